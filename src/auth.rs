@@ -1,0 +1,291 @@
+//! Passwords (argon2id), session ids, API tokens and customer links: random values stored as SHA-256 digests.
+
+use crate::db::Db;
+use crate::domain::clock::Millis;
+use crate::domain::{EmailAddress, Role};
+use crate::error::{AppError, AppResult};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+/// `bytes` random bytes from the OS, URL-safe base64.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// A 256-bit secret for sessions, API tokens and customer links.
+pub fn new_secret() -> String {
+    random_token(32)
+}
+
+pub fn digest(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}
+
+/// Checked when a password is set: long enough to mean something.
+pub fn validate_password(field: &str, password: &str) -> AppResult<()> {
+    if password.chars().count() < 8 {
+        return Err(AppError::field(field, "must be at least 8 characters"));
+    }
+    if password.len() > 1024 {
+        return Err(AppError::field(field, "is too long"));
+    }
+    Ok(())
+}
+
+/// The agent behind a session or token.
+#[derive(Debug, Clone)]
+pub struct AgentRef {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+}
+
+fn agent_from_row(row: &sqlx::any::AnyRow) -> AppResult<AgentRef> {
+    let role: String = row.try_get("role")?;
+    Ok(AgentRef {
+        id: row.try_get("agent_id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        role: role.parse().map_err(|e: String| anyhow::anyhow!("bad role in db: {e}"))?,
+    })
+}
+
+pub struct NewAgent<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    pub password: &'a str,
+}
+
+pub async fn create_agent(db: &Db, new: NewAgent<'_>, now: Millis) -> AppResult<AgentRef> {
+    let email = EmailAddress::parse(new.email).map_err(|m| AppError::field("email", m))?;
+    let name = new.name.trim();
+    if name.is_empty() {
+        return Err(AppError::field("name", "is required"));
+    }
+    validate_password("password", new.password)?;
+    let hash = hash_password(new.password)?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO agent (email, name, role, password_hash, active, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, 1, $5, $5) RETURNING agent_id",
+    )
+    .bind(email.as_str())
+    .bind(name)
+    .bind(new.role.as_str())
+    .bind(hash)
+    .bind(now)
+    .fetch_one(&db.pool)
+    .await
+    .map_err(|e| {
+        if crate::db::is_unique_violation(&e) {
+            AppError::field("email", "is already used by another agent")
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(AgentRef {
+        id,
+        email: email.as_str().into(),
+        name: name.into(),
+        role: new.role,
+    })
+}
+
+pub async fn find_agent_by_email(db: &Db, email: &str) -> AppResult<Option<(AgentRef, String)>> {
+    let row = sqlx::query(
+        "SELECT agent_id, email, name, role, password_hash FROM agent WHERE email = $1 AND active = 1",
+    )
+    .bind(email.trim().to_lowercase())
+    .fetch_optional(&db.pool)
+    .await?;
+    match row {
+        Some(r) => Ok(Some((agent_from_row(&r)?, r.try_get("password_hash")?))),
+        None => Ok(None),
+    }
+}
+
+pub async fn list_agents(db: &Db) -> AppResult<Vec<AgentRef>> {
+    let rows = sqlx::query("SELECT agent_id, email, name, role FROM agent WHERE active = 1 ORDER BY name")
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter().map(agent_from_row).collect()
+}
+
+pub async fn agent_exists(db: &Db, agent_id: i64) -> AppResult<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agent WHERE agent_id = $1 AND active = 1")
+        .bind(agent_id)
+        .fetch_one(&db.pool)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Checks email and password. A wrong password and an unknown address look the same to the caller.
+pub async fn check_login(db: &Db, email: &str, password: &str) -> AppResult<Option<AgentRef>> {
+    match find_agent_by_email(db, email).await? {
+        Some((agent, hash)) if verify_password(password, &hash) => Ok(Some(agent)),
+        Some(_) => Ok(None),
+        None => {
+            // Spend the same time as a real check so addresses cannot be probed by timing.
+            let _ = verify_password(password, dummy_hash());
+            Ok(None)
+        }
+    }
+}
+
+/// A real hash of nothing in particular, computed once, to verify against for unknown addresses.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("casebook-timing-equaliser").unwrap_or_default())
+}
+
+/// Creates a session and returns its secret id (for the cookie).
+pub async fn create_session(db: &Db, agent_id: i64, now: Millis, ttl_hours: i64) -> AppResult<String> {
+    let secret = new_secret();
+    sqlx::query("INSERT INTO session (session_hash, agent_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(digest(&secret))
+        .bind(agent_id)
+        .bind(now)
+        .bind(now + ttl_hours * 3_600_000)
+        .execute(&db.pool)
+        .await?;
+    Ok(secret)
+}
+
+pub async fn session_agent(db: &Db, secret: &str, now: Millis) -> AppResult<Option<AgentRef>> {
+    let row = sqlx::query(
+        "SELECT a.agent_id, a.email, a.name, a.role FROM session s JOIN agent a ON a.agent_id = s.agent_id
+         WHERE s.session_hash = $1 AND s.expires_at > $2 AND a.active = 1",
+    )
+    .bind(digest(secret))
+    .bind(now)
+    .fetch_optional(&db.pool)
+    .await?;
+    row.as_ref().map(agent_from_row).transpose()
+}
+
+pub async fn delete_session(db: &Db, secret: &str) -> AppResult<()> {
+    sqlx::query("DELETE FROM session WHERE session_hash = $1")
+        .bind(digest(secret))
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Sets a new password and ends every session of the agent; the caller starts a fresh one.
+pub async fn change_password(db: &Db, agent_id: i64, current: &str, new: &str, now: Millis) -> AppResult<()> {
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM agent WHERE agent_id = $1")
+        .bind(agent_id)
+        .fetch_one(&db.pool)
+        .await?;
+    if !verify_password(current, &hash) {
+        return Err(AppError::field("current_password", "is not correct"));
+    }
+    validate_password("new_password", new)?;
+    let new_hash = hash_password(new)?;
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE agent SET password_hash = $1, updated_at = $2 WHERE agent_id = $3")
+        .bind(new_hash)
+        .bind(now)
+        .bind(agent_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM session WHERE agent_id = $1")
+        .bind(agent_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Creates an API token for an agent and returns it; only its digest is stored.
+pub async fn create_api_token(db: &Db, agent_email: &str, label: &str, expires_at: Option<Millis>, now: Millis) -> AppResult<String> {
+    let (agent, _) = find_agent_by_email(db, agent_email)
+        .await?
+        .ok_or(AppError::NotFound("agent"))?;
+    let token = format!("cbk_{}", new_secret());
+    sqlx::query("INSERT INTO api_token (agent_id, token_hash, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(agent.id)
+        .bind(digest(&token))
+        .bind(label)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&db.pool)
+        .await?;
+    Ok(token)
+}
+
+pub async fn token_agent(db: &Db, token: &str, now: Millis) -> AppResult<Option<AgentRef>> {
+    let row = sqlx::query(
+        "SELECT a.agent_id, a.email, a.name, a.role, t.api_token_id, t.last_used_at FROM api_token t
+         JOIN agent a ON a.agent_id = t.agent_id
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND a.active = 1",
+    )
+    .bind(digest(token))
+    .bind(now)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let last_used: Option<i64> = row.try_get("last_used_at")?;
+    // Record use at most once a minute, so reads do not turn into writes.
+    if last_used.is_none_or(|t| now - t > 60_000) {
+        sqlx::query("UPDATE api_token SET last_used_at = $1 WHERE api_token_id = $2")
+            .bind(now)
+            .bind(row.try_get::<i64, _>("api_token_id")?)
+            .execute(&db.pool)
+            .await?;
+    }
+    Ok(Some(agent_from_row(&row)?))
+}
+
+pub async fn revoke_api_token(db: &Db, token: &str, now: Millis) -> AppResult<bool> {
+    let res = sqlx::query("UPDATE api_token SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(digest(token))
+        .execute(&db.pool)
+        .await?;
+    Ok(res.rows_affected() > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_round_trip() {
+        let h = hash_password("correct horse").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("wrong horse", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn secrets_are_256_bit_and_digests_hide_them() {
+        let s = new_secret();
+        assert_eq!(s.len(), 43);
+        assert_ne!(s, new_secret());
+        assert_eq!(digest(&s).len(), 64);
+        assert!(!digest(&s).contains(&s));
+    }
+}

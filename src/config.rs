@@ -1,0 +1,210 @@
+//! Typed configuration: an optional `casebook.toml`, then `CASEBOOK_*` environment variables, which win.
+
+use serde::Deserialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A value that must never be printed (passwords, keys, URLs with credentials).
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite://path` or `postgres://...`. Secret because it may carry a password.
+    pub database_url: Secret,
+    pub bind: String,
+    /// Public URL of this installation, used in links sent to customers.
+    pub base_url: String,
+    pub data_dir: PathBuf,
+    pub meili_url: Option<String>,
+    pub meili_key: Option<Secret>,
+    pub smtp_url: Option<Secret>,
+    pub support_address: Option<String>,
+    /// Run background workers (outbox) in this process.
+    pub workers: bool,
+    /// How often the outbox worker looks for due jobs, in milliseconds.
+    pub outbox_poll_ms: u64,
+    /// How long a logged-in session lasts without logging in again, in hours.
+    pub session_hours: i64,
+    /// Largest request body accepted, in bytes (attachments included).
+    pub max_body_bytes: usize,
+    /// Largest single attachment accepted, in bytes.
+    pub max_attachment_bytes: usize,
+    /// Public form: submissions per IP address per hour.
+    pub form_rate_per_hour: u32,
+    /// Failed logins per address and IP before login is refused for a while.
+    pub login_attempts: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: Secret::new("sqlite://./casebook-data/casebook.db"),
+            bind: "127.0.0.1:8080".into(),
+            base_url: "http://127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./casebook-data"),
+            meili_url: None,
+            meili_key: None,
+            smtp_url: None,
+            support_address: None,
+            workers: true,
+            outbox_poll_ms: 250,
+            session_hours: 24 * 7,
+            max_body_bytes: 26 * 1024 * 1024,
+            max_attachment_bytes: 20 * 1024 * 1024,
+            form_rate_per_hour: 20,
+            login_attempts: 10,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {source}")]
+    Parse { path: PathBuf, source: toml::de::Error },
+    #[error("{var}: {message}")]
+    Env { var: &'static str, message: String },
+}
+
+impl Config {
+    /// Reads `casebook.toml` (or the file named by `CASEBOOK_CONFIG`) when present, then the environment.
+    pub fn load() -> Result<Self, ConfigError> {
+        let explicit = std::env::var_os("CASEBOOK_CONFIG").map(PathBuf::from);
+        let path = explicit.clone().unwrap_or_else(|| PathBuf::from("casebook.toml"));
+        let mut cfg = if path.exists() || explicit.is_some() {
+            Self::from_file(&path)?
+        } else {
+            Config::default()
+        };
+        cfg.apply_env(|k| std::env::var(k).ok())?;
+        Ok(cfg)
+    }
+
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.into(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|source| ConfigError::Parse {
+            path: path.into(),
+            source,
+        })
+    }
+
+    /// Applies `CASEBOOK_*` variables read through `get` (the environment, or a map in tests).
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        fn num<T: std::str::FromStr>(var: &'static str, v: String) -> Result<T, ConfigError> {
+            v.trim().parse().map_err(|_| ConfigError::Env {
+                var,
+                message: format!("expected a number, got {v:?}"),
+            })
+        }
+        if let Some(v) = get("CASEBOOK_DATABASE_URL") {
+            self.database_url = Secret::new(v);
+        }
+        if let Some(v) = get("CASEBOOK_BIND") {
+            self.bind = v;
+        }
+        if let Some(v) = get("CASEBOOK_BASE_URL") {
+            self.base_url = v.trim_end_matches('/').to_string();
+        }
+        if let Some(v) = get("CASEBOOK_DATA_DIR") {
+            self.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = get("CASEBOOK_MEILI_URL") {
+            self.meili_url = Some(v);
+        }
+        if let Some(v) = get("CASEBOOK_MEILI_KEY") {
+            self.meili_key = Some(Secret::new(v));
+        }
+        if let Some(v) = get("CASEBOOK_SMTP_URL") {
+            self.smtp_url = Some(Secret::new(v));
+        }
+        if let Some(v) = get("CASEBOOK_SUPPORT_ADDRESS") {
+            self.support_address = Some(v);
+        }
+        if let Some(v) = get("CASEBOOK_WORKERS") {
+            self.workers = match v.trim() {
+                "1" | "true" | "on" | "yes" => true,
+                "0" | "false" | "off" | "no" => false,
+                other => {
+                    return Err(ConfigError::Env {
+                        var: "CASEBOOK_WORKERS",
+                        message: format!("expected on or off, got {other:?}"),
+                    });
+                }
+            };
+        }
+        if let Some(v) = get("CASEBOOK_OUTBOX_POLL_MS") {
+            self.outbox_poll_ms = num("CASEBOOK_OUTBOX_POLL_MS", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_SESSION_HOURS") {
+            self.session_hours = num("CASEBOOK_SESSION_HOURS", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_MAX_BODY_BYTES") {
+            self.max_body_bytes = num("CASEBOOK_MAX_BODY_BYTES", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_FORM_RATE_PER_HOUR") {
+            self.form_rate_per_hour = num("CASEBOOK_FORM_RATE_PER_HOUR", v)?;
+        }
+        // When only the bind address is given, links should still point at this server.
+        if get("CASEBOOK_BASE_URL").is_none() && get("CASEBOOK_BIND").is_some() && self.base_url == Config::default().base_url {
+            self.base_url = format!("http://{}", self.bind);
+        }
+        Ok(())
+    }
+
+    /// Session cookies get the `Secure` flag when the installation is served over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn env_wins_over_file_and_secrets_are_redacted() {
+        let mut cfg: Config = toml::from_str("bind = '0.0.0.0:9000'\nsmtp_url = 'smtp://u:pw@host'").unwrap();
+        let env: HashMap<&str, &str> = [("CASEBOOK_BIND", "127.0.0.1:9999"), ("CASEBOOK_DATABASE_URL", "postgres://u:hunter2@db/x")].into();
+        cfg.apply_env(|k| env.get(k).map(|s| s.to_string())).unwrap();
+        assert_eq!(cfg.bind, "127.0.0.1:9999");
+        let dbg = format!("{cfg:?}");
+        assert!(!dbg.contains("hunter2") && !dbg.contains(":pw@"), "{dbg}");
+    }
+
+    #[test]
+    fn bad_numbers_name_the_variable() {
+        let mut cfg = Config::default();
+        let err = cfg
+            .apply_env(|k| (k == "CASEBOOK_OUTBOX_POLL_MS").then(|| "soon".to_string()))
+            .unwrap_err();
+        assert!(err.to_string().contains("CASEBOOK_OUTBOX_POLL_MS"));
+    }
+
+    #[test]
+    fn unknown_keys_in_file_are_rejected() {
+        assert!(toml::from_str::<Config>("bnid = 'x'").is_err());
+    }
+}

@@ -1,0 +1,115 @@
+//! Sample data for `casebook serve --demo`: agents, customers and tickets in every state, created
+//! through the same intake and ticket services as real traffic.
+
+use crate::auth::{self, AgentRef, NewAgent};
+use crate::db::Db;
+use crate::domain::{Channel, EmailAddress, Priority, Role, Status, Visibility};
+use crate::domain::clock::Millis;
+use crate::intake::{self, NewInbound};
+use crate::tickets::{self, AgentMessage, TicketPatch};
+use anyhow::Result;
+
+/// Password of every demo agent (shown in the README).
+pub const DEMO_PASSWORD: &str = "casebook-demo";
+
+pub const DEMO_AGENTS: [(&str, &str, Role); 4] = [
+    ("admin@demo.casebook.test", "Alex Admin", Role::Admin),
+    ("lead@demo.casebook.test", "Lee Lead", Role::Lead),
+    ("dana@demo.casebook.test", "Dana Agent", Role::Agent),
+    ("sam@demo.casebook.test", "Sam Agent", Role::Agent),
+];
+
+const CUSTOMERS: [(&str, &str); 10] = [
+    ("Maria Garcia", "maria@example.com"),
+    ("Kenji Tanaka", "kenji@example.jp"),
+    ("김민준", "minjun@example.kr"),
+    ("Fatima Al-Sayed", "fatima@example.ae"),
+    ("Olivia Smith", "olivia@acme.example"),
+    ("Noah Johnson", "noah@acme.example"),
+    ("Emma Müller", "emma@example.de"),
+    ("Lucas Martin", "lucas@example.fr"),
+    ("Priya Patel", "priya@example.in"),
+    ("Chen Wei", "chen@example.cn"),
+];
+
+const ISSUES: [(&str, &str, &str); 10] = [
+    ("Cannot log in after password reset", "I reset my password this morning and now the login page says my password is wrong.", "The reset link had expired; I sent a new one and confirmed you can log in now."),
+    ("Invoice shows the wrong VAT number", "Our latest invoice has our old VAT number. Can you correct it?", "I updated the VAT number on your account and re-issued the invoice."),
+    ("Export to CSV is empty", "When I export my reports to CSV the file only has the header row.", "The export used the wrong date range; choose 'last 30 days' and it includes all rows."),
+    ("Charged twice this month", "My card was charged twice for the March subscription.", "The second charge was a pre-authorisation; it was released and will vanish within 5 days."),
+    ("How do I add a team member?", "We hired someone new. How do I give them access?", "Go to Settings → Team → Invite and enter their email; they get a link to join."),
+    ("App crashes when uploading photos", "The mobile app closes whenever I attach a photo larger than a few MB.", "Fixed in version 4.2.1 of the app; please update from the store."),
+    ("Refund for cancelled order", "I cancelled order 4471 within the trial and would like a refund.", "Refund issued to the original payment method."),
+    ("비밀번호를 잊어버렸어요", "로그인 비밀번호를 잊어버렸습니다. 재설정 링크가 오지 않아요.", "스팸 폴더를 확인해 주세요. 새 재설정 링크를 보내드렸습니다."),
+    ("لا أستطيع تغيير لغة الواجهة", "أريد تغيير لغة الواجهة إلى العربية لكن الخيار غير موجود.", "اختر الإعدادات ثم اللغة، وقد أضفنا العربية في آخر تحديث."),
+    ("Delivery tracking not updating", "My parcel tracking has shown 'in transit' for a week.", "The carrier confirmed delivery for tomorrow; tracking updates overnight."),
+];
+
+/// Loads the demo data when the database has no tickets yet; otherwise leaves everything alone.
+pub async fn load_if_empty(db: &Db, now: Millis) -> Result<()> {
+    let tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ticket").fetch_one(&db.pool).await?;
+    if tickets > 0 {
+        tracing::info!("demo: database already has tickets; not loading sample data");
+        return Ok(());
+    }
+    let mut agents: Vec<AgentRef> = Vec::new();
+    for (email, name, role) in DEMO_AGENTS {
+        let agent = match auth::find_agent_by_email(db, email).await.map_err(anyhow_err)? {
+            Some((a, _)) => a,
+            None => auth::create_agent(db, NewAgent { email, name, role, password: DEMO_PASSWORD }, now).await.map_err(anyhow_err)?,
+        };
+        agents.push(agent);
+    }
+    let day = 86_400_000;
+    let statuses = [Status::New, Status::Open, Status::Pending, Status::Solved, Status::Closed];
+    for i in 0..40usize {
+        let (cname, cemail) = CUSTOMERS[i % CUSTOMERS.len()];
+        let (subject, body, answer) = ISSUES[(i * 3) % ISSUES.len()];
+        let status = statuses[i % statuses.len()];
+        let created = now - ((40 - i as i64) * day / 3);
+        let inbound = NewInbound {
+            channel: if i % 3 == 0 { Channel::Email } else { Channel::Web },
+            from_email: EmailAddress::parse(cemail).map_err(|e| anyhow::anyhow!(e))?,
+            from_name: Some(cname.to_string()),
+            subject: subject.to_string(),
+            body_text: body.to_string(),
+            body_html: None,
+            attachments: vec![],
+            idempotency: None,
+            ticket_id: None,
+            priority: Some(Priority::ALL[(i * 7) % 4]),
+            issue_link: false,
+        };
+        let out = intake::receive(db, &inbound, created).await.map_err(anyhow_err)?;
+        let agent = &agents[2 + i % 2];
+        if status == Status::New {
+            continue;
+        }
+        let t = out.ticket_id;
+        let at = |h: i64| created + h * 3_600_000;
+        tickets::update_ticket(db, agent, t, TicketPatch { assignee_id: Some(Some(agent.id)), ..Default::default() }, at(1)).await.map_err(anyhow_err)?;
+        let first = if status == Status::Open {
+            "Thanks for writing in — I'm looking into this now and will update you shortly."
+        } else {
+            answer
+        };
+        let after_reply = match status {
+            Status::Pending => Some(Status::Pending),
+            Status::Solved | Status::Closed => Some(Status::Solved),
+            _ => None,
+        };
+        tickets::add_agent_message(db, agent, t, AgentMessage { body: first.into(), visibility: Visibility::Public, status: after_reply }, at(2)).await.map_err(anyhow_err)?;
+        if i % 4 == 1 {
+            tickets::add_agent_message(db, agent, t, AgentMessage { body: "Checked the account history; this customer had the same problem last quarter.".into(), visibility: Visibility::Internal, status: None }, at(3)).await.map_err(anyhow_err)?;
+        }
+        if status == Status::Closed {
+            tickets::update_ticket(db, agent, t, TicketPatch { status: Some(Status::Closed), ..Default::default() }, at(72)).await.map_err(anyhow_err)?;
+        }
+    }
+    tracing::info!("demo: loaded 4 agents, 10 customers and 40 tickets (password for every demo agent: {DEMO_PASSWORD})");
+    Ok(())
+}
+
+fn anyhow_err(e: crate::error::AppError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}

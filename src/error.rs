@@ -1,0 +1,139 @@
+//! One error type for the whole application, rendered as JSON for the API and as a page for the UI.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A field of the input is missing or wrong; names the field.
+    #[error("{field} {message}")]
+    Validation { field: String, message: String },
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("authentication required")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("too many requests; try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Validation {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Validation { .. } => "validation_failed",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::NotFound(_) => "not_found",
+            AppError::Conflict(_) => "conflict",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// The message shown to the caller. Internal errors are logged with a reference and never shown.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Internal(err) => {
+                let reference = crate::auth::random_token(6);
+                tracing::error!(error = ?err, reference, "internal error");
+                format!("internal error (reference {reference})")
+            }
+            other => other.to_string(),
+        }
+    }
+
+    fn extra_headers(&self, resp: &mut Response) {
+        if let AppError::RateLimited { retry_after_secs } = self {
+            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        if let AppError::Unauthorized = self {
+            resp.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        if crate::db::is_unique_violation(&err) {
+            return AppError::Conflict("already exists".into());
+        }
+        AppError::Internal(err.into())
+    }
+}
+
+/// JSON rendering: `{"error": {"code", "message", "field"?}}`.
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let mut body = json!({"error": {"code": self.code(), "message": self.public_message()}});
+        if let AppError::Validation { field, .. } = &self {
+            body["error"]["field"] = json!(field);
+        }
+        let mut resp = (self.status(), axum::Json(body)).into_response();
+        self.extra_headers(&mut resp);
+        resp
+    }
+}
+
+/// The same error rendered as an HTML page, for the web UI.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for PageError {
+    fn from(e: E) -> Self {
+        PageError(e.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let err = self.0;
+        if let AppError::Unauthorized = err {
+            return axum::response::Redirect::to("/login").into_response();
+        }
+        let status = err.status();
+        let page = crate::web::views::layout::error_page(status, &err.public_message());
+        let mut resp = (status, page).into_response();
+        err.extra_headers(&mut resp);
+        resp
+    }
+}
+
+pub type PageResult<T> = Result<T, PageError>;

@@ -1,0 +1,80 @@
+//! Casebook: an open-source support helpdesk. This crate holds the whole application; `main.rs`
+//! only parses the command line.
+
+pub mod auth;
+pub mod config;
+pub mod customers;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod intake;
+pub mod metrics;
+pub mod outbox;
+pub mod ratelimit;
+pub mod state;
+pub mod tickets;
+pub mod web;
+
+use anyhow::Context;
+use config::Config;
+use db::Db;
+use domain::clock::SharedClock;
+use state::AppState;
+use std::net::SocketAddr;
+
+/// A server started in this process: its address, its state, and the task serving it.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub server: tokio::task::JoinHandle<()>,
+    pub workers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops serving and the background workers (used by tests running many apps in one process).
+    pub fn stop(&self) {
+        self.server.abort();
+        for w in &self.workers {
+            w.abort();
+        }
+    }
+}
+
+/// Connects to the database and applies migrations.
+pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(config.database_url.expose()).await?;
+    db.migrate().await.context("applying migrations")?;
+    Ok(db)
+}
+
+/// Binds the configured address and serves the web UI, API and workers.
+pub async fn start(config: Config, clock: SharedClock) -> anyhow::Result<Running> {
+    let db = open_db(&config).await?;
+    let listener = tokio::net::TcpListener::bind(&config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    let addr = listener.local_addr()?;
+    let mut config = config;
+    if config.base_url.ends_with(":0") {
+        config.base_url = format!("http://{addr}");
+    }
+    let state = AppState::new(db, config, clock);
+    let mut workers = Vec::new();
+    if state.config.workers {
+        workers.push(tokio::spawn(outbox::run_worker(state.clone())));
+    }
+    let app = web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let server = tokio::spawn(async move {
+        if let Err(err) = axum::serve(listener, app).await {
+            tracing::error!(error = %err, "server stopped");
+        }
+    });
+    Ok(Running { addr, state, server, workers })
+}
+
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CASEBOOK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}

@@ -1,0 +1,130 @@
+//! The `casebook` command line: parses arguments and calls into the library.
+
+use anyhow::{Context, Result};
+use casebook::auth::{self, NewAgent};
+use casebook::config::Config;
+use casebook::domain::Role;
+use casebook::domain::clock::{Clock, SystemClock};
+use clap::{Parser, Subcommand};
+use std::io::Read;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "casebook", version, about = "Casebook — open-source support helpdesk")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web UI, API and background workers.
+    Serve {
+        /// Load sample data (agents, customers, tickets) into an empty database.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage agents.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an agent. The password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["agent", "lead", "admin"])]
+        role: String,
+        /// Read the password from standard input (the default; kept for scripts that say so).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for an agent and print it once.
+    Create {
+        #[arg(long)]
+        user: String,
+        #[arg(long, default_value = "cli")]
+        label: String,
+        /// Days until the token expires (never, if not given).
+        #[arg(long)]
+        expires_days: Option<i64>,
+    },
+    /// Revoke an API token (read from standard input).
+    Revoke,
+}
+
+fn read_stdin_line() -> Result<String> {
+    let mut s = String::new();
+    std::io::stdin().read_to_string(&mut s).context("reading standard input")?;
+    Ok(s.lines().next().unwrap_or("").to_string())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    casebook::init_tracing();
+    let cli = Cli::parse();
+    let config = Config::load()?;
+    let now = SystemClock.now_ms();
+    match cli.command {
+        Command::Serve { demo } => {
+            let running = casebook::start(config, Arc::new(SystemClock)).await?;
+            if demo {
+                casebook::demo::load_if_empty(&running.state.db, now).await?;
+                running.state.outbox_wakeup.notify_one();
+            }
+            tracing::info!("Casebook is listening on http://{}", running.addr);
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => tracing::info!("shutting down"),
+                _ = running.server => {}
+            }
+        }
+        Command::Migrate => {
+            casebook::open_db(&config).await?;
+            println!("migrations applied");
+        }
+        Command::User { command: UserCommand::Add { email, name, role, password_stdin: _ } } => {
+            let db = casebook::open_db(&config).await?;
+            let password = read_stdin_line()?;
+            let role: Role = role.parse().map_err(|e: String| anyhow::anyhow!("--role {e}"))?;
+            let agent = auth::create_agent(&db, NewAgent { email: &email, name: &name, role, password: &password }, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("added {} <{}> as {}", agent.name, agent.email, agent.role);
+        }
+        Command::Token { command: TokenCommand::Create { user, label, expires_days } } => {
+            let db = casebook::open_db(&config).await?;
+            let expires = expires_days.map(|d| now + d * 86_400_000);
+            let token = auth::create_api_token(&db, &user, &label, expires, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{token}");
+        }
+        Command::Token { command: TokenCommand::Revoke } => {
+            let db = casebook::open_db(&config).await?;
+            let token = read_stdin_line()?;
+            if auth::revoke_api_token(&db, token.trim(), now).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+                println!("revoked");
+            } else {
+                anyhow::bail!("no such active token");
+            }
+        }
+    }
+    Ok(())
+}

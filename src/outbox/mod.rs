@@ -1,0 +1,170 @@
+//! Durable jobs. A change and the jobs it causes are written in one transaction; workers claim due
+//! jobs with a lease, run them, and mark them done. A crash before "done" means the job runs again
+//! after its lease expires; jobs whose effect is in the database commit that effect together with
+//! "done", so they take effect exactly once.
+
+use crate::db::{Db, Tx};
+use crate::domain::clock::Millis;
+use crate::error::AppResult;
+use crate::state::AppState;
+use anyhow::Context;
+use serde_json::Value;
+use sqlx::{AssertSqlSafe, Row};
+use std::time::Duration;
+
+/// How long a claimed job is reserved for its worker before another may take it.
+pub const LEASE_MS: i64 = 60_000;
+/// After this many failed attempts a job is parked as failed and shown to admins.
+pub const MAX_ATTEMPTS: i64 = 12;
+
+pub async fn enqueue(tx: &mut Tx, kind: &str, payload: &Value, now: Millis) -> AppResult<()> {
+    sqlx::query("INSERT INTO outbox (kind, payload, run_at, attempts, created_at) VALUES ($1, $2, $3, 0, $3)")
+        .bind(kind)
+        .bind(payload.to_string())
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub payload: Value,
+    pub attempts: i64,
+}
+
+/// Claims up to `limit` due jobs for `worker`.
+pub async fn claim(db: &Db, worker: &str, limit: i64, now: Millis) -> anyhow::Result<Vec<Job>> {
+    let sql = format!(
+        "UPDATE outbox SET locked_until = $1, locked_by = $2, attempts = attempts + 1
+         WHERE outbox_id IN (
+            SELECT outbox_id FROM outbox
+            WHERE done_at IS NULL AND failed_at IS NULL AND run_at <= $3 AND (locked_until IS NULL OR locked_until < $3)
+            ORDER BY outbox_id LIMIT $4 {})
+         RETURNING outbox_id, kind, payload, attempts",
+        db.skip_locked()
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(now + LEASE_MS)
+        .bind(worker)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&db.pool)
+        .await?;
+    let mut jobs = rows
+        .iter()
+        .map(|r| {
+            let payload: String = r.try_get("payload")?;
+            Ok(Job {
+                id: r.try_get("outbox_id")?,
+                kind: r.try_get("kind")?,
+                payload: serde_json::from_str(&payload).unwrap_or(Value::Null),
+                attempts: r.try_get("attempts")?,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    jobs.sort_by_key(|j| j.id);
+    Ok(jobs)
+}
+
+/// Marks a job done inside the transaction that holds its effect. Returns false (and the caller
+/// must roll back) when the job was already completed elsewhere.
+pub async fn mark_done(tx: &mut Tx, job_id: i64, now: Millis) -> anyhow::Result<bool> {
+    let res = sqlx::query("UPDATE outbox SET done_at = $1, locked_until = NULL WHERE outbox_id = $2 AND done_at IS NULL")
+        .bind(now)
+        .bind(job_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+/// Records a failure; retries later with exponential backoff, or parks the job after `MAX_ATTEMPTS`.
+pub async fn mark_failed(db: &Db, job: &Job, error: &str, now: Millis) -> anyhow::Result<()> {
+    let backoff = 1_000i64.saturating_mul(1 << job.attempts.clamp(0, 12)).min(3_600_000);
+    let failed_at = (job.attempts >= MAX_ATTEMPTS).then_some(now);
+    sqlx::query("UPDATE outbox SET run_at = $1, locked_until = NULL, last_error = $2, failed_at = $3 WHERE outbox_id = $4")
+        .bind(now + backoff)
+        .bind(error.chars().take(2000).collect::<String>())
+        .bind(failed_at)
+        .bind(job.id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Jobs not yet done (the outbox depth in /metrics).
+pub async fn depth(db: &Db) -> anyhow::Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE done_at IS NULL AND failed_at IS NULL")
+        .fetch_one(&db.pool)
+        .await?)
+}
+
+/// Runs one job: its database effect and "done" commit together.
+async fn run_job(state: &AppState, job: &Job) -> anyhow::Result<()> {
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin().await?;
+    match job.kind.as_str() {
+        "ticket.created" => {
+            let ticket_id = job.payload["ticket_id"].as_i64().context("payload without ticket_id")?;
+            crate::tickets::record_event(
+                &mut tx,
+                crate::tickets::Actor::System,
+                crate::tickets::EventRecord {
+                    ticket_id,
+                    kind: "routed",
+                    old: None,
+                    new: None,
+                    detail: Some("no routing rules matched; waiting in Unassigned"),
+                },
+                now,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        // Recorded for consumers that subscribe to them (notifications, search, SLA); nothing
+        // else to do for these here.
+        "message.received" | "message.sent" | "ticket.solved" => {}
+        other => anyhow::bail!("unknown job kind {other:?}"),
+    }
+    if mark_done(&mut tx, job.id, now).await? {
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+    }
+    Ok(())
+}
+
+/// Claims and runs due jobs until none are left. Returns how many ran.
+pub async fn drain_once(state: &AppState, worker: &str) -> anyhow::Result<usize> {
+    let mut total = 0;
+    loop {
+        let jobs = claim(&state.db, worker, 50, state.clock.now_ms()).await?;
+        if jobs.is_empty() {
+            return Ok(total);
+        }
+        for job in &jobs {
+            if let Err(err) = run_job(state, job).await {
+                tracing::warn!(job_id = job.id, kind = %job.kind, attempts = job.attempts, error = %err, "job failed");
+                mark_failed(&state.db, job, &err.to_string(), state.clock.now_ms()).await?;
+            }
+        }
+        total += jobs.len();
+    }
+}
+
+/// The worker loop: wakes when a job is written or every poll interval.
+pub async fn run_worker(state: AppState) {
+    let worker = format!("{}-{}", std::process::id(), crate::auth::random_token(4));
+    let poll = Duration::from_millis(state.config.outbox_poll_ms.max(10));
+    loop {
+        if let Err(err) = drain_once(&state, &worker).await {
+            tracing::warn!(error = %err, "outbox worker error");
+        }
+        tokio::select! {
+            _ = state.outbox_wakeup.notified() => {}
+            _ = tokio::time::sleep(poll) => {}
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! A small fixed-window rate limiter keyed by string (IP address, email address).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+pub struct RateLimiter {
+    limit: u32,
+    window_ms: i64,
+    hits: Mutex<HashMap<String, (i64, u32)>>,
+}
+
+impl RateLimiter {
+    pub fn new(limit: u32, window_ms: i64) -> Self {
+        RateLimiter { limit, window_ms, hits: Mutex::new(HashMap::new()) }
+    }
+
+    /// Counts one hit for `key`. `Err(seconds)` says how long until the next hit is allowed.
+    pub fn hit(&self, key: &str, now: i64) -> Result<(), u64> {
+        let mut hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
+        if hits.len() > 100_000 {
+            hits.retain(|_, (start, _)| now - *start < self.window_ms);
+        }
+        let entry = hits.entry(key.to_string()).or_insert((now, 0));
+        if now - entry.0 >= self.window_ms {
+            *entry = (now, 0);
+        }
+        if entry.1 >= self.limit {
+            let wait_ms = entry.0 + self.window_ms - now;
+            return Err((wait_ms.max(1000) / 1000) as u64);
+        }
+        entry.1 += 1;
+        Ok(())
+    }
+
+    /// Whether `key` is currently over its limit, without counting a hit.
+    pub fn blocked(&self, key: &str, now: i64) -> Option<u64> {
+        let hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
+        hits.get(key).and_then(|(start, n)| {
+            (now - start < self.window_ms && *n >= self.limit).then(|| ((start + self.window_ms - now).max(1000) / 1000) as u64)
+        })
+    }
+
+    pub fn clear(&self, key: &str) {
+        self.hits.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_then_resets_after_the_window() {
+        let rl = RateLimiter::new(2, 1000);
+        assert!(rl.hit("a", 0).is_ok());
+        assert!(rl.hit("a", 10).is_ok());
+        assert!(rl.hit("a", 20).is_err());
+        assert!(rl.hit("b", 20).is_ok());
+        assert!(rl.blocked("a", 30).is_some());
+        assert!(rl.hit("a", 1001).is_ok());
+    }
+}

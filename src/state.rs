@@ -1,0 +1,51 @@
+//! Everything a handler or worker needs, passed explicitly (no globals): database, clock, config,
+//! metrics, rate limiters and the outbox wake-up signal.
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::domain::clock::SharedClock;
+use crate::metrics::Metrics;
+use crate::ratelimit::RateLimiter;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub clock: SharedClock,
+    pub metrics: Arc<Metrics>,
+    pub limits: Arc<Limits>,
+    /// Poked after a transaction writes outbox jobs, so workers start at once.
+    pub outbox_wakeup: Arc<Notify>,
+}
+
+/// In-process rate limiters (per node; a shared store is not needed for abuse control).
+pub struct Limits {
+    pub form_per_ip: RateLimiter,
+    pub form_per_address: RateLimiter,
+    pub login_failures: RateLimiter,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config, clock: SharedClock) -> Self {
+        let hour = 3_600_000;
+        let limits = Limits {
+            form_per_ip: RateLimiter::new(config.form_rate_per_hour, hour),
+            form_per_address: RateLimiter::new(config.form_rate_per_hour.div_ceil(2).max(1), hour),
+            login_failures: RateLimiter::new(config.login_attempts, 15 * 60_000),
+        };
+        AppState {
+            db,
+            config: Arc::new(config),
+            clock,
+            metrics: Arc::new(Metrics::default()),
+            limits: Arc::new(limits),
+            outbox_wakeup: Arc::new(Notify::new()),
+        }
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}

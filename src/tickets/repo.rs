@@ -1,0 +1,302 @@
+//! SQL for reading tickets, their conversation and their audit log.
+
+use super::{Attachment, Event, Message, Ticket};
+use crate::db::{Backend, Db, Tx};
+use crate::domain::{Priority, Status};
+use crate::error::{AppError, AppResult};
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+
+const TICKET_SELECT: &str = "SELECT t.ticket_id, t.subject, t.status, t.priority, t.channel, t.customer_id,
+    c.name AS customer_name,
+    (SELECT ci.value FROM customer_identity ci WHERE ci.customer_id = t.customer_id AND ci.kind = 'email'
+       ORDER BY ci.customer_identity_id LIMIT 1) AS customer_email,
+    t.assignee_id, a.name AS assignee_name, t.follow_up_of_id, t.created_at, t.updated_at,
+    t.first_response_at, t.solved_at, t.closed_at
+  FROM ticket t JOIN customer c ON c.customer_id = t.customer_id LEFT JOIN agent a ON a.agent_id = t.assignee_id";
+
+fn parse<T: std::str::FromStr<Err = String>>(row: &AnyRow, col: &str) -> AppResult<T> {
+    let s: String = row.try_get(col)?;
+    s.parse().map_err(|e: String| AppError::Internal(anyhow::anyhow!("{col} in db: {e}")))
+}
+
+fn ticket_from_row(row: &AnyRow) -> AppResult<Ticket> {
+    Ok(Ticket {
+        id: row.try_get("ticket_id")?,
+        subject: row.try_get("subject")?,
+        status: parse::<Status>(row, "status")?,
+        priority: parse::<Priority>(row, "priority")?,
+        channel: row.try_get("channel")?,
+        customer_id: row.try_get("customer_id")?,
+        customer_name: row.try_get("customer_name")?,
+        customer_email: row.try_get("customer_email")?,
+        assignee_id: row.try_get("assignee_id")?,
+        assignee_name: row.try_get("assignee_name")?,
+        follow_up_of_id: row.try_get("follow_up_of_id")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        first_response_at: row.try_get("first_response_at")?,
+        solved_at: row.try_get("solved_at")?,
+        closed_at: row.try_get("closed_at")?,
+    })
+}
+
+pub async fn get_ticket(db: &Db, id: i64) -> AppResult<Ticket> {
+    let row = sqlx::query(AssertSqlSafe(format!("{TICKET_SELECT} WHERE t.ticket_id = $1")))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
+    ticket_from_row(&row)
+}
+
+pub async fn get_ticket_tx(tx: &mut Tx, id: i64) -> AppResult<Ticket> {
+    let row = sqlx::query(AssertSqlSafe(format!("{TICKET_SELECT} WHERE t.ticket_id = $1")))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
+    ticket_from_row(&row)
+}
+
+/// Reads a ticket's status inside a write transaction, locking its row on PostgreSQL.
+pub async fn lock_ticket(tx: &mut Tx, id: i64) -> AppResult<(Status, Option<i64>)> {
+    let backend = match tx.backend_name() {
+        "PostgreSQL" => Backend::Postgres,
+        _ => Backend::Sqlite,
+    };
+    let sql = match backend {
+        Backend::Postgres => "SELECT status, first_response_at FROM ticket WHERE ticket_id = $1 FOR UPDATE",
+        Backend::Sqlite => "SELECT status, first_response_at FROM ticket WHERE ticket_id = $1",
+    };
+    let row = sqlx::query(sql)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
+    Ok((parse(&row, "status")?, row.try_get("first_response_at")?))
+}
+
+/// The agent's queues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    Mine,
+    Unassigned,
+    Open,
+    Pending,
+    Solved,
+    All,
+}
+
+impl Queue {
+    pub const ALL: [(Queue, &'static str, &'static str); 6] = [
+        (Queue::Mine, "mine", "Mine"),
+        (Queue::Unassigned, "unassigned", "Unassigned"),
+        (Queue::Open, "open", "All open"),
+        (Queue::Pending, "pending", "Pending"),
+        (Queue::Solved, "solved", "Solved"),
+        (Queue::All, "all", "All"),
+    ];
+
+    pub fn parse(s: &str) -> Option<Queue> {
+        Self::ALL.iter().find(|(_, k, _)| *k == s).map(|(q, _, _)| *q)
+    }
+
+    pub fn key(self) -> &'static str {
+        Self::ALL.iter().find(|(q, _, _)| *q == self).map(|(_, k, _)| *k).unwrap_or("all")
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub queue: Option<Queue>,
+    pub status: Option<Status>,
+    pub assignee_id: Option<i64>,
+    pub customer_id: Option<i64>,
+    /// Only tickets with a smaller id (keyset pagination, newest first).
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// Lists tickets newest first; returns one page and the cursor for the next one.
+pub async fn list_tickets(db: &Db, viewer_id: i64, f: &ListFilter) -> AppResult<(Vec<Ticket>, Option<i64>)> {
+    // Only fixed fragments are spliced into the SQL; every value is a bind parameter.
+    let mut clauses: Vec<&str> = Vec::new();
+    match f.queue {
+        Some(Queue::Mine) => clauses.push("t.assignee_id = $1 AND t.status IN ('new','open','pending')"),
+        Some(Queue::Unassigned) => clauses.push("t.assignee_id IS NULL AND t.status IN ('new','open','pending')"),
+        Some(Queue::Open) => clauses.push("t.status IN ('new','open')"),
+        Some(Queue::Pending) => clauses.push("t.status = 'pending'"),
+        Some(Queue::Solved) => clauses.push("t.status IN ('solved','closed')"),
+        Some(Queue::All) | None => {}
+    }
+    if f.status.is_some() {
+        clauses.push("t.status = $2");
+    }
+    if f.assignee_id.is_some() {
+        clauses.push("t.assignee_id = $3");
+    }
+    if f.customer_id.is_some() {
+        clauses.push("t.customer_id = $4");
+    }
+    if f.before_id.is_some() {
+        clauses.push("t.ticket_id < $5");
+    }
+    // Every query binds all five parameters; unused ones are referenced harmlessly so both
+    // backends accept the statement.
+    clauses.push("($1 IS NOT NULL OR $2 IS NOT NULL OR $3 IS NOT NULL OR $4 IS NOT NULL OR $5 IS NOT NULL OR 1 = 1)");
+    let sql = format!(
+        "{TICKET_SELECT} WHERE {} ORDER BY t.ticket_id DESC LIMIT $6",
+        clauses.join(" AND ")
+    );
+    let limit = f.limit.clamp(1, 200);
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(viewer_id)
+        .bind(f.status.map(|s| s.as_str()))
+        .bind(f.assignee_id)
+        .bind(f.customer_id)
+        .bind(f.before_id)
+        .bind(limit + 1)
+        .fetch_all(&db.pool)
+        .await?;
+    let mut tickets = rows.iter().map(ticket_from_row).collect::<AppResult<Vec<_>>>()?;
+    let next = if tickets.len() as i64 > limit {
+        tickets.truncate(limit as usize);
+        tickets.last().map(|t| t.id)
+    } else {
+        None
+    };
+    Ok((tickets, next))
+}
+
+/// Counts per queue for the sidebar.
+pub async fn queue_counts(db: &Db, viewer_id: i64) -> AppResult<Vec<(Queue, i64)>> {
+    let row = sqlx::query(
+        "SELECT
+            COALESCE(SUM(CASE WHEN assignee_id = $1 AND status IN ('new','open','pending') THEN 1 ELSE 0 END), 0) AS mine,
+            COALESCE(SUM(CASE WHEN assignee_id IS NULL AND status IN ('new','open','pending') THEN 1 ELSE 0 END), 0) AS unassigned,
+            COALESCE(SUM(CASE WHEN status IN ('new','open') THEN 1 ELSE 0 END), 0) AS open,
+            COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0) AS pending
+         FROM ticket WHERE status IN ('new','open','pending')",
+    )
+    .bind(viewer_id)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(vec![
+        (Queue::Mine, row.try_get("mine")?),
+        (Queue::Unassigned, row.try_get("unassigned")?),
+        (Queue::Open, row.try_get("open")?),
+        (Queue::Pending, row.try_get("pending")?),
+    ])
+}
+
+/// The conversation, oldest first. `public_only` hides internal notes (the customer's view).
+pub async fn messages(db: &Db, ticket_id: i64, public_only: bool) -> AppResult<Vec<Message>> {
+    let rows = sqlx::query(
+        "SELECT m.message_id, m.ticket_id, m.author_kind, m.visibility, m.body_text, m.created_at,
+            COALESCE(a.name, c.name, 'Casebook') AS author_name
+         FROM message m LEFT JOIN agent a ON a.agent_id = m.agent_id LEFT JOIN customer c ON c.customer_id = m.customer_id
+         WHERE m.ticket_id = $1 AND ($2 = 0 OR m.visibility = 'public')
+         ORDER BY m.message_id",
+    )
+    .bind(ticket_id)
+    .bind(i64::from(public_only))
+    .fetch_all(&db.pool)
+    .await?;
+    let atts = sqlx::query(
+        "SELECT x.attachment_id, x.message_id, x.filename, x.content_type, x.size_bytes
+         FROM attachment x JOIN message m ON m.message_id = x.message_id WHERE m.ticket_id = $1 ORDER BY x.attachment_id",
+    )
+    .bind(ticket_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let id: i64 = r.try_get("message_id")?;
+        let mut attachments = Vec::new();
+        for a in atts.iter() {
+            if a.try_get::<i64, _>("message_id")? == id {
+                attachments.push(Attachment {
+                    id: a.try_get("attachment_id")?,
+                    filename: a.try_get("filename")?,
+                    content_type: a.try_get("content_type")?,
+                    size_bytes: a.try_get("size_bytes")?,
+                });
+            }
+        }
+        out.push(Message {
+            id,
+            ticket_id,
+            author_kind: parse(r, "author_kind")?,
+            author_name: r.try_get("author_name")?,
+            visibility: parse(r, "visibility")?,
+            body_text: r.try_get("body_text")?,
+            created_at: r.try_get("created_at")?,
+            attachments,
+        });
+    }
+    Ok(out)
+}
+
+pub struct AttachmentContent {
+    pub filename: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
+    pub ticket_id: i64,
+    pub public: bool,
+}
+
+pub async fn attachment(db: &Db, id: i64) -> AppResult<AttachmentContent> {
+    let r = sqlx::query(
+        "SELECT x.filename, x.content_type, x.content, m.ticket_id, m.visibility FROM attachment x
+         JOIN message m ON m.message_id = x.message_id WHERE x.attachment_id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(AppError::NotFound("attachment"))?;
+    Ok(AttachmentContent {
+        filename: r.try_get("filename")?,
+        content_type: r.try_get("content_type")?,
+        content: r.try_get("content")?,
+        ticket_id: r.try_get("ticket_id")?,
+        public: r.try_get::<String, _>("visibility")? == "public",
+    })
+}
+
+pub async fn events(db: &Db, ticket_id: i64) -> AppResult<Vec<Event>> {
+    let rows = sqlx::query(
+        "SELECT e.ticket_event_id, e.actor_kind, a.name AS agent_name, e.kind, e.old_value, e.new_value, e.detail, e.created_at
+         FROM ticket_event e LEFT JOIN agent a ON a.agent_id = e.agent_id WHERE e.ticket_id = $1 ORDER BY e.ticket_event_id",
+    )
+    .bind(ticket_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let agent: Option<String> = r.try_get("agent_name")?;
+            let actor_kind: String = r.try_get("actor_kind")?;
+            Ok(Event {
+                id: r.try_get("ticket_event_id")?,
+                actor: agent.unwrap_or(actor_kind),
+                kind: r.try_get("kind")?,
+                old_value: r.try_get("old_value")?,
+                new_value: r.try_get("new_value")?,
+                detail: r.try_get("detail")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect()
+}
+
+/// The ticket a customer's private link points to, if the link is valid now.
+pub async fn ticket_for_link(db: &Db, token: &str, now: i64) -> AppResult<i64> {
+    sqlx::query_scalar(
+        "SELECT ticket_id FROM ticket_link WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
+    )
+    .bind(crate::auth::digest(token))
+    .bind(now)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(AppError::NotFound("ticket"))
+}

@@ -1,0 +1,111 @@
+//! HTTP: the router, middleware (security headers, metrics, CSRF cookie, body limits) and static files.
+
+pub mod extract;
+pub mod routes;
+pub mod views;
+
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use std::time::Instant;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.max_body_bytes;
+    Router::new()
+        .merge(routes::ui::routes())
+        .merge(routes::public::routes())
+        .nest("/api/v1", routes::api::routes())
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/static/casebook.css", get(css))
+        .route("/static/casebook.js", get(js))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), extract::csrf_cookie))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(json_413))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Records latency and status for `/metrics`.
+async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let resp = next.run(req).await;
+    state.metrics.observe_http(start.elapsed().as_micros() as u64, resp.status().as_u16());
+    resp
+}
+
+/// Body-limit rejections from extractors come back as plain text; API callers get the JSON error.
+async fn json_413(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let resp = next.run(req).await;
+    if resp.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        let err = crate::error::AppError::PayloadTooLarge;
+        return if api { err.into_response() } else { crate::error::PageError(err).into_response() };
+    }
+    resp
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok\n").into_response(),
+        Err(err) => {
+            tracing::warn!(error = %err, "health check: database does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let depth = crate::outbox::depth(&state.db).await.unwrap_or(-1);
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(depth),
+    )
+        .into_response()
+}
+
+async fn css() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../static/casebook.css"),
+    )
+        .into_response()
+}
+
+async fn js() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../static/casebook.js"),
+    )
+        .into_response()
+}
+
+async fn not_found(req: Request) -> Response {
+    let err = crate::error::AppError::NotFound("page");
+    if req.uri().path().starts_with("/api/") {
+        err.into_response()
+    } else {
+        crate::error::PageError(err).into_response()
+    }
+}

@@ -1,0 +1,243 @@
+//! JSON API under `/api/v1`, authenticated with `Authorization: Bearer <token>`.
+
+use crate::auth::{self, NewAgent};
+use crate::domain::{Channel, EmailAddress, Priority, Role, Status, Visibility};
+use crate::error::{AppError, AppResult};
+use crate::intake::{self, IdempotencyKey, NewInbound};
+use crate::state::AppState;
+use crate::tickets::{self, AgentMessage, ListFilter, Queue, TicketPatch};
+use crate::web::extract::{ApiAgent, ApiJson};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/tickets", get(list).post(create))
+        .route("/tickets/{id}", get(show).patch(patch))
+        .route("/tickets/{id}/messages", get(list_messages).post(add_message))
+        .route("/customers/{id}", get(customer))
+        .route("/agents", get(list_agents).post(create_agent))
+        .fallback(|| async { AppError::NotFound("endpoint") })
+}
+
+/// Path ids are parsed here so a bad id is a 404 with a JSON body, not a plain-text rejection.
+fn id(raw: &str) -> AppResult<i64> {
+    raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or(AppError::NotFound("ticket"))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CustomerIn {
+    email: Option<String>,
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateTicket {
+    customer: Option<CustomerIn>,
+    subject: Option<String>,
+    body: Option<String>,
+    priority: Option<String>,
+}
+
+fn parse_enum<T: std::str::FromStr<Err = String>>(field: &str, v: Option<&str>) -> AppResult<Option<T>> {
+    v.map(|s| s.parse::<T>().map_err(|e| AppError::field(field, e))).transpose()
+}
+
+async fn create(State(state): State<AppState>, ApiAgent(agent): ApiAgent, headers: HeaderMap, ApiJson(body): ApiJson<CreateTicket>) -> AppResult<Response> {
+    let customer = body.customer.ok_or_else(|| AppError::field("customer", "is required"))?;
+    let email = customer.email.ok_or_else(|| AppError::field("customer.email", "is required"))?;
+    let from_email = EmailAddress::parse(&email).map_err(|m| AppError::field("customer.email", m))?;
+    if customer.name.as_deref().is_some_and(|n| n.chars().count() > 200) {
+        return Err(AppError::field("customer.name", "is too long (200 characters at most)"));
+    }
+    let subject = body.subject.ok_or_else(|| AppError::field("subject", "is required"))?;
+    let text = body.body.ok_or_else(|| AppError::field("body", "is required"))?;
+    tickets::validate_body("body", &text)?;
+    let priority = parse_enum::<Priority>("priority", body.priority.as_deref())?;
+    let idempotency = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => {
+            let key = v.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= 200)
+                .ok_or_else(|| AppError::field("Idempotency-Key", "must be 1-200 visible characters"))?;
+            Some(IdempotencyKey { scope: format!("api:{}", agent.id), key: key.to_string() })
+        }
+    };
+    let inbound = NewInbound {
+        channel: Channel::Api,
+        from_email,
+        from_name: customer.name,
+        subject,
+        body_text: text,
+        body_html: None,
+        attachments: vec![],
+        idempotency,
+        ticket_id: None,
+        priority,
+        issue_link: false,
+    };
+    let outcome = intake::receive(&state.db, &inbound, state.now()).await?;
+    if outcome.created_ticket {
+        state.metrics.ticket_created(Channel::Api);
+    }
+    state.outbox_wakeup.notify_one();
+    let ticket = tickets::get_ticket(&state.db, outcome.ticket_id).await?;
+    let status = if outcome.duplicate { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(json!({"ticket": ticket, "duplicate": outcome.duplicate}))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    status: Option<String>,
+    queue: Option<String>,
+    assignee_id: Option<String>,
+    customer_id: Option<String>,
+    cursor: Option<String>,
+    limit: Option<String>,
+}
+
+fn opt_i64(field: &str, v: Option<&str>) -> AppResult<Option<i64>> {
+    v.filter(|s| !s.is_empty())
+        .map(|s| s.parse::<i64>().map_err(|_| AppError::field(field, "must be an integer")))
+        .transpose()
+}
+
+async fn list(State(state): State<AppState>, ApiAgent(agent): ApiAgent, q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>) -> AppResult<Json<Value>> {
+    let Query(q) = q.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let queue = match q.queue.as_deref() {
+        None | Some("") => None,
+        Some(k) => Some(Queue::parse(k).ok_or_else(|| AppError::field("queue", "must be one of: mine, unassigned, open, pending, solved, all"))?),
+    };
+    let limit = opt_i64("limit", q.limit.as_deref())?.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(AppError::field("limit", "must be between 1 and 200"));
+    }
+    let filter = ListFilter {
+        queue,
+        status: parse_enum::<Status>("status", q.status.as_deref().filter(|s| !s.is_empty()))?,
+        assignee_id: opt_i64("assignee_id", q.assignee_id.as_deref())?,
+        customer_id: opt_i64("customer_id", q.customer_id.as_deref())?,
+        before_id: opt_i64("cursor", q.cursor.as_deref())?,
+        limit,
+    };
+    let (items, next) = tickets::list_tickets(&state.db, agent.id, &filter).await?;
+    Ok(Json(json!({"items": items, "next_cursor": next.map(|n| n.to_string())})))
+}
+
+async fn show(State(state): State<AppState>, ApiAgent(_agent): ApiAgent, Path(raw): Path<String>) -> AppResult<Json<Value>> {
+    let id = id(&raw)?;
+    let ticket = tickets::get_ticket(&state.db, id).await?;
+    let messages = tickets::messages(&state.db, id, false).await?;
+    let events = tickets::events(&state.db, id).await?;
+    Ok(Json(json!({"ticket": ticket, "messages": messages, "events": events})))
+}
+
+/// `assignee_id` distinguishes "absent" (leave as is) from `null` (unassign).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PatchTicket {
+    status: Option<String>,
+    priority: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    assignee_id: Option<Option<i64>>,
+    subject: Option<String>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(d).map(Some)
+}
+
+async fn patch(State(state): State<AppState>, ApiAgent(agent): ApiAgent, Path(raw): Path<String>, ApiJson(body): ApiJson<PatchTicket>) -> AppResult<Json<Value>> {
+    let id = id(&raw)?;
+    let patch = TicketPatch {
+        status: parse_enum("status", body.status.as_deref())?,
+        priority: parse_enum("priority", body.priority.as_deref())?,
+        assignee_id: body.assignee_id,
+        subject: body.subject,
+    };
+    tickets::update_ticket(&state.db, &agent, id, patch, state.now()).await?;
+    state.outbox_wakeup.notify_one();
+    Ok(Json(json!({"ticket": tickets::get_ticket(&state.db, id).await?})))
+}
+
+async fn list_messages(State(state): State<AppState>, ApiAgent(_agent): ApiAgent, Path(raw): Path<String>) -> AppResult<Json<Value>> {
+    let id = id(&raw)?;
+    tickets::get_ticket(&state.db, id).await?;
+    Ok(Json(json!({"items": tickets::messages(&state.db, id, false).await?})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewMessage {
+    body: Option<String>,
+    visibility: Option<String>,
+    status: Option<String>,
+}
+
+async fn add_message(State(state): State<AppState>, ApiAgent(agent): ApiAgent, Path(raw): Path<String>, ApiJson(body): ApiJson<NewMessage>) -> AppResult<Response> {
+    let id = id(&raw)?;
+    let msg = AgentMessage {
+        body: body.body.ok_or_else(|| AppError::field("body", "is required"))?,
+        visibility: parse_enum::<Visibility>("visibility", body.visibility.as_deref())?.unwrap_or(Visibility::Public),
+        status: parse_enum("status", body.status.as_deref())?,
+    };
+    let message_id = tickets::add_agent_message(&state.db, &agent, id, msg, state.now()).await?;
+    state.outbox_wakeup.notify_one();
+    let messages = tickets::messages(&state.db, id, false).await?;
+    let message = messages.into_iter().find(|m| m.id == message_id);
+    Ok((StatusCode::CREATED, Json(json!({"message": message}))).into_response())
+}
+
+async fn customer(State(state): State<AppState>, ApiAgent(_agent): ApiAgent, Path(raw): Path<String>) -> AppResult<Json<Value>> {
+    let id = raw.parse::<i64>().map_err(|_| AppError::NotFound("customer"))?;
+    Ok(Json(json!({"customer": crate::customers::get(&state.db, id).await?})))
+}
+
+fn require_admin(agent: &auth::AgentRef) -> AppResult<()> {
+    if agent.role != Role::Admin {
+        return Err(AppError::Forbidden("this needs the admin role".into()));
+    }
+    Ok(())
+}
+
+async fn list_agents(State(state): State<AppState>, ApiAgent(agent): ApiAgent) -> AppResult<Json<Value>> {
+    if !agent.role.is_lead_or_admin() {
+        return Err(AppError::Forbidden("this needs the lead or admin role".into()));
+    }
+    let agents = auth::list_agents(&state.db).await?;
+    let items: Vec<Value> = agents.iter().map(|a| json!({"id": a.id, "email": a.email, "name": a.name, "role": a.role})).collect();
+    Ok(Json(json!({"items": items})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateAgent {
+    email: Option<String>,
+    name: Option<String>,
+    role: Option<String>,
+    password: Option<String>,
+}
+
+async fn create_agent(State(state): State<AppState>, ApiAgent(agent): ApiAgent, ApiJson(body): ApiJson<CreateAgent>) -> AppResult<Response> {
+    require_admin(&agent)?;
+    let role = parse_enum::<Role>("role", body.role.as_deref())?.ok_or_else(|| AppError::field("role", "is required"))?;
+    let created = auth::create_agent(
+        &state.db,
+        NewAgent {
+            email: body.email.as_deref().unwrap_or(""),
+            name: body.name.as_deref().unwrap_or(""),
+            role,
+            password: body.password.as_deref().unwrap_or(""),
+        },
+        state.now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(json!({"agent": {"id": created.id, "email": created.email, "name": created.name, "role": created.role}}))).into_response())
+}

@@ -1,0 +1,13 @@
+//! Route handlers: thin functions that parse input, call one service, and render.
+
+pub mod api;
+pub mod public;
+pub mod ui;
+
+/// Collects the form validation error (if any) as `(field, message)` pairs for re-rendering.
+pub fn field_errors(err: &crate::error::AppError) -> Option<Vec<(String, String)>> {
+    match err {
+        crate::error::AppError::Validation { field, message } => Some(vec![(field.clone(), message.clone())]),
+        _ => None,
+    }
+}

@@ -1,0 +1,314 @@
+//! Pages for agents: login, queues, the ticket page, the customer page, password, admin.
+
+use super::layout::{Frame, age, badge, field_error, page, time};
+use crate::auth::AgentRef;
+use crate::customers::Customer;
+use crate::domain::{Priority, Role, Status, Visibility};
+use crate::tickets::{Event, Message, Queue, Ticket};
+use maud::{Markup, html};
+
+pub fn login(csrf: &str, email: &str, error: Option<&str>) -> Markup {
+    page(
+        &Frame { title: "Log in", agent: None, csrf },
+        html! {
+            section.card.narrow {
+                h1 { "Log in to Casebook" }
+                @if let Some(e) = error { p.flash.error role="alert" { (e) } }
+                form method="post" action="/login" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    label for="email" { "Email" }
+                    input #email type="email" name="email" value=(email) required autocomplete="username";
+                    label for="password" { "Password" }
+                    input #password type="password" name="password" required autocomplete="current-password";
+                    button type="submit" { "Log in" }
+                }
+            }
+        },
+    )
+}
+
+pub struct QueuePage<'a> {
+    pub agent: &'a AgentRef,
+    pub csrf: &'a str,
+    pub queue: Queue,
+    pub counts: &'a [(Queue, i64)],
+    pub tickets: &'a [Ticket],
+    pub next_cursor: Option<i64>,
+    pub now: i64,
+}
+
+pub fn queue(p: &QueuePage<'_>) -> Markup {
+    let title = Queue::ALL.iter().find(|(q, _, _)| *q == p.queue).map(|(_, _, t)| *t).unwrap_or("Tickets");
+    page(
+        &Frame { title, agent: Some(p.agent), csrf: p.csrf },
+        html! {
+            div.queues {
+                nav.sidebar aria-label="Queues" {
+                    @for (q, key, label) in Queue::ALL {
+                        a href={"/tickets?queue=" (key)} aria-current=[(q == p.queue).then_some("page")] {
+                            span { (label) }
+                            @if let Some((_, n)) = p.counts.iter().find(|(c, _)| *c == q) { span.count { (n) } }
+                        }
+                    }
+                }
+                section {
+                    h1 { (title) }
+                    @if p.tickets.is_empty() {
+                        p.empty { "Nothing here. " @if p.queue == Queue::Mine { "Pick a ticket from Unassigned." } }
+                    } @else {
+                        table.tickets {
+                            thead { tr { th { "#" } th { "Subject" } th { "Customer" } th { "Status" } th { "Priority" } th { "Assignee" } th { "Age" } } }
+                            tbody {
+                                @for t in p.tickets {
+                                    tr {
+                                        td { a href={"/tickets/" (t.id)} { (t.id) } }
+                                        td.subject { a href={"/tickets/" (t.id)} { (t.subject) } }
+                                        td { a href={"/customers/" (t.customer_id)} { (display_name(t)) } }
+                                        td { (badge("status", t.status.as_str())) }
+                                        td { (badge("priority", t.priority.as_str())) }
+                                        td { (t.assignee_name.as_deref().unwrap_or("—")) }
+                                        td title="Time since the ticket was created" { (age(p.now, t.created_at)) }
+                                    }
+                                }
+                            }
+                        }
+                        @if let Some(c) = p.next_cursor {
+                            p { a.button href={"/tickets?queue=" (p.queue.key()) "&cursor=" (c)} { "Older tickets →" } }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+fn display_name(t: &Ticket) -> &str {
+    if t.customer_name.is_empty() { t.customer_email.as_deref().unwrap_or("(unknown)") } else { &t.customer_name }
+}
+
+pub struct TicketPage<'a> {
+    pub agent: &'a AgentRef,
+    pub csrf: &'a str,
+    pub ticket: &'a Ticket,
+    pub messages: &'a [Message],
+    pub events: &'a [Event],
+    pub agents: &'a [AgentRef],
+    pub customer: &'a Customer,
+    pub errors: &'a [(String, String)],
+    pub draft: &'a str,
+    pub now: i64,
+}
+
+pub fn ticket(p: &TicketPage<'_>) -> Markup {
+    let t = p.ticket;
+    let title = format!("#{} {}", t.id, t.subject);
+    page(
+        &Frame { title: &title, agent: Some(p.agent), csrf: p.csrf },
+        html! {
+            div.ticket-layout {
+                section.conversation {
+                    h1 { span.muted { "#" (t.id) " " } (t.subject) }
+                    p.meta {
+                        (badge("status", t.status.as_str())) " " (badge("priority", t.priority.as_str()))
+                        " via " (t.channel) " · opened " (time(t.created_at))
+                        @if let Some(f) = t.follow_up_of_id { " · follow-up of " a href={"/tickets/" (f)} { "#" (f) } }
+                    }
+                    ol.messages {
+                        @for m in p.messages {
+                            li class={"message " (m.author_kind.as_str()) " " (m.visibility.as_str())} {
+                                div.message-head {
+                                    strong { (m.author_name) }
+                                    @if m.visibility == Visibility::Internal { " " span.badge.internal { "internal note" } }
+                                    " · " (time(m.created_at))
+                                }
+                                div.body dir="auto" { (m.body_text) }
+                                @if !m.attachments.is_empty() {
+                                    ul.attachments {
+                                        @for a in &m.attachments {
+                                            li { a href={"/attachments/" (a.id)} { (a.filename) } " (" (human_size(a.size_bytes)) ")" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    form.reply method="post" action={"/tickets/" (t.id) "/messages"} {
+                        input type="hidden" name="csrf" value=(p.csrf);
+                        label for="body" { "Reply to " (display_name(t)) " or add an internal note" }
+                        textarea #body name="body" rows="6" required dir="auto" aria-describedby="body-error" { (p.draft) }
+                        (field_error(p.errors, "body"))
+                        div.row {
+                            label { input type="radio" name="visibility" value="public" checked; " Public reply" }
+                            label { input type="radio" name="visibility" value="internal"; " Internal note" }
+                            label for="reply-status" { "and set status" }
+                            select #reply-status name="status" {
+                                option value="" { "(keep)" }
+                                @for s in Status::ALL { option value=(s.as_str()) { (s.as_str()) } }
+                            }
+                            button type="submit" { "Send" }
+                        }
+                        (field_error(p.errors, "status"))
+                    }
+                }
+                aside.side {
+                    section.card {
+                        h2 { "Ticket" }
+                        form method="post" action={"/tickets/" (t.id) "/update"} {
+                            input type="hidden" name="csrf" value=(p.csrf);
+                            label for="status" { "Status" }
+                            select #status name="status" {
+                                @for s in Status::ALL {
+                                    option value=(s.as_str()) selected[*s == t.status] disabled[!t.status.can_move_to(*s)] { (s.as_str()) }
+                                }
+                            }
+                            label for="priority" { "Priority" }
+                            select #priority name="priority" {
+                                @for pr in Priority::ALL { option value=(pr.as_str()) selected[*pr == t.priority] { (pr.as_str()) } }
+                            }
+                            label for="assignee" { "Assignee" }
+                            select #assignee name="assignee_id" {
+                                option value="" selected[t.assignee_id.is_none()] { "Unassigned" }
+                                @for a in p.agents { option value=(a.id) selected[Some(a.id) == t.assignee_id] { (a.name) } }
+                            }
+                            button type="submit" { "Update" }
+                        }
+                    }
+                    section.card {
+                        h2 { a href={"/customers/" (p.customer.id)} { (if p.customer.name.is_empty() { "Customer" } else { &p.customer.name }) } }
+                        ul.plain {
+                            @for e in &p.customer.emails { li { (e) } }
+                            li { "Customer since " (time(p.customer.created_at)) }
+                            li { (p.customer.open_tickets) " open · " (p.customer.total_tickets) " tickets in all" }
+                        }
+                    }
+                    section.card {
+                        h2 { "History" }
+                        ol.events {
+                            @for e in p.events {
+                                li { span.muted { (age(p.now, e.created_at)) " ago · " } (e.actor) " " (describe_event(e, p.agents)) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+fn agent_name(agents: &[AgentRef], id: Option<&str>) -> String {
+    match id.and_then(|s| s.parse::<i64>().ok()) {
+        None => "nobody".into(),
+        Some(id) => agents.iter().find(|a| a.id == id).map(|a| a.name.clone()).unwrap_or_else(|| format!("agent {id}")),
+    }
+}
+
+pub fn describe_event(e: &Event, agents: &[AgentRef]) -> String {
+    let old = e.old_value.as_deref().unwrap_or("—");
+    let new = e.new_value.as_deref().unwrap_or("—");
+    match e.kind.as_str() {
+        "created" => format!("created the ticket via {new}{}", e.detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()),
+        "status" => format!("changed status {old} → {new}"),
+        "priority" => format!("changed priority {old} → {new}"),
+        "assignee" => format!("reassigned {} → {}", agent_name(agents, e.old_value.as_deref()), agent_name(agents, e.new_value.as_deref())),
+        "subject" => format!("renamed the ticket from “{old}”"),
+        "reply" => "replied".into(),
+        "note" => "added an internal note".into(),
+        "first_response" => "sent the first response".into(),
+        "routed" => e.detail.clone().unwrap_or_else(|| "routed the ticket".into()),
+        other => other.replace('_', " "),
+    }
+}
+
+pub fn human_size(bytes: i64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{:.1} KB", b as f64 / 1024.0),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+pub fn customer(agent: &AgentRef, csrf: &str, c: &Customer, tickets: &[Ticket], now: i64) -> Markup {
+    let name = if c.name.is_empty() { "Customer" } else { &c.name };
+    page(
+        &Frame { title: name, agent: Some(agent), csrf },
+        html! {
+            section.card {
+                h1 { (name) }
+                ul.plain {
+                    @for e in &c.emails { li { (e) } }
+                    li { "Customer since " (time(c.created_at)) }
+                    li { (c.open_tickets) " open · " (c.total_tickets) " tickets in all" }
+                }
+            }
+            section {
+                h2 { "Tickets" }
+                table.tickets {
+                    thead { tr { th { "#" } th { "Subject" } th { "Status" } th { "Age" } } }
+                    tbody {
+                        @for t in tickets {
+                            tr {
+                                td { a href={"/tickets/" (t.id)} { (t.id) } }
+                                td { a href={"/tickets/" (t.id)} { (t.subject) } }
+                                td { (badge("status", t.status.as_str())) }
+                                td { (age(now, t.created_at)) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn password(agent: &AgentRef, csrf: &str, errors: &[(String, String)], done: bool) -> Markup {
+    page(
+        &Frame { title: "Change password", agent: Some(agent), csrf },
+        html! {
+            section.card.narrow {
+                h1 { "Change password" }
+                @if done { p.flash role="status" { "Password changed. Other sessions were logged out." } }
+                form method="post" action="/account/password" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    label for="current_password" { "Current password" }
+                    input #current_password type="password" name="current_password" required autocomplete="current-password";
+                    (field_error(errors, "current_password"))
+                    label for="new_password" { "New password (at least 8 characters)" }
+                    input #new_password type="password" name="new_password" required autocomplete="new-password";
+                    (field_error(errors, "new_password"))
+                    button type="submit" { "Change password" }
+                }
+            }
+        },
+    )
+}
+
+pub fn admin_agents(agent: &AgentRef, csrf: &str, agents: &[AgentRef], errors: &[(String, String)]) -> Markup {
+    page(
+        &Frame { title: "Agents", agent: Some(agent), csrf },
+        html! {
+            section {
+                h1 { "Agents" }
+                table.tickets {
+                    thead { tr { th { "Name" } th { "Email" } th { "Role" } } }
+                    tbody { @for a in agents { tr { td { (a.name) } td { (a.email) } td { (a.role.as_str()) } } } }
+                }
+            }
+            section.card.narrow {
+                h2 { "Add an agent" }
+                form method="post" action="/admin/agents" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    label for="name" { "Name" } input #name name="name" required;
+                    (field_error(errors, "name"))
+                    label for="email" { "Email" } input #email type="email" name="email" required;
+                    (field_error(errors, "email"))
+                    label for="role" { "Role" }
+                    select #role name="role" { @for r in Role::ALL { option value=(r.as_str()) { (r.as_str()) } } }
+                    (field_error(errors, "role"))
+                    label for="password" { "Initial password" } input #password type="password" name="password" required autocomplete="new-password";
+                    (field_error(errors, "password"))
+                    button type="submit" { "Add agent" }
+                }
+            }
+        },
+    )
+}

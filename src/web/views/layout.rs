@@ -1,0 +1,90 @@
+//! The page frame, shared bits (times, badges, flash) and the error page.
+
+use crate::auth::AgentRef;
+use axum::http::StatusCode;
+use maud::{DOCTYPE, Markup, html};
+
+pub struct Frame<'a> {
+    pub title: &'a str,
+    pub agent: Option<&'a AgentRef>,
+    pub csrf: &'a str,
+}
+
+pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" dir="auto" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (frame.title) " · Casebook" }
+                link rel="stylesheet" href="/static/casebook.css";
+                script src="/static/casebook.js" defer {}
+            }
+            body {
+                header.topbar {
+                    a.brand href=(if frame.agent.is_some() { "/tickets" } else { "/support" }) { "Casebook" }
+                    @if let Some(agent) = frame.agent {
+                        nav aria-label="Main" {
+                            a href="/tickets" { "Tickets" }
+                            @if agent.role == crate::domain::Role::Admin {
+                                a href="/admin/agents" { "Agents" }
+                            }
+                        }
+                        div.me {
+                            a href="/account/password" title="Change password" { (agent.name) " · " (agent.role.as_str()) }
+                            form method="post" action="/logout" {
+                                input type="hidden" name="csrf" value=(frame.csrf);
+                                button.link type="submit" { "Log out" }
+                            }
+                        }
+                    }
+                }
+                main { (body) }
+            }
+        }
+    }
+}
+
+/// A UTC instant rendered in the viewer's time zone by casebook.js (UTC without JavaScript).
+pub fn time(ms: i64) -> Markup {
+    let dt = chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
+    html! { time datetime=(dt.to_rfc3339()) { (dt.format("%Y-%m-%d %H:%M UTC")) } }
+}
+
+/// "3 h", "2 d": how long ago, relative to `now`.
+pub fn age(now: i64, then: i64) -> String {
+    let mins = (now - then).max(0) / 60_000;
+    match mins {
+        0 => "just now".into(),
+        m if m < 60 => format!("{m} min"),
+        m if m < 60 * 24 => format!("{} h", m / 60),
+        m => format!("{} d", m / (60 * 24)),
+    }
+}
+
+pub fn badge(kind: &str, text: &str) -> Markup {
+    html! { span class={"badge " (kind) "-" (text)} { (text) } }
+}
+
+pub fn field_error(errors: &[(String, String)], field: &str) -> Markup {
+    html! {
+        @for (f, msg) in errors.iter().filter(|(f, _)| f == field) {
+            p.field-error id={(f) "-error"} role="alert" { (msg) }
+        }
+    }
+}
+
+pub fn error_page(status: StatusCode, message: &str) -> Markup {
+    let title = status.canonical_reason().unwrap_or("Error");
+    page(
+        &Frame { title, agent: None, csrf: "" },
+        html! {
+            section.card.narrow {
+                h1 { (status.as_u16()) " · " (title) }
+                p { (message) }
+                p { a href="/" { "Back to Casebook" } }
+            }
+        },
+    )
+}

@@ -1,0 +1,5 @@
+//! maud views: plain functions from view data to markup.
+
+pub mod agent;
+pub mod layout;
+pub mod public;

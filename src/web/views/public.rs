@@ -1,0 +1,122 @@
+//! Public pages: the support form and the customer's view of their ticket through a private link.
+
+use super::agent::human_size;
+use super::layout::{Frame, badge, field_error, page, time};
+use crate::domain::AuthorKind;
+use crate::tickets::{Message, Ticket};
+use maud::{Markup, html};
+
+#[derive(Debug, Default, Clone)]
+pub struct SupportForm {
+    pub name: String,
+    pub email: String,
+    pub subject: String,
+    pub message: String,
+}
+
+pub fn support(csrf: &str, form_key: &str, values: &SupportForm, errors: &[(String, String)]) -> Markup {
+    page(
+        &Frame { title: "Contact support", agent: None, csrf },
+        html! {
+            section.card.narrow {
+                h1 { "Contact support" }
+                p { "Tell us what happened. You will get a private link to follow your request and add to it." }
+                @if !errors.is_empty() { p.flash.error role="alert" { "Please correct the fields marked below." } }
+                form method="post" action="/support" enctype="multipart/form-data" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    input type="hidden" name="form_key" value=(form_key);
+                    label for="name" { "Your name" }
+                    input #name name="name" value=(values.name) maxlength="200" autocomplete="name";
+                    (field_error(errors, "name"))
+                    label for="email" { "Your email" }
+                    input #email type="email" name="email" value=(values.email) required autocomplete="email";
+                    (field_error(errors, "email"))
+                    label for="subject" { "Subject" }
+                    input #subject name="subject" value=(values.subject) required maxlength="250";
+                    (field_error(errors, "subject"))
+                    label for="message" { "Message" }
+                    textarea #message name="message" rows="8" required dir="auto" { (values.message) }
+                    (field_error(errors, "message"))
+                    label for="attachment" { "Attachment (optional)" }
+                    input #attachment type="file" name="attachment";
+                    (field_error(errors, "attachment"))
+                    div.hp aria-hidden="true" {
+                        label for="website" { "Leave this empty" }
+                        input #website name="website" tabindex="-1" autocomplete="off";
+                    }
+                    button type="submit" { "Send" }
+                }
+            }
+        },
+    )
+}
+
+pub fn received(csrf: &str) -> Markup {
+    page(
+        &Frame { title: "Request received", agent: None, csrf },
+        html! { section.card.narrow { h1 { "Thank you" } p { "We received your request." } } },
+    )
+}
+
+pub struct CustomerView<'a> {
+    pub csrf: &'a str,
+    pub token: &'a str,
+    pub ticket: &'a Ticket,
+    pub messages: &'a [Message],
+    pub just_created: bool,
+    pub link: &'a str,
+    pub errors: &'a [(String, String)],
+}
+
+pub fn customer_ticket(v: &CustomerView<'_>) -> Markup {
+    let t = v.ticket;
+    let status_text = match t.status.as_str() {
+        "new" => "received — we will be in touch soon",
+        "open" => "open — we are working on it",
+        "pending" => "waiting for your reply",
+        "solved" => "solved — reply if anything is still wrong and we will reopen it",
+        _ => "closed — writing here starts a new request",
+    };
+    let title = format!("Request #{}", t.id);
+    page(
+        &Frame { title: &title, agent: None, csrf: v.csrf },
+        html! {
+            section.card {
+                @if v.just_created {
+                    div.flash role="status" {
+                        p { strong { "We received your request #" (t.id) "." } }
+                        p { "This is your private link to follow it. Keep it safe — anyone with it can read this conversation:" }
+                        p { code.link { (v.link) } }
+                    }
+                }
+                h1 { span.muted { "#" (t.id) " " } (t.subject) }
+                p.meta { (badge("status", t.status.as_str())) " " (status_text) }
+                ol.messages {
+                    @for m in v.messages {
+                        li class={"message " (m.author_kind.as_str())} {
+                            div.message-head {
+                                strong { @if m.author_kind == AuthorKind::Customer { "You" } @else { (m.author_name) " (support)" } }
+                                " · " (time(m.created_at))
+                            }
+                            div.body dir="auto" { (m.body_text) }
+                            @if !m.attachments.is_empty() {
+                                ul.attachments {
+                                    @for a in &m.attachments {
+                                        li { a href={"/t/" (v.token) "/attachments/" (a.id)} { (a.filename) } " (" (human_size(a.size_bytes)) ")" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                form method="post" action={"/t/" (v.token) "/messages"} {
+                    input type="hidden" name="csrf" value=(v.csrf);
+                    label for="message" { "Add to your request" }
+                    textarea #message name="message" rows="5" required dir="auto" {}
+                    (field_error(v.errors, "message"))
+                    button type="submit" { "Send" }
+                }
+            }
+        },
+    )
+}
