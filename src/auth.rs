@@ -4,8 +4,8 @@ use crate::db::Db;
 use crate::domain::clock::Millis;
 use crate::domain::{EmailAddress, Role};
 use crate::error::{AppError, AppResult};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -37,7 +37,11 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -67,7 +71,9 @@ fn agent_from_row(row: &sqlx::any::AnyRow) -> AppResult<AgentRef> {
         id: row.try_get("agent_id")?,
         email: row.try_get("email")?,
         name: row.try_get("name")?,
-        role: role.parse().map_err(|e: String| anyhow::anyhow!("bad role in db: {e}"))?,
+        role: role
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("bad role in db: {e}"))?,
     })
 }
 
@@ -126,17 +132,19 @@ pub async fn find_agent_by_email(db: &Db, email: &str) -> AppResult<Option<(Agen
 }
 
 pub async fn list_agents(db: &Db) -> AppResult<Vec<AgentRef>> {
-    let rows = sqlx::query("SELECT agent_id, email, name, role FROM agent WHERE active = 1 ORDER BY name")
-        .fetch_all(&db.pool)
-        .await?;
+    let rows =
+        sqlx::query("SELECT agent_id, email, name, role FROM agent WHERE active = 1 ORDER BY name")
+            .fetch_all(&db.pool)
+            .await?;
     rows.iter().map(agent_from_row).collect()
 }
 
 pub async fn agent_exists(db: &Db, agent_id: i64) -> AppResult<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agent WHERE agent_id = $1 AND active = 1")
-        .bind(agent_id)
-        .fetch_one(&db.pool)
-        .await?;
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM agent WHERE agent_id = $1 AND active = 1")
+            .bind(agent_id)
+            .fetch_one(&db.pool)
+            .await?;
     Ok(n > 0)
 }
 
@@ -160,7 +168,12 @@ fn dummy_hash() -> &'static str {
 }
 
 /// Creates a session and returns its secret id (for the cookie).
-pub async fn create_session(db: &Db, agent_id: i64, now: Millis, ttl_hours: i64) -> AppResult<String> {
+pub async fn create_session(
+    db: &Db,
+    agent_id: i64,
+    now: Millis,
+    ttl_hours: i64,
+) -> AppResult<String> {
     let secret = new_secret();
     sqlx::query("INSERT INTO session (session_hash, agent_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(digest(&secret))
@@ -193,7 +206,13 @@ pub async fn delete_session(db: &Db, secret: &str) -> AppResult<()> {
 }
 
 /// Sets a new password and ends every session of the agent; the caller starts a fresh one.
-pub async fn change_password(db: &Db, agent_id: i64, current: &str, new: &str, now: Millis) -> AppResult<()> {
+pub async fn change_password(
+    db: &Db,
+    agent_id: i64,
+    current: &str,
+    new: &str,
+    now: Millis,
+) -> AppResult<()> {
     let hash: String = sqlx::query_scalar("SELECT password_hash FROM agent WHERE agent_id = $1")
         .bind(agent_id)
         .fetch_one(&db.pool)
@@ -219,7 +238,13 @@ pub async fn change_password(db: &Db, agent_id: i64, current: &str, new: &str, n
 }
 
 /// Creates an API token for an agent and returns it; only its digest is stored.
-pub async fn create_api_token(db: &Db, agent_email: &str, label: &str, expires_at: Option<Millis>, now: Millis) -> AppResult<String> {
+pub async fn create_api_token(
+    db: &Db,
+    agent_email: &str,
+    label: &str,
+    expires_at: Option<Millis>,
+    now: Millis,
+) -> AppResult<String> {
     let (agent, _) = find_agent_by_email(db, agent_email)
         .await?
         .ok_or(AppError::NotFound("agent"))?;
@@ -259,11 +284,13 @@ pub async fn token_agent(db: &Db, token: &str, now: Millis) -> AppResult<Option<
 }
 
 pub async fn revoke_api_token(db: &Db, token: &str, now: Millis) -> AppResult<bool> {
-    let res = sqlx::query("UPDATE api_token SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
-        .bind(now)
-        .bind(digest(token))
-        .execute(&db.pool)
-        .await?;
+    let res = sqlx::query(
+        "UPDATE api_token SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(digest(token))
+    .execute(&db.pool)
+    .await?;
     Ok(res.rows_affected() > 0)
 }
 

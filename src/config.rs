@@ -78,9 +78,15 @@ impl Default for Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: {source}")]
-    Parse { path: PathBuf, source: toml::de::Error },
+    Parse {
+        path: PathBuf,
+        source: toml::de::Error,
+    },
     #[error("{var}: {message}")]
     Env { var: &'static str, message: String },
 }
@@ -89,7 +95,9 @@ impl Config {
     /// Reads `casebook.toml` (or the file named by `CASEBOOK_CONFIG`) when present, then the environment.
     pub fn load() -> Result<Self, ConfigError> {
         let explicit = std::env::var_os("CASEBOOK_CONFIG").map(PathBuf::from);
-        let path = explicit.clone().unwrap_or_else(|| PathBuf::from("casebook.toml"));
+        let path = explicit
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("casebook.toml"));
         let mut cfg = if path.exists() || explicit.is_some() {
             Self::from_file(&path)?
         } else {
@@ -167,7 +175,10 @@ impl Config {
             self.form_rate_per_hour = num("CASEBOOK_FORM_RATE_PER_HOUR", v)?;
         }
         // When only the bind address is given, links should still point at this server.
-        if get("CASEBOOK_BASE_URL").is_none() && get("CASEBOOK_BIND").is_some() && self.base_url == Config::default().base_url {
+        if get("CASEBOOK_BASE_URL").is_none()
+            && get("CASEBOOK_BIND").is_some()
+            && self.base_url == Config::default().base_url
+        {
             self.base_url = format!("http://{}", self.bind);
         }
         Ok(())
@@ -186,9 +197,15 @@ mod tests {
 
     #[test]
     fn env_wins_over_file_and_secrets_are_redacted() {
-        let mut cfg: Config = toml::from_str("bind = '0.0.0.0:9000'\nsmtp_url = 'smtp://u:pw@host'").unwrap();
-        let env: HashMap<&str, &str> = [("CASEBOOK_BIND", "127.0.0.1:9999"), ("CASEBOOK_DATABASE_URL", "postgres://u:hunter2@db/x")].into();
-        cfg.apply_env(|k| env.get(k).map(|s| s.to_string())).unwrap();
+        let mut cfg: Config =
+            toml::from_str("bind = '0.0.0.0:9000'\nsmtp_url = 'smtp://u:pw@host'").unwrap();
+        let env: HashMap<&str, &str> = [
+            ("CASEBOOK_BIND", "127.0.0.1:9999"),
+            ("CASEBOOK_DATABASE_URL", "postgres://u:hunter2@db/x"),
+        ]
+        .into();
+        cfg.apply_env(|k| env.get(k).map(|s| s.to_string()))
+            .unwrap();
         assert_eq!(cfg.bind, "127.0.0.1:9999");
         let dbg = format!("{cfg:?}");
         assert!(!dbg.contains("hunter2") && !dbg.contains(":pw@"), "{dbg}");

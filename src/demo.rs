@@ -3,8 +3,8 @@
 
 use crate::auth::{self, AgentRef, NewAgent};
 use crate::db::Db;
-use crate::domain::{Channel, EmailAddress, Priority, Role, Status, Visibility};
 use crate::domain::clock::Millis;
+use crate::domain::{Channel, EmailAddress, Priority, Role, Status, Visibility};
 use crate::intake::{self, NewInbound};
 use crate::tickets::{self, AgentMessage, TicketPatch};
 use anyhow::Result;
@@ -33,42 +33,108 @@ const CUSTOMERS: [(&str, &str); 10] = [
 ];
 
 const ISSUES: [(&str, &str, &str); 10] = [
-    ("Cannot log in after password reset", "I reset my password this morning and now the login page says my password is wrong.", "The reset link had expired; I sent a new one and confirmed you can log in now."),
-    ("Invoice shows the wrong VAT number", "Our latest invoice has our old VAT number. Can you correct it?", "I updated the VAT number on your account and re-issued the invoice."),
-    ("Export to CSV is empty", "When I export my reports to CSV the file only has the header row.", "The export used the wrong date range; choose 'last 30 days' and it includes all rows."),
-    ("Charged twice this month", "My card was charged twice for the March subscription.", "The second charge was a pre-authorisation; it was released and will vanish within 5 days."),
-    ("How do I add a team member?", "We hired someone new. How do I give them access?", "Go to Settings → Team → Invite and enter their email; they get a link to join."),
-    ("App crashes when uploading photos", "The mobile app closes whenever I attach a photo larger than a few MB.", "Fixed in version 4.2.1 of the app; please update from the store."),
-    ("Refund for cancelled order", "I cancelled order 4471 within the trial and would like a refund.", "Refund issued to the original payment method."),
-    ("비밀번호를 잊어버렸어요", "로그인 비밀번호를 잊어버렸습니다. 재설정 링크가 오지 않아요.", "스팸 폴더를 확인해 주세요. 새 재설정 링크를 보내드렸습니다."),
-    ("لا أستطيع تغيير لغة الواجهة", "أريد تغيير لغة الواجهة إلى العربية لكن الخيار غير موجود.", "اختر الإعدادات ثم اللغة، وقد أضفنا العربية في آخر تحديث."),
-    ("Delivery tracking not updating", "My parcel tracking has shown 'in transit' for a week.", "The carrier confirmed delivery for tomorrow; tracking updates overnight."),
+    (
+        "Cannot log in after password reset",
+        "I reset my password this morning and now the login page says my password is wrong.",
+        "The reset link had expired; I sent a new one and confirmed you can log in now.",
+    ),
+    (
+        "Invoice shows the wrong VAT number",
+        "Our latest invoice has our old VAT number. Can you correct it?",
+        "I updated the VAT number on your account and re-issued the invoice.",
+    ),
+    (
+        "Export to CSV is empty",
+        "When I export my reports to CSV the file only has the header row.",
+        "The export used the wrong date range; choose 'last 30 days' and it includes all rows.",
+    ),
+    (
+        "Charged twice this month",
+        "My card was charged twice for the March subscription.",
+        "The second charge was a pre-authorisation; it was released and will vanish within 5 days.",
+    ),
+    (
+        "How do I add a team member?",
+        "We hired someone new. How do I give them access?",
+        "Go to Settings → Team → Invite and enter their email; they get a link to join.",
+    ),
+    (
+        "App crashes when uploading photos",
+        "The mobile app closes whenever I attach a photo larger than a few MB.",
+        "Fixed in version 4.2.1 of the app; please update from the store.",
+    ),
+    (
+        "Refund for cancelled order",
+        "I cancelled order 4471 within the trial and would like a refund.",
+        "Refund issued to the original payment method.",
+    ),
+    (
+        "비밀번호를 잊어버렸어요",
+        "로그인 비밀번호를 잊어버렸습니다. 재설정 링크가 오지 않아요.",
+        "스팸 폴더를 확인해 주세요. 새 재설정 링크를 보내드렸습니다.",
+    ),
+    (
+        "لا أستطيع تغيير لغة الواجهة",
+        "أريد تغيير لغة الواجهة إلى العربية لكن الخيار غير موجود.",
+        "اختر الإعدادات ثم اللغة، وقد أضفنا العربية في آخر تحديث.",
+    ),
+    (
+        "Delivery tracking not updating",
+        "My parcel tracking has shown 'in transit' for a week.",
+        "The carrier confirmed delivery for tomorrow; tracking updates overnight.",
+    ),
 ];
 
 /// Loads the demo data when the database has no tickets yet; otherwise leaves everything alone.
 pub async fn load_if_empty(db: &Db, now: Millis) -> Result<()> {
-    let tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ticket").fetch_one(&db.pool).await?;
+    let tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ticket")
+        .fetch_one(&db.pool)
+        .await?;
     if tickets > 0 {
         tracing::info!("demo: database already has tickets; not loading sample data");
         return Ok(());
     }
     let mut agents: Vec<AgentRef> = Vec::new();
     for (email, name, role) in DEMO_AGENTS {
-        let agent = match auth::find_agent_by_email(db, email).await.map_err(anyhow_err)? {
+        let agent = match auth::find_agent_by_email(db, email)
+            .await
+            .map_err(anyhow_err)?
+        {
             Some((a, _)) => a,
-            None => auth::create_agent(db, NewAgent { email, name, role, password: DEMO_PASSWORD }, now).await.map_err(anyhow_err)?,
+            None => auth::create_agent(
+                db,
+                NewAgent {
+                    email,
+                    name,
+                    role,
+                    password: DEMO_PASSWORD,
+                },
+                now,
+            )
+            .await
+            .map_err(anyhow_err)?,
         };
         agents.push(agent);
     }
     let day = 86_400_000;
-    let statuses = [Status::New, Status::Open, Status::Pending, Status::Solved, Status::Closed];
+    let statuses = [
+        Status::New,
+        Status::Open,
+        Status::Pending,
+        Status::Solved,
+        Status::Closed,
+    ];
     for i in 0..40usize {
         let (cname, cemail) = CUSTOMERS[i % CUSTOMERS.len()];
         let (subject, body, answer) = ISSUES[(i * 3) % ISSUES.len()];
         let status = statuses[i % statuses.len()];
         let created = now - ((40 - i as i64) * day / 3);
         let inbound = NewInbound {
-            channel: if i % 3 == 0 { Channel::Email } else { Channel::Web },
+            channel: if i % 3 == 0 {
+                Channel::Email
+            } else {
+                Channel::Web
+            },
             from_email: EmailAddress::parse(cemail).map_err(|e| anyhow::anyhow!(e))?,
             from_name: Some(cname.to_string()),
             subject: subject.to_string(),
@@ -80,14 +146,27 @@ pub async fn load_if_empty(db: &Db, now: Millis) -> Result<()> {
             priority: Some(Priority::ALL[(i * 7) % 4]),
             issue_link: false,
         };
-        let out = intake::receive(db, &inbound, created).await.map_err(anyhow_err)?;
+        let out = intake::receive(db, &inbound, created)
+            .await
+            .map_err(anyhow_err)?;
         let agent = &agents[2 + i % 2];
         if status == Status::New {
             continue;
         }
         let t = out.ticket_id;
         let at = |h: i64| created + h * 3_600_000;
-        tickets::update_ticket(db, agent, t, TicketPatch { assignee_id: Some(Some(agent.id)), ..Default::default() }, at(1)).await.map_err(anyhow_err)?;
+        tickets::update_ticket(
+            db,
+            agent,
+            t,
+            TicketPatch {
+                assignee_id: Some(Some(agent.id)),
+                ..Default::default()
+            },
+            at(1),
+        )
+        .await
+        .map_err(anyhow_err)?;
         let first = if status == Status::Open {
             "Thanks for writing in — I'm looking into this now and will update you shortly."
         } else {
@@ -98,15 +177,40 @@ pub async fn load_if_empty(db: &Db, now: Millis) -> Result<()> {
             Status::Solved | Status::Closed => Some(Status::Solved),
             _ => None,
         };
-        tickets::add_agent_message(db, agent, t, AgentMessage { body: first.into(), visibility: Visibility::Public, status: after_reply }, at(2)).await.map_err(anyhow_err)?;
+        tickets::add_agent_message(
+            db,
+            agent,
+            t,
+            AgentMessage {
+                body: first.into(),
+                visibility: Visibility::Public,
+                status: after_reply,
+            },
+            at(2),
+        )
+        .await
+        .map_err(anyhow_err)?;
         if i % 4 == 1 {
             tickets::add_agent_message(db, agent, t, AgentMessage { body: "Checked the account history; this customer had the same problem last quarter.".into(), visibility: Visibility::Internal, status: None }, at(3)).await.map_err(anyhow_err)?;
         }
         if status == Status::Closed {
-            tickets::update_ticket(db, agent, t, TicketPatch { status: Some(Status::Closed), ..Default::default() }, at(72)).await.map_err(anyhow_err)?;
+            tickets::update_ticket(
+                db,
+                agent,
+                t,
+                TicketPatch {
+                    status: Some(Status::Closed),
+                    ..Default::default()
+                },
+                at(72),
+            )
+            .await
+            .map_err(anyhow_err)?;
         }
     }
-    tracing::info!("demo: loaded 4 agents, 10 customers and 40 tickets (password for every demo agent: {DEMO_PASSWORD})");
+    tracing::info!(
+        "demo: loaded 4 agents, 10 customers and 40 tickets (password for every demo agent: {DEMO_PASSWORD})"
+    );
     Ok(())
 }
 

@@ -70,11 +70,19 @@ pub async fn start(config: Config, clock: SharedClock) -> anyhow::Result<Running
             tracing::error!(error = %err, "server stopped");
         }
     });
-    Ok(Running { addr, state, server, workers })
+    Ok(Running {
+        addr,
+        state,
+        server,
+        workers,
+    })
 }
 
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("CASEBOOK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
 }

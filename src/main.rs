@@ -10,7 +10,11 @@ use std::io::Read;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "casebook", version, about = "Casebook — open-source support helpdesk")]
+#[command(
+    name = "casebook",
+    version,
+    about = "Casebook — open-source support helpdesk"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -72,7 +76,9 @@ enum TokenCommand {
 
 fn read_stdin_line() -> Result<String> {
     let mut s = String::new();
-    std::io::stdin().read_to_string(&mut s).context("reading standard input")?;
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .context("reading standard input")?;
     Ok(s.lines().next().unwrap_or("").to_string())
 }
 
@@ -99,16 +105,42 @@ async fn main() -> Result<()> {
             casebook::open_db(&config).await?;
             println!("migrations applied");
         }
-        Command::User { command: UserCommand::Add { email, name, role, password_stdin: _ } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    name,
+                    role,
+                    password_stdin: _,
+                },
+        } => {
             let db = casebook::open_db(&config).await?;
             let password = read_stdin_line()?;
-            let role: Role = role.parse().map_err(|e: String| anyhow::anyhow!("--role {e}"))?;
-            let agent = auth::create_agent(&db, NewAgent { email: &email, name: &name, role, password: &password }, now)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let role: Role = role
+                .parse()
+                .map_err(|e: String| anyhow::anyhow!("--role {e}"))?;
+            let agent = auth::create_agent(
+                &db,
+                NewAgent {
+                    email: &email,
+                    name: &name,
+                    role,
+                    password: &password,
+                },
+                now,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("added {} <{}> as {}", agent.name, agent.email, agent.role);
         }
-        Command::Token { command: TokenCommand::Create { user, label, expires_days } } => {
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    user,
+                    label,
+                    expires_days,
+                },
+        } => {
             let db = casebook::open_db(&config).await?;
             let expires = expires_days.map(|d| now + d * 86_400_000);
             let token = auth::create_api_token(&db, &user, &label, expires, now)
@@ -116,10 +148,15 @@ async fn main() -> Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{token}");
         }
-        Command::Token { command: TokenCommand::Revoke } => {
+        Command::Token {
+            command: TokenCommand::Revoke,
+        } => {
             let db = casebook::open_db(&config).await?;
             let token = read_stdin_line()?;
-            if auth::revoke_api_token(&db, token.trim(), now).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+            if auth::revoke_api_token(&db, token.trim(), now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
                 println!("revoked");
             } else {
                 anyhow::bail!("no such active token");

@@ -43,12 +43,26 @@ impl Metrics {
 
     pub fn render(&self, outbox_depth: i64) -> String {
         let mut s = String::new();
-        let _ = writeln!(s, "# HELP casebook_tickets_created_total Tickets created since start, by channel.");
+        let _ = writeln!(
+            s,
+            "# HELP casebook_tickets_created_total Tickets created since start, by channel."
+        );
         let _ = writeln!(s, "# TYPE casebook_tickets_created_total counter");
-        for (ch, c) in [("web", &self.tickets_web), ("email", &self.tickets_email), ("api", &self.tickets_api)] {
-            let _ = writeln!(s, "casebook_tickets_created_total{{channel=\"{ch}\"}} {}", c.load(Ordering::Relaxed));
+        for (ch, c) in [
+            ("web", &self.tickets_web),
+            ("email", &self.tickets_email),
+            ("api", &self.tickets_api),
+        ] {
+            let _ = writeln!(
+                s,
+                "casebook_tickets_created_total{{channel=\"{ch}\"}} {}",
+                c.load(Ordering::Relaxed)
+            );
         }
-        let _ = writeln!(s, "# HELP casebook_http_request_duration_seconds HTTP request latency.");
+        let _ = writeln!(
+            s,
+            "# HELP casebook_http_request_duration_seconds HTTP request latency."
+        );
         let _ = writeln!(s, "# TYPE casebook_http_request_duration_seconds histogram");
         for (i, b) in BUCKETS_MS.iter().enumerate() {
             let _ = writeln!(
@@ -59,12 +73,26 @@ impl Metrics {
             );
         }
         let count = self.http_count.load(Ordering::Relaxed);
-        let _ = writeln!(s, "casebook_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}");
-        let _ = writeln!(s, "casebook_http_request_duration_seconds_sum {}", self.http_sum_us.load(Ordering::Relaxed) as f64 / 1e6);
+        let _ = writeln!(
+            s,
+            "casebook_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}"
+        );
+        let _ = writeln!(
+            s,
+            "casebook_http_request_duration_seconds_sum {}",
+            self.http_sum_us.load(Ordering::Relaxed) as f64 / 1e6
+        );
         let _ = writeln!(s, "casebook_http_request_duration_seconds_count {count}");
-        let _ = writeln!(s, "# HELP casebook_http_server_errors_total Responses with a 5xx status.");
+        let _ = writeln!(
+            s,
+            "# HELP casebook_http_server_errors_total Responses with a 5xx status."
+        );
         let _ = writeln!(s, "# TYPE casebook_http_server_errors_total counter");
-        let _ = writeln!(s, "casebook_http_server_errors_total {}", self.http_5xx.load(Ordering::Relaxed));
+        let _ = writeln!(
+            s,
+            "casebook_http_server_errors_total {}",
+            self.http_5xx.load(Ordering::Relaxed)
+        );
         let _ = writeln!(s, "# HELP casebook_outbox_depth Durable jobs not yet done.");
         let _ = writeln!(s, "# TYPE casebook_outbox_depth gauge");
         let _ = writeln!(s, "casebook_outbox_depth {outbox_depth}");

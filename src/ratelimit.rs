@@ -11,7 +11,11 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(limit: u32, window_ms: i64) -> Self {
-        RateLimiter { limit, window_ms, hits: Mutex::new(HashMap::new()) }
+        RateLimiter {
+            limit,
+            window_ms,
+            hits: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Counts one hit for `key`. `Err(seconds)` says how long until the next hit is allowed.
@@ -36,12 +40,16 @@ impl RateLimiter {
     pub fn blocked(&self, key: &str, now: i64) -> Option<u64> {
         let hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
         hits.get(key).and_then(|(start, n)| {
-            (now - start < self.window_ms && *n >= self.limit).then(|| ((start + self.window_ms - now).max(1000) / 1000) as u64)
+            (now - start < self.window_ms && *n >= self.limit)
+                .then(|| ((start + self.window_ms - now).max(1000) / 1000) as u64)
         })
     }
 
     pub fn clear(&self, key: &str) {
-        self.hits.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+        self.hits
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
     }
 }
 

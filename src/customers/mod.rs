@@ -18,7 +18,12 @@ pub struct Customer {
 }
 
 /// Finds the customer owning `email`, or creates one. A better name replaces an empty one.
-pub async fn match_or_create(tx: &mut Tx, email: &EmailAddress, name: Option<&str>, now: Millis) -> AppResult<i64> {
+pub async fn match_or_create(
+    tx: &mut Tx,
+    email: &EmailAddress,
+    name: Option<&str>,
+    now: Millis,
+) -> AppResult<i64> {
     let existing: Option<i64> = sqlx::query_scalar(
         "SELECT customer_id FROM customer_identity WHERE kind = 'email' AND value = $1",
     )

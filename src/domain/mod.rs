@@ -118,7 +118,9 @@ impl EmailAddress {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',');
+            && !s
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',');
         if !ok {
             return Err("is not an email address");
         }
@@ -159,16 +161,40 @@ mod tests {
 
     #[test]
     fn customer_reply_reopens() {
-        assert_eq!(Status::Solved.on_customer_message(), CustomerMessageEffect::MoveTo(Status::Open));
-        assert_eq!(Status::Pending.on_customer_message(), CustomerMessageEffect::MoveTo(Status::Open));
-        assert_eq!(Status::Closed.on_customer_message(), CustomerMessageEffect::FollowUp);
-        assert_eq!(Status::New.on_customer_message(), CustomerMessageEffect::Stay);
+        assert_eq!(
+            Status::Solved.on_customer_message(),
+            CustomerMessageEffect::MoveTo(Status::Open)
+        );
+        assert_eq!(
+            Status::Pending.on_customer_message(),
+            CustomerMessageEffect::MoveTo(Status::Open)
+        );
+        assert_eq!(
+            Status::Closed.on_customer_message(),
+            CustomerMessageEffect::FollowUp
+        );
+        assert_eq!(
+            Status::New.on_customer_message(),
+            CustomerMessageEffect::Stay
+        );
     }
 
     #[test]
     fn email_parsing() {
-        assert_eq!(EmailAddress::parse(" Ana@Example.COM ").unwrap().as_str(), "ana@example.com");
-        for bad in ["", "ana", "ana@", "@x.com", "ana@x", "a b@x.com", "a@x..com", "<a@x.com>"] {
+        assert_eq!(
+            EmailAddress::parse(" Ana@Example.COM ").unwrap().as_str(),
+            "ana@example.com"
+        );
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@x.com",
+            "ana@x",
+            "a b@x.com",
+            "a@x..com",
+            "<a@x.com>",
+        ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad}");
         }
         assert!(EmailAddress::parse("정민@예시.한국").is_ok());
@@ -179,6 +205,11 @@ mod tests {
         for p in Priority::ALL {
             assert_eq!(p.as_str().parse::<Priority>().unwrap(), *p);
         }
-        assert!("huge".parse::<Priority>().unwrap_err().contains("low, normal, high, urgent"));
+        assert!(
+            "huge"
+                .parse::<Priority>()
+                .unwrap_err()
+                .contains("low, normal, high, urgent")
+        );
     }
 }

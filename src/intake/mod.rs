@@ -65,7 +65,10 @@ pub async fn receive(db: &Db, inbound: &NewInbound, now: Millis) -> AppResult<In
     let subject = tickets::validate_subject(&inbound.subject)?;
     let body = tickets::validate_body("message", &inbound.body_text)?;
     if inbound.attachments.len() > MAX_ATTACHMENTS {
-        return Err(AppError::field("attachment", format!("at most {MAX_ATTACHMENTS} files")));
+        return Err(AppError::field(
+            "attachment",
+            format!("at most {MAX_ATTACHMENTS} files"),
+        ));
     }
     // A concurrent duplicate on PostgreSQL loses the race on the idempotency key's primary key;
     // the second attempt then finds the first one's ticket.
@@ -80,17 +83,27 @@ pub async fn receive(db: &Db, inbound: &NewInbound, now: Millis) -> AppResult<In
             }
         }
     }
-    Err(AppError::Conflict("the same submission is being processed".into()))
+    Err(AppError::Conflict(
+        "the same submission is being processed".into(),
+    ))
 }
 
-async fn receive_once(db: &Db, inbound: &NewInbound, subject: &str, body: &str, now: Millis) -> AppResult<IntakeOutcome> {
+async fn receive_once(
+    db: &Db,
+    inbound: &NewInbound,
+    subject: &str,
+    body: &str,
+    now: Millis,
+) -> AppResult<IntakeOutcome> {
     let mut tx = db.begin().await?;
     if let Some(k) = &inbound.idempotency {
-        let seen = sqlx::query("SELECT ticket_id, message_id FROM inbound_key WHERE scope = $1 AND idem_key = $2")
-            .bind(&k.scope)
-            .bind(&k.key)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let seen = sqlx::query(
+            "SELECT ticket_id, message_id FROM inbound_key WHERE scope = $1 AND idem_key = $2",
+        )
+        .bind(&k.scope)
+        .bind(&k.key)
+        .fetch_optional(&mut *tx)
+        .await?;
         if let Some(row) = seen {
             let ticket_id: i64 = row.try_get("ticket_id")?;
             let link_token = if inbound.issue_link {
@@ -109,14 +122,22 @@ async fn receive_once(db: &Db, inbound: &NewInbound, subject: &str, body: &str, 
         }
     }
 
-    let customer_id = customers::match_or_create(&mut tx, &inbound.from_email, inbound.from_name.as_deref(), now).await?;
+    let customer_id = customers::match_or_create(
+        &mut tx,
+        &inbound.from_email,
+        inbound.from_name.as_deref(),
+        now,
+    )
+    .await?;
 
     let mut follow_up_of = None;
     let existing = match inbound.ticket_id {
         Some(id) => {
             let t = tickets::repo::get_ticket_tx(&mut tx, id).await?;
             if t.customer_id != customer_id {
-                return Err(AppError::Forbidden("this ticket belongs to another customer".into()));
+                return Err(AppError::Forbidden(
+                    "this ticket belongs to another customer".into(),
+                ));
             }
             match t.status.on_customer_message() {
                 CustomerMessageEffect::Stay => Some(id),
@@ -160,7 +181,13 @@ async fn receive_once(db: &Db, inbound: &NewInbound, subject: &str, body: &str, 
             tickets::record_event(
                 &mut tx,
                 Actor::Customer,
-                EventRecord { ticket_id: id, kind: "created", old: None, new: Some(inbound.channel.as_str()), detail: detail.as_deref() },
+                EventRecord {
+                    ticket_id: id,
+                    kind: "created",
+                    old: None,
+                    new: Some(inbound.channel.as_str()),
+                    detail: detail.as_deref(),
+                },
                 now,
             )
             .await?;
@@ -208,9 +235,15 @@ async fn receive_once(db: &Db, inbound: &NewInbound, subject: &str, body: &str, 
     }
 
     let (kind, payload) = if created_ticket {
-        ("ticket.created", json!({"ticket_id": ticket_id, "message_id": message_id}))
+        (
+            "ticket.created",
+            json!({"ticket_id": ticket_id, "message_id": message_id}),
+        )
     } else {
-        ("message.received", json!({"ticket_id": ticket_id, "message_id": message_id}))
+        (
+            "message.received",
+            json!({"ticket_id": ticket_id, "message_id": message_id}),
+        )
     };
     outbox::enqueue(&mut tx, kind, &payload, now).await?;
 
@@ -220,7 +253,13 @@ async fn receive_once(db: &Db, inbound: &NewInbound, subject: &str, body: &str, 
         None
     };
     tx.commit().await?;
-    Ok(IntakeOutcome { ticket_id, message_id, created_ticket, duplicate: false, link_token })
+    Ok(IntakeOutcome {
+        ticket_id,
+        message_id,
+        created_ticket,
+        duplicate: false,
+        link_token,
+    })
 }
 
 /// Creates a private customer link for a ticket; returns the token (only its digest is stored).

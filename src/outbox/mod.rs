@@ -82,7 +82,9 @@ pub async fn mark_done(tx: &mut Tx, job_id: i64, now: Millis) -> anyhow::Result<
 
 /// Records a failure; retries later with exponential backoff, or parks the job after `MAX_ATTEMPTS`.
 pub async fn mark_failed(db: &Db, job: &Job, error: &str, now: Millis) -> anyhow::Result<()> {
-    let backoff = 1_000i64.saturating_mul(1 << job.attempts.clamp(0, 12)).min(3_600_000);
+    let backoff = 1_000i64
+        .saturating_mul(1 << job.attempts.clamp(0, 12))
+        .min(3_600_000);
     let failed_at = (job.attempts >= MAX_ATTEMPTS).then_some(now);
     sqlx::query("UPDATE outbox SET run_at = $1, locked_until = NULL, last_error = $2, failed_at = $3 WHERE outbox_id = $4")
         .bind(now + backoff)
@@ -96,9 +98,11 @@ pub async fn mark_failed(db: &Db, job: &Job, error: &str, now: Millis) -> anyhow
 
 /// Jobs not yet done (the outbox depth in /metrics).
 pub async fn depth(db: &Db) -> anyhow::Result<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE done_at IS NULL AND failed_at IS NULL")
-        .fetch_one(&db.pool)
-        .await?)
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE done_at IS NULL AND failed_at IS NULL",
+    )
+    .fetch_one(&db.pool)
+    .await?)
 }
 
 /// Runs one job: its database effect and "done" commit together.
@@ -107,7 +111,9 @@ async fn run_job(state: &AppState, job: &Job) -> anyhow::Result<()> {
     let mut tx = state.db.begin().await?;
     match job.kind.as_str() {
         "ticket.created" => {
-            let ticket_id = job.payload["ticket_id"].as_i64().context("payload without ticket_id")?;
+            let ticket_id = job.payload["ticket_id"]
+                .as_i64()
+                .context("payload without ticket_id")?;
             crate::tickets::record_event(
                 &mut tx,
                 crate::tickets::Actor::System,

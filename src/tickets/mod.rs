@@ -12,7 +12,7 @@ use crate::outbox;
 use serde::Serialize;
 use serde_json::json;
 
-pub use repo::{ListFilter, Queue, get_ticket, list_tickets, messages, events};
+pub use repo::{ListFilter, Queue, events, get_ticket, list_tickets, messages};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Ticket {
@@ -97,7 +97,12 @@ pub struct EventRecord<'a> {
     pub detail: Option<&'a str>,
 }
 
-pub async fn record_event(tx: &mut Tx, actor: Actor<'_>, ev: EventRecord<'_>, now: Millis) -> AppResult<()> {
+pub async fn record_event(
+    tx: &mut Tx,
+    actor: Actor<'_>,
+    ev: EventRecord<'_>,
+    now: Millis,
+) -> AppResult<()> {
     sqlx::query(
         "INSERT INTO ticket_event (ticket_id, actor_kind, agent_id, kind, old_value, new_value, detail, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -116,12 +121,22 @@ pub async fn record_event(tx: &mut Tx, actor: Actor<'_>, ev: EventRecord<'_>, no
 }
 
 /// Moves a ticket to `to` (checking the lifecycle), stamping solved/closed times and logging it.
-pub async fn set_status(tx: &mut Tx, actor: Actor<'_>, ticket_id: i64, from: Status, to: Status, now: Millis) -> AppResult<()> {
+pub async fn set_status(
+    tx: &mut Tx,
+    actor: Actor<'_>,
+    ticket_id: i64,
+    from: Status,
+    to: Status,
+    now: Millis,
+) -> AppResult<()> {
     if from == to {
         return Ok(());
     }
     if !from.can_move_to(to) {
-        return Err(AppError::field("status", format!("cannot change from {from} to {to}")));
+        return Err(AppError::field(
+            "status",
+            format!("cannot change from {from} to {to}"),
+        ));
     }
     sqlx::query(
         "UPDATE ticket SET status = $1, updated_at = $2,
@@ -137,7 +152,13 @@ pub async fn set_status(tx: &mut Tx, actor: Actor<'_>, ticket_id: i64, from: Sta
     record_event(
         tx,
         actor,
-        EventRecord { ticket_id, kind: "status", old: Some(from.as_str()), new: Some(to.as_str()), detail: None },
+        EventRecord {
+            ticket_id,
+            kind: "status",
+            old: Some(from.as_str()),
+            new: Some(to.as_str()),
+            detail: None,
+        },
         now,
     )
     .await?;
@@ -164,13 +185,22 @@ pub fn validate_body(field: &str, body: &str) -> AppResult<String> {
         return Err(AppError::field(field, "is required"));
     }
     if body.chars().count() > MAX_BODY_CHARS {
-        return Err(AppError::field(field, format!("is too long ({MAX_BODY_CHARS} characters at most)")));
+        return Err(AppError::field(
+            field,
+            format!("is too long ({MAX_BODY_CHARS} characters at most)"),
+        ));
     }
     Ok(body.to_string())
 }
 
 #[tracing::instrument(skip_all, fields(ticket_id))]
-pub async fn add_agent_message(db: &Db, agent: &AgentRef, ticket_id: i64, msg: AgentMessage, now: Millis) -> AppResult<i64> {
+pub async fn add_agent_message(
+    db: &Db,
+    agent: &AgentRef,
+    ticket_id: i64,
+    msg: AgentMessage,
+    now: Millis,
+) -> AppResult<i64> {
     let body = validate_body("body", &msg.body)?;
     let mut tx = db.begin().await?;
     let (status, first_response_at) = repo::lock_ticket(&mut tx, ticket_id).await?;
@@ -187,7 +217,19 @@ pub async fn add_agent_message(db: &Db, agent: &AgentRef, ticket_id: i64, msg: A
     .await?;
     let public = msg.visibility == Visibility::Public;
     let kind = if public { "reply" } else { "note" };
-    record_event(&mut tx, Actor::Agent(agent), EventRecord { ticket_id, kind, old: None, new: None, detail: Some(&format!("message {message_id}")) }, now).await?;
+    record_event(
+        &mut tx,
+        Actor::Agent(agent),
+        EventRecord {
+            ticket_id,
+            kind,
+            old: None,
+            new: None,
+            detail: Some(&format!("message {message_id}")),
+        },
+        now,
+    )
+    .await?;
     sqlx::query(
         "UPDATE ticket SET updated_at = $1, first_response_at = CASE WHEN $2 = 1 AND first_response_at IS NULL THEN $1 ELSE first_response_at END
          WHERE ticket_id = $3",
@@ -198,14 +240,34 @@ pub async fn add_agent_message(db: &Db, agent: &AgentRef, ticket_id: i64, msg: A
     .execute(&mut *tx)
     .await?;
     if public && first_response_at.is_none() {
-        record_event(&mut tx, Actor::Agent(agent), EventRecord { ticket_id, kind: "first_response", old: None, new: None, detail: None }, now).await?;
+        record_event(
+            &mut tx,
+            Actor::Agent(agent),
+            EventRecord {
+                ticket_id,
+                kind: "first_response",
+                old: None,
+                new: None,
+                detail: None,
+            },
+            now,
+        )
+        .await?;
     }
-    let target = msg.status.or((public && status == Status::New).then_some(Status::Open));
+    let target = msg
+        .status
+        .or((public && status == Status::New).then_some(Status::Open));
     if let Some(to) = target {
         set_status(&mut tx, Actor::Agent(agent), ticket_id, status, to, now).await?;
     }
     if public {
-        outbox::enqueue(&mut tx, "message.sent", &json!({"ticket_id": ticket_id, "message_id": message_id}), now).await?;
+        outbox::enqueue(
+            &mut tx,
+            "message.sent",
+            &json!({"ticket_id": ticket_id, "message_id": message_id}),
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(message_id)
@@ -222,14 +284,20 @@ pub struct TicketPatch {
 }
 
 #[tracing::instrument(skip_all, fields(ticket_id))]
-pub async fn update_ticket(db: &Db, agent: &AgentRef, ticket_id: i64, patch: TicketPatch, now: Millis) -> AppResult<()> {
+pub async fn update_ticket(
+    db: &Db,
+    agent: &AgentRef,
+    ticket_id: i64,
+    patch: TicketPatch,
+    now: Millis,
+) -> AppResult<()> {
     if let Some(subject) = &patch.subject {
         validate_subject(subject)?;
     }
-    if let Some(Some(assignee)) = patch.assignee_id {
-        if !crate::auth::agent_exists(db, assignee).await? {
-            return Err(AppError::field("assignee_id", "is not an active agent"));
-        }
+    if let Some(Some(assignee)) = patch.assignee_id
+        && !crate::auth::agent_exists(db, assignee).await?
+    {
+        return Err(AppError::field("assignee_id", "is not an active agent"));
     }
     let mut tx = db.begin().await?;
     let current = repo::get_ticket_tx(&mut tx, ticket_id).await?;
@@ -244,7 +312,19 @@ pub async fn update_ticket(db: &Db, agent: &AgentRef, ticket_id: i64, patch: Tic
             .bind(ticket_id)
             .execute(&mut *tx)
             .await?;
-        record_event(&mut tx, actor, EventRecord { ticket_id, kind: "priority", old: Some(current.priority.as_str()), new: Some(p.as_str()), detail: None }, now).await?;
+        record_event(
+            &mut tx,
+            actor,
+            EventRecord {
+                ticket_id,
+                kind: "priority",
+                old: Some(current.priority.as_str()),
+                new: Some(p.as_str()),
+                detail: None,
+            },
+            now,
+        )
+        .await?;
     }
     if let Some(a) = patch.assignee_id.filter(|a| *a != current.assignee_id) {
         sqlx::query("UPDATE ticket SET assignee_id = $1, updated_at = $2 WHERE ticket_id = $3")
@@ -255,16 +335,44 @@ pub async fn update_ticket(db: &Db, agent: &AgentRef, ticket_id: i64, patch: Tic
             .await?;
         let old = current.assignee_id.map(|v| v.to_string());
         let new = a.map(|v| v.to_string());
-        record_event(&mut tx, actor, EventRecord { ticket_id, kind: "assignee", old: old.as_deref(), new: new.as_deref(), detail: None }, now).await?;
+        record_event(
+            &mut tx,
+            actor,
+            EventRecord {
+                ticket_id,
+                kind: "assignee",
+                old: old.as_deref(),
+                new: new.as_deref(),
+                detail: None,
+            },
+            now,
+        )
+        .await?;
     }
-    if let Some(s) = patch.subject.map(|s| s.trim().to_string()).filter(|s| *s != current.subject) {
+    if let Some(s) = patch
+        .subject
+        .map(|s| s.trim().to_string())
+        .filter(|s| *s != current.subject)
+    {
         sqlx::query("UPDATE ticket SET subject = $1, updated_at = $2 WHERE ticket_id = $3")
             .bind(&s)
             .bind(now)
             .bind(ticket_id)
             .execute(&mut *tx)
             .await?;
-        record_event(&mut tx, actor, EventRecord { ticket_id, kind: "subject", old: Some(&current.subject), new: Some(&s), detail: None }, now).await?;
+        record_event(
+            &mut tx,
+            actor,
+            EventRecord {
+                ticket_id,
+                kind: "subject",
+                old: Some(&current.subject),
+                new: Some(&s),
+                detail: None,
+            },
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -278,7 +386,10 @@ pub fn validate_subject(subject: &str) -> AppResult<String> {
         return Err(AppError::field("subject", "is required"));
     }
     if s.chars().count() > MAX_SUBJECT_CHARS {
-        return Err(AppError::field("subject", format!("is too long ({MAX_SUBJECT_CHARS} characters at most)")));
+        return Err(AppError::field(
+            "subject",
+            format!("is too long ({MAX_SUBJECT_CHARS} characters at most)"),
+        ));
     }
     if s.chars().any(|c| c.is_control()) {
         return Err(AppError::field("subject", "must be a single line"));

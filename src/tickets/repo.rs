@@ -17,7 +17,8 @@ const TICKET_SELECT: &str = "SELECT t.ticket_id, t.subject, t.status, t.priority
 
 fn parse<T: std::str::FromStr<Err = String>>(row: &AnyRow, col: &str) -> AppResult<T> {
     let s: String = row.try_get(col)?;
-    s.parse().map_err(|e: String| AppError::Internal(anyhow::anyhow!("{col} in db: {e}")))
+    s.parse()
+        .map_err(|e: String| AppError::Internal(anyhow::anyhow!("{col} in db: {e}")))
 }
 
 fn ticket_from_row(row: &AnyRow) -> AppResult<Ticket> {
@@ -42,20 +43,24 @@ fn ticket_from_row(row: &AnyRow) -> AppResult<Ticket> {
 }
 
 pub async fn get_ticket(db: &Db, id: i64) -> AppResult<Ticket> {
-    let row = sqlx::query(AssertSqlSafe(format!("{TICKET_SELECT} WHERE t.ticket_id = $1")))
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?
-        .ok_or(AppError::NotFound("ticket"))?;
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "{TICKET_SELECT} WHERE t.ticket_id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(AppError::NotFound("ticket"))?;
     ticket_from_row(&row)
 }
 
 pub async fn get_ticket_tx(tx: &mut Tx, id: i64) -> AppResult<Ticket> {
-    let row = sqlx::query(AssertSqlSafe(format!("{TICKET_SELECT} WHERE t.ticket_id = $1")))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(AppError::NotFound("ticket"))?;
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "{TICKET_SELECT} WHERE t.ticket_id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(AppError::NotFound("ticket"))?;
     ticket_from_row(&row)
 }
 
@@ -66,7 +71,9 @@ pub async fn lock_ticket(tx: &mut Tx, id: i64) -> AppResult<(Status, Option<i64>
         _ => Backend::Sqlite,
     };
     let sql = match backend {
-        Backend::Postgres => "SELECT status, first_response_at FROM ticket WHERE ticket_id = $1 FOR UPDATE",
+        Backend::Postgres => {
+            "SELECT status, first_response_at FROM ticket WHERE ticket_id = $1 FOR UPDATE"
+        }
         Backend::Sqlite => "SELECT status, first_response_at FROM ticket WHERE ticket_id = $1",
     };
     let row = sqlx::query(sql)
@@ -99,11 +106,18 @@ impl Queue {
     ];
 
     pub fn parse(s: &str) -> Option<Queue> {
-        Self::ALL.iter().find(|(_, k, _)| *k == s).map(|(q, _, _)| *q)
+        Self::ALL
+            .iter()
+            .find(|(_, k, _)| *k == s)
+            .map(|(q, _, _)| *q)
     }
 
     pub fn key(self) -> &'static str {
-        Self::ALL.iter().find(|(q, _, _)| *q == self).map(|(_, k, _)| *k).unwrap_or("all")
+        Self::ALL
+            .iter()
+            .find(|(q, _, _)| *q == self)
+            .map(|(_, k, _)| *k)
+            .unwrap_or("all")
     }
 }
 
@@ -119,12 +133,20 @@ pub struct ListFilter {
 }
 
 /// Lists tickets newest first; returns one page and the cursor for the next one.
-pub async fn list_tickets(db: &Db, viewer_id: i64, f: &ListFilter) -> AppResult<(Vec<Ticket>, Option<i64>)> {
+pub async fn list_tickets(
+    db: &Db,
+    viewer_id: i64,
+    f: &ListFilter,
+) -> AppResult<(Vec<Ticket>, Option<i64>)> {
     // Only fixed fragments are spliced into the SQL; every value is a bind parameter.
     let mut clauses: Vec<&str> = Vec::new();
     match f.queue {
-        Some(Queue::Mine) => clauses.push("t.assignee_id = $1 AND t.status IN ('new','open','pending')"),
-        Some(Queue::Unassigned) => clauses.push("t.assignee_id IS NULL AND t.status IN ('new','open','pending')"),
+        Some(Queue::Mine) => {
+            clauses.push("t.assignee_id = $1 AND t.status IN ('new','open','pending')")
+        }
+        Some(Queue::Unassigned) => {
+            clauses.push("t.assignee_id IS NULL AND t.status IN ('new','open','pending')")
+        }
         Some(Queue::Open) => clauses.push("t.status IN ('new','open')"),
         Some(Queue::Pending) => clauses.push("t.status = 'pending'"),
         Some(Queue::Solved) => clauses.push("t.status IN ('solved','closed')"),
@@ -159,7 +181,10 @@ pub async fn list_tickets(db: &Db, viewer_id: i64, f: &ListFilter) -> AppResult<
         .bind(limit + 1)
         .fetch_all(&db.pool)
         .await?;
-    let mut tickets = rows.iter().map(ticket_from_row).collect::<AppResult<Vec<_>>>()?;
+    let mut tickets = rows
+        .iter()
+        .map(ticket_from_row)
+        .collect::<AppResult<Vec<_>>>()?;
     let next = if tickets.len() as i64 > limit {
         tickets.truncate(limit as usize);
         tickets.last().map(|t| t.id)

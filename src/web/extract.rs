@@ -28,7 +28,8 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    let v = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+    let v =
+        format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
@@ -37,8 +38,14 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> H
 pub struct CsrfToken(pub String);
 
 /// Makes sure every browser has a CSRF cookie; forms echo it in a hidden `csrf` field.
-pub async fn csrf_cookie(axum::extract::State(state): axum::extract::State<AppState>, mut req: Request, next: Next) -> Response {
-    let existing = cookie(req.headers(), CSRF_COOKIE).filter(|v| v.len() >= 32).map(str::to_string);
+pub async fn csrf_cookie(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let existing = cookie(req.headers(), CSRF_COOKIE)
+        .filter(|v| v.len() >= 32)
+        .map(str::to_string);
     let (token, fresh) = match existing {
         Some(t) => (t, false),
         None => (auth::random_token(32), true),
@@ -46,8 +53,15 @@ pub async fn csrf_cookie(axum::extract::State(state): axum::extract::State<AppSt
     req.extensions_mut().insert(CsrfToken(token.clone()));
     let mut resp = next.run(req).await;
     if fresh && !resp.headers().contains_key(header::SET_COOKIE) {
-        resp.headers_mut()
-            .append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &token, 60 * 60 * 24 * 30, state.config.secure_cookies()));
+        resp.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(
+                CSRF_COOKIE,
+                &token,
+                60 * 60 * 24 * 30,
+                state.config.secure_cookies(),
+            ),
+        );
     }
     resp
 }
@@ -55,11 +69,11 @@ pub async fn csrf_cookie(axum::extract::State(state): axum::extract::State<AppSt
 impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
     type Rejection = PageError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<CsrfToken>()
-            .cloned()
-            .ok_or_else(|| PageError(AppError::Internal(anyhow::anyhow!("csrf middleware missing"))))
+        parts.extensions.get::<CsrfToken>().cloned().ok_or_else(|| {
+            PageError(AppError::Internal(anyhow::anyhow!(
+                "csrf middleware missing"
+            )))
+        })
     }
 }
 
@@ -68,7 +82,10 @@ pub fn verify_csrf(headers: &HeaderMap, submitted: Option<&str>) -> Result<(), A
     let cookie = cookie(headers, CSRF_COOKIE);
     match (cookie, submitted) {
         (Some(c), Some(s)) if !c.is_empty() && constant_eq(c.as_bytes(), s.as_bytes()) => Ok(()),
-        _ => Err(AppError::Forbidden("the form has expired or did not come from this site; reload the page and try again".into())),
+        _ => Err(AppError::Forbidden(
+            "the form has expired or did not come from this site; reload the page and try again"
+                .into(),
+        )),
     }
 }
 
@@ -88,7 +105,8 @@ where
     type Rejection = PageError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        let secret = cookie(&parts.headers, SESSION_COOKIE).ok_or(PageError(AppError::Unauthorized))?;
+        let secret =
+            cookie(&parts.headers, SESSION_COOKIE).ok_or(PageError(AppError::Unauthorized))?;
         auth::session_agent(&state.db, secret, state.now())
             .await?
             .map(CurrentAgent)
@@ -112,7 +130,10 @@ where
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() < 200)
             .ok_or(AppError::Unauthorized)?;
@@ -154,17 +175,25 @@ where
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+            .is_some_and(|ct| {
+                ct.split(';')
+                    .next()
+                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+            });
         if !is_json {
-            return Err(AppError::BadRequest("expected Content-Type: application/json".into()));
+            return Err(AppError::BadRequest(
+                "expected Content-Type: application/json".into(),
+            ));
         }
-        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|rej| {
-            if rej.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::PayloadTooLarge
-            } else {
-                AppError::BadRequest("could not read the request body".into())
-            }
-        })?;
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|rej| {
+                if rej.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::PayloadTooLarge
+                } else {
+                    AppError::BadRequest("could not read the request body".into())
+                }
+            })?;
         parse_json(&bytes).map(ApiJson)
     }
 }
@@ -177,13 +206,19 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             let path = err.path().to_string();
             let inner = err.into_inner();
             match inner.classify() {
-                serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io => {
+                serde_json::error::Category::Syntax
+                | serde_json::error::Category::Eof
+                | serde_json::error::Category::Io => {
                     Err(AppError::BadRequest(format!("malformed JSON: {inner}")))
                 }
                 serde_json::error::Category::Data => {
                     let msg = inner.to_string();
                     let field = missing_field(&msg).map(str::to_string).unwrap_or_else(|| {
-                        if path == "." { "body".to_string() } else { path }
+                        if path == "." {
+                            "body".to_string()
+                        } else {
+                            path
+                        }
                     });
                     let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
                     Err(AppError::field(field, msg))

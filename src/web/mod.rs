@@ -51,7 +51,9 @@ pub fn router(state: AppState) -> Router {
 async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let resp = next.run(req).await;
-    state.metrics.observe_http(start.elapsed().as_micros() as u64, resp.status().as_u16());
+    state
+        .metrics
+        .observe_http(start.elapsed().as_micros() as u64, resp.status().as_u16());
     resp
 }
 
@@ -61,7 +63,11 @@ async fn json_413(req: Request, next: Next) -> Response {
     let resp = next.run(req).await;
     if resp.status() == StatusCode::PAYLOAD_TOO_LARGE {
         let err = crate::error::AppError::PayloadTooLarge;
-        return if api { err.into_response() } else { crate::error::PageError(err).into_response() };
+        return if api {
+            err.into_response()
+        } else {
+            crate::error::PageError(err).into_response()
+        };
     }
     resp
 }
@@ -87,7 +93,10 @@ async fn metrics(State(state): State<AppState>) -> Response {
 
 async fn css() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../../static/casebook.css"),
     )
         .into_response()
@@ -95,7 +104,10 @@ async fn css() -> Response {
 
 async fn js() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../../static/casebook.js"),
     )
         .into_response()

@@ -19,7 +19,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/tickets", get(list).post(create))
         .route("/tickets/{id}", get(show).patch(patch))
-        .route("/tickets/{id}/messages", get(list_messages).post(add_message))
+        .route(
+            "/tickets/{id}/messages",
+            get(list_messages).post(add_message),
+        )
         .route("/customers/{id}", get(customer))
         .route("/agents", get(list_agents).post(create_agent))
         .fallback(|| async { AppError::NotFound("endpoint") })
@@ -27,7 +30,10 @@ pub fn routes() -> Router<AppState> {
 
 /// Path ids are parsed here so a bad id is a 404 with a JSON body, not a plain-text rejection.
 fn id(raw: &str) -> AppResult<i64> {
-    raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or(AppError::NotFound("ticket"))
+    raw.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or(AppError::NotFound("ticket"))
 }
 
 #[derive(Deserialize)]
@@ -46,27 +52,61 @@ struct CreateTicket {
     priority: Option<String>,
 }
 
-fn parse_enum<T: std::str::FromStr<Err = String>>(field: &str, v: Option<&str>) -> AppResult<Option<T>> {
-    v.map(|s| s.parse::<T>().map_err(|e| AppError::field(field, e))).transpose()
+fn parse_enum<T: std::str::FromStr<Err = String>>(
+    field: &str,
+    v: Option<&str>,
+) -> AppResult<Option<T>> {
+    v.map(|s| s.parse::<T>().map_err(|e| AppError::field(field, e)))
+        .transpose()
 }
 
-async fn create(State(state): State<AppState>, ApiAgent(agent): ApiAgent, headers: HeaderMap, ApiJson(body): ApiJson<CreateTicket>) -> AppResult<Response> {
-    let customer = body.customer.ok_or_else(|| AppError::field("customer", "is required"))?;
-    let email = customer.email.ok_or_else(|| AppError::field("customer.email", "is required"))?;
-    let from_email = EmailAddress::parse(&email).map_err(|m| AppError::field("customer.email", m))?;
-    if customer.name.as_deref().is_some_and(|n| n.chars().count() > 200) {
-        return Err(AppError::field("customer.name", "is too long (200 characters at most)"));
+async fn create(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<CreateTicket>,
+) -> AppResult<Response> {
+    let customer = body
+        .customer
+        .ok_or_else(|| AppError::field("customer", "is required"))?;
+    let email = customer
+        .email
+        .ok_or_else(|| AppError::field("customer.email", "is required"))?;
+    let from_email =
+        EmailAddress::parse(&email).map_err(|m| AppError::field("customer.email", m))?;
+    if customer
+        .name
+        .as_deref()
+        .is_some_and(|n| n.chars().count() > 200)
+    {
+        return Err(AppError::field(
+            "customer.name",
+            "is too long (200 characters at most)",
+        ));
     }
-    let subject = body.subject.ok_or_else(|| AppError::field("subject", "is required"))?;
-    let text = body.body.ok_or_else(|| AppError::field("body", "is required"))?;
+    let subject = body
+        .subject
+        .ok_or_else(|| AppError::field("subject", "is required"))?;
+    let text = body
+        .body
+        .ok_or_else(|| AppError::field("body", "is required"))?;
     tickets::validate_body("body", &text)?;
     let priority = parse_enum::<Priority>("priority", body.priority.as_deref())?;
     let idempotency = match headers.get("idempotency-key") {
         None => None,
         Some(v) => {
-            let key = v.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= 200)
-                .ok_or_else(|| AppError::field("Idempotency-Key", "must be 1-200 visible characters"))?;
-            Some(IdempotencyKey { scope: format!("api:{}", agent.id), key: key.to_string() })
+            let key = v
+                .to_str()
+                .ok()
+                .map(str::trim)
+                .filter(|k| !k.is_empty() && k.len() <= 200)
+                .ok_or_else(|| {
+                    AppError::field("Idempotency-Key", "must be 1-200 visible characters")
+                })?;
+            Some(IdempotencyKey {
+                scope: format!("api:{}", agent.id),
+                key: key.to_string(),
+            })
         }
     };
     let inbound = NewInbound {
@@ -88,8 +128,16 @@ async fn create(State(state): State<AppState>, ApiAgent(agent): ApiAgent, header
     }
     state.outbox_wakeup.notify_one();
     let ticket = tickets::get_ticket(&state.db, outcome.ticket_id).await?;
-    let status = if outcome.duplicate { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(json!({"ticket": ticket, "duplicate": outcome.duplicate}))).into_response())
+    let status = if outcome.duplicate {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((
+        status,
+        Json(json!({"ticket": ticket, "duplicate": outcome.duplicate})),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -105,15 +153,27 @@ struct ListQuery {
 
 fn opt_i64(field: &str, v: Option<&str>) -> AppResult<Option<i64>> {
     v.filter(|s| !s.is_empty())
-        .map(|s| s.parse::<i64>().map_err(|_| AppError::field(field, "must be an integer")))
+        .map(|s| {
+            s.parse::<i64>()
+                .map_err(|_| AppError::field(field, "must be an integer"))
+        })
         .transpose()
 }
 
-async fn list(State(state): State<AppState>, ApiAgent(agent): ApiAgent, q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>) -> AppResult<Json<Value>> {
+async fn list(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Json<Value>> {
     let Query(q) = q.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let queue = match q.queue.as_deref() {
         None | Some("") => None,
-        Some(k) => Some(Queue::parse(k).ok_or_else(|| AppError::field("queue", "must be one of: mine, unassigned, open, pending, solved, all"))?),
+        Some(k) => Some(Queue::parse(k).ok_or_else(|| {
+            AppError::field(
+                "queue",
+                "must be one of: mine, unassigned, open, pending, solved, all",
+            )
+        })?),
     };
     let limit = opt_i64("limit", q.limit.as_deref())?.unwrap_or(50);
     if !(1..=200).contains(&limit) {
@@ -128,15 +188,23 @@ async fn list(State(state): State<AppState>, ApiAgent(agent): ApiAgent, q: Resul
         limit,
     };
     let (items, next) = tickets::list_tickets(&state.db, agent.id, &filter).await?;
-    Ok(Json(json!({"items": items, "next_cursor": next.map(|n| n.to_string())})))
+    Ok(Json(
+        json!({"items": items, "next_cursor": next.map(|n| n.to_string())}),
+    ))
 }
 
-async fn show(State(state): State<AppState>, ApiAgent(_agent): ApiAgent, Path(raw): Path<String>) -> AppResult<Json<Value>> {
+async fn show(
+    State(state): State<AppState>,
+    ApiAgent(_agent): ApiAgent,
+    Path(raw): Path<String>,
+) -> AppResult<Json<Value>> {
     let id = id(&raw)?;
     let ticket = tickets::get_ticket(&state.db, id).await?;
     let messages = tickets::messages(&state.db, id, false).await?;
     let events = tickets::events(&state.db, id).await?;
-    Ok(Json(json!({"ticket": ticket, "messages": messages, "events": events})))
+    Ok(Json(
+        json!({"ticket": ticket, "messages": messages, "events": events}),
+    ))
 }
 
 /// `assignee_id` distinguishes "absent" (leave as is) from `null` (unassign).
@@ -154,7 +222,12 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>
     Option::<i64>::deserialize(d).map(Some)
 }
 
-async fn patch(State(state): State<AppState>, ApiAgent(agent): ApiAgent, Path(raw): Path<String>, ApiJson(body): ApiJson<PatchTicket>) -> AppResult<Json<Value>> {
+async fn patch(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    Path(raw): Path<String>,
+    ApiJson(body): ApiJson<PatchTicket>,
+) -> AppResult<Json<Value>> {
     let id = id(&raw)?;
     let patch = TicketPatch {
         status: parse_enum("status", body.status.as_deref())?,
@@ -164,13 +237,21 @@ async fn patch(State(state): State<AppState>, ApiAgent(agent): ApiAgent, Path(ra
     };
     tickets::update_ticket(&state.db, &agent, id, patch, state.now()).await?;
     state.outbox_wakeup.notify_one();
-    Ok(Json(json!({"ticket": tickets::get_ticket(&state.db, id).await?})))
+    Ok(Json(
+        json!({"ticket": tickets::get_ticket(&state.db, id).await?}),
+    ))
 }
 
-async fn list_messages(State(state): State<AppState>, ApiAgent(_agent): ApiAgent, Path(raw): Path<String>) -> AppResult<Json<Value>> {
+async fn list_messages(
+    State(state): State<AppState>,
+    ApiAgent(_agent): ApiAgent,
+    Path(raw): Path<String>,
+) -> AppResult<Json<Value>> {
     let id = id(&raw)?;
     tickets::get_ticket(&state.db, id).await?;
-    Ok(Json(json!({"items": tickets::messages(&state.db, id, false).await?})))
+    Ok(Json(
+        json!({"items": tickets::messages(&state.db, id, false).await?}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -181,11 +262,19 @@ struct NewMessage {
     status: Option<String>,
 }
 
-async fn add_message(State(state): State<AppState>, ApiAgent(agent): ApiAgent, Path(raw): Path<String>, ApiJson(body): ApiJson<NewMessage>) -> AppResult<Response> {
+async fn add_message(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    Path(raw): Path<String>,
+    ApiJson(body): ApiJson<NewMessage>,
+) -> AppResult<Response> {
     let id = id(&raw)?;
     let msg = AgentMessage {
-        body: body.body.ok_or_else(|| AppError::field("body", "is required"))?,
-        visibility: parse_enum::<Visibility>("visibility", body.visibility.as_deref())?.unwrap_or(Visibility::Public),
+        body: body
+            .body
+            .ok_or_else(|| AppError::field("body", "is required"))?,
+        visibility: parse_enum::<Visibility>("visibility", body.visibility.as_deref())?
+            .unwrap_or(Visibility::Public),
         status: parse_enum("status", body.status.as_deref())?,
     };
     let message_id = tickets::add_agent_message(&state.db, &agent, id, msg, state.now()).await?;
@@ -195,9 +284,17 @@ async fn add_message(State(state): State<AppState>, ApiAgent(agent): ApiAgent, P
     Ok((StatusCode::CREATED, Json(json!({"message": message}))).into_response())
 }
 
-async fn customer(State(state): State<AppState>, ApiAgent(_agent): ApiAgent, Path(raw): Path<String>) -> AppResult<Json<Value>> {
-    let id = raw.parse::<i64>().map_err(|_| AppError::NotFound("customer"))?;
-    Ok(Json(json!({"customer": crate::customers::get(&state.db, id).await?})))
+async fn customer(
+    State(state): State<AppState>,
+    ApiAgent(_agent): ApiAgent,
+    Path(raw): Path<String>,
+) -> AppResult<Json<Value>> {
+    let id = raw
+        .parse::<i64>()
+        .map_err(|_| AppError::NotFound("customer"))?;
+    Ok(Json(
+        json!({"customer": crate::customers::get(&state.db, id).await?}),
+    ))
 }
 
 fn require_admin(agent: &auth::AgentRef) -> AppResult<()> {
@@ -207,12 +304,20 @@ fn require_admin(agent: &auth::AgentRef) -> AppResult<()> {
     Ok(())
 }
 
-async fn list_agents(State(state): State<AppState>, ApiAgent(agent): ApiAgent) -> AppResult<Json<Value>> {
+async fn list_agents(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+) -> AppResult<Json<Value>> {
     if !agent.role.is_lead_or_admin() {
-        return Err(AppError::Forbidden("this needs the lead or admin role".into()));
+        return Err(AppError::Forbidden(
+            "this needs the lead or admin role".into(),
+        ));
     }
     let agents = auth::list_agents(&state.db).await?;
-    let items: Vec<Value> = agents.iter().map(|a| json!({"id": a.id, "email": a.email, "name": a.name, "role": a.role})).collect();
+    let items: Vec<Value> = agents
+        .iter()
+        .map(|a| json!({"id": a.id, "email": a.email, "name": a.name, "role": a.role}))
+        .collect();
     Ok(Json(json!({"items": items})))
 }
 
@@ -225,9 +330,14 @@ struct CreateAgent {
     password: Option<String>,
 }
 
-async fn create_agent(State(state): State<AppState>, ApiAgent(agent): ApiAgent, ApiJson(body): ApiJson<CreateAgent>) -> AppResult<Response> {
+async fn create_agent(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    ApiJson(body): ApiJson<CreateAgent>,
+) -> AppResult<Response> {
     require_admin(&agent)?;
-    let role = parse_enum::<Role>("role", body.role.as_deref())?.ok_or_else(|| AppError::field("role", "is required"))?;
+    let role = parse_enum::<Role>("role", body.role.as_deref())?
+        .ok_or_else(|| AppError::field("role", "is required"))?;
     let created = auth::create_agent(
         &state.db,
         NewAgent {

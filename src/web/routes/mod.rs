@@ -7,7 +7,9 @@ pub mod ui;
 /// Collects the form validation error (if any) as `(field, message)` pairs for re-rendering.
 pub fn field_errors(err: &crate::error::AppError) -> Option<Vec<(String, String)>> {
     match err {
-        crate::error::AppError::Validation { field, message } => Some(vec![(field.clone(), message.clone())]),
+        crate::error::AppError::Validation { field, message } => {
+            Some(vec![(field.clone(), message.clone())])
+        }
         _ => None,
     }
 }

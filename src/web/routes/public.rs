@@ -26,7 +26,13 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn form_page(CsrfToken(csrf): CsrfToken) -> Response {
-    views::support(&csrf, &crate::auth::random_token(16), &SupportForm::default(), &[]).into_response()
+    views::support(
+        &csrf,
+        &crate::auth::random_token(16),
+        &SupportForm::default(),
+        &[],
+    )
+    .into_response()
 }
 
 async fn received(CsrfToken(csrf): CsrfToken) -> Response {
@@ -38,50 +44,93 @@ async fn received(CsrfToken(csrf): CsrfToken) -> Response {
 struct Submission {
     fields: HashMap<String, String>,
     attachment: Option<NewAttachment>,
+    /// Set when the file was over its own limit; reported with the other field errors.
+    attachment_error: Option<String>,
 }
 
 async fn read_submission(state: &AppState, req: Request) -> Result<Submission, AppError> {
-    let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     let mut sub = Submission::default();
     if ct.starts_with("multipart/form-data") {
-        let mut mp = Multipart::from_request(req, state).await.map_err(|e| AppError::BadRequest(e.body_text()))?;
+        let mut mp = Multipart::from_request(req, state)
+            .await
+            .map_err(|e| AppError::BadRequest(e.body_text()))?;
         loop {
             let field = match mp.next_field().await {
                 Ok(Some(f)) => f,
                 Ok(None) => break,
-                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(AppError::PayloadTooLarge),
-                Err(e) => return Err(AppError::BadRequest(format!("malformed form: {}", e.body_text()))),
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    return Err(AppError::PayloadTooLarge);
+                }
+                Err(e) => {
+                    return Err(AppError::BadRequest(format!(
+                        "malformed form: {}",
+                        e.body_text()
+                    )));
+                }
             };
             let name = field.name().unwrap_or("").to_string();
             if name == "attachment" {
                 let filename = field.file_name().unwrap_or("").to_string();
-                let content_type = field.content_type().unwrap_or("application/octet-stream").to_string();
+                let content_type = field
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_string();
                 let bytes = field.bytes().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE { AppError::PayloadTooLarge } else { AppError::BadRequest(e.body_text()) }
+                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        AppError::PayloadTooLarge
+                    } else {
+                        AppError::BadRequest(e.body_text())
+                    }
                 })?;
                 if filename.is_empty() && bytes.is_empty() {
                     continue;
                 }
                 if bytes.len() > state.config.max_attachment_bytes {
-                    return Err(AppError::field("attachment", format!("is too large ({} MB at most)", state.config.max_attachment_bytes / (1024 * 1024))));
+                    let limit_kb = state.config.max_attachment_bytes / 1024;
+                    sub.attachment_error = Some(format!("is too large ({limit_kb} KB at most)"));
+                    continue;
                 }
-                let filename: String = filename.chars().filter(|c| !c.is_control() && *c != '/' && *c != '\\').take(200).collect();
+                let filename: String = filename
+                    .chars()
+                    .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
+                    .take(200)
+                    .collect();
                 sub.attachment = Some(NewAttachment {
-                    filename: if filename.is_empty() { "attachment".into() } else { filename },
+                    filename: if filename.is_empty() {
+                        "attachment".into()
+                    } else {
+                        filename
+                    },
                     content_type,
                     content: bytes.to_vec(),
                 });
             } else {
                 let text = field.text().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE { AppError::PayloadTooLarge } else { AppError::BadRequest(e.body_text()) }
+                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        AppError::PayloadTooLarge
+                    } else {
+                        AppError::BadRequest(e.body_text())
+                    }
                 })?;
                 sub.fields.insert(name, text);
             }
         }
     } else {
-        let Form(fields) = Form::<HashMap<String, String>>::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE { AppError::PayloadTooLarge } else { AppError::BadRequest(e.body_text()) }
-        })?;
+        let Form(fields) = Form::<HashMap<String, String>>::from_request(req, state)
+            .await
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::PayloadTooLarge
+                } else {
+                    AppError::BadRequest(e.body_text())
+                }
+            })?;
         sub.fields = fields;
     }
     Ok(sub)
@@ -90,34 +139,58 @@ async fn read_submission(state: &AppState, req: Request) -> Result<Submission, A
 fn validate_name(name: &str) -> Result<Option<String>, AppError> {
     let name = name.trim();
     if name.chars().count() > 200 {
-        return Err(AppError::field("name", "is too long (200 characters at most)"));
+        return Err(AppError::field(
+            "name",
+            "is too long (200 characters at most)",
+        ));
     }
     Ok((!name.is_empty()).then(|| name.to_string()))
 }
 
-async fn submit(State(state): State<AppState>, ClientIp(ip): ClientIp, CsrfToken(csrf): CsrfToken, req: Request) -> PageResult<Response> {
+async fn submit(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    CsrfToken(csrf): CsrfToken,
+    req: Request,
+) -> PageResult<Response> {
     let headers = req.headers().clone();
     let sub = read_submission(&state, req).await?;
     let get = |k: &str| sub.fields.get(k).cloned().unwrap_or_default();
     verify_csrf(&headers, sub.fields.get("csrf").map(String::as_str))?;
     let now = state.now();
-    state.limits.form_per_ip.hit(&ip, now).map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+    state
+        .limits
+        .form_per_ip
+        .hit(&ip, now)
+        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
     // Bots fill every field; people never see this one. Look successful, create nothing.
     if !get("website").trim().is_empty() {
         tracing::info!(ip, "support form honeypot filled; dropped");
         return Ok(Redirect::to("/support/received").into_response());
     }
-    let values = SupportForm { name: get("name"), email: get("email"), subject: get("subject"), message: get("message") };
+    let values = SupportForm {
+        name: get("name"),
+        email: get("email"),
+        subject: get("subject"),
+        message: get("message"),
+    };
     let form_key = get("form_key");
     let result = async {
+        if let Some(message) = &sub.attachment_error {
+            return Err(AppError::field("attachment", message.clone()));
+        }
         let from_name = validate_name(&values.name)?;
-        let from_email = EmailAddress::parse(&values.email).map_err(|m| AppError::field("email", m))?;
+        let from_email =
+            EmailAddress::parse(&values.email).map_err(|m| AppError::field("email", m))?;
         state
             .limits
             .form_per_address
             .hit(from_email.as_str(), now)
             .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
-        let idempotency = (form_key.len() >= 16 && form_key.len() <= 128).then(|| IdempotencyKey { scope: "web".into(), key: form_key.clone() });
+        let idempotency = (form_key.len() >= 16 && form_key.len() <= 128).then(|| IdempotencyKey {
+            scope: "web".into(),
+            key: form_key.clone(),
+        });
         let inbound = NewInbound {
             channel: Channel::Web,
             from_email,
@@ -145,8 +218,16 @@ async fn submit(State(state): State<AppState>, ClientIp(ip): ClientIp, CsrfToken
         }
         Err(err) => match field_errors(&err) {
             Some(errors) => {
-                let key = if form_key.is_empty() { crate::auth::random_token(16) } else { form_key };
-                Ok((StatusCode::UNPROCESSABLE_ENTITY, views::support(&csrf, &key, &values, &errors)).into_response())
+                let key = if form_key.is_empty() {
+                    crate::auth::random_token(16)
+                } else {
+                    form_key
+                };
+                Ok((
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    views::support(&csrf, &key, &values, &errors),
+                )
+                    .into_response())
             }
             None => Err(err.into()),
         },
@@ -158,25 +239,54 @@ struct ViewQuery {
     new: Option<String>,
 }
 
-async fn render_customer_view(state: &AppState, csrf: &str, token: &str, ticket_id: i64, just_created: bool, errors: &[(String, String)]) -> PageResult<maud::Markup> {
+async fn render_customer_view(
+    state: &AppState,
+    csrf: &str,
+    token: &str,
+    ticket_id: i64,
+    just_created: bool,
+    errors: &[(String, String)],
+) -> PageResult<maud::Markup> {
     let ticket = tickets::get_ticket(&state.db, ticket_id).await?;
     let messages = tickets::messages(&state.db, ticket_id, true).await?;
     let link = format!("{}/t/{token}", state.config.base_url);
-    Ok(views::customer_ticket(&CustomerView { csrf, token, ticket: &ticket, messages: &messages, just_created, link: &link, errors }))
+    Ok(views::customer_ticket(&CustomerView {
+        csrf,
+        token,
+        ticket: &ticket,
+        messages: &messages,
+        just_created,
+        link: &link,
+        errors,
+    }))
 }
 
 fn link_error(err: AppError) -> PageError {
     match err {
-        AppError::NotFound(_) => PageError(AppError::NotFound("this link is not valid or has expired; ticket link")),
+        AppError::NotFound(_) => PageError(AppError::NotFound(
+            "this link is not valid or has expired; ticket link",
+        )),
         other => PageError(other),
     }
 }
 
-async fn customer_view(State(state): State<AppState>, CsrfToken(csrf): CsrfToken, Path(token): Path<String>, Query(q): Query<ViewQuery>) -> PageResult<Response> {
-    let ticket_id = tickets::repo::ticket_for_link(&state.db, &token, state.now()).await.map_err(link_error)?;
-    let mut resp = render_customer_view(&state, &csrf, &token, ticket_id, q.new.is_some(), &[]).await?.into_response();
+async fn customer_view(
+    State(state): State<AppState>,
+    CsrfToken(csrf): CsrfToken,
+    Path(token): Path<String>,
+    Query(q): Query<ViewQuery>,
+) -> PageResult<Response> {
+    let ticket_id = tickets::repo::ticket_for_link(&state.db, &token, state.now())
+        .await
+        .map_err(link_error)?;
+    let mut resp = render_customer_view(&state, &csrf, &token, ticket_id, q.new.is_some(), &[])
+        .await?
+        .into_response();
     // The link is the key to the ticket: keep it out of caches and referrers.
-    resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
     Ok(resp)
 }
 
@@ -186,16 +296,26 @@ struct ReplyForm {
     message: Option<String>,
 }
 
-async fn customer_reply(State(state): State<AppState>, CsrfToken(csrf): CsrfToken, headers: HeaderMap, Path(token): Path<String>, Form(f): Form<ReplyForm>) -> PageResult<Response> {
+async fn customer_reply(
+    State(state): State<AppState>,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(f): Form<ReplyForm>,
+) -> PageResult<Response> {
     verify_csrf(&headers, f.csrf.as_deref())?;
     let now = state.now();
-    let ticket_id = tickets::repo::ticket_for_link(&state.db, &token, now).await.map_err(link_error)?;
+    let ticket_id = tickets::repo::ticket_for_link(&state.db, &token, now)
+        .await
+        .map_err(link_error)?;
     let ticket = tickets::get_ticket(&state.db, ticket_id).await?;
     let from_email = ticket
         .customer_email
         .as_deref()
         .and_then(|e| EmailAddress::parse(e).ok())
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("ticket {ticket_id} has no customer email")))?;
+        .ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("ticket {ticket_id} has no customer email"))
+        })?;
     let inbound = NewInbound {
         channel: Channel::Web,
         from_email,
@@ -213,19 +333,30 @@ async fn customer_reply(State(state): State<AppState>, CsrfToken(csrf): CsrfToke
         Ok(outcome) => {
             state.outbox_wakeup.notify_one();
             match outcome.link_token {
-                Some(new_token) => Ok(Redirect::to(&format!("/t/{new_token}?new=1")).into_response()),
+                Some(new_token) => {
+                    Ok(Redirect::to(&format!("/t/{new_token}?new=1")).into_response())
+                }
                 None => Ok(Redirect::to(&format!("/t/{token}")).into_response()),
             }
         }
         Err(err) => match field_errors(&err) {
-            Some(errors) => Ok((StatusCode::UNPROCESSABLE_ENTITY, render_customer_view(&state, &csrf, &token, ticket_id, false, &errors).await?).into_response()),
+            Some(errors) => Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render_customer_view(&state, &csrf, &token, ticket_id, false, &errors).await?,
+            )
+                .into_response()),
             None => Err(err.into()),
         },
     }
 }
 
-async fn customer_attachment(State(state): State<AppState>, Path((token, id)): Path<(String, i64)>) -> PageResult<Response> {
-    let ticket_id = tickets::repo::ticket_for_link(&state.db, &token, state.now()).await.map_err(link_error)?;
+async fn customer_attachment(
+    State(state): State<AppState>,
+    Path((token, id)): Path<(String, i64)>,
+) -> PageResult<Response> {
+    let ticket_id = tickets::repo::ticket_for_link(&state.db, &token, state.now())
+        .await
+        .map_err(link_error)?;
     let a = tickets::repo::attachment(&state.db, id).await?;
     if a.ticket_id != ticket_id || !a.public {
         return Err(AppError::NotFound("attachment").into());

@@ -6,7 +6,9 @@ use crate::domain::{Role, Status, Visibility};
 use crate::error::{AppError, PageResult};
 use crate::state::AppState;
 use crate::tickets::{self, AgentMessage, ListFilter, Queue, TicketPatch};
-use crate::web::extract::{ClientIp, CsrfToken, CurrentAgent, SESSION_COOKIE, cookie, set_cookie, verify_csrf};
+use crate::web::extract::{
+    ClientIp, CsrfToken, CurrentAgent, SESSION_COOKIE, cookie, set_cookie, verify_csrf,
+};
 use crate::web::views::agent as views;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -26,7 +28,10 @@ pub fn routes() -> Router<AppState> {
         .route("/tickets/{id}/update", post(update))
         .route("/customers/{id}", get(customer_page))
         .route("/attachments/{id}", get(attachment))
-        .route("/account/password", get(password_page).post(change_password))
+        .route(
+            "/account/password",
+            get(password_page).post(change_password),
+        )
         .route("/admin/agents", get(agents_page).post(add_agent))
 }
 
@@ -41,7 +46,13 @@ struct LoginForm {
     csrf: Option<String>,
 }
 
-async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, headers: HeaderMap, CsrfToken(csrf): CsrfToken, Form(f): Form<LoginForm>) -> PageResult<Response> {
+async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    CsrfToken(csrf): CsrfToken,
+    Form(f): Form<LoginForm>,
+) -> PageResult<Response> {
     verify_csrf(&headers, f.csrf.as_deref())?;
     let email = f.email.unwrap_or_default().trim().to_lowercase();
     let password = f.password.unwrap_or_default();
@@ -58,19 +69,32 @@ async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, headers: H
             if let Some(old) = cookie(&headers, SESSION_COOKIE) {
                 auth::delete_session(&state.db, old).await?;
             }
-            let secret = auth::create_session(&state.db, agent.id, now, state.config.session_hours).await?;
+            let secret =
+                auth::create_session(&state.db, agent.id, now, state.config.session_hours).await?;
             let mut resp = Redirect::to("/tickets").into_response();
             resp.headers_mut().append(
                 header::SET_COOKIE,
-                set_cookie(SESSION_COOKIE, &secret, state.config.session_hours * 3600, state.config.secure_cookies()),
+                set_cookie(
+                    SESSION_COOKIE,
+                    &secret,
+                    state.config.session_hours * 3600,
+                    state.config.secure_cookies(),
+                ),
             );
             Ok(resp)
         }
         None => {
             let _ = state.limits.login_failures.hit(&format!("ip:{ip}"), now);
-            let _ = state.limits.login_failures.hit(&format!("email:{email}"), now);
+            let _ = state
+                .limits
+                .login_failures
+                .hit(&format!("email:{email}"), now);
             tracing::info!(ip, "failed login");
-            Ok((StatusCode::UNAUTHORIZED, views::login(&csrf, &email, Some("Wrong email or password."))).into_response())
+            Ok((
+                StatusCode::UNAUTHORIZED,
+                views::login(&csrf, &email, Some("Wrong email or password.")),
+            )
+                .into_response())
         }
     }
 }
@@ -80,13 +104,20 @@ struct CsrfOnly {
     csrf: Option<String>,
 }
 
-async fn logout(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<CsrfOnly>) -> PageResult<Response> {
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<CsrfOnly>,
+) -> PageResult<Response> {
     verify_csrf(&headers, f.csrf.as_deref())?;
     if let Some(secret) = cookie(&headers, SESSION_COOKIE) {
         auth::delete_session(&state.db, secret).await?;
     }
     let mut resp = Redirect::to("/login").into_response();
-    resp.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies()));
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies()),
+    );
     Ok(resp)
 }
 
@@ -96,22 +127,53 @@ struct QueueQuery {
     cursor: Option<String>,
 }
 
-async fn queue(State(state): State<AppState>, CurrentAgent(agent): CurrentAgent, CsrfToken(csrf): CsrfToken, Query(q): Query<QueueQuery>) -> PageResult<Response> {
+async fn queue(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+    Query(q): Query<QueueQuery>,
+) -> PageResult<Response> {
     let queue = match q.queue.as_deref() {
         None | Some("") => Queue::Mine,
-        Some(k) => Queue::parse(k).ok_or_else(|| AppError::field("queue", "is not a known queue"))?,
+        Some(k) => {
+            Queue::parse(k).ok_or_else(|| AppError::field("queue", "is not a known queue"))?
+        }
     };
     let before_id = match q.cursor.as_deref() {
         None | Some("") => None,
-        Some(c) => Some(c.parse::<i64>().map_err(|_| AppError::field("cursor", "is not valid"))?),
+        Some(c) => Some(
+            c.parse::<i64>()
+                .map_err(|_| AppError::field("cursor", "is not valid"))?,
+        ),
     };
-    let filter = ListFilter { queue: Some(queue), before_id, limit: 50, ..Default::default() };
+    let filter = ListFilter {
+        queue: Some(queue),
+        before_id,
+        limit: 50,
+        ..Default::default()
+    };
     let (tickets, next_cursor) = tickets::list_tickets(&state.db, agent.id, &filter).await?;
     let counts = tickets::repo::queue_counts(&state.db, agent.id).await?;
-    Ok(views::queue(&views::QueuePage { agent: &agent, csrf: &csrf, queue, counts: &counts, tickets: &tickets, next_cursor, now: state.now() }).into_response())
+    Ok(views::queue(&views::QueuePage {
+        agent: &agent,
+        csrf: &csrf,
+        queue,
+        counts: &counts,
+        tickets: &tickets,
+        next_cursor,
+        now: state.now(),
+    })
+    .into_response())
 }
 
-async fn render_ticket(state: &AppState, agent: &auth::AgentRef, csrf: &str, id: i64, errors: &[(String, String)], draft: &str) -> PageResult<maud::Markup> {
+async fn render_ticket(
+    state: &AppState,
+    agent: &auth::AgentRef,
+    csrf: &str,
+    id: i64,
+    errors: &[(String, String)],
+    draft: &str,
+) -> PageResult<maud::Markup> {
     let ticket = tickets::get_ticket(&state.db, id).await?;
     let messages = tickets::messages(&state.db, id, false).await?;
     let events = tickets::events(&state.db, id).await?;
@@ -131,8 +193,15 @@ async fn render_ticket(state: &AppState, agent: &auth::AgentRef, csrf: &str, id:
     }))
 }
 
-async fn ticket_page(State(state): State<AppState>, CurrentAgent(agent): CurrentAgent, CsrfToken(csrf): CsrfToken, Path(id): Path<i64>) -> PageResult<Response> {
-    Ok(render_ticket(&state, &agent, &csrf, id, &[], "").await?.into_response())
+async fn ticket_page(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<i64>,
+) -> PageResult<Response> {
+    Ok(render_ticket(&state, &agent, &csrf, id, &[], "")
+        .await?
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -143,20 +212,31 @@ struct MessageForm {
     status: Option<String>,
 }
 
-fn parse_opt<T: std::str::FromStr<Err = String>>(field: &str, v: Option<&str>) -> Result<Option<T>, AppError> {
+fn parse_opt<T: std::str::FromStr<Err = String>>(
+    field: &str,
+    v: Option<&str>,
+) -> Result<Option<T>, AppError> {
     match v.map(str::trim) {
         None | Some("") => Ok(None),
         Some(s) => s.parse().map(Some).map_err(|e| AppError::field(field, e)),
     }
 }
 
-async fn add_message(State(state): State<AppState>, CurrentAgent(agent): CurrentAgent, CsrfToken(csrf): CsrfToken, headers: HeaderMap, Path(id): Path<i64>, Form(f): Form<MessageForm>) -> PageResult<Response> {
+async fn add_message(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<MessageForm>,
+) -> PageResult<Response> {
     verify_csrf(&headers, f.csrf.as_deref())?;
     let draft = f.body.clone().unwrap_or_default();
     let result = async {
         let msg = AgentMessage {
             body: f.body.unwrap_or_default(),
-            visibility: parse_opt::<Visibility>("visibility", f.visibility.as_deref())?.unwrap_or(Visibility::Public),
+            visibility: parse_opt::<Visibility>("visibility", f.visibility.as_deref())?
+                .unwrap_or(Visibility::Public),
             status: parse_opt::<Status>("status", f.status.as_deref())?,
         };
         tickets::add_agent_message(&state.db, &agent, id, msg, state.now()).await
@@ -168,7 +248,11 @@ async fn add_message(State(state): State<AppState>, CurrentAgent(agent): Current
             Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
         }
         Err(err) => match field_errors(&err) {
-            Some(errors) => Ok((StatusCode::UNPROCESSABLE_ENTITY, render_ticket(&state, &agent, &csrf, id, &errors, &draft).await?).into_response()),
+            Some(errors) => Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render_ticket(&state, &agent, &csrf, id, &errors, &draft).await?,
+            )
+                .into_response()),
             None => Err(err.into()),
         },
     }
@@ -182,13 +266,24 @@ struct UpdateForm {
     assignee_id: Option<String>,
 }
 
-async fn update(State(state): State<AppState>, CurrentAgent(agent): CurrentAgent, CsrfToken(csrf): CsrfToken, headers: HeaderMap, Path(id): Path<i64>, Form(f): Form<UpdateForm>) -> PageResult<Response> {
+async fn update(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<UpdateForm>,
+) -> PageResult<Response> {
     verify_csrf(&headers, f.csrf.as_deref())?;
     let result = async {
         let assignee_id = match f.assignee_id.as_deref().map(str::trim) {
             None => None,
             Some("") => Some(None),
-            Some(s) => Some(Some(s.parse::<i64>().map_err(|_| AppError::field("assignee_id", "is not an agent id"))?)),
+            Some(s) => {
+                Some(Some(s.parse::<i64>().map_err(|_| {
+                    AppError::field("assignee_id", "is not an agent id")
+                })?))
+            }
         };
         let patch = TicketPatch {
             status: parse_opt("status", f.status.as_deref())?,
@@ -205,33 +300,67 @@ async fn update(State(state): State<AppState>, CurrentAgent(agent): CurrentAgent
             Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
         }
         Err(err) => match field_errors(&err) {
-            Some(errors) => Ok((StatusCode::UNPROCESSABLE_ENTITY, render_ticket(&state, &agent, &csrf, id, &errors, "").await?).into_response()),
+            Some(errors) => Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render_ticket(&state, &agent, &csrf, id, &errors, "").await?,
+            )
+                .into_response()),
             None => Err(err.into()),
         },
     }
 }
 
-async fn customer_page(State(state): State<AppState>, CurrentAgent(agent): CurrentAgent, CsrfToken(csrf): CsrfToken, Path(id): Path<i64>) -> PageResult<Response> {
+async fn customer_page(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<i64>,
+) -> PageResult<Response> {
     let customer = crate::customers::get(&state.db, id).await?;
-    let filter = ListFilter { customer_id: Some(id), limit: 200, ..Default::default() };
+    let filter = ListFilter {
+        customer_id: Some(id),
+        limit: 200,
+        ..Default::default()
+    };
     let (tickets, _) = tickets::list_tickets(&state.db, agent.id, &filter).await?;
     Ok(views::customer(&agent, &csrf, &customer, &tickets, state.now()).into_response())
 }
 
-async fn attachment(State(state): State<AppState>, CurrentAgent(_agent): CurrentAgent, Path(id): Path<i64>) -> PageResult<Response> {
+async fn attachment(
+    State(state): State<AppState>,
+    CurrentAgent(_agent): CurrentAgent,
+    Path(id): Path<i64>,
+) -> PageResult<Response> {
     let a = tickets::repo::attachment(&state.db, id).await?;
     Ok(attachment_response(a))
 }
 
 /// Attachments are always downloaded, never rendered inline, so uploaded HTML cannot run here.
 pub fn attachment_response(a: tickets::repo::AttachmentContent) -> Response {
-    let safe_name: String = a.filename.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
-    let disposition = format!("attachment; filename=\"{}\"", if safe_name.is_empty() { "attachment".into() } else { safe_name });
+    let safe_name: String = a
+        .filename
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        if safe_name.is_empty() {
+            "attachment".into()
+        } else {
+            safe_name
+        }
+    );
     (
         [
             (header::CONTENT_TYPE, "application/octet-stream".to_string()),
             (header::CONTENT_DISPOSITION, disposition),
-            (header::HeaderName::from_static("x-original-content-type"), a.content_type.chars().filter(|c| c.is_ascii_graphic() || *c == ' ').collect()),
+            (
+                header::HeaderName::from_static("x-original-content-type"),
+                a.content_type
+                    .chars()
+                    .filter(|c| c.is_ascii_graphic() || *c == ' ')
+                    .collect(),
+            ),
         ],
         a.content,
     )
@@ -249,21 +378,45 @@ struct PasswordForm {
     new_password: Option<String>,
 }
 
-async fn change_password(State(state): State<AppState>, CurrentAgent(agent): CurrentAgent, CsrfToken(csrf): CsrfToken, headers: HeaderMap, Form(f): Form<PasswordForm>) -> PageResult<Response> {
+async fn change_password(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Form(f): Form<PasswordForm>,
+) -> PageResult<Response> {
     verify_csrf(&headers, f.csrf.as_deref())?;
     let now = state.now();
-    match auth::change_password(&state.db, agent.id, f.current_password.as_deref().unwrap_or(""), f.new_password.as_deref().unwrap_or(""), now).await {
+    match auth::change_password(
+        &state.db,
+        agent.id,
+        f.current_password.as_deref().unwrap_or(""),
+        f.new_password.as_deref().unwrap_or(""),
+        now,
+    )
+    .await
+    {
         Ok(()) => {
-            let secret = auth::create_session(&state.db, agent.id, now, state.config.session_hours).await?;
+            let secret =
+                auth::create_session(&state.db, agent.id, now, state.config.session_hours).await?;
             let mut resp = views::password(&agent, &csrf, &[], true).into_response();
             resp.headers_mut().append(
                 header::SET_COOKIE,
-                set_cookie(SESSION_COOKIE, &secret, state.config.session_hours * 3600, state.config.secure_cookies()),
+                set_cookie(
+                    SESSION_COOKIE,
+                    &secret,
+                    state.config.session_hours * 3600,
+                    state.config.secure_cookies(),
+                ),
             );
             Ok(resp)
         }
         Err(err) => match field_errors(&err) {
-            Some(errors) => Ok((StatusCode::UNPROCESSABLE_ENTITY, views::password(&agent, &csrf, &errors, false)).into_response()),
+            Some(errors) => Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::password(&agent, &csrf, &errors, false),
+            )
+                .into_response()),
             None => Err(err.into()),
         },
     }
@@ -276,7 +429,11 @@ fn require_admin(agent: &auth::AgentRef) -> Result<(), AppError> {
     Ok(())
 }
 
-async fn agents_page(State(state): State<AppState>, CurrentAgent(agent): CurrentAgent, CsrfToken(csrf): CsrfToken) -> PageResult<Response> {
+async fn agents_page(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+) -> PageResult<Response> {
     require_admin(&agent)?;
     let agents = auth::list_agents(&state.db).await?;
     Ok(views::admin_agents(&agent, &csrf, &agents, &[]).into_response())
@@ -291,14 +448,26 @@ struct AgentForm {
     password: Option<String>,
 }
 
-async fn add_agent(State(state): State<AppState>, CurrentAgent(agent): CurrentAgent, CsrfToken(csrf): CsrfToken, headers: HeaderMap, Form(f): Form<AgentForm>) -> PageResult<Response> {
+async fn add_agent(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Form(f): Form<AgentForm>,
+) -> PageResult<Response> {
     verify_csrf(&headers, f.csrf.as_deref())?;
     require_admin(&agent)?;
     let result = async {
-        let role = parse_opt::<Role>("role", f.role.as_deref())?.ok_or_else(|| AppError::field("role", "is required"))?;
+        let role = parse_opt::<Role>("role", f.role.as_deref())?
+            .ok_or_else(|| AppError::field("role", "is required"))?;
         auth::create_agent(
             &state.db,
-            NewAgent { email: f.email.as_deref().unwrap_or(""), name: f.name.as_deref().unwrap_or(""), role, password: f.password.as_deref().unwrap_or("") },
+            NewAgent {
+                email: f.email.as_deref().unwrap_or(""),
+                name: f.name.as_deref().unwrap_or(""),
+                role,
+                password: f.password.as_deref().unwrap_or(""),
+            },
             state.now(),
         )
         .await
@@ -309,7 +478,11 @@ async fn add_agent(State(state): State<AppState>, CurrentAgent(agent): CurrentAg
         Err(err) => match field_errors(&err) {
             Some(errors) => {
                 let agents = auth::list_agents(&state.db).await?;
-                Ok((StatusCode::UNPROCESSABLE_ENTITY, views::admin_agents(&agent, &csrf, &agents, &errors)).into_response())
+                Ok((
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    views::admin_agents(&agent, &csrf, &agents, &errors),
+                )
+                    .into_response())
             }
             None => Err(err.into()),
         },

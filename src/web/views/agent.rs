@@ -9,7 +9,11 @@ use maud::{Markup, html};
 
 pub fn login(csrf: &str, email: &str, error: Option<&str>) -> Markup {
     page(
-        &Frame { title: "Log in", agent: None, csrf },
+        &Frame {
+            title: "Log in",
+            agent: None,
+            csrf,
+        },
         html! {
             section.card.narrow {
                 h1 { "Log in to Casebook" }
@@ -38,9 +42,17 @@ pub struct QueuePage<'a> {
 }
 
 pub fn queue(p: &QueuePage<'_>) -> Markup {
-    let title = Queue::ALL.iter().find(|(q, _, _)| *q == p.queue).map(|(_, _, t)| *t).unwrap_or("Tickets");
+    let title = Queue::ALL
+        .iter()
+        .find(|(q, _, _)| *q == p.queue)
+        .map(|(_, _, t)| *t)
+        .unwrap_or("Tickets");
     page(
-        &Frame { title, agent: Some(p.agent), csrf: p.csrf },
+        &Frame {
+            title,
+            agent: Some(p.agent),
+            csrf: p.csrf,
+        },
         html! {
             div.queues {
                 nav.sidebar aria-label="Queues" {
@@ -83,7 +95,11 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
 }
 
 fn display_name(t: &Ticket) -> &str {
-    if t.customer_name.is_empty() { t.customer_email.as_deref().unwrap_or("(unknown)") } else { &t.customer_name }
+    if t.customer_name.is_empty() {
+        t.customer_email.as_deref().unwrap_or("(unknown)")
+    } else {
+        &t.customer_name
+    }
 }
 
 pub struct TicketPage<'a> {
@@ -103,7 +119,11 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
     let t = p.ticket;
     let title = format!("#{} {}", t.id, t.subject);
     page(
-        &Frame { title: &title, agent: Some(p.agent), csrf: p.csrf },
+        &Frame {
+            title: &title,
+            agent: Some(p.agent),
+            csrf: p.csrf,
+        },
         html! {
             div.ticket-layout {
                 section.conversation {
@@ -198,7 +218,11 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
 fn agent_name(agents: &[AgentRef], id: Option<&str>) -> String {
     match id.and_then(|s| s.parse::<i64>().ok()) {
         None => "nobody".into(),
-        Some(id) => agents.iter().find(|a| a.id == id).map(|a| a.name.clone()).unwrap_or_else(|| format!("agent {id}")),
+        Some(id) => agents
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.name.clone())
+            .unwrap_or_else(|| format!("agent {id}")),
     }
 }
 
@@ -206,15 +230,28 @@ pub fn describe_event(e: &Event, agents: &[AgentRef]) -> String {
     let old = e.old_value.as_deref().unwrap_or("—");
     let new = e.new_value.as_deref().unwrap_or("—");
     match e.kind.as_str() {
-        "created" => format!("created the ticket via {new}{}", e.detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()),
+        "created" => format!(
+            "created the ticket via {new}{}",
+            e.detail
+                .as_deref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default()
+        ),
         "status" => format!("changed status {old} → {new}"),
         "priority" => format!("changed priority {old} → {new}"),
-        "assignee" => format!("reassigned {} → {}", agent_name(agents, e.old_value.as_deref()), agent_name(agents, e.new_value.as_deref())),
+        "assignee" => format!(
+            "reassigned {} → {}",
+            agent_name(agents, e.old_value.as_deref()),
+            agent_name(agents, e.new_value.as_deref())
+        ),
         "subject" => format!("renamed the ticket from “{old}”"),
         "reply" => "replied".into(),
         "note" => "added an internal note".into(),
         "first_response" => "sent the first response".into(),
-        "routed" => e.detail.clone().unwrap_or_else(|| "routed the ticket".into()),
+        "routed" => e
+            .detail
+            .clone()
+            .unwrap_or_else(|| "routed the ticket".into()),
         other => other.replace('_', " "),
     }
 }
@@ -227,10 +264,24 @@ pub fn human_size(bytes: i64) -> String {
     }
 }
 
-pub fn customer(agent: &AgentRef, csrf: &str, c: &Customer, tickets: &[Ticket], now: i64) -> Markup {
-    let name = if c.name.is_empty() { "Customer" } else { &c.name };
+pub fn customer(
+    agent: &AgentRef,
+    csrf: &str,
+    c: &Customer,
+    tickets: &[Ticket],
+    now: i64,
+) -> Markup {
+    let name = if c.name.is_empty() {
+        "Customer"
+    } else {
+        &c.name
+    };
     page(
-        &Frame { title: name, agent: Some(agent), csrf },
+        &Frame {
+            title: name,
+            agent: Some(agent),
+            csrf,
+        },
         html! {
             section.card {
                 h1 { (name) }
@@ -262,7 +313,11 @@ pub fn customer(agent: &AgentRef, csrf: &str, c: &Customer, tickets: &[Ticket], 
 
 pub fn password(agent: &AgentRef, csrf: &str, errors: &[(String, String)], done: bool) -> Markup {
     page(
-        &Frame { title: "Change password", agent: Some(agent), csrf },
+        &Frame {
+            title: "Change password",
+            agent: Some(agent),
+            csrf,
+        },
         html! {
             section.card.narrow {
                 h1 { "Change password" }
@@ -282,9 +337,18 @@ pub fn password(agent: &AgentRef, csrf: &str, errors: &[(String, String)], done:
     )
 }
 
-pub fn admin_agents(agent: &AgentRef, csrf: &str, agents: &[AgentRef], errors: &[(String, String)]) -> Markup {
+pub fn admin_agents(
+    agent: &AgentRef,
+    csrf: &str,
+    agents: &[AgentRef],
+    errors: &[(String, String)],
+) -> Markup {
     page(
-        &Frame { title: "Agents", agent: Some(agent), csrf },
+        &Frame {
+            title: "Agents",
+            agent: Some(agent),
+            csrf,
+        },
         html! {
             section {
                 h1 { "Agents" }

@@ -78,7 +78,11 @@ pub fn field_error(errors: &[(String, String)], field: &str) -> Markup {
 pub fn error_page(status: StatusCode, message: &str) -> Markup {
     let title = status.canonical_reason().unwrap_or("Error");
     page(
-        &Frame { title, agent: None, csrf: "" },
+        &Frame {
+            title,
+            agent: None,
+            csrf: "",
+        },
         html! {
             section.card.narrow {
                 h1 { (status.as_u16()) " · " (title) }

@@ -14,9 +14,18 @@ pub struct SupportForm {
     pub message: String,
 }
 
-pub fn support(csrf: &str, form_key: &str, values: &SupportForm, errors: &[(String, String)]) -> Markup {
+pub fn support(
+    csrf: &str,
+    form_key: &str,
+    values: &SupportForm,
+    errors: &[(String, String)],
+) -> Markup {
     page(
-        &Frame { title: "Contact support", agent: None, csrf },
+        &Frame {
+            title: "Contact support",
+            agent: None,
+            csrf,
+        },
         html! {
             section.card.narrow {
                 h1 { "Contact support" }
@@ -53,7 +62,11 @@ pub fn support(csrf: &str, form_key: &str, values: &SupportForm, errors: &[(Stri
 
 pub fn received(csrf: &str) -> Markup {
     page(
-        &Frame { title: "Request received", agent: None, csrf },
+        &Frame {
+            title: "Request received",
+            agent: None,
+            csrf,
+        },
         html! { section.card.narrow { h1 { "Thank you" } p { "We received your request." } } },
     )
 }
@@ -79,7 +92,11 @@ pub fn customer_ticket(v: &CustomerView<'_>) -> Markup {
     };
     let title = format!("Request #{}", t.id);
     page(
-        &Frame { title: &title, agent: None, csrf: v.csrf },
+        &Frame {
+            title: &title,
+            agent: None,
+            csrf: v.csrf,
+        },
         html! {
             section.card {
                 @if v.just_created {

@@ -1,0 +1,328 @@
+//! Logins, sessions, password changes, API tokens, roles and CSRF.
+
+use crate::both_backends;
+use crate::harness::{PASSWORD, csrf_from, login};
+
+both_backends!(
+    wrong_password_is_rejected_and_rate_limited,
+    |app| async move {
+        let c = app.browser();
+        assert_eq!(
+            login(&app, &c, &app.agent_email, "not the password").await,
+            401
+        );
+        assert_eq!(login(&app, &c, "nobody@casebook.test", PASSWORD).await, 401);
+        let r = c.get(app.at("/tickets")).send().await.unwrap();
+        assert_eq!(r.status(), 303, "still anonymous");
+        assert_eq!(r.headers()["location"], "/login");
+        // After repeated failures the address is locked out for a while, even with the right password.
+        for _ in 0..12 {
+            login(&app, &c, &app.admin_email, "guess").await;
+        }
+        assert_eq!(login(&app, &c, &app.admin_email, PASSWORD).await, 429);
+        app.clock.advance_ms(16 * 60_000);
+        assert_eq!(login(&app, &c, &app.admin_email, PASSWORD).await, 303);
+    }
+);
+
+both_backends!(sessions_expire, |app| async move {
+    let c = app.browser();
+    assert_eq!(login(&app, &c, &app.agent_email, PASSWORD).await, 303);
+    assert_eq!(
+        c.get(app.at("/tickets")).send().await.unwrap().status(),
+        200
+    );
+    app.clock
+        .advance_ms(app.running.state.config.session_hours * 3_600_000 + 1000);
+    assert_eq!(
+        c.get(app.at("/tickets")).send().await.unwrap().status(),
+        303
+    );
+});
+
+both_backends!(password_change_ends_other_sessions, |app| async move {
+    let laptop = app.browser();
+    let phone = app.browser();
+    assert_eq!(login(&app, &laptop, &app.agent_email, PASSWORD).await, 303);
+    assert_eq!(login(&app, &phone, &app.agent_email, PASSWORD).await, 303);
+    let (csrf, _) = csrf_from(&laptop, &app.at("/account/password")).await;
+    let r = laptop
+        .post(app.at("/account/password"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("current_password", "wrong"),
+            ("new_password", "a brand new secret"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("current_password-error"));
+    let r = laptop
+        .post(app.at("/account/password"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("current_password", PASSWORD),
+            ("new_password", "a brand new secret"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        laptop
+            .get(app.at("/tickets"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200,
+        "this browser stays in"
+    );
+    assert_eq!(
+        phone.get(app.at("/tickets")).send().await.unwrap().status(),
+        303,
+        "other sessions end"
+    );
+    let fresh = app.browser();
+    assert_eq!(login(&app, &fresh, &app.agent_email, PASSWORD).await, 401);
+    assert_eq!(
+        login(&app, &fresh, &app.agent_email, "a brand new secret").await,
+        303
+    );
+});
+
+both_backends!(logout_ends_the_session, |app| async move {
+    let c = app.browser();
+    login(&app, &c, &app.agent_email, PASSWORD).await;
+    let (csrf, _) = csrf_from(&c, &app.at("/tickets")).await;
+    assert_eq!(
+        c.post(app.at("/logout"))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+    assert_eq!(
+        c.get(app.at("/tickets")).send().await.unwrap().status(),
+        303
+    );
+});
+
+both_backends!(tokens_are_stored_hashed_and_revocable, |app| async move {
+    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM api_token")
+        .fetch_all(&app.db().pool)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 2);
+    for h in &stored {
+        assert_eq!(h.len(), 64);
+        assert_ne!(h, &app.agent_token);
+        assert!(!app.agent_token.contains(h.as_str()));
+    }
+    assert_eq!(
+        stored
+            .iter()
+            .filter(|h| **h == casebook::auth::digest(&app.agent_token))
+            .count(),
+        1
+    );
+    let sessions_plain: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM session")
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap();
+    assert_eq!(sessions_plain, 0);
+    let r = app
+        .api()
+        .get(app.at("/api/v1/tickets"))
+        .bearer_auth(&app.agent_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        casebook::auth::revoke_api_token(app.db(), &app.agent_token, app.running.state.now())
+            .await
+            .unwrap()
+    );
+    let r = app
+        .api()
+        .get(app.at("/api/v1/tickets"))
+        .bearer_auth(&app.agent_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    // Expired tokens stop working.
+    let now = app.running.state.now();
+    let t = casebook::auth::create_api_token(
+        app.db(),
+        &app.admin_email,
+        "short",
+        Some(now + 60_000),
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        app.api()
+            .get(app.at("/api/v1/tickets"))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    app.clock.advance_ms(120_000);
+    assert_eq!(
+        app.api()
+            .get(app.at("/api/v1/tickets"))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+});
+
+both_backends!(roles_are_enforced, |app| async move {
+    let api = app.api();
+    let r = api
+        .post(app.at("/api/v1/agents"))
+        .bearer_auth(&app.agent_token)
+        .json(&serde_json::json!({"email": "x@casebook.test", "name": "X", "role": "admin", "password": "long enough pw"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let e: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "forbidden");
+    assert_eq!(
+        api.get(app.at("/api/v1/agents"))
+            .bearer_auth(&app.agent_token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let r = api
+        .post(app.at("/api/v1/agents"))
+        .bearer_auth(&app.admin_token)
+        .json(&serde_json::json!({"email": "x@casebook.test", "name": "X", "role": "lead", "password": "long enough pw"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let c = app.browser();
+    login(&app, &c, &app.agent_email, PASSWORD).await;
+    assert_eq!(
+        c.get(app.at("/admin/agents"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let a = app.browser();
+    login(&app, &a, &app.admin_email, PASSWORD).await;
+    assert_eq!(
+        a.get(app.at("/admin/agents"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+});
+
+both_backends!(forms_without_csrf_are_refused, |app| async move {
+    let c = app.browser();
+    login(&app, &c, &app.agent_email, PASSWORD).await;
+    let id = app.create_ticket("csrf@example.com", "CSRF", "body").await["id"]
+        .as_i64()
+        .unwrap();
+    let r = c
+        .post(app.at(&format!("/tickets/{id}/messages")))
+        .form(&[("body", "hi")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = c
+        .post(app.at(&format!("/tickets/{id}/update")))
+        .form(&[
+            ("csrf", "forged-value-forged-value-forged-value"),
+            ("status", "open"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let stranger = reqwest::Client::new();
+    let r = stranger
+        .post(app.at("/support"))
+        .form(&[
+            ("email", "a@example.com"),
+            ("subject", "s"),
+            ("message", "m"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = stranger
+        .post(app.at("/login"))
+        .form(&[("email", app.agent_email.as_str()), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let msgs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM message")
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap();
+    assert_eq!(msgs, 1);
+});
+
+both_backends!(cookies_and_headers_are_strict, |app| async move {
+    let c = app.browser();
+    let r = c.get(app.at("/login")).send().await.unwrap();
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("default-src 'none'") && csp.contains("script-src 'self'"));
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let (csrf, _) = csrf_from(&c, &app.at("/login")).await;
+    let r = c
+        .post(app.at("/login"))
+        .form(&[
+            ("email", app.agent_email.as_str()),
+            ("password", PASSWORD),
+            ("csrf", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let session = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("cb_session="))
+        .unwrap();
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"));
+    assert!(
+        !session.contains("Secure"),
+        "plain-http installs cannot use Secure cookies"
+    );
+});

@@ -1,0 +1,276 @@
+//! Test harness: starts the real Casebook app in this process on an ephemeral port, against a
+//! fresh SQLite file or a fresh PostgreSQL database.
+
+use casebook::auth::{self, NewAgent};
+use casebook::config::{Config, Secret};
+use casebook::domain::Role;
+use casebook::domain::clock::OffsetClock;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub fn pg_admin_url() -> String {
+    std::env::var("CASEBOOK_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// A fresh, empty database URL for one test, or None (skip) when PostgreSQL is not reachable
+/// outside CI. In CI a missing PostgreSQL fails the test.
+pub async fn fresh_database(backend: Backend) -> Option<String> {
+    let name = format!(
+        "cbt_{}",
+        casebook::auth::random_token(9)
+            .to_lowercase()
+            .replace(['-', '_'], "x")
+    );
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join("casebook-tests");
+            std::fs::create_dir_all(&dir).unwrap();
+            Some(format!("sqlite://{}/{name}.db", dir.display()))
+        }
+        Backend::Postgres => {
+            let admin = pg_admin_url();
+            let db = match casebook::db::Db::connect(&admin).await {
+                Ok(db) => db,
+                Err(err) if !in_ci() => {
+                    eprintln!(
+                        "SKIP: PostgreSQL not reachable at {admin} ({err:#}); run .ci/run or set CASEBOOK_TEST_PG_URL"
+                    );
+                    return None;
+                }
+                Err(err) => {
+                    panic!("PostgreSQL is required in CI but not reachable at {admin}: {err:#}")
+                }
+            };
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&db.pool)
+                .await
+                .expect("create test database");
+            db.pool.close().await;
+            let base = admin
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_string())
+                .unwrap_or(admin);
+            Some(format!("{base}/{name}"))
+        }
+    }
+}
+
+pub struct TestApp {
+    pub url: String,
+    pub running: casebook::Running,
+    pub clock: Arc<OffsetClock>,
+    pub database_url: String,
+    pub admin_token: String,
+    pub agent_token: String,
+    pub agent_email: String,
+    pub admin_email: String,
+}
+
+pub struct Options {
+    pub workers: bool,
+    pub form_rate_per_hour: u32,
+    pub max_body_bytes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            workers: true,
+            form_rate_per_hour: 1000,
+            max_body_bytes: 2 * 1024 * 1024,
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, Options::default()).await
+    }
+
+    pub async fn spawn_with(backend: Backend, opts: Options) -> Option<TestApp> {
+        let database_url = fresh_database(backend).await?;
+        let config = Config {
+            database_url: Secret::new(database_url.clone()),
+            bind: "127.0.0.1:0".into(),
+            base_url: "http://127.0.0.1:0".into(),
+            workers: opts.workers,
+            outbox_poll_ms: 50,
+            form_rate_per_hour: opts.form_rate_per_hour,
+            max_body_bytes: opts.max_body_bytes,
+            max_attachment_bytes: opts.max_body_bytes / 2,
+            ..Config::default()
+        };
+        let clock = OffsetClock::new();
+        let running = casebook::start(config, clock.clone())
+            .await
+            .expect("start app");
+        let db = &running.state.db;
+        let now = running.state.now();
+        let admin_email = "admin@casebook.test".to_string();
+        let agent_email = "agent@casebook.test".to_string();
+        auth::create_agent(
+            db,
+            NewAgent {
+                email: &admin_email,
+                name: "Ada Admin",
+                role: Role::Admin,
+                password: PASSWORD,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        auth::create_agent(
+            db,
+            NewAgent {
+                email: &agent_email,
+                name: "Gus Agent",
+                role: Role::Agent,
+                password: PASSWORD,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        let admin_token = auth::create_api_token(db, &admin_email, "test", None, now)
+            .await
+            .unwrap();
+        let agent_token = auth::create_api_token(db, &agent_email, "test", None, now)
+            .await
+            .unwrap();
+        Some(TestApp {
+            url: format!("http://{}", running.addr),
+            running,
+            clock,
+            database_url,
+            admin_token,
+            agent_token,
+            agent_email,
+            admin_email,
+        })
+    }
+
+    pub fn db(&self) -> &casebook::db::Db {
+        &self.running.state.db
+    }
+
+    /// A client that keeps cookies (a browser) and does not follow redirects.
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    pub fn api(&self) -> reqwest::Client {
+        reqwest::Client::new()
+    }
+
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+
+    /// Creates a ticket through the API as the agent; returns its JSON.
+    pub async fn create_ticket(&self, email: &str, subject: &str, body: &str) -> serde_json::Value {
+        let resp = self
+            .api()
+            .post(self.at("/api/v1/tickets"))
+            .bearer_auth(&self.agent_token)
+            .json(&serde_json::json!({"customer": {"email": email, "name": "Test Customer"}, "subject": subject, "body": body}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 201, "{}", resp.text().await.unwrap());
+        resp.json::<serde_json::Value>().await.unwrap()["ticket"].clone()
+    }
+
+    /// Waits (bounded) until every outbox job is done.
+    pub async fn drain_outbox(&self) {
+        for _ in 0..200 {
+            if casebook::outbox::depth(self.db()).await.unwrap() == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("outbox did not drain");
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.running.stop();
+    }
+}
+
+/// Fetches a page and returns its CSRF token (from the hidden field).
+pub async fn csrf_from(client: &reqwest::Client, url: &str) -> (String, String) {
+    let html = client.get(url).send().await.unwrap().text().await.unwrap();
+    let token = extract_attr(&html, "name=\"csrf\" value=\"").expect("csrf field on page");
+    (token, html)
+}
+
+pub fn extract_attr(html: &str, prefix: &str) -> Option<String> {
+    let start = html.find(prefix)? + prefix.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_string())
+}
+
+/// Logs a browser client in as `email`.
+pub async fn login(
+    app: &TestApp,
+    client: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> reqwest::StatusCode {
+    let (csrf, _) = csrf_from(client, &app.at("/login")).await;
+    client
+        .post(app.at("/login"))
+        .form(&[("email", email), ("password", password), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// Runs a test body against both backends: `both_backends!(name, |app| async move { ... })`.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, |$app:ident| $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run($app: $crate::harness::TestApp) {
+                $body.await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(app) =
+                    $crate::harness::TestApp::spawn($crate::harness::Backend::Sqlite).await
+                {
+                    run(app).await
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) =
+                    $crate::harness::TestApp::spawn($crate::harness::Backend::Postgres).await
+                {
+                    run(app).await
+                }
+            }
+        }
+    };
+}

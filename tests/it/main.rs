@@ -1,0 +1,8 @@
+//! Casebook's integration tests: one binary, the real app, real databases (SQLite and PostgreSQL).
+
+pub mod harness;
+
+mod api;
+mod auth;
+mod bad_input;
+mod web_flow;
