@@ -41,6 +41,8 @@ pub struct Config {
     pub workers: bool,
     /// How often the outbox worker looks for due jobs, in milliseconds.
     pub outbox_poll_ms: u64,
+    /// How long a claimed outbox job stays reserved for its worker, in milliseconds.
+    pub outbox_lease_ms: i64,
     /// How long a logged-in session lasts without logging in again, in hours.
     pub session_hours: i64,
     /// Largest request body accepted, in bytes (attachments included).
@@ -66,6 +68,7 @@ impl Default for Config {
             support_address: None,
             workers: true,
             outbox_poll_ms: 250,
+            outbox_lease_ms: 60_000,
             session_hours: 24 * 7,
             max_body_bytes: 26 * 1024 * 1024,
             max_attachment_bytes: 20 * 1024 * 1024,
@@ -165,6 +168,9 @@ impl Config {
         if let Some(v) = get("CASEBOOK_OUTBOX_POLL_MS") {
             self.outbox_poll_ms = num("CASEBOOK_OUTBOX_POLL_MS", v)?;
         }
+        if let Some(v) = get("CASEBOOK_OUTBOX_LEASE_MS") {
+            self.outbox_lease_ms = num("CASEBOOK_OUTBOX_LEASE_MS", v)?;
+        }
         if let Some(v) = get("CASEBOOK_SESSION_HOURS") {
             self.session_hours = num("CASEBOOK_SESSION_HOURS", v)?;
         }
@@ -173,6 +179,10 @@ impl Config {
         }
         if let Some(v) = get("CASEBOOK_FORM_RATE_PER_HOUR") {
             self.form_rate_per_hour = num("CASEBOOK_FORM_RATE_PER_HOUR", v)?;
+        }
+        // The embedded database lives in the data folder unless a database URL is given.
+        if get("CASEBOOK_DATABASE_URL").is_none() && get("CASEBOOK_DATA_DIR").is_some() && self.database_url == Config::default().database_url {
+            self.database_url = Secret::new(format!("sqlite://{}/casebook.db", self.data_dir.display()));
         }
         // When only the bind address is given, links should still point at this server.
         if get("CASEBOOK_BASE_URL").is_none()

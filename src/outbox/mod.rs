@@ -12,8 +12,6 @@ use serde_json::Value;
 use sqlx::{AssertSqlSafe, Row};
 use std::time::Duration;
 
-/// How long a claimed job is reserved for its worker before another may take it.
-pub const LEASE_MS: i64 = 60_000;
 /// After this many failed attempts a job is parked as failed and shown to admins.
 pub const MAX_ATTEMPTS: i64 = 12;
 
@@ -36,7 +34,8 @@ pub struct Job {
 }
 
 /// Claims up to `limit` due jobs for `worker`.
-pub async fn claim(db: &Db, worker: &str, limit: i64, now: Millis) -> anyhow::Result<Vec<Job>> {
+/// A job stays reserved for `lease_ms`; after that (its worker died) another worker may take it.
+pub async fn claim(db: &Db, worker: &str, limit: i64, now: Millis, lease_ms: i64) -> anyhow::Result<Vec<Job>> {
     let sql = format!(
         "UPDATE outbox SET locked_until = $1, locked_by = $2, attempts = attempts + 1
          WHERE outbox_id IN (
@@ -47,7 +46,7 @@ pub async fn claim(db: &Db, worker: &str, limit: i64, now: Millis) -> anyhow::Re
         db.skip_locked()
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(now + LEASE_MS)
+        .bind(now + lease_ms)
         .bind(worker)
         .bind(now)
         .bind(limit)
@@ -146,7 +145,7 @@ async fn run_job(state: &AppState, job: &Job) -> anyhow::Result<()> {
 pub async fn drain_once(state: &AppState, worker: &str) -> anyhow::Result<usize> {
     let mut total = 0;
     loop {
-        let jobs = claim(&state.db, worker, 50, state.clock.now_ms()).await?;
+        let jobs = claim(&state.db, worker, 50, state.clock.now_ms(), state.config.outbox_lease_ms).await?;
         if jobs.is_empty() {
             return Ok(total);
         }
@@ -160,8 +159,25 @@ pub async fn drain_once(state: &AppState, worker: &str) -> anyhow::Result<usize>
     }
 }
 
+/// Frees leases held by workers of an earlier run. Only for SQLite, whose database belongs to a
+/// single process: on PostgreSQL another live node may hold them, so they simply expire.
+pub async fn release_stale_leases(db: &Db) -> anyhow::Result<u64> {
+    if db.backend != crate::db::Backend::Sqlite {
+        return Ok(0);
+    }
+    let res = sqlx::query("UPDATE outbox SET locked_until = NULL, locked_by = NULL WHERE done_at IS NULL AND locked_until IS NOT NULL")
+        .execute(&db.pool)
+        .await?;
+    Ok(res.rows_affected())
+}
+
 /// The worker loop: wakes when a job is written or every poll interval.
 pub async fn run_worker(state: AppState) {
+    match release_stale_leases(&state.db).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(jobs = n, "released jobs claimed before a restart"),
+        Err(err) => tracing::warn!(error = %err, "could not release stale outbox leases"),
+    }
     let worker = format!("{}-{}", std::process::id(), crate::auth::random_token(4));
     let poll = Duration::from_millis(state.config.outbox_poll_ms.max(10));
     loop {

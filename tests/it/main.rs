@@ -5,4 +5,6 @@ pub mod harness;
 mod api;
 mod auth;
 mod bad_input;
+mod browser;
+mod crash;
 mod web_flow;

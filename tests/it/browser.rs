@@ -1,0 +1,385 @@
+//! End to end in a real browser (headless Chromium through chromedriver): a customer writes in
+//! through the support form with an attachment, an agent answers and adds an internal note, and
+//! the customer's private link shows the answer but never the note. Also saves the screenshots in
+//! `docs/screenshots/`.
+//!
+//! Needs the Debian packages `chromium` and `chromium-driver`. Without them the test prints
+//! `SKIP: ...` and passes, except in CI (`CI=true`), where it fails.
+
+use crate::harness::{Backend, PASSWORD, TestApp};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Longest wait for any one page or element.
+const WAIT: Duration = Duration::from_secs(15);
+
+const SUBJECT: &str = "Label printer smokes after the firmware update";
+const MESSAGE: &str = "Since this morning's firmware update our label printer starts smoking \
+    after a few labels.\nI attached the error log it printed.";
+const ATTACHMENT: &str = "printer-error-log.txt";
+const REPLY: &str =
+    "Please unplug the printer right away; a technician will bring a replacement tomorrow.";
+/// The distinctive word of the internal note, which must never reach the customer.
+const SECRET: &str = "Quokkaflux";
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Why the browser test cannot run here, if it cannot.
+fn browser_missing() -> Option<String> {
+    [CHROMEDRIVER, CHROMIUM]
+        .into_iter()
+        .find(|p| !Path::new(p).exists())
+        .map(|p| {
+            format!("{p} not found (install the Debian packages chromium and chromium-driver)")
+        })
+}
+
+/// A chromedriver we started, in its own process group, with a scratch directory for the browser
+/// profile and the driver log. Dropping it (also while panicking) kills the whole process group,
+/// so neither chromedriver nor the Chromium it launched outlives the test.
+struct Chromedriver {
+    child: Child,
+    url: String,
+    dir: PathBuf,
+}
+
+impl Chromedriver {
+    async fn start() -> Chromedriver {
+        use std::os::unix::process::CommandExt;
+        let dir = std::env::temp_dir().join(format!(
+            "casebook-browser-{}-{}",
+            std::process::id(),
+            casebook::auth::random_token(6).replace(['-', '_'], "x")
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let log = std::fs::File::create(dir.join("chromedriver.log")).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free loopback port")
+            .port();
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {CHROMEDRIVER}: {e}"));
+        let mut driver = Chromedriver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            dir,
+        };
+        driver.wait_until_ready().await;
+        driver
+    }
+
+    /// Polls `/status` until chromedriver says it is ready (bounded).
+    async fn wait_until_ready(&mut self) {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(1))
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("chromedriver exited early ({status}); log:\n{}", self.log());
+            }
+            if let Ok(resp) = http.get(format!("{}/status", self.url)).send().await
+                && let Ok(body) = resp.json::<serde_json::Value>().await
+                && body["value"]["ready"] == true
+            {
+                return;
+            }
+            if started.elapsed() > WAIT {
+                panic!(
+                    "chromedriver did not answer on {} within {WAIT:?}; log:\n{}",
+                    self.url,
+                    self.log()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("chromedriver.log")).unwrap_or_default()
+    }
+
+    /// A new headless Chromium session with a fresh profile.
+    async fn connect(&self) -> Client {
+        let profile = self.dir.join("profile");
+        let caps = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless=new",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.display()),
+                ],
+            },
+        });
+        let serde_json::Value::Object(caps) = caps else {
+            unreachable!()
+        };
+        ClientBuilder::rustls()
+            .expect("rustls connector")
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot open a Chromium session: {e}; chromedriver log:\n{}",
+                    self.log()
+                )
+            })
+    }
+}
+
+impl Drop for Chromedriver {
+    fn drop(&mut self) {
+        let pid = self.child.id() as libc::pid_t;
+        if pid > 0 {
+            // The group we created for chromedriver: chromedriver and the browser it launched.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
+        }
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!(
+                "browser test failed; chromedriver log and profile kept in {}",
+                self.dir.display()
+            );
+        } else {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    let png = c.screenshot().await.expect("screenshot");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{name} is a PNG");
+    let path = screenshot_dir().join(name);
+    std::fs::write(&path, png).unwrap();
+    eprintln!("saved {}", path.display());
+}
+
+async fn find(c: &Client, css: &str) -> fantoccini::elements::Element {
+    match c.wait().at_most(WAIT).for_element(Locator::Css(css)).await {
+        Ok(el) => el,
+        Err(e) => {
+            let url = c
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+            let page = c.source().await.unwrap_or_default();
+            panic!("no {css:?} on {url} within {WAIT:?}: {e}\npage:\n{page}")
+        }
+    }
+}
+
+async fn find_xpath(c: &Client, xpath: &str) -> fantoccini::elements::Element {
+    match c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(xpath))
+        .await
+    {
+        Ok(el) => el,
+        Err(e) => {
+            let url = c
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+            let page = c.source().await.unwrap_or_default();
+            panic!("no {xpath:?} on {url} within {WAIT:?}: {e}\npage:\n{page}")
+        }
+    }
+}
+
+async fn type_into(c: &Client, css: &str, text: &str) {
+    find(c, css)
+        .await
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("typing into {css:?}: {e}"));
+}
+
+async fn click(c: &Client, css: &str) {
+    find(c, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("clicking {css:?}: {e}"));
+}
+
+async fn goto(c: &Client, url: &str) {
+    c.goto(url)
+        .await
+        .unwrap_or_else(|e| panic!("opening {url}: {e}"));
+}
+
+async fn source(c: &Client) -> String {
+    c.source().await.expect("page source")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn support_form_reply_and_private_link_in_chromium() {
+    if let Some(why) = browser_missing() {
+        if in_ci() {
+            panic!("the browser test must run in CI, but {why}");
+        }
+        eprintln!("SKIP: browser test: {why}");
+        return;
+    }
+    let started = Instant::now();
+    let app = TestApp::spawn(Backend::Sqlite)
+        .await
+        .expect("SQLite test app");
+    // Sample tickets, so the queue in the screenshot looks like a real helpdesk.
+    casebook::demo::load_if_empty(app.db(), app.running.state.now())
+        .await
+        .expect("load demo data");
+    let driver = Chromedriver::start().await;
+    let c = driver.connect().await;
+
+    // The customer writes in with an attachment.
+    let attachment = driver.dir.join(ATTACHMENT);
+    std::fs::write(
+        &attachment,
+        "E-17 thermal head over temperature\nE-17 thermal head over temperature\n",
+    )
+    .unwrap();
+    goto(&c, &app.at("/support")).await;
+    type_into(&c, "#name", "Rosa Díaz").await;
+    type_into(&c, "#email", "rosa@example.com").await;
+    type_into(&c, "#subject", SUBJECT).await;
+    type_into(&c, "#message", MESSAGE).await;
+    type_into(&c, "#attachment", attachment.to_str().unwrap()).await;
+    screenshot(&c, "support-form.png").await;
+    click(&c, r#"form[action="/support"] button[type="submit"]"#).await;
+
+    let link = find(&c, "code.link").await.text().await.unwrap();
+    let page = source(&c).await;
+    assert!(page.contains("private link"), "confirmation page:\n{page}");
+    assert!(
+        page.contains(SUBJECT) && page.contains(ATTACHMENT),
+        "{page}"
+    );
+    let path = &link[link
+        .find("/t/")
+        .unwrap_or_else(|| panic!("no /t/ URL in {link:?}"))..];
+    assert!(path.len() > "/t/".len() + 10, "link has a token: {link}");
+    assert_eq!(
+        c.current_url().await.unwrap().path(),
+        path,
+        "the shown link is the page the customer is on"
+    );
+    let customer_url = app.at(path);
+
+    // The agent, in a fresh session, finds the ticket in Unassigned and answers.
+    c.delete_all_cookies().await.unwrap();
+    goto(&c, &app.at("/login")).await;
+    type_into(&c, "#email", &app.agent_email).await;
+    type_into(&c, "#password", PASSWORD).await;
+    click(&c, r#"form[action="/login"] button[type="submit"]"#).await;
+    find(&c, "nav.sidebar").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/tickets");
+
+    goto(&c, &app.at("/tickets?queue=open")).await;
+    find(&c, "table.tickets").await;
+    assert!(source(&c).await.contains(SUBJECT));
+    screenshot(&c, "queue.png").await;
+
+    goto(&c, &app.at("/tickets?queue=unassigned")).await;
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::LinkText(SUBJECT))
+        .await
+        .expect("the new ticket is in Unassigned")
+        .click()
+        .await
+        .unwrap();
+    find(&c, "form.reply").await;
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/tickets/")
+    );
+    let page = source(&c).await;
+    assert!(page.contains("firmware update") && page.contains(ATTACHMENT));
+
+    type_into(&c, "#body", REPLY).await;
+    click(&c, r#"input[name="visibility"][value="public"]"#).await;
+    find(&c, "#reply-status")
+        .await
+        .select_by_value("pending")
+        .await
+        .unwrap();
+    click(&c, r#"form.reply button[type="submit"]"#).await;
+    find_xpath(
+        &c,
+        "//ol[contains(@class,'messages')]/li[contains(@class,'public')]\
+         [contains(., 'a technician will bring a replacement')]",
+    )
+    .await;
+
+    let note =
+        format!("{SECRET}: same customer had an overheating printer in March; check the warranty.");
+    type_into(&c, "#body", &note).await;
+    click(&c, r#"input[name="visibility"][value="internal"]"#).await;
+    click(&c, r#"form.reply button[type="submit"]"#).await;
+    find_xpath(
+        &c,
+        &format!(
+            "//ol[contains(@class,'messages')]/li[contains(@class,'internal')][contains(., '{SECRET}')]"
+        ),
+    )
+    .await;
+    screenshot(&c, "ticket.png").await;
+
+    // The customer opens their link again: the reply is there, the note is not.
+    c.delete_all_cookies().await.unwrap();
+    goto(&c, &customer_url).await;
+    find(&c, "ol.messages").await;
+    let page = source(&c).await;
+    assert!(
+        page.contains(REPLY),
+        "customer sees the public reply:\n{page}"
+    );
+    assert!(
+        !page.contains(SECRET),
+        "the internal note leaked to the customer:\n{page}"
+    );
+    assert!(page.contains("waiting for your reply"), "{page}");
+    screenshot(&c, "customer-view.png").await;
+
+    c.close().await.expect("close the browser session");
+    drop(driver);
+    eprintln!("browser test took {:.1?}", started.elapsed());
+}
