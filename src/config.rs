@@ -37,6 +37,13 @@ pub struct Config {
     pub meili_key: Option<Secret>,
     pub smtp_url: Option<Secret>,
     pub support_address: Option<String>,
+    /// IMAP mailboxes to fetch (`[[mailbox]]` tables in the file; `CASEBOOK_IMAP_*` adds one).
+    #[serde(rename = "mailbox")]
+    pub mailboxes: Vec<MailboxConfig>,
+    /// Largest inbound email accepted, in bytes; bigger ones are quarantined as `too_large`.
+    pub max_email_bytes: usize,
+    /// Inbound emails one sender may turn into messages per hour; the rest are quarantined.
+    pub email_rate_per_hour: i64,
     /// Run background workers (outbox) in this process.
     pub workers: bool,
     /// How often the outbox worker looks for due jobs, in milliseconds.
@@ -66,6 +73,9 @@ impl Default for Config {
             meili_key: None,
             smtp_url: None,
             support_address: None,
+            mailboxes: Vec::new(),
+            max_email_bytes: 40 * 1024 * 1024,
+            email_rate_per_hour: 20,
             workers: true,
             outbox_poll_ms: 250,
             outbox_lease_ms: 60_000,
@@ -75,6 +85,56 @@ impl Default for Config {
             form_rate_per_hour: 20,
             login_attempts: 10,
         }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImapTls {
+    None,
+    Starttls,
+    Tls,
+}
+
+/// One IMAP mailbox Casebook fetches from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailboxConfig {
+    pub host: String,
+    #[serde(default = "default_imap_port")]
+    pub port: u16,
+    pub user: String,
+    pub password: Secret,
+    #[serde(default = "default_imap_tls")]
+    pub tls: ImapTls,
+    /// The folder to read, `INBOX` by default.
+    #[serde(default = "default_inbox")]
+    pub folder: String,
+    /// Move processed mail here (it is always flagged \Seen); leave it in place when unset.
+    #[serde(default)]
+    pub archive_folder: Option<String>,
+    /// Seconds between polls when the server has no IDLE.
+    #[serde(default = "default_poll_secs")]
+    pub poll_secs: u64,
+}
+
+fn default_imap_port() -> u16 {
+    993
+}
+fn default_imap_tls() -> ImapTls {
+    ImapTls::Tls
+}
+fn default_inbox() -> String {
+    "INBOX".into()
+}
+fn default_poll_secs() -> u64 {
+    30
+}
+
+impl MailboxConfig {
+    /// A stable name for checkpoints and leases: `user@host/folder`.
+    pub fn key(&self) -> String {
+        format!("{}@{}/{}", self.user, self.host, self.folder)
     }
 }
 
@@ -153,6 +213,47 @@ impl Config {
         if let Some(v) = get("CASEBOOK_SUPPORT_ADDRESS") {
             self.support_address = Some(v);
         }
+        if let Some(host) = get("CASEBOOK_IMAP_HOST") {
+            let tls = match get("CASEBOOK_IMAP_TLS").as_deref().map(str::trim) {
+                None | Some("tls") => ImapTls::Tls,
+                Some("starttls") => ImapTls::Starttls,
+                Some("none") => ImapTls::None,
+                Some(other) => {
+                    return Err(ConfigError::Env {
+                        var: "CASEBOOK_IMAP_TLS",
+                        message: format!("expected none, starttls or tls, got {other:?}"),
+                    });
+                }
+            };
+            let port = match get("CASEBOOK_IMAP_PORT") {
+                Some(p) => num("CASEBOOK_IMAP_PORT", p)?,
+                None if tls == ImapTls::Tls => 993,
+                None => 143,
+            };
+            let user = get("CASEBOOK_IMAP_USER").ok_or(ConfigError::Env {
+                var: "CASEBOOK_IMAP_USER",
+                message: "is required when CASEBOOK_IMAP_HOST is set".into(),
+            })?;
+            self.mailboxes.push(MailboxConfig {
+                host,
+                port,
+                user,
+                password: Secret::new(get("CASEBOOK_IMAP_PASSWORD").unwrap_or_default()),
+                tls,
+                folder: get("CASEBOOK_IMAP_MAILBOX").unwrap_or_else(default_inbox),
+                archive_folder: get("CASEBOOK_IMAP_ARCHIVE"),
+                poll_secs: match get("CASEBOOK_IMAP_POLL_SECS") {
+                    Some(v) => num("CASEBOOK_IMAP_POLL_SECS", v)?,
+                    None => default_poll_secs(),
+                },
+            });
+        }
+        if let Some(v) = get("CASEBOOK_EMAIL_RATE_PER_HOUR") {
+            self.email_rate_per_hour = num("CASEBOOK_EMAIL_RATE_PER_HOUR", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_MAX_EMAIL_BYTES") {
+            self.max_email_bytes = num("CASEBOOK_MAX_EMAIL_BYTES", v)?;
+        }
         if let Some(v) = get("CASEBOOK_WORKERS") {
             self.workers = match v.trim() {
                 "1" | "true" | "on" | "yes" => true,
@@ -181,8 +282,12 @@ impl Config {
             self.form_rate_per_hour = num("CASEBOOK_FORM_RATE_PER_HOUR", v)?;
         }
         // The embedded database lives in the data folder unless a database URL is given.
-        if get("CASEBOOK_DATABASE_URL").is_none() && get("CASEBOOK_DATA_DIR").is_some() && self.database_url == Config::default().database_url {
-            self.database_url = Secret::new(format!("sqlite://{}/casebook.db", self.data_dir.display()));
+        if get("CASEBOOK_DATABASE_URL").is_none()
+            && get("CASEBOOK_DATA_DIR").is_some()
+            && self.database_url == Config::default().database_url
+        {
+            self.database_url =
+                Secret::new(format!("sqlite://{}/casebook.db", self.data_dir.display()));
         }
         // When only the bind address is given, links should still point at this server.
         if get("CASEBOOK_BASE_URL").is_none()

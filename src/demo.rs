@@ -126,7 +126,14 @@ pub async fn load_if_empty(db: &Db, now: Millis) -> Result<()> {
     ];
     for i in 0..40usize {
         let (cname, cemail) = CUSTOMERS[i % CUSTOMERS.len()];
-        let (subject, body, answer) = ISSUES[(i * 3) % ISSUES.len()];
+        // Korean and Arabic issues go to the customers who write in those languages; everyone
+        // else rotates through the English ones.
+        let issue = match i % CUSTOMERS.len() {
+            2 => 7,
+            3 => 8,
+            c => [0, 1, 2, 3, 4, 5, 6, 9][(c + i / CUSTOMERS.len() * 3) % 8],
+        };
+        let (subject, body, answer) = ISSUES[issue];
         let status = statuses[i % statuses.len()];
         let created = now - ((40 - i as i64) * day / 3);
         let inbound = NewInbound {
@@ -145,6 +152,7 @@ pub async fn load_if_empty(db: &Db, now: Millis) -> Result<()> {
             ticket_id: None,
             priority: Some(Priority::ALL[(i * 7) % 4]),
             issue_link: false,
+            email: None,
         };
         let out = intake::receive(db, &inbound, created)
             .await

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod intake;
 pub mod metrics;
+pub mod notify;
 pub mod outbox;
 pub mod ratelimit;
 pub mod state;
@@ -59,7 +60,8 @@ pub async fn start(config: Config, clock: SharedClock) -> anyhow::Result<Running
     if config.base_url.ends_with(":0") {
         config.base_url = format!("http://{addr}");
     }
-    let state = AppState::new(db, config, clock);
+    let mailer = notify::Mailer::from_config(&config)?;
+    let state = AppState::new(db, config, clock, mailer);
     let mut workers = Vec::new();
     if state.config.workers {
         workers.push(tokio::spawn(outbox::run_worker(state.clone())));

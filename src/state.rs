@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::domain::clock::SharedClock;
 use crate::metrics::Metrics;
+use crate::notify::Mailer;
 use crate::ratelimit::RateLimiter;
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -18,6 +19,8 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// Poked after a transaction writes outbox jobs, so workers start at once.
     pub outbox_wakeup: Arc<Notify>,
+    /// Outbound email, when SMTP and the support address are configured.
+    pub mailer: Option<Mailer>,
 }
 
 /// In-process rate limiters (per node; a shared store is not needed for abuse control).
@@ -28,7 +31,7 @@ pub struct Limits {
 }
 
 impl AppState {
-    pub fn new(db: Db, config: Config, clock: SharedClock) -> Self {
+    pub fn new(db: Db, config: Config, clock: SharedClock, mailer: Option<Mailer>) -> Self {
         let hour = 3_600_000;
         let limits = Limits {
             form_per_ip: RateLimiter::new(config.form_rate_per_hour, hour),
@@ -42,6 +45,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             limits: Arc::new(limits),
             outbox_wakeup: Arc::new(Notify::new()),
+            mailer,
         }
     }
 

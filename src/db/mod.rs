@@ -29,12 +29,20 @@ struct Migration {
 }
 
 /// Migrations are embedded so the binary runs from any directory.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "core",
-    sqlite: include_str!("../../migrations/sqlite/0001_core.sql"),
-    postgres: include_str!("../../migrations/postgres/0001_core.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "core",
+        sqlite: include_str!("../../migrations/sqlite/0001_core.sql"),
+        postgres: include_str!("../../migrations/postgres/0001_core.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "email",
+        sqlite: include_str!("../../migrations/sqlite/0002_email.sql"),
+        postgres: include_str!("../../migrations/postgres/0002_email.sql"),
+    },
+];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.
 const MIGRATION_LOCK: i64 = 0x0CA5_EB00_0001;

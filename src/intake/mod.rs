@@ -44,6 +44,72 @@ pub struct NewInbound {
     pub priority: Option<Priority>,
     /// Issue a private status link for the customer and return it once.
     pub issue_link: bool,
+    /// Facts only email has: ids for threading, the full text, the raw message.
+    pub email: Option<EmailMeta>,
+}
+
+/// What kind of mail a message is; automatic mail never gets an automatic answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailKind {
+    Normal,
+    AutoReply,
+}
+
+impl MailKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailKind::Normal => "normal",
+            MailKind::AutoReply => "auto_reply",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EmailMeta {
+    pub message_id: Option<String>,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+    /// `[#1234]` in the subject.
+    pub subject_token: Option<i64>,
+    /// `support+t1234@…` in a recipient address.
+    pub address_token: Option<i64>,
+    /// The whole text as received, quoted history and signature included.
+    pub full_text: String,
+    pub raw_email_id: i64,
+    pub kind: MailKind,
+}
+
+/// How an inbound message found its ticket (recorded on the message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ThreadReason {
+    NewTicket,
+    /// The customer wrote through their private link.
+    PrivateLink,
+    InReplyTo(String),
+    References(String),
+    SubjectToken(i64),
+    AddressToken(i64),
+    /// Looked like a reply to a ticket of another customer: a new ticket, never theirs.
+    ForeignReference(i64),
+    /// A reply to a closed ticket starts a follow-up.
+    FollowUp(i64),
+}
+
+impl ThreadReason {
+    pub fn describe(&self) -> String {
+        match self {
+            ThreadReason::NewTicket => "new ticket: no reference to an existing ticket".into(),
+            ThreadReason::PrivateLink => "written through the customer's private link".into(),
+            ThreadReason::InReplyTo(id) => format!("In-Reply-To matches message <{id}>"),
+            ThreadReason::References(id) => format!("References matches message <{id}>"),
+            ThreadReason::SubjectToken(t) => format!("subject names ticket [#{t}]"),
+            ThreadReason::AddressToken(t) => format!("sent to the reply address of ticket #{t}"),
+            ThreadReason::ForeignReference(t) => {
+                format!("new ticket: refers to ticket #{t}, which belongs to another customer")
+            }
+            ThreadReason::FollowUp(t) => format!("follow-up: ticket #{t} is closed"),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -55,9 +121,79 @@ pub struct IntakeOutcome {
     pub duplicate: bool,
     /// The customer's private link token, when one was issued (shown once).
     pub link_token: Option<String>,
+    pub thread_reason: ThreadReason,
 }
 
-pub const MAX_ATTACHMENTS: usize = 20;
+pub const MAX_ATTACHMENTS: usize = 50;
+
+/// Finds the ticket an email continues, in order: In-Reply-To, References, a ticket token in the
+/// subject or the reply address. A match that belongs to another customer is never used.
+async fn thread_email(
+    tx: &mut Tx,
+    meta: &EmailMeta,
+    customer_id: i64,
+) -> AppResult<(Option<i64>, ThreadReason)> {
+    let mut foreign = None;
+    let ids = meta
+        .in_reply_to
+        .iter()
+        .map(|id| (id, true))
+        .chain(meta.references.iter().rev().map(|id| (id, false)))
+        .take(50);
+    for (id, direct) in ids {
+        let row = sqlx::query(
+            "SELECT m.ticket_id, t.customer_id FROM message m JOIN ticket t ON t.ticket_id = m.ticket_id
+             WHERE m.email_message_id = $1 ORDER BY m.message_id DESC LIMIT 1",
+        )
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(row) = row {
+            let ticket_id: i64 = row.try_get("ticket_id")?;
+            if row.try_get::<i64, _>("customer_id")? == customer_id {
+                let reason = if direct {
+                    ThreadReason::InReplyTo(id.clone())
+                } else {
+                    ThreadReason::References(id.clone())
+                };
+                return Ok((Some(ticket_id), reason));
+            }
+            foreign.get_or_insert(ticket_id);
+        }
+    }
+    for (token, by_address) in [(meta.subject_token, false), (meta.address_token, true)] {
+        let Some(ticket_id) = token else { continue };
+        let owner: Option<i64> =
+            sqlx::query_scalar("SELECT customer_id FROM ticket WHERE ticket_id = $1")
+                .bind(ticket_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+        match owner {
+            Some(c) if c == customer_id => {
+                let reason = if by_address {
+                    ThreadReason::AddressToken(ticket_id)
+                } else {
+                    ThreadReason::SubjectToken(ticket_id)
+                };
+                return Ok((Some(ticket_id), reason));
+            }
+            Some(_) => {
+                foreign.get_or_insert(ticket_id);
+            }
+            None => {}
+        }
+    }
+    match foreign {
+        Some(t) => {
+            tracing::warn!(
+                ticket_id = t,
+                "email refers to another customer's ticket; starting a new ticket"
+            );
+            Ok((None, ThreadReason::ForeignReference(t)))
+        }
+        None => Ok((None, ThreadReason::NewTicket)),
+    }
+}
 
 /// Receives one inbound message through the one path.
 #[tracing::instrument(skip_all, fields(channel = %inbound.channel, ticket_id))]
@@ -118,6 +254,7 @@ async fn receive_once(
                 created_ticket: false,
                 duplicate: true,
                 link_token,
+                thread_reason: ThreadReason::NewTicket,
             });
         }
     }
@@ -131,7 +268,16 @@ async fn receive_once(
     .await?;
 
     let mut follow_up_of = None;
-    let existing = match inbound.ticket_id {
+    let (target, mut thread_reason) = match (inbound.ticket_id, &inbound.email) {
+        (Some(id), _) => (Some(id), ThreadReason::PrivateLink),
+        (None, Some(meta)) => thread_email(&mut tx, meta, customer_id).await?,
+        (None, None) => (None, ThreadReason::NewTicket),
+    };
+    let auto_reply = inbound
+        .email
+        .as_ref()
+        .is_some_and(|m| m.kind == MailKind::AutoReply);
+    let existing = match target {
         Some(id) => {
             let t = tickets::repo::get_ticket_tx(&mut tx, id).await?;
             if t.customer_id != customer_id {
@@ -141,12 +287,15 @@ async fn receive_once(
             }
             match t.status.on_customer_message() {
                 CustomerMessageEffect::Stay => Some(id),
+                // An out-of-office answer is recorded but does not reopen anything.
+                CustomerMessageEffect::MoveTo(_) if auto_reply => Some(id),
                 CustomerMessageEffect::MoveTo(to) => {
                     tickets::set_status(&mut tx, Actor::Customer, id, t.status, to, now).await?;
                     Some(id)
                 }
                 CustomerMessageEffect::FollowUp => {
                     follow_up_of = Some(id);
+                    thread_reason = ThreadReason::FollowUp(id);
                     None
                 }
             }
@@ -195,15 +344,22 @@ async fn receive_once(
         }
     };
 
+    let email = inbound.email.as_ref();
     let message_id: i64 = sqlx::query_scalar(
-        "INSERT INTO message (ticket_id, author_kind, customer_id, visibility, body_text, body_html, created_at)
-         VALUES ($1, 'customer', $2, 'public', $3, $4, $5) RETURNING message_id",
+        "INSERT INTO message (ticket_id, author_kind, customer_id, visibility, body_text, body_html, created_at,
+            email_message_id, full_text, thread_reason, mail_kind, raw_email_id)
+         VALUES ($1, 'customer', $2, 'public', $3, $4, $5, $6, $7, $8, $9, $10) RETURNING message_id",
     )
     .bind(ticket_id)
     .bind(customer_id)
     .bind(body)
     .bind(inbound.body_html.as_deref())
     .bind(now)
+    .bind(email.and_then(|e| e.message_id.as_deref()))
+    .bind(email.map(|e| e.full_text.as_str()))
+    .bind(thread_reason.describe())
+    .bind(email.map(|e| e.kind.as_str()))
+    .bind(email.map(|e| e.raw_email_id))
     .fetch_one(&mut *tx)
     .await?;
 
@@ -259,6 +415,7 @@ async fn receive_once(
         created_ticket,
         duplicate: false,
         link_token,
+        thread_reason,
     })
 }
 

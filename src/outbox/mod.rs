@@ -35,7 +35,13 @@ pub struct Job {
 
 /// Claims up to `limit` due jobs for `worker`.
 /// A job stays reserved for `lease_ms`; after that (its worker died) another worker may take it.
-pub async fn claim(db: &Db, worker: &str, limit: i64, now: Millis, lease_ms: i64) -> anyhow::Result<Vec<Job>> {
+pub async fn claim(
+    db: &Db,
+    worker: &str,
+    limit: i64,
+    now: Millis,
+    lease_ms: i64,
+) -> anyhow::Result<Vec<Job>> {
     let sql = format!(
         "UPDATE outbox SET locked_until = $1, locked_by = $2, attempts = attempts + 1
          WHERE outbox_id IN (
@@ -104,36 +110,67 @@ pub async fn depth(db: &Db) -> anyhow::Result<i64> {
     .await?)
 }
 
-/// Runs one job: its database effect and "done" commit together.
+/// Runs one job. A job's database effect commits together with its "done" mark; a job that
+/// sends mail records the Message-ID first and "sent" together with "done".
 async fn run_job(state: &AppState, job: &Job) -> anyhow::Result<()> {
     let now = state.clock.now_ms();
-    let mut tx = state.db.begin().await?;
+    let ticket_id = job.payload["ticket_id"].as_i64();
     match job.kind.as_str() {
         "ticket.created" => {
-            let ticket_id = job.payload["ticket_id"]
-                .as_i64()
-                .context("payload without ticket_id")?;
-            crate::tickets::record_event(
-                &mut tx,
-                crate::tickets::Actor::System,
-                crate::tickets::EventRecord {
-                    ticket_id,
-                    kind: "routed",
-                    old: None,
-                    new: None,
-                    detail: Some("no routing rules matched; waiting in Unassigned"),
-                },
-                now,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let ticket_id = ticket_id.context("payload without ticket_id")?;
+            let mut tx = state.db.begin().await?;
+            route_new_ticket(&mut tx, ticket_id, now).await?;
+            if state.mailer.is_some() && !job.payload["auto_reply"].as_bool().unwrap_or(false) {
+                acknowledge(state, &mut tx, ticket_id, now).await?;
+            }
+            finish(tx, job.id, now).await
         }
-        // Recorded for consumers that subscribe to them (notifications, search, SLA); nothing
-        // else to do for these here.
-        "message.received" | "message.sent" | "ticket.solved" => {}
+        "message.sent" => {
+            let message_id = job.payload["message_id"]
+                .as_i64()
+                .context("payload without message_id")?;
+            let automatic = job.payload["automatic"].as_bool().unwrap_or(false);
+            let delivery = match &state.mailer {
+                Some(mailer) => Some(
+                    crate::notify::deliver(&state.db, mailer, message_id, automatic, now).await?,
+                ),
+                None => None,
+            };
+            let mut tx = state.db.begin().await?;
+            match delivery {
+                Some(crate::notify::Delivery::Sent { .. }) => {
+                    sqlx::query("UPDATE message SET delivery_status = 'sent', delivery_error = NULL WHERE message_id = $1")
+                        .bind(message_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Some(crate::notify::Delivery::Failed { ticket_id, error }) => {
+                    sqlx::query("UPDATE message SET delivery_status = 'failed', delivery_error = $1 WHERE message_id = $2")
+                        .bind(&error)
+                        .bind(message_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    event(
+                        &mut tx,
+                        ticket_id,
+                        "delivery_failed",
+                        &format!("message {message_id}: {error}"),
+                        now,
+                    )
+                    .await?;
+                }
+                _ => {}
+            }
+            finish(tx, job.id, now).await
+        }
+        // Recorded for consumers that subscribe to them (search, SLA); nothing else to do here.
+        "message.received" | "ticket.solved" => finish(state.db.begin().await?, job.id, now).await,
         other => anyhow::bail!("unknown job kind {other:?}"),
     }
-    if mark_done(&mut tx, job.id, now).await? {
+}
+
+async fn finish(mut tx: Tx, job_id: i64, now: Millis) -> anyhow::Result<()> {
+    if mark_done(&mut tx, job_id, now).await? {
         tx.commit().await?;
     } else {
         tx.rollback().await?;
@@ -141,11 +178,98 @@ async fn run_job(state: &AppState, job: &Job) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn event(
+    tx: &mut Tx,
+    ticket_id: i64,
+    kind: &str,
+    detail: &str,
+    now: Millis,
+) -> anyhow::Result<()> {
+    crate::tickets::record_event(
+        tx,
+        crate::tickets::Actor::System,
+        crate::tickets::EventRecord {
+            ticket_id,
+            kind,
+            old: None,
+            new: None,
+            detail: Some(detail),
+        },
+        now,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+async fn route_new_ticket(tx: &mut Tx, ticket_id: i64, now: Millis) -> anyhow::Result<()> {
+    event(
+        tx,
+        ticket_id,
+        "routed",
+        "no routing rules matched; waiting in Unassigned",
+        now,
+    )
+    .await
+}
+
+/// Writes the automatic "we received your request" message and queues its mail — unless the
+/// customer already got several in the last hour (which is how mail loops start).
+async fn acknowledge(
+    state: &AppState,
+    tx: &mut Tx,
+    ticket_id: i64,
+    now: Millis,
+) -> anyhow::Result<()> {
+    let row = sqlx::query("SELECT customer_id, channel FROM ticket WHERE ticket_id = $1")
+        .bind(ticket_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let customer_id: i64 = row.try_get("customer_id")?;
+    let channel: String = row.try_get("channel")?;
+    if channel == "api" {
+        return Ok(());
+    }
+    if !crate::notify::may_acknowledge(&state.db, customer_id, now).await? {
+        return event(
+            tx,
+            ticket_id,
+            "ack_suppressed",
+            "acknowledgement limit for this customer reached",
+            now,
+        )
+        .await;
+    }
+    let message_id: i64 = sqlx::query_scalar(
+        "INSERT INTO message (ticket_id, author_kind, visibility, body_text, created_at)
+         VALUES ($1, 'system', 'public', $2, $3) RETURNING message_id",
+    )
+    .bind(ticket_id)
+    .bind(crate::notify::acknowledgement_text(ticket_id))
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    enqueue(
+        tx,
+        "message.sent",
+        &serde_json::json!({"ticket_id": ticket_id, "message_id": message_id, "automatic": true}),
+        now,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
 /// Claims and runs due jobs until none are left. Returns how many ran.
 pub async fn drain_once(state: &AppState, worker: &str) -> anyhow::Result<usize> {
     let mut total = 0;
     loop {
-        let jobs = claim(&state.db, worker, 50, state.clock.now_ms(), state.config.outbox_lease_ms).await?;
+        let jobs = claim(
+            &state.db,
+            worker,
+            50,
+            state.clock.now_ms(),
+            state.config.outbox_lease_ms,
+        )
+        .await?;
         if jobs.is_empty() {
             return Ok(total);
         }

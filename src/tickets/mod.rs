@@ -49,7 +49,18 @@ pub struct Message {
     pub author_kind: AuthorKind,
     pub author_name: String,
     pub visibility: Visibility,
+    /// What is shown: for email, the new part without quoted history and signature.
     pub body_text: String,
+    /// The whole text as received (email only), behind "show full message".
+    pub full_text: Option<String>,
+    /// How an inbound message was threaded onto this ticket, and why.
+    pub thread_reason: Option<String>,
+    /// `normal` or `auto_reply` for inbound email.
+    pub mail_kind: Option<String>,
+    /// Outbound email: `queued`, `sent` or `failed`.
+    pub delivery_status: Option<String>,
+    pub delivery_error: Option<String>,
+    pub email_message_id: Option<String>,
     pub created_at: Millis,
     pub attachments: Vec<Attachment>,
 }

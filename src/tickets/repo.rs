@@ -219,6 +219,7 @@ pub async fn queue_counts(db: &Db, viewer_id: i64) -> AppResult<Vec<(Queue, i64)
 pub async fn messages(db: &Db, ticket_id: i64, public_only: bool) -> AppResult<Vec<Message>> {
     let rows = sqlx::query(
         "SELECT m.message_id, m.ticket_id, m.author_kind, m.visibility, m.body_text, m.created_at,
+            m.full_text, m.thread_reason, m.mail_kind, m.delivery_status, m.delivery_error, m.email_message_id,
             COALESCE(a.name, c.name, 'Casebook') AS author_name
          FROM message m LEFT JOIN agent a ON a.agent_id = m.agent_id LEFT JOIN customer c ON c.customer_id = m.customer_id
          WHERE m.ticket_id = $1 AND ($2 = 0 OR m.visibility = 'public')
@@ -256,6 +257,12 @@ pub async fn messages(db: &Db, ticket_id: i64, public_only: bool) -> AppResult<V
             author_name: r.try_get("author_name")?,
             visibility: parse(r, "visibility")?,
             body_text: r.try_get("body_text")?,
+            full_text: r.try_get("full_text")?,
+            thread_reason: r.try_get("thread_reason")?,
+            mail_kind: r.try_get("mail_kind")?,
+            delivery_status: r.try_get("delivery_status")?,
+            delivery_error: r.try_get("delivery_error")?,
+            email_message_id: r.try_get("email_message_id")?,
             created_at: r.try_get("created_at")?,
             attachments,
         });

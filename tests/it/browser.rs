@@ -42,8 +42,9 @@ fn browser_missing() -> Option<String> {
 }
 
 /// A chromedriver we started, in its own process group, with a scratch directory for the browser
-/// profile and the driver log. Dropping it (also while panicking) kills the whole process group,
-/// so neither chromedriver nor the Chromium it launched outlives the test.
+/// profile and the driver log. Dropping it (also while panicking) kills that process group:
+/// chromedriver and the Chromium processes it launched (Chromium's crash handler, which detaches
+/// itself, exits once the browser is gone).
 struct Chromedriver {
     child: Child,
     url: String,
@@ -136,7 +137,16 @@ impl Chromedriver {
         let serde_json::Value::Object(caps) = caps else {
             unreachable!()
         };
-        ClientBuilder::rustls()
+        install_rustls_provider();
+        let builder = std::panic::catch_unwind(ClientBuilder::rustls).unwrap_or_else(|_| {
+            panic!(
+                "fantoccini's rustls connector found no rustls CryptoProvider: this crate builds \
+                 rustls with both `ring` and `aws-lc-rs`, so one must be installed first. Add the \
+                 dev-dependency `rustls = {{ version = \"0.23\", default-features = false, \
+                 features = [\"ring\"] }}` and enable the line in install_rustls_provider()"
+            )
+        });
+        builder
             .expect("rustls connector")
             .capabilities(caps)
             .connect(&self.url)
@@ -148,6 +158,13 @@ impl Chromedriver {
                 )
             })
     }
+}
+
+/// fantoccini's rustls connector asks rustls for the process-wide crypto provider. Feature
+/// unification builds rustls here with both `ring` (reqwest) and `aws-lc-rs` (hyper-rustls via
+/// fantoccini), so rustls cannot choose one by itself: install `ring` before connecting.
+fn install_rustls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 impl Drop for Chromedriver {
@@ -168,6 +185,22 @@ impl Drop for Chromedriver {
         } else {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
+    }
+}
+
+/// `--window-size` sizes the whole window, toolbar included; grow it so that the page itself (what
+/// the screenshots show) is 1280×900.
+async fn fit_viewport(c: &Client) {
+    let inner = c
+        .execute("return [window.innerWidth, window.innerHeight]", vec![])
+        .await
+        .expect("viewport size");
+    let (w, h) = (inner[0].as_i64().unwrap(), inner[1].as_i64().unwrap());
+    if (w, h) != (1280, 900) {
+        let (w, h) = ((2 * 1280 - w).max(1280), (2 * 900 - h).max(900));
+        c.set_window_size(w as u32, h as u32)
+            .await
+            .expect("resize window");
     }
 }
 
@@ -265,6 +298,7 @@ async fn support_form_reply_and_private_link_in_chromium() {
         .expect("load demo data");
     let driver = Chromedriver::start().await;
     let c = driver.connect().await;
+    fit_viewport(&c).await;
 
     // The customer writes in with an attachment.
     let attachment = driver.dir.join(ATTACHMENT);

@@ -29,7 +29,10 @@ impl Server {
             .expect("spawn casebook");
         let url = format!("http://127.0.0.1:{port}");
         for _ in 0..200 {
-            if reqwest::get(format!("{url}/healthz")).await.is_ok_and(|r| r.status() == 200) {
+            if reqwest::get(format!("{url}/healthz"))
+                .await
+                .is_ok_and(|r| r.status() == 200)
+            {
                 return Server { child, url };
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -52,7 +55,11 @@ impl Drop for Server {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn setup(backend: Backend) -> Option<(String, String)> {
@@ -60,13 +67,31 @@ async fn setup(backend: Backend) -> Option<(String, String)> {
     let db = casebook::db::Db::connect(&url).await.unwrap();
     db.migrate().await.unwrap();
     let now = chrono::Utc::now().timestamp_millis();
-    casebook::auth::create_agent(&db, casebook::auth::NewAgent { email: "crash@casebook.test", name: "Crash", role: casebook::domain::Role::Agent, password: "crash test pw" }, now).await.unwrap();
-    let token = casebook::auth::create_api_token(&db, "crash@casebook.test", "crash", None, now).await.unwrap();
+    casebook::auth::create_agent(
+        &db,
+        casebook::auth::NewAgent {
+            email: "crash@casebook.test",
+            name: "Crash",
+            role: casebook::domain::Role::Agent,
+            password: "crash test pw",
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let token = casebook::auth::create_api_token(&db, "crash@casebook.test", "crash", None, now)
+        .await
+        .unwrap();
     db.pool.close().await;
     Some((url, token))
 }
 
-async fn create(client: &reqwest::Client, base: &str, token: &str, i: usize) -> Result<u16, reqwest::Error> {
+async fn create(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    i: usize,
+) -> Result<u16, reqwest::Error> {
     let r = client
         .post(format!("{base}/api/v1/tickets"))
         .bearer_auth(token)
@@ -79,11 +104,20 @@ async fn create(client: &reqwest::Client, base: &str, token: &str, i: usize) -> 
 
 async fn check_exactly_once(url: &str, expected_tickets: i64) {
     let db = casebook::db::Db::connect(url).await.unwrap();
-    let tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ticket").fetch_one(&db.pool).await.unwrap();
+    let tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ticket")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
     assert_eq!(tickets, expected_tickets, "no ticket lost or doubled");
-    let messages: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM message").fetch_one(&db.pool).await.unwrap();
+    let messages: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM message")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
     assert_eq!(messages, expected_tickets);
-    let jobs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'ticket.created'").fetch_one(&db.pool).await.unwrap();
+    let jobs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'ticket.created'")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
     assert_eq!(jobs, expected_tickets, "one job per ticket");
     let pending = casebook::outbox::depth(&db).await.unwrap();
     assert_eq!(pending, 0);
@@ -110,7 +144,9 @@ async fn wait_drained(url: &str) {
 }
 
 async fn pending_jobs_survive_kill(backend: Backend) {
-    let Some((url, token)) = setup(backend).await else { return };
+    let Some((url, token)) = setup(backend).await else {
+        return;
+    };
     let port = free_port();
     let client = reqwest::Client::new();
     // Workers off: every job stays pending when the process dies.
@@ -133,7 +169,9 @@ async fn pending_jobs_survive_kill(backend: Backend) {
 }
 
 async fn kill_mid_traffic(backend: Backend) {
-    let Some((url, token)) = setup(backend).await else { return };
+    let Some((url, token)) = setup(backend).await else {
+        return;
+    };
     let port = free_port();
     let total = 240;
     // Kill at several points; each time the client retries whatever it did not see succeed.
@@ -152,9 +190,15 @@ async fn kill_mid_traffic(backend: Backend) {
         }
         // Kill once some, but not all, of this round's requests have been answered.
         let db = casebook::db::Db::connect(&url).await.unwrap();
-        let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ticket").fetch_one(&db.pool).await.unwrap();
+        let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ticket")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
         for _ in 0..400 {
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ticket").fetch_one(&db.pool).await.unwrap();
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ticket")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
             if n >= before + 20 + 10 * round {
                 break;
             }
@@ -171,7 +215,10 @@ async fn kill_mid_traffic(backend: Backend) {
                 (_, Err(_)) => interrupted += 1,
             }
         }
-        eprintln!("round {round}: {} of {total} acknowledged so far", acked.iter().filter(|a| **a).count());
+        eprintln!(
+            "round {round}: {} of {total} acknowledged so far",
+            acked.iter().filter(|a| **a).count()
+        );
     }
     assert!(interrupted > 0, "the kills hit requests in flight");
     // Final run: retry the rest with the same idempotency keys, as a client would.
@@ -181,11 +228,22 @@ async fn kill_mid_traffic(backend: Backend) {
         let status = create(&client, &server.url, &token, i).await.unwrap();
         assert!(status == 201 || status == 200);
         if acked[i] {
-            assert_eq!(status, 200, "a request acknowledged before the crash is a duplicate now");
+            assert_eq!(
+                status, 200,
+                "a request acknowledged before the crash is a duplicate now"
+            );
         }
     }
     wait_drained(&url).await;
-    let list: Value = client.get(format!("{}/api/v1/tickets?limit=1", server.url)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let list: Value = client
+        .get(format!("{}/api/v1/tickets?limit=1", server.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(list["items"].as_array().is_some());
     server.kill9();
     check_exactly_once(&url, total as i64).await;

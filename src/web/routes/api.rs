@@ -121,6 +121,7 @@ async fn create(
         ticket_id: None,
         priority,
         issue_link: false,
+        email: None,
     };
     let outcome = intake::receive(&state.db, &inbound, state.now()).await?;
     if outcome.created_ticket {

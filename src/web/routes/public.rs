@@ -203,6 +203,7 @@ async fn submit(
             ticket_id: None,
             priority: None,
             issue_link: true,
+            email: None,
         };
         intake::receive(&state.db, &inbound, now).await
     }
@@ -328,6 +329,7 @@ async fn customer_reply(
         ticket_id: Some(ticket_id),
         priority: None,
         issue_link: ticket.status == Status::Closed,
+        email: None,
     };
     match intake::receive(&state.db, &inbound, now).await {
         Ok(outcome) => {

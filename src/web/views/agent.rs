@@ -1,6 +1,6 @@
 //! Pages for agents: login, queues, the ticket page, the customer page, password, admin.
 
-use super::layout::{Frame, age, badge, field_error, page, time};
+use super::layout::{Frame, age, ago, badge, date, field_error, page, plural, time};
 use crate::auth::AgentRef;
 use crate::customers::Customer;
 use crate::domain::{Priority, Role, Status, Visibility};
@@ -197,15 +197,15 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                         h2 { a href={"/customers/" (p.customer.id)} { (if p.customer.name.is_empty() { "Customer" } else { &p.customer.name }) } }
                         ul.plain {
                             @for e in &p.customer.emails { li { (e) } }
-                            li { "Customer since " (time(p.customer.created_at)) }
-                            li { (p.customer.open_tickets) " open · " (p.customer.total_tickets) " tickets in all" }
+                            li { "Customer since " (date(p.customer.created_at)) }
+                            li { (p.customer.open_tickets) " open · " (plural(p.customer.total_tickets, "ticket")) " in all" }
                         }
                     }
                     section.card {
                         h2 { "History" }
                         ol.events {
                             @for e in p.events {
-                                li { span.muted { (age(p.now, e.created_at)) " ago · " } (e.actor) " " (describe_event(e, p.agents)) }
+                                li { span.muted { (ago(p.now, e.created_at)) " · " } (if e.actor == "system" { "Casebook" } else { &e.actor }) " " (describe_event(e, p.agents)) }
                             }
                         }
                     }
@@ -287,8 +287,8 @@ pub fn customer(
                 h1 { (name) }
                 ul.plain {
                     @for e in &c.emails { li { (e) } }
-                    li { "Customer since " (time(c.created_at)) }
-                    li { (c.open_tickets) " open · " (c.total_tickets) " tickets in all" }
+                    li { "Customer since " (date(c.created_at)) }
+                    li { (c.open_tickets) " open · " (plural(c.total_tickets, "ticket")) " in all" }
                 }
             }
             section {

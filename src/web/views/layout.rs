@@ -52,6 +52,29 @@ pub fn time(ms: i64) -> Markup {
     html! { time datetime=(dt.to_rfc3339()) { (dt.format("%Y-%m-%d %H:%M UTC")) } }
 }
 
+/// A calendar date (UTC) for things where the hour does not matter.
+pub fn date(ms: i64) -> Markup {
+    let dt = chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
+    html! { time datetime=(dt.to_rfc3339()) data-date-only { (dt.format("%Y-%m-%d")) } }
+}
+
+/// "1 ticket", "3 tickets".
+pub fn plural(n: i64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// "just now", "5 min ago".
+pub fn ago(now: i64, then: i64) -> String {
+    match age(now, then) {
+        a if a == "just now" => a,
+        a => format!("{a} ago"),
+    }
+}
+
 /// "3 h", "2 d": how long ago, relative to `now`.
 pub fn age(now: i64, then: i64) -> String {
     let mins = (now - then).max(0) / 60_000;

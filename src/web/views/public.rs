@@ -98,7 +98,7 @@ pub fn customer_ticket(v: &CustomerView<'_>) -> Markup {
             csrf: v.csrf,
         },
         html! {
-            section.card {
+            section.card.reading {
                 @if v.just_created {
                     div.flash role="status" {
                         p { strong { "We received your request #" (t.id) "." } }

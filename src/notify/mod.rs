@@ -1,0 +1,283 @@
+//! Outbound email (SMTP via lettre): agent replies and new-ticket acknowledgements, sent from
+//! outbox jobs. Every mail carries our own stable Message-ID, In-Reply-To/References chaining the
+//! thread and the ticket token in the subject, so the customer's answer threads back.
+
+use crate::auth::new_secret;
+use crate::config::Config;
+use crate::db::Db;
+use crate::domain::clock::Millis;
+use anyhow::{Context, Result};
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sqlx::Row;
+
+/// How many automatic acknowledgements one address may get per hour; more would feed a mail loop.
+pub const ACK_LIMIT_PER_HOUR: i64 = 3;
+
+#[derive(Clone)]
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+    /// Domain of the support address: used in our Message-IDs and the plus-addressed reply address.
+    domain: String,
+    local_part: String,
+    base_url: String,
+}
+
+/// Whether a failed send is worth retrying.
+#[derive(Debug)]
+pub enum SendError {
+    Permanent(String),
+    Transient(String),
+}
+
+impl Mailer {
+    /// Builds the mailer when both `CASEBOOK_SMTP_URL` and `CASEBOOK_SUPPORT_ADDRESS` are set.
+    pub fn from_config(config: &Config) -> Result<Option<Mailer>> {
+        let (Some(url), Some(address)) = (&config.smtp_url, &config.support_address) else {
+            return Ok(None);
+        };
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
+            .context("CASEBOOK_SMTP_URL is not a valid smtp:// or smtps:// URL")?
+            .timeout(Some(std::time::Duration::from_secs(30)))
+            .build();
+        let from: Mailbox = address
+            .parse()
+            .context("CASEBOOK_SUPPORT_ADDRESS is not an email address")?;
+        let (local_part, domain) = from
+            .email
+            .to_string()
+            .rsplit_once('@')
+            .map(|(l, d)| (l.to_string(), d.to_string()))
+            .context("support address")?;
+        Ok(Some(Mailer {
+            transport,
+            from,
+            domain,
+            local_part,
+            base_url: config.base_url.clone(),
+        }))
+    }
+
+    /// Our Message-ID for a Casebook message: stable, so a retried send is recognisably the same mail.
+    pub fn message_id_for(&self, message_id: i64, ticket_id: i64) -> String {
+        format!("casebook.m{message_id}.t{ticket_id}@{}", self.domain)
+    }
+
+    /// `support+t1234@example.com`: replies to it thread onto ticket 1234 even without headers.
+    pub fn reply_address(&self, ticket_id: i64) -> String {
+        format!("{}+t{ticket_id}@{}", self.local_part, self.domain)
+    }
+
+    async fn send(&self, mail: Message) -> Result<(), SendError> {
+        match self.transport.send(mail).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
+            Err(e) => Err(SendError::Transient(e.to_string())),
+        }
+    }
+}
+
+/// Everything needed to write one outbound mail, read from the database.
+struct Outgoing {
+    ticket_id: i64,
+    message_id: i64,
+    subject: String,
+    body: String,
+    to: String,
+    to_name: String,
+    references: Vec<String>,
+    automatic: bool,
+}
+
+fn subject_line(subject: &str, ticket_id: i64) -> String {
+    let token = format!("[#{ticket_id}]");
+    let base = if subject.contains(&token) {
+        subject.to_string()
+    } else {
+        format!("{subject} {token}")
+    };
+    if base.to_lowercase().starts_with("re:") {
+        base
+    } else {
+        format!("Re: {base}")
+    }
+}
+
+fn build(mailer: &Mailer, out: &Outgoing, link: &str) -> Result<Message> {
+    let mid = mailer.message_id_for(out.message_id, out.ticket_id);
+    let to: Mailbox = if out.to_name.is_empty() {
+        out.to.parse()?
+    } else {
+        Mailbox::new(Some(out.to_name.clone()), out.to.parse()?)
+    };
+    let reply_to: Mailbox = Mailbox::new(
+        mailer.from.name.clone(),
+        mailer.reply_address(out.ticket_id).parse()?,
+    );
+    let footer = format!(
+        "\n\n--\nFollow your request #{}: {link}\nReply to this email to add to it.",
+        out.ticket_id
+    );
+    let text = format!("{}{footer}", out.body);
+    let html = maud::html! {
+        div style="white-space: pre-wrap" { (out.body) }
+        hr;
+        p style="color:#687085;font-size:13px" {
+            "Follow your request #" (out.ticket_id) ": " a href=(link) { (link) } br;
+            "Reply to this email to add to it."
+        }
+    };
+    let mut builder = Message::builder()
+        .from(mailer.from.clone())
+        .reply_to(reply_to)
+        .to(to)
+        .subject(subject_line(&out.subject, out.ticket_id))
+        .message_id(Some(format!("<{mid}>")));
+    if let Some(last) = out.references.last() {
+        builder = builder.in_reply_to(format!("<{last}>"));
+        let refs = out
+            .references
+            .iter()
+            .map(|r| format!("<{r}>"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        builder = builder.references(refs);
+    }
+    let mut mail =
+        builder.multipart(MultiPart::alternative_plain_html(text, html.into_string()))?;
+    let mut add = |name: &str, value: &str| -> Result<()> {
+        mail.headers_mut().insert_raw(HeaderValue::new(
+            HeaderName::new_from_ascii(name.to_string())?,
+            value.to_string(),
+        ));
+        Ok(())
+    };
+    if out.automatic {
+        add("Auto-Submitted", "auto-replied")?;
+        add("X-Auto-Response-Suppress", "All")?;
+    }
+    add("X-Casebook-Ticket", &out.ticket_id.to_string())?;
+    Ok(mail)
+}
+
+async fn load_outgoing(db: &Db, message_id: i64, automatic: bool) -> Result<Option<Outgoing>> {
+    let row = sqlx::query(
+        "SELECT m.ticket_id, m.body_text, t.subject, c.name,
+            (SELECT ci.value FROM customer_identity ci WHERE ci.customer_id = t.customer_id AND ci.kind = 'email'
+               ORDER BY ci.customer_identity_id LIMIT 1) AS email
+         FROM message m JOIN ticket t ON t.ticket_id = m.ticket_id JOIN customer c ON c.customer_id = t.customer_id
+         WHERE m.message_id = $1",
+    )
+    .bind(message_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let Some(to) = row.try_get::<Option<String>, _>("email")? else {
+        return Ok(None);
+    };
+    let ticket_id: i64 = row.try_get("ticket_id")?;
+    let references: Vec<String> = sqlx::query_scalar(
+        "SELECT email_message_id FROM message WHERE ticket_id = $1 AND message_id < $2 AND email_message_id IS NOT NULL ORDER BY message_id",
+    )
+    .bind(ticket_id)
+    .bind(message_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(Some(Outgoing {
+        ticket_id,
+        message_id,
+        subject: row.try_get("subject")?,
+        body: row.try_get("body_text")?,
+        to,
+        to_name: row.try_get("name")?,
+        references: references
+            .into_iter()
+            .rev()
+            .take(20)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect(),
+        automatic,
+    }))
+}
+
+/// Sends message `message_id` to the ticket's customer, at most once in effect: the Message-ID is
+/// recorded before sending, and "sent" is recorded with the job's completion.
+pub async fn deliver(
+    db: &Db,
+    mailer: &Mailer,
+    message_id: i64,
+    automatic: bool,
+    now: Millis,
+) -> Result<Delivery> {
+    let status: Option<String> =
+        sqlx::query_scalar("SELECT delivery_status FROM message WHERE message_id = $1")
+            .bind(message_id)
+            .fetch_optional(&db.pool)
+            .await?
+            .flatten();
+    if matches!(status.as_deref(), Some("sent") | Some("failed")) {
+        return Ok(Delivery::AlreadyDone);
+    }
+    let Some(out) = load_outgoing(db, message_id, automatic).await? else {
+        return Ok(Delivery::NoRecipient);
+    };
+    sqlx::query("UPDATE message SET email_message_id = $1, delivery_status = 'queued' WHERE message_id = $2")
+        .bind(mailer.message_id_for(message_id, out.ticket_id))
+        .bind(message_id)
+        .execute(&db.pool)
+        .await?;
+    let mut tx = db.begin().await?;
+    let token = new_secret();
+    sqlx::query("INSERT INTO ticket_link (ticket_id, token_hash, created_at) VALUES ($1, $2, $3)")
+        .bind(out.ticket_id)
+        .bind(crate::auth::digest(&token))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let link = format!("{}/t/{token}", mailer.base_url);
+    let mail = build(mailer, &out, &link)?;
+    match mailer.send(mail).await {
+        Ok(()) => Ok(Delivery::Sent {
+            ticket_id: out.ticket_id,
+        }),
+        Err(SendError::Permanent(e)) => Ok(Delivery::Failed {
+            ticket_id: out.ticket_id,
+            error: e,
+        }),
+        Err(SendError::Transient(e)) => anyhow::bail!("SMTP temporarily failed: {e}"),
+    }
+}
+
+#[derive(Debug)]
+pub enum Delivery {
+    Sent { ticket_id: i64 },
+    Failed { ticket_id: i64, error: String },
+    AlreadyDone,
+    NoRecipient,
+}
+
+/// Whether `email` got fewer than `ACK_LIMIT_PER_HOUR` acknowledgements in the last hour.
+pub async fn may_acknowledge(db: &Db, customer_id: i64, now: Millis) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM message m JOIN ticket t ON t.ticket_id = m.ticket_id
+         WHERE t.customer_id = $1 AND m.author_kind = 'system' AND m.created_at > $2",
+    )
+    .bind(customer_id)
+    .bind(now - 3_600_000)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(n < ACK_LIMIT_PER_HOUR)
+}
+
+pub fn acknowledgement_text(ticket_id: i64) -> String {
+    format!(
+        "Thank you for contacting us. We received your request and gave it the number #{ticket_id}.\n\
+         A member of our team will get back to you soon. You do not need to write again: \
+         anything you add by replying to this email goes to the same request."
+    )
+}
