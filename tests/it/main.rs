@@ -5,4 +5,5 @@ pub mod harness;
 mod api;
 mod auth;
 mod bad_input;
+mod email_corpus;
 mod web_flow;
