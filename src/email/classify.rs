@@ -33,8 +33,6 @@ pub struct MailFacts {
     pub attached_message_id: Option<String>,
     /// First To address of that attached original.
     pub attached_to: Option<String>,
-    /// Whether the original is attached at all (with or without a Message-ID).
-    pub has_attached_original: bool,
     /// The plain-text body (only its start is read).
     pub body: String,
 }
@@ -138,11 +136,15 @@ fn delivery_status_report(facts: &MailFacts) -> Option<MailKind> {
 
 fn informal_bounce(facts: &MailFacts) -> Option<MailKind> {
     let failed_header = facts.header("x-failed-recipients").is_some();
-    let daemon = is_daemon_sender(facts);
+    let sender = system_sender(facts);
     let subject = facts.subject.trim();
     let bounce_subject = BOUNCE_SUBJECT.is_match(subject);
     let delay_subject = DELAY_SUBJECT.is_match(subject);
-    let body_says_failed = looks_automated(facts) && BOUNCE_BODY.is_match(body_start(&facts.body));
+    // The text alone proves nothing ("my mail could not be delivered to …" is a fine support
+    // question); from a machine it is a failure notice.
+    let automated = sender.is_some() || looks_automated(facts);
+    let body_says_failed = automated && BOUNCE_BODY.is_match(body_start(&facts.body));
+    let daemon = sender == Some(SystemSender::MailerDaemon);
     if !(failed_header || daemon || bounce_subject || body_says_failed) {
         return None;
     }
@@ -201,24 +203,35 @@ fn auto_reply_reason(facts: &MailFacts) -> Option<String> {
     None
 }
 
-/// Mailer daemons and postmasters write bounces, not support requests.
-fn is_daemon_sender(facts: &MailFacts) -> bool {
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum SystemSender {
+    /// Only ever sends failure notices.
+    MailerDaemon,
+    /// A mail administrator: usually failure notices, occasionally a person.
+    Postmaster,
+}
+
+fn system_sender(facts: &MailFacts) -> Option<SystemSender> {
     let local = facts
         .from_address
         .as_deref()
         .map(|a| a.split('@').next().unwrap_or(a).to_lowercase())
         .unwrap_or_default();
     let name = facts.from_name.as_deref().unwrap_or("").to_lowercase();
-    matches!(
+    if matches!(
         local.as_str(),
-        "mailer-daemon" | "mailer_daemon" | "mailerdaemon" | "postmaster" | "post_master"
+        "mailer-daemon" | "mailer_daemon" | "mailerdaemon"
     ) || local.starts_with("mail.delivery")
         || name.contains("mailer-daemon")
         || name.contains("mail delivery s")
+    {
+        return Some(SystemSender::MailerDaemon);
+    }
+    matches!(local.as_str(), "postmaster" | "post_master").then_some(SystemSender::Postmaster)
 }
 
-/// Signs that nobody typed this message: a null or daemon return path, RFC 3834 headers, a
-/// no-reply or list-manager sender, or the original message attached.
+/// Signs that nobody typed this message: a null return path, RFC 3834 headers, a no-reply or
+/// list-manager sender.
 fn looks_automated(facts: &MailFacts) -> bool {
     let null_return = facts
         .header("return-path")
@@ -230,7 +243,6 @@ fn looks_automated(facts: &MailFacts) -> bool {
         .unwrap_or("")
         .to_lowercase();
     null_return
-        || facts.has_attached_original
         || facts.header("auto-submitted").is_some()
         || facts.header("x-mlserver").is_some()
         || facts.header("mailing-list").is_some()
@@ -588,14 +600,21 @@ mod tests {
 
         let mut f = facts();
         f.from_address = Some("no-reply@isp.example".into());
-        f.has_attached_original = true;
         f.body = "Your mail could not be delivered to: <kiji@example.jp>".into();
         assert!(matches!(classify(&f), MailKind::Bounce { .. }));
 
-        // The same words from a person are a question, not a bounce.
+        // The same words from a person are a question, not a bounce, even with the notice
+        // attached; and a postmaster is a person unless the text says otherwise.
         let mut f = facts();
         f.body = "My mail could not be delivered to my colleague, why?".into();
+        f.attached_message_id = Some("x@y".into());
         assert_eq!(classify(&f), MailKind::Normal);
+        let mut f = facts();
+        f.from_address = Some("postmaster@customer.example".into());
+        f.body = "Hi, we changed our MX records yesterday, any news?".into();
+        assert_eq!(classify(&f), MailKind::Normal);
+        f.body = "Error: 550 - Requested action not taken: no such user here".into();
+        assert!(matches!(classify(&f), MailKind::Bounce { .. }));
     }
 
     #[test]

@@ -132,10 +132,15 @@ fn body_only(raw: &[u8]) -> Result<ParsedEmail, ParseError> {
     })
 }
 
-/// Where the header block starts: after leading blank lines or indentation and an mbox
-/// `From ` line. `None` when the first line is not a header field.
+/// Where the header block starts: after a byte-order mark, leading blank lines or indentation,
+/// and an mbox `From ` line. `None` when the first line is not a header field.
 fn header_block_start(raw: &[u8]) -> Option<usize> {
-    let mut start = raw.iter().position(|b| !b.is_ascii_whitespace())?;
+    let bom = if raw.starts_with(b"\xef\xbb\xbf") {
+        3
+    } else {
+        0
+    };
+    let mut start = bom + raw[bom..].iter().position(|b| !b.is_ascii_whitespace())?;
     if raw[start..].starts_with(b"From ") {
         let eol = raw[start..].iter().position(|&b| b == b'\n')?;
         start += eol + 1;
@@ -316,7 +321,7 @@ fn strip_brackets(id: &str) -> String {
 }
 
 /// The text/plain body parts, or the HTML ones as text when there is no non-blank text part,
-/// or the text of a broken multipart.
+/// or what can be read from a broken multipart.
 fn body_text(message: &Message<'_>) -> String {
     let mut plain = Vec::new();
     let mut from_html = Vec::new();
@@ -339,14 +344,56 @@ fn body_text(message: &Message<'_>) -> String {
     } else {
         from_html
     };
-    if parts.is_empty() {
-        // A multipart whose boundary never appears is read as one text part that is not a
-        // body part; its text is still what the sender sent.
-        if let Some(PartType::Text(text)) = message.parts.first().map(|p| &p.body) {
-            return normalize_newlines(text);
-        }
+    if parts.is_empty()
+        && let Some(text) = broken_multipart_text(message)
+    {
+        return text;
     }
     parts.join("\n\n")
+}
+
+/// A multipart whose boundary parameter got lost (written on an unindented line, say) or never
+/// appears is read as one opaque text part. If its content opens with a `--boundary` line, the
+/// boundary is taken from there and the part parsed again; otherwise its raw text is still
+/// better than nothing.
+fn broken_multipart_text(message: &Message<'_>) -> Option<String> {
+    let text = message.parts.iter().find_map(|part| {
+        let multipart = part
+            .content_type()
+            .is_some_and(|ct| ct.ctype().eq_ignore_ascii_case("multipart"));
+        match &part.body {
+            PartType::Text(text) if multipart => Some(text.to_string()),
+            PartType::Binary(bytes) if multipart => {
+                Some(String::from_utf8_lossy(bytes).into_owned())
+            }
+            _ => None,
+        }
+    })?;
+    let boundary = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .and_then(|l| l.trim_end().strip_prefix("--"))
+        .filter(|b| !b.is_empty() && !b.contains('"'));
+    if let Some(boundary) = boundary {
+        let repaired = format!("Content-Type: multipart/mixed; boundary=\"{boundary}\"\n\n{text}");
+        let reparsed =
+            std::panic::catch_unwind(|| MessageParser::default().parse(repaired.as_bytes()));
+        if let Ok(Some(inner)) = reparsed {
+            let inner_text: Vec<String> = inner
+                .text_body
+                .iter()
+                .filter_map(|id| match inner.parts.get(*id as usize).map(|p| &p.body) {
+                    Some(PartType::Text(t)) => Some(normalize_newlines(t)),
+                    Some(PartType::Html(h)) => Some(html_to_text(h)),
+                    _ => None,
+                })
+                .collect();
+            if inner_text.iter().any(|t| !t.trim().is_empty()) {
+                return Some(inner_text.join("\n\n"));
+            }
+        }
+    }
+    Some(normalize_newlines(&text))
 }
 
 fn body_html(message: &Message<'_>) -> Option<String> {
@@ -473,17 +520,15 @@ fn mail_facts(message: &Message<'_>) -> MailFacts {
                 facts.feedback_report = Some(String::from_utf8_lossy(part.contents()).into_owned());
             }
             ("message" | "text", "rfc822-headers") | ("message", "rfc822" | "global") => {
-                facts.has_attached_original = true;
                 if facts.attached_message_id.is_none() {
                     attached_original(part, &mut facts);
                 }
             }
             _ => {
-                if let PartType::Message(_) = part.body {
-                    facts.has_attached_original = true;
-                    if facts.attached_message_id.is_none() {
-                        attached_original(part, &mut facts);
-                    }
+                if let PartType::Message(_) = part.body
+                    && facts.attached_message_id.is_none()
+                {
+                    attached_original(part, &mut facts);
                 }
             }
         }
@@ -564,6 +609,39 @@ mod tests {
     }
 
     #[test]
+    fn html_replies_from_common_clients_are_trimmed() {
+        let outlook = "From: ann@example.com\nContent-Type: text/html\n\n\
+            <div class=WordSection1><p class=MsoNormal>Thanks, that fixed it.<o:p></o:p></p>\
+            <p class=MsoNormal><o:p>&nbsp;</o:p></p><div><div style='border-top:solid #E1E1E1 1.0pt'>\
+            <p class=MsoNormal><b>From:</b> Support &lt;support@helpdesk.test&gt;<br><b>Sent:</b> Monday, \
+            January 1, 2024 10:00 AM<br><b>To:</b> Ann &lt;ann@example.com&gt;<br><b>Subject:</b> Re: \
+            Printer [#12]<o:p></o:p></p></div></div><p class=MsoNormal>Have you tried turning it off?</p></div>";
+        assert_eq!(parse_ok(outlook).visible_text, "Thanks, that fixed it.");
+
+        let owa = "From: ann@example.com\nContent-Type: text/html\n\n<div>Works now.</div>\
+            <hr style=\"display:inline-block;width:98%\"><div id=\"divRplyFwdMsg\"><font><b>From:</b> \
+            Support &lt;support@helpdesk.test&gt;<br><b>Sent:</b> Monday, January 1, 2024 10:00<br>\
+            <b>To:</b> Ann<br><b>Subject:</b> Re: Printer</font><div>&nbsp;</div></div><div>Old text</div>";
+        assert_eq!(parse_ok(owa).visible_text, "Works now.");
+
+        let apple = "From: ann@example.com\nContent-Type: text/html\n\n<html><body>Sure, tomorrow \
+            works.<br><div><br><blockquote type=\"cite\"><div>On 1 Jan 2024, at 10:00, Support \
+            &lt;support@helpdesk.test&gt; wrote:</div><br><div><div>When can we call?</div></div>\
+            </blockquote></div></body></html>";
+        assert_eq!(parse_ok(apple).visible_text, "Sure, tomorrow works.");
+    }
+
+    #[test]
+    fn lost_boundary_parameter_is_recovered() {
+        let email = parse_ok(
+            "From: a@example.com\nContent-Type: multipart/mixed; boundary=\"outer\"\n\n--outer\n\
+             Content-Type: multipart/alternative;\nboundary=\"inner\"\n\n--inner\n\
+             Content-Type: text/plain\n\nThe real text.\n--inner--\n\n--outer--\n",
+        );
+        assert_eq!(email.text.trim(), "The real text.");
+    }
+
+    #[test]
     fn alternative_prefers_text_part() {
         let email = parse_ok(
             "From: a@example.com\nContent-Type: multipart/alternative; boundary=b\n\n--b\n\
@@ -636,6 +714,13 @@ mod tests {
         let email = parse_ok("Subject: old mac\rFrom: a@example.com\r\rbody line\rsecond\r");
         assert_eq!(email.subject, "old mac");
         assert_eq!(email.text, "body line\nsecond\n");
+    }
+
+    #[test]
+    fn byte_order_mark_before_headers() {
+        let email = parse_ok("\u{feff}Subject: bom\nFrom: a@example.com\n\nbody\n");
+        assert_eq!(email.subject, "bom");
+        assert!(email.warnings.is_empty());
     }
 
     #[test]

@@ -7,8 +7,9 @@
 //! banner, and a block of mail headers ("From: … Sent: … To: … Subject: …"). Then, from the top:
 //!
 //! 1. Before any new text, a marker is history the sender left on top: it is dropped, and so is
-//!    the quote it introduces when new text follows the quote (bottom-posting). A marker over
-//!    unquoted content (a forwarded message) only loses the marker: the content is what was sent.
+//!    the quote it introduces when new text follows the quote (bottom-posting; a quote that opens
+//!    with its own "On … wrote:" counts the same). A marker over unquoted content (a forwarded
+//!    message) only loses the marker: the content is what was sent.
 //! 2. After new text, a marker ends the reply — unless it introduces a quote that is followed by
 //!    more new text: that is an interleaved answer, so only the marker line goes and the quote
 //!    stays as context for the answers.
@@ -17,6 +18,9 @@
 //!    follows.
 //! 4. Trailing quotes go when there is new text above them; a message that is only a quote
 //!    keeps it (we cannot tell what is new).
+//!
+//! Code between ``` fences is never trimmed, and the tail of a long quoted line that the
+//! client re-wrapped without its `>` stays part of the quote.
 
 use regex::{Regex, RegexSet};
 use std::cell::OnceCell;
