@@ -7,6 +7,7 @@ pub mod customers;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod email;
 pub mod error;
 pub mod intake;
 pub mod metrics;

@@ -7,4 +7,5 @@ mod auth;
 mod bad_input;
 mod browser;
 mod crash;
+mod email_corpus;
 mod web_flow;
