@@ -65,7 +65,17 @@ pub async fn start(config: Config, clock: SharedClock) -> anyhow::Result<Running
     let state = AppState::new(db, config, clock, mailer);
     let mut workers = Vec::new();
     if state.config.workers {
+        workers.push(tokio::spawn(maintenance(state.db.clone())));
         workers.push(tokio::spawn(outbox::run_worker(state.clone())));
+        if !state.config.mailboxes.is_empty() {
+            intake::imap::release_stale_leases(&state.db).await?;
+        }
+        for mailbox in state.config.mailboxes.clone() {
+            workers.push(tokio::spawn(intake::imap::run_mailbox(
+                state.clone(),
+                mailbox,
+            )));
+        }
     }
     let app = web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let server = tokio::spawn(async move {
@@ -79,6 +89,16 @@ pub async fn start(config: Config, clock: SharedClock) -> anyhow::Result<Running
         server,
         workers,
     })
+}
+
+/// Periodic upkeep: planner statistics now and then every hour.
+async fn maintenance(db: Db) {
+    loop {
+        if let Err(err) = db.optimize().await {
+            tracing::warn!(error = %err, "database optimize failed");
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
 }
 
 pub fn init_tracing() {

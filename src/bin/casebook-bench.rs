@@ -501,6 +501,16 @@ async fn bench_running(
                 .await?;
         }
         let _ = write!(line, " (+ ANALYZE {:.1} s)", t.elapsed().as_secs_f64());
+    } else {
+        // Casebook's hourly upkeep refreshes SQLite's planner statistics (`PRAGMA optimize`);
+        // run that pass now, as a server holding this much data would have.
+        let t = Instant::now();
+        db.optimize().await?;
+        let _ = write!(
+            line,
+            " (+ PRAGMA optimize {:.1} s)",
+            t.elapsed().as_secs_f64()
+        );
     }
     println!("   {line}");
     notes.lines.push(line);
@@ -638,7 +648,7 @@ fn push_list_figure(
         p99: ms(h.value_at_quantile(0.99)),
         max: ms(h.max()),
         target: format!("p95 <= {LIST_TARGET_P95_MS:.0} ms"),
-        met: (h.len() > 0).then_some(p95 <= LIST_TARGET_P95_MS),
+        met: (!h.is_empty()).then_some(p95 <= LIST_TARGET_P95_MS),
     });
 }
 

@@ -3,10 +3,41 @@
 
 use anyhow::{Context, Result};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
-pub type Tx = Transaction<'static, Any>;
+/// A write transaction. On SQLite it also holds this process's writer turn, so writers queue
+/// fairly here instead of sleeping in SQLite's busy handler (which gives long latency tails).
+pub struct Tx {
+    tx: Transaction<'static, Any>,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+impl Deref for Tx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -19,6 +50,8 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// SQLite has one writer at a time; this queue hands out the turns within the process.
+    writer: Arc<Mutex<()>>,
 }
 
 struct Migration {
@@ -41,6 +74,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "email",
         sqlite: include_str!("../../migrations/sqlite/0002_email.sql"),
         postgres: include_str!("../../migrations/postgres/0002_email.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "queue_indexes",
+        sqlite: include_str!("../../migrations/sqlite/0003_queue_indexes.sql"),
+        postgres: include_str!("../../migrations/postgres/0003_queue_indexes.sql"),
     },
 ];
 
@@ -85,15 +124,29 @@ impl Db {
             .connect(&url)
             .await
             .with_context(|| format!("cannot open the {backend:?} database"))?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            writer: Arc::new(Mutex::new(())),
+        })
     }
 
     /// Starts a write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`),
     /// so a transaction that reads before it writes never fails to upgrade.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+            Backend::Sqlite => {
+                let turn = self.writer.clone().lock_owned().await;
+                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(Tx {
+                    tx,
+                    _turn: Some(turn),
+                })
+            }
+            Backend::Postgres => Ok(Tx {
+                tx: self.pool.begin().await?,
+                _turn: None,
+            }),
         }
     }
 
@@ -149,6 +202,18 @@ impl Db {
             .await?;
             tx.commit().await?;
             tracing::info!(version = m.version, name = m.name, "applied migration");
+        }
+        Ok(())
+    }
+
+    /// Refreshes SQLite's query-planner statistics where they are missing or stale, so queue
+    /// pages walk an index in id order instead of sorting a whole queue. PostgreSQL's autovacuum
+    /// does this by itself.
+    pub async fn optimize(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA optimize=0x10002")
+                .execute(&self.pool)
+                .await?;
         }
         Ok(())
     }

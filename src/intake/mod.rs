@@ -2,6 +2,10 @@
 //! and calls `receive`: dedupe by idempotency key, match or create the customer, create a ticket
 //! or thread onto an existing one, store attachments, and write outbox jobs — in one transaction.
 
+pub mod email;
+pub mod imap;
+pub mod quarantine;
+
 use crate::auth::{digest, new_secret};
 use crate::customers;
 use crate::db::{Db, Tx};
@@ -206,11 +210,11 @@ pub async fn receive(db: &Db, inbound: &NewInbound, now: Millis) -> AppResult<In
             format!("at most {MAX_ATTACHMENTS} files"),
         ));
     }
-    // A concurrent duplicate on PostgreSQL loses the race on the idempotency key's primary key;
-    // the second attempt then finds the first one's ticket.
-    for attempt in 0..2 {
+    // On PostgreSQL two concurrent submissions can race on a unique key (the same idempotency
+    // key, or a first-time customer's address); the loser's retry then finds the winner's row.
+    for attempt in 0..3 {
         match receive_once(db, inbound, &subject, &body, now).await {
-            Err(AppError::Conflict(_)) if attempt == 0 && inbound.idempotency.is_some() => continue,
+            Err(AppError::Conflict(_)) if attempt < 2 => continue,
             other => {
                 if let Ok(o) = &other {
                     tracing::Span::current().record("ticket_id", o.ticket_id);

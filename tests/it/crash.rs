@@ -6,14 +6,24 @@ use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-struct Server {
+pub struct Server {
     child: Child,
-    url: String,
+    pub url: String,
 }
 
 impl Server {
     async fn start(database_url: &str, port: u16, workers: bool) -> Server {
-        let child = Command::new(env!("CARGO_BIN_EXE_casebook"))
+        Self::start_with(database_url, port, workers, &[]).await
+    }
+
+    pub async fn start_with(
+        database_url: &str,
+        port: u16,
+        workers: bool,
+        extra_env: &[(&str, String)],
+    ) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_casebook"))
+            .envs(extra_env.iter().map(|(k, v)| (*k, v.as_str())))
             .arg("serve")
             .env("CASEBOOK_DATABASE_URL", database_url)
             .env("CASEBOOK_BIND", format!("127.0.0.1:{port}"))
@@ -37,10 +47,12 @@ impl Server {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("casebook did not start");
     }
 
-    fn kill9(mut self) {
+    pub fn kill9(mut self) {
         // Child::kill sends SIGKILL on Unix: no shutdown code runs.
         self.child.kill().unwrap();
         self.child.wait().unwrap();
@@ -54,7 +66,7 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -62,7 +74,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn setup(backend: Backend) -> Option<(String, String)> {
+pub async fn setup(backend: Backend) -> Option<(String, String)> {
     let url = fresh_database(backend).await?;
     let db = casebook::db::Db::connect(&url).await.unwrap();
     db.migrate().await.unwrap();
@@ -224,10 +236,10 @@ async fn kill_mid_traffic(backend: Backend) {
     // Final run: retry the rest with the same idempotency keys, as a client would.
     let server = Server::start(&url, port, true).await;
     let client = reqwest::Client::new();
-    for i in 0..total {
+    for (i, was_acked) in acked.iter().enumerate() {
         let status = create(&client, &server.url, &token, i).await.unwrap();
         assert!(status == 201 || status == 200);
-        if acked[i] {
+        if *was_acked {
             assert_eq!(
                 status, 200,
                 "a request acknowledged before the crash is a duplicate now"

@@ -82,6 +82,9 @@ pub struct Options {
     pub workers: bool,
     pub form_rate_per_hour: u32,
     pub max_body_bytes: usize,
+    pub mailboxes: Vec<casebook::config::MailboxConfig>,
+    pub smtp_url: Option<String>,
+    pub support_address: Option<String>,
 }
 
 impl Default for Options {
@@ -90,6 +93,9 @@ impl Default for Options {
             workers: true,
             form_rate_per_hour: 1000,
             max_body_bytes: 2 * 1024 * 1024,
+            mailboxes: Vec::new(),
+            smtp_url: None,
+            support_address: None,
         }
     }
 }
@@ -110,6 +116,9 @@ impl TestApp {
             form_rate_per_hour: opts.form_rate_per_hour,
             max_body_bytes: opts.max_body_bytes,
             max_attachment_bytes: opts.max_body_bytes / 2,
+            mailboxes: opts.mailboxes,
+            smtp_url: opts.smtp_url.map(Secret::new),
+            support_address: opts.support_address,
             ..Config::default()
         };
         let clock = OffsetClock::new();

@@ -25,6 +25,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/customers/{id}", get(customer))
         .route("/agents", get(list_agents).post(create_agent))
+        .route("/quarantine", get(list_quarantine))
+        .route(
+            "/quarantine/{id}/{action}",
+            axum::routing::post(quarantine_action),
+        )
         .fallback(|| async { AppError::NotFound("endpoint") })
 }
 
@@ -351,4 +356,36 @@ async fn create_agent(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(json!({"agent": {"id": created.id, "email": created.email, "name": created.name, "role": created.role}}))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuarantineQuery {
+    all: Option<String>,
+}
+
+async fn list_quarantine(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    q: Result<Query<QuarantineQuery>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Json<Value>> {
+    require_admin(&agent)?;
+    let Query(q) = q.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let all = matches!(q.all.as_deref(), Some("1") | Some("true"));
+    Ok(Json(
+        json!({"items": crate::intake::quarantine::list(&state, all).await?}),
+    ))
+}
+
+async fn quarantine_action(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    Path((raw, action)): Path<(String, String)>,
+) -> AppResult<Json<Value>> {
+    require_admin(&agent)?;
+    let id = raw
+        .parse::<i64>()
+        .map_err(|_| AppError::NotFound("quarantined message"))?;
+    let outcome = crate::intake::quarantine::act(&state, id, &action, &agent).await?;
+    Ok(Json(json!({"result": outcome})))
 }

@@ -33,6 +33,8 @@ pub fn routes() -> Router<AppState> {
             get(password_page).post(change_password),
         )
         .route("/admin/agents", get(agents_page).post(add_agent))
+        .route("/admin/quarantine", get(quarantine_page))
+        .route("/admin/quarantine/{id}/{action}", post(quarantine_action))
 }
 
 async fn login_page(CsrfToken(csrf): CsrfToken) -> Response {
@@ -424,7 +426,7 @@ async fn change_password(
 
 fn require_admin(agent: &auth::AgentRef) -> Result<(), AppError> {
     if agent.role != Role::Admin {
-        return Err(AppError::Forbidden("only admins can manage agents".into()));
+        return Err(AppError::Forbidden("this page is for admins".into()));
     }
     Ok(())
 }
@@ -487,4 +489,38 @@ async fn add_agent(
             None => Err(err.into()),
         },
     }
+}
+
+#[derive(Deserialize)]
+struct QuarantineQuery {
+    all: Option<String>,
+}
+
+async fn quarantine_page(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+    Query(q): Query<QuarantineQuery>,
+) -> PageResult<Response> {
+    require_admin(&agent)?;
+    let show_all = q.all.is_some();
+    let items = crate::intake::quarantine::list(&state, show_all).await?;
+    Ok(views::quarantine(&agent, &csrf, &items, show_all, state.now()).into_response())
+}
+
+async fn quarantine_action(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    headers: HeaderMap,
+    Path((id, action)): Path<(i64, String)>,
+    Form(f): Form<CsrfOnly>,
+) -> PageResult<Response> {
+    verify_csrf(&headers, f.csrf.as_deref())?;
+    require_admin(&agent)?;
+    let outcome = crate::intake::quarantine::act(&state, id, &action, &agent).await?;
+    Ok(match outcome.ticket_id {
+        Some(t) if outcome.status == "released" => Redirect::to(&format!("/tickets/{t}")),
+        _ => Redirect::to("/admin/quarantine"),
+    }
+    .into_response())
 }

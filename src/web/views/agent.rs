@@ -142,6 +142,20 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                                     " · " (time(m.created_at))
                                 }
                                 div.body dir="auto" { (m.body_text) }
+                                @if let Some(full) = m.full_text.as_deref().filter(|f| f.trim() != m.body_text.trim()) {
+                                    details.full {
+                                        summary { "Show full message" }
+                                        div.body dir="auto" { (full) }
+                                    }
+                                }
+                                @if m.mail_kind.as_deref() == Some("auto_reply") { p.muted.small { "Automatic reply — no acknowledgement was sent." } }
+                                @if let Some(reason) = &m.thread_reason { p.muted.small title="How this email found its ticket" { "Threading: " (reason) } }
+                                @match m.delivery_status.as_deref() {
+                                    Some("failed") => p.delivery.failed role="status" { "Email not delivered: " (m.delivery_error.as_deref().unwrap_or("unknown error")) },
+                                    Some("queued") => p.muted.small { "Email queued" },
+                                    Some("sent") => p.muted.small { "Emailed to the customer" },
+                                    _ => {}
+                                }
                                 @if !m.attachments.is_empty() {
                                     ul.attachments {
                                         @for a in &m.attachments {
@@ -331,6 +345,64 @@ pub fn password(agent: &AgentRef, csrf: &str, errors: &[(String, String)], done:
                     input #new_password type="password" name="new_password" required autocomplete="new-password";
                     (field_error(errors, "new_password"))
                     button type="submit" { "Change password" }
+                }
+            }
+        },
+    )
+}
+
+pub fn quarantine(
+    agent: &AgentRef,
+    csrf: &str,
+    items: &[crate::intake::quarantine::Held],
+    show_all: bool,
+    now: i64,
+) -> Markup {
+    page(
+        &Frame {
+            title: "Quarantine",
+            agent: Some(agent),
+            csrf,
+        },
+        html! {
+            section {
+                h1 { "Quarantined email" }
+                p.muted {
+                    "Mail that could not become a ticket by itself. Nothing here is lost: retry runs every check again, "
+                    "release makes a ticket regardless, dismiss keeps the message but stops showing it. "
+                    @if show_all { a href="/admin/quarantine" { "Show held only" } } @else { a href="/admin/quarantine?all=1" { "Show resolved too" } }
+                }
+                @if items.is_empty() {
+                    p.empty { "Nothing is held." }
+                } @else {
+                    table.tickets {
+                        thead { tr { th { "Reason" } th { "From" } th { "Subject" } th { "Size" } th { "Received" } th { "Status" } th {} } }
+                        tbody {
+                            @for q in items {
+                                tr {
+                                    td { span.badge title=(q.detail) { (q.reason) } br; span.muted.small { (q.detail) } }
+                                    td { (q.sender.as_deref().unwrap_or("—")) }
+                                    td dir="auto" { (q.subject.as_deref().unwrap_or("—")) }
+                                    td { (human_size(q.size_bytes)) }
+                                    td { (ago(now, q.created_at)) }
+                                    td {
+                                        (q.status)
+                                        @if let Some(t) = q.ticket_id { " → " a href={"/tickets/" (t)} { "#" (t) } }
+                                    }
+                                    td.actions {
+                                        @if q.status == "held" {
+                                            @for (action, label) in [("retry", "Retry"), ("release", "Release as ticket"), ("dismiss", "Dismiss")] {
+                                                form method="post" action={"/admin/quarantine/" (q.id) "/" (action)} {
+                                                    input type="hidden" name="csrf" value=(csrf);
+                                                    button.small type="submit" { (label) }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         },

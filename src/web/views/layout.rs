@@ -29,6 +29,7 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                             a href="/tickets" { "Tickets" }
                             @if agent.role == crate::domain::Role::Admin {
                                 a href="/admin/agents" { "Agents" }
+                                a href="/admin/quarantine" { "Quarantine" }
                             }
                         }
                         div.me {

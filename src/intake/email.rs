@@ -1,0 +1,460 @@
+//! Email into the one intake path: keep the raw bytes, parse, classify (auto-reply, bounce),
+//! apply the per-sender cap, then `intake::receive` — or quarantine with a reason. Never drops mail.
+
+use super::{EmailMeta, IdempotencyKey, MailKind, NewAttachment, NewInbound};
+use crate::db::Db;
+use crate::domain::clock::Millis;
+use crate::domain::{Channel, EmailAddress};
+use crate::email::{self, Limits, ParsedEmail};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::tickets::{MAX_BODY_CHARS, MAX_SUBJECT_CHARS};
+use anyhow::Result;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+/// Where a raw message came from (for checkpoints and the admin's view).
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub mailbox: String,
+    pub uidvalidity: Option<i64>,
+    pub uid: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ingested {
+    Ticket {
+        ticket_id: i64,
+        message_id: i64,
+        created: bool,
+    },
+    /// Seen before (same Message-ID from the same sender, or the same bytes).
+    Duplicate,
+    Quarantined {
+        quarantine_id: i64,
+        reason: &'static str,
+    },
+    /// A bounce matched to the mail it bounces; the outbound message is marked failed.
+    Bounce { ticket_id: i64 },
+}
+
+/// How strictly to apply the automatic checks (admins can override them when releasing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    /// Skip the sender cap and auto-reply rule: the admin decided this is a real message.
+    Release,
+}
+
+pub fn content_hash(raw: &[u8]) -> String {
+    hex::encode(Sha256::digest(raw))
+}
+
+/// Stores the raw message unless the same bytes are already stored; returns its id and whether it
+/// was already fully handled (became a message or a quarantine row).
+async fn store_raw(
+    db: &Db,
+    src: &Source,
+    raw: &[u8],
+    hash: &str,
+    now: Millis,
+) -> Result<(i64, bool)> {
+    let existing = sqlx::query(
+        "SELECT r.raw_email_id,
+            (SELECT COUNT(*) FROM message m WHERE m.raw_email_id = r.raw_email_id)
+          + (SELECT COUNT(*) FROM quarantine q WHERE q.raw_email_id = r.raw_email_id) AS uses
+         FROM raw_email r WHERE r.content_hash = $1 ORDER BY r.raw_email_id LIMIT 1",
+    )
+    .bind(hash)
+    .fetch_optional(&db.pool)
+    .await?;
+    if let Some(row) = existing {
+        return Ok((
+            row.try_get("raw_email_id")?,
+            row.try_get::<i64, _>("uses")? > 0,
+        ));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO raw_email (mailbox, uidvalidity, uid, content_hash, size_bytes, content, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING raw_email_id",
+    )
+    .bind(&src.mailbox)
+    .bind(src.uidvalidity)
+    .bind(src.uid)
+    .bind(hash)
+    .bind(raw.len() as i64)
+    .bind(raw)
+    .bind(now)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok((id, false))
+}
+
+pub struct QuarantineRecord<'a> {
+    pub raw_email_id: i64,
+    pub reason: &'static str,
+    pub detail: &'a str,
+    pub sender: Option<&'a str>,
+    pub subject: Option<&'a str>,
+}
+
+pub async fn quarantine(db: &Db, q: QuarantineRecord<'_>, now: Millis) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO quarantine (raw_email_id, reason, detail, sender, subject, status, created_at)
+         VALUES ($1, $2, $3, $4, $5, 'held', $6) RETURNING quarantine_id",
+    )
+    .bind(q.raw_email_id)
+    .bind(q.reason)
+    .bind(q.detail)
+    .bind(q.sender)
+    .bind(q.subject.map(|s| s.chars().take(300).collect::<String>()))
+    .bind(now)
+    .fetch_one(&db.pool)
+    .await?;
+    tracing::warn!(
+        quarantine_id = id,
+        reason = q.reason,
+        detail = q.detail,
+        "email quarantined"
+    );
+    Ok(id)
+}
+
+fn clean_subject(subject: &str) -> String {
+    let s: String = subject
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let s: String = s.chars().take(MAX_SUBJECT_CHARS).collect();
+    if s.is_empty() {
+        "(no subject)".into()
+    } else {
+        s
+    }
+}
+
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(max - 40).collect();
+    s.push_str("\n\n[… shortened; the full message is kept]");
+    s
+}
+
+/// Takes one raw message through the intake path. Errors are storage failures worth retrying;
+/// everything about the message itself ends in a ticket, a duplicate, or a quarantine row.
+pub async fn ingest(state: &AppState, src: &Source, raw: &[u8], mode: Mode) -> Result<Ingested> {
+    let now = state.now();
+    let hash = content_hash(raw);
+    let (raw_id, handled) = store_raw(&state.db, src, raw, &hash, now).await?;
+    if handled && mode == Mode::Normal {
+        return Ok(Ingested::Duplicate);
+    }
+    ingest_stored(state, raw_id, raw, &hash, mode).await
+}
+
+/// The part of `ingest` after the raw bytes are safely stored (also used to retry quarantine).
+pub async fn ingest_stored(
+    state: &AppState,
+    raw_id: i64,
+    raw: &[u8],
+    hash: &str,
+    mode: Mode,
+) -> Result<Ingested> {
+    let now = state.now();
+    let db = &state.db;
+    let limits = Limits {
+        max_message_bytes: state.config.max_email_bytes,
+        max_attachment_bytes: state.config.max_attachment_bytes,
+    };
+    let held = |reason: &'static str,
+                detail: String,
+                sender: Option<String>,
+                subject: Option<String>| async move {
+        let id = quarantine(
+            db,
+            QuarantineRecord {
+                raw_email_id: raw_id,
+                reason,
+                detail: &detail,
+                sender: sender.as_deref(),
+                subject: subject.as_deref(),
+            },
+            now,
+        )
+        .await?;
+        Ok::<_, anyhow::Error>(Ingested::Quarantined {
+            quarantine_id: id,
+            reason,
+        })
+    };
+    let parsed = match email::parse(raw, &limits) {
+        Ok(p) => p,
+        Err(e) => return held(e.code(), e.to_string(), None, None).await,
+    };
+    let sender = parsed.from_address.clone();
+    let subject = Some(parsed.subject.clone());
+    let Some(from) = parsed
+        .from_address
+        .as_deref()
+        .and_then(|a| EmailAddress::parse(a).ok())
+    else {
+        return held(
+            "no_sender",
+            "no usable From address".into(),
+            sender,
+            subject,
+        )
+        .await;
+    };
+    if let email::MailKind::Bounce {
+        original_message_id,
+        recipient,
+        status,
+    } = &parsed.kind
+    {
+        return record_bounce(
+            state,
+            raw_id,
+            &parsed,
+            original_message_id.as_deref(),
+            recipient.as_deref(),
+            status.as_deref(),
+        )
+        .await;
+    }
+    let auto_reply = parsed.kind.is_automated();
+    let meta = EmailMeta {
+        message_id: parsed.message_id.clone(),
+        in_reply_to: parsed.in_reply_to.clone(),
+        references: parsed.references.clone(),
+        subject_token: email::ticket_token_from_subject(&parsed.subject),
+        address_token: parsed
+            .to
+            .iter()
+            .chain(parsed.cc.iter())
+            .find_map(|a| email::ticket_token_from_address(a)),
+        full_text: parsed.text.clone(),
+        raw_email_id: raw_id,
+        kind: if auto_reply {
+            MailKind::AutoReply
+        } else {
+            MailKind::Normal
+        },
+    };
+    if mode == Mode::Normal {
+        if auto_reply && !refers_to_known_ticket(db, &meta).await? {
+            let why = match &parsed.kind {
+                email::MailKind::AutoReply { reason } => reason.clone(),
+                email::MailKind::FeedbackReport { feedback_type, .. } => {
+                    format!("feedback report {}", feedback_type.as_deref().unwrap_or(""))
+                }
+                _ => String::new(),
+            };
+            return held(
+                "auto_reply",
+                format!("automatic reply not answering any ticket ({why})"),
+                sender,
+                subject,
+            )
+            .await;
+        }
+        let recent = sender_messages_last_hour(db, from.as_str(), now).await?;
+        if recent >= state.config.email_rate_per_hour {
+            return held(
+                "rate_limited",
+                format!("{recent} messages from this sender in the last hour"),
+                sender,
+                subject,
+            )
+            .await;
+        }
+    }
+    let body = if parsed.visible_text.trim().is_empty() {
+        parsed.text.clone()
+    } else {
+        parsed.visible_text.clone()
+    };
+    let mut body = if body.trim().is_empty() {
+        if parsed.attachments.is_empty() {
+            "(no text)".to_string()
+        } else {
+            "(attachments only)".to_string()
+        }
+    } else {
+        clip(&body, MAX_BODY_CHARS - 2_000)
+    };
+    for a in parsed.attachments.iter().filter(|a| a.content_omitted) {
+        body.push_str(&format!(
+            "\n[attachment {} ({} KB) was over the size limit and is kept only in the original message]",
+            a.filename.as_deref().unwrap_or("without a name"),
+            a.size / 1024
+        ));
+    }
+    let idempotency = Some(IdempotencyKey {
+        scope: "email".into(),
+        key: match &parsed.message_id {
+            // A Message-ID is only trusted together with its sender: another sender reusing it is a new message.
+            Some(mid) => format!("mid:{mid}|{}", from.as_str()),
+            None => format!("sha:{hash}"),
+        },
+    });
+    let inbound = NewInbound {
+        channel: Channel::Email,
+        from_email: from,
+        from_name: parsed
+            .from_name
+            .clone()
+            .map(|n| n.chars().take(200).collect()),
+        subject: clean_subject(&parsed.subject),
+        body_text: body,
+        body_html: parsed.html.clone(),
+        attachments: parsed
+            .attachments
+            .iter()
+            .filter(|a| !a.content_omitted)
+            .take(super::MAX_ATTACHMENTS)
+            .map(|a| NewAttachment {
+                filename: a.filename.clone().unwrap_or_else(|| "attachment".into()),
+                content_type: a.content_type.clone(),
+                content: a.content.clone(),
+            })
+            .collect(),
+        idempotency,
+        ticket_id: None,
+        priority: None,
+        issue_link: false,
+        email: Some(meta),
+    };
+    match super::receive(db, &inbound, now).await {
+        Ok(out) if out.duplicate => Ok(Ingested::Duplicate),
+        Ok(out) => {
+            if out.created_ticket {
+                state.metrics.ticket_created(Channel::Email);
+            }
+            state.outbox_wakeup.notify_one();
+            Ok(Ingested::Ticket {
+                ticket_id: out.ticket_id,
+                message_id: out.message_id,
+                created: out.created_ticket,
+            })
+        }
+        Err(AppError::Validation { field, message }) => {
+            held("parse_error", format!("{field} {message}"), sender, subject).await
+        }
+        Err(AppError::Internal(e)) => Err(e),
+        Err(other) => Err(anyhow::anyhow!("{other}")),
+    }
+}
+
+async fn refers_to_known_ticket(db: &Db, meta: &EmailMeta) -> Result<bool> {
+    for id in meta
+        .in_reply_to
+        .iter()
+        .chain(meta.references.iter())
+        .take(50)
+    {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM message WHERE email_message_id = $1")
+            .bind(id)
+            .fetch_one(&db.pool)
+            .await?;
+        if n > 0 {
+            return Ok(true);
+        }
+    }
+    Ok(meta.subject_token.is_some() || meta.address_token.is_some())
+}
+
+async fn sender_messages_last_hour(db: &Db, sender: &str, now: Millis) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM message m JOIN customer_identity ci ON ci.customer_id = m.customer_id
+         WHERE ci.kind = 'email' AND ci.value = $1 AND m.raw_email_id IS NOT NULL AND m.created_at > $2",
+    )
+    .bind(sender)
+    .bind(now - 3_600_000)
+    .fetch_one(&db.pool)
+    .await?)
+}
+
+/// Marks the outbound message a bounce refers to as failed and shows it on the ticket.
+async fn record_bounce(
+    state: &AppState,
+    raw_id: i64,
+    parsed: &ParsedEmail,
+    original: Option<&str>,
+    recipient: Option<&str>,
+    status: Option<&str>,
+) -> Result<Ingested> {
+    let now = state.now();
+    let db = &state.db;
+    let mut candidates: Vec<&str> = original.into_iter().collect();
+    candidates.extend(parsed.in_reply_to.iter().map(String::as_str));
+    candidates.extend(parsed.references.iter().map(String::as_str));
+    for mid in candidates {
+        let row = sqlx::query("SELECT message_id, ticket_id FROM message WHERE email_message_id = $1 AND author_kind IN ('agent', 'system') LIMIT 1")
+            .bind(mid)
+            .fetch_optional(&db.pool)
+            .await?;
+        let Some(row) = row else { continue };
+        let message_id: i64 = row.try_get("message_id")?;
+        let ticket_id: i64 = row.try_get("ticket_id")?;
+        let detail = format!(
+            "delivery to {} failed{}",
+            recipient.unwrap_or("the customer"),
+            status.map(|s| format!(" (status {s})")).unwrap_or_default()
+        );
+        let mut tx = db.begin().await?;
+        sqlx::query("UPDATE message SET delivery_status = 'failed', delivery_error = $1 WHERE message_id = $2")
+            .bind(&detail)
+            .bind(message_id)
+            .execute(&mut *tx)
+            .await?;
+        // The bounce itself is kept as an internal note, so nothing received is invisible.
+        sqlx::query(
+            "INSERT INTO message (ticket_id, author_kind, visibility, body_text, created_at, full_text, mail_kind, raw_email_id, thread_reason)
+             VALUES ($1, 'system', 'internal', $2, $3, $4, 'bounce', $5, $6)",
+        )
+        .bind(ticket_id)
+        .bind(format!("Bounce: {detail}"))
+        .bind(now)
+        .bind(&parsed.text)
+        .bind(raw_id)
+        .bind(format!("bounce of message <{mid}>"))
+        .execute(&mut *tx)
+        .await?;
+        crate::tickets::record_event(
+            &mut tx,
+            crate::tickets::Actor::System,
+            crate::tickets::EventRecord {
+                ticket_id,
+                kind: "delivery_failed",
+                old: None,
+                new: None,
+                detail: Some(&detail),
+            },
+            now,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        tx.commit().await?;
+        return Ok(Ingested::Bounce { ticket_id });
+    }
+    let id = quarantine(
+        db,
+        QuarantineRecord {
+            raw_email_id: raw_id,
+            reason: "bounce",
+            detail: "bounce that matches no message Casebook sent",
+            sender: parsed.from_address.as_deref(),
+            subject: Some(&parsed.subject),
+        },
+        now,
+    )
+    .await?;
+    Ok(Ingested::Quarantined {
+        quarantine_id: id,
+        reason: "bounce",
+    })
+}

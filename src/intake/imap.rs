@@ -1,0 +1,331 @@
+//! The IMAP fetcher: one loop per configured mailbox. It holds a lease so only one Casebook node
+//! fetches a mailbox at a time, waits with IDLE (or polls), takes new messages in UID order
+//! through `email::ingest`, and only after they are committed flags them \Seen (and moves them
+//! to the archive folder). A crash anywhere re-fetches; intake dedupes.
+
+use super::email::{Ingested, Mode, Source, ingest};
+use crate::config::{ImapTls, MailboxConfig};
+use crate::db::Db;
+use crate::domain::clock::Millis;
+use crate::state::AppState;
+use anyhow::{Context, Result};
+use futures_util::TryStreamExt;
+use sqlx::Row;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+
+/// A plain or TLS connection, boxed so one session type serves both.
+pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug> Stream for T {}
+type Session = async_imap::Session<Box<dyn Stream>>;
+
+/// How long a node keeps the mailbox without renewing; IDLE waits are shorter than this.
+const LEASE_MS: i64 = 90_000;
+const IDLE_WAIT: Duration = Duration::from_secs(25);
+const BATCH: usize = 50;
+
+async fn tls_connect(host: &str, tcp: TcpStream) -> Result<Box<dyn Stream>> {
+    let mut roots = tokio_rustls::rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let config = tokio_rustls::rustls::ClientConfig::builder_with_provider(Arc::new(
+        tokio_rustls::rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let name = tokio_rustls::rustls::pki_types::ServerName::try_from(host.to_string())?;
+    let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+        .connect(name, tcp)
+        .await?;
+    Ok(Box::new(tls))
+}
+
+async fn connect(cfg: &MailboxConfig) -> Result<Session> {
+    let tcp = tokio::time::timeout(
+        Duration::from_secs(20),
+        TcpStream::connect((cfg.host.as_str(), cfg.port)),
+    )
+    .await
+    .context("IMAP connect timed out")??;
+    let client = match cfg.tls {
+        ImapTls::None => {
+            let mut c = async_imap::Client::new(Box::new(tcp) as Box<dyn Stream>);
+            c.read_response().await?.context("no IMAP greeting")?;
+            c
+        }
+        ImapTls::Tls => {
+            let mut c = async_imap::Client::new(tls_connect(&cfg.host, tcp).await?);
+            c.read_response().await?.context("no IMAP greeting")?;
+            c
+        }
+        ImapTls::Starttls => {
+            let mut plain = async_imap::Client::new(tcp);
+            plain.read_response().await?.context("no IMAP greeting")?;
+            plain.run_command_and_check_ok("STARTTLS", None).await?;
+            // No greeting follows STARTTLS: the session continues over TLS.
+            async_imap::Client::new(tls_connect(&cfg.host, plain.into_inner()).await?)
+        }
+    };
+    client
+        .login(&cfg.user, cfg.password.expose())
+        .await
+        .map_err(|(e, _)| anyhow::anyhow!("IMAP login failed: {e}"))
+}
+
+/// Tries to take (or renew) the lease on a mailbox for this node.
+pub async fn acquire_lease(db: &Db, mailbox: &str, owner: &str, now: Millis) -> Result<bool> {
+    sqlx::query(
+        "INSERT INTO mailbox_state (mailbox, uidvalidity, last_uid, updated_at) VALUES ($1, 0, 0, $2)
+         ON CONFLICT (mailbox) DO NOTHING",
+    )
+    .bind(mailbox)
+    .bind(now)
+    .execute(&db.pool)
+    .await?;
+    let res = sqlx::query(
+        "UPDATE mailbox_state SET lease_owner = $1, lease_until = $2
+         WHERE mailbox = $3 AND (lease_owner IS NULL OR lease_owner = $1 OR lease_until < $4)",
+    )
+    .bind(owner)
+    .bind(now + LEASE_MS)
+    .bind(mailbox)
+    .bind(now)
+    .execute(&db.pool)
+    .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+async fn checkpoint(db: &Db, mailbox: &str) -> Result<(i64, i64)> {
+    let row = sqlx::query("SELECT uidvalidity, last_uid FROM mailbox_state WHERE mailbox = $1")
+        .bind(mailbox)
+        .fetch_one(&db.pool)
+        .await?;
+    Ok((row.try_get("uidvalidity")?, row.try_get("last_uid")?))
+}
+
+async fn save_checkpoint(
+    db: &Db,
+    mailbox: &str,
+    uidvalidity: i64,
+    last_uid: i64,
+    now: Millis,
+) -> Result<()> {
+    sqlx::query("UPDATE mailbox_state SET uidvalidity = $1, last_uid = $2, updated_at = $3 WHERE mailbox = $4")
+        .bind(uidvalidity)
+        .bind(last_uid)
+        .bind(now)
+        .bind(mailbox)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Fetches and ingests everything newer than the checkpoint. Returns how many messages it took.
+async fn fetch_new(state: &AppState, cfg: &MailboxConfig, session: &mut Session) -> Result<usize> {
+    let key = cfg.key();
+    let mailbox = session.select(&cfg.folder).await?;
+    let uidvalidity = i64::from(mailbox.uid_validity.unwrap_or(0));
+    let (known_validity, mut last_uid) = checkpoint(&state.db, &key).await?;
+    if known_validity != uidvalidity {
+        // The server renumbered the folder: start over; content dedupe keeps this safe.
+        if known_validity != 0 {
+            tracing::warn!(mailbox = %key, "UIDVALIDITY changed; rescanning the folder");
+        }
+        last_uid = 0;
+        save_checkpoint(&state.db, &key, uidvalidity, 0, state.now()).await?;
+    }
+    let mut uids: Vec<u32> = session
+        .uid_search(format!("UID {}:*", last_uid + 1))
+        .await?
+        .into_iter()
+        .filter(|u| i64::from(*u) > last_uid)
+        .collect();
+    uids.sort_unstable();
+    let mut taken = 0;
+    for chunk in uids.chunks(BATCH) {
+        let set = chunk
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut fetched: Vec<(u32, Vec<u8>)> = Vec::with_capacity(chunk.len());
+        {
+            let mut stream = session.uid_fetch(&set, "(UID BODY.PEEK[])").await?;
+            while let Some(f) = stream.try_next().await? {
+                if let (Some(uid), Some(body)) = (f.uid, f.body()) {
+                    fetched.push((uid, body.to_vec()));
+                }
+            }
+        }
+        fetched.sort_by_key(|(uid, _)| *uid);
+        let mut done: Vec<u32> = Vec::new();
+        for (uid, raw) in &fetched {
+            let src = Source {
+                mailbox: key.clone(),
+                uidvalidity: Some(uidvalidity),
+                uid: Some(i64::from(*uid)),
+            };
+            match ingest(state, &src, raw, Mode::Normal).await {
+                Ok(outcome) => {
+                    if let Ingested::Quarantined { reason, .. } = &outcome {
+                        tracing::info!(uid, reason, "message quarantined");
+                    }
+                    done.push(*uid);
+                    last_uid = i64::from(*uid);
+                    save_checkpoint(&state.db, &key, uidvalidity, last_uid, state.now()).await?;
+                    taken += 1;
+                }
+                Err(err) => {
+                    // A storage failure: stop here and retry from this message on the next pass.
+                    tracing::warn!(uid, error = %err, "could not store message; will retry");
+                    mark_processed(session, cfg, &done).await?;
+                    return Err(err);
+                }
+            }
+        }
+        mark_processed(session, cfg, &done).await?;
+    }
+    Ok(taken)
+}
+
+/// Flags committed messages \Seen and moves them to the archive folder when one is configured.
+async fn mark_processed(session: &mut Session, cfg: &MailboxConfig, uids: &[u32]) -> Result<()> {
+    if uids.is_empty() {
+        return Ok(());
+    }
+    let set = uids
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    {
+        let stream = session.uid_store(&set, "+FLAGS.SILENT (\\Seen)").await?;
+        let _: Vec<_> = stream.try_collect().await?;
+    }
+    if let Some(archive) = &cfg.archive_folder {
+        let _ = session.create(archive).await;
+        session.uid_mv(&set, archive).await?;
+    }
+    Ok(())
+}
+
+/// The right to fetch a mailbox. On PostgreSQL it is a session advisory lock held on its own
+/// connection, which the server drops the moment a crashed node's connection closes; on SQLite
+/// (one process per database) it is the lease row in `mailbox_state`.
+enum Lease {
+    Postgres(sqlx::pool::PoolConnection<sqlx::Any>),
+    Row,
+}
+
+fn lock_key(mailbox: &str) -> i64 {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(mailbox.as_bytes());
+    i64::from_be_bytes(d[..8].try_into().expect("8 bytes"))
+}
+
+async fn take_lease(state: &AppState, mailbox: &str, owner: &str) -> Result<Option<Lease>> {
+    match state.db.backend {
+        crate::db::Backend::Postgres => {
+            let mut conn = state.db.pool.acquire().await?;
+            let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+                .bind(lock_key(mailbox))
+                .fetch_one(&mut *conn)
+                .await?;
+            // The row still records who fetches, for admins; the lock is what counts.
+            acquire_lease(&state.db, mailbox, owner, state.now())
+                .await
+                .ok();
+            Ok(got.then_some(Lease::Postgres(conn)))
+        }
+        crate::db::Backend::Sqlite => Ok(acquire_lease(&state.db, mailbox, owner, state.now())
+            .await?
+            .then_some(Lease::Row)),
+    }
+}
+
+impl Lease {
+    /// Whether this node still holds the mailbox (renewing the row lease on SQLite).
+    async fn still_held(&mut self, state: &AppState, mailbox: &str, owner: &str) -> Result<bool> {
+        match self {
+            Lease::Postgres(conn) => Ok(sqlx::query("SELECT 1").execute(&mut **conn).await.is_ok()),
+            Lease::Row => acquire_lease(&state.db, mailbox, owner, state.now()).await,
+        }
+    }
+
+    async fn release(self, mailbox: &str) {
+        if let Lease::Postgres(mut conn) = self {
+            let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(lock_key(mailbox))
+                .execute(&mut *conn)
+                .await;
+        }
+    }
+}
+
+/// Frees mailbox leases left by an earlier run. Only for SQLite, whose database one process owns.
+pub async fn release_stale_leases(db: &Db) -> Result<()> {
+    if db.backend == crate::db::Backend::Sqlite {
+        sqlx::query("UPDATE mailbox_state SET lease_owner = NULL, lease_until = NULL")
+            .execute(&db.pool)
+            .await?;
+    }
+    Ok(())
+}
+
+/// One connection's life: fetch, then IDLE (or sleep) until something arrives; repeat.
+async fn session_loop(
+    state: &AppState,
+    cfg: &MailboxConfig,
+    owner: &str,
+    lease: &mut Lease,
+) -> Result<()> {
+    let mut session = connect(cfg).await?;
+    let idle = session.capabilities().await?.has_str("IDLE");
+    tracing::info!(mailbox = %cfg.key(), idle, "connected to IMAP");
+    loop {
+        if !lease.still_held(state, &cfg.key(), owner).await? {
+            let _ = session.logout().await;
+            return Ok(());
+        }
+        fetch_new(state, cfg, &mut session).await?;
+        if idle {
+            let mut handle = session.idle();
+            handle.init().await?;
+            let (wait, _stop) = handle.wait_with_timeout(IDLE_WAIT);
+            wait.await?;
+            session = handle.done().await?;
+        } else {
+            tokio::time::sleep(Duration::from_secs(cfg.poll_secs.max(1))).await;
+        }
+    }
+}
+
+/// Runs forever for one mailbox: reconnects with backoff on any error; waits while another node
+/// holds the lease.
+pub async fn run_mailbox(state: AppState, cfg: MailboxConfig) {
+    let owner = format!("{}-{}", std::process::id(), crate::auth::random_token(6));
+    let key = cfg.key();
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        match take_lease(&state, &key, &owner).await {
+            Ok(Some(mut lease)) => {
+                let result = session_loop(&state, &cfg, &owner, &mut lease).await;
+                lease.release(&key).await;
+                match result {
+                    Ok(()) => backoff = Duration::from_secs(1),
+                    Err(err) => {
+                        tracing::warn!(mailbox = %key, error = %err, retry_in = ?backoff, "IMAP session ended");
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(Duration::from_secs(300));
+                        continue;
+                    }
+                }
+            }
+            Ok(None) => {}
+            Err(err) => tracing::warn!(error = %err, "mailbox lease check failed"),
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+}

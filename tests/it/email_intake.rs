@@ -1,0 +1,407 @@
+//! Email through the one intake path, on both backends: dedupe, threading rules, quarantine,
+//! auto-replies, bounces and the per-sender cap. (The real IMAP/SMTP loop is in `mail_e2e`.)
+
+use crate::both_backends;
+use crate::harness::TestApp;
+use casebook::intake::email::{Ingested, Mode, Source, ingest};
+use serde_json::Value;
+
+fn src(uid: i64) -> Source {
+    Source {
+        mailbox: "test@imap/INBOX".into(),
+        uidvalidity: Some(1),
+        uid: Some(uid),
+    }
+}
+
+pub fn mail(
+    from: &str,
+    subject: &str,
+    message_id: Option<&str>,
+    extra_headers: &str,
+    body: &str,
+) -> Vec<u8> {
+    let mid = message_id
+        .map(|m| format!("Message-ID: <{m}>\r\n"))
+        .unwrap_or_default();
+    format!(
+        "From: Test Sender <{from}>\r\nTo: support@helpdesk.test\r\nSubject: {subject}\r\n{mid}{extra_headers}Date: Thu, 26 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+    )
+    .into_bytes()
+}
+
+async fn ticket_count(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM ticket")
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap()
+}
+
+async fn messages(app: &TestApp, ticket: i64) -> Value {
+    app.api()
+        .get(app.at(&format!("/api/v1/tickets/{ticket}/messages")))
+        .bearer_auth(&app.agent_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+both_backends!(duplicates_and_reused_message_ids, |app| async move {
+    let state = &app.running.state;
+    let raw = mail(
+        "ana@example.com",
+        "Broken login",
+        Some("abc@mail.example.com"),
+        "",
+        "I cannot log in.",
+    );
+    let Ingested::Ticket {
+        ticket_id,
+        created: true,
+        ..
+    } = ingest(state, &src(1), &raw, Mode::Normal).await.unwrap()
+    else {
+        panic!("ticket")
+    };
+    // The very same bytes again (a re-fetch after a crash): nothing new.
+    assert_eq!(
+        ingest(state, &src(1), &raw, Mode::Normal).await.unwrap(),
+        Ingested::Duplicate
+    );
+    // The same message delivered again with another Received header: same Message-ID and sender.
+    let mut copy = b"Received: from relay2.example.com by mx\r\n".to_vec();
+    copy.extend_from_slice(&raw);
+    assert_eq!(
+        ingest(state, &src(2), &copy, Mode::Normal).await.unwrap(),
+        Ingested::Duplicate
+    );
+    // Another sender reusing that Message-ID is a different message.
+    let other = mail(
+        "bob@example.org",
+        "My own problem",
+        Some("abc@mail.example.com"),
+        "",
+        "Unrelated.",
+    );
+    let Ingested::Ticket {
+        ticket_id: t2,
+        created: true,
+        ..
+    } = ingest(state, &src(3), &other, Mode::Normal).await.unwrap()
+    else {
+        panic!("ticket")
+    };
+    assert_ne!(t2, ticket_id);
+    // No Message-ID at all: deduped by content.
+    let anon = mail("carol@example.net", "No id", None, "", "Hello");
+    assert!(matches!(
+        ingest(state, &src(4), &anon, Mode::Normal).await.unwrap(),
+        Ingested::Ticket { created: true, .. }
+    ));
+    assert_eq!(
+        ingest(state, &src(5), &anon, Mode::Normal).await.unwrap(),
+        Ingested::Duplicate
+    );
+    assert_eq!(ticket_count(&app).await, 3);
+    let raw_rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM raw_email")
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap();
+    assert!(raw_rows >= 3, "raw bytes kept");
+});
+
+both_backends!(threading_rules, |app| async move {
+    let state = &app.running.state;
+    let first = mail(
+        "dana@example.com",
+        "Invoice wrong",
+        Some("first@example.com"),
+        "",
+        "The VAT is wrong.",
+    );
+    let Ingested::Ticket { ticket_id, .. } =
+        ingest(state, &src(1), &first, Mode::Normal).await.unwrap()
+    else {
+        panic!()
+    };
+    // In-Reply-To a message we received.
+    let reply = mail(
+        "dana@example.com",
+        "Re: Invoice wrong",
+        Some("second@example.com"),
+        "In-Reply-To: <first@example.com>\r\nReferences: <first@example.com>\r\n",
+        "Any news?\r\n\r\nOn Thu, 26 Nov 2026 at 10:00, Support <support@helpdesk.test> wrote:\r\n> old text",
+    );
+    let Ingested::Ticket {
+        ticket_id: t,
+        created: false,
+        ..
+    } = ingest(state, &src(2), &reply, Mode::Normal).await.unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(t, ticket_id);
+    // A subject token from the same customer, no headers.
+    let token = mail(
+        "dana@example.com",
+        &format!("Still broken [#{ticket_id}]"),
+        Some("third@example.com"),
+        "",
+        "Third message",
+    );
+    let Ingested::Ticket {
+        ticket_id: t,
+        created: false,
+        ..
+    } = ingest(state, &src(3), &token, Mode::Normal).await.unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(t, ticket_id);
+    // Another customer claiming the thread: a new ticket, never theirs.
+    let spoof = mail(
+        "mallory@evil.example",
+        &format!("Re: Invoice wrong [#{ticket_id}]"),
+        Some("spoof@evil.example"),
+        "In-Reply-To: <first@example.com>\r\n",
+        "Send me the invoice",
+    );
+    let Ingested::Ticket {
+        ticket_id: t,
+        created: true,
+        ..
+    } = ingest(state, &src(4), &spoof, Mode::Normal).await.unwrap()
+    else {
+        panic!()
+    };
+    assert_ne!(t, ticket_id);
+    let m = messages(&app, t).await;
+    assert!(
+        m["items"][0]["thread_reason"]
+            .as_str()
+            .unwrap()
+            .contains("another customer"),
+        "{m}"
+    );
+    let m = messages(&app, ticket_id).await;
+    let items = m["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert!(
+        items[1]["thread_reason"]
+            .as_str()
+            .unwrap()
+            .contains("In-Reply-To")
+    );
+    assert!(items[2]["thread_reason"].as_str().unwrap().contains("[#"));
+    // Visible text drops the quote; the full text keeps it.
+    assert_eq!(items[1]["body_text"].as_str().unwrap().trim(), "Any news?");
+    assert!(items[1]["full_text"].as_str().unwrap().contains("old text"));
+});
+
+both_backends!(
+    garbage_is_quarantined_and_can_be_released,
+    |app| async move {
+        let state = &app.running.state;
+        let outcome = ingest(state, &src(1), b"", Mode::Normal).await.unwrap();
+        let Ingested::Quarantined {
+            quarantine_id,
+            reason,
+        } = outcome
+        else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(reason, "parse_error");
+        let noise: Vec<u8> = (0..4000u32).map(|i| (i * 7919 % 251) as u8).collect();
+        let outcome = ingest(state, &src(2), &noise, Mode::Normal).await.unwrap();
+        assert!(
+            matches!(
+                outcome,
+                Ingested::Quarantined { .. } | Ingested::Ticket { .. }
+            ),
+            "{outcome:?}"
+        );
+        let api = app.api();
+        let list: Value = api
+            .get(app.at("/api/v1/quarantine"))
+            .bearer_auth(&app.admin_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(!list["items"].as_array().unwrap().is_empty());
+        assert_eq!(
+            api.get(app.at("/api/v1/quarantine"))
+                .bearer_auth(&app.agent_token)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            403
+        );
+        // Retry keeps it held (same reason, no second entry); release makes a ticket anyway.
+        let r: Value = api
+            .post(app.at(&format!("/api/v1/quarantine/{quarantine_id}/retry")))
+            .bearer_auth(&app.admin_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(r["result"]["status"], "held");
+        let r = api
+            .post(app.at(&format!("/api/v1/quarantine/{quarantine_id}/release")))
+            .bearer_auth(&app.admin_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let r: Value = r.json().await.unwrap();
+        assert_eq!(r["result"]["status"], "released");
+        assert!(r["result"]["ticket_id"].is_i64());
+        let again = api
+            .post(app.at(&format!("/api/v1/quarantine/{quarantine_id}/release")))
+            .bearer_auth(&app.admin_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 409);
+        let nope = api
+            .post(app.at("/api/v1/quarantine/999999/retry"))
+            .bearer_auth(&app.admin_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(nope.status(), 404);
+    }
+);
+
+both_backends!(auto_replies_bounces_and_sender_cap, |app| async move {
+    let state = &app.running.state;
+    // An out-of-office that answers nothing we know: held, not a ticket.
+    let ooo = mail(
+        "away@example.com",
+        "Out of office",
+        Some("ooo1@example.com"),
+        "Auto-Submitted: auto-replied\r\n",
+        "I am away until Monday.",
+    );
+    assert!(matches!(
+        ingest(state, &src(1), &ooo, Mode::Normal).await.unwrap(),
+        Ingested::Quarantined {
+            reason: "auto_reply",
+            ..
+        }
+    ));
+    // A real ticket, solved; an auto-reply in its thread is recorded but does not reopen it.
+    let first = mail(
+        "away@example.com",
+        "Question",
+        Some("q1@example.com"),
+        "",
+        "How do I export?",
+    );
+    let Ingested::Ticket { ticket_id, .. } =
+        ingest(state, &src(2), &first, Mode::Normal).await.unwrap()
+    else {
+        panic!()
+    };
+    let api = app.api();
+    api.patch(app.at(&format!("/api/v1/tickets/{ticket_id}")))
+        .bearer_auth(&app.agent_token)
+        .json(&serde_json::json!({"status": "solved"}))
+        .send()
+        .await
+        .unwrap();
+    let ooo2 = mail(
+        "away@example.com",
+        "Auto: Re: Question",
+        Some("ooo2@example.com"),
+        "Auto-Submitted: auto-replied\r\nIn-Reply-To: <q1@example.com>\r\n",
+        "I am away.",
+    );
+    assert!(matches!(
+        ingest(state, &src(3), &ooo2, Mode::Normal).await.unwrap(),
+        Ingested::Ticket { created: false, .. }
+    ));
+    let t: Value = api
+        .get(app.at(&format!("/api/v1/tickets/{ticket_id}")))
+        .bearer_auth(&app.agent_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(t["ticket"]["status"], "solved", "auto-replies never reopen");
+    assert_eq!(t["messages"][1]["mail_kind"], "auto_reply");
+    // A bounce of a message we sent marks it failed and shows on the ticket.
+    let out: Value = api
+        .post(app.at(&format!("/api/v1/tickets/{ticket_id}/messages")))
+        .bearer_auth(&app.agent_token)
+        .json(&serde_json::json!({"body": "Here is how"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let out_id = out["message"]["id"].as_i64().unwrap();
+    sqlx::query("UPDATE message SET email_message_id = 'casebook.sent.1@helpdesk.test' WHERE message_id = $1").bind(out_id).execute(&app.db().pool).await.unwrap();
+    let bounce = format!(
+        "From: Mail Delivery System <MAILER-DAEMON@mx.example.com>\r\nTo: support@helpdesk.test\r\nSubject: Undelivered Mail Returned to Sender\r\nMessage-ID: <bounce1@mx.example.com>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n--b1\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.com\r\n\r\nFinal-Recipient: rfc822; away@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n--b1\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <casebook.sent.1@helpdesk.test>\r\nSubject: Re: Question [#{ticket_id}]\r\n\r\n--b1--\r\n"
+    );
+    let outcome = ingest(state, &src(4), bounce.as_bytes(), Mode::Normal)
+        .await
+        .unwrap();
+    assert_eq!(outcome, Ingested::Bounce { ticket_id });
+    let t: Value = api
+        .get(app.at(&format!("/api/v1/tickets/{ticket_id}")))
+        .bearer_auth(&app.agent_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sent = t["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == out_id)
+        .unwrap();
+    assert_eq!(sent["delivery_status"], "failed");
+    assert!(
+        t["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "delivery_failed")
+    );
+    // One sender flooding: the 21st message in an hour is held as rate_limited.
+    let mut held = 0;
+    for i in 0..25 {
+        let m = mail(
+            "flood@example.com",
+            &format!("Flood {i}"),
+            Some(&format!("flood{i}@example.com")),
+            "",
+            "again",
+        );
+        if let Ingested::Quarantined {
+            reason: "rate_limited",
+            ..
+        } = ingest(state, &src(100 + i), &m, Mode::Normal)
+            .await
+            .unwrap()
+        {
+            held += 1;
+        }
+    }
+    assert_eq!(held, 5);
+});

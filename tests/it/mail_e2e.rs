@@ -1,0 +1,542 @@
+//! The email channel against real servers: Postfix (SMTP) delivering into Dovecot (IMAP), both
+//! started by `.ci/run` (`.ci/mail-servers.sh`). Each test uses its own fresh addresses.
+
+use crate::harness::{Backend, Options, TestApp};
+use casebook::config::{ImapTls, MailboxConfig, Secret};
+use futures_util::TryStreamExt;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+pub struct MailEnv {
+    pub imap_host: String,
+    pub imap_port: u16,
+    pub smtp_url: String,
+    pub doveadm: String,
+    pub password: String,
+}
+
+impl MailEnv {
+    /// The servers from `.ci/mail-servers.sh`, or None (skip) outside CI when they are not set up.
+    pub fn get() -> Option<MailEnv> {
+        let var = |k: &str| std::env::var(k).ok();
+        match (
+            var("CASEBOOK_TEST_IMAP_HOST"),
+            var("CASEBOOK_TEST_SMTP_URL"),
+        ) {
+            (Some(imap_host), Some(smtp_url)) => Some(MailEnv {
+                imap_host,
+                imap_port: var("CASEBOOK_TEST_IMAP_PORT")
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(1143),
+                smtp_url,
+                doveadm: var("CASEBOOK_TEST_DOVEADM").unwrap_or_else(|| "doveadm".into()),
+                password: var("CASEBOOK_TEST_MAIL_SHARED_PASSWORD")
+                    .unwrap_or_else(|| "test-pw".into()),
+            }),
+            _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+                panic!("CI needs the mail servers: run .ci/mail-servers.sh and source its env file")
+            }
+            _ => {
+                eprintln!(
+                    "SKIP: mail servers not configured (source /tmp/casebook-mail/env after .ci/mail-servers.sh)"
+                );
+                None
+            }
+        }
+    }
+
+    pub fn fresh_address(&self, domain: &str, prefix: &str) -> String {
+        format!(
+            "{prefix}{}@{domain}",
+            casebook::auth::random_token(6)
+                .to_lowercase()
+                .replace(['-', '_'], "x")
+        )
+    }
+
+    pub fn mailbox(&self, user: &str, poll_secs: u64) -> MailboxConfig {
+        MailboxConfig {
+            host: self.imap_host.clone(),
+            port: self.imap_port,
+            user: user.into(),
+            password: Secret::new(self.password.clone()),
+            tls: ImapTls::None,
+            folder: "INBOX".into(),
+            archive_folder: None,
+            poll_secs,
+        }
+    }
+
+    pub async fn send(&self, raw_from: &str, to: &str, raw: Vec<u8>) {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&self.smtp_url)
+            .unwrap()
+            .build();
+        let envelope = lettre::address::Envelope::new(
+            Some(raw_from.parse().unwrap()),
+            vec![to.parse().unwrap()],
+        )
+        .unwrap();
+        transport
+            .send_raw(&envelope, &raw)
+            .await
+            .expect("SMTP accepted the message");
+    }
+
+    /// Puts a message straight into a mailbox (as local delivery would).
+    pub fn inject(&self, user: &str, raw: &[u8]) {
+        use std::io::Write;
+        let mut child = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{} save -u {user}", self.doveadm))
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("doveadm");
+        child.stdin.take().unwrap().write_all(raw).unwrap();
+        assert!(child.wait().unwrap().success(), "doveadm save failed");
+    }
+
+    async fn session(&self, user: &str) -> async_imap::Session<tokio::net::TcpStream> {
+        let tcp = tokio::net::TcpStream::connect((self.imap_host.as_str(), self.imap_port))
+            .await
+            .unwrap();
+        let mut client = async_imap::Client::new(tcp);
+        client.read_response().await.unwrap();
+        client
+            .login(user, &self.password)
+            .await
+            .map_err(|(e, _)| e)
+            .unwrap()
+    }
+
+    /// Appends many messages to `user`'s INBOX over one IMAP connection (fast bulk loading).
+    pub async fn append_many(&self, user: &str, messages: impl Iterator<Item = Vec<u8>>) {
+        let mut session = self.session(user).await;
+        for raw in messages {
+            session
+                .append("INBOX", None, None, &raw)
+                .await
+                .expect("IMAP APPEND");
+        }
+        let _ = session.logout().await;
+    }
+
+    /// Every message in `user`'s INBOX, oldest first.
+    pub async fn read_all(&self, user: &str) -> Vec<Vec<u8>> {
+        let mut session = self.session(user).await;
+        session.select("INBOX").await.unwrap();
+        let mut out = Vec::new();
+        {
+            let mut stream = session.fetch("1:*", "(UID BODY.PEEK[])").await.unwrap();
+            while let Ok(Some(f)) = stream.try_next().await {
+                if let Some(b) = f.body() {
+                    out.push(b.to_vec());
+                }
+            }
+        }
+        let _ = session.logout().await;
+        out
+    }
+
+    pub async fn wait_for_mail(&self, user: &str, count: usize) -> Vec<Vec<u8>> {
+        let start = Instant::now();
+        loop {
+            let mails = self.read_all(user).await;
+            if mails.len() >= count || start.elapsed() > Duration::from_secs(20) {
+                return mails;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+pub fn plain_mail(
+    from: &str,
+    to: &str,
+    subject: &str,
+    message_id: &str,
+    extra: &str,
+    body: &str,
+) -> Vec<u8> {
+    format!(
+        "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nMessage-ID: <{message_id}>\r\n{extra}Date: Thu, 26 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+    )
+    .into_bytes()
+}
+
+async fn wait_until<F: std::future::Future<Output = bool>>(
+    what: &str,
+    mut check: impl FnMut() -> F,
+) -> Duration {
+    let start = Instant::now();
+    while !check().await {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    start.elapsed()
+}
+
+async fn count(app: &TestApp, sql: &'static str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap()
+}
+
+async fn spawn_mail_app(
+    backend: Backend,
+    env: &MailEnv,
+    support: &str,
+    poll_secs: u64,
+) -> Option<TestApp> {
+    TestApp::spawn_with(
+        backend,
+        Options {
+            mailboxes: vec![env.mailbox(support, poll_secs)],
+            smtp_url: Some(env.smtp_url.clone()),
+            support_address: Some(format!("Casebook Support <{support}>")),
+            ..Options::default()
+        },
+    )
+    .await
+}
+
+fn parsed(raw: &[u8]) -> casebook::email::ParsedEmail {
+    casebook::email::parse(raw, &casebook::email::Limits::default()).expect("our own mail parses")
+}
+
+async fn full_loop(backend: Backend) {
+    let Some(env) = MailEnv::get() else { return };
+    let support = env.fresh_address("helpdesk.test", "sup");
+    let customer = env.fresh_address("customer.test", "cus");
+    let Some(app) = spawn_mail_app(backend, &env, &support, 300).await else {
+        return;
+    };
+
+    env.send(
+        &customer,
+        &support,
+        plain_mail(
+            &format!("Rosa <{customer}>"),
+            &support,
+            "Printer on fire",
+            "orig-1@customer.test",
+            "",
+            "It is smoking.",
+        ),
+    )
+    .await;
+    wait_until("the ticket", || async {
+        count(&app, "SELECT COUNT(*) FROM ticket").await == 1
+    })
+    .await;
+    let tickets: Value = app
+        .api()
+        .get(app.at("/api/v1/tickets"))
+        .bearer_auth(&app.agent_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ticket = &tickets["items"][0];
+    let id = ticket["id"].as_i64().unwrap();
+    assert_eq!(ticket["channel"], "email");
+    assert_eq!(ticket["customer_email"], customer.as_str());
+
+    // The acknowledgement arrives, marked as automatic and threaded.
+    let inbox = env.wait_for_mail(&customer, 1).await;
+    assert_eq!(inbox.len(), 1, "one acknowledgement");
+    let ack = parsed(&inbox[0]);
+    assert!(ack.subject.contains(&format!("[#{id}]")), "{}", ack.subject);
+    assert!(String::from_utf8_lossy(&inbox[0]).contains("Auto-Submitted: auto-replied"));
+    assert_eq!(ack.in_reply_to, vec!["orig-1@customer.test".to_string()]);
+
+    // The agent answers; the reply reaches the customer's mailbox, chained to the thread.
+    let r = app
+        .api()
+        .post(app.at(&format!("/api/v1/tickets/{id}/messages")))
+        .bearer_auth(&app.agent_token)
+        .json(&json!({"body": "Unplug it, please.", "status": "pending"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let inbox = env.wait_for_mail(&customer, 2).await;
+    assert_eq!(inbox.len(), 2);
+    let reply = parsed(&inbox[1]);
+    assert!(reply.text.contains("Unplug it, please."));
+    assert!(reply.subject.contains(&format!("[#{id}]")));
+    assert!(
+        !String::from_utf8_lossy(&inbox[1]).contains("Auto-Submitted"),
+        "a person's reply is not automatic"
+    );
+    assert!(
+        reply
+            .references
+            .contains(&"orig-1@customer.test".to_string())
+    );
+    let reply_id = reply.message_id.clone().expect("our Message-ID");
+    wait_until("delivery recorded", || async {
+        count(
+            &app,
+            "SELECT COUNT(*) FROM message WHERE delivery_status = 'sent'",
+        )
+        .await
+            == 2
+    })
+    .await;
+
+    // The customer answers that mail; it threads back onto the same ticket and reopens it.
+    let answer = plain_mail(
+        &customer,
+        &support,
+        &format!("Re: {}", reply.subject),
+        "orig-2@customer.test",
+        &format!(
+            "In-Reply-To: <{reply_id}>\r\nReferences: <orig-1@customer.test> <{reply_id}>\r\n"
+        ),
+        "Done, thanks!\r\n\r\nOn Thu, 26 Nov 2026, Casebook Support wrote:\r\n> Unplug it, please.",
+    );
+    env.send(&customer, &support, answer).await;
+    wait_until("the answer", || async {
+        count(&app, "SELECT COUNT(*) FROM message").await == 4
+    })
+    .await;
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM ticket").await,
+        1,
+        "no second ticket"
+    );
+    let t: Value = app
+        .api()
+        .get(app.at(&format!("/api/v1/tickets/{id}")))
+        .bearer_auth(&app.agent_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(t["ticket"]["status"], "open");
+    let last = t["messages"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["body_text"].as_str().unwrap().trim(), "Done, thanks!");
+    assert!(
+        last["thread_reason"]
+            .as_str()
+            .unwrap()
+            .contains("In-Reply-To")
+    );
+    // The customer got no second acknowledgement.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(env.read_all(&customer).await.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_loop_sqlite() {
+    full_loop(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_loop_postgres() {
+    full_loop(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_picks_up_mail_without_polling() {
+    let Some(env) = MailEnv::get() else { return };
+    let support = env.fresh_address("helpdesk.test", "idle");
+    // Poll interval of five minutes: only IDLE can make this fast.
+    let Some(app) = spawn_mail_app(Backend::Sqlite, &env, &support, 300).await else {
+        return;
+    };
+    wait_until("the mailbox lease", || async {
+        count(
+            &app,
+            "SELECT COUNT(*) FROM mailbox_state WHERE lease_owner IS NOT NULL",
+        )
+        .await
+            == 1
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut latencies = Vec::new();
+    for i in 0..3 {
+        env.inject(
+            &support,
+            &plain_mail(
+                "idle@customer.test",
+                &support,
+                &format!("Idle {i}"),
+                &format!("idle-{i}@customer.test"),
+                "",
+                "ping",
+            ),
+        );
+        let app = &app;
+        let took = wait_until("the ticket", || async move {
+            count(app, "SELECT COUNT(*) FROM ticket").await == i + 1
+        })
+        .await;
+        latencies.push(took);
+    }
+    eprintln!("IMAP IDLE → ticket latencies: {latencies:?}");
+    assert!(
+        latencies.iter().all(|l| *l < Duration::from_secs(20)),
+        "{latencies:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_responder_loop_is_stopped() {
+    let Some(env) = MailEnv::get() else { return };
+    let support = env.fresh_address("helpdesk.test", "loop");
+    let bot = env.fresh_address("customer.test", "bot");
+    let Some(app) = spawn_mail_app(Backend::Sqlite, &env, &support, 300).await else {
+        return;
+    };
+    env.send(
+        &bot,
+        &support,
+        plain_mail(
+            &bot,
+            &support,
+            "Order question",
+            "bot-start@customer.test",
+            "",
+            "Where is my order?",
+        ),
+    )
+    .await;
+    // The bot answers every mail it gets with an out-of-office, in the thread.
+    let mut answered = 0;
+    let deadline = Instant::now() + Duration::from_secs(8);
+    while Instant::now() < deadline {
+        let inbox = env.read_all(&bot).await;
+        while answered < inbox.len() {
+            let got = parsed(&inbox[answered]);
+            let mid = got.message_id.clone().unwrap_or_default();
+            let auto = plain_mail(
+                &bot,
+                &support,
+                &format!("Out of office: {}", got.subject),
+                &format!("bot-{answered}@customer.test"),
+                &format!("Auto-Submitted: auto-replied\r\nIn-Reply-To: <{mid}>\r\n"),
+                "I am on holiday.",
+            );
+            env.send(&bot, &support, auto).await;
+            answered += 1;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(
+        answered, 1,
+        "Casebook sent one acknowledgement and never answered the auto-reply"
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM ticket").await, 1);
+    wait_until("the auto-reply recorded", || async {
+        count(
+            &app,
+            "SELECT COUNT(*) FROM message WHERE mail_kind = 'auto_reply'",
+        )
+        .await
+            == 1
+    })
+    .await;
+}
+
+/// SIGKILL Casebook several times while it works through 500 messages sitting in the mailbox:
+/// afterwards exactly 500 tickets exist, none twice, none missing.
+async fn kill_during_mailbox_batch(backend: Backend) {
+    use crate::crash::{Server, free_port, setup};
+    let Some(env) = MailEnv::get() else { return };
+    let Some((url, _token)) = setup(backend).await else {
+        return;
+    };
+    let support = env.fresh_address("helpdesk.test", "bulk");
+    let total = 500i64;
+    let started = Instant::now();
+    let mails = (0..total).map(|i| {
+        plain_mail(
+            &format!("c{}@customer.test", i % 37),
+            &support,
+            &format!("Bulk {i}"),
+            &format!("bulk-{i}-{support}"),
+            "",
+            "message body",
+        )
+    });
+    env.append_many(&support, mails).await;
+    eprintln!(
+        "loaded {total} messages into the mailbox in {:?}",
+        started.elapsed()
+    );
+    let imap_env = [
+        ("CASEBOOK_IMAP_HOST", env.imap_host.clone()),
+        ("CASEBOOK_IMAP_PORT", env.imap_port.to_string()),
+        ("CASEBOOK_IMAP_USER", support.clone()),
+        ("CASEBOOK_IMAP_PASSWORD", env.password.clone()),
+        ("CASEBOOK_IMAP_TLS", "none".to_string()),
+        ("CASEBOOK_EMAIL_RATE_PER_HOUR", "100000".to_string()),
+    ];
+    let db = casebook::db::Db::connect(&url).await.unwrap();
+    let tickets = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM ticket")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap()
+    };
+    let port = free_port();
+    for kill_at in [60, 200, 350] {
+        let server = Server::start_with(&url, port, true, &imap_env).await;
+        let start = Instant::now();
+        while tickets().await < kill_at && start.elapsed() < Duration::from_secs(120) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        server.kill9();
+        eprintln!("killed at {} tickets", tickets().await);
+    }
+    let server = Server::start_with(&url, port, true, &imap_env).await;
+    let start = Instant::now();
+    while tickets().await < total && start.elapsed() < Duration::from_secs(180) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Let the fetcher finish its pass, then check nothing more appears.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    server.kill9();
+    assert_eq!(
+        tickets().await,
+        total,
+        "every message became exactly one ticket"
+    );
+    let distinct: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT subject) FROM ticket")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(distinct, total);
+    let messages: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM message WHERE author_kind = 'customer'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(messages, total);
+    let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM quarantine")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(held, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_during_mailbox_batch_sqlite() {
+    kill_during_mailbox_batch(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_during_mailbox_batch_postgres() {
+    kill_during_mailbox_batch(Backend::Postgres).await;
+}
