@@ -258,6 +258,40 @@ async fn acknowledge(
     .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
+/// After the last retry, an email that could not be sent shows as failed on its ticket.
+async fn give_up_delivery(
+    state: &AppState,
+    job: &Job,
+    error: &str,
+    now: Millis,
+) -> anyhow::Result<()> {
+    let (Some(message_id), Some(ticket_id)) = (
+        job.payload["message_id"].as_i64(),
+        job.payload["ticket_id"].as_i64(),
+    ) else {
+        return Ok(());
+    };
+    let detail = format!("gave up after {} attempts: {error}", job.attempts);
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "UPDATE message SET delivery_status = 'failed', delivery_error = $1 WHERE message_id = $2",
+    )
+    .bind(&detail)
+    .bind(message_id)
+    .execute(&mut *tx)
+    .await?;
+    event(
+        &mut tx,
+        ticket_id,
+        "delivery_failed",
+        &format!("message {message_id}: {detail}"),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Claims and runs due jobs until none are left. Returns how many ran.
 pub async fn drain_once(state: &AppState, worker: &str) -> anyhow::Result<usize> {
     let mut total = 0;
@@ -276,7 +310,11 @@ pub async fn drain_once(state: &AppState, worker: &str) -> anyhow::Result<usize>
         for job in &jobs {
             if let Err(err) = run_job(state, job).await {
                 tracing::warn!(job_id = job.id, kind = %job.kind, attempts = job.attempts, error = %err, "job failed");
-                mark_failed(&state.db, job, &err.to_string(), state.clock.now_ms()).await?;
+                let now = state.clock.now_ms();
+                mark_failed(&state.db, job, &err.to_string(), now).await?;
+                if job.attempts >= MAX_ATTEMPTS && job.kind == "message.sent" {
+                    give_up_delivery(state, job, &err.to_string(), now).await?;
+                }
             }
         }
         total += jobs.len();

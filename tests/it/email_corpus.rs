@@ -389,6 +389,8 @@ fn parse_and_visible_reply_survive_mutated_and_random_input() {
             let _ = parse(&input, &limits);
             let text = String::from_utf8_lossy(&input);
             let _ = visible_reply(&text);
+            let _ = casebook::email::ticket_token_from_subject(&text);
+            let _ = casebook::email::ticket_token_from_address(&text);
             if input.len() < 8 * 1024 {
                 let _ = html_to_text(&text);
                 let _ = sanitize_html(&text);

@@ -405,3 +405,150 @@ both_backends!(auto_replies_bounces_and_sender_cap, |app| async move {
     }
     assert_eq!(held, 5);
 });
+
+/// Random threading headers, tokens and senders through the real intake: every message ends as a
+/// ticket, a duplicate or a quarantine row — never an error — and never lands on a ticket of
+/// another customer.
+both_backends!(random_threading_input_is_handled, |app| async move {
+    use rand::{Rng, SeedableRng};
+    let state = &app.running.state;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(0x7_4EAD);
+    let senders = [
+        "a@example.com",
+        "b@example.com",
+        "c@example.org",
+        "not an address",
+        "",
+        "<>",
+        "d@例え.jp",
+    ];
+    let mut known_ids: Vec<String> = vec!["none@x".into()];
+    for i in 0..150i64 {
+        let from = senders[rng.gen_range(0..senders.len())];
+        let pick = |rng: &mut rand::rngs::StdRng, ids: &Vec<String>| {
+            ids[rng.gen_range(0..ids.len())].clone()
+        };
+        let mut headers = String::new();
+        if rng.gen_bool(0.5) {
+            headers.push_str(&format!(
+                "In-Reply-To: <{}>\r\n",
+                pick(&mut rng, &known_ids)
+            ));
+        }
+        if rng.gen_bool(0.4) {
+            headers.push_str(&format!(
+                "References: <{}> <{}> garbage <<>>\r\n",
+                pick(&mut rng, &known_ids),
+                pick(&mut rng, &known_ids)
+            ));
+        }
+        if rng.gen_bool(0.2) {
+            headers.push_str("Auto-Submitted: auto-replied\r\n");
+        }
+        let token = match rng.gen_range(0..4) {
+            0 => format!(" [#{}]", rng.gen_range(1..12)),
+            1 => " [#99999999999999999999]".into(),
+            2 => " [#-3]".into(),
+            _ => String::new(),
+        };
+        let mid = format!("fz{i}@example.com");
+        let raw = mail(
+            from,
+            &format!("Subject {i}{token}"),
+            rng.gen_bool(0.9).then_some(mid.as_str()),
+            &headers,
+            "text\r\n> quoted",
+        );
+        let outcome = ingest(state, &src(1000 + i), &raw, Mode::Normal)
+            .await
+            .expect("no storage error");
+        if let Ingested::Ticket { message_id, .. } = outcome {
+            known_ids.push(mid);
+            // The message's ticket belongs to the message's sender.
+            let owner_ok: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM message m JOIN ticket t ON t.ticket_id = m.ticket_id WHERE m.message_id = $1 AND t.customer_id = m.customer_id",
+            )
+            .bind(message_id)
+            .fetch_one(&app.db().pool)
+            .await
+            .unwrap();
+            assert_eq!(
+                owner_ok, 1,
+                "message {i} threaded onto another customer's ticket"
+            );
+        }
+    }
+});
+
+/// An SMTP server that never answers: the reply is retried with backoff, then shown as failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_smtp_is_retried_then_shown_as_failed() {
+    let closed = crate::crash::free_port();
+    let app = TestApp::spawn_with(
+        crate::harness::Backend::Sqlite,
+        crate::harness::Options {
+            workers: false,
+            smtp_url: Some(format!("smtp://127.0.0.1:{closed}")),
+            support_address: Some("Support <support@helpdesk.test>".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let id = app
+        .create_ticket("far@customer.test", "Hello", "Are you there?")
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let r = app
+        .api()
+        .post(app.at(&format!("/api/v1/tickets/{id}/messages")))
+        .bearer_auth(&app.agent_token)
+        .json(&serde_json::json!({"body": "Yes"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let state = &app.running.state;
+    let mut attempts = 0;
+    for _ in 0..20 {
+        casebook::outbox::drain_once(state, "t").await.unwrap();
+        attempts += 1;
+        let failed: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL")
+                .fetch_one(&app.db().pool)
+                .await
+                .unwrap();
+        if failed > 0 {
+            break;
+        }
+        app.clock.advance_ms(2 * 3_600_000);
+    }
+    assert!(attempts >= 12, "retried {attempts} times before giving up");
+    let m = messages(&app, id).await;
+    let reply = m["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["author_kind"] == "agent")
+        .unwrap()
+        .clone();
+    assert_eq!(reply["delivery_status"], "failed", "{reply}");
+    let t: Value = app
+        .api()
+        .get(app.at(&format!("/api/v1/tickets/{id}")))
+        .bearer_auth(&app.agent_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        t["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "delivery_failed")
+    );
+}

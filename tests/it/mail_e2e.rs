@@ -346,6 +346,70 @@ async fn full_loop_postgres() {
     full_loop(Backend::Postgres).await;
 }
 
+/// Postfix refuses to relay to a domain it does not serve (554): a permanent failure, shown on
+/// the ticket at once, without retries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rejected_recipient_is_a_permanent_failure() {
+    let Some(env) = MailEnv::get() else { return };
+    let support = env.fresh_address("helpdesk.test", "rej");
+    let Some(app) = spawn_mail_app(Backend::Sqlite, &env, &support, 300).await else {
+        return;
+    };
+    let id = app
+        .create_ticket("someone@unrouted.example", "Hi", "Hello")
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    app.api()
+        .post(app.at(&format!("/api/v1/tickets/{id}/messages")))
+        .bearer_auth(&app.agent_token)
+        .json(&json!({"body": "Answer"}))
+        .send()
+        .await
+        .unwrap();
+    wait_until("the failure", || async {
+        count(
+            &app,
+            "SELECT COUNT(*) FROM message WHERE delivery_status = 'failed'",
+        )
+        .await
+            == 1
+    })
+    .await;
+    let attempts: i64 =
+        sqlx::query_scalar("SELECT attempts FROM outbox WHERE kind = 'message.sent'")
+            .fetch_one(&app.db().pool)
+            .await
+            .unwrap();
+    assert_eq!(attempts, 1, "permanent failures are not retried");
+    let t: Value = app
+        .api()
+        .get(app.at(&format!("/api/v1/tickets/{id}")))
+        .bearer_auth(&app.agent_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let failed = t["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["delivery_status"] == "failed")
+        .unwrap()
+        .clone();
+    assert!(
+        failed["delivery_error"].as_str().unwrap().contains("554")
+            || failed["delivery_error"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("relay"),
+        "{failed}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_picks_up_mail_without_polling() {
     let Some(env) = MailEnv::get() else { return };
