@@ -406,9 +406,9 @@ both_backends!(auto_replies_bounces_and_sender_cap, |app| async move {
     assert_eq!(held, 5);
 });
 
-/// Random threading headers, tokens and senders through the real intake: every message ends as a
-/// ticket, a duplicate or a quarantine row — never an error — and never lands on a ticket of
-/// another customer.
+// Random threading headers, tokens and senders through the real intake: every message ends as a
+// ticket, a duplicate or a quarantine row — never an error — and never lands on a ticket of
+// another customer.
 both_backends!(random_threading_input_is_handled, |app| async move {
     use rand::{Rng, SeedableRng};
     let state = &app.running.state;
