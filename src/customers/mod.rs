@@ -30,7 +30,10 @@ pub async fn match_or_create(
     .bind(email.as_str())
     .fetch_optional(&mut **tx)
     .await?;
-    let name = name.map(str::trim).filter(|n| !n.is_empty());
+    let name = name
+        .map(crate::domain::single_line)
+        .filter(|n| !n.is_empty());
+    let name = name.as_deref();
     if let Some(id) = existing {
         if let Some(name) = name {
             sqlx::query("UPDATE customer SET name = $1, updated_at = $2 WHERE customer_id = $3 AND name = ''")

@@ -91,6 +91,26 @@ pub enum CustomerMessageEffect {
     FollowUp,
 }
 
+/// Text from outside (email, forms) made safe to store and to put in mail headers: NUL, which
+/// PostgreSQL cannot store, becomes U+FFFD.
+pub fn without_nul(s: &str) -> String {
+    if s.contains('\0') {
+        s.replace('\0', "\u{FFFD}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// A one-line value (a name, an id): control characters become spaces, runs of space collapse.
+pub fn single_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 impl Role {
     pub fn is_lead_or_admin(self) -> bool {
         matches!(self, Role::Lead | Role::Admin)

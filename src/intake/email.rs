@@ -4,7 +4,7 @@
 use super::{EmailMeta, IdempotencyKey, MailKind, NewAttachment, NewInbound};
 use crate::db::Db;
 use crate::domain::clock::Millis;
-use crate::domain::{Channel, EmailAddress};
+use crate::domain::{Channel, EmailAddress, single_line, without_nul};
 use crate::email::{self, Limits, ParsedEmail};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -44,6 +44,32 @@ pub enum Mode {
     Normal,
     /// Skip the sender cap and auto-reply rule: the admin decided this is a real message.
     Release,
+}
+
+/// Whatever a sender put in their mail, it can be stored on both databases and placed in headers
+/// of our replies: no NUL anywhere, no line breaks in names and ids.
+fn storable(mut p: ParsedEmail) -> ParsedEmail {
+    p.text = without_nul(&p.text);
+    p.visible_text = without_nul(&p.visible_text);
+    p.html = p.html.as_deref().map(without_nul);
+    p.subject = without_nul(&p.subject);
+    p.from_name = p
+        .from_name
+        .as_deref()
+        .map(single_line)
+        .filter(|n| !n.is_empty());
+    p.message_id = p
+        .message_id
+        .as_deref()
+        .map(single_line)
+        .filter(|m| !m.is_empty());
+    p.in_reply_to = p.in_reply_to.iter().map(|m| single_line(m)).collect();
+    p.references = p.references.iter().map(|m| single_line(m)).collect();
+    for a in &mut p.attachments {
+        a.filename = a.filename.as_deref().map(single_line);
+        a.content_type = single_line(&a.content_type);
+    }
+    p
 }
 
 pub fn content_hash(raw: &[u8]) -> String {
@@ -105,9 +131,12 @@ pub async fn quarantine(db: &Db, q: QuarantineRecord<'_>, now: Millis) -> Result
     )
     .bind(q.raw_email_id)
     .bind(q.reason)
-    .bind(q.detail)
-    .bind(q.sender)
-    .bind(q.subject.map(|s| s.chars().take(300).collect::<String>()))
+    .bind(single_line(q.detail))
+    .bind(q.sender.map(single_line))
+    .bind(
+        q.subject
+            .map(|s| single_line(s).chars().take(300).collect::<String>()),
+    )
     .bind(now)
     .fetch_one(&db.pool)
     .await?;
@@ -191,7 +220,7 @@ pub async fn ingest_stored(
         })
     };
     let parsed = match email::parse(raw, &limits) {
-        Ok(p) => p,
+        Ok(p) => storable(p),
         Err(e) => return held(e.code(), e.to_string(), None, None).await,
     };
     let sender = parsed.from_address.clone();

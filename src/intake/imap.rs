@@ -11,6 +11,7 @@ use crate::state::AppState;
 use anyhow::{Context, Result};
 use futures_util::TryStreamExt;
 use sqlx::Row;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -123,7 +124,12 @@ async fn save_checkpoint(
 }
 
 /// Fetches and ingests everything newer than the checkpoint. Returns how many messages it took.
-async fn fetch_new(state: &AppState, cfg: &MailboxConfig, session: &mut Session) -> Result<usize> {
+async fn fetch_new(
+    state: &AppState,
+    cfg: &MailboxConfig,
+    session: &mut Session,
+    failures: &mut HashMap<u32, u32>,
+) -> Result<usize> {
     let key = cfg.key();
     let mailbox = session.select(&cfg.folder).await?;
     let uidvalidity = i64::from(mailbox.uid_validity.unwrap_or(0));
@@ -161,7 +167,12 @@ async fn fetch_new(state: &AppState, cfg: &MailboxConfig, session: &mut Session)
         }
         fetched.sort_by_key(|(uid, _)| *uid);
         let mut done: Vec<u32> = Vec::new();
-        for (uid, raw) in &fetched {
+        for (expected, (uid, raw)) in chunk.iter().zip(&fetched) {
+            if expected != uid {
+                // The server did not return this message (yet): never move the checkpoint past it.
+                mark_processed(session, cfg, &done).await?;
+                anyhow::bail!("UID {expected} was not returned by FETCH; retrying");
+            }
             let src = Source {
                 mailbox: key.clone(),
                 uidvalidity: Some(uidvalidity),
@@ -178,8 +189,21 @@ async fn fetch_new(state: &AppState, cfg: &MailboxConfig, session: &mut Session)
                     taken += 1;
                 }
                 Err(err) => {
-                    // A storage failure: stop here and retry from this message on the next pass.
-                    tracing::warn!(uid, error = %err, "could not store message; will retry");
+                    // A storage failure: stop here and retry from this message on the next pass;
+                    // one that keeps failing is quarantined so it cannot hold up the mailbox.
+                    let tries = failures.entry(*uid).or_insert(0);
+                    *tries += 1;
+                    tracing::warn!(uid, tries = *tries, error = %err, "could not store message; will retry");
+                    if *tries >= STORE_TRIES
+                        && quarantine_unstorable(state, &src, raw, &err).await.is_ok()
+                    {
+                        failures.remove(uid);
+                        done.push(*uid);
+                        last_uid = i64::from(*uid);
+                        save_checkpoint(&state.db, &key, uidvalidity, last_uid, state.now())
+                            .await?;
+                        continue;
+                    }
                     mark_processed(session, cfg, &done).await?;
                     return Err(err);
                 }
@@ -188,6 +212,45 @@ async fn fetch_new(state: &AppState, cfg: &MailboxConfig, session: &mut Session)
         mark_processed(session, cfg, &done).await?;
     }
     Ok(taken)
+}
+
+/// After this many failed attempts to store a message, it is quarantined as `storage_error`.
+const STORE_TRIES: u32 = 3;
+
+async fn quarantine_unstorable(
+    state: &AppState,
+    src: &Source,
+    raw: &[u8],
+    err: &anyhow::Error,
+) -> Result<()> {
+    let hash = super::email::content_hash(raw);
+    let raw_id: i64 = sqlx::query_scalar(
+        "INSERT INTO raw_email (mailbox, uidvalidity, uid, content_hash, size_bytes, content, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING raw_email_id",
+    )
+    .bind(&src.mailbox)
+    .bind(src.uidvalidity)
+    .bind(src.uid)
+    .bind(&hash)
+    .bind(raw.len() as i64)
+    .bind(raw)
+    .bind(state.now())
+    .fetch_one(&state.db.pool)
+    .await?;
+    let detail = format!("could not be stored after {STORE_TRIES} attempts: {err}");
+    super::email::quarantine(
+        &state.db,
+        super::email::QuarantineRecord {
+            raw_email_id: raw_id,
+            reason: "storage_error",
+            detail: &detail,
+            sender: None,
+            subject: None,
+        },
+        state.now(),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Flags committed messages \Seen and moves them to the archive folder when one is configured.
@@ -280,6 +343,7 @@ async fn session_loop(
     cfg: &MailboxConfig,
     owner: &str,
     lease: &mut Lease,
+    failures: &mut HashMap<u32, u32>,
 ) -> Result<()> {
     let mut session = connect(cfg).await?;
     let idle = session.capabilities().await?.has_str("IDLE");
@@ -289,7 +353,7 @@ async fn session_loop(
             let _ = session.logout().await;
             return Ok(());
         }
-        fetch_new(state, cfg, &mut session).await?;
+        fetch_new(state, cfg, &mut session, failures).await?;
         if idle {
             let mut handle = session.idle();
             handle.init().await?;
@@ -308,10 +372,11 @@ pub async fn run_mailbox(state: AppState, cfg: MailboxConfig) {
     let owner = format!("{}-{}", std::process::id(), crate::auth::random_token(6));
     let key = cfg.key();
     let mut backoff = Duration::from_secs(1);
+    let mut failures: HashMap<u32, u32> = HashMap::new();
     loop {
         match take_lease(&state, &key, &owner).await {
             Ok(Some(mut lease)) => {
-                let result = session_loop(&state, &cfg, &owner, &mut lease).await;
+                let result = session_loop(&state, &cfg, &owner, &mut lease, &mut failures).await;
                 lease.release(&key).await;
                 match result {
                     Ok(()) => backoff = Duration::from_secs(1),

@@ -394,16 +394,13 @@ async fn receive_once(
             .await?;
     }
 
-    let (kind, payload) = if created_ticket {
-        (
-            "ticket.created",
-            json!({"ticket_id": ticket_id, "message_id": message_id}),
-        )
+    // Automatic mail (auto-replies, reports) is recorded but never answered automatically.
+    let payload =
+        json!({"ticket_id": ticket_id, "message_id": message_id, "auto_reply": auto_reply});
+    let kind = if created_ticket {
+        "ticket.created"
     } else {
-        (
-            "message.received",
-            json!({"ticket_id": ticket_id, "message_id": message_id}),
-        )
+        "message.received"
     };
     outbox::enqueue(&mut tx, kind, &payload, now).await?;
 

@@ -181,7 +181,10 @@ pub async fn release(state: &AppState, id: i64, by: &AgentRef) -> AppResult<Outc
                 },
                 body_html: None,
                 attachments: vec![],
-                idempotency: None,
+                idempotency: Some(super::IdempotencyKey {
+                    scope: "quarantine".into(),
+                    key: format!("raw:{raw_id}"),
+                }),
                 ticket_id: None,
                 priority: None,
                 issue_link: false,

@@ -60,9 +60,15 @@ impl Mailer {
         }))
     }
 
-    /// Our Message-ID for a Casebook message: stable, so a retried send is recognisably the same mail.
-    pub fn message_id_for(&self, message_id: i64, ticket_id: i64) -> String {
-        format!("casebook.m{message_id}.t{ticket_id}@{}", self.domain)
+    /// A new Message-ID for a Casebook message. It is stored before the first send and reused by
+    /// retries, so a resent mail is recognisably the same one; the random part keeps outsiders
+    /// from guessing it (and forging bounces or replies that thread by it).
+    pub fn new_message_id(&self, message_id: i64) -> String {
+        format!(
+            "casebook.m{message_id}.{}@{}",
+            crate::auth::random_token(12),
+            self.domain
+        )
     }
 
     /// `support+t1234@example.com`: replies to it thread onto ticket 1234 even without headers.
@@ -82,11 +88,11 @@ impl Mailer {
 /// Everything needed to write one outbound mail, read from the database.
 struct Outgoing {
     ticket_id: i64,
-    message_id: i64,
     subject: String,
     body: String,
     to: String,
     to_name: String,
+    email_message_id: String,
     references: Vec<String>,
     automatic: bool,
 }
@@ -106,7 +112,7 @@ fn subject_line(subject: &str, ticket_id: i64) -> String {
 }
 
 fn build(mailer: &Mailer, out: &Outgoing, link: &str) -> Result<Message> {
-    let mid = mailer.message_id_for(out.message_id, out.ticket_id);
+    let mid = &out.email_message_id;
     let to: Mailbox = if out.to_name.is_empty() {
         out.to.parse()?
     } else {
@@ -187,11 +193,11 @@ async fn load_outgoing(db: &Db, message_id: i64, automatic: bool) -> Result<Opti
     .await?;
     Ok(Some(Outgoing {
         ticket_id,
-        message_id,
         subject: row.try_get("subject")?,
         body: row.try_get("body_text")?,
         to,
-        to_name: row.try_get("name")?,
+        to_name: crate::domain::single_line(&row.try_get::<String, _>("name")?),
+        email_message_id: String::new(),
         references: references
             .into_iter()
             .rev()
@@ -222,14 +228,23 @@ pub async fn deliver(
     if matches!(status.as_deref(), Some("sent") | Some("failed")) {
         return Ok(Delivery::AlreadyDone);
     }
-    let Some(out) = load_outgoing(db, message_id, automatic).await? else {
+    let Some(mut out) = load_outgoing(db, message_id, automatic).await? else {
         return Ok(Delivery::NoRecipient);
     };
-    sqlx::query("UPDATE message SET email_message_id = $1, delivery_status = 'queued' WHERE message_id = $2")
-        .bind(mailer.message_id_for(message_id, out.ticket_id))
-        .bind(message_id)
-        .execute(&db.pool)
-        .await?;
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "UPDATE message SET email_message_id = COALESCE(email_message_id, $1), delivery_status = 'queued' WHERE message_id = $2",
+    )
+    .bind(mailer.new_message_id(message_id))
+    .bind(message_id)
+    .execute(&mut *tx)
+    .await?;
+    out.email_message_id =
+        sqlx::query_scalar("SELECT email_message_id FROM message WHERE message_id = $1")
+            .bind(message_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    tx.commit().await?;
     let mut tx = db.begin().await?;
     let token = new_secret();
     sqlx::query("INSERT INTO ticket_link (ticket_id, token_hash, created_at) VALUES ($1, $2, $3)")
@@ -262,14 +277,18 @@ pub enum Delivery {
 }
 
 /// Whether `email` got fewer than `ACK_LIMIT_PER_HOUR` acknowledgements in the last hour.
-pub async fn may_acknowledge(db: &Db, customer_id: i64, now: Millis) -> Result<bool> {
+pub async fn may_acknowledge(
+    tx: &mut crate::db::Tx,
+    customer_id: i64,
+    now: Millis,
+) -> Result<bool> {
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM message m JOIN ticket t ON t.ticket_id = m.ticket_id
-         WHERE t.customer_id = $1 AND m.author_kind = 'system' AND m.created_at > $2",
+         WHERE t.customer_id = $1 AND m.author_kind = 'system' AND m.visibility = 'public' AND m.created_at > $2",
     )
     .bind(customer_id)
     .bind(now - 3_600_000)
-    .fetch_one(&db.pool)
+    .fetch_one(&mut **tx)
     .await?;
     Ok(n < ACK_LIMIT_PER_HOUR)
 }

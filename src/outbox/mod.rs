@@ -8,8 +8,10 @@ use crate::domain::clock::Millis;
 use crate::error::AppResult;
 use crate::state::AppState;
 use anyhow::Context;
+use futures_util::FutureExt;
 use serde_json::Value;
 use sqlx::{AssertSqlSafe, Row};
+use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
 /// After this many failed attempts a job is parked as failed and shown to admins.
@@ -112,7 +114,7 @@ pub async fn depth(db: &Db) -> anyhow::Result<i64> {
 
 /// Runs one job. A job's database effect commits together with its "done" mark; a job that
 /// sends mail records the Message-ID first and "sent" together with "done".
-async fn run_job(state: &AppState, job: &Job) -> anyhow::Result<()> {
+async fn run_job(state: &AppState, job: &Job, worker: &str) -> anyhow::Result<()> {
     let now = state.clock.now_ms();
     let ticket_id = job.payload["ticket_id"].as_i64();
     match job.kind.as_str() {
@@ -121,7 +123,7 @@ async fn run_job(state: &AppState, job: &Job) -> anyhow::Result<()> {
             let mut tx = state.db.begin().await?;
             route_new_ticket(&mut tx, ticket_id, now).await?;
             if state.mailer.is_some() && !job.payload["auto_reply"].as_bool().unwrap_or(false) {
-                acknowledge(state, &mut tx, ticket_id, now).await?;
+                acknowledge(&mut tx, ticket_id, now).await?;
             }
             finish(tx, job.id, now).await
         }
@@ -130,12 +132,21 @@ async fn run_job(state: &AppState, job: &Job) -> anyhow::Result<()> {
                 .as_i64()
                 .context("payload without message_id")?;
             let automatic = job.payload["automatic"].as_bool().unwrap_or(false);
+            // Sending is an effect outside the database: make sure this worker still owns the
+            // job (its lease may have run out while earlier jobs of the batch were sent).
+            if !renew_lease(&state.db, job.id, worker, now, state.config.outbox_lease_ms).await? {
+                return Ok(());
+            }
             let delivery = match &state.mailer {
                 Some(mailer) => Some(
                     crate::notify::deliver(&state.db, mailer, message_id, automatic, now).await?,
                 ),
                 None => None,
             };
+            if let Some(crate::notify::Delivery::Sent { .. }) = delivery {
+                // Recorded at once, on its own: a failure later in this job must not resend.
+                record_sent(&state.db, message_id).await?;
+            }
             let mut tx = state.db.begin().await?;
             match delivery {
                 Some(crate::notify::Delivery::Sent { .. }) => {
@@ -214,12 +225,7 @@ async fn route_new_ticket(tx: &mut Tx, ticket_id: i64, now: Millis) -> anyhow::R
 
 /// Writes the automatic "we received your request" message and queues its mail — unless the
 /// customer already got several in the last hour (which is how mail loops start).
-async fn acknowledge(
-    state: &AppState,
-    tx: &mut Tx,
-    ticket_id: i64,
-    now: Millis,
-) -> anyhow::Result<()> {
+async fn acknowledge(tx: &mut Tx, ticket_id: i64, now: Millis) -> anyhow::Result<()> {
     let row = sqlx::query("SELECT customer_id, channel FROM ticket WHERE ticket_id = $1")
         .bind(ticket_id)
         .fetch_one(&mut **tx)
@@ -229,7 +235,7 @@ async fn acknowledge(
     if channel == "api" {
         return Ok(());
     }
-    if !crate::notify::may_acknowledge(&state.db, customer_id, now).await? {
+    if !crate::notify::may_acknowledge(tx, customer_id, now).await? {
         return event(
             tx,
             ticket_id,
@@ -292,6 +298,55 @@ async fn give_up_delivery(
     Ok(())
 }
 
+/// Extends this worker's lease on a job just before an external effect; false when another
+/// worker has taken the job over.
+pub async fn renew_lease(
+    db: &Db,
+    job_id: i64,
+    worker: &str,
+    now: Millis,
+    lease_ms: i64,
+) -> anyhow::Result<bool> {
+    let res = sqlx::query("UPDATE outbox SET locked_until = $1 WHERE outbox_id = $2 AND locked_by = $3 AND done_at IS NULL")
+        .bind(now + lease_ms)
+        .bind(job_id)
+        .bind(worker)
+        .execute(&db.pool)
+        .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+async fn record_sent(db: &Db, message_id: i64) -> anyhow::Result<()> {
+    let mut last = None;
+    for _ in 0..5 {
+        match sqlx::query("UPDATE message SET delivery_status = 'sent', delivery_error = NULL WHERE message_id = $1")
+            .bind(message_id)
+            .execute(&db.pool)
+            .await
+        {
+            Ok(_) => return Ok(()),
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    Err(last
+        .map(anyhow::Error::from)
+        .unwrap_or_else(|| anyhow::anyhow!("could not record delivery")))
+}
+
+/// Parks jobs that used up their attempts without being parked (e.g. the worker died running them).
+async fn park_exhausted(db: &Db, now: Millis) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET failed_at = $1, last_error = COALESCE(last_error, 'gave up: too many attempts')
+         WHERE done_at IS NULL AND failed_at IS NULL AND attempts >= $2 AND (locked_until IS NULL OR locked_until < $1)",
+    )
+    .bind(now)
+    .bind(MAX_ATTEMPTS)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
 /// Claims and runs due jobs until none are left. Returns how many ran.
 pub async fn drain_once(state: &AppState, worker: &str) -> anyhow::Result<usize> {
     let mut total = 0;
@@ -307,8 +362,21 @@ pub async fn drain_once(state: &AppState, worker: &str) -> anyhow::Result<usize>
         if jobs.is_empty() {
             return Ok(total);
         }
+        // Jobs that keep failing (or crashing the worker) are parked where admins can see them.
+        park_exhausted(&state.db, state.clock.now_ms()).await?;
         for job in &jobs {
-            if let Err(err) = run_job(state, job).await {
+            let outcome = AssertUnwindSafe(run_job(state, job, worker))
+                .catch_unwind()
+                .await;
+            let outcome = outcome.unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "panic".into());
+                Err(anyhow::anyhow!("job panicked: {what}"))
+            });
+            if let Err(err) = outcome {
                 tracing::warn!(job_id = job.id, kind = %job.kind, attempts = job.attempts, error = %err, "job failed");
                 let now = state.clock.now_ms();
                 mark_failed(&state.db, job, &err.to_string(), now).await?;

@@ -195,6 +195,9 @@ pub fn validate_body(field: &str, body: &str) -> AppResult<String> {
     if body.is_empty() {
         return Err(AppError::field(field, "is required"));
     }
+    if body.contains('\0') {
+        return Err(AppError::field(field, "must not contain NUL characters"));
+    }
     if body.chars().count() > MAX_BODY_CHARS {
         return Err(AppError::field(
             field,

@@ -59,7 +59,10 @@ pub async fn get_ticket(db: &Db, id: i64) -> AppResult<Ticket> {
     ticket_from_row(&row)
 }
 
+/// Reads a ticket inside a write transaction, with its row locked (PostgreSQL), so concurrent
+/// changes to the same ticket apply one after the other.
 pub async fn get_ticket_tx(tx: &mut Tx, id: i64) -> AppResult<Ticket> {
+    lock_ticket(tx, id).await?;
     let row = sqlx::query(AssertSqlSafe(format!(
         "{} WHERE t.ticket_id = $1",
         ticket_select("")

@@ -41,10 +41,21 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            tracing::info_span!("http", method = %req.method(), path = %loggable_path(req.uri().path()), request_id = %id)
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// The request path for logs, with customer link tokens (secrets) cut out.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.strip_prefix("/t/") {
+        Some(rest) => {
+            let tail = rest.find('/').map(|i| &rest[i..]).unwrap_or("");
+            format!("/t/[token]{tail}").into()
+        }
+        None => path.into(),
+    }
 }
 
 /// Records latency and status for `/metrics`.
@@ -119,5 +130,18 @@ async fn not_found(req: Request) -> Response {
         err.into_response()
     } else {
         crate::error::PageError(err).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn link_tokens_stay_out_of_logs() {
+        assert_eq!(super::loggable_path("/t/SECRETTOKEN"), "/t/[token]");
+        assert_eq!(
+            super::loggable_path("/t/SECRETTOKEN/attachments/3"),
+            "/t/[token]/attachments/3"
+        );
+        assert_eq!(super::loggable_path("/tickets/3"), "/tickets/3");
     }
 }

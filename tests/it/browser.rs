@@ -1,7 +1,8 @@
 //! End to end in a real browser (headless Chromium through chromedriver): a customer writes in
 //! through the support form with an attachment, an agent answers and adds an internal note, and
-//! the customer's private link shows the answer but never the note. Also saves the screenshots in
-//! `docs/screenshots/`.
+//! the customer's private link shows the answer but never the note. Also saves screenshots: in
+//! `target/screenshots/`, or in `docs/screenshots/` (the README's) with
+//! `CASEBOOK_UPDATE_SCREENSHOTS=1`.
 //!
 //! Needs the Debian packages `chromium` and `chromium-driver`. Without them the test prints
 //! `SKIP: ...` and passes, except in CI (`CI=true`), where it fails.
@@ -205,7 +206,12 @@ async fn fit_viewport(c: &Client) {
 }
 
 fn screenshot_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+    let into = if std::env::var("CASEBOOK_UPDATE_SCREENSHOTS").is_ok_and(|v| v == "1") {
+        "docs/screenshots"
+    } else {
+        "target/screenshots"
+    };
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(into);
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

@@ -552,3 +552,33 @@ async fn unreachable_smtp_is_retried_then_shown_as_failed() {
             .any(|e| e["kind"] == "delivery_failed")
     );
 }
+
+// A NUL byte in the body and a line break in the sender's name (both legal in encoded mail) are
+// stored safely on both databases, and the acknowledgement to that sender can still be built.
+both_backends!(hostile_encodings_are_stored_safely, |app| async move {
+    let state = &app.running.state;
+    let raw = b"From: =?utf-8?q?Ann=0ASmith?= <nl@example.com>\r\nTo: support@helpdesk.test\r\nSubject: =?utf-8?q?Line=0Abreak=00subject?=\r\nMessage-ID: <nul1@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nBefore=00after\r\n";
+    let Ingested::Ticket { ticket_id, .. } =
+        ingest(state, &src(1), raw, Mode::Normal).await.unwrap()
+    else {
+        panic!("ticket")
+    };
+    let t: Value = app
+        .api()
+        .get(app.at(&format!("/api/v1/tickets/{ticket_id}")))
+        .bearer_auth(&app.agent_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(t["ticket"]["customer_name"], "Ann Smith");
+    assert!(!t["ticket"]["subject"].as_str().unwrap().contains('\n'));
+    assert!(
+        t["messages"][0]["body_text"]
+            .as_str()
+            .unwrap()
+            .contains("Before\u{FFFD}after")
+    );
+});

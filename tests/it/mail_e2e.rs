@@ -96,7 +96,7 @@ impl MailEnv {
         assert!(child.wait().unwrap().success(), "doveadm save failed");
     }
 
-    async fn session(&self, user: &str) -> async_imap::Session<tokio::net::TcpStream> {
+    pub async fn session(&self, user: &str) -> async_imap::Session<tokio::net::TcpStream> {
         let tcp = tokio::net::TcpStream::connect((self.imap_host.as_str(), self.imap_port))
             .await
             .unwrap();
@@ -344,6 +344,64 @@ async fn full_loop_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_loop_postgres() {
     full_loop(Backend::Postgres).await;
+}
+
+/// Mail is flagged \Seen only once its ticket exists, and moved to the archive folder if one is set.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn processed_mail_is_flagged_and_archived() {
+    let Some(env) = MailEnv::get() else { return };
+    let support = env.fresh_address("helpdesk.test", "arc");
+    let mut mailbox = env.mailbox(&support, 300);
+    mailbox.archive_folder = Some("Casebook-Processed".into());
+    let Some(app) = TestApp::spawn_with(
+        Backend::Sqlite,
+        Options {
+            mailboxes: vec![mailbox],
+            ..Options::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    env.append_many(
+        &support,
+        (0..3).map(|i| {
+            plain_mail(
+                "arc@customer.test",
+                &support,
+                &format!("Archive {i}"),
+                &format!("arc-{i}-{support}"),
+                "",
+                "body",
+            )
+        }),
+    )
+    .await;
+    wait_until("three tickets", || async {
+        count(&app, "SELECT COUNT(*) FROM ticket").await == 3
+    })
+    .await;
+    let mut session = env.session(&support).await;
+    let start = Instant::now();
+    loop {
+        let inbox = session.select("INBOX").await.unwrap();
+        let archive = session.select("Casebook-Processed").await;
+        if inbox.exists == 0 && archive.as_ref().is_ok_and(|a| a.exists == 3) {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "INBOX {} / archive {:?}",
+            inbox.exists,
+            archive.map(|a| a.exists)
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    session.select("Casebook-Processed").await.unwrap();
+    let unseen = session.search("UNSEEN").await.unwrap();
+    assert!(unseen.is_empty(), "archived mail is flagged \\Seen");
+    let _ = session.logout().await;
 }
 
 /// Postfix refuses to relay to a domain it does not serve (554): a permanent failure, shown on

@@ -194,6 +194,34 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!(n, 1);
+        // Someone else sending from the same (cached) page gets their own ticket, not a link to this one.
+        let other = [
+            ("csrf", csrf.as_str()),
+            ("form_key", form_key.as_str()),
+            ("email", "other@example.com"),
+            ("subject", "Mine"),
+            ("message", "My own question"),
+        ];
+        let c = customer
+            .post(app.at("/support"))
+            .form(&other)
+            .send()
+            .await
+            .unwrap();
+        let pc = customer
+            .get(app.at(c.headers()["location"].to_str().unwrap()))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(pc.contains("My own question") && !pc.contains("I clicked send twice"));
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ticket")
+            .fetch_one(&app.db().pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 2);
         // Both redirects lead to the same ticket.
         let pa = customer
             .get(app.at(a.headers()["location"].to_str().unwrap()))

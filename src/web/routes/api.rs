@@ -82,6 +82,13 @@ async fn create(
     if customer
         .name
         .as_deref()
+        .is_some_and(|n| n.chars().any(char::is_control))
+    {
+        return Err(AppError::field("customer.name", "must be a single line"));
+    }
+    if customer
+        .name
+        .as_deref()
         .is_some_and(|n| n.chars().count() > 200)
     {
         return Err(AppError::field(

@@ -26,13 +26,14 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn form_page(CsrfToken(csrf): CsrfToken) -> Response {
-    views::support(
+    let page = views::support(
         &csrf,
         &crate::auth::random_token(16),
         &SupportForm::default(),
         &[],
-    )
-    .into_response()
+    );
+    // Each visit gets a fresh form key; a page restored from cache would reuse the old one.
+    ([(header::CACHE_CONTROL, "no-store")], page).into_response()
 }
 
 async fn received(CsrfToken(csrf): CsrfToken) -> Response {
@@ -144,6 +145,9 @@ fn validate_name(name: &str) -> Result<Option<String>, AppError> {
             "is too long (200 characters at most)",
         ));
     }
+    if name.chars().any(char::is_control) {
+        return Err(AppError::field("name", "must be a single line"));
+    }
     Ok((!name.is_empty()).then(|| name.to_string()))
 }
 
@@ -187,9 +191,16 @@ async fn submit(
             .form_per_address
             .hit(from_email.as_str(), now)
             .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+        // The key binds the form instance to what was sent: the same form sent again is one
+        // ticket, but someone else (or a second question) sent from a reused page is not.
         let idempotency = (form_key.len() >= 16 && form_key.len() <= 128).then(|| IdempotencyKey {
             scope: "web".into(),
-            key: form_key.clone(),
+            key: crate::auth::digest(&format!(
+                "{form_key}\n{}\n{}\n{}",
+                from_email.as_str(),
+                values.subject,
+                values.message
+            )),
         });
         let inbound = NewInbound {
             channel: Channel::Web,

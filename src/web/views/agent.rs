@@ -149,7 +149,7 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                                     }
                                 }
                                 @if m.mail_kind.as_deref() == Some("auto_reply") { p.muted.small { "Automatic reply — no acknowledgement was sent." } }
-                                @if let Some(reason) = &m.thread_reason { p.muted.small title="How this email found its ticket" { "Threading: " (reason) } }
+                                @if let Some(reason) = m.thread_reason.as_ref().filter(|_| m.mail_kind.is_some()) { p.muted.small title="How this email found its ticket" { "Threading: " (reason) } }
                                 @match m.delivery_status.as_deref() {
                                     Some("failed") => p.delivery.failed role="status" { "Email not delivered: " (m.delivery_error.as_deref().unwrap_or("unknown error")) },
                                     Some("queued") => p.muted.small { "Email queued" },
@@ -219,7 +219,7 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                         h2 { "History" }
                         ol.events {
                             @for e in p.events {
-                                li { span.muted { (ago(p.now, e.created_at)) " · " } (if e.actor == "system" { "Casebook" } else { &e.actor }) " " (describe_event(e, p.agents)) }
+                                li { span.muted { (ago(p.now, e.created_at)) " · " } (match e.actor.as_str() { "system" => "Casebook", "customer" => "The customer", a => a }) " " (describe_event(e, p.agents)) }
                             }
                         }
                     }
@@ -262,10 +262,12 @@ pub fn describe_event(e: &Event, agents: &[AgentRef]) -> String {
         "reply" => "replied".into(),
         "note" => "added an internal note".into(),
         "first_response" => "sent the first response".into(),
-        "routed" => e
-            .detail
-            .clone()
-            .unwrap_or_else(|| "routed the ticket".into()),
+        "routed" => format!("routed the ticket: {}", e.detail.as_deref().unwrap_or("")),
+        "delivery_failed" => format!(
+            "could not deliver an email: {}",
+            e.detail.as_deref().unwrap_or("")
+        ),
+        "ack_suppressed" => "sent no acknowledgement (limit for this customer reached)".into(),
         other => other.replace('_', " "),
     }
 }
