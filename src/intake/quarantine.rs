@@ -163,7 +163,7 @@ pub async fn release(state: &AppState, id: i64, by: &AgentRef) -> AppResult<Outc
                 .bind(quarantine_id)
                 .execute(&state.db.pool)
                 .await?;
-            let text = String::from_utf8_lossy(&raw);
+            let text = crate::domain::without_nul(&String::from_utf8_lossy(&raw));
             let sender = sender_from_raw(&text).unwrap_or_else(|| {
                 EmailAddress::parse("unknown-sender@casebook.invalid").expect("valid")
             });
@@ -213,13 +213,43 @@ pub async fn dismiss(state: &AppState, id: i64, by: &AgentRef) -> AppResult<Outc
 }
 
 /// Runs `retry`, `release` or `dismiss` by name (from a URL).
+/// Two admins (or a double click) acting on one entry: the first takes it, the second gets a 409.
 pub async fn act(state: &AppState, id: i64, action: &str, by: &AgentRef) -> AppResult<Outcome> {
-    match action {
+    if !matches!(action, "retry" | "release" | "dismiss") {
+        return Err(AppError::NotFound("action"));
+    }
+    let now = state.now();
+    // `resolved_at` on a held entry marks it as being worked on; a claim older than five
+    // minutes (its worker died) may be taken again.
+    let claimed = sqlx::query(
+        "UPDATE quarantine SET resolved_at = $1 WHERE quarantine_id = $2 AND status = 'held'
+         AND (resolved_at IS NULL OR resolved_at < $3)",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(now - 300_000)
+    .execute(&state.db.pool)
+    .await?;
+    if claimed.rows_affected() == 0 {
+        load(state, id).await?;
+        return Err(AppError::Conflict(
+            "someone else is handling this message right now".into(),
+        ));
+    }
+    let result = match action {
         "retry" => retry(state, id, by).await,
         "release" => release(state, id, by).await,
-        "dismiss" => dismiss(state, id, by).await,
-        _ => Err(AppError::NotFound("action")),
+        _ => dismiss(state, id, by).await,
+    };
+    if !matches!(&result, Ok(o) if o.status != "held") {
+        sqlx::query(
+            "UPDATE quarantine SET resolved_at = NULL WHERE quarantine_id = $1 AND status = 'held'",
+        )
+        .bind(id)
+        .execute(&state.db.pool)
+        .await?;
     }
+    result
 }
 
 /// The address in a raw `From:` header line, if one can be read.

@@ -582,3 +582,43 @@ both_backends!(hostile_encodings_are_stored_safely, |app| async move {
             .contains("Before\u{FFFD}after")
     );
 });
+
+// Two admins releasing the same held message at once: one ticket, one winner.
+both_backends!(concurrent_release_makes_one_ticket, |app| async move {
+    let state = &app.running.state;
+    let Ingested::Quarantined { quarantine_id, .. } =
+        ingest(state, &src(1), b"\x00\x01 not mail", Mode::Normal)
+            .await
+            .unwrap()
+    else {
+        panic!()
+    };
+    let url = app.at(&format!("/api/v1/quarantine/{quarantine_id}/release"));
+    let calls = (0..4).map(|_| {
+        let (url, token) = (url.clone(), app.admin_token.clone());
+        tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    });
+    let mut statuses = Vec::new();
+    for c in calls.collect::<Vec<_>>() {
+        statuses.push(c.await.unwrap());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 409),
+        "{statuses:?}"
+    );
+    assert_eq!(ticket_count(&app).await, 1);
+});
