@@ -81,6 +81,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0003_queue_indexes.sql"),
         postgres: include_str!("../../migrations/postgres/0003_queue_indexes.sql"),
     },
+    Migration {
+        version: 4,
+        name: "message_customer_index",
+        sqlite: include_str!("../../migrations/sqlite/0004_message_customer_index.sql"),
+        postgres: include_str!("../../migrations/postgres/0004_message_customer_index.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

@@ -36,15 +36,7 @@ both_backends!(ticket_lifecycle_through_api, |app| async move {
     let e: Value = r.json().await.unwrap();
     assert_eq!(e["error"]["field"], "status");
 
-    let full: Value = api
-        .get(app.at(&format!("/api/v1/tickets/{id}")))
-        .bearer_auth(&app.agent_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let full: Value = app.get_json(&format!("/api/v1/tickets/{id}")).await;
     let changes: Vec<(String, String)> = full["events"]
         .as_array()
         .unwrap()
@@ -140,40 +132,18 @@ both_backends!(priority_assignee_and_messages, |app| async move {
     assert_eq!(r.status(), 201);
     let m: Value = r.json().await.unwrap();
     assert_eq!(m["message"]["visibility"], "public");
-    let msgs: Value = api
-        .get(app.at(&format!("/api/v1/tickets/{id}/messages")))
-        .bearer_auth(&app.agent_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let msgs: Value = app
+        .get_json(&format!("/api/v1/tickets/{id}/messages"))
+        .await;
     assert_eq!(msgs["items"].as_array().unwrap().len(), 3);
-    let t: Value = api
-        .get(app.at(&format!("/api/v1/tickets/{id}")))
-        .bearer_auth(&app.agent_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let t: Value = app.get_json(&format!("/api/v1/tickets/{id}")).await;
     assert_eq!(
         t["ticket"]["status"], "open",
         "a public reply opens a new ticket"
     );
 
     let cust = t["ticket"]["customer_id"].as_i64().unwrap();
-    let c: Value = api
-        .get(app.at(&format!("/api/v1/customers/{cust}")))
-        .bearer_auth(&app.agent_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let c: Value = app.get_json(&format!("/api/v1/customers/{cust}")).await;
     assert_eq!(c["customer"]["emails"][0], "p@example.com");
     assert_eq!(c["customer"]["total_tickets"], 1);
 });
@@ -219,15 +189,9 @@ both_backends!(
         sorted.sort_unstable_by(|a, b| b.cmp(a));
         sorted.dedup();
         assert_eq!(sorted, seen, "newest first, no repeats");
-        let q: Value = api
-            .get(app.at("/api/v1/tickets?queue=unassigned&status=new&limit=200"))
-            .bearer_auth(&app.agent_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let q: Value = app
+            .get_json("/api/v1/tickets?queue=unassigned&status=new&limit=200")
+            .await;
         assert_eq!(q["items"].as_array().unwrap().len(), 23);
     }
 );

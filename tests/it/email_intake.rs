@@ -38,15 +38,8 @@ async fn ticket_count(app: &TestApp) -> i64 {
 }
 
 async fn messages(app: &TestApp, ticket: i64) -> Value {
-    app.api()
-        .get(app.at(&format!("/api/v1/tickets/{ticket}/messages")))
-        .bearer_auth(&app.agent_token)
-        .send()
+    app.get_json(&format!("/api/v1/tickets/{ticket}/messages"))
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }
 
 both_backends!(duplicates_and_reused_message_ids, |app| async move {
@@ -329,15 +322,7 @@ both_backends!(auto_replies_bounces_and_sender_cap, |app| async move {
         ingest(state, &src(3), &ooo2, Mode::Normal).await.unwrap(),
         Ingested::Ticket { created: false, .. }
     ));
-    let t: Value = api
-        .get(app.at(&format!("/api/v1/tickets/{ticket_id}")))
-        .bearer_auth(&app.agent_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let t: Value = app.get_json(&format!("/api/v1/tickets/{ticket_id}")).await;
     assert_eq!(t["ticket"]["status"], "solved", "auto-replies never reopen");
     assert_eq!(t["messages"][1]["mail_kind"], "auto_reply");
     // A bounce of a message we sent marks it failed and shows on the ticket.
@@ -360,15 +345,7 @@ both_backends!(auto_replies_bounces_and_sender_cap, |app| async move {
         .await
         .unwrap();
     assert_eq!(outcome, Ingested::Bounce { ticket_id });
-    let t: Value = api
-        .get(app.at(&format!("/api/v1/tickets/{ticket_id}")))
-        .bearer_auth(&app.agent_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let t: Value = app.get_json(&format!("/api/v1/tickets/{ticket_id}")).await;
     let sent = t["messages"]
         .as_array()
         .unwrap()
@@ -534,16 +511,7 @@ async fn unreachable_smtp_is_retried_then_shown_as_failed() {
         .unwrap()
         .clone();
     assert_eq!(reply["delivery_status"], "failed", "{reply}");
-    let t: Value = app
-        .api()
-        .get(app.at(&format!("/api/v1/tickets/{id}")))
-        .bearer_auth(&app.agent_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let t: Value = app.get_json(&format!("/api/v1/tickets/{id}")).await;
     assert!(
         t["events"]
             .as_array()
@@ -563,16 +531,7 @@ both_backends!(hostile_encodings_are_stored_safely, |app| async move {
     else {
         panic!("ticket")
     };
-    let t: Value = app
-        .api()
-        .get(app.at(&format!("/api/v1/tickets/{ticket_id}")))
-        .bearer_auth(&app.agent_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let t: Value = app.get_json(&format!("/api/v1/tickets/{ticket_id}")).await;
     assert_eq!(t["ticket"]["customer_name"], "Ann Smith");
     assert!(!t["ticket"]["subject"].as_str().unwrap().contains('\n'));
     assert!(

@@ -206,6 +206,19 @@ impl TestApp {
         resp.json::<serde_json::Value>().await.unwrap()["ticket"].clone()
     }
 
+    /// `GET path` with the agent's token; the JSON body.
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        self.api()
+            .get(self.at(path))
+            .bearer_auth(&self.agent_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// Waits (bounded) until every outbox job is done.
     pub async fn drain_outbox(&self) {
         for _ in 0..200 {

@@ -233,16 +233,7 @@ async fn full_loop(backend: Backend) {
         count(&app, "SELECT COUNT(*) FROM ticket").await == 1
     })
     .await;
-    let tickets: Value = app
-        .api()
-        .get(app.at("/api/v1/tickets"))
-        .bearer_auth(&app.agent_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tickets: Value = app.get_json("/api/v1/tickets").await;
     let ticket = &tickets["items"][0];
     let id = ticket["id"].as_i64().unwrap();
     assert_eq!(ticket["channel"], "email");
@@ -312,16 +303,7 @@ async fn full_loop(backend: Backend) {
         1,
         "no second ticket"
     );
-    let t: Value = app
-        .api()
-        .get(app.at(&format!("/api/v1/tickets/{id}")))
-        .bearer_auth(&app.agent_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let t: Value = app.get_json(&format!("/api/v1/tickets/{id}")).await;
     assert_eq!(t["ticket"]["status"], "open");
     let last = t["messages"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["body_text"].as_str().unwrap().trim(), "Done, thanks!");
@@ -440,16 +422,7 @@ async fn rejected_recipient_is_a_permanent_failure() {
             .await
             .unwrap();
     assert_eq!(attempts, 1, "permanent failures are not retried");
-    let t: Value = app
-        .api()
-        .get(app.at(&format!("/api/v1/tickets/{id}")))
-        .bearer_auth(&app.agent_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let t: Value = app.get_json(&format!("/api/v1/tickets/{id}")).await;
     let failed = t["messages"]
         .as_array()
         .unwrap()

@@ -119,16 +119,7 @@ both_backends!(form_reply_and_private_link, |app| async move {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let t: serde_json::Value = app
-        .api()
-        .get(app.at(&format!("/api/v1/tickets/{id}")))
-        .bearer_auth(&app.agent_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let t: serde_json::Value = app.get_json(&format!("/api/v1/tickets/{id}")).await;
     assert_eq!(
         t["ticket"]["status"], "open",
         "customer reply on pending reopens"
@@ -300,28 +291,12 @@ both_backends!(closed_ticket_reply_starts_follow_up, |app| async move {
     assert_eq!(r.status(), 303);
     let loc = r.headers()["location"].to_str().unwrap().to_string();
     assert_ne!(loc, format!("/t/{token}"), "a new link for the follow-up");
-    let closed: serde_json::Value = api
-        .get(app.at(&format!("/api/v1/tickets/{id}")))
-        .bearer_auth(&app.agent_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let closed: serde_json::Value = app.get_json(&format!("/api/v1/tickets/{id}")).await;
     assert_eq!(
         closed["ticket"]["status"], "closed",
         "closed tickets stay closed"
     );
-    let list: serde_json::Value = api
-        .get(app.at("/api/v1/tickets"))
-        .bearer_auth(&app.agent_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: serde_json::Value = app.get_json("/api/v1/tickets").await;
     let follow = &list["items"][0];
     assert_eq!(follow["follow_up_of_id"], id);
     assert_eq!(follow["status"], "new");
