@@ -193,13 +193,14 @@ pub async fn load_if_empty(db: &Db, now: Millis) -> Result<()> {
                 body: first.into(),
                 visibility: Visibility::Public,
                 status: after_reply,
+                attachments: vec![],
             },
             at(2),
         )
         .await
         .map_err(anyhow_err)?;
         if i % 4 == 1 {
-            tickets::add_agent_message(db, agent, t, AgentMessage { body: "Checked the account history; this customer had the same problem last quarter.".into(), visibility: Visibility::Internal, status: None }, at(3)).await.map_err(anyhow_err)?;
+            tickets::add_agent_message(db, agent, t, AgentMessage { body: "Checked the account history; this customer had the same problem last quarter.".into(), visibility: Visibility::Internal, status: None, attachments: vec![] }, at(3)).await.map_err(anyhow_err)?;
         }
         if status == Status::Closed {
             tickets::update_ticket(

@@ -367,21 +367,7 @@ async fn receive_once(
     .fetch_one(&mut *tx)
     .await?;
 
-    for a in &inbound.attachments {
-        sqlx::query(
-            "INSERT INTO attachment (message_id, filename, content_type, size_bytes, sha256, content, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(message_id)
-        .bind(&a.filename)
-        .bind(&a.content_type)
-        .bind(a.content.len() as i64)
-        .bind(hex::encode(Sha256::digest(&a.content)))
-        .bind(&a.content)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    }
+    store_attachments(&mut tx, message_id, &inbound.attachments, now).await?;
 
     if let Some(k) = &inbound.idempotency {
         sqlx::query("INSERT INTO inbound_key (scope, idem_key, ticket_id, message_id, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -418,6 +404,31 @@ async fn receive_once(
         link_token,
         thread_reason,
     })
+}
+
+/// Stores the files of a message (inbound or an agent's reply) in its transaction.
+pub async fn store_attachments(
+    tx: &mut Tx,
+    message_id: i64,
+    files: &[NewAttachment],
+    now: Millis,
+) -> AppResult<()> {
+    for a in files {
+        sqlx::query(
+            "INSERT INTO attachment (message_id, filename, content_type, size_bytes, sha256, content, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(message_id)
+        .bind(&a.filename)
+        .bind(&a.content_type)
+        .bind(a.content.len() as i64)
+        .bind(hex::encode(Sha256::digest(&a.content)))
+        .bind(&a.content)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Creates a private customer link for a ticket; returns the token (only its digest is stored).

@@ -95,6 +95,8 @@ struct Outgoing {
     email_message_id: String,
     references: Vec<String>,
     automatic: bool,
+    /// (filename, content type, bytes) of the files sent with the message.
+    files: Vec<(String, String, Vec<u8>)>,
 }
 
 fn subject_line(subject: &str, ticket_id: i64) -> String {
@@ -151,8 +153,25 @@ fn build(mailer: &Mailer, out: &Outgoing, link: &str) -> Result<Message> {
             .join(" ");
         builder = builder.references(refs);
     }
-    let mut mail =
-        builder.multipart(MultiPart::alternative_plain_html(text, html.into_string()))?;
+    let body = MultiPart::alternative_plain_html(text, html.into_string());
+    let mut mail = if out.files.is_empty() {
+        builder.multipart(body)?
+    } else {
+        let mut mixed = MultiPart::mixed().multipart(body);
+        for (name, content_type, content) in &out.files {
+            let ct = lettre::message::header::ContentType::parse(content_type).unwrap_or(
+                lettre::message::header::ContentType::parse("application/octet-stream")?,
+            );
+            // Base64 keeps every byte as it was: text files are not re-wrapped or re-lined.
+            let body = lettre::message::Body::new_with_encoding(
+                content.clone(),
+                lettre::message::header::ContentTransferEncoding::Base64,
+            )
+            .map_err(|_| anyhow::anyhow!("attachment {name} cannot be encoded"))?;
+            mixed = mixed.singlepart(lettre::message::Attachment::new(name.clone()).body(body, ct));
+        }
+        builder.multipart(mixed)?
+    };
     let mut add = |name: &str, value: &str| -> Result<()> {
         mail.headers_mut().insert_raw(HeaderValue::new(
             HeaderName::new_from_ascii(name.to_string())?,
@@ -191,7 +210,15 @@ async fn load_outgoing(db: &Db, message_id: i64, automatic: bool) -> Result<Opti
     .bind(message_id)
     .fetch_all(&db.pool)
     .await?;
+    let files = sqlx::query("SELECT filename, content_type, content FROM attachment WHERE message_id = $1 ORDER BY attachment_id")
+        .bind(message_id)
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("filename")?, r.try_get("content_type")?, r.try_get("content")?)))
+        .collect::<Result<Vec<_>>>()?;
     Ok(Some(Outgoing {
+        files,
         ticket_id,
         subject: row.try_get("subject")?,
         body: row.try_get("body_text")?,

@@ -186,6 +186,8 @@ pub struct AgentMessage {
     pub visibility: Visibility,
     /// Status to set along with the message; a public reply to a new ticket opens it by default.
     pub status: Option<Status>,
+    /// Files sent with the reply (and attached to its email).
+    pub attachments: Vec<crate::intake::NewAttachment>,
 }
 
 pub const MAX_BODY_CHARS: usize = 100_000;
@@ -229,6 +231,7 @@ pub async fn add_agent_message(
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
+    crate::intake::store_attachments(&mut tx, message_id, &msg.attachments, now).await?;
     let public = msg.visibility == Visibility::Public;
     let kind = if public { "reply" } else { "note" };
     record_event(

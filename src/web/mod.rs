@@ -1,6 +1,7 @@
 //! HTTP: the router, middleware (security headers, metrics, CSRF cookie, body limits) and static files.
 
 pub mod extract;
+pub mod form;
 pub mod routes;
 pub mod views;
 

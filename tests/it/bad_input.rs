@@ -79,6 +79,35 @@ both_backends!(api_validation_names_the_field, |app| async move {
             "customer.name",
         ),
     ];
+    let id = app.create_ticket("v@example.com", "For replies", "b").await["id"]
+        .as_i64()
+        .unwrap();
+    for (files, field) in [
+        (
+            json!([{"filename": "a.txt", "content_base64": "not base64!"}]),
+            "attachments[0].content_base64",
+        ),
+        (
+            json!([{"content_base64": "aGk="}]),
+            "attachments[0].filename",
+        ),
+        (
+            json!([{"filename": "ok.txt", "content_base64": "aGk="}, {"filename": "", "content_base64": "aGk="}]),
+            "attachments[1].filename",
+        ),
+    ] {
+        let r = app
+            .api()
+            .post(app.at(&format!("/api/v1/tickets/{id}/messages")))
+            .bearer_auth(&app.agent_token)
+            .json(&json!({"body": "x", "attachments": files}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["error"]["field"], field);
+    }
     for (body, field) in cases {
         let (status, err) = post_ticket(&app, &body).await;
         assert_eq!(status, 422, "{body} → {err}");
@@ -91,7 +120,10 @@ both_backends!(api_validation_names_the_field, |app| async move {
         .fetch_one(&app.db().pool)
         .await
         .unwrap();
-    assert_eq!(n, 1, "no invalid input created anything");
+    assert_eq!(
+        n, 2,
+        "no invalid input created anything (one ticket for replies, one valid create)"
+    );
 });
 
 both_backends!(api_protocol_errors, |app| async move {

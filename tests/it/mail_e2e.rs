@@ -252,7 +252,9 @@ async fn full_loop(backend: Backend) {
         .api()
         .post(app.at(&format!("/api/v1/tickets/{id}/messages")))
         .bearer_auth(&app.agent_token)
-        .json(&json!({"body": "Unplug it, please.", "status": "pending"}))
+        .json(&json!({"body": "Unplug it, please.", "status": "pending", "attachments": [
+            {"filename": "steps.txt", "content_type": "text/plain", "content_base64": "MS4gVW5wbHVnCjIuIFdhaXQK"}
+        ]}))
         .send()
         .await
         .unwrap();
@@ -261,6 +263,12 @@ async fn full_loop(backend: Backend) {
     assert_eq!(inbox.len(), 2);
     let reply = parsed(&inbox[1]);
     assert!(reply.text.contains("Unplug it, please."));
+    let file = reply
+        .attachments
+        .iter()
+        .find(|a| a.filename.as_deref() == Some("steps.txt"))
+        .expect("the attachment travels with the reply");
+    assert_eq!(file.content, b"1. Unplug\n2. Wait\n");
     assert!(reply.subject.contains(&format!("[#{id}]")));
     assert!(
         !String::from_utf8_lossy(&inbox[1]).contains("Auto-Submitted"),

@@ -273,6 +273,68 @@ struct NewMessage {
     body: Option<String>,
     visibility: Option<String>,
     status: Option<String>,
+    attachments: Option<Vec<AttachmentIn>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttachmentIn {
+    filename: Option<String>,
+    content_type: Option<String>,
+    /// The file's bytes, standard base64.
+    content_base64: Option<String>,
+}
+
+fn decode_attachments(
+    list: Vec<AttachmentIn>,
+    max_bytes: usize,
+) -> AppResult<Vec<crate::intake::NewAttachment>> {
+    use base64::Engine;
+    if list.len() > crate::intake::MAX_ATTACHMENTS {
+        return Err(AppError::field(
+            "attachments",
+            format!("at most {} files", crate::intake::MAX_ATTACHMENTS),
+        ));
+    }
+    list.into_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let filename = a
+                .filename
+                .map(|f| crate::domain::single_line(&f).replace(['/', '\\'], "_"))
+                .filter(|f| !f.is_empty() && f.chars().count() <= 200)
+                .ok_or_else(|| {
+                    AppError::field(
+                        format!("attachments[{i}].filename"),
+                        "is required (200 characters at most)",
+                    )
+                })?;
+            let content = base64::engine::general_purpose::STANDARD
+                .decode(a.content_base64.as_deref().unwrap_or("").trim())
+                .map_err(|_| {
+                    AppError::field(
+                        format!("attachments[{i}].content_base64"),
+                        "is not valid base64",
+                    )
+                })?;
+            if content.len() > max_bytes {
+                return Err(AppError::field(
+                    format!("attachments[{i}].content_base64"),
+                    format!("is too large ({} KB at most)", max_bytes / 1024),
+                ));
+            }
+            let content_type = a
+                .content_type
+                .map(|c| crate::domain::single_line(&c))
+                .filter(|c| c.contains('/') && c.len() <= 100)
+                .unwrap_or_else(|| "application/octet-stream".into());
+            Ok(crate::intake::NewAttachment {
+                filename,
+                content_type,
+                content,
+            })
+        })
+        .collect()
 }
 
 async fn add_message(
@@ -289,6 +351,10 @@ async fn add_message(
         visibility: parse_enum::<Visibility>("visibility", body.visibility.as_deref())?
             .unwrap_or(Visibility::Public),
         status: parse_enum("status", body.status.as_deref())?,
+        attachments: decode_attachments(
+            body.attachments.unwrap_or_default(),
+            state.config.max_attachment_bytes,
+        )?,
     };
     let message_id = tickets::add_agent_message(&state.db, &agent, id, msg, state.now()).await?;
     state.outbox_wakeup.notify_one();

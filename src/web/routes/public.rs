@@ -3,18 +3,17 @@
 use super::field_errors;
 use crate::domain::{Channel, EmailAddress, Status};
 use crate::error::{AppError, PageError, PageResult};
-use crate::intake::{self, IdempotencyKey, NewAttachment, NewInbound};
+use crate::intake::{self, IdempotencyKey, NewInbound};
 use crate::state::AppState;
 use crate::tickets;
 use crate::web::extract::{ClientIp, CsrfToken, verify_csrf};
 use crate::web::views::public::{self as views, CustomerView, SupportForm};
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
-use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -40,103 +39,6 @@ async fn received(CsrfToken(csrf): CsrfToken) -> Response {
     views::received(&csrf).into_response()
 }
 
-/// What the form sent, whether as multipart (with a file) or urlencoded.
-#[derive(Default)]
-struct Submission {
-    fields: HashMap<String, String>,
-    attachment: Option<NewAttachment>,
-    /// Set when the file was over its own limit; reported with the other field errors.
-    attachment_error: Option<String>,
-}
-
-async fn read_submission(state: &AppState, req: Request) -> Result<Submission, AppError> {
-    let ct = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let mut sub = Submission::default();
-    if ct.starts_with("multipart/form-data") {
-        let mut mp = Multipart::from_request(req, state)
-            .await
-            .map_err(|e| AppError::BadRequest(e.body_text()))?;
-        loop {
-            let field = match mp.next_field().await {
-                Ok(Some(f)) => f,
-                Ok(None) => break,
-                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    return Err(AppError::PayloadTooLarge);
-                }
-                Err(e) => {
-                    return Err(AppError::BadRequest(format!(
-                        "malformed form: {}",
-                        e.body_text()
-                    )));
-                }
-            };
-            let name = field.name().unwrap_or("").to_string();
-            if name == "attachment" {
-                let filename = field.file_name().unwrap_or("").to_string();
-                let content_type = field
-                    .content_type()
-                    .unwrap_or("application/octet-stream")
-                    .to_string();
-                let bytes = field.bytes().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        AppError::PayloadTooLarge
-                    } else {
-                        AppError::BadRequest(e.body_text())
-                    }
-                })?;
-                if filename.is_empty() && bytes.is_empty() {
-                    continue;
-                }
-                if bytes.len() > state.config.max_attachment_bytes {
-                    let limit_kb = state.config.max_attachment_bytes / 1024;
-                    sub.attachment_error = Some(format!("is too large ({limit_kb} KB at most)"));
-                    continue;
-                }
-                let filename: String = filename
-                    .chars()
-                    .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
-                    .take(200)
-                    .collect();
-                sub.attachment = Some(NewAttachment {
-                    filename: if filename.is_empty() {
-                        "attachment".into()
-                    } else {
-                        filename
-                    },
-                    content_type,
-                    content: bytes.to_vec(),
-                });
-            } else {
-                let text = field.text().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        AppError::PayloadTooLarge
-                    } else {
-                        AppError::BadRequest(e.body_text())
-                    }
-                })?;
-                sub.fields.insert(name, text);
-            }
-        }
-    } else {
-        let Form(fields) = Form::<HashMap<String, String>>::from_request(req, state)
-            .await
-            .map_err(|e| {
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    AppError::PayloadTooLarge
-                } else {
-                    AppError::BadRequest(e.body_text())
-                }
-            })?;
-        sub.fields = fields;
-    }
-    Ok(sub)
-}
-
 fn validate_name(name: &str) -> Result<Option<String>, AppError> {
     let name = name.trim();
     if name.chars().count() > 200 {
@@ -158,7 +60,7 @@ async fn submit(
     req: Request,
 ) -> PageResult<Response> {
     let headers = req.headers().clone();
-    let sub = read_submission(&state, req).await?;
+    let sub = crate::web::form::read_submission(&state, req).await?;
     let get = |k: &str| sub.fields.get(k).cloned().unwrap_or_default();
     verify_csrf(&headers, sub.fields.get("csrf").map(String::as_str))?;
     let now = state.now();
@@ -209,7 +111,7 @@ async fn submit(
             subject: values.subject.clone(),
             body_text: values.message.clone(),
             body_html: None,
-            attachments: sub.attachment.clone().into_iter().collect(),
+            attachments: sub.attachments.clone(),
             idempotency,
             ticket_id: None,
             priority: None,

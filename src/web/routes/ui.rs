@@ -206,14 +206,6 @@ async fn ticket_page(
         .into_response())
 }
 
-#[derive(Deserialize)]
-struct MessageForm {
-    csrf: Option<String>,
-    body: Option<String>,
-    visibility: Option<String>,
-    status: Option<String>,
-}
-
 fn parse_opt<T: std::str::FromStr<Err = String>>(
     field: &str,
     v: Option<&str>,
@@ -228,18 +220,24 @@ async fn add_message(
     State(state): State<AppState>,
     CurrentAgent(agent): CurrentAgent,
     CsrfToken(csrf): CsrfToken,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    Form(f): Form<MessageForm>,
+    req: axum::extract::Request,
 ) -> PageResult<Response> {
-    verify_csrf(&headers, f.csrf.as_deref())?;
-    let draft = f.body.clone().unwrap_or_default();
+    let headers = req.headers().clone();
+    let sub = crate::web::form::read_submission(&state, req).await?;
+    let field = |k: &str| sub.fields.get(k).map(String::as_str);
+    verify_csrf(&headers, field("csrf"))?;
+    let draft = field("body").unwrap_or_default().to_string();
     let result = async {
+        if let Some(message) = &sub.attachment_error {
+            return Err(AppError::field("attachment", message.clone()));
+        }
         let msg = AgentMessage {
-            body: f.body.unwrap_or_default(),
-            visibility: parse_opt::<Visibility>("visibility", f.visibility.as_deref())?
+            body: draft.clone(),
+            visibility: parse_opt::<Visibility>("visibility", field("visibility"))?
                 .unwrap_or(Visibility::Public),
-            status: parse_opt::<Status>("status", f.status.as_deref())?,
+            status: parse_opt::<Status>("status", field("status"))?,
+            attachments: sub.attachments.clone(),
         };
         tickets::add_agent_message(&state.db, &agent, id, msg, state.now()).await
     }

@@ -166,11 +166,13 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                             }
                         }
                     }
-                    form.reply method="post" action={"/tickets/" (t.id) "/messages"} {
+                    form.reply method="post" action={"/tickets/" (t.id) "/messages"} enctype="multipart/form-data" {
                         input type="hidden" name="csrf" value=(p.csrf);
                         label for="body" { "Reply to " (display_name(t)) " or add an internal note" }
                         textarea #body name="body" rows="6" required dir="auto" aria-describedby="body-error" { (p.draft) }
                         (field_error(p.errors, "body"))
+                        label.files for="reply-attachment" { "Attach files " input #reply-attachment type="file" name="attachment" multiple; }
+                        (field_error(p.errors, "attachment"))
                         div.row {
                             label { input type="radio" name="visibility" value="public" checked; " Public reply" }
                             label { input type="radio" name="visibility" value="internal"; " Internal note" }

@@ -1,0 +1,107 @@
+//! Reading HTML form posts, urlencoded or multipart with files, with size limits that answer
+//! 413 for the request and a named field error for a single file.
+
+use crate::error::AppError;
+use crate::intake::NewAttachment;
+use crate::state::AppState;
+use axum::Form;
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::{StatusCode, header};
+use std::collections::HashMap;
+
+/// What the form sent, whether as multipart (with a file) or urlencoded.
+#[derive(Default)]
+pub struct Submission {
+    pub fields: HashMap<String, String>,
+    pub attachments: Vec<NewAttachment>,
+    /// Set when the file was over its own limit; reported with the other field errors.
+    pub attachment_error: Option<String>,
+}
+
+pub async fn read_submission(state: &AppState, req: Request) -> Result<Submission, AppError> {
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let mut sub = Submission::default();
+    if ct.starts_with("multipart/form-data") {
+        let mut mp = Multipart::from_request(req, state)
+            .await
+            .map_err(|e| AppError::BadRequest(e.body_text()))?;
+        loop {
+            let field = match mp.next_field().await {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    return Err(AppError::PayloadTooLarge);
+                }
+                Err(e) => {
+                    return Err(AppError::BadRequest(format!(
+                        "malformed form: {}",
+                        e.body_text()
+                    )));
+                }
+            };
+            let name = field.name().unwrap_or("").to_string();
+            if name == "attachment" {
+                let filename = field.file_name().unwrap_or("").to_string();
+                let content_type = field
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_string();
+                let bytes = field.bytes().await.map_err(|e| {
+                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        AppError::PayloadTooLarge
+                    } else {
+                        AppError::BadRequest(e.body_text())
+                    }
+                })?;
+                if filename.is_empty() && bytes.is_empty() {
+                    continue;
+                }
+                if bytes.len() > state.config.max_attachment_bytes {
+                    let limit_kb = state.config.max_attachment_bytes / 1024;
+                    sub.attachment_error = Some(format!("is too large ({limit_kb} KB at most)"));
+                    continue;
+                }
+                let filename: String = filename
+                    .chars()
+                    .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
+                    .take(200)
+                    .collect();
+                sub.attachments.push(NewAttachment {
+                    filename: if filename.is_empty() {
+                        "attachment".into()
+                    } else {
+                        filename
+                    },
+                    content_type,
+                    content: bytes.to_vec(),
+                });
+            } else {
+                let text = field.text().await.map_err(|e| {
+                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        AppError::PayloadTooLarge
+                    } else {
+                        AppError::BadRequest(e.body_text())
+                    }
+                })?;
+                sub.fields.insert(name, text);
+            }
+        }
+    } else {
+        let Form(fields) = Form::<HashMap<String, String>>::from_request(req, state)
+            .await
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::PayloadTooLarge
+                } else {
+                    AppError::BadRequest(e.body_text())
+                }
+            })?;
+        sub.fields = fields;
+    }
+    Ok(sub)
+}
