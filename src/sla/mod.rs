@@ -5,8 +5,10 @@
 //! milliseconds, counted only inside a calendar's working windows.
 
 pub mod calendar;
+pub mod timer;
 
 pub use calendar::{BusinessCalendar, Window, add_business_time, business_time_between, is_open};
+pub use timer::{SlaClock, SlaReading, SlaState, StatusChange, Target};
 
 use chrono::Weekday;
 
@@ -21,10 +23,16 @@ pub enum SlaError {
     OverlappingWindows { day: Weekday },
     #[error("the calendar has no working time in the week")]
     NoWorkingTime,
+    #[error("the target must be a positive duration")]
+    TargetNotPositive,
+    #[error("the target may be at most {} days", timer::MAX_TARGET_MS / 86_400_000)]
+    TargetTooLong,
+    #[error("the warning fraction must be above 0 and at most 1")]
+    WarningFraction,
 }
 
 impl SlaError {
-    /// The input field at fault, e.g. `time_zone`, `hours.monday`, `hours`.
+    /// The input field at fault, e.g. `time_zone`, `hours.monday`, `hours`, `target_ms`.
     pub fn field(&self) -> &'static str {
         match self {
             SlaError::UnknownTimeZone(_) => "time_zone",
@@ -38,6 +46,8 @@ impl SlaError {
                 Weekday::Sun => "hours.sunday",
             },
             SlaError::NoWorkingTime => "hours",
+            SlaError::TargetNotPositive | SlaError::TargetTooLong => "target_ms",
+            SlaError::WarningFraction => "warning_fraction",
         }
     }
 
