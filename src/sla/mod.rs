@@ -68,3 +68,6 @@ fn weekday_name(day: &Weekday) -> &'static str {
         Weekday::Sun => "Sunday",
     }
 }
+
+#[cfg(test)]
+mod tests;
