@@ -100,7 +100,12 @@ async fn store_raw(
             row.try_get::<i64, _>("uses")? > 0,
         ));
     }
-    let id: i64 = sqlx::query_scalar(
+    Ok((insert_raw(db, src, raw, hash, now).await?, false))
+}
+
+/// Keeps the bytes of a message exactly as received.
+pub async fn insert_raw(db: &Db, src: &Source, raw: &[u8], hash: &str, now: Millis) -> Result<i64> {
+    Ok(sqlx::query_scalar(
         "INSERT INTO raw_email (mailbox, uidvalidity, uid, content_hash, size_bytes, content, received_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING raw_email_id",
     )
@@ -112,8 +117,7 @@ async fn store_raw(
     .bind(raw)
     .bind(now)
     .fetch_one(&db.pool)
-    .await?;
-    Ok((id, false))
+    .await?)
 }
 
 pub struct QuarantineRecord<'a> {
@@ -435,11 +439,7 @@ async fn record_bounce(
             status.map(|s| format!(" (status {s})")).unwrap_or_default()
         );
         let mut tx = db.begin().await?;
-        sqlx::query("UPDATE message SET delivery_status = 'failed', delivery_error = $1 WHERE message_id = $2")
-            .bind(&detail)
-            .bind(message_id)
-            .execute(&mut *tx)
-            .await?;
+        crate::notify::record_failure(&mut tx, ticket_id, message_id, &detail, now).await?;
         // The bounce itself is kept as an internal note, so nothing received is invisible.
         sqlx::query(
             "INSERT INTO message (ticket_id, author_kind, visibility, body_text, created_at, full_text, mail_kind, raw_email_id, thread_reason)
@@ -453,20 +453,6 @@ async fn record_bounce(
         .bind(format!("bounce of message <{mid}>"))
         .execute(&mut *tx)
         .await?;
-        crate::tickets::record_event(
-            &mut tx,
-            crate::tickets::Actor::System,
-            crate::tickets::EventRecord {
-                ticket_id,
-                kind: "delivery_failed",
-                old: None,
-                new: None,
-                detail: Some(&detail),
-            },
-            now,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
         tx.commit().await?;
         return Ok(Ingested::Bounce { ticket_id });
     }

@@ -224,19 +224,7 @@ async fn quarantine_unstorable(
     err: &anyhow::Error,
 ) -> Result<()> {
     let hash = super::email::content_hash(raw);
-    let raw_id: i64 = sqlx::query_scalar(
-        "INSERT INTO raw_email (mailbox, uidvalidity, uid, content_hash, size_bytes, content, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING raw_email_id",
-    )
-    .bind(&src.mailbox)
-    .bind(src.uidvalidity)
-    .bind(src.uid)
-    .bind(&hash)
-    .bind(raw.len() as i64)
-    .bind(raw)
-    .bind(state.now())
-    .fetch_one(&state.db.pool)
-    .await?;
+    let raw_id = super::email::insert_raw(&state.db, src, raw, &hash, state.now()).await?;
     let detail = format!("could not be stored after {STORE_TRIES} attempts: {err}");
     super::email::quarantine(
         &state.db,

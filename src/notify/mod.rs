@@ -303,6 +303,37 @@ pub enum Delivery {
     NoRecipient,
 }
 
+/// Marks an outbound message as not delivered and says so in the ticket's history.
+pub async fn record_failure(
+    tx: &mut crate::db::Tx,
+    ticket_id: i64,
+    message_id: i64,
+    detail: &str,
+    now: Millis,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE message SET delivery_status = 'failed', delivery_error = $1 WHERE message_id = $2",
+    )
+    .bind(detail)
+    .bind(message_id)
+    .execute(&mut **tx)
+    .await?;
+    crate::tickets::record_event(
+        tx,
+        crate::tickets::Actor::System,
+        crate::tickets::EventRecord {
+            ticket_id,
+            kind: "delivery_failed",
+            old: None,
+            new: None,
+            detail: Some(&format!("message {message_id}: {detail}")),
+        },
+        now,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
 /// Whether `email` got fewer than `ACK_LIMIT_PER_HOUR` acknowledgements in the last hour.
 pub async fn may_acknowledge(
     tx: &mut crate::db::Tx,

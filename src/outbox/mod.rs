@@ -156,19 +156,8 @@ async fn run_job(state: &AppState, job: &Job, worker: &str) -> anyhow::Result<()
                         .await?;
                 }
                 Some(crate::notify::Delivery::Failed { ticket_id, error }) => {
-                    sqlx::query("UPDATE message SET delivery_status = 'failed', delivery_error = $1 WHERE message_id = $2")
-                        .bind(&error)
-                        .bind(message_id)
-                        .execute(&mut *tx)
+                    crate::notify::record_failure(&mut tx, ticket_id, message_id, &error, now)
                         .await?;
-                    event(
-                        &mut tx,
-                        ticket_id,
-                        "delivery_failed",
-                        &format!("message {message_id}: {error}"),
-                        now,
-                    )
-                    .await?;
                 }
                 _ => {}
             }
@@ -279,21 +268,7 @@ async fn give_up_delivery(
     };
     let detail = format!("gave up after {} attempts: {error}", job.attempts);
     let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "UPDATE message SET delivery_status = 'failed', delivery_error = $1 WHERE message_id = $2",
-    )
-    .bind(&detail)
-    .bind(message_id)
-    .execute(&mut *tx)
-    .await?;
-    event(
-        &mut tx,
-        ticket_id,
-        "delivery_failed",
-        &format!("message {message_id}: {detail}"),
-        now,
-    )
-    .await?;
+    crate::notify::record_failure(&mut tx, ticket_id, message_id, &detail, now).await?;
     tx.commit().await?;
     Ok(())
 }
