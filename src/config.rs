@@ -116,6 +116,9 @@ pub struct MailboxConfig {
     /// Seconds between polls when the server has no IDLE.
     #[serde(default = "default_poll_secs")]
     pub poll_secs: u64,
+    /// Use IDLE when the server offers it (set false for servers whose IDLE misbehaves).
+    #[serde(default = "default_true")]
+    pub idle: bool,
 }
 
 fn default_imap_port() -> u16 {
@@ -126,6 +129,9 @@ fn default_imap_tls() -> ImapTls {
 }
 fn default_inbox() -> String {
     "INBOX".into()
+}
+fn default_true() -> bool {
+    true
 }
 fn default_poll_secs() -> u64 {
     30
@@ -246,6 +252,10 @@ impl Config {
                     Some(v) => num("CASEBOOK_IMAP_POLL_SECS", v)?,
                     None => default_poll_secs(),
                 },
+                idle: !matches!(
+                    get("CASEBOOK_IMAP_IDLE").as_deref().map(str::trim),
+                    Some("off" | "false" | "0" | "no")
+                ),
             });
         }
         if let Some(v) = get("CASEBOOK_EMAIL_RATE_PER_HOUR") {

@@ -1193,6 +1193,7 @@ impl MailEnv {
             archive_folder: None,
             // Five minutes: only IDLE makes new mail show up quickly.
             poll_secs: 300,
+            idle: true,
         }
     }
 

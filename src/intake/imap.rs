@@ -334,7 +334,7 @@ async fn session_loop(
     failures: &mut HashMap<u32, u32>,
 ) -> Result<()> {
     let mut session = connect(cfg).await?;
-    let idle = session.capabilities().await?.has_str("IDLE");
+    let idle = cfg.idle && session.capabilities().await?.has_str("IDLE");
     tracing::info!(mailbox = %cfg.key(), idle, "connected to IMAP");
     loop {
         if !lease.still_held(state, &cfg.key(), owner).await? {

@@ -65,6 +65,7 @@ impl MailEnv {
             folder: "INBOX".into(),
             archive_folder: None,
             poll_secs,
+            idle: true,
         }
     }
 
@@ -392,6 +393,54 @@ async fn processed_mail_is_flagged_and_archived() {
     let unseen = session.search("UNSEEN").await.unwrap();
     assert!(unseen.is_empty(), "archived mail is flagged \\Seen");
     let _ = session.logout().await;
+}
+
+/// With IDLE switched off the fetcher polls, and mail still arrives within the poll interval.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polling_works_without_idle() {
+    let Some(env) = MailEnv::get() else { return };
+    let support = env.fresh_address("helpdesk.test", "poll");
+    let mut mailbox = env.mailbox(&support, 1);
+    mailbox.idle = false;
+    let Some(app) = TestApp::spawn_with(
+        Backend::Sqlite,
+        Options {
+            mailboxes: vec![mailbox],
+            ..Options::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    wait_until("the mailbox lease", || async {
+        count(
+            &app,
+            "SELECT COUNT(*) FROM mailbox_state WHERE lease_owner IS NOT NULL",
+        )
+        .await
+            == 1
+    })
+    .await;
+    for i in 0..2 {
+        env.inject(
+            &support,
+            &plain_mail(
+                "poll@customer.test",
+                &support,
+                &format!("Poll {i}"),
+                &format!("poll-{i}-{support}"),
+                "",
+                "ping",
+            ),
+        );
+        let app = &app;
+        let took = wait_until("the ticket", || async move {
+            count(app, "SELECT COUNT(*) FROM ticket").await == i + 1
+        })
+        .await;
+        assert!(took < Duration::from_secs(10), "{took:?}");
+    }
 }
 
 /// Postfix refuses to relay to a domain it does not serve (554): a permanent failure, shown on
