@@ -134,7 +134,7 @@ pub async fn load_if_empty(db: &Db, now: Millis) -> Result<()> {
             c => [0, 1, 2, 3, 4, 5, 6, 9][(c + i / CUSTOMERS.len() * 3) % 8],
         };
         let (subject, body, answer) = ISSUES[issue];
-        let status = statuses[i % statuses.len()];
+        let status = statuses[(i + i / CUSTOMERS.len()) % statuses.len()];
         let created = now - ((40 - i as i64) * day / 3);
         let inbound = NewInbound {
             channel: if i % 3 == 0 {
