@@ -74,7 +74,7 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
                                 @for t in p.tickets {
                                     tr {
                                         td { a href={"/tickets/" (t.id)} { (t.id) } }
-                                        td.subject { a href={"/tickets/" (t.id)} { (t.subject) } }
+                                        td.subject dir="auto" { a href={"/tickets/" (t.id)} { (t.subject) } }
                                         td { a href={"/customers/" (t.customer_id)} { (display_name(t)) } }
                                         td { (badge("status", t.status.as_str())) }
                                         td { (badge("priority", t.priority.as_str())) }
