@@ -1,0 +1,3 @@
+//! Table tests for parsing CRM events and deriving the customer profile.
+
+use super::*;
