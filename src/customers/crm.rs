@@ -694,7 +694,7 @@ pub fn derive_profile(events: &[CrmEvent], tickets: &[TicketFact], now: Millis) 
         .map(|(c, m)| (c.as_str().to_string(), format_amount(*m, c.exponent())))
         .collect();
 
-    let latest_sub = of_kind(EventKind::Subscription).last();
+    let latest_sub = of_kind(EventKind::Subscription).next_back();
     let status = latest_sub.and_then(|e| attr_str(e, "status"));
 
     let acquisition = of_kind(EventKind::CampaignTouch)
@@ -712,7 +712,7 @@ pub fn derive_profile(events: &[CrmEvent], tickets: &[TicketFact], now: Millis) 
         .chain(tickets.iter().map(|t| t.created_at))
         .max();
 
-    let last_csat_event = of_kind(EventKind::Csat).last();
+    let last_csat_event = of_kind(EventKind::Csat).next_back();
     let last_csat = last_csat_event.and_then(|e| e.attributes.get("score").cloned());
 
     let mut churn_risk = Vec::new();

@@ -3,6 +3,9 @@
 use super::*;
 use serde_json::json;
 
+/// A table row: name, events, tickets, what is expected.
+type Case<W> = (&'static str, Vec<CrmEvent>, Vec<TicketFact>, W);
+
 const NOW: Millis = 1_800_000_000_000;
 
 fn days_ago(d: i64) -> Millis {
@@ -145,7 +148,7 @@ fn batches_name_the_item_and_are_bounded() {
 
 #[test]
 fn customer_since_is_the_earliest_of_signup_order_and_ticket() {
-    let cases: Vec<(&str, Vec<CrmEvent>, Vec<TicketFact>, Option<Millis>)> = vec![
+    let cases: Vec<Case<Option<Millis>>> = vec![
         ("nothing known", vec![], vec![], None),
         (
             "signup first",
@@ -316,7 +319,7 @@ fn churn_risk_reasons() {
             json!({"plan": "pro", "status": status}),
         )
     };
-    let cases: Vec<(&str, Vec<CrmEvent>, Vec<TicketFact>, Vec<&str>)> = vec![
+    let cases: Vec<Case<Vec<&str>>> = vec![
         (
             "a quiet happy customer",
             vec![sub(1, 10, "active")],
