@@ -303,6 +303,15 @@ pub fn parse_event(v: &Value, prefix: &str) -> AppResult<NewEvent> {
             format!("is too large ({} KB at most)", MAX_ATTRIBUTES_BYTES / 1024),
         ));
     }
+    if [obj.get("customer_id"), obj.get("customer_email")]
+        .iter()
+        .all(|v| v.is_some_and(|v| !v.is_null()))
+    {
+        return Err(AppError::field(
+            f("customer_email"),
+            "give customer_id or customer_email, not both",
+        ));
+    }
     let customer = match (obj.get("customer_id"), obj.get("customer_email")) {
         (Some(Value::Null) | None, Some(Value::Null) | None) => None,
         (Some(id), _) if !id.is_null() => {

@@ -98,6 +98,10 @@ fn bad_fields_are_named() {
         (with("attributes", json!([1])), "attributes"),
         (with("customer_id", json!("x")), "customer_id"),
         (with("surprise", json!(1)), "surprise"),
+        (
+            with("customer_email", json!("a@example.com")),
+            "customer_email",
+        ),
     ];
     for (input, field) in cases {
         match parse_event(&input, "events[3].") {
