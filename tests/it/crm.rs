@@ -228,3 +228,66 @@ both_backends!(events_paginate_newest_first, |app| async move {
         .unwrap();
     assert_eq!(bad.status(), 422);
 });
+
+both_backends!(odd_values_never_cause_a_server_error, |app| async move {
+    let odd = [
+        json!(null),
+        json!(""),
+        json!("\u{0}"),
+        json!("x\u{0}y"),
+        json!(-1),
+        json!(0),
+        json!(1.5),
+        json!(1e300),
+        json!(u64::MAX),
+        json!(i64::MIN),
+        json!(true),
+        json!([]),
+        json!({}),
+        json!({"a": "\u{0}"}),
+        json!("9999-12-31T23:59:59Z"),
+        json!("0000-01-01T00:00:00Z"),
+        json!("x".repeat(5000)),
+        json!("한국어 العربية"),
+    ];
+    let fields = [
+        "customer_id",
+        "customer_email",
+        "customer_name",
+        "kind",
+        "occurred_at",
+        "source",
+        "external_id",
+        "amount",
+        "currency",
+        "attributes",
+    ];
+    for (n, field) in fields.iter().enumerate() {
+        for (m, value) in odd.iter().enumerate() {
+            let mut event = order(n * 100 + m, "odd@example.com");
+            if *field == "customer_id" {
+                event.as_object_mut().unwrap().remove("customer_email");
+            }
+            event[*field] = value.clone();
+            let (s, body) = post(&app, "/api/v1/crm/events", &event).await;
+            assert!(
+                s == 200 || s == 400 || s == 422,
+                "{field} = {value}: {s} {body}"
+            );
+            if s != 200 {
+                assert!(body["error"]["code"].is_string(), "{body}");
+            }
+        }
+    }
+    // The largest batch is accepted; one more is refused with the field named.
+    let full: Vec<Value> = (0..1000)
+        .map(|i| order(10_000 + i, "bulk@example.com"))
+        .collect();
+    let (s, r) = post(&app, "/api/v1/crm/events", &json!({"events": full})).await;
+    assert_eq!((s, r), (200, json!({"created": 1000, "updated": 0})));
+    let over: Vec<Value> = (0..1001)
+        .map(|i| order(20_000 + i, "bulk@example.com"))
+        .collect();
+    let (s, e) = post(&app, "/api/v1/crm/events", &json!({"events": over})).await;
+    assert_eq!((s, e["error"]["field"].clone()), (422, json!("events")));
+});
