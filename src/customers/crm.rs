@@ -213,6 +213,51 @@ fn text_field(
     Ok(v.to_string())
 }
 
+/// Subscription statuses the profile understands.
+const SUBSCRIPTION_STATUSES: &[&str] = &["active", "cancelled", "downgraded"];
+
+/// The few attributes the derived profile reads are checked, so a typo is a 422 rather than a
+/// silently wrong profile; everything else in `attributes` is free-form.
+fn check_attributes(
+    kind: EventKind,
+    attributes: &Map<String, Value>,
+    f: &dyn Fn(&str) -> String,
+) -> AppResult<()> {
+    let numeric = |v: &Value| match v {
+        Value::Number(_) => true,
+        Value::String(s) => s.trim().parse::<f64>().is_ok_and(f64::is_finite),
+        _ => false,
+    };
+    match kind {
+        EventKind::Subscription => {
+            if let Some(status) = attributes.get("status").filter(|v| !v.is_null())
+                && !status
+                    .as_str()
+                    .is_some_and(|s| SUBSCRIPTION_STATUSES.contains(&s))
+            {
+                return Err(AppError::field(
+                    f("status"),
+                    format!("must be one of: {}", SUBSCRIPTION_STATUSES.join(", ")),
+                ));
+            }
+            if let Some(mrr) = attributes.get("mrr").filter(|v| !v.is_null())
+                && !numeric(mrr)
+            {
+                return Err(AppError::field(f("mrr"), "must be a number"));
+            }
+        }
+        EventKind::Csat | EventKind::Nps => {
+            if let Some(score) = attributes.get("score").filter(|v| !v.is_null())
+                && !numeric(score)
+            {
+                return Err(AppError::field(f("score"), "must be a number"));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// Parses one event object. `prefix` is put before field names in errors (`events[3].`).
 pub fn parse_event(v: &Value, prefix: &str) -> AppResult<NewEvent> {
     let f = |name: &str| format!("{prefix}{name}");
@@ -297,6 +342,7 @@ pub fn parse_event(v: &Value, prefix: &str) -> AppResult<NewEvent> {
         Some(Value::Object(m)) => m.clone(),
         Some(_) => return Err(AppError::field(f("attributes"), "must be a JSON object")),
     };
+    check_attributes(kind, &attributes, &|name| f(&format!("attributes.{name}")))?;
     if Value::Object(attributes.clone()).to_string().len() > MAX_ATTRIBUTES_BYTES {
         return Err(AppError::field(
             f("attributes"),

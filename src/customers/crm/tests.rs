@@ -111,6 +111,36 @@ fn bad_fields_are_named() {
             other => panic!("{input}: expected a 422 on {field}, got {other:?}"),
         }
     }
+    let sub = |attrs: Value| {
+        let mut o = with("kind", json!("subscription"));
+        o["attributes"] = attrs;
+        o
+    };
+    let csat = |attrs: Value| {
+        let mut o = with("kind", json!("csat"));
+        o["attributes"] = attrs;
+        o
+    };
+    let attr_cases: Vec<(Value, Option<&str>)> = vec![
+        (
+            sub(json!({"plan": "pro", "mrr": "49.00", "status": "active"})),
+            None,
+        ),
+        (sub(json!({"status": "paused"})), Some("attributes.status")),
+        (sub(json!({"mrr": "lots"})), Some("attributes.mrr")),
+        (csat(json!({"score": 4})), None),
+        (csat(json!({"score": "4"})), None),
+        (csat(json!({"score": "good"})), Some("attributes.score")),
+        (with("attributes", json!({"status": "whatever"})), None),
+    ];
+    for (input, want) in attr_cases {
+        let got = match parse_event(&input, "") {
+            Ok(_) => None,
+            Err(AppError::Validation { field, .. }) => Some(field),
+            Err(other) => panic!("{other:?}"),
+        };
+        assert_eq!(got.as_deref(), want, "{input}");
+    }
     // Numbers work as amounts too; JPY has no minor unit.
     let yen = parse_event(&with("amount", json!(1200)).tap_currency("jpy"), "").unwrap();
     assert_eq!(yen.amount, Some((1200, Currency("JPY".into()))));
@@ -441,5 +471,17 @@ fn churn_risk_reasons() {
         let got: Vec<&str> = p.churn_risk.iter().map(|r| r.code).collect();
         assert_eq!(got, want, "{name}");
         assert!(p.churn_risk.iter().all(|r| !r.text.is_empty()));
+    }
+}
+
+#[test]
+fn cursors_round_trip() {
+    let c = EventCursor {
+        occurred_at: -5,
+        id: 42,
+    };
+    assert_eq!(EventCursor::parse(&c.render()), Some(c));
+    for bad in ["", "12", "a_b", "1_", "_1", "1_2_3"] {
+        assert_eq!(EventCursor::parse(bad), None, "{bad}");
     }
 }
