@@ -1,5 +1,7 @@
 //! Customers and their identities (email addresses for now): matching on intake and the customer page.
 
+pub mod crm;
+
 use crate::db::{Db, Tx};
 use crate::domain::EmailAddress;
 use crate::domain::clock::Millis;

@@ -87,6 +87,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0004_message_customer_index.sql"),
         postgres: include_str!("../../migrations/postgres/0004_message_customer_index.sql"),
     },
+    Migration {
+        version: 5,
+        name: "crm",
+        sqlite: include_str!("../../migrations/sqlite/0005_crm.sql"),
+        postgres: include_str!("../../migrations/postgres/0005_crm.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

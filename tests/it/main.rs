@@ -7,6 +7,7 @@ mod auth;
 mod bad_input;
 mod browser;
 pub mod crash;
+mod crm;
 mod email_corpus;
 mod email_intake;
 mod mail_e2e;

@@ -1,6 +1,7 @@
 //! JSON API under `/api/v1`, authenticated with `Authorization: Bearer <token>`.
 
 use crate::auth::{self, NewAgent};
+use crate::customers::crm;
 use crate::domain::{Channel, EmailAddress, Priority, Role, Status, Visibility};
 use crate::error::{AppError, AppResult};
 use crate::intake::{self, IdempotencyKey, NewInbound};
@@ -24,6 +25,11 @@ pub fn routes() -> Router<AppState> {
             get(list_messages).post(add_message),
         )
         .route("/customers/{id}", get(customer))
+        .route(
+            "/customers/{id}/events",
+            get(customer_events).post(add_customer_events),
+        )
+        .route("/crm/events", axum::routing::post(add_crm_events))
         .route("/agents", get(list_agents).post(create_agent))
         .route("/quarantine", get(list_quarantine))
         .route(
@@ -368,11 +374,95 @@ async fn customer(
     ApiAgent(_agent): ApiAgent,
     Path(raw): Path<String>,
 ) -> AppResult<Json<Value>> {
-    let id = raw
-        .parse::<i64>()
-        .map_err(|_| AppError::NotFound("customer"))?;
+    let id = customer_id(&raw)?;
+    let customer = crate::customers::get(&state.db, id).await?;
+    let profile = crm::profile(&state.db, id, state.now()).await?;
+    Ok(Json(json!({"customer": customer, "profile": profile})))
+}
+
+fn customer_id(raw: &str) -> AppResult<i64> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or(AppError::NotFound("customer"))
+}
+
+/// `POST /crm/events`: one event or `{"events": [..]}`; each names its customer.
+async fn add_crm_events(
+    State(state): State<AppState>,
+    ApiAgent(_agent): ApiAgent,
+    ApiJson(body): ApiJson<Value>,
+) -> AppResult<Json<Value>> {
+    let events = crm::parse_body(&body)?;
+    let batch = body.get("events").is_some();
+    let outcome = crm::upsert_events(&state.db, &events, None, batch, state.now()).await?;
+    Ok(Json(json!(outcome)))
+}
+
+/// `POST /customers/{id}/events`: like `/crm/events`, for the customer in the path.
+async fn add_customer_events(
+    State(state): State<AppState>,
+    ApiAgent(_agent): ApiAgent,
+    Path(raw): Path<String>,
+    ApiJson(body): ApiJson<Value>,
+) -> AppResult<Json<Value>> {
+    let id = customer_id(&raw)?;
+    crate::customers::get(&state.db, id).await?;
+    let events = crm::parse_body(&body)?;
+    let batch = body.get("events").is_some();
+    for (i, ev) in events.iter().enumerate() {
+        if ev.customer.is_some() {
+            let field = if batch {
+                format!("events[{i}].customer_id")
+            } else {
+                "customer_id".into()
+            };
+            return Err(AppError::field(field, "is given by the path"));
+        }
+    }
+    let outcome = crm::upsert_events(&state.db, &events, Some(id), batch, state.now()).await?;
+    Ok(Json(json!(outcome)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventsQuery {
+    kind: Option<String>,
+    cursor: Option<String>,
+    limit: Option<String>,
+}
+
+async fn customer_events(
+    State(state): State<AppState>,
+    ApiAgent(_agent): ApiAgent,
+    Path(raw): Path<String>,
+    q: Result<Query<EventsQuery>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Json<Value>> {
+    let Query(q) = q.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let id = customer_id(&raw)?;
+    crate::customers::get(&state.db, id).await?;
+    let kind = match q.kind.as_deref() {
+        None | Some("") => None,
+        Some(k) => Some(
+            crm::EventKind::parse(k)
+                .ok_or_else(|| AppError::field("kind", "is not a known event kind"))?,
+        ),
+    };
+    let after = match q.cursor.as_deref() {
+        None | Some("") => None,
+        Some(c) => Some(
+            crm::EventCursor::parse(c)
+                .ok_or_else(|| AppError::field("cursor", "is not a cursor from a previous page"))?,
+        ),
+    };
+    let limit = opt_i64("limit", q.limit.as_deref())?.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(AppError::field("limit", "must be between 1 and 200"));
+    }
+    let filter = crm::EventFilter { kind, after, limit };
+    let (items, next) = crm::list_events(&state.db, id, &filter).await?;
     Ok(Json(
-        json!({"customer": crate::customers::get(&state.db, id).await?}),
+        json!({"items": items, "next_cursor": next.map(|c| c.render())}),
     ))
 }
 
