@@ -217,9 +217,94 @@ pub async fn load_if_empty(db: &Db, now: Millis) -> Result<()> {
             .map_err(anyhow_err)?;
         }
     }
+    load_crm_history(db, now).await?;
     tracing::info!(
-        "demo: loaded 4 agents, 10 customers and 40 tickets (password for every demo agent: {DEMO_PASSWORD})"
+        "demo: loaded 4 agents, 10 customers with CRM history and 40 tickets (password for every demo agent: {DEMO_PASSWORD})"
     );
+    Ok(())
+}
+
+/// Sales and marketing history for the demo customers: how they came, what they bought, their
+/// plan — and for two of them, reasons to worry (a cancellation, a bad rating).
+async fn load_crm_history(db: &Db, now: Millis) -> Result<()> {
+    use serde_json::json;
+    let day = 86_400_000i64;
+    let iso = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .unwrap_or_default()
+            .to_rfc3339()
+    };
+    let campaigns = [
+        ("google", "spring-sale"),
+        ("newsletter", "product-launch"),
+        ("partner", "reseller-q2"),
+        ("linkedin", "b2b-webinar"),
+    ];
+    let currencies = [
+        ("EUR", "49.00"),
+        ("JPY", "5400"),
+        ("KRW", "65000"),
+        ("USD", "59.00"),
+    ];
+    let plans = [("starter", 19), ("team", 79), ("business", 249)];
+    let mut events = Vec::new();
+    for (i, (_, email)) in CUSTOMERS.iter().enumerate() {
+        let since = now - (400 + 37 * i as i64) * day;
+        let (src, campaign) = campaigns[i % campaigns.len()];
+        let (cur, amount) = currencies[i % currencies.len()];
+        let (plan, mrr) = plans[i % plans.len()];
+        let e = |kind: &str, at: i64, n: usize, extra: serde_json::Value| {
+            let mut v = json!({"customer_email": email, "kind": kind, "occurred_at": iso(at), "source": "demo-crm", "external_id": format!("{email}-{kind}-{n}")});
+            if let serde_json::Value::Object(m) = extra {
+                v.as_object_mut().expect("object").extend(m);
+            }
+            v
+        };
+        events.push(e(
+            "campaign_touch",
+            since - 3 * day,
+            0,
+            json!({"attributes": {"utm_source": src, "campaign": campaign, "utm_medium": "cpc"}}),
+        ));
+        events.push(e("signup", since, 0, json!({})));
+        for n in 0..(1 + i % 3) {
+            events.push(e(
+                "order",
+                since + (30 + 90 * n as i64) * day,
+                n,
+                json!({"amount": amount, "currency": cur, "attributes": {"items": n + 1}}),
+            ));
+        }
+        let status = match i {
+            4 => "cancelled",
+            6 => "downgraded",
+            _ => "active",
+        };
+        events.push(e(
+            "subscription",
+            now - (20 + i as i64) * day,
+            0,
+            json!({"attributes": {"plan": plan, "mrr": mrr, "status": status}}),
+        ));
+        events.push(e(
+            "email_engagement",
+            now - (5 + i as i64) * day,
+            0,
+            json!({"attributes": {"action": "opened", "campaign": "monthly-news"}}),
+        ));
+        let score = if i == 1 { 1 } else { 4 + i as i64 % 2 };
+        events.push(e(
+            "csat",
+            now - (3 + i as i64) * day,
+            0,
+            json!({"attributes": {"score": score}}),
+        ));
+    }
+    let parsed =
+        crate::customers::crm::parse_body(&json!({ "events": events })).map_err(anyhow_err)?;
+    crate::customers::crm::upsert_events(db, &parsed, None, true, now)
+        .await
+        .map_err(anyhow_err)?;
     Ok(())
 }
 

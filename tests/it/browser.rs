@@ -354,6 +354,17 @@ async fn support_form_reply_and_private_link_in_chromium() {
     assert!(source(&c).await.contains(SUBJECT));
     screenshot(&c, "queue.png").await;
 
+    // A demo customer with sales history: the timeline and the profile beside it.
+    let olivia: i64 = sqlx::query_scalar(
+        "SELECT customer_id FROM customer_identity WHERE value = 'olivia@acme.example'",
+    )
+    .fetch_one(&app.db().pool)
+    .await
+    .unwrap();
+    goto(&c, &app.at(&format!("/customers/{olivia}"))).await;
+    find(&c, "ol.timeline").await;
+    screenshot(&c, "customer.png").await;
+
     goto(&c, &app.at("/tickets?queue=unassigned")).await;
     c.wait()
         .at_most(WAIT)

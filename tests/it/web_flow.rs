@@ -339,6 +339,66 @@ both_backends!(demo_data_loads_once, |app| async move {
         .await
         .unwrap();
     assert!(page.contains("Older tickets") || page.contains("<tbody>"));
+    // The customer's history is beside the ticket and on the customer page.
+    let olivia: i64 = sqlx::query_scalar(
+        "SELECT customer_id FROM customer_identity WHERE value = 'olivia@acme.example'",
+    )
+    .fetch_one(&app.db().pool)
+    .await
+    .unwrap();
+    let ticket: i64 =
+        sqlx::query_scalar("SELECT MAX(ticket_id) FROM ticket WHERE customer_id = $1")
+            .bind(olivia)
+            .fetch_one(&app.db().pool)
+            .await
+            .unwrap();
+    let page = agent
+        .get(app.at(&format!("/tickets/{ticket}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Their subscription is cancelled."),
+        "risk flag with its reason"
+    );
+    assert!(page.contains("Recent activity") && page.contains("Came from"));
+    let page = agent
+        .get(app.at(&format!("/customers/{olivia}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Lifetime value")
+            && page.contains("campaign touch")
+            && page.contains("Ticket ")
+    );
+    let orders = agent
+        .get(app.at(&format!("/customers/{olivia}?kind=order")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        orders.contains("<strong>order</strong>")
+            && !orders.contains("<strong>campaign touch</strong>")
+    );
+    assert_eq!(
+        agent
+            .get(app.at(&format!("/customers/{olivia}?kind=bogus")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        422
+    );
 });
 
 both_backends!(outbox_runs_each_job_once, |app| async move {

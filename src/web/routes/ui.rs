@@ -181,7 +181,18 @@ async fn render_ticket(
     let events = tickets::events(&state.db, id).await?;
     let agents = auth::list_agents(&state.db).await?;
     let customer = crate::customers::get(&state.db, ticket.customer_id).await?;
+    let profile =
+        crate::customers::crm::profile(&state.db, ticket.customer_id, state.now()).await?;
+    let filter = crate::customers::crm::EventFilter {
+        kind: None,
+        after: None,
+        limit: 5,
+    };
+    let (crm, _) =
+        crate::customers::crm::list_events(&state.db, ticket.customer_id, &filter).await?;
     Ok(views::ticket(&views::TicketPage {
+        profile: &profile,
+        crm: &crm,
         agent,
         csrf,
         ticket: &ticket,
@@ -310,20 +321,55 @@ async fn update(
     }
 }
 
+#[derive(Deserialize)]
+struct CustomerQuery {
+    kind: Option<String>,
+}
+
 async fn customer_page(
     State(state): State<AppState>,
     CurrentAgent(agent): CurrentAgent,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<i64>,
+    Query(q): Query<CustomerQuery>,
 ) -> PageResult<Response> {
+    use crate::customers::crm::{EventFilter, EventKind, list_events, profile};
     let customer = crate::customers::get(&state.db, id).await?;
+    let kind = q.kind.as_deref().filter(|k| !k.is_empty());
+    let event_kind = match kind {
+        None | Some("tickets") => None,
+        Some(k) => Some(
+            EventKind::parse(k).ok_or_else(|| AppError::field("kind", "is not a known kind"))?,
+        ),
+    };
     let filter = ListFilter {
         customer_id: Some(id),
         limit: 200,
         ..Default::default()
     };
     let (tickets, _) = tickets::list_tickets(&state.db, agent.id, &filter).await?;
-    Ok(views::customer(&agent, &csrf, &customer, &tickets, state.now()).into_response())
+    let (crm, _) = list_events(
+        &state.db,
+        id,
+        &EventFilter {
+            kind: event_kind,
+            after: None,
+            limit: 200,
+        },
+    )
+    .await?;
+    let profile = profile(&state.db, id, state.now()).await?;
+    Ok(views::customer(&views::CustomerPage {
+        agent: &agent,
+        csrf: &csrf,
+        customer: &customer,
+        profile: &profile,
+        tickets: &tickets,
+        crm: &crm,
+        kind,
+        now: state.now(),
+    })
+    .into_response())
 }
 
 async fn attachment(

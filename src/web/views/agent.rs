@@ -3,6 +3,7 @@
 use super::layout::{Frame, age, ago, badge, date, field_error, page, plural, time};
 use crate::auth::AgentRef;
 use crate::customers::Customer;
+use crate::customers::crm::{CrmEvent, Profile};
 use crate::domain::{Priority, Role, Status, Visibility};
 use crate::tickets::{Event, Message, Queue, Ticket};
 use maud::{Markup, html};
@@ -110,6 +111,9 @@ pub struct TicketPage<'a> {
     pub events: &'a [Event],
     pub agents: &'a [AgentRef],
     pub customer: &'a Customer,
+    pub profile: &'a Profile,
+    /// The customer's latest CRM events, newest first.
+    pub crm: &'a [CrmEvent],
     pub errors: &'a [(String, String)],
     pub draft: &'a str,
     pub now: i64,
@@ -211,10 +215,10 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                     }
                     section.card {
                         h2 { a href={"/customers/" (p.customer.id)} { (if p.customer.name.is_empty() { "Customer" } else { &p.customer.name }) } }
-                        ul.plain {
-                            @for e in &p.customer.emails { li { (e) } }
-                            li { "Customer since " (date(p.customer.created_at)) }
-                            li { (p.customer.open_tickets) " open · " (plural(p.customer.total_tickets, "ticket")) " in all" }
+                        (customer_card(p.customer, p.profile, p.now))
+                        @if !p.crm.is_empty() {
+                            h3 { "Recent activity" }
+                            ol.events { @for e in p.crm { li { (crm_line(e, p.now)) } } }
                         }
                     }
                     section.card {
@@ -274,6 +278,66 @@ pub fn describe_event(e: &Event, agents: &[AgentRef]) -> String {
     }
 }
 
+/// Who this customer is to the business: tenure, plan, value, where they came from, risk.
+pub fn customer_card(c: &Customer, p: &Profile, now: i64) -> Markup {
+    html! {
+        @if !p.churn_risk.is_empty() {
+            ul.risks role="note" aria-label="Churn risk" {
+                @for r in &p.churn_risk { li.risk title=(r.code) { (r.text) } }
+            }
+        }
+        ul.plain {
+            @for e in &c.emails { li { (e) } }
+            li { "Customer since " (date(p.customer_since.unwrap_or(c.created_at))) " (" (age(now, p.customer_since.unwrap_or(c.created_at))) ")" }
+            @if let Some(plan) = &p.plan {
+                li {
+                    "Plan " strong { (plan) }
+                    @if let Some(mrr) = &p.mrr { " · MRR " (mrr) " " (p.mrr_currency.as_deref().unwrap_or("")) }
+                    @if let Some(s) = &p.subscription_status { " · " (s) }
+                }
+            }
+            @if !p.lifetime_value.is_empty() {
+                li { "Lifetime value " @for (i, (cur, v)) in p.lifetime_value.iter().enumerate() { @if i > 0 { ", " } (v) " " (cur) } }
+            }
+            @if let Some(a) = &p.acquisition {
+                li { "Came from " (a.source.as_deref().unwrap_or("?")) @if let Some(c) = &a.campaign { " · " (c) } }
+            }
+            @if let Some(s) = &p.last_csat { li { "Last CSAT " (s) } }
+            li { (p.open_tickets) " open · " (plural(p.total_tickets, "ticket")) " in all" }
+        }
+    }
+}
+
+fn crm_line(e: &CrmEvent, now: i64) -> Markup {
+    let detail = [
+        "plan",
+        "stage",
+        "campaign",
+        "utm_source",
+        "status",
+        "score",
+        "title",
+        "note",
+    ]
+    .iter()
+    .filter_map(|k| {
+        e.attributes.get(*k).and_then(|v| {
+            v.as_str()
+                .map(str::to_string)
+                .or_else(|| (!v.is_null()).then(|| v.to_string()))
+        })
+    })
+    .take(2)
+    .collect::<Vec<_>>()
+    .join(" · ");
+    html! {
+        span.muted { (ago(now, e.occurred_at)) " · " }
+        strong { (e.kind.as_str().replace('_', " ")) }
+        @if let (Some(a), Some(c)) = (&e.amount, &e.currency) { " " (a) " " (c) }
+        @if !detail.is_empty() { " — " (detail) }
+    }
+}
+
 pub fn human_size(bytes: i64) -> String {
     match bytes {
         b if b < 1024 => format!("{b} B"),
@@ -282,46 +346,84 @@ pub fn human_size(bytes: i64) -> String {
     }
 }
 
-pub fn customer(
-    agent: &AgentRef,
-    csrf: &str,
-    c: &Customer,
-    tickets: &[Ticket],
-    now: i64,
-) -> Markup {
+pub struct CustomerPage<'a> {
+    pub agent: &'a AgentRef,
+    pub csrf: &'a str,
+    pub customer: &'a Customer,
+    pub profile: &'a Profile,
+    pub tickets: &'a [Ticket],
+    pub crm: &'a [CrmEvent],
+    /// `tickets`, a CRM event kind, or everything.
+    pub kind: Option<&'a str>,
+    pub now: i64,
+}
+
+/// One line of the customer timeline: a ticket or a CRM event.
+enum Entry<'a> {
+    Ticket(&'a Ticket),
+    Crm(&'a CrmEvent),
+}
+
+pub fn customer(p: &CustomerPage<'_>) -> Markup {
+    let c = p.customer;
     let name = if c.name.is_empty() {
         "Customer"
     } else {
         &c.name
     };
+    let mut entries: Vec<(i64, Entry<'_>)> = Vec::new();
+    if p.kind.is_none_or(|k| k == "tickets") {
+        entries.extend(p.tickets.iter().map(|t| (t.created_at, Entry::Ticket(t))));
+    }
+    if p.kind != Some("tickets") {
+        entries.extend(p.crm.iter().map(|e| (e.occurred_at, Entry::Crm(e))));
+    }
+    entries.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    let kinds = [
+        "tickets",
+        "order",
+        "subscription",
+        "deal",
+        "campaign_touch",
+        "email_engagement",
+        "csat",
+        "nps",
+        "signup",
+        "note",
+    ];
     page(
         &Frame {
             title: name,
-            agent: Some(agent),
-            csrf,
+            agent: Some(p.agent),
+            csrf: p.csrf,
         },
         html! {
-            section.card {
-                h1 { (name) }
-                ul.plain {
-                    @for e in &c.emails { li { (e) } }
-                    li { "Customer since " (date(c.created_at)) }
-                    li { (c.open_tickets) " open · " (plural(c.total_tickets, "ticket")) " in all" }
-                }
-            }
-            section {
-                h2 { "Tickets" }
-                table.tickets {
-                    thead { tr { th { "#" } th { "Subject" } th { "Status" } th { "Age" } } }
-                    tbody {
-                        @for t in tickets {
-                            tr {
-                                td { a href={"/tickets/" (t.id)} { (t.id) } }
-                                td { a href={"/tickets/" (t.id)} { (t.subject) } }
-                                td { (badge("status", t.status.as_str())) }
-                                td { (age(now, t.created_at)) }
+            div.ticket-layout {
+                section {
+                    h1 { (name) }
+                    nav.filters aria-label="Timeline filter" {
+                        a href={"/customers/" (c.id)} aria-current=[p.kind.is_none().then_some("page")] { "Everything" }
+                        @for k in kinds {
+                            a href={"/customers/" (c.id) "?kind=" (k)} aria-current=[(p.kind == Some(k)).then_some("page")] { (k.replace('_', " ")) }
+                        }
+                    }
+                    @if entries.is_empty() { p.empty { "Nothing yet." } }
+                    ol.timeline {
+                        @for (_, e) in &entries {
+                            @match e {
+                                Entry::Ticket(t) => li.ticket {
+                                    span.muted { (ago(p.now, t.created_at)) " · " }
+                                    "Ticket " a href={"/tickets/" (t.id)} { "#" (t.id) " " (t.subject) } " " (badge("status", t.status.as_str()))
+                                },
+                                Entry::Crm(ev) => li { (crm_line(ev, p.now)) span.muted { " · " (ev.source) } },
                             }
                         }
+                    }
+                }
+                aside.side {
+                    section.card {
+                        h2 { "Profile" }
+                        (customer_card(c, p.profile, p.now))
                     }
                 }
             }
