@@ -199,43 +199,13 @@ async fn run(args: Args) -> Result<()> {
         println!("== {} ==", backend.name());
         if !args.mail {
             let t0 = Instant::now();
-            match bench_backend(backend, &args, &mut figures, &mut notes).await {
-                Ok(true) => {
-                    let line = format!(
-                        "{}: create and list phases took {:.1} s",
-                        backend.name(),
-                        t0.elapsed().as_secs_f64()
-                    );
-                    println!("{line}");
-                    notes.lines.push(line);
-                }
-                Ok(false) => {}
-                Err(err) => {
-                    let line = format!("{}: FAILED: {err:#}", backend.name());
-                    println!("{line}");
-                    notes.lines.push(line);
-                }
-            }
+            let result = bench_backend(backend, &args, &mut figures, &mut notes).await;
+            note_phase(&mut notes, backend, "create and list phases", t0, result);
         }
         if let Some(env) = &mail_env {
             let t0 = Instant::now();
-            match bench_mail(backend, env, &args, &mut figures, &mut notes).await {
-                Ok(true) => {
-                    let line = format!(
-                        "{}: email phase took {:.1} s",
-                        backend.name(),
-                        t0.elapsed().as_secs_f64()
-                    );
-                    println!("{line}");
-                    notes.lines.push(line);
-                }
-                Ok(false) => {}
-                Err(err) => {
-                    let line = format!("{}: email phase FAILED: {err:#}", backend.name());
-                    println!("{line}");
-                    notes.lines.push(line);
-                }
-            }
+            let result = bench_mail(backend, env, &args, &mut figures, &mut notes).await;
+            note_phase(&mut notes, backend, "email phase", t0, result);
         }
     }
 
@@ -1867,4 +1837,26 @@ async fn fetch_parse_alone(env: &MailEnv, user: &str) -> Result<(usize, Duration
         println!("   warning: {failed} of the bench messages did not parse");
     }
     Ok((bodies.len(), fetch, parse))
+}
+
+/// Prints and records how a phase went: its duration when it ran, its error when it failed
+/// (a skipped phase has already said why).
+fn note_phase(
+    notes: &mut Notes,
+    backend: Backend,
+    phase: &str,
+    started: Instant,
+    result: Result<bool>,
+) {
+    let line = match result {
+        Ok(true) => format!(
+            "{}: {phase} took {:.1} s",
+            backend.name(),
+            started.elapsed().as_secs_f64()
+        ),
+        Ok(false) => return,
+        Err(err) => format!("{}: {phase} FAILED: {err:#}", backend.name()),
+    };
+    println!("{line}");
+    notes.lines.push(line);
 }
