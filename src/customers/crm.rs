@@ -834,19 +834,20 @@ pub fn derive_profile(events: &[CrmEvent], tickets: &[TicketFact], now: Millis) 
 
 /// Loads a customer's events and tickets and derives their profile.
 pub async fn profile(db: &Db, customer_id: i64, now: Millis) -> AppResult<Profile> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {EVENT_COLUMNS} FROM crm_event WHERE customer_id = $1"
-    )))
-    .bind(customer_id)
-    .fetch_all(&db.pool)
-    .await?;
-    let events = rows
-        .iter()
-        .map(event_from_row)
-        .collect::<AppResult<Vec<_>>>()?;
+    let mut conn = db.pool.acquire().await?;
+    profile_on(&mut conn, customer_id, now).await
+}
+
+/// [`profile`] on a given connection (inside a transaction, for instance).
+pub async fn profile_on(
+    conn: &mut sqlx::AnyConnection,
+    customer_id: i64,
+    now: Millis,
+) -> AppResult<Profile> {
+    let events = events_of(conn, customer_id).await?;
     let rows = sqlx::query("SELECT created_at, status FROM ticket WHERE customer_id = $1")
         .bind(customer_id)
-        .fetch_all(&db.pool)
+        .fetch_all(&mut *conn)
         .await?;
     let tickets = rows
         .iter()
@@ -859,6 +860,72 @@ pub async fn profile(db: &Db, customer_id: i64, now: Millis) -> AppResult<Profil
         })
         .collect::<AppResult<Vec<_>>>()?;
     Ok(derive_profile(&events, &tickets, now))
+}
+
+async fn events_of(conn: &mut sqlx::AnyConnection, customer_id: i64) -> AppResult<Vec<CrmEvent>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {EVENT_COLUMNS} FROM crm_event WHERE customer_id = $1"
+    )))
+    .bind(customer_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(event_from_row).collect()
+}
+
+/// What routing rules and SLA policy selection may know of a customer: a small, stable view of
+/// the CRM history, so those features never read CRM tables themselves.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CustomerAttributes {
+    /// Current subscription plan (latest `subscription` event), lower-cased.
+    pub plan: Option<String>,
+    /// Latest `segment` attribute on any event (e.g. "enterprise", "smb"), lower-cased.
+    pub segment: Option<String>,
+    /// The latest `vip` attribute is true, or the segment is "vip".
+    pub vip: bool,
+    /// At least one churn-risk reason applies.
+    pub at_risk: bool,
+    /// The churn-risk reason codes (see [`derive_profile`]).
+    pub risk_codes: Vec<&'static str>,
+}
+
+/// Derives [`CustomerAttributes`] from events and the profile. Pure.
+pub fn derive_attributes(events: &[CrmEvent], profile: &Profile) -> CustomerAttributes {
+    let mut sorted: Vec<&CrmEvent> = events.iter().collect();
+    sorted.sort_by_key(|e| (e.occurred_at, e.id));
+    let latest = |name: &str| {
+        sorted
+            .iter()
+            .rev()
+            .find_map(|e| e.attributes.get(name).filter(|v| !v.is_null()).cloned())
+    };
+    let segment = latest("segment").map(|v| match v {
+        Value::String(s) => s.trim().to_lowercase(),
+        other => other.to_string(),
+    });
+    let vip = match latest("vip") {
+        Some(Value::Bool(b)) => b,
+        Some(Value::String(s)) => matches!(s.trim().to_lowercase().as_str(), "true" | "yes" | "1"),
+        Some(Value::Number(n)) => n.as_i64() == Some(1),
+        _ => false,
+    } || segment.as_deref() == Some("vip");
+    CustomerAttributes {
+        plan: profile.plan.as_ref().map(|p| p.trim().to_lowercase()),
+        segment,
+        vip,
+        at_risk: !profile.churn_risk.is_empty(),
+        risk_codes: profile.churn_risk.iter().map(|r| r.code).collect(),
+    }
+}
+
+/// The customer's [`CustomerAttributes`], read on `conn`.
+pub async fn attributes(
+    conn: &mut sqlx::AnyConnection,
+    customer_id: i64,
+    now: Millis,
+) -> AppResult<CustomerAttributes> {
+    let events = events_of(conn, customer_id).await?;
+    let profile = profile_on(conn, customer_id, now).await?;
+    Ok(derive_attributes(&events, &profile))
 }
 
 #[cfg(test)]

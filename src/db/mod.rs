@@ -93,6 +93,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0005_crm.sql"),
         postgres: include_str!("../../migrations/postgres/0005_crm.sql"),
     },
+    Migration {
+        version: 6,
+        name: "teams",
+        sqlite: include_str!("../../migrations/sqlite/0006_teams.sql"),
+        postgres: include_str!("../../migrations/postgres/0006_teams.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

@@ -485,3 +485,52 @@ fn cursors_round_trip() {
         assert_eq!(EventCursor::parse(bad), None, "{bad}");
     }
 }
+
+#[test]
+fn attributes_for_routing_come_from_the_latest_values() {
+    let events = vec![
+        ev(
+            1,
+            EventKind::Signup,
+            days_ago(400),
+            None,
+            json!({"segment": "SMB"}),
+        ),
+        ev(
+            2,
+            EventKind::Subscription,
+            days_ago(300),
+            None,
+            json!({"plan": "Enterprise", "status": "active", "segment": "Enterprise"}),
+        ),
+        ev(
+            3,
+            EventKind::Note,
+            days_ago(10),
+            None,
+            json!({"vip": "yes"}),
+        ),
+    ];
+    let profile = derive_profile(&events, &[], NOW);
+    let attrs = derive_attributes(&events, &profile);
+    assert_eq!(attrs.plan.as_deref(), Some("enterprise"));
+    assert_eq!(attrs.segment.as_deref(), Some("enterprise"));
+    assert!(attrs.vip);
+    assert!(!attrs.at_risk);
+
+    let cancelled = vec![ev(
+        4,
+        EventKind::Subscription,
+        days_ago(5),
+        None,
+        json!({"plan": "pro", "status": "cancelled", "segment": "vip"}),
+    )];
+    let profile = derive_profile(&cancelled, &[], NOW);
+    let attrs = derive_attributes(&cancelled, &profile);
+    assert!(attrs.vip, "segment vip counts as VIP");
+    assert!(attrs.at_risk);
+    assert_eq!(attrs.risk_codes, vec!["subscription_cancelled"]);
+
+    let none = derive_attributes(&[], &derive_profile(&[], &[], NOW));
+    assert_eq!(none, CustomerAttributes::default());
+}
