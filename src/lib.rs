@@ -1,6 +1,7 @@
 //! Casebook: an open-source support helpdesk. This crate holds the whole application; `main.rs`
 //! only parses the command line.
 
+pub mod assign;
 pub mod auth;
 pub mod config;
 pub mod customers;

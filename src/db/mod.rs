@@ -99,6 +99,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0006_teams.sql"),
         postgres: include_str!("../../migrations/postgres/0006_teams.sql"),
     },
+    Migration {
+        version: 7,
+        name: "routing",
+        sqlite: include_str!("../../migrations/sqlite/0007_routing.sql"),
+        postgres: include_str!("../../migrations/postgres/0007_routing.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

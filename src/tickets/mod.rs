@@ -176,6 +176,7 @@ pub async fn set_status(
     if to == Status::Solved {
         outbox::enqueue(tx, "ticket.solved", &json!({"ticket_id": ticket_id}), now).await?;
     }
+    crate::assign::on_status_change(tx, ticket_id, from, to, now).await?;
     Ok(())
 }
 
@@ -365,6 +366,7 @@ pub async fn update_ticket(
             now,
         )
         .await?;
+        crate::assign::on_assignee_change(&mut tx, ticket_id, current.assignee_id, a, now).await?;
     }
     if let Some(s) = patch
         .subject
