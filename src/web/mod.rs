@@ -24,6 +24,7 @@ pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
     Router::new()
         .merge(routes::ui::routes())
+        .merge(routes::assign_ui::routes())
         .merge(routes::public::routes())
         .nest("/api/v1", routes::api::routes())
         .route("/healthz", get(healthz))

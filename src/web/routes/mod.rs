@@ -1,6 +1,8 @@
 //! Route handlers: thin functions that parse input, call one service, and render.
 
 pub mod api;
+pub mod assign_api;
+pub mod assign_ui;
 pub mod public;
 pub mod ui;
 

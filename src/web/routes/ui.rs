@@ -482,7 +482,9 @@ async fn agents_page(
 ) -> PageResult<Response> {
     require_admin(&agent)?;
     let agents = auth::list_agents(&state.db).await?;
-    Ok(views::admin_agents(&agent, &csrf, &agents, &[]).into_response())
+    let routing = crate::assign::admin::agent_settings(&state.db).await?;
+    let routing = crate::web::views::assign::agent_routing(&csrf, &routing);
+    Ok(views::admin_agents(&agent, &csrf, &agents, &[], routing).into_response())
 }
 
 #[derive(Deserialize)]
@@ -524,9 +526,11 @@ async fn add_agent(
         Err(err) => match field_errors(&err) {
             Some(errors) => {
                 let agents = auth::list_agents(&state.db).await?;
+                let routing = crate::assign::admin::agent_settings(&state.db).await?;
+                let routing = crate::web::views::assign::agent_routing(&csrf, &routing);
                 Ok((
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    views::admin_agents(&agent, &csrf, &agents, &errors),
+                    views::admin_agents(&agent, &csrf, &agents, &errors, routing),
                 )
                     .into_response())
             }

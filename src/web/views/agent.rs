@@ -210,6 +210,7 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                                 option value="" selected[t.assignee_id.is_none()] { "Unassigned" }
                                 @for a in p.agents { option value=(a.id) selected[Some(a.id) == t.assignee_id] { (a.name) } }
                             }
+                            (super::assign::assignment_note(p.events))
                             button type="submit" { "Update" }
                         }
                     }
@@ -269,6 +270,7 @@ pub fn describe_event(e: &Event, agents: &[AgentRef]) -> String {
         "note" => "added an internal note".into(),
         "first_response" => "sent the first response".into(),
         "routed" => format!("routed the ticket: {}", e.detail.as_deref().unwrap_or("")),
+        "assigned" => format!("auto-assigned: {}", e.detail.as_deref().unwrap_or("")),
         "delivery_failed" => format!(
             "could not deliver an email: {}",
             e.detail.as_deref().unwrap_or("")
@@ -520,6 +522,7 @@ pub fn admin_agents(
     csrf: &str,
     agents: &[AgentRef],
     errors: &[(String, String)],
+    routing: Markup,
 ) -> Markup {
     page(
         &Frame {
@@ -535,6 +538,7 @@ pub fn admin_agents(
                     tbody { @for a in agents { tr { td { (a.name) } td { (a.email) } td { (a.role.as_str()) } } } }
                 }
             }
+            (routing)
             section.card.narrow {
                 h2 { "Add an agent" }
                 form method="post" action="/admin/agents" {

@@ -27,6 +27,10 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                     @if let Some(agent) = frame.agent {
                         nav aria-label="Main" {
                             a href="/tickets" { "Tickets" }
+                            @if agent.role.is_lead_or_admin() {
+                                a href="/admin/teams" { "Teams" }
+                                a href="/admin/rules" { "Rules" }
+                            }
                             @if agent.role == crate::domain::Role::Admin {
                                 a href="/admin/agents" { "Agents" }
                                 a href="/admin/quarantine" { "Quarantine" }
@@ -34,6 +38,7 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                         }
                         div.me {
                             a href="/account/password" title="Change password" { (agent.name) " · " (agent.role.as_str()) }
+                            a href="/account/availability" { "Availability" }
                             form method="post" action="/logout" {
                                 input type="hidden" name="csrf" value=(frame.csrf);
                                 button.link type="submit" { "Log out" }
