@@ -630,11 +630,13 @@ pub async fn on_assignee_change(
     new: Option<i64>,
     now: Millis,
 ) -> AppResult<()> {
-    if let Some(old) = old {
-        agent_may_take_more(tx, old, &format!("ticket #{ticket_id} was reassigned"), now).await?;
-    }
+    // The unassigned ticket's own job comes first, so it is not handed straight back to the
+    // agent who let go of it by the run for their team's waiting tickets.
     if new.is_none() {
         enqueue_assign(tx, ticket_id, "unassigned by an agent", old, now).await?;
+    }
+    if let Some(old) = old {
+        agent_may_take_more(tx, old, &format!("ticket #{ticket_id} was reassigned"), now).await?;
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 pub mod harness;
 
 mod api;
+mod assign;
 mod auth;
 mod bad_input;
 mod browser;
