@@ -30,8 +30,15 @@ fn is_postgres(tx: &Tx) -> bool {
 }
 
 /// Row lock on PostgreSQL; SQLite's single writer already serialises the transaction.
+/// `NO KEY UPDATE`: assigning a ticket takes a key-share lock on its team and agent rows (the
+/// foreign keys), which a plain `FOR UPDATE` would conflict with — two transactions would then
+/// deadlock. This lock still excludes every other assignment to the same team or agent.
 fn for_update(tx: &Tx) -> &'static str {
-    if is_postgres(tx) { "FOR UPDATE" } else { "" }
+    if is_postgres(tx) {
+        "FOR NO KEY UPDATE"
+    } else {
+        ""
+    }
 }
 
 /// What started an assignment run.
@@ -501,7 +508,7 @@ pub async fn assign_waiting(
         return Ok(0);
     };
     let skip_locked = if is_postgres(tx) {
-        "FOR UPDATE SKIP LOCKED"
+        "FOR NO KEY UPDATE SKIP LOCKED"
     } else {
         ""
     };
