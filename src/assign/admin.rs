@@ -747,11 +747,9 @@ async fn deactivate(tx: &mut Tx, actor: &AgentRef, id: i64, now: Millis) -> AppR
 
 /// An agent's own availability (the small form in the navigation).
 pub async fn availability(db: &Db, id: i64) -> AppResult<String> {
-    Ok(
-        sqlx::query_scalar("SELECT availability FROM agent WHERE agent_id = $1")
-            .bind(id)
-            .fetch_optional(&db.pool)
-            .await?
-            .ok_or(AppError::NotFound("agent"))?,
-    )
+    sqlx::query_scalar("SELECT availability FROM agent WHERE agent_id = $1")
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound("agent"))
 }
