@@ -395,12 +395,18 @@ pub async fn assign_ticket(
         } => (reason.as_str(), *exclude_agent_id),
     };
     let t = load_ticket(tx, ticket_id, false).await?;
+    if !created && (!t.status.is_active() || t.assignee_active == Some(true)) {
+        // Nothing to do: solved meanwhile, or someone has it (the job's contract).
+        return Ok(Outcome::Skipped {
+            why: format!("{reason}: already assigned or not open"),
+        });
+    }
     let current_team = match t.team_id {
-        Some(id) => load_teams(tx)
+        Some(id) if !created => load_teams(tx)
             .await?
             .into_iter()
             .find(|x| x.id == id && x.active),
-        None => None,
+        _ => None,
     };
     let mut routed = false;
     let (team, skill, routing_text) = match current_team {

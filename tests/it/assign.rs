@@ -766,3 +766,146 @@ async fn two_nodes_assign_each_ticket_once() {
     drop((a, b));
     db.pool.close().await;
 }
+
+both_backends!(
+    admin_pages_manage_teams_rules_and_availability,
+    |app| async move {
+        use crate::harness::csrf_from;
+        let dana = agent(&app, "Dana", 10, &[]).await;
+        let browser = app.browser();
+        assert_eq!(login(&app, &browser, &app.admin_email, PASSWORD).await, 303);
+        let (csrf, _) = csrf_from(&browser, &app.at("/admin/teams")).await;
+        let r = browser
+            .post(app.at("/admin/teams"))
+            .form(&[("csrf", csrf.as_str()), ("name", "Billing")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let billing: i64 = sqlx::query_scalar("SELECT team_id FROM team WHERE name = 'Billing'")
+            .fetch_one(&app.db().pool)
+            .await
+            .unwrap();
+        let dana_s = dana.to_string();
+        let r = browser
+            .post(app.at(&format!("/admin/teams/{billing}")))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("name", "Billing & Payments"),
+                ("active", "1"),
+                ("is_default", "1"),
+                ("lead_agent_id", ""),
+                ("members", dana_s.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let v = send(
+            &app,
+            reqwest::Method::GET,
+            &format!("/api/v1/teams/{billing}"),
+            &app.admin_token,
+            None,
+        )
+        .await
+        .1;
+        assert_eq!(v["team"]["name"], "Billing & Payments");
+        assert_eq!(v["team"]["is_default"], true);
+        assert_eq!(v["team"]["members"][0]["id"], dana);
+
+        let billing_s = billing.to_string();
+        let r = browser
+            .post(app.at("/admin/rules"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("name", "Refunds"),
+                ("active", "1"),
+                ("channel", "api"),
+                ("channel", "email"),
+                ("keywords", "refund, money back"),
+                ("vip", ""),
+                ("at_risk", "no"),
+                ("team_id", billing_s.as_str()),
+                ("set_priority", "urgent"),
+                ("tags", "refund"),
+                ("required_skill", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let rules = send(
+            &app,
+            reqwest::Method::GET,
+            "/api/v1/rules",
+            &app.admin_token,
+            None,
+        )
+        .await
+        .1;
+        let rule = &rules["items"][0];
+        assert_eq!(rule["conditions"]["channel"], json!(["api", "email"]));
+        assert_eq!(
+            rule["conditions"]["keywords"],
+            json!(["refund", "money back"])
+        );
+        assert_eq!(rule["conditions"]["at_risk"], false);
+        let t = ticket(&app, "I want my money back", "please").await;
+        assert_eq!(assignee(&app, t).await, Some(dana));
+        let html = browser
+            .get(app.at("/admin/rules"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("Refunds"));
+
+        // A bad form value re-renders the page with a 422.
+        let r = browser
+            .post(app.at("/admin/rules"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("name", "X"),
+                ("team_id", "999999"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+
+        // An agent sets themselves away from the account page.
+        let agent_browser = app.browser();
+        assert_eq!(
+            login(&app, &agent_browser, &app.agent_email, PASSWORD).await,
+            303
+        );
+        let (csrf, html) = csrf_from(&agent_browser, &app.at("/account/availability")).await;
+        assert!(html.contains("You are <strong>online</strong>"));
+        let r = agent_browser
+            .post(app.at("/account/availability"))
+            .form(&[("csrf", csrf.as_str()), ("availability", "away")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let html = agent_browser
+            .get(app.at("/account/availability"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("You are <strong>away</strong>"));
+        // Agents do not see the admin pages.
+        let r = agent_browser
+            .get(app.at("/admin/teams"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+    }
+);
