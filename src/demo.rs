@@ -116,6 +116,9 @@ pub async fn load_if_empty(db: &Db, now: Millis) -> Result<()> {
         };
         agents.push(agent);
     }
+    crate::sla::store::load_demo(db, now)
+        .await
+        .map_err(anyhow_err)?;
     let day = 86_400_000;
     let statuses = [
         Status::New,

@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
             "/quarantine/{id}/{action}",
             axum::routing::post(quarantine_action),
         )
+        .merge(crate::sla::web::api_routes())
         .fallback(|| async { AppError::NotFound("endpoint") })
 }
 
@@ -205,6 +206,7 @@ async fn list(
         customer_id: opt_i64("customer_id", q.customer_id.as_deref())?,
         before_id: opt_i64("cursor", q.cursor.as_deref())?,
         limit,
+        ..Default::default()
     };
     let (items, next) = tickets::list_tickets(&state.db, agent.id, &filter).await?;
     Ok(Json(

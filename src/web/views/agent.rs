@@ -117,6 +117,8 @@ pub struct TicketPage<'a> {
     pub errors: &'a [(String, String)],
     pub draft: &'a str,
     pub now: i64,
+    /// The SLA card (clocks, Escalate).
+    pub sla: Markup,
 }
 
 pub fn ticket(p: &TicketPage<'_>) -> Markup {
@@ -191,6 +193,7 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                     }
                 }
                 aside.side {
+                    (p.sla)
                     section.card {
                         h2 { "Ticket" }
                         form method="post" action={"/tickets/" (t.id) "/update"} {

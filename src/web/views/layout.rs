@@ -27,9 +27,14 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                     @if let Some(agent) = frame.agent {
                         nav aria-label="Main" {
                             a href="/tickets" { "Tickets" }
+                            @if agent.role.is_lead_or_admin() {
+                                a href="/tickets?view=stale" { "Stale & breaching" }
+                            }
+                            a href="/notifications" { "Notifications" }
                             @if agent.role == crate::domain::Role::Admin {
                                 a href="/admin/agents" { "Agents" }
                                 a href="/admin/quarantine" { "Quarantine" }
+                                a href="/admin/sla" { "SLA" }
                             }
                         }
                         div.me {
