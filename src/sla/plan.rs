@@ -149,10 +149,8 @@ pub fn plan(
                 }
                 answered = true;
             }
-            AuthorKind::Customer if answered => {
-                if cycles.last().is_none_or(|c| c.1.is_some()) {
-                    cycles.push((at, None));
-                }
+            AuthorKind::Customer if answered && cycles.last().is_none_or(|c| c.1.is_some()) => {
+                cycles.push((at, None));
             }
             _ => {}
         }
@@ -346,6 +344,54 @@ mod tests {
         let fr = &p[0];
         assert_eq!(fr.reading.state, SlaState::Breached);
         assert_eq!(fr.breached_at(), Some(15 * MIN));
+    }
+
+    /// A ticket created late on a Friday in Berlin, over the spring-forward weekend, and over
+    /// Easter (Good Friday and Easter Monday closed).
+    #[test]
+    fn office_hours_across_dst_and_holidays() {
+        use chrono::{DateTime, NaiveDate, NaiveTime};
+        let ts = |s: &str| {
+            DateTime::parse_from_str(s, "%Y-%m-%d %H:%M %:z")
+                .unwrap()
+                .timestamp_millis()
+        };
+        let nine_to_five = Some((
+            NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
+        ));
+        let cal = BusinessCalendar::new(
+            "Europe/Berlin",
+            [
+                nine_to_five,
+                nine_to_five,
+                nine_to_five,
+                nine_to_five,
+                nine_to_five,
+                None,
+                None,
+            ],
+            ["2026-04-03", "2026-04-06"].map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
+        )
+        .unwrap();
+        let t = Targets {
+            first_response_ms: Some(4 * 60 * MIN),
+            ..Default::default()
+        };
+        for (created, due) in [
+            // One hour on Friday (CET), three on Monday (CEST).
+            ("2026-03-27 16:00 +01:00", "2026-03-30 12:00 +02:00"),
+            // One hour on Thursday; Friday to Monday closed.
+            ("2026-04-02 16:00 +02:00", "2026-04-07 12:00 +02:00"),
+            // Created at night: the clock starts at opening time.
+            ("2026-03-30 22:00 +02:00", "2026-03-31 13:00 +02:00"),
+        ] {
+            let mut f = facts();
+            f.created_at = ts(created);
+            f.public_messages = vec![(AuthorKind::Customer, f.created_at)];
+            let p = plan(&f, &t, 0.5, &cal, f.created_at);
+            assert_eq!(p[0].reading.due_at, Some(ts(due)), "created {created}");
+        }
     }
 
     #[test]

@@ -102,15 +102,13 @@ fn build_calendar(
     BusinessCalendar::with_windows(time_zone, windows, dates).map_err(sla_err)
 }
 
-/// Checks a calendar input and returns it in stored form.
+/// A calendar's working windows as stored: day name → `["09:00", "17:00"]` pairs.
+pub type StoredHours = BTreeMap<String, Vec<[String; 2]>>;
+
+/// Checks a calendar input and returns it in stored form: name, time zone, hours, holidays.
 pub fn validate_calendar(
     input: &CalendarInput,
-) -> AppResult<(
-    String,
-    String,
-    BTreeMap<String, Vec<[String; 2]>>,
-    Vec<String>,
-)> {
+) -> AppResult<(String, String, StoredHours, Vec<String>)> {
     let name = input.name.as_deref().unwrap_or("").trim().to_string();
     if name.is_empty() {
         return Err(AppError::field("name", "is required"));

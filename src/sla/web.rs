@@ -705,10 +705,7 @@ async fn render_admin(
             .map(|c| c.name.clone())
             .unwrap_or_default()
     };
-    let mins = |ms: Option<i64>| {
-        ms.map(|m| business_duration(m))
-            .unwrap_or_else(|| "—".into())
-    };
+    let mins = |ms: Option<i64>| ms.map(business_duration).unwrap_or_else(|| "—".into());
     Ok(page(
         &Frame {
             title: "SLA",

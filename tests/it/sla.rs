@@ -127,8 +127,7 @@ async fn clocks(app: &TestApp, ticket: i64) -> Vec<Value> {
 fn clock<'a>(clocks: &'a [Value], metric: &str) -> &'a Value {
     clocks
         .iter()
-        .filter(|c| c["metric"] == metric)
-        .last()
+        .rfind(|c| c["metric"] == metric)
         .unwrap_or_else(|| panic!("no {metric} clock in {clocks:?}"))
 }
 
