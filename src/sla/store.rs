@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub const DAYS: [&str; 7] = [
     "monday",
@@ -598,31 +598,56 @@ pub async fn ticket_row(conn: &mut AnyConnection, id: i64) -> AppResult<TicketRo
     })
 }
 
-/// The policy that applies to a ticket: the first active one whose conditions hold.
-pub async fn select_policy(
-    conn: &mut AnyConnection,
-    t: &TicketRow,
-    now: Millis,
-) -> AppResult<Option<Policy>> {
-    let policies: Vec<Policy> = list_policies(conn)
-        .await?
-        .into_iter()
-        .filter(|p| p.active)
-        .collect();
-    if policies.is_empty() {
-        return Ok(None);
+/// The SLA settings (every policy in order, and the calendars), read once for many tickets.
+pub struct Settings {
+    pub policies: Vec<Policy>,
+    calendars: HashMap<i64, (Calendar, BusinessCalendar)>,
+}
+
+impl Settings {
+    pub async fn load(conn: &mut AnyConnection) -> AppResult<Settings> {
+        let policies = list_policies(conn).await?;
+        let mut calendars = HashMap::new();
+        for c in list_calendars(conn).await? {
+            let business = c.business()?;
+            calendars.insert(c.id, (c, business));
+        }
+        Ok(Settings {
+            policies,
+            calendars,
+        })
     }
-    let needs_crm = policies
-        .iter()
-        .any(|p| p.match_segment.is_some() || p.match_plan.is_some());
-    let attrs = if needs_crm {
-        Some(crm::attributes(conn, t.customer_id, now).await?)
-    } else {
-        None
-    };
-    Ok(policies
-        .into_iter()
-        .find(|p| p.matches(t.priority, t.team_id, attrs.as_ref())))
+
+    pub fn policy(&self, id: i64) -> Option<&Policy> {
+        self.policies.iter().find(|p| p.id == id)
+    }
+
+    /// The policy that applies to a ticket: the first active one whose conditions hold.
+    pub async fn select(
+        &self,
+        conn: &mut AnyConnection,
+        t: &TicketRow,
+        now: Millis,
+    ) -> AppResult<Option<&Policy>> {
+        let mut any_active = false;
+        let mut needs_crm = false;
+        for p in &self.policies {
+            any_active |= p.active;
+            needs_crm |= p.active && (p.match_segment.is_some() || p.match_plan.is_some());
+        }
+        if !any_active {
+            return Ok(None);
+        }
+        let attrs = if needs_crm {
+            Some(crm::attributes(conn, t.customer_id, now).await?)
+        } else {
+            None
+        };
+        Ok(self
+            .policies
+            .iter()
+            .find(|p| p.active && p.matches(t.priority, t.team_id, attrs.as_ref())))
+    }
 }
 
 async fn facts(conn: &mut AnyConnection, t: &TicketRow) -> AppResult<TicketFacts> {
@@ -685,12 +710,26 @@ pub async fn evaluate(
     ticket_id: i64,
     now: Millis,
 ) -> AppResult<Option<Evaluation>> {
+    let settings = Settings::load(conn).await?;
+    evaluate_with(conn, &settings, ticket_id, now).await
+}
+
+/// `evaluate` with settings already read.
+pub async fn evaluate_with(
+    conn: &mut AnyConnection,
+    settings: &Settings,
+    ticket_id: i64,
+    now: Millis,
+) -> AppResult<Option<Evaluation>> {
     let ticket = ticket_row(conn, ticket_id).await?;
-    let Some(policy) = select_policy(conn, &ticket, now).await? else {
+    let Some(policy) = settings.select(conn, &ticket, now).await?.cloned() else {
         return Ok(None);
     };
-    let calendar = get_calendar(conn, policy.calendar_id).await?;
-    let business = calendar.business()?;
+    let (calendar, business) = settings
+        .calendars
+        .get(&policy.calendar_id)
+        .cloned()
+        .ok_or_else(|| internal("policy without its calendar"))?;
     let facts = facts(conn, &ticket).await?;
     let clocks = plan::plan(
         &facts,
@@ -712,7 +751,18 @@ pub async fn evaluate(
 /// change to the ticket (created, replied, status, priority, team) and after escalations. Clocks
 /// already met stay when a policy no longer applies; unmet ones go.
 pub async fn refresh(conn: &mut AnyConnection, ticket_id: i64, now: Millis) -> AppResult<()> {
-    let Some(eval) = evaluate(conn, ticket_id, now).await? else {
+    let settings = Settings::load(conn).await?;
+    refresh_with(conn, &settings, ticket_id, now).await
+}
+
+/// `refresh` with settings already read (the sweeper reads them once per batch).
+pub async fn refresh_with(
+    conn: &mut AnyConnection,
+    settings: &Settings,
+    ticket_id: i64,
+    now: Millis,
+) -> AppResult<()> {
+    let Some(eval) = evaluate_with(conn, settings, ticket_id, now).await? else {
         sqlx::query("DELETE FROM ticket_sla WHERE ticket_id = $1 AND met_at IS NULL")
             .bind(ticket_id)
             .execute(&mut *conn)
@@ -808,9 +858,10 @@ pub async fn refresh_active(db: &crate::db::Db, now: Millis) -> AppResult<usize>
     .await?;
     for chunk in ids.chunks(100) {
         let mut tx = db.begin().await?;
+        let settings = Settings::load(&mut tx).await?;
         for id in chunk {
             crate::tickets::repo::lock_ticket(&mut tx, *id).await?;
-            refresh(&mut tx, *id, now).await?;
+            refresh_with(&mut tx, &settings, *id, now).await?;
         }
         tx.commit().await?;
     }

@@ -92,9 +92,10 @@ async fn fire_batch(
         q = q.bind(*id);
     }
     let locked = q.fetch_all(&mut *tx).await?;
+    let settings = store::Settings::load(&mut tx).await?;
     let mut wake = false;
     for ticket_id in &locked {
-        wake |= fire_ticket(&mut tx, *ticket_id, now, report).await?;
+        wake |= fire_ticket(&mut tx, &settings, *ticket_id, now, report).await?;
     }
     tx.commit().await?;
     if wake {
@@ -106,6 +107,7 @@ async fn fire_batch(
 /// Fires the due steps of one (locked) ticket; true when it enqueued outbox work.
 async fn fire_ticket(
     tx: &mut crate::db::Tx,
+    settings: &store::Settings,
     ticket_id: i64,
     now: Millis,
     report: &mut SweepReport,
@@ -148,23 +150,20 @@ async fn fire_ticket(
             if inserted == 0 {
                 continue;
             }
-            let policy = match policy_id {
-                Some(id) => store::get_policy(tx, id).await.ok(),
-                None => None,
-            };
+            let policy = policy_id.and_then(|id| settings.policy(id));
             let label = Metric::parse(&metric).map_or("SLA", |m| m.label());
             if stage == "warning" {
                 report.warnings += 1;
-                warn(tx, ticket_id, label, &metric, at, policy.as_ref(), now).await?;
+                warn(tx, ticket_id, label, &metric, at, policy, now).await?;
             } else {
                 report.breaches += 1;
-                enqueued |= breach(tx, ticket_id, label, &metric, at, policy.as_ref(), now).await?;
+                enqueued |= breach(tx, ticket_id, label, &metric, at, policy, now).await?;
             }
         }
     }
     // Escalations may have changed the priority or team: recompute, which also moves
     // `next_fire_at` past the steps that fired.
-    store::refresh(tx, ticket_id, now).await?;
+    store::refresh_with(tx, settings, ticket_id, now).await?;
     Ok(enqueued)
 }
 
