@@ -509,13 +509,7 @@ pub async fn stale_page(
                                 td { (badge("status", t.status.as_str())) }
                                 td { (badge("priority", t.priority.as_str())) }
                                 td { (t.assignee_name.as_deref().unwrap_or("—")) }
-                                td {
-                                    @match t.due_at {
-                                        Some(d) if d <= now => { span.badge.sla-breached { "breached" } " " (ago(now, d)) },
-                                        Some(d) => (time(d)),
-                                        None => "—",
-                                    }
-                                }
+                                td { (due_cell(now, t.due_at)) }
                                 td { (ago(now, t.last_agent_at)) }
                             }
                         }
@@ -1002,4 +996,33 @@ async fn admin_toggle_policy(
     }
     store::refresh_active(&state.db, now).await?;
     Ok(Redirect::to("/admin/sla").into_response())
+}
+
+/// The earliest unmet SLA due time of each of `ids` (for queue pages).
+pub async fn due_times(db: &crate::db::Db, ids: &[i64]) -> AppResult<HashMap<i64, i64>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT ticket_id, MIN(due_at) AS due_at FROM ticket_sla
+         WHERE met_at IS NULL AND due_at IS NOT NULL AND ticket_id IN ({}) GROUP BY ticket_id",
+        placeholders.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(&db.pool).await?.into_iter().collect())
+}
+
+/// A queue cell: when the most urgent SLA clock falls due, or how long ago it breached.
+pub fn due_cell(now: i64, due: Option<i64>) -> Markup {
+    html! {
+        @match due {
+            Some(d) if d <= now => { span.badge.sla-breached { "breached" } " " (ago(now, d)) },
+            Some(d) => (time(d)),
+            None => "—",
+        }
+    }
 }

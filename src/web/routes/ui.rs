@@ -172,7 +172,10 @@ async fn queue(
     };
     let (tickets, next_cursor) = tickets::list_tickets(&state.db, agent.id, &filter).await?;
     let counts = tickets::repo::queue_counts(&state.db, agent.id).await?;
+    let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
+    let sla_due = crate::sla::web::due_times(&state.db, &ids).await?;
     Ok(views::queue(&views::QueuePage {
+        sla_due: &sla_due,
         agent: &agent,
         csrf: &csrf,
         queue,
