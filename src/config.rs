@@ -60,6 +60,11 @@ pub struct Config {
     pub form_rate_per_hour: u32,
     /// Failed logins per address and IP before login is refused for a while.
     pub login_attempts: u32,
+    /// How often the SLA sweeper looks for due warnings and breaches, in milliseconds.
+    pub sla_sweep_ms: u64,
+    /// Shifts this process's clock by this many milliseconds. A testing and operations knob
+    /// (rehearsing what happens when SLA clocks fall due); leave it at 0 in production.
+    pub clock_offset_ms: i64,
 }
 
 impl Default for Config {
@@ -84,6 +89,8 @@ impl Default for Config {
             max_attachment_bytes: 20 * 1024 * 1024,
             form_rate_per_hour: 20,
             login_attempts: 10,
+            sla_sweep_ms: 1000,
+            clock_offset_ms: 0,
         }
     }
 }
@@ -287,6 +294,12 @@ impl Config {
         }
         if let Some(v) = get("CASEBOOK_MAX_BODY_BYTES") {
             self.max_body_bytes = num("CASEBOOK_MAX_BODY_BYTES", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_SLA_SWEEP_MS") {
+            self.sla_sweep_ms = num("CASEBOOK_SLA_SWEEP_MS", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_CLOCK_OFFSET_MS") {
+            self.clock_offset_ms = num("CASEBOOK_CLOCK_OFFSET_MS", v)?;
         }
         if let Some(v) = get("CASEBOOK_FORM_RATE_PER_HOUR") {
             self.form_rate_per_hour = num("CASEBOOK_FORM_RATE_PER_HOUR", v)?;

@@ -117,6 +117,9 @@ pub async fn load_if_empty(db: &Db, now: Millis) -> Result<()> {
         agents.push(agent);
     }
     load_teams(db, &agents, now).await?;
+    crate::sla::store::load_demo(db, now)
+        .await
+        .map_err(anyhow_err)?;
     let day = 86_400_000;
     let statuses = [
         Status::New,

@@ -69,6 +69,7 @@ pub async fn start(config: Config, clock: SharedClock) -> anyhow::Result<Running
     if state.config.workers {
         workers.push(tokio::spawn(maintenance(state.db.clone())));
         workers.push(tokio::spawn(outbox::run_worker(state.clone())));
+        workers.push(tokio::spawn(sla::sweep::run(state.clone())));
         if !state.config.mailboxes.is_empty() {
             intake::imap::release_stale_leases(&state.db).await?;
         }

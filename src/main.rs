@@ -90,7 +90,18 @@ async fn main() -> Result<()> {
     let now = SystemClock.now_ms();
     match cli.command {
         Command::Serve { demo } => {
-            let running = casebook::start(config, Arc::new(SystemClock)).await?;
+            let clock: casebook::domain::clock::SharedClock = if config.clock_offset_ms != 0 {
+                let shifted = casebook::domain::clock::OffsetClock::new();
+                shifted.advance_ms(config.clock_offset_ms);
+                tracing::warn!(
+                    offset_ms = config.clock_offset_ms,
+                    "the clock is shifted (CASEBOOK_CLOCK_OFFSET_MS)"
+                );
+                shifted
+            } else {
+                Arc::new(SystemClock)
+            };
+            let running = casebook::start(config, clock).await?;
             if demo {
                 casebook::demo::load_if_empty(&running.state.db, now).await?;
                 running.state.outbox_wakeup.notify_one();

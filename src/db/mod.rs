@@ -105,6 +105,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0007_routing.sql"),
         postgres: include_str!("../../migrations/postgres/0007_routing.sql"),
     },
+    Migration {
+        version: 8,
+        name: "sla",
+        sqlite: include_str!("../../migrations/sqlite/0008_sla.sql"),
+        postgres: include_str!("../../migrations/postgres/0008_sla.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

@@ -287,6 +287,7 @@ pub async fn add_agent_message(
         )
         .await?;
     }
+    crate::sla::store::refresh(&mut tx, ticket_id, now).await?;
     tx.commit().await?;
     Ok(message_id)
 }
@@ -393,6 +394,7 @@ pub async fn update_ticket(
         )
         .await?;
     }
+    crate::sla::store::refresh(&mut tx, ticket_id, now).await?;
     tx.commit().await?;
     Ok(())
 }

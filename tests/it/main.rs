@@ -12,4 +12,5 @@ mod crm;
 mod email_corpus;
 mod email_intake;
 mod mail_e2e;
+mod sla;
 mod web_flow;

@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
             axum::routing::post(quarantine_action),
         )
         .merge(super::assign_api::routes())
+        .merge(crate::sla::web::api_routes())
         .fallback(|| async { AppError::NotFound("endpoint") })
 }
 
@@ -206,6 +207,7 @@ async fn list(
         customer_id: opt_i64("customer_id", q.customer_id.as_deref())?,
         before_id: opt_i64("cursor", q.cursor.as_deref())?,
         limit,
+        ..Default::default()
     };
     let (items, next) = tickets::list_tickets(&state.db, agent.id, &filter).await?;
     Ok(Json(

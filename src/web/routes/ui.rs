@@ -127,6 +127,12 @@ async fn logout(
 struct QueueQuery {
     queue: Option<String>,
     cursor: Option<String>,
+    /// `stale`: the leads' view of stale and breaching tickets.
+    view: Option<String>,
+    /// `newest` lists "Mine" newest first instead of by SLA urgency.
+    sort: Option<String>,
+    idle_hours: Option<String>,
+    unassigned_minutes: Option<String>,
 }
 
 async fn queue(
@@ -135,6 +141,13 @@ async fn queue(
     CsrfToken(csrf): CsrfToken,
     Query(q): Query<QueueQuery>,
 ) -> PageResult<Response> {
+    if q.view.as_deref() == Some("stale") {
+        let sq = crate::sla::web::StaleQuery {
+            idle_hours: q.idle_hours.clone(),
+            unassigned_minutes: q.unassigned_minutes.clone(),
+        };
+        return crate::sla::web::stale_page(&state, &agent, &csrf, &sq).await;
+    }
     let queue = match q.queue.as_deref() {
         None | Some("") => Queue::Mine,
         Some(k) => {
@@ -152,11 +165,17 @@ async fn queue(
         queue: Some(queue),
         before_id,
         limit: 50,
+        sla_urgency: queue == Queue::Mine
+            && before_id.is_none()
+            && q.sort.as_deref() != Some("newest"),
         ..Default::default()
     };
     let (tickets, next_cursor) = tickets::list_tickets(&state.db, agent.id, &filter).await?;
     let counts = tickets::repo::queue_counts(&state.db, agent.id).await?;
+    let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
+    let sla_due = crate::sla::web::due_times(&state.db, &ids).await?;
     Ok(views::queue(&views::QueuePage {
+        sla_due: &sla_due,
         agent: &agent,
         csrf: &csrf,
         queue,
@@ -190,7 +209,9 @@ async fn render_ticket(
     };
     let (crm, _) =
         crate::customers::crm::list_events(&state.db, ticket.customer_id, &filter).await?;
+    let sla = crate::sla::web::ticket_panel(state, agent, csrf, id, &agents).await?;
     Ok(views::ticket(&views::TicketPage {
+        sla,
         profile: &profile,
         crm: &crm,
         agent,

@@ -40,6 +40,8 @@ pub struct QueuePage<'a> {
     pub tickets: &'a [Ticket],
     pub next_cursor: Option<i64>,
     pub now: i64,
+    /// Ticket id → earliest unmet SLA due time.
+    pub sla_due: &'a std::collections::HashMap<i64, i64>,
 }
 
 pub fn queue(p: &QueuePage<'_>) -> Markup {
@@ -70,7 +72,7 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
                         p.empty { "Nothing here. " @if p.queue == Queue::Mine { "Pick a ticket from Unassigned." } }
                     } @else {
                         table.tickets {
-                            thead { tr { th { "#" } th { "Subject" } th { "Customer" } th { "Status" } th { "Priority" } th { "Assignee" } th { "Age" } } }
+                            thead { tr { th { "#" } th { "Subject" } th { "Customer" } th { "Status" } th { "Priority" } th { "Assignee" } th { "Age" } th { "SLA due" } } }
                             tbody {
                                 @for t in p.tickets {
                                     tr {
@@ -81,9 +83,13 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
                                         td { (badge("priority", t.priority.as_str())) }
                                         td { (t.assignee_name.as_deref().unwrap_or("—")) }
                                         td title="Time since the ticket was created" { (age(p.now, t.created_at)) }
+                                        td { (crate::sla::web::due_cell(p.now, p.sla_due.get(&t.id).copied())) }
                                     }
                                 }
                             }
+                        }
+                        @if p.queue == Queue::Mine && p.next_cursor.is_none() {
+                            p.muted.small { "Most urgent SLA first. " a href="/tickets?queue=mine&sort=newest" { "Newest first" } }
                         }
                         @if let Some(c) = p.next_cursor {
                             p { a.button href={"/tickets?queue=" (p.queue.key()) "&cursor=" (c)} { "Older tickets →" } }
@@ -117,6 +123,8 @@ pub struct TicketPage<'a> {
     pub errors: &'a [(String, String)],
     pub draft: &'a str,
     pub now: i64,
+    /// The SLA card (clocks, Escalate).
+    pub sla: Markup,
 }
 
 pub fn ticket(p: &TicketPage<'_>) -> Markup {
@@ -191,6 +199,7 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                     }
                 }
                 aside.side {
+                    (p.sla)
                     section.card {
                         h2 { "Ticket" }
                         form method="post" action={"/tickets/" (t.id) "/update"} {

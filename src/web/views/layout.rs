@@ -28,12 +28,15 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                         nav aria-label="Main" {
                             a href="/tickets" { "Tickets" }
                             @if agent.role.is_lead_or_admin() {
+                                a href="/tickets?view=stale" { "Stale & breaching" }
                                 a href="/admin/teams" { "Teams" }
                                 a href="/admin/rules" { "Rules" }
                             }
+                            a href="/notifications" { "Notifications" }
                             @if agent.role == crate::domain::Role::Admin {
                                 a href="/admin/agents" { "Agents" }
                                 a href="/admin/quarantine" { "Quarantine" }
+                                a href="/admin/sla" { "SLA" }
                             }
                         }
                         div.me {
