@@ -60,6 +60,10 @@ pub struct Config {
     pub form_rate_per_hour: u32,
     /// Failed logins per address and IP before login is refused for a while.
     pub login_attempts: u32,
+    /// Shared secret of the signed CRM webhook (`POST /api/v1/crm/webhook`); unset disables it.
+    pub crm_webhook_secret: Option<Secret>,
+    /// Days during which a customer merge can be undone.
+    pub merge_undo_days: i64,
 }
 
 impl Default for Config {
@@ -84,6 +88,8 @@ impl Default for Config {
             max_attachment_bytes: 20 * 1024 * 1024,
             form_rate_per_hour: 20,
             login_attempts: 10,
+            crm_webhook_secret: None,
+            merge_undo_days: 7,
         }
     }
 }
@@ -215,6 +221,12 @@ impl Config {
         }
         if let Some(v) = get("CASEBOOK_SMTP_URL") {
             self.smtp_url = Some(Secret::new(v));
+        }
+        if let Some(v) = get("CASEBOOK_CRM_WEBHOOK_SECRET") {
+            self.crm_webhook_secret = Some(Secret::new(v)).filter(|s| !s.expose().is_empty());
+        }
+        if let Some(v) = get("CASEBOOK_MERGE_UNDO_DAYS") {
+            self.merge_undo_days = num("CASEBOOK_MERGE_UNDO_DAYS", v)?;
         }
         if let Some(v) = get("CASEBOOK_SUPPORT_ADDRESS") {
             self.support_address = Some(v);
