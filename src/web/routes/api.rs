@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
             "/quarantine/{id}/{action}",
             axum::routing::post(quarantine_action),
         )
+        .merge(super::crm_api::routes())
         .fallback(|| async { AppError::NotFound("endpoint") })
 }
 

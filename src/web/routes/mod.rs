@@ -1,6 +1,8 @@
 //! Route handlers: thin functions that parse input, call one service, and render.
 
 pub mod api;
+pub mod crm_api;
+pub mod crm_ui;
 pub mod public;
 pub mod ui;
 

@@ -27,6 +27,7 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                     @if let Some(agent) = frame.agent {
                         nav aria-label="Main" {
                             a href="/tickets" { "Tickets" }
+                            a href="/customers" { "Customers" }
                             @if agent.role == crate::domain::Role::Admin {
                                 a href="/admin/agents" { "Agents" }
                                 a href="/admin/quarantine" { "Quarantine" }

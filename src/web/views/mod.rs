@@ -1,5 +1,6 @@
 //! maud views: plain functions from view data to markup.
 
 pub mod agent;
+pub mod crm;
 pub mod layout;
 pub mod public;
