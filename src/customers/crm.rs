@@ -480,25 +480,7 @@ pub async fn upsert_events_in(
                 name.to_string()
             }
         };
-        let customer_id = match (&ev.customer, default_customer) {
-            // Events for a merged-away customer land on the customer it was merged into.
-            (Some(CustomerRef::Id(id)), _) => super::identity::surviving(tx, *id)
-                .await?
-                .ok_or_else(|| AppError::field(f("customer_id"), "no such customer"))?,
-            (Some(CustomerRef::Email { email, name }), _) => {
-                super::match_or_create(tx, email, name.as_deref(), now).await?
-            }
-            (Some(CustomerRef::External { value, name }), _) => {
-                super::identity::match_or_create_external(tx, value, name.as_deref(), now).await?
-            }
-            (None, Some(id)) => id,
-            (None, None) => {
-                return Err(AppError::field(
-                    f("customer_id"),
-                    "is required (or customer_email)",
-                ));
-            }
-        };
+        let customer_id = resolve_customer(tx, ev, default_customer, now, &f).await?;
         if upsert_one(tx, customer_id, ev, now).await? {
             out.created += 1;
         } else {
@@ -508,8 +490,43 @@ pub async fn upsert_events_in(
     Ok(out)
 }
 
+/// The customer an event belongs to: the one it names (found or created by identity), or
+/// `default_customer`. Errors name the field through `f`.
+pub(crate) async fn resolve_customer(
+    tx: &mut Tx,
+    ev: &NewEvent,
+    default_customer: Option<i64>,
+    now: Millis,
+    f: &(dyn Fn(&str) -> String + Sync),
+) -> AppResult<i64> {
+    Ok(match (&ev.customer, default_customer) {
+        // Events for a merged-away customer land on the customer it was merged into.
+        (Some(CustomerRef::Id(id)), _) => super::identity::surviving(tx, *id)
+            .await?
+            .ok_or_else(|| AppError::field(f("customer_id"), "no such customer"))?,
+        (Some(CustomerRef::Email { email, name }), _) => {
+            super::match_or_create(tx, email, name.as_deref(), now).await?
+        }
+        (Some(CustomerRef::External { value, name }), _) => {
+            super::identity::match_or_create_external(tx, value, name.as_deref(), now).await?
+        }
+        (None, Some(id)) => id,
+        (None, None) => {
+            return Err(AppError::field(
+                f("customer_id"),
+                "is required (or customer_email)",
+            ));
+        }
+    })
+}
+
 /// Inserts the event, or updates the one with the same `(source, external_id)`. True when created.
-async fn upsert_one(tx: &mut Tx, customer_id: i64, ev: &NewEvent, now: Millis) -> AppResult<bool> {
+pub(crate) async fn upsert_one(
+    tx: &mut Tx,
+    customer_id: i64,
+    ev: &NewEvent,
+    now: Millis,
+) -> AppResult<bool> {
     let attributes = Value::Object(ev.attributes.clone()).to_string();
     let amount = ev.amount.as_ref().map(|(m, _)| *m);
     let currency = ev.currency.as_ref().map(|c| c.as_str().to_string());

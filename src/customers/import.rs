@@ -3,12 +3,13 @@
 //! the reason (written to a report file); re-importing a file updates instead of duplicating,
 //! through the `(source, external_id)` upsert.
 
-use super::crm::{self, NewEvent, UpsertOutcome};
+use super::crm::{self, CustomerRef, NewEvent, UpsertOutcome};
 use crate::db::Db;
 use crate::domain::clock::Clock;
 use crate::error::AppError;
 use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -341,6 +342,7 @@ pub async fn import_file(
         started: Instant::now(),
         last_progress: Instant::now(),
         progress: opts.progress,
+        customers: HashMap::new(),
     };
     match format {
         Format::Csv => {
@@ -418,6 +420,21 @@ struct Importer<'a, W: Write> {
     started: Instant,
     last_progress: Instant,
     progress: bool,
+    /// Customer identity (`email:…`, `external:…`) → customer id, for rows already stored.
+    customers: HashMap<String, i64>,
+}
+
+/// The importer remembers this many customers (a few MB) so repeated rows skip the lookup.
+const MAX_CACHED_CUSTOMERS: usize = 200_000;
+
+/// The cache key of the customer an event names by identity (ids are not cached: they may
+/// have been merged away).
+fn customer_key(ev: &NewEvent) -> Option<String> {
+    match &ev.customer {
+        Some(CustomerRef::Email { email, .. }) => Some(format!("email:{}", email.as_str())),
+        Some(CustomerRef::External { value, .. }) => Some(format!("external:{value}")),
+        _ => None,
+    }
 }
 
 impl<W: Write> Importer<'_, W> {
@@ -477,12 +494,29 @@ impl<W: Write> Importer<'_, W> {
         let mut tx = self.db.begin().await?;
         let mut out = UpsertOutcome::default();
         let mut failed = false;
+        // Customers found or created in this transaction; cached only once it commits.
+        let mut seen: Vec<(String, i64)> = Vec::new();
         for (_, ev) in &batch {
-            match crm::upsert_events_in(&mut tx, std::slice::from_ref(ev), None, false, now).await {
-                Ok(o) => {
-                    out.created += o.created;
-                    out.updated += o.updated;
-                }
+            let key = customer_key(ev);
+            let cached = key.as_ref().and_then(|k| self.customers.get(k).copied());
+            let stored = async {
+                let cid = match cached {
+                    Some(c) => c,
+                    None => {
+                        let c = crm::resolve_customer(&mut tx, ev, None, now, &|n| n.to_string())
+                            .await?;
+                        if let Some(k) = &key {
+                            seen.push((k.clone(), c));
+                        }
+                        c
+                    }
+                };
+                crm::upsert_one(&mut tx, cid, ev, now).await
+            }
+            .await;
+            match stored {
+                Ok(true) => out.created += 1,
+                Ok(false) => out.updated += 1,
                 Err(_) => {
                     failed = true;
                     break;
@@ -493,6 +527,10 @@ impl<W: Write> Importer<'_, W> {
             tx.commit().await?;
             self.summary.imported += out.created;
             self.summary.updated += out.updated;
+            if self.customers.len() + seen.len() > MAX_CACHED_CUSTOMERS {
+                self.customers.clear();
+            }
+            self.customers.extend(seen);
             return Ok(());
         }
         tx.rollback().await?;

@@ -352,33 +352,53 @@ pub async fn duplicates(
     customer_id: Option<i64>,
     limit: i64,
 ) -> AppResult<Vec<DuplicatePair>> {
-    let only = if customer_id.is_some() {
-        "AND (a.customer_id = $1 OR b.customer_id = $1)"
-    } else {
-        "AND $1 = $1"
-    };
+    let limit = limit.clamp(1, 1000);
     let da = domain_sql(db.backend, "ia.value");
     let db_ = domain_sql(db.backend, "ib.value");
-    let sql = format!(
-        "SELECT a.customer_id AS a, b.customer_id AS b, 'same_identity' AS why, a.kind AS kind, a.value AS shared
-           FROM customer_identity a
-           JOIN customer_identity b ON b.kind = a.kind AND b.value = a.value AND b.customer_id > a.customer_id
-           JOIN customer ca ON ca.customer_id = a.customer_id AND ca.merged_into_id IS NULL
-           JOIN customer cb ON cb.customer_id = b.customer_id AND cb.merged_into_id IS NULL
-          WHERE a.kind IN ('phone', 'external') {only}
-         UNION
-         SELECT a.customer_id AS a, b.customer_id AS b, 'same_name' AS why, 'email' AS kind, {da} AS shared
-           FROM customer a
-           JOIN customer b ON lower(b.name) = lower(a.name) AND b.customer_id > a.customer_id
-           JOIN customer_identity ia ON ia.customer_id = a.customer_id AND ia.kind = 'email'
-           JOIN customer_identity ib ON ib.customer_id = b.customer_id AND ib.kind = 'email'
-          WHERE a.name <> '' AND a.merged_into_id IS NULL AND b.merged_into_id IS NULL
-            AND {da} = {db_} {only}
-         ORDER BY a, b LIMIT $2"
-    );
+    // Each query yields (a, b, why, kind, shared) with a < b.
+    let sql = match customer_id {
+        // One customer: start from its own identities and name, so indexes do the work.
+        Some(_) => format!(
+            "SELECT CASE WHEN b.customer_id < a.customer_id THEN b.customer_id ELSE a.customer_id END AS a,
+                    CASE WHEN b.customer_id < a.customer_id THEN a.customer_id ELSE b.customer_id END AS b,
+                    'same_identity' AS why, a.kind AS kind, a.value AS shared
+               FROM customer_identity a
+               JOIN customer_identity b ON b.kind = a.kind AND b.value = a.value AND b.customer_id <> a.customer_id
+               JOIN customer cb ON cb.customer_id = b.customer_id AND cb.merged_into_id IS NULL
+              WHERE a.customer_id = $1 AND a.kind IN ('phone', 'external')
+             UNION
+             SELECT CASE WHEN c.customer_id < x.customer_id THEN c.customer_id ELSE x.customer_id END AS a,
+                    CASE WHEN c.customer_id < x.customer_id THEN x.customer_id ELSE c.customer_id END AS b,
+                    'same_name' AS why, 'email' AS kind, {da} AS shared
+               FROM customer x
+               JOIN customer c ON lower(c.name) = lower(x.name) AND c.customer_id <> x.customer_id
+                              AND c.merged_into_id IS NULL
+               JOIN customer_identity ia ON ia.customer_id = x.customer_id AND ia.kind = 'email'
+               JOIN customer_identity ib ON ib.customer_id = c.customer_id AND ib.kind = 'email'
+              WHERE x.customer_id = $1 AND x.name <> '' AND {da} = {db_}
+             ORDER BY a, b LIMIT $2"
+        ),
+        None => format!(
+            "SELECT a.customer_id AS a, b.customer_id AS b, 'same_identity' AS why, a.kind AS kind, a.value AS shared
+               FROM customer_identity a
+               JOIN customer_identity b ON b.kind = a.kind AND b.value = a.value AND b.customer_id > a.customer_id
+               JOIN customer ca ON ca.customer_id = a.customer_id AND ca.merged_into_id IS NULL
+               JOIN customer cb ON cb.customer_id = b.customer_id AND cb.merged_into_id IS NULL
+              WHERE a.kind IN ('phone', 'external') AND $1 = 0
+             UNION
+             SELECT a.customer_id AS a, b.customer_id AS b, 'same_name' AS why, 'email' AS kind, {da} AS shared
+               FROM customer a
+               JOIN customer b ON lower(b.name) = lower(a.name) AND b.customer_id > a.customer_id
+               JOIN customer_identity ia ON ia.customer_id = a.customer_id AND ia.kind = 'email'
+               JOIN customer_identity ib ON ib.customer_id = b.customer_id AND ib.kind = 'email'
+              WHERE a.name <> '' AND a.merged_into_id IS NULL AND b.merged_into_id IS NULL
+                AND {da} = {db_}
+             ORDER BY a, b LIMIT $2"
+        ),
+    };
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(customer_id.unwrap_or(0))
-        .bind(limit.clamp(1, 1000) * 3)
+        .bind(limit * 3)
         .fetch_all(&db.pool)
         .await?;
     let mut pairs: Vec<DuplicatePair> = Vec::new();
@@ -409,7 +429,7 @@ pub async fn duplicates(
             }),
         }
     }
-    pairs.truncate(limit.clamp(1, 1000) as usize);
+    pairs.truncate(limit as usize);
     for p in &mut pairs {
         p.a_name = name_of(db, p.a).await?;
         p.b_name = name_of(db, p.b).await?;
