@@ -65,6 +65,10 @@ pub struct Config {
     /// Shifts this process's clock by this many milliseconds. A testing and operations knob
     /// (rehearsing what happens when SLA clocks fall due); leave it at 0 in production.
     pub clock_offset_ms: i64,
+    /// Shared secret of the signed CRM webhook (`POST /api/v1/crm/webhook`); unset disables it.
+    pub crm_webhook_secret: Option<Secret>,
+    /// Days during which a customer merge can be undone.
+    pub merge_undo_days: i64,
 }
 
 impl Default for Config {
@@ -91,6 +95,8 @@ impl Default for Config {
             login_attempts: 10,
             sla_sweep_ms: 1000,
             clock_offset_ms: 0,
+            crm_webhook_secret: None,
+            merge_undo_days: 7,
         }
     }
 }
@@ -222,6 +228,12 @@ impl Config {
         }
         if let Some(v) = get("CASEBOOK_SMTP_URL") {
             self.smtp_url = Some(Secret::new(v));
+        }
+        if let Some(v) = get("CASEBOOK_CRM_WEBHOOK_SECRET") {
+            self.crm_webhook_secret = Some(Secret::new(v)).filter(|s| !s.expose().is_empty());
+        }
+        if let Some(v) = get("CASEBOOK_MERGE_UNDO_DAYS") {
+            self.merge_undo_days = num("CASEBOOK_MERGE_UNDO_DAYS", v)?;
         }
         if let Some(v) = get("CASEBOOK_SUPPORT_ADDRESS") {
             self.support_address = Some(v);

@@ -40,6 +40,30 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Import data from files.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import CRM events from a CSV (with a header row) or JSONL file. Re-running a file updates
+    /// the events it already stored; rejected rows go to a report file with the reason.
+    Crm {
+        /// The file: `.csv` or `.jsonl`.
+        file: std::path::PathBuf,
+        /// Where to write rejected rows (default: FILE.rejected.csv).
+        #[arg(long)]
+        rejected: Option<std::path::PathBuf>,
+        /// Rows per transaction.
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+        /// No progress line on standard error.
+        #[arg(long)]
+        quiet: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -158,6 +182,36 @@ async fn main() -> Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{token}");
+        }
+        Command::Import {
+            command:
+                ImportCommand::Crm {
+                    file,
+                    rejected,
+                    batch,
+                    quiet,
+                },
+        } => {
+            let db = casebook::open_db(&config).await?;
+            let opts = casebook::customers::import::ImportOptions {
+                rejected_path: rejected,
+                batch_rows: batch,
+                progress: !quiet,
+            };
+            let s =
+                casebook::customers::import::import_file(&db, &file, &opts, &SystemClock).await?;
+            println!(
+                "{} rows in {:.1} s ({:.0} rows/s): {} imported, {} updated, {} rejected",
+                s.rows,
+                s.elapsed.as_secs_f64(),
+                s.rows_per_sec(),
+                s.imported,
+                s.updated,
+                s.rejected
+            );
+            if s.rejected > 0 {
+                println!("rejected rows: {}", s.rejected_path.display());
+            }
         }
         Command::Token {
             command: TokenCommand::Revoke,

@@ -165,6 +165,11 @@ pub enum CustomerRef {
         email: EmailAddress,
         name: Option<String>,
     },
+    /// An id from a CRM, shop or billing system (an `external` identity).
+    External {
+        value: String,
+        name: Option<String>,
+    },
 }
 
 /// A validated event, ready to store.
@@ -183,6 +188,7 @@ pub struct NewEvent {
 const FIELDS: &[&str] = &[
     "customer_id",
     "customer_email",
+    "customer_external_id",
     "customer_name",
     "kind",
     "occurred_at",
@@ -349,43 +355,56 @@ pub fn parse_event(v: &Value, prefix: &str) -> AppResult<NewEvent> {
             format!("is too large ({} KB at most)", MAX_ATTRIBUTES_BYTES / 1024),
         ));
     }
-    if [obj.get("customer_id"), obj.get("customer_email")]
-        .iter()
-        .all(|v| v.is_some_and(|v| !v.is_null()))
-    {
+    let given = |k: &str| obj.get(k).is_some_and(|v| !v.is_null());
+    let named: Vec<&str> = ["customer_id", "customer_email", "customer_external_id"]
+        .into_iter()
+        .filter(|k| given(k))
+        .collect();
+    if named.len() > 1 {
         return Err(AppError::field(
-            f("customer_email"),
-            "give customer_id or customer_email, not both",
+            f(named[1]),
+            format!("give only one of {}", named.join(", ")),
         ));
     }
-    let customer = match (obj.get("customer_id"), obj.get("customer_email")) {
-        (Some(Value::Null) | None, Some(Value::Null) | None) => None,
-        (Some(id), _) if !id.is_null() => {
-            Some(CustomerRef::Id(id.as_i64().filter(|n| *n > 0).ok_or_else(
-                || AppError::field(f("customer_id"), "must be a positive integer"),
-            )?))
-        }
-        (_, Some(email)) => {
-            let email = email
+    let name = obj
+        .get("customer_name")
+        .and_then(Value::as_str)
+        .map(crate::domain::single_line)
+        .filter(|n| !n.is_empty());
+    if name.as_ref().is_some_and(|n| n.chars().count() > MAX_TEXT) {
+        return Err(AppError::field(
+            f("customer_name"),
+            format!("is too long ({MAX_TEXT} characters at most)"),
+        ));
+    }
+    let customer = match named.first().copied() {
+        None => None,
+        Some("customer_id") => Some(CustomerRef::Id(
+            obj["customer_id"]
+                .as_i64()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| AppError::field(f("customer_id"), "must be a positive integer"))?,
+        )),
+        Some("customer_email") => {
+            let email = obj["customer_email"]
                 .as_str()
                 .ok_or_else(|| AppError::field(f("customer_email"), "must be a string"))
                 .and_then(|s| {
                     EmailAddress::parse(s).map_err(|m| AppError::field(f("customer_email"), m))
                 })?;
-            let name = obj
-                .get("customer_name")
-                .and_then(Value::as_str)
-                .map(crate::domain::single_line)
-                .filter(|n| !n.is_empty());
-            if name.as_ref().is_some_and(|n| n.chars().count() > MAX_TEXT) {
-                return Err(AppError::field(
-                    f("customer_name"),
-                    format!("is too long ({MAX_TEXT} characters at most)"),
-                ));
-            }
             Some(CustomerRef::Email { email, name })
         }
-        _ => None,
+        Some(_) => {
+            let raw = obj["customer_external_id"]
+                .as_str()
+                .ok_or_else(|| AppError::field(f("customer_external_id"), "must be a string"))?;
+            let value = super::identity::normalize(
+                super::identity::IdentityKind::External,
+                raw,
+                &f("customer_external_id"),
+            )?;
+            Some(CustomerRef::External { value, name })
+        }
     };
     Ok(NewEvent {
         customer,
@@ -439,6 +458,19 @@ pub async fn upsert_events(
     now: Millis,
 ) -> AppResult<UpsertOutcome> {
     let mut tx = db.begin().await?;
+    let out = upsert_events_in(&mut tx, events, default_customer, batch, now).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// [`upsert_events`] inside the caller's transaction.
+pub async fn upsert_events_in(
+    tx: &mut Tx,
+    events: &[NewEvent],
+    default_customer: Option<i64>,
+    batch: bool,
+    now: Millis,
+) -> AppResult<UpsertOutcome> {
     let mut out = UpsertOutcome::default();
     for (i, ev) in events.iter().enumerate() {
         let f = |name: &str| {
@@ -448,45 +480,53 @@ pub async fn upsert_events(
                 name.to_string()
             }
         };
-        let customer_id = match (&ev.customer, default_customer) {
-            (Some(CustomerRef::Id(id)), _) => {
-                if !customer_exists(&mut tx, *id).await? {
-                    return Err(AppError::field(f("customer_id"), "no such customer"));
-                }
-                *id
-            }
-            (Some(CustomerRef::Email { email, name }), _) => {
-                super::match_or_create(&mut tx, email, name.as_deref(), now).await?
-            }
-            (None, Some(id)) => id,
-            (None, None) => {
-                return Err(AppError::field(
-                    f("customer_id"),
-                    "is required (or customer_email)",
-                ));
-            }
-        };
-        if upsert_one(&mut tx, customer_id, ev, now).await? {
+        let customer_id = resolve_customer(tx, ev, default_customer, now, &f).await?;
+        if upsert_one(tx, customer_id, ev, now).await? {
             out.created += 1;
         } else {
             out.updated += 1;
         }
     }
-    tx.commit().await?;
     Ok(out)
 }
 
-async fn customer_exists(tx: &mut Tx, id: i64) -> AppResult<bool> {
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT customer_id FROM customer WHERE customer_id = $1")
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    Ok(found.is_some())
+/// The customer an event belongs to: the one it names (found or created by identity), or
+/// `default_customer`. Errors name the field through `f`.
+pub(crate) async fn resolve_customer(
+    tx: &mut Tx,
+    ev: &NewEvent,
+    default_customer: Option<i64>,
+    now: Millis,
+    f: &(dyn Fn(&str) -> String + Sync),
+) -> AppResult<i64> {
+    Ok(match (&ev.customer, default_customer) {
+        // Events for a merged-away customer land on the customer it was merged into.
+        (Some(CustomerRef::Id(id)), _) => super::identity::surviving(tx, *id)
+            .await?
+            .ok_or_else(|| AppError::field(f("customer_id"), "no such customer"))?,
+        (Some(CustomerRef::Email { email, name }), _) => {
+            super::match_or_create(tx, email, name.as_deref(), now).await?
+        }
+        (Some(CustomerRef::External { value, name }), _) => {
+            super::identity::match_or_create_external(tx, value, name.as_deref(), now).await?
+        }
+        (None, Some(id)) => id,
+        (None, None) => {
+            return Err(AppError::field(
+                f("customer_id"),
+                "is required (or customer_email)",
+            ));
+        }
+    })
 }
 
 /// Inserts the event, or updates the one with the same `(source, external_id)`. True when created.
-async fn upsert_one(tx: &mut Tx, customer_id: i64, ev: &NewEvent, now: Millis) -> AppResult<bool> {
+pub(crate) async fn upsert_one(
+    tx: &mut Tx,
+    customer_id: i64,
+    ev: &NewEvent,
+    now: Millis,
+) -> AppResult<bool> {
     let attributes = Value::Object(ev.attributes.clone()).to_string();
     let amount = ev.amount.as_ref().map(|(m, _)| *m);
     let currency = ev.currency.as_ref().map(|c| c.as_str().to_string());

@@ -1,6 +1,10 @@
-//! Customers and their identities (email addresses for now): matching on intake and the customer page.
+//! Customers and their identities: matching on intake, the customer page, the customer list.
 
 pub mod crm;
+pub mod identity;
+pub mod import;
+pub mod merge;
+pub mod webhook;
 
 use crate::db::{Db, Tx};
 use crate::domain::EmailAddress;
@@ -13,7 +17,13 @@ use sqlx::Row;
 pub struct Customer {
     pub id: i64,
     pub name: String,
+    /// Current email addresses (former ones are in `identities`).
     pub emails: Vec<String>,
+    pub organization: Option<String>,
+    /// Every identity, current and former.
+    pub identities: Vec<identity::Identity>,
+    /// Set when this customer was merged into another one.
+    pub merged_into_id: Option<i64>,
     pub created_at: Millis,
     pub open_tickets: i64,
     pub total_tickets: i64,
@@ -64,28 +74,125 @@ pub async fn match_or_create(
 }
 
 pub async fn get(db: &Db, id: i64) -> AppResult<Customer> {
+    let mut conn = db.pool.acquire().await?;
     let row = sqlx::query(
-        "SELECT c.customer_id, c.name, c.created_at,
+        "SELECT c.customer_id, c.name, c.created_at, c.organization, c.merged_into_id,
             (SELECT COUNT(*) FROM ticket t WHERE t.customer_id = c.customer_id AND t.status IN ('new','open','pending')) AS open_tickets,
             (SELECT COUNT(*) FROM ticket t WHERE t.customer_id = c.customer_id) AS total_tickets
          FROM customer c WHERE c.customer_id = $1",
     )
     .bind(id)
-    .fetch_optional(&db.pool)
+    .fetch_optional(&mut *conn)
     .await?
     .ok_or(AppError::NotFound("customer"))?;
-    let emails: Vec<String> = sqlx::query_scalar(
-        "SELECT value FROM customer_identity WHERE customer_id = $1 AND kind = 'email' ORDER BY customer_identity_id",
-    )
-    .bind(id)
-    .fetch_all(&db.pool)
-    .await?;
+    let identities = identity::list(&mut conn, id).await?;
+    let emails = identities
+        .iter()
+        .filter(|i| i.kind == identity::IdentityKind::Email && i.retired_at.is_none())
+        .map(|i| i.value.clone())
+        .collect();
     Ok(Customer {
         id,
         name: row.try_get("name")?,
         emails,
+        organization: row.try_get("organization")?,
+        identities,
+        merged_into_id: row.try_get("merged_into_id")?,
         created_at: row.try_get("created_at")?,
         open_tickets: row.try_get("open_tickets")?,
         total_tickets: row.try_get("total_tickets")?,
     })
+}
+
+/// One line of the customer list.
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerSummary {
+    pub id: i64,
+    pub name: String,
+    pub organization: Option<String>,
+    pub email: Option<String>,
+    pub total_tickets: i64,
+    pub created_at: Millis,
+}
+
+/// `LIKE` pattern for "contains `s`", with the wildcards in `s` escaped (`ESCAPE '\'`).
+fn contains_pattern(s: &str) -> String {
+    let mut p = String::from("%");
+    for c in s.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// Customers (never the merged-away ones), newest first, matching `q` on the name, the
+/// organization or any identity (email, phone, external id; current or former). A phone number is
+/// matched in its normalized form too. Returns the page and the cursor of the next one.
+pub async fn search(
+    db: &Db,
+    q: &str,
+    before_id: Option<i64>,
+    limit: i64,
+) -> AppResult<(Vec<CustomerSummary>, Option<i64>)> {
+    let q = crate::domain::single_line(q);
+    let limit = limit.clamp(1, 200);
+    let pattern = contains_pattern(&q);
+    let phone = identity::normalize_phone(&q).ok();
+    let rows = sqlx::query(
+        "SELECT c.customer_id, c.name, c.organization, c.created_at,
+            (SELECT ci.value FROM customer_identity ci WHERE ci.customer_id = c.customer_id AND ci.kind = 'email'
+               ORDER BY (CASE WHEN ci.retired_at IS NULL THEN 0 ELSE 1 END), ci.customer_identity_id LIMIT 1) AS email,
+            (SELECT COUNT(*) FROM ticket t WHERE t.customer_id = c.customer_id) AS total_tickets
+         FROM customer c
+         WHERE c.merged_into_id IS NULL AND c.customer_id < $1
+           AND ($2 = '%%' OR lower(c.name) LIKE $2 ESCAPE '\\' OR lower(c.organization) LIKE $2 ESCAPE '\\'
+                OR EXISTS (SELECT 1 FROM customer_identity ci WHERE ci.customer_id = c.customer_id
+                           AND (lower(ci.value) LIKE $2 ESCAPE '\\' OR ci.value = $3)))
+         ORDER BY c.customer_id DESC LIMIT $4",
+    )
+    .bind(before_id.unwrap_or(i64::MAX))
+    .bind(&pattern)
+    .bind(phone.unwrap_or_default())
+    .bind(limit + 1)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut items = rows
+        .iter()
+        .map(|r| -> AppResult<CustomerSummary> {
+            Ok(CustomerSummary {
+                id: r.try_get("customer_id")?,
+                name: r.try_get("name")?,
+                organization: r.try_get("organization")?,
+                email: r.try_get("email")?,
+                total_tickets: r.try_get("total_tickets")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    let next = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|c| c.id)
+    } else {
+        None
+    };
+    Ok((items, next))
+}
+
+#[cfg(test)]
+mod search_tests {
+    #[test]
+    fn like_wildcards_are_escaped() {
+        for (q, want) in [
+            ("Ann", "%ann%"),
+            ("50%", "%50\\%%"),
+            ("a_b", "%a\\_b%"),
+            ("back\\slash", "%back\\\\slash%"),
+            ("", "%%"),
+        ] {
+            assert_eq!(super::contains_pattern(q), want, "{q}");
+        }
+    }
 }

@@ -111,6 +111,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0008_sla.sql"),
         postgres: include_str!("../../migrations/postgres/0008_sla.sql"),
     },
+    Migration {
+        version: 9,
+        name: "crm_identity_merge",
+        sqlite: include_str!("../../migrations/sqlite/0009_crm_identity_merge.sql"),
+        postgres: include_str!("../../migrations/postgres/0009_crm_identity_merge.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

@@ -191,7 +191,7 @@ async fn load_outgoing(db: &Db, message_id: i64, automatic: bool) -> Result<Opti
     let row = sqlx::query(
         "SELECT m.ticket_id, m.body_text, t.subject, c.name,
             (SELECT ci.value FROM customer_identity ci WHERE ci.customer_id = t.customer_id AND ci.kind = 'email'
-               ORDER BY ci.customer_identity_id LIMIT 1) AS email
+               ORDER BY (CASE WHEN ci.retired_at IS NULL THEN 0 ELSE 1 END), ci.customer_identity_id LIMIT 1) AS email
          FROM message m JOIN ticket t ON t.ticket_id = m.ticket_id JOIN customer c ON c.customer_id = t.customer_id
          WHERE m.message_id = $1",
     )

@@ -85,6 +85,7 @@ pub struct Options {
     pub mailboxes: Vec<casebook::config::MailboxConfig>,
     pub smtp_url: Option<String>,
     pub support_address: Option<String>,
+    pub crm_webhook_secret: Option<String>,
 }
 
 impl Default for Options {
@@ -96,6 +97,7 @@ impl Default for Options {
             mailboxes: Vec::new(),
             smtp_url: None,
             support_address: None,
+            crm_webhook_secret: None,
         }
     }
 }
@@ -119,6 +121,7 @@ impl TestApp {
             mailboxes: opts.mailboxes,
             smtp_url: opts.smtp_url.map(Secret::new),
             support_address: opts.support_address,
+            crm_webhook_secret: opts.crm_webhook_secret.map(Secret::new),
             ..Config::default()
         };
         let clock = OffsetClock::new();

@@ -9,6 +9,7 @@ mod bad_input;
 mod browser;
 pub mod crash;
 mod crm;
+mod crm_360;
 mod email_corpus;
 mod email_intake;
 mod mail_e2e;

@@ -3,6 +3,8 @@
 pub mod api;
 pub mod assign_api;
 pub mod assign_ui;
+pub mod crm_api;
+pub mod crm_ui;
 pub mod public;
 pub mod ui;
 

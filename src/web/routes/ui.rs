@@ -26,7 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tickets/{id}", get(ticket_page))
         .route("/tickets/{id}/messages", post(add_message))
         .route("/tickets/{id}/update", post(update))
-        .route("/customers/{id}", get(customer_page))
+        .merge(super::crm_ui::routes())
         .route("/attachments/{id}", get(attachment))
         .route(
             "/account/password",
@@ -340,57 +340,6 @@ async fn update(
             None => Err(err.into()),
         },
     }
-}
-
-#[derive(Deserialize)]
-struct CustomerQuery {
-    kind: Option<String>,
-}
-
-async fn customer_page(
-    State(state): State<AppState>,
-    CurrentAgent(agent): CurrentAgent,
-    CsrfToken(csrf): CsrfToken,
-    Path(id): Path<i64>,
-    Query(q): Query<CustomerQuery>,
-) -> PageResult<Response> {
-    use crate::customers::crm::{EventFilter, EventKind, list_events, profile};
-    let customer = crate::customers::get(&state.db, id).await?;
-    let kind = q.kind.as_deref().filter(|k| !k.is_empty());
-    let event_kind = match kind {
-        None | Some("tickets") => None,
-        Some(k) => Some(
-            EventKind::parse(k).ok_or_else(|| AppError::field("kind", "is not a known kind"))?,
-        ),
-    };
-    let filter = ListFilter {
-        customer_id: Some(id),
-        limit: 200,
-        ..Default::default()
-    };
-    let (tickets, _) = tickets::list_tickets(&state.db, agent.id, &filter).await?;
-    let (crm, _) = list_events(
-        &state.db,
-        id,
-        &EventFilter {
-            kind: event_kind,
-            after: None,
-            limit: 200,
-        },
-    )
-    .await?;
-    let profile = profile(&state.db, id, state.now()).await?;
-    Ok(views::customer(&views::CustomerPage {
-        agent: &agent,
-        csrf: &csrf,
-        customer: &customer,
-        profile: &profile,
-        tickets: &tickets,
-        crm: &crm,
-        kind,
-        now: state.now(),
-    })
-    .into_response())
 }
 
 async fn attachment(

@@ -298,7 +298,7 @@ pub fn customer_card(c: &Customer, p: &Profile, now: i64) -> Markup {
             }
         }
         ul.plain {
-            @for e in &c.emails { li { (e) } }
+            (super::crm::identity_lines(c))
             li { "Customer since " (date(p.customer_since.unwrap_or(c.created_at))) " (" (age(now, p.customer_since.unwrap_or(c.created_at))) ")" }
             @if let Some(plan) = &p.plan {
                 li {
@@ -366,6 +366,8 @@ pub struct CustomerPage<'a> {
     pub crm: &'a [CrmEvent],
     /// `tickets`, a CRM event kind, or everything.
     pub kind: Option<&'a str>,
+    /// Identities, merge and merge-history panels (see `views::crm`).
+    pub panels: Markup,
     pub now: i64,
 }
 
@@ -436,6 +438,7 @@ pub fn customer(p: &CustomerPage<'_>) -> Markup {
                         h2 { "Profile" }
                         (customer_card(c, p.profile, p.now))
                     }
+                    (p.panels)
                 }
             }
         },

@@ -27,6 +27,7 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                     @if let Some(agent) = frame.agent {
                         nav aria-label="Main" {
                             a href="/tickets" { "Tickets" }
+                            a href="/customers" { "Customers" }
                             @if agent.role.is_lead_or_admin() {
                                 a href="/tickets?view=stale" { "Stale & breaching" }
                                 a href="/admin/teams" { "Teams" }

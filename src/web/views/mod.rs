@@ -2,5 +2,6 @@
 
 pub mod agent;
 pub mod assign;
+pub mod crm;
 pub mod layout;
 pub mod public;
