@@ -99,6 +99,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0006_teams.sql"),
         postgres: include_str!("../../migrations/postgres/0006_teams.sql"),
     },
+    Migration {
+        version: 10,
+        name: "search",
+        sqlite: include_str!("../../migrations/sqlite/0010_search.sql"),
+        postgres: include_str!("../../migrations/postgres/0010_search.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

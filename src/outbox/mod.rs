@@ -165,6 +165,7 @@ async fn run_job(state: &AppState, job: &Job, worker: &str) -> anyhow::Result<()
         }
         // Recorded for consumers that subscribe to them (search, SLA); nothing else to do here.
         "message.received" | "ticket.solved" => finish(state.db.begin().await?, job.id, now).await,
+        crate::search::INDEX_JOB => crate::search::run_index_job(state, job.id, &job.payload).await,
         other => anyhow::bail!("unknown job kind {other:?}"),
     }
 }

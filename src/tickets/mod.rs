@@ -286,6 +286,7 @@ pub async fn add_agent_message(
         )
         .await?;
     }
+    crate::search::enqueue_index(&mut tx, ticket_id, now).await?;
     tx.commit().await?;
     Ok(message_id)
 }
@@ -391,6 +392,7 @@ pub async fn update_ticket(
         )
         .await?;
     }
+    crate::search::enqueue_index(&mut tx, ticket_id, now).await?;
     tx.commit().await?;
     Ok(())
 }
