@@ -719,3 +719,43 @@ pub async fn marked_resolution(db: &Db, ticket_id: i64) -> AppResult<Option<i64>
             .flatten(),
     )
 }
+
+/// `casebook reindex`: rebuilds the configured index with a progress bar on stderr.
+pub async fn cli_reindex(db: &Db, config: &Config, now: Millis) -> anyhow::Result<IndexReport> {
+    use std::io::Write;
+    let index = from_config(config, db)?;
+    let started = std::time::Instant::now();
+    let mut last_draw = std::time::Instant::now() - std::time::Duration::from_secs(1);
+    let report = reindex(db, index.as_ref(), now, |done, total| {
+        if done < total && last_draw.elapsed() < std::time::Duration::from_millis(200) {
+            return;
+        }
+        last_draw = std::time::Instant::now();
+        let width = 30usize;
+        let filled = if total == 0 {
+            width
+        } else {
+            (done as usize * width) / total as usize
+        };
+        let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
+        let mut err = std::io::stderr();
+        let _ = write!(
+            err,
+            "\r[{}{}] {done}/{total} tickets ({rate:.0}/s)",
+            "#".repeat(filled),
+            "-".repeat(width - filled)
+        );
+        let _ = err.flush();
+    })
+    .await?;
+    eprintln!();
+    eprintln!(
+        "reindexed {} tickets into the {} index in {:.1} s ({} stale documents removed; the index holds {})",
+        report.indexed,
+        index.kind(),
+        started.elapsed().as_secs_f64(),
+        report.removed,
+        report.index_count
+    );
+    Ok(report)
+}

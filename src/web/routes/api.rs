@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
             "/quarantine/{id}/{action}",
             axum::routing::post(quarantine_action),
         )
+        .merge(super::search::api_routes())
         .fallback(|| async { AppError::NotFound("endpoint") })
 }
 

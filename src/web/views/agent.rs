@@ -116,6 +116,10 @@ pub struct TicketPage<'a> {
     pub crm: &'a [CrmEvent],
     pub errors: &'a [(String, String)],
     pub draft: &'a str,
+    /// "Similar solved tickets" and the solution marker (search).
+    pub similar: Markup,
+    /// Saved replies, searchable under the reply box (search).
+    pub reply_tools: Markup,
     pub now: i64,
 }
 
@@ -189,8 +193,10 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                         }
                         (field_error(p.errors, "status"))
                     }
+                    (p.reply_tools)
                 }
                 aside.side {
+                    (p.similar)
                     section.card {
                         h2 { "Ticket" }
                         form method="post" action={"/tickets/" (t.id) "/update"} {

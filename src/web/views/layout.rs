@@ -27,6 +27,10 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                     @if let Some(agent) = frame.agent {
                         nav aria-label="Main" {
                             a href="/tickets" { "Tickets" }
+                            a href="/search" { "Search" }
+                            @if crate::search::replies::may_manage(agent) {
+                                a href="/admin/saved-replies" { "Saved replies" }
+                            }
                             @if agent.role == crate::domain::Role::Admin {
                                 a href="/admin/agents" { "Agents" }
                                 a href="/admin/quarantine" { "Quarantine" }
