@@ -85,6 +85,9 @@ pub struct Options {
     pub mailboxes: Vec<casebook::config::MailboxConfig>,
     pub smtp_url: Option<String>,
     pub support_address: Option<String>,
+    /// Search through this Meilisearch (or the in-process fake) instead of the database.
+    pub meili_url: Option<String>,
+    pub meili_key: Option<String>,
 }
 
 impl Default for Options {
@@ -96,6 +99,8 @@ impl Default for Options {
             mailboxes: Vec::new(),
             smtp_url: None,
             support_address: None,
+            meili_url: None,
+            meili_key: None,
         }
     }
 }
@@ -119,6 +124,8 @@ impl TestApp {
             mailboxes: opts.mailboxes,
             smtp_url: opts.smtp_url.map(Secret::new),
             support_address: opts.support_address,
+            meili_url: opts.meili_url,
+            meili_key: opts.meili_key.map(Secret::new),
             ..Config::default()
         };
         let clock = OffsetClock::new();

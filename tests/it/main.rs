@@ -10,5 +10,7 @@ pub mod crash;
 mod crm;
 mod email_corpus;
 mod email_intake;
+pub mod fake_meili;
 mod mail_e2e;
+mod search;
 mod web_flow;
