@@ -165,7 +165,21 @@ fn ts_lexeme(s: &str) -> String {
 }
 
 impl DbIndex {
+    /// Latin-script words are matched whole (with stemming) by the Porter table; the trigram
+    /// table is consulted for other scripts, and for Latin words only when nothing matched
+    /// whole (a partial word such as "passw").
     async fn search_sqlite(&self, q: &SearchQuery) -> anyhow::Result<HitPage> {
+        let latin = q.terms.iter().all(|t| t.text.is_ascii());
+        if latin && !q.terms.is_empty() {
+            let page = self.search_sqlite_arms(q, false).await?;
+            if !page.hits.is_empty() || q.offset > 0 {
+                return Ok(page);
+            }
+        }
+        self.search_sqlite_arms(q, true).await
+    }
+
+    async fn search_sqlite_arms(&self, q: &SearchQuery, trigram: bool) -> anyhow::Result<HitPage> {
         let mut sql = Sql::default();
         let include_internal = q.include_internal && q.fields == Fields::Everything;
         let order = match q.sort {
@@ -192,7 +206,7 @@ impl DbIndex {
         }
         // The trigram arm: every term must be at least three characters long to use the index;
         // shorter ones (two-syllable Korean words, say) are matched with LIKE on what it returns.
-        let tri_terms = long;
+        let tri_terms = if trigram { long } else { Vec::new() };
         let columns: &[&str] = match (q.fields, include_internal) {
             (Fields::SubjectAndResolution, _) => &["subject", "resolution"],
             (Fields::Everything, false) => &["subject", "body", "resolution", "tags", "customer"],
@@ -222,7 +236,8 @@ impl DbIndex {
                     .join(" OR ")
             )
         };
-        if !tri_terms.is_empty() || (!short.is_empty() && q.matching == Matching::All) {
+        if trigram && (!tri_terms.is_empty() || (!short.is_empty() && q.matching == Matching::All))
+        {
             let mut conds = Vec::new();
             if let Some(e) = fts_expr(q, &tri_terms) {
                 conds.push(format!("search_fts MATCH {}", sql.text(e)));
@@ -248,6 +263,9 @@ impl DbIndex {
                 return Ok(HitPage::default());
             }
             "(SELECT ticket_id AS id, 0.0 AS score FROM search_doc)".to_string()
+        } else if arms.len() == 1 {
+            // bm25() may not be used where SQLite would flatten it into an aggregate.
+            format!("({})", arms[0])
         } else {
             format!(
                 "(SELECT id, MIN(score) AS score FROM ({}) GROUP BY id)",

@@ -79,7 +79,7 @@ pub fn key_words(text: &str, max: usize) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     for w in text.split(|c: char| !c.is_alphanumeric()) {
         let w = w.to_lowercase();
-        let latin = w.chars().all(|c| c.is_ascii());
+        let latin = w.is_ascii();
         if w.is_empty()
             || (latin && w.chars().count() < 3)
             || STOP_WORDS.contains(&w.as_str())

@@ -493,10 +493,7 @@ async fn meilisearch_outage_never_fails_tickets_and_the_index_catches_up() {
     app.clock.advance_ms(120_000);
     settle(&app).await;
     assert_eq!(q(&app, "scanner").await, vec![second]);
-    assert_eq!(
-        found(&app, &format!("q=rollers&status=solved")).await,
-        vec![first]
-    );
+    assert_eq!(found(&app, "q=rollers&status=solved").await, vec![first]);
 
     // A failed Meilisearch task is an error too: the job retries until it succeeds.
     meili.fake.fail_next_documents();
