@@ -11,6 +11,10 @@ use sqlx::query::Query;
 use sqlx::{Any, AssertSqlSafe, Row};
 use tokio::sync::OnceCell;
 
+/// A query ranks at most this many matching tickets — the most recent ones — so a word that is
+/// in every ticket costs no more than a rare one. Totals count up to this many.
+pub const CANDIDATES: i64 = 1000;
+
 pub struct DbIndex {
     db: Db,
     trigram_ext: OnceCell<bool>,
@@ -199,9 +203,13 @@ impl DbIndex {
             .collect();
         let mut arms = Vec::new();
         if let Some(e) = fts_expr(q, &words) {
+            let m = sql.text(e);
+            let f = filters(q, &mut sql);
             arms.push(format!(
-                "SELECT rowid AS id, bm25(search_fts_en, 10.0, 1.0, 1.5, 5.0, 3.0, 2.0) AS score FROM search_fts_en WHERE search_fts_en MATCH {}",
-                sql.text(e)
+                "SELECT search_fts_en.rowid AS id, bm25(search_fts_en, 10.0, 1.0, 1.5, 5.0, 3.0, 2.0) AS score
+                 FROM search_fts_en JOIN search_doc d ON d.ticket_id = search_fts_en.rowid
+                 WHERE search_fts_en MATCH {m} {} ORDER BY search_fts_en.rowid DESC LIMIT {CANDIDATES}",
+                f.iter().map(|c| format!(" AND {c}")).collect::<String>()
             ));
         }
         // The trigram arm: every term must be at least three characters long to use the index;
@@ -252,8 +260,11 @@ impl DbIndex {
             } else {
                 "bm25(search_fts, 10.0, 1.0, 1.5, 5.0, 3.0, 2.0)"
             };
+            conds.extend(filters(q, &mut sql));
             arms.push(format!(
-                "SELECT rowid AS id, {score} AS score FROM search_fts WHERE {}",
+                "SELECT search_fts.rowid AS id, {score} AS score
+                 FROM search_fts JOIN search_doc d ON d.ticket_id = search_fts.rowid
+                 WHERE {} ORDER BY search_fts.rowid DESC LIMIT {CANDIDATES}",
                 conds.join(" AND ")
             ));
         }
@@ -262,14 +273,20 @@ impl DbIndex {
             if !q.terms.is_empty() {
                 return Ok(HitPage::default());
             }
-            "(SELECT ticket_id AS id, 0.0 AS score FROM search_doc)".to_string()
+            format!(
+                "(SELECT d.ticket_id AS id, 0.0 AS score FROM search_doc d {} ORDER BY d.updated_at DESC LIMIT {CANDIDATES})",
+                where_clause(&filters(q, &mut sql))
+            )
         } else if arms.len() == 1 {
             // bm25() may not be used where SQLite would flatten it into an aggregate.
             format!("({})", arms[0])
         } else {
             format!(
                 "(SELECT id, MIN(score) AS score FROM ({}) GROUP BY id)",
-                arms.join(" UNION ALL ")
+                arms.iter()
+                    .map(|a| format!("SELECT * FROM ({a})"))
+                    .collect::<Vec<_>>()
+                    .join(" UNION ALL ")
             )
         };
         w.push("1 = 1".into());
@@ -373,10 +390,13 @@ impl DbIndex {
         w.push(matched);
         let limit_p = sql.int(limit);
         let offset_p = sql.int(offset);
+        // The most recent matches are the candidates (the planner walks the updated_at index
+        // for common words and the GIN index for rare ones); only they are ranked.
         let text = format!(
             "SELECT d.ticket_id, d.status, d.created_at, d.updated_at, d.subject, d.body, d.internal,
                 d.resolution, d.customer, {score} AS score, COUNT(*) OVER () AS total
-             FROM search_doc d {} ORDER BY {order} LIMIT {limit_p} OFFSET {offset_p}",
+             FROM (SELECT * FROM search_doc d {} ORDER BY d.updated_at DESC LIMIT {CANDIDATES}) d
+             ORDER BY {order} LIMIT {limit_p} OFFSET {offset_p}",
             where_clause(&w)
         );
         let rows = sql

@@ -65,7 +65,10 @@ pub fn search_page(p: &SearchPage<'_>) -> Markup {
                     @for field in ["status", "customer", "team", "from", "to", "solved", "sort"] { (field_error(p.errors, field)) }
                 }
                 @if let Some(r) = p.results {
-                    p.muted { (plural(r.total, "ticket")) " found" }
+                    p.muted {
+                        @if r.total >= crate::search::db_fts::CANDIDATES { "More than " (crate::search::db_fts::CANDIDATES) " tickets found; the most recent are ranked" }
+                        @else { (plural(r.total, "ticket")) " found" }
+                    }
                     ol.results {
                         @for item in &r.items { li { (result_item(item, true)) } }
                     }
