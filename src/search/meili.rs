@@ -276,3 +276,27 @@ impl SearchIndex for MeiliIndex {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_use_meilisearch_syntax() {
+        let mut q = SearchQuery::new("x");
+        assert_eq!(filter_expression(&q), "");
+        q.status = Some("open".into());
+        q.solved_only = true;
+        q.customer_id = Some(7);
+        q.team_id = Some(2);
+        q.from = Some(10);
+        q.to = Some(20);
+        q.exclude_ticket = Some(5);
+        assert_eq!(
+            filter_expression(&q),
+            "status = \"open\" AND status IN [\"solved\", \"closed\"] AND customer_id = 7 AND team_id = 2 \
+             AND created_at >= 10 AND created_at < 20 AND ticket_id != 5"
+        );
+        assert_eq!(quote("a\"b\\"), "\"a\\\"b\\\\\"");
+    }
+}
