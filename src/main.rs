@@ -40,6 +40,8 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Rebuild the search index from the database (safe to run again; progress on stderr).
+    Reindex,
     /// Import data from files.
     Import {
         #[command(subcommand)]
@@ -135,6 +137,10 @@ async fn main() -> Result<()> {
                 _ = tokio::signal::ctrl_c() => tracing::info!("shutting down"),
                 _ = running.server => {}
             }
+        }
+        Command::Reindex => {
+            let db = casebook::open_db(&config).await?;
+            casebook::search::cli_reindex(&db, &config, now).await?;
         }
         Command::Migrate => {
             casebook::open_db(&config).await?;

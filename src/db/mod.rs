@@ -117,6 +117,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0009_crm_identity_merge.sql"),
         postgres: include_str!("../../migrations/postgres/0009_crm_identity_merge.sql"),
     },
+    Migration {
+        version: 10,
+        name: "search",
+        sqlite: include_str!("../../migrations/sqlite/0010_search.sql"),
+        postgres: include_str!("../../migrations/postgres/0010_search.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

@@ -172,6 +172,7 @@ async fn run_job(state: &AppState, job: &Job, worker: &str) -> anyhow::Result<()
             crate::assign::run_job(&mut tx, &job.kind, &job.payload, now).await?;
             finish(tx, job.id, now).await
         }
+        crate::search::INDEX_JOB => crate::search::run_index_job(state, job.id, &job.payload).await,
         other => anyhow::bail!("unknown job kind {other:?}"),
     }
 }

@@ -288,6 +288,7 @@ pub async fn add_agent_message(
         .await?;
     }
     crate::sla::store::refresh(&mut tx, ticket_id, now).await?;
+    crate::search::enqueue_index(&mut tx, ticket_id, now).await?;
     tx.commit().await?;
     Ok(message_id)
 }
@@ -395,6 +396,7 @@ pub async fn update_ticket(
         .await?;
     }
     crate::sla::store::refresh(&mut tx, ticket_id, now).await?;
+    crate::search::enqueue_index(&mut tx, ticket_id, now).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -12,6 +12,8 @@ mod crm;
 mod crm_360;
 mod email_corpus;
 mod email_intake;
+pub mod fake_meili;
 mod mail_e2e;
 mod sla;
+mod search;
 mod web_flow;

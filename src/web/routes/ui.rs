@@ -194,6 +194,7 @@ async fn render_ticket(
     id: i64,
     errors: &[(String, String)],
     draft: &str,
+    reply_q: &str,
 ) -> PageResult<maud::Markup> {
     let ticket = tickets::get_ticket(&state.db, id).await?;
     let messages = tickets::messages(&state.db, id, false).await?;
@@ -210,6 +211,8 @@ async fn render_ticket(
     let (crm, _) =
         crate::customers::crm::list_events(&state.db, ticket.customer_id, &filter).await?;
     let sla = crate::sla::web::ticket_panel(state, agent, csrf, id, &agents).await?;
+    let (similar, reply_tools) =
+        super::search::ticket_panels(state, csrf, id, &messages, reply_q).await?;
     Ok(views::ticket(&views::TicketPage {
         sla,
         profile: &profile,
@@ -223,6 +226,8 @@ async fn render_ticket(
         customer: &customer,
         errors,
         draft,
+        similar,
+        reply_tools,
         now: state.now(),
     }))
 }
@@ -232,8 +237,12 @@ async fn ticket_page(
     CurrentAgent(agent): CurrentAgent,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<i64>,
+    Query(q): Query<super::search::TicketPageQuery>,
 ) -> PageResult<Response> {
-    Ok(render_ticket(&state, &agent, &csrf, id, &[], "")
+    let ticket = tickets::get_ticket(&state.db, id).await?;
+    let draft = super::search::draft_for(&state, &agent, &ticket, &q).await?;
+    let reply_q = q.reply_q.as_deref().unwrap_or("");
+    Ok(render_ticket(&state, &agent, &csrf, id, &[], &draft, reply_q)
         .await?
         .into_response())
 }
@@ -282,7 +291,7 @@ async fn add_message(
         Err(err) => match field_errors(&err) {
             Some(errors) => Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                render_ticket(&state, &agent, &csrf, id, &errors, &draft).await?,
+                render_ticket(&state, &agent, &csrf, id, &errors, &draft, "").await?,
             )
                 .into_response()),
             None => Err(err.into()),
@@ -334,7 +343,7 @@ async fn update(
         Err(err) => match field_errors(&err) {
             Some(errors) => Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                render_ticket(&state, &agent, &csrf, id, &errors, "").await?,
+                render_ticket(&state, &agent, &csrf, id, &errors, "", "").await?,
             )
                 .into_response()),
             None => Err(err.into()),

@@ -122,6 +122,10 @@ pub struct TicketPage<'a> {
     pub crm: &'a [CrmEvent],
     pub errors: &'a [(String, String)],
     pub draft: &'a str,
+    /// "Similar solved tickets" and the solution marker (search).
+    pub similar: Markup,
+    /// Saved replies, searchable under the reply box (search).
+    pub reply_tools: Markup,
     pub now: i64,
     /// The SLA card (clocks, Escalate).
     pub sla: Markup,
@@ -197,9 +201,11 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                         }
                         (field_error(p.errors, "status"))
                     }
+                    (p.reply_tools)
                 }
                 aside.side {
                     (p.sla)
+                    (p.similar)
                     section.card {
                         h2 { "Ticket" }
                         form method="post" action={"/tickets/" (t.id) "/update"} {

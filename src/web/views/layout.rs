@@ -27,6 +27,7 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                     @if let Some(agent) = frame.agent {
                         nav aria-label="Main" {
                             a href="/tickets" { "Tickets" }
+                            a href="/search" { "Search" }
                             a href="/customers" { "Customers" }
                             @if agent.role.is_lead_or_admin() {
                                 a href="/tickets?view=stale" { "Stale & breaching" }
@@ -34,6 +35,9 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                                 a href="/admin/rules" { "Rules" }
                             }
                             a href="/notifications" { "Notifications" }
+                            @if crate::search::replies::may_manage(agent) {
+                                a href="/admin/saved-replies" { "Saved replies" }
+                            }
                             @if agent.role == crate::domain::Role::Admin {
                                 a href="/admin/agents" { "Agents" }
                                 a href="/admin/quarantine" { "Quarantine" }

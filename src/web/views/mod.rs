@@ -5,3 +5,4 @@ pub mod assign;
 pub mod crm;
 pub mod layout;
 pub mod public;
+pub mod search;
