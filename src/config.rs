@@ -60,6 +60,8 @@ pub struct Config {
     pub form_rate_per_hour: u32,
     /// Failed logins per address and IP before login is refused for a while.
     pub login_attempts: u32,
+    /// IANA time zone reports count days, weeks and business hours in.
+    pub report_time_zone: String,
 }
 
 impl Default for Config {
@@ -84,6 +86,7 @@ impl Default for Config {
             max_attachment_bytes: 20 * 1024 * 1024,
             form_rate_per_hour: 20,
             login_attempts: 10,
+            report_time_zone: "UTC".into(),
         }
     }
 }
@@ -290,6 +293,9 @@ impl Config {
         }
         if let Some(v) = get("CASEBOOK_FORM_RATE_PER_HOUR") {
             self.form_rate_per_hour = num("CASEBOOK_FORM_RATE_PER_HOUR", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_REPORT_TIME_ZONE") {
+            self.report_time_zone = v;
         }
         // The embedded database lives in the data folder unless a database URL is given.
         if get("CASEBOOK_DATABASE_URL").is_none()

@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod notify;
 pub mod outbox;
 pub mod ratelimit;
+pub mod reports;
 pub mod sla;
 pub mod state;
 pub mod tickets;

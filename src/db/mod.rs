@@ -99,6 +99,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0006_teams.sql"),
         postgres: include_str!("../../migrations/postgres/0006_teams.sql"),
     },
+    Migration {
+        version: 11,
+        name: "reports",
+        sqlite: include_str!("../../migrations/sqlite/0011_reports.sql"),
+        postgres: include_str!("../../migrations/postgres/0011_reports.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

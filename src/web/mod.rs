@@ -25,6 +25,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::ui::routes())
         .merge(routes::public::routes())
+        .merge(routes::reports::routes())
         .nest("/api/v1", routes::api::routes())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod public;
+pub mod reports;
 pub mod ui;
 
 /// Collects the form validation error (if any) as `(field, message)` pairs for re-rendering.

@@ -27,6 +27,9 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                     @if let Some(agent) = frame.agent {
                         nav aria-label="Main" {
                             a href="/tickets" { "Tickets" }
+                            @if matches!(agent.role, crate::domain::Role::Lead | crate::domain::Role::Admin) {
+                                a href="/reports" { "Reports" }
+                            }
                             @if agent.role == crate::domain::Role::Admin {
                                 a href="/admin/agents" { "Agents" }
                                 a href="/admin/quarantine" { "Quarantine" }

@@ -3,3 +3,4 @@
 pub mod agent;
 pub mod layout;
 pub mod public;
+pub mod reports;
