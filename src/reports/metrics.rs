@@ -306,7 +306,8 @@ pub const SLA_MISSING: &str = "SLA data not available";
 /// An SLA target (row of `ticket_sla`) was met on time: met by its due time and never breached.
 const SLA_MET: &str = "s.breached_at IS NULL AND s.met_at IS NOT NULL AND s.met_at <= s.due_at";
 /// ... or breached: marked breached, met late, or still unmet after its due time ($3 = now).
-const SLA_BREACHED: &str = "(s.breached_at IS NOT NULL OR s.met_at > s.due_at OR (s.met_at IS NULL AND s.due_at < $3))";
+const SLA_BREACHED: &str =
+    "(s.breached_at IS NOT NULL OR s.met_at > s.due_at OR (s.met_at IS NULL AND s.due_at < $3))";
 
 /// Per SLA metric, of targets due in the period: (metric, due, met, breached).
 async fn sla_counts(db: &Db, p: &Params) -> AppResult<Vec<(String, i64, i64, i64)>> {
@@ -369,7 +370,7 @@ async fn headline(db: &Db, p: &Params, sla: bool) -> AppResult<Headline> {
         first_response: first(calendar_stats(db, p, Duration::FirstResponse, &all, "").await?),
         resolution: first(calendar_stats(db, p, Duration::Resolution, &all, "").await?),
         business_first_response: biz(
-            business_stats(db, p, Duration::FirstResponse, &all, "").await?,
+            business_stats(db, p, Duration::FirstResponse, &all, "").await?
         ),
         business_resolution: biz(business_stats(db, p, Duration::Resolution, &all, "").await?),
         reopen_pct: percent(reopened, solved),
@@ -388,30 +389,56 @@ pub async fn summary(db: &Db, p: &Params) -> AppResult<Table> {
     let mut t = Table::new(&["metric", "value", "previous", "change_pct"]);
     let hours_of = |s: &Summary| s.median_ms.map(|m| hours(m as f64));
     let items: Vec<(&str, Option<f64>, Option<f64>)> = vec![
-        ("tickets_created", Some(cur.created as f64), Some(prev.created as f64)),
-        ("tickets_solved", Some(cur.solved as f64), Some(prev.solved as f64)),
-        ("median_first_response_h", hours_of(&cur.first_response), hours_of(&prev.first_response)),
+        (
+            "tickets_created",
+            Some(cur.created as f64),
+            Some(prev.created as f64),
+        ),
+        (
+            "tickets_solved",
+            Some(cur.solved as f64),
+            Some(prev.solved as f64),
+        ),
+        (
+            "median_first_response_h",
+            hours_of(&cur.first_response),
+            hours_of(&prev.first_response),
+        ),
         (
             "median_first_response_business_h",
             hours_of(&cur.business_first_response),
             hours_of(&prev.business_first_response),
         ),
-        ("median_resolution_h", hours_of(&cur.resolution), hours_of(&prev.resolution)),
+        (
+            "median_resolution_h",
+            hours_of(&cur.resolution),
+            hours_of(&prev.resolution),
+        ),
         (
             "median_resolution_business_h",
             hours_of(&cur.business_resolution),
             hours_of(&prev.business_resolution),
         ),
-        ("p90_resolution_h", cur.resolution.p90_ms.map(|m| hours(m as f64)), prev.resolution.p90_ms.map(|m| hours(m as f64))),
+        (
+            "p90_resolution_h",
+            cur.resolution.p90_ms.map(|m| hours(m as f64)),
+            prev.resolution.p90_ms.map(|m| hours(m as f64)),
+        ),
         ("reopen_rate_pct", cur.reopen_pct, prev.reopen_pct),
         ("one_touch_rate_pct", cur.one_touch_pct, prev.one_touch_pct),
         ("csat_pct", cur.csat_pct, prev.csat_pct),
-        ("csat_ratings", Some(cur.ratings as f64), Some(prev.ratings as f64)),
+        (
+            "csat_ratings",
+            Some(cur.ratings as f64),
+            Some(prev.ratings as f64),
+        ),
         ("sla_compliance_pct", cur.sla_pct, prev.sla_pct),
     ];
     for (name, v, before) in items {
         let int = |x: Option<f64>| match x {
-            Some(x) if name.starts_with("tickets_") || name == "csat_ratings" => Cell::Int(x as i64),
+            Some(x) if name.starts_with("tickets_") || name == "csat_ratings" => {
+                Cell::Int(x as i64)
+            }
             other => Cell::num(other),
         };
         t.rows.push(vec![
@@ -443,7 +470,9 @@ async fn per_slot(db: &Db, p: &Params, column: &str) -> AppResult<Vec<(i64, i64)
 }
 
 fn bucket_label(p: &Params, start: Millis) -> String {
-    stats::local_date(p.tz, start).format("%Y-%m-%d").to_string()
+    stats::local_date(p.tz, start)
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 /// Per day or week: tickets created, tickets solved, and tickets open (unsolved) at its end.
@@ -502,15 +531,26 @@ pub async fn backlog_age(db: &Db, p: &Params) -> AppResult<Table> {
     for status in ["new", "open", "pending"] {
         if let Some(c) = counts.get(status) {
             for (i, label) in AGE_BUCKETS.iter().enumerate() {
-                t.rows.push(vec![Cell::text(status), Cell::text(*label), Cell::Int(c[i])]);
+                t.rows.push(vec![
+                    Cell::text(status),
+                    Cell::text(*label),
+                    Cell::Int(c[i]),
+                ]);
             }
         }
     }
     Ok(t)
 }
 
-pub const RESOLUTION_BUCKETS: [&str; 7] =
-    ["< 1 h", "1–4 h", "4–8 h", "8–24 h", "1–3 days", "3–7 days", "> 7 days"];
+pub const RESOLUTION_BUCKETS: [&str; 7] = [
+    "< 1 h",
+    "1–4 h",
+    "4–8 h",
+    "8–24 h",
+    "1–3 days",
+    "3–7 days",
+    "> 7 days",
+];
 
 /// Tickets solved in the period by how long they took (calendar time).
 pub async fn resolution_distribution(db: &Db, p: &Params) -> AppResult<Table> {
@@ -564,9 +604,16 @@ pub fn iso(ms: Millis) -> String {
 
 const TOP: usize = 20;
 
-fn ranked(p: &Params, key: &str, counts: HashMap<String, (i64, i64)>, column: &'static str) -> Table {
-    let mut items: Vec<(String, (i64, i64))> =
-        counts.into_iter().filter(|(_, (cur, _))| *cur > 0).collect();
+fn ranked(
+    p: &Params,
+    key: &str,
+    counts: HashMap<String, (i64, i64)>,
+    column: &'static str,
+) -> Table {
+    let mut items: Vec<(String, (i64, i64))> = counts
+        .into_iter()
+        .filter(|(_, (cur, _))| *cur > 0)
+        .collect();
     items.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(&b.0)));
     let mut t = Table::new(&[column, "tickets", "previous", "change_pct", "link"]);
     for (name, (cur, prev)) in items.into_iter().take(TOP) {
@@ -735,7 +782,7 @@ pub async fn csat(db: &Db, p: &Params) -> AppResult<Table> {
 /// Per active agent: tickets solved in the period (as assignee), median resolution, CSAT of their
 /// tickets rated in the period, and open tickets assigned now. `only` limits it to one agent.
 pub async fn agents(db: &Db, p: &Params, only: Option<i64>) -> AppResult<Table> {
-    let key = "CAST(t.assignee_id AS TEXT)";
+    let key = "COALESCE(CAST(t.assignee_id AS TEXT), '')";
     let solved: HashMap<String, Summary> = calendar_stats(db, p, Duration::Resolution, key, "")
         .await?
         .into_iter()
@@ -898,7 +945,13 @@ pub async fn churn(db: &Db, p: &Params) -> AppResult<Table> {
 /// customers, per currency: the average is over every customer of the outcome.
 pub async fn churn_ltv(db: &Db, p: &Params) -> AppResult<Table> {
     let members = cohort(db, p, false).await?;
-    let mut t = Table::new(&["outcome", "currency", "customers", "total_ltv", "average_ltv"]);
+    let mut t = Table::new(&[
+        "outcome",
+        "currency",
+        "customers",
+        "total_ltv",
+        "average_ltv",
+    ]);
     t.note = Some(CHURN_NOTE.into());
     if members.is_empty() {
         return Ok(t);
@@ -910,7 +963,8 @@ pub async fn churn_ltv(db: &Db, p: &Params) -> AppResult<Table> {
     let mut totals: BTreeMap<(bool, String), i64> = BTreeMap::new();
     for r in rows(db, sql.into(), &[p.to]).await? {
         if let Some(c) = churned.get(&r.try_get::<i64, _>("customer_id")?) {
-            *totals.entry((*c, r.try_get("currency")?)).or_default() += r.try_get::<i64, _>("total")?;
+            *totals.entry((*c, r.try_get("currency")?)).or_default() +=
+                r.try_get::<i64, _>("total")?;
         }
     }
     for outcome in [true, false] {
@@ -968,7 +1022,14 @@ fn sla_missing(columns: &[&'static str]) -> Table {
 
 /// SLA compliance per metric, of targets due in the period: met on time / (met + breached).
 pub async fn sla(db: &Db, p: &Params) -> AppResult<Table> {
-    let columns = ["metric", "due", "met", "breached", "pending", "compliance_pct"];
+    let columns = [
+        "metric",
+        "due",
+        "met",
+        "breached",
+        "pending",
+        "compliance_pct",
+    ];
     if !sla_available(db).await? {
         return Ok(sla_missing(&columns));
     }
@@ -1006,7 +1067,10 @@ pub async fn sla_trend(db: &Db, p: &Params) -> AppResult<Table> {
     for r in rows(db, sql, &binds).await? {
         let slot: i64 = r.try_get("slot")?;
         let c = counts
-            .entry((stats::bucket_of(&starts, (slot * SLOT_MS).max(p.from)), r.try_get("metric")?))
+            .entry((
+                stats::bucket_of(&starts, (slot * SLOT_MS).max(p.from)),
+                r.try_get("metric")?,
+            ))
             .or_default();
         c.0 += r.try_get::<Option<i64>, _>("met")?.unwrap_or(0);
         c.1 += r.try_get::<Option<i64>, _>("breached")?.unwrap_or(0);
@@ -1027,7 +1091,14 @@ pub async fn sla_trend(db: &Db, p: &Params) -> AppResult<Table> {
 /// SLA targets due in the period that were breached, latest first (at most 1000).
 pub async fn sla_breaches(db: &Db, p: &Params) -> AppResult<Table> {
     let columns = [
-        "ticket_id", "subject", "metric", "due_at", "breached_at", "team", "assignee", "link",
+        "ticket_id",
+        "subject",
+        "metric",
+        "due_at",
+        "breached_at",
+        "team",
+        "assignee",
+        "link",
     ];
     if !sla_available(db).await? {
         return Ok(sla_missing(&columns));
@@ -1070,7 +1141,10 @@ mod tests {
             subject_terms("Re: Invoice #1234 missing — invoice PDF for March"),
             vec!["invoice", "missing", "pdf", "march"]
         );
-        assert_eq!(subject_terms("ログイン できない"), vec!["ログイン", "できない"]);
+        assert_eq!(
+            subject_terms("ログイン できない"),
+            vec!["ログイン", "できない"]
+        );
         assert!(subject_terms("the and 2024 a").is_empty());
     }
 }

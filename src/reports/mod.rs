@@ -32,7 +32,10 @@ pub const REPORTS: &[(&str, &str)] = &[
     ("csat", "Customer satisfaction"),
     ("agents", "Agent performance"),
     ("churn", "Churn and retention by support experience"),
-    ("churn-ltv", "Lifetime value of churned vs retained customers"),
+    (
+        "churn-ltv",
+        "Lifetime value of churned vs retained customers",
+    ),
     ("churn-customers", "Customers behind the churn numbers"),
     ("sla", "SLA compliance"),
     ("sla-trend", "SLA compliance over time"),
@@ -159,12 +162,7 @@ fn parse_instant(field: &str, raw: &str, tz: Tz, end: bool) -> AppResult<Millis>
     }
     DateTime::parse_from_rfc3339(raw)
         .map(|d| d.timestamp_millis())
-        .map_err(|_| {
-            AppError::field(
-                field,
-                "must be a date (YYYY-MM-DD) or an RFC 3339 time",
-            )
-        })
+        .map_err(|_| AppError::field(field, "must be a date (YYYY-MM-DD) or an RFC 3339 time"))
 }
 
 fn present(v: &Option<String>) -> Option<&str> {
@@ -224,9 +222,10 @@ pub fn parse_params(raw: &RawParams, time_zone: &str, now: Millis) -> AppResult<
     };
     let text = |field: &str, v: &Option<String>| -> AppResult<Option<String>> {
         match present(v) {
-            Some(s) if s.chars().count() > 100 => {
-                Err(AppError::field(field, "is too long (100 characters at most)"))
-            }
+            Some(s) if s.chars().count() > 100 => Err(AppError::field(
+                field,
+                "is too long (100 characters at most)",
+            )),
             other => Ok(other.map(str::to_lowercase)),
         }
     };
@@ -309,7 +308,10 @@ impl Table {
             out.push_str(&escaped.join(","));
             out.push_str("\r\n");
         };
-        line(self.columns.iter().map(|c| c.to_string()).collect(), &mut out);
+        line(
+            self.columns.iter().map(|c| c.to_string()).collect(),
+            &mut out,
+        );
         for row in &self.rows {
             line(
                 row.iter()
@@ -456,8 +458,13 @@ mod tests {
     #[test]
     fn csv_quotes_and_defuses_formulas() {
         let mut t = Table::new(&["name", "n", "rate"]);
-        t.rows.push(vec![Cell::text("a, \"b\""), Cell::Int(3), Cell::Null]);
-        t.rows.push(vec![Cell::text("=HYPERLINK(1)"), Cell::Int(-1), Cell::Num(2.5)]);
+        t.rows
+            .push(vec![Cell::text("a, \"b\""), Cell::Int(3), Cell::Null]);
+        t.rows.push(vec![
+            Cell::text("=HYPERLINK(1)"),
+            Cell::Int(-1),
+            Cell::Num(2.5),
+        ]);
         assert_eq!(
             t.to_csv(),
             "name,n,rate\r\n\"a, \"\"b\"\"\",3,\r\n'=HYPERLINK(1),-1,2.5\r\n"

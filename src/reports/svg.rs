@@ -151,7 +151,15 @@ mod tests {
 
     #[test]
     fn axis_maximum_is_round() {
-        for (max, want) in [(0.0, 1.0), (f64::NAN, 1.0), (3.0, 5.0), (7.0, 10.0), (10.0, 10.0), (120.0, 200.0), (0.3, 0.5)] {
+        for (max, want) in [
+            (0.0, 1.0),
+            (f64::NAN, 1.0),
+            (3.0, 5.0),
+            (7.0, 10.0),
+            (10.0, 10.0),
+            (120.0, 200.0),
+            (0.3, 0.5),
+        ] {
             assert_eq!(nice_max(max), want, "{max}");
         }
     }
@@ -160,7 +168,12 @@ mod tests {
     fn empty_charts_say_no_data() {
         let line = line_chart("Created", &[], &[]).into_string();
         assert!(line.contains("no data"));
-        let gaps = line_chart("Median", &["a".into(), "b".into()], &[("m", vec![None, None])]).into_string();
+        let gaps = line_chart(
+            "Median",
+            &["a".into(), "b".into()],
+            &[("m", vec![None, None])],
+        )
+        .into_string();
         assert!(gaps.contains("no data"));
         let bars = bar_chart("Tags", &[("billing".into(), 0.0, None)]).into_string();
         assert!(bars.contains("no data"));
@@ -172,14 +185,25 @@ mod tests {
         let svg = line_chart(
             "Created vs solved",
             &["1 May".into(), "2 May".into(), "3 May".into()],
-            &[("created", vec![Some(2.0), Some(4.0), None]), ("solved", vec![Some(1.0), None, Some(3.0)])],
+            &[
+                ("created", vec![Some(2.0), Some(4.0), None]),
+                ("solved", vec![Some(1.0), None, Some(3.0)]),
+            ],
         )
         .into_string();
         assert!(svg.starts_with("<figure"));
         assert!(svg.contains("<polyline"), "{svg}");
         assert!(svg.contains("<circle"), "a lone point is a dot: {svg}");
         assert!(!svg.contains("NaN"));
-        let bars = bar_chart("Top", &[("<b>x</b>".into(), 3.0, Some("/reports/tickets?tag=x".into()))]).into_string();
+        let bars = bar_chart(
+            "Top",
+            &[(
+                "<b>x</b>".into(),
+                3.0,
+                Some("/reports/tickets?tag=x".into()),
+            )],
+        )
+        .into_string();
         assert!(bars.contains("&lt;b&gt;x"));
         assert!(bars.contains("href=\"/reports/tickets?tag=x\""));
         assert!(bars.contains("<rect"));

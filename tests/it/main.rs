@@ -11,4 +11,5 @@ mod crm;
 mod email_corpus;
 mod email_intake;
 mod mail_e2e;
+mod reports;
 mod web_flow;

@@ -161,8 +161,8 @@ async fn rate_link(
         .await
         .map_err(link_error)?;
     if let Some(r) = q.r.as_deref() {
-        let rating = csat::Rating::parse(r)
-            .ok_or_else(|| AppError::field("r", "must be good or bad"))?;
+        let rating =
+            csat::Rating::parse(r).ok_or_else(|| AppError::field("r", "must be good or bad"))?;
         csat::rate(&state.db, ticket_id, rating, None, now).await?;
     }
     let ticket = tickets::get_ticket(&state.db, ticket_id).await?;

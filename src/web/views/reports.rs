@@ -35,8 +35,12 @@ fn query(p: &Params) -> String {
 /// The period as local dates for the date inputs (`to` shown inclusive).
 fn dates(p: &Params) -> (String, String) {
     (
-        stats::local_date(p.tz, p.from).format("%Y-%m-%d").to_string(),
-        stats::local_date(p.tz, p.to - 1).format("%Y-%m-%d").to_string(),
+        stats::local_date(p.tz, p.from)
+            .format("%Y-%m-%d")
+            .to_string(),
+        stats::local_date(p.tz, p.to - 1)
+            .format("%Y-%m-%d")
+            .to_string(),
     )
 }
 
@@ -216,10 +220,13 @@ pub fn dashboard(
             .collect();
         let mut series: Vec<(String, Vec<Option<f64>>)> = Vec::new();
         for i in 0..d.sla_trend.rows.len() {
-            let (Some(b), Some(m)) = (d.sla_trend.get(i, "bucket"), d.sla_trend.get(i, "metric")) else {
+            let (Some(b), Some(m)) = (d.sla_trend.get(i, "bucket"), d.sla_trend.get(i, "metric"))
+            else {
                 continue;
             };
-            let Some(pos) = labels.iter().position(|l| *l == b.display()) else { continue };
+            let Some(pos) = labels.iter().position(|l| *l == b.display()) else {
+                continue;
+            };
             let idx = match series.iter().position(|s| s.0 == m.display()) {
                 Some(idx) => idx,
                 None => {
@@ -231,8 +238,10 @@ pub fn dashboard(
                 series[idx].1[pos] = Some(*v);
             }
         }
-        let series: Vec<(&str, Vec<Option<f64>>)> =
-            series.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
+        let series: Vec<(&str, Vec<Option<f64>>)> = series
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.clone()))
+            .collect();
         line_chart("SLA compliance % (by due date)", &labels, &series)
     };
     let q = query(p);
@@ -297,7 +306,11 @@ pub fn report_page(
     t: &Table,
 ) -> Markup {
     let mut csv_query = query(p);
-    for (k, v) in [("by", raw.by.as_deref()), ("tag", p.tag.as_deref()), ("term", p.term.as_deref())] {
+    for (k, v) in [
+        ("by", raw.by.as_deref()),
+        ("tag", p.tag.as_deref()),
+        ("term", p.term.as_deref()),
+    ] {
         if let Some(v) = v {
             csv_query.push_str(&format!(
                 "&{k}={}",
