@@ -19,3 +19,9 @@ CREATE INDEX ticket_solved_report_idx ON ticket (solved_at, created_at, team_id)
 CREATE INDEX message_ticket_author_idx ON message (ticket_id, author_kind, visibility);
 -- Reopen rate looks for a status change away from solved per ticket.
 CREATE INDEX ticket_event_reopen_idx ON ticket_event (ticket_id, kind, old_value);
+
+-- The rating request mailed after a ticket is solved: at most one per ticket.
+CREATE TABLE csat_request (
+    ticket_id INTEGER PRIMARY KEY REFERENCES ticket (ticket_id) ON DELETE CASCADE,
+    sent_at   INTEGER NOT NULL
+);

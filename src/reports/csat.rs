@@ -136,3 +136,90 @@ pub async fn rate(
     crm::upsert_events(db, &[event], None, false, now).await?;
     Ok(())
 }
+
+/// Mails the customer of a just-solved ticket a one-click rating request (two links through a new
+/// private link), at most once per ticket. Nothing is sent when the ticket was reopened meanwhile
+/// or the customer has no email address. A temporary SMTP failure is retried by the outbox job.
+pub async fn request_rating(
+    state: &crate::state::AppState,
+    mailer: &crate::notify::Mailer,
+    ticket_id: i64,
+    now: Millis,
+) -> anyhow::Result<()> {
+    use crate::notify::{Notice, SendError};
+    let db = &state.db;
+    let Some(row) = sqlx::query(
+        "SELECT t.status, t.subject, c.name,
+            (SELECT ci.value FROM customer_identity ci WHERE ci.customer_id = t.customer_id AND ci.kind = 'email'
+               ORDER BY ci.customer_identity_id LIMIT 1) AS email
+         FROM ticket t JOIN customer c ON c.customer_id = t.customer_id WHERE t.ticket_id = $1",
+    )
+    .bind(ticket_id)
+    .fetch_optional(&db.pool)
+    .await?
+    else {
+        return Ok(());
+    };
+    let (status, email): (String, Option<String>) = (row.try_get("status")?, row.try_get("email")?);
+    let Some(email) = email.filter(|_| status == "solved") else {
+        return Ok(());
+    };
+    let subject: String = row.try_get("subject")?;
+    let name = crate::domain::single_line(&row.try_get::<String, _>("name")?);
+    let mut tx = db.begin().await?;
+    let claimed = sqlx::query(
+        "INSERT INTO csat_request (ticket_id, sent_at) VALUES ($1, $2) ON CONFLICT (ticket_id) DO NOTHING",
+    )
+    .bind(ticket_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if claimed == 0 {
+        return Ok(());
+    }
+    let token = crate::auth::new_secret();
+    sqlx::query("INSERT INTO ticket_link (ticket_id, token_hash, created_at) VALUES ($1, $2, $3)")
+        .bind(ticket_id)
+        .bind(crate::auth::digest(&token))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let base = format!("{}/t/{token}/rate", state.config.base_url);
+    let (good, bad) = (format!("{base}?r=good"), format!("{base}?r=bad"));
+    let text = format!(
+        "Your request #{ticket_id} \"{subject}\" is solved. How did we do?\n\n\
+         Good: {good}\nBad: {bad}\n\n\
+         One click records your answer; the page lets you add a comment or change it."
+    );
+    let html = maud::html! {
+        p { "Your request #" (ticket_id) " “" (subject) "” is solved. How did we do?" }
+        p { a href=(good) { "👍 Good" } " · " a href=(bad) { "👎 Bad" } }
+        p style="color:#687085;font-size:13px" { "One click records your answer; the page lets you add a comment or change it." }
+    }
+    .into_string();
+    let notice = Notice {
+        ticket_id,
+        to: &email,
+        to_name: &name,
+        subject: &subject,
+        text: &text,
+        html: &html,
+    };
+    match mailer.send_notice(&notice).await {
+        Ok(()) => Ok(()),
+        Err(SendError::Permanent(e)) => {
+            tracing::warn!(ticket_id, error = %e, "rating request could not be delivered");
+            Ok(())
+        }
+        Err(SendError::Transient(e)) => {
+            // Let the retry send it.
+            sqlx::query("DELETE FROM csat_request WHERE ticket_id = $1")
+                .bind(ticket_id)
+                .execute(&db.pool)
+                .await?;
+            anyhow::bail!("SMTP temporarily failed: {e}")
+        }
+    }
+}

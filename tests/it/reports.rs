@@ -892,3 +892,100 @@ both_backends!(
         assert_eq!(row(&by_segment, "group", "pro")["tickets"], 1);
     }
 );
+
+fn parsed(raw: &[u8]) -> casebook::email::ParsedEmail {
+    casebook::email::parse(raw, &casebook::email::Limits::default()).expect("our own mail parses")
+}
+
+/// The solve notification: the customer gets one mail with the two rating links, and one click
+/// on a link records the rating.
+async fn rating_request_mail(backend: crate::harness::Backend) {
+    let Some(env) = crate::mail_e2e::MailEnv::get() else {
+        return;
+    };
+    let support = env.fresh_address("helpdesk.test", "sup");
+    let customer = env.fresh_address("customer.test", "cus");
+    let Some(app) = TestApp::spawn_with(
+        backend,
+        crate::harness::Options {
+            smtp_url: Some(env.smtp_url.clone()),
+            support_address: Some(format!("Casebook Support <{support}>")),
+            ..crate::harness::Options::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    let t = app
+        .create_ticket(&customer, "Export broken", "Please fix")
+        .await;
+    let id = t["id"].as_i64().unwrap();
+    let r = app
+        .api()
+        .patch(app.at(&format!("/api/v1/tickets/{id}")))
+        .bearer_auth(&app.agent_token)
+        .json(&json!({"status": "solved"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    app.drain_outbox().await;
+    let mut mails = Vec::new();
+    for _ in 0..100 {
+        mails = env.read_all(&customer).await;
+        if mails.iter().any(|m| parsed(m).text.contains("/rate?r=")) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let rating: Vec<&Vec<u8>> = mails
+        .iter()
+        .filter(|m| parsed(m).text.contains("/rate?r=good"))
+        .collect();
+    assert_eq!(
+        rating.len(),
+        1,
+        "one rating request among {} mails",
+        mails.len()
+    );
+    assert!(String::from_utf8_lossy(rating[0]).contains("Auto-Submitted: auto-generated"));
+    let mail = parsed(rating[0]).text;
+    let start = mail.find("/t/").unwrap();
+    let path: String = mail[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '"' && *c != '<')
+        .collect();
+    assert!(path.ends_with("?r=good"), "{path}");
+    let bad_path = path.replace("?r=good", "?r=bad");
+    let r = app.browser().get(app.at(&bad_path)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let rating: String = sqlx::query_scalar("SELECT rating FROM csat_rating WHERE ticket_id = $1")
+        .bind(id)
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap();
+    assert_eq!(rating, "bad");
+    // Solving again (after a reopen) does not ask twice.
+    for status in ["open", "solved"] {
+        app.api()
+            .patch(app.at(&format!("/api/v1/tickets/{id}")))
+            .bearer_auth(&app.agent_token)
+            .json(&json!({"status": status}))
+            .send()
+            .await
+            .unwrap();
+    }
+    app.drain_outbox().await;
+    assert_eq!(id_of(&app, "SELECT COUNT(*) FROM csat_request").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rating_request_mail_sqlite() {
+    rating_request_mail(crate::harness::Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rating_request_mail_postgres() {
+    rating_request_mail(crate::harness::Backend::Postgres).await
+}
