@@ -10,6 +10,8 @@ CREATE TABLE csat_rating (
     rated_at    INTEGER NOT NULL
 );
 CREATE INDEX csat_rating_rated_idx ON csat_rating (rated_at);
+-- Churn split: did the customer give a bad rating in the period.
+CREATE INDEX csat_rating_customer_idx ON csat_rating (customer_id, rated_at);
 
 -- Period scans: tickets created / solved in a period, with what the metrics read, so the
 -- reports answer from the index alone.

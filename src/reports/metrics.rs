@@ -844,37 +844,37 @@ struct CohortMember {
     bad_csat: bool,
 }
 
-/// The latest subscription status of each customer before `$n` (a missing status reads active).
-fn latest_subscription(backend: Backend, n: usize) -> String {
+/// The customer's latest subscription status before `$n` (a status-less event reads active),
+/// NULL when they had no subscription then.
+fn subscription_status(backend: Backend, n: usize) -> String {
     let status = json_attr(backend, "e", "status");
     format!(
-        "SELECT e.customer_id, COALESCE({status}, 'active') AS status FROM crm_event e
-         WHERE e.kind = 'subscription' AND e.occurred_at < ${n}
-           AND NOT EXISTS (SELECT 1 FROM crm_event f WHERE f.customer_id = e.customer_id AND f.kind = 'subscription'
-               AND f.occurred_at < ${n} AND (f.occurred_at > e.occurred_at
-                   OR (f.occurred_at = e.occurred_at AND f.crm_event_id > e.crm_event_id)))"
+        "(SELECT COALESCE({status}, 'active') FROM crm_event e
+          WHERE e.customer_id = c.customer_id AND e.kind = 'subscription' AND e.occurred_at < ${n}
+          ORDER BY e.occurred_at DESC, e.crm_event_id DESC LIMIT 1)"
     )
 }
 
 async fn cohort(db: &Db, p: &Params, sla: bool) -> AppResult<Vec<CohortMember>> {
-    let start = latest_subscription(db.backend, 1);
-    let end = latest_subscription(db.backend, 2);
+    let start = subscription_status(db.backend, 1);
+    let end = subscription_status(db.backend, 2);
     let breached = if sla {
         "CASE WHEN EXISTS (SELECT 1 FROM ticket_sla s JOIN ticket t ON t.ticket_id = s.ticket_id
-            WHERE t.customer_id = c.customer_id AND s.breached_at >= $1 AND s.breached_at < $2) THEN 1 ELSE 0 END"
+            WHERE t.customer_id = x.customer_id AND s.breached_at >= $1 AND s.breached_at < $2) THEN 1 ELSE 0 END"
     } else {
         "0"
     };
     let sql = format!(
-        "WITH s0 AS ({start}), s1 AS ({end})
-         SELECT c.customer_id, c.name, COALESCE(s1.status, s0.status) AS end_status,
+        "SELECT x.customer_id, x.name, x.end_status,
             {breached} AS breached,
-            CASE WHEN EXISTS (SELECT 1 FROM ticket t WHERE t.customer_id = c.customer_id
+            CASE WHEN EXISTS (SELECT 1 FROM ticket t WHERE t.customer_id = x.customer_id
                 AND t.solved_at >= $1 AND t.solved_at < $2 AND t.solved_at - t.created_at > $3) THEN 1 ELSE 0 END AS slow,
-            CASE WHEN EXISTS (SELECT 1 FROM csat_rating r WHERE r.customer_id = c.customer_id AND r.rating = 'bad'
+            CASE WHEN EXISTS (SELECT 1 FROM csat_rating r WHERE r.customer_id = x.customer_id AND r.rating = 'bad'
                 AND r.rated_at >= $1 AND r.rated_at < $2) THEN 1 ELSE 0 END AS bad_csat
-         FROM s0 JOIN customer c ON c.customer_id = s0.customer_id LEFT JOIN s1 ON s1.customer_id = s0.customer_id
-         WHERE s0.status IN ('active', 'downgraded') ORDER BY c.customer_id"
+         FROM (SELECT c.customer_id, c.name, {start} AS start_status, {end} AS end_status FROM customer c
+               WHERE EXISTS (SELECT 1 FROM crm_event e WHERE e.customer_id = c.customer_id AND e.kind = 'subscription'
+                   AND e.occurred_at < $1)) x
+         WHERE x.start_status IN ('active', 'downgraded') ORDER BY x.customer_id"
     );
     rows(db, sql, &[p.from, p.to, p.slow_hours * HOUR_MS])
         .await?
@@ -883,7 +883,8 @@ async fn cohort(db: &Db, p: &Params, sla: bool) -> AppResult<Vec<CohortMember>> 
             Ok(CohortMember {
                 customer_id: r.try_get("customer_id")?,
                 name: r.try_get("name")?,
-                churned: r.try_get::<String, _>("end_status")? == "cancelled",
+                churned: r.try_get::<Option<String>, _>("end_status")?.as_deref()
+                    == Some("cancelled"),
                 breached: r.try_get::<i64, _>("breached")? == 1,
                 slow: r.try_get::<i64, _>("slow")? == 1,
                 bad_csat: r.try_get::<i64, _>("bad_csat")? == 1,
