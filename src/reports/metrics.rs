@@ -683,23 +683,24 @@ pub fn subject_terms(subject: &str) -> Vec<String> {
 }
 
 /// The most frequent subject terms of tickets created in the period (tickets per term), with the
-/// previous period's count.
+/// previous period's count. The database counts tickets per distinct subject; each subject's
+/// terms then get its counts.
 pub async fn top_terms(db: &Db, p: &Params) -> AppResult<Table> {
-    let mut binds = vec![p.previous().from, p.to];
+    let mut binds = vec![p.previous().from, p.from, p.to];
     let team = team(p, "t", &mut binds);
     let sql = format!(
-        "SELECT t.subject, t.created_at FROM ticket t WHERE t.created_at >= $1 AND t.created_at < $2{team}"
+        "SELECT t.subject, SUM(CASE WHEN t.created_at >= $2 THEN 1 ELSE 0 END) AS cur,
+            SUM(CASE WHEN t.created_at < $2 THEN 1 ELSE 0 END) AS prev
+         FROM ticket t WHERE t.created_at >= $1 AND t.created_at < $3{team} GROUP BY t.subject"
     );
     let mut counts: HashMap<String, (i64, i64)> = HashMap::new();
     for r in rows(db, sql, &binds).await? {
-        let current = r.try_get::<i64, _>("created_at")? >= p.from;
+        let cur = r.try_get::<Option<i64>, _>("cur")?.unwrap_or(0);
+        let prev = r.try_get::<Option<i64>, _>("prev")?.unwrap_or(0);
         for term in subject_terms(&r.try_get::<String, _>("subject")?) {
             let c = counts.entry(term).or_default();
-            if current {
-                c.0 += 1;
-            } else {
-                c.1 += 1;
-            }
+            c.0 += cur;
+            c.1 += prev;
         }
     }
     Ok(ranked(p, "term", counts, "term"))
