@@ -2,13 +2,13 @@
 //! (window functions on both backends); business-hours durations need the business calendar, so
 //! the database returns each ticket's two instants and the calendar measures them here.
 
+use super::business::BusinessClock;
 use super::stats::{self, Summary, hours, percent};
 use super::{Cell, Dimension, Params, Table};
 use crate::customers::crm::{Currency, format_amount};
 use crate::db::{Backend, Db};
 use crate::domain::clock::Millis;
 use crate::error::{AppError, AppResult};
-use crate::sla::business_time_between;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -154,18 +154,34 @@ async fn business_stats(
     joins: &str,
 ) -> AppResult<BTreeMap<String, Summary>> {
     let (period, end) = what.columns();
+    let key_is_constant = key == format!("'{ALL}'");
     let mut binds = vec![p.from, p.to];
     let team = team(p, "t", &mut binds);
+    let key = if key_is_constant { "NULL" } else { key };
     let sql = format!(
         "SELECT {key} AS k, t.created_at AS s, t.{end} AS e FROM ticket t{joins}
          WHERE t.{period} >= $1 AND t.{period} < $2 AND t.{end} IS NOT NULL{team}"
     );
+    let fetched = rows(db, sql, &binds).await?;
+    let mut spans = Vec::with_capacity(fetched.len());
+    for r in &fetched {
+        spans.push((r.try_get::<i64, _>("s")?, r.try_get::<i64, _>("e")?));
+    }
+    let (lo, hi) = spans.iter().fold((i64::MAX, i64::MIN), |(lo, hi), (s, e)| {
+        (lo.min(*s), hi.max(*e))
+    });
+    let clock = (lo <= hi).then(|| BusinessClock::new(&p.calendar, lo, hi));
     let mut groups: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-    let mut all = Vec::new();
-    for r in rows(db, sql, &binds).await? {
-        let (s, e): (i64, i64) = (r.try_get("s")?, r.try_get("e")?);
-        let ms = business_time_between(&p.calendar, s, e);
+    let mut all = Vec::with_capacity(spans.len());
+    for (r, (s, e)) in fetched.iter().zip(spans) {
+        let ms = match &clock {
+            Some(c) => c.between(s, e),
+            None => 0,
+        };
         all.push(ms);
+        if key_is_constant {
+            continue;
+        }
         groups.entry(r.try_get("k")?).or_default().push(ms);
     }
     let mut out: BTreeMap<String, Summary> = groups

@@ -3,6 +3,7 @@
 //! that the dashboard draws, the API returns as JSON and every page offers as CSV. Definitions
 //! are in the README ("Reports").
 
+pub mod business;
 pub mod csat;
 pub mod metrics;
 pub mod stats;
