@@ -69,6 +69,8 @@ pub struct Config {
     pub crm_webhook_secret: Option<Secret>,
     /// Days during which a customer merge can be undone.
     pub merge_undo_days: i64,
+    /// IANA time zone reports count days, weeks and business hours in.
+    pub report_time_zone: String,
 }
 
 impl Default for Config {
@@ -97,6 +99,7 @@ impl Default for Config {
             clock_offset_ms: 0,
             crm_webhook_secret: None,
             merge_undo_days: 7,
+            report_time_zone: "UTC".into(),
         }
     }
 }
@@ -315,6 +318,9 @@ impl Config {
         }
         if let Some(v) = get("CASEBOOK_FORM_RATE_PER_HOUR") {
             self.form_rate_per_hour = num("CASEBOOK_FORM_RATE_PER_HOUR", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_REPORT_TIME_ZONE") {
+            self.report_time_zone = v;
         }
         // The embedded database lives in the data folder unless a database URL is given.
         if get("CASEBOOK_DATABASE_URL").is_none()

@@ -16,6 +16,7 @@ pub mod notify;
 pub mod outbox;
 pub mod ratelimit;
 pub mod search;
+pub mod reports;
 pub mod sla;
 pub mod state;
 pub mod tickets;

@@ -123,6 +123,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0010_search.sql"),
         postgres: include_str!("../../migrations/postgres/0010_search.sql"),
     },
+    Migration {
+        version: 11,
+        name: "reports",
+        sqlite: include_str!("../../migrations/sqlite/0011_reports.sql"),
+        postgres: include_str!("../../migrations/postgres/0011_reports.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

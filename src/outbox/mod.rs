@@ -165,8 +165,17 @@ async fn run_job(state: &AppState, job: &Job, worker: &str) -> anyhow::Result<()
             }
             finish(tx, job.id, now).await
         }
+        "ticket.solved" => {
+            let ticket_id = ticket_id.context("payload without ticket_id")?;
+            if let Some(mailer) = &state.mailer
+                && renew_lease(&state.db, job.id, worker, now, state.config.outbox_lease_ms).await?
+            {
+                crate::reports::csat::request_rating(state, mailer, ticket_id, now).await?;
+            }
+            finish(state.db.begin().await?, job.id, now).await
+        }
         // Recorded for consumers that subscribe to them (search, SLA); nothing else to do here.
-        "message.received" | "ticket.solved" => finish(state.db.begin().await?, job.id, now).await,
+        "message.received" => finish(state.db.begin().await?, job.id, now).await,
         crate::assign::JOB_ASSIGN | crate::assign::JOB_WAITING => {
             let mut tx = state.db.begin().await?;
             crate::assign::run_job(&mut tx, &job.kind, &job.payload, now).await?;

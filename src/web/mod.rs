@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::public::routes())
         .merge(crate::sla::web::ui_routes())
         .merge(routes::search::ui_routes())
+        .merge(routes::reports::routes())
         .nest("/api/v1", routes::api::routes())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))

@@ -16,4 +16,5 @@ pub mod fake_meili;
 mod mail_e2e;
 mod sla;
 mod search;
+mod reports;
 mod web_flow;

@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/crm/events", axum::routing::post(add_crm_events))
         .route("/agents", get(list_agents).post(create_agent))
         .route("/quarantine", get(list_quarantine))
+        .route("/reports/{name}", get(super::reports::api_report))
         .route(
             "/quarantine/{id}/{action}",
             axum::routing::post(quarantine_action),

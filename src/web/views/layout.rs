@@ -33,6 +33,7 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                                 a href="/tickets?view=stale" { "Stale & breaching" }
                                 a href="/admin/teams" { "Teams" }
                                 a href="/admin/rules" { "Rules" }
+                                a href="/reports" { "Reports" }
                             }
                             a href="/notifications" { "Notifications" }
                             @if crate::search::replies::may_manage(agent) {

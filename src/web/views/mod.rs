@@ -6,3 +6,4 @@ pub mod crm;
 pub mod layout;
 pub mod public;
 pub mod search;
+pub mod reports;
