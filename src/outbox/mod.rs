@@ -124,6 +124,7 @@ async fn run_job(state: &AppState, job: &Job, worker: &str) -> anyhow::Result<()
             crate::assign::assign_ticket(&mut tx, ticket_id, &crate::assign::Trigger::Created, now)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+            after_routing(state, &mut tx, ticket_id).await?;
             if state.mailer.is_some() && !job.payload["auto_reply"].as_bool().unwrap_or(false) {
                 acknowledge(&mut tx, ticket_id, now).await?;
             }
@@ -179,11 +180,37 @@ async fn run_job(state: &AppState, job: &Job, worker: &str) -> anyhow::Result<()
         crate::assign::JOB_ASSIGN | crate::assign::JOB_WAITING => {
             let mut tx = state.db.begin().await?;
             crate::assign::run_job(&mut tx, &job.kind, &job.payload, now).await?;
+            if job.kind == crate::assign::JOB_ASSIGN
+                && let Some(ticket_id) = ticket_id
+            {
+                after_routing(state, &mut tx, ticket_id).await?;
+            }
             finish(tx, job.id, now).await
         }
         crate::search::INDEX_JOB => crate::search::run_index_job(state, job.id, &job.payload).await,
         other => anyhow::bail!("unknown job kind {other:?}"),
     }
+}
+
+/// Routing may have moved the ticket to another team (which can choose another SLA policy, and is
+/// part of the search document): bring both up to date in the same transaction. The ticket row is
+/// locked first and the clock read after that, so a change committed meanwhile (a reply, say) is
+/// neither missed nor seen as lying in the future.
+async fn after_routing(state: &AppState, tx: &mut Tx, ticket_id: i64) -> anyhow::Result<()> {
+    if state.db.backend == crate::db::Backend::Postgres {
+        sqlx::query("SELECT ticket_id FROM ticket WHERE ticket_id = $1 FOR NO KEY UPDATE")
+            .bind(ticket_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    }
+    let now = state.clock.now_ms();
+    crate::sla::store::refresh(tx, ticket_id, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::search::enqueue_index(tx, ticket_id, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(())
 }
 
 async fn finish(mut tx: Tx, job_id: i64, now: Millis) -> anyhow::Result<()> {

@@ -176,7 +176,10 @@ mod tests {
                 .iter()
                 .filter(|d| matches!(d.shape, Shape::Window { .. }))
                 .count();
-            assert!(i == 3 || tabulated > 250, "most weekdays take the fast path");
+            assert!(
+                i == 3 || tabulated > 250,
+                "most weekdays take the fast path"
+            );
             for _ in 0..4000 {
                 let a = rng.gen_range(lo - 86_400_000 * 3..hi);
                 let b = a + rng.gen_range(0..86_400_000 * 9);

@@ -81,11 +81,12 @@ async fn agent_id(app: &TestApp, email: &str) -> i64 {
         .unwrap()
 }
 
-/// A team led by the admin, holding `ticket`.
+/// A team led by the admin, holding `ticket`. It is the default team, so auto-assignment (which
+/// runs from the ticket's outbox job, possibly after this) keeps the ticket there.
 async fn team_led_by_admin(app: &TestApp, ticket: i64) {
     let admin = agent_id(app, &app.admin_email).await;
     let now = app.running.state.now();
-    sqlx::query("INSERT INTO team (name, lead_agent_id, created_at, updated_at) VALUES ('Support', $1, $2, $2)")
+    sqlx::query("INSERT INTO team (name, lead_agent_id, is_default, created_at, updated_at) VALUES ('Support', $1, 1, $2, $2)")
         .bind(admin)
         .bind(now)
         .execute(&app.db().pool)
@@ -695,7 +696,7 @@ async fn two_serve_processes_fire_every_escalation_once() {
         )
         .await
         .unwrap();
-        sqlx::query("INSERT INTO team (name, lead_agent_id, created_at, updated_at) VALUES ('Support', (SELECT MIN(agent_id) FROM agent), $1, $1)")
+        sqlx::query("INSERT INTO team (name, lead_agent_id, is_default, created_at, updated_at) VALUES ('Support', (SELECT MIN(agent_id) FROM agent), 1, $1, $1)")
             .bind(now)
             .execute(&mut *tx)
             .await

@@ -6,8 +6,8 @@ pub mod assign_ui;
 pub mod crm_api;
 pub mod crm_ui;
 pub mod public;
-pub mod search;
 pub mod reports;
+pub mod search;
 pub mod ui;
 
 /// Collects the form validation error (if any) as `(field, message)` pairs for re-rendering.

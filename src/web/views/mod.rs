@@ -5,5 +5,5 @@ pub mod assign;
 pub mod crm;
 pub mod layout;
 pub mod public;
-pub mod search;
 pub mod reports;
+pub mod search;
