@@ -418,3 +418,44 @@ both_backends!(outbox_runs_each_job_once, |app| async move {
         .unwrap();
     assert_eq!(routed, 5);
 });
+
+both_backends!(
+    admin_index_lists_what_the_viewer_may_open,
+    |app| async move {
+        let admin = app.browser();
+        assert_eq!(login(&app, &admin, &app.admin_email, PASSWORD).await, 303);
+        let page = admin
+            .get(app.at("/admin"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for href in [
+            "/admin/teams",
+            "/admin/rules",
+            "/admin/agents",
+            "/admin/sla",
+            "/admin/quarantine",
+        ] {
+            assert!(page.contains(&format!("href=\"{href}\"")), "{href}");
+        }
+        let agent = app.browser();
+        assert_eq!(login(&app, &agent, &app.agent_email, PASSWORD).await, 303);
+        let r = agent.get(app.at("/admin")).send().await.unwrap();
+        assert_eq!(r.status(), 403);
+        let queue = agent
+            .get(app.at("/tickets"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !queue.contains("href=\"/admin\""),
+            "agents see no Admin link"
+        );
+    }
+);

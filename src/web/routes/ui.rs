@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
             "/account/password",
             get(password_page).post(change_password),
         )
+        .route("/admin", get(admin_index))
         .route("/admin/agents", get(agents_page).post(add_agent))
         .route("/admin/quarantine", get(quarantine_page))
         .route("/admin/quarantine/{id}/{action}", post(quarantine_action))
@@ -447,6 +448,17 @@ async fn change_password(
             None => Err(err.into()),
         },
     }
+}
+
+/// The settings pages a lead or admin may open, one link each.
+async fn admin_index(
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+) -> PageResult<Response> {
+    if !agent.role.is_lead_or_admin() {
+        return Err(AppError::Forbidden("this page is for leads and admins".into()).into());
+    }
+    Ok(crate::web::views::layout::admin_index(&agent, &csrf).into_response())
 }
 
 fn require_admin(agent: &auth::AgentRef) -> Result<(), AppError> {

@@ -31,18 +31,11 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                             a href="/customers" { "Customers" }
                             @if agent.role.is_lead_or_admin() {
                                 a href="/tickets?view=stale" { "Stale & breaching" }
-                                a href="/admin/teams" { "Teams" }
-                                a href="/admin/rules" { "Rules" }
                                 a href="/reports" { "Reports" }
                             }
                             a href="/notifications" { "Notifications" }
-                            @if crate::search::replies::may_manage(agent) {
-                                a href="/admin/saved-replies" { "Saved replies" }
-                            }
-                            @if agent.role == crate::domain::Role::Admin {
-                                a href="/admin/agents" { "Agents" }
-                                a href="/admin/quarantine" { "Quarantine" }
-                                a href="/admin/sla" { "SLA" }
+                            @if agent.role.is_lead_or_admin() {
+                                a href="/admin" { "Admin" }
                             }
                         }
                         div.me {
@@ -126,6 +119,77 @@ pub fn error_page(status: StatusCode, message: &str) -> Markup {
                 h1 { (status.as_u16()) " · " (title) }
                 p { (message) }
                 p { a href="/" { "Back to Casebook" } }
+            }
+        },
+    )
+}
+
+/// `/admin`: every settings page the viewer may open, with what it is for.
+pub fn admin_index(agent: &AgentRef, csrf: &str) -> Markup {
+    let admin = agent.role == crate::domain::Role::Admin;
+    let links: Vec<(&str, &str, &str)> = [
+        (
+            true,
+            "/admin/teams",
+            "Teams",
+            "Teams, their members, lead and the default team.",
+        ),
+        (
+            true,
+            "/admin/rules",
+            "Routing rules",
+            "Which team, priority and tags a new ticket gets.",
+        ),
+        (
+            admin,
+            "/admin/agents",
+            "Agents",
+            "People, roles, capacity, availability and skills.",
+        ),
+        (
+            admin,
+            "/admin/sla",
+            "SLA",
+            "Business calendars, SLA policies and escalation.",
+        ),
+        (
+            crate::search::replies::may_manage(agent),
+            "/admin/saved-replies",
+            "Saved replies",
+            "Answers agents insert from the reply box.",
+        ),
+        (
+            admin,
+            "/admin/quarantine",
+            "Quarantine",
+            "Mail that could not become a ticket, with the reason.",
+        ),
+        (
+            true,
+            "/customers/duplicates",
+            "Likely duplicates",
+            "Customers that may be the same person.",
+        ),
+    ]
+    .into_iter()
+    .filter(|(shown, ..)| *shown)
+    .map(|(_, href, name, what)| (href, name, what))
+    .collect();
+    page(
+        &Frame {
+            title: "Admin",
+            agent: Some(agent),
+            csrf,
+        },
+        html! {
+            section.card {
+                h1 { "Admin" }
+                dl.admin-index {
+                    @for (href, name, what) in &links {
+                        dt { a href=(href) { (name) } }
+                        dd { (what) }
+                    }
+                }
             }
         },
     )
