@@ -39,10 +39,7 @@ pub fn api_routes() -> Router<AppState> {
             "/tickets/{id}/resolution",
             axum::routing::put(api_mark_resolution),
         )
-        .route(
-            "/saved-replies",
-            get(api_list_saved).post(api_create_saved),
-        )
+        .route("/saved-replies", get(api_list_saved).post(api_create_saved))
         .route(
             "/saved-replies/{id}",
             get(api_get_saved)
@@ -77,12 +74,7 @@ pub async fn parse_params(
     state: &AppState,
     params: &HashMap<String, String>,
 ) -> AppResult<SearchQuery> {
-    let get = |k: &str| {
-        params
-            .get(k)
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-    };
+    let get = |k: &str| params.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
     let text = get("q").unwrap_or("");
     if text.chars().count() > MAX_QUERY_CHARS {
         return Err(AppError::field(
@@ -96,13 +88,20 @@ pub async fn parse_params(
     let mut q = SearchQuery::new(text);
     q.include_internal = true;
     if let Some(s) = get("status") {
-        let status: Status = s.parse().map_err(|e: String| AppError::field("status", e))?;
+        let status: Status = s
+            .parse()
+            .map_err(|e: String| AppError::field("status", e))?;
         q.status = Some(status.as_str().to_string());
     }
     if let Some(c) = get("customer") {
         q.customer_id = Some(match c.parse::<i64>() {
             Ok(id) if id > 0 => id,
-            Ok(_) => return Err(AppError::field("customer", "must be a customer id or email")),
+            Ok(_) => {
+                return Err(AppError::field(
+                    "customer",
+                    "must be a customer id or email",
+                ));
+            }
             Err(_) if c.contains('@') => sqlx::query_scalar::<_, i64>(
                 "SELECT customer_id FROM customer_identity WHERE kind = 'email' AND value = $1",
             )
@@ -110,18 +109,25 @@ pub async fn parse_params(
             .fetch_optional(&state.db.pool)
             .await?
             .unwrap_or(-1),
-            Err(_) => return Err(AppError::field("customer", "must be a customer id or email")),
+            Err(_) => {
+                return Err(AppError::field(
+                    "customer",
+                    "must be a customer id or email",
+                ));
+            }
         });
     }
     if let Some(t) = get("team") {
         q.team_id = Some(match t.parse::<i64>() {
             Ok(id) if id > 0 => id,
             Ok(_) => return Err(AppError::field("team", "must be a team id or name")),
-            Err(_) => sqlx::query_scalar::<_, i64>("SELECT team_id FROM team WHERE LOWER(name) = $1")
-                .bind(t.to_lowercase())
-                .fetch_optional(&state.db.pool)
-                .await?
-                .unwrap_or(-1),
+            Err(_) => {
+                sqlx::query_scalar::<_, i64>("SELECT team_id FROM team WHERE LOWER(name) = $1")
+                    .bind(t.to_lowercase())
+                    .fetch_optional(&state.db.pool)
+                    .await?
+                    .unwrap_or(-1)
+            }
         });
     }
     if let Some(f) = get("from") {
@@ -354,7 +360,9 @@ async fn saved_replies_page(
     CsrfToken(csrf): CsrfToken,
 ) -> PageResult<Response> {
     if !search::replies::may_manage(&agent) {
-        return Err(AppError::Forbidden("only leads and admins manage saved replies".into()).into());
+        return Err(
+            AppError::Forbidden("only leads and admins manage saved replies".into()).into(),
+        );
     }
     let replies = search::replies::list(&state.db, "").await?;
     Ok(views::saved_replies_admin(&agent, &csrf, &replies, &[]).into_response())

@@ -221,9 +221,11 @@ async fn ticket_page(
     let ticket = tickets::get_ticket(&state.db, id).await?;
     let draft = super::search::draft_for(&state, &agent, &ticket, &q).await?;
     let reply_q = q.reply_q.as_deref().unwrap_or("");
-    Ok(render_ticket(&state, &agent, &csrf, id, &[], &draft, reply_q)
-        .await?
-        .into_response())
+    Ok(
+        render_ticket(&state, &agent, &csrf, id, &[], &draft, reply_q)
+            .await?
+            .into_response(),
+    )
 }
 
 fn parse_opt<T: std::str::FromStr<Err = String>>(
