@@ -453,10 +453,18 @@ impl DbIndex {
              ORDER BY {order} LIMIT {limit_p} OFFSET {offset_p}",
             where_clause(&w)
         );
+        // A prepared statement may switch to a generic plan, which cannot know how common the
+        // words are and so cannot choose between the GIN index (rare words) and the recency
+        // index (common words); plan every search for its own words.
+        let mut tx = self.db.pool.begin().await?;
+        sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
+            .execute(&mut *tx)
+            .await?;
         let rows = sql
             .bind(sqlx::query(AssertSqlSafe(text)))
-            .fetch_all(&self.db.pool)
+            .fetch_all(&mut *tx)
             .await?;
+        tx.commit().await?;
         let (ranked, total) = ranked_ids(&rows)?;
         let mut page = HitPage {
             total,
