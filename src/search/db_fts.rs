@@ -455,9 +455,14 @@ impl DbIndex {
         );
         // A prepared statement may switch to a generic plan, which cannot know how common the
         // words are and so cannot choose between the GIN index (rare words) and the recency
-        // index (common words); plan every search for its own words.
+        // index (common words); plan every search for its own words. A sequential scan reads
+        // every ticket's tsvector, which the planner underestimates for words it has no
+        // statistics for; the indexes always do better.
         let mut tx = self.db.pool.begin().await?;
         sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("SET LOCAL enable_seqscan = off")
             .execute(&mut *tx)
             .await?;
         let rows = sql
