@@ -163,6 +163,29 @@ fn hit_from(r: &sqlx::any::AnyRow, include_internal: bool) -> anyhow::Result<Hit
     })
 }
 
+const PG_HIT_SELECT: &str =
+    "SELECT ticket_id, status, created_at, updated_at, subject, body, internal,
+    resolution, customer FROM search_doc WHERE ticket_id IN";
+
+/// (id, score) in rank order, and the total from `COUNT(*) OVER ()`.
+fn ranked_ids(rows: &[sqlx::any::AnyRow]) -> anyhow::Result<(Vec<(i64, f64)>, i64)> {
+    let total = rows
+        .first()
+        .map(|r| r.try_get::<i64, _>("total"))
+        .transpose()?
+        .unwrap_or(0);
+    let ranked = rows
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get::<f64, _>("score").unwrap_or(0.0),
+            ))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok((ranked, total))
+}
+
 /// A tsquery lexeme: quoted, with quotes and backslashes removed.
 fn ts_lexeme(s: &str) -> String {
     format!("'{}'", s.replace(['\'', '\\'], ""))
@@ -292,10 +315,10 @@ impl DbIndex {
         w.push("1 = 1".into());
         let limit = sql.int(q.limit.clamp(1, 100));
         let offset = sql.int(q.offset.max(0));
+        // Rank ids first; the text of only the page's tickets is read afterwards.
         let text = format!(
-            "SELECT d.ticket_id, d.status, d.created_at, d.updated_at, h.score AS score,
-                f.subject, f.body, f.internal, f.resolution, f.customer, COUNT(*) OVER () AS total
-             FROM {hits} h JOIN search_doc d ON d.ticket_id = h.id JOIN search_fts f ON f.rowid = h.id
+            "SELECT h.id, h.score AS score, COUNT(*) OVER () AS total
+             FROM {hits} h JOIN search_doc d ON d.ticket_id = h.id
              {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
             where_clause(&w)
         );
@@ -303,21 +326,52 @@ impl DbIndex {
             .bind(sqlx::query(AssertSqlSafe(text)))
             .fetch_all(&self.db.pool)
             .await?;
-        let total = rows
-            .first()
-            .map(|r| r.try_get::<i64, _>("total"))
-            .transpose()?
-            .unwrap_or(0);
-        let hits = rows
-            .iter()
-            .map(|r| {
-                let mut h = hit_from(r, include_internal)?;
-                // bm25 is lower for better matches; scores are reported as "higher is better".
-                h.score = -h.score;
-                Ok(h)
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
+        let (ranked, total) = ranked_ids(&rows)?;
+        // bm25 is lower for better matches; scores are reported as "higher is better".
+        let ranked: Vec<(i64, f64)> = ranked.into_iter().map(|(id, s)| (id, -s)).collect();
+        let hits = self
+            .fetch_hits(
+                "SELECT d.ticket_id, d.status, d.created_at, d.updated_at, f.subject, f.body, f.internal,
+                    f.resolution, f.customer FROM search_doc d JOIN search_fts f ON f.rowid = d.ticket_id
+                 WHERE d.ticket_id IN",
+                &ranked,
+                include_internal,
+            )
+            .await?;
         Ok(HitPage { hits, total })
+    }
+
+    /// Reads the text of ranked tickets and returns them in rank order. The ids come from the
+    /// database (integers), so they are spliced in.
+    async fn fetch_hits(
+        &self,
+        select: &str,
+        ranked: &[(i64, f64)],
+        include_internal: bool,
+    ) -> anyhow::Result<Vec<Hit>> {
+        if ranked.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = ranked
+            .iter()
+            .map(|(id, _)| id.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let rows = sqlx::query(AssertSqlSafe(format!("{select} ({ids})")))
+            .fetch_all(&self.db.pool)
+            .await?;
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (id, score) in ranked {
+            if let Some(r) = rows
+                .iter()
+                .find(|r| r.try_get::<i64, _>("ticket_id").ok() == Some(*id))
+            {
+                let mut h = hit_from(r, include_internal)?;
+                h.score = *score;
+                hits.push(h);
+            }
+        }
+        Ok(hits)
     }
 
     async fn search_postgres(&self, q: &SearchQuery) -> anyhow::Result<HitPage> {
@@ -393,26 +447,35 @@ impl DbIndex {
         // The most recent matches are the candidates (the planner walks the updated_at index
         // for common words and the GIN index for rare ones); only they are ranked.
         let text = format!(
-            "SELECT d.ticket_id, d.status, d.created_at, d.updated_at, d.subject, d.body, d.internal,
-                d.resolution, d.customer, {score} AS score, COUNT(*) OVER () AS total
-             FROM (SELECT * FROM search_doc d {} ORDER BY d.updated_at DESC LIMIT {CANDIDATES}) d
+            "SELECT d.ticket_id AS id, {score} AS score, COUNT(*) OVER () AS total
+             FROM (SELECT d.ticket_id, d.updated_at, d.tsv, d.tsv_internal FROM search_doc d {}
+                   ORDER BY d.updated_at DESC LIMIT {CANDIDATES}) d
              ORDER BY {order} LIMIT {limit_p} OFFSET {offset_p}",
             where_clause(&w)
         );
+        // A prepared statement may switch to a generic plan, which cannot know how common the
+        // words are and so cannot choose between the GIN index (rare words) and the recency
+        // index (common words); plan every search for its own words. A sequential scan reads
+        // every ticket's tsvector, which the planner underestimates for words it has no
+        // statistics for; the indexes always do better.
+        let mut tx = self.db.pool.begin().await?;
+        sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("SET LOCAL enable_seqscan = off")
+            .execute(&mut *tx)
+            .await?;
         let rows = sql
             .bind(sqlx::query(AssertSqlSafe(text)))
-            .fetch_all(&self.db.pool)
+            .fetch_all(&mut *tx)
             .await?;
+        tx.commit().await?;
+        let (ranked, total) = ranked_ids(&rows)?;
         let mut page = HitPage {
-            total: rows
-                .first()
-                .map(|r| r.try_get::<i64, _>("total"))
-                .transpose()?
-                .unwrap_or(0),
-            hits: rows
-                .iter()
-                .map(|r| hit_from(r, include_internal))
-                .collect::<anyhow::Result<Vec<_>>>()?,
+            total,
+            hits: self
+                .fetch_hits(PG_HIT_SELECT, &ranked, include_internal)
+                .await?,
         };
         // Nothing matched word for word: look for subjects that are spelt almost the same.
         if page.hits.is_empty()
@@ -428,8 +491,7 @@ impl DbIndex {
             w2.push(format!("{needle}::text <% d.subject"));
             let limit_p = sql2.int(limit);
             let text = format!(
-                "SELECT d.ticket_id, d.status, d.created_at, d.updated_at, d.subject, d.body, d.internal,
-                    d.resolution, d.customer, word_similarity({needle}::text, d.subject)::float8 AS score, COUNT(*) OVER () AS total
+                "SELECT d.ticket_id AS id, word_similarity({needle}::text, d.subject)::float8 AS score, COUNT(*) OVER () AS total
                  FROM search_doc d {} ORDER BY score DESC, d.updated_at DESC LIMIT {limit_p}",
                 where_clause(&w2)
             );
@@ -437,15 +499,11 @@ impl DbIndex {
                 .bind(sqlx::query(AssertSqlSafe(text)))
                 .fetch_all(&self.db.pool)
                 .await?;
-            page.total = rows
-                .first()
-                .map(|r| r.try_get::<i64, _>("total"))
-                .transpose()?
-                .unwrap_or(0);
-            page.hits = rows
-                .iter()
-                .map(|r| hit_from(r, include_internal))
-                .collect::<anyhow::Result<Vec<_>>>()?;
+            let (ranked, total) = ranked_ids(&rows)?;
+            page.total = total;
+            page.hits = self
+                .fetch_hits(PG_HIT_SELECT, &ranked, include_internal)
+                .await?;
         }
         Ok(page)
     }
@@ -496,40 +554,54 @@ impl DbIndex {
         Ok(())
     }
 
+    /// Many documents per statement: the text-search work happens in PostgreSQL either way, but
+    /// a reindex should not pay a round trip per ticket.
     async fn put_postgres(&self, docs: &[TicketDoc]) -> anyhow::Result<()> {
+        const PER_STATEMENT: usize = 200;
         let mut tx = self.db.begin().await?;
-        for d in docs {
-            sqlx::query(
+        for chunk in docs.chunks(PER_STATEMENT) {
+            let mut sql = Sql::default();
+            let mut rows = Vec::with_capacity(chunk.len());
+            for d in chunk {
+                let id = sql.int(d.ticket_id);
+                let status = sql.text(d.status.clone());
+                let priority = sql.text(d.priority.clone());
+                let customer_id = sql.int(d.customer_id);
+                let team = sql.arg(Arg::Int(d.team_id));
+                let created = sql.int(d.created_at);
+                let updated = sql.int(d.updated_at);
+                let solved = sql.arg(Arg::Int(d.solved_at));
+                let subject = sql.text(d.subject.clone());
+                let body = sql.text(d.body.clone());
+                let internal = sql.text(d.internal.clone());
+                let resolution = sql.text(d.resolution.clone());
+                let tags = sql.text(d.tags.join(" "));
+                let customer = sql.text(d.customer.clone());
+                rows.push(format!(
+                    "({id}::bigint, {status}::text, {priority}::text, {customer_id}::bigint, {team}::bigint, {created}::bigint,
+                      {updated}::bigint, {solved}::bigint, {subject}::text, {body}::text, {internal}::text, {resolution}::text,
+                      {tags}::text, {customer}::text,
+                      setweight(to_tsvector('english', {subject}::text), 'A') || setweight(to_tsvector('simple', {subject}::text), 'A')
+                      || setweight(to_tsvector('english', {resolution}::text), 'B') || setweight(to_tsvector('simple', {resolution}::text), 'B')
+                      || setweight(to_tsvector('simple', concat_ws(' ', {tags}::text, {customer}::text)), 'C')
+                      || setweight(to_tsvector('english', {body}::text), 'D') || setweight(to_tsvector('simple', {body}::text), 'D'),
+                      to_tsvector('english', {internal}::text) || to_tsvector('simple', {internal}::text))"
+                ));
+            }
+            let text = format!(
                 "INSERT INTO search_doc (ticket_id, status, priority, customer_id, team_id, created_at, updated_at, solved_at,
                     subject, body, internal, resolution, tags, customer, tsv, tsv_internal)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-                    setweight(to_tsvector('english', $9::text), 'A') || setweight(to_tsvector('simple', $9::text), 'A')
-                    || setweight(to_tsvector('english', $12::text), 'B') || setweight(to_tsvector('simple', $12::text), 'B')
-                    || setweight(to_tsvector('simple', concat_ws(' ', $13::text, $14::text)), 'C')
-                    || setweight(to_tsvector('english', $10::text), 'D') || setweight(to_tsvector('simple', $10::text), 'D'),
-                    to_tsvector('english', $11::text) || to_tsvector('simple', $11::text))
+                 VALUES {}
                  ON CONFLICT (ticket_id) DO UPDATE SET status = excluded.status, priority = excluded.priority,
                     customer_id = excluded.customer_id, team_id = excluded.team_id, created_at = excluded.created_at,
                     updated_at = excluded.updated_at, solved_at = excluded.solved_at, subject = excluded.subject,
                     body = excluded.body, internal = excluded.internal, resolution = excluded.resolution,
                     tags = excluded.tags, customer = excluded.customer, tsv = excluded.tsv, tsv_internal = excluded.tsv_internal",
-            )
-            .bind(d.ticket_id)
-            .bind(&d.status)
-            .bind(&d.priority)
-            .bind(d.customer_id)
-            .bind(d.team_id)
-            .bind(d.created_at)
-            .bind(d.updated_at)
-            .bind(d.solved_at)
-            .bind(&d.subject)
-            .bind(&d.body)
-            .bind(&d.internal)
-            .bind(&d.resolution)
-            .bind(d.tags.join(" "))
-            .bind(&d.customer)
-            .execute(&mut *tx)
-            .await?;
+                rows.join(", ")
+            );
+            sql.bind(sqlx::query(AssertSqlSafe(text)))
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(())
