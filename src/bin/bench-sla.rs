@@ -137,6 +137,18 @@ async fn setup_policy(db: &Db, now: i64) -> Result<()> {
         "saturday",
         "sunday",
     ];
+    let lead = casebook::auth::create_agent(
+        db,
+        casebook::auth::NewAgent {
+            email: "lead@bench.test",
+            name: "Lead",
+            role: casebook::domain::Role::Lead,
+            password: "bench lead password",
+        },
+        now,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut tx = db.begin().await?;
     let cal = casebook::sla::store::save_calendar(
         &mut tx,
@@ -174,18 +186,6 @@ async fn setup_policy(db: &Db, now: i64) -> Result<()> {
             warning_percent: Some(100),
             targets: Some(targets),
             ..Default::default()
-        },
-        now,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let lead = casebook::auth::create_agent(
-        db,
-        casebook::auth::NewAgent {
-            email: "lead@bench.test",
-            name: "Lead",
-            role: casebook::domain::Role::Lead,
-            password: "bench lead password",
         },
         now,
     )
