@@ -19,9 +19,9 @@ use sqlx::Row;
 use std::time::Duration;
 
 /// Tickets handled per transaction.
-const BATCH: usize = 50;
+const BATCH: usize = 25;
 /// Transactions one node runs at once on PostgreSQL (SQLite has a single writer).
-const PG_PARALLEL: usize = 4;
+const PG_PARALLEL: usize = 8;
 
 /// What one sweep did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
