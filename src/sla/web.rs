@@ -383,7 +383,7 @@ pub async fn ticket_panel(
             h2 { "SLA" }
             @match &sla.policy {
                 None => p.muted { "No SLA policy applies to this ticket." },
-                Some(p) => p.muted.small { "Policy " (p["name"].as_str().unwrap_or("")) " · calendar " (p["calendar"].as_str().unwrap_or("")) },
+                Some(p) => p.muted.small { "Policy " (p["name"].as_str().unwrap_or("")) " · " "calendar " (p["calendar"].as_str().unwrap_or("")) },
             }
             @if !shown.is_empty() {
                 ul.plain.sla-clocks {
