@@ -5,7 +5,8 @@
 //! database), creates `--tickets` open tickets through the intake path under a 24/7 policy whose
 //! first-response target is one hour, their creation instants spread over `--window-secs`, then
 //! moves the clock forward so that every first response falls due within that window, a few
-//! seconds from now. The background sweepers fire the warning and the breach of every ticket
+//! seconds from now (once the creation jobs in the outbox are done, so the sweep runs in a steady
+//! state). The background sweepers fire the warning and the breach of every ticket
 //! (the policy warns at 100 %, so both are due at the same instant).
 //!
 //! It checks that every step fired exactly once and took effect exactly once (one audit entry
@@ -137,6 +138,18 @@ async fn setup_policy(db: &Db, now: i64) -> Result<()> {
         "saturday",
         "sunday",
     ];
+    let lead = casebook::auth::create_agent(
+        db,
+        casebook::auth::NewAgent {
+            email: "lead@bench.test",
+            name: "Lead",
+            role: casebook::domain::Role::Lead,
+            password: "bench lead password",
+        },
+        now,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut tx = db.begin().await?;
     let cal = casebook::sla::store::save_calendar(
         &mut tx,
@@ -174,18 +187,6 @@ async fn setup_policy(db: &Db, now: i64) -> Result<()> {
             warning_percent: Some(100),
             targets: Some(targets),
             ..Default::default()
-        },
-        now,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let lead = casebook::auth::create_agent(
-        db,
-        casebook::auth::NewAgent {
-            email: "lead@bench.test",
-            name: "Lead",
-            role: casebook::domain::Role::Lead,
-            password: "bench lead password",
         },
         now,
     )
@@ -268,6 +269,14 @@ async fn run_backend(postgres: bool, args: &Args) -> Result<Option<Outcome>> {
     sqlx::query("UPDATE ticket SET team_id = (SELECT team_id FROM team WHERE name = 'Support')")
         .execute(&db.pool)
         .await?;
+    // Steady state before the jump: the creation jobs (acknowledgements, routing) are done.
+    let drain_deadline = Instant::now() + Duration::from_secs(600);
+    while casebook::outbox::depth(&db).await? > 0 {
+        if Instant::now() > drain_deadline {
+            bail!("{backend}: the outbox did not drain after creating the tickets");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let setup_secs = started.elapsed().as_secs_f64();
     let live: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM ticket_sla WHERE metric = 'first_response' AND next_fire_at IS NOT NULL",

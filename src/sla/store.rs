@@ -2,7 +2,7 @@
 //! applies to a ticket, and `refresh`, which rewrites a ticket's `ticket_sla` rows from its
 //! history in the transaction of every change to the ticket.
 
-use super::plan::{self, Metric, PlannedClock, Targets, TicketFacts};
+use super::plan::{self, PlannedClock, Targets, TicketFacts};
 use super::{BusinessCalendar, SlaError, StatusChange, Target};
 use crate::customers::crm;
 use crate::domain::clock::Millis;
@@ -602,6 +602,8 @@ pub async fn ticket_row(conn: &mut AnyConnection, id: i64) -> AppResult<TicketRo
 pub struct Settings {
     pub policies: Vec<Policy>,
     calendars: HashMap<i64, (Calendar, BusinessCalendar)>,
+    /// Team → its lead.
+    leads: HashMap<i64, Option<i64>>,
 }
 
 impl Settings {
@@ -612,10 +614,22 @@ impl Settings {
             let business = c.business()?;
             calendars.insert(c.id, (c, business));
         }
+        let leads =
+            sqlx::query_as::<_, (i64, Option<i64>)>("SELECT team_id, lead_agent_id FROM team")
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .collect();
         Ok(Settings {
             policies,
             calendars,
+            leads,
         })
+    }
+
+    /// The lead of a team, if it has one.
+    pub fn lead(&self, team_id: Option<i64>) -> Option<i64> {
+        team_id.and_then(|t| self.leads.get(&t).copied().flatten())
     }
 
     pub fn policy(&self, id: i64) -> Option<&Policy> {
@@ -785,7 +799,6 @@ pub async fn refresh_with(
     let is_fired = |c: &PlannedClock, stage: &str| {
         fired.contains(&(c.metric.as_str().to_string(), c.cycle, stage.to_string()))
     };
-    let mut keep: Vec<(Metric, i64)> = Vec::new();
     for c in &eval.clocks {
         let next_fire_at = if c.met_at.is_some() {
             None
@@ -822,30 +835,16 @@ pub async fn refresh_with(
         .bind(now)
         .execute(&mut *conn)
         .await?;
-        keep.push((c.metric, c.cycle));
     }
-    let existing =
-        sqlx::query("SELECT metric, cycle FROM ticket_sla WHERE ticket_id = $1 AND met_at IS NULL")
-            .bind(ticket_id)
-            .fetch_all(&mut *conn)
-            .await?;
-    for r in &existing {
-        let metric: String = r.try_get("metric")?;
-        let cycle: i64 = r.try_get("cycle")?;
-        if !keep
-            .iter()
-            .any(|(m, c)| m.as_str() == metric && *c == cycle)
-        {
-            sqlx::query(
-                "DELETE FROM ticket_sla WHERE ticket_id = $1 AND metric = $2 AND cycle = $3",
-            )
-            .bind(ticket_id)
-            .bind(&metric)
-            .bind(cycle)
-            .execute(&mut *conn)
-            .await?;
-        }
-    }
+    // Unmet clocks the plan no longer has (a policy or target went away) were not rewritten
+    // just now.
+    sqlx::query(
+        "DELETE FROM ticket_sla WHERE ticket_id = $1 AND met_at IS NULL AND updated_at <> $2",
+    )
+    .bind(ticket_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

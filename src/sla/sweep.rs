@@ -8,7 +8,7 @@
 //! with `SKIP LOCKED`, so nodes share the work instead of waiting on each other.
 
 use super::plan::{Metric, raised};
-use super::store::{self, notify, team_lead};
+use super::store::{self, notify};
 use crate::db::Backend;
 use crate::domain::clock::Millis;
 use crate::error::{AppError, AppResult};
@@ -19,7 +19,9 @@ use sqlx::Row;
 use std::time::Duration;
 
 /// Tickets handled per transaction.
-const BATCH: usize = 100;
+const BATCH: usize = 25;
+/// Transactions one node runs at once on PostgreSQL (SQLite has a single writer).
+const PG_PARALLEL: usize = 8;
 
 /// What one sweep did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +42,7 @@ pub async fn sweep_once(state: &AppState) -> AppResult<SweepReport> {
              ORDER BY next_fire_at LIMIT $2",
         )
         .bind(now)
-        .bind((BATCH * 5) as i64)
+        .bind((BATCH * PG_PARALLEL * 4) as i64)
         .fetch_all(&state.db.pool)
         .await?;
         let mut ids: Vec<i64> = Vec::with_capacity(candidates.len());
@@ -57,8 +59,22 @@ pub async fn sweep_once(state: &AppState) -> AppResult<SweepReport> {
             use rand::seq::SliceRandom;
             ids.shuffle(&mut rand::thread_rng());
         }
-        ids.truncate(BATCH);
-        let done = fire_batch(state, &ids, now, &mut report).await?;
+        let parallel = match state.db.backend {
+            Backend::Postgres => PG_PARALLEL,
+            Backend::Sqlite => 1,
+        };
+        ids.truncate(BATCH * parallel);
+        let results = futures_util::future::join_all(
+            ids.chunks(BATCH).map(|chunk| fire_batch(state, chunk, now)),
+        )
+        .await;
+        let mut done = 0;
+        for r in results {
+            let (n, r) = r?;
+            done += n;
+            report.warnings += r.warnings;
+            report.breaches += r.breaches;
+        }
         if done == 0 {
             // Everything due is in another node's hands right now.
             idle_rounds += 1;
@@ -73,13 +89,10 @@ pub async fn sweep_once(state: &AppState) -> AppResult<SweepReport> {
 }
 
 /// Locks what it can of `ids` and fires their due steps in one transaction; returns how many
-/// tickets it handled.
-async fn fire_batch(
-    state: &AppState,
-    ids: &[i64],
-    now: Millis,
-    report: &mut SweepReport,
-) -> AppResult<usize> {
+/// tickets it handled and what fired.
+async fn fire_batch(state: &AppState, ids: &[i64], now: Millis) -> AppResult<(usize, SweepReport)> {
+    let mut report = SweepReport::default();
+    let report = &mut report;
     let mut tx = state.db.begin().await?;
     let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
@@ -101,7 +114,7 @@ async fn fire_batch(
     if wake {
         state.outbox_wakeup.notify_one();
     }
-    Ok(locked.len())
+    Ok((locked.len(), *report))
 }
 
 /// Fires the due steps of one (locked) ticket; true when it enqueued outbox work.
@@ -122,6 +135,7 @@ async fn fire_ticket(
     .fetch_all(&mut **tx)
     .await?;
     let mut enqueued = false;
+    let mut ticket: Option<store::TicketRow> = None;
     for r in &rows {
         let metric: String = r.try_get("metric")?;
         let cycle: i64 = r.try_get("cycle")?;
@@ -152,12 +166,23 @@ async fn fire_ticket(
             }
             let policy = policy_id.and_then(|id| settings.policy(id));
             let label = Metric::parse(&metric).map_or("SLA", |m| m.label());
+            let t = match &mut ticket {
+                Some(t) => t,
+                None => ticket.insert(store::ticket_row(tx, ticket_id).await?),
+            };
+            let step = Step {
+                label,
+                metric: &metric,
+                at,
+                policy,
+                now,
+            };
             if stage == "warning" {
                 report.warnings += 1;
-                warn(tx, ticket_id, label, &metric, at, policy, now).await?;
+                warn(tx, settings, t, &step).await?;
             } else {
                 report.breaches += 1;
-                enqueued |= breach(tx, ticket_id, label, &metric, at, policy, now).await?;
+                enqueued |= breach(tx, settings, t, &step).await?;
             }
         }
     }
@@ -167,16 +192,30 @@ async fn fire_ticket(
     Ok(enqueued)
 }
 
+/// One escalation step about to take effect.
+struct Step<'a> {
+    label: &'a str,
+    metric: &'a str,
+    /// When it was due.
+    at: Millis,
+    policy: Option<&'a store::Policy>,
+    now: Millis,
+}
+
 async fn warn(
     tx: &mut crate::db::Tx,
-    ticket_id: i64,
-    label: &str,
-    metric: &str,
-    at: Millis,
-    policy: Option<&store::Policy>,
-    now: Millis,
+    settings: &store::Settings,
+    t: &store::TicketRow,
+    step: &Step<'_>,
 ) -> AppResult<()> {
-    let t = store::ticket_row(tx, ticket_id).await?;
+    let Step {
+        label,
+        metric,
+        at,
+        policy,
+        now,
+    } = *step;
+    let ticket_id = t.id;
     let detail = format!(
         "{label} is at its warning threshold (since {})",
         fmt_time(at)
@@ -197,7 +236,7 @@ async fn warn(
     if policy.is_none_or(|p| p.notify_assignee_on_warning) {
         let who = match t.assignee_id {
             Some(a) => Some(a),
-            None => team_lead(tx, t.team_id).await?,
+            None => settings.lead(t.team_id),
         };
         if let Some(agent) = who {
             let body = format!("Ticket #{ticket_id}: {label} SLA warning");
@@ -209,14 +248,18 @@ async fn warn(
 
 async fn breach(
     tx: &mut crate::db::Tx,
-    ticket_id: i64,
-    label: &str,
-    metric: &str,
-    at: Millis,
-    policy: Option<&store::Policy>,
-    now: Millis,
+    settings: &store::Settings,
+    t: &mut store::TicketRow,
+    step: &Step<'_>,
 ) -> AppResult<bool> {
-    let t = store::ticket_row(tx, ticket_id).await?;
+    let Step {
+        label,
+        metric,
+        at,
+        policy,
+        now,
+    } = *step;
+    let ticket_id = t.id;
     let mut steps: Vec<String> = Vec::new();
     if policy.is_none_or(|p| p.raise_priority_on_breach) && raised(t.priority) != t.priority {
         let to = raised(t.priority);
@@ -239,6 +282,7 @@ async fn breach(
             now,
         )
         .await?;
+        t.priority = to;
         steps.push(format!("priority raised to {to}"));
     }
     let mut team_id = t.team_id;
@@ -279,10 +323,12 @@ async fn breach(
         .await?;
         enqueued = true;
         team_id = Some(esc);
+        t.team_id = team_id;
+        t.assignee_id = None;
         steps.push(format!("moved to escalation team {esc}"));
     }
     if policy.is_none_or(|p| p.notify_lead_on_breach) {
-        match team_lead(tx, team_id).await? {
+        match settings.lead(team_id) {
             Some(lead) => {
                 let body = format!("Ticket #{ticket_id}: {label} SLA breached");
                 notify(tx, lead, ticket_id, "sla_breach", &body, now).await?;
