@@ -716,7 +716,7 @@ both_backends!(webhook_without_a_secret_is_off, |app| async move {
 
 both_backends!(customer_pages_merge_and_undo_in_the_ui, |app| async move {
     let (keep, _) = customer_of(&app, "ui-keep@example.com", "One").await;
-    let (dup, _) = customer_of(&app, "ui-dup@example.com", "Two").await;
+    let (dup, dup_ticket) = customer_of(&app, "ui-dup@example.com", "Two").await;
     let browser = app.browser();
     harness::login(&app, &browser, &app.agent_email, harness::PASSWORD).await;
     let list = browser
@@ -768,6 +768,20 @@ both_backends!(customer_pages_merge_and_undo_in_the_ui, |app| async move {
         .await
         .unwrap();
     assert!(page.contains("Merge history") && page.contains("ui-dup@example.com"));
+    let ticket = browser
+        .get(app.at(&format!("/tickets/{dup_ticket}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        ticket.contains(&format!(
+            "merged the customer: customer #{dup} → customer #{keep}"
+        )),
+        "{ticket}"
+    );
     let merge_id: i64 = scalar(&app, "SELECT MAX(customer_merge_id) FROM customer_merge").await;
     let undo = format!("/customers/{keep}/merges/{merge_id}/undo");
     assert!(page.contains(&undo));
