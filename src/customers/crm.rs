@@ -1029,9 +1029,15 @@ pub async fn profile_on(
     Ok(profile_from_facts(&facts, &tickets, now))
 }
 
-async fn events_of(conn: &mut sqlx::AnyConnection, customer_id: i64) -> AppResult<Vec<CrmEvent>> {
+/// The customer's events that carry a `segment` or `vip` attribute: the only ones
+/// [`derive_attributes`] reads (attributes are stored as JSON text, keys in quotes).
+async fn attribute_events_of(
+    conn: &mut sqlx::AnyConnection,
+    customer_id: i64,
+) -> AppResult<Vec<CrmEvent>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {EVENT_COLUMNS} FROM crm_event WHERE customer_id = $1"
+        "SELECT {EVENT_COLUMNS} FROM crm_event WHERE customer_id = $1
+           AND (attributes LIKE '%\"segment\"%' OR attributes LIKE '%\"vip\"%')"
     )))
     .bind(customer_id)
     .fetch_all(&mut *conn)
@@ -1090,7 +1096,7 @@ pub async fn attributes(
     customer_id: i64,
     now: Millis,
 ) -> AppResult<CustomerAttributes> {
-    let events = events_of(conn, customer_id).await?;
+    let events = attribute_events_of(conn, customer_id).await?;
     let profile = profile_on(conn, customer_id, now).await?;
     Ok(derive_attributes(&events, &profile))
 }

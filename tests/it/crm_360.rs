@@ -968,5 +968,26 @@ both_backends!(
         let mut conn = app.db().pool.acquire().await.unwrap();
         let facts = crm::facts_of(&mut conn, id, at).await.unwrap();
         assert_eq!(facts, crm::facts_from_events(&all, at));
+        // Routing/SLA attributes read only the events that carry them; same answer as all.
+        let cases = [
+            (json!("Enterprise"), json!(false), Some("enterprise"), false),
+            (json!("smb"), json!("yes"), Some("smb"), true),
+        ];
+        for (i, (segment, vip, want_segment, want_vip)) in cases.into_iter().enumerate() {
+            let body = json!({"kind": "note", "occurred_at": ago(0, 2 - i as i64), "source": "t",
+                "external_id": format!("seg-{i}"), "attributes": {"segment": segment, "vip": vip}});
+            let (s, _) = post(&app, &format!("/api/v1/customers/{id}/events"), &body).await;
+            assert_eq!(s, 200);
+            let filter = EventFilter {
+                kind: None,
+                after: None,
+                limit: 200,
+            };
+            let (all, _) = crm::list_events(app.db(), id, &filter).await.unwrap();
+            let got = crm::attributes(&mut conn, id, at).await.unwrap();
+            let profile = crm::profile(app.db(), id, at).await.unwrap();
+            assert_eq!(got, crm::derive_attributes(&all, &profile));
+            assert_eq!((got.segment.as_deref(), got.vip), (want_segment, want_vip));
+        }
     }
 );
