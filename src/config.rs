@@ -60,10 +60,17 @@ pub struct Config {
     pub form_rate_per_hour: u32,
     /// Failed logins per address and IP before login is refused for a while.
     pub login_attempts: u32,
+    /// How often the SLA sweeper looks for due warnings and breaches, in milliseconds.
+    pub sla_sweep_ms: u64,
+    /// Shifts this process's clock by this many milliseconds. A testing and operations knob
+    /// (rehearsing what happens when SLA clocks fall due); leave it at 0 in production.
+    pub clock_offset_ms: i64,
     /// Shared secret of the signed CRM webhook (`POST /api/v1/crm/webhook`); unset disables it.
     pub crm_webhook_secret: Option<Secret>,
     /// Days during which a customer merge can be undone.
     pub merge_undo_days: i64,
+    /// IANA time zone reports count days, weeks and business hours in.
+    pub report_time_zone: String,
 }
 
 impl Default for Config {
@@ -88,8 +95,11 @@ impl Default for Config {
             max_attachment_bytes: 20 * 1024 * 1024,
             form_rate_per_hour: 20,
             login_attempts: 10,
+            sla_sweep_ms: 1000,
+            clock_offset_ms: 0,
             crm_webhook_secret: None,
             merge_undo_days: 7,
+            report_time_zone: "UTC".into(),
         }
     }
 }
@@ -300,8 +310,17 @@ impl Config {
         if let Some(v) = get("CASEBOOK_MAX_BODY_BYTES") {
             self.max_body_bytes = num("CASEBOOK_MAX_BODY_BYTES", v)?;
         }
+        if let Some(v) = get("CASEBOOK_SLA_SWEEP_MS") {
+            self.sla_sweep_ms = num("CASEBOOK_SLA_SWEEP_MS", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_CLOCK_OFFSET_MS") {
+            self.clock_offset_ms = num("CASEBOOK_CLOCK_OFFSET_MS", v)?;
+        }
         if let Some(v) = get("CASEBOOK_FORM_RATE_PER_HOUR") {
             self.form_rate_per_hour = num("CASEBOOK_FORM_RATE_PER_HOUR", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_REPORT_TIME_ZONE") {
+            self.report_time_zone = v;
         }
         // The embedded database lives in the data folder unless a database URL is given.
         if get("CASEBOOK_DATABASE_URL").is_none()

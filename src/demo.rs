@@ -116,6 +116,10 @@ pub async fn load_if_empty(db: &Db, now: Millis) -> Result<()> {
         };
         agents.push(agent);
     }
+    load_teams(db, &agents, now).await?;
+    crate::sla::store::load_demo(db, now)
+        .await
+        .map_err(anyhow_err)?;
     let day = 86_400_000;
     let statuses = [
         Status::New,
@@ -221,6 +225,108 @@ pub async fn load_if_empty(db: &Db, now: Millis) -> Result<()> {
     tracing::info!(
         "demo: loaded 4 agents, 10 customers with CRM history and 40 tickets (password for every demo agent: {DEMO_PASSWORD})"
     );
+    Ok(())
+}
+
+/// Teams, skills and routing rules, so new demo tickets are routed and assigned with a reason.
+async fn load_teams(db: &Db, agents: &[AgentRef], now: Millis) -> Result<()> {
+    use crate::assign::admin::{self, AgentPatch, RulePatch, TeamPatch};
+    use crate::assign::decide::Conditions;
+    let (admin_agent, lead, dana, sam) = (&agents[0], &agents[1], &agents[2], &agents[3]);
+    for (agent, capacity, skills) in [
+        (dana, 15, vec!["billing", "german"]),
+        (sam, 15, vec!["mobile"]),
+        (lead, 6, vec!["billing", "mobile"]),
+    ] {
+        let patch = AgentPatch {
+            capacity: Some(capacity),
+            skills: Some(skills.into_iter().map(String::from).collect()),
+            ..Default::default()
+        };
+        admin::patch_agent(db, admin_agent, agent.id, patch, now)
+            .await
+            .map_err(anyhow_err)?;
+    }
+    let mut team_ids = Vec::new();
+    for (name, members, default) in [
+        ("Billing", vec![dana.id, lead.id], false),
+        ("Technical", vec![sam.id, lead.id], false),
+        ("General", vec![dana.id, sam.id], true),
+    ] {
+        let patch = TeamPatch {
+            name: Some(name.into()),
+            is_default: Some(default),
+            lead_agent_id: Some(Some(lead.id)),
+            members: Some(members),
+            ..Default::default()
+        };
+        team_ids.push(
+            admin::create_team(db, patch, now)
+                .await
+                .map_err(anyhow_err)?,
+        );
+    }
+    let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let rules = [
+        (
+            "VIP customers",
+            Conditions {
+                vip: Some(true),
+                ..Default::default()
+            },
+            2,
+            Some("high"),
+            words(&["vip"]),
+            None,
+        ),
+        (
+            "Billing",
+            Conditions {
+                keywords: words(&["invoice", "charged", "refund", "vat"]),
+                ..Default::default()
+            },
+            0,
+            None,
+            words(&["billing"]),
+            Some("billing"),
+        ),
+        (
+            "Mobile app",
+            Conditions {
+                keywords: words(&["app ", "crash", "photo"]),
+                ..Default::default()
+            },
+            1,
+            None,
+            words(&["mobile"]),
+            Some("mobile"),
+        ),
+        (
+            "Log-in problems",
+            Conditions {
+                keywords: words(&["log in", "password", "비밀번호"]),
+                ..Default::default()
+            },
+            1,
+            Some("high"),
+            words(&["login"]),
+            None,
+        ),
+    ];
+    for (name, conditions, team, priority, tags, skill) in rules {
+        let patch = RulePatch {
+            name: Some(name.into()),
+            conditions: Some(conditions),
+            team_id: Some(Some(team_ids[team])),
+            set_priority: Some(priority.map(String::from)),
+            tags: Some(tags),
+            required_skill: Some(skill.map(String::from)),
+            ..Default::default()
+        };
+        admin::create_rule(db, patch, now)
+            .await
+            .map_err(anyhow_err)?;
+    }
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! Casebook: an open-source support helpdesk. This crate holds the whole application; `main.rs`
 //! only parses the command line.
 
+pub mod assign;
 pub mod auth;
 pub mod config;
 pub mod customers;
@@ -14,6 +15,8 @@ pub mod metrics;
 pub mod notify;
 pub mod outbox;
 pub mod ratelimit;
+pub mod search;
+pub mod reports;
 pub mod sla;
 pub mod state;
 pub mod tickets;
@@ -63,11 +66,16 @@ pub async fn start(config: Config, clock: SharedClock) -> anyhow::Result<Running
         config.base_url = format!("http://{addr}");
     }
     let mailer = notify::Mailer::from_config(&config)?;
-    let state = AppState::new(db, config, clock, mailer);
+    let state = AppState::new(db, config, clock, mailer)?;
     let mut workers = Vec::new();
     if state.config.workers {
         workers.push(tokio::spawn(maintenance(state.db.clone())));
         workers.push(tokio::spawn(outbox::run_worker(state.clone())));
+        workers.push(tokio::spawn(sla::sweep::run(state.clone())));
+        workers.push(tokio::spawn(search::run_reconciler(
+            state.clone(),
+            std::time::Duration::from_secs(60),
+        )));
         if !state.config.mailboxes.is_empty() {
             intake::imap::release_stale_leases(&state.db).await?;
         }

@@ -40,6 +40,8 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Rebuild the search index from the database (safe to run again; progress on stderr).
+    Reindex,
     /// Import data from files.
     Import {
         #[command(subcommand)]
@@ -114,7 +116,18 @@ async fn main() -> Result<()> {
     let now = SystemClock.now_ms();
     match cli.command {
         Command::Serve { demo } => {
-            let running = casebook::start(config, Arc::new(SystemClock)).await?;
+            let clock: casebook::domain::clock::SharedClock = if config.clock_offset_ms != 0 {
+                let shifted = casebook::domain::clock::OffsetClock::new();
+                shifted.advance_ms(config.clock_offset_ms);
+                tracing::warn!(
+                    offset_ms = config.clock_offset_ms,
+                    "the clock is shifted (CASEBOOK_CLOCK_OFFSET_MS)"
+                );
+                shifted
+            } else {
+                Arc::new(SystemClock)
+            };
+            let running = casebook::start(config, clock).await?;
             if demo {
                 casebook::demo::load_if_empty(&running.state.db, now).await?;
                 running.state.outbox_wakeup.notify_one();
@@ -124,6 +137,10 @@ async fn main() -> Result<()> {
                 _ = tokio::signal::ctrl_c() => tracing::info!("shutting down"),
                 _ = running.server => {}
             }
+        }
+        Command::Reindex => {
+            let db = casebook::open_db(&config).await?;
+            casebook::search::cli_reindex(&db, &config, now).await?;
         }
         Command::Migrate => {
             casebook::open_db(&config).await?;

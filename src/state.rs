@@ -21,6 +21,8 @@ pub struct AppState {
     pub outbox_wakeup: Arc<Notify>,
     /// Outbound email, when SMTP and the support address are configured.
     pub mailer: Option<Mailer>,
+    /// The search index: the database's own full-text search, or Meilisearch when configured.
+    pub search: Arc<dyn crate::search::SearchIndex>,
 }
 
 /// In-process rate limiters (per node; a shared store is not needed for abuse control).
@@ -31,14 +33,20 @@ pub struct Limits {
 }
 
 impl AppState {
-    pub fn new(db: Db, config: Config, clock: SharedClock, mailer: Option<Mailer>) -> Self {
+    pub fn new(
+        db: Db,
+        config: Config,
+        clock: SharedClock,
+        mailer: Option<Mailer>,
+    ) -> anyhow::Result<Self> {
         let hour = 3_600_000;
         let limits = Limits {
             form_per_ip: RateLimiter::new(config.form_rate_per_hour, hour),
             form_per_address: RateLimiter::new(config.form_rate_per_hour.div_ceil(2).max(1), hour),
             login_failures: RateLimiter::new(config.login_attempts, 15 * 60_000),
         };
-        AppState {
+        let search = crate::search::from_config(&config, &db)?;
+        Ok(AppState {
             db,
             config: Arc::new(config),
             clock,
@@ -46,7 +54,8 @@ impl AppState {
             limits: Arc::new(limits),
             outbox_wakeup: Arc::new(Notify::new()),
             mailer,
-        }
+            search,
+        })
     }
 
     pub fn now(&self) -> i64 {

@@ -100,10 +100,34 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0006_teams.sql"),
     },
     Migration {
+        version: 7,
+        name: "routing",
+        sqlite: include_str!("../../migrations/sqlite/0007_routing.sql"),
+        postgres: include_str!("../../migrations/postgres/0007_routing.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "sla",
+        sqlite: include_str!("../../migrations/sqlite/0008_sla.sql"),
+        postgres: include_str!("../../migrations/postgres/0008_sla.sql"),
+    },
+    Migration {
         version: 9,
         name: "crm_identity_merge",
         sqlite: include_str!("../../migrations/sqlite/0009_crm_identity_merge.sql"),
         postgres: include_str!("../../migrations/postgres/0009_crm_identity_merge.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "search",
+        sqlite: include_str!("../../migrations/sqlite/0010_search.sql"),
+        postgres: include_str!("../../migrations/postgres/0010_search.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "reports",
+        sqlite: include_str!("../../migrations/sqlite/0011_reports.sql"),
+        postgres: include_str!("../../migrations/postgres/0011_reports.sql"),
     },
 ];
 

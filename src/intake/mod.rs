@@ -389,6 +389,8 @@ async fn receive_once(
         "message.received"
     };
     outbox::enqueue(&mut tx, kind, &payload, now).await?;
+    crate::sla::store::refresh(&mut tx, ticket_id, now).await?;
+    crate::search::enqueue_index(&mut tx, ticket_id, now).await?;
 
     let link_token = if inbound.issue_link {
         Some(issue_link(&mut tx, ticket_id, now).await?)

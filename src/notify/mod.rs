@@ -76,6 +76,50 @@ impl Mailer {
         format!("{}+t{ticket_id}@{}", self.local_part, self.domain)
     }
 
+    /// Sends a short automatic notice about a ticket (plain text and HTML, no thread history),
+    /// e.g. the satisfaction-rating request after a solve.
+    pub async fn send_notice(&self, notice: &Notice<'_>) -> Result<(), SendError> {
+        let build = || -> Result<Message> {
+            let to: Mailbox = if notice.to_name.is_empty() {
+                notice.to.parse()?
+            } else {
+                Mailbox::new(Some(notice.to_name.to_string()), notice.to.parse()?)
+            };
+            let reply_to = Mailbox::new(
+                self.from.name.clone(),
+                self.reply_address(notice.ticket_id).parse()?,
+            );
+            let mut mail = Message::builder()
+                .from(self.from.clone())
+                .reply_to(reply_to)
+                .to(to)
+                .subject(subject_line(notice.subject, notice.ticket_id))
+                .message_id(Some(format!(
+                    "<casebook.n{}.{}@{}>",
+                    notice.ticket_id,
+                    crate::auth::random_token(12),
+                    self.domain
+                )))
+                .multipart(MultiPart::alternative_plain_html(
+                    notice.text.to_string(),
+                    notice.html.to_string(),
+                ))?;
+            for (name, value) in [
+                ("Auto-Submitted", "auto-generated".to_string()),
+                ("X-Auto-Response-Suppress", "All".to_string()),
+                ("X-Casebook-Ticket", notice.ticket_id.to_string()),
+            ] {
+                mail.headers_mut().insert_raw(HeaderValue::new(
+                    HeaderName::new_from_ascii(name.to_string())?,
+                    value,
+                ));
+            }
+            Ok(mail)
+        };
+        let mail = build().map_err(|e| SendError::Permanent(e.to_string()))?;
+        self.send(mail).await
+    }
+
     async fn send(&self, mail: Message) -> Result<(), SendError> {
         match self.transport.send(mail).await {
             Ok(_) => Ok(()),
@@ -83,6 +127,16 @@ impl Mailer {
             Err(e) => Err(SendError::Transient(e.to_string())),
         }
     }
+}
+
+/// A short automatic mail about a ticket (see [`Mailer::send_notice`]).
+pub struct Notice<'a> {
+    pub ticket_id: i64,
+    pub to: &'a str,
+    pub to_name: &'a str,
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub html: &'a str,
 }
 
 /// Everything needed to write one outbound mail, read from the database.

@@ -121,7 +121,9 @@ async fn run_job(state: &AppState, job: &Job, worker: &str) -> anyhow::Result<()
         "ticket.created" => {
             let ticket_id = ticket_id.context("payload without ticket_id")?;
             let mut tx = state.db.begin().await?;
-            route_new_ticket(&mut tx, ticket_id, now).await?;
+            crate::assign::assign_ticket(&mut tx, ticket_id, &crate::assign::Trigger::Created, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             if state.mailer.is_some() && !job.payload["auto_reply"].as_bool().unwrap_or(false) {
                 acknowledge(&mut tx, ticket_id, now).await?;
             }
@@ -163,8 +165,23 @@ async fn run_job(state: &AppState, job: &Job, worker: &str) -> anyhow::Result<()
             }
             finish(tx, job.id, now).await
         }
+        "ticket.solved" => {
+            let ticket_id = ticket_id.context("payload without ticket_id")?;
+            if let Some(mailer) = &state.mailer
+                && renew_lease(&state.db, job.id, worker, now, state.config.outbox_lease_ms).await?
+            {
+                crate::reports::csat::request_rating(state, mailer, ticket_id, now).await?;
+            }
+            finish(state.db.begin().await?, job.id, now).await
+        }
         // Recorded for consumers that subscribe to them (search, SLA); nothing else to do here.
-        "message.received" | "ticket.solved" => finish(state.db.begin().await?, job.id, now).await,
+        "message.received" => finish(state.db.begin().await?, job.id, now).await,
+        crate::assign::JOB_ASSIGN | crate::assign::JOB_WAITING => {
+            let mut tx = state.db.begin().await?;
+            crate::assign::run_job(&mut tx, &job.kind, &job.payload, now).await?;
+            finish(tx, job.id, now).await
+        }
+        crate::search::INDEX_JOB => crate::search::run_index_job(state, job.id, &job.payload).await,
         other => anyhow::bail!("unknown job kind {other:?}"),
     }
 }
@@ -199,17 +216,6 @@ async fn event(
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))
-}
-
-async fn route_new_ticket(tx: &mut Tx, ticket_id: i64, now: Millis) -> anyhow::Result<()> {
-    event(
-        tx,
-        ticket_id,
-        "routed",
-        "no routing rules matched; waiting in Unassigned",
-        now,
-    )
-    .await
 }
 
 /// Writes the automatic "we received your request" message and queues its mail — unless the

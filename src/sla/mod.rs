@@ -5,9 +5,15 @@
 //! milliseconds, counted only inside a calendar's working windows.
 
 pub mod calendar;
+pub mod leads;
+pub mod plan;
+pub mod store;
+pub mod sweep;
 pub mod timer;
+pub mod web;
 
 pub use calendar::{BusinessCalendar, Window, add_business_time, business_time_between, is_open};
+pub use sweep::sweep_once;
 pub use timer::{SlaClock, SlaReading, SlaState, StatusChange, Target};
 
 use chrono::Weekday;

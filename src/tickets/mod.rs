@@ -176,6 +176,7 @@ pub async fn set_status(
     if to == Status::Solved {
         outbox::enqueue(tx, "ticket.solved", &json!({"ticket_id": ticket_id}), now).await?;
     }
+    crate::assign::on_status_change(tx, ticket_id, from, to, now).await?;
     Ok(())
 }
 
@@ -286,6 +287,8 @@ pub async fn add_agent_message(
         )
         .await?;
     }
+    crate::sla::store::refresh(&mut tx, ticket_id, now).await?;
+    crate::search::enqueue_index(&mut tx, ticket_id, now).await?;
     tx.commit().await?;
     Ok(message_id)
 }
@@ -365,6 +368,7 @@ pub async fn update_ticket(
             now,
         )
         .await?;
+        crate::assign::on_assignee_change(&mut tx, ticket_id, current.assignee_id, a, now).await?;
     }
     if let Some(s) = patch
         .subject
@@ -391,6 +395,8 @@ pub async fn update_ticket(
         )
         .await?;
     }
+    crate::sla::store::refresh(&mut tx, ticket_id, now).await?;
+    crate::search::enqueue_index(&mut tx, ticket_id, now).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -140,6 +140,9 @@ pub struct ListFilter {
     /// Only tickets with a smaller id (keyset pagination, newest first).
     pub before_id: Option<i64>,
     pub limit: i64,
+    /// Most urgent SLA first (earliest unmet due time; tickets without one last) instead of
+    /// newest first. One page only: no cursor is returned.
+    pub sla_urgency: bool,
 }
 
 /// Lists tickets newest first; returns one page and the cursor for the next one.
@@ -193,8 +196,14 @@ pub async fn list_tickets(
         (Backend::Sqlite, Some(Queue::Mine), true) => "INDEXED BY ticket_queue_active_idx",
         _ => "",
     };
+    let order = if f.sla_urgency {
+        "(SELECT MIN(s.due_at) FROM ticket_sla s WHERE s.ticket_id = t.ticket_id AND s.met_at IS NULL) IS NULL,
+         (SELECT MIN(s.due_at) FROM ticket_sla s WHERE s.ticket_id = t.ticket_id AND s.met_at IS NULL), t.ticket_id DESC"
+    } else {
+        "t.ticket_id DESC"
+    };
     let sql = format!(
-        "{} WHERE {} ORDER BY t.ticket_id DESC LIMIT $6",
+        "{} WHERE {} ORDER BY {order} LIMIT $6",
         ticket_select(hint),
         clauses.join(" AND ")
     );
@@ -214,7 +223,7 @@ pub async fn list_tickets(
         .collect::<AppResult<Vec<_>>>()?;
     let next = if tickets.len() as i64 > limit {
         tickets.truncate(limit as usize);
-        tickets.last().map(|t| t.id)
+        tickets.last().filter(|_| !f.sla_urgency).map(|t| t.id)
     } else {
         None
     };

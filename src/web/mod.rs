@@ -24,7 +24,11 @@ pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
     Router::new()
         .merge(routes::ui::routes())
+        .merge(routes::assign_ui::routes())
         .merge(routes::public::routes())
+        .merge(crate::sla::web::ui_routes())
+        .merge(routes::search::ui_routes())
+        .merge(routes::reports::routes())
         .nest("/api/v1", routes::api::routes())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))

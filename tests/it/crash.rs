@@ -168,7 +168,8 @@ async fn pending_jobs_survive_kill(backend: Backend) {
     }
     server.kill9();
     let db = casebook::db::Db::connect(&url).await.unwrap();
-    assert_eq!(casebook::outbox::depth(&db).await.unwrap(), 30);
+    // Each ticket left a `ticket.created` and a `search.index` job.
+    assert_eq!(casebook::outbox::depth(&db).await.unwrap(), 60);
     db.pool.close().await;
     let server = Server::start(&url, port, true).await;
     wait_drained(&url).await;

@@ -86,6 +86,9 @@ pub struct Options {
     pub smtp_url: Option<String>,
     pub support_address: Option<String>,
     pub crm_webhook_secret: Option<String>,
+    /// Search through this Meilisearch (or the in-process fake) instead of the database.
+    pub meili_url: Option<String>,
+    pub meili_key: Option<String>,
 }
 
 impl Default for Options {
@@ -98,6 +101,8 @@ impl Default for Options {
             smtp_url: None,
             support_address: None,
             crm_webhook_secret: None,
+            meili_url: None,
+            meili_key: None,
         }
     }
 }
@@ -122,6 +127,8 @@ impl TestApp {
             smtp_url: opts.smtp_url.map(Secret::new),
             support_address: opts.support_address,
             crm_webhook_secret: opts.crm_webhook_secret.map(Secret::new),
+            meili_url: opts.meili_url,
+            meili_key: opts.meili_key.map(Secret::new),
             ..Config::default()
         };
         let clock = OffsetClock::new();

@@ -3,6 +3,7 @@
 pub mod harness;
 
 mod api;
+mod assign;
 mod auth;
 mod bad_input;
 mod browser;
@@ -11,5 +12,9 @@ mod crm;
 mod crm_360;
 mod email_corpus;
 mod email_intake;
+pub mod fake_meili;
 mod mail_e2e;
+mod sla;
+mod search;
+mod reports;
 mod web_flow;

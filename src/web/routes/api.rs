@@ -32,11 +32,15 @@ pub fn routes() -> Router<AppState> {
         .route("/crm/events", axum::routing::post(add_crm_events))
         .route("/agents", get(list_agents).post(create_agent))
         .route("/quarantine", get(list_quarantine))
+        .route("/reports/{name}", get(super::reports::api_report))
         .route(
             "/quarantine/{id}/{action}",
             axum::routing::post(quarantine_action),
         )
+        .merge(super::assign_api::routes())
+        .merge(crate::sla::web::api_routes())
         .merge(super::crm_api::routes())
+        .merge(super::search::api_routes())
         .fallback(|| async { AppError::NotFound("endpoint") })
 }
 
@@ -206,6 +210,7 @@ async fn list(
         customer_id: opt_i64("customer_id", q.customer_id.as_deref())?,
         before_id: opt_i64("cursor", q.cursor.as_deref())?,
         limit,
+        ..Default::default()
     };
     let (items, next) = tickets::list_tickets(&state.db, agent.id, &filter).await?;
     Ok(Json(

@@ -1,9 +1,13 @@
 //! Route handlers: thin functions that parse input, call one service, and render.
 
 pub mod api;
+pub mod assign_api;
+pub mod assign_ui;
 pub mod crm_api;
 pub mod crm_ui;
 pub mod public;
+pub mod search;
+pub mod reports;
 pub mod ui;
 
 /// Collects the form validation error (if any) as `(field, message)` pairs for re-rendering.

@@ -164,6 +164,7 @@ async fn render_customer_view(
     let ticket = tickets::get_ticket(&state.db, ticket_id).await?;
     let messages = tickets::messages(&state.db, ticket_id, true).await?;
     let link = format!("{}/t/{token}", state.config.base_url);
+    let csat = crate::reports::csat::current(&state.db, ticket_id).await?;
     Ok(views::customer_ticket(&CustomerView {
         csrf,
         token,
@@ -172,6 +173,7 @@ async fn render_customer_view(
         just_created,
         link: &link,
         errors,
+        csat: csat.as_ref(),
     }))
 }
 

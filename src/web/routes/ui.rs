@@ -127,6 +127,12 @@ async fn logout(
 struct QueueQuery {
     queue: Option<String>,
     cursor: Option<String>,
+    /// `stale`: the leads' view of stale and breaching tickets.
+    view: Option<String>,
+    /// `newest` lists "Mine" newest first instead of by SLA urgency.
+    sort: Option<String>,
+    idle_hours: Option<String>,
+    unassigned_minutes: Option<String>,
 }
 
 async fn queue(
@@ -135,6 +141,13 @@ async fn queue(
     CsrfToken(csrf): CsrfToken,
     Query(q): Query<QueueQuery>,
 ) -> PageResult<Response> {
+    if q.view.as_deref() == Some("stale") {
+        let sq = crate::sla::web::StaleQuery {
+            idle_hours: q.idle_hours.clone(),
+            unassigned_minutes: q.unassigned_minutes.clone(),
+        };
+        return crate::sla::web::stale_page(&state, &agent, &csrf, &sq).await;
+    }
     let queue = match q.queue.as_deref() {
         None | Some("") => Queue::Mine,
         Some(k) => {
@@ -152,11 +165,17 @@ async fn queue(
         queue: Some(queue),
         before_id,
         limit: 50,
+        sla_urgency: queue == Queue::Mine
+            && before_id.is_none()
+            && q.sort.as_deref() != Some("newest"),
         ..Default::default()
     };
     let (tickets, next_cursor) = tickets::list_tickets(&state.db, agent.id, &filter).await?;
     let counts = tickets::repo::queue_counts(&state.db, agent.id).await?;
+    let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
+    let sla_due = crate::sla::web::due_times(&state.db, &ids).await?;
     Ok(views::queue(&views::QueuePage {
+        sla_due: &sla_due,
         agent: &agent,
         csrf: &csrf,
         queue,
@@ -175,6 +194,7 @@ async fn render_ticket(
     id: i64,
     errors: &[(String, String)],
     draft: &str,
+    reply_q: &str,
 ) -> PageResult<maud::Markup> {
     let ticket = tickets::get_ticket(&state.db, id).await?;
     let messages = tickets::messages(&state.db, id, false).await?;
@@ -190,7 +210,11 @@ async fn render_ticket(
     };
     let (crm, _) =
         crate::customers::crm::list_events(&state.db, ticket.customer_id, &filter).await?;
+    let sla = crate::sla::web::ticket_panel(state, agent, csrf, id, &agents).await?;
+    let (similar, reply_tools) =
+        super::search::ticket_panels(state, csrf, id, &messages, reply_q).await?;
     Ok(views::ticket(&views::TicketPage {
+        sla,
         profile: &profile,
         crm: &crm,
         agent,
@@ -202,6 +226,8 @@ async fn render_ticket(
         customer: &customer,
         errors,
         draft,
+        similar,
+        reply_tools,
         now: state.now(),
     }))
 }
@@ -211,8 +237,12 @@ async fn ticket_page(
     CurrentAgent(agent): CurrentAgent,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<i64>,
+    Query(q): Query<super::search::TicketPageQuery>,
 ) -> PageResult<Response> {
-    Ok(render_ticket(&state, &agent, &csrf, id, &[], "")
+    let ticket = tickets::get_ticket(&state.db, id).await?;
+    let draft = super::search::draft_for(&state, &agent, &ticket, &q).await?;
+    let reply_q = q.reply_q.as_deref().unwrap_or("");
+    Ok(render_ticket(&state, &agent, &csrf, id, &[], &draft, reply_q)
         .await?
         .into_response())
 }
@@ -261,7 +291,7 @@ async fn add_message(
         Err(err) => match field_errors(&err) {
             Some(errors) => Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                render_ticket(&state, &agent, &csrf, id, &errors, &draft).await?,
+                render_ticket(&state, &agent, &csrf, id, &errors, &draft, "").await?,
             )
                 .into_response()),
             None => Err(err.into()),
@@ -313,7 +343,7 @@ async fn update(
         Err(err) => match field_errors(&err) {
             Some(errors) => Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                render_ticket(&state, &agent, &csrf, id, &errors, "").await?,
+                render_ticket(&state, &agent, &csrf, id, &errors, "", "").await?,
             )
                 .into_response()),
             None => Err(err.into()),
@@ -431,7 +461,9 @@ async fn agents_page(
 ) -> PageResult<Response> {
     require_admin(&agent)?;
     let agents = auth::list_agents(&state.db).await?;
-    Ok(views::admin_agents(&agent, &csrf, &agents, &[]).into_response())
+    let routing = crate::assign::admin::agent_settings(&state.db).await?;
+    let routing = crate::web::views::assign::agent_routing(&csrf, &routing);
+    Ok(views::admin_agents(&agent, &csrf, &agents, &[], routing).into_response())
 }
 
 #[derive(Deserialize)]
@@ -473,9 +505,11 @@ async fn add_agent(
         Err(err) => match field_errors(&err) {
             Some(errors) => {
                 let agents = auth::list_agents(&state.db).await?;
+                let routing = crate::assign::admin::agent_settings(&state.db).await?;
+                let routing = crate::web::views::assign::agent_routing(&csrf, &routing);
                 Ok((
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    views::admin_agents(&agent, &csrf, &agents, &errors),
+                    views::admin_agents(&agent, &csrf, &agents, &errors, routing),
                 )
                     .into_response())
             }

@@ -40,6 +40,8 @@ pub struct QueuePage<'a> {
     pub tickets: &'a [Ticket],
     pub next_cursor: Option<i64>,
     pub now: i64,
+    /// Ticket id → earliest unmet SLA due time.
+    pub sla_due: &'a std::collections::HashMap<i64, i64>,
 }
 
 pub fn queue(p: &QueuePage<'_>) -> Markup {
@@ -70,7 +72,7 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
                         p.empty { "Nothing here. " @if p.queue == Queue::Mine { "Pick a ticket from Unassigned." } }
                     } @else {
                         table.tickets {
-                            thead { tr { th { "#" } th { "Subject" } th { "Customer" } th { "Status" } th { "Priority" } th { "Assignee" } th { "Age" } } }
+                            thead { tr { th { "#" } th { "Subject" } th { "Customer" } th { "Status" } th { "Priority" } th { "Assignee" } th { "Age" } th { "SLA due" } } }
                             tbody {
                                 @for t in p.tickets {
                                     tr {
@@ -81,9 +83,13 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
                                         td { (badge("priority", t.priority.as_str())) }
                                         td { (t.assignee_name.as_deref().unwrap_or("—")) }
                                         td title="Time since the ticket was created" { (age(p.now, t.created_at)) }
+                                        td { (crate::sla::web::due_cell(p.now, p.sla_due.get(&t.id).copied())) }
                                     }
                                 }
                             }
+                        }
+                        @if p.queue == Queue::Mine && p.next_cursor.is_none() {
+                            p.muted.small { "Most urgent SLA first. " a href="/tickets?queue=mine&sort=newest" { "Newest first" } }
                         }
                         @if let Some(c) = p.next_cursor {
                             p { a.button href={"/tickets?queue=" (p.queue.key()) "&cursor=" (c)} { "Older tickets →" } }
@@ -116,7 +122,13 @@ pub struct TicketPage<'a> {
     pub crm: &'a [CrmEvent],
     pub errors: &'a [(String, String)],
     pub draft: &'a str,
+    /// "Similar solved tickets" and the solution marker (search).
+    pub similar: Markup,
+    /// Saved replies, searchable under the reply box (search).
+    pub reply_tools: Markup,
     pub now: i64,
+    /// The SLA card (clocks, Escalate).
+    pub sla: Markup,
 }
 
 pub fn ticket(p: &TicketPage<'_>) -> Markup {
@@ -189,8 +201,11 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                         }
                         (field_error(p.errors, "status"))
                     }
+                    (p.reply_tools)
                 }
                 aside.side {
+                    (p.sla)
+                    (p.similar)
                     section.card {
                         h2 { "Ticket" }
                         form method="post" action={"/tickets/" (t.id) "/update"} {
@@ -210,6 +225,7 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                                 option value="" selected[t.assignee_id.is_none()] { "Unassigned" }
                                 @for a in p.agents { option value=(a.id) selected[Some(a.id) == t.assignee_id] { (a.name) } }
                             }
+                            (super::assign::assignment_note(p.events))
                             button type="submit" { "Update" }
                         }
                     }
@@ -269,6 +285,7 @@ pub fn describe_event(e: &Event, agents: &[AgentRef]) -> String {
         "note" => "added an internal note".into(),
         "first_response" => "sent the first response".into(),
         "routed" => format!("routed the ticket: {}", e.detail.as_deref().unwrap_or("")),
+        "assigned" => format!("auto-assigned: {}", e.detail.as_deref().unwrap_or("")),
         "delivery_failed" => format!(
             "could not deliver an email: {}",
             e.detail.as_deref().unwrap_or("")
@@ -533,6 +550,7 @@ pub fn admin_agents(
     csrf: &str,
     agents: &[AgentRef],
     errors: &[(String, String)],
+    routing: Markup,
 ) -> Markup {
     page(
         &Frame {
@@ -548,6 +566,7 @@ pub fn admin_agents(
                     tbody { @for a in agents { tr { td { (a.name) } td { (a.email) } td { (a.role.as_str()) } } } }
                 }
             }
+            (routing)
             section.card.narrow {
                 h2 { "Add an agent" }
                 form method="post" action="/admin/agents" {

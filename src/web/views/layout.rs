@@ -27,14 +27,27 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                     @if let Some(agent) = frame.agent {
                         nav aria-label="Main" {
                             a href="/tickets" { "Tickets" }
+                            a href="/search" { "Search" }
                             a href="/customers" { "Customers" }
+                            @if agent.role.is_lead_or_admin() {
+                                a href="/tickets?view=stale" { "Stale & breaching" }
+                                a href="/admin/teams" { "Teams" }
+                                a href="/admin/rules" { "Rules" }
+                                a href="/reports" { "Reports" }
+                            }
+                            a href="/notifications" { "Notifications" }
+                            @if crate::search::replies::may_manage(agent) {
+                                a href="/admin/saved-replies" { "Saved replies" }
+                            }
                             @if agent.role == crate::domain::Role::Admin {
                                 a href="/admin/agents" { "Agents" }
                                 a href="/admin/quarantine" { "Quarantine" }
+                                a href="/admin/sla" { "SLA" }
                             }
                         }
                         div.me {
                             a href="/account/password" title="Change password" { (agent.name) " · " (agent.role.as_str()) }
+                            a href="/account/availability" { "Availability" }
                             form method="post" action="/logout" {
                                 input type="hidden" name="csrf" value=(frame.csrf);
                                 button.link type="submit" { "Log out" }

@@ -1,6 +1,9 @@
 //! maud views: plain functions from view data to markup.
 
 pub mod agent;
+pub mod assign;
 pub mod crm;
 pub mod layout;
 pub mod public;
+pub mod search;
+pub mod reports;

@@ -79,6 +79,8 @@ pub struct CustomerView<'a> {
     pub just_created: bool,
     pub link: &'a str,
     pub errors: &'a [(String, String)],
+    /// The customer's satisfaction rating of this ticket, if given.
+    pub csat: Option<&'a crate::reports::csat::Given>,
 }
 
 pub fn customer_ticket(v: &CustomerView<'_>) -> Markup {
@@ -108,6 +110,7 @@ pub fn customer_ticket(v: &CustomerView<'_>) -> Markup {
                 }
                 h1 { span.muted { "#" (t.id) " " } (t.subject) }
                 p.meta { (badge("status", t.status.as_str())) " " (status_text) }
+                (crate::web::views::reports::csat_panel(v.token, t, v.csat))
                 ol.messages {
                     @for m in v.messages {
                         li class={"message " (m.author_kind.as_str())} {

@@ -1,0 +1,385 @@
+//! The assignment choice as plain functions over plain data: routing rules in order pick a team
+//! (and priority, tags, a required skill), then the skill match and the load-aware round-robin
+//! pick an agent of that team — and every step is put into words for the audit log.
+
+use crate::customers::crm::CustomerAttributes;
+use crate::domain::Priority;
+use serde::{Deserialize, Serialize};
+
+/// What a routing rule asks of a ticket. Every condition given must hold; a list holds when any
+/// of its values matches. An empty condition set matches every ticket.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Conditions {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub channel: Vec<String>,
+    /// The IMAP mailbox (or address) the email arrived in.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mailbox: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub plan: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub segment: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vip: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_risk: Option<bool>,
+    /// Words looked for (case-insensitively) in the subject and the first message.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub priority: Vec<String>,
+}
+
+impl Conditions {
+    /// Whether any condition needs the customer's CRM attributes.
+    pub fn uses_customer(&self) -> bool {
+        !self.plan.is_empty()
+            || !self.segment.is_empty()
+            || self.vip.is_some()
+            || self.at_risk.is_some()
+    }
+
+    /// Lower-cases and trims the values, drops empty ones, and checks the closed sets.
+    /// The error names the field (`conditions.channel`, …).
+    pub fn normalize(mut self) -> Result<Conditions, (String, String)> {
+        fn clean(field: &str, v: Vec<String>) -> Result<Vec<String>, (String, String)> {
+            let mut out: Vec<String> = Vec::new();
+            for s in v {
+                let s = s.trim().to_lowercase();
+                if s.is_empty() {
+                    continue;
+                }
+                if s.chars().count() > 200 || s.chars().any(char::is_control) {
+                    return Err((
+                        format!("conditions.{field}"),
+                        "values must be single lines of 200 characters at most".into(),
+                    ));
+                }
+                if !out.contains(&s) {
+                    out.push(s);
+                }
+            }
+            if out.len() > 100 {
+                return Err((format!("conditions.{field}"), "at most 100 values".into()));
+            }
+            Ok(out)
+        }
+        self.channel = clean("channel", self.channel)?;
+        for c in &self.channel {
+            c.parse::<crate::domain::Channel>()
+                .map_err(|e| ("conditions.channel".to_string(), e))?;
+        }
+        self.mailbox = clean("mailbox", self.mailbox)?;
+        self.plan = clean("plan", self.plan)?;
+        self.segment = clean("segment", self.segment)?;
+        self.keywords = clean("keywords", self.keywords)?;
+        self.priority = clean("priority", self.priority)?;
+        for p in &self.priority {
+            p.parse::<Priority>()
+                .map_err(|e| ("conditions.priority".to_string(), e))?;
+        }
+        Ok(self)
+    }
+
+    /// Whether a ticket meets every condition.
+    pub fn matches(&self, t: &TicketFacts) -> bool {
+        let any = |list: &[String], value: Option<&str>| {
+            list.is_empty() || value.is_some_and(|v| list.iter().any(|x| x.eq_ignore_ascii_case(v)))
+        };
+        let customer = t.customer.as_ref();
+        if !any(&self.channel, Some(&t.channel))
+            || !any(&self.mailbox, t.mailbox.as_deref())
+            || !any(&self.priority, Some(t.priority.as_str()))
+            || !any(&self.plan, customer.and_then(|c| c.plan.as_deref()))
+            || !any(&self.segment, customer.and_then(|c| c.segment.as_deref()))
+        {
+            return false;
+        }
+        if let Some(vip) = self.vip
+            && customer.map(|c| c.vip).unwrap_or(false) != vip
+        {
+            return false;
+        }
+        if let Some(at_risk) = self.at_risk
+            && customer.map(|c| c.at_risk).unwrap_or(false) != at_risk
+        {
+            return false;
+        }
+        if !self.keywords.is_empty() {
+            let subject = t.subject.to_lowercase();
+            let body = t.body.to_lowercase();
+            if !self
+                .keywords
+                .iter()
+                .any(|k| subject.contains(k.as_str()) || body.contains(k.as_str()))
+            {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// The facts of a ticket that routing rules look at.
+#[derive(Debug, Clone)]
+pub struct TicketFacts {
+    pub channel: String,
+    pub mailbox: Option<String>,
+    pub subject: String,
+    /// The first message.
+    pub body: String,
+    pub priority: Priority,
+    /// CRM attributes, when some rule asks about the customer.
+    pub customer: Option<CustomerAttributes>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: i64,
+    pub name: String,
+    pub conditions: Conditions,
+    pub team_id: Option<i64>,
+    pub set_priority: Option<Priority>,
+    pub tags: Vec<String>,
+    pub required_skill: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Team {
+    pub id: i64,
+    pub name: String,
+    pub active: bool,
+    pub is_default: bool,
+}
+
+/// Where routing sends a ticket and what else it changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Routing {
+    pub rule: Option<(i64, String)>,
+    pub team: Option<Team>,
+    pub set_priority: Option<Priority>,
+    pub tags: Vec<String>,
+    pub required_skill: Option<String>,
+    /// Why routing could not follow the rule (its team was deleted or deactivated).
+    pub fallback: Option<String>,
+}
+
+impl Routing {
+    /// "rule 'Billing' → team Billing; priority high; tags billing".
+    pub fn describe(&self) -> String {
+        let target = match &self.team {
+            Some(t)
+                if t.is_default && self.rule.as_ref().is_none_or(|_| self.fallback.is_some()) =>
+            {
+                format!("default team {}", t.name)
+            }
+            Some(t) => format!("team {}", t.name),
+            None => "Unassigned (no default team)".into(),
+        };
+        let mut out = match (&self.rule, &self.fallback) {
+            (Some((_, name)), Some(why)) => format!("rule '{name}' {why} → {target}"),
+            (Some((_, name)), None) => format!("rule '{name}' → {target}"),
+            (None, _) => format!("no rule matched → {target}"),
+        };
+        if let Some(p) = self.set_priority {
+            out.push_str(&format!("; priority {p}"));
+        }
+        if !self.tags.is_empty() {
+            out.push_str(&format!("; tags {}", self.tags.join(", ")));
+        }
+        if let Some(s) = &self.required_skill {
+            out.push_str(&format!("; needs skill '{s}'"));
+        }
+        out
+    }
+}
+
+/// Applies the first matching rule (rules come in order, active ones only). A rule whose team is
+/// gone or inactive fails safe: the ticket goes to the default team, or stays unassigned.
+pub fn route(t: &TicketFacts, rules: &[Rule], teams: &[Team]) -> Routing {
+    let default_team = teams.iter().find(|t| t.is_default && t.active).cloned();
+    let Some(rule) = rules.iter().find(|r| r.conditions.matches(t)) else {
+        return Routing {
+            rule: None,
+            team: default_team,
+            set_priority: None,
+            tags: Vec::new(),
+            required_skill: None,
+            fallback: None,
+        };
+    };
+    let (team, fallback) = match rule.team_id {
+        None => (default_team, Some("names no team".to_string())),
+        Some(id) => match teams.iter().find(|x| x.id == id) {
+            Some(x) if x.active => (Some(x.clone()), None),
+            Some(x) => (
+                default_team,
+                Some(format!("names team {}, which is inactive", x.name)),
+            ),
+            None => (
+                default_team,
+                Some(format!("names team #{id}, which no longer exists")),
+            ),
+        },
+    };
+    Routing {
+        rule: Some((rule.id, rule.name.clone())),
+        team,
+        set_priority: rule.set_priority.filter(|p| *p != t.priority),
+        tags: rule.tags.clone(),
+        required_skill: rule.required_skill.clone(),
+        fallback,
+    }
+}
+
+/// A team member as the round-robin sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub agent_id: i64,
+    pub name: String,
+    /// `online`, `away` or `off`.
+    pub availability: String,
+    pub capacity: i64,
+    /// Tickets assigned to them that are new, open or pending.
+    pub open: i64,
+    pub last_assigned_at: Option<i64>,
+    pub skills: Vec<String>,
+}
+
+/// The outcome of the skill match and round-robin within one team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub chosen: Option<Candidate>,
+    /// Eligible agents (online, under capacity, skilled where needed), best first.
+    pub available: Vec<Candidate>,
+    /// Members who were not eligible, with the reason ("away", "at capacity 5/5").
+    pub unavailable: Vec<(String, String)>,
+    pub skill_note: Option<String>,
+    /// The chosen agent shared the lowest load with others and won on the longest wait.
+    pub tie: bool,
+}
+
+/// Picks an agent among the active members of a team: those with the required skill (when any
+/// member has it), online and under capacity; fewest open tickets first, ties broken by the
+/// longest time since their last assignment (never assigned counts as longest), then by id.
+pub fn choose(members: &[Candidate], skill: Option<&str>, exclude: Option<i64>) -> Choice {
+    let mut pool: Vec<&Candidate> = members.iter().collect();
+    let mut skill_note = None;
+    if let Some(skill) = skill {
+        let skilled: Vec<&Candidate> = pool
+            .iter()
+            .copied()
+            .filter(|c| c.skills.iter().any(|s| s.eq_ignore_ascii_case(skill)))
+            .collect();
+        if skilled.is_empty() {
+            skill_note = Some(format!(
+                "nobody in the team has skill '{skill}', so any member"
+            ));
+        } else {
+            skill_note = Some(format!(
+                "{} of {} with skill '{skill}'",
+                skilled.len(),
+                pool.len()
+            ));
+            pool = skilled;
+        }
+    }
+    let mut available = Vec::new();
+    let mut unavailable = Vec::new();
+    for c in pool {
+        let reason = if exclude == Some(c.agent_id) {
+            Some("just unassigned".to_string())
+        } else if c.availability != "online" {
+            Some(c.availability.clone())
+        } else if c.open >= c.capacity {
+            Some(format!("at capacity {}/{}", c.open, c.capacity))
+        } else {
+            None
+        };
+        match reason {
+            Some(r) => unavailable.push((c.name.clone(), r)),
+            None => available.push(c.clone()),
+        }
+    }
+    available.sort_by_key(|c| (c.open, c.last_assigned_at.unwrap_or(i64::MIN), c.agent_id));
+    let tie = available.len() > 1 && available[0].open == available[1].open;
+    Choice {
+        chosen: available.first().cloned(),
+        available,
+        unavailable,
+        skill_note,
+        tie,
+    }
+}
+
+/// The sentence recorded in the audit log and shown beside the assignee, e.g.
+/// "Assigned to Dana: rule 'Billing' → team Billing; 3 available; Dana had 2 open, fewest".
+pub fn explain(routing: &str, team: Option<&str>, choice: Option<&Choice>) -> String {
+    let Some(team) = team else {
+        return format!("Waiting in Unassigned: {routing}");
+    };
+    let Some(choice) = choice else {
+        return format!("Waiting in team {team}'s queue: {routing}");
+    };
+    let skill = choice
+        .skill_note
+        .as_ref()
+        .map(|s| format!("; {s}"))
+        .unwrap_or_default();
+    let unavailable = if choice.unavailable.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = choice
+            .unavailable
+            .iter()
+            .map(|(n, r)| format!("{n} {r}"))
+            .collect();
+        format!(" (not available: {})", list.join(", "))
+    };
+    match &choice.chosen {
+        None if choice.unavailable.is_empty() => {
+            format!(
+                "Waiting in team {team}'s queue: {routing}{skill}; the team has no active members"
+            )
+        }
+        None => format!(
+            "Waiting in team {team}'s queue: {routing}{skill}; nobody available{unavailable}"
+        ),
+        Some(c) => {
+            let load = if choice.available.len() == 1 {
+                format!("{} had {} open, the only one", c.name, c.open)
+            } else if choice.tie {
+                let others: Vec<&str> = choice
+                    .available
+                    .iter()
+                    .skip(1)
+                    .filter(|o| o.open == c.open)
+                    .map(|o| o.name.as_str())
+                    .collect();
+                format!(
+                    "{} had {} open, tied with {}; longest since last assignment",
+                    c.name,
+                    c.open,
+                    others.join(", ")
+                )
+            } else {
+                format!("{} had {} open, fewest", c.name, c.open)
+            };
+            let loads: Vec<String> = choice
+                .available
+                .iter()
+                .map(|o| format!("{} {}/{}", o.name, o.open, o.capacity))
+                .collect();
+            format!(
+                "Assigned to {}: {routing}{skill}; {} available; {load} (loads: {}){unavailable}",
+                c.name,
+                choice.available.len(),
+                loads.join(", ")
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

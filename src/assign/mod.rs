@@ -1,0 +1,695 @@
+//! Auto-assignment: routing rules pick a team, the skill match and load-aware round-robin pick an
+//! agent, and the reason is written to the ticket's audit log. Runs from outbox jobs in the job's
+//! transaction: `ticket.created`, `ticket.assign` (reopen, unassign, escalation, a deactivated
+//! agent's tickets) and `team.assign_waiting` (capacity freed or someone became available).
+
+pub mod admin;
+pub mod decide;
+
+use crate::db::Tx;
+use crate::domain::clock::Millis;
+use crate::domain::{Priority, Status};
+use crate::error::{AppError, AppResult};
+use crate::outbox;
+use crate::tickets::{self, Actor, EventRecord};
+use decide::{Candidate, Conditions, Routing, Rule, Team, TicketFacts};
+use serde_json::json;
+use sqlx::{AssertSqlSafe, Row};
+
+/// (Re)run auto-assignment for one ticket within its current team.
+pub const JOB_ASSIGN: &str = "ticket.assign";
+/// Assign a team's waiting tickets, oldest first, while someone has room.
+pub const JOB_WAITING: &str = "team.assign_waiting";
+/// Waiting tickets handled by one `team.assign_waiting` job; the rest go to a follow-up job.
+const WAITING_BATCH: i64 = 200;
+
+const ACTIVE: &str = "('new','open','pending')";
+
+fn is_postgres(tx: &Tx) -> bool {
+    tx.backend_name() == "PostgreSQL"
+}
+
+/// Row lock on PostgreSQL; SQLite's single writer already serialises the transaction.
+/// `NO KEY UPDATE`: assigning a ticket takes a key-share lock on its team and agent rows (the
+/// foreign keys), which a plain `FOR UPDATE` would conflict with — two transactions would then
+/// deadlock. This lock still excludes every other assignment to the same team or agent.
+fn for_update(tx: &Tx) -> &'static str {
+    if is_postgres(tx) {
+        "FOR NO KEY UPDATE"
+    } else {
+        ""
+    }
+}
+
+/// What started an assignment run.
+#[derive(Debug, Clone)]
+pub enum Trigger {
+    /// A new ticket: route it by the rules, then assign it (unless someone already took it).
+    Created,
+    /// A `ticket.assign` job: assign within the ticket's team (routing only when it has none).
+    Job {
+        reason: String,
+        exclude_agent_id: Option<i64>,
+    },
+}
+
+/// What an assignment run did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Assigned { agent_id: i64, why: String },
+    Waiting { why: String },
+    Skipped { why: String },
+}
+
+async fn load_rules(tx: &mut Tx) -> AppResult<Vec<Rule>> {
+    let rows = sqlx::query(
+        "SELECT routing_rule_id, name, conditions, team_id, set_priority, tags, required_skill
+         FROM routing_rule WHERE active = 1 ORDER BY position, routing_rule_id",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let conditions: String = r.try_get("conditions")?;
+            let tags: String = r.try_get("tags")?;
+            let set_priority: Option<String> = r.try_get("set_priority")?;
+            Ok(Rule {
+                id: r.try_get("routing_rule_id")?,
+                name: r.try_get("name")?,
+                // A rule stored by an older or newer version that cannot be read never matches.
+                conditions: serde_json::from_str(&conditions).unwrap_or_else(|_| Conditions {
+                    channel: vec!["(unreadable)".into()],
+                    ..Default::default()
+                }),
+                team_id: r.try_get("team_id")?,
+                set_priority: set_priority.and_then(|p| p.parse::<Priority>().ok()),
+                tags: serde_json::from_str(&tags).unwrap_or_default(),
+                required_skill: r.try_get("required_skill")?,
+            })
+        })
+        .collect()
+}
+
+async fn load_teams(tx: &mut Tx) -> AppResult<Vec<Team>> {
+    let rows = sqlx::query("SELECT team_id, name, active, is_default FROM team ORDER BY team_id")
+        .fetch_all(&mut **tx)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Team {
+                id: r.try_get("team_id")?,
+                name: r.try_get("name")?,
+                active: r.try_get::<i64, _>("active")? == 1,
+                is_default: r.try_get::<i64, _>("is_default")? == 1,
+            })
+        })
+        .collect()
+}
+
+/// The active members of a team with their load, for the round-robin.
+async fn load_members(tx: &mut Tx, team_id: i64) -> AppResult<Vec<Candidate>> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT a.agent_id, a.name, a.availability, a.capacity, a.last_assigned_at,
+            (SELECT COUNT(*) FROM ticket t WHERE t.assignee_id = a.agent_id AND t.status IN {ACTIVE}) AS open_count
+         FROM team_member m JOIN agent a ON a.agent_id = m.agent_id
+         WHERE m.team_id = $1 AND a.active = 1 ORDER BY a.agent_id"
+    )))
+    .bind(team_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let skills = sqlx::query(
+        "SELECT s.agent_id, s.skill FROM agent_skill s JOIN team_member m ON m.agent_id = s.agent_id
+         WHERE m.team_id = $1 ORDER BY s.skill",
+    )
+    .bind(team_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let id: i64 = r.try_get("agent_id")?;
+        let mut agent_skills = Vec::new();
+        for s in &skills {
+            if s.try_get::<i64, _>("agent_id")? == id {
+                agent_skills.push(s.try_get("skill")?);
+            }
+        }
+        out.push(Candidate {
+            agent_id: id,
+            name: r.try_get("name")?,
+            availability: r.try_get("availability")?,
+            capacity: r.try_get("capacity")?,
+            open: r.try_get("open_count")?,
+            last_assigned_at: r.try_get("last_assigned_at")?,
+            skills: agent_skills,
+        });
+    }
+    Ok(out)
+}
+
+struct TicketRow {
+    status: Status,
+    priority: Priority,
+    channel: String,
+    subject: String,
+    customer_id: i64,
+    team_id: Option<i64>,
+    assignee_active: Option<bool>,
+    required_skill: Option<String>,
+}
+
+async fn load_ticket(tx: &mut Tx, ticket_id: i64, lock: bool) -> AppResult<TicketRow> {
+    let lock = if lock { for_update(tx) } else { "" };
+    let r = sqlx::query(AssertSqlSafe(format!(
+        "SELECT t.status, t.priority, t.channel, t.subject, t.customer_id, t.team_id, t.required_skill,
+            (SELECT a.active FROM agent a WHERE a.agent_id = t.assignee_id) AS assignee_active
+         FROM ticket t WHERE t.ticket_id = $1 {lock}"
+    )))
+    .bind(ticket_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(AppError::NotFound("ticket"))?;
+    let parse = |col: &str| -> AppResult<String> { Ok(r.try_get::<String, _>(col)?) };
+    Ok(TicketRow {
+        status: parse("status")?
+            .parse()
+            .map_err(|e: String| AppError::Internal(anyhow::anyhow!(e)))?,
+        priority: parse("priority")?
+            .parse()
+            .map_err(|e: String| AppError::Internal(anyhow::anyhow!(e)))?,
+        channel: parse("channel")?,
+        subject: parse("subject")?,
+        customer_id: r.try_get("customer_id")?,
+        team_id: r.try_get("team_id")?,
+        assignee_active: r
+            .try_get::<Option<i64>, _>("assignee_active")?
+            .map(|a| a == 1),
+        required_skill: r.try_get("required_skill")?,
+    })
+}
+
+/// Routes a ticket by the rules and stores the result: team, rule, required skill, tags and
+/// priority (the priority change is logged like any other).
+async fn apply_routing(
+    tx: &mut Tx,
+    ticket_id: i64,
+    t: &TicketRow,
+    now: Millis,
+) -> AppResult<Routing> {
+    let rules = load_rules(tx).await?;
+    let teams = load_teams(tx).await?;
+    let first = sqlx::query(
+        "SELECT m.body_text, r.mailbox FROM message m LEFT JOIN raw_email r ON r.raw_email_id = m.raw_email_id
+         WHERE m.ticket_id = $1 AND m.author_kind = 'customer' ORDER BY m.message_id LIMIT 1",
+    )
+    .bind(ticket_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (body, mailbox) = match &first {
+        Some(r) => (r.try_get("body_text")?, r.try_get("mailbox")?),
+        None => (String::new(), None),
+    };
+    let customer = if rules.iter().any(|r| r.conditions.uses_customer()) {
+        Some(crate::customers::crm::attributes(tx, t.customer_id, now).await?)
+    } else {
+        None
+    };
+    let facts = TicketFacts {
+        channel: t.channel.clone(),
+        mailbox,
+        subject: t.subject.clone(),
+        body,
+        priority: t.priority,
+        customer,
+    };
+    let routing = decide::route(&facts, &rules, &teams);
+    sqlx::query(
+        "UPDATE ticket SET team_id = $1, routing_rule_id = $2, required_skill = $3, updated_at = $4 WHERE ticket_id = $5",
+    )
+    .bind(routing.team.as_ref().map(|t| t.id))
+    .bind(routing.rule.as_ref().map(|r| r.0))
+    .bind(routing.required_skill.as_deref())
+    .bind(now)
+    .bind(ticket_id)
+    .execute(&mut **tx)
+    .await?;
+    for tag in &routing.tags {
+        sqlx::query(
+            "INSERT INTO ticket_tag (ticket_id, tag, created_at) VALUES ($1, $2, $3) ON CONFLICT (ticket_id, tag) DO NOTHING",
+        )
+        .bind(ticket_id)
+        .bind(tag)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if let Some(p) = routing.set_priority {
+        sqlx::query("UPDATE ticket SET priority = $1 WHERE ticket_id = $2")
+            .bind(p.as_str())
+            .bind(ticket_id)
+            .execute(&mut **tx)
+            .await?;
+        let detail = routing.rule.as_ref().map(|r| format!("rule '{}'", r.1));
+        event(
+            tx,
+            ticket_id,
+            "priority",
+            Some(t.priority.as_str()),
+            Some(p.as_str()),
+            detail.as_deref(),
+            now,
+        )
+        .await?;
+    }
+    Ok(routing)
+}
+
+async fn event(
+    tx: &mut Tx,
+    ticket_id: i64,
+    kind: &str,
+    old: Option<&str>,
+    new: Option<&str>,
+    detail: Option<&str>,
+    now: Millis,
+) -> AppResult<()> {
+    tickets::record_event(
+        tx,
+        Actor::System,
+        EventRecord {
+            ticket_id,
+            kind,
+            old,
+            new,
+            detail,
+        },
+        now,
+    )
+    .await
+}
+
+/// Locks the team row (PostgreSQL) so assignments within a team happen one at a time.
+async fn lock_team(tx: &mut Tx, team_id: i64) -> AppResult<Option<Team>> {
+    let lock = for_update(tx);
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT team_id, name, active, is_default FROM team WHERE team_id = $1 {lock}"
+    )))
+    .bind(team_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|r| {
+        Ok(Team {
+            id: r.try_get("team_id")?,
+            name: r.try_get("name")?,
+            active: r.try_get::<i64, _>("active")? == 1,
+            is_default: r.try_get::<i64, _>("is_default")? == 1,
+        })
+    })
+    .transpose()
+}
+
+/// Chooses among `members` and takes the chosen agent: their row is locked and their open
+/// tickets counted again, so two transactions never both fill an agent's last free slot. An agent
+/// who turns out to be full (or no longer online) is set aside and the choice is made again.
+async fn choose_and_take(
+    tx: &mut Tx,
+    members: &mut [Candidate],
+    skill: Option<&str>,
+    exclude: Option<i64>,
+) -> AppResult<decide::Choice> {
+    let mut choice = decide::choose(members, skill, exclude);
+    for _ in 0..=members.len() * 2 {
+        let Some(chosen_id) = choice.chosen.as_ref().map(|c| c.agent_id) else {
+            return Ok(choice);
+        };
+        let lock = for_update(tx);
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT active, availability, capacity FROM agent WHERE agent_id = $1 {lock}"
+        )))
+        .bind(chosen_id)
+        .fetch_one(&mut **tx)
+        .await?;
+        let open: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM ticket WHERE assignee_id = $1 AND status IN {ACTIVE}"
+        )))
+        .bind(chosen_id)
+        .fetch_one(&mut **tx)
+        .await?;
+        if let Some(m) = members.iter_mut().find(|m| m.agent_id == chosen_id) {
+            m.open = open;
+            m.capacity = row.try_get("capacity")?;
+            m.availability = if row.try_get::<i64, _>("active")? == 1 {
+                row.try_get("availability")?
+            } else {
+                "off".into()
+            };
+        }
+        let again = decide::choose(members, skill, exclude);
+        if again.chosen.as_ref().map(|c| c.agent_id) == Some(chosen_id) {
+            return Ok(again);
+        }
+        choice = again;
+    }
+    // Loads kept changing under us: wait for the next run rather than guess.
+    choice.chosen = None;
+    Ok(choice)
+}
+
+async fn take(tx: &mut Tx, ticket_id: i64, agent_id: i64, why: &str, now: Millis) -> AppResult<()> {
+    sqlx::query("UPDATE ticket SET assignee_id = $1, updated_at = $2 WHERE ticket_id = $3")
+        .bind(agent_id)
+        .bind(now)
+        .bind(ticket_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE agent SET last_assigned_at = $1 WHERE agent_id = $2")
+        .bind(now)
+        .bind(agent_id)
+        .execute(&mut **tx)
+        .await?;
+    event(
+        tx,
+        ticket_id,
+        "assigned",
+        None,
+        Some(&agent_id.to_string()),
+        Some(why),
+        now,
+    )
+    .await
+}
+
+/// Runs assignment for one ticket in the caller's transaction (an outbox job's).
+#[tracing::instrument(skip_all, fields(ticket_id))]
+pub async fn assign_ticket(
+    tx: &mut Tx,
+    ticket_id: i64,
+    trigger: &Trigger,
+    now: Millis,
+) -> AppResult<Outcome> {
+    let created = matches!(trigger, Trigger::Created);
+    let (reason, exclude) = match trigger {
+        Trigger::Created => ("new ticket", None),
+        Trigger::Job {
+            reason,
+            exclude_agent_id,
+        } => (reason.as_str(), *exclude_agent_id),
+    };
+    let t = load_ticket(tx, ticket_id, false).await?;
+    if !created && (!t.status.is_active() || t.assignee_active == Some(true)) {
+        // Nothing to do: solved meanwhile, or someone has it (the job's contract).
+        return Ok(Outcome::Skipped {
+            why: format!("{reason}: already assigned or not open"),
+        });
+    }
+    let current_team = match t.team_id {
+        Some(id) if !created => load_teams(tx)
+            .await?
+            .into_iter()
+            .find(|x| x.id == id && x.active),
+        _ => None,
+    };
+    let mut routed = false;
+    let (team, skill, routing_text) = match current_team {
+        Some(team) if !created => {
+            let text = format!("team {} ({reason})", team.name);
+            (Some(team), t.required_skill.clone(), text)
+        }
+        _ => {
+            routed = true;
+            let r = apply_routing(tx, ticket_id, &t, now).await?;
+            let mut text = r.describe();
+            if !created {
+                text = format!("{text} ({reason})");
+            }
+            (r.team, r.required_skill, text)
+        }
+    };
+    let skip = if !t.status.is_active() {
+        Some(format!(
+            "{routing_text}; not assigned: the ticket is {}",
+            t.status
+        ))
+    } else if t.assignee_active == Some(true) {
+        Some(format!("{routing_text}; already assigned"))
+    } else {
+        None
+    };
+    if let Some(why) = skip {
+        if routed {
+            event(tx, ticket_id, "routed", None, None, Some(&why), now).await?;
+        }
+        return Ok(Outcome::Skipped { why });
+    }
+    let Some(team) = team else {
+        let why = decide::explain(&routing_text, None, None);
+        event(tx, ticket_id, "routed", None, None, Some(&why), now).await?;
+        return Ok(Outcome::Waiting { why });
+    };
+    // Lock order everywhere: team, then ticket, then agent.
+    let team = lock_team(tx, team.id).await?.filter(|t| t.active);
+    let Some(team) = team else {
+        let why = decide::explain(
+            &format!("{routing_text}; the team was just deactivated"),
+            None,
+            None,
+        );
+        event(tx, ticket_id, "routed", None, None, Some(&why), now).await?;
+        return Ok(Outcome::Waiting { why });
+    };
+    let locked = load_ticket(tx, ticket_id, true).await?;
+    if locked.assignee_active == Some(true) || !locked.status.is_active() {
+        let why = format!("{routing_text}; assigned or closed meanwhile");
+        if routed {
+            event(tx, ticket_id, "routed", None, None, Some(&why), now).await?;
+        }
+        return Ok(Outcome::Skipped { why });
+    }
+    let mut members = load_members(tx, team.id).await?;
+    let choice = choose_and_take(tx, &mut members, skill.as_deref(), exclude).await?;
+    let why = decide::explain(&routing_text, Some(&team.name), Some(&choice));
+    match &choice.chosen {
+        Some(agent) => {
+            if created {
+                event(
+                    tx,
+                    ticket_id,
+                    "routed",
+                    None,
+                    None,
+                    Some(&routing_text),
+                    now,
+                )
+                .await?;
+            }
+            take(tx, ticket_id, agent.agent_id, &why, now).await?;
+            Ok(Outcome::Assigned {
+                agent_id: agent.agent_id,
+                why,
+            })
+        }
+        None => {
+            if locked.assignee_active == Some(false) {
+                // Assigned to someone who has left: the ticket waits in the team's queue.
+                sqlx::query("UPDATE ticket SET assignee_id = NULL WHERE ticket_id = $1")
+                    .bind(ticket_id)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            event(tx, ticket_id, "routed", None, None, Some(&why), now).await?;
+            Ok(Outcome::Waiting { why })
+        }
+    }
+}
+
+/// Assigns a team's waiting tickets, oldest first, while someone is available. Tickets that
+/// another transaction holds are left for the next run. Returns how many were assigned.
+#[tracing::instrument(skip_all, fields(team_id))]
+pub async fn assign_waiting(
+    tx: &mut Tx,
+    team_id: i64,
+    reason: &str,
+    now: Millis,
+) -> AppResult<usize> {
+    let Some(team) = lock_team(tx, team_id).await?.filter(|t| t.active) else {
+        return Ok(0);
+    };
+    let skip_locked = if is_postgres(tx) {
+        "FOR NO KEY UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT ticket_id, required_skill FROM ticket
+         WHERE team_id = $1 AND assignee_id IS NULL AND status IN {ACTIVE}
+         ORDER BY created_at, ticket_id LIMIT $2 {skip_locked}"
+    )))
+    .bind(team_id)
+    .bind(WAITING_BATCH)
+    .fetch_all(&mut **tx)
+    .await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let mut members = load_members(tx, team_id).await?;
+    let mut assigned = 0;
+    for r in &rows {
+        let ticket_id: i64 = r.try_get("ticket_id")?;
+        let skill: Option<String> = r.try_get("required_skill")?;
+        if decide::choose(&members, None, None).chosen.is_none() {
+            break;
+        }
+        let choice = choose_and_take(tx, &mut members, skill.as_deref(), None).await?;
+        let Some(agent) = choice.chosen.clone() else {
+            continue;
+        };
+        let routing = format!("waited in team {}'s queue ({reason})", team.name);
+        let why = decide::explain(&routing, Some(&team.name), Some(&choice));
+        take(tx, ticket_id, agent.agent_id, &why, now).await?;
+        if let Some(m) = members.iter_mut().find(|m| m.agent_id == agent.agent_id) {
+            m.open += 1;
+            m.last_assigned_at = Some(now);
+        }
+        assigned += 1;
+    }
+    if rows.len() as i64 == WAITING_BATCH && assigned > 0 {
+        enqueue_waiting(tx, team_id, reason, now).await?;
+    }
+    Ok(assigned)
+}
+
+pub async fn enqueue_assign(
+    tx: &mut Tx,
+    ticket_id: i64,
+    reason: &str,
+    exclude_agent_id: Option<i64>,
+    now: Millis,
+) -> AppResult<()> {
+    let mut payload = json!({"ticket_id": ticket_id, "reason": reason});
+    if let Some(a) = exclude_agent_id {
+        payload["exclude_agent_id"] = json!(a);
+    }
+    outbox::enqueue(tx, JOB_ASSIGN, &payload, now).await
+}
+
+pub async fn enqueue_waiting(
+    tx: &mut Tx,
+    team_id: i64,
+    reason: &str,
+    now: Millis,
+) -> AppResult<()> {
+    outbox::enqueue(
+        tx,
+        JOB_WAITING,
+        &json!({"team_id": team_id, "reason": reason}),
+        now,
+    )
+    .await
+}
+
+/// Someone may have room or time now: queue a run for each of their teams that has tickets
+/// waiting.
+pub async fn agent_may_take_more(
+    tx: &mut Tx,
+    agent_id: i64,
+    reason: &str,
+    now: Millis,
+) -> AppResult<()> {
+    let teams: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT m.team_id FROM team_member m JOIN team tm ON tm.team_id = m.team_id
+         WHERE m.agent_id = $1 AND tm.active = 1 AND EXISTS (
+            SELECT 1 FROM ticket t WHERE t.team_id = m.team_id AND t.assignee_id IS NULL AND t.status IN {ACTIVE})
+         ORDER BY m.team_id"
+    )))
+    .bind(agent_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for team_id in teams {
+        enqueue_waiting(tx, team_id, reason, now).await?;
+    }
+    Ok(())
+}
+
+/// Called by the ticket service when a ticket's status changes: solving frees the assignee's
+/// capacity; reopening runs assignment again (a no-op while the assignee is still active).
+pub async fn on_status_change(
+    tx: &mut Tx,
+    ticket_id: i64,
+    from: Status,
+    to: Status,
+    now: Millis,
+) -> AppResult<()> {
+    if from.is_active() && !to.is_active() {
+        let assignee: Option<i64> =
+            sqlx::query_scalar("SELECT assignee_id FROM ticket WHERE ticket_id = $1")
+                .bind(ticket_id)
+                .fetch_one(&mut **tx)
+                .await?;
+        if let Some(agent_id) = assignee {
+            agent_may_take_more(tx, agent_id, &format!("ticket #{ticket_id} was {to}"), now)
+                .await?;
+        }
+    } else if !from.is_active() && to.is_active() {
+        enqueue_assign(tx, ticket_id, "reopened", None, now).await?;
+    }
+    Ok(())
+}
+
+/// Called by the ticket service when an agent changes the assignee: the previous assignee has
+/// room again, and an unassigned ticket is assigned again (to someone else).
+pub async fn on_assignee_change(
+    tx: &mut Tx,
+    ticket_id: i64,
+    old: Option<i64>,
+    new: Option<i64>,
+    now: Millis,
+) -> AppResult<()> {
+    // The unassigned ticket's own job comes first, so it is not handed straight back to the
+    // agent who let go of it by the run for their team's waiting tickets.
+    if new.is_none() {
+        enqueue_assign(tx, ticket_id, "unassigned by an agent", old, now).await?;
+    }
+    if let Some(old) = old {
+        agent_may_take_more(tx, old, &format!("ticket #{ticket_id} was reassigned"), now).await?;
+    }
+    Ok(())
+}
+
+/// Runs an assignment job; false when `kind` is not one of ours.
+pub async fn run_job(
+    tx: &mut Tx,
+    kind: &str,
+    payload: &serde_json::Value,
+    now: Millis,
+) -> anyhow::Result<bool> {
+    match kind {
+        JOB_ASSIGN => {
+            let ticket_id = payload["ticket_id"]
+                .as_i64()
+                .ok_or_else(|| anyhow::anyhow!("payload without ticket_id"))?;
+            let trigger = Trigger::Job {
+                reason: payload["reason"]
+                    .as_str()
+                    .unwrap_or("requested")
+                    .to_string(),
+                exclude_agent_id: payload["exclude_agent_id"].as_i64(),
+            };
+            match assign_ticket(tx, ticket_id, &trigger, now).await {
+                Ok(_) | Err(AppError::NotFound(_)) => Ok(true),
+                Err(e) => Err(anyhow::anyhow!("{e}")),
+            }
+        }
+        JOB_WAITING => {
+            let team_id = payload["team_id"]
+                .as_i64()
+                .ok_or_else(|| anyhow::anyhow!("payload without team_id"))?;
+            let reason = payload["reason"]
+                .as_str()
+                .unwrap_or("someone became available");
+            assign_waiting(tx, team_id, reason, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}

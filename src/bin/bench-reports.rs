@@ -1,0 +1,428 @@
+//! bench-reports: times every leadership report over a one-year period on a large database.
+//!
+//! Per backend (SQLite file in a temp dir, fresh PostgreSQL database) it bulk-generates, in SQL,
+//! `--tickets` tickets spread over two years (default 1,000,000) with `--messages-per-ticket`
+//! messages each (default 5), tags, reopen events, CSAT ratings, CRM subscriptions and orders for
+//! the customers, and SLA timer rows in the shape the SLA module defines; then it runs each report
+//! `--runs` times for the last 365 days and prints p50 and p95 beside the 1 s target.
+//!
+//! It prints figures; it never asserts a speed.
+
+use anyhow::{Context, Result};
+use casebook::auth::AgentRef;
+use casebook::config::{Config, Secret};
+use casebook::db::{Backend, Db};
+use casebook::domain::Role;
+use casebook::domain::clock::{Clock, SystemClock};
+use casebook::reports::{self, RawParams};
+use casebook::state::AppState;
+use clap::{Parser, ValueEnum};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BackendChoice {
+    Sqlite,
+    Postgres,
+    Both,
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "bench-reports",
+    about = "Times each report for a one-year period on SQLite and PostgreSQL"
+)]
+struct Args {
+    #[arg(long, value_enum, default_value = "both")]
+    backend: BackendChoice,
+    /// Tickets to generate, spread evenly over the last two years.
+    #[arg(long, default_value_t = 1_000_000)]
+    tickets: i64,
+    #[arg(long, default_value_t = 5)]
+    messages_per_ticket: i64,
+    #[arg(long, default_value_t = 50_000)]
+    customers: i64,
+    /// Runs of each report (p95 is the nearest-rank 95th percentile of these).
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    /// Skip generating SLA timer rows (then the SLA reports answer "SLA data not available").
+    #[arg(long)]
+    no_sla: bool,
+    /// Keep the generated databases and print their URLs.
+    #[arg(long)]
+    keep: bool,
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run(args))
+}
+
+async fn run(args: Args) -> Result<()> {
+    println!(
+        "bench-reports: {} tickets, {} messages, {} customers over two years; {} runs per report; period = last 365 days",
+        args.tickets,
+        args.tickets * args.messages_per_ticket,
+        args.customers,
+        args.runs
+    );
+    let mut results: Vec<(&'static str, Vec<(String, Duration, Duration)>)> = Vec::new();
+    for (backend, name) in [(Backend::Sqlite, "sqlite"), (Backend::Postgres, "postgres")] {
+        let wanted = match args.backend {
+            BackendChoice::Both => true,
+            BackendChoice::Sqlite => backend == Backend::Sqlite,
+            BackendChoice::Postgres => backend == Backend::Postgres,
+        };
+        if !wanted {
+            continue;
+        }
+        let Some((url, cleanup)) = fresh_database(backend).await? else {
+            continue;
+        };
+        let figures = bench_backend(&args, &url, name).await;
+        cleanup.run(args.keep, &url).await;
+        results.push((name, figures?));
+    }
+    println!(
+        "\n| report | {} |",
+        results
+            .iter()
+            .map(|(n, _)| format!("{n} p50 | {n} p95"))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    println!("|---|{}", "---|---|".repeat(results.len()));
+    if let Some((_, first)) = results.first() {
+        for (i, (report, _, _)) in first.iter().enumerate() {
+            let cells: Vec<String> = results
+                .iter()
+                .map(|(_, f)| format!("{} | {}", ms(f[i].1), ms(f[i].2)))
+                .collect();
+            println!("| {report} | {} |", cells.join(" | "));
+        }
+    }
+    println!("\ntarget: each report p95 <= 1000 ms for a one-year period");
+    Ok(())
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
+}
+
+async fn bench_backend(
+    args: &Args,
+    url: &str,
+    name: &str,
+) -> Result<Vec<(String, Duration, Duration)>> {
+    let db = Db::connect(url).await?;
+    db.migrate().await?;
+    let now = SystemClock.now_ms();
+    let started = Instant::now();
+    generate(&db, args, now).await?;
+    println!(
+        "[{name}] generated in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    let config = Config {
+        database_url: Secret::new(url.to_string()),
+        ..Config::default()
+    };
+    let state = AppState::new(db, config, Arc::new(SystemClock), None);
+    let viewer = AgentRef {
+        id: 1,
+        email: "lead@bench.test".into(),
+        name: "Lead".into(),
+        role: Role::Lead,
+    };
+    let from = chrono::DateTime::from_timestamp_millis(now - 365 * DAY_MS)
+        .unwrap_or_default()
+        .to_rfc3339();
+    let to = chrono::DateTime::from_timestamp_millis(now)
+        .unwrap_or_default()
+        .to_rfc3339();
+    let mut figures = Vec::new();
+    for (report, _) in reports::REPORTS {
+        let raw = RawParams {
+            from: Some(from.clone()),
+            to: Some(to.clone()),
+            by: (*report == "response-times" || *report == "csat").then(|| "team".to_string()),
+            tag: (*report == "tickets").then(|| "billing".to_string()),
+            ..RawParams::default()
+        };
+        let params = reports::parse_params(&raw, "UTC", now)?;
+        let mut times = Vec::with_capacity(args.runs);
+        let mut rows = 0;
+        for _ in 0..args.runs {
+            let t = Instant::now();
+            let table = reports::run(&state, report, &params, &viewer)
+                .await
+                .with_context(|| format!("report {report}"))?;
+            times.push(t.elapsed());
+            rows = table.rows.len();
+        }
+        times.sort();
+        let p = |pct: usize| times[(pct * times.len()).div_ceil(100).clamp(1, times.len()) - 1];
+        println!(
+            "[{name}] {report:<24} rows {rows:>5}  p50 {:>8}  p95 {:>8}",
+            ms(p(50)),
+            ms(p(95))
+        );
+        figures.push((report.to_string(), p(50), p(95)));
+    }
+    state.db.pool.close().await;
+    Ok(figures)
+}
+
+async fn exec(db: &Db, what: &str, sql: String) -> Result<()> {
+    let t = Instant::now();
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .execute(&db.pool)
+        .await
+        .with_context(|| format!("generating {what}"))?;
+    println!("  {what}: {:.1} s", t.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// A row source of integers 1..=n in SQL.
+fn series(backend: Backend, n: i64) -> String {
+    match backend {
+        Backend::Sqlite => format!(
+            "(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n}) SELECT i FROM s)"
+        ),
+        Backend::Postgres => {
+            format!("(SELECT i::bigint AS i FROM generate_series(1, {n}) AS g(i))")
+        }
+    }
+}
+
+async fn generate(db: &Db, args: &Args, now: i64) -> Result<()> {
+    let b = db.backend;
+    let n = args.tickets;
+    let span = 730 * DAY_MS;
+    let start = now - span;
+    let customers = args.customers;
+    exec(db, "agents", format!(
+        "INSERT INTO agent (email, name, role, password_hash, created_at, updated_at)
+         SELECT 'agent' || i || '@bench.test', 'Agent ' || i, CASE WHEN i = 1 THEN 'lead' ELSE 'agent' END, 'x', 0, 0 FROM {} s",
+        series(b, 20)
+    )).await?;
+    exec(
+        db,
+        "teams",
+        format!(
+            "INSERT INTO team (name, created_at, updated_at) SELECT 'Team ' || i, 0, 0 FROM {} s",
+            series(b, 4)
+        ),
+    )
+    .await?;
+    exec(db, "team members", "INSERT INTO team_member (team_id, agent_id, created_at) SELECT 1 + agent_id % 4, agent_id, 0 FROM agent".into()).await?;
+    exec(db, "customers", format!(
+        "INSERT INTO customer (name, created_at, updated_at) SELECT 'Customer ' || i, 0, 0 FROM {} s",
+        series(b, customers)
+    )).await?;
+    exec(db, "subjects", "CREATE TABLE bench_subject (k BIGINT PRIMARY KEY, subject TEXT NOT NULL, tag TEXT NOT NULL)".into()).await?;
+    let subjects = [
+        ("Invoice missing for last month", "billing"),
+        ("Cannot log in after password reset", "login"),
+        ("Export to CSV fails", "export"),
+        ("Refund request", "billing"),
+        ("Two-factor code not arriving", "login"),
+        ("API rate limit exceeded", "api"),
+        ("How do I add a team member", "account"),
+        ("Payment declined", "billing"),
+        ("Sync with calendar broken", "integrations"),
+        ("Slow dashboard loading", "performance"),
+        ("Webhook deliveries failing", "api"),
+        ("Change of billing address", "billing"),
+    ];
+    let values: Vec<String> = subjects
+        .iter()
+        .enumerate()
+        .map(|(k, (s, t))| format!("({k}, '{s}', '{t}')"))
+        .collect();
+    exec(
+        db,
+        "subjects",
+        format!(
+            "INSERT INTO bench_subject (k, subject, tag) VALUES {}",
+            values.join(", ")
+        ),
+    )
+    .await?;
+    let subjects_n = subjects.len();
+    // Pseudo-random but reproducible per ticket: resolution 0–100 h, first reply 0–24 h; one in
+    // twenty never solved; one in fifty never answered.
+    exec(db, "tickets", format!(
+        "INSERT INTO ticket (subject, status, priority, channel, customer_id, assignee_id, team_id, created_at, updated_at,
+            first_response_at, solved_at, closed_at)
+         SELECT bs.subject,
+            CASE WHEN x.solved IS NULL THEN (CASE x.i % 3 WHEN 0 THEN 'new' WHEN 1 THEN 'open' ELSE 'pending' END)
+                 WHEN x.i % 3 = 0 THEN 'solved' ELSE 'closed' END,
+            CASE x.i % 4 WHEN 0 THEN 'low' WHEN 1 THEN 'normal' WHEN 2 THEN 'high' ELSE 'urgent' END,
+            CASE x.i % 3 WHEN 0 THEN 'web' WHEN 1 THEN 'email' ELSE 'api' END,
+            1 + (x.i * 13) % {customers}, 1 + x.i % 20, 1 + x.i % 4, x.created, x.created,
+            CASE WHEN x.i % 50 = 0 OR x.created + x.frt > {now} THEN NULL ELSE x.created + x.frt END,
+            x.solved,
+            CASE WHEN x.solved IS NOT NULL AND x.i % 3 <> 0 THEN x.solved + {DAY_MS} END
+         FROM (SELECT i, created, frt,
+                 CASE WHEN i % 20 = 0 OR created + res > {now} THEN NULL ELSE created + res END AS solved
+               FROM (SELECT i, {start} + i * {span} / {n} AS created, ((i * 31) % 96) * 900000 AS frt,
+                        ((i * 7919) % 200) * 1800000 AS res FROM {} s) y) x
+         JOIN bench_subject bs ON bs.k = x.i % {subjects_n}",
+        series(b, n)
+    )).await?;
+    let per = args.messages_per_ticket;
+    exec(db, "messages", format!(
+        "INSERT INTO message (ticket_id, author_kind, agent_id, customer_id, visibility, body_text, created_at)
+         SELECT t.ticket_id, CASE WHEN k.i % 2 = 1 THEN 'customer' ELSE 'agent' END,
+            CASE WHEN k.i % 2 = 0 THEN t.assignee_id END, CASE WHEN k.i % 2 = 1 THEN t.customer_id END,
+            CASE WHEN k.i % 2 = 0 AND (k.i = 2 OR t.ticket_id % 3 = 0) THEN 'public' ELSE 'internal' END,
+            'message text', t.created_at + k.i * 600000
+         FROM ticket t CROSS JOIN {} k",
+        series(b, per)
+    )).await?;
+    exec(db, "tags", format!(
+        "INSERT INTO ticket_tag (ticket_id, tag, created_at)
+         SELECT t.ticket_id, bs.tag, t.created_at FROM ticket t JOIN bench_subject bs ON bs.subject = t.subject
+         WHERE t.ticket_id % 10 < 7"
+    )).await?;
+    exec(
+        db,
+        "reopen events",
+        "INSERT INTO ticket_event (ticket_id, actor_kind, kind, old_value, new_value, created_at)
+         SELECT ticket_id, 'customer', 'status', 'solved', 'open', solved_at - 3600000 FROM ticket
+         WHERE solved_at IS NOT NULL AND ticket_id % 33 = 0"
+            .into(),
+    )
+    .await?;
+    exec(db, "csat ratings", "INSERT INTO csat_rating (ticket_id, customer_id, rating, created_at, rated_at)
+         SELECT ticket_id, customer_id, CASE WHEN ticket_id % 7 = 0 THEN 'bad' ELSE 'good' END, solved_at + 3600000, solved_at + 3600000
+         FROM ticket WHERE solved_at IS NOT NULL AND ticket_id % 5 = 0".into()).await?;
+    exec(db, "subscriptions", format!(
+        "INSERT INTO crm_event (customer_id, kind, occurred_at, source, external_id, attributes, created_at, updated_at)
+         SELECT customer_id, 'subscription', {start}, 'bench', 'sub-' || customer_id,
+            CASE customer_id % 3 WHEN 0 THEN '{{\"status\":\"active\",\"plan\":\"pro\"}}' WHEN 1 THEN '{{\"status\":\"active\",\"plan\":\"team\"}}'
+                 ELSE '{{\"status\":\"active\",\"plan\":\"starter\"}}' END, 0, 0 FROM customer"
+    )).await?;
+    exec(db, "cancellations", format!(
+        "INSERT INTO crm_event (customer_id, kind, occurred_at, source, external_id, attributes, created_at, updated_at)
+         SELECT customer_id, 'subscription', {} + (customer_id * 7919) % {}, 'bench', 'cancel-' || customer_id,
+            '{{\"status\":\"cancelled\"}}', 0, 0 FROM customer WHERE customer_id % 8 = 0",
+        now - 365 * DAY_MS,
+        365 * DAY_MS
+    )).await?;
+    exec(db, "orders", format!(
+        "INSERT INTO crm_event (customer_id, kind, occurred_at, source, external_id, amount_minor, currency, attributes, created_at, updated_at)
+         SELECT c.customer_id, 'order', {start} + k.i * {DAY_MS} * 30, 'bench', 'order-' || c.customer_id || '-' || k.i,
+            1000 + (c.customer_id * k.i) % 9000, 'EUR', '{{}}', 0, 0 FROM customer c CROSS JOIN {} k",
+        series(b, 2)
+    )).await?;
+    if !args.no_sla {
+        // The SLA module's timer table (its contract columns) with an index on due_at.
+        exec(
+            db,
+            "ticket_sla table",
+            "CREATE TABLE ticket_sla (ticket_id BIGINT NOT NULL, metric TEXT NOT NULL,
+            due_at BIGINT, met_at BIGINT, breached_at BIGINT)"
+                .into(),
+        )
+        .await?;
+        exec(db, "ticket_sla rows", "INSERT INTO ticket_sla (ticket_id, metric, due_at, met_at, breached_at)
+            SELECT ticket_id, 'first_response', created_at + 8 * 3600000, first_response_at,
+                CASE WHEN first_response_at IS NULL OR first_response_at > created_at + 8 * 3600000 THEN created_at + 8 * 3600000 END
+            FROM ticket
+            UNION ALL
+            SELECT ticket_id, 'resolution', created_at + 72 * 3600000, solved_at,
+                CASE WHEN solved_at IS NULL OR solved_at > created_at + 72 * 3600000 THEN created_at + 72 * 3600000 END
+            FROM ticket".into()).await?;
+        exec(
+            db,
+            "ticket_sla index",
+            "CREATE INDEX ticket_sla_due_idx ON ticket_sla (due_at)".into(),
+        )
+        .await?;
+    }
+    exec(db, "statistics", "ANALYZE".into()).await?;
+    Ok(())
+}
+
+enum Cleanup {
+    Sqlite(std::path::PathBuf),
+    Postgres { admin: String, name: String },
+}
+
+impl Cleanup {
+    async fn run(&self, keep: bool, url: &str) {
+        if keep {
+            println!("kept database: {url}");
+            return;
+        }
+        match self {
+            Cleanup::Sqlite(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Postgres { admin, name } => {
+                if let Ok(db) = Db::connect(admin).await {
+                    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    if let Err(err) = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .execute(&db.pool)
+                        .await
+                    {
+                        println!("warning: could not drop database {name}: {err}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}{}",
+        casebook::auth::random_token(6)
+            .to_lowercase()
+            .replace(['-', '_'], "x")
+    )
+}
+
+async fn fresh_database(backend: Backend) -> Result<Option<(String, Cleanup)>> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(unique("casebook-bench-reports-"));
+            std::fs::create_dir_all(&dir)?;
+            let url = format!("sqlite://{}/bench.db", dir.display());
+            Ok(Some((url, Cleanup::Sqlite(dir))))
+        }
+        Backend::Postgres => {
+            let admin = std::env::var("CASEBOOK_BENCH_PG_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+            let db = match Db::connect(&admin).await {
+                Ok(db) => db,
+                Err(err) => {
+                    println!(
+                        "SKIP postgres: not reachable through CASEBOOK_BENCH_PG_URL ({err:#})"
+                    );
+                    return Ok(None);
+                }
+            };
+            let name = unique("cbreports_");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&db.pool)
+                .await?;
+            db.pool.close().await;
+            let base = admin
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_string())
+                .unwrap_or(admin.clone());
+            Ok(Some((
+                format!("{base}/{name}"),
+                Cleanup::Postgres { admin, name },
+            )))
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! Customer satisfaction ratings: one good/bad rating (and an optional comment) per solved ticket,
+//! given through the customer's private link. Rating again changes it. Each rating is also a
+//! `csat` CRM event on the customer (source `casebook`, one external id per ticket), so the
+//! customer profile and churn-risk reasons see it.
+
+use crate::customers::crm::{self, CustomerRef, EventKind, NewEvent};
+use crate::db::Db;
+use crate::domain::clock::Millis;
+use crate::error::{AppError, AppResult};
+use serde_json::{Map, Value, json};
+use sqlx::Row;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rating {
+    Good,
+    Bad,
+}
+
+impl Rating {
+    pub fn parse(s: &str) -> Option<Rating> {
+        match s.trim() {
+            "good" => Some(Rating::Good),
+            "bad" => Some(Rating::Bad),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rating::Good => "good",
+            Rating::Bad => "bad",
+        }
+    }
+
+    /// The score on the CRM's 1–5 scale (a bad rating is a churn-risk reason there).
+    fn score(self) -> i64 {
+        match self {
+            Rating::Good => 5,
+            Rating::Bad => 1,
+        }
+    }
+}
+
+/// The rating a ticket has, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Given {
+    pub rating: Rating,
+    pub comment: Option<String>,
+}
+
+pub async fn current(db: &Db, ticket_id: i64) -> AppResult<Option<Given>> {
+    let row = sqlx::query("SELECT rating, comment FROM csat_rating WHERE ticket_id = $1")
+        .bind(ticket_id)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.map(|r| {
+        Ok(Given {
+            rating: Rating::parse(&r.try_get::<String, _>("rating")?).unwrap_or(Rating::Bad),
+            comment: r.try_get("comment")?,
+        })
+    })
+    .transpose()
+}
+
+pub const MAX_COMMENT_CHARS: usize = 2000;
+
+/// Records (or changes) the rating of a solved or closed ticket. `comment: None` keeps the
+/// comment already given; `Some("")` removes it.
+#[tracing::instrument(skip_all, fields(ticket_id))]
+pub async fn rate(
+    db: &Db,
+    ticket_id: i64,
+    rating: Rating,
+    comment: Option<&str>,
+    now: Millis,
+) -> AppResult<()> {
+    let comment = comment.map(str::trim);
+    if let Some(c) = comment
+        && c.chars().count() > MAX_COMMENT_CHARS
+    {
+        return Err(AppError::field(
+            "comment",
+            format!("is too long ({MAX_COMMENT_CHARS} characters at most)"),
+        ));
+    }
+    let mut tx = db.begin().await?;
+    let row = sqlx::query("SELECT status, customer_id FROM ticket WHERE ticket_id = $1")
+        .bind(ticket_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
+    let status: String = row.try_get("status")?;
+    let customer_id: i64 = row.try_get("customer_id")?;
+    if !matches!(status.as_str(), "solved" | "closed") {
+        return Err(AppError::Conflict(
+            "this request is not solved yet; you can rate it once it is".into(),
+        ));
+    }
+    sqlx::query(
+        "INSERT INTO csat_rating (ticket_id, customer_id, rating, comment, created_at, rated_at)
+         VALUES ($1, $2, $3, $4, $5, $5)
+         ON CONFLICT (ticket_id) DO UPDATE SET rating = excluded.rating, rated_at = excluded.rated_at,
+            comment = CASE WHEN $6 = 1 THEN excluded.comment ELSE csat_rating.comment END",
+    )
+    .bind(ticket_id)
+    .bind(customer_id)
+    .bind(rating.as_str())
+    .bind(comment.filter(|c| !c.is_empty()))
+    .bind(now)
+    .bind(i64::from(comment.is_some()))
+    .execute(&mut *tx)
+    .await?;
+    let comment: Option<String> =
+        sqlx::query_scalar("SELECT comment FROM csat_rating WHERE ticket_id = $1")
+            .bind(ticket_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    tx.commit().await?;
+    let mut attributes = Map::new();
+    attributes.insert("score".into(), json!(rating.score()));
+    attributes.insert("rating".into(), json!(rating.as_str()));
+    attributes.insert("ticket_id".into(), json!(ticket_id));
+    if let Some(c) = comment {
+        attributes.insert("comment".into(), Value::String(c));
+    }
+    let event = NewEvent {
+        customer: Some(CustomerRef::Id(customer_id)),
+        kind: EventKind::Csat,
+        occurred_at: now,
+        source: "casebook".into(),
+        external_id: format!("csat-ticket-{ticket_id}"),
+        amount: None,
+        currency: None,
+        attributes,
+    };
+    crm::upsert_events(db, &[event], None, false, now).await?;
+    Ok(())
+}
+
+/// Mails the customer of a just-solved ticket a one-click rating request (two links through a new
+/// private link), at most once per ticket. Nothing is sent when the ticket was reopened meanwhile
+/// or the customer has no email address. A temporary SMTP failure is retried by the outbox job.
+pub async fn request_rating(
+    state: &crate::state::AppState,
+    mailer: &crate::notify::Mailer,
+    ticket_id: i64,
+    now: Millis,
+) -> anyhow::Result<()> {
+    use crate::notify::{Notice, SendError};
+    let db = &state.db;
+    let Some(row) = sqlx::query(
+        "SELECT t.status, t.subject, c.name,
+            (SELECT ci.value FROM customer_identity ci WHERE ci.customer_id = t.customer_id AND ci.kind = 'email'
+               ORDER BY ci.customer_identity_id LIMIT 1) AS email
+         FROM ticket t JOIN customer c ON c.customer_id = t.customer_id WHERE t.ticket_id = $1",
+    )
+    .bind(ticket_id)
+    .fetch_optional(&db.pool)
+    .await?
+    else {
+        return Ok(());
+    };
+    let (status, email): (String, Option<String>) = (row.try_get("status")?, row.try_get("email")?);
+    let Some(email) = email.filter(|_| status == "solved") else {
+        return Ok(());
+    };
+    let subject: String = row.try_get("subject")?;
+    let name = crate::domain::single_line(&row.try_get::<String, _>("name")?);
+    let mut tx = db.begin().await?;
+    let claimed = sqlx::query(
+        "INSERT INTO csat_request (ticket_id, sent_at) VALUES ($1, $2) ON CONFLICT (ticket_id) DO NOTHING",
+    )
+    .bind(ticket_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if claimed == 0 {
+        return Ok(());
+    }
+    let token = crate::auth::new_secret();
+    sqlx::query("INSERT INTO ticket_link (ticket_id, token_hash, created_at) VALUES ($1, $2, $3)")
+        .bind(ticket_id)
+        .bind(crate::auth::digest(&token))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let base = format!("{}/t/{token}/rate", state.config.base_url);
+    let (good, bad) = (format!("{base}?r=good"), format!("{base}?r=bad"));
+    let text = format!(
+        "Your request #{ticket_id} \"{subject}\" is solved. How did we do?\n\n\
+         Good: {good}\nBad: {bad}\n\n\
+         One click records your answer; the page lets you add a comment or change it."
+    );
+    let html = maud::html! {
+        p { "Your request #" (ticket_id) " “" (subject) "” is solved. How did we do?" }
+        p { a href=(good) { "👍 Good" } " · " a href=(bad) { "👎 Bad" } }
+        p style="color:#687085;font-size:13px" { "One click records your answer; the page lets you add a comment or change it." }
+    }
+    .into_string();
+    let notice = Notice {
+        ticket_id,
+        to: &email,
+        to_name: &name,
+        subject: &subject,
+        text: &text,
+        html: &html,
+    };
+    match mailer.send_notice(&notice).await {
+        Ok(()) => Ok(()),
+        Err(SendError::Permanent(e)) => {
+            tracing::warn!(ticket_id, error = %e, "rating request could not be delivered");
+            Ok(())
+        }
+        Err(SendError::Transient(e)) => {
+            // Let the retry send it.
+            sqlx::query("DELETE FROM csat_request WHERE ticket_id = $1")
+                .bind(ticket_id)
+                .execute(&db.pool)
+                .await?;
+            anyhow::bail!("SMTP temporarily failed: {e}")
+        }
+    }
+}

@@ -1,0 +1,1168 @@
+//! The report queries. Counts, sums and calendar-time percentiles are computed by the database
+//! (window functions on both backends); business-hours durations need the business calendar, so
+//! the database returns each ticket's two instants and the calendar measures them here.
+
+use super::business::BusinessClock;
+use super::stats::{self, Summary, hours, percent};
+use super::{Cell, Dimension, Params, Table};
+use crate::customers::crm::{Currency, format_amount};
+use crate::db::{Backend, Db};
+use crate::domain::clock::Millis;
+use crate::error::{AppError, AppResult};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+const SLOT_MS: i64 = 900_000;
+const HOUR_MS: i64 = 3_600_000;
+const DAY_MS: i64 = 86_400_000;
+const ALL: &str = "(all)";
+
+/// Runs `sql` with integer parameters `$1..$n`.
+async fn rows(db: &Db, sql: String, binds: &[i64]) -> AppResult<Vec<AnyRow>> {
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for b in binds {
+        q = q.bind(*b);
+    }
+    Ok(q.fetch_all(&db.pool).await?)
+}
+
+/// ` AND alias.team_id = $n` when the report is filtered to a team; pushes the parameter.
+fn team(p: &Params, alias: &str, binds: &mut Vec<i64>) -> String {
+    match p.team {
+        Some(t) => {
+            binds.push(t);
+            format!(" AND {alias}.team_id = ${}", binds.len())
+        }
+        None => String::new(),
+    }
+}
+
+/// A text attribute of a CRM event's JSON `attributes`.
+fn json_attr(backend: Backend, alias: &str, key: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("json_extract({alias}.attributes, '$.{key}')"),
+        Backend::Postgres => format!("({alias}.attributes::jsonb ->> '{key}')"),
+    }
+}
+
+/// The SQL expression (over ticket `t`) and joins a breakdown groups by.
+fn dimension_sql(backend: Backend, d: Dimension) -> (String, &'static str) {
+    match d {
+        Dimension::All => (format!("'{ALL}'"), ""),
+        Dimension::Team => (
+            "COALESCE(tm.name, '(no team)')".into(),
+            " LEFT JOIN team tm ON tm.team_id = t.team_id",
+        ),
+        Dimension::Agent => (
+            "COALESCE(ag.name, '(unassigned)')".into(),
+            " LEFT JOIN agent ag ON ag.agent_id = t.assignee_id",
+        ),
+        Dimension::Channel => ("t.channel".into(), ""),
+        Dimension::Priority => ("t.priority".into(), ""),
+        Dimension::Segment => {
+            // The customer's latest `segment` attribute, else their current plan (as
+            // `crm::attributes` reads them).
+            let seg = json_attr(backend, "e", "segment");
+            let plan = json_attr(backend, "e", "plan");
+            (
+                format!(
+                    "COALESCE((SELECT LOWER({seg}) FROM crm_event e WHERE e.customer_id = t.customer_id AND {seg} IS NOT NULL
+                        ORDER BY e.occurred_at DESC, e.crm_event_id DESC LIMIT 1),
+                     (SELECT LOWER({plan}) FROM crm_event e WHERE e.customer_id = t.customer_id AND e.kind = 'subscription'
+                        ORDER BY e.occurred_at DESC, e.crm_event_id DESC LIMIT 1), '(none)')"
+                ),
+                "",
+            )
+        }
+    }
+}
+
+/// Which duration a report measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duration {
+    /// Created → first public agent reply, for tickets created in the period.
+    FirstResponse,
+    /// Created → (last) solve, for tickets solved in the period.
+    Resolution,
+}
+
+impl Duration {
+    fn as_str(self) -> &'static str {
+        match self {
+            Duration::FirstResponse => "first_response",
+            Duration::Resolution => "resolution",
+        }
+    }
+
+    /// (column the period applies to, column the duration ends at)
+    fn columns(self) -> (&'static str, &'static str) {
+        match self {
+            Duration::FirstResponse => ("created_at", "first_response_at"),
+            Duration::Resolution => ("solved_at", "solved_at"),
+        }
+    }
+}
+
+/// Calendar-time count, median, p90 (nearest rank) and mean per group, computed by the database.
+async fn calendar_stats(
+    db: &Db,
+    p: &Params,
+    what: Duration,
+    key: &str,
+    joins: &str,
+) -> AppResult<Vec<(String, Summary)>> {
+    let (period, end) = what.columns();
+    let mut binds = vec![p.from, p.to];
+    let team = team(p, "t", &mut binds);
+    let sql = format!(
+        "WITH d AS (SELECT {key} AS k, t.{end} - t.created_at AS ms FROM ticket t{joins}
+            WHERE t.{period} >= $1 AND t.{period} < $2 AND t.{end} IS NOT NULL{team}),
+         r AS (SELECT k, ms, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ms) AS rn,
+                  COUNT(*) OVER (PARTITION BY k) AS n FROM d)
+         SELECT k, MAX(n) AS n, CAST(SUM(ms) AS BIGINT) AS total,
+            MAX(CASE WHEN rn = (n * 50 + 99) / 100 THEN ms END) AS p50,
+            MAX(CASE WHEN rn = (n * 90 + 99) / 100 THEN ms END) AS p90
+         FROM r GROUP BY k ORDER BY k"
+    );
+    rows(db, sql, &binds)
+        .await?
+        .iter()
+        .map(|r| {
+            let n: i64 = r.try_get("n")?;
+            let total: i64 = r.try_get("total")?;
+            Ok((
+                r.try_get::<String, _>("k")?,
+                Summary {
+                    count: n,
+                    median_ms: r.try_get("p50")?,
+                    p90_ms: r.try_get("p90")?,
+                    mean_ms: (n > 0).then(|| total as f64 / n as f64),
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Business-hours summaries per group and for all (`(all)`): the database returns the instants,
+/// the report calendar measures them.
+async fn business_stats(
+    db: &Db,
+    p: &Params,
+    what: Duration,
+    key: &str,
+    joins: &str,
+) -> AppResult<BTreeMap<String, Summary>> {
+    let (period, end) = what.columns();
+    let key_is_constant = key == format!("'{ALL}'");
+    let mut binds = vec![p.from, p.to];
+    let team = team(p, "t", &mut binds);
+    let key = if key_is_constant { "NULL" } else { key };
+    let sql = format!(
+        "SELECT {key} AS k, t.created_at AS s, t.{end} AS e FROM ticket t{joins}
+         WHERE t.{period} >= $1 AND t.{period} < $2 AND t.{end} IS NOT NULL{team}"
+    );
+    let fetched = rows(db, sql, &binds).await?;
+    let mut spans = Vec::with_capacity(fetched.len());
+    for r in &fetched {
+        spans.push((r.try_get::<i64, _>("s")?, r.try_get::<i64, _>("e")?));
+    }
+    let (lo, hi) = spans.iter().fold((i64::MAX, i64::MIN), |(lo, hi), (s, e)| {
+        (lo.min(*s), hi.max(*e))
+    });
+    let clock = (lo <= hi).then(|| BusinessClock::new(&p.calendar, lo, hi));
+    let mut groups: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    let mut all = Vec::with_capacity(spans.len());
+    for (r, (s, e)) in fetched.iter().zip(spans) {
+        let ms = match &clock {
+            Some(c) => c.between(s, e),
+            None => 0,
+        };
+        all.push(ms);
+        if key_is_constant {
+            continue;
+        }
+        groups.entry(r.try_get("k")?).or_default().push(ms);
+    }
+    let mut out: BTreeMap<String, Summary> = groups
+        .into_iter()
+        .map(|(k, v)| (k, stats::summarize(v)))
+        .collect();
+    out.insert(ALL.into(), stats::summarize(all));
+    Ok(out)
+}
+
+fn h(ms: Option<i64>) -> Cell {
+    Cell::num(ms.map(|m| hours(m as f64)))
+}
+
+fn hf(ms: Option<f64>) -> Cell {
+    Cell::num(ms.map(hours))
+}
+
+/// First response and resolution: count, median, p90 and mean in calendar and business hours,
+/// for all tickets and per group of `by`.
+pub async fn response_times(db: &Db, p: &Params) -> AppResult<Table> {
+    let mut t = Table::new(&[
+        "metric",
+        "by",
+        "group",
+        "tickets",
+        "median_h",
+        "p90_h",
+        "mean_h",
+        "business_median_h",
+        "business_p90_h",
+        "business_mean_h",
+    ]);
+    let (key, joins) = dimension_sql(db.backend, p.by);
+    for what in [Duration::FirstResponse, Duration::Resolution] {
+        let mut cal = calendar_stats(db, p, what, &format!("'{ALL}'"), "").await?;
+        if p.by != Dimension::All {
+            cal.extend(calendar_stats(db, p, what, &key, joins).await?);
+        }
+        let biz = business_stats(db, p, what, &key, joins).await?;
+        for (group, c) in cal {
+            if c.count == 0 {
+                continue;
+            }
+            let b = biz.get(&group).copied().unwrap_or_default();
+            let by = if group == ALL { "all" } else { p.by.as_str() };
+            t.rows.push(vec![
+                Cell::text(what.as_str()),
+                Cell::text(by),
+                Cell::text(group),
+                Cell::Int(c.count),
+                h(c.median_ms),
+                h(c.p90_ms),
+                hf(c.mean_ms),
+                h(b.median_ms),
+                h(b.p90_ms),
+                hf(b.mean_ms),
+            ]);
+        }
+    }
+    Ok(t)
+}
+
+async fn count(db: &Db, p: &Params, column: &str) -> AppResult<i64> {
+    let mut binds = vec![p.from, p.to];
+    let team = team(p, "t", &mut binds);
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM ticket t WHERE t.{column} >= $1 AND t.{column} < $2{team}"
+    );
+    Ok(rows(db, sql, &binds).await?[0].try_get("n")?)
+}
+
+/// Of the tickets solved in the period: how many, how many had been reopened (a status change
+/// away from solved) and how many were solved with exactly one public agent reply.
+async fn solve_quality(db: &Db, p: &Params) -> AppResult<(i64, i64, i64)> {
+    let mut binds = vec![p.from, p.to];
+    let team = team(p, "t", &mut binds);
+    let sql = format!(
+        "SELECT COUNT(*) AS n,
+            SUM(CASE WHEN EXISTS (SELECT 1 FROM ticket_event e WHERE e.ticket_id = t.ticket_id
+                AND e.kind = 'status' AND e.old_value = 'solved') THEN 1 ELSE 0 END) AS reopened,
+            SUM(CASE WHEN (SELECT COUNT(*) FROM message m WHERE m.ticket_id = t.ticket_id
+                AND m.author_kind = 'agent' AND m.visibility = 'public') = 1 THEN 1 ELSE 0 END) AS one_touch
+         FROM ticket t WHERE t.solved_at >= $1 AND t.solved_at < $2{team}"
+    );
+    let r = &rows(db, sql, &binds).await?[0];
+    Ok((
+        r.try_get("n")?,
+        r.try_get::<Option<i64>, _>("reopened")?.unwrap_or(0),
+        r.try_get::<Option<i64>, _>("one_touch")?.unwrap_or(0),
+    ))
+}
+
+/// CSAT ratings given in the period per group: (group, ratings, good).
+async fn csat_counts(
+    db: &Db,
+    p: &Params,
+    key: &str,
+    joins: &str,
+) -> AppResult<Vec<(String, i64, i64)>> {
+    let mut binds = vec![p.from, p.to];
+    let team = team(p, "t", &mut binds);
+    let sql = format!(
+        "SELECT k, COUNT(*) AS n, SUM(CASE WHEN rating = 'good' THEN 1 ELSE 0 END) AS good FROM
+           (SELECT {key} AS k, r.rating FROM csat_rating r JOIN ticket t ON t.ticket_id = r.ticket_id{joins}
+            WHERE r.rated_at >= $1 AND r.rated_at < $2{team}) x
+         GROUP BY k ORDER BY k"
+    );
+    rows(db, sql, &binds)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("k")?,
+                r.try_get("n")?,
+                r.try_get::<Option<i64>, _>("good")?.unwrap_or(0),
+            ))
+        })
+        .collect()
+}
+
+/// Whether the SLA timers table exists in this database.
+pub async fn sla_available(db: &Db) -> AppResult<bool> {
+    let sql = match db.backend {
+        Backend::Sqlite => {
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'ticket_sla'"
+        }
+        Backend::Postgres => {
+            "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_name = 'ticket_sla' AND table_schema = current_schema()"
+        }
+    };
+    let n: i64 = rows(db, sql.into(), &[]).await?[0].try_get("n")?;
+    Ok(n > 0)
+}
+
+pub const SLA_MISSING: &str = "SLA data not available";
+
+/// An SLA target (row of `ticket_sla`) was met on time: met by its due time and never breached.
+const SLA_MET: &str = "s.breached_at IS NULL AND s.met_at IS NOT NULL AND s.met_at <= s.due_at";
+/// ... or breached: marked breached, met late, or still unmet after its due time ($3 = now).
+const SLA_BREACHED: &str =
+    "(s.breached_at IS NOT NULL OR s.met_at > s.due_at OR (s.met_at IS NULL AND s.due_at < $3))";
+
+/// Per SLA metric, of targets due in the period: (metric, due, met, breached).
+async fn sla_counts(db: &Db, p: &Params) -> AppResult<Vec<(String, i64, i64, i64)>> {
+    let mut binds = vec![p.from, p.to, p.now];
+    let team = team(p, "t", &mut binds);
+    let sql = format!(
+        "SELECT s.metric, COUNT(*) AS due,
+            SUM(CASE WHEN {SLA_MET} THEN 1 ELSE 0 END) AS met,
+            SUM(CASE WHEN {SLA_BREACHED} THEN 1 ELSE 0 END) AS breached
+         FROM ticket_sla s JOIN ticket t ON t.ticket_id = s.ticket_id
+         WHERE s.due_at >= $1 AND s.due_at < $2{team} GROUP BY s.metric ORDER BY s.metric"
+    );
+    rows(db, sql, &binds)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("metric")?,
+                r.try_get("due")?,
+                r.try_get::<Option<i64>, _>("met")?.unwrap_or(0),
+                r.try_get::<Option<i64>, _>("breached")?.unwrap_or(0),
+            ))
+        })
+        .collect()
+}
+
+/// The headline numbers of a period, each with the previous period's value.
+struct Headline {
+    created: i64,
+    solved: i64,
+    first_response: Summary,
+    resolution: Summary,
+    business_first_response: Summary,
+    business_resolution: Summary,
+    reopen_pct: Option<f64>,
+    one_touch_pct: Option<f64>,
+    csat_pct: Option<f64>,
+    ratings: i64,
+    sla_pct: Option<f64>,
+}
+
+async fn headline(db: &Db, p: &Params, sla: bool) -> AppResult<Headline> {
+    let all = format!("'{ALL}'");
+    let first = |v: Vec<(String, Summary)>| v.into_iter().next().map(|x| x.1).unwrap_or_default();
+    let biz = |m: BTreeMap<String, Summary>| m.get(ALL).copied().unwrap_or_default();
+    let (solved, reopened, one_touch) = solve_quality(db, p).await?;
+    let csat = csat_counts(db, p, &all, "").await?;
+    let (ratings, good) = csat.first().map(|c| (c.1, c.2)).unwrap_or((0, 0));
+    let sla_pct = if sla {
+        let c = sla_counts(db, p).await?;
+        let met: i64 = c.iter().map(|x| x.2).sum();
+        let breached: i64 = c.iter().map(|x| x.3).sum();
+        percent(met, met + breached)
+    } else {
+        None
+    };
+    Ok(Headline {
+        created: count(db, p, "created_at").await?,
+        solved,
+        first_response: first(calendar_stats(db, p, Duration::FirstResponse, &all, "").await?),
+        resolution: first(calendar_stats(db, p, Duration::Resolution, &all, "").await?),
+        business_first_response: biz(
+            business_stats(db, p, Duration::FirstResponse, &all, "").await?
+        ),
+        business_resolution: biz(business_stats(db, p, Duration::Resolution, &all, "").await?),
+        reopen_pct: percent(reopened, solved),
+        one_touch_pct: percent(one_touch, solved),
+        csat_pct: percent(good, ratings),
+        ratings,
+        sla_pct,
+    })
+}
+
+/// Headline numbers with the previous period and the change between them.
+pub async fn summary(db: &Db, p: &Params) -> AppResult<Table> {
+    let sla = sla_available(db).await?;
+    let cur = headline(db, p, sla).await?;
+    let prev = headline(db, &p.previous(), sla).await?;
+    let mut t = Table::new(&["metric", "value", "previous", "change_pct"]);
+    let hours_of = |s: &Summary| s.median_ms.map(|m| hours(m as f64));
+    let items: Vec<(&str, Option<f64>, Option<f64>)> = vec![
+        (
+            "tickets_created",
+            Some(cur.created as f64),
+            Some(prev.created as f64),
+        ),
+        (
+            "tickets_solved",
+            Some(cur.solved as f64),
+            Some(prev.solved as f64),
+        ),
+        (
+            "median_first_response_h",
+            hours_of(&cur.first_response),
+            hours_of(&prev.first_response),
+        ),
+        (
+            "median_first_response_business_h",
+            hours_of(&cur.business_first_response),
+            hours_of(&prev.business_first_response),
+        ),
+        (
+            "median_resolution_h",
+            hours_of(&cur.resolution),
+            hours_of(&prev.resolution),
+        ),
+        (
+            "median_resolution_business_h",
+            hours_of(&cur.business_resolution),
+            hours_of(&prev.business_resolution),
+        ),
+        (
+            "p90_resolution_h",
+            cur.resolution.p90_ms.map(|m| hours(m as f64)),
+            prev.resolution.p90_ms.map(|m| hours(m as f64)),
+        ),
+        ("reopen_rate_pct", cur.reopen_pct, prev.reopen_pct),
+        ("one_touch_rate_pct", cur.one_touch_pct, prev.one_touch_pct),
+        ("csat_pct", cur.csat_pct, prev.csat_pct),
+        (
+            "csat_ratings",
+            Some(cur.ratings as f64),
+            Some(prev.ratings as f64),
+        ),
+        ("sla_compliance_pct", cur.sla_pct, prev.sla_pct),
+    ];
+    for (name, v, before) in items {
+        let int = |x: Option<f64>| match x {
+            Some(x) if name.starts_with("tickets_") || name == "csat_ratings" => {
+                Cell::Int(x as i64)
+            }
+            other => Cell::num(other),
+        };
+        t.rows.push(vec![
+            Cell::text(name),
+            int(v),
+            int(before),
+            Cell::num(stats::change(v, before)),
+        ]);
+    }
+    if !sla {
+        t.note = Some(format!("{SLA_MISSING}: sla_compliance_pct is empty"));
+    }
+    Ok(t)
+}
+
+/// Counts per 15-minute slot of `column` in the period (slot = instant / 15 min).
+async fn per_slot(db: &Db, p: &Params, column: &str) -> AppResult<Vec<(i64, i64)>> {
+    let mut binds = vec![p.from, p.to];
+    let team = team(p, "t", &mut binds);
+    let sql = format!(
+        "SELECT t.{column} / {SLOT_MS} AS slot, COUNT(*) AS n FROM ticket t
+         WHERE t.{column} >= $1 AND t.{column} < $2{team} GROUP BY t.{column} / {SLOT_MS}"
+    );
+    rows(db, sql, &binds)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("slot")?, r.try_get("n")?)))
+        .collect()
+}
+
+fn bucket_label(p: &Params, start: Millis) -> String {
+    stats::local_date(p.tz, start)
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// Per day or week: tickets created, tickets solved, and tickets open (unsolved) at its end.
+pub async fn volume(db: &Db, p: &Params) -> AppResult<Table> {
+    let starts = stats::buckets(p.from, p.to, p.interval, p.tz);
+    let mut created = vec![0i64; starts.len()];
+    let mut solved = vec![0i64; starts.len()];
+    for (slot, n) in per_slot(db, p, "created_at").await? {
+        created[stats::bucket_of(&starts, (slot * SLOT_MS).max(p.from))] += n;
+    }
+    for (slot, n) in per_slot(db, p, "solved_at").await? {
+        solved[stats::bucket_of(&starts, (slot * SLOT_MS).max(p.from))] += n;
+    }
+    let mut binds = vec![p.from];
+    let team = team(p, "t", &mut binds);
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM ticket t WHERE t.created_at < $1 AND (t.solved_at IS NULL OR t.solved_at >= $1){team}"
+    );
+    let mut open: i64 = rows(db, sql, &binds).await?[0].try_get("n")?;
+    let mut t = Table::new(&["bucket", "created", "solved", "open_at_end"]);
+    if created.iter().chain(&solved).all(|n| *n == 0) && open == 0 {
+        return Ok(t);
+    }
+    for (i, start) in starts.iter().enumerate() {
+        open += created[i] - solved[i];
+        t.rows.push(vec![
+            Cell::text(bucket_label(p, *start)),
+            Cell::Int(created[i]),
+            Cell::Int(solved[i]),
+            Cell::Int(open),
+        ]);
+    }
+    Ok(t)
+}
+
+pub const AGE_BUCKETS: [&str; 5] = ["< 1 day", "1–3 days", "3–7 days", "7–30 days", "> 30 days"];
+
+/// Open tickets now, by status and age.
+pub async fn backlog_age(db: &Db, p: &Params) -> AppResult<Table> {
+    let mut binds = vec![p.now];
+    let team = team(p, "t", &mut binds);
+    let sql = format!(
+        "SELECT t.status, CASE WHEN $1 - t.created_at < {DAY_MS} THEN 0 WHEN $1 - t.created_at < {} THEN 1
+            WHEN $1 - t.created_at < {} THEN 2 WHEN $1 - t.created_at < {} THEN 3 ELSE 4 END AS b, COUNT(*) AS n
+         FROM ticket t WHERE t.status IN ('new', 'open', 'pending'){team} GROUP BY 1, 2",
+        3 * DAY_MS,
+        7 * DAY_MS,
+        30 * DAY_MS
+    );
+    let mut counts: BTreeMap<String, [i64; 5]> = BTreeMap::new();
+    for r in rows(db, sql, &binds).await? {
+        let b: i64 = r.try_get("b")?;
+        counts.entry(r.try_get("status")?).or_default()[b as usize] += r.try_get::<i64, _>("n")?;
+    }
+    let mut t = Table::new(&["status", "age", "tickets"]);
+    for status in ["new", "open", "pending"] {
+        if let Some(c) = counts.get(status) {
+            for (i, label) in AGE_BUCKETS.iter().enumerate() {
+                t.rows.push(vec![
+                    Cell::text(status),
+                    Cell::text(*label),
+                    Cell::Int(c[i]),
+                ]);
+            }
+        }
+    }
+    Ok(t)
+}
+
+pub const RESOLUTION_BUCKETS: [&str; 7] = [
+    "< 1 h",
+    "1–4 h",
+    "4–8 h",
+    "8–24 h",
+    "1–3 days",
+    "3–7 days",
+    "> 7 days",
+];
+
+/// Tickets solved in the period by how long they took (calendar time).
+pub async fn resolution_distribution(db: &Db, p: &Params) -> AppResult<Table> {
+    let mut binds = vec![p.from, p.to];
+    let team = team(p, "t", &mut binds);
+    let sql = format!(
+        "SELECT CASE WHEN d < {HOUR_MS} THEN 0 WHEN d < {} THEN 1 WHEN d < {} THEN 2 WHEN d < {DAY_MS} THEN 3
+            WHEN d < {} THEN 4 WHEN d < {} THEN 5 ELSE 6 END AS b, COUNT(*) AS n
+         FROM (SELECT t.solved_at - t.created_at AS d FROM ticket t
+               WHERE t.solved_at >= $1 AND t.solved_at < $2{team}) x GROUP BY 1",
+        4 * HOUR_MS,
+        8 * HOUR_MS,
+        3 * DAY_MS,
+        7 * DAY_MS
+    );
+    let mut counts = [0i64; 7];
+    for r in rows(db, sql, &binds).await? {
+        counts[r.try_get::<i64, _>("b")? as usize] += r.try_get::<i64, _>("n")?;
+    }
+    let mut t = Table::new(&["bucket", "tickets"]);
+    if counts.iter().any(|n| *n > 0) {
+        for (label, n) in RESOLUTION_BUCKETS.iter().zip(counts) {
+            t.rows.push(vec![Cell::text(*label), Cell::Int(n)]);
+        }
+    }
+    Ok(t)
+}
+
+fn link(p: &Params, key: &str, value: &str) -> String {
+    let mut s = format!(
+        "/reports/tickets?{key}={}&from={}&to={}",
+        urlencode(value),
+        urlencode(&iso(p.from)),
+        urlencode(&iso(p.to))
+    );
+    if let Some(team) = p.team {
+        s.push_str(&format!("&team={team}"));
+    }
+    s
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+pub fn iso(ms: Millis) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+const TOP: usize = 20;
+
+fn ranked(
+    p: &Params,
+    key: &str,
+    counts: HashMap<String, (i64, i64)>,
+    column: &'static str,
+) -> Table {
+    let mut items: Vec<(String, (i64, i64))> = counts
+        .into_iter()
+        .filter(|(_, (cur, _))| *cur > 0)
+        .collect();
+    items.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(&b.0)));
+    let mut t = Table::new(&[column, "tickets", "previous", "change_pct", "link"]);
+    for (name, (cur, prev)) in items.into_iter().take(TOP) {
+        t.rows.push(vec![
+            Cell::text(name.clone()),
+            Cell::Int(cur),
+            Cell::Int(prev),
+            Cell::num(stats::change(Some(cur as f64), Some(prev as f64))),
+            Cell::text(link(p, key, &name)),
+        ]);
+    }
+    t
+}
+
+/// Tags of tickets created in the period, with the previous period's count.
+pub async fn top_tags(db: &Db, p: &Params) -> AppResult<Table> {
+    let mut binds = vec![p.previous().from, p.from, p.to];
+    let team = team(p, "t", &mut binds);
+    let sql = format!(
+        "SELECT g.tag, SUM(CASE WHEN t.created_at >= $2 THEN 1 ELSE 0 END) AS cur,
+            SUM(CASE WHEN t.created_at < $2 THEN 1 ELSE 0 END) AS prev
+         FROM ticket_tag g JOIN ticket t ON t.ticket_id = g.ticket_id
+         WHERE t.created_at >= $1 AND t.created_at < $3{team} GROUP BY g.tag"
+    );
+    let counts = rows(db, sql, &binds)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("tag")?,
+                (
+                    r.try_get::<Option<i64>, _>("cur")?.unwrap_or(0),
+                    r.try_get::<Option<i64>, _>("prev")?.unwrap_or(0),
+                ),
+            ))
+        })
+        .collect::<AppResult<_>>()?;
+    Ok(ranked(p, "tag", counts, "tag"))
+}
+
+const STOP_WORDS: &[&str] = &[
+    "the", "and", "for", "with", "not", "you", "your", "our", "are", "was", "can", "cannot",
+    "can't", "how", "what", "why", "when", "from", "this", "that", "have", "has", "after", "into",
+    "about", "again", "any", "but", "does", "don't", "doesn't", "get", "getting", "help", "issue",
+    "problem", "question", "please", "need", "re", "fwd", "aw", "wg", "sv", "der", "die", "das",
+    "und", "ist", "nicht", "les", "des", "pour", "est", "pas", "une",
+];
+
+/// The distinct words of a subject worth counting: lower-cased, split at anything that is not a
+/// letter, digit or apostrophe, at least three characters (two for CJK), no numbers, no stop words.
+pub fn subject_terms(subject: &str) -> Vec<String> {
+    let lower = subject.to_lowercase();
+    let mut seen = HashSet::new();
+    lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .map(|w| w.trim_matches('\''))
+        .filter(|w| {
+            let n = w.chars().count();
+            let cjk = w.chars().any(|c| c as u32 >= 0x2E80);
+            (n >= 3 || (cjk && n >= 2))
+                && !w.chars().all(|c| c.is_ascii_digit())
+                && !STOP_WORDS.contains(w)
+        })
+        .filter(|w| seen.insert(w.to_string()))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The most frequent subject terms of tickets created in the period (tickets per term), with the
+/// previous period's count. The database counts tickets per distinct subject; each subject's
+/// terms then get its counts.
+pub async fn top_terms(db: &Db, p: &Params) -> AppResult<Table> {
+    let mut binds = vec![p.previous().from, p.from, p.to];
+    let team = team(p, "t", &mut binds);
+    let sql = format!(
+        "SELECT t.subject, SUM(CASE WHEN t.created_at >= $2 THEN 1 ELSE 0 END) AS cur,
+            SUM(CASE WHEN t.created_at < $2 THEN 1 ELSE 0 END) AS prev
+         FROM ticket t WHERE t.created_at >= $1 AND t.created_at < $3{team} GROUP BY t.subject"
+    );
+    let mut counts: HashMap<String, (i64, i64)> = HashMap::new();
+    for r in rows(db, sql, &binds).await? {
+        let cur = r.try_get::<Option<i64>, _>("cur")?.unwrap_or(0);
+        let prev = r.try_get::<Option<i64>, _>("prev")?.unwrap_or(0);
+        for term in subject_terms(&r.try_get::<String, _>("subject")?) {
+            let c = counts.entry(term).or_default();
+            c.0 += cur;
+            c.1 += prev;
+        }
+    }
+    Ok(ranked(p, "term", counts, "term"))
+}
+
+/// The tickets behind a tag or a subject term (created in the period), newest first, at most 500.
+pub async fn tickets(db: &Db, p: &Params) -> AppResult<Table> {
+    let mut t = Table::new(&["ticket_id", "subject", "status", "created_at", "link"]);
+    let (filter, value) = match (&p.tag, &p.term) {
+        (Some(tag), _) => (
+            "EXISTS (SELECT 1 FROM ticket_tag g WHERE g.ticket_id = t.ticket_id AND g.tag = $3)",
+            tag.clone(),
+        ),
+        (None, Some(term)) => (
+            "LOWER(t.subject) LIKE $3",
+            format!("%{}%", term.replace(['%', '_'], "")),
+        ),
+        (None, None) => return Err(AppError::field("tag", "name a tag (or a term)")),
+    };
+    let team = match p.team {
+        Some(_) => " AND t.team_id = $4",
+        None => "",
+    };
+    let sql = format!(
+        "SELECT t.ticket_id, t.subject, t.status, t.created_at FROM ticket t
+         WHERE t.created_at >= $1 AND t.created_at < $2 AND {filter}{team} ORDER BY t.ticket_id DESC"
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(p.from)
+        .bind(p.to)
+        .bind(value);
+    if let Some(team) = p.team {
+        q = q.bind(team);
+    }
+    for r in q.fetch_all(&db.pool).await? {
+        let subject: String = r.try_get("subject")?;
+        if let Some(term) = &p.term
+            && p.tag.is_none()
+            && !subject_terms(&subject).contains(term)
+        {
+            continue;
+        }
+        let id: i64 = r.try_get("ticket_id")?;
+        t.rows.push(vec![
+            Cell::Int(id),
+            Cell::text(subject),
+            Cell::text(r.try_get::<String, _>("status")?),
+            Cell::text(iso(r.try_get("created_at")?)),
+            Cell::text(format!("/tickets/{id}")),
+        ]);
+        if t.rows.len() == 500 {
+            break;
+        }
+    }
+    Ok(t)
+}
+
+/// CSAT: ratings given in the period, good share, overall and per group of `by`.
+pub async fn csat(db: &Db, p: &Params) -> AppResult<Table> {
+    let mut t = Table::new(&["by", "group", "ratings", "good", "bad", "csat_pct"]);
+    let mut groups = csat_counts(db, p, &format!("'{ALL}'"), "").await?;
+    if p.by != Dimension::All {
+        let (key, joins) = dimension_sql(db.backend, p.by);
+        groups.extend(csat_counts(db, p, &key, joins).await?);
+    }
+    for (group, n, good) in groups {
+        let by = if group == ALL { "all" } else { p.by.as_str() };
+        t.rows.push(vec![
+            Cell::text(by),
+            Cell::text(group),
+            Cell::Int(n),
+            Cell::Int(good),
+            Cell::Int(n - good),
+            Cell::num(percent(good, n)),
+        ]);
+    }
+    Ok(t)
+}
+
+/// Per active agent: tickets solved in the period (as assignee), median resolution, CSAT of their
+/// tickets rated in the period, and open tickets assigned now. `only` limits it to one agent.
+pub async fn agents(db: &Db, p: &Params, only: Option<i64>) -> AppResult<Table> {
+    let key = "COALESCE(CAST(t.assignee_id AS TEXT), '')";
+    let solved: HashMap<String, Summary> = calendar_stats(db, p, Duration::Resolution, key, "")
+        .await?
+        .into_iter()
+        .collect();
+    let csat: HashMap<String, (i64, i64)> = csat_counts(db, p, key, "")
+        .await?
+        .into_iter()
+        .map(|(k, n, good)| (k, (n, good)))
+        .collect();
+    let mut binds = vec![];
+    let mut filter = String::new();
+    if let Some(team) = p.team {
+        binds.push(team);
+        filter.push_str(" AND EXISTS (SELECT 1 FROM team_member m WHERE m.agent_id = a.agent_id AND m.team_id = $1)");
+    }
+    if let Some(id) = only {
+        binds.push(id);
+        filter.push_str(&format!(" AND a.agent_id = ${}", binds.len()));
+    }
+    let sql = format!(
+        "SELECT a.agent_id, a.name, (SELECT COUNT(*) FROM ticket t WHERE t.assignee_id = a.agent_id
+            AND t.status IN ('new', 'open', 'pending')) AS open_load
+         FROM agent a WHERE a.active = 1{filter} ORDER BY a.name, a.agent_id"
+    );
+    let mut t = Table::new(&[
+        "agent_id",
+        "agent",
+        "solved",
+        "median_resolution_h",
+        "csat_ratings",
+        "csat_pct",
+        "open_load",
+    ]);
+    for r in rows(db, sql, &binds).await? {
+        let id: i64 = r.try_get("agent_id")?;
+        let s = solved.get(&id.to_string()).copied().unwrap_or_default();
+        let (n, good) = csat.get(&id.to_string()).copied().unwrap_or((0, 0));
+        t.rows.push(vec![
+            Cell::Int(id),
+            Cell::text(r.try_get::<String, _>("name")?),
+            Cell::Int(s.count),
+            h(s.median_ms),
+            Cell::Int(n),
+            Cell::num(percent(good, n)),
+            Cell::Int(r.try_get("open_load")?),
+        ]);
+    }
+    Ok(t)
+}
+
+/// A customer subscribed at the start of the period, and what happened to them.
+#[derive(Debug, Clone)]
+struct CohortMember {
+    customer_id: i64,
+    name: String,
+    churned: bool,
+    breached: bool,
+    slow: bool,
+    bad_csat: bool,
+}
+
+/// The customer's latest subscription status before `$n` (a status-less event reads active),
+/// NULL when they had no subscription then.
+fn subscription_status(backend: Backend, n: usize) -> String {
+    let status = json_attr(backend, "e", "status");
+    format!(
+        "(SELECT COALESCE({status}, 'active') FROM crm_event e
+          WHERE e.customer_id = c.customer_id AND e.kind = 'subscription' AND e.occurred_at < ${n}
+          ORDER BY e.occurred_at DESC, e.crm_event_id DESC LIMIT 1)"
+    )
+}
+
+async fn cohort(db: &Db, p: &Params, sla: bool) -> AppResult<Vec<CohortMember>> {
+    let start = subscription_status(db.backend, 1);
+    let end = subscription_status(db.backend, 2);
+    let breached = if sla {
+        "CASE WHEN EXISTS (SELECT 1 FROM ticket_sla s JOIN ticket t ON t.ticket_id = s.ticket_id
+            WHERE t.customer_id = x.customer_id AND s.breached_at >= $1 AND s.breached_at < $2) THEN 1 ELSE 0 END"
+    } else {
+        "0"
+    };
+    let sql = format!(
+        "SELECT x.customer_id, x.name, x.end_status,
+            {breached} AS breached,
+            CASE WHEN EXISTS (SELECT 1 FROM ticket t WHERE t.customer_id = x.customer_id
+                AND t.solved_at >= $1 AND t.solved_at < $2 AND t.solved_at - t.created_at > $3) THEN 1 ELSE 0 END AS slow,
+            CASE WHEN EXISTS (SELECT 1 FROM csat_rating r WHERE r.customer_id = x.customer_id AND r.rating = 'bad'
+                AND r.rated_at >= $1 AND r.rated_at < $2) THEN 1 ELSE 0 END AS bad_csat
+         FROM (SELECT c.customer_id, c.name, {start} AS start_status, {end} AS end_status FROM customer c
+               WHERE EXISTS (SELECT 1 FROM crm_event e WHERE e.customer_id = c.customer_id AND e.kind = 'subscription'
+                   AND e.occurred_at < $1)) x
+         WHERE x.start_status IN ('active', 'downgraded') ORDER BY x.customer_id"
+    );
+    rows(db, sql, &[p.from, p.to, p.slow_hours * HOUR_MS])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(CohortMember {
+                customer_id: r.try_get("customer_id")?,
+                name: r.try_get("name")?,
+                churned: r.try_get::<Option<String>, _>("end_status")?.as_deref()
+                    == Some("cancelled"),
+                breached: r.try_get::<i64, _>("breached")? == 1,
+                slow: r.try_get::<i64, _>("slow")? == 1,
+                bad_csat: r.try_get::<i64, _>("bad_csat")? == 1,
+            })
+        })
+        .collect()
+}
+
+const CHURN_NOTE: &str = "Customers with an active subscription at the start of the period; churned = their subscription is cancelled at its end. The team filter does not apply.";
+
+/// Churn and retention of subscribed customers, overall and split by support experience.
+pub async fn churn(db: &Db, p: &Params) -> AppResult<Table> {
+    let sla = sla_available(db).await?;
+    let members = cohort(db, p, sla).await?;
+    let mut t = Table::new(&[
+        "group",
+        "customers",
+        "churned",
+        "retained",
+        "churn_rate_pct",
+        "retention_rate_pct",
+    ]);
+    t.note = Some(if sla {
+        CHURN_NOTE.to_string()
+    } else {
+        format!("{CHURN_NOTE} {SLA_MISSING}: the breached-ticket split is left out.")
+    });
+    if members.is_empty() {
+        return Ok(t);
+    }
+    type Pick = fn(&CohortMember) -> bool;
+    let mut groups: Vec<(&str, Pick)> = vec![("all", |_| true)];
+    if sla {
+        groups.push(("had a breached ticket", |m| m.breached));
+        groups.push(("no breached ticket", |m| !m.breached));
+    }
+    groups.extend([
+        ("had a slow resolution", (|m: &CohortMember| m.slow) as Pick),
+        ("no slow resolution", |m| !m.slow),
+        ("gave a bad CSAT rating", |m| m.bad_csat),
+        ("no bad CSAT rating", |m| !m.bad_csat),
+    ]);
+    for (name, pick) in groups {
+        let n = members.iter().filter(|m| pick(m)).count() as i64;
+        let churned = members.iter().filter(|m| pick(m) && m.churned).count() as i64;
+        t.rows.push(vec![
+            Cell::text(name),
+            Cell::Int(n),
+            Cell::Int(churned),
+            Cell::Int(n - churned),
+            Cell::num(percent(churned, n)),
+            Cell::num(percent(n - churned, n)),
+        ]);
+    }
+    Ok(t)
+}
+
+/// Lifetime value (orders and purchases up to the end of the period) of churned and retained
+/// customers, per currency: the average is over every customer of the outcome.
+pub async fn churn_ltv(db: &Db, p: &Params) -> AppResult<Table> {
+    let members = cohort(db, p, false).await?;
+    let mut t = Table::new(&[
+        "outcome",
+        "currency",
+        "customers",
+        "total_ltv",
+        "average_ltv",
+    ]);
+    t.note = Some(CHURN_NOTE.into());
+    if members.is_empty() {
+        return Ok(t);
+    }
+    let churned: HashMap<i64, bool> = members.iter().map(|m| (m.customer_id, m.churned)).collect();
+    let sql = "SELECT e.customer_id, e.currency, CAST(SUM(e.amount_minor) AS BIGINT) AS total FROM crm_event e
+         WHERE e.kind IN ('order', 'purchase') AND e.amount_minor IS NOT NULL AND e.currency IS NOT NULL
+           AND e.occurred_at < $1 GROUP BY e.customer_id, e.currency";
+    let mut totals: BTreeMap<(bool, String), i64> = BTreeMap::new();
+    for r in rows(db, sql.into(), &[p.to]).await? {
+        if let Some(c) = churned.get(&r.try_get::<i64, _>("customer_id")?) {
+            *totals.entry((*c, r.try_get("currency")?)).or_default() +=
+                r.try_get::<i64, _>("total")?;
+        }
+    }
+    for outcome in [true, false] {
+        let n = members.iter().filter(|m| m.churned == outcome).count() as i64;
+        for ((o, currency), total) in &totals {
+            if *o != outcome || n == 0 {
+                continue;
+            }
+            let exp = Currency::parse(currency).map(|c| c.exponent()).unwrap_or(2);
+            t.rows.push(vec![
+                Cell::text(if outcome { "churned" } else { "retained" }),
+                Cell::text(currency.clone()),
+                Cell::Int(n),
+                Cell::text(format_amount(*total, exp)),
+                Cell::text(format_amount(total / n, exp)),
+            ]);
+        }
+    }
+    Ok(t)
+}
+
+/// The customers behind the churn numbers.
+pub async fn churn_customers(db: &Db, p: &Params) -> AppResult<Table> {
+    let sla = sla_available(db).await?;
+    let mut t = Table::new(&[
+        "customer_id",
+        "customer",
+        "outcome",
+        "breached_ticket",
+        "slow_resolution",
+        "bad_csat",
+        "link",
+    ]);
+    t.note = Some(CHURN_NOTE.into());
+    let flag = |b: bool| Cell::text(if b { "yes" } else { "no" });
+    for m in cohort(db, p, sla).await? {
+        t.rows.push(vec![
+            Cell::Int(m.customer_id),
+            Cell::text(m.name),
+            Cell::text(if m.churned { "churned" } else { "retained" }),
+            if sla { flag(m.breached) } else { Cell::Null },
+            flag(m.slow),
+            flag(m.bad_csat),
+            Cell::text(format!("/customers/{}", m.customer_id)),
+        ]);
+    }
+    Ok(t)
+}
+
+fn sla_missing(columns: &[&'static str]) -> Table {
+    let mut t = Table::new(columns);
+    t.note = Some(SLA_MISSING.into());
+    t
+}
+
+/// SLA compliance per metric, of targets due in the period: met on time / (met + breached).
+pub async fn sla(db: &Db, p: &Params) -> AppResult<Table> {
+    let columns = [
+        "metric",
+        "due",
+        "met",
+        "breached",
+        "pending",
+        "compliance_pct",
+    ];
+    if !sla_available(db).await? {
+        return Ok(sla_missing(&columns));
+    }
+    let mut t = Table::new(&columns);
+    for (metric, due, met, breached) in sla_counts(db, p).await? {
+        t.rows.push(vec![
+            Cell::text(metric),
+            Cell::Int(due),
+            Cell::Int(met),
+            Cell::Int(breached),
+            Cell::Int(due - met - breached),
+            Cell::num(percent(met, met + breached)),
+        ]);
+    }
+    Ok(t)
+}
+
+/// SLA compliance per day or week (by due time) and metric.
+pub async fn sla_trend(db: &Db, p: &Params) -> AppResult<Table> {
+    let columns = ["bucket", "metric", "met", "breached", "compliance_pct"];
+    if !sla_available(db).await? {
+        return Ok(sla_missing(&columns));
+    }
+    let mut binds = vec![p.from, p.to, p.now];
+    let team = team(p, "t", &mut binds);
+    let sql = format!(
+        "SELECT s.due_at / {SLOT_MS} AS slot, s.metric,
+            SUM(CASE WHEN {SLA_MET} THEN 1 ELSE 0 END) AS met,
+            SUM(CASE WHEN {SLA_BREACHED} THEN 1 ELSE 0 END) AS breached
+         FROM ticket_sla s JOIN ticket t ON t.ticket_id = s.ticket_id
+         WHERE s.due_at >= $1 AND s.due_at < $2{team} GROUP BY s.due_at / {SLOT_MS}, s.metric"
+    );
+    let starts = stats::buckets(p.from, p.to, p.interval, p.tz);
+    let mut counts: BTreeMap<(usize, String), (i64, i64)> = BTreeMap::new();
+    for r in rows(db, sql, &binds).await? {
+        let slot: i64 = r.try_get("slot")?;
+        let c = counts
+            .entry((
+                stats::bucket_of(&starts, (slot * SLOT_MS).max(p.from)),
+                r.try_get("metric")?,
+            ))
+            .or_default();
+        c.0 += r.try_get::<Option<i64>, _>("met")?.unwrap_or(0);
+        c.1 += r.try_get::<Option<i64>, _>("breached")?.unwrap_or(0);
+    }
+    let mut t = Table::new(&columns);
+    for ((bucket, metric), (met, breached)) in counts {
+        t.rows.push(vec![
+            Cell::text(bucket_label(p, starts[bucket])),
+            Cell::text(metric),
+            Cell::Int(met),
+            Cell::Int(breached),
+            Cell::num(percent(met, met + breached)),
+        ]);
+    }
+    Ok(t)
+}
+
+/// SLA targets due in the period that were breached, latest first (at most 1000).
+pub async fn sla_breaches(db: &Db, p: &Params) -> AppResult<Table> {
+    let columns = [
+        "ticket_id",
+        "subject",
+        "metric",
+        "due_at",
+        "breached_at",
+        "team",
+        "assignee",
+        "link",
+    ];
+    if !sla_available(db).await? {
+        return Ok(sla_missing(&columns));
+    }
+    let mut binds = vec![p.from, p.to, p.now];
+    let team = team(p, "t", &mut binds);
+    let sql = format!(
+        "SELECT s.ticket_id, t.subject, s.metric, s.due_at, COALESCE(s.breached_at, s.met_at, s.due_at) AS at,
+            tm.name AS team, a.name AS assignee
+         FROM ticket_sla s JOIN ticket t ON t.ticket_id = s.ticket_id
+            LEFT JOIN team tm ON tm.team_id = t.team_id LEFT JOIN agent a ON a.agent_id = t.assignee_id
+         WHERE s.due_at >= $1 AND s.due_at < $2 AND {SLA_BREACHED}{team}
+         ORDER BY s.due_at DESC, s.ticket_id DESC LIMIT 1000"
+    );
+    let mut t = Table::new(&columns);
+    for r in rows(db, sql, &binds).await? {
+        let id: i64 = r.try_get("ticket_id")?;
+        let opt = |v: Option<String>| v.map(Cell::Text).unwrap_or(Cell::Null);
+        t.rows.push(vec![
+            Cell::Int(id),
+            Cell::text(r.try_get::<String, _>("subject")?),
+            Cell::text(r.try_get::<String, _>("metric")?),
+            Cell::text(iso(r.try_get("due_at")?)),
+            Cell::text(iso(r.try_get("at")?)),
+            opt(r.try_get("team")?),
+            opt(r.try_get("assignee")?),
+            Cell::text(format!("/tickets/{id}")),
+        ]);
+    }
+    Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::subject_terms;
+
+    #[test]
+    fn subject_terms_are_distinct_meaningful_words() {
+        assert_eq!(
+            subject_terms("Re: Invoice #1234 missing — invoice PDF for March"),
+            vec!["invoice", "missing", "pdf", "march"]
+        );
+        assert_eq!(
+            subject_terms("ログイン できない"),
+            vec!["ログイン", "できない"]
+        );
+        assert!(subject_terms("the and 2024 a").is_empty());
+    }
+}

@@ -1,0 +1,485 @@
+//! Leadership reports: response and resolution times, backlog, top issues, CSAT, churn and
+//! retention, agent performance and SLA compliance over a period. Each report is a [`Table`]
+//! that the dashboard draws, the API returns as JSON and every page offers as CSV. Definitions
+//! are in the README ("Reports").
+
+pub mod business;
+pub mod csat;
+pub mod metrics;
+pub mod stats;
+pub mod svg;
+
+use crate::auth::AgentRef;
+use crate::domain::Role;
+use crate::domain::clock::Millis;
+use crate::error::{AppError, AppResult};
+use crate::sla::BusinessCalendar;
+use crate::state::AppState;
+use chrono::{DateTime, NaiveDate, NaiveTime};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+pub use stats::Interval;
+
+/// The reports the API and the CSV links know, with a title each.
+pub const REPORTS: &[(&str, &str)] = &[
+    ("summary", "Headline numbers"),
+    ("response-times", "First response and resolution times"),
+    ("volume", "Created vs solved, and open backlog"),
+    ("backlog-age", "Open tickets by age now"),
+    ("resolution-distribution", "Resolution time distribution"),
+    ("top-tags", "Top tags"),
+    ("top-terms", "Top subject terms"),
+    ("csat", "Customer satisfaction"),
+    ("agents", "Agent performance"),
+    ("churn", "Churn and retention by support experience"),
+    (
+        "churn-ltv",
+        "Lifetime value of churned vs retained customers",
+    ),
+    ("churn-customers", "Customers behind the churn numbers"),
+    ("sla", "SLA compliance"),
+    ("sla-trend", "SLA compliance over time"),
+    ("sla-breaches", "SLA breaches"),
+    ("tickets", "Tickets behind a tag or term"),
+];
+
+pub fn title(name: &str) -> Option<&'static str> {
+    REPORTS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+/// The business calendar reports count business hours in: Monday to Friday, 09:00–17:00, in the
+/// configured report time zone (`CASEBOOK_REPORT_TIME_ZONE`).
+pub fn calendar(state: &AppState) -> BusinessCalendar {
+    calendar_in(&state.config.report_time_zone)
+}
+
+pub fn calendar_in(time_zone: &str) -> BusinessCalendar {
+    let nine = NaiveTime::from_hms_opt(9, 0, 0).expect("valid time");
+    let five = NaiveTime::from_hms_opt(17, 0, 0).expect("valid time");
+    let day = Some((nine, five));
+    let hours = [day, day, day, day, day, None, None];
+    BusinessCalendar::new(time_zone, hours, [])
+        .or_else(|_| BusinessCalendar::new("UTC", hours, []))
+        .expect("the default calendar is valid")
+}
+
+/// How duration reports are broken down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dimension {
+    All,
+    Team,
+    Agent,
+    Channel,
+    Priority,
+    Segment,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 6] = [
+        Dimension::All,
+        Dimension::Team,
+        Dimension::Agent,
+        Dimension::Channel,
+        Dimension::Priority,
+        Dimension::Segment,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dimension::All => "all",
+            Dimension::Team => "team",
+            Dimension::Agent => "agent",
+            Dimension::Channel => "channel",
+            Dimension::Priority => "priority",
+            Dimension::Segment => "segment",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Dimension> {
+        Dimension::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+/// Query parameters as they arrive (`?from=&to=&team=&by=&interval=&tag=&term=`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RawParams {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub team: Option<String>,
+    pub by: Option<String>,
+    pub interval: Option<String>,
+    pub tag: Option<String>,
+    pub term: Option<String>,
+}
+
+/// A validated report request: the period `[from, to)` and filters.
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub from: Millis,
+    pub to: Millis,
+    pub team: Option<i64>,
+    pub by: Dimension,
+    pub interval: Interval,
+    pub tag: Option<String>,
+    pub term: Option<String>,
+    pub tz: Tz,
+    pub calendar: BusinessCalendar,
+    /// Resolution slower than this counts as "slow" in the churn split.
+    pub slow_hours: i64,
+    /// The moment the report is made (for "open now" and "overdue").
+    pub now: Millis,
+}
+
+pub const DEFAULT_DAYS: u64 = 30;
+const MAX_DAYS: i64 = 1100;
+const DAY_MS: i64 = 86_400_000;
+
+impl Params {
+    /// The period of the same length just before this one.
+    pub fn previous(&self) -> Params {
+        let len = self.to - self.from;
+        Params {
+            from: self.from - len,
+            to: self.from,
+            ..self.clone()
+        }
+    }
+}
+
+/// `YYYY-MM-DD` is a local date in the report zone (`to` includes its whole day); anything else
+/// must be an RFC 3339 instant.
+fn parse_instant(field: &str, raw: &str, tz: Tz, end: bool) -> AppResult<Millis> {
+    let raw = raw.trim();
+    if let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        let date = if end {
+            date.succ_opt()
+                .ok_or_else(|| AppError::field(field, "is out of range"))?
+        } else {
+            date
+        };
+        return Ok(stats::local_start(tz, date));
+    }
+    DateTime::parse_from_rfc3339(raw)
+        .map(|d| d.timestamp_millis())
+        .map_err(|_| AppError::field(field, "must be a date (YYYY-MM-DD) or an RFC 3339 time"))
+}
+
+fn present(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+pub fn parse_params(raw: &RawParams, time_zone: &str, now: Millis) -> AppResult<Params> {
+    let calendar = calendar_in(time_zone);
+    let tz = calendar.time_zone();
+    let to = match present(&raw.to) {
+        Some(s) => parse_instant("to", s, tz, true)?,
+        None => stats::local_start(
+            tz,
+            stats::local_date(tz, now).succ_opt().unwrap_or_default(),
+        ),
+    };
+    let from = match present(&raw.from) {
+        Some(s) => parse_instant("from", s, tz, false)?,
+        None => stats::local_start(
+            tz,
+            stats::local_date(tz, to - 1) - chrono::Days::new(DEFAULT_DAYS - 1),
+        ),
+    };
+    if to <= from {
+        return Err(AppError::field("to", "must be after from"));
+    }
+    if to - from > MAX_DAYS * DAY_MS {
+        return Err(AppError::field(
+            "to",
+            format!("the period may be at most {MAX_DAYS} days"),
+        ));
+    }
+    let team = match present(&raw.team) {
+        None | Some("all") => None,
+        Some(s) => Some(
+            s.parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| AppError::field("team", "must be a team id"))?,
+        ),
+    };
+    let by = match present(&raw.by) {
+        None => Dimension::All,
+        Some(s) => Dimension::parse(s).ok_or_else(|| {
+            AppError::field(
+                "by",
+                "must be one of: all, team, agent, channel, priority, segment",
+            )
+        })?,
+    };
+    let interval = match present(&raw.interval) {
+        None if to - from > 62 * DAY_MS => Interval::Week,
+        None => Interval::Day,
+        Some("day") => Interval::Day,
+        Some("week") => Interval::Week,
+        Some(_) => return Err(AppError::field("interval", "must be day or week")),
+    };
+    let text = |field: &str, v: &Option<String>| -> AppResult<Option<String>> {
+        match present(v) {
+            Some(s) if s.chars().count() > 100 => Err(AppError::field(
+                field,
+                "is too long (100 characters at most)",
+            )),
+            other => Ok(other.map(str::to_lowercase)),
+        }
+    };
+    Ok(Params {
+        from,
+        to,
+        team,
+        by,
+        interval,
+        tag: text("tag", &raw.tag)?,
+        term: text("term", &raw.term)?,
+        tz,
+        calendar,
+        slow_hours: 72,
+        now,
+    })
+}
+
+/// One cell of a report table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Cell {
+    Int(i64),
+    Num(f64),
+    Text(String),
+    Null,
+}
+
+impl Cell {
+    pub fn num(v: Option<f64>) -> Cell {
+        match v {
+            Some(v) if v.is_finite() => Cell::Num(v),
+            _ => Cell::Null,
+        }
+    }
+
+    pub fn text(s: impl Into<String>) -> Cell {
+        Cell::Text(s.into())
+    }
+
+    /// How the cell reads on a page and in CSV; empty for no value.
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Int(i) => i.to_string(),
+            Cell::Num(n) => n.to_string(),
+            Cell::Text(s) => s.clone(),
+            Cell::Null => String::new(),
+        }
+    }
+}
+
+/// A report's result: named columns and rows; `note` explains missing data (e.g. no SLA data).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Table {
+    pub columns: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+    pub note: Option<String>,
+}
+
+impl Table {
+    pub fn new(columns: &[&'static str]) -> Table {
+        Table {
+            columns: columns.to_vec(),
+            ..Table::default()
+        }
+    }
+
+    /// The cell in `column` of `row`.
+    pub fn get(&self, row: usize, column: &str) -> Option<&Cell> {
+        let i = self.columns.iter().position(|c| *c == column)?;
+        self.rows.get(row)?.get(i)
+    }
+
+    /// RFC 4180 CSV with a header row. Text that a spreadsheet would run as a formula is
+    /// prefixed with `'`.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::new();
+        let line = |cells: Vec<String>, out: &mut String| {
+            let escaped: Vec<String> = cells.into_iter().map(|c| csv_field(&c)).collect();
+            out.push_str(&escaped.join(","));
+            out.push_str("\r\n");
+        };
+        line(
+            self.columns.iter().map(|c| c.to_string()).collect(),
+            &mut out,
+        );
+        for row in &self.rows {
+            line(
+                row.iter()
+                    .map(|c| match c {
+                        Cell::Text(s) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => {
+                            format!("'{s}")
+                        }
+                        other => other.display(),
+                    })
+                    .collect(),
+                &mut out,
+            );
+        }
+        out
+    }
+
+    /// `{"report", "title", "from", "to", "team", "columns", "rows": [{column: value}], "note"}`.
+    pub fn to_json(&self, name: &str, params: &Params) -> Value {
+        let rows: Vec<Value> = self
+            .rows
+            .iter()
+            .map(|r| {
+                Value::Object(
+                    self.columns
+                        .iter()
+                        .zip(r)
+                        .map(|(c, v)| (c.to_string(), json!(v)))
+                        .collect(),
+                )
+            })
+            .collect();
+        let iso = |ms: Millis| {
+            DateTime::from_timestamp_millis(ms)
+                .unwrap_or_default()
+                .to_rfc3339()
+        };
+        json!({
+            "report": name,
+            "title": title(name),
+            "from": iso(params.from),
+            "to": iso(params.to),
+            "team": params.team,
+            "columns": self.columns,
+            "rows": rows,
+            "note": self.note,
+        })
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Whether `viewer` may see every agent's numbers (leads and admins) or only their own.
+pub fn sees_all_agents(viewer: &AgentRef) -> bool {
+    matches!(viewer.role, Role::Lead | Role::Admin)
+}
+
+/// Runs report `name` for `viewer`. Agents see the team-wide reports but only their own row of
+/// agent performance; an unknown name is a 404.
+pub async fn run(
+    state: &AppState,
+    name: &str,
+    params: &Params,
+    viewer: &AgentRef,
+) -> AppResult<Table> {
+    let db = &state.db;
+    match name {
+        "summary" => metrics::summary(db, params).await,
+        "response-times" => metrics::response_times(db, params).await,
+        "volume" => metrics::volume(db, params).await,
+        "backlog-age" => metrics::backlog_age(db, params).await,
+        "resolution-distribution" => metrics::resolution_distribution(db, params).await,
+        "top-tags" => metrics::top_tags(db, params).await,
+        "top-terms" => metrics::top_terms(db, params).await,
+        "csat" => metrics::csat(db, params).await,
+        "agents" => {
+            let only = (!sees_all_agents(viewer)).then_some(viewer.id);
+            metrics::agents(db, params, only).await
+        }
+        "churn" => metrics::churn(db, params).await,
+        "churn-ltv" => metrics::churn_ltv(db, params).await,
+        "churn-customers" => metrics::churn_customers(db, params).await,
+        "sla" => metrics::sla(db, params).await,
+        "sla-trend" => metrics::sla_trend(db, params).await,
+        "sla-breaches" => metrics::sla_breaches(db, params).await,
+        "tickets" => metrics::tickets(db, params).await,
+        _ => Err(AppError::NotFound("report")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(from: &str, to: &str) -> RawParams {
+        RawParams {
+            from: Some(from.into()),
+            to: Some(to.into()),
+            ..RawParams::default()
+        }
+    }
+
+    #[test]
+    fn periods_are_local_dates_with_to_included() {
+        let p = parse_params(&raw("2024-05-01", "2024-05-31"), "Europe/Berlin", 0).unwrap();
+        assert_eq!(
+            p.from,
+            DateTime::parse_from_rfc3339("2024-04-30T22:00:00Z")
+                .unwrap()
+                .timestamp_millis()
+        );
+        assert_eq!(p.to - p.from, 31 * DAY_MS);
+        assert_eq!(p.previous().to, p.from);
+        assert_eq!(p.interval, Interval::Day);
+        let p = parse_params(&raw("2024-01-01T00:00:00Z", "2024-12-31"), "UTC", 0).unwrap();
+        assert_eq!(p.interval, Interval::Week);
+    }
+
+    #[test]
+    fn bad_parameters_name_the_field() {
+        let field = |r: RawParams| match parse_params(&r, "UTC", 0) {
+            Err(AppError::Validation { field, .. }) => field,
+            other => panic!("expected a validation error, got {other:?}"),
+        };
+        assert_eq!(field(raw("yesterday", "2024-01-01")), "from");
+        assert_eq!(field(raw("2024-02-01", "2024-01-01")), "to");
+        assert_eq!(field(raw("2020-01-01", "2024-01-01")), "to");
+        let mut r = raw("2024-01-01", "2024-01-31");
+        r.team = Some("x".into());
+        assert_eq!(field(r.clone()), "team");
+        r.team = None;
+        r.by = Some("colour".into());
+        assert_eq!(field(r.clone()), "by");
+        r.by = None;
+        r.interval = Some("hour".into());
+        assert_eq!(field(r), "interval");
+    }
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        let mut t = Table::new(&["name", "n", "rate"]);
+        t.rows
+            .push(vec![Cell::text("a, \"b\""), Cell::Int(3), Cell::Null]);
+        t.rows.push(vec![
+            Cell::text("=HYPERLINK(1)"),
+            Cell::Int(-1),
+            Cell::Num(2.5),
+        ]);
+        assert_eq!(
+            t.to_csv(),
+            "name,n,rate\r\n\"a, \"\"b\"\"\",3,\r\n'=HYPERLINK(1),-1,2.5\r\n"
+        );
+    }
+}
+
+/// Teams for the team filter: (id, name), by name.
+pub async fn teams(db: &crate::db::Db) -> AppResult<Vec<(i64, String)>> {
+    use sqlx::Row;
+    sqlx::query("SELECT team_id, name FROM team ORDER BY name")
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("team_id")?, r.try_get("name")?)))
+        .collect()
+}

@@ -1,0 +1,302 @@
+//! The Meilisearch index (`CASEBOOK_MEILI_URL`, `CASEBOOK_MEILI_KEY`). Settings are applied when
+//! Casebook starts; every write waits for its Meilisearch task and a failed task is an error, so
+//! the outbox job that caused it retries.
+
+use super::{Fields, Hit, HitPage, Matching, SearchIndex, SearchQuery, Sort, TicketDoc};
+use anyhow::{Context, anyhow};
+use meilisearch_sdk::client::Client;
+use meilisearch_sdk::errors::{Error as MeiliError, ErrorCode};
+use meilisearch_sdk::search::MatchingStrategies;
+use meilisearch_sdk::settings::{MinWordSizeForTypos, Settings, TypoToleranceSettings};
+use meilisearch_sdk::task_info::TaskInfo;
+use meilisearch_sdk::tasks::Task;
+use std::time::Duration;
+
+/// The index Casebook keeps its ticket documents in.
+pub const INDEX_UID: &str = "casebook_tickets";
+
+const SEARCHABLE: [&str; 6] = [
+    "subject",
+    "resolution",
+    "tags",
+    "customer",
+    "body",
+    "internal",
+];
+const FILTERABLE: [&str; 6] = [
+    "status",
+    "customer_id",
+    "team_id",
+    "created_at",
+    "updated_at",
+    "ticket_id",
+];
+const SORTABLE: [&str; 2] = ["updated_at", "created_at"];
+
+pub struct MeiliIndex {
+    client: Client,
+    /// How long to wait for a task before the write counts as failed.
+    task_timeout: Duration,
+}
+
+impl MeiliIndex {
+    pub fn new(url: &str, key: Option<&str>) -> anyhow::Result<Self> {
+        let client = Client::new(url.trim_end_matches('/'), key)
+            .map_err(|e| anyhow!("Meilisearch client: {e}"))?;
+        Ok(MeiliIndex {
+            client,
+            task_timeout: Duration::from_secs(30),
+        })
+    }
+
+    /// Waits for a task; a failed task is an error carrying Meilisearch's message and code.
+    async fn wait(&self, info: TaskInfo, what: &str) -> anyhow::Result<()> {
+        let task = info
+            .wait_for_completion(
+                &self.client,
+                Some(Duration::from_millis(25)),
+                Some(self.task_timeout),
+            )
+            .await
+            .with_context(|| format!("waiting for Meilisearch to {what}"))?;
+        match task {
+            Task::Succeeded { .. } => Ok(()),
+            Task::Failed { content } => Err(anyhow!(
+                "Meilisearch could not {what}: {} ({})",
+                content.error.error_message,
+                content.error.error_code
+            )),
+            other => Err(anyhow!("Meilisearch task to {what} ended as {other:?}")),
+        }
+    }
+
+    fn settings() -> Settings {
+        Settings::new()
+            .with_searchable_attributes(SEARCHABLE)
+            .with_filterable_attributes(FILTERABLE)
+            .with_sortable_attributes(SORTABLE)
+            .with_typo_tolerance(TypoToleranceSettings {
+                enabled: Some(true),
+                disable_on_attributes: None,
+                disable_on_words: None,
+                min_word_size_for_typos: Some(MinWordSizeForTypos {
+                    one_typo: Some(5),
+                    two_typos: Some(9),
+                }),
+                disable_on_numbers: Some(true),
+            })
+    }
+}
+
+/// Meilisearch's filter syntax for a query's filters (values are numbers or quoted strings).
+pub fn filter_expression(q: &SearchQuery) -> String {
+    let mut f = Vec::new();
+    if let Some(s) = &q.status {
+        f.push(format!("status = {}", quote(s)));
+    }
+    if q.solved_only {
+        f.push("status IN [\"solved\", \"closed\"]".to_string());
+    }
+    if let Some(c) = q.customer_id {
+        f.push(format!("customer_id = {c}"));
+    }
+    if let Some(t) = q.team_id {
+        f.push(format!("team_id = {t}"));
+    }
+    if let Some(v) = q.from {
+        f.push(format!("created_at >= {v}"));
+    }
+    if let Some(v) = q.to {
+        f.push(format!("created_at < {v}"));
+    }
+    if let Some(x) = q.exclude_ticket {
+        f.push(format!("ticket_id != {x}"));
+    }
+    f.join(" AND ")
+}
+
+fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+#[async_trait::async_trait]
+impl SearchIndex for MeiliIndex {
+    fn kind(&self) -> &'static str {
+        "meilisearch"
+    }
+
+    fn typo_tolerant(&self) -> bool {
+        true
+    }
+
+    async fn prepare(&self) -> anyhow::Result<()> {
+        let created = self
+            .client
+            .create_index(INDEX_UID, Some("ticket_id"))
+            .await
+            .map_err(|e| anyhow!("Meilisearch: cannot create the index: {e}"))?;
+        if let Err(err) = self.wait(created, "create the index").await {
+            // An index that already exists is what we want.
+            if !err.to_string().contains("index_already_exists") {
+                return Err(err);
+            }
+        }
+        let index = self.client.index(INDEX_UID);
+        let task = index
+            .set_settings(&Self::settings())
+            .await
+            .map_err(|e| anyhow!("Meilisearch: cannot apply settings: {e}"))?;
+        self.wait(task, "apply the index settings").await
+    }
+
+    async fn put(&self, docs: &[TicketDoc]) -> anyhow::Result<()> {
+        if docs.is_empty() {
+            return Ok(());
+        }
+        let task = self
+            .client
+            .index(INDEX_UID)
+            .add_or_replace(docs, Some("ticket_id"))
+            .await
+            .map_err(|e| anyhow!("Meilisearch: cannot send documents: {e}"))?;
+        self.wait(task, "index documents").await
+    }
+
+    async fn remove(&self, ticket_ids: &[i64]) -> anyhow::Result<()> {
+        if ticket_ids.is_empty() {
+            return Ok(());
+        }
+        let task = self
+            .client
+            .index(INDEX_UID)
+            .delete_documents(ticket_ids)
+            .await
+            .map_err(|e| anyhow!("Meilisearch: cannot delete documents: {e}"))?;
+        self.wait(task, "delete documents").await
+    }
+
+    async fn search(&self, q: &SearchQuery) -> anyhow::Result<HitPage> {
+        let index = self.client.index(INDEX_UID);
+        let filter = filter_expression(q);
+        let on: &[&str] = match (q.fields, q.include_internal) {
+            (Fields::SubjectAndResolution, _) => &["subject", "resolution"],
+            (Fields::Everything, false) => &["subject", "resolution", "tags", "customer", "body"],
+            (Fields::Everything, true) => &SEARCHABLE,
+        };
+        let retrieve: &[&str] = if q.include_internal {
+            &[
+                "ticket_id",
+                "subject",
+                "status",
+                "customer",
+                "created_at",
+                "updated_at",
+                "body",
+                "internal",
+                "resolution",
+            ]
+        } else {
+            &[
+                "ticket_id",
+                "subject",
+                "status",
+                "customer",
+                "created_at",
+                "updated_at",
+                "body",
+                "resolution",
+            ]
+        };
+        let sort = ["updated_at:desc"];
+        let mut query = index.search();
+        query
+            .with_query(&q.text)
+            .with_limit(q.limit.clamp(1, 100) as usize)
+            .with_offset(q.offset.max(0) as usize)
+            .with_attributes_to_search_on(on)
+            .with_attributes_to_retrieve(meilisearch_sdk::search::Selectors::Some(retrieve))
+            .with_show_ranking_score(true)
+            .with_matching_strategy(match q.matching {
+                Matching::All => MatchingStrategies::ALL,
+                Matching::Any => MatchingStrategies::LAST,
+            });
+        if !filter.is_empty() {
+            query.with_filter(&filter);
+        }
+        if q.sort == Sort::Date || q.text.is_empty() {
+            query.with_sort(&sort);
+        }
+        let results = query
+            .execute::<serde_json::Value>()
+            .await
+            .map_err(|e| match e {
+                MeiliError::Meilisearch(m) if m.error_code == ErrorCode::IndexNotFound => {
+                    anyhow!("Meilisearch index {INDEX_UID} does not exist yet")
+                }
+                other => anyhow!("Meilisearch search failed: {other}"),
+            })?;
+        let text = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or_default().to_string();
+        let hits = results
+            .hits
+            .iter()
+            .map(|h| {
+                let d = &h.result;
+                Hit {
+                    ticket_id: d["ticket_id"].as_i64().unwrap_or_default(),
+                    subject: text(d, "subject"),
+                    status: text(d, "status"),
+                    customer: text(d, "customer"),
+                    created_at: d["created_at"].as_i64().unwrap_or_default(),
+                    updated_at: d["updated_at"].as_i64().unwrap_or_default(),
+                    body: text(d, "body"),
+                    internal: if q.include_internal {
+                        text(d, "internal")
+                    } else {
+                        String::new()
+                    },
+                    resolution: text(d, "resolution"),
+                    score: h.ranking_score.unwrap_or(0.0),
+                }
+            })
+            .collect();
+        Ok(HitPage {
+            hits,
+            total: results
+                .estimated_total_hits
+                .or(results.total_hits)
+                .unwrap_or(0) as i64,
+        })
+    }
+
+    async fn count(&self) -> anyhow::Result<i64> {
+        match self.client.index(INDEX_UID).get_stats().await {
+            Ok(s) => Ok(s.number_of_documents as i64),
+            Err(MeiliError::Meilisearch(m)) if m.error_code == ErrorCode::IndexNotFound => Ok(0),
+            Err(e) => Err(anyhow!("Meilisearch stats: {e}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_use_meilisearch_syntax() {
+        let mut q = SearchQuery::new("x");
+        assert_eq!(filter_expression(&q), "");
+        q.status = Some("open".into());
+        q.solved_only = true;
+        q.customer_id = Some(7);
+        q.team_id = Some(2);
+        q.from = Some(10);
+        q.to = Some(20);
+        q.exclude_ticket = Some(5);
+        assert_eq!(
+            filter_expression(&q),
+            "status = \"open\" AND status IN [\"solved\", \"closed\"] AND customer_id = 7 AND team_id = 2 \
+             AND created_at >= 10 AND created_at < 20 AND ticket_id != 5"
+        );
+        assert_eq!(quote("a\"b\\"), "\"a\\\"b\\\\\"");
+    }
+}

@@ -1,0 +1,340 @@
+//! The SLA sweeper: finds clocks whose warning or breach is due and fires each escalation step
+//! exactly once.
+//!
+//! A step fires by inserting its `sla_escalation` row (unique per ticket, metric, cycle and stage;
+//! a conflict inserts nothing) in the same transaction as its effects, so a step whose row exists
+//! has taken effect and no step takes effect twice — across restarts and with several nodes on
+//! one PostgreSQL database. Tickets are locked before anything else (as every ticket change does)
+//! with `SKIP LOCKED`, so nodes share the work instead of waiting on each other.
+
+use super::plan::{Metric, raised};
+use super::store::{self, notify, team_lead};
+use crate::db::Backend;
+use crate::domain::clock::Millis;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::tickets::{Actor, EventRecord, record_event};
+use serde_json::json;
+use sqlx::Row;
+use std::time::Duration;
+
+/// Tickets handled per transaction.
+const BATCH: usize = 100;
+
+/// What one sweep did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SweepReport {
+    pub warnings: u64,
+    pub breaches: u64,
+}
+
+/// Fires every step due at the clock's current time and returns. Tests call this after moving
+/// the clock; the background loop calls it periodically.
+pub async fn sweep_once(state: &AppState) -> AppResult<SweepReport> {
+    let mut report = SweepReport::default();
+    let mut idle_rounds = 0;
+    loop {
+        let now = state.clock.now_ms();
+        let candidates: Vec<i64> = sqlx::query_scalar(
+            "SELECT ticket_id FROM ticket_sla WHERE next_fire_at IS NOT NULL AND next_fire_at <= $1
+             ORDER BY next_fire_at LIMIT $2",
+        )
+        .bind(now)
+        .bind((BATCH * 5) as i64)
+        .fetch_all(&state.db.pool)
+        .await?;
+        let mut ids: Vec<i64> = Vec::with_capacity(candidates.len());
+        for id in candidates {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        if ids.is_empty() {
+            return Ok(report);
+        }
+        if state.db.backend == Backend::Postgres {
+            // Other nodes see the same candidates; starting at different ones spreads the work.
+            use rand::seq::SliceRandom;
+            ids.shuffle(&mut rand::thread_rng());
+        }
+        ids.truncate(BATCH);
+        let done = fire_batch(state, &ids, now, &mut report).await?;
+        if done == 0 {
+            // Everything due is in another node's hands right now.
+            idle_rounds += 1;
+            if idle_rounds > 50 {
+                return Ok(report);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        } else {
+            idle_rounds = 0;
+        }
+    }
+}
+
+/// Locks what it can of `ids` and fires their due steps in one transaction; returns how many
+/// tickets it handled.
+async fn fire_batch(
+    state: &AppState,
+    ids: &[i64],
+    now: Millis,
+    report: &mut SweepReport,
+) -> AppResult<usize> {
+    let mut tx = state.db.begin().await?;
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT ticket_id FROM ticket WHERE ticket_id IN ({}) ORDER BY ticket_id {}",
+        placeholders.join(", "),
+        state.db.skip_locked()
+    );
+    let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        q = q.bind(*id);
+    }
+    let locked = q.fetch_all(&mut *tx).await?;
+    let settings = store::Settings::load(&mut tx).await?;
+    let mut wake = false;
+    for ticket_id in &locked {
+        wake |= fire_ticket(&mut tx, &settings, *ticket_id, now, report).await?;
+    }
+    tx.commit().await?;
+    if wake {
+        state.outbox_wakeup.notify_one();
+    }
+    Ok(locked.len())
+}
+
+/// Fires the due steps of one (locked) ticket; true when it enqueued outbox work.
+async fn fire_ticket(
+    tx: &mut crate::db::Tx,
+    settings: &store::Settings,
+    ticket_id: i64,
+    now: Millis,
+    report: &mut SweepReport,
+) -> AppResult<bool> {
+    let rows = sqlx::query(
+        "SELECT metric, cycle, warn_at, due_at, sla_policy_id FROM ticket_sla
+         WHERE ticket_id = $1 AND next_fire_at IS NOT NULL AND next_fire_at <= $2 AND met_at IS NULL
+         ORDER BY next_fire_at",
+    )
+    .bind(ticket_id)
+    .bind(now)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut enqueued = false;
+    for r in &rows {
+        let metric: String = r.try_get("metric")?;
+        let cycle: i64 = r.try_get("cycle")?;
+        let policy_id: Option<i64> = r.try_get("sla_policy_id")?;
+        let stages = [
+            ("warning", r.try_get::<Option<i64>, _>("warn_at")?),
+            ("breach", r.try_get::<Option<i64>, _>("due_at")?),
+        ];
+        for (stage, at) in stages {
+            let Some(at) = at.filter(|a| *a <= now) else {
+                continue;
+            };
+            let inserted = sqlx::query(
+                "INSERT INTO sla_escalation (ticket_id, metric, cycle, stage, scheduled_at, fired_at)
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (ticket_id, metric, cycle, stage) DO NOTHING",
+            )
+            .bind(ticket_id)
+            .bind(&metric)
+            .bind(cycle)
+            .bind(stage)
+            .bind(at)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                continue;
+            }
+            let policy = policy_id.and_then(|id| settings.policy(id));
+            let label = Metric::parse(&metric).map_or("SLA", |m| m.label());
+            if stage == "warning" {
+                report.warnings += 1;
+                warn(tx, ticket_id, label, &metric, at, policy, now).await?;
+            } else {
+                report.breaches += 1;
+                enqueued |= breach(tx, ticket_id, label, &metric, at, policy, now).await?;
+            }
+        }
+    }
+    // Escalations may have changed the priority or team: recompute, which also moves
+    // `next_fire_at` past the steps that fired.
+    store::refresh_with(tx, settings, ticket_id, now).await?;
+    Ok(enqueued)
+}
+
+async fn warn(
+    tx: &mut crate::db::Tx,
+    ticket_id: i64,
+    label: &str,
+    metric: &str,
+    at: Millis,
+    policy: Option<&store::Policy>,
+    now: Millis,
+) -> AppResult<()> {
+    let t = store::ticket_row(tx, ticket_id).await?;
+    let detail = format!(
+        "{label} is at its warning threshold (since {})",
+        fmt_time(at)
+    );
+    record_event(
+        tx,
+        Actor::System,
+        EventRecord {
+            ticket_id,
+            kind: "sla_warning",
+            old: None,
+            new: Some(metric),
+            detail: Some(&detail),
+        },
+        now,
+    )
+    .await?;
+    if policy.is_none_or(|p| p.notify_assignee_on_warning) {
+        let who = match t.assignee_id {
+            Some(a) => Some(a),
+            None => team_lead(tx, t.team_id).await?,
+        };
+        if let Some(agent) = who {
+            let body = format!("Ticket #{ticket_id}: {label} SLA warning");
+            notify(tx, agent, ticket_id, "sla_warning", &body, now).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn breach(
+    tx: &mut crate::db::Tx,
+    ticket_id: i64,
+    label: &str,
+    metric: &str,
+    at: Millis,
+    policy: Option<&store::Policy>,
+    now: Millis,
+) -> AppResult<bool> {
+    let t = store::ticket_row(tx, ticket_id).await?;
+    let mut steps: Vec<String> = Vec::new();
+    if policy.is_none_or(|p| p.raise_priority_on_breach) && raised(t.priority) != t.priority {
+        let to = raised(t.priority);
+        sqlx::query("UPDATE ticket SET priority = $1, updated_at = $2 WHERE ticket_id = $3")
+            .bind(to.as_str())
+            .bind(now)
+            .bind(ticket_id)
+            .execute(&mut **tx)
+            .await?;
+        record_event(
+            tx,
+            Actor::System,
+            EventRecord {
+                ticket_id,
+                kind: "priority",
+                old: Some(t.priority.as_str()),
+                new: Some(to.as_str()),
+                detail: Some("raised at SLA breach"),
+            },
+            now,
+        )
+        .await?;
+        steps.push(format!("priority raised to {to}"));
+    }
+    let mut team_id = t.team_id;
+    let mut enqueued = false;
+    if let Some(esc) = policy
+        .and_then(|p| p.escalation_team_id)
+        .filter(|e| Some(*e) != t.team_id)
+    {
+        sqlx::query(
+            "UPDATE ticket SET team_id = $1, assignee_id = NULL, updated_at = $2 WHERE ticket_id = $3",
+        )
+        .bind(esc)
+        .bind(now)
+        .bind(ticket_id)
+        .execute(&mut **tx)
+        .await?;
+        let old = t.team_id.map(|v| v.to_string());
+        let new = esc.to_string();
+        record_event(
+            tx,
+            Actor::System,
+            EventRecord {
+                ticket_id,
+                kind: "team",
+                old: old.as_deref(),
+                new: Some(&new),
+                detail: Some("escalation team at SLA breach"),
+            },
+            now,
+        )
+        .await?;
+        crate::outbox::enqueue(
+            tx,
+            "ticket.assign",
+            &json!({"ticket_id": ticket_id, "reason": format!("SLA breach: {label}")}),
+            now,
+        )
+        .await?;
+        enqueued = true;
+        team_id = Some(esc);
+        steps.push(format!("moved to escalation team {esc}"));
+    }
+    if policy.is_none_or(|p| p.notify_lead_on_breach) {
+        match team_lead(tx, team_id).await? {
+            Some(lead) => {
+                let body = format!("Ticket #{ticket_id}: {label} SLA breached");
+                notify(tx, lead, ticket_id, "sla_breach", &body, now).await?;
+                steps.push(format!("lead agent {lead} notified"));
+            }
+            None => steps.push("no team lead to notify".into()),
+        }
+    }
+    let detail = format!(
+        "{label} breached at {}{}{}",
+        fmt_time(at),
+        if steps.is_empty() { "" } else { ": " },
+        steps.join("; ")
+    );
+    record_event(
+        tx,
+        Actor::System,
+        EventRecord {
+            ticket_id,
+            kind: "sla_breach",
+            old: None,
+            new: Some(metric),
+            detail: Some(&detail),
+        },
+        now,
+    )
+    .await?;
+    Ok(enqueued)
+}
+
+fn fmt_time(ms: Millis) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_default()
+}
+
+/// The background loop: a sweep every `sla_sweep_ms`, with the injected clock.
+pub async fn run(state: AppState) {
+    let every = Duration::from_millis(state.config.sla_sweep_ms.max(10));
+    loop {
+        match sweep_once(&state).await {
+            Ok(r) if r != SweepReport::default() => {
+                tracing::info!(
+                    warnings = r.warnings,
+                    breaches = r.breaches,
+                    "SLA escalations fired"
+                )
+            }
+            Ok(_) => {}
+            Err(AppError::Internal(err)) => tracing::warn!(error = %err, "SLA sweep failed"),
+            Err(err) => tracing::warn!(error = %err, "SLA sweep failed"),
+        }
+        tokio::time::sleep(every).await;
+    }
+}

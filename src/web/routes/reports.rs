@@ -1,0 +1,216 @@
+//! Reports: the `/reports` dashboard and report pages with CSV downloads (leads and admins), the
+//! JSON/CSV API `GET /api/v1/reports/{name}`, and the customer's one-click CSAT rating
+//! `/t/{token}/rate`.
+
+use crate::auth::AgentRef;
+use crate::error::{AppError, AppResult, PageError, PageResult};
+use crate::reports::{self, RawParams, Table, csat};
+use crate::state::AppState;
+use crate::tickets;
+use crate::web::extract::{ApiAgent, CsrfToken, CurrentAgent, verify_csrf};
+use crate::web::views::reports as views;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/reports", get(dashboard))
+        .route("/reports/{name}", get(report_page))
+        .route("/reports/{name}/csv", get(report_csv))
+        .route("/t/{token}/rate", get(rate_link).post(rate_form))
+}
+
+/// The dashboard and report pages are for leads and admins.
+fn require_lead(agent: &AgentRef) -> AppResult<()> {
+    if reports::sees_all_agents(agent) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "reports are for leads and admins".into(),
+        ))
+    }
+}
+
+fn params(state: &AppState, raw: &RawParams) -> AppResult<reports::Params> {
+    reports::parse_params(raw, &state.config.report_time_zone, state.now())
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+    Query(raw): Query<RawParams>,
+) -> PageResult<Response> {
+    require_lead(&agent)?;
+    let p = params(&state, &raw)?;
+    let run = |name: &'static str| {
+        let (state, p, agent) = (&state, &p, &agent);
+        async move { reports::run(state, name, p, agent).await }
+    };
+    let data = views::Dashboard {
+        summary: run("summary").await?,
+        volume: run("volume").await?,
+        distribution: run("resolution-distribution").await?,
+        backlog: run("backlog-age").await?,
+        tags: run("top-tags").await?,
+        terms: run("top-terms").await?,
+        sla_trend: run("sla-trend").await?,
+        agents: run("agents").await?,
+        teams: reports::teams(&state.db).await?,
+    };
+    Ok(views::dashboard(&agent, &csrf, &p, &raw, &data).into_response())
+}
+
+async fn report_page(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+    Path(name): Path<String>,
+    Query(raw): Query<RawParams>,
+) -> PageResult<Response> {
+    require_lead(&agent)?;
+    let title = reports::title(&name).ok_or(AppError::NotFound("report"))?;
+    let p = params(&state, &raw)?;
+    let table = reports::run(&state, &name, &p, &agent).await?;
+    let teams = reports::teams(&state.db).await?;
+    Ok(views::report_page(&agent, &csrf, &name, title, &p, &raw, &teams, &table).into_response())
+}
+
+fn csv_response(name: &str, table: &Table) -> Response {
+    let mut resp = table.to_csv().into_response();
+    let headers = resp.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}.csv\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
+
+async fn report_csv(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    Path(name): Path<String>,
+    Query(raw): Query<RawParams>,
+) -> PageResult<Response> {
+    require_lead(&agent)?;
+    reports::title(&name).ok_or(AppError::NotFound("report"))?;
+    let p = params(&state, &raw)?;
+    let table = reports::run(&state, &name, &p, &agent).await?;
+    Ok(csv_response(&name, &table))
+}
+
+/// `GET /api/v1/reports/{name}?from=&to=&team=`: JSON, or CSV with `Accept: text/csv`.
+pub async fn api_report(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+    Query(raw): Query<RawParams>,
+) -> AppResult<Response> {
+    reports::title(&name).ok_or(AppError::NotFound("report"))?;
+    let p = params(&state, &raw)?;
+    let table = reports::run(&state, &name, &p, &agent).await?;
+    let wants_csv = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/csv"));
+    Ok(if wants_csv {
+        csv_response(&name, &table)
+    } else {
+        axum::Json(table.to_json(&name, &p)).into_response()
+    })
+}
+
+fn link_error(err: AppError) -> PageError {
+    match err {
+        AppError::NotFound(_) => PageError(AppError::NotFound(
+            "this rating link is not valid or has expired; ticket link",
+        )),
+        other => PageError(other),
+    }
+}
+
+#[derive(Deserialize)]
+struct RateQuery {
+    r: Option<String>,
+}
+
+fn no_store(mut resp: Response) -> Response {
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// The one-click link from the solve email and the ticket page: `?r=good|bad` records the rating
+/// and offers a comment box; without `r` it shows the two choices.
+async fn rate_link(
+    State(state): State<AppState>,
+    CsrfToken(csrf): CsrfToken,
+    Path(token): Path<String>,
+    Query(q): Query<RateQuery>,
+) -> PageResult<Response> {
+    let now = state.now();
+    let ticket_id = tickets::repo::ticket_for_link(&state.db, &token, now)
+        .await
+        .map_err(link_error)?;
+    if let Some(r) = q.r.as_deref() {
+        let rating =
+            csat::Rating::parse(r).ok_or_else(|| AppError::field("r", "must be good or bad"))?;
+        csat::rate(&state.db, ticket_id, rating, None, now).await?;
+    }
+    let ticket = tickets::get_ticket(&state.db, ticket_id).await?;
+    let given = csat::current(&state.db, ticket_id).await?;
+    Ok(no_store(
+        views::rate_page(&csrf, &token, &ticket, given.as_ref(), q.r.is_some()).into_response(),
+    ))
+}
+
+#[derive(Deserialize)]
+struct RateForm {
+    csrf: Option<String>,
+    rating: Option<String>,
+    comment: Option<String>,
+}
+
+async fn rate_form(
+    State(state): State<AppState>,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(f): Form<RateForm>,
+) -> PageResult<Response> {
+    verify_csrf(&headers, f.csrf.as_deref())?;
+    let now = state.now();
+    let ticket_id = tickets::repo::ticket_for_link(&state.db, &token, now)
+        .await
+        .map_err(link_error)?;
+    let rating = f
+        .rating
+        .as_deref()
+        .and_then(csat::Rating::parse)
+        .ok_or_else(|| AppError::field("rating", "must be good or bad"))?;
+    csat::rate(
+        &state.db,
+        ticket_id,
+        rating,
+        Some(f.comment.as_deref().unwrap_or("")),
+        now,
+    )
+    .await?;
+    let ticket = tickets::get_ticket(&state.db, ticket_id).await?;
+    let given = csat::current(&state.db, ticket_id).await?;
+    Ok(no_store(
+        (
+            StatusCode::OK,
+            views::rate_page(&csrf, &token, &ticket, given.as_ref(), true),
+        )
+            .into_response(),
+    ))
+}

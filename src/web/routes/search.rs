@@ -1,0 +1,520 @@
+//! Search over tickets: `/search` and `GET /api/v1/search`, the solution marker, the ticket
+//! page's search panels, and saved replies (UI for leads/admins and `/api/v1/saved-replies`).
+
+use crate::auth::AgentRef;
+use crate::domain::Status;
+use crate::error::{AppError, AppResult, PageResult};
+use crate::search::{self, SearchQuery, Sort};
+use crate::state::AppState;
+use crate::web::extract::{ApiAgent, ApiJson, CsrfToken, CurrentAgent, verify_csrf};
+use crate::web::views::search as views;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::HashMap;
+
+pub fn ui_routes() -> Router<AppState> {
+    Router::new()
+        .route("/search", get(search_page))
+        .route("/tickets/{id}/resolution", post(mark_resolution_form))
+        .route(
+            "/admin/saved-replies",
+            get(saved_replies_page).post(create_saved_reply_form),
+        )
+        .route("/admin/saved-replies/{id}", post(update_saved_reply_form))
+        .route(
+            "/admin/saved-replies/{id}/delete",
+            post(delete_saved_reply_form),
+        )
+}
+
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/search", get(api_search))
+        .route(
+            "/tickets/{id}/resolution",
+            axum::routing::put(api_mark_resolution),
+        )
+        .route(
+            "/saved-replies",
+            get(api_list_saved).post(api_create_saved),
+        )
+        .route(
+            "/saved-replies/{id}",
+            get(api_get_saved)
+                .put(api_update_saved)
+                .delete(api_delete_saved),
+        )
+}
+
+pub const MAX_QUERY_CHARS: usize = 500;
+
+/// A calendar date `YYYY-MM-DD`, an RFC 3339 instant, or milliseconds; `end` makes a date
+/// include its whole day.
+fn parse_time(field: &str, raw: &str, end: bool) -> AppResult<i64> {
+    let raw = raw.trim();
+    if let Ok(ms) = raw.parse::<i64>() {
+        return Ok(ms);
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        let d = if end { d.succ_opt().unwrap_or(d) } else { d };
+        return Ok(d
+            .and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc().timestamp_millis())
+            .unwrap_or_default());
+    }
+    chrono::DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.timestamp_millis())
+        .map_err(|_| AppError::field(field, "must be a date (YYYY-MM-DD) or an RFC 3339 time"))
+}
+
+/// Turns query-string parameters into a search, naming the parameter when one is wrong.
+pub async fn parse_params(
+    state: &AppState,
+    params: &HashMap<String, String>,
+) -> AppResult<SearchQuery> {
+    let get = |k: &str| {
+        params
+            .get(k)
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+    };
+    let text = get("q").unwrap_or("");
+    if text.chars().count() > MAX_QUERY_CHARS {
+        return Err(AppError::field(
+            "q",
+            format!("is too long ({MAX_QUERY_CHARS} characters at most)"),
+        ));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\t') {
+        return Err(AppError::field("q", "must be a single line"));
+    }
+    let mut q = SearchQuery::new(text);
+    q.include_internal = true;
+    if let Some(s) = get("status") {
+        let status: Status = s.parse().map_err(|e: String| AppError::field("status", e))?;
+        q.status = Some(status.as_str().to_string());
+    }
+    if let Some(c) = get("customer") {
+        q.customer_id = Some(match c.parse::<i64>() {
+            Ok(id) if id > 0 => id,
+            Ok(_) => return Err(AppError::field("customer", "must be a customer id or email")),
+            Err(_) if c.contains('@') => sqlx::query_scalar::<_, i64>(
+                "SELECT customer_id FROM customer_identity WHERE kind = 'email' AND value = $1",
+            )
+            .bind(c.to_lowercase())
+            .fetch_optional(&state.db.pool)
+            .await?
+            .unwrap_or(-1),
+            Err(_) => return Err(AppError::field("customer", "must be a customer id or email")),
+        });
+    }
+    if let Some(t) = get("team") {
+        q.team_id = Some(match t.parse::<i64>() {
+            Ok(id) if id > 0 => id,
+            Ok(_) => return Err(AppError::field("team", "must be a team id or name")),
+            Err(_) => sqlx::query_scalar::<_, i64>("SELECT team_id FROM team WHERE LOWER(name) = $1")
+                .bind(t.to_lowercase())
+                .fetch_optional(&state.db.pool)
+                .await?
+                .unwrap_or(-1),
+        });
+    }
+    if let Some(f) = get("from") {
+        q.from = Some(parse_time("from", f, false)?);
+    }
+    if let Some(t) = get("to") {
+        q.to = Some(parse_time("to", t, true)?);
+    }
+    if let (Some(f), Some(t)) = (q.from, q.to)
+        && t <= f
+    {
+        return Err(AppError::field("to", "must be after from"));
+    }
+    if let Some(s) = get("solved") {
+        q.solved_only = match s.to_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => true,
+            "0" | "false" | "no" | "off" => false,
+            _ => return Err(AppError::field("solved", "must be true or false")),
+        };
+    }
+    q.sort = match get("sort") {
+        None if q.text.is_empty() => Sort::Date,
+        None | Some("relevance") => Sort::Relevance,
+        Some("date") => Sort::Date,
+        Some(_) => return Err(AppError::field("sort", "must be relevance or date")),
+    };
+    if let Some(l) = get("limit") {
+        q.limit = l
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(|| AppError::field("limit", "must be between 1 and 100"))?;
+    }
+    if let Some(o) = get("offset") {
+        q.offset = o
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (0..=10_000).contains(n))
+            .ok_or_else(|| AppError::field("offset", "must be between 0 and 10000"))?;
+    }
+    Ok(q)
+}
+
+async fn api_search(
+    State(state): State<AppState>,
+    ApiAgent(_agent): ApiAgent,
+    Query(params): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let q = parse_params(&state, &params).await?;
+    let results = search::search(&state, &q).await?;
+    Ok(Json(json!({
+        "total": results.total,
+        "results": results.items,
+        "sort": q.sort,
+        "index": state.search.kind(),
+    }))
+    .into_response())
+}
+
+async fn search_page(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+    Query(params): Query<HashMap<String, String>>,
+) -> PageResult<Response> {
+    let v = |k: &str| params.get(k).cloned().unwrap_or_default();
+    let form = views::SearchForm {
+        q: v("q"),
+        status: v("status"),
+        customer: v("customer"),
+        team: v("team"),
+        from: v("from"),
+        to: v("to"),
+        solved: matches!(v("solved").as_str(), "true" | "1" | "on" | "yes"),
+        sort: v("sort"),
+    };
+    let searched = params.values().any(|v| !v.trim().is_empty());
+    let outcome = if searched {
+        match parse_params(&state, &params).await {
+            Ok(q) => search::search(&state, &q).await.map(Some),
+            Err(e) => Err(e),
+        }
+    } else {
+        Ok(None)
+    };
+    let (results, errors, status) = match outcome {
+        Ok(r) => (r, Vec::new(), StatusCode::OK),
+        Err(err) => match crate::web::routes::field_errors(&err) {
+            Some(errors) => (None, errors, StatusCode::UNPROCESSABLE_ENTITY),
+            None => return Err(err.into()),
+        },
+    };
+    Ok((
+        status,
+        views::search_page(&views::SearchPage {
+            agent: &agent,
+            csrf: &csrf,
+            form: &form,
+            results: results.as_ref(),
+            errors: &errors,
+            index_kind: state.search.kind(),
+        }),
+    )
+        .into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The ticket page
+
+/// What the ticket page's URL may ask for: a draft from a solved ticket's answer or from a
+/// saved reply, and a saved-reply search.
+#[derive(Debug, Default, Deserialize)]
+pub struct TicketPageQuery {
+    pub answer_from: Option<String>,
+    pub saved_reply: Option<String>,
+    pub reply_q: Option<String>,
+}
+
+/// The draft reply the URL asks for ("" when none).
+pub async fn draft_for(
+    state: &AppState,
+    agent: &AgentRef,
+    ticket: &crate::tickets::Ticket,
+    q: &TicketPageQuery,
+) -> AppResult<String> {
+    if let Some(id) = q.answer_from.as_deref().and_then(|s| s.parse::<i64>().ok()) {
+        return Ok(search::resolution_text(&state.db, id)
+            .await?
+            .unwrap_or_default());
+    }
+    if let Some(id) = q.saved_reply.as_deref().and_then(|s| s.parse::<i64>().ok()) {
+        return search::replies::render_for(&state.db, id, ticket, agent).await;
+    }
+    Ok(String::new())
+}
+
+/// The ticket page's search panels: (similar solved tickets with the solution marker, saved
+/// replies under the reply box).
+pub async fn ticket_panels(
+    state: &AppState,
+    csrf: &str,
+    ticket_id: i64,
+    messages: &[crate::tickets::Message],
+    reply_q: &str,
+) -> AppResult<(maud::Markup, maud::Markup)> {
+    let similar = search::similar_solved(state, ticket_id, 5).await;
+    let marked = search::marked_resolution(&state.db, ticket_id).await?;
+    let replies: Vec<&crate::tickets::Message> = messages
+        .iter()
+        .filter(|m| {
+            m.visibility == crate::domain::Visibility::Public
+                && m.author_kind == crate::domain::AuthorKind::Agent
+        })
+        .collect();
+    let saved = if reply_q.trim().is_empty() {
+        Vec::new()
+    } else {
+        search::replies::list(&state.db, reply_q).await?
+    };
+    let p = views::TicketPanels {
+        ticket_id,
+        csrf,
+        similar: &similar,
+        replies: &replies,
+        marked,
+        reply_q,
+        saved: &saved,
+    };
+    Ok((views::similar_panel(&p), views::saved_replies_panel(&p)))
+}
+
+#[derive(Deserialize)]
+struct ResolutionForm {
+    csrf: Option<String>,
+    message_id: Option<String>,
+}
+
+fn parse_message_id(raw: Option<&str>) -> AppResult<Option<i64>> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => s
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| AppError::field("message_id", "is not a message id")),
+    }
+}
+
+async fn mark_resolution_form(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<ResolutionForm>,
+) -> PageResult<Response> {
+    verify_csrf(&headers, f.csrf.as_deref())?;
+    let message_id = parse_message_id(f.message_id.as_deref())?;
+    search::mark_resolution(&state.db, &agent, id, message_id, state.now()).await?;
+    state.outbox_wakeup.notify_one();
+    Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResolutionIn {
+    message_id: Option<i64>,
+}
+
+async fn api_mark_resolution(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ResolutionIn>,
+) -> AppResult<Response> {
+    let id = id
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or(AppError::NotFound("ticket"))?;
+    search::mark_resolution(&state.db, &agent, id, body.message_id, state.now()).await?;
+    state.outbox_wakeup.notify_one();
+    Ok(Json(json!({"ticket_id": id, "resolution_message_id": body.message_id})).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Saved replies
+
+async fn saved_replies_page(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+) -> PageResult<Response> {
+    if !search::replies::may_manage(&agent) {
+        return Err(AppError::Forbidden("only leads and admins manage saved replies".into()).into());
+    }
+    let replies = search::replies::list(&state.db, "").await?;
+    Ok(views::saved_replies_admin(&agent, &csrf, &replies, &[]).into_response())
+}
+
+#[derive(Deserialize)]
+struct SavedReplyForm {
+    csrf: Option<String>,
+    title: Option<String>,
+    body: Option<String>,
+}
+
+async fn saved_reply_result(
+    state: &AppState,
+    agent: &AgentRef,
+    csrf: &str,
+    result: AppResult<()>,
+) -> PageResult<Response> {
+    match result {
+        Ok(()) => Ok(Redirect::to("/admin/saved-replies").into_response()),
+        Err(err) => match crate::web::routes::field_errors(&err) {
+            Some(errors) => {
+                let replies = search::replies::list(&state.db, "").await?;
+                Ok((
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    views::saved_replies_admin(agent, csrf, &replies, &errors),
+                )
+                    .into_response())
+            }
+            None => Err(err.into()),
+        },
+    }
+}
+
+async fn create_saved_reply_form(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Form(f): Form<SavedReplyForm>,
+) -> PageResult<Response> {
+    verify_csrf(&headers, f.csrf.as_deref())?;
+    let result = search::replies::create(
+        &state.db,
+        &agent,
+        f.title.as_deref().unwrap_or(""),
+        f.body.as_deref().unwrap_or(""),
+        state.now(),
+    )
+    .await
+    .map(|_| ());
+    saved_reply_result(&state, &agent, &csrf, result).await
+}
+
+async fn update_saved_reply_form(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<SavedReplyForm>,
+) -> PageResult<Response> {
+    verify_csrf(&headers, f.csrf.as_deref())?;
+    let result = search::replies::update(
+        &state.db,
+        &agent,
+        id,
+        f.title.as_deref().unwrap_or(""),
+        f.body.as_deref().unwrap_or(""),
+        state.now(),
+    )
+    .await
+    .map(|_| ());
+    saved_reply_result(&state, &agent, &csrf, result).await
+}
+
+async fn delete_saved_reply_form(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<SavedReplyForm>,
+) -> PageResult<Response> {
+    verify_csrf(&headers, f.csrf.as_deref())?;
+    search::replies::delete(&state.db, &agent, id).await?;
+    Ok(Redirect::to("/admin/saved-replies").into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SavedReplyIn {
+    title: Option<String>,
+    body: Option<String>,
+}
+
+fn saved_id(raw: &str) -> AppResult<i64> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or(AppError::NotFound("saved reply"))
+}
+
+async fn api_list_saved(
+    State(state): State<AppState>,
+    ApiAgent(_agent): ApiAgent,
+    Query(params): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let q = params.get("q").map(String::as_str).unwrap_or("");
+    let replies = search::replies::list(&state.db, q).await?;
+    Ok(Json(json!({"saved_replies": replies})).into_response())
+}
+
+async fn api_get_saved(
+    State(state): State<AppState>,
+    ApiAgent(_agent): ApiAgent,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let r = search::replies::get(&state.db, saved_id(&id)?).await?;
+    Ok(Json(json!({"saved_reply": r})).into_response())
+}
+
+async fn api_create_saved(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    ApiJson(body): ApiJson<SavedReplyIn>,
+) -> AppResult<Response> {
+    let r = search::replies::create(
+        &state.db,
+        &agent,
+        body.title.as_deref().unwrap_or(""),
+        body.body.as_deref().unwrap_or(""),
+        state.now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(json!({"saved_reply": r}))).into_response())
+}
+
+async fn api_update_saved(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<SavedReplyIn>,
+) -> AppResult<Response> {
+    let r = search::replies::update(
+        &state.db,
+        &agent,
+        saved_id(&id)?,
+        body.title.as_deref().unwrap_or(""),
+        body.body.as_deref().unwrap_or(""),
+        state.now(),
+    )
+    .await?;
+    Ok(Json(json!({"saved_reply": r})).into_response())
+}
+
+async fn api_delete_saved(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    search::replies::delete(&state.db, &agent, saved_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,223 @@
+//! Search pages: the `/search` page, the "similar solved tickets" and saved-reply panels of the
+//! ticket page, and the saved-replies admin page. Snippets arrive as HTML that was escaped before
+//! matches were marked, so they are the only strings rendered unescaped here.
+
+use super::layout::{Frame, badge, date, field_error, page, plural};
+use crate::auth::AgentRef;
+use crate::search::ResultItem;
+use crate::search::replies::SavedReply;
+use crate::tickets::Message;
+use maud::{Markup, PreEscaped, html};
+
+/// What the search form was filled in with (echoed back as typed).
+#[derive(Debug, Clone, Default)]
+pub struct SearchForm {
+    pub q: String,
+    pub status: String,
+    pub customer: String,
+    pub team: String,
+    pub from: String,
+    pub to: String,
+    pub solved: bool,
+    pub sort: String,
+}
+
+pub struct SearchPage<'a> {
+    pub agent: &'a AgentRef,
+    pub csrf: &'a str,
+    pub form: &'a SearchForm,
+    pub results: Option<&'a crate::search::Results>,
+    pub errors: &'a [(String, String)],
+    pub index_kind: &'a str,
+}
+
+pub fn search_page(p: &SearchPage<'_>) -> Markup {
+    let f = p.form;
+    page(
+        &Frame {
+            title: "Search",
+            agent: Some(p.agent),
+            csrf: p.csrf,
+        },
+        html! {
+            section.search {
+                h1 { "Search tickets and resolutions" }
+                form.search-form method="get" action="/search" role="search" {
+                    label for="q" { "Words" }
+                    input #q type="search" name="q" value=(f.q) dir="auto" autofocus;
+                    (field_error(p.errors, "q"))
+                    div.row {
+                        label { "Status " select name="status" {
+                            option value="" { "any" }
+                            @for s in crate::domain::Status::ALL { option value=(s.as_str()) selected[f.status == s.as_str()] { (s.as_str()) } }
+                        } }
+                        label { "Customer " input name="customer" value=(f.customer) placeholder="email or id" size="18"; }
+                        label { "Team " input name="team" value=(f.team) placeholder="name or id" size="12"; }
+                        label { "From " input type="date" name="from" value=(f.from); }
+                        label { "To " input type="date" name="to" value=(f.to); }
+                        label { input type="checkbox" name="solved" value="true" checked[f.solved]; " Solved only" }
+                        label { "Sort " select name="sort" {
+                            option value="relevance" selected[f.sort != "date"] { "relevance" }
+                            option value="date" selected[f.sort == "date"] { "date" }
+                        } }
+                        button type="submit" { "Search" }
+                    }
+                    @for field in ["status", "customer", "team", "from", "to", "solved", "sort"] { (field_error(p.errors, field)) }
+                }
+                @if let Some(r) = p.results {
+                    p.muted {
+                        @if r.total >= crate::search::db_fts::CANDIDATES { "More than " (crate::search::db_fts::CANDIDATES) " tickets found; the most recent are ranked" }
+                        @else { (plural(r.total, "ticket")) " found" }
+                    }
+                    ol.results {
+                        @for item in &r.items { li { (result_item(item, true)) } }
+                    }
+                }
+                p.muted.small { "Index: " (p.index_kind) }
+            }
+        },
+    )
+}
+
+fn result_item(item: &ResultItem, with_snippet: bool) -> Markup {
+    html! {
+        div.result {
+            a href={"/tickets/" (item.ticket_id)} dir="auto" { "#" (item.ticket_id) " " (PreEscaped(&item.subject_html)) }
+            " " (badge("status", &item.status))
+            span.muted.small { " · " (item.customer) " · " (date(item.created_at)) }
+            @if with_snippet {
+                p.snippet dir="auto" {
+                    @match item.snippet_from { "internal" => span.badge.internal { "internal note" }, "resolution" => span.badge { "resolution" }, _ => {} }
+                    " " (PreEscaped(&item.snippet_html))
+                }
+            }
+        }
+    }
+}
+
+pub struct TicketPanels<'a> {
+    pub ticket_id: i64,
+    pub csrf: &'a str,
+    pub similar: &'a [ResultItem],
+    /// Public agent replies that can be marked as the solution.
+    pub replies: &'a [&'a Message],
+    pub marked: Option<i64>,
+    pub reply_q: &'a str,
+    pub saved: &'a [SavedReply],
+}
+
+/// The "Similar solved tickets" card of the ticket page, with the solution marker.
+pub fn similar_panel(p: &TicketPanels<'_>) -> Markup {
+    html! {
+        section.card.similar aria-labelledby="similar-title" {
+            h2 #similar-title { "Similar solved tickets" }
+            @if p.similar.is_empty() {
+                p.muted { "None found." }
+            } @else {
+                ol.similar {
+                    @for item in p.similar {
+                        li {
+                            (result_item(item, false))
+                            @if let Some(r) = &item.resolution_html { p.snippet dir="auto" { (PreEscaped(r)) } }
+                            a.button.small href={"/tickets/" (p.ticket_id) "?answer_from=" (item.ticket_id) "#body"} { "Insert this answer as a draft reply" }
+                        }
+                    }
+                }
+            }
+            @if !p.replies.is_empty() {
+                form.resolution method="post" action={"/tickets/" (p.ticket_id) "/resolution"} {
+                    input type="hidden" name="csrf" value=(p.csrf);
+                    label for="resolution" { "Solution of this ticket" }
+                    select #resolution name="message_id" {
+                        option value="" selected[p.marked.is_none()] { "(last public reply before solve)" }
+                        @for m in p.replies {
+                            option value=(m.id) selected[p.marked == Some(m.id)] { (excerpt(&m.body_text, 60)) }
+                        }
+                    }
+                    button.small type="submit" { "Mark as solution" }
+                }
+            }
+        }
+    }
+}
+
+/// Saved replies, searchable from under the reply box.
+pub fn saved_replies_panel(p: &TicketPanels<'_>) -> Markup {
+    html! {
+        section.saved-replies #saved-replies {
+            form method="get" action={"/tickets/" (p.ticket_id)} role="search" {
+                label for="reply_q" { "Saved replies" }
+                input #reply_q type="search" name="reply_q" value=(p.reply_q) placeholder="search saved replies" dir="auto";
+                button.small type="submit" { "Find" }
+            }
+            @if !p.saved.is_empty() {
+                ul.saved {
+                    @for r in p.saved {
+                        li {
+                            a href={"/tickets/" (p.ticket_id) "?saved_reply=" (r.id) "#body"} { (r.title) }
+                            span.muted.small { " — " (excerpt(&r.body, 80)) }
+                        }
+                    }
+                }
+            } @else if !p.reply_q.is_empty() {
+                p.muted.small { "No saved reply matches." }
+            }
+        }
+    }
+}
+
+fn excerpt(s: &str, chars: usize) -> String {
+    let line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= chars {
+        line
+    } else {
+        format!("{}…", line.chars().take(chars).collect::<String>())
+    }
+}
+
+pub fn saved_replies_admin(
+    agent: &AgentRef,
+    csrf: &str,
+    replies: &[SavedReply],
+    errors: &[(String, String)],
+) -> Markup {
+    page(
+        &Frame {
+            title: "Saved replies",
+            agent: Some(agent),
+            csrf,
+        },
+        html! {
+            section {
+                h1 { "Saved replies" }
+                p.muted { "Placeholders: " code { "{{customer.name}}" } ", " code { "{{ticket.number}}" } ", " code { "{{agent.name}}" } "." }
+                @for r in replies {
+                    details.card {
+                        summary { (r.title) }
+                        form method="post" action={"/admin/saved-replies/" (r.id)} {
+                            input type="hidden" name="csrf" value=(csrf);
+                            label { "Title " input name="title" value=(r.title) required; }
+                            label { "Text" textarea name="body" rows="5" required dir="auto" { (r.body) } }
+                            button type="submit" { "Save" }
+                        }
+                        form method="post" action={"/admin/saved-replies/" (r.id) "/delete"} {
+                            input type="hidden" name="csrf" value=(csrf);
+                            button.small type="submit" { "Delete" }
+                        }
+                    }
+                }
+            }
+            section.card.narrow {
+                h2 { "New saved reply" }
+                form method="post" action="/admin/saved-replies" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    label for="sr-title" { "Title" } input #sr-title name="title" required;
+                    (field_error(errors, "title"))
+                    label for="sr-body" { "Text" } textarea #sr-body name="body" rows="5" required dir="auto" {}
+                    (field_error(errors, "body"))
+                    button type="submit" { "Add saved reply" }
+                }
+            }
+        },
+    )
+}

@@ -1,0 +1,483 @@
+//! A small in-process stand-in for the part of Meilisearch's HTTP API Casebook calls: create an
+//! index, update settings, add/replace and delete documents, index stats, search with filters and
+//! sort, and tasks (succeeded or failed). Search is simple — words, prefixes, one or two typos by
+//! word length as Meilisearch's defaults, substrings for non-Latin scripts — enough to exercise
+//! Casebook's client, not to judge relevance. It can be switched off (503) or made to fail the
+//! next document task, to test outages.
+
+use axum::Router;
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+#[derive(Default)]
+struct Index {
+    docs: BTreeMap<i64, Value>,
+    settings: Value,
+}
+
+#[derive(Default)]
+struct Inner {
+    indexes: HashMap<String, Index>,
+    tasks: Vec<Value>,
+}
+
+#[derive(Clone, Default)]
+pub struct FakeMeili {
+    inner: Arc<Mutex<Inner>>,
+    down: Arc<AtomicBool>,
+    fail_next_documents: Arc<AtomicBool>,
+    key: Option<String>,
+}
+
+pub struct Running {
+    pub url: String,
+    pub fake: FakeMeili,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+const TIME: &str = "2026-01-01T00:00:00Z";
+
+impl FakeMeili {
+    pub async fn start(key: Option<&str>) -> Running {
+        let fake = FakeMeili {
+            key: key.map(str::to_string),
+            ..FakeMeili::default()
+        };
+        let app = Router::new()
+            .route("/indexes", post(create_index))
+            .route("/indexes/{uid}/settings", patch(update_settings))
+            .route("/indexes/{uid}/documents", post(add_documents))
+            .route("/indexes/{uid}/documents/delete-batch", post(delete_batch))
+            .route("/indexes/{uid}/stats", get(stats))
+            .route("/indexes/{uid}/search", post(search))
+            .route("/tasks/{uid}", get(task))
+            .layer(middleware::from_fn_with_state(fake.clone(), gate))
+            .with_state(fake.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        Running { url, fake, task }
+    }
+
+    /// While down, every request gets 503 (as when a proxy in front of Meilisearch has no backend).
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
+    }
+
+    /// The next document addition is accepted but its task fails.
+    pub fn fail_next_documents(&self) {
+        self.fail_next_documents.store(true, Ordering::SeqCst);
+    }
+
+    pub fn doc_count(&self, uid: &str) -> usize {
+        self.inner
+            .lock()
+            .unwrap()
+            .indexes
+            .get(uid)
+            .map(|i| i.docs.len())
+            .unwrap_or(0)
+    }
+
+    pub fn settings(&self, uid: &str) -> Value {
+        self.inner
+            .lock()
+            .unwrap()
+            .indexes
+            .get(uid)
+            .map(|i| i.settings.clone())
+            .unwrap_or(Value::Null)
+    }
+
+    pub fn wipe(&self, uid: &str) {
+        if let Some(i) = self.inner.lock().unwrap().indexes.get_mut(uid) {
+            i.docs.clear();
+        }
+    }
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        axum::Json(
+            json!({"message": message, "code": code, "type": "invalid_request",
+            "link": format!("https://docs.meilisearch.com/errors#{code}")}),
+        ),
+    )
+        .into_response()
+}
+
+async fn gate(State(f): State<FakeMeili>, req: Request, next: Next) -> Response {
+    if f.down.load(Ordering::SeqCst) {
+        return (StatusCode::SERVICE_UNAVAILABLE, "no backend").into_response();
+    }
+    if let Some(key) = &f.key {
+        let ok = req
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v == format!("Bearer {key}"));
+        if !ok {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_api_key",
+                "The provided API key is invalid.",
+            );
+        }
+    }
+    next.run(req).await
+}
+
+/// Records a finished task and answers like Meilisearch does when it enqueues one.
+fn enqueue(
+    f: &FakeMeili,
+    uid: &str,
+    kind: &str,
+    details: Value,
+    failure: Option<(&str, &str)>,
+) -> Response {
+    let mut inner = f.inner.lock().unwrap();
+    let task_uid = inner.tasks.len() as u64;
+    let mut task = json!({
+        "uid": task_uid, "indexUid": uid, "status": "succeeded", "type": kind, "details": details,
+        "duration": "PT0.001S", "enqueuedAt": TIME, "startedAt": TIME, "finishedAt": TIME,
+        "error": null, "canceledBy": null,
+    });
+    if let Some((code, message)) = failure {
+        task["status"] = json!("failed");
+        task["error"] = json!({"message": message, "code": code, "type": "invalid_request",
+            "link": format!("https://docs.meilisearch.com/errors#{code}")});
+    }
+    inner.tasks.push(task);
+    (
+        StatusCode::ACCEPTED,
+        axum::Json(
+            json!({"taskUid": task_uid, "indexUid": uid, "status": "enqueued", "type": kind,
+            "details": details, "enqueuedAt": TIME}),
+        ),
+    )
+        .into_response()
+}
+
+async fn create_index(State(f): State<FakeMeili>, axum::Json(body): axum::Json<Value>) -> Response {
+    let uid = body["uid"].as_str().unwrap_or_default().to_string();
+    let exists = f.inner.lock().unwrap().indexes.contains_key(&uid);
+    let details = json!({"primaryKey": body["primaryKey"]});
+    if exists {
+        return enqueue(
+            &f,
+            &uid,
+            "indexCreation",
+            details,
+            Some((
+                "index_already_exists",
+                &format!("Index `{uid}` already exists."),
+            )),
+        );
+    }
+    f.inner
+        .lock()
+        .unwrap()
+        .indexes
+        .insert(uid.clone(), Index::default());
+    enqueue(&f, &uid, "indexCreation", details, None)
+}
+
+async fn update_settings(
+    State(f): State<FakeMeili>,
+    Path(uid): Path<String>,
+    axum::Json(body): axum::Json<Value>,
+) -> Response {
+    f.inner
+        .lock()
+        .unwrap()
+        .indexes
+        .entry(uid.clone())
+        .or_default()
+        .settings = body;
+    enqueue(&f, &uid, "settingsUpdate", json!({}), None)
+}
+
+async fn add_documents(
+    State(f): State<FakeMeili>,
+    Path(uid): Path<String>,
+    axum::Json(body): axum::Json<Vec<Value>>,
+) -> Response {
+    let n = body.len();
+    let details = json!({"receivedDocuments": n, "indexedDocuments": n});
+    if f.fail_next_documents.swap(false, Ordering::SeqCst) {
+        return enqueue(
+            &f,
+            &uid,
+            "documentAdditionOrUpdate",
+            json!({"receivedDocuments": n, "indexedDocuments": 0}),
+            Some(("internal", "simulated failure while indexing")),
+        );
+    }
+    {
+        let mut inner = f.inner.lock().unwrap();
+        let index = inner.indexes.entry(uid.clone()).or_default();
+        for d in body {
+            if let Some(id) = d["ticket_id"].as_i64() {
+                index.docs.insert(id, d);
+            }
+        }
+    }
+    enqueue(&f, &uid, "documentAdditionOrUpdate", details, None)
+}
+
+async fn delete_batch(
+    State(f): State<FakeMeili>,
+    Path(uid): Path<String>,
+    axum::Json(ids): axum::Json<Vec<Value>>,
+) -> Response {
+    let mut deleted = 0;
+    {
+        let mut inner = f.inner.lock().unwrap();
+        if let Some(index) = inner.indexes.get_mut(&uid) {
+            for id in &ids {
+                let id = id
+                    .as_i64()
+                    .or_else(|| id.as_str().and_then(|s| s.parse().ok()));
+                if let Some(id) = id
+                    && index.docs.remove(&id).is_some()
+                {
+                    deleted += 1;
+                }
+            }
+        }
+    }
+    enqueue(
+        &f,
+        &uid,
+        "documentDeletion",
+        json!({"providedIds": ids.len(), "deletedDocuments": deleted, "originalFilter": null}),
+        None,
+    )
+}
+
+async fn stats(State(f): State<FakeMeili>, Path(uid): Path<String>) -> Response {
+    let inner = f.inner.lock().unwrap();
+    match inner.indexes.get(&uid) {
+        None => error(StatusCode::NOT_FOUND, "index_not_found", "Index not found."),
+        Some(i) => axum::Json(json!({
+            "numberOfDocuments": i.docs.len(), "numberOfEmbeddedDocuments": 0, "numberOfEmbeddings": 0,
+            "rawDocumentDbSize": 0, "avgDocumentSize": 0, "isIndexing": false, "fieldDistribution": {},
+        }))
+        .into_response(),
+    }
+}
+
+async fn task(State(f): State<FakeMeili>, Path(uid): Path<usize>) -> Response {
+    match f.inner.lock().unwrap().tasks.get(uid) {
+        Some(t) => axum::Json(t.clone()).into_response(),
+        None => error(StatusCode::NOT_FOUND, "task_not_found", "Task not found."),
+    }
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Whether a query word matches a field, and how well (1.0 exact, less for prefix or typo).
+fn term_score(term: &str, text: &str) -> f64 {
+    if !term.is_ascii() {
+        return if text.to_lowercase().contains(term) {
+            1.0
+        } else {
+            0.0
+        };
+    }
+    let typos = match term.chars().count() {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    };
+    let mut best: f64 = 0.0;
+    for w in words(text) {
+        if w == term {
+            return 1.0;
+        }
+        if w.starts_with(term) {
+            best = best.max(0.8);
+        } else if typos > 0 && distance(&w, term) <= typos {
+            best = best.max(0.6);
+        }
+    }
+    best
+}
+
+/// Evaluates the filter syntax Casebook sends: clauses joined by AND of `f = v`, `f != v`,
+/// `f >= n`, `f < n` and `f IN [v, …]`.
+fn matches_filter(doc: &Value, filter: &str) -> bool {
+    let value = |raw: &str| -> Value {
+        let raw = raw.trim();
+        if let Some(s) = raw.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+            json!(s.replace("\\\"", "\"").replace("\\\\", "\\"))
+        } else {
+            raw.parse::<i64>().map(|n| json!(n)).unwrap_or(json!(raw))
+        }
+    };
+    filter.split(" AND ").all(|clause| {
+        let clause = clause.trim();
+        if let Some((f, list)) = clause.split_once(" IN ") {
+            let list = list.trim().trim_start_matches('[').trim_end_matches(']');
+            return list.split(',').any(|v| doc[f.trim()] == value(v));
+        }
+        for op in [">=", "!=", "<", "="] {
+            if let Some((f, v)) = clause.split_once(&format!(" {op} ")) {
+                let (d, v) = (&doc[f.trim()], value(v));
+                return match op {
+                    "=" => *d == v,
+                    "!=" => *d != v,
+                    ">=" => d.as_i64().zip(v.as_i64()).is_some_and(|(a, b)| a >= b),
+                    _ => d.as_i64().zip(v.as_i64()).is_some_and(|(a, b)| a < b),
+                };
+            }
+        }
+        panic!("fake Meilisearch: unsupported filter clause {clause:?}");
+    })
+}
+
+async fn search(
+    State(f): State<FakeMeili>,
+    Path(uid): Path<String>,
+    axum::Json(body): axum::Json<Value>,
+) -> Response {
+    let inner = f.inner.lock().unwrap();
+    let Some(index) = inner.indexes.get(&uid) else {
+        return error(StatusCode::NOT_FOUND, "index_not_found", "Index not found.");
+    };
+    let q = body["q"].as_str().unwrap_or_default();
+    let terms = words(q);
+    let on: Vec<String> = match body["attributesToSearchOn"].as_array() {
+        Some(a) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        None => index.settings["searchableAttributes"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    let all = body["matchingStrategy"].as_str().unwrap_or("last") == "all";
+    let filter = body["filter"].as_str().unwrap_or("");
+    let mut hits: Vec<(f64, &Value)> = Vec::new();
+    for doc in index.docs.values() {
+        if !filter.is_empty() && !matches_filter(doc, filter) {
+            continue;
+        }
+        if terms.is_empty() {
+            hits.push((1.0, doc));
+            continue;
+        }
+        let mut matched = 0;
+        let mut score = 0.0;
+        for t in &terms {
+            let mut best: f64 = 0.0;
+            for (rank, field) in on.iter().enumerate() {
+                let text = match &doc[field] {
+                    Value::Array(a) => a
+                        .iter()
+                        .filter_map(|v| v.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    Value::String(s) => s.clone(),
+                    _ => String::new(),
+                };
+                let s = term_score(t, &text);
+                if s > 0.0 {
+                    best = best.max(s * (1.0 - rank as f64 * 0.05));
+                }
+            }
+            if best > 0.0 {
+                matched += 1;
+                score += best;
+            }
+        }
+        if matched == 0 || (all && matched < terms.len()) {
+            continue;
+        }
+        hits.push((score / terms.len() as f64, doc));
+    }
+    let sort = body["sort"]
+        .as_array()
+        .and_then(|s| s.first())
+        .and_then(|s| s.as_str())
+        .unwrap_or("");
+    if let Some(field) = sort.strip_suffix(":desc") {
+        hits.sort_by(|a, b| b.1[field].as_i64().cmp(&a.1[field].as_i64()));
+    } else {
+        hits.sort_by(|a, b| b.0.total_cmp(&a.0));
+    }
+    let total = hits.len();
+    let offset = body["offset"].as_u64().unwrap_or(0) as usize;
+    let limit = body["limit"].as_u64().unwrap_or(20) as usize;
+    let retrieve: Option<Vec<String>> = body["attributesToRetrieve"].as_array().map(|a| {
+        a.iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect()
+    });
+    let page: Vec<Value> = hits
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(|(score, doc)| {
+            let mut out = Map::new();
+            for (k, v) in doc.as_object().unwrap() {
+                if retrieve
+                    .as_ref()
+                    .is_none_or(|r| r.iter().any(|x| x == k || x == "*"))
+                {
+                    out.insert(k.clone(), v.clone());
+                }
+            }
+            if body["showRankingScore"].as_bool() == Some(true) {
+                out.insert("_rankingScore".into(), json!(score.min(1.0)));
+            }
+            Value::Object(out)
+        })
+        .collect();
+    axum::Json(
+        json!({"hits": page, "query": q, "processingTimeMs": 0, "limit": limit,
+        "offset": offset, "estimatedTotalHits": total}),
+    )
+    .into_response()
+}
