@@ -132,7 +132,7 @@ async fn bench_backend(
         database_url: Secret::new(url.to_string()),
         ..Config::default()
     };
-    let state = AppState::new(db, config, Arc::new(SystemClock), None);
+    let state = AppState::new(db, config, Arc::new(SystemClock), None)?;
     let viewer = AgentRef {
         id: 1,
         email: "lead@bench.test".into(),

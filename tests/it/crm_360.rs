@@ -250,6 +250,12 @@ both_backends!(
         assert_eq!(c["profile"]["lifetime_value"], json!({"EUR": "5.00"}));
         let gone = app.get_json(&format!("/api/v1/customers/{dup}")).await;
         assert_eq!(gone["customer"]["merged_into_id"], keep);
+        // The moved tickets are re-indexed: searching by the surviving customer finds all three.
+        app.drain_outbox().await;
+        let found = app
+            .get_json(&format!("/api/v1/search?customer={keep}"))
+            .await;
+        assert_eq!(found["total"], 3, "{found}");
         // The audit record is on both customers.
         for id in [keep, dup] {
             let h = app
