@@ -377,6 +377,37 @@ mod tests {
     }
 
     #[test]
+    fn crm_webhook_secret_and_merge_window() {
+        let cfg = Config::default();
+        assert_eq!(
+            (cfg.crm_webhook_secret.is_none(), cfg.merge_undo_days),
+            (true, 7)
+        );
+        let mut cfg = Config::default();
+        let env: HashMap<&str, &str> = [
+            ("CASEBOOK_CRM_WEBHOOK_SECRET", "whsec"),
+            ("CASEBOOK_MERGE_UNDO_DAYS", "30"),
+        ]
+        .into();
+        cfg.apply_env(|k| env.get(k).map(|s| s.to_string()))
+            .unwrap();
+        assert_eq!(
+            cfg.crm_webhook_secret.as_ref().map(Secret::expose),
+            Some("whsec")
+        );
+        assert_eq!(cfg.merge_undo_days, 30);
+        assert!(!format!("{cfg:?}").contains("whsec"));
+        // An empty secret leaves the webhook off.
+        let mut cfg = Config::default();
+        cfg.apply_env(|k| (k == "CASEBOOK_CRM_WEBHOOK_SECRET").then(String::new))
+            .unwrap();
+        assert!(cfg.crm_webhook_secret.is_none());
+        let file: Config =
+            toml::from_str("crm_webhook_secret = 'abc'\nmerge_undo_days = 2").unwrap();
+        assert_eq!(file.merge_undo_days, 2);
+    }
+
+    #[test]
     fn unknown_keys_in_file_are_rejected() {
         assert!(toml::from_str::<Config>("bnid = 'x'").is_err());
     }

@@ -25,6 +25,9 @@ ALTER TABLE customer ADD COLUMN merged_into_id INTEGER REFERENCES customer (cust
 CREATE INDEX customer_name_idx ON customer (lower(name));
 CREATE INDEX customer_merged_idx ON customer (merged_into_id);
 
+-- The customer profile reads firsts, lasts and sums of one kind of event at a time.
+CREATE INDEX crm_event_customer_kind_idx ON crm_event (customer_id, kind, occurred_at);
+
 -- One merge of `from_customer_id` into `into_customer_id`, with counts of what moved.
 CREATE TABLE customer_merge (
     customer_merge_id INTEGER PRIMARY KEY,

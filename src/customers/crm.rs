@@ -571,7 +571,7 @@ pub(crate) async fn upsert_one(
 }
 
 /// A stored event, as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CrmEvent {
     pub id: i64,
     pub customer_id: i64,
@@ -754,23 +754,31 @@ fn attr_f64(e: &CrmEvent, name: &str) -> Option<f64> {
 /// A CSAT score at or below this (on a 1–5 scale) is a bad rating.
 const BAD_CSAT: f64 = 2.0;
 
-/// Computes the profile. Pure: `now` decides what "recent" means.
-pub fn derive_profile(events: &[CrmEvent], tickets: &[TicketFact], now: Millis) -> Profile {
+/// What the profile needs of a customer's events: a few firsts, lasts and sums. The database
+/// computes these with its indexes ([`facts_of`]), so a customer with thousands of events costs
+/// a few small queries; [`facts_from_events`] computes the same from a list of events.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventFacts {
+    pub first_signup: Option<Millis>,
+    pub first_order: Option<Millis>,
+    /// Currency → total in minor units of orders and purchases.
+    pub ltv: BTreeMap<Currency, i64>,
+    pub latest_subscription: Option<CrmEvent>,
+    /// A subscription event with status "downgraded" in the last 90 days.
+    pub downgraded_recently: bool,
+    pub first_campaign_touch: Option<CrmEvent>,
+    pub last_contact: Option<Millis>,
+    pub last_engagement: Option<Millis>,
+    pub last_csat: Option<CrmEvent>,
+}
+
+const RECENT_DOWNGRADE_MS: i64 = 90 * DAY_MS;
+
+/// [`EventFacts`] of a list of events. Pure.
+pub fn facts_from_events(events: &[CrmEvent], now: Millis) -> EventFacts {
     let mut sorted: Vec<&CrmEvent> = events.iter().collect();
     sorted.sort_by_key(|e| (e.occurred_at, e.id));
     let of_kind = |k: EventKind| sorted.iter().copied().filter(move |e| e.kind == k);
-
-    let first_signup = of_kind(EventKind::Signup).next().map(|e| e.occurred_at);
-    let first_order = sorted
-        .iter()
-        .find(|e| matches!(e.kind, EventKind::Order | EventKind::Purchase))
-        .map(|e| e.occurred_at);
-    let first_ticket = tickets.iter().map(|t| t.created_at).min();
-    let customer_since = [first_signup, first_order, first_ticket]
-        .into_iter()
-        .flatten()
-        .min();
-
     let mut ltv: BTreeMap<Currency, i64> = BTreeMap::new();
     for e in sorted
         .iter()
@@ -784,30 +792,63 @@ pub fn derive_profile(events: &[CrmEvent], tickets: &[TicketFact], now: Millis) 
             *total = total.saturating_add(m);
         }
     }
-    let lifetime_value = ltv
+    EventFacts {
+        first_signup: of_kind(EventKind::Signup).next().map(|e| e.occurred_at),
+        first_order: sorted
+            .iter()
+            .find(|e| matches!(e.kind, EventKind::Order | EventKind::Purchase))
+            .map(|e| e.occurred_at),
+        ltv,
+        latest_subscription: of_kind(EventKind::Subscription).next_back().cloned(),
+        downgraded_recently: of_kind(EventKind::Subscription).any(|e| {
+            attr_str(e, "status").as_deref() == Some("downgraded")
+                && e.occurred_at >= now - RECENT_DOWNGRADE_MS
+        }),
+        first_campaign_touch: of_kind(EventKind::CampaignTouch).next().cloned(),
+        last_contact: sorted
+            .iter()
+            .filter(|e| e.kind.is_contact())
+            .map(|e| e.occurred_at)
+            .max(),
+        last_engagement: sorted
+            .iter()
+            .filter(|e| e.kind.is_engagement())
+            .map(|e| e.occurred_at)
+            .max(),
+        last_csat: of_kind(EventKind::Csat).next_back().cloned(),
+    }
+}
+
+/// Computes the profile. Pure: `now` decides what "recent" means.
+pub fn derive_profile(events: &[CrmEvent], tickets: &[TicketFact], now: Millis) -> Profile {
+    profile_from_facts(&facts_from_events(events, now), tickets, now)
+}
+
+/// Computes the profile from event facts and tickets. Pure.
+pub fn profile_from_facts(facts: &EventFacts, tickets: &[TicketFact], now: Millis) -> Profile {
+    let first_ticket = tickets.iter().map(|t| t.created_at).min();
+    let customer_since = [facts.first_signup, facts.first_order, first_ticket]
+        .into_iter()
+        .flatten()
+        .min();
+    let lifetime_value = facts
+        .ltv
         .iter()
         .map(|(c, m)| (c.as_str().to_string(), format_amount(*m, c.exponent())))
         .collect();
-
-    let latest_sub = of_kind(EventKind::Subscription).next_back();
+    let latest_sub = facts.latest_subscription.as_ref();
     let status = latest_sub.and_then(|e| attr_str(e, "status"));
-
-    let acquisition = of_kind(EventKind::CampaignTouch)
-        .next()
-        .map(|e| Acquisition {
-            source: attr_str(e, "utm_source"),
-            campaign: attr_str(e, "campaign"),
-            occurred_at: e.occurred_at,
-        });
-
-    let last_contact_at = sorted
-        .iter()
-        .filter(|e| e.kind.is_contact())
-        .map(|e| e.occurred_at)
+    let acquisition = facts.first_campaign_touch.as_ref().map(|e| Acquisition {
+        source: attr_str(e, "utm_source"),
+        campaign: attr_str(e, "campaign"),
+        occurred_at: e.occurred_at,
+    });
+    let last_contact_at = facts
+        .last_contact
+        .into_iter()
         .chain(tickets.iter().map(|t| t.created_at))
         .max();
-
-    let last_csat_event = of_kind(EventKind::Csat).next_back();
+    let last_csat_event = facts.last_csat.as_ref();
     let last_csat = last_csat_event.and_then(|e| e.attributes.get("score").cloned());
 
     let mut churn_risk = Vec::new();
@@ -817,9 +858,7 @@ pub fn derive_profile(events: &[CrmEvent], tickets: &[TicketFact], now: Millis) 
             text: "Their subscription is cancelled.".into(),
         });
     }
-    if of_kind(EventKind::Subscription).any(|e| {
-        attr_str(e, "status").as_deref() == Some("downgraded") && e.occurred_at >= now - 90 * DAY_MS
-    }) {
+    if facts.downgraded_recently {
         churn_risk.push(RiskReason {
             code: "downgraded_recently",
             text: "They downgraded their subscription in the last 90 days.".into(),
@@ -835,11 +874,7 @@ pub fn derive_profile(events: &[CrmEvent], tickets: &[TicketFact], now: Millis) 
             text: format!("They opened {recent_tickets} tickets in the last 30 days."),
         });
     }
-    if let Some(last) = sorted
-        .iter()
-        .filter(|e| e.kind.is_engagement())
-        .map(|e| e.occurred_at)
-        .max()
+    if let Some(last) = facts.last_engagement
         && last < now - 60 * DAY_MS
     {
         churn_risk.push(RiskReason {
@@ -872,6 +907,98 @@ pub fn derive_profile(events: &[CrmEvent], tickets: &[TicketFact], now: Millis) 
     }
 }
 
+/// SQL list of the kinds `pred` holds for, e.g. `'call', 'meeting'`.
+fn kinds_sql(pred: fn(EventKind) -> bool) -> String {
+    KINDS
+        .iter()
+        .filter(|(k, _)| pred(*k))
+        .map(|(_, n)| format!("'{n}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// [`EventFacts`] of a customer, computed by the database.
+pub async fn facts_of(
+    conn: &mut sqlx::AnyConnection,
+    customer_id: i64,
+    now: Millis,
+) -> AppResult<EventFacts> {
+    let contact = kinds_sql(EventKind::is_contact);
+    let engagement = kinds_sql(EventKind::is_engagement);
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT MIN(CASE WHEN kind = 'signup' THEN occurred_at END) AS first_signup,
+                MIN(CASE WHEN kind IN ('order', 'purchase') THEN occurred_at END) AS first_order,
+                MAX(CASE WHEN kind IN ({contact}) THEN occurred_at END) AS last_contact,
+                MAX(CASE WHEN kind IN ({engagement}) THEN occurred_at END) AS last_engagement
+         FROM crm_event WHERE customer_id = $1"
+    )))
+    .bind(customer_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut facts = EventFacts {
+        first_signup: row.try_get("first_signup")?,
+        first_order: row.try_get("first_order")?,
+        last_contact: row.try_get("last_contact")?,
+        last_engagement: row.try_get("last_engagement")?,
+        ..EventFacts::default()
+    };
+    let totals = sqlx::query(
+        "SELECT currency, CAST(SUM(amount_minor) AS BIGINT) AS total FROM crm_event
+         WHERE customer_id = $1 AND kind IN ('order', 'purchase')
+           AND amount_minor IS NOT NULL AND currency IS NOT NULL
+         GROUP BY currency",
+    )
+    .bind(customer_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in &totals {
+        let currency: String = r.try_get("currency")?;
+        if let Some(c) = Currency::parse(&currency) {
+            let total = facts.ltv.entry(c).or_insert(0);
+            *total = total.saturating_add(r.try_get::<i64, _>("total")?);
+        }
+    }
+    let one = |kind: &str, newest: bool| {
+        format!(
+            "SELECT {EVENT_COLUMNS} FROM crm_event WHERE customer_id = $1 AND kind = '{kind}'
+             ORDER BY occurred_at {dir}, crm_event_id {dir} LIMIT 1",
+            dir = if newest { "DESC" } else { "ASC" }
+        )
+    };
+    for (kind, newest) in [
+        ("subscription", true),
+        ("campaign_touch", false),
+        ("csat", true),
+    ] {
+        let found = sqlx::query(sqlx::AssertSqlSafe(one(kind, newest)))
+            .bind(customer_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| event_from_row(&r))
+            .transpose()?;
+        match kind {
+            "subscription" => facts.latest_subscription = found,
+            "campaign_touch" => facts.first_campaign_touch = found,
+            _ => facts.last_csat = found,
+        }
+    }
+    let recent = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {EVENT_COLUMNS} FROM crm_event
+         WHERE customer_id = $1 AND kind = 'subscription' AND occurred_at >= $2"
+    )))
+    .bind(customer_id)
+    .bind(now - RECENT_DOWNGRADE_MS)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in &recent {
+        let e = event_from_row(r)?;
+        if attr_str(&e, "status").as_deref() == Some("downgraded") {
+            facts.downgraded_recently = true;
+        }
+    }
+    Ok(facts)
+}
+
 /// Loads a customer's events and tickets and derives their profile.
 pub async fn profile(db: &Db, customer_id: i64, now: Millis) -> AppResult<Profile> {
     let mut conn = db.pool.acquire().await?;
@@ -884,7 +1011,7 @@ pub async fn profile_on(
     customer_id: i64,
     now: Millis,
 ) -> AppResult<Profile> {
-    let events = events_of(conn, customer_id).await?;
+    let facts = facts_of(conn, customer_id, now).await?;
     let rows = sqlx::query("SELECT created_at, status FROM ticket WHERE customer_id = $1")
         .bind(customer_id)
         .fetch_all(&mut *conn)
@@ -899,12 +1026,18 @@ pub async fn profile_on(
             })
         })
         .collect::<AppResult<Vec<_>>>()?;
-    Ok(derive_profile(&events, &tickets, now))
+    Ok(profile_from_facts(&facts, &tickets, now))
 }
 
-async fn events_of(conn: &mut sqlx::AnyConnection, customer_id: i64) -> AppResult<Vec<CrmEvent>> {
+/// The customer's events that carry a `segment` or `vip` attribute: the only ones
+/// [`derive_attributes`] reads (attributes are stored as JSON text, keys in quotes).
+async fn attribute_events_of(
+    conn: &mut sqlx::AnyConnection,
+    customer_id: i64,
+) -> AppResult<Vec<CrmEvent>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {EVENT_COLUMNS} FROM crm_event WHERE customer_id = $1"
+        "SELECT {EVENT_COLUMNS} FROM crm_event WHERE customer_id = $1
+           AND (attributes LIKE '%\"segment\"%' OR attributes LIKE '%\"vip\"%')"
     )))
     .bind(customer_id)
     .fetch_all(&mut *conn)
@@ -963,7 +1096,7 @@ pub async fn attributes(
     customer_id: i64,
     now: Millis,
 ) -> AppResult<CustomerAttributes> {
-    let events = events_of(conn, customer_id).await?;
+    let events = attribute_events_of(conn, customer_id).await?;
     let profile = profile_on(conn, customer_id, now).await?;
     Ok(derive_attributes(&events, &profile))
 }

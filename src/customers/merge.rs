@@ -159,7 +159,7 @@ async fn move_items(
     Ok(moved)
 }
 
-/// An entry in the audit log of every moved ticket.
+/// An entry in the audit log of every moved ticket, which is also re-indexed for search.
 async fn ticket_audit(
     tx: &mut Tx,
     merge_id: i64,
@@ -184,6 +184,24 @@ async fn ticket_audit(
     .bind(merge_id)
     .execute(&mut **tx)
     .await?;
+    // The moved tickets changed: their search documents name the customer.
+    let tickets: Vec<i64> = sqlx::query_scalar(
+        "SELECT item_id FROM customer_merge_item WHERE customer_merge_id = $1 AND item_kind = 'ticket'",
+    )
+    .bind(merge_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    sqlx::query(
+        "UPDATE ticket SET updated_at = $1 WHERE ticket_id IN
+           (SELECT item_id FROM customer_merge_item WHERE customer_merge_id = $2 AND item_kind = 'ticket')",
+    )
+    .bind(now)
+    .bind(merge_id)
+    .execute(&mut **tx)
+    .await?;
+    for t in tickets {
+        crate::search::enqueue_index(tx, t, now).await?;
+    }
     Ok(())
 }
 
@@ -356,61 +374,50 @@ pub async fn duplicates(
     let da = domain_sql(db.backend, "ia.value");
     let db_ = domain_sql(db.backend, "ib.value");
     // Each query yields (a, b, why, kind, shared) with a < b.
-    let sql = match customer_id {
-        // One customer: start from its own identities and name, so indexes do the work.
-        Some(_) => format!(
-            "SELECT CASE WHEN b.customer_id < a.customer_id THEN b.customer_id ELSE a.customer_id END AS a,
-                    CASE WHEN b.customer_id < a.customer_id THEN a.customer_id ELSE b.customer_id END AS b,
-                    'same_identity' AS why, a.kind AS kind, a.value AS shared
-               FROM customer_identity a
-               JOIN customer_identity b ON b.kind = a.kind AND b.value = a.value AND b.customer_id <> a.customer_id
-               JOIN customer cb ON cb.customer_id = b.customer_id AND cb.merged_into_id IS NULL
-              WHERE a.customer_id = $1 AND a.kind IN ('phone', 'external')
-             UNION
-             SELECT CASE WHEN c.customer_id < x.customer_id THEN c.customer_id ELSE x.customer_id END AS a,
-                    CASE WHEN c.customer_id < x.customer_id THEN x.customer_id ELSE c.customer_id END AS b,
-                    'same_name' AS why, 'email' AS kind, {da} AS shared
-               FROM customer x
-               JOIN customer c ON lower(c.name) = lower(x.name) AND c.customer_id <> x.customer_id
-                              AND c.merged_into_id IS NULL
-               JOIN customer_identity ia ON ia.customer_id = x.customer_id AND ia.kind = 'email'
-               JOIN customer_identity ib ON ib.customer_id = c.customer_id AND ib.kind = 'email'
-              WHERE x.customer_id = $1 AND x.name <> '' AND {da} = {db_}
-             ORDER BY a, b LIMIT $2"
-        ),
-        None => format!(
-            "SELECT a.customer_id AS a, b.customer_id AS b, 'same_identity' AS why, a.kind AS kind, a.value AS shared
-               FROM customer_identity a
-               JOIN customer_identity b ON b.kind = a.kind AND b.value = a.value AND b.customer_id > a.customer_id
-               JOIN customer ca ON ca.customer_id = a.customer_id AND ca.merged_into_id IS NULL
-               JOIN customer cb ON cb.customer_id = b.customer_id AND cb.merged_into_id IS NULL
-              WHERE a.kind IN ('phone', 'external') AND $1 = 0
-             UNION
-             SELECT a.customer_id AS a, b.customer_id AS b, 'same_name' AS why, 'email' AS kind, {da} AS shared
-               FROM customer a
-               JOIN customer b ON lower(b.name) = lower(a.name) AND b.customer_id > a.customer_id
-               JOIN customer_identity ia ON ia.customer_id = a.customer_id AND ia.kind = 'email'
-               JOIN customer_identity ib ON ib.customer_id = b.customer_id AND ib.kind = 'email'
-              WHERE a.name <> '' AND a.merged_into_id IS NULL AND b.merged_into_id IS NULL
-                AND {da} = {db_}
-             ORDER BY a, b LIMIT $2"
-        ),
+    let rows = match customer_id {
+        Some(id) => duplicates_of(db, id, limit).await?,
+        None => {
+            let sql = format!(
+                "SELECT a.customer_id AS a, b.customer_id AS b, 'same_identity' AS why, a.kind AS kind, a.value AS shared
+                   FROM customer_identity a
+                   JOIN customer_identity b ON b.kind = a.kind AND b.value = a.value AND b.customer_id > a.customer_id
+                   JOIN customer ca ON ca.customer_id = a.customer_id AND ca.merged_into_id IS NULL
+                   JOIN customer cb ON cb.customer_id = b.customer_id AND cb.merged_into_id IS NULL
+                  WHERE a.kind IN ('phone', 'external')
+                 UNION
+                 SELECT a.customer_id AS a, b.customer_id AS b, 'same_name' AS why, 'email' AS kind, {da} AS shared
+                   FROM customer a
+                   JOIN customer b ON lower(b.name) = lower(a.name) AND b.customer_id > a.customer_id
+                   JOIN customer_identity ia ON ia.customer_id = a.customer_id AND ia.kind = 'email'
+                   JOIN customer_identity ib ON ib.customer_id = b.customer_id AND ib.kind = 'email'
+                  WHERE a.name <> '' AND a.merged_into_id IS NULL AND b.merged_into_id IS NULL
+                    AND {da} = {db_}
+                 ORDER BY a, b LIMIT $1"
+            );
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(limit * 3)
+                .fetch_all(&db.pool)
+                .await?;
+            rows.iter()
+                .map(|r| -> AppResult<DupRow> {
+                    Ok(DupRow {
+                        a: r.try_get("a")?,
+                        b: r.try_get("b")?,
+                        same_name: r.try_get::<String, _>("why")? == "same_name",
+                        kind: r.try_get("kind")?,
+                        shared: r.try_get("shared")?,
+                    })
+                })
+                .collect::<AppResult<Vec<_>>>()?
+        }
     };
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(customer_id.unwrap_or(0))
-        .bind(limit * 3)
-        .fetch_all(&db.pool)
-        .await?;
     let mut pairs: Vec<DuplicatePair> = Vec::new();
-    for r in &rows {
-        let (a, b): (i64, i64) = (r.try_get("a")?, r.try_get("b")?);
-        let why: String = r.try_get("why")?;
-        let kind: String = r.try_get("kind")?;
-        let shared: String = r.try_get("shared")?;
-        let reason = match (why.as_str(), kind.as_str()) {
-            ("same_identity", "phone") => DuplicateReason::SamePhone,
-            ("same_identity", _) => DuplicateReason::SameExternalId,
-            _ => DuplicateReason::SameNameAndDomain,
+    for r in rows {
+        let (a, b, shared) = (r.a, r.b, r.shared);
+        let reason = match (r.same_name, r.kind.as_str()) {
+            (true, _) => DuplicateReason::SameNameAndDomain,
+            (false, "phone") => DuplicateReason::SamePhone,
+            (false, _) => DuplicateReason::SameExternalId,
         };
         match pairs.iter_mut().find(|p| p.a == a && p.b == b) {
             Some(p) => {
@@ -435,6 +442,92 @@ pub async fn duplicates(
         p.b_name = name_of(db, p.b).await?;
     }
     Ok(pairs)
+}
+
+/// One candidate pair, `a < b`.
+struct DupRow {
+    a: i64,
+    b: i64,
+    same_name: bool,
+    kind: String,
+    shared: String,
+}
+
+/// Duplicates of one customer, looked up from its own identities and name (bound as values, so
+/// each lookup is an index probe whatever the number of customers).
+async fn duplicates_of(db: &Db, id: i64, limit: i64) -> AppResult<Vec<DupRow>> {
+    let mut out = Vec::new();
+    let order = |x: i64| if x < id { (x, id) } else { (id, x) };
+    let same = sqlx::query(
+        "SELECT b.customer_id, a.kind, a.value
+           FROM customer_identity a
+           JOIN customer_identity b ON b.kind = a.kind AND b.value = a.value AND b.customer_id <> a.customer_id
+           JOIN customer cb ON cb.customer_id = b.customer_id AND cb.merged_into_id IS NULL
+          WHERE a.customer_id = $1 AND a.kind IN ('phone', 'external')
+          LIMIT $2",
+    )
+    .bind(id)
+    .bind(limit * 3)
+    .fetch_all(&db.pool)
+    .await?;
+    for r in &same {
+        let (a, b) = order(r.try_get("customer_id")?);
+        out.push(DupRow {
+            a,
+            b,
+            same_name: false,
+            kind: r.try_get("kind")?,
+            shared: r.try_get("value")?,
+        });
+    }
+    let name: Option<String> =
+        sqlx::query_scalar("SELECT lower(name) FROM customer WHERE customer_id = $1")
+            .bind(id)
+            .fetch_optional(&db.pool)
+            .await?;
+    let domains: Vec<String> = sqlx::query_scalar(
+        "SELECT value FROM customer_identity WHERE customer_id = $1 AND kind = 'email'",
+    )
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await?;
+    let domains: Vec<String> = domains
+        .iter()
+        .filter_map(|e| e.rsplit_once('@').map(|(_, d)| d.to_string()))
+        .collect();
+    if let Some(name) = name.filter(|n| !n.is_empty())
+        && !domains.is_empty()
+    {
+        let rows = sqlx::query(
+            "SELECT c.customer_id, ib.value FROM customer c
+               JOIN customer_identity ib ON ib.customer_id = c.customer_id AND ib.kind = 'email'
+              WHERE lower(c.name) = $1 AND c.customer_id <> $2 AND c.merged_into_id IS NULL
+              LIMIT $3",
+        )
+        .bind(&name)
+        .bind(id)
+        .bind(limit * 10)
+        .fetch_all(&db.pool)
+        .await?;
+        for r in &rows {
+            let email: String = r.try_get("value")?;
+            let Some((_, domain)) = email.rsplit_once('@') else {
+                continue;
+            };
+            if domains.iter().any(|d| d == domain) {
+                let (a, b) = order(r.try_get("customer_id")?);
+                out.push(DupRow {
+                    a,
+                    b,
+                    same_name: true,
+                    kind: "email".into(),
+                    shared: domain.to_string(),
+                });
+            }
+        }
+    }
+    out.sort_by_key(|r| (r.a, r.b, r.same_name));
+    Ok(out)
 }
 
 async fn name_of(db: &Db, id: i64) -> AppResult<String> {

@@ -250,6 +250,12 @@ both_backends!(
         assert_eq!(c["profile"]["lifetime_value"], json!({"EUR": "5.00"}));
         let gone = app.get_json(&format!("/api/v1/customers/{dup}")).await;
         assert_eq!(gone["customer"]["merged_into_id"], keep);
+        // The moved tickets are re-indexed: searching by the surviving customer finds all three.
+        app.drain_outbox().await;
+        let found = app
+            .get_json(&format!("/api/v1/search?customer={keep}"))
+            .await;
+        assert_eq!(found["total"], 3, "{found}");
         // The audit record is on both customers.
         for id in [keep, dup] {
             let h = app
@@ -716,7 +722,7 @@ both_backends!(webhook_without_a_secret_is_off, |app| async move {
 
 both_backends!(customer_pages_merge_and_undo_in_the_ui, |app| async move {
     let (keep, _) = customer_of(&app, "ui-keep@example.com", "One").await;
-    let (dup, _) = customer_of(&app, "ui-dup@example.com", "Two").await;
+    let (dup, dup_ticket) = customer_of(&app, "ui-dup@example.com", "Two").await;
     let browser = app.browser();
     harness::login(&app, &browser, &app.agent_email, harness::PASSWORD).await;
     let list = browser
@@ -768,6 +774,20 @@ both_backends!(customer_pages_merge_and_undo_in_the_ui, |app| async move {
         .await
         .unwrap();
     assert!(page.contains("Merge history") && page.contains("ui-dup@example.com"));
+    let ticket = browser
+        .get(app.at(&format!("/tickets/{dup_ticket}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        ticket.contains(&format!(
+            "merged the customer: customer #{dup} → customer #{keep}"
+        )),
+        "{ticket}"
+    );
     let merge_id: i64 = scalar(&app, "SELECT MAX(customer_merge_id) FROM customer_merge").await;
     let undo = format!("/customers/{keep}/merges/{merge_id}/undo");
     assert!(page.contains(&undo));
@@ -870,3 +890,110 @@ async fn import_command_line_prints_a_summary() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("occurred_at"));
 }
+
+both_backends!(
+    profile_from_sql_matches_profile_from_events,
+    |app| async move {
+        use casebook::customers::crm::{self, EventFilter};
+        let (id, _) = customer_of(&app, "facts@example.com", "Hello").await;
+        let now = chrono::Utc::now();
+        let ago = |d: i64, h: i64| {
+            (now - chrono::Duration::days(d) - chrono::Duration::hours(h)).to_rfc3339()
+        };
+        let mut events = Vec::new();
+        for i in 0..60i64 {
+            let kind = [
+                "signup",
+                "order",
+                "purchase",
+                "subscription",
+                "campaign_touch",
+                "email_engagement",
+                "meeting",
+                "call",
+                "nps",
+                "csat",
+                "note",
+                "deal",
+            ][i as usize % 12];
+            let status = ["active", "downgraded", "cancelled"][i as usize % 3];
+            let mut e = json!({"kind": kind, "occurred_at": ago(400 - i * 6, i % 3), "source": "t",
+            "external_id": format!("f-{i}"),
+            "attributes": {"status": status,
+                "plan": format!("plan-{i}"), "score": i % 5, "utm_source": format!("u-{i}"), "campaign": "c"}});
+            if kind == "order" || kind == "purchase" {
+                let currency = ["EUR", "USD", "JPY"][i as usize % 3];
+                e["amount"] = json!(if currency == "JPY" {
+                    i.to_string()
+                } else {
+                    format!("{i}.{:02}", i)
+                });
+                e["currency"] = json!(currency);
+            }
+            events.push(e);
+        }
+        // Two events at the same instant: ties go to the later id, as in the list-based rules.
+        events.push(json!({"kind": "csat", "occurred_at": ago(1, 0), "source": "t", "external_id": "tie-1", "attributes": {"score": 5}}));
+        events.push(json!({"kind": "csat", "occurred_at": ago(1, 0), "source": "t", "external_id": "tie-2", "attributes": {"score": 1}}));
+        let (s, r) = post(
+            &app,
+            &format!("/api/v1/customers/{id}/events"),
+            &json!({"events": events}),
+        )
+        .await;
+        assert_eq!(s, 200, "{r}");
+        let at = app.running.state.now();
+        let (all, _) = crm::list_events(
+            app.db(),
+            id,
+            &EventFilter {
+                kind: None,
+                after: None,
+                limit: 200,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(all.len(), 62);
+        let from_sql = crm::profile(app.db(), id, at).await.unwrap();
+        let tickets = [crm::TicketFact {
+            created_at:
+                app.get_json(&format!("/api/v1/customers/{id}")).await["profile"]["customer_since"]
+                    .as_i64()
+                    .unwrap()
+                    .max(0),
+            open: true,
+        }];
+        let mut from_list = crm::derive_profile(&all, &tickets, at);
+        // The ticket's own time is what the database saw; compare everything else exactly.
+        from_list.customer_since = from_sql.customer_since;
+        from_list.last_contact_at = from_sql.last_contact_at;
+        assert_eq!(from_sql, from_list);
+        assert_eq!(from_sql.last_csat, Some(json!(1)));
+        assert!(from_sql.lifetime_value.contains_key("JPY"));
+        let mut conn = app.db().pool.acquire().await.unwrap();
+        let facts = crm::facts_of(&mut conn, id, at).await.unwrap();
+        assert_eq!(facts, crm::facts_from_events(&all, at));
+        // Routing/SLA attributes read only the events that carry them; same answer as all.
+        let cases = [
+            (json!("Enterprise"), json!(false), Some("enterprise"), false),
+            (json!("smb"), json!("yes"), Some("smb"), true),
+        ];
+        for (i, (segment, vip, want_segment, want_vip)) in cases.into_iter().enumerate() {
+            let body = json!({"kind": "note", "occurred_at": ago(0, 2 - i as i64), "source": "t",
+                "external_id": format!("seg-{i}"), "attributes": {"segment": segment, "vip": vip}});
+            let (s, _) = post(&app, &format!("/api/v1/customers/{id}/events"), &body).await;
+            assert_eq!(s, 200);
+            let filter = EventFilter {
+                kind: None,
+                after: None,
+                limit: 200,
+            };
+            let (all, _) = crm::list_events(app.db(), id, &filter).await.unwrap();
+            let got = crm::attributes(&mut conn, id, at).await.unwrap();
+            let profile = crm::profile(app.db(), id, at).await.unwrap();
+            assert_eq!(got, crm::derive_attributes(&all, &profile));
+            assert_eq!((got.segment.as_deref(), got.vip), (want_segment, want_vip));
+        }
+    }
+);

@@ -295,6 +295,7 @@ async fn merge_customer(
         .map(|_| ())
     }
     .await;
+    state.outbox_wakeup.notify_one();
     after_form(&state, &agent, &csrf, id, result, "from").await
 }
 
@@ -314,5 +315,6 @@ async fn undo_merge(
     let result = merge::undo(&state.db, merge_id, Some(agent.id), state.now())
         .await
         .map(|_| ());
+    state.outbox_wakeup.notify_one();
     after_form(&state, &agent, &csrf, id, result, "merge").await
 }

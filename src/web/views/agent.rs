@@ -291,6 +291,16 @@ pub fn describe_event(e: &Event, agents: &[AgentRef]) -> String {
             e.detail.as_deref().unwrap_or("")
         ),
         "ack_suppressed" => "sent no acknowledgement (limit for this customer reached)".into(),
+        "customer_merged" | "customer_merge_undone" => format!(
+            "{} the customer: {} → {}",
+            if e.kind == "customer_merged" {
+                "merged"
+            } else {
+                "undid the merge of"
+            },
+            e.old_value.as_deref().unwrap_or("?"),
+            e.new_value.as_deref().unwrap_or("?")
+        ),
         other => other.replace('_', " "),
     }
 }
