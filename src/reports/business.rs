@@ -60,8 +60,7 @@ impl<'a> BusinessClock<'a> {
         let mut days = Vec::new();
         let mut before = 0;
         let mut start = local_start(tz, date);
-        loop {
-            let Some(next) = date.succ_opt() else { break };
+        while let Some(next) = date.succ_opt() {
             let end = local_start(tz, next);
             let total = business_time_between(cal, start, end);
             let shape = if total == 0 {
@@ -176,7 +175,10 @@ mod tests {
                 .iter()
                 .filter(|d| matches!(d.shape, Shape::Window { .. }))
                 .count();
-            assert!(i == 3 || tabulated > 250, "most weekdays take the fast path");
+            assert!(
+                i == 3 || tabulated > 250,
+                "most weekdays take the fast path"
+            );
             for _ in 0..4000 {
                 let a = rng.gen_range(lo - 86_400_000 * 3..hi);
                 let b = a + rng.gen_range(0..86_400_000 * 9);
