@@ -689,12 +689,14 @@ both_backends!(permissions_csv_and_bad_parameters, |app| async move {
 });
 
 both_backends!(sla_compliance_when_timers_exist, |app| async move {
-    let (_, missing) = report(&app, &app.admin_token, "sla", WEEK).await;
-    assert_eq!(missing["note"], "SLA data not available");
-    assert_eq!(missing["rows"], json!([]));
     let f = fixture(&app).await;
-    // The SLA timers table as the SLA module defines it (only the columns reports read).
-    exec(&app, "CREATE TABLE ticket_sla (ticket_id BIGINT NOT NULL, metric TEXT NOT NULL, due_at BIGINT, met_at BIGINT, breached_at BIGINT)", &[]).await;
+    if !reports::metrics::sla_available(app.db()).await.unwrap() {
+        let (_, missing) = report(&app, &app.admin_token, "sla", WEEK).await;
+        assert_eq!(missing["note"], "SLA data not available");
+        assert_eq!(missing["rows"], json!([]));
+        // The SLA timers table as the SLA module's contract defines it (the columns reports read).
+        exec(&app, "CREATE TABLE ticket_sla (ticket_id BIGINT NOT NULL, metric TEXT NOT NULL, due_at BIGINT, met_at BIGINT, breached_at BIGINT)", &[]).await;
+    }
     let ins = "INSERT INTO ticket_sla (ticket_id, metric, due_at, met_at, breached_at) VALUES ($1, $2, $3, $4, $5)";
     for (t, metric, due, met, breached) in [
         (
