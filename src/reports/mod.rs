@@ -193,7 +193,7 @@ pub fn parse_params(raw: &RawParams, time_zone: &str, now: Millis) -> AppResult<
     if to - from > MAX_DAYS * DAY_MS {
         return Err(AppError::field(
             "to",
-            format!("the period may be at most {MAX_DAYS} days"),
+            format!("must be at most {MAX_DAYS} days after from"),
         ));
     }
     let team = match present(&raw.team) {
