@@ -908,18 +908,19 @@ fn subscription_status(backend: Backend, n: usize) -> String {
 async fn cohort(db: &Db, p: &Params, sla: bool) -> AppResult<Vec<CohortMember>> {
     let start = subscription_status(db.backend, 1);
     let end = subscription_status(db.backend, 2);
+    // Each experience is one uncorrelated set of customers, built once per query.
     let breached = if sla {
-        "CASE WHEN EXISTS (SELECT 1 FROM ticket_sla s JOIN ticket t ON t.ticket_id = s.ticket_id
-            WHERE t.customer_id = x.customer_id AND s.breached_at >= $1 AND s.breached_at < $2) THEN 1 ELSE 0 END"
+        "CASE WHEN x.customer_id IN (SELECT t.customer_id FROM ticket_sla s JOIN ticket t ON t.ticket_id = s.ticket_id
+            WHERE s.breached_at >= $1 AND s.breached_at < $2) THEN 1 ELSE 0 END"
     } else {
         "0"
     };
     let sql = format!(
         "SELECT x.customer_id, x.name, x.end_status,
             {breached} AS breached,
-            CASE WHEN EXISTS (SELECT 1 FROM ticket t WHERE t.customer_id = x.customer_id
-                AND t.solved_at >= $1 AND t.solved_at < $2 AND t.solved_at - t.created_at > $3) THEN 1 ELSE 0 END AS slow,
-            CASE WHEN EXISTS (SELECT 1 FROM csat_rating r WHERE r.customer_id = x.customer_id AND r.rating = 'bad'
+            CASE WHEN x.customer_id IN (SELECT t.customer_id FROM ticket t
+                WHERE t.solved_at >= $1 AND t.solved_at < $2 AND t.solved_at - t.created_at > $3) THEN 1 ELSE 0 END AS slow,
+            CASE WHEN x.customer_id IN (SELECT r.customer_id FROM csat_rating r WHERE r.rating = 'bad'
                 AND r.rated_at >= $1 AND r.rated_at < $2) THEN 1 ELSE 0 END AS bad_csat
          FROM (SELECT c.customer_id, c.name, {start} AS start_status, {end} AS end_status FROM customer c
                WHERE EXISTS (SELECT 1 FROM crm_event e WHERE e.customer_id = c.customer_id AND e.kind = 'subscription'
