@@ -908,23 +908,27 @@ fn subscription_status(backend: Backend, n: usize) -> String {
 async fn cohort(db: &Db, p: &Params, sla: bool) -> AppResult<Vec<CohortMember>> {
     let start = subscription_status(db.backend, 1);
     let end = subscription_status(db.backend, 2);
-    // Each experience is one uncorrelated set of customers, built once per query.
+    // Each experience is one set of customers, built once and hash-joined (a lookup per
+    // customer, or an IN list too large to hash, is quadratic at scale).
     let breached = if sla {
-        "CASE WHEN x.customer_id IN (SELECT t.customer_id FROM ticket_sla s JOIN ticket t ON t.ticket_id = s.ticket_id
-            WHERE s.breached_at >= $1 AND s.breached_at < $2) THEN 1 ELSE 0 END"
+        "LEFT JOIN (SELECT DISTINCT t.customer_id FROM ticket_sla s JOIN ticket t ON t.ticket_id = s.ticket_id
+            WHERE s.breached_at >= $1 AND s.breached_at < $2) b ON b.customer_id = x.customer_id"
     } else {
-        "0"
+        "LEFT JOIN (SELECT CAST(NULL AS BIGINT) AS customer_id) b ON b.customer_id = x.customer_id"
     };
     let sql = format!(
         "SELECT x.customer_id, x.name, x.end_status,
-            {breached} AS breached,
-            CASE WHEN x.customer_id IN (SELECT t.customer_id FROM ticket t
-                WHERE t.solved_at >= $1 AND t.solved_at < $2 AND t.solved_at - t.created_at > $3) THEN 1 ELSE 0 END AS slow,
-            CASE WHEN x.customer_id IN (SELECT r.customer_id FROM csat_rating r WHERE r.rating = 'bad'
-                AND r.rated_at >= $1 AND r.rated_at < $2) THEN 1 ELSE 0 END AS bad_csat
+            CASE WHEN b.customer_id IS NULL THEN 0 ELSE 1 END AS breached,
+            CASE WHEN sl.customer_id IS NULL THEN 0 ELSE 1 END AS slow,
+            CASE WHEN bc.customer_id IS NULL THEN 0 ELSE 1 END AS bad_csat
          FROM (SELECT c.customer_id, c.name, {start} AS start_status, {end} AS end_status FROM customer c
                WHERE EXISTS (SELECT 1 FROM crm_event e WHERE e.customer_id = c.customer_id AND e.kind = 'subscription'
                    AND e.occurred_at < $1)) x
+         {breached}
+         LEFT JOIN (SELECT DISTINCT t.customer_id FROM ticket t
+             WHERE t.solved_at >= $1 AND t.solved_at < $2 AND t.solved_at - t.created_at > $3) sl ON sl.customer_id = x.customer_id
+         LEFT JOIN (SELECT DISTINCT r.customer_id FROM csat_rating r WHERE r.rating = 'bad'
+             AND r.rated_at >= $1 AND r.rated_at < $2) bc ON bc.customer_id = x.customer_id
          WHERE x.start_status IN ('active', 'downgraded') ORDER BY x.customer_id"
     );
     rows(db, sql, &[p.from, p.to, p.slow_hours * HOUR_MS])
