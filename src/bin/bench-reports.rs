@@ -55,6 +55,9 @@ struct Args {
 
 const DAY_MS: i64 = 86_400_000;
 
+/// A report's name with its p50 and p95.
+type Figure = (String, Duration, Duration);
+
 fn main() -> Result<()> {
     let args = Args::parse();
     tokio::runtime::Builder::new_multi_thread()
@@ -71,7 +74,7 @@ async fn run(args: Args) -> Result<()> {
         args.customers,
         args.runs
     );
-    let mut results: Vec<(&'static str, Vec<(String, Duration, Duration)>)> = Vec::new();
+    let mut results: Vec<(&'static str, Vec<Figure>)> = Vec::new();
     for (backend, name) in [(Backend::Sqlite, "sqlite"), (Backend::Postgres, "postgres")] {
         let wanted = match args.backend {
             BackendChoice::Both => true,
@@ -114,11 +117,7 @@ fn ms(d: Duration) -> String {
     format!("{:.0} ms", d.as_secs_f64() * 1000.0)
 }
 
-async fn bench_backend(
-    args: &Args,
-    url: &str,
-    name: &str,
-) -> Result<Vec<(String, Duration, Duration)>> {
+async fn bench_backend(args: &Args, url: &str, name: &str) -> Result<Vec<Figure>> {
     let db = Db::connect(url).await?;
     db.migrate().await?;
     let now = SystemClock.now_ms();
@@ -286,11 +285,10 @@ async fn generate(db: &Db, args: &Args, now: i64) -> Result<()> {
          FROM ticket t CROSS JOIN {} k",
         series(b, per)
     )).await?;
-    exec(db, "tags", format!(
+    exec(db, "tags", 
         "INSERT INTO ticket_tag (ticket_id, tag, created_at)
          SELECT t.ticket_id, bs.tag, t.created_at FROM ticket t JOIN bench_subject bs ON bs.subject = t.subject
-         WHERE t.ticket_id % 10 < 7"
-    )).await?;
+         WHERE t.ticket_id % 10 < 7".into()).await?;
     exec(
         db,
         "reopen events",

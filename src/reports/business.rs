@@ -60,8 +60,7 @@ impl<'a> BusinessClock<'a> {
         let mut days = Vec::new();
         let mut before = 0;
         let mut start = local_start(tz, date);
-        loop {
-            let Some(next) = date.succ_opt() else { break };
+        while let Some(next) = date.succ_opt() {
             let end = local_start(tz, next);
             let total = business_time_between(cal, start, end);
             let shape = if total == 0 {

@@ -144,15 +144,22 @@ async fn calendar_stats(
         .collect()
 }
 
-/// Business-hours summaries per group and for all (`(all)`): the database returns the instants,
-/// the report calendar measures them.
-async fn business_stats(
+/// Calendar and business-hours summaries of one duration, for all tickets (`(all)`) and per group.
+#[derive(Debug, Clone, Copy, Default)]
+struct Stats {
+    calendar: Summary,
+    business: Summary,
+}
+
+/// The database selects each ticket's two instants (filtered by period and team, through the
+/// report indexes); Casebook measures them in calendar and business time and ranks them.
+async fn duration_stats(
     db: &Db,
     p: &Params,
     what: Duration,
     key: &str,
     joins: &str,
-) -> AppResult<BTreeMap<String, Summary>> {
+) -> AppResult<BTreeMap<String, Stats>> {
     let (period, end) = what.columns();
     let key_is_constant = key == format!("'{ALL}'");
     let mut binds = vec![p.from, p.to];
@@ -171,24 +178,29 @@ async fn business_stats(
         (lo.min(*s), hi.max(*e))
     });
     let clock = (lo <= hi).then(|| BusinessClock::new(&p.calendar, lo, hi));
-    let mut groups: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-    let mut all = Vec::with_capacity(spans.len());
+    type Pair = (Vec<i64>, Vec<i64>);
+    let mut groups: BTreeMap<String, Pair> = BTreeMap::new();
+    let mut all: Pair = (
+        Vec::with_capacity(spans.len()),
+        Vec::with_capacity(spans.len()),
+    );
     for (r, (s, e)) in fetched.iter().zip(spans) {
-        let ms = match &clock {
-            Some(c) => c.between(s, e),
-            None => 0,
-        };
-        all.push(ms);
-        if key_is_constant {
-            continue;
+        let business = clock.as_ref().map_or(0, |c| c.between(s, e));
+        all.0.push(e - s);
+        all.1.push(business);
+        if !key_is_constant {
+            let g = groups.entry(r.try_get("k")?).or_default();
+            g.0.push(e - s);
+            g.1.push(business);
         }
-        groups.entry(r.try_get("k")?).or_default().push(ms);
     }
-    let mut out: BTreeMap<String, Summary> = groups
-        .into_iter()
-        .map(|(k, v)| (k, stats::summarize(v)))
-        .collect();
-    out.insert(ALL.into(), stats::summarize(all));
+    let summarize = |(cal, biz): Pair| Stats {
+        calendar: stats::summarize(cal),
+        business: stats::summarize(biz),
+    };
+    let mut out: BTreeMap<String, Stats> =
+        groups.into_iter().map(|(k, v)| (k, summarize(v))).collect();
+    out.insert(ALL.into(), summarize(all));
     Ok(out)
 }
 
@@ -217,16 +229,19 @@ pub async fn response_times(db: &Db, p: &Params) -> AppResult<Table> {
     ]);
     let (key, joins) = dimension_sql(db.backend, p.by);
     for what in [Duration::FirstResponse, Duration::Resolution] {
-        let mut cal = calendar_stats(db, p, what, &format!("'{ALL}'"), "").await?;
-        if p.by != Dimension::All {
-            cal.extend(calendar_stats(db, p, what, &key, joins).await?);
-        }
-        let biz = business_stats(db, p, what, &key, joins).await?;
-        for (group, c) in cal {
+        let mut groups = duration_stats(db, p, what, &key, joins).await?;
+        // "(all)" first, then the groups in order; with `by=all` there is only "(all)".
+        let all = groups.remove(ALL).unwrap_or_default();
+        let rest = if p.by == Dimension::All {
+            Vec::new()
+        } else {
+            groups.into_iter().collect()
+        };
+        for (group, st) in std::iter::once((ALL.to_string(), all)).chain(rest) {
+            let (c, b) = (st.calendar, st.business);
             if c.count == 0 {
                 continue;
             }
-            let b = biz.get(&group).copied().unwrap_or_default();
             let by = if group == ALL { "all" } else { p.by.as_str() };
             t.rows.push(vec![
                 Cell::text(what.as_str()),
@@ -325,6 +340,15 @@ const SLA_MET: &str = "s.breached_at IS NULL AND s.met_at IS NOT NULL AND s.met_
 const SLA_BREACHED: &str =
     "(s.breached_at IS NOT NULL OR s.met_at > s.due_at OR (s.met_at IS NULL AND s.due_at < $3))";
 
+/// SLA rows need their ticket only to filter by team.
+fn ticket_join(p: &Params) -> &'static str {
+    if p.team.is_some() {
+        " JOIN ticket t ON t.ticket_id = s.ticket_id"
+    } else {
+        ""
+    }
+}
+
 /// Per SLA metric, of targets due in the period: (metric, due, met, breached).
 async fn sla_counts(db: &Db, p: &Params) -> AppResult<Vec<(String, i64, i64, i64)>> {
     let mut binds = vec![p.from, p.to, p.now];
@@ -333,8 +357,9 @@ async fn sla_counts(db: &Db, p: &Params) -> AppResult<Vec<(String, i64, i64, i64
         "SELECT s.metric, COUNT(*) AS due,
             SUM(CASE WHEN {SLA_MET} THEN 1 ELSE 0 END) AS met,
             SUM(CASE WHEN {SLA_BREACHED} THEN 1 ELSE 0 END) AS breached
-         FROM ticket_sla s JOIN ticket t ON t.ticket_id = s.ticket_id
-         WHERE s.due_at >= $1 AND s.due_at < $2{team} GROUP BY s.metric ORDER BY s.metric"
+         FROM ticket_sla s{}
+         WHERE s.due_at >= $1 AND s.due_at < $2{team} GROUP BY s.metric ORDER BY s.metric",
+        ticket_join(p)
     );
     rows(db, sql, &binds)
         .await?
@@ -365,30 +390,38 @@ struct Headline {
     sla_pct: Option<f64>,
 }
 
+async fn sla_pct(db: &Db, p: &Params, sla: bool) -> AppResult<Option<f64>> {
+    if !sla {
+        return Ok(None);
+    }
+    let c = sla_counts(db, p).await?;
+    let met: i64 = c.iter().map(|x| x.2).sum();
+    let breached: i64 = c.iter().map(|x| x.3).sum();
+    Ok(percent(met, met + breached))
+}
+
+/// The queries of a headline run side by side (each on its own pooled connection).
 async fn headline(db: &Db, p: &Params, sla: bool) -> AppResult<Headline> {
     let all = format!("'{ALL}'");
-    let first = |v: Vec<(String, Summary)>| v.into_iter().next().map(|x| x.1).unwrap_or_default();
-    let biz = |m: BTreeMap<String, Summary>| m.get(ALL).copied().unwrap_or_default();
-    let (solved, reopened, one_touch) = solve_quality(db, p).await?;
-    let csat = csat_counts(db, p, &all, "").await?;
+    let (quality, csat, sla_pct, created, frt, res) = tokio::try_join!(
+        solve_quality(db, p),
+        csat_counts(db, p, &all, ""),
+        sla_pct(db, p, sla),
+        count(db, p, "created_at"),
+        duration_stats(db, p, Duration::FirstResponse, &all, ""),
+        duration_stats(db, p, Duration::Resolution, &all, ""),
+    )?;
+    let (solved, reopened, one_touch) = quality;
     let (ratings, good) = csat.first().map(|c| (c.1, c.2)).unwrap_or((0, 0));
-    let sla_pct = if sla {
-        let c = sla_counts(db, p).await?;
-        let met: i64 = c.iter().map(|x| x.2).sum();
-        let breached: i64 = c.iter().map(|x| x.3).sum();
-        percent(met, met + breached)
-    } else {
-        None
-    };
+    let frt = frt.get(ALL).copied().unwrap_or_default();
+    let res = res.get(ALL).copied().unwrap_or_default();
     Ok(Headline {
-        created: count(db, p, "created_at").await?,
+        created,
         solved,
-        first_response: first(calendar_stats(db, p, Duration::FirstResponse, &all, "").await?),
-        resolution: first(calendar_stats(db, p, Duration::Resolution, &all, "").await?),
-        business_first_response: biz(
-            business_stats(db, p, Duration::FirstResponse, &all, "").await?
-        ),
-        business_resolution: biz(business_stats(db, p, Duration::Resolution, &all, "").await?),
+        first_response: frt.calendar,
+        resolution: res.calendar,
+        business_first_response: frt.business,
+        business_resolution: res.business,
         reopen_pct: percent(reopened, solved),
         one_touch_pct: percent(one_touch, solved),
         csat_pct: percent(good, ratings),
@@ -400,8 +433,8 @@ async fn headline(db: &Db, p: &Params, sla: bool) -> AppResult<Headline> {
 /// Headline numbers with the previous period and the change between them.
 pub async fn summary(db: &Db, p: &Params) -> AppResult<Table> {
     let sla = sla_available(db).await?;
-    let cur = headline(db, p, sla).await?;
-    let prev = headline(db, &p.previous(), sla).await?;
+    let previous = p.previous();
+    let (cur, prev) = tokio::try_join!(headline(db, p, sla), headline(db, &previous, sla))?;
     let mut t = Table::new(&["metric", "value", "previous", "change_pct"]);
     let hours_of = |s: &Summary| s.median_ms.map(|m| hours(m as f64));
     let items: Vec<(&str, Option<f64>, Option<f64>)> = vec![
@@ -875,22 +908,27 @@ fn subscription_status(backend: Backend, n: usize) -> String {
 async fn cohort(db: &Db, p: &Params, sla: bool) -> AppResult<Vec<CohortMember>> {
     let start = subscription_status(db.backend, 1);
     let end = subscription_status(db.backend, 2);
+    // Each experience is one set of customers, built once and hash-joined (a lookup per
+    // customer, or an IN list too large to hash, is quadratic at scale).
     let breached = if sla {
-        "CASE WHEN EXISTS (SELECT 1 FROM ticket_sla s JOIN ticket t ON t.ticket_id = s.ticket_id
-            WHERE t.customer_id = x.customer_id AND s.breached_at >= $1 AND s.breached_at < $2) THEN 1 ELSE 0 END"
+        "LEFT JOIN (SELECT DISTINCT t.customer_id FROM ticket_sla s JOIN ticket t ON t.ticket_id = s.ticket_id
+            WHERE s.breached_at >= $1 AND s.breached_at < $2) b ON b.customer_id = x.customer_id"
     } else {
-        "0"
+        "LEFT JOIN (SELECT CAST(NULL AS BIGINT) AS customer_id) b ON b.customer_id = x.customer_id"
     };
     let sql = format!(
         "SELECT x.customer_id, x.name, x.end_status,
-            {breached} AS breached,
-            CASE WHEN EXISTS (SELECT 1 FROM ticket t WHERE t.customer_id = x.customer_id
-                AND t.solved_at >= $1 AND t.solved_at < $2 AND t.solved_at - t.created_at > $3) THEN 1 ELSE 0 END AS slow,
-            CASE WHEN EXISTS (SELECT 1 FROM csat_rating r WHERE r.customer_id = x.customer_id AND r.rating = 'bad'
-                AND r.rated_at >= $1 AND r.rated_at < $2) THEN 1 ELSE 0 END AS bad_csat
+            CASE WHEN b.customer_id IS NULL THEN 0 ELSE 1 END AS breached,
+            CASE WHEN sl.customer_id IS NULL THEN 0 ELSE 1 END AS slow,
+            CASE WHEN bc.customer_id IS NULL THEN 0 ELSE 1 END AS bad_csat
          FROM (SELECT c.customer_id, c.name, {start} AS start_status, {end} AS end_status FROM customer c
                WHERE EXISTS (SELECT 1 FROM crm_event e WHERE e.customer_id = c.customer_id AND e.kind = 'subscription'
                    AND e.occurred_at < $1)) x
+         {breached}
+         LEFT JOIN (SELECT DISTINCT t.customer_id FROM ticket t
+             WHERE t.solved_at >= $1 AND t.solved_at < $2 AND t.solved_at - t.created_at > $3) sl ON sl.customer_id = x.customer_id
+         LEFT JOIN (SELECT DISTINCT r.customer_id FROM csat_rating r WHERE r.rating = 'bad'
+             AND r.rated_at >= $1 AND r.rated_at < $2) bc ON bc.customer_id = x.customer_id
          WHERE x.start_status IN ('active', 'downgraded') ORDER BY x.customer_id"
     );
     rows(db, sql, &[p.from, p.to, p.slow_hours * HOUR_MS])
@@ -1077,8 +1115,9 @@ pub async fn sla_trend(db: &Db, p: &Params) -> AppResult<Table> {
         "SELECT s.due_at / {SLOT_MS} AS slot, s.metric,
             SUM(CASE WHEN {SLA_MET} THEN 1 ELSE 0 END) AS met,
             SUM(CASE WHEN {SLA_BREACHED} THEN 1 ELSE 0 END) AS breached
-         FROM ticket_sla s JOIN ticket t ON t.ticket_id = s.ticket_id
-         WHERE s.due_at >= $1 AND s.due_at < $2{team} GROUP BY s.due_at / {SLOT_MS}, s.metric"
+         FROM ticket_sla s{}
+         WHERE s.due_at >= $1 AND s.due_at < $2{team} GROUP BY s.due_at / {SLOT_MS}, s.metric",
+        ticket_join(p)
     );
     let starts = stats::buckets(p.from, p.to, p.interval, p.tz);
     let mut counts: BTreeMap<(usize, String), (i64, i64)> = BTreeMap::new();

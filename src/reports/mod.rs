@@ -193,7 +193,7 @@ pub fn parse_params(raw: &RawParams, time_zone: &str, now: Millis) -> AppResult<
     if to - from > MAX_DAYS * DAY_MS {
         return Err(AppError::field(
             "to",
-            format!("the period may be at most {MAX_DAYS} days"),
+            format!("must be at most {MAX_DAYS} days after from"),
         ));
     }
     let team = match present(&raw.team) {
@@ -408,6 +408,17 @@ pub async fn run(
     }
 }
 
+/// Teams for the team filter: (id, name), by name.
+pub async fn teams(db: &crate::db::Db) -> AppResult<Vec<(i64, String)>> {
+    use sqlx::Row;
+    sqlx::query("SELECT team_id, name FROM team ORDER BY name")
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("team_id")?, r.try_get("name")?)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -471,15 +482,4 @@ mod tests {
             "name,n,rate\r\n\"a, \"\"b\"\"\",3,\r\n'=HYPERLINK(1),-1,2.5\r\n"
         );
     }
-}
-
-/// Teams for the team filter: (id, name), by name.
-pub async fn teams(db: &crate::db::Db) -> AppResult<Vec<(i64, String)>> {
-    use sqlx::Row;
-    sqlx::query("SELECT team_id, name FROM team ORDER BY name")
-        .fetch_all(&db.pool)
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get("team_id")?, r.try_get("name")?)))
-        .collect()
 }

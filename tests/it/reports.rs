@@ -758,6 +758,9 @@ both_backends!(sla_compliance_when_timers_exist, |app| async move {
         &row(&summary, "metric", "sla_compliance_pct")["value"],
         66.7,
     );
+    // With SLA data the churn split reads breaches too.
+    let (s, churn) = report(&app, &app.admin_token, "churn-customers", WEEK).await;
+    assert_eq!(s, 200, "{churn}");
 });
 
 both_backends!(

@@ -47,19 +47,27 @@ async fn dashboard(
 ) -> PageResult<Response> {
     require_lead(&agent)?;
     let p = params(&state, &raw)?;
-    let run = |name: &'static str| {
-        let (state, p, agent) = (&state, &p, &agent);
-        async move { reports::run(state, name, p, agent).await }
-    };
+    let run = |name: &'static str| reports::run(&state, name, &p, &agent);
+    // The dashboard's reports are independent: run them side by side.
+    let (summary, volume, distribution, backlog, tags, terms, sla_trend, agents) = tokio::try_join!(
+        run("summary"),
+        run("volume"),
+        run("resolution-distribution"),
+        run("backlog-age"),
+        run("top-tags"),
+        run("top-terms"),
+        run("sla-trend"),
+        run("agents"),
+    )?;
     let data = views::Dashboard {
-        summary: run("summary").await?,
-        volume: run("volume").await?,
-        distribution: run("resolution-distribution").await?,
-        backlog: run("backlog-age").await?,
-        tags: run("top-tags").await?,
-        terms: run("top-terms").await?,
-        sla_trend: run("sla-trend").await?,
-        agents: run("agents").await?,
+        summary,
+        volume,
+        distribution,
+        backlog,
+        tags,
+        terms,
+        sla_trend,
+        agents,
         teams: reports::teams(&state.db).await?,
     };
     Ok(views::dashboard(&agent, &csrf, &p, &raw, &data).into_response())
