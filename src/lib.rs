@@ -3,6 +3,8 @@
 
 pub mod assign;
 pub mod auth;
+#[doc(hidden)]
+pub mod bench_support;
 pub mod config;
 pub mod customers;
 pub mod db;

@@ -27,3 +27,6 @@ CREATE TABLE csat_request (
     ticket_id BIGINT PRIMARY KEY REFERENCES ticket (ticket_id) ON DELETE CASCADE,
     sent_at   BIGINT NOT NULL
 );
+
+-- SLA compliance and its trend read timers by due time.
+CREATE INDEX ticket_sla_due_all_idx ON ticket_sla (due_at);

@@ -12,11 +12,12 @@
 //!
 //! It prints figures; it never asserts a speed.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use casebook::assign::admin::{self, AgentPatch, RulePatch, TeamPatch};
 use casebook::assign::decide::{self, Candidate, Conditions, Rule, Team, TicketFacts};
 use casebook::assign::{Outcome, Trigger, assign_ticket};
 use casebook::auth::AgentRef;
+use casebook::bench_support;
 use casebook::db::Db;
 use casebook::domain::clock::{Clock, SystemClock};
 use casebook::domain::{Channel, EmailAddress, Priority, Role};
@@ -25,7 +26,7 @@ use clap::{Parser, ValueEnum};
 use hdrhistogram::Histogram;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum BackendChoice {
@@ -125,15 +126,11 @@ async fn run(args: Args) -> Result<()> {
     for backend in backends {
         println!();
         println!("== {backend} ==");
-        let Some((url, cleanup)) = fresh_database(backend).await? else {
+        let Some(scratch) = bench_support::create(backend == "postgres", "cbassign").await? else {
             continue;
         };
-        let result = bench_backend(&url, &args).await;
-        if args.keep {
-            println!("kept database: {url}");
-        } else {
-            cleanup.run().await;
-        }
+        let result = bench_backend(&scratch.url, &args).await;
+        scratch.finish(args.keep).await;
         result?;
     }
     Ok(())
@@ -209,74 +206,6 @@ fn pure_decisions(args: &Args) {
         args.decisions as f64 / secs,
         assigned
     );
-}
-
-enum Cleanup {
-    Sqlite(std::path::PathBuf),
-    Postgres { admin: String, name: String },
-}
-
-impl Cleanup {
-    async fn run(self) {
-        match self {
-            Cleanup::Sqlite(dir) => {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            Cleanup::Postgres { admin, name } => {
-                if let Ok(db) = Db::connect(&admin).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                    )))
-                    .execute(&db.pool)
-                    .await;
-                    db.pool.close().await;
-                }
-            }
-        }
-    }
-}
-
-fn random_name(prefix: &str) -> String {
-    format!(
-        "{prefix}{}",
-        casebook::auth::random_token(6)
-            .to_lowercase()
-            .replace(['-', '_'], "x")
-    )
-}
-
-async fn fresh_database(backend: &str) -> Result<Option<(String, Cleanup)>> {
-    if backend == "sqlite" {
-        let dir = std::env::temp_dir().join(random_name("bench-assign-"));
-        std::fs::create_dir_all(&dir)?;
-        return Ok(Some((
-            format!("sqlite://{}/bench.db", dir.display()),
-            Cleanup::Sqlite(dir),
-        )));
-    }
-    let admin = std::env::var("CASEBOOK_BENCH_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let db = match tokio::time::timeout(Duration::from_secs(10), Db::connect(&admin)).await {
-        Ok(Ok(db)) => db,
-        _ => {
-            println!("SKIP postgres: not reachable through CASEBOOK_BENCH_PG_URL");
-            return Ok(None);
-        }
-    };
-    let name = random_name("cbassign_");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&db.pool)
-        .await
-        .context("creating the benchmark database")?;
-    db.pool.close().await;
-    let base = admin
-        .rsplit_once('/')
-        .map(|(b, _)| b.to_string())
-        .unwrap_or_else(|| admin.clone());
-    Ok(Some((
-        format!("{base}/{name}"),
-        Cleanup::Postgres { admin, name },
-    )))
 }
 
 async fn bench_backend(url: &str, args: &Args) -> Result<()> {

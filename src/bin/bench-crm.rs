@@ -14,6 +14,7 @@
 
 use anyhow::{Context, Result, bail};
 use casebook::auth::{self, NewAgent};
+use casebook::bench_support;
 use casebook::config::{Config, Secret};
 use casebook::customers::import::{ImportOptions, import_file};
 use casebook::db::Db;
@@ -25,7 +26,7 @@ use rand::Rng;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum BackendChoice {
@@ -154,20 +155,16 @@ async fn run(args: Args) -> Result<()> {
     for backend in backends {
         println!();
         println!("== {backend} ==");
-        let Some((url, cleanup)) = fresh_database(backend, &dir).await? else {
+        let Some(scratch) = bench_support::create(backend == "postgres", "cbcrm").await? else {
             summary.push(format!("{backend}: SKIPPED (database not reachable)"));
             continue;
         };
-        let result = bench_backend(backend, &url, &csv, &args, &mut summary).await;
+        let result = bench_backend(backend, &scratch.url, &csv, &args, &mut summary).await;
         if let Err(err) = &result {
             println!("{backend}: FAILED: {err:#}");
             summary.push(format!("{backend}: FAILED: {err:#}"));
         }
-        if !args.keep {
-            cleanup.run().await;
-        } else {
-            println!("kept database: {url}");
-        }
+        scratch.finish(args.keep).await;
     }
     if !args.keep {
         let _ = std::fs::remove_dir_all(&dir);
@@ -465,62 +462,4 @@ async fn bench_pages(
     running.stop();
     db.pool.close().await;
     Ok(())
-}
-
-enum Cleanup {
-    None,
-    Postgres { admin: String, name: String },
-}
-
-impl Cleanup {
-    async fn run(self) {
-        if let Cleanup::Postgres { admin, name } = self
-            && let Ok(db) = Db::connect(&admin).await
-        {
-            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-            if let Err(err) = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&db.pool)
-                .await
-            {
-                println!("warning: could not drop database {name}: {err}");
-            }
-            db.pool.close().await;
-        }
-    }
-}
-
-async fn fresh_database(backend: &str, dir: &Path) -> Result<Option<(String, Cleanup)>> {
-    if backend == "sqlite" {
-        return Ok(Some((
-            format!("sqlite://{}/bench.db", dir.display()),
-            Cleanup::None,
-        )));
-    }
-    let admin = std::env::var("CASEBOOK_BENCH_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let db = match tokio::time::timeout(Duration::from_secs(10), Db::connect(&admin)).await {
-        Ok(Ok(db)) => db,
-        Ok(Err(err)) => {
-            println!("SKIP postgres: not reachable through CASEBOOK_BENCH_PG_URL ({err:#})");
-            return Ok(None);
-        }
-        Err(_) => {
-            println!("SKIP postgres: connecting timed out");
-            return Ok(None);
-        }
-    };
-    let name = format!("cbcrm_{}", std::process::id());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&db.pool)
-        .await
-        .context("creating the benchmark database")?;
-    db.pool.close().await;
-    let base = admin
-        .rsplit_once('/')
-        .map(|(b, _)| b.to_string())
-        .unwrap_or_else(|| admin.clone());
-    Ok(Some((
-        format!("{base}/{name}"),
-        Cleanup::Postgres { admin, name },
-    )))
 }

@@ -10,6 +10,7 @@
 
 use anyhow::{Context, Result};
 use casebook::auth::AgentRef;
+use casebook::bench_support;
 use casebook::config::{Config, Secret};
 use casebook::db::{Backend, Db};
 use casebook::domain::Role;
@@ -84,11 +85,13 @@ async fn run(args: Args) -> Result<()> {
         if !wanted {
             continue;
         }
-        let Some((url, cleanup)) = fresh_database(backend).await? else {
+        let Some(scratch) =
+            bench_support::create(backend == Backend::Postgres, "cbreports").await?
+        else {
             continue;
         };
-        let figures = bench_backend(&args, &url, name).await;
-        cleanup.run(args.keep, &url).await;
+        let figures = bench_backend(&args, &scratch.url, name).await;
+        scratch.finish(args.keep).await;
         results.push((name, figures?));
     }
     println!(
@@ -321,106 +324,19 @@ async fn generate(db: &Db, args: &Args, now: i64) -> Result<()> {
         series(b, 2)
     )).await?;
     if !args.no_sla {
-        // The SLA module's timer table (its contract columns) with an index on due_at.
-        exec(
-            db,
-            "ticket_sla table",
-            "CREATE TABLE ticket_sla (ticket_id BIGINT NOT NULL, metric TEXT NOT NULL,
-            due_at BIGINT, met_at BIGINT, breached_at BIGINT)"
-                .into(),
-        )
-        .await?;
-        exec(db, "ticket_sla rows", "INSERT INTO ticket_sla (ticket_id, metric, due_at, met_at, breached_at)
+        // SLA timers as the SLA module keeps them: first response due in 8 h, resolution in 72 h.
+        exec(db, "ticket_sla rows", "INSERT INTO ticket_sla (ticket_id, metric, due_at, met_at, breached_at,
+                target_ms, started_at, state, updated_at)
             SELECT ticket_id, 'first_response', created_at + 8 * 3600000, first_response_at,
-                CASE WHEN first_response_at IS NULL OR first_response_at > created_at + 8 * 3600000 THEN created_at + 8 * 3600000 END
+                CASE WHEN first_response_at IS NULL OR first_response_at > created_at + 8 * 3600000 THEN created_at + 8 * 3600000 END,
+                8 * 3600000, created_at, 'met', created_at
             FROM ticket
             UNION ALL
             SELECT ticket_id, 'resolution', created_at + 72 * 3600000, solved_at,
-                CASE WHEN solved_at IS NULL OR solved_at > created_at + 72 * 3600000 THEN created_at + 72 * 3600000 END
+                CASE WHEN solved_at IS NULL OR solved_at > created_at + 72 * 3600000 THEN created_at + 72 * 3600000 END,
+                72 * 3600000, created_at, 'met', created_at
             FROM ticket".into()).await?;
-        exec(
-            db,
-            "ticket_sla index",
-            "CREATE INDEX ticket_sla_due_idx ON ticket_sla (due_at)".into(),
-        )
-        .await?;
     }
     exec(db, "statistics", "ANALYZE".into()).await?;
     Ok(())
-}
-
-enum Cleanup {
-    Sqlite(std::path::PathBuf),
-    Postgres { admin: String, name: String },
-}
-
-impl Cleanup {
-    async fn run(&self, keep: bool, url: &str) {
-        if keep {
-            println!("kept database: {url}");
-            return;
-        }
-        match self {
-            Cleanup::Sqlite(dir) => {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            Cleanup::Postgres { admin, name } => {
-                if let Ok(db) = Db::connect(admin).await {
-                    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    if let Err(err) = sqlx::query(sqlx::AssertSqlSafe(sql))
-                        .execute(&db.pool)
-                        .await
-                    {
-                        println!("warning: could not drop database {name}: {err}");
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn unique(prefix: &str) -> String {
-    format!(
-        "{prefix}{}",
-        casebook::auth::random_token(6)
-            .to_lowercase()
-            .replace(['-', '_'], "x")
-    )
-}
-
-async fn fresh_database(backend: Backend) -> Result<Option<(String, Cleanup)>> {
-    match backend {
-        Backend::Sqlite => {
-            let dir = std::env::temp_dir().join(unique("casebook-bench-reports-"));
-            std::fs::create_dir_all(&dir)?;
-            let url = format!("sqlite://{}/bench.db", dir.display());
-            Ok(Some((url, Cleanup::Sqlite(dir))))
-        }
-        Backend::Postgres => {
-            let admin = std::env::var("CASEBOOK_BENCH_PG_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let db = match Db::connect(&admin).await {
-                Ok(db) => db,
-                Err(err) => {
-                    println!(
-                        "SKIP postgres: not reachable through CASEBOOK_BENCH_PG_URL ({err:#})"
-                    );
-                    return Ok(None);
-                }
-            };
-            let name = unique("cbreports_");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&db.pool)
-                .await?;
-            db.pool.close().await;
-            let base = admin
-                .rsplit_once('/')
-                .map(|(b, _)| b.to_string())
-                .unwrap_or(admin.clone());
-            Ok(Some((
-                format!("{base}/{name}"),
-                Cleanup::Postgres { admin, name },
-            )))
-        }
-    }
 }
