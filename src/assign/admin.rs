@@ -546,11 +546,13 @@ pub struct AgentSettings {
     pub skills: Vec<String>,
     pub open: i64,
     pub teams: Vec<String>,
+    /// The SLA calendar that gives their working hours; `None` means always.
+    pub working_calendar_id: Option<i64>,
 }
 
 pub async fn agent_settings(db: &Db) -> AppResult<Vec<AgentSettings>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT a.agent_id, a.name, a.email, a.role, a.active, a.capacity, a.availability,
+        "SELECT a.agent_id, a.name, a.email, a.role, a.active, a.capacity, a.availability, a.working_calendar_id,
             (SELECT COUNT(*) FROM ticket t WHERE t.assignee_id = a.agent_id AND t.status IN {ACTIVE}) AS open_count
          FROM agent a ORDER BY a.active DESC, a.name"
     )))
@@ -587,6 +589,7 @@ pub async fn agent_settings(db: &Db) -> AppResult<Vec<AgentSettings>> {
             skills: pick(&skills, "skill")?,
             open: r.try_get("open_count")?,
             teams: pick(&teams, "name")?,
+            working_calendar_id: r.try_get("working_calendar_id")?,
         });
     }
     Ok(out)
@@ -606,6 +609,8 @@ pub struct AgentPatch {
     pub availability: Option<String>,
     pub skills: Option<Vec<String>>,
     pub active: Option<bool>,
+    /// `Some(None)` clears the working hours; `Some(Some(id))` sets an SLA calendar.
+    pub working_calendar_id: Option<Option<i64>>,
 }
 
 pub const MAX_CAPACITY: i64 = 10_000;
@@ -621,8 +626,11 @@ pub async fn patch_agent(
     p: AgentPatch,
     now: Millis,
 ) -> AppResult<()> {
-    let own_availability_only =
-        p.capacity.is_none() && p.skills.is_none() && p.active.is_none() && actor.id == id;
+    let own_availability_only = p.capacity.is_none()
+        && p.skills.is_none()
+        && p.active.is_none()
+        && p.working_calendar_id.is_none()
+        && actor.id == id;
     if actor.role != Role::Admin && !own_availability_only {
         return Err(AppError::Forbidden(
             "only admins change other agents; agents may set their own availability".into(),
@@ -676,6 +684,27 @@ pub async fn patch_agent(
     .bind(id)
     .execute(&mut *tx)
     .await?;
+    if let Some(calendar) = p.working_calendar_id {
+        if let Some(cal) = calendar {
+            let known: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM sla_calendar WHERE sla_calendar_id = $1")
+                    .bind(cal)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if known == 0 {
+                return Err(AppError::field(
+                    "working_calendar_id",
+                    "no such calendar (see /api/v1/sla/calendars)",
+                ));
+            }
+        }
+        sqlx::query("UPDATE agent SET working_calendar_id = $1 WHERE agent_id = $2")
+            .bind(calendar)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        more_room = true;
+    }
     if let Some(skills) = &skills {
         sqlx::query("DELETE FROM agent_skill WHERE agent_id = $1")
             .bind(id)

@@ -106,10 +106,14 @@ async fn load_teams(tx: &mut Tx) -> AppResult<Vec<Team>> {
         .collect()
 }
 
-/// The active members of a team with their load, for the round-robin.
-async fn load_members(tx: &mut Tx, team_id: i64) -> AppResult<Vec<Candidate>> {
+/// What an "online" agent outside their working hours counts as.
+pub const OFF_HOURS: &str = "off hours";
+
+/// The active members of a team with their load, for the round-robin. An online member whose
+/// working hours (a calendar) are closed at `now` counts as [`OFF_HOURS`].
+async fn load_members(tx: &mut Tx, team_id: i64, now: Millis) -> AppResult<Vec<Candidate>> {
     let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT a.agent_id, a.name, a.availability, a.capacity, a.last_assigned_at,
+        "SELECT a.agent_id, a.name, a.availability, a.capacity, a.last_assigned_at, a.working_calendar_id,
             (SELECT COUNT(*) FROM ticket t WHERE t.assignee_id = a.agent_id AND t.status IN {ACTIVE}) AS open_count
          FROM team_member m JOIN agent a ON a.agent_id = m.agent_id
          WHERE m.team_id = $1 AND a.active = 1 ORDER BY a.agent_id"
@@ -125,8 +129,32 @@ async fn load_members(tx: &mut Tx, team_id: i64) -> AppResult<Vec<Candidate>> {
     .fetch_all(&mut **tx)
     .await?;
     let mut out = Vec::with_capacity(rows.len());
+    let mut open_now: std::collections::HashMap<i64, bool> = std::collections::HashMap::new();
     for r in &rows {
         let id: i64 = r.try_get("agent_id")?;
+        let mut availability: String = r.try_get("availability")?;
+        if let Some(cal) = r.try_get::<Option<i64>, _>("working_calendar_id")?
+            && availability == "online"
+        {
+            let open = match open_now.get(&cal) {
+                Some(open) => *open,
+                None => {
+                    // A calendar that cannot be read does not keep anyone from work.
+                    let open = match crate::sla::store::get_calendar(tx, cal).await {
+                        Ok(c) => c
+                            .business()
+                            .map(|b| crate::sla::is_open(&b, now))
+                            .unwrap_or(true),
+                        Err(_) => true,
+                    };
+                    open_now.insert(cal, open);
+                    open
+                }
+            };
+            if !open {
+                availability = OFF_HOURS.into();
+            }
+        }
         let mut agent_skills = Vec::new();
         for s in &skills {
             if s.try_get::<i64, _>("agent_id")? == id {
@@ -136,7 +164,7 @@ async fn load_members(tx: &mut Tx, team_id: i64) -> AppResult<Vec<Candidate>> {
         out.push(Candidate {
             agent_id: id,
             name: r.try_get("name")?,
-            availability: r.try_get("availability")?,
+            availability,
             capacity: r.try_get("capacity")?,
             open: r.try_get("open_count")?,
             last_assigned_at: r.try_get("last_assigned_at")?,
@@ -337,10 +365,13 @@ async fn choose_and_take(
         if let Some(m) = members.iter_mut().find(|m| m.agent_id == chosen_id) {
             m.open = open;
             m.capacity = row.try_get("capacity")?;
-            m.availability = if row.try_get::<i64, _>("active")? == 1 {
-                row.try_get("availability")?
-            } else {
+            let now_availability: String = row.try_get("availability")?;
+            m.availability = if row.try_get::<i64, _>("active")? != 1 {
                 "off".into()
+            } else if now_availability == "online" && m.availability == OFF_HOURS {
+                OFF_HOURS.into()
+            } else {
+                now_availability
             };
         }
         let again = decide::choose(members, skill, exclude);
@@ -464,7 +495,7 @@ pub async fn assign_ticket(
         }
         return Ok(Outcome::Skipped { why });
     }
-    let mut members = load_members(tx, team.id).await?;
+    let mut members = load_members(tx, team.id, now).await?;
     let choice = choose_and_take(tx, &mut members, skill.as_deref(), exclude).await?;
     let why = decide::explain(&routing_text, Some(&team.name), Some(&choice));
     match &choice.chosen {
@@ -530,7 +561,7 @@ pub async fn assign_waiting(
     if rows.is_empty() {
         return Ok(0);
     }
-    let mut members = load_members(tx, team_id).await?;
+    let mut members = load_members(tx, team_id, now).await?;
     let mut assigned = 0;
     for r in &rows {
         let ticket_id: i64 = r.try_get("ticket_id")?;
@@ -584,6 +615,51 @@ pub async fn enqueue_waiting(
         now,
     )
     .await
+}
+
+/// Working hours begin without anyone changing anything: queue a run for every team with
+/// tickets waiting (unless one is already queued). Runs every minute in `serve`.
+pub async fn wake_waiting(db: &crate::db::Db, now: Millis) -> AppResult<usize> {
+    let teams: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT tm.team_id FROM team tm WHERE tm.active = 1 AND EXISTS (
+            SELECT 1 FROM ticket t WHERE t.team_id = tm.team_id AND t.assignee_id IS NULL AND t.status IN {ACTIVE})
+         ORDER BY tm.team_id"
+    )))
+    .fetch_all(&db.pool)
+    .await?;
+    let mut queued = 0;
+    for team_id in teams {
+        let mut tx = db.begin().await?;
+        let pending: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE kind = $1 AND done_at IS NULL AND failed_at IS NULL
+               AND (payload LIKE $2 OR payload LIKE $3)",
+        )
+        .bind(JOB_WAITING)
+        .bind(format!("%\"team_id\":{team_id},%"))
+        .bind(format!("%\"team_id\":{team_id}}}%"))
+        .fetch_one(&mut *tx)
+        .await?;
+        if pending == 0 {
+            enqueue_waiting(&mut tx, team_id, "working hours may have begun", now).await?;
+            queued += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(queued)
+}
+
+/// Every minute, [`wake_waiting`]: tickets left waiting because everyone was outside their
+/// working hours are assigned soon after someone's hours begin.
+pub async fn run_waker(state: crate::state::AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match wake_waiting(&state.db, state.clock.now_ms()).await {
+            Ok(0) => {}
+            Ok(_) => state.outbox_wakeup.notify_one(),
+            Err(err) => tracing::warn!(error = %err, "waking waiting teams failed"),
+        }
+    }
 }
 
 /// Someone may have room or time now: queue a run for each of their teams that has tickets

@@ -129,6 +129,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0011_reports.sql"),
         postgres: include_str!("../../migrations/postgres/0011_reports.sql"),
     },
+    Migration {
+        version: 12,
+        name: "working_hours",
+        sqlite: include_str!("../../migrations/sqlite/0012_working_hours.sql"),
+        postgres: include_str!("../../migrations/postgres/0012_working_hours.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

@@ -909,3 +909,91 @@ both_backends!(
         assert_eq!(r.status(), 403);
     }
 );
+
+/// Moves the test clock forward to the next `weekday` (0 = Monday) at `hour`:00 UTC.
+fn advance_to(app: &TestApp, weekday: u32, hour: u32) {
+    use chrono::{Datelike, TimeZone};
+    let now = app.running.state.now();
+    let today = chrono::Utc.timestamp_millis_opt(now).unwrap().date_naive();
+    let days = (weekday + 7 - today.weekday().num_days_from_monday()) % 7;
+    let mut at = (today + chrono::Days::new(u64::from(days)))
+        .and_hms_opt(hour, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp_millis();
+    if at <= now {
+        at += 7 * 86_400_000;
+    }
+    app.clock.advance_ms(at - now);
+}
+
+both_backends!(working_hours_decide_who_is_available, |app| async move {
+    let dana = agent(&app, "Dana", 5, &[]).await;
+    team(&app, "General", &[dana], true).await;
+    let weekday = json!(["09:00", "17:00"]);
+    let cal = admin_post(
+        &app,
+        "/api/v1/sla/calendars",
+        json!({"name": "Office", "time_zone": "UTC", "hours": {
+                "monday": [weekday], "tuesday": [weekday], "wednesday": [weekday],
+                "thursday": [weekday], "friday": [weekday]}}),
+    )
+    .await;
+    let cal = cal["calendar"]["id"].as_i64().unwrap();
+    // An unknown calendar is a 422 naming the field.
+    let (s, e) = send(
+        &app,
+        reqwest::Method::PATCH,
+        &format!("/api/v1/agents/{dana}"),
+        &app.admin_token,
+        Some(&json!({"working_calendar_id": 999_999})),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["field"].clone()),
+        (422, json!("working_calendar_id"))
+    );
+    let v = admin_patch(
+        &app,
+        &format!("/api/v1/agents/{dana}"),
+        json!({"working_calendar_id": cal}),
+    )
+    .await;
+    assert_eq!(v["agent"]["working_calendar_id"], cal);
+
+    // Saturday noon: Dana is online but outside her hours; the ticket waits.
+    advance_to(&app, 5, 12);
+    let t = ticket(&app, "Weekend question", "Hello").await;
+    assert_eq!(assignee(&app, t).await, None);
+    let routed = details(&app, t, "routed").await;
+    assert!(routed[0].contains("Dana off hours"), "{routed:?}");
+    let now = app.running.state.now();
+    assert_eq!(
+        casebook::assign::wake_waiting(app.db(), now).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        casebook::assign::wake_waiting(app.db(), now).await.unwrap(),
+        0,
+        "one queued run per team is enough"
+    );
+    app.drain_outbox().await;
+    assert_eq!(assignee(&app, t).await, None, "still the weekend");
+
+    // Monday 10:00: her hours began; the next wake-up assigns the waiting ticket.
+    advance_to(&app, 0, 10);
+    casebook::assign::wake_waiting(app.db(), app.running.state.now())
+        .await
+        .unwrap();
+    app.drain_outbox().await;
+    assert_eq!(assignee(&app, t).await, Some(dana));
+
+    // No calendar (null) means always available again.
+    let v = admin_patch(
+        &app,
+        &format!("/api/v1/agents/{dana}"),
+        json!({"working_calendar_id": null}),
+    )
+    .await;
+    assert_eq!(v["agent"]["working_calendar_id"], Value::Null);
+});

@@ -214,6 +214,9 @@ struct AgentIn {
     availability: Option<String>,
     skills: Option<Vec<String>>,
     active: Option<bool>,
+    /// Absent: unchanged; `null`: always available; an id: that SLA calendar's hours.
+    #[serde(default, deserialize_with = "present")]
+    working_calendar_id: Option<Option<i64>>,
 }
 
 async fn show_agent(
@@ -242,6 +245,7 @@ async fn patch_agent(
         availability: body.availability,
         skills: body.skills,
         active: body.active,
+        working_calendar_id: body.working_calendar_id,
     };
     admin::patch_agent(&state.db, &agent, id, p, state.now()).await?;
     state.outbox_wakeup.notify_one();

@@ -346,6 +346,13 @@ async fn agent_routing(
         availability: one(&f, "availability").map(String::from),
         skills: Some(comma_list(&f, "skills")),
         active: Some(one(&f, "active").is_some()),
+        working_calendar_id: match one(&f, "working_calendar").map(str::trim) {
+            None => None,
+            Some("") => Some(None),
+            Some(s) => Some(Some(s.parse::<i64>().map_err(|_| {
+                AppError::field("working_calendar_id", "must be a calendar id")
+            })?)),
+        },
     };
     admin::patch_agent(&state.db, &agent, id, patch, state.now()).await?;
     state.outbox_wakeup.notify_one();

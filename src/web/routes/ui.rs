@@ -475,9 +475,22 @@ async fn agents_page(
 ) -> PageResult<Response> {
     require_admin(&agent)?;
     let agents = auth::list_agents(&state.db).await?;
-    let routing = crate::assign::admin::agent_settings(&state.db).await?;
-    let routing = crate::web::views::assign::agent_routing(&csrf, &routing);
+    let routing = routing_section(&state, &csrf).await?;
     Ok(views::admin_agents(&agent, &csrf, &agents, &[], routing).into_response())
+}
+
+/// The routing table of the agents page, with the calendars working hours can follow.
+async fn routing_section(state: &AppState, csrf: &str) -> Result<maud::Markup, AppError> {
+    let settings = crate::assign::admin::agent_settings(&state.db).await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let calendars: Vec<(i64, String)> = crate::sla::store::list_calendars(&mut conn)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    Ok(crate::web::views::assign::agent_routing(
+        csrf, &settings, &calendars,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -519,8 +532,7 @@ async fn add_agent(
         Err(err) => match field_errors(&err) {
             Some(errors) => {
                 let agents = auth::list_agents(&state.db).await?;
-                let routing = crate::assign::admin::agent_settings(&state.db).await?;
-                let routing = crate::web::views::assign::agent_routing(&csrf, &routing);
+                let routing = routing_section(&state, &csrf).await?;
                 Ok((
                     StatusCode::UNPROCESSABLE_ENTITY,
                     views::admin_agents(&agent, &csrf, &agents, &errors, routing),

@@ -293,11 +293,11 @@ fn rule_form(csrf: &str, r: Option<&RuleView>, teams: &[TeamView]) -> Markup {
 }
 
 /// The routing part of the admin agents page: capacity, availability, skills, active.
-pub fn agent_routing(csrf: &str, agents: &[AgentSettings]) -> Markup {
+pub fn agent_routing(csrf: &str, agents: &[AgentSettings], calendars: &[(i64, String)]) -> Markup {
     html! {
         section {
             h2 { "Routing" }
-            p.muted { "Auto-assignment gives online agents new tickets up to their capacity (open tickets). Deactivating someone assigns their open tickets to others." }
+            p.muted { "Auto-assignment gives online agents new tickets up to their capacity (open tickets), within their working hours (an SLA calendar; none means always). Deactivating someone assigns their open tickets to others." }
             table.tickets {
                 thead { tr { th { "Agent" } th { "Teams" } th { "Open" } th { "Capacity · availability · skills" } } }
                 tbody {
@@ -314,6 +314,12 @@ pub fn agent_routing(csrf: &str, agents: &[AgentSettings]) -> Markup {
                                         @for v in ["online", "away", "off"] { option value=(v) selected[a.availability == v] { (v) } }
                                     }
                                     input name="skills" value=(a.skills.join(", ")) aria-label={"Skills of " (a.name)} placeholder="skills";
+                                    select name="working_calendar" aria-label={"Working hours of " (a.name)} {
+                                        option value="" selected[a.working_calendar_id.is_none()] { "always" }
+                                        @for (id, name) in calendars {
+                                            option value=(id) selected[a.working_calendar_id == Some(*id)] { (name) }
+                                        }
+                                    }
                                     label { input type="checkbox" name="active" value="1" checked[a.active]; " active" }
                                     button type="submit" { "Save" }
                                 }
