@@ -143,6 +143,8 @@ pub struct ListFilter {
     /// Most urgent SLA first (earliest unmet due time; tickets without one last) instead of
     /// newest first. One page only: no cursor is returned.
     pub sla_urgency: bool,
+    /// Only tickets of this team (e.g. a team's unassigned queue).
+    pub team_id: Option<i64>,
 }
 
 /// Lists tickets newest first; returns one page and the cursor for the next one.
@@ -177,16 +179,22 @@ pub async fn list_tickets(
     if f.before_id.is_some() {
         clauses.push("t.ticket_id < $5");
     }
-    // Every query binds all five parameters; unused ones are referenced harmlessly so both
-    // backends accept the statement.
-    clauses.push("($1 IS NOT NULL OR $2 IS NOT NULL OR $3 IS NOT NULL OR $4 IS NOT NULL OR $5 IS NOT NULL OR 1 = 1)");
+    if f.team_id.is_some() {
+        clauses.push("t.team_id = $7");
+    }
+    // Every query binds all parameters; unused ones are referenced harmlessly so both backends
+    // accept the statement.
+    clauses.push("($1 IS NOT NULL OR $2 IS NOT NULL OR $3 IS NOT NULL OR $4 IS NOT NULL OR $5 IS NOT NULL OR $7 IS NOT NULL OR 1 = 1)");
     // SQLite's planner, depending on its statistics, may read a whole queue through the status
     // index and sort it; the partial index of the queue reads a page in id order. Only plain queue
     // pages get the hint: with a customer or assignee filter their own index is better.
     let hint = match (
         db.backend,
         f.queue,
-        f.customer_id.is_none() && f.assignee_id.is_none() && f.status.is_none(),
+        f.customer_id.is_none()
+            && f.assignee_id.is_none()
+            && f.status.is_none()
+            && f.team_id.is_none(),
     ) {
         (Backend::Sqlite, Some(Queue::Open), true) => "INDEXED BY ticket_queue_open_idx",
         (Backend::Sqlite, Some(Queue::Unassigned), true) => {
@@ -215,6 +223,7 @@ pub async fn list_tickets(
         .bind(f.customer_id)
         .bind(f.before_id)
         .bind(limit + 1)
+        .bind(f.team_id)
         .fetch_all(&db.pool)
         .await?;
     let mut tickets = rows

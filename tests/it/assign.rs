@@ -929,7 +929,8 @@ fn advance_to(app: &TestApp, weekday: u32, hour: u32) {
 
 both_backends!(working_hours_decide_who_is_available, |app| async move {
     let dana = agent(&app, "Dana", 5, &[]).await;
-    team(&app, "General", &[dana], true).await;
+    let general = team(&app, "General", &[dana], true).await;
+    let other = team(&app, "Other", &[], false).await;
     let weekday = json!(["09:00", "17:00"]);
     let cal = admin_post(
         &app,
@@ -979,6 +980,28 @@ both_backends!(working_hours_decide_who_is_available, |app| async move {
     );
     app.drain_outbox().await;
     assert_eq!(assignee(&app, t).await, None, "still the weekend");
+    // It waits in the team's unassigned queue (API and UI), not in another team's.
+    let mine = app
+        .get_json(&format!(
+            "/api/v1/tickets?queue=unassigned&team_id={general}"
+        ))
+        .await;
+    assert_eq!(mine["items"][0]["id"], t, "{mine}");
+    let theirs = app
+        .get_json(&format!("/api/v1/tickets?queue=unassigned&team_id={other}"))
+        .await;
+    assert_eq!(theirs["items"], json!([]));
+    let lead = app.browser();
+    assert_eq!(login(&app, &lead, &app.admin_email, PASSWORD).await, 303);
+    let page = lead
+        .get(app.at(&format!("/tickets?queue=unassigned&team={general}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Weekend question") && page.contains("General"));
 
     // Monday 10:00: her hours began; the next wake-up assigns the waiting ticket.
     advance_to(&app, 0, 10);

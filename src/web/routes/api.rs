@@ -171,6 +171,7 @@ struct ListQuery {
     queue: Option<String>,
     assignee_id: Option<String>,
     customer_id: Option<String>,
+    team_id: Option<String>,
     cursor: Option<String>,
     limit: Option<String>,
 }
@@ -209,6 +210,7 @@ async fn list(
         assignee_id: opt_i64("assignee_id", q.assignee_id.as_deref())?,
         customer_id: opt_i64("customer_id", q.customer_id.as_deref())?,
         before_id: opt_i64("cursor", q.cursor.as_deref())?,
+        team_id: opt_i64("team_id", q.team_id.as_deref())?,
         limit,
         ..Default::default()
     };

@@ -134,6 +134,8 @@ struct QueueQuery {
     sort: Option<String>,
     idle_hours: Option<String>,
     unassigned_minutes: Option<String>,
+    /// Only this team's tickets.
+    team: Option<String>,
 }
 
 async fn queue(
@@ -162,9 +164,24 @@ async fn queue(
                 .map_err(|_| AppError::field("cursor", "is not valid"))?,
         ),
     };
+    let team = match q.team.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(t) => {
+            let id = t
+                .parse::<i64>()
+                .map_err(|_| AppError::field("team", "must be a team id"))?;
+            let name: String = sqlx::query_scalar("SELECT name FROM team WHERE team_id = $1")
+                .bind(id)
+                .fetch_optional(&state.db.pool)
+                .await?
+                .ok_or(AppError::NotFound("team"))?;
+            Some((id, name))
+        }
+    };
     let filter = ListFilter {
         queue: Some(queue),
         before_id,
+        team_id: team.as_ref().map(|(id, _)| *id),
         limit: 50,
         sla_urgency: queue == Queue::Mine
             && before_id.is_none()
@@ -176,6 +193,7 @@ async fn queue(
     let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
     let sla_due = crate::sla::web::due_times(&state.db, &ids).await?;
     Ok(views::queue(&views::QueuePage {
+        team: team.as_ref().map(|(id, name)| (*id, name.as_str())),
         sla_due: &sla_due,
         agent: &agent,
         csrf: &csrf,

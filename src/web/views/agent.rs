@@ -42,6 +42,8 @@ pub struct QueuePage<'a> {
     pub now: i64,
     /// Ticket id → earliest unmet SLA due time.
     pub sla_due: &'a std::collections::HashMap<i64, i64>,
+    /// The team the list is narrowed to, if any.
+    pub team: Option<(i64, &'a str)>,
 }
 
 pub fn queue(p: &QueuePage<'_>) -> Markup {
@@ -67,7 +69,13 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
                     }
                 }
                 section {
-                    h1 { (title) }
+                    h1 {
+                        (title)
+                        @if let Some((_, team)) = p.team {
+                            " · " (team) " "
+                            a.small href={"/tickets?queue=" (p.queue.key())} title="Show every team" { "(all teams)" }
+                        }
+                    }
                     @if p.tickets.is_empty() {
                         p.empty { "Nothing here. " @if p.queue == Queue::Mine { "Pick a ticket from Unassigned." } }
                     } @else {
@@ -92,7 +100,7 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
                             p.muted.small { "Most urgent SLA first. " a href="/tickets?queue=mine&sort=newest" { "Newest first" } }
                         }
                         @if let Some(c) = p.next_cursor {
-                            p { a.button href={"/tickets?queue=" (p.queue.key()) "&cursor=" (c)} { "Older tickets →" } }
+                            p { a.button href={"/tickets?queue=" (p.queue.key()) "&cursor=" (c) @if let Some((team, _)) = p.team { "&team=" (team) }} { "Older tickets →" } }
                         }
                     }
                 }

@@ -57,7 +57,10 @@ pub fn teams_page(
                         @if t.is_default { " " span.badge { "default" } }
                         @if !t.active { " " span.badge { "inactive" } }
                     }
-                    p.muted { (t.members.len()) " members · " (t.waiting) " waiting for an agent" }
+                    p.muted {
+                        (t.members.len()) " members · "
+                        a href={"/tickets?queue=unassigned&team=" (t.id)} { (t.waiting) " waiting for an agent" }
+                    }
                     @if admin {
                         form method="post" action={"/admin/teams/" (t.id)} {
                             input type="hidden" name="csrf" value=(csrf);
