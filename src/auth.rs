@@ -65,6 +65,26 @@ pub struct AgentRef {
     pub role: Role,
 }
 
+impl AgentRef {
+    /// 403 unless this agent is an admin.
+    pub fn require_admin(&self) -> AppResult<()> {
+        if self.role != Role::Admin {
+            return Err(AppError::Forbidden("this needs the admin role".into()));
+        }
+        Ok(())
+    }
+
+    /// 403 unless this agent is a lead or an admin.
+    pub fn require_lead(&self) -> AppResult<()> {
+        if !self.role.is_lead_or_admin() {
+            return Err(AppError::Forbidden(
+                "this needs the lead or admin role".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
 fn agent_from_row(row: &sqlx::any::AnyRow) -> AppResult<AgentRef> {
     let role: String = row.try_get("role")?;
     Ok(AgentRef {

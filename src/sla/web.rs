@@ -7,11 +7,11 @@ use super::leads::{self, Escalation, StaleTicket};
 use super::plan::Metric;
 use super::store::{self, CalendarInput, DAYS, PolicyInput, TargetMinutes};
 use crate::auth::AgentRef;
-use crate::domain::{Priority, Role};
+use crate::domain::Priority;
 use crate::error::{AppError, AppResult, PageResult};
 use crate::state::AppState;
 use crate::tickets::{self, TicketPatch};
-use crate::web::extract::{ApiAgent, ApiJson, CsrfToken, CurrentAgent, verify_csrf};
+use crate::web::extract::{ApiAgent, ApiJson, CsrfToken, CurrentAgent, path_id, verify_csrf};
 use crate::web::views::layout::{Frame, ago, badge, field_error, page, time};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -41,29 +41,6 @@ pub fn api_routes() -> Router<AppState> {
         .route("/tickets/{id}/sla", get(api_ticket_sla))
         .route("/tickets/{id}/escalate", post(api_escalate))
         .route("/notifications", get(api_notifications))
-}
-
-fn path_id(raw: &str, what: &'static str) -> AppResult<i64> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or(AppError::NotFound(what))
-}
-
-fn require_admin(agent: &AgentRef) -> AppResult<()> {
-    if agent.role != Role::Admin {
-        return Err(AppError::Forbidden("this needs the admin role".into()));
-    }
-    Ok(())
-}
-
-fn require_lead(agent: &AgentRef) -> AppResult<()> {
-    if !agent.role.is_lead_or_admin() {
-        return Err(AppError::Forbidden(
-            "this needs the lead or admin role".into(),
-        ));
-    }
-    Ok(())
 }
 
 async fn api_calendars(
@@ -110,7 +87,7 @@ async fn api_create_calendar(
     ApiAgent(agent): ApiAgent,
     ApiJson(input): ApiJson<CalendarInput>,
 ) -> AppResult<Response> {
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let cal = save_calendar(&state, None, &input).await?;
     Ok((StatusCode::CREATED, Json(json!({"calendar": cal}))).into_response())
 }
@@ -121,7 +98,7 @@ async fn api_update_calendar(
     Path(raw): Path<String>,
     ApiJson(input): ApiJson<CalendarInput>,
 ) -> AppResult<Json<Value>> {
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let id = path_id(&raw, "calendar")?;
     let cal = save_calendar(&state, Some(id), &input).await?;
     Ok(Json(json!({"calendar": cal})))
@@ -172,7 +149,7 @@ async fn api_create_policy(
     ApiAgent(agent): ApiAgent,
     ApiJson(input): ApiJson<PolicyInput>,
 ) -> AppResult<Response> {
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let policy = save_policy(&state, None, &input).await?;
     Ok((StatusCode::CREATED, Json(json!({"policy": policy}))).into_response())
 }
@@ -183,7 +160,7 @@ async fn api_update_policy(
     Path(raw): Path<String>,
     ApiJson(input): ApiJson<PolicyInput>,
 ) -> AppResult<Json<Value>> {
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let id = path_id(&raw, "policy")?;
     let policy = save_policy(&state, Some(id), &input).await?;
     Ok(Json(json!({"policy": policy})))
@@ -299,7 +276,7 @@ async fn api_escalate(
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<EscalateIn>,
 ) -> AppResult<Json<Value>> {
-    require_lead(&agent)?;
+    agent.require_lead()?;
     let id = path_id(&raw, "ticket")?;
     let e = Escalation {
         reason: body.reason.unwrap_or_default(),
@@ -447,7 +424,7 @@ async fn ui_escalate(
     Form(f): Form<EscalateForm>,
 ) -> PageResult<Response> {
     verify_csrf(&headers, f.csrf.as_deref())?;
-    require_lead(&agent)?;
+    agent.require_lead()?;
     let assignee_id = match f.assignee_id.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(s) => Some(
@@ -488,7 +465,7 @@ pub async fn stale_page(
     csrf: &str,
     q: &StaleQuery,
 ) -> PageResult<Response> {
-    require_lead(agent)?;
+    agent.require_lead()?;
     let idle_hours = positive("idle_hours", q.idle_hours.as_deref(), 8)?;
     let unassigned_minutes = positive("unassigned_minutes", q.unassigned_minutes.as_deref(), 60)?;
     let now = state.now();
@@ -573,7 +550,7 @@ async fn ui_bulk(
         .collect();
     let get = |k: &str| fields.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone());
     verify_csrf(&headers, get("csrf").as_deref())?;
-    require_lead(&agent)?;
+    agent.require_lead()?;
     let assignee_id = match get("assignee_id").as_deref().map(str::trim) {
         None | Some("") => None,
         Some("none") => Some(None),
@@ -834,7 +811,7 @@ async fn admin_page(
     CurrentAgent(agent): CurrentAgent,
     CsrfToken(csrf): CsrfToken,
 ) -> PageResult<Response> {
-    require_admin(&agent)?;
+    agent.require_admin()?;
     Ok(render_admin(&state, &agent, &csrf, &[])
         .await?
         .into_response())
@@ -868,7 +845,7 @@ async fn admin_add_calendar(
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult<Response> {
     verify_csrf(&headers, f.get("csrf").map(String::as_str))?;
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let mut hours = BTreeMap::new();
     for day in DAYS {
         let text = f.get(day).map(|s| s.trim()).unwrap_or("");
@@ -962,7 +939,7 @@ async fn admin_add_policy(
     Form(f): Form<HashMap<String, String>>,
 ) -> PageResult<Response> {
     verify_csrf(&headers, f.get("csrf").map(String::as_str))?;
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let result = match form_policy(&f) {
         Ok(input) => save_policy(&state, None, &input).await.map(|_| ()),
         Err(e) => Err(e),
@@ -981,7 +958,7 @@ async fn admin_toggle_policy(
     Form(f): Form<CsrfOnly>,
 ) -> PageResult<Response> {
     verify_csrf(&headers, f.csrf.as_deref())?;
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let now = state.now();
     let changed = sqlx::query(
         "UPDATE sla_policy SET active = 1 - active, updated_at = $1 WHERE sla_policy_id = $2",

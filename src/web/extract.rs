@@ -234,3 +234,11 @@ fn missing_field(msg: &str) -> Option<&str> {
         .or_else(|| msg.strip_prefix("unknown field `"))?;
     rest.split('`').next()
 }
+
+/// An id taken from a URL path: a positive integer, or else 404 naming `what` ("ticket", "rule").
+pub fn path_id(raw: &str, what: &'static str) -> crate::error::AppResult<i64> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or(AppError::NotFound(what))
+}

@@ -7,7 +7,7 @@ use crate::error::{AppError, AppResult};
 use crate::intake::{self, IdempotencyKey, NewInbound};
 use crate::state::AppState;
 use crate::tickets::{self, AgentMessage, ListFilter, Queue, TicketPatch};
-use crate::web::extract::{ApiAgent, ApiJson};
+use crate::web::extract::{ApiAgent, ApiJson, path_id};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -45,13 +45,6 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Path ids are parsed here so a bad id is a 404 with a JSON body, not a plain-text rejection.
-fn id(raw: &str) -> AppResult<i64> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or(AppError::NotFound("ticket"))
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CustomerIn {
@@ -225,7 +218,7 @@ async fn show(
     ApiAgent(_agent): ApiAgent,
     Path(raw): Path<String>,
 ) -> AppResult<Json<Value>> {
-    let id = id(&raw)?;
+    let id = path_id(&raw, "ticket")?;
     let ticket = tickets::get_ticket(&state.db, id).await?;
     let messages = tickets::messages(&state.db, id, false).await?;
     let events = tickets::events(&state.db, id).await?;
@@ -255,7 +248,7 @@ async fn patch(
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<PatchTicket>,
 ) -> AppResult<Json<Value>> {
-    let id = id(&raw)?;
+    let id = path_id(&raw, "ticket")?;
     let patch = TicketPatch {
         status: parse_enum("status", body.status.as_deref())?,
         priority: parse_enum("priority", body.priority.as_deref())?,
@@ -274,7 +267,7 @@ async fn list_messages(
     ApiAgent(_agent): ApiAgent,
     Path(raw): Path<String>,
 ) -> AppResult<Json<Value>> {
-    let id = id(&raw)?;
+    let id = path_id(&raw, "ticket")?;
     tickets::get_ticket(&state.db, id).await?;
     Ok(Json(
         json!({"items": tickets::messages(&state.db, id, false).await?}),
@@ -357,7 +350,7 @@ async fn add_message(
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<NewMessage>,
 ) -> AppResult<Response> {
-    let id = id(&raw)?;
+    let id = path_id(&raw, "ticket")?;
     let msg = AgentMessage {
         body: body
             .body
@@ -382,17 +375,10 @@ async fn customer(
     ApiAgent(_agent): ApiAgent,
     Path(raw): Path<String>,
 ) -> AppResult<Json<Value>> {
-    let id = customer_id(&raw)?;
+    let id = path_id(&raw, "customer")?;
     let customer = crate::customers::get(&state.db, id).await?;
     let profile = crm::profile(&state.db, id, state.now()).await?;
     Ok(Json(json!({"customer": customer, "profile": profile})))
-}
-
-fn customer_id(raw: &str) -> AppResult<i64> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or(AppError::NotFound("customer"))
 }
 
 /// `POST /crm/events`: one event or `{"events": [..]}`; each names its customer.
@@ -414,7 +400,7 @@ async fn add_customer_events(
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> AppResult<Json<Value>> {
-    let id = customer_id(&raw)?;
+    let id = path_id(&raw, "customer")?;
     crate::customers::get(&state.db, id).await?;
     let events = crm::parse_body(&body)?;
     let batch = body.get("events").is_some();
@@ -447,7 +433,7 @@ async fn customer_events(
     q: Result<Query<EventsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> AppResult<Json<Value>> {
     let Query(q) = q.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let id = customer_id(&raw)?;
+    let id = path_id(&raw, "customer")?;
     crate::customers::get(&state.db, id).await?;
     let kind = match q.kind.as_deref() {
         None | Some("") => None,
@@ -474,22 +460,11 @@ async fn customer_events(
     ))
 }
 
-fn require_admin(agent: &auth::AgentRef) -> AppResult<()> {
-    if agent.role != Role::Admin {
-        return Err(AppError::Forbidden("this needs the admin role".into()));
-    }
-    Ok(())
-}
-
 async fn list_agents(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
 ) -> AppResult<Json<Value>> {
-    if !agent.role.is_lead_or_admin() {
-        return Err(AppError::Forbidden(
-            "this needs the lead or admin role".into(),
-        ));
-    }
+    agent.require_lead()?;
     let agents = auth::list_agents(&state.db).await?;
     let items: Vec<Value> = agents
         .iter()
@@ -512,7 +487,7 @@ async fn create_agent(
     ApiAgent(agent): ApiAgent,
     ApiJson(body): ApiJson<CreateAgent>,
 ) -> AppResult<Response> {
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let role = parse_enum::<Role>("role", body.role.as_deref())?
         .ok_or_else(|| AppError::field("role", "is required"))?;
     let created = auth::create_agent(
@@ -540,7 +515,7 @@ async fn list_quarantine(
     ApiAgent(agent): ApiAgent,
     q: Result<Query<QuarantineQuery>, axum::extract::rejection::QueryRejection>,
 ) -> AppResult<Json<Value>> {
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let Query(q) = q.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let all = matches!(q.all.as_deref(), Some("1") | Some("true"));
     Ok(Json(
@@ -553,7 +528,7 @@ async fn quarantine_action(
     ApiAgent(agent): ApiAgent,
     Path((raw, action)): Path<(String, String)>,
 ) -> AppResult<Json<Value>> {
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let id = raw
         .parse::<i64>()
         .map_err(|_| AppError::NotFound("quarantined message"))?;

@@ -3,11 +3,9 @@
 
 use crate::assign::admin::{self, AgentPatch, RulePatch, TeamPatch};
 use crate::assign::decide::Conditions;
-use crate::auth::AgentRef;
-use crate::domain::Role;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::extract::{ApiAgent, ApiJson};
+use crate::web::extract::{ApiAgent, ApiJson, path_id};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -26,29 +24,6 @@ pub fn routes() -> Router<AppState> {
             get(show_rule).patch(patch_rule).delete(delete_rule),
         )
         .route("/agents/{id}", patch(patch_agent).get(show_agent))
-}
-
-fn require_admin(agent: &AgentRef) -> AppResult<()> {
-    if agent.role != Role::Admin {
-        return Err(AppError::Forbidden("this needs the admin role".into()));
-    }
-    Ok(())
-}
-
-fn require_lead(agent: &AgentRef) -> AppResult<()> {
-    if !agent.role.is_lead_or_admin() {
-        return Err(AppError::Forbidden(
-            "this needs the lead or admin role".into(),
-        ));
-    }
-    Ok(())
-}
-
-fn id(raw: &str, what: &'static str) -> AppResult<i64> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or(AppError::NotFound(what))
 }
 
 /// Tells "absent" (leave as is) from `null` (clear).
@@ -85,7 +60,7 @@ async fn list_teams(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
 ) -> AppResult<Json<Value>> {
-    require_lead(&agent)?;
+    agent.require_lead()?;
     Ok(Json(json!({"items": admin::list_teams(&state.db).await?})))
 }
 
@@ -94,8 +69,8 @@ async fn show_team(
     ApiAgent(agent): ApiAgent,
     Path(raw): Path<String>,
 ) -> AppResult<Json<Value>> {
-    require_lead(&agent)?;
-    let id = id(&raw, "team")?;
+    agent.require_lead()?;
+    let id = path_id(&raw, "team")?;
     Ok(Json(json!({"team": admin::get_team(&state.db, id).await?})))
 }
 
@@ -104,7 +79,7 @@ async fn create_team(
     ApiAgent(agent): ApiAgent,
     ApiJson(body): ApiJson<TeamIn>,
 ) -> AppResult<Response> {
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let id = admin::create_team(&state.db, body.into(), state.now()).await?;
     state.outbox_wakeup.notify_one();
     let team = admin::get_team(&state.db, id).await?;
@@ -117,8 +92,8 @@ async fn patch_team(
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<TeamIn>,
 ) -> AppResult<Json<Value>> {
-    require_admin(&agent)?;
-    let id = id(&raw, "team")?;
+    agent.require_admin()?;
+    let id = path_id(&raw, "team")?;
     admin::update_team(&state.db, id, body.into(), state.now()).await?;
     state.outbox_wakeup.notify_one();
     Ok(Json(json!({"team": admin::get_team(&state.db, id).await?})))
@@ -159,7 +134,7 @@ async fn list_rules(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
 ) -> AppResult<Json<Value>> {
-    require_lead(&agent)?;
+    agent.require_lead()?;
     Ok(Json(json!({"items": admin::list_rules(&state.db).await?})))
 }
 
@@ -168,8 +143,8 @@ async fn show_rule(
     ApiAgent(agent): ApiAgent,
     Path(raw): Path<String>,
 ) -> AppResult<Json<Value>> {
-    require_lead(&agent)?;
-    let id = id(&raw, "rule")?;
+    agent.require_lead()?;
+    let id = path_id(&raw, "rule")?;
     Ok(Json(json!({"rule": admin::get_rule(&state.db, id).await?})))
 }
 
@@ -178,7 +153,7 @@ async fn create_rule(
     ApiAgent(agent): ApiAgent,
     ApiJson(body): ApiJson<RuleIn>,
 ) -> AppResult<Response> {
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let id = admin::create_rule(&state.db, body.into(), state.now()).await?;
     let rule = admin::get_rule(&state.db, id).await?;
     Ok((StatusCode::CREATED, Json(json!({"rule": rule}))).into_response())
@@ -190,8 +165,8 @@ async fn patch_rule(
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<RuleIn>,
 ) -> AppResult<Json<Value>> {
-    require_admin(&agent)?;
-    let id = id(&raw, "rule")?;
+    agent.require_admin()?;
+    let id = path_id(&raw, "rule")?;
     admin::update_rule(&state.db, id, body.into(), state.now()).await?;
     Ok(Json(json!({"rule": admin::get_rule(&state.db, id).await?})))
 }
@@ -201,8 +176,8 @@ async fn delete_rule(
     ApiAgent(agent): ApiAgent,
     Path(raw): Path<String>,
 ) -> AppResult<StatusCode> {
-    require_admin(&agent)?;
-    let id = id(&raw, "rule")?;
+    agent.require_admin()?;
+    let id = path_id(&raw, "rule")?;
     admin::delete_rule(&state.db, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -224,9 +199,9 @@ async fn show_agent(
     ApiAgent(agent): ApiAgent,
     Path(raw): Path<String>,
 ) -> AppResult<Json<Value>> {
-    let id = id(&raw, "agent")?;
+    let id = path_id(&raw, "agent")?;
     if agent.id != id {
-        require_lead(&agent)?;
+        agent.require_lead()?;
     }
     Ok(Json(
         json!({"agent": admin::agent_setting(&state.db, id).await?}),
@@ -239,7 +214,7 @@ async fn patch_agent(
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<AgentIn>,
 ) -> AppResult<Json<Value>> {
-    let id = id(&raw, "agent")?;
+    let id = path_id(&raw, "agent")?;
     let p = AgentPatch {
         capacity: body.capacity,
         availability: body.availability,

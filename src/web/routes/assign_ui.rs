@@ -5,7 +5,6 @@ use super::field_errors;
 use crate::assign::admin::{self, AgentPatch, RulePatch, TeamPatch};
 use crate::assign::decide::Conditions;
 use crate::auth::AgentRef;
-use crate::domain::Role;
 use crate::error::{AppError, PageResult};
 use crate::state::AppState;
 use crate::web::extract::{CsrfToken, CurrentAgent, verify_csrf};
@@ -65,22 +64,6 @@ fn opt_id(field: &str, v: Option<&str>) -> Result<Option<i64>, AppError> {
     }
 }
 
-fn require_admin(agent: &AgentRef) -> Result<(), AppError> {
-    if agent.role != Role::Admin {
-        return Err(AppError::Forbidden("this page is for admins".into()));
-    }
-    Ok(())
-}
-
-fn require_lead(agent: &AgentRef) -> Result<(), AppError> {
-    if !agent.role.is_lead_or_admin() {
-        return Err(AppError::Forbidden(
-            "this page is for leads and admins".into(),
-        ));
-    }
-    Ok(())
-}
-
 async fn render_teams(
     state: &AppState,
     agent: &AgentRef,
@@ -97,7 +80,7 @@ async fn teams_page(
     CurrentAgent(agent): CurrentAgent,
     CsrfToken(csrf): CsrfToken,
 ) -> PageResult<Response> {
-    require_lead(&agent)?;
+    agent.require_lead()?;
     Ok(render_teams(&state, &agent, &csrf, &[])
         .await?
         .into_response())
@@ -132,7 +115,7 @@ async fn create_team(
     Form(f): Form<Fields>,
 ) -> PageResult<Response> {
     verify_csrf(&headers, one(&f, "csrf"))?;
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let patch = TeamPatch {
         name: Some(one(&f, "name").unwrap_or("").to_string()),
         ..Default::default()
@@ -155,7 +138,7 @@ async fn update_team(
     Form(f): Form<Fields>,
 ) -> PageResult<Response> {
     verify_csrf(&headers, one(&f, "csrf"))?;
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let result = async {
         let members = all(&f, "members")
             .iter()
@@ -194,7 +177,7 @@ async fn rules_page(
     CurrentAgent(agent): CurrentAgent,
     CsrfToken(csrf): CsrfToken,
 ) -> PageResult<Response> {
-    require_lead(&agent)?;
+    agent.require_lead()?;
     Ok(render_rules(&state, &agent, &csrf, &[])
         .await?
         .into_response())
@@ -249,7 +232,7 @@ async fn create_rule(
     Form(f): Form<Fields>,
 ) -> PageResult<Response> {
     verify_csrf(&headers, one(&f, "csrf"))?;
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let result = async {
         admin::create_rule(&state.db, rule_patch(&f)?, state.now())
             .await
@@ -268,7 +251,7 @@ async fn rule_page(
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let rule = admin::get_rule(&state.db, id).await?;
     let teams = admin::list_teams(&state.db).await?;
     Ok(views::rule_edit_page(&agent, &csrf, &rule, &teams, &[]).into_response())
@@ -283,7 +266,7 @@ async fn update_rule(
     Form(f): Form<Fields>,
 ) -> PageResult<Response> {
     verify_csrf(&headers, one(&f, "csrf"))?;
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let result =
         async { admin::update_rule(&state.db, id, rule_patch(&f)?, state.now()).await }.await;
     done_or_422(result, "/admin/rules", |e| async move {
@@ -302,7 +285,7 @@ async fn move_rule(
     Form(f): Form<Fields>,
 ) -> PageResult<Response> {
     verify_csrf(&headers, one(&f, "csrf"))?;
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let delta = if one(&f, "direction") == Some("up") {
         -1
     } else {
@@ -320,7 +303,7 @@ async fn delete_rule(
     Form(f): Form<Fields>,
 ) -> PageResult<Response> {
     verify_csrf(&headers, one(&f, "csrf"))?;
-    require_admin(&agent)?;
+    agent.require_admin()?;
     admin::delete_rule(&state.db, id).await?;
     Ok(Redirect::to("/admin/rules").into_response())
 }
@@ -333,7 +316,7 @@ async fn agent_routing(
     Form(f): Form<Fields>,
 ) -> PageResult<Response> {
     verify_csrf(&headers, one(&f, "csrf"))?;
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let capacity = match one(&f, "capacity").map(str::trim) {
         None | Some("") => None,
         Some(s) => Some(

@@ -4,7 +4,7 @@
 use crate::customers::{self, crm, identity, merge, webhook};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::extract::{ApiAgent, ApiJson};
+use crate::web::extract::{ApiAgent, ApiJson, path_id};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -28,13 +28,6 @@ pub fn routes() -> Router<AppState> {
         .route("/customers/{id}/merges", get(merge_history))
         .route("/customers/{id}/merges/{merge_id}/undo", post(undo_merge))
         .route("/crm/webhook", post(crm_webhook))
-}
-
-fn path_id(raw: &str, what: &'static str) -> AppResult<i64> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or(AppError::NotFound(what))
 }
 
 fn opt_i64(field: &str, v: Option<&str>) -> AppResult<Option<i64>> {

@@ -2,7 +2,6 @@
 //! JSON/CSV API `GET /api/v1/reports/{name}`, and the customer's one-click CSAT rating
 //! `/t/{token}/rate`.
 
-use crate::auth::AgentRef;
 use crate::error::{AppError, AppResult, PageError, PageResult};
 use crate::reports::{self, RawParams, Table, csat};
 use crate::state::AppState;
@@ -24,17 +23,6 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{token}/rate", get(rate_link).post(rate_form))
 }
 
-/// The dashboard and report pages are for leads and admins.
-fn require_lead(agent: &AgentRef) -> AppResult<()> {
-    if reports::sees_all_agents(agent) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "reports are for leads and admins".into(),
-        ))
-    }
-}
-
 fn params(state: &AppState, raw: &RawParams) -> AppResult<reports::Params> {
     reports::parse_params(raw, &state.config.report_time_zone, state.now())
 }
@@ -45,7 +33,7 @@ async fn dashboard(
     CsrfToken(csrf): CsrfToken,
     Query(raw): Query<RawParams>,
 ) -> PageResult<Response> {
-    require_lead(&agent)?;
+    agent.require_lead()?;
     let p = params(&state, &raw)?;
     let run = |name: &'static str| reports::run(&state, name, &p, &agent);
     // The dashboard's reports are independent: run them side by side.
@@ -80,7 +68,7 @@ async fn report_page(
     Path(name): Path<String>,
     Query(raw): Query<RawParams>,
 ) -> PageResult<Response> {
-    require_lead(&agent)?;
+    agent.require_lead()?;
     let title = reports::title(&name).ok_or(AppError::NotFound("report"))?;
     let p = params(&state, &raw)?;
     let table = reports::run(&state, &name, &p, &agent).await?;
@@ -107,7 +95,7 @@ async fn report_csv(
     Path(name): Path<String>,
     Query(raw): Query<RawParams>,
 ) -> PageResult<Response> {
-    require_lead(&agent)?;
+    agent.require_lead()?;
     reports::title(&name).ok_or(AppError::NotFound("report"))?;
     let p = params(&state, &raw)?;
     let table = reports::run(&state, &name, &p, &agent).await?;

@@ -6,7 +6,7 @@ use crate::domain::Status;
 use crate::error::{AppError, AppResult, PageResult};
 use crate::search::{self, SearchQuery, Sort};
 use crate::state::AppState;
-use crate::web::extract::{ApiAgent, ApiJson, CsrfToken, CurrentAgent, verify_csrf};
+use crate::web::extract::{ApiAgent, ApiJson, CsrfToken, CurrentAgent, path_id, verify_csrf};
 use crate::web::views::search as views;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -458,13 +458,6 @@ struct SavedReplyIn {
     body: Option<String>,
 }
 
-fn saved_id(raw: &str) -> AppResult<i64> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or(AppError::NotFound("saved reply"))
-}
-
 async fn api_list_saved(
     State(state): State<AppState>,
     ApiAgent(_agent): ApiAgent,
@@ -480,7 +473,7 @@ async fn api_get_saved(
     ApiAgent(_agent): ApiAgent,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let r = search::replies::get(&state.db, saved_id(&id)?).await?;
+    let r = search::replies::get(&state.db, path_id(&id, "saved reply")?).await?;
     Ok(Json(json!({"saved_reply": r})).into_response())
 }
 
@@ -509,7 +502,7 @@ async fn api_update_saved(
     let r = search::replies::update(
         &state.db,
         &agent,
-        saved_id(&id)?,
+        path_id(&id, "saved reply")?,
         body.title.as_deref().unwrap_or(""),
         body.body.as_deref().unwrap_or(""),
         state.now(),
@@ -523,6 +516,6 @@ async fn api_delete_saved(
     ApiAgent(agent): ApiAgent,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    search::replies::delete(&state.db, &agent, saved_id(&id)?).await?;
+    search::replies::delete(&state.db, &agent, path_id(&id, "saved reply")?).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -473,17 +473,8 @@ async fn admin_index(
     CurrentAgent(agent): CurrentAgent,
     CsrfToken(csrf): CsrfToken,
 ) -> PageResult<Response> {
-    if !agent.role.is_lead_or_admin() {
-        return Err(AppError::Forbidden("this page is for leads and admins".into()).into());
-    }
+    agent.require_lead()?;
     Ok(crate::web::views::layout::admin_index(&agent, &csrf).into_response())
-}
-
-fn require_admin(agent: &auth::AgentRef) -> Result<(), AppError> {
-    if agent.role != Role::Admin {
-        return Err(AppError::Forbidden("this page is for admins".into()));
-    }
-    Ok(())
 }
 
 async fn agents_page(
@@ -491,7 +482,7 @@ async fn agents_page(
     CurrentAgent(agent): CurrentAgent,
     CsrfToken(csrf): CsrfToken,
 ) -> PageResult<Response> {
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let agents = auth::list_agents(&state.db).await?;
     let routing = routing_section(&state, &csrf).await?;
     Ok(views::admin_agents(&agent, &csrf, &agents, &[], routing).into_response())
@@ -528,7 +519,7 @@ async fn add_agent(
     Form(f): Form<AgentForm>,
 ) -> PageResult<Response> {
     verify_csrf(&headers, f.csrf.as_deref())?;
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let result = async {
         let role = parse_opt::<Role>("role", f.role.as_deref())?
             .ok_or_else(|| AppError::field("role", "is required"))?;
@@ -573,7 +564,7 @@ async fn quarantine_page(
     CsrfToken(csrf): CsrfToken,
     Query(q): Query<QuarantineQuery>,
 ) -> PageResult<Response> {
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let show_all = q.all.is_some();
     let items = crate::intake::quarantine::list(&state, show_all).await?;
     Ok(views::quarantine(&agent, &csrf, &items, show_all, state.now()).into_response())
@@ -587,7 +578,7 @@ async fn quarantine_action(
     Form(f): Form<CsrfOnly>,
 ) -> PageResult<Response> {
     verify_csrf(&headers, f.csrf.as_deref())?;
-    require_admin(&agent)?;
+    agent.require_admin()?;
     let outcome = crate::intake::quarantine::act(&state, id, &action, &agent).await?;
     Ok(match outcome.ticket_id {
         Some(t) if outcome.status == "released" => Redirect::to(&format!("/tickets/{t}")),
