@@ -618,11 +618,14 @@ pub async fn enqueue_waiting(
 }
 
 /// Working hours begin without anyone changing anything: queue a run for every team with
-/// tickets waiting (unless one is already queued). Runs every minute in `serve`.
+/// tickets waiting and a member who keeps working hours (unless one is already queued); every
+/// other way someone becomes available queues its own run. Runs every minute in `serve`.
 pub async fn wake_waiting(db: &crate::db::Db, now: Millis) -> AppResult<usize> {
     let teams: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
         "SELECT tm.team_id FROM team tm WHERE tm.active = 1 AND EXISTS (
             SELECT 1 FROM ticket t WHERE t.team_id = tm.team_id AND t.assignee_id IS NULL AND t.status IN {ACTIVE})
+           AND EXISTS (SELECT 1 FROM team_member m JOIN agent a ON a.agent_id = m.agent_id
+            WHERE m.team_id = tm.team_id AND a.active = 1 AND a.working_calendar_id IS NOT NULL)
          ORDER BY tm.team_id"
     )))
     .fetch_all(&db.pool)
