@@ -141,6 +141,9 @@ both_backends!(
             .await;
         let id = t["id"].as_i64().unwrap();
         let created = t["created_at"].as_i64().unwrap();
+        // Routing (the ticket's outbox job) sets the team too: let it finish first, so the team
+        // set here is not overwritten by a routing decision taken before the team existed.
+        app.drain_outbox().await;
         team_led_by_admin(&app, id).await;
         let agent = agent_id(&app, &app.agent_email).await;
         let (s, _) = send(
