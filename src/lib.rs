@@ -75,6 +75,7 @@ pub async fn start(config: Config, clock: SharedClock) -> anyhow::Result<Running
         workers.push(tokio::spawn(outbox::run_worker(state.clone())));
         workers.push(tokio::spawn(sla::sweep::run(state.clone())));
         workers.push(tokio::spawn(assign::run_waker(state.clone())));
+        workers.push(tokio::spawn(reports::facts::run(state.clone())));
         workers.push(tokio::spawn(search::run_reconciler(
             state.clone(),
             std::time::Duration::from_secs(60),

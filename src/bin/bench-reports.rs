@@ -52,6 +52,13 @@ struct Args {
     /// Keep the generated databases and print their URLs.
     #[arg(long)]
     keep: bool,
+    /// Measure a database kept by an earlier `--keep` run instead of generating one (its
+    /// backend follows from the URL; `--backend` is ignored).
+    #[arg(long)]
+    reuse: Option<String>,
+    /// Only the reports whose names contain this text.
+    #[arg(long)]
+    only: Option<String>,
 }
 
 const DAY_MS: i64 = 86_400_000;
@@ -76,8 +83,17 @@ async fn run(args: Args) -> Result<()> {
         args.runs
     );
     let mut results: Vec<(&'static str, Vec<Figure>)> = Vec::new();
+    if let Some(url) = &args.reuse {
+        let name = if url.starts_with("postgres") {
+            "postgres"
+        } else {
+            "sqlite"
+        };
+        results.push((name, bench_backend(&args, url, name).await?));
+    }
     for (backend, name) in [(Backend::Sqlite, "sqlite"), (Backend::Postgres, "postgres")] {
         let wanted = match args.backend {
+            _ if args.reuse.is_some() => false,
             BackendChoice::Both => true,
             BackendChoice::Sqlite => backend == Backend::Sqlite,
             BackendChoice::Postgres => backend == Backend::Postgres,
@@ -124,17 +140,27 @@ async fn bench_backend(args: &Args, url: &str, name: &str) -> Result<Vec<Figure>
     let db = Db::connect(url).await?;
     db.migrate().await?;
     let now = SystemClock.now_ms();
-    let started = Instant::now();
-    generate(&db, args, now).await?;
-    println!(
-        "[{name}] generated in {:.0} s",
-        started.elapsed().as_secs_f64()
-    );
+    if args.reuse.is_none() {
+        let started = Instant::now();
+        generate(&db, args, now).await?;
+        println!(
+            "[{name}] generated in {:.0} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
     let config = Config {
         database_url: Secret::new(url.to_string()),
         ..Config::default()
     };
     let state = AppState::new(db, config, Arc::new(SystemClock), None)?;
+    // The report facts of every generated ticket (what an upgraded installation measures once
+    // in the background); afterwards each report only measures what changed.
+    let started = Instant::now();
+    let measured = reports::facts::refresh(&state.db, &reports::calendar(&state)).await?;
+    println!(
+        "[{name}] report facts: {measured} tickets measured in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let viewer = AgentRef {
         id: 1,
         email: "lead@bench.test".into(),
@@ -149,6 +175,13 @@ async fn bench_backend(args: &Args, url: &str, name: &str) -> Result<Vec<Figure>
         .to_rfc3339();
     let mut figures = Vec::new();
     for (report, _) in reports::REPORTS {
+        if args
+            .only
+            .as_ref()
+            .is_some_and(|o| !report.contains(o.as_str()))
+        {
+            continue;
+        }
         let raw = RawParams {
             from: Some(from.clone()),
             to: Some(to.clone()),

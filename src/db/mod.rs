@@ -135,6 +135,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0012_working_hours.sql"),
         postgres: include_str!("../../migrations/postgres/0012_working_hours.sql"),
     },
+    Migration {
+        version: 13,
+        name: "report_facts",
+        sqlite: include_str!("../../migrations/sqlite/0013_report_facts.sql"),
+        postgres: include_str!("../../migrations/postgres/0013_report_facts.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

@@ -2,7 +2,6 @@
 //! (window functions on both backends); business-hours durations need the business calendar, so
 //! the database returns each ticket's two instants and the calendar measures them here.
 
-use super::business::BusinessClock;
 use super::stats::{self, Summary, hours, percent};
 use super::{Cell, Dimension, Params, Table};
 use crate::customers::crm::{Currency, format_amount};
@@ -13,7 +12,6 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-const SLOT_MS: i64 = 900_000;
 const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 86_400_000;
 const ALL: &str = "(all)";
@@ -95,53 +93,17 @@ impl Duration {
         }
     }
 
-    /// (column the period applies to, column the duration ends at)
-    fn columns(self) -> (&'static str, &'static str) {
+    /// The report-fact columns of the duration: (period column, calendar ms, business ms).
+    fn fact_columns(self) -> (&'static str, &'static str, &'static str) {
         match self {
-            Duration::FirstResponse => ("created_at", "first_response_at"),
-            Duration::Resolution => ("solved_at", "solved_at"),
+            Duration::FirstResponse => (
+                "created_at",
+                "first_response_ms",
+                "first_response_business_ms",
+            ),
+            Duration::Resolution => ("solved_at", "resolution_ms", "resolution_business_ms"),
         }
     }
-}
-
-/// Calendar-time count, median, p90 (nearest rank) and mean per group, computed by the database.
-async fn calendar_stats(
-    db: &Db,
-    p: &Params,
-    what: Duration,
-    key: &str,
-    joins: &str,
-) -> AppResult<Vec<(String, Summary)>> {
-    let (period, end) = what.columns();
-    let mut binds = vec![p.from, p.to];
-    let team = team(p, "t", &mut binds);
-    let sql = format!(
-        "WITH d AS (SELECT {key} AS k, t.{end} - t.created_at AS ms FROM ticket t{joins}
-            WHERE t.{period} >= $1 AND t.{period} < $2 AND t.{end} IS NOT NULL{team}),
-         r AS (SELECT k, ms, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ms) AS rn,
-                  COUNT(*) OVER (PARTITION BY k) AS n FROM d)
-         SELECT k, MAX(n) AS n, CAST(SUM(ms) AS BIGINT) AS total,
-            MAX(CASE WHEN rn = (n * 50 + 99) / 100 THEN ms END) AS p50,
-            MAX(CASE WHEN rn = (n * 90 + 99) / 100 THEN ms END) AS p90
-         FROM r GROUP BY k ORDER BY k"
-    );
-    rows(db, sql, &binds)
-        .await?
-        .iter()
-        .map(|r| {
-            let n: i64 = r.try_get("n")?;
-            let total: i64 = r.try_get("total")?;
-            Ok((
-                r.try_get::<String, _>("k")?,
-                Summary {
-                    count: n,
-                    median_ms: r.try_get("p50")?,
-                    p90_ms: r.try_get("p90")?,
-                    mean_ms: (n > 0).then(|| total as f64 / n as f64),
-                },
-            ))
-        })
-        .collect()
 }
 
 /// Calendar and business-hours summaries of one duration, for all tickets (`(all)`) and per group.
@@ -151,8 +113,10 @@ struct Stats {
     business: Summary,
 }
 
-/// The database selects each ticket's two instants (filtered by period and team, through the
-/// report indexes); Casebook measures them in calendar and business time and ranks them.
+/// The median and 90th percentile (nearest rank: the smallest value with at least that share of
+/// values at or below it) of the durations of each group, computed by the database from the
+/// report facts. PostgreSQL's `percentile_disc` is nearest rank; SQLite's picks index
+/// floor(P·(n−1)), so each group gets the fraction that lands on the nearest rank.
 async fn duration_stats(
     db: &Db,
     p: &Params,
@@ -160,47 +124,152 @@ async fn duration_stats(
     key: &str,
     joins: &str,
 ) -> AppResult<BTreeMap<String, Stats>> {
-    let (period, end) = what.columns();
-    let key_is_constant = key == format!("'{ALL}'");
+    super::facts::refresh(db, &p.calendar).await?;
+    let mut out = BTreeMap::new();
+    out.extend(group_stats(db, p, what, &format!("CAST('{ALL}' AS TEXT)"), "").await?);
+    if key != format!("'{ALL}'") {
+        out.extend(group_stats(db, p, what, key, joins).await?);
+    }
+    Ok(out)
+}
+
+async fn group_stats(
+    db: &Db,
+    p: &Params,
+    what: Duration,
+    key: &str,
+    joins: &str,
+) -> AppResult<BTreeMap<String, Stats>> {
+    let (period, cal, biz) = what.fact_columns();
     let mut binds = vec![p.from, p.to];
     let team = team(p, "t", &mut binds);
-    let key = if key_is_constant { "NULL" } else { key };
-    let sql = format!(
-        "SELECT {key} AS k, t.created_at AS s, t.{end} AS e FROM ticket t{joins}
-         WHERE t.{period} >= $1 AND t.{period} < $2 AND t.{end} IS NOT NULL{team}"
+    let durations = format!(
+        "SELECT {key} AS k, t.{cal} AS c, t.{biz} AS b FROM report_ticket t{joins}
+         WHERE t.{period} >= $1 AND t.{period} < $2 AND t.{cal} IS NOT NULL{team}"
     );
-    let fetched = rows(db, sql, &binds).await?;
-    let mut spans = Vec::with_capacity(fetched.len());
-    for r in &fetched {
-        spans.push((r.try_get::<i64, _>("s")?, r.try_get::<i64, _>("e")?));
-    }
-    let (lo, hi) = spans.iter().fold((i64::MAX, i64::MIN), |(lo, hi), (s, e)| {
-        (lo.min(*s), hi.max(*e))
-    });
-    let clock = (lo <= hi).then(|| BusinessClock::new(&p.calendar, lo, hi));
-    type Pair = (Vec<i64>, Vec<i64>);
-    let mut groups: BTreeMap<String, Pair> = BTreeMap::new();
-    let mut all: Pair = (
-        Vec::with_capacity(spans.len()),
-        Vec::with_capacity(spans.len()),
-    );
-    for (r, (s, e)) in fetched.iter().zip(spans) {
-        let business = clock.as_ref().map_or(0, |c| c.between(s, e));
-        all.0.push(e - s);
-        all.1.push(business);
-        if !key_is_constant {
-            let g = groups.entry(r.try_get("k")?).or_default();
-            g.0.push(e - s);
-            g.1.push(business);
+    let summary = |n: i64, sum: i64, p50: Option<i64>, p90: Option<i64>| Summary {
+        count: n,
+        median_ms: p50,
+        p90_ms: p90,
+        mean_ms: (n > 0).then(|| sum as f64 / n as f64),
+    };
+    let mut out = BTreeMap::new();
+    match db.backend {
+        Backend::Postgres => {
+            let sql = format!(
+                "SELECT k, COUNT(*) AS n, CAST(SUM(c) AS BIGINT) AS cs, CAST(SUM(b) AS BIGINT) AS bs,
+                    percentile_disc(0.5) WITHIN GROUP (ORDER BY c) AS c50,
+                    percentile_disc(0.9) WITHIN GROUP (ORDER BY c) AS c90,
+                    percentile_disc(0.5) WITHIN GROUP (ORDER BY b) AS b50,
+                    percentile_disc(0.9) WITHIN GROUP (ORDER BY b) AS b90
+                 FROM ({durations}) d GROUP BY k"
+            );
+            let mut tx = db.pool.begin().await?;
+            // The sorts stay in memory.
+            sqlx::query("SET LOCAL work_mem = '64MB'")
+                .execute(&mut *tx)
+                .await?;
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for b in &binds {
+                q = q.bind(*b);
+            }
+            for r in q.fetch_all(&mut *tx).await? {
+                let n: i64 = r.try_get("n")?;
+                out.insert(
+                    r.try_get::<String, _>("k")?,
+                    Stats {
+                        calendar: summary(
+                            n,
+                            r.try_get("cs")?,
+                            r.try_get("c50")?,
+                            r.try_get("c90")?,
+                        ),
+                        business: summary(
+                            n,
+                            r.try_get("bs")?,
+                            r.try_get("b50")?,
+                            r.try_get("b90")?,
+                        ),
+                    },
+                );
+            }
+            tx.commit().await?;
+        }
+        Backend::Sqlite => {
+            let sql = format!(
+                "SELECT k, COUNT(*) AS n, SUM(c) AS cs, SUM(b) AS bs FROM ({durations}) d GROUP BY k"
+            );
+            let counts: Vec<(String, i64, i64, i64)> = rows(db, sql, &binds)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok((
+                        r.try_get("k")?,
+                        r.try_get("n")?,
+                        r.try_get("cs")?,
+                        r.try_get("bs")?,
+                    ))
+                })
+                .collect::<AppResult<_>>()?;
+            if counts.is_empty() {
+                return Ok(out);
+            }
+            // The fraction whose floor(P·(n−1)) is the nearest rank's index, ceil(P·n) − 1.
+            let fraction = |n: i64, pct: i64| {
+                let index = (n * pct + 99) / 100 - 1;
+                ((index as f64 + 0.5) / (n - 1).max(1) as f64).min(1.0)
+            };
+            let mut groups = Vec::new();
+            let mut texts: Vec<(String, f64, f64)> = Vec::new();
+            for (i, (k, n, _, _)) in counts.iter().enumerate() {
+                let base = binds.len() + 3 * i;
+                groups.push(format!(
+                    "SELECT ${} AS k, ${} AS p50, ${} AS p90",
+                    base + 1,
+                    base + 2,
+                    base + 3
+                ));
+                texts.push((k.clone(), fraction(*n, 50), fraction(*n, 90)));
+            }
+            let sql = format!(
+                "SELECT d.k, CAST(percentile_disc(d.c, g.p50) AS INTEGER) AS c50,
+                    CAST(percentile_disc(d.c, g.p90) AS INTEGER) AS c90,
+                    CAST(percentile_disc(d.b, g.p50) AS INTEGER) AS b50,
+                    CAST(percentile_disc(d.b, g.p90) AS INTEGER) AS b90
+                 FROM ({durations}) d JOIN ({}) g ON g.k = d.k GROUP BY d.k",
+                groups.join(" UNION ALL ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for b in &binds {
+                q = q.bind(*b);
+            }
+            for (k, p50, p90) in texts {
+                q = q.bind(k).bind(p50).bind(p90);
+            }
+            let mut pct: HashMap<String, [Option<i64>; 4]> = HashMap::new();
+            for r in q.fetch_all(&db.pool).await? {
+                pct.insert(
+                    r.try_get("k")?,
+                    [
+                        r.try_get("c50")?,
+                        r.try_get("c90")?,
+                        r.try_get("b50")?,
+                        r.try_get("b90")?,
+                    ],
+                );
+            }
+            for (k, n, cs, bs) in counts {
+                let [c50, c90, b50, b90] = pct.get(&k).copied().unwrap_or_default();
+                out.insert(
+                    k,
+                    Stats {
+                        calendar: summary(n, cs, c50, c90),
+                        business: summary(n, bs, b50, b90),
+                    },
+                );
+            }
         }
     }
-    let summarize = |(cal, biz): Pair| Stats {
-        calendar: stats::summarize(cal),
-        business: stats::summarize(biz),
-    };
-    let mut out: BTreeMap<String, Stats> =
-        groups.into_iter().map(|(k, v)| (k, summarize(v))).collect();
-    out.insert(ALL.into(), summarize(all));
     Ok(out)
 }
 
@@ -274,13 +343,11 @@ async fn count(db: &Db, p: &Params, column: &str) -> AppResult<i64> {
 async fn solve_quality(db: &Db, p: &Params) -> AppResult<(i64, i64, i64)> {
     let mut binds = vec![p.from, p.to];
     let team = team(p, "t", &mut binds);
+    super::facts::refresh(db, &p.calendar).await?;
     let sql = format!(
-        "SELECT COUNT(*) AS n,
-            SUM(CASE WHEN EXISTS (SELECT 1 FROM ticket_event e WHERE e.ticket_id = t.ticket_id
-                AND e.kind = 'status' AND e.old_value = 'solved') THEN 1 ELSE 0 END) AS reopened,
-            SUM(CASE WHEN (SELECT COUNT(*) FROM message m WHERE m.ticket_id = t.ticket_id
-                AND m.author_kind = 'agent' AND m.visibility = 'public') = 1 THEN 1 ELSE 0 END) AS one_touch
-         FROM ticket t WHERE t.solved_at >= $1 AND t.solved_at < $2{team}"
+        "SELECT COUNT(*) AS n, CAST(SUM(t.reopened) AS BIGINT) AS reopened,
+            CAST(SUM(t.one_touch) AS BIGINT) AS one_touch
+         FROM report_ticket t WHERE t.solved_at >= $1 AND t.solved_at < $2{team}"
     );
     let r = &rows(db, sql, &binds).await?[0];
     Ok((
@@ -349,30 +416,50 @@ fn ticket_join(p: &Params) -> &'static str {
     }
 }
 
-/// Per SLA metric, of targets due in the period: (metric, due, met, breached).
+/// The SLA metrics, in report order.
+const SLA_METRICS: [&str; 3] = ["first_response", "next_response", "resolution"];
+
+/// Per SLA metric with targets due in the period: (metric, due, met, breached). One query per
+/// metric, each an index range scan (metric, due time).
 async fn sla_counts(db: &Db, p: &Params) -> AppResult<Vec<(String, i64, i64, i64)>> {
-    let mut binds = vec![p.from, p.to, p.now];
-    let team = team(p, "t", &mut binds);
-    let sql = format!(
-        "SELECT s.metric, COUNT(*) AS due,
-            SUM(CASE WHEN {SLA_MET} THEN 1 ELSE 0 END) AS met,
-            SUM(CASE WHEN {SLA_BREACHED} THEN 1 ELSE 0 END) AS breached
-         FROM ticket_sla s{}
-         WHERE s.due_at >= $1 AND s.due_at < $2{team} GROUP BY s.metric ORDER BY s.metric",
-        ticket_join(p)
-    );
-    rows(db, sql, &binds)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok((
-                r.try_get("metric")?,
-                r.try_get("due")?,
+    let mut out = Vec::new();
+    for metric in SLA_METRICS {
+        let mut binds = vec![p.from, p.to, p.now];
+        let team = team(p, "t", &mut binds);
+        let sql = format!(
+            "SELECT COUNT(*) AS due,
+                CAST(SUM(CASE WHEN {SLA_MET} THEN 1 ELSE 0 END) AS BIGINT) AS met,
+                CAST(SUM(CASE WHEN {SLA_BREACHED} THEN 1 ELSE 0 END) AS BIGINT) AS breached
+             FROM ticket_sla s{}
+             WHERE s.metric = '{metric}' AND s.due_at >= $1 AND s.due_at < $2{team}",
+            ticket_join(p)
+        );
+        let r = &rows(db, sql, &binds).await?[0];
+        let due: i64 = r.try_get("due")?;
+        if due > 0 {
+            out.push((
+                metric.to_string(),
+                due,
                 r.try_get::<Option<i64>, _>("met")?.unwrap_or(0),
                 r.try_get::<Option<i64>, _>("breached")?.unwrap_or(0),
-            ))
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The buckets `[starts[i], starts[i + 1])` (the last ends at `to`) as rows `(i, lo, hi)`, for
+/// a count per bucket through an index range each — no sort of the rows counted.
+fn bucket_rows(starts: &[Millis], to: Millis) -> String {
+    starts
+        .iter()
+        .enumerate()
+        .map(|(i, lo)| {
+            let hi = starts.get(i + 1).copied().unwrap_or(to);
+            format!("SELECT CAST({i} AS BIGINT) AS i, CAST({lo} AS BIGINT) AS lo, CAST({hi} AS BIGINT) AS hi")
         })
-        .collect()
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
 }
 
 /// The headline numbers of a period, each with the previous period's value.
@@ -503,18 +590,19 @@ pub async fn summary(db: &Db, p: &Params) -> AppResult<Table> {
     Ok(t)
 }
 
-/// Counts per 15-minute slot of `column` in the period (slot = instant / 15 min).
-async fn per_slot(db: &Db, p: &Params, column: &str) -> AppResult<Vec<(i64, i64)>> {
-    let mut binds = vec![p.from, p.to];
+/// Tickets per bucket by `column` (created_at or solved_at), through the report indexes.
+async fn per_bucket(db: &Db, p: &Params, starts: &[Millis], column: &str) -> AppResult<Vec<i64>> {
+    let mut binds = vec![];
     let team = team(p, "t", &mut binds);
     let sql = format!(
-        "SELECT t.{column} / {SLOT_MS} AS slot, COUNT(*) AS n FROM ticket t
-         WHERE t.{column} >= $1 AND t.{column} < $2{team} GROUP BY t.{column} / {SLOT_MS}"
+        "SELECT b.i, (SELECT COUNT(*) FROM ticket t WHERE t.{column} >= b.lo AND t.{column} < b.hi{team}) AS n
+         FROM ({}) b ORDER BY b.i",
+        bucket_rows(starts, p.to)
     );
     rows(db, sql, &binds)
         .await?
         .iter()
-        .map(|r| Ok((r.try_get("slot")?, r.try_get("n")?)))
+        .map(|r| Ok(r.try_get("n")?))
         .collect()
 }
 
@@ -527,14 +615,10 @@ fn bucket_label(p: &Params, start: Millis) -> String {
 /// Per day or week: tickets created, tickets solved, and tickets open (unsolved) at its end.
 pub async fn volume(db: &Db, p: &Params) -> AppResult<Table> {
     let starts = stats::buckets(p.from, p.to, p.interval, p.tz);
-    let mut created = vec![0i64; starts.len()];
-    let mut solved = vec![0i64; starts.len()];
-    for (slot, n) in per_slot(db, p, "created_at").await? {
-        created[stats::bucket_of(&starts, (slot * SLOT_MS).max(p.from))] += n;
-    }
-    for (slot, n) in per_slot(db, p, "solved_at").await? {
-        solved[stats::bucket_of(&starts, (slot * SLOT_MS).max(p.from))] += n;
-    }
+    let (created, solved) = tokio::try_join!(
+        per_bucket(db, p, &starts, "created_at"),
+        per_bucket(db, p, &starts, "solved_at")
+    )?;
     let mut binds = vec![p.from];
     let team = team(p, "t", &mut binds);
     let sql = format!(
@@ -605,19 +689,34 @@ pub const RESOLUTION_BUCKETS: [&str; 7] = [
 pub async fn resolution_distribution(db: &Db, p: &Params) -> AppResult<Table> {
     let mut binds = vec![p.from, p.to];
     let team = team(p, "t", &mut binds);
-    let sql = format!(
-        "SELECT CASE WHEN d < {HOUR_MS} THEN 0 WHEN d < {} THEN 1 WHEN d < {} THEN 2 WHEN d < {DAY_MS} THEN 3
-            WHEN d < {} THEN 4 WHEN d < {} THEN 5 ELSE 6 END AS b, COUNT(*) AS n
-         FROM (SELECT t.solved_at - t.created_at AS d FROM ticket t
-               WHERE t.solved_at >= $1 AND t.solved_at < $2{team}) x GROUP BY 1",
+    // One pass, a sum per bucket: no grouping, so nothing to sort.
+    let bounds = [
+        HOUR_MS,
         4 * HOUR_MS,
         8 * HOUR_MS,
+        DAY_MS,
         3 * DAY_MS,
-        7 * DAY_MS
+        7 * DAY_MS,
+    ];
+    let mut lower = 0;
+    let mut sums = Vec::new();
+    for (i, upper) in bounds.iter().chain([&i64::MAX]).enumerate() {
+        sums.push(format!(
+            "CAST(SUM(CASE WHEN d >= {lower} AND d < {upper} THEN 1 ELSE 0 END) AS BIGINT) AS b{i}"
+        ));
+        lower = *upper;
+    }
+    let sql = format!(
+        "SELECT {} FROM (SELECT t.solved_at - t.created_at AS d FROM ticket t
+               WHERE t.solved_at >= $1 AND t.solved_at < $2{team}) x",
+        sums.join(", ")
     );
+    let r = &rows(db, sql, &binds).await?[0];
     let mut counts = [0i64; 7];
-    for r in rows(db, sql, &binds).await? {
-        counts[r.try_get::<i64, _>("b")? as usize] += r.try_get::<i64, _>("n")?;
+    for (i, c) in counts.iter_mut().enumerate() {
+        *c = r
+            .try_get::<Option<i64>, _>(format!("b{i}").as_str())?
+            .unwrap_or(0);
     }
     let mut t = Table::new(&["bucket", "tickets"]);
     if counts.iter().any(|n| *n > 0) {
@@ -770,41 +869,53 @@ pub async fn tickets(db: &Db, p: &Params) -> AppResult<Table> {
         (None, None) => return Err(AppError::field("tag", "name a tag (or a term)")),
     };
     let team = match p.team {
-        Some(_) => " AND t.team_id = $4",
+        Some(_) => " AND t.team_id = $5",
         None => "",
     };
+    const LIMIT: usize = 500;
+    const PAGE: usize = 1000;
     let sql = format!(
         "SELECT t.ticket_id, t.subject, t.status, t.created_at FROM ticket t
-         WHERE t.created_at >= $1 AND t.created_at < $2 AND {filter}{team} ORDER BY t.ticket_id DESC"
+         WHERE t.created_at >= $1 AND t.created_at < $2 AND {filter} AND t.ticket_id < $4{team}
+         ORDER BY t.ticket_id DESC LIMIT {PAGE}"
     );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(p.from)
-        .bind(p.to)
-        .bind(value);
-    if let Some(team) = p.team {
-        q = q.bind(team);
-    }
-    for r in q.fetch_all(&db.pool).await? {
-        let subject: String = r.try_get("subject")?;
-        if let Some(term) = &p.term
-            && p.tag.is_none()
-            && !subject_terms(&subject).contains(term)
-        {
-            continue;
+    // Newest first, a page at a time, until enough tickets pass the exact term check.
+    let mut before = i64::MAX;
+    loop {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(p.from)
+            .bind(p.to)
+            .bind(value.clone())
+            .bind(before);
+        if let Some(team) = p.team {
+            q = q.bind(team);
         }
-        let id: i64 = r.try_get("ticket_id")?;
-        t.rows.push(vec![
-            Cell::Int(id),
-            Cell::text(subject),
-            Cell::text(r.try_get::<String, _>("status")?),
-            Cell::text(iso(r.try_get("created_at")?)),
-            Cell::text(format!("/tickets/{id}")),
-        ]);
-        if t.rows.len() == 500 {
-            break;
+        let page = q.fetch_all(&db.pool).await?;
+        for r in &page {
+            let id: i64 = r.try_get("ticket_id")?;
+            before = id;
+            let subject: String = r.try_get("subject")?;
+            if let Some(term) = &p.term
+                && p.tag.is_none()
+                && !subject_terms(&subject).contains(term)
+            {
+                continue;
+            }
+            t.rows.push(vec![
+                Cell::Int(id),
+                Cell::text(subject),
+                Cell::text(r.try_get::<String, _>("status")?),
+                Cell::text(iso(r.try_get("created_at")?)),
+                Cell::text(format!("/tickets/{id}")),
+            ]);
+            if t.rows.len() == LIMIT {
+                return Ok(t);
+            }
+        }
+        if page.len() < PAGE {
+            return Ok(t);
         }
     }
-    Ok(t)
 }
 
 /// CSAT: ratings given in the period, good share, overall and per group of `by`.
@@ -833,9 +944,11 @@ pub async fn csat(db: &Db, p: &Params) -> AppResult<Table> {
 /// tickets rated in the period, and open tickets assigned now. `only` limits it to one agent.
 pub async fn agents(db: &Db, p: &Params, only: Option<i64>) -> AppResult<Table> {
     let key = "COALESCE(CAST(t.assignee_id AS TEXT), '')";
-    let solved: HashMap<String, Summary> = calendar_stats(db, p, Duration::Resolution, key, "")
+    super::facts::refresh(db, &p.calendar).await?;
+    let solved: HashMap<String, Summary> = group_stats(db, p, Duration::Resolution, key, "")
         .await?
         .into_iter()
+        .map(|(k, s)| (k, s.calendar))
         .collect();
     let csat: HashMap<String, (i64, i64)> = csat_counts(db, p, key, "")
         .await?
@@ -906,29 +1019,27 @@ fn subscription_status(backend: Backend, n: usize) -> String {
 }
 
 async fn cohort(db: &Db, p: &Params, sla: bool) -> AppResult<Vec<CohortMember>> {
+    super::facts::refresh(db, &p.calendar).await?;
     let start = subscription_status(db.backend, 1);
     let end = subscription_status(db.backend, 2);
-    // Each experience is one set of customers, built once and hash-joined (a lookup per
-    // customer, or an IN list too large to hash, is quadratic at scale).
+    // Each experience is one index probe per customer of the cohort (report facts by customer;
+    // ratings by customer), so the cost follows the cohort, not the number of tickets.
     let breached = if sla {
-        "LEFT JOIN (SELECT DISTINCT t.customer_id FROM ticket_sla s JOIN ticket t ON t.ticket_id = s.ticket_id
-            WHERE s.breached_at >= $1 AND s.breached_at < $2) b ON b.customer_id = x.customer_id"
+        "CASE WHEN EXISTS (SELECT 1 FROM report_ticket f WHERE f.customer_id = x.customer_id
+            AND f.sla_breached_at >= $1 AND f.sla_breached_at < $2) THEN 1 ELSE 0 END"
     } else {
-        "LEFT JOIN (SELECT CAST(NULL AS BIGINT) AS customer_id) b ON b.customer_id = x.customer_id"
+        "0"
     };
     let sql = format!(
         "SELECT x.customer_id, x.name, x.end_status,
-            CASE WHEN b.customer_id IS NULL THEN 0 ELSE 1 END AS breached,
-            CASE WHEN sl.customer_id IS NULL THEN 0 ELSE 1 END AS slow,
-            CASE WHEN bc.customer_id IS NULL THEN 0 ELSE 1 END AS bad_csat
+            CAST({breached} AS BIGINT) AS breached,
+            CAST(CASE WHEN EXISTS (SELECT 1 FROM report_ticket f WHERE f.customer_id = x.customer_id
+                AND f.solved_at >= $1 AND f.solved_at < $2 AND f.resolution_ms > $3) THEN 1 ELSE 0 END AS BIGINT) AS slow,
+            CAST(CASE WHEN EXISTS (SELECT 1 FROM csat_rating r WHERE r.customer_id = x.customer_id
+                AND r.rated_at >= $1 AND r.rated_at < $2 AND r.rating = 'bad') THEN 1 ELSE 0 END AS BIGINT) AS bad_csat
          FROM (SELECT c.customer_id, c.name, {start} AS start_status, {end} AS end_status FROM customer c
                WHERE EXISTS (SELECT 1 FROM crm_event e WHERE e.customer_id = c.customer_id AND e.kind = 'subscription'
                    AND e.occurred_at < $1)) x
-         {breached}
-         LEFT JOIN (SELECT DISTINCT t.customer_id FROM ticket t
-             WHERE t.solved_at >= $1 AND t.solved_at < $2 AND t.solved_at - t.created_at > $3) sl ON sl.customer_id = x.customer_id
-         LEFT JOIN (SELECT DISTINCT r.customer_id FROM csat_rating r WHERE r.rating = 'bad'
-             AND r.rated_at >= $1 AND r.rated_at < $2) bc ON bc.customer_id = x.customer_id
          WHERE x.start_status IN ('active', 'downgraded') ORDER BY x.customer_id"
     );
     rows(db, sql, &[p.from, p.to, p.slow_hours * HOUR_MS])
@@ -1109,28 +1220,35 @@ pub async fn sla_trend(db: &Db, p: &Params) -> AppResult<Table> {
     if !sla_available(db).await? {
         return Ok(sla_missing(&columns));
     }
-    let mut binds = vec![p.from, p.to, p.now];
-    let team = team(p, "t", &mut binds);
-    let sql = format!(
-        "SELECT s.due_at / {SLOT_MS} AS slot, s.metric,
-            SUM(CASE WHEN {SLA_MET} THEN 1 ELSE 0 END) AS met,
-            SUM(CASE WHEN {SLA_BREACHED} THEN 1 ELSE 0 END) AS breached
-         FROM ticket_sla s{}
-         WHERE s.due_at >= $1 AND s.due_at < $2{team} GROUP BY s.due_at / {SLOT_MS}, s.metric",
-        ticket_join(p)
-    );
     let starts = stats::buckets(p.from, p.to, p.interval, p.tz);
-    let mut counts: BTreeMap<(usize, String), (i64, i64)> = BTreeMap::new();
-    for r in rows(db, sql, &binds).await? {
-        let slot: i64 = r.try_get("slot")?;
-        let c = counts
-            .entry((
-                stats::bucket_of(&starts, (slot * SLOT_MS).max(p.from)),
-                r.try_get("metric")?,
-            ))
-            .or_default();
-        c.0 += r.try_get::<Option<i64>, _>("met")?.unwrap_or(0);
-        c.1 += r.try_get::<Option<i64>, _>("breached")?.unwrap_or(0);
+    let mut counts: BTreeMap<(usize, &str), (i64, i64)> = BTreeMap::new();
+    // Per metric and bucket, met and breached counted through the (metric, due time) index.
+    for metric in SLA_METRICS {
+        let mut binds = vec![p.now];
+        let team = team(p, "t", &mut binds);
+        let count = |cond: &str| {
+            format!(
+                "(SELECT COUNT(*) FROM ticket_sla s{} WHERE s.metric = '{metric}'
+                    AND s.due_at >= b.lo AND s.due_at < b.hi AND {}{team})",
+                ticket_join(p),
+                cond.replace("$3", "$1")
+            )
+        };
+        let sql = format!(
+            "SELECT b.i, {} AS met, {} AS breached FROM ({}) b ORDER BY b.i",
+            count(SLA_MET),
+            count(SLA_BREACHED),
+            bucket_rows(&starts, p.to)
+        );
+        for r in rows(db, sql, &binds).await? {
+            let (met, breached): (i64, i64) = (r.try_get("met")?, r.try_get("breached")?);
+            if met + breached > 0 {
+                counts.insert(
+                    (r.try_get::<i64, _>("i")? as usize, metric),
+                    (met, breached),
+                );
+            }
+        }
     }
     let mut t = Table::new(&columns);
     for ((bucket, metric), (met, breached)) in counts {

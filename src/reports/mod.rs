@@ -5,6 +5,7 @@
 
 pub mod business;
 pub mod csat;
+pub mod facts;
 pub mod metrics;
 pub mod stats;
 pub mod svg;

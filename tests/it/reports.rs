@@ -995,3 +995,43 @@ async fn rating_request_mail_sqlite() {
 async fn rating_request_mail_postgres() {
     rating_request_mail(crate::harness::Backend::Postgres).await
 }
+
+both_backends!(report_facts_follow_every_change, |app| async move {
+    let f = fixture(&app).await;
+    let token = app.admin_token.clone();
+    let (_, before) = report(&app, &token, "summary", WEEK).await;
+    let value = |s: &Value, m: &str| row(s, "metric", m)["value"].clone();
+    close(&value(&before, "one_touch_rate_pct"), 66.7);
+    // A second public reply on T1, a reopen of T1, T1 solved a day later, T2 deleted: each
+    // change queues its ticket through the database's triggers.
+    let agent = agent_id(&app, &app.agent_email).await;
+    message(&app, f.t1, agent, "public", "2024-05-06T12:00:00Z").await;
+    exec(&app, "INSERT INTO ticket_event (ticket_id, actor_kind, kind, old_value, new_value, created_at) VALUES ($1, 'customer', 'status', 'solved', 'open', $2)",
+        &[Some(f.t1), Some(at("2024-05-06T16:00:00Z"))]).await;
+    exec(
+        &app,
+        "UPDATE ticket SET solved_at = $1 WHERE ticket_id = $2",
+        &[Some(at("2024-05-07T10:00:00Z")), Some(f.t1)],
+    )
+    .await;
+    exec(
+        &app,
+        "DELETE FROM ticket WHERE ticket_id = $1",
+        &[Some(f.t2)],
+    )
+    .await;
+    let (s, after) = report(&app, &token, "summary", WEEK).await;
+    assert_eq!(s, 200, "{after}");
+    assert_eq!(value(&after, "tickets_solved"), 2);
+    // Resolutions T1 24 h (8 business h), T3 120 h (24 business h).
+    close(&value(&after, "median_resolution_h"), 24.0);
+    close(&value(&after, "p90_resolution_h"), 120.0);
+    close(&value(&after, "median_resolution_business_h"), 8.0);
+    close(&value(&after, "reopen_rate_pct"), 50.0);
+    close(&value(&after, "one_touch_rate_pct"), 50.0);
+    let queued: i64 = id_of(&app, "SELECT COUNT(*) FROM report_dirty").await;
+    assert_eq!(queued, 0, "the report measured every queued ticket first");
+    let facts: i64 = id_of(&app, "SELECT COUNT(*) FROM report_ticket").await;
+    let tickets: i64 = id_of(&app, "SELECT COUNT(*) FROM ticket").await;
+    assert_eq!(facts, tickets, "a deleted ticket's facts go with it");
+});

@@ -1,0 +1,91 @@
+-- Report facts: one row per ticket with what the leadership reports measure, so a report over a
+-- year of tickets reads one narrow table instead of recomputing business hours, reopens and
+-- replies per ticket. Triggers queue a ticket in report_dirty whenever something a fact depends
+-- on changes (in the same transaction as the change); Casebook refreshes queued tickets in the
+-- background and before each report, so reports are never stale.
+
+CREATE TABLE report_ticket (
+    ticket_id                  BIGINT PRIMARY KEY REFERENCES ticket (ticket_id) ON DELETE CASCADE,
+    created_at                 BIGINT NOT NULL,
+    first_response_at          BIGINT,
+    solved_at                  BIGINT,
+    team_id                    BIGINT,
+    assignee_id                BIGINT,
+    customer_id                BIGINT,
+    channel                    TEXT NOT NULL,
+    priority                   TEXT NOT NULL,
+    -- Created → first public agent reply, in calendar and in business time.
+    first_response_ms          BIGINT,
+    first_response_business_ms BIGINT,
+    -- Created → (last) solve.
+    resolution_ms              BIGINT,
+    resolution_business_ms     BIGINT,
+    -- 1 when the ticket was ever reopened (a status change away from solved).
+    reopened                   BIGINT NOT NULL DEFAULT 0,
+    -- 1 when the ticket has exactly one public agent reply.
+    one_touch                  BIGINT NOT NULL DEFAULT 0,
+    -- When one of the ticket's SLA targets was first breached.
+    sla_breached_at            BIGINT
+);
+-- Period scans, covering what the headline numbers read.
+CREATE INDEX report_ticket_created_idx ON report_ticket
+    (created_at, team_id, first_response_ms, first_response_business_ms);
+CREATE INDEX report_ticket_solved_idx ON report_ticket
+    (solved_at, team_id, resolution_ms, resolution_business_ms, reopened, one_touch);
+-- The churn split asks per customer: a slow resolution, a breached ticket in the period?
+CREATE INDEX report_ticket_customer_solved_idx ON report_ticket (customer_id, solved_at, resolution_ms);
+CREATE INDEX report_ticket_customer_breached_idx ON report_ticket (customer_id, sla_breached_at);
+
+-- Tickets whose facts need computing again.
+CREATE TABLE report_dirty (
+    ticket_id BIGINT PRIMARY KEY
+);
+
+-- The business calendar the business-time facts were measured in; when it changes, every
+-- ticket is measured again.
+CREATE TABLE report_fact_state (
+    id       BIGINT PRIMARY KEY CHECK (id = 1),
+    calendar TEXT NOT NULL
+);
+
+-- The queue row is upserted, not skipped when present: that locks it until the change commits,
+-- so a refresh either waits for the change or leaves the row for the next refresh.
+CREATE FUNCTION report_mark_ticket() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO report_dirty (ticket_id) VALUES (NEW.ticket_id) ON CONFLICT (ticket_id) DO UPDATE SET ticket_id = EXCLUDED.ticket_id;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION report_mark_message() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO report_dirty (ticket_id) VALUES (OLD.ticket_id) ON CONFLICT (ticket_id) DO UPDATE SET ticket_id = EXCLUDED.ticket_id;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO report_dirty (ticket_id) VALUES (NEW.ticket_id) ON CONFLICT (ticket_id) DO UPDATE SET ticket_id = EXCLUDED.ticket_id;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER report_ticket_insert AFTER INSERT ON ticket
+    FOR EACH ROW EXECUTE FUNCTION report_mark_ticket();
+CREATE TRIGGER report_ticket_update AFTER UPDATE OF created_at, first_response_at, solved_at,
+    team_id, assignee_id, customer_id, channel, priority, status ON ticket
+    FOR EACH ROW EXECUTE FUNCTION report_mark_ticket();
+CREATE TRIGGER report_message_insert AFTER INSERT ON message
+    FOR EACH ROW WHEN (NEW.author_kind = 'agent') EXECUTE FUNCTION report_mark_message();
+CREATE TRIGGER report_message_change AFTER UPDATE OF ticket_id, author_kind, visibility OR DELETE ON message
+    FOR EACH ROW EXECUTE FUNCTION report_mark_message();
+CREATE TRIGGER report_event_insert AFTER INSERT ON ticket_event
+    FOR EACH ROW WHEN (NEW.kind = 'status' AND NEW.old_value = 'solved')
+    EXECUTE FUNCTION report_mark_ticket();
+CREATE TRIGGER report_sla_insert AFTER INSERT ON ticket_sla
+    FOR EACH ROW WHEN (NEW.breached_at IS NOT NULL) EXECUTE FUNCTION report_mark_ticket();
+CREATE TRIGGER report_sla_update AFTER UPDATE OF breached_at ON ticket_sla
+    FOR EACH ROW EXECUTE FUNCTION report_mark_ticket();
+
+-- Tickets that exist already.
+INSERT INTO report_dirty (ticket_id) SELECT ticket_id FROM ticket;
+
+-- SLA compliance counts targets due in a period by metric from the index alone.
+CREATE INDEX ticket_sla_report_idx ON ticket_sla (metric, due_at, met_at, breached_at);

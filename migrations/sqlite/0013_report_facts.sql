@@ -1,0 +1,85 @@
+-- Report facts: one row per ticket with what the leadership reports measure, so a report over a
+-- year of tickets reads one narrow table instead of recomputing business hours, reopens and
+-- replies per ticket. Triggers queue a ticket in report_dirty whenever something a fact depends
+-- on changes (in the same transaction as the change); Casebook refreshes queued tickets in the
+-- background and before each report, so reports are never stale.
+
+CREATE TABLE report_ticket (
+    ticket_id                  INTEGER PRIMARY KEY REFERENCES ticket (ticket_id) ON DELETE CASCADE,
+    created_at                 INTEGER NOT NULL,
+    first_response_at          INTEGER,
+    solved_at                  INTEGER,
+    team_id                    INTEGER,
+    assignee_id                INTEGER,
+    customer_id                INTEGER,
+    channel                    TEXT NOT NULL,
+    priority                   TEXT NOT NULL,
+    -- Created → first public agent reply, in calendar and in business time.
+    first_response_ms          INTEGER,
+    first_response_business_ms INTEGER,
+    -- Created → (last) solve.
+    resolution_ms              INTEGER,
+    resolution_business_ms     INTEGER,
+    -- 1 when the ticket was ever reopened (a status change away from solved).
+    reopened                   INTEGER NOT NULL DEFAULT 0,
+    -- 1 when the ticket has exactly one public agent reply.
+    one_touch                  INTEGER NOT NULL DEFAULT 0,
+    -- When one of the ticket's SLA targets was first breached.
+    sla_breached_at            INTEGER
+);
+-- Period scans, covering what the headline numbers read.
+CREATE INDEX report_ticket_created_idx ON report_ticket
+    (created_at, team_id, first_response_ms, first_response_business_ms);
+CREATE INDEX report_ticket_solved_idx ON report_ticket
+    (solved_at, team_id, resolution_ms, resolution_business_ms, reopened, one_touch);
+-- The churn split asks per customer: a slow resolution, a breached ticket in the period?
+CREATE INDEX report_ticket_customer_solved_idx ON report_ticket (customer_id, solved_at, resolution_ms);
+CREATE INDEX report_ticket_customer_breached_idx ON report_ticket (customer_id, sla_breached_at);
+
+-- Tickets whose facts need computing again.
+CREATE TABLE report_dirty (
+    ticket_id INTEGER PRIMARY KEY
+);
+
+-- The business calendar the business-time facts were measured in; when it changes, every
+-- ticket is measured again.
+CREATE TABLE report_fact_state (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    calendar TEXT NOT NULL
+);
+
+CREATE TRIGGER report_ticket_insert AFTER INSERT ON ticket BEGIN
+    INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (NEW.ticket_id);
+END;
+CREATE TRIGGER report_ticket_update AFTER UPDATE OF created_at, first_response_at, solved_at,
+    team_id, assignee_id, customer_id, channel, priority, status ON ticket BEGIN
+    INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (NEW.ticket_id);
+END;
+CREATE TRIGGER report_message_insert AFTER INSERT ON message
+    WHEN NEW.author_kind = 'agent' BEGIN
+    INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (NEW.ticket_id);
+END;
+CREATE TRIGGER report_message_update AFTER UPDATE OF ticket_id, author_kind, visibility ON message BEGIN
+    INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (OLD.ticket_id);
+    INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (NEW.ticket_id);
+END;
+CREATE TRIGGER report_message_delete AFTER DELETE ON message BEGIN
+    INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (OLD.ticket_id);
+END;
+CREATE TRIGGER report_event_insert AFTER INSERT ON ticket_event
+    WHEN NEW.kind = 'status' AND NEW.old_value = 'solved' BEGIN
+    INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (NEW.ticket_id);
+END;
+CREATE TRIGGER report_sla_insert AFTER INSERT ON ticket_sla
+    WHEN NEW.breached_at IS NOT NULL BEGIN
+    INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (NEW.ticket_id);
+END;
+CREATE TRIGGER report_sla_update AFTER UPDATE OF breached_at ON ticket_sla BEGIN
+    INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (NEW.ticket_id);
+END;
+
+-- Tickets that exist already.
+INSERT INTO report_dirty (ticket_id) SELECT ticket_id FROM ticket;
+
+-- SLA compliance counts targets due in a period by metric from the index alone.
+CREATE INDEX ticket_sla_report_idx ON ticket_sla (metric, due_at, met_at, breached_at);

@@ -1,0 +1,248 @@
+//! Report facts: one `report_ticket` row per ticket with what the reports measure — calendar and
+//! business-hours first response and resolution, reopened, one-touch — so a report over a year
+//! reads one narrow table through a covering index. Database triggers queue a ticket in
+//! `report_dirty` in the same transaction as any change a fact depends on; [`refresh`] measures
+//! queued tickets again. It runs in the background ([`run`]) and before every report, so a
+//! report never reads a stale fact.
+
+use super::business::BusinessClock;
+use crate::db::{Backend, Db};
+use crate::domain::clock::Millis;
+use crate::error::AppResult;
+use crate::sla::BusinessCalendar;
+use sqlx::{AssertSqlSafe, Row};
+
+/// Tickets measured per transaction.
+const BATCH: i64 = 1000;
+
+/// Advisory lock key that makes report-fact refreshes on PostgreSQL take turns.
+const REFRESH_LOCK: i64 = 0x0CA5_EB00_0002;
+
+/// What identifies the business calendar facts were measured in.
+fn calendar_key(cal: &BusinessCalendar) -> String {
+    format!("{cal:?}")
+}
+
+/// Measures every queued ticket again (and every ticket, when the business calendar changed).
+/// Returns how many tickets were measured.
+pub async fn refresh(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
+    let key = calendar_key(cal);
+    let current: Option<String> =
+        sqlx::query_scalar("SELECT calendar FROM report_fact_state WHERE id = 1")
+            .fetch_optional(&db.pool)
+            .await?;
+    if current.as_deref() != Some(key.as_str()) {
+        let mut tx = db.begin().await?;
+        let current: Option<String> =
+            sqlx::query_scalar("SELECT calendar FROM report_fact_state WHERE id = 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+        if current.as_deref() != Some(key.as_str()) {
+            if current.is_some() {
+                sqlx::query(
+                    "INSERT INTO report_dirty (ticket_id) SELECT ticket_id FROM ticket WHERE 1 = 1
+                     ON CONFLICT (ticket_id) DO NOTHING",
+                )
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query(
+                "INSERT INTO report_fact_state (id, calendar) VALUES (1, $1)
+                 ON CONFLICT (id) DO UPDATE SET calendar = excluded.calendar",
+            )
+            .bind(&key)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+    }
+    let mut measured = 0;
+    loop {
+        let n = refresh_batch(db, cal).await?;
+        measured += n;
+        if n < BATCH as u64 {
+            return Ok(measured);
+        }
+    }
+}
+
+/// Measures up to [`BATCH`] queued tickets in one transaction. The queue rows are taken (locked
+/// and deleted) before the tickets are read: a change committed meanwhile queues its ticket again
+/// (the trigger's upsert waits for this transaction), so no change is missed. On PostgreSQL,
+/// refreshes take turns (an advisory lock), and a queue row a change in progress holds is left
+/// for the next refresh: that change is not committed, so no report could see it yet.
+async fn refresh_batch(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
+    let mut tx = db.begin().await?;
+    let lock = match db.backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(REFRESH_LOCK)
+                .execute(&mut *tx)
+                .await?;
+            "FOR UPDATE SKIP LOCKED"
+        }
+    };
+    let ids: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT ticket_id FROM report_dirty ORDER BY ticket_id LIMIT {BATCH} {lock}"
+    )))
+    .fetch_all(&mut *tx)
+    .await?;
+    if ids.is_empty() {
+        tx.commit().await?;
+        return Ok(0);
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    sqlx::query(AssertSqlSafe(format!(
+        "DELETE FROM report_dirty WHERE ticket_id IN ({list})"
+    )))
+    .execute(&mut *tx)
+    .await?;
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT t.ticket_id, t.created_at, t.first_response_at, t.solved_at, t.team_id, t.assignee_id,
+            t.customer_id, t.channel, t.priority,
+            CAST(CASE WHEN EXISTS (SELECT 1 FROM ticket_event e WHERE e.ticket_id = t.ticket_id
+                AND e.kind = 'status' AND e.old_value = 'solved') THEN 1 ELSE 0 END AS BIGINT) AS reopened,
+            (SELECT COUNT(*) FROM message m WHERE m.ticket_id = t.ticket_id
+                AND m.author_kind = 'agent' AND m.visibility = 'public') AS replies,
+            (SELECT MIN(s.breached_at) FROM ticket_sla s WHERE s.ticket_id = t.ticket_id) AS sla_breached_at
+         FROM ticket t WHERE t.ticket_id IN ({list})"
+    )))
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut facts = Vec::with_capacity(rows.len());
+    for r in &rows {
+        facts.push(Fact {
+            ticket_id: r.try_get("ticket_id")?,
+            created_at: r.try_get("created_at")?,
+            first_response_at: r.try_get("first_response_at")?,
+            solved_at: r.try_get("solved_at")?,
+            team_id: r.try_get("team_id")?,
+            assignee_id: r.try_get("assignee_id")?,
+            customer_id: r.try_get("customer_id")?,
+            channel: r.try_get("channel")?,
+            priority: r.try_get("priority")?,
+            reopened: r.try_get("reopened")?,
+            one_touch: i64::from(r.try_get::<i64, _>("replies")? == 1),
+            sla_breached_at: r.try_get("sla_breached_at")?,
+        });
+    }
+    // Tickets gone since they were queued lose their facts with them (ON DELETE CASCADE).
+    if !facts.is_empty() {
+        write(&mut tx, cal, &facts).await?;
+    }
+    tx.commit().await?;
+    Ok(ids.len() as u64)
+}
+
+struct Fact {
+    ticket_id: i64,
+    created_at: Millis,
+    first_response_at: Option<Millis>,
+    solved_at: Option<Millis>,
+    team_id: Option<i64>,
+    assignee_id: Option<i64>,
+    customer_id: Option<i64>,
+    channel: String,
+    priority: String,
+    reopened: i64,
+    one_touch: i64,
+    sla_breached_at: Option<Millis>,
+}
+
+const COLUMNS: [&str; 16] = [
+    "ticket_id",
+    "created_at",
+    "first_response_at",
+    "solved_at",
+    "team_id",
+    "assignee_id",
+    "customer_id",
+    "channel",
+    "priority",
+    "first_response_ms",
+    "first_response_business_ms",
+    "resolution_ms",
+    "resolution_business_ms",
+    "reopened",
+    "one_touch",
+    "sla_breached_at",
+];
+
+async fn write(tx: &mut crate::db::Tx, cal: &BusinessCalendar, facts: &[Fact]) -> AppResult<()> {
+    let lo = facts.iter().map(|f| f.created_at).min().unwrap_or(0);
+    let hi = facts
+        .iter()
+        .flat_map(|f| {
+            [
+                f.created_at,
+                f.first_response_at.unwrap_or(0),
+                f.solved_at.unwrap_or(0),
+            ]
+        })
+        .max()
+        .unwrap_or(0);
+    let clock = BusinessClock::new(cal, lo, hi.max(lo));
+    let span = |end: Option<Millis>, start: Millis| -> (Option<i64>, Option<i64>) {
+        match end {
+            Some(e) => (Some(e - start), Some(clock.between(start, e))),
+            None => (None, None),
+        }
+    };
+    let placeholders = (0..facts.len())
+        .map(|i| {
+            let cols = (1..=COLUMNS.len())
+                .map(|c| format!("${}", i * COLUMNS.len() + c))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("({cols})")
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let updates = COLUMNS[1..]
+        .iter()
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO report_ticket ({}) VALUES {placeholders}
+         ON CONFLICT (ticket_id) DO UPDATE SET {updates}",
+        COLUMNS.join(", ")
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    for f in facts {
+        let (frt, frt_biz) = span(f.first_response_at, f.created_at);
+        let (res, res_biz) = span(f.solved_at, f.created_at);
+        q = q
+            .bind(f.ticket_id)
+            .bind(f.created_at)
+            .bind(f.first_response_at)
+            .bind(f.solved_at)
+            .bind(f.team_id)
+            .bind(f.assignee_id)
+            .bind(f.customer_id)
+            .bind(f.channel.clone())
+            .bind(f.priority.clone())
+            .bind(frt)
+            .bind(frt_biz)
+            .bind(res)
+            .bind(res_biz)
+            .bind(f.reopened)
+            .bind(f.one_touch)
+            .bind(f.sla_breached_at);
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Keeps the facts current in the background, so the refresh a report does first is small.
+pub async fn run(state: crate::state::AppState) {
+    let cal = super::calendar(&state);
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
+    loop {
+        tick.tick().await;
+        if let Err(err) = refresh(&state.db, &cal).await {
+            tracing::warn!(error = %err, "refreshing report facts failed");
+        }
+    }
+}
