@@ -36,6 +36,17 @@ CREATE INDEX report_ticket_solved_idx ON report_ticket
 CREATE INDEX report_ticket_customer_solved_idx ON report_ticket (customer_id, solved_at, resolution_ms);
 CREATE INDEX report_ticket_customer_breached_idx ON report_ticket (customer_id, sla_breached_at);
 
+-- Tags with their ticket's creation time and team, so top tags count a period per tag through
+-- one index range each, without joining and sorting the period's tickets.
+CREATE TABLE report_tag (
+    ticket_id  BIGINT NOT NULL REFERENCES ticket (ticket_id) ON DELETE CASCADE,
+    tag        TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    team_id    BIGINT,
+    PRIMARY KEY (ticket_id, tag)
+);
+CREATE INDEX report_tag_idx ON report_tag (tag, created_at, team_id);
+
 -- Tickets whose facts need computing again.
 CREATE TABLE report_dirty (
     ticket_id BIGINT PRIMARY KEY
@@ -56,7 +67,7 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE FUNCTION report_mark_message() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION report_mark_old_new() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         INSERT INTO report_dirty (ticket_id) VALUES (OLD.ticket_id) ON CONFLICT (ticket_id) DO UPDATE SET ticket_id = EXCLUDED.ticket_id;
@@ -73,12 +84,14 @@ CREATE TRIGGER report_ticket_update AFTER UPDATE OF created_at, first_response_a
     team_id, assignee_id, customer_id, channel, priority, status ON ticket
     FOR EACH ROW EXECUTE FUNCTION report_mark_ticket();
 CREATE TRIGGER report_message_insert AFTER INSERT ON message
-    FOR EACH ROW WHEN (NEW.author_kind = 'agent') EXECUTE FUNCTION report_mark_message();
+    FOR EACH ROW WHEN (NEW.author_kind = 'agent') EXECUTE FUNCTION report_mark_old_new();
 CREATE TRIGGER report_message_change AFTER UPDATE OF ticket_id, author_kind, visibility OR DELETE ON message
-    FOR EACH ROW EXECUTE FUNCTION report_mark_message();
+    FOR EACH ROW EXECUTE FUNCTION report_mark_old_new();
 CREATE TRIGGER report_event_insert AFTER INSERT ON ticket_event
     FOR EACH ROW WHEN (NEW.kind = 'status' AND NEW.old_value = 'solved')
     EXECUTE FUNCTION report_mark_ticket();
+CREATE TRIGGER report_tag_change AFTER INSERT OR UPDATE OR DELETE ON ticket_tag
+    FOR EACH ROW EXECUTE FUNCTION report_mark_old_new();
 CREATE TRIGGER report_sla_insert AFTER INSERT ON ticket_sla
     FOR EACH ROW WHEN (NEW.breached_at IS NOT NULL) EXECUTE FUNCTION report_mark_ticket();
 CREATE TRIGGER report_sla_update AFTER UPDATE OF breached_at ON ticket_sla

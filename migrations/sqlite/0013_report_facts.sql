@@ -36,6 +36,17 @@ CREATE INDEX report_ticket_solved_idx ON report_ticket
 CREATE INDEX report_ticket_customer_solved_idx ON report_ticket (customer_id, solved_at, resolution_ms);
 CREATE INDEX report_ticket_customer_breached_idx ON report_ticket (customer_id, sla_breached_at);
 
+-- Tags with their ticket's creation time and team, so top tags count a period per tag through
+-- one index range each, without joining and sorting the period's tickets.
+CREATE TABLE report_tag (
+    ticket_id  INTEGER NOT NULL REFERENCES ticket (ticket_id) ON DELETE CASCADE,
+    tag        TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    team_id    INTEGER,
+    PRIMARY KEY (ticket_id, tag)
+);
+CREATE INDEX report_tag_idx ON report_tag (tag, created_at, team_id);
+
 -- Tickets whose facts need computing again.
 CREATE TABLE report_dirty (
     ticket_id INTEGER PRIMARY KEY
@@ -69,6 +80,12 @@ END;
 CREATE TRIGGER report_event_insert AFTER INSERT ON ticket_event
     WHEN NEW.kind = 'status' AND NEW.old_value = 'solved' BEGIN
     INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (NEW.ticket_id);
+END;
+CREATE TRIGGER report_tag_insert AFTER INSERT ON ticket_tag BEGIN
+    INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (NEW.ticket_id);
+END;
+CREATE TRIGGER report_tag_delete AFTER DELETE ON ticket_tag BEGIN
+    INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (OLD.ticket_id);
 END;
 CREATE TRIGGER report_sla_insert AFTER INSERT ON ticket_sla
     WHEN NEW.breached_at IS NOT NULL BEGIN

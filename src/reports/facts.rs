@@ -131,6 +131,18 @@ async fn refresh_batch(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
     if !facts.is_empty() {
         write(&mut tx, cal, &facts).await?;
     }
+    sqlx::query(AssertSqlSafe(format!(
+        "DELETE FROM report_tag WHERE ticket_id IN ({list})"
+    )))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(AssertSqlSafe(format!(
+        "INSERT INTO report_tag (ticket_id, tag, created_at, team_id)
+         SELECT g.ticket_id, g.tag, t.created_at, t.team_id FROM ticket_tag g
+            JOIN ticket t ON t.ticket_id = g.ticket_id WHERE g.ticket_id IN ({list})"
+    )))
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(ids.len() as u64)
 }
