@@ -60,40 +60,54 @@ CREATE TABLE report_fact_state (
 );
 
 CREATE TRIGGER report_ticket_insert AFTER INSERT ON ticket BEGIN
-    INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (NEW.ticket_id);
+    INSERT INTO report_dirty (ticket_id) SELECT NEW.ticket_id
+        WHERE NOT EXISTS (SELECT 1 FROM report_dirty WHERE ticket_id = NEW.ticket_id);
 END;
 CREATE TRIGGER report_ticket_update AFTER UPDATE OF created_at, first_response_at, solved_at,
     team_id, assignee_id, customer_id, channel, priority, status ON ticket BEGIN
-    INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (NEW.ticket_id);
+    INSERT INTO report_dirty (ticket_id) SELECT NEW.ticket_id
+        WHERE NOT EXISTS (SELECT 1 FROM report_dirty WHERE ticket_id = NEW.ticket_id);
 END;
 CREATE TRIGGER report_message_insert AFTER INSERT ON message
     WHEN NEW.author_kind = 'agent' BEGIN
-    INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (NEW.ticket_id);
+    INSERT INTO report_dirty (ticket_id) SELECT NEW.ticket_id
+        WHERE NOT EXISTS (SELECT 1 FROM report_dirty WHERE ticket_id = NEW.ticket_id);
 END;
 CREATE TRIGGER report_message_update AFTER UPDATE OF ticket_id, author_kind, visibility ON message BEGIN
-    INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (OLD.ticket_id);
-    INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (NEW.ticket_id);
+    INSERT INTO report_dirty (ticket_id) SELECT OLD.ticket_id
+        WHERE NOT EXISTS (SELECT 1 FROM report_dirty WHERE ticket_id = OLD.ticket_id);
+    INSERT INTO report_dirty (ticket_id) SELECT NEW.ticket_id
+        WHERE NOT EXISTS (SELECT 1 FROM report_dirty WHERE ticket_id = NEW.ticket_id);
 END;
 CREATE TRIGGER report_message_delete AFTER DELETE ON message BEGIN
-    INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (OLD.ticket_id);
+    INSERT INTO report_dirty (ticket_id) SELECT OLD.ticket_id
+        WHERE NOT EXISTS (SELECT 1 FROM report_dirty WHERE ticket_id = OLD.ticket_id);
 END;
 CREATE TRIGGER report_event_insert AFTER INSERT ON ticket_event
     WHEN NEW.kind = 'status' AND NEW.old_value = 'solved' BEGIN
-    INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (NEW.ticket_id);
+    INSERT INTO report_dirty (ticket_id) SELECT NEW.ticket_id
+        WHERE NOT EXISTS (SELECT 1 FROM report_dirty WHERE ticket_id = NEW.ticket_id);
 END;
 CREATE TRIGGER report_tag_insert AFTER INSERT ON ticket_tag BEGIN
-    INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (NEW.ticket_id);
+    INSERT INTO report_dirty (ticket_id) SELECT NEW.ticket_id
+        WHERE NOT EXISTS (SELECT 1 FROM report_dirty WHERE ticket_id = NEW.ticket_id);
 END;
 CREATE TRIGGER report_tag_delete AFTER DELETE ON ticket_tag BEGIN
-    INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (OLD.ticket_id);
+    INSERT INTO report_dirty (ticket_id) SELECT OLD.ticket_id
+        WHERE NOT EXISTS (SELECT 1 FROM report_dirty WHERE ticket_id = OLD.ticket_id);
 END;
 CREATE TRIGGER report_sla_insert AFTER INSERT ON ticket_sla
     WHEN NEW.breached_at IS NOT NULL BEGIN
-    INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (NEW.ticket_id);
+    INSERT INTO report_dirty (ticket_id) SELECT NEW.ticket_id
+        WHERE NOT EXISTS (SELECT 1 FROM report_dirty WHERE ticket_id = NEW.ticket_id);
 END;
 CREATE TRIGGER report_sla_update AFTER UPDATE OF breached_at ON ticket_sla BEGIN
-    INSERT OR IGNORE INTO report_dirty (ticket_id) VALUES (NEW.ticket_id);
+    INSERT INTO report_dirty (ticket_id) SELECT NEW.ticket_id
+        WHERE NOT EXISTS (SELECT 1 FROM report_dirty WHERE ticket_id = NEW.ticket_id);
 END;
+
+-- (Triggers check for the queue row instead of INSERT OR IGNORE: the conflict policy of the
+-- statement that fires a trigger would override the trigger's own.)
 
 -- Tickets that exist already.
 INSERT INTO report_dirty (ticket_id) SELECT ticket_id FROM ticket;
