@@ -508,45 +508,90 @@ impl DbIndex {
         Ok(page)
     }
 
+    /// Replaces documents: old text is deleted only for tickets the index already holds (none on
+    /// a fresh rebuild), and a whole batch goes in with one statement per table. FTS5 writes its
+    /// pending terms out as a new segment at every statement inside a transaction, so a
+    /// statement per ticket would leave thousands of tiny segments to merge.
     async fn put_sqlite(&self, docs: &[TicketDoc]) -> anyhow::Result<()> {
+        // Eight bound values a row; SQLite allows 32,766 per statement.
+        const PER_STATEMENT: usize = 4000;
         let mut tx = self.db.begin().await?;
-        for d in docs {
+        for chunk in docs.chunks(PER_STATEMENT) {
+            // Ticket ids are integers, so they are spliced in.
+            let ids = chunk
+                .iter()
+                .map(|d| d.ticket_id.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            let present: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
+                "SELECT ticket_id FROM search_doc WHERE ticket_id IN ({ids})"
+            )))
+            .fetch_all(&mut *tx)
+            .await?;
+            if !present.is_empty() {
+                let present = present
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",");
+                for table in ["search_fts", "search_fts_en"] {
+                    sqlx::query(AssertSqlSafe(format!(
+                        "DELETE FROM {table} WHERE rowid IN ({present})"
+                    )))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            let mut sql = Sql::default();
+            let rows = chunk
+                .iter()
+                .map(|d| {
+                    format!(
+                        "({}, {}, {}, {}, {}, {}, {})",
+                        sql.int(d.ticket_id),
+                        sql.text(d.subject.clone()),
+                        sql.text(d.body.clone()),
+                        sql.text(d.internal.clone()),
+                        sql.text(d.resolution.clone()),
+                        sql.text(d.tags.join(" ")),
+                        sql.text(d.customer.clone()),
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
             for table in ["search_fts", "search_fts_en"] {
-                sqlx::query(AssertSqlSafe(format!(
-                    "DELETE FROM {table} WHERE rowid = $1"
-                )))
-                .bind(d.ticket_id)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(AssertSqlSafe(format!(
+                sql.bind(sqlx::query(AssertSqlSafe(format!(
                     "INSERT INTO {table} (rowid, subject, body, internal, resolution, tags, customer)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                )))
-                .bind(d.ticket_id)
-                .bind(&d.subject)
-                .bind(&d.body)
-                .bind(&d.internal)
-                .bind(&d.resolution)
-                .bind(d.tags.join(" "))
-                .bind(&d.customer)
+                     VALUES {rows}"
+                ))))
                 .execute(&mut *tx)
                 .await?;
             }
-            sqlx::query(
+            let mut sql = Sql::default();
+            let rows = chunk
+                .iter()
+                .map(|d| {
+                    format!(
+                        "({}, {}, {}, {}, {}, {}, {}, {})",
+                        sql.int(d.ticket_id),
+                        sql.text(d.status.clone()),
+                        sql.text(d.priority.clone()),
+                        sql.int(d.customer_id),
+                        sql.arg(Arg::Int(d.team_id)),
+                        sql.int(d.created_at),
+                        sql.int(d.updated_at),
+                        sql.arg(Arg::Int(d.solved_at)),
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            sql.bind(sqlx::query(AssertSqlSafe(format!(
                 "INSERT INTO search_doc (ticket_id, status, priority, customer_id, team_id, created_at, updated_at, solved_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 VALUES {rows}
                  ON CONFLICT (ticket_id) DO UPDATE SET status = excluded.status, priority = excluded.priority,
                     customer_id = excluded.customer_id, team_id = excluded.team_id, created_at = excluded.created_at,
-                    updated_at = excluded.updated_at, solved_at = excluded.solved_at",
-            )
-            .bind(d.ticket_id)
-            .bind(&d.status)
-            .bind(&d.priority)
-            .bind(d.customer_id)
-            .bind(d.team_id)
-            .bind(d.created_at)
-            .bind(d.updated_at)
-            .bind(d.solved_at)
+                    updated_at = excluded.updated_at, solved_at = excluded.solved_at"
+            ))))
             .execute(&mut *tx)
             .await?;
         }
