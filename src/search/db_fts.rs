@@ -15,6 +15,13 @@ use tokio::sync::OnceCell;
 /// in every ticket costs no more than a rare one. Totals count up to this many.
 pub const CANDIDATES: i64 = 1000;
 
+/// PostgreSQL looks for the candidates among this many most recent tickets first.
+const RECENT_WALK: i64 = 4000;
+
+/// When fewer than one ticket in this many matched among those, PostgreSQL reads the matches
+/// from the GIN indexes instead of walking on through the most recent tickets.
+const WALK_ON_BELOW: i64 = 12;
+
 pub struct DbIndex {
     db: Db,
     trigram_ext: OnceCell<bool>,
@@ -444,20 +451,17 @@ impl DbIndex {
         w.push(matched);
         let limit_p = sql.int(limit);
         let offset_p = sql.int(offset);
-        // The most recent matches are the candidates (the planner walks the updated_at index
-        // for common words and the GIN index for rare ones); only they are ranked.
-        let text = format!(
-            "SELECT d.ticket_id AS id, {score} AS score, COUNT(*) OVER () AS total
-             FROM (SELECT d.ticket_id, d.updated_at, d.tsv, d.tsv_internal FROM search_doc d {}
-                   ORDER BY d.updated_at DESC LIMIT {CANDIDATES}) d
-             ORDER BY {order} LIMIT {limit_p} OFFSET {offset_p}",
-            where_clause(&w)
-        );
+        let columns = "d.ticket_id, d.updated_at, d.tsv, d.tsv_internal";
+        let ranked_from = |candidates: &str| {
+            format!(
+                "SELECT d.ticket_id AS id, {score} AS score, COUNT(*) OVER () AS total
+                 FROM ({candidates}) d
+                 ORDER BY {order} LIMIT {limit_p} OFFSET {offset_p}"
+            )
+        };
         // A prepared statement may switch to a generic plan, which cannot know how common the
-        // words are and so cannot choose between the GIN index (rare words) and the recency
-        // index (common words); plan every search for its own words. A sequential scan reads
-        // every ticket's tsvector, which the planner underestimates for words it has no
-        // statistics for; the indexes always do better.
+        // words are; plan every search for its own words. A sequential scan reads every
+        // ticket's tsvector, which the planner underestimates; the indexes always do better.
         let mut tx = self.db.pool.begin().await?;
         sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
             .execute(&mut *tx)
@@ -465,10 +469,48 @@ impl DbIndex {
         sqlx::query("SET LOCAL enable_seqscan = off")
             .execute(&mut *tx)
             .await?;
-        let rows = sql
-            .bind(sqlx::query(AssertSqlSafe(text)))
-            .fetch_all(&mut *tx)
-            .await?;
+        let mut rows = Vec::new();
+        if tsq.is_some() {
+            // Common words: the candidates (the most recent matches) are among the most recent
+            // tickets, found by walking the updated_at index through a bounded number of them.
+            let text = ranked_from(&format!(
+                "SELECT {columns} FROM (SELECT d.ticket_id, d.status, d.customer_id, d.team_id,
+                        d.created_at, d.updated_at, d.tsv, d.tsv_internal FROM search_doc d
+                        ORDER BY d.updated_at DESC LIMIT {RECENT_WALK}) d
+                 {} ORDER BY d.updated_at DESC LIMIT {CANDIDATES}",
+                where_clause(&w)
+            ));
+            rows = sql
+                .bind(sqlx::query(AssertSqlSafe(text)))
+                .fetch_all(&mut *tx)
+                .await?;
+            let found = ranked_ids(&rows)?.1;
+            if found < CANDIDATES {
+                rows.clear();
+                // Fewer matches than that among them. Walking on costs a row read per ticket
+                // until enough match; the GIN indexes cost a row read per match. Which is
+                // cheaper follows from how often the words matched so far, not from the
+                // planner's guess (which for words its statistics do not list is far off).
+                let setting = if found * WALK_ON_BELOW >= RECENT_WALK {
+                    "SET LOCAL enable_bitmapscan = off"
+                } else {
+                    "SET LOCAL enable_indexscan = off"
+                };
+                sqlx::query(setting).execute(&mut *tx).await?;
+            }
+        }
+        if rows.is_empty() {
+            // The most recent matches are the candidates; only they are ranked.
+            let text = ranked_from(&format!(
+                "SELECT {columns} FROM search_doc d {}
+                 ORDER BY d.updated_at DESC LIMIT {CANDIDATES}",
+                where_clause(&w)
+            ));
+            rows = sql
+                .bind(sqlx::query(AssertSqlSafe(text)))
+                .fetch_all(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         let (ranked, total) = ranked_ids(&rows)?;
         let mut page = HitPage {
