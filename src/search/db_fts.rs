@@ -285,11 +285,11 @@ impl DbIndex {
                     conds.push(like_for(t, &mut sql));
                 }
             }
-            let score = if tri_terms.is_empty() {
-                "0.0"
-            } else {
-                "bm25(search_fts, 10.0, 1.0, 1.5, 5.0, 3.0, 2.0)"
-            };
+            // Not ranked by bm25: that first counts every ticket holding each term's trigrams
+            // (tens of milliseconds per word in a large index), and trigrams shared by most
+            // tickets score next to nothing anyway. Whole-word matches keep their score from
+            // the Porter arm; tickets matched only inside a word follow them, newest first.
+            let score = "0.0";
             conds.extend(filters(q, &mut sql));
             arms.push(format!(
                 "SELECT search_fts.rowid AS id, {score} AS score
