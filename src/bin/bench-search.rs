@@ -55,6 +55,13 @@ struct Args {
     /// Keep the databases afterwards (prints where they are).
     #[arg(long)]
     keep: bool,
+    /// Measure an existing database (one kept with `--keep`) instead of seeding a new one; it is
+    /// migrated, and reindexed only with `--reindex`. Needs a single `--backend`.
+    #[arg(long)]
+    reuse: Option<String>,
+    /// With `--reuse`: rebuild the index before measuring.
+    #[arg(long)]
+    reindex: bool,
     #[arg(long, default_value_t = 42)]
     seed: u64,
 }
@@ -362,8 +369,12 @@ async fn run_backend(backend: DbBackend, args: &Args) -> Result<Option<Figures>>
         DbBackend::Sqlite => "sqlite",
         DbBackend::Postgres => "postgres",
     };
-    let Some((url, fresh)) = fresh_database(backend).await? else {
-        return Ok(None);
+    let (url, fresh) = match &args.reuse {
+        Some(url) => (url.clone(), None),
+        None => match fresh_database(backend).await? {
+            Some((url, fresh)) => (url, Some(fresh)),
+            None => return Ok(None),
+        },
     };
     println!(
         "== {name}: {} tickets, {} messages",
@@ -374,26 +385,34 @@ async fn run_backend(backend: DbBackend, args: &Args) -> Result<Option<Figures>>
         let db = Db::connect(&url).await?;
         db.migrate().await?;
         let now = SystemClock.now_ms();
-        let started = Instant::now();
-        seed(&db, args, now).await?;
-        println!("  seed total {:.1} s", started.elapsed().as_secs_f64());
+        if fresh.is_some() {
+            let started = Instant::now();
+            seed(&db, args, now).await?;
+            println!("  seed total {:.1} s", started.elapsed().as_secs_f64());
+        }
 
         let index = search::db_fts::DbIndex::new(db.clone());
-        let started = Instant::now();
-        let mut last = Instant::now();
-        let report = search::reindex(&db, &index, now, |done, total| {
-            if last.elapsed() > Duration::from_secs(15) {
-                last = Instant::now();
-                println!("  reindex {done}/{total}");
-            }
-        })
-        .await?;
-        let reindex_s = started.elapsed().as_secs_f64();
-        println!(
-            "  reindex: {} tickets in {reindex_s:.1} s ({:.0}/s)",
-            report.indexed,
-            report.indexed as f64 / reindex_s
-        );
+        let (reindex_s, reindex_rate) = if fresh.is_some() || args.reindex {
+            let started = Instant::now();
+            let mut last = Instant::now();
+            let report = search::reindex(&db, &index, now, |done, total| {
+                if last.elapsed() > Duration::from_secs(15) {
+                    last = Instant::now();
+                    println!("  reindex {done}/{total}");
+                }
+            })
+            .await?;
+            let reindex_s = started.elapsed().as_secs_f64();
+            println!(
+                "  reindex: {} tickets in {reindex_s:.1} s ({:.0}/s)",
+                report.indexed,
+                report.indexed as f64 / reindex_s
+            );
+            (reindex_s, report.indexed as f64 / reindex_s)
+        } else {
+            println!("  reindex skipped (reused database)");
+            (f64::NAN, f64::NAN)
+        };
         db.optimize().await?;
         if backend == DbBackend::Postgres {
             sqlx::query("ANALYZE search_doc").execute(&db.pool).await?;
@@ -471,20 +490,25 @@ async fn run_backend(backend: DbBackend, args: &Args) -> Result<Option<Figures>>
         Ok::<_, anyhow::Error>(Figures {
             backend: name,
             reindex_s,
-            reindex_rate: report.indexed as f64 / reindex_s,
+            reindex_rate,
             overall,
             per_kind,
             fresh: fresh_h,
         })
     }
     .await;
-    cleanup(&fresh, args.keep, &url).await;
+    if let Some(fresh) = &fresh {
+        cleanup(fresh, args.keep, &url).await;
+    }
     result.map(Some)
 }
 
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
+    if args.reuse.is_some() && args.backend == BackendChoice::Both {
+        anyhow::bail!("--reuse needs --backend sqlite or --backend postgres");
+    }
     let backends: Vec<DbBackend> = match args.backend {
         BackendChoice::Sqlite => vec![DbBackend::Sqlite],
         BackendChoice::Postgres => vec![DbBackend::Postgres],

@@ -15,6 +15,13 @@ use tokio::sync::OnceCell;
 /// in every ticket costs no more than a rare one. Totals count up to this many.
 pub const CANDIDATES: i64 = 1000;
 
+/// PostgreSQL looks for the candidates among this many most recent tickets first.
+const RECENT_WALK: i64 = 4000;
+
+/// When fewer than one ticket in this many matched among those, PostgreSQL reads the matches
+/// from the GIN indexes instead of walking on through the most recent tickets.
+const WALK_ON_BELOW: i64 = 12;
+
 pub struct DbIndex {
     db: Db,
     trigram_ext: OnceCell<bool>,
@@ -278,11 +285,11 @@ impl DbIndex {
                     conds.push(like_for(t, &mut sql));
                 }
             }
-            let score = if tri_terms.is_empty() {
-                "0.0"
-            } else {
-                "bm25(search_fts, 10.0, 1.0, 1.5, 5.0, 3.0, 2.0)"
-            };
+            // Not ranked by bm25: that first counts every ticket holding each term's trigrams
+            // (tens of milliseconds per word in a large index), and trigrams shared by most
+            // tickets score next to nothing anyway. Whole-word matches keep their score from
+            // the Porter arm; tickets matched only inside a word follow them, newest first.
+            let score = "0.0";
             conds.extend(filters(q, &mut sql));
             arms.push(format!(
                 "SELECT search_fts.rowid AS id, {score} AS score
@@ -444,20 +451,17 @@ impl DbIndex {
         w.push(matched);
         let limit_p = sql.int(limit);
         let offset_p = sql.int(offset);
-        // The most recent matches are the candidates (the planner walks the updated_at index
-        // for common words and the GIN index for rare ones); only they are ranked.
-        let text = format!(
-            "SELECT d.ticket_id AS id, {score} AS score, COUNT(*) OVER () AS total
-             FROM (SELECT d.ticket_id, d.updated_at, d.tsv, d.tsv_internal FROM search_doc d {}
-                   ORDER BY d.updated_at DESC LIMIT {CANDIDATES}) d
-             ORDER BY {order} LIMIT {limit_p} OFFSET {offset_p}",
-            where_clause(&w)
-        );
+        let columns = "d.ticket_id, d.updated_at, d.tsv, d.tsv_internal";
+        let ranked_from = |candidates: &str| {
+            format!(
+                "SELECT d.ticket_id AS id, {score} AS score, COUNT(*) OVER () AS total
+                 FROM ({candidates}) d
+                 ORDER BY {order} LIMIT {limit_p} OFFSET {offset_p}"
+            )
+        };
         // A prepared statement may switch to a generic plan, which cannot know how common the
-        // words are and so cannot choose between the GIN index (rare words) and the recency
-        // index (common words); plan every search for its own words. A sequential scan reads
-        // every ticket's tsvector, which the planner underestimates for words it has no
-        // statistics for; the indexes always do better.
+        // words are; plan every search for its own words. A sequential scan reads every
+        // ticket's tsvector, which the planner underestimates; the indexes always do better.
         let mut tx = self.db.pool.begin().await?;
         sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
             .execute(&mut *tx)
@@ -465,10 +469,48 @@ impl DbIndex {
         sqlx::query("SET LOCAL enable_seqscan = off")
             .execute(&mut *tx)
             .await?;
-        let rows = sql
-            .bind(sqlx::query(AssertSqlSafe(text)))
-            .fetch_all(&mut *tx)
-            .await?;
+        let mut rows = Vec::new();
+        if tsq.is_some() {
+            // Common words: the candidates (the most recent matches) are among the most recent
+            // tickets, found by walking the updated_at index through a bounded number of them.
+            let text = ranked_from(&format!(
+                "SELECT {columns} FROM (SELECT d.ticket_id, d.status, d.customer_id, d.team_id,
+                        d.created_at, d.updated_at, d.tsv, d.tsv_internal FROM search_doc d
+                        ORDER BY d.updated_at DESC LIMIT {RECENT_WALK}) d
+                 {} ORDER BY d.updated_at DESC LIMIT {CANDIDATES}",
+                where_clause(&w)
+            ));
+            rows = sql
+                .bind(sqlx::query(AssertSqlSafe(text)))
+                .fetch_all(&mut *tx)
+                .await?;
+            let found = ranked_ids(&rows)?.1;
+            if found < CANDIDATES {
+                rows.clear();
+                // Fewer matches than that among them. Walking on costs a row read per ticket
+                // until enough match; the GIN indexes cost a row read per match. Which is
+                // cheaper follows from how often the words matched so far, not from the
+                // planner's guess (which for words its statistics do not list is far off).
+                let setting = if found * WALK_ON_BELOW >= RECENT_WALK {
+                    "SET LOCAL enable_bitmapscan = off"
+                } else {
+                    "SET LOCAL enable_indexscan = off"
+                };
+                sqlx::query(setting).execute(&mut *tx).await?;
+            }
+        }
+        if rows.is_empty() {
+            // The most recent matches are the candidates; only they are ranked.
+            let text = ranked_from(&format!(
+                "SELECT {columns} FROM search_doc d {}
+                 ORDER BY d.updated_at DESC LIMIT {CANDIDATES}",
+                where_clause(&w)
+            ));
+            rows = sql
+                .bind(sqlx::query(AssertSqlSafe(text)))
+                .fetch_all(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         let (ranked, total) = ranked_ids(&rows)?;
         let mut page = HitPage {
@@ -508,45 +550,90 @@ impl DbIndex {
         Ok(page)
     }
 
+    /// Replaces documents: old text is deleted only for tickets the index already holds (none on
+    /// a fresh rebuild), and a whole batch goes in with one statement per table. FTS5 writes its
+    /// pending terms out as a new segment at every statement inside a transaction, so a
+    /// statement per ticket would leave thousands of tiny segments to merge.
     async fn put_sqlite(&self, docs: &[TicketDoc]) -> anyhow::Result<()> {
+        // Eight bound values a row; SQLite allows 32,766 per statement.
+        const PER_STATEMENT: usize = 4000;
         let mut tx = self.db.begin().await?;
-        for d in docs {
+        for chunk in docs.chunks(PER_STATEMENT) {
+            // Ticket ids are integers, so they are spliced in.
+            let ids = chunk
+                .iter()
+                .map(|d| d.ticket_id.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            let present: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
+                "SELECT ticket_id FROM search_doc WHERE ticket_id IN ({ids})"
+            )))
+            .fetch_all(&mut *tx)
+            .await?;
+            if !present.is_empty() {
+                let present = present
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",");
+                for table in ["search_fts", "search_fts_en"] {
+                    sqlx::query(AssertSqlSafe(format!(
+                        "DELETE FROM {table} WHERE rowid IN ({present})"
+                    )))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            let mut sql = Sql::default();
+            let rows = chunk
+                .iter()
+                .map(|d| {
+                    format!(
+                        "({}, {}, {}, {}, {}, {}, {})",
+                        sql.int(d.ticket_id),
+                        sql.text(d.subject.clone()),
+                        sql.text(d.body.clone()),
+                        sql.text(d.internal.clone()),
+                        sql.text(d.resolution.clone()),
+                        sql.text(d.tags.join(" ")),
+                        sql.text(d.customer.clone()),
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
             for table in ["search_fts", "search_fts_en"] {
-                sqlx::query(AssertSqlSafe(format!(
-                    "DELETE FROM {table} WHERE rowid = $1"
-                )))
-                .bind(d.ticket_id)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(AssertSqlSafe(format!(
+                sql.bind(sqlx::query(AssertSqlSafe(format!(
                     "INSERT INTO {table} (rowid, subject, body, internal, resolution, tags, customer)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                )))
-                .bind(d.ticket_id)
-                .bind(&d.subject)
-                .bind(&d.body)
-                .bind(&d.internal)
-                .bind(&d.resolution)
-                .bind(d.tags.join(" "))
-                .bind(&d.customer)
+                     VALUES {rows}"
+                ))))
                 .execute(&mut *tx)
                 .await?;
             }
-            sqlx::query(
+            let mut sql = Sql::default();
+            let rows = chunk
+                .iter()
+                .map(|d| {
+                    format!(
+                        "({}, {}, {}, {}, {}, {}, {}, {})",
+                        sql.int(d.ticket_id),
+                        sql.text(d.status.clone()),
+                        sql.text(d.priority.clone()),
+                        sql.int(d.customer_id),
+                        sql.arg(Arg::Int(d.team_id)),
+                        sql.int(d.created_at),
+                        sql.int(d.updated_at),
+                        sql.arg(Arg::Int(d.solved_at)),
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            sql.bind(sqlx::query(AssertSqlSafe(format!(
                 "INSERT INTO search_doc (ticket_id, status, priority, customer_id, team_id, created_at, updated_at, solved_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 VALUES {rows}
                  ON CONFLICT (ticket_id) DO UPDATE SET status = excluded.status, priority = excluded.priority,
                     customer_id = excluded.customer_id, team_id = excluded.team_id, created_at = excluded.created_at,
-                    updated_at = excluded.updated_at, solved_at = excluded.solved_at",
-            )
-            .bind(d.ticket_id)
-            .bind(&d.status)
-            .bind(&d.priority)
-            .bind(d.customer_id)
-            .bind(d.team_id)
-            .bind(d.created_at)
-            .bind(d.updated_at)
-            .bind(d.solved_at)
+                    updated_at = excluded.updated_at, solved_at = excluded.solved_at"
+            ))))
             .execute(&mut *tx)
             .await?;
         }

@@ -323,18 +323,23 @@ pub async fn load_doc(db: &Db, ticket_id: i64) -> anyhow::Result<Option<TicketDo
     Ok(load_docs(db, ticket_id, ticket_id, 1).await?.pop())
 }
 
-/// Records which version of each ticket the index now holds.
+/// Records which version of each ticket the index now holds, many tickets per statement.
 async fn record_indexed(tx: &mut Tx, docs: &[TicketDoc], now: Millis) -> anyhow::Result<()> {
-    for d in docs {
-        sqlx::query(
-            "INSERT INTO search_state (ticket_id, version, indexed_at) VALUES ($1, $2, $3)
-             ON CONFLICT (ticket_id) DO UPDATE SET version = excluded.version, indexed_at = excluded.indexed_at",
-        )
-        .bind(d.ticket_id)
-        .bind(d.version)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+    const PER_STATEMENT: usize = 200;
+    for chunk in docs.chunks(PER_STATEMENT) {
+        let rows = (0..chunk.len())
+            .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let text = format!(
+            "INSERT INTO search_state (ticket_id, version, indexed_at) VALUES {rows}
+             ON CONFLICT (ticket_id) DO UPDATE SET version = excluded.version, indexed_at = excluded.indexed_at"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(text));
+        for d in chunk {
+            q = q.bind(d.ticket_id).bind(d.version).bind(now);
+        }
+        q.execute(&mut **tx).await?;
     }
     Ok(())
 }
@@ -390,7 +395,8 @@ pub struct IndexReport {
     pub index_count: i64,
 }
 
-const BATCH: i64 = 500;
+/// Tickets loaded and indexed together by reindex and reconcile.
+const BATCH: i64 = 2000;
 
 /// Puts `docs` in the index and records their versions.
 async fn put_batch(
