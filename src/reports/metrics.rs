@@ -153,6 +153,13 @@ async fn group_stats(
         p90_ms: p90,
         mean_ms: (n > 0).then(|| sum as f64 / n as f64),
     };
+    // One group for every ticket (a constant key) needs no grouping, and so no sort on SQLite
+    // (PostgreSQL groups by hashing; it wants the key grouped).
+    let group_by = if key.starts_with("CAST('") {
+        ""
+    } else {
+        " GROUP BY k"
+    };
     let mut out = BTreeMap::new();
     match db.backend {
         Backend::Postgres => {
@@ -175,6 +182,9 @@ async fn group_stats(
             }
             for r in q.fetch_all(&mut *tx).await? {
                 let n: i64 = r.try_get("n")?;
+                if n == 0 {
+                    continue;
+                }
                 out.insert(
                     r.try_get::<String, _>("k")?,
                     Stats {
@@ -197,7 +207,7 @@ async fn group_stats(
         }
         Backend::Sqlite => {
             let sql = format!(
-                "SELECT k, COUNT(*) AS n, SUM(c) AS cs, SUM(b) AS bs FROM ({durations}) d GROUP BY k"
+                "SELECT k, COUNT(*) AS n, SUM(c) AS cs, SUM(b) AS bs FROM ({durations}) d{group_by}"
             );
             let counts: Vec<(String, i64, i64, i64)> = rows(db, sql, &binds)
                 .await?
@@ -206,11 +216,14 @@ async fn group_stats(
                     Ok((
                         r.try_get("k")?,
                         r.try_get("n")?,
-                        r.try_get("cs")?,
-                        r.try_get("bs")?,
+                        r.try_get::<Option<i64>, _>("cs")?.unwrap_or(0),
+                        r.try_get::<Option<i64>, _>("bs")?.unwrap_or(0),
                     ))
                 })
-                .collect::<AppResult<_>>()?;
+                .collect::<AppResult<Vec<_>>>()?
+                .into_iter()
+                .filter(|c| c.1 > 0)
+                .collect();
             if counts.is_empty() {
                 return Ok(out);
             }
@@ -219,25 +232,27 @@ async fn group_stats(
                 let index = (n * pct + 99) / 100 - 1;
                 ((index as f64 + 0.5) / (n - 1).max(1) as f64).min(1.0)
             };
-            let mut groups = Vec::new();
+            // Each group's fractions by a CASE on its key: one pass over the durations.
+            let mut p50 = Vec::new();
+            let mut p90 = Vec::new();
             let mut texts: Vec<(String, f64, f64)> = Vec::new();
             for (i, (k, n, _, _)) in counts.iter().enumerate() {
                 let base = binds.len() + 3 * i;
-                groups.push(format!(
-                    "SELECT ${} AS k, ${} AS p50, ${} AS p90",
-                    base + 1,
-                    base + 2,
-                    base + 3
-                ));
+                p50.push(format!("WHEN ${} THEN ${}", base + 1, base + 2));
+                p90.push(format!("WHEN ${} THEN ${}", base + 1, base + 3));
                 texts.push((k.clone(), fraction(*n, 50), fraction(*n, 90)));
             }
+            let (p50, p90) = (
+                format!("CASE d.k {} END", p50.join(" ")),
+                format!("CASE d.k {} END", p90.join(" ")),
+            );
             let sql = format!(
-                "SELECT d.k, CAST(percentile_disc(d.c, g.p50) AS INTEGER) AS c50,
-                    CAST(percentile_disc(d.c, g.p90) AS INTEGER) AS c90,
-                    CAST(percentile_disc(d.b, g.p50) AS INTEGER) AS b50,
-                    CAST(percentile_disc(d.b, g.p90) AS INTEGER) AS b90
-                 FROM ({durations}) d JOIN ({}) g ON g.k = d.k GROUP BY d.k",
-                groups.join(" UNION ALL ")
+                "SELECT d.k, CAST(percentile_disc(d.c, {p50}) AS INTEGER) AS c50,
+                    CAST(percentile_disc(d.c, {p90}) AS INTEGER) AS c90,
+                    CAST(percentile_disc(d.b, {p50}) AS INTEGER) AS b50,
+                    CAST(percentile_disc(d.b, {p90}) AS INTEGER) AS b90
+                 FROM ({durations}) d{}",
+                group_by.replace(" k", " d.k")
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for b in &binds {
