@@ -12,8 +12,8 @@ use crate::error::AppResult;
 use crate::sla::BusinessCalendar;
 use sqlx::{AssertSqlSafe, Row};
 
-/// Tickets measured per transaction.
-const BATCH: i64 = 1000;
+/// Tickets measured per transaction (on SQLite a batch holds the write lock: keep it short).
+const BATCH: i64 = 250;
 
 /// Advisory lock key that makes report-fact refreshes on PostgreSQL take turns.
 const REFRESH_LOCK: i64 = 0x0CA5_EB00_0002;
