@@ -153,13 +153,9 @@ async fn group_stats(
         p90_ms: p90,
         mean_ms: (n > 0).then(|| sum as f64 / n as f64),
     };
-    // One group for every ticket (a constant key) needs no grouping, and so no sort on SQLite
-    // (PostgreSQL groups by hashing; it wants the key grouped).
-    let group_by = if key.starts_with("CAST('") {
-        ""
-    } else {
-        " GROUP BY k"
-    };
+    // A constant key puts every ticket in one group. PostgreSQL groups by hashing either way;
+    // SQLite would sort the rows by group first.
+    let grouped = !key.starts_with("CAST('");
     let mut out = BTreeMap::new();
     match db.backend {
         Backend::Postgres => {
@@ -205,84 +201,66 @@ async fn group_stats(
             }
             tx.commit().await?;
         }
+        Backend::Sqlite if grouped => {
+            // Grouped on SQLite: the rows sorted by group and then a percentile pass per group cost
+            // more than ranking the (key, duration) pairs here.
+            type Pair = (Vec<i64>, Vec<i64>);
+            let mut groups: BTreeMap<String, Pair> = BTreeMap::new();
+            for r in rows(db, durations, &binds).await? {
+                let g = groups.entry(r.try_get("k")?).or_default();
+                g.0.push(r.try_get("c")?);
+                g.1.push(r.try_get("b")?);
+            }
+            for (k, (c, b)) in groups {
+                out.insert(
+                    k,
+                    Stats {
+                        calendar: stats::summarize(c),
+                        business: stats::summarize(b),
+                    },
+                );
+            }
+        }
         Backend::Sqlite => {
-            let sql = format!(
-                "SELECT k, COUNT(*) AS n, SUM(c) AS cs, SUM(b) AS bs FROM ({durations}) d{group_by}"
-            );
-            let counts: Vec<(String, i64, i64, i64)> = rows(db, sql, &binds)
-                .await?
-                .iter()
-                .map(|r| {
-                    Ok((
-                        r.try_get("k")?,
-                        r.try_get("n")?,
-                        r.try_get::<Option<i64>, _>("cs")?.unwrap_or(0),
-                        r.try_get::<Option<i64>, _>("bs")?.unwrap_or(0),
-                    ))
-                })
-                .collect::<AppResult<Vec<_>>>()?
-                .into_iter()
-                .filter(|c| c.1 > 0)
-                .collect();
-            if counts.is_empty() {
+            // Every ticket in one group: the count first, then the fraction whose
+            // floor(P·(n−1)) is the nearest rank's index, ceil(P·n) − 1.
+            let sql =
+                format!("SELECT k, COUNT(*) AS n, SUM(c) AS cs, SUM(b) AS bs FROM ({durations}) d");
+            let r = &rows(db, sql, &binds).await?[0];
+            let n: i64 = r.try_get("n")?;
+            if n == 0 {
                 return Ok(out);
             }
-            // The fraction whose floor(P·(n−1)) is the nearest rank's index, ceil(P·n) − 1.
-            let fraction = |n: i64, pct: i64| {
+            let fraction = |pct: i64| {
                 let index = (n * pct + 99) / 100 - 1;
                 ((index as f64 + 0.5) / (n - 1).max(1) as f64).min(1.0)
             };
-            // Each group's fractions by a CASE on its key: one pass over the durations.
-            let mut p50 = Vec::new();
-            let mut p90 = Vec::new();
-            let mut texts: Vec<(String, f64, f64)> = Vec::new();
-            for (i, (k, n, _, _)) in counts.iter().enumerate() {
-                let base = binds.len() + 3 * i;
-                p50.push(format!("WHEN ${} THEN ${}", base + 1, base + 2));
-                p90.push(format!("WHEN ${} THEN ${}", base + 1, base + 3));
-                texts.push((k.clone(), fraction(*n, 50), fraction(*n, 90)));
-            }
-            let (p50, p90) = (
-                format!("CASE d.k {} END", p50.join(" ")),
-                format!("CASE d.k {} END", p90.join(" ")),
-            );
+            let (k, cs, bs): (String, i64, i64) =
+                (r.try_get("k")?, r.try_get("cs")?, r.try_get("bs")?);
+            let (p50, p90) = (binds.len() + 1, binds.len() + 2);
             let sql = format!(
-                "SELECT d.k, CAST(percentile_disc(d.c, {p50}) AS INTEGER) AS c50,
-                    CAST(percentile_disc(d.c, {p90}) AS INTEGER) AS c90,
-                    CAST(percentile_disc(d.b, {p50}) AS INTEGER) AS b50,
-                    CAST(percentile_disc(d.b, {p90}) AS INTEGER) AS b90
-                 FROM ({durations}) d{}",
-                group_by.replace(" k", " d.k")
+                "SELECT CAST(percentile_disc(d.c, ${p50}) AS INTEGER) AS c50,
+                    CAST(percentile_disc(d.c, ${p90}) AS INTEGER) AS c90,
+                    CAST(percentile_disc(d.b, ${p50}) AS INTEGER) AS b50,
+                    CAST(percentile_disc(d.b, ${p90}) AS INTEGER) AS b90
+                 FROM ({durations}) d"
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for b in &binds {
                 q = q.bind(*b);
             }
-            for (k, p50, p90) in texts {
-                q = q.bind(k).bind(p50).bind(p90);
-            }
-            let mut pct: HashMap<String, [Option<i64>; 4]> = HashMap::new();
-            for r in q.fetch_all(&db.pool).await? {
-                pct.insert(
-                    r.try_get("k")?,
-                    [
-                        r.try_get("c50")?,
-                        r.try_get("c90")?,
-                        r.try_get("b50")?,
-                        r.try_get("b90")?,
-                    ],
-                );
-            }
-            for (k, n, cs, bs) in counts {
-                let [c50, c90, b50, b90] = pct.get(&k).copied().unwrap_or_default();
-                out.insert(
-                    k,
-                    Stats {
-                        calendar: summary(n, cs, c50, c90),
-                        business: summary(n, bs, b50, b90),
-                    },
-                );
-            }
+            let r = q
+                .bind(fraction(50))
+                .bind(fraction(90))
+                .fetch_one(&db.pool)
+                .await?;
+            out.insert(
+                k,
+                Stats {
+                    calendar: summary(n, cs, r.try_get("c50")?, r.try_get("c90")?),
+                    business: summary(n, bs, r.try_get("b50")?, r.try_get("b90")?),
+                },
+            );
         }
     }
     Ok(out)
