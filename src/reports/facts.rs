@@ -201,16 +201,7 @@ async fn write(tx: &mut crate::db::Tx, cal: &BusinessCalendar, facts: &[Fact]) -
             None => (None, None),
         }
     };
-    let placeholders = (0..facts.len())
-        .map(|i| {
-            let cols = (1..=COLUMNS.len())
-                .map(|c| format!("${}", i * COLUMNS.len() + c))
-                .collect::<Vec<_>>()
-                .join(", ");
-            format!("({cols})")
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+    let placeholders = crate::db::values_placeholders(facts.len(), COLUMNS.len());
     let updates = COLUMNS[1..]
         .iter()
         .map(|c| format!("{c} = excluded.{c}"))

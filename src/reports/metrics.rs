@@ -1,6 +1,7 @@
-//! The report queries. Counts, sums and calendar-time percentiles are computed by the database
-//! (window functions on both backends); business-hours durations need the business calendar, so
-//! the database returns each ticket's two instants and the calendar measures them here.
+//! The report queries. Counts and sums are computed by the database. Durations (calendar and
+//! business time) come from the report facts (`facts`), which a report refreshes once before it
+//! reads them; their medians and 90th percentiles are computed by the database, except grouped
+//! ones on SQLite, which are ranked here.
 
 use super::stats::{self, Summary, hours, percent};
 use super::{Cell, Dimension, Params, Table};
@@ -113,10 +114,8 @@ struct Stats {
     business: Summary,
 }
 
-/// The median and 90th percentile (nearest rank: the smallest value with at least that share of
-/// values at or below it) of the durations of each group, computed by the database from the
-/// report facts. PostgreSQL's `percentile_disc` is nearest rank; SQLite's picks index
-/// floor(P·(n−1)), so each group gets the fraction that lands on the nearest rank.
+/// Summaries of a duration from the report facts (refreshed by the caller): `(all)`, and per
+/// group of `key` unless the key is the constant `(all)`.
 async fn duration_stats(
     db: &Db,
     p: &Params,
@@ -124,22 +123,26 @@ async fn duration_stats(
     key: &str,
     joins: &str,
 ) -> AppResult<BTreeMap<String, Stats>> {
-    super::facts::refresh(db, &p.calendar).await?;
-    let mut out = BTreeMap::new();
-    out.extend(group_stats(db, p, what, &format!("CAST('{ALL}' AS TEXT)"), "").await?);
+    let mut out = group_stats(db, p, what, None).await?;
     if key != format!("'{ALL}'") {
-        out.extend(group_stats(db, p, what, key, joins).await?);
+        out.extend(group_stats(db, p, what, Some((key, joins))).await?);
     }
     Ok(out)
 }
 
+/// The median and 90th percentile (nearest rank: the smallest value with at least that share of
+/// values at or below it), count and mean of a duration per group of `by` (a key expression and
+/// its joins), or of every ticket as `(all)` when `by` is `None`. PostgreSQL's `percentile_disc`
+/// is nearest rank; SQLite's picks index floor(P·(n−1)), so the all-tickets query gets the
+/// fraction that lands on the nearest rank, and SQLite's groups are ranked here.
 async fn group_stats(
     db: &Db,
     p: &Params,
     what: Duration,
-    key: &str,
-    joins: &str,
+    by: Option<(&str, &str)>,
 ) -> AppResult<BTreeMap<String, Stats>> {
+    let all_key = format!("CAST('{ALL}' AS TEXT)");
+    let (key, joins) = by.unwrap_or((&all_key, ""));
     let (period, cal, biz) = what.fact_columns();
     let mut binds = vec![p.from, p.to];
     let team = team(p, "t", &mut binds);
@@ -153,9 +156,6 @@ async fn group_stats(
         p90_ms: p90,
         mean_ms: (n > 0).then(|| sum as f64 / n as f64),
     };
-    // A constant key puts every ticket in one group. PostgreSQL groups by hashing either way;
-    // SQLite would sort the rows by group first.
-    let grouped = !key.starts_with("CAST('");
     let mut out = BTreeMap::new();
     match db.backend {
         Backend::Postgres => {
@@ -201,7 +201,7 @@ async fn group_stats(
             }
             tx.commit().await?;
         }
-        Backend::Sqlite if grouped => {
+        Backend::Sqlite if by.is_some() => {
             // Grouped on SQLite: the rows sorted by group and then a percentile pass per group cost
             // more than ranking the (key, duration) pairs here.
             type Pair = (Vec<i64>, Vec<i64>);
@@ -289,6 +289,7 @@ pub async fn response_times(db: &Db, p: &Params) -> AppResult<Table> {
         "business_p90_h",
         "business_mean_h",
     ]);
+    super::facts::refresh(db, &p.calendar).await?;
     let (key, joins) = dimension_sql(db.backend, p.by);
     for what in [Duration::FirstResponse, Duration::Resolution] {
         let mut groups = duration_stats(db, p, what, &key, joins).await?;
@@ -332,11 +333,11 @@ async fn count(db: &Db, p: &Params, column: &str) -> AppResult<i64> {
 }
 
 /// Of the tickets solved in the period: how many, how many had been reopened (a status change
-/// away from solved) and how many were solved with exactly one public agent reply.
+/// away from solved) and how many were solved with exactly one public agent reply (from the
+/// report facts, refreshed by the caller).
 async fn solve_quality(db: &Db, p: &Params) -> AppResult<(i64, i64, i64)> {
     let mut binds = vec![p.from, p.to];
     let team = team(p, "t", &mut binds);
-    super::facts::refresh(db, &p.calendar).await?;
     let sql = format!(
         "SELECT COUNT(*) AS n, CAST(SUM(t.reopened) AS BIGINT) AS reopened,
             CAST(SUM(t.one_touch) AS BIGINT) AS one_touch
@@ -488,8 +489,8 @@ async fn headline(db: &Db, p: &Params, sla: bool) -> AppResult<Headline> {
         csat_counts(db, p, &all, ""),
         sla_pct(db, p, sla),
         count(db, p, "created_at"),
-        duration_stats(db, p, Duration::FirstResponse, &all, ""),
-        duration_stats(db, p, Duration::Resolution, &all, ""),
+        group_stats(db, p, Duration::FirstResponse, None),
+        group_stats(db, p, Duration::Resolution, None),
     )?;
     let (solved, reopened, one_touch) = quality;
     let (ratings, good) = csat.first().map(|c| (c.1, c.2)).unwrap_or((0, 0));
@@ -512,6 +513,7 @@ async fn headline(db: &Db, p: &Params, sla: bool) -> AppResult<Headline> {
 
 /// Headline numbers with the previous period and the change between them.
 pub async fn summary(db: &Db, p: &Params) -> AppResult<Table> {
+    super::facts::refresh(db, &p.calendar).await?;
     let sla = sla_available(db).await?;
     let previous = p.previous();
     let (cur, prev) = tokio::try_join!(headline(db, p, sla), headline(db, &previous, sla))?;
@@ -948,11 +950,12 @@ pub async fn csat(db: &Db, p: &Params) -> AppResult<Table> {
 pub async fn agents(db: &Db, p: &Params, only: Option<i64>) -> AppResult<Table> {
     let key = "COALESCE(CAST(t.assignee_id AS TEXT), '')";
     super::facts::refresh(db, &p.calendar).await?;
-    let solved: HashMap<String, Summary> = group_stats(db, p, Duration::Resolution, key, "")
-        .await?
-        .into_iter()
-        .map(|(k, s)| (k, s.calendar))
-        .collect();
+    let solved: HashMap<String, Summary> =
+        group_stats(db, p, Duration::Resolution, Some((key, "")))
+            .await?
+            .into_iter()
+            .map(|(k, s)| (k, s.calendar))
+            .collect();
     let csat: HashMap<String, (i64, i64)> = csat_counts(db, p, key, "")
         .await?
         .into_iter()

@@ -121,11 +121,6 @@ pub fn buckets(from: Millis, to: Millis, interval: Interval, tz: Tz) -> Vec<Mill
     out
 }
 
-/// Index of the bucket that instant `at` falls in (buckets as from [`buckets`]).
-pub fn bucket_of(starts: &[Millis], at: Millis) -> usize {
-    starts.partition_point(|s| *s <= at).saturating_sub(1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,8 +173,6 @@ mod tests {
         assert_eq!(b.len(), 2);
         assert_eq!(b[1] - b[0], 24 * 3_600_000);
         assert_eq!(to - b[1], 23 * 3_600_000);
-        assert_eq!(bucket_of(&b, b[1] - 1), 0);
-        assert_eq!(bucket_of(&b, b[1]), 1);
         // Weeks start on Monday; the first bucket starts at the period start.
         let from = local_start(tz, NaiveDate::from_ymd_opt(2024, 5, 1).unwrap()); // Wednesday
         let to = local_start(tz, NaiveDate::from_ymd_opt(2024, 5, 15).unwrap());

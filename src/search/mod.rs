@@ -327,10 +327,7 @@ pub async fn load_doc(db: &Db, ticket_id: i64) -> anyhow::Result<Option<TicketDo
 async fn record_indexed(tx: &mut Tx, docs: &[TicketDoc], now: Millis) -> anyhow::Result<()> {
     const PER_STATEMENT: usize = 200;
     for chunk in docs.chunks(PER_STATEMENT) {
-        let rows = (0..chunk.len())
-            .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let rows = crate::db::values_placeholders(chunk.len(), 3);
         let text = format!(
             "INSERT INTO search_state (ticket_id, version, indexed_at) VALUES {rows}
              ON CONFLICT (ticket_id) DO UPDATE SET version = excluded.version, indexed_at = excluded.indexed_at"
