@@ -3,9 +3,13 @@
 -- replies per ticket. Triggers queue a ticket in report_dirty whenever something a fact depends
 -- on changes (in the same transaction as the change); Casebook refreshes queued tickets in the
 -- background and before each report, so reports are never stale.
+--
+-- The fact tables hold no foreign keys: a refresh must take no lock on a ticket row, or it could
+-- deadlock with a change that holds the ticket and waits for the queue row the refresh holds.
+-- The refresh itself drops the facts of a ticket that is gone.
 
 CREATE TABLE report_ticket (
-    ticket_id                  INTEGER PRIMARY KEY REFERENCES ticket (ticket_id) ON DELETE CASCADE,
+    ticket_id                  INTEGER PRIMARY KEY,
     created_at                 INTEGER NOT NULL,
     first_response_at          INTEGER,
     solved_at                  INTEGER,
@@ -39,7 +43,7 @@ CREATE INDEX report_ticket_customer_breached_idx ON report_ticket (customer_id, 
 -- Tags with their ticket's creation time and team, so top tags count a period per tag through
 -- one index range each, without joining and sorting the period's tickets.
 CREATE TABLE report_tag (
-    ticket_id  INTEGER NOT NULL REFERENCES ticket (ticket_id) ON DELETE CASCADE,
+    ticket_id  INTEGER NOT NULL,
     tag        TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     team_id    INTEGER,
@@ -62,6 +66,10 @@ CREATE TABLE report_fact_state (
 CREATE TRIGGER report_ticket_insert AFTER INSERT ON ticket BEGIN
     INSERT INTO report_dirty (ticket_id) SELECT NEW.ticket_id
         WHERE NOT EXISTS (SELECT 1 FROM report_dirty WHERE ticket_id = NEW.ticket_id);
+END;
+CREATE TRIGGER report_ticket_delete AFTER DELETE ON ticket BEGIN
+    INSERT INTO report_dirty (ticket_id) SELECT OLD.ticket_id
+        WHERE NOT EXISTS (SELECT 1 FROM report_dirty WHERE ticket_id = OLD.ticket_id);
 END;
 CREATE TRIGGER report_ticket_update AFTER UPDATE OF created_at, first_response_at, solved_at,
     team_id, assignee_id, customer_id, channel, priority, status ON ticket BEGIN

@@ -127,10 +127,17 @@ async fn refresh_batch(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
             sla_breached_at: r.try_get("sla_breached_at")?,
         });
     }
-    // Tickets gone since they were queued lose their facts with them (ON DELETE CASCADE).
     if !facts.is_empty() {
         write(&mut tx, cal, &facts).await?;
     }
+    // Facts of tickets gone since they were queued (the fact tables have no foreign keys, so
+    // that writing them never locks a ticket row).
+    sqlx::query(AssertSqlSafe(format!(
+        "DELETE FROM report_ticket WHERE ticket_id IN ({list})
+            AND NOT EXISTS (SELECT 1 FROM ticket t WHERE t.ticket_id = report_ticket.ticket_id)"
+    )))
+    .execute(&mut *tx)
+    .await?;
     sqlx::query(AssertSqlSafe(format!(
         "DELETE FROM report_tag WHERE ticket_id IN ({list})"
     )))

@@ -74,7 +74,9 @@ pub async fn get_ticket_tx(tx: &mut Tx, id: i64) -> AppResult<Ticket> {
     ticket_from_row(&row)
 }
 
-/// Reads a ticket's status inside a write transaction, locking its row on PostgreSQL.
+/// Reads a ticket's status inside a write transaction, locking its row on PostgreSQL. The lock is
+/// `FOR NO KEY UPDATE`: rows that reference the ticket (messages, events) need only a key-share
+/// lock on it, so writing them elsewhere never waits for this transaction.
 pub async fn lock_ticket(tx: &mut Tx, id: i64) -> AppResult<(Status, Option<i64>)> {
     let backend = match tx.backend_name() {
         "PostgreSQL" => Backend::Postgres,
@@ -82,7 +84,7 @@ pub async fn lock_ticket(tx: &mut Tx, id: i64) -> AppResult<(Status, Option<i64>
     };
     let sql = match backend {
         Backend::Postgres => {
-            "SELECT status, first_response_at FROM ticket WHERE ticket_id = $1 FOR UPDATE"
+            "SELECT status, first_response_at FROM ticket WHERE ticket_id = $1 FOR NO KEY UPDATE"
         }
         Backend::Sqlite => "SELECT status, first_response_at FROM ticket WHERE ticket_id = $1",
     };

@@ -1035,3 +1035,69 @@ both_backends!(report_facts_follow_every_change, |app| async move {
     let tickets: i64 = id_of(&app, "SELECT COUNT(*) FROM ticket").await;
     assert_eq!(facts, tickets, "a deleted ticket's facts go with it");
 });
+
+/// A refresh takes no lock on a ticket row. A change holds its ticket and then queues it, which
+/// waits for the queue row a running refresh holds; a refresh that then waited for the ticket
+/// (as a foreign-key check on the fact tables would) deadlocked with the change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn facts_refresh_never_waits_for_a_ticket_a_change_holds() {
+    let Some(app) = TestApp::spawn(crate::harness::Backend::Postgres).await else {
+        return;
+    };
+    let f = fixture(&app).await;
+    let cal = reports::calendar(&app.running.state);
+    reports::facts::refresh(app.db(), &cal).await.unwrap();
+    // T1 as a ticket not measured yet: its facts are inserted, not updated.
+    exec(
+        &app,
+        "DELETE FROM report_ticket WHERE ticket_id = $1",
+        &[Some(f.t1)],
+    )
+    .await;
+    exec(
+        &app,
+        "INSERT INTO report_dirty (ticket_id) VALUES ($1)",
+        &[Some(f.t1)],
+    )
+    .await;
+    // The strongest row lock a change takes on a ticket (a delete takes the same).
+    let mut change = app.db().pool.begin().await.unwrap();
+    sqlx::query("SELECT status FROM ticket WHERE ticket_id = $1 FOR UPDATE")
+        .bind(f.t1)
+        .fetch_one(&mut *change)
+        .await
+        .unwrap();
+    let (db, c) = (app.db().clone(), cal.clone());
+    let refresh = tokio::spawn(async move { reports::facts::refresh(&db, &c).await });
+    // Let the refresh run until it is done or waits for a lock.
+    for _ in 0..100 {
+        let waiting: i64 = id_of(
+            &app,
+            "SELECT COUNT(*) FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .await;
+        if refresh.is_finished() || waiting > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    sqlx::query("UPDATE ticket SET priority = 'urgent' WHERE ticket_id = $1")
+        .bind(f.t1)
+        .execute(&mut *change)
+        .await
+        .expect("the change is not a deadlock victim");
+    change.commit().await.unwrap();
+    refresh
+        .await
+        .unwrap()
+        .expect("the refresh is not a deadlock victim");
+    reports::facts::refresh(app.db(), &cal).await.unwrap();
+    let priority: String =
+        sqlx::query_scalar("SELECT priority FROM report_ticket WHERE ticket_id = $1")
+            .bind(f.t1)
+            .fetch_one(&app.db().pool)
+            .await
+            .unwrap();
+    assert_eq!(priority, "urgent", "the change queued its ticket again");
+}
