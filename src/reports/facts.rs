@@ -4,13 +4,20 @@
 //! `report_dirty` in the same transaction as any change a fact depends on; [`refresh`] measures
 //! queued tickets again. It runs in the background ([`run`]) and before every report, so a
 //! report never reads a stale fact.
+//!
+//! The refresh also keeps `report_duration`: per measure, local day, team and value bucket, how
+//! many durations and their sum. It adds each ticket's new durations and takes away the ones its
+//! old facts had counted, so the counts always match the facts.
 
 use super::business::BusinessClock;
 use crate::db::{Backend, Db};
 use crate::domain::clock::Millis;
 use crate::error::AppResult;
 use crate::sla::BusinessCalendar;
+use chrono::NaiveDate;
+use chrono_tz::Tz;
 use sqlx::{AssertSqlSafe, Row};
+use std::collections::HashMap;
 
 /// Tickets measured per transaction (on SQLite a batch holds the write lock: keep it short).
 const BATCH: i64 = 250;
@@ -39,12 +46,15 @@ pub async fn refresh(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
                 .await?;
         if current.as_deref() != Some(key.as_str()) {
             if current.is_some() {
-                sqlx::query(
+                // Business times and local days change with the calendar: measure afresh.
+                for sql in [
+                    "DELETE FROM report_duration",
+                    "DELETE FROM report_ticket",
                     "INSERT INTO report_dirty (ticket_id) SELECT ticket_id FROM ticket WHERE 1 = 1
                      ON CONFLICT (ticket_id) DO NOTHING",
-                )
-                .execute(&mut *tx)
-                .await?;
+                ] {
+                    sqlx::query(sql).execute(&mut *tx).await?;
+                }
             }
             sqlx::query(
                 "INSERT INTO report_fact_state (id, calendar) VALUES (1, $1)
@@ -110,6 +120,31 @@ async fn refresh_batch(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
     )))
     .fetch_all(&mut *tx)
     .await?;
+    // What the old facts counted in report_duration, taken away below.
+    let mut counts = Counts::default();
+    let old = sqlx::query(AssertSqlSafe(format!(
+        "SELECT created_at, solved_at, team_id, first_response_ms, first_response_business_ms,
+            resolution_ms, resolution_business_ms FROM report_ticket WHERE ticket_id IN ({list})"
+    )))
+    .fetch_all(&mut *tx)
+    .await?;
+    let tz = cal.time_zone();
+    for r in &old {
+        let durations = [
+            r.try_get("first_response_ms")?,
+            r.try_get("first_response_business_ms")?,
+            r.try_get("resolution_ms")?,
+            r.try_get("resolution_business_ms")?,
+        ];
+        counts.add(
+            tz,
+            r.try_get("created_at")?,
+            r.try_get("solved_at")?,
+            r.try_get("team_id")?,
+            durations,
+            -1,
+        );
+    }
     let mut facts = Vec::with_capacity(rows.len());
     for r in &rows {
         facts.push(Fact {
@@ -128,8 +163,9 @@ async fn refresh_batch(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
         });
     }
     if !facts.is_empty() {
-        write(&mut tx, cal, &facts).await?;
+        write(&mut tx, cal, &facts, &mut counts).await?;
     }
+    counts.write(&mut tx).await?;
     // Facts of tickets gone since they were queued (the fact tables have no foreign keys, so
     // that writing them never locks a ticket row).
     sqlx::query(AssertSqlSafe(format!(
@@ -188,7 +224,12 @@ const COLUMNS: [&str; 16] = [
     "sla_breached_at",
 ];
 
-async fn write(tx: &mut crate::db::Tx, cal: &BusinessCalendar, facts: &[Fact]) -> AppResult<()> {
+async fn write(
+    tx: &mut crate::db::Tx,
+    cal: &BusinessCalendar,
+    facts: &[Fact],
+    counts: &mut Counts,
+) -> AppResult<()> {
     let lo = facts.iter().map(|f| f.created_at).min().unwrap_or(0);
     let hi = facts
         .iter()
@@ -223,6 +264,14 @@ async fn write(tx: &mut crate::db::Tx, cal: &BusinessCalendar, facts: &[Fact]) -
     for f in facts {
         let (frt, frt_biz) = span(f.first_response_at, f.created_at);
         let (res, res_biz) = span(f.solved_at, f.created_at);
+        counts.add(
+            cal.time_zone(),
+            f.created_at,
+            f.solved_at,
+            f.team_id,
+            [frt, frt_biz, res, res_biz],
+            1,
+        );
         q = q
             .bind(f.ticket_id)
             .bind(f.created_at)
@@ -245,6 +294,108 @@ async fn write(tx: &mut crate::db::Tx, cal: &BusinessCalendar, facts: &[Fact]) -
     Ok(())
 }
 
+/// The measures of `report_duration`: (duration column, column of the moment whose local day
+/// the duration is counted on).
+pub const MEASURES: [(&str, &str); 4] = [
+    ("first_response_ms", "created_at"),
+    ("first_response_business_ms", "created_at"),
+    ("resolution_ms", "solved_at"),
+    ("resolution_business_ms", "solved_at"),
+];
+
+/// A duration's value bucket: each value below 8 ms on its own, then four buckets per power of
+/// two (each bucket spans at most a quarter of its lower bound). Negative values share bucket -1.
+pub fn bucket(v: i64) -> i64 {
+    if v < 0 {
+        -1
+    } else if v < 8 {
+        v
+    } else {
+        let e = 63 - i64::from(v.leading_zeros());
+        8 + (e - 3) * 4 + ((v >> (e - 2)) & 3)
+    }
+}
+
+/// The values `[lo, hi)` of a bucket.
+pub fn bucket_range(b: i64) -> (i64, i64) {
+    if b < 0 {
+        (i64::MIN, 0)
+    } else if b < 8 {
+        (b, b + 1)
+    } else {
+        let (e, m) = ((b - 8) / 4 + 3, (b - 8) % 4);
+        let at = |k: i64| i64::try_from(i128::from(k) << (e - 2)).unwrap_or(i64::MAX);
+        (at(4 + m), at(5 + m))
+    }
+}
+
+/// Days since 1970-01-01 of the local date of `at`.
+pub fn day_number(tz: Tz, at: Millis) -> i64 {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    (super::stats::local_date(tz, at) - epoch).num_days()
+}
+
+/// Changes to `report_duration`: (measure, day, team, bucket) → (count, sum).
+#[derive(Default)]
+struct Counts(HashMap<(i64, i64, i64, i64), (i64, i64)>);
+
+impl Counts {
+    /// Counts (`sign` 1) or takes away (`sign` -1) one ticket's durations.
+    fn add(
+        &mut self,
+        tz: Tz,
+        created_at: Millis,
+        solved_at: Option<Millis>,
+        team_id: Option<i64>,
+        durations: [Option<i64>; 4],
+        sign: i64,
+    ) {
+        for (measure, value) in durations.into_iter().enumerate() {
+            let at = if measure < 2 {
+                Some(created_at)
+            } else {
+                solved_at
+            };
+            let (Some(v), Some(at)) = (value, at) else {
+                continue;
+            };
+            let key = (
+                measure as i64,
+                day_number(tz, at),
+                team_id.unwrap_or(0),
+                bucket(v),
+            );
+            let e = self.0.entry(key).or_default();
+            e.0 += sign;
+            e.1 += sign * v;
+        }
+    }
+
+    async fn write(self, tx: &mut crate::db::Tx) -> AppResult<()> {
+        let changes: Vec<_> = self.0.into_iter().filter(|(_, d)| *d != (0, 0)).collect();
+        for chunk in changes.chunks(1000) {
+            let sql = format!(
+                "INSERT INTO report_duration (measure, day, team_id, bucket, n, total) VALUES {}
+                 ON CONFLICT (measure, day, team_id, bucket) DO UPDATE
+                 SET n = report_duration.n + excluded.n, total = report_duration.total + excluded.total",
+                crate::db::values_placeholders(chunk.len(), 6)
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for ((measure, day, team, bucket), (n, total)) in chunk {
+                q = q
+                    .bind(*measure)
+                    .bind(*day)
+                    .bind(*team)
+                    .bind(*bucket)
+                    .bind(*n)
+                    .bind(*total);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+}
+
 /// Keeps the facts current in the background, so the refresh a report does first is small.
 pub async fn run(state: crate::state::AppState) {
     let cal = super::calendar(&state);
@@ -254,5 +405,43 @@ pub async fn run(state: crate::state::AppState) {
         if let Err(err) = refresh(&state.db, &cal).await {
             tracing::warn!(error = %err, "refreshing report facts failed");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_value_lies_in_its_bucket_and_buckets_are_ordered() {
+        let mut values = vec![-5, 0, 1, 7, 8, 9, 15, 16, 17, 1_000, 3_600_000, i64::MAX];
+        values.extend((0..62).map(|e| 1i64 << e));
+        values.extend((1..62).map(|e| (1i64 << e) - 1));
+        for v in values {
+            let (lo, hi) = bucket_range(bucket(v));
+            assert!(lo <= v && (v < hi || hi == i64::MAX), "{v} in [{lo}, {hi})");
+        }
+        for b in -1..240 {
+            let (lo, hi) = bucket_range(b);
+            assert!(lo < hi, "bucket {b}");
+            assert_eq!(
+                bucket_range(b + 1).0,
+                hi,
+                "bucket {b} ends where the next starts"
+            );
+            if b >= 0 {
+                assert_eq!(bucket(lo), b);
+                assert_eq!(bucket(hi - 1), b);
+            }
+        }
+    }
+
+    #[test]
+    fn days_are_local() {
+        let tz: Tz = "America/New_York".parse().unwrap();
+        // 2024-01-02T03:00Z is still January 1st in New York.
+        let at = 1_704_164_400_000;
+        assert_eq!(day_number(chrono_tz::UTC, at), 19_724);
+        assert_eq!(day_number(tz, at), 19_723);
     }
 }

@@ -9,6 +9,7 @@ use crate::customers::crm::{Currency, format_amount};
 use crate::db::{Backend, Db};
 use crate::domain::clock::Millis;
 use crate::error::{AppError, AppResult};
+use futures_util::TryStreamExt;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -116,30 +117,177 @@ struct Stats {
 
 /// Summaries of a duration from the report facts (refreshed by the caller): `(all)`, and per
 /// group of `key` unless the key is the constant `(all)`.
+/// `(all)` and, unless `dimension` is `All`, each of its groups. Over whole local days, all
+/// tickets and teams come from the duration counts; otherwise from one pass over the period's
+/// facts.
 async fn duration_stats(
     db: &Db,
     p: &Params,
     what: Duration,
-    key: &str,
-    joins: &str,
+    dimension: Dimension,
 ) -> AppResult<BTreeMap<String, Stats>> {
-    let mut out = group_stats(db, p, what, None).await?;
-    if key != format!("'{ALL}'") {
-        out.extend(group_stats(db, p, what, Some((key, joins))).await?);
+    if matches!(dimension, Dimension::All | Dimension::Team)
+        && let Some(out) = counted_stats(db, p, what, dimension == Dimension::Team).await?
+    {
+        return Ok(out);
     }
-    Ok(out)
+    let (key, joins) = dimension_sql(db.backend, dimension);
+    let by = (dimension != Dimension::All).then_some((key.as_str(), joins));
+    group_stats(db, p, what, by, true).await
+}
+
+/// The same summaries as [`group_stats`] (all tickets, and per team when `by_team`) from
+/// `report_duration`, or `None` when the period is not whole local days of the report time zone
+/// (or a ticket's team is gone or shares its name, which the team breakdown merges). Per group
+/// and measure, the counts per value bucket give the count, the mean and the bucket holding each
+/// percentile's rank; that rank is then read from the bucket's facts through the value index.
+async fn counted_stats(
+    db: &Db,
+    p: &Params,
+    what: Duration,
+    by_team: bool,
+) -> AppResult<Option<BTreeMap<String, Stats>>> {
+    use super::facts::{MEASURES, bucket_range, day_number};
+    let tz = p.calendar.time_zone();
+    let midnight = |at: Millis| stats::local_start(tz, stats::local_date(tz, at)) == at;
+    if !midnight(p.from) || !midnight(p.to) {
+        return Ok(None);
+    }
+    let first = match what {
+        Duration::FirstResponse => 0,
+        Duration::Resolution => 2,
+    };
+    let mut binds = vec![
+        first,
+        first + 1,
+        day_number(tz, p.from),
+        day_number(tz, p.to),
+    ];
+    let team_filter = match p.team {
+        Some(t) => {
+            binds.push(t);
+            " AND team_id = $5"
+        }
+        None => "",
+    };
+    let sql = format!(
+        "SELECT team_id, measure, bucket, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(total) AS BIGINT) AS total
+         FROM report_duration WHERE measure IN ($1, $2) AND day >= $3 AND day < $4{team_filter}
+         GROUP BY team_id, measure, bucket"
+    );
+    // (team or None for all tickets, measure) → bucket → (count, sum).
+    type Buckets = BTreeMap<i64, (i64, i64)>;
+    let mut counts: BTreeMap<(Option<i64>, i64), Buckets> = BTreeMap::new();
+    for r in rows(db, sql, &binds).await? {
+        let (team, measure, bucket): (i64, i64, i64) = (
+            r.try_get("team_id")?,
+            r.try_get("measure")?,
+            r.try_get("bucket")?,
+        );
+        let (n, total): (i64, i64) = (r.try_get("n")?, r.try_get("total")?);
+        let groups = if by_team {
+            vec![None, Some(team)]
+        } else {
+            vec![None]
+        };
+        for g in groups {
+            let e = counts
+                .entry((g, measure))
+                .or_default()
+                .entry(bucket)
+                .or_default();
+            e.0 += n;
+            e.1 += total;
+        }
+    }
+    let mut names: HashMap<i64, String> = HashMap::from([(0, "(no team)".to_string())]);
+    if by_team {
+        for r in rows(db, "SELECT team_id, name FROM team".into(), &[]).await? {
+            names.insert(r.try_get("team_id")?, r.try_get("name")?);
+        }
+        let teams: HashSet<i64> = counts.keys().filter_map(|(g, _)| *g).collect();
+        let named: HashSet<&String> = teams.iter().filter_map(|t| names.get(t)).collect();
+        if named.len() < teams.len() {
+            return Ok(None);
+        }
+    }
+    let mut out: BTreeMap<String, Stats> = BTreeMap::new();
+    for ((group, measure), buckets) in counts {
+        let n: i64 = buckets.values().map(|c| c.0).sum();
+        if n == 0 {
+            continue;
+        }
+        let total: i64 = buckets.values().map(|c| c.1).sum();
+        let (column, period) = MEASURES[measure as usize];
+        let at_rank = |pct: i64| {
+            let rank = (n * pct + 99) / 100;
+            let mut below = 0;
+            for (b, (count, _)) in &buckets {
+                if below + count >= rank {
+                    return Some((*b, rank - below - 1));
+                }
+                below += count;
+            }
+            None
+        };
+        let (p50, p90) = (at_rank(50), at_rank(90));
+        let value_at = async |place: Option<(i64, i64)>| -> AppResult<Option<i64>> {
+            let Some((bucket, offset)) = place else {
+                return Ok(None);
+            };
+            let (lo, hi) = bucket_range(bucket);
+            let mut binds = vec![lo, hi, p.from, p.to];
+            let team = match (group, p.team) {
+                (Some(0), _) => " AND team_id IS NULL".to_string(),
+                (Some(t), _) | (None, Some(t)) => {
+                    binds.push(t);
+                    " AND team_id = $5".to_string()
+                }
+                (None, None) => String::new(),
+            };
+            let sql = format!(
+                "SELECT {column} AS v FROM report_ticket
+                 WHERE {column} >= $1 AND {column} < $2 AND {period} >= $3 AND {period} < $4{team}
+                 ORDER BY {column} LIMIT 1 OFFSET {offset}"
+            );
+            Ok(rows(db, sql, &binds)
+                .await?
+                .first()
+                .map(|r| r.try_get("v"))
+                .transpose()?)
+        };
+        let summary = Summary {
+            count: n,
+            median_ms: value_at(p50).await?,
+            p90_ms: value_at(p90).await?,
+            mean_ms: Some(total as f64 / n as f64),
+        };
+        let key = match group {
+            None => ALL.to_string(),
+            Some(t) => names.get(&t).cloned().unwrap_or_default(),
+        };
+        let stats = out.entry(key).or_default();
+        if measure == first {
+            stats.calendar = summary;
+        } else {
+            stats.business = summary;
+        }
+    }
+    Ok(Some(out))
 }
 
 /// The median and 90th percentile (nearest rank: the smallest value with at least that share of
 /// values at or below it), count and mean of a duration per group of `by` (a key expression and
-/// its joins), or of every ticket as `(all)` when `by` is `None`. PostgreSQL's `percentile_disc`
-/// is nearest rank; SQLite's picks index floor(P·(n−1)), so the all-tickets query gets the
-/// fraction that lands on the nearest rank, and SQLite's groups are ranked here.
+/// its joins), and of every ticket as `(all)` when `by` is `None` or `with_all` is set.
+/// PostgreSQL's `percentile_disc` is nearest rank (both at once through grouping sets); SQLite's
+/// picks index floor(P·(n−1)), so the all-tickets query gets the fraction that lands on the
+/// nearest rank, and SQLite's groups are ranked here from one streamed pass.
 async fn group_stats(
     db: &Db,
     p: &Params,
     what: Duration,
     by: Option<(&str, &str)>,
+    with_all: bool,
 ) -> AppResult<BTreeMap<String, Stats>> {
     let all_key = format!("CAST('{ALL}' AS TEXT)");
     let (key, joins) = by.unwrap_or((&all_key, ""));
@@ -159,13 +307,19 @@ async fn group_stats(
     let mut out = BTreeMap::new();
     match db.backend {
         Backend::Postgres => {
+            // The all-tickets row of a grouped query is the grand total (NULL key).
+            let grouping = if by.is_some() && with_all {
+                "GROUPING SETS ((k), ())"
+            } else {
+                "k"
+            };
             let sql = format!(
                 "SELECT k, COUNT(*) AS n, CAST(SUM(c) AS BIGINT) AS cs, CAST(SUM(b) AS BIGINT) AS bs,
                     percentile_disc(0.5) WITHIN GROUP (ORDER BY c) AS c50,
                     percentile_disc(0.9) WITHIN GROUP (ORDER BY c) AS c90,
                     percentile_disc(0.5) WITHIN GROUP (ORDER BY b) AS b50,
                     percentile_disc(0.9) WITHIN GROUP (ORDER BY b) AS b90
-                 FROM ({durations}) d GROUP BY k"
+                 FROM ({durations}) d GROUP BY {grouping}"
             );
             let mut tx = db.pool.begin().await?;
             // The sorts stay in memory.
@@ -181,8 +335,9 @@ async fn group_stats(
                 if n == 0 {
                     continue;
                 }
+                let k: Option<String> = r.try_get("k")?;
                 out.insert(
-                    r.try_get::<String, _>("k")?,
+                    k.unwrap_or_else(|| ALL.to_string()),
                     Stats {
                         calendar: summary(
                             n,
@@ -204,12 +359,32 @@ async fn group_stats(
         Backend::Sqlite if by.is_some() => {
             // Grouped on SQLite: the rows sorted by group and then a percentile pass per group cost
             // more than ranking the (key, duration) pairs here.
+            // The rows are streamed, not collected first.
             type Pair = (Vec<i64>, Vec<i64>);
-            let mut groups: BTreeMap<String, Pair> = BTreeMap::new();
-            for r in rows(db, durations, &binds).await? {
-                let g = groups.entry(r.try_get("k")?).or_default();
-                g.0.push(r.try_get("c")?);
-                g.1.push(r.try_get("b")?);
+            let mut groups: HashMap<String, Pair> = HashMap::new();
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(durations));
+            for b in &binds {
+                q = q.bind(*b);
+            }
+            let mut stream = q.fetch(&db.pool);
+            while let Some(r) = stream.try_next().await? {
+                let k: String = r.try_get("k")?;
+                let (c, b): (i64, i64) = (r.try_get("c")?, r.try_get("b")?);
+                let g = match groups.get_mut(&k) {
+                    Some(g) => g,
+                    None => groups.entry(k).or_default(),
+                };
+                g.0.push(c);
+                g.1.push(b);
+            }
+            drop(stream);
+            if with_all && !groups.is_empty() {
+                let all = groups.values().fold(Pair::default(), |mut all, g| {
+                    all.0.extend_from_slice(&g.0);
+                    all.1.extend_from_slice(&g.1);
+                    all
+                });
+                groups.insert(ALL.to_string(), all);
             }
             for (k, (c, b)) in groups {
                 out.insert(
@@ -290,9 +465,14 @@ pub async fn response_times(db: &Db, p: &Params) -> AppResult<Table> {
         "business_mean_h",
     ]);
     super::facts::refresh(db, &p.calendar).await?;
-    let (key, joins) = dimension_sql(db.backend, p.by);
-    for what in [Duration::FirstResponse, Duration::Resolution] {
-        let mut groups = duration_stats(db, p, what, &key, joins).await?;
+    let (first, resolution) = tokio::try_join!(
+        duration_stats(db, p, Duration::FirstResponse, p.by),
+        duration_stats(db, p, Duration::Resolution, p.by),
+    )?;
+    for (what, mut groups) in [
+        (Duration::FirstResponse, first),
+        (Duration::Resolution, resolution),
+    ] {
         // "(all)" first, then the groups in order; with `by=all` there is only "(all)".
         let all = groups.remove(ALL).unwrap_or_default();
         let rest = if p.by == Dimension::All {
@@ -489,8 +669,8 @@ async fn headline(db: &Db, p: &Params, sla: bool) -> AppResult<Headline> {
         csat_counts(db, p, &all, ""),
         sla_pct(db, p, sla),
         count(db, p, "created_at"),
-        group_stats(db, p, Duration::FirstResponse, None),
-        group_stats(db, p, Duration::Resolution, None),
+        duration_stats(db, p, Duration::FirstResponse, Dimension::All),
+        duration_stats(db, p, Duration::Resolution, Dimension::All),
     )?;
     let (solved, reopened, one_touch) = quality;
     let (ratings, good) = csat.first().map(|c| (c.1, c.2)).unwrap_or((0, 0));
@@ -950,14 +1130,13 @@ pub async fn csat(db: &Db, p: &Params) -> AppResult<Table> {
 pub async fn agents(db: &Db, p: &Params, only: Option<i64>) -> AppResult<Table> {
     let key = "COALESCE(CAST(t.assignee_id AS TEXT), '')";
     super::facts::refresh(db, &p.calendar).await?;
+    let (solved, csat) = tokio::try_join!(
+        group_stats(db, p, Duration::Resolution, Some((key, "")), false),
+        csat_counts(db, p, key, ""),
+    )?;
     let solved: HashMap<String, Summary> =
-        group_stats(db, p, Duration::Resolution, Some((key, "")))
-            .await?
-            .into_iter()
-            .map(|(k, s)| (k, s.calendar))
-            .collect();
-    let csat: HashMap<String, (i64, i64)> = csat_counts(db, p, key, "")
-        .await?
+        solved.into_iter().map(|(k, s)| (k, s.calendar)).collect();
+    let csat: HashMap<String, (i64, i64)> = csat
         .into_iter()
         .map(|(k, n, good)| (k, (n, good)))
         .collect();

@@ -1101,3 +1101,187 @@ async fn facts_refresh_never_waits_for_a_ticket_a_change_holds() {
             .unwrap();
     assert_eq!(priority, "urgent", "the change queued its ticket again");
 }
+
+/// Tickets created over 20 days from 2024-05-01 for the `teams` in turn, with durations on a
+/// 10-minute grid (so a wrong rank shows in hours rounded to 0.01), with ties.
+async fn many_tickets(app: &TestApp, teams: [Option<i64>; 3], seed: u64, n: usize) {
+    let c = customer(app, "Many").await;
+    let mut seed = seed;
+    let mut next = |m: i64| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((seed >> 33) as i64) % m
+    };
+    let grid = 600_000;
+    let base = at("2024-05-01T00:00:00Z");
+    for i in 0..n {
+        let created = base + next(20 * 144) * grid;
+        let first = (next(5) > 0).then(|| created + next(if i % 2 == 0 { 12 } else { 400 }) * grid);
+        let solved = (next(3) > 0).then(|| created + next(2_000) * grid);
+        sqlx::query(
+            "INSERT INTO ticket (subject, status, priority, channel, customer_id, team_id, created_at,
+                updated_at, first_response_at, solved_at)
+             VALUES ('Many', $1, 'normal', 'web', $2, $3, $4, $4, $5, $6)",
+        )
+        .bind(if solved.is_some() { "solved" } else { "open" })
+        .bind(c)
+        .bind(teams[i % 3])
+        .bind(created)
+        .bind(first)
+        .bind(solved)
+        .execute(&app.db().pool)
+        .await
+        .unwrap();
+    }
+}
+
+/// Checks every duration row of `response-times` by team against the nearest-rank percentiles
+/// and means of the facts themselves.
+async fn check_against_facts(app: &TestApp, from: &str, to: &str, team: Option<i64>) {
+    let params = reports::parse_params(
+        &RawParams {
+            from: Some(from.into()),
+            to: Some(to.into()),
+            by: Some("team".into()),
+            team: team.map(|t| t.to_string()),
+            ..RawParams::default()
+        },
+        "UTC",
+        at("2024-07-01T00:00:00Z"),
+    )
+    .unwrap();
+    let table = reports::metrics::response_times(app.db(), &params)
+        .await
+        .unwrap();
+    let names: std::collections::HashMap<i64, String> =
+        sqlx::query_as::<_, (i64, String)>("SELECT team_id, name FROM team")
+            .fetch_all(&app.db().pool)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+    // (team, created, solved, the four durations)
+    type Fact = (Option<i64>, i64, Option<i64>, [Option<i64>; 4]);
+    let facts: Vec<Fact> = sqlx::query_as::<
+        _,
+        (
+            Option<i64>,
+            i64,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+        ),
+    >(
+        "SELECT team_id, created_at, solved_at, first_response_ms, first_response_business_ms,
+            resolution_ms, resolution_business_ms FROM report_ticket",
+    )
+    .fetch_all(&app.db().pool)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|(t, c, s, a, b, r, q)| (t, c, s, [a, b, r, q]))
+    .collect();
+    let mut checked = 0;
+    for (what, measures) in [("first_response", [0, 1]), ("resolution", [2, 3])] {
+        let mut groups: std::collections::BTreeMap<String, [Vec<i64>; 2]> = Default::default();
+        for (t, created, solved, d) in &facts {
+            let at = if what == "first_response" {
+                Some(*created)
+            } else {
+                *solved
+            };
+            let in_period = at.is_some_and(|a| a >= params.from && a < params.to);
+            if !in_period || team.is_some_and(|f| Some(f) != *t) {
+                continue;
+            }
+            let (Some(c), Some(b)) = (d[measures[0]], d[measures[1]]) else {
+                continue;
+            };
+            let name = t.map_or("(no team)".to_string(), |t| names[&t].clone());
+            for g in ["(all)".to_string(), name] {
+                let e = groups.entry(g).or_default();
+                e[0].push(c);
+                e[1].push(b);
+            }
+        }
+        for (group, mut values) in groups {
+            let i = table
+                .rows
+                .iter()
+                .position(|r| {
+                    r[0] == reports::Cell::text(what) && r[2] == reports::Cell::text(&group)
+                })
+                .unwrap_or_else(|| panic!("{what} {group} in {table:?}"));
+            assert_eq!(
+                table.get(i, "tickets"),
+                Some(&reports::Cell::Int(values[0].len() as i64))
+            );
+            for (k, prefix) in [(0, ""), (1, "business_")] {
+                let v = &mut values[k];
+                v.sort_unstable();
+                let rank =
+                    |pct: usize| v[(pct * v.len()).div_ceil(100).max(1) - 1] as f64 / 3_600_000.0;
+                let mean = v.iter().sum::<i64>() as f64 / v.len() as f64 / 3_600_000.0;
+                for (column, want) in [
+                    ("median_h", rank(50)),
+                    ("p90_h", rank(90)),
+                    ("mean_h", mean),
+                ] {
+                    let column = format!("{prefix}{column}");
+                    match table.get(i, &column) {
+                        Some(reports::Cell::Num(got)) => assert!(
+                            (got - want).abs() < 0.006,
+                            "{what} {group} {column}: {got} != {want} ({from}..{to})"
+                        ),
+                        other => panic!("{what} {group} {column}: {other:?}"),
+                    }
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 4, "{checked} groups checked");
+}
+
+both_backends!(
+    percentiles_from_duration_counts_match_the_facts,
+    |app| async move {
+        let (a, b) = (team(&app, "Alpha").await, team(&app, "Beta").await);
+        many_tickets(&app, [Some(a), Some(b), None], 7, 600).await;
+        // Whole days (read through the duration counts) and a period that is not (read from the
+        // facts), with and without a team filter.
+        for (from, to) in [
+            ("2024-05-03", "2024-05-15"),
+            ("2024-05-01", "2024-06-30"),
+            ("2024-05-03T05:00:00Z", "2024-05-15T07:10:00Z"),
+        ] {
+            check_against_facts(&app, from, to, None).await;
+            check_against_facts(&app, from, to, Some(a)).await;
+        }
+        // Changes move counts: solves later, a team change, deleted tickets.
+        exec(&app, "UPDATE ticket SET solved_at = solved_at + 86400000 WHERE ticket_id % 5 = 0 AND solved_at IS NOT NULL", &[]).await;
+        exec(
+            &app,
+            "UPDATE ticket SET team_id = $1 WHERE ticket_id % 7 = 0",
+            &[Some(b)],
+        )
+        .await;
+        exec(&app, "DELETE FROM ticket WHERE ticket_id % 11 = 0", &[]).await;
+        check_against_facts(&app, "2024-05-03", "2024-05-15", None).await;
+        check_against_facts(&app, "2024-05-01", "2024-06-30", Some(b)).await;
+        let counted: i64 = id_of(
+            &app,
+            "SELECT CAST(SUM(n) AS BIGINT) FROM report_duration WHERE measure = 2",
+        )
+        .await;
+        let solved: i64 = id_of(
+            &app,
+            "SELECT COUNT(*) FROM report_ticket WHERE resolution_ms IS NOT NULL",
+        )
+        .await;
+        assert_eq!(counted, solved, "the counts follow the facts");
+    }
+);
