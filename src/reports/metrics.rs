@@ -531,18 +531,26 @@ async fn solve_quality(db: &Db, p: &Params) -> AppResult<(i64, i64, i64)> {
     ))
 }
 
-/// CSAT ratings given in the period per group: (group, ratings, good).
+/// CSAT ratings given in the period per group of `by` (a key expression over ticket `t` and its
+/// joins), or as `(all)` when `by` is `None`: (group, ratings, good). The ticket is joined only
+/// for a key or a team filter (a rating goes with its ticket).
 async fn csat_counts(
     db: &Db,
     p: &Params,
-    key: &str,
-    joins: &str,
+    by: Option<(&str, &str)>,
 ) -> AppResult<Vec<(String, i64, i64)>> {
     let mut binds = vec![p.from, p.to];
     let team = team(p, "t", &mut binds);
+    let all = format!("CAST('{ALL}' AS TEXT)");
+    let (key, joins) = by.unwrap_or((&all, ""));
+    let ticket = if by.is_some() || p.team.is_some() {
+        " JOIN ticket t ON t.ticket_id = r.ticket_id"
+    } else {
+        ""
+    };
     let sql = format!(
         "SELECT k, COUNT(*) AS n, SUM(CASE WHEN rating = 'good' THEN 1 ELSE 0 END) AS good FROM
-           (SELECT {key} AS k, r.rating FROM csat_rating r JOIN ticket t ON t.ticket_id = r.ticket_id{joins}
+           (SELECT {key} AS k, r.rating FROM csat_rating r{ticket}{joins}
             WHERE r.rated_at >= $1 AND r.rated_at < $2{team}) x
          GROUP BY k ORDER BY k"
     );
@@ -663,10 +671,9 @@ async fn sla_pct(db: &Db, p: &Params, sla: bool) -> AppResult<Option<f64>> {
 
 /// The queries of a headline run side by side (each on its own pooled connection).
 async fn headline(db: &Db, p: &Params, sla: bool) -> AppResult<Headline> {
-    let all = format!("'{ALL}'");
     let (quality, csat, sla_pct, created, frt, res) = tokio::try_join!(
         solve_quality(db, p),
-        csat_counts(db, p, &all, ""),
+        csat_counts(db, p, None),
         sla_pct(db, p, sla),
         count(db, p, "created_at"),
         duration_stats(db, p, Duration::FirstResponse, Dimension::All),
@@ -1106,10 +1113,10 @@ pub async fn tickets(db: &Db, p: &Params) -> AppResult<Table> {
 /// CSAT: ratings given in the period, good share, overall and per group of `by`.
 pub async fn csat(db: &Db, p: &Params) -> AppResult<Table> {
     let mut t = Table::new(&["by", "group", "ratings", "good", "bad", "csat_pct"]);
-    let mut groups = csat_counts(db, p, &format!("'{ALL}'"), "").await?;
+    let mut groups = csat_counts(db, p, None).await?;
     if p.by != Dimension::All {
         let (key, joins) = dimension_sql(db.backend, p.by);
-        groups.extend(csat_counts(db, p, &key, joins).await?);
+        groups.extend(csat_counts(db, p, Some((&key, joins))).await?);
     }
     for (group, n, good) in groups {
         let by = if group == ALL { "all" } else { p.by.as_str() };
@@ -1132,7 +1139,7 @@ pub async fn agents(db: &Db, p: &Params, only: Option<i64>) -> AppResult<Table> 
     super::facts::refresh(db, &p.calendar).await?;
     let (solved, csat) = tokio::try_join!(
         group_stats(db, p, Duration::Resolution, Some((key, "")), false),
-        csat_counts(db, p, key, ""),
+        csat_counts(db, p, Some((key, ""))),
     )?;
     let solved: HashMap<String, Summary> =
         solved.into_iter().map(|(k, s)| (k, s.calendar)).collect();
