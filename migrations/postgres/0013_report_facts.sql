@@ -31,14 +31,15 @@ CREATE TABLE report_ticket (
     -- When one of the ticket's SLA targets was first breached.
     sla_breached_at            BIGINT
 );
--- Period scans, covering what the headline numbers (and the agents' breakdown) read.
+-- Period scans, covering what the headline numbers, the agents' breakdown and the churn split
+-- (customers with a slow resolution) read.
 CREATE INDEX report_ticket_created_idx ON report_ticket
     (created_at, team_id, first_response_ms, first_response_business_ms);
 CREATE INDEX report_ticket_solved_idx ON report_ticket
-    (solved_at, team_id, resolution_ms, resolution_business_ms, reopened, one_touch, assignee_id);
--- The churn split asks per customer: a slow resolution, a breached ticket in the period?
-CREATE INDEX report_ticket_customer_solved_idx ON report_ticket (customer_id, solved_at, resolution_ms);
-CREATE INDEX report_ticket_customer_breached_idx ON report_ticket (customer_id, sla_breached_at);
+    (solved_at, team_id, resolution_ms, resolution_business_ms, reopened, one_touch, assignee_id,
+     customer_id);
+-- The churn split: the customers with a ticket first breaching its SLA in the period.
+CREATE INDEX report_ticket_breached_idx ON report_ticket (sla_breached_at, customer_id);
 -- Each duration by value, for the last step of a percentile (see report_duration).
 CREATE INDEX report_ticket_frt_value_idx ON report_ticket (first_response_ms, created_at, team_id);
 CREATE INDEX report_ticket_frt_business_value_idx ON report_ticket
@@ -67,9 +68,10 @@ CREATE TABLE report_duration (
     PRIMARY KEY (measure, day, team_id, bucket)
 );
 
--- CSAT counts per period read the rating (and the ticket, for a breakdown) from the index.
+-- CSAT counts per period read the rating (and the ticket, for a breakdown; the customer, for the
+-- churn split) from the index.
 DROP INDEX csat_rating_rated_idx;
-CREATE INDEX csat_rating_rated_idx ON csat_rating (rated_at, rating, ticket_id);
+CREATE INDEX csat_rating_rated_idx ON csat_rating (rated_at, rating, ticket_id, customer_id);
 
 -- Tags with their ticket's creation time and team, so top tags count a period per tag through
 -- one index range each, without joining and sorting the period's tickets.

@@ -1199,56 +1199,76 @@ struct CohortMember {
     bad_csat: bool,
 }
 
-/// The customer's latest subscription status before `$n` (a status-less event reads active),
-/// NULL when they had no subscription then.
-fn subscription_status(backend: Backend, n: usize) -> String {
-    let status = json_attr(backend, "e", "status");
-    format!(
-        "(SELECT COALESCE({status}, 'active') FROM crm_event e
-          WHERE e.customer_id = c.customer_id AND e.kind = 'subscription' AND e.occurred_at < ${n}
-          ORDER BY e.occurred_at DESC, e.crm_event_id DESC LIMIT 1)"
-    )
-}
-
+/// The customers subscribed (active or downgraded) at the start of the period, with their
+/// status at its end and their support experience in it. A customer's status at a moment is
+/// that of their latest subscription event before it (an event without a status reads active).
+/// Set queries, not per-customer probes: one ordered pass over the subscription events gives
+/// both statuses, and each experience is one index range over the period.
 async fn cohort(db: &Db, p: &Params, sla: bool) -> AppResult<Vec<CohortMember>> {
     super::facts::refresh(db, &p.calendar).await?;
-    let start = subscription_status(db.backend, 1);
-    let end = subscription_status(db.backend, 2);
-    // Each experience is one index probe per customer of the cohort (report facts by customer;
-    // ratings by customer), so the cost follows the cohort, not the number of tickets.
-    let breached = if sla {
-        "CASE WHEN EXISTS (SELECT 1 FROM report_ticket f WHERE f.customer_id = x.customer_id
-            AND f.sla_breached_at >= $1 AND f.sla_breached_at < $2) THEN 1 ELSE 0 END"
-    } else {
-        "0"
-    };
-    let sql = format!(
-        "SELECT x.customer_id, x.name, x.end_status,
-            CAST({breached} AS BIGINT) AS breached,
-            CAST(CASE WHEN EXISTS (SELECT 1 FROM report_ticket f WHERE f.customer_id = x.customer_id
-                AND f.solved_at >= $1 AND f.solved_at < $2 AND f.resolution_ms > $3) THEN 1 ELSE 0 END AS BIGINT) AS slow,
-            CAST(CASE WHEN EXISTS (SELECT 1 FROM csat_rating r WHERE r.customer_id = x.customer_id
-                AND r.rated_at >= $1 AND r.rated_at < $2 AND r.rating = 'bad') THEN 1 ELSE 0 END AS BIGINT) AS bad_csat
-         FROM (SELECT c.customer_id, c.name, {start} AS start_status, {end} AS end_status FROM customer c
-               WHERE EXISTS (SELECT 1 FROM crm_event e WHERE e.customer_id = c.customer_id AND e.kind = 'subscription'
-                   AND e.occurred_at < $1)) x
-         WHERE x.start_status IN ('active', 'downgraded') ORDER BY x.customer_id"
+    let status = json_attr(db.backend, "e", "status");
+    let events = format!(
+        "SELECT e.customer_id, c.name, e.occurred_at, COALESCE({status}, 'active') AS status
+         FROM crm_event e JOIN customer c ON c.customer_id = e.customer_id
+         WHERE e.kind = 'subscription' AND e.occurred_at < $1
+         ORDER BY e.customer_id, e.occurred_at, e.crm_event_id"
     );
-    rows(db, sql, &[p.from, p.to, p.slow_hours * HOUR_MS])
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(CohortMember {
-                customer_id: r.try_get("customer_id")?,
-                name: r.try_get("name")?,
-                churned: r.try_get::<Option<String>, _>("end_status")?.as_deref()
-                    == Some("cancelled"),
-                breached: r.try_get::<i64, _>("breached")? == 1,
-                slow: r.try_get::<i64, _>("slow")? == 1,
-                bad_csat: r.try_get::<i64, _>("bad_csat")? == 1,
-            })
+    let breached = "SELECT DISTINCT customer_id AS id FROM report_ticket
+         WHERE sla_breached_at >= $1 AND sla_breached_at < $2 AND customer_id IS NOT NULL";
+    let slow = "SELECT DISTINCT customer_id AS id FROM report_ticket
+         WHERE solved_at >= $1 AND solved_at < $2 AND resolution_ms > $3 AND customer_id IS NOT NULL";
+    let bad = "SELECT DISTINCT customer_id AS id FROM csat_rating
+         WHERE rated_at >= $1 AND rated_at < $2 AND rating = 'bad'";
+    let ids = |sql: &'static str, binds: Vec<i64>| async move {
+        rows(db, sql.into(), &binds)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64, _>("id").map_err(AppError::from))
+            .collect::<AppResult<HashSet<i64>>>()
+    };
+    let period = vec![p.from, p.to];
+    let (events, breached, slow, bad) = tokio::try_join!(
+        rows(db, events, std::slice::from_ref(&p.to)),
+        async {
+            if sla {
+                ids(breached, period.clone()).await
+            } else {
+                Ok(HashSet::new())
+            }
+        },
+        ids(slow, vec![p.from, p.to, p.slow_hours * HOUR_MS]),
+        ids(bad, period.clone()),
+    )?;
+    // (customer, name, status at the start, status at the end), in customer order.
+    let mut statuses: Vec<(i64, String, Option<String>, String)> = Vec::new();
+    for r in &events {
+        let (id, at, status): (i64, Millis, String) = (
+            r.try_get("customer_id")?,
+            r.try_get("occurred_at")?,
+            r.try_get("status")?,
+        );
+        if statuses.last().is_none_or(|s| s.0 != id) {
+            statuses.push((id, r.try_get("name")?, None, String::new()));
+        }
+        if let Some(last) = statuses.last_mut() {
+            if at < p.from {
+                last.2 = Some(status.clone());
+            }
+            last.3 = status;
+        }
+    }
+    Ok(statuses
+        .into_iter()
+        .filter(|s| matches!(s.2.as_deref(), Some("active" | "downgraded")))
+        .map(|(customer_id, name, _, end)| CohortMember {
+            customer_id,
+            name,
+            churned: end == "cancelled",
+            breached: breached.contains(&customer_id),
+            slow: slow.contains(&customer_id),
+            bad_csat: bad.contains(&customer_id),
         })
-        .collect()
+        .collect())
 }
 
 const CHURN_NOTE: &str = "Customers with an active subscription at the start of the period; churned = their subscription is cancelled at its end. The team filter does not apply.";
