@@ -76,7 +76,7 @@ fn main() -> Result<()> {
 
 async fn run(args: Args) -> Result<()> {
     println!(
-        "bench-reports: {} tickets, {} messages, {} customers over two years; {} runs per report; period = last 365 days",
+        "bench-reports: {} tickets, {} messages, {} customers over two years; {} runs per report; period = the last 365 whole days",
         args.tickets,
         args.tickets * args.messages_per_ticket,
         args.customers,
@@ -167,12 +167,18 @@ async fn bench_backend(args: &Args, url: &str, name: &str) -> Result<Vec<Figure>
         name: "Lead".into(),
         role: Role::Lead,
     };
-    let from = chrono::DateTime::from_timestamp_millis(now - 365 * DAY_MS)
-        .unwrap_or_default()
-        .to_rfc3339();
-    let to = chrono::DateTime::from_timestamp_millis(now)
-        .unwrap_or_default()
-        .to_rfc3339();
+    if measured > 0 {
+        // The facts were measured after the generated tables' statistics were taken.
+        statistics(&state.db).await?;
+    }
+    // Whole days, as the dashboard's period picker sends them: the last 365 days up to today.
+    let day = |at: i64| {
+        chrono::DateTime::from_timestamp_millis(at)
+            .unwrap_or_default()
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let (from, to) = (day(now - 364 * DAY_MS), day(now));
     let mut figures = Vec::new();
     for (report, _) in reports::REPORTS {
         if args
@@ -370,11 +376,15 @@ async fn generate(db: &Db, args: &Args, now: i64) -> Result<()> {
                 72 * 3600000, created_at, 'met', created_at
             FROM ticket".into()).await?;
     }
-    // PostgreSQL: the visibility map too (as autovacuum keeps it), so index-only scans stay so.
-    let statistics = match b {
+    statistics(db).await
+}
+
+/// Planner statistics, as autovacuum (PostgreSQL) or `PRAGMA optimize` (SQLite) keep them; on
+/// PostgreSQL the visibility map too, so index-only scans stay so.
+async fn statistics(db: &Db) -> Result<()> {
+    let sql = match db.backend {
         Backend::Sqlite => "ANALYZE",
         Backend::Postgres => "VACUUM ANALYZE",
     };
-    exec(db, "statistics", statistics.into()).await?;
-    Ok(())
+    exec(db, "statistics", sql.into()).await
 }
