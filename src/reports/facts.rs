@@ -124,7 +124,8 @@ async fn refresh_batch(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
     let mut counts = Counts::default();
     let old = sqlx::query(AssertSqlSafe(format!(
         "SELECT created_at, solved_at, team_id, first_response_ms, first_response_business_ms,
-            resolution_ms, resolution_business_ms FROM report_ticket WHERE ticket_id IN ({list})"
+            resolution_ms, resolution_business_ms, reopened, one_touch
+         FROM report_ticket WHERE ticket_id IN ({list})"
     )))
     .fetch_all(&mut *tx)
     .await?;
@@ -136,14 +137,15 @@ async fn refresh_batch(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
             r.try_get("resolution_ms")?,
             r.try_get("resolution_business_ms")?,
         ];
-        counts.add(
-            tz,
-            r.try_get("created_at")?,
-            r.try_get("solved_at")?,
-            r.try_get("team_id")?,
+        let counted = Counted {
+            created_at: r.try_get("created_at")?,
+            solved_at: r.try_get("solved_at")?,
+            team_id: r.try_get("team_id")?,
             durations,
-            -1,
-        );
+            reopened: r.try_get("reopened")?,
+            one_touch: r.try_get("one_touch")?,
+        };
+        counts.add(tz, &counted, -1);
     }
     let mut facts = Vec::with_capacity(rows.len());
     for r in &rows {
@@ -264,14 +266,15 @@ async fn write(
     for f in facts {
         let (frt, frt_biz) = span(f.first_response_at, f.created_at);
         let (res, res_biz) = span(f.solved_at, f.created_at);
-        counts.add(
-            cal.time_zone(),
-            f.created_at,
-            f.solved_at,
-            f.team_id,
-            [frt, frt_biz, res, res_biz],
-            1,
-        );
+        let counted = Counted {
+            created_at: f.created_at,
+            solved_at: f.solved_at,
+            team_id: f.team_id,
+            durations: [frt, frt_biz, res, res_biz],
+            reopened: f.reopened,
+            one_touch: f.one_touch,
+        };
+        counts.add(cal.time_zone(), &counted, 1);
         q = q
             .bind(f.ticket_id)
             .bind(f.created_at)
@@ -335,39 +338,52 @@ pub fn day_number(tz: Tz, at: Millis) -> i64 {
     (super::stats::local_date(tz, at) - epoch).num_days()
 }
 
+/// The measure of `report_duration` counting tickets solved per day; its bucket is
+/// 2 × reopened + one-touch.
+pub const SOLVED: i64 = 4;
+/// The measure counting tickets created per day (bucket 0).
+pub const CREATED: i64 = 5;
+
+/// What one ticket's facts count in `report_duration`.
+struct Counted {
+    created_at: Millis,
+    solved_at: Option<Millis>,
+    team_id: Option<i64>,
+    /// In the order of [`MEASURES`].
+    durations: [Option<i64>; 4],
+    reopened: i64,
+    one_touch: i64,
+}
+
 /// Changes to `report_duration`: (measure, day, team, bucket) → (count, sum).
 #[derive(Default)]
 struct Counts(HashMap<(i64, i64, i64, i64), (i64, i64)>);
 
 impl Counts {
-    /// Counts (`sign` 1) or takes away (`sign` -1) one ticket's durations.
-    fn add(
-        &mut self,
-        tz: Tz,
-        created_at: Millis,
-        solved_at: Option<Millis>,
-        team_id: Option<i64>,
-        durations: [Option<i64>; 4],
-        sign: i64,
-    ) {
-        for (measure, value) in durations.into_iter().enumerate() {
-            let at = if measure < 2 {
-                Some(created_at)
-            } else {
-                solved_at
-            };
-            let (Some(v), Some(at)) = (value, at) else {
-                continue;
-            };
-            let key = (
-                measure as i64,
-                day_number(tz, at),
-                team_id.unwrap_or(0),
-                bucket(v),
-            );
-            let e = self.0.entry(key).or_default();
+    /// Counts (`sign` 1) or takes away (`sign` -1) one ticket.
+    fn add(&mut self, tz: Tz, t: &Counted, sign: i64) {
+        let team = t.team_id.unwrap_or(0);
+        let mut count = |measure: i64, at: Millis, bucket: i64, value: i64| {
+            let e = self
+                .0
+                .entry((measure, day_number(tz, at), team, bucket))
+                .or_default();
             e.0 += sign;
-            e.1 += sign * v;
+            e.1 += sign * value;
+        };
+        count(CREATED, t.created_at, 0, 0);
+        if let Some(solved) = t.solved_at {
+            count(SOLVED, solved, 2 * t.reopened + t.one_touch, 0);
+        }
+        for (measure, value) in t.durations.into_iter().enumerate() {
+            let at = if measure < 2 {
+                Some(t.created_at)
+            } else {
+                t.solved_at
+            };
+            if let (Some(v), Some(at)) = (value, at) {
+                count(measure as i64, at, bucket(v), v);
+            }
         }
     }
 

@@ -136,6 +136,47 @@ async fn duration_stats(
     group_stats(db, p, what, by, true).await
 }
 
+/// The period as local day numbers `[from, to)` of the report time zone (in which the facts'
+/// days are counted), when it starts and ends at local midnight.
+fn whole_days(p: &Params) -> Option<(i64, i64)> {
+    let tz = p.calendar.time_zone();
+    let midnight = |at: Millis| stats::local_start(tz, stats::local_date(tz, at)) == at;
+    (midnight(p.from) && midnight(p.to)).then(|| {
+        (
+            super::facts::day_number(tz, p.from),
+            super::facts::day_number(tz, p.to),
+        )
+    })
+}
+
+/// Tickets created, and (solved, reopened, one-touch) of those solved, in the period: from the
+/// day counts over whole days, else from the facts (refreshed by the caller).
+async fn volume_and_quality(db: &Db, p: &Params) -> AppResult<(i64, (i64, i64, i64))> {
+    use super::facts::{CREATED, SOLVED};
+    let Some((from_day, to_day)) = whole_days(p) else {
+        return tokio::try_join!(count(db, p, "created_at"), solve_quality(db, p));
+    };
+    let mut binds = vec![CREATED, SOLVED, from_day, to_day];
+    let team = team(p, "d", &mut binds);
+    let sql = format!(
+        "SELECT d.measure, d.bucket, CAST(SUM(d.n) AS BIGINT) AS n FROM report_duration d
+         WHERE d.measure IN ($1, $2) AND d.day >= $3 AND d.day < $4{team} GROUP BY d.measure, d.bucket"
+    );
+    let (mut created, mut solved, mut reopened, mut one_touch) = (0, 0, 0, 0);
+    for r in rows(db, sql, &binds).await? {
+        let (measure, bucket, n): (i64, i64, i64) =
+            (r.try_get("measure")?, r.try_get("bucket")?, r.try_get("n")?);
+        if measure == CREATED {
+            created += n;
+        } else {
+            solved += n;
+            reopened += if bucket & 2 != 0 { n } else { 0 };
+            one_touch += if bucket & 1 != 0 { n } else { 0 };
+        }
+    }
+    Ok((created, (solved, reopened, one_touch)))
+}
+
 /// The same summaries as [`group_stats`] (all tickets, and per team when `by_team`) from
 /// `report_duration`, or `None` when the period is not whole local days of the report time zone
 /// (or a ticket's team is gone or shares its name, which the team breakdown merges). Per group
@@ -147,22 +188,15 @@ async fn counted_stats(
     what: Duration,
     by_team: bool,
 ) -> AppResult<Option<BTreeMap<String, Stats>>> {
-    use super::facts::{MEASURES, bucket_range, day_number};
-    let tz = p.calendar.time_zone();
-    let midnight = |at: Millis| stats::local_start(tz, stats::local_date(tz, at)) == at;
-    if !midnight(p.from) || !midnight(p.to) {
+    use super::facts::{MEASURES, bucket_range};
+    let Some((from_day, to_day)) = whole_days(p) else {
         return Ok(None);
-    }
+    };
     let first = match what {
         Duration::FirstResponse => 0,
         Duration::Resolution => 2,
     };
-    let mut binds = vec![
-        first,
-        first + 1,
-        day_number(tz, p.from),
-        day_number(tz, p.to),
-    ];
+    let mut binds = vec![first, first + 1, from_day, to_day];
     let team_filter = match p.team {
         Some(t) => {
             binds.push(t);
@@ -671,11 +705,10 @@ async fn sla_pct(db: &Db, p: &Params, sla: bool) -> AppResult<Option<f64>> {
 
 /// The queries of a headline run side by side (each on its own pooled connection).
 async fn headline(db: &Db, p: &Params, sla: bool) -> AppResult<Headline> {
-    let (quality, csat, sla_pct, created, frt, res) = tokio::try_join!(
-        solve_quality(db, p),
+    let ((created, quality), csat, sla_pct, frt, res) = tokio::try_join!(
+        volume_and_quality(db, p),
         csat_counts(db, p, None),
         sla_pct(db, p, sla),
-        count(db, p, "created_at"),
         duration_stats(db, p, Duration::FirstResponse, Dimension::All),
         duration_stats(db, p, Duration::Resolution, Dimension::All),
     )?;

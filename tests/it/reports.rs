@@ -1115,14 +1115,15 @@ async fn many_tickets(app: &TestApp, teams: [Option<i64>; 3], seed: u64, n: usiz
     };
     let grid = 600_000;
     let base = at("2024-05-01T00:00:00Z");
+    let agent = agent_id(app, &app.agent_email).await;
     for i in 0..n {
         let created = base + next(20 * 144) * grid;
         let first = (next(5) > 0).then(|| created + next(if i % 2 == 0 { 12 } else { 400 }) * grid);
         let solved = (next(3) > 0).then(|| created + next(2_000) * grid);
-        sqlx::query(
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO ticket (subject, status, priority, channel, customer_id, team_id, created_at,
                 updated_at, first_response_at, solved_at)
-             VALUES ('Many', $1, 'normal', 'web', $2, $3, $4, $4, $5, $6)",
+             VALUES ('Many', $1, 'normal', 'web', $2, $3, $4, $4, $5, $6) RETURNING ticket_id",
         )
         .bind(if solved.is_some() { "solved" } else { "open" })
         .bind(c)
@@ -1130,9 +1131,18 @@ async fn many_tickets(app: &TestApp, teams: [Option<i64>; 3], seed: u64, n: usiz
         .bind(created)
         .bind(first)
         .bind(solved)
-        .execute(&app.db().pool)
+        .fetch_one(&app.db().pool)
         .await
         .unwrap();
+        // Some reopened, some with one public reply (one-touch when solved), some with two.
+        if next(4) == 0 {
+            exec(app, "INSERT INTO ticket_event (ticket_id, actor_kind, kind, old_value, new_value, created_at) VALUES ($1, 'customer', 'status', 'solved', 'open', $2)",
+                &[Some(id), Some(created)]).await;
+        }
+        for _ in 0..next(3) {
+            exec(app, "INSERT INTO message (ticket_id, author_kind, agent_id, visibility, body_text, created_at) VALUES ($1, 'agent', $2, 'public', 'text', $3)",
+                &[Some(id), Some(agent), Some(created)]).await;
+        }
     }
 }
 
@@ -1161,6 +1171,17 @@ async fn check_against_facts(app: &TestApp, from: &str, to: &str, team: Option<i
             .unwrap()
             .into_iter()
             .collect();
+    // (team, created, solved, (reopened, one-touch)) of every ticket.
+    type Quality = (Option<i64>, i64, Option<i64>, (i64, i64));
+    let quality: Vec<Quality> = sqlx::query_as::<_, (Option<i64>, i64, Option<i64>, i64, i64)>(
+        "SELECT team_id, created_at, solved_at, reopened, one_touch FROM report_ticket",
+    )
+    .fetch_all(&app.db().pool)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|(t, c, s, r, o)| (t, c, s, (r, o)))
+    .collect();
     // (team, created, solved, the four durations)
     type Fact = (Option<i64>, i64, Option<i64>, [Option<i64>; 4]);
     let facts: Vec<Fact> = sqlx::query_as::<
@@ -1184,6 +1205,45 @@ async fn check_against_facts(app: &TestApp, from: &str, to: &str, team: Option<i
     .into_iter()
     .map(|(t, c, s, a, b, r, q)| (t, c, s, [a, b, r, q]))
     .collect();
+    // The headline counts.
+    let summary = reports::metrics::summary(app.db(), &params).await.unwrap();
+    let headline = |metric: &str| {
+        let i = summary
+            .rows
+            .iter()
+            .position(|r| r[0] == reports::Cell::text(metric))
+            .unwrap();
+        summary.rows[i][1].clone()
+    };
+    let (mut created, mut solved, mut reopened, mut one_touch) = (0, 0, 0, 0);
+    for (t, c, s, f) in &quality {
+        if team.is_some_and(|want| Some(want) != *t) {
+            continue;
+        }
+        created += i64::from(*c >= params.from && *c < params.to);
+        if s.is_some_and(|s| s >= params.from && s < params.to) {
+            solved += 1;
+            reopened += f.0;
+            one_touch += f.1;
+        }
+    }
+    assert_eq!(
+        headline("tickets_created"),
+        reports::Cell::Int(created),
+        "{from}..{to}"
+    );
+    assert_eq!(
+        headline("tickets_solved"),
+        reports::Cell::Int(solved),
+        "{from}..{to}"
+    );
+    let pct = |part: i64| reports::Cell::Num((part as f64 * 1000.0 / solved as f64).round() / 10.0);
+    assert_eq!(headline("reopen_rate_pct"), pct(reopened), "{from}..{to}");
+    assert_eq!(
+        headline("one_touch_rate_pct"),
+        pct(one_touch),
+        "{from}..{to}"
+    );
     let mut checked = 0;
     for (what, measures) in [("first_response", [0, 1]), ("resolution", [2, 3])] {
         let mut groups: std::collections::BTreeMap<String, [Vec<i64>; 2]> = Default::default();
