@@ -188,7 +188,7 @@ async fn counted_stats(
     what: Duration,
     by_team: bool,
 ) -> AppResult<Option<BTreeMap<String, Stats>>> {
-    use super::facts::{MEASURES, bucket_range};
+    use super::facts::MEASURES;
     let Some((from_day, to_day)) = whole_days(p) else {
         return Ok(None);
     };
@@ -245,14 +245,14 @@ async fn counted_stats(
             return Ok(None);
         }
     }
-    let mut out: BTreeMap<String, Stats> = BTreeMap::new();
+    // Per group and measure: count, sum and where its median and 90th percentile lie.
+    let mut pending = Vec::new();
     for ((group, measure), buckets) in counts {
         let n: i64 = buckets.values().map(|c| c.0).sum();
         if n == 0 {
             continue;
         }
         let total: i64 = buckets.values().map(|c| c.1).sum();
-        let (column, period) = MEASURES[measure as usize];
         let at_rank = |pct: i64| {
             let rank = (n * pct + 99) / 100;
             let mut below = 0;
@@ -264,36 +264,22 @@ async fn counted_stats(
             }
             None
         };
-        let (p50, p90) = (at_rank(50), at_rank(90));
-        let value_at = async |place: Option<(i64, i64)>| -> AppResult<Option<i64>> {
-            let Some((bucket, offset)) = place else {
-                return Ok(None);
-            };
-            let (lo, hi) = bucket_range(bucket);
-            let mut binds = vec![lo, hi, p.from, p.to];
-            let team = match (group, p.team) {
-                (Some(0), _) => " AND team_id IS NULL".to_string(),
-                (Some(t), _) | (None, Some(t)) => {
-                    binds.push(t);
-                    " AND team_id = $5".to_string()
-                }
-                (None, None) => String::new(),
-            };
-            let sql = format!(
-                "SELECT {column} AS v FROM report_ticket
-                 WHERE {column} >= $1 AND {column} < $2 AND {period} >= $3 AND {period} < $4{team}
-                 ORDER BY {column} LIMIT 1 OFFSET {offset}"
-            );
-            Ok(rows(db, sql, &binds)
-                .await?
-                .first()
-                .map(|r| r.try_get("v"))
-                .transpose()?)
-        };
+        pending.push((group, measure, n, total, [at_rank(50), at_rank(90)]));
+    }
+    // The values at those ranks, read side by side.
+    let reads = pending.iter().flat_map(|(group, measure, _, _, places)| {
+        let (column, period) = MEASURES[*measure as usize];
+        places
+            .iter()
+            .map(move |place| value_at(db, p, *group, column, period, *place))
+    });
+    let values = futures_util::future::try_join_all(reads).await?;
+    let mut out: BTreeMap<String, Stats> = BTreeMap::new();
+    for ((group, measure, n, total, _), v) in pending.into_iter().zip(values.chunks(2)) {
         let summary = Summary {
             count: n,
-            median_ms: value_at(p50).await?,
-            p90_ms: value_at(p90).await?,
+            median_ms: v[0],
+            p90_ms: v[1],
             mean_ms: Some(total as f64 / n as f64),
         };
         let key = match group {
@@ -308,6 +294,42 @@ async fn counted_stats(
         }
     }
     Ok(Some(out))
+}
+
+/// The value at `place` (bucket, offset in it) of a duration `column` over the period (by its
+/// `period` column) for a team (0: no team) or every ticket (`None`, within the team filter):
+/// one read through the duration's index.
+async fn value_at(
+    db: &Db,
+    p: &Params,
+    group: Option<i64>,
+    column: &str,
+    period: &str,
+    place: Option<(i64, i64)>,
+) -> AppResult<Option<i64>> {
+    let Some((bucket, offset)) = place else {
+        return Ok(None);
+    };
+    let (lo, hi) = super::facts::bucket_range(bucket);
+    let mut binds = vec![lo, hi, p.from, p.to];
+    let team = match (group, p.team) {
+        (Some(0), _) => " AND team_id IS NULL".to_string(),
+        (Some(t), _) | (None, Some(t)) => {
+            binds.push(t);
+            " AND team_id = $5".to_string()
+        }
+        (None, None) => String::new(),
+    };
+    let sql = format!(
+        "SELECT {column} AS v FROM report_ticket
+         WHERE {column} >= $1 AND {column} < $2 AND {period} >= $3 AND {period} < $4{team}
+         ORDER BY {column} LIMIT 1 OFFSET {offset}"
+    );
+    Ok(rows(db, sql, &binds)
+        .await?
+        .first()
+        .map(|r| r.try_get("v"))
+        .transpose()?)
 }
 
 /// The median and 90th percentile (nearest rank: the smallest value with at least that share of
@@ -402,8 +424,9 @@ async fn group_stats(
             }
             let mut stream = q.fetch(&db.pool);
             while let Some(r) = stream.try_next().await? {
-                let k: String = r.try_get("k")?;
-                let (c, b): (i64, i64) = (r.try_get("c")?, r.try_get("b")?);
+                // By position: half a million rows here.
+                let k: String = r.try_get(0)?;
+                let (c, b): (i64, i64) = (r.try_get(1)?, r.try_get(2)?);
                 let g = match groups.get_mut(&k) {
                     Some(g) => g,
                     None => groups.entry(k).or_default(),
@@ -636,10 +659,9 @@ fn ticket_join(p: &Params) -> &'static str {
 const SLA_METRICS: [&str; 3] = ["first_response", "next_response", "resolution"];
 
 /// Per SLA metric with targets due in the period: (metric, due, met, breached). One query per
-/// metric, each an index range scan (metric, due time).
+/// metric (side by side), each an index range scan (metric, due time).
 async fn sla_counts(db: &Db, p: &Params) -> AppResult<Vec<(String, i64, i64, i64)>> {
-    let mut out = Vec::new();
-    for metric in SLA_METRICS {
+    let per_metric = SLA_METRICS.map(|metric| async move {
         let mut binds = vec![p.from, p.to, p.now];
         let team = team(p, "t", &mut binds);
         let sql = format!(
@@ -651,17 +673,15 @@ async fn sla_counts(db: &Db, p: &Params) -> AppResult<Vec<(String, i64, i64, i64
             ticket_join(p)
         );
         let r = &rows(db, sql, &binds).await?[0];
-        let due: i64 = r.try_get("due")?;
-        if due > 0 {
-            out.push((
-                metric.to_string(),
-                due,
-                r.try_get::<Option<i64>, _>("met")?.unwrap_or(0),
-                r.try_get::<Option<i64>, _>("breached")?.unwrap_or(0),
-            ));
-        }
-    }
-    Ok(out)
+        AppResult::Ok((
+            metric.to_string(),
+            r.try_get::<i64, _>("due")?,
+            r.try_get::<Option<i64>, _>("met")?.unwrap_or(0),
+            r.try_get::<Option<i64>, _>("breached")?.unwrap_or(0),
+        ))
+    });
+    let all = futures_util::future::try_join_all(per_metric).await?;
+    Ok(all.into_iter().filter(|m| m.1 > 0).collect())
 }
 
 /// The buckets `[starts[i], starts[i + 1])` (the last ends at `to`) as rows `(i, lo, hi)`, for
