@@ -44,7 +44,8 @@ CREATE INDEX report_ticket_breached_idx ON report_ticket (sla_breached_at, custo
 CREATE INDEX report_ticket_frt_value_idx ON report_ticket (first_response_ms, created_at, team_id);
 CREATE INDEX report_ticket_frt_business_value_idx ON report_ticket
     (first_response_business_ms, created_at, team_id);
-CREATE INDEX report_ticket_res_value_idx ON report_ticket (resolution_ms, solved_at, team_id);
+CREATE INDEX report_ticket_res_value_idx ON report_ticket
+    (resolution_ms, solved_at, team_id, assignee_id);
 CREATE INDEX report_ticket_res_business_value_idx ON report_ticket
     (resolution_business_ms, solved_at, team_id);
 
@@ -56,17 +57,18 @@ CREATE INDEX report_ticket_res_business_value_idx ON report_ticket
 -- and takes its old ones away.
 CREATE TABLE report_duration (
     -- 0 first response, 1 first response in business time, 2 resolution, 3 its business time;
-    -- 4 tickets solved (bucket: 2 × reopened + one-touch), 5 tickets created (bucket 0).
+    -- 4 tickets solved (bucket: 2 × reopened + one-touch), 5 tickets created (bucket 0),
+    -- 6 resolution per assignee.
     measure BIGINT NOT NULL,
     -- Days since 1970-01-01, local.
     day     BIGINT NOT NULL,
-    -- 0 for tickets without a team.
-    team_id BIGINT NOT NULL,
+    -- The team (measures 0–5) or the assignee (measure 6); 0 for none.
+    group_id BIGINT NOT NULL,
     bucket  BIGINT NOT NULL,
     n       BIGINT NOT NULL,
     -- The sum of the durations, for the mean.
     total   BIGINT NOT NULL,
-    PRIMARY KEY (measure, day, team_id, bucket)
+    PRIMARY KEY (measure, day, group_id, bucket)
 );
 
 -- CSAT counts per period read the rating (and the ticket, for a breakdown; the customer, for the

@@ -124,7 +124,7 @@ async fn refresh_batch(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
     let mut counts = Counts::default();
     let old = sqlx::query(AssertSqlSafe(format!(
         "SELECT created_at, solved_at, team_id, first_response_ms, first_response_business_ms,
-            resolution_ms, resolution_business_ms, reopened, one_touch
+            resolution_ms, resolution_business_ms, reopened, one_touch, assignee_id
          FROM report_ticket WHERE ticket_id IN ({list})"
     )))
     .fetch_all(&mut *tx)
@@ -141,6 +141,7 @@ async fn refresh_batch(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
             created_at: r.try_get("created_at")?,
             solved_at: r.try_get("solved_at")?,
             team_id: r.try_get("team_id")?,
+            assignee_id: r.try_get("assignee_id")?,
             durations,
             reopened: r.try_get("reopened")?,
             one_touch: r.try_get("one_touch")?,
@@ -270,6 +271,7 @@ async fn write(
             created_at: f.created_at,
             solved_at: f.solved_at,
             team_id: f.team_id,
+            assignee_id: f.assignee_id,
             durations: [frt, frt_biz, res, res_biz],
             reopened: f.reopened,
             one_touch: f.one_touch,
@@ -343,19 +345,22 @@ pub fn day_number(tz: Tz, at: Millis) -> i64 {
 pub const SOLVED: i64 = 4;
 /// The measure counting tickets created per day (bucket 0).
 pub const CREATED: i64 = 5;
+/// The measure counting resolution times (calendar) per day and assignee, not team.
+pub const RESOLUTION_BY_ASSIGNEE: i64 = 6;
 
 /// What one ticket's facts count in `report_duration`.
 struct Counted {
     created_at: Millis,
     solved_at: Option<Millis>,
     team_id: Option<i64>,
+    assignee_id: Option<i64>,
     /// In the order of [`MEASURES`].
     durations: [Option<i64>; 4],
     reopened: i64,
     one_touch: i64,
 }
 
-/// Changes to `report_duration`: (measure, day, team, bucket) → (count, sum).
+/// Changes to `report_duration`: (measure, day, group, bucket) → (count, sum).
 #[derive(Default)]
 struct Counts(HashMap<(i64, i64, i64, i64), (i64, i64)>);
 
@@ -363,17 +368,21 @@ impl Counts {
     /// Counts (`sign` 1) or takes away (`sign` -1) one ticket.
     fn add(&mut self, tz: Tz, t: &Counted, sign: i64) {
         let team = t.team_id.unwrap_or(0);
-        let mut count = |measure: i64, at: Millis, bucket: i64, value: i64| {
+        let mut count = |measure: i64, at: Millis, group: i64, bucket: i64, value: i64| {
             let e = self
                 .0
-                .entry((measure, day_number(tz, at), team, bucket))
+                .entry((measure, day_number(tz, at), group, bucket))
                 .or_default();
             e.0 += sign;
             e.1 += sign * value;
         };
-        count(CREATED, t.created_at, 0, 0);
+        count(CREATED, t.created_at, team, 0, 0);
         if let Some(solved) = t.solved_at {
-            count(SOLVED, solved, 2 * t.reopened + t.one_touch, 0);
+            count(SOLVED, solved, team, 2 * t.reopened + t.one_touch, 0);
+            if let Some(v) = t.durations[2] {
+                let assignee = t.assignee_id.unwrap_or(0);
+                count(RESOLUTION_BY_ASSIGNEE, solved, assignee, bucket(v), v);
+            }
         }
         for (measure, value) in t.durations.into_iter().enumerate() {
             let at = if measure < 2 {
@@ -382,7 +391,7 @@ impl Counts {
                 t.solved_at
             };
             if let (Some(v), Some(at)) = (value, at) {
-                count(measure as i64, at, bucket(v), v);
+                count(measure as i64, at, team, bucket(v), v);
             }
         }
     }
@@ -391,8 +400,8 @@ impl Counts {
         let changes: Vec<_> = self.0.into_iter().filter(|(_, d)| *d != (0, 0)).collect();
         for chunk in changes.chunks(1000) {
             let sql = format!(
-                "INSERT INTO report_duration (measure, day, team_id, bucket, n, total) VALUES {}
-                 ON CONFLICT (measure, day, team_id, bucket) DO UPDATE
+                "INSERT INTO report_duration (measure, day, group_id, bucket, n, total) VALUES {}
+                 ON CONFLICT (measure, day, group_id, bucket) DO UPDATE
                  SET n = report_duration.n + excluded.n, total = report_duration.total + excluded.total",
                 crate::db::values_placeholders(chunk.len(), 6)
             );

@@ -157,7 +157,13 @@ async fn volume_and_quality(db: &Db, p: &Params) -> AppResult<(i64, (i64, i64, i
         return tokio::try_join!(count(db, p, "created_at"), solve_quality(db, p));
     };
     let mut binds = vec![CREATED, SOLVED, from_day, to_day];
-    let team = team(p, "d", &mut binds);
+    let team = match p.team {
+        Some(t) => {
+            binds.push(t);
+            " AND d.group_id = $5"
+        }
+        None => "",
+    };
     let sql = format!(
         "SELECT d.measure, d.bucket, CAST(SUM(d.n) AS BIGINT) AS n FROM report_duration d
          WHERE d.measure IN ($1, $2) AND d.day >= $3 AND d.day < $4{team} GROUP BY d.measure, d.bucket"
@@ -175,6 +181,65 @@ async fn volume_and_quality(db: &Db, p: &Params) -> AppResult<(i64, (i64, i64, i
         }
     }
     Ok((created, (solved, reopened, one_touch)))
+}
+
+/// Per assignee (keyed by id, `""` for none): tickets solved in the period, their median and
+/// mean resolution time, from the duration counts kept per assignee; `None` unless the period is
+/// whole days without a team filter (the counts per assignee are not split by team). The 90th
+/// percentile is not read (the agents report shows the median).
+async fn counted_by_assignee(db: &Db, p: &Params) -> AppResult<Option<HashMap<String, Summary>>> {
+    use super::facts::RESOLUTION_BY_ASSIGNEE;
+    let Some((from_day, to_day)) = whole_days(p).filter(|_| p.team.is_none()) else {
+        return Ok(None);
+    };
+    let sql =
+        "SELECT group_id, bucket, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(total) AS BIGINT) AS total
+         FROM report_duration WHERE measure = $1 AND day >= $2 AND day < $3
+         GROUP BY group_id, bucket";
+    let mut counts: BTreeMap<i64, BTreeMap<i64, (i64, i64)>> = BTreeMap::new();
+    for r in rows(db, sql.into(), &[RESOLUTION_BY_ASSIGNEE, from_day, to_day]).await? {
+        let e = counts
+            .entry(r.try_get("group_id")?)
+            .or_default()
+            .entry(r.try_get("bucket")?)
+            .or_default();
+        e.0 += r.try_get::<i64, _>("n")?;
+        e.1 += r.try_get::<i64, _>("total")?;
+    }
+    let mut pending = Vec::new();
+    for (agent, buckets) in counts {
+        let n: i64 = buckets.values().map(|c| c.0).sum();
+        if n == 0 {
+            continue;
+        }
+        let total: i64 = buckets.values().map(|c| c.1).sum();
+        pending.push((agent, n, total, rank_place(&buckets, n, 50)));
+    }
+    let medians = futures_util::future::try_join_all(pending.iter().map(|(agent, _, _, place)| {
+        let by = Some(("assignee_id", *agent));
+        value_at(db, p, by, "resolution_ms", "solved_at", *place)
+    }))
+    .await?;
+    Ok(Some(
+        pending
+            .into_iter()
+            .zip(medians)
+            .map(|((agent, n, total, _), median)| {
+                let key = if agent == 0 {
+                    String::new()
+                } else {
+                    agent.to_string()
+                };
+                let summary = Summary {
+                    count: n,
+                    median_ms: median,
+                    p90_ms: None,
+                    mean_ms: Some(total as f64 / n as f64),
+                };
+                (key, summary)
+            })
+            .collect(),
+    ))
 }
 
 /// The same summaries as [`group_stats`] (all tickets, and per team when `by_team`) from
@@ -200,21 +265,21 @@ async fn counted_stats(
     let team_filter = match p.team {
         Some(t) => {
             binds.push(t);
-            " AND team_id = $5"
+            " AND group_id = $5"
         }
         None => "",
     };
     let sql = format!(
-        "SELECT team_id, measure, bucket, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(total) AS BIGINT) AS total
+        "SELECT group_id, measure, bucket, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(total) AS BIGINT) AS total
          FROM report_duration WHERE measure IN ($1, $2) AND day >= $3 AND day < $4{team_filter}
-         GROUP BY team_id, measure, bucket"
+         GROUP BY group_id, measure, bucket"
     );
     // (team or None for all tickets, measure) → bucket → (count, sum).
     type Buckets = BTreeMap<i64, (i64, i64)>;
     let mut counts: BTreeMap<(Option<i64>, i64), Buckets> = BTreeMap::new();
     for r in rows(db, sql, &binds).await? {
         let (team, measure, bucket): (i64, i64, i64) = (
-            r.try_get("team_id")?,
+            r.try_get("group_id")?,
             r.try_get("measure")?,
             r.try_get("bucket")?,
         );
@@ -253,25 +318,16 @@ async fn counted_stats(
             continue;
         }
         let total: i64 = buckets.values().map(|c| c.1).sum();
-        let at_rank = |pct: i64| {
-            let rank = (n * pct + 99) / 100;
-            let mut below = 0;
-            for (b, (count, _)) in &buckets {
-                if below + count >= rank {
-                    return Some((*b, rank - below - 1));
-                }
-                below += count;
-            }
-            None
-        };
-        pending.push((group, measure, n, total, [at_rank(50), at_rank(90)]));
+        let places = [rank_place(&buckets, n, 50), rank_place(&buckets, n, 90)];
+        pending.push((group, measure, n, total, places));
     }
     // The values at those ranks, read side by side.
     let reads = pending.iter().flat_map(|(group, measure, _, _, places)| {
         let (column, period) = MEASURES[*measure as usize];
-        places
-            .iter()
-            .map(move |place| value_at(db, p, *group, column, period, *place))
+        places.iter().map(move |place| {
+            let group = group.map(|t| ("team_id", t));
+            value_at(db, p, group, column, period, *place)
+        })
     });
     let values = futures_util::future::try_join_all(reads).await?;
     let mut out: BTreeMap<String, Stats> = BTreeMap::new();
@@ -296,13 +352,27 @@ async fn counted_stats(
     Ok(Some(out))
 }
 
+/// Where the nearest-rank `pct` percentile of `n` counted durations lies: (bucket, offset of the
+/// value among the bucket's values, ascending).
+fn rank_place(buckets: &BTreeMap<i64, (i64, i64)>, n: i64, pct: i64) -> Option<(i64, i64)> {
+    let rank = (n * pct + 99) / 100;
+    let mut below = 0;
+    for (b, (count, _)) in buckets {
+        if below + count >= rank {
+            return Some((*b, rank - below - 1));
+        }
+        below += count;
+    }
+    None
+}
+
 /// The value at `place` (bucket, offset in it) of a duration `column` over the period (by its
-/// `period` column) for a team (0: no team) or every ticket (`None`, within the team filter):
-/// one read through the duration's index.
+/// `period` column) for a group — (`team_id` or `assignee_id`, its id; 0: none) — or for every
+/// ticket (`None`, within the team filter): one read through the duration's index.
 async fn value_at(
     db: &Db,
     p: &Params,
-    group: Option<i64>,
+    group: Option<(&str, i64)>,
     column: &str,
     period: &str,
     place: Option<(i64, i64)>,
@@ -312,13 +382,13 @@ async fn value_at(
     };
     let (lo, hi) = super::facts::bucket_range(bucket);
     let mut binds = vec![lo, hi, p.from, p.to];
-    let team = match (group, p.team) {
-        (Some(0), _) => " AND team_id IS NULL".to_string(),
-        (Some(t), _) | (None, Some(t)) => {
-            binds.push(t);
-            " AND team_id = $5".to_string()
+    let team = match group.or(p.team.map(|t| ("team_id", t))) {
+        Some((by, 0)) => format!(" AND {by} IS NULL"),
+        Some((by, id)) => {
+            binds.push(id);
+            format!(" AND {by} = $5")
         }
-        (None, None) => String::new(),
+        None => String::new(),
     };
     let sql = format!(
         "SELECT {column} AS v FROM report_ticket
@@ -1190,12 +1260,15 @@ pub async fn csat(db: &Db, p: &Params) -> AppResult<Table> {
 pub async fn agents(db: &Db, p: &Params, only: Option<i64>) -> AppResult<Table> {
     let key = "COALESCE(CAST(t.assignee_id AS TEXT), '')";
     super::facts::refresh(db, &p.calendar).await?;
-    let (solved, csat) = tokio::try_join!(
-        group_stats(db, p, Duration::Resolution, Some((key, "")), false),
-        csat_counts(db, p, Some((key, ""))),
-    )?;
-    let solved: HashMap<String, Summary> =
-        solved.into_iter().map(|(k, s)| (k, s.calendar)).collect();
+    let resolution = async {
+        if let Some(counted) = counted_by_assignee(db, p).await? {
+            return Ok(counted);
+        }
+        let stats = group_stats(db, p, Duration::Resolution, Some((key, "")), false).await?;
+        AppResult::Ok(stats.into_iter().map(|(k, s)| (k, s.calendar)).collect())
+    };
+    let (solved, csat): (HashMap<String, Summary>, _) =
+        tokio::try_join!(resolution, csat_counts(db, p, Some((key, ""))))?;
     let csat: HashMap<String, (i64, i64)> = csat
         .into_iter()
         .map(|(k, n, good)| (k, (n, good)))

@@ -1116,14 +1116,19 @@ async fn many_tickets(app: &TestApp, teams: [Option<i64>; 3], seed: u64, n: usiz
     let grid = 600_000;
     let base = at("2024-05-01T00:00:00Z");
     let agent = agent_id(app, &app.agent_email).await;
+    let agents = [
+        Some(agent),
+        Some(agent_id(app, &app.admin_email).await),
+        None,
+    ];
     for i in 0..n {
         let created = base + next(20 * 144) * grid;
         let first = (next(5) > 0).then(|| created + next(if i % 2 == 0 { 12 } else { 400 }) * grid);
         let solved = (next(3) > 0).then(|| created + next(2_000) * grid);
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO ticket (subject, status, priority, channel, customer_id, team_id, created_at,
-                updated_at, first_response_at, solved_at)
-             VALUES ('Many', $1, 'normal', 'web', $2, $3, $4, $4, $5, $6) RETURNING ticket_id",
+                updated_at, first_response_at, solved_at, assignee_id)
+             VALUES ('Many', $1, 'normal', 'web', $2, $3, $4, $4, $5, $6, $7) RETURNING ticket_id",
         )
         .bind(if solved.is_some() { "solved" } else { "open" })
         .bind(c)
@@ -1131,6 +1136,7 @@ async fn many_tickets(app: &TestApp, teams: [Option<i64>; 3], seed: u64, n: usiz
         .bind(created)
         .bind(first)
         .bind(solved)
+        .bind(agents[(i / 3) % 3])
         .fetch_one(&app.db().pool)
         .await
         .unwrap();
@@ -1205,6 +1211,47 @@ async fn check_against_facts(app: &TestApp, from: &str, to: &str, team: Option<i
     .into_iter()
     .map(|(t, c, s, a, b, r, q)| (t, c, s, [a, b, r, q]))
     .collect();
+    // Per agent: tickets solved and their median resolution.
+    if team.is_none() {
+        let agents = reports::metrics::agents(app.db(), &params, None)
+            .await
+            .unwrap();
+        let solved: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT assignee_id, resolution_ms FROM report_ticket
+             WHERE solved_at >= $1 AND solved_at < $2 AND assignee_id IS NOT NULL",
+        )
+        .bind(params.from)
+        .bind(params.to)
+        .fetch_all(&app.db().pool)
+        .await
+        .unwrap();
+        for i in 0..agents.rows.len() {
+            let id = match agents.get(i, "agent_id") {
+                Some(reports::Cell::Int(id)) => *id,
+                other => panic!("{other:?}"),
+            };
+            let mut mine: Vec<i64> = solved.iter().filter(|s| s.0 == id).map(|s| s.1).collect();
+            mine.sort_unstable();
+            let n = mine.len() as i64;
+            assert_eq!(
+                agents.get(i, "solved"),
+                Some(&reports::Cell::Int(n)),
+                "agent {id}"
+            );
+            let median = agents.get(i, "median_resolution_h");
+            if n == 0 {
+                assert_eq!(median, Some(&reports::Cell::Null));
+                continue;
+            }
+            let want = mine[(mine.len() * 50).div_ceil(100) - 1] as f64 / 3_600_000.0;
+            match median {
+                Some(reports::Cell::Num(got)) => {
+                    assert!((got - want).abs() < 0.006, "agent {id}: {got} != {want}")
+                }
+                other => panic!("agent {id}: {other:?}"),
+            }
+        }
+    }
     // The headline counts.
     let summary = reports::metrics::summary(app.db(), &params).await.unwrap();
     let headline = |metric: &str| {
@@ -1330,6 +1377,12 @@ both_backends!(
         )
         .await;
         exec(&app, "DELETE FROM ticket WHERE ticket_id % 11 = 0", &[]).await;
+        exec(
+            &app,
+            "UPDATE ticket SET assignee_id = NULL WHERE ticket_id % 4 = 0",
+            &[],
+        )
+        .await;
         check_against_facts(&app, "2024-05-03", "2024-05-15", None).await;
         check_against_facts(&app, "2024-05-01", "2024-06-30", Some(b)).await;
         let counted: i64 = id_of(
