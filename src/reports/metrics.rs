@@ -1330,7 +1330,28 @@ struct CohortMember {
 /// that of their latest subscription event before it (an event without a status reads active).
 /// Set queries, not per-customer probes: one ordered pass over the subscription events gives
 /// both statuses, and each experience is one index range over the period.
-async fn cohort(db: &Db, p: &Params, sla: bool) -> AppResult<Vec<CohortMember>> {
+/// Which support experiences a cohort is split by.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Experience {
+    /// None (the split is not wanted).
+    None,
+    /// Slow resolution and bad rating.
+    WithoutSla,
+    /// Those and a breached ticket.
+    All,
+}
+
+impl Experience {
+    fn with_sla(sla: bool) -> Experience {
+        if sla {
+            Experience::All
+        } else {
+            Experience::WithoutSla
+        }
+    }
+}
+
+async fn cohort(db: &Db, p: &Params, experience: Experience) -> AppResult<Vec<CohortMember>> {
     super::facts::refresh(db, &p.calendar).await?;
     let status = json_attr(db.backend, "e", "status");
     let events = format!(
@@ -1353,17 +1374,19 @@ async fn cohort(db: &Db, p: &Params, sla: bool) -> AppResult<Vec<CohortMember>> 
             .collect::<AppResult<HashSet<i64>>>()
     };
     let period = vec![p.from, p.to];
+    let wanted = |yes: bool, sql: &'static str, binds: Vec<i64>| async move {
+        if yes {
+            ids(sql, binds).await
+        } else {
+            Ok(HashSet::new())
+        }
+    };
+    let split = experience != Experience::None;
     let (events, breached, slow, bad) = tokio::try_join!(
         rows(db, events, std::slice::from_ref(&p.to)),
-        async {
-            if sla {
-                ids(breached, period.clone()).await
-            } else {
-                Ok(HashSet::new())
-            }
-        },
-        ids(slow, vec![p.from, p.to, p.slow_hours * HOUR_MS]),
-        ids(bad, period.clone()),
+        wanted(experience == Experience::All, breached, period.clone()),
+        wanted(split, slow, vec![p.from, p.to, p.slow_hours * HOUR_MS]),
+        wanted(split, bad, period.clone()),
     )?;
     // (customer, name, status at the start, status at the end), in customer order.
     let mut statuses: Vec<(i64, String, Option<String>, String)> = Vec::new();
@@ -1402,7 +1425,7 @@ const CHURN_NOTE: &str = "Customers with an active subscription at the start of 
 /// Churn and retention of subscribed customers, overall and split by support experience.
 pub async fn churn(db: &Db, p: &Params) -> AppResult<Table> {
     let sla = sla_available(db).await?;
-    let members = cohort(db, p, sla).await?;
+    let members = cohort(db, p, Experience::with_sla(sla)).await?;
     let mut t = Table::new(&[
         "group",
         "customers",
@@ -1449,7 +1472,13 @@ pub async fn churn(db: &Db, p: &Params) -> AppResult<Table> {
 /// Lifetime value (orders and purchases up to the end of the period) of churned and retained
 /// customers, per currency: the average is over every customer of the outcome.
 pub async fn churn_ltv(db: &Db, p: &Params) -> AppResult<Table> {
-    let members = cohort(db, p, false).await?;
+    let sql = "SELECT e.customer_id, e.currency, CAST(SUM(e.amount_minor) AS BIGINT) AS total FROM crm_event e
+         WHERE e.kind IN ('order', 'purchase') AND e.amount_minor IS NOT NULL AND e.currency IS NOT NULL
+           AND e.occurred_at < $1 GROUP BY e.customer_id, e.currency";
+    let (members, orders) = tokio::try_join!(
+        cohort(db, p, Experience::None),
+        rows(db, sql.into(), std::slice::from_ref(&p.to))
+    )?;
     let mut t = Table::new(&[
         "outcome",
         "currency",
@@ -1462,11 +1491,8 @@ pub async fn churn_ltv(db: &Db, p: &Params) -> AppResult<Table> {
         return Ok(t);
     }
     let churned: HashMap<i64, bool> = members.iter().map(|m| (m.customer_id, m.churned)).collect();
-    let sql = "SELECT e.customer_id, e.currency, CAST(SUM(e.amount_minor) AS BIGINT) AS total FROM crm_event e
-         WHERE e.kind IN ('order', 'purchase') AND e.amount_minor IS NOT NULL AND e.currency IS NOT NULL
-           AND e.occurred_at < $1 GROUP BY e.customer_id, e.currency";
     let mut totals: BTreeMap<(bool, String), i64> = BTreeMap::new();
-    for r in rows(db, sql.into(), &[p.to]).await? {
+    for r in &orders {
         if let Some(c) = churned.get(&r.try_get::<i64, _>("customer_id")?) {
             *totals.entry((*c, r.try_get("currency")?)).or_default() +=
                 r.try_get::<i64, _>("total")?;
@@ -1505,7 +1531,7 @@ pub async fn churn_customers(db: &Db, p: &Params) -> AppResult<Table> {
     ]);
     t.note = Some(CHURN_NOTE.into());
     let flag = |b: bool| Cell::text(if b { "yes" } else { "no" });
-    for m in cohort(db, p, sla).await? {
+    for m in cohort(db, p, Experience::with_sla(sla)).await? {
         t.rows.push(vec![
             Cell::Int(m.customer_id),
             Cell::text(m.name),
