@@ -56,6 +56,10 @@ struct Args {
     /// backend follows from the URL; `--backend` is ignored).
     #[arg(long)]
     reuse: Option<String>,
+    /// A period of RFC 3339 instants (now − 365 days to now) instead of whole days, as an API
+    /// client may send.
+    #[arg(long)]
+    instants: bool,
     /// Only the reports whose names contain this text.
     #[arg(long)]
     only: Option<String>,
@@ -76,11 +80,16 @@ fn main() -> Result<()> {
 
 async fn run(args: Args) -> Result<()> {
     println!(
-        "bench-reports: {} tickets, {} messages, {} customers over two years; {} runs per report; period = the last 365 whole days",
+        "bench-reports: {} tickets, {} messages, {} customers over two years; {} runs per report; period = {}",
         args.tickets,
         args.tickets * args.messages_per_ticket,
         args.customers,
-        args.runs
+        args.runs,
+        if args.instants {
+            "now - 365 days to now (RFC 3339 instants)"
+        } else {
+            "the last 365 whole days"
+        }
     );
     let mut results: Vec<(&'static str, Vec<Figure>)> = Vec::new();
     if let Some(url) = &args.reuse {
@@ -178,7 +187,16 @@ async fn bench_backend(args: &Args, url: &str, name: &str) -> Result<Vec<Figure>
             .format("%Y-%m-%d")
             .to_string()
     };
-    let (from, to) = (day(now - 364 * DAY_MS), day(now));
+    let (from, to) = if args.instants {
+        let instant = |at: i64| {
+            chrono::DateTime::from_timestamp_millis(at)
+                .unwrap_or_default()
+                .to_rfc3339()
+        };
+        (instant(now - 365 * DAY_MS), instant(now))
+    } else {
+        (day(now - 364 * DAY_MS), day(now))
+    };
     let mut figures = Vec::new();
     for (report, _) in reports::REPORTS {
         if args

@@ -115,11 +115,9 @@ struct Stats {
     business: Summary,
 }
 
-/// Summaries of a duration from the report facts (refreshed by the caller): `(all)`, and per
-/// group of `key` unless the key is the constant `(all)`.
-/// `(all)` and, unless `dimension` is `All`, each of its groups. Over whole local days, all
-/// tickets and teams come from the duration counts; otherwise from one pass over the period's
-/// facts.
+/// Summaries of a duration from the report facts (refreshed by the caller): `(all)` and, unless
+/// `dimension` is `All`, each of its groups. All tickets and teams come from the duration counts;
+/// other breakdowns from one pass over the period's facts.
 async fn duration_stats(
     db: &Db,
     p: &Params,
@@ -136,42 +134,121 @@ async fn duration_stats(
     group_stats(db, p, what, by, true).await
 }
 
-/// The period as local day numbers `[from, to)` of the report time zone (in which the facts'
-/// days are counted), when it starts and ends at local midnight.
-fn whole_days(p: &Params) -> Option<(i64, i64)> {
+/// Whole days `[from, to)` as day numbers, if any, and the instants `[lo, hi)` outside them.
+type DaySpan = (Option<(i64, i64)>, Vec<(Millis, Millis)>);
+
+/// The period cut at local midnights of the report time zone (in which the facts' days are
+/// counted): the whole days inside it as day numbers `[from, to)`, if any, and the parts before
+/// the first and after the last midnight.
+fn day_span(p: &Params) -> DaySpan {
     let tz = p.calendar.time_zone();
-    let midnight = |at: Millis| stats::local_start(tz, stats::local_date(tz, at)) == at;
-    (midnight(p.from) && midnight(p.to)).then(|| {
-        (
-            super::facts::day_number(tz, p.from),
-            super::facts::day_number(tz, p.to),
-        )
-    })
+    let date = stats::local_date(tz, p.from);
+    let first = match stats::local_start(tz, date) {
+        start if start == p.from => start,
+        _ => date
+            .succ_opt()
+            .map_or(p.to, |next| stats::local_start(tz, next)),
+    };
+    let last = stats::local_start(tz, stats::local_date(tz, p.to));
+    if first >= last {
+        return (None, vec![(p.from, p.to)]);
+    }
+    let edges = [(p.from, first), (last, p.to)]
+        .into_iter()
+        .filter(|(lo, hi)| lo < hi)
+        .collect();
+    let days = (
+        super::facts::day_number(tz, first),
+        super::facts::day_number(tz, last),
+    );
+    (Some(days), edges)
 }
 
-/// Tickets created, and (solved, reopened, one-touch) of those solved, in the period: from the
-/// day counts over whole days, else from the facts (refreshed by the caller).
+/// Counts of `measures` (of `report_duration`) over the period, as (group, measure, bucket) →
+/// (count, sum): the day counts for its whole days, and the facts themselves for the parts of a
+/// day at either end. The group is the team (0 for none), or the assignee for
+/// [`RESOLUTION_BY_ASSIGNEE`](super::facts::RESOLUTION_BY_ASSIGNEE); the team filter applies to
+/// team groups.
+async fn period_counts(
+    db: &Db,
+    p: &Params,
+    measures: &[i64],
+) -> AppResult<HashMap<(i64, i64, i64), (i64, i64)>> {
+    use super::facts::{CREATED, MEASURES, RESOLUTION_BY_ASSIGNEE, SOLVED, bucket};
+    let mut out: HashMap<(i64, i64, i64), (i64, i64)> = HashMap::new();
+    let (days, edges) = day_span(p);
+    let list = measures
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if let Some((from_day, to_day)) = days {
+        let mut binds = vec![from_day, to_day];
+        let team = match p.team {
+            Some(t) => {
+                binds.push(t);
+                " AND group_id = $3"
+            }
+            None => "",
+        };
+        let sql = format!(
+            "SELECT group_id, measure, bucket, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(total) AS BIGINT) AS total
+             FROM report_duration WHERE measure IN ({list}) AND day >= $1 AND day < $2{team}
+             GROUP BY group_id, measure, bucket"
+        );
+        for r in rows(db, sql, &binds).await? {
+            let key = (
+                r.try_get("group_id")?,
+                r.try_get("measure")?,
+                r.try_get("bucket")?,
+            );
+            let e = out.entry(key).or_default();
+            e.0 += r.try_get::<i64, _>("n")?;
+            e.1 += r.try_get::<i64, _>("total")?;
+        }
+    }
+    for (lo, hi) in edges {
+        for &measure in measures {
+            // (period column, value column, bucket column) of the measure's facts.
+            let (period, value, flags) = match measure {
+                CREATED => ("created_at", "0", "0"),
+                SOLVED => ("solved_at", "0", "2 * f.reopened + f.one_touch"),
+                RESOLUTION_BY_ASSIGNEE => ("solved_at", "f.resolution_ms", ""),
+                m => (MEASURES[m as usize].1, MEASURES[m as usize].0, ""),
+            };
+            let group = if measure == RESOLUTION_BY_ASSIGNEE {
+                "f.assignee_id"
+            } else {
+                "f.team_id"
+            };
+            let mut binds = vec![lo, hi];
+            let team = team(p, "f", &mut binds);
+            let flags = if flags.is_empty() { "0" } else { flags };
+            let sql = format!(
+                "SELECT COALESCE({group}, 0) AS g, CAST({value} AS BIGINT) AS v, CAST({flags} AS BIGINT) AS b
+                 FROM report_ticket f WHERE f.{period} >= $1 AND f.{period} < $2
+                    AND {value} IS NOT NULL{team}"
+            );
+            let durations = value != "0";
+            for r in rows(db, sql, &binds).await? {
+                let (g, v, b): (i64, i64, i64) =
+                    (r.try_get("g")?, r.try_get("v")?, r.try_get("b")?);
+                let bucket = if durations { bucket(v) } else { b };
+                let e = out.entry((g, measure, bucket)).or_default();
+                e.0 += 1;
+                e.1 += v;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Tickets created, and (solved, reopened, one-touch) of those solved, in the period, from the
+/// day counts (refreshed by the caller).
 async fn volume_and_quality(db: &Db, p: &Params) -> AppResult<(i64, (i64, i64, i64))> {
     use super::facts::{CREATED, SOLVED};
-    let Some((from_day, to_day)) = whole_days(p) else {
-        return tokio::try_join!(count(db, p, "created_at"), solve_quality(db, p));
-    };
-    let mut binds = vec![CREATED, SOLVED, from_day, to_day];
-    let team = match p.team {
-        Some(t) => {
-            binds.push(t);
-            " AND d.group_id = $5"
-        }
-        None => "",
-    };
-    let sql = format!(
-        "SELECT d.measure, d.bucket, CAST(SUM(d.n) AS BIGINT) AS n FROM report_duration d
-         WHERE d.measure IN ($1, $2) AND d.day >= $3 AND d.day < $4{team} GROUP BY d.measure, d.bucket"
-    );
     let (mut created, mut solved, mut reopened, mut one_touch) = (0, 0, 0, 0);
-    for r in rows(db, sql, &binds).await? {
-        let (measure, bucket, n): (i64, i64, i64) =
-            (r.try_get("measure")?, r.try_get("bucket")?, r.try_get("n")?);
+    for ((_, measure, bucket), (n, _)) in period_counts(db, p, &[CREATED, SOLVED]).await? {
         if measure == CREATED {
             created += n;
         } else {
@@ -184,27 +261,19 @@ async fn volume_and_quality(db: &Db, p: &Params) -> AppResult<(i64, (i64, i64, i
 }
 
 /// Per assignee (keyed by id, `""` for none): tickets solved in the period, their median and
-/// mean resolution time, from the duration counts kept per assignee; `None` unless the period is
-/// whole days without a team filter (the counts per assignee are not split by team). The 90th
-/// percentile is not read (the agents report shows the median).
+/// mean resolution time, from the duration counts kept per assignee; `None` with a team filter
+/// (the counts per assignee are not split by team). The 90th percentile is not read (the agents
+/// report shows the median).
 async fn counted_by_assignee(db: &Db, p: &Params) -> AppResult<Option<HashMap<String, Summary>>> {
     use super::facts::RESOLUTION_BY_ASSIGNEE;
-    let Some((from_day, to_day)) = whole_days(p).filter(|_| p.team.is_none()) else {
+    if p.team.is_some() {
         return Ok(None);
-    };
-    let sql =
-        "SELECT group_id, bucket, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(total) AS BIGINT) AS total
-         FROM report_duration WHERE measure = $1 AND day >= $2 AND day < $3
-         GROUP BY group_id, bucket";
+    }
     let mut counts: BTreeMap<i64, BTreeMap<i64, (i64, i64)>> = BTreeMap::new();
-    for r in rows(db, sql.into(), &[RESOLUTION_BY_ASSIGNEE, from_day, to_day]).await? {
-        let e = counts
-            .entry(r.try_get("group_id")?)
-            .or_default()
-            .entry(r.try_get("bucket")?)
-            .or_default();
-        e.0 += r.try_get::<i64, _>("n")?;
-        e.1 += r.try_get::<i64, _>("total")?;
+    for ((agent, _, bucket), (n, total)) in period_counts(db, p, &[RESOLUTION_BY_ASSIGNEE]).await? {
+        let e = counts.entry(agent).or_default().entry(bucket).or_default();
+        e.0 += n;
+        e.1 += total;
     }
     let mut pending = Vec::new();
     for (agent, buckets) in counts {
@@ -243,8 +312,8 @@ async fn counted_by_assignee(db: &Db, p: &Params) -> AppResult<Option<HashMap<St
 }
 
 /// The same summaries as [`group_stats`] (all tickets, and per team when `by_team`) from
-/// `report_duration`, or `None` when the period is not whole local days of the report time zone
-/// (or a ticket's team is gone or shares its name, which the team breakdown merges). Per group
+/// the duration counts ([`period_counts`]), or `None` when a ticket's team is gone or shares its
+/// name (which the team breakdown merges). Per group
 /// and measure, the counts per value bucket give the count, the mean and the bucket holding each
 /// percentile's rank; that rank is then read from the bucket's facts through the value index.
 async fn counted_stats(
@@ -254,36 +323,14 @@ async fn counted_stats(
     by_team: bool,
 ) -> AppResult<Option<BTreeMap<String, Stats>>> {
     use super::facts::MEASURES;
-    let Some((from_day, to_day)) = whole_days(p) else {
-        return Ok(None);
-    };
     let first = match what {
         Duration::FirstResponse => 0,
         Duration::Resolution => 2,
     };
-    let mut binds = vec![first, first + 1, from_day, to_day];
-    let team_filter = match p.team {
-        Some(t) => {
-            binds.push(t);
-            " AND group_id = $5"
-        }
-        None => "",
-    };
-    let sql = format!(
-        "SELECT group_id, measure, bucket, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(total) AS BIGINT) AS total
-         FROM report_duration WHERE measure IN ($1, $2) AND day >= $3 AND day < $4{team_filter}
-         GROUP BY group_id, measure, bucket"
-    );
     // (team or None for all tickets, measure) → bucket → (count, sum).
     type Buckets = BTreeMap<i64, (i64, i64)>;
     let mut counts: BTreeMap<(Option<i64>, i64), Buckets> = BTreeMap::new();
-    for r in rows(db, sql, &binds).await? {
-        let (team, measure, bucket): (i64, i64, i64) = (
-            r.try_get("group_id")?,
-            r.try_get("measure")?,
-            r.try_get("bucket")?,
-        );
-        let (n, total): (i64, i64) = (r.try_get("n")?, r.try_get("total")?);
+    for ((team, measure, bucket), (n, total)) in period_counts(db, p, &[first, first + 1]).await? {
         let groups = if by_team {
             vec![None, Some(team)]
         } else {
@@ -628,34 +675,6 @@ pub async fn response_times(db: &Db, p: &Params) -> AppResult<Table> {
         }
     }
     Ok(t)
-}
-
-async fn count(db: &Db, p: &Params, column: &str) -> AppResult<i64> {
-    let mut binds = vec![p.from, p.to];
-    let team = team(p, "t", &mut binds);
-    let sql = format!(
-        "SELECT COUNT(*) AS n FROM ticket t WHERE t.{column} >= $1 AND t.{column} < $2{team}"
-    );
-    Ok(rows(db, sql, &binds).await?[0].try_get("n")?)
-}
-
-/// Of the tickets solved in the period: how many, how many had been reopened (a status change
-/// away from solved) and how many were solved with exactly one public agent reply (from the
-/// report facts, refreshed by the caller).
-async fn solve_quality(db: &Db, p: &Params) -> AppResult<(i64, i64, i64)> {
-    let mut binds = vec![p.from, p.to];
-    let team = team(p, "t", &mut binds);
-    let sql = format!(
-        "SELECT COUNT(*) AS n, CAST(SUM(t.reopened) AS BIGINT) AS reopened,
-            CAST(SUM(t.one_touch) AS BIGINT) AS one_touch
-         FROM report_ticket t WHERE t.solved_at >= $1 AND t.solved_at < $2{team}"
-    );
-    let r = &rows(db, sql, &binds).await?[0];
-    Ok((
-        r.try_get("n")?,
-        r.try_get::<Option<i64>, _>("reopened")?.unwrap_or(0),
-        r.try_get::<Option<i64>, _>("one_touch")?.unwrap_or(0),
-    ))
 }
 
 /// CSAT ratings given in the period per group of `by` (a key expression over ticket `t` and its
