@@ -53,13 +53,17 @@ pub async fn claim(
          RETURNING outbox_id, kind, payload, attempts",
         db.skip_locked()
     );
+    // In a transaction of its own so that on SQLite the claim waits its turn among the writers
+    // instead of in SQLite's busy handler, where a run of other writers could starve it.
+    let mut tx = db.begin().await?;
     let rows = sqlx::query(AssertSqlSafe(sql))
         .bind(now + lease_ms)
         .bind(worker)
         .bind(now)
         .bind(limit)
-        .fetch_all(&db.pool)
+        .fetch_all(&mut *tx)
         .await?;
+    tx.commit().await?;
     let mut jobs = rows
         .iter()
         .map(|r| {
@@ -93,13 +97,15 @@ pub async fn mark_failed(db: &Db, job: &Job, error: &str, now: Millis) -> anyhow
         .saturating_mul(1 << job.attempts.clamp(0, 12))
         .min(3_600_000);
     let failed_at = (job.attempts >= MAX_ATTEMPTS).then_some(now);
+    let mut tx = db.begin().await?;
     sqlx::query("UPDATE outbox SET run_at = $1, locked_until = NULL, last_error = $2, failed_at = $3 WHERE outbox_id = $4")
         .bind(now + backoff)
         .bind(error.chars().take(2000).collect::<String>())
         .bind(failed_at)
         .bind(job.id)
-        .execute(&db.pool)
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -315,12 +321,14 @@ pub async fn renew_lease(
     now: Millis,
     lease_ms: i64,
 ) -> anyhow::Result<bool> {
+    let mut tx = db.begin().await?;
     let res = sqlx::query("UPDATE outbox SET locked_until = $1 WHERE outbox_id = $2 AND locked_by = $3 AND done_at IS NULL")
         .bind(now + lease_ms)
         .bind(job_id)
         .bind(worker)
-        .execute(&db.pool)
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok(res.rows_affected() == 1)
 }
 
@@ -344,14 +352,16 @@ async fn record_sent(db: &Db, message_id: i64) -> anyhow::Result<()> {
 
 /// Parks jobs that used up their attempts without being parked (e.g. the worker died running them).
 async fn park_exhausted(db: &Db, now: Millis) -> anyhow::Result<()> {
+    let mut tx = db.begin().await?;
     sqlx::query(
         "UPDATE outbox SET failed_at = $1, last_error = COALESCE(last_error, 'gave up: too many attempts')
          WHERE done_at IS NULL AND failed_at IS NULL AND attempts >= $2 AND (locked_until IS NULL OR locked_until < $1)",
     )
     .bind(now)
     .bind(MAX_ATTEMPTS)
-    .execute(&db.pool)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(())
 }
 
