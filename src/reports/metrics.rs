@@ -4,6 +4,7 @@
 //! day counts of `report_duration` plus one indexed read at the wanted rank ([`period_counts`],
 //! [`value_at`]); other breakdowns are computed by the database, or on SQLite ranked here.
 
+use super::facts::MEASURES;
 use super::stats::{self, Summary, hours, percent};
 use super::{Cell, Dimension, Params, Table};
 use crate::customers::crm::{Currency, format_amount};
@@ -96,16 +97,19 @@ impl Duration {
         }
     }
 
+    /// Its calendar-time measure of `report_duration`; the business-time one follows it.
+    fn measure(self) -> i64 {
+        match self {
+            Duration::FirstResponse => 0,
+            Duration::Resolution => 2,
+        }
+    }
+
     /// The report-fact columns of the duration: (period column, calendar ms, business ms).
     fn fact_columns(self) -> (&'static str, &'static str, &'static str) {
-        match self {
-            Duration::FirstResponse => (
-                "created_at",
-                "first_response_ms",
-                "first_response_business_ms",
-            ),
-            Duration::Resolution => ("solved_at", "resolution_ms", "resolution_business_ms"),
-        }
+        let [(calendar, period), (business, _)] =
+            [0, 1].map(|i| MEASURES[self.measure() as usize + i]);
+        (period, calendar, business)
     }
 }
 
@@ -175,7 +179,7 @@ async fn period_counts(
     p: &Params,
     measures: &[i64],
 ) -> AppResult<HashMap<(i64, i64, i64), (i64, i64)>> {
-    use super::facts::{CREATED, MEASURES, RESOLUTION_BY_ASSIGNEE, SOLVED, bucket};
+    use super::facts::{CREATED, RESOLUTION_BY_ASSIGNEE, SOLVED, bucket};
     let mut out: HashMap<(i64, i64, i64), (i64, i64)> = HashMap::new();
     let (days, edges) = day_span(p);
     let list = measures
@@ -210,12 +214,13 @@ async fn period_counts(
     }
     for (lo, hi) in edges {
         for &measure in measures {
-            // (period column, value column, bucket column) of the measure's facts.
+            // (period column, value, bucket) of the measure's facts; a duration's bucket is
+            // computed here from its value.
             let (period, value, flags) = match measure {
                 CREATED => ("created_at", "0", "0"),
                 SOLVED => ("solved_at", "0", "2 * f.reopened + f.one_touch"),
-                RESOLUTION_BY_ASSIGNEE => ("solved_at", "f.resolution_ms", ""),
-                m => (MEASURES[m as usize].1, MEASURES[m as usize].0, ""),
+                RESOLUTION_BY_ASSIGNEE => ("solved_at", "resolution_ms", "0"),
+                m => (MEASURES[m as usize].1, MEASURES[m as usize].0, "0"),
             };
             let group = if measure == RESOLUTION_BY_ASSIGNEE {
                 "f.assignee_id"
@@ -224,7 +229,6 @@ async fn period_counts(
             };
             let mut binds = vec![lo, hi];
             let team = team(p, "f", &mut binds);
-            let flags = if flags.is_empty() { "0" } else { flags };
             let sql = format!(
                 "SELECT COALESCE({group}, 0) AS g, CAST({value} AS BIGINT) AS v, CAST({flags} AS BIGINT) AS b
                  FROM report_ticket f WHERE f.{period} >= $1 AND f.{period} < $2
@@ -314,20 +318,16 @@ async fn counted_by_assignee(db: &Db, p: &Params) -> AppResult<Option<HashMap<St
 
 /// The same summaries as [`group_stats`] (all tickets, and per team when `by_team`) from
 /// the duration counts ([`period_counts`]), or `None` when a ticket's team is gone or shares its
-/// name (which the team breakdown merges). Per group
-/// and measure, the counts per value bucket give the count, the mean and the bucket holding each
-/// percentile's rank; that rank is then read from the bucket's facts through the value index.
+/// name (which the team breakdown merges). Per group and measure, the counts per value bucket
+/// give the count, the mean and the bucket holding each percentile's rank; that rank is then read
+/// from the bucket's facts through the value index.
 async fn counted_stats(
     db: &Db,
     p: &Params,
     what: Duration,
     by_team: bool,
 ) -> AppResult<Option<BTreeMap<String, Stats>>> {
-    use super::facts::MEASURES;
-    let first = match what {
-        Duration::FirstResponse => 0,
-        Duration::Resolution => 2,
-    };
+    let first = what.measure();
     // (team or None for all tickets, measure) → bucket → (count, sum).
     type Buckets = BTreeMap<i64, (i64, i64)>;
     let mut counts: BTreeMap<(Option<i64>, i64), Buckets> = BTreeMap::new();
