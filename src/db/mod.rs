@@ -141,6 +141,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0013_report_facts.sql"),
         postgres: include_str!("../../migrations/postgres/0013_report_facts.sql"),
     },
+    Migration {
+        version: 14,
+        name: "search_candidates",
+        sqlite: include_str!("../../migrations/sqlite/0014_search_candidates.sql"),
+        postgres: include_str!("../../migrations/postgres/0014_search_candidates.sql"),
+    },
 ];
 
 /// The placeholders of a multi-row `VALUES` list: `rows` tuples of `columns` parameters each,

@@ -1,8 +1,9 @@
 //! The embedded index: the database's own full-text search. SQLite: two FTS5 tables, one with
 //! the trigram tokenizer (substrings in every script) and one with Porter stemming (English word
 //! forms). PostgreSQL: `tsvector` columns ('english' stems and 'simple' keeps every language's
-//! words) behind GIN indexes, `websearch_to_tsquery`, prefix matching for words with attached
-//! particles, and `pg_trgm` similarity on subjects for typos where the extension is installed.
+//! words) behind GIN indexes, prefix matching for words with attached particles, search-box
+//! syntax through `websearch_to_tsquery`, and misspelt words corrected from the index's word
+//! list by `pg_trgm` similarity where the extension is installed.
 
 use super::{Fields, Hit, HitPage, Matching, SearchIndex, SearchQuery, Sort, Term, TicketDoc};
 use crate::db::{Backend, Db};
@@ -16,32 +17,47 @@ use tokio::sync::OnceCell;
 pub const CANDIDATES: i64 = 1000;
 
 /// PostgreSQL looks for the candidates among this many most recent tickets first.
-const RECENT_WALK: i64 = 4000;
+const PROBE: i64 = 4000;
+
+/// The most recent tickets PostgreSQL narrows the GIN indexes' matches to, at most.
+const MAX_SPAN: i64 = 100_000;
 
 /// When fewer than one ticket in this many matched among those, PostgreSQL reads the matches
-/// from the GIN indexes instead of walking on through the most recent tickets.
+/// from the GIN indexes instead of walking on through older tickets.
 const WALK_ON_BELOW: i64 = 12;
 
 pub struct DbIndex {
     db: Db,
     trigram_ext: OnceCell<bool>,
+    /// PostgreSQL: tickets walked before choosing how to find the rest of the candidates.
+    probe: i64,
+    /// PostgreSQL: how many of the most recent matches are ranked.
+    candidates: i64,
 }
 
 impl DbIndex {
     pub fn new(db: Db) -> Self {
+        Self::with_limits(db, PROBE, CANDIDATES)
+    }
+
+    /// An index whose PostgreSQL search probes `probe` tickets and ranks `candidates` matches,
+    /// so that every way of finding candidates can be exercised on a few thousand tickets.
+    pub fn with_limits(db: Db, probe: i64, candidates: i64) -> Self {
         DbIndex {
             db,
             trigram_ext: OnceCell::new(),
+            probe: probe.max(1),
+            candidates: candidates.max(1),
         }
     }
 
-    /// Whether PostgreSQL has `pg_trgm` (and so the subject similarity index).
+    /// Whether PostgreSQL has `pg_trgm` (and so the word list's similarity index).
     async fn has_pg_trgm(&self) -> bool {
         *self
             .trigram_ext
             .get_or_init(|| async {
                 sqlx::query_scalar::<_, i64>(
-                    "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'search_doc_subject_trgm_idx'",
+                    "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'search_word_trgm_idx'",
                 )
                 .fetch_one(&self.db.pool)
                 .await
@@ -191,6 +207,39 @@ fn ranked_ids(rows: &[sqlx::any::AnyRow]) -> anyhow::Result<(Vec<(i64, f64)>, i6
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     Ok((ranked, total))
+}
+
+/// How a query word can match, from the index's word list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WordForm {
+    /// A word the index holds, or its stem: matched whole.
+    Whole,
+    /// The start of words the index holds, or a word the list cannot speak for.
+    Prefix,
+    /// Neither: no ticket holds it.
+    Unknown,
+}
+
+/// Adds (id, updated_at, score) rows to `found`, skipping tickets already there.
+fn candidates_into(
+    rows: &[sqlx::any::AnyRow],
+    found: &mut Vec<(i64, i64, f64)>,
+) -> anyhow::Result<()> {
+    let mut seen: std::collections::HashSet<i64> = found.iter().map(|c| c.0).collect();
+    for r in rows {
+        let id: i64 = r.try_get("ticket_id")?;
+        if seen.insert(id) {
+            found.push((id, r.try_get("updated_at")?, r.try_get::<f64, _>("score")?));
+        }
+    }
+    Ok(())
+}
+
+/// Whether a query uses search-box syntax beyond words and quoted phrases: `or` between words,
+/// or a word excluded with a leading `-`.
+fn websearch_syntax(text: &str) -> bool {
+    text.split_whitespace()
+        .any(|w| w.eq_ignore_ascii_case("or") || (w.len() > 1 && w.starts_with('-')))
 }
 
 /// A tsquery lexeme: quoted, with quotes and backslashes removed.
@@ -381,173 +430,297 @@ impl DbIndex {
         Ok(hits)
     }
 
+    /// Each word of the query is looked up in the index's word list first. A word the list
+    /// holds (or whose English stem it holds) is matched whole; the start of a word ("passw",
+    /// or a Korean word without its particle) is matched as a prefix; a word neither is, is
+    /// misspelt: it is replaced by the most similar listed word (`pg_trgm`), or, where nothing is
+    /// similar, the search ends without matches ("any word" searches just drop it). Whole-word
+    /// matching lets the GIN indexes skip through a rare word's entries instead of collecting
+    /// every word that starts like a common one.
     async fn search_postgres(&self, q: &SearchQuery) -> anyhow::Result<HitPage> {
+        let mut q = q.clone();
+        let mut forms = self.word_forms(&q.terms).await?;
+        if forms.contains(&WordForm::Unknown) && !websearch_syntax(&q.text) {
+            let typo_tolerant = self.has_pg_trgm().await;
+            let mut kept = Vec::with_capacity(q.terms.len());
+            for (term, form) in q.terms.iter_mut().zip(forms.iter_mut()) {
+                if *form == WordForm::Unknown {
+                    let similar = match (q.matching, typo_tolerant) {
+                        (Matching::All, true) => self.most_similar_word(&term.text).await?,
+                        _ => None,
+                    };
+                    match similar {
+                        Some(word) => {
+                            term.text = word;
+                            *form = WordForm::Whole;
+                        }
+                        None if q.matching == Matching::All => return Ok(HitPage::default()),
+                        None => {}
+                    }
+                }
+                kept.push(*form != WordForm::Unknown);
+            }
+            let mut keep = kept.iter();
+            q.terms.retain(|_| *keep.next().unwrap_or(&true));
+            forms.retain(|f| *f != WordForm::Unknown);
+            if q.terms.is_empty() {
+                return Ok(HitPage::default());
+            }
+            q.text = q
+                .terms
+                .iter()
+                .map(|t| {
+                    if t.phrase {
+                        format!("\"{}\"", t.text)
+                    } else {
+                        t.text.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
+        self.search_postgres_words(&q, &forms).await
+    }
+
+    /// How each term can match, from the word list. Phrases and words the list cannot speak for
+    /// (shorter than three letters, or holding digits or signs) are matched as prefixes, as
+    /// every word was before the list existed.
+    async fn word_forms(&self, terms: &[Term]) -> anyhow::Result<Vec<WordForm>> {
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let values = terms
+            .iter()
+            .enumerate()
+            .map(|(i, _)| format!("({i}, ${})", i + 1))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let text = format!(
+            "SELECT n, CASE
+                WHEN NOT (t ~ '^[[:alpha:]]+$' AND length(t) BETWEEN 3 AND 40) THEN 'prefix'
+                WHEN EXISTS (SELECT 1 FROM search_word WHERE word = t)
+                  OR EXISTS (SELECT 1 FROM search_word w
+                             JOIN unnest(tsvector_to_array(to_tsvector('english', t))) AS s ON w.word = s)
+                  OR to_tsvector('english', t) = ''::tsvector THEN 'whole'
+                WHEN EXISTS (SELECT 1 FROM search_word WHERE word > t AND word < t || chr(1114111)) THEN 'prefix'
+                ELSE 'unknown' END AS form
+             FROM (VALUES {values}) AS v (n, t) ORDER BY n"
+        );
+        let mut query = sqlx::query(AssertSqlSafe(text));
+        for t in terms {
+            query = query.bind(t.text.clone());
+        }
+        let rows = query.fetch_all(&self.db.pool).await?;
+        terms
+            .iter()
+            .zip(rows.iter())
+            .map(|(t, r)| {
+                let form: String = r.try_get("form")?;
+                Ok(match form.as_str() {
+                    _ if t.phrase => WordForm::Prefix,
+                    "whole" => WordForm::Whole,
+                    "unknown" => WordForm::Unknown,
+                    _ => WordForm::Prefix,
+                })
+            })
+            .collect()
+    }
+
+    /// The listed word most similar to a misspelt one (`pg_trgm`'s similarity threshold).
+    async fn most_similar_word(&self, word: &str) -> anyhow::Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT word FROM search_word WHERE word % $1 ORDER BY word <-> $1, word LIMIT 1",
+        )
+        .bind(word)
+        .fetch_optional(&self.db.pool)
+        .await?)
+    }
+
+    /// The candidates are the `CANDIDATES` most recent matching tickets; the page is cut from
+    /// them ranked (or by date). Finding them costs either a row read per ticket walked newest
+    /// first until enough matched, or a row read per match through the GIN indexes. The first
+    /// `PROBE` tickets are always walked (common words end there); how often the words matched
+    /// among them decides the rest, not the planner's guess (which for words its statistics do
+    /// not list is far off).
+    async fn search_postgres_words(
+        &self,
+        q: &SearchQuery,
+        forms: &[WordForm],
+    ) -> anyhow::Result<HitPage> {
+        let (probe, candidates) = (self.probe, self.candidates);
         let mut sql = Sql::default();
         let include_internal = q.include_internal && q.fields == Fields::Everything;
-        let mut w = filters(q, &mut sql);
+        let w = filters(q, &mut sql);
         let op = match q.matching {
             Matching::All => " & ",
             Matching::Any => " | ",
         };
-        // Subject (A) and resolution (B) only, for similar tickets.
-        let weights = match q.fields {
-            Fields::SubjectAndResolution => ":AB",
-            Fields::Everything => "",
-        };
-        let lexemes = |suffix: &str| -> String {
-            q.terms
-                .iter()
-                .map(|t| {
-                    if t.phrase {
-                        let words: Vec<String> = t
-                            .text
-                            .split_whitespace()
-                            .map(|w| format!("{}{weights}", ts_lexeme(w)))
-                            .collect();
-                        format!("({})", words.join(" <-> "))
-                    } else {
-                        format!("{}{suffix}{weights}", ts_lexeme(&t.text))
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(op)
-        };
-        let tsq = if q.terms.is_empty() {
-            None
-        } else {
-            let english = sql.text(lexemes(""));
-            // Prefixes in 'simple': Korean words carry particles ("결제가"), so "결제" must match.
-            let simple = sql.text(lexemes(":*").replace(":*:AB", ":*AB"));
-            Some(match (q.matching, q.fields) {
-                (Matching::All, Fields::Everything) => {
-                    let raw = sql.text(q.text.clone());
-                    format!(
-                        "(websearch_to_tsquery('english', {raw}::text) || websearch_to_tsquery('simple', {raw}::text) || to_tsquery('english', {english}::text) || to_tsquery('simple', {simple}::text))"
-                    )
+        let lexemes = q
+            .terms
+            .iter()
+            .zip(forms)
+            .map(|(t, form)| {
+                if t.phrase {
+                    let words: Vec<String> = t.text.split_whitespace().map(ts_lexeme).collect();
+                    format!("({})", words.join(" <-> "))
+                } else if *form == WordForm::Whole {
+                    ts_lexeme(&t.text)
+                } else {
+                    format!("{}:*", ts_lexeme(&t.text))
                 }
-                _ => format!(
-                    "(to_tsquery('english', {english}::text) || to_tsquery('simple', {simple}::text))"
-                ),
             })
-        };
-        let (score, matched) = match &tsq {
-            Some(t) if include_internal => (
-                format!("(ts_rank(d.tsv, {t}) + 0.5 * ts_rank(d.tsv_internal, {t}))::float8"),
+            .collect::<Vec<_>>()
+            .join(op);
+        let tsq = (!q.terms.is_empty()).then(|| {
+            let english = sql.text(lexemes.clone());
+            let simple = sql.text(lexemes);
+            let mut parts = vec![
+                format!("to_tsquery('english', {english}::text)"),
+                format!("to_tsquery('simple', {simple}::text)"),
+            ];
+            // Search-box syntax ("or", "-word") where the query uses it.
+            if q.matching == Matching::All && websearch_syntax(&q.text) {
+                let raw = sql.text(q.text.clone());
+                parts.push(format!("websearch_to_tsquery('english', {raw}::text)"));
+                parts.push(format!("websearch_to_tsquery('simple', {raw}::text)"));
+            }
+            format!("({})", parts.join(" || "))
+        });
+        let (score, matched) = match (&tsq, q.fields, include_internal) {
+            (None, _, _) => ("0.0".to_string(), "TRUE".to_string()),
+            (Some(t), Fields::SubjectAndResolution, _) => (
+                format!("ts_rank(d.tsv_key, {t})"),
+                format!("d.tsv_key @@ {t}"),
+            ),
+            (Some(t), Fields::Everything, true) => (
+                format!("ts_rank(d.tsv, {t}) + 0.5 * ts_rank(d.tsv_internal, {t})"),
                 format!("(d.tsv @@ {t} OR d.tsv_internal @@ {t})"),
             ),
-            Some(t) => (
-                format!("ts_rank(d.tsv, {t})::float8"),
-                format!("d.tsv @@ {t}"),
-            ),
-            None => ("0.0::float8".to_string(), "TRUE".to_string()),
+            (Some(t), Fields::Everything, false) => {
+                (format!("ts_rank(d.tsv, {t})"), format!("d.tsv @@ {t}"))
+            }
         };
-        let order = match q.sort {
-            Sort::Relevance => "score DESC, d.updated_at DESC",
-            Sort::Date => "d.updated_at DESC",
-        };
-        let limit = q.limit.clamp(1, 100);
-        let offset = q.offset.max(0);
-        let base_filters = w.clone();
-        w.push(matched);
-        let limit_p = sql.int(limit);
-        let offset_p = sql.int(offset);
-        let columns = "d.ticket_id, d.updated_at, d.tsv, d.tsv_internal";
-        let ranked_from = |candidates: &str| {
+        let columns = "d.ticket_id, d.updated_at, d.tsv, d.tsv_internal, d.tsv_key";
+        let newest = "ORDER BY d.updated_at DESC, d.ticket_id DESC";
+        // Tickets in recency order, `window` of them (LIMIT / OFFSET), that match; the score is
+        // computed for the ones returned only.
+        let walk = |window: &str, need: i64| {
             format!(
-                "SELECT d.ticket_id AS id, {score} AS score, COUNT(*) OVER () AS total
-                 FROM ({candidates}) d
-                 ORDER BY {order} LIMIT {limit_p} OFFSET {offset_p}"
+                "SELECT d.ticket_id, d.updated_at, ({score})::float8 AS score
+                 FROM (SELECT {columns} FROM search_doc d {} {newest} {window}) d
+                 WHERE {matched} {newest} LIMIT {need}",
+                where_clause(&w)
             )
         };
-        // A prepared statement may switch to a generic plan, which cannot know how common the
-        // words are; plan every search for its own words. A sequential scan reads every
-        // ticket's tsvector, which the planner underestimates; the indexes always do better.
+        // Matches read through the GIN indexes, among tickets changed at `since` or later when
+        // given (the recency index narrows the bitmap, so older matches are never read).
+        let through_indexes = |since: Option<i64>| {
+            let mut all = w.clone();
+            all.push(matched.clone());
+            if let Some(t) = since {
+                all.push(format!("d.updated_at >= {t}"));
+            }
+            format!(
+                "SELECT d.ticket_id, d.updated_at, ({score})::float8 AS score
+                 FROM (SELECT {columns} FROM search_doc d {} {newest} LIMIT {candidates}) d",
+                where_clause(&all)
+            )
+        };
+
+        // One snapshot for every step; plans made for these words (a generic plan cannot know
+        // how common they are); no sequential scans (they read every ticket's vectors) and no
+        // parallel workers (their start-up costs more than these queries).
         let mut tx = self.db.pool.begin().await?;
-        sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
-            .execute(&mut *tx)
+        for setting in [
+            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+            "SET LOCAL plan_cache_mode = force_custom_plan",
+            "SET LOCAL enable_seqscan = off",
+            "SET LOCAL max_parallel_workers_per_gather = 0",
+        ] {
+            sqlx::query(setting).execute(&mut *tx).await?;
+        }
+        let mut found: Vec<(i64, i64, f64)> = Vec::new();
+        let rows = sql
+            .bind(sqlx::query(AssertSqlSafe(walk(
+                &format!("LIMIT {probe}"),
+                candidates,
+            ))))
+            .fetch_all(&mut *tx)
             .await?;
-        sqlx::query("SET LOCAL enable_seqscan = off")
-            .execute(&mut *tx)
-            .await?;
-        let mut rows = Vec::new();
-        if tsq.is_some() {
-            // Common words: the candidates (the most recent matches) are among the most recent
-            // tickets, found by walking the updated_at index through a bounded number of them.
-            let text = ranked_from(&format!(
-                "SELECT {columns} FROM (SELECT d.ticket_id, d.status, d.customer_id, d.team_id,
-                        d.created_at, d.updated_at, d.tsv, d.tsv_internal FROM search_doc d
-                        ORDER BY d.updated_at DESC LIMIT {RECENT_WALK}) d
-                 {} ORDER BY d.updated_at DESC LIMIT {CANDIDATES}",
-                where_clause(&w)
-            ));
-            rows = sql
-                .bind(sqlx::query(AssertSqlSafe(text)))
-                .fetch_all(&mut *tx)
-                .await?;
-            let found = ranked_ids(&rows)?.1;
-            if found < CANDIDATES {
-                rows.clear();
-                // Fewer matches than that among them. Walking on costs a row read per ticket
-                // until enough match; the GIN indexes cost a row read per match. Which is
-                // cheaper follows from how often the words matched so far, not from the
-                // planner's guess (which for words its statistics do not list is far off).
-                let setting = if found * WALK_ON_BELOW >= RECENT_WALK {
-                    "SET LOCAL enable_bitmapscan = off"
+        candidates_into(&rows, &mut found)?;
+        let probed = found.len() as i64;
+        if tsq.is_some() && probed < candidates {
+            if probed * WALK_ON_BELOW >= probe {
+                sqlx::query("SET LOCAL enable_bitmapscan = off")
+                    .execute(&mut *tx)
+                    .await?;
+                let text = walk(&format!("OFFSET {probe}"), candidates - probed);
+                let rows = sql
+                    .bind(sqlx::query(AssertSqlSafe(text)))
+                    .fetch_all(&mut *tx)
+                    .await?;
+                candidates_into(&rows, &mut found)?;
+            } else {
+                // At the rate the words matched among the probed tickets, the candidates lie
+                // within the most recent `span` tickets, with half as many again to spare. Where
+                // the filters are all in the recency indexes, finding where that span starts
+                // reads the index alone.
+                let span = probe * candidates * 3 / 2 / probed.max(1);
+                let indexed_filters =
+                    q.status.is_none() && q.team_id.is_none() && q.from.is_none() && q.to.is_none();
+                let since = if probed > 0 && span <= MAX_SPAN && indexed_filters {
+                    let mut bound = Sql::default();
+                    let text = format!(
+                        "SELECT d.updated_at FROM search_doc d {} {newest} OFFSET {span} LIMIT 1",
+                        where_clause(&filters(q, &mut bound))
+                    );
+                    bound
+                        .bind(sqlx::query(AssertSqlSafe(text)))
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .map(|r| r.try_get::<i64, _>("updated_at"))
+                        .transpose()?
                 } else {
-                    "SET LOCAL enable_indexscan = off"
+                    None
                 };
-                sqlx::query(setting).execute(&mut *tx).await?;
+                sqlx::query("SET LOCAL enable_indexscan = off")
+                    .execute(&mut *tx)
+                    .await?;
+                let rows = sql
+                    .bind(sqlx::query(AssertSqlSafe(through_indexes(since))))
+                    .fetch_all(&mut *tx)
+                    .await?;
+                candidates_into(&rows, &mut found)?;
+                if since.is_some() && (found.len() as i64) < candidates {
+                    // Fewer than expected that recently: all of them.
+                    let rows = sql
+                        .bind(sqlx::query(AssertSqlSafe(through_indexes(None))))
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    candidates_into(&rows, &mut found)?;
+                }
             }
         }
-        if rows.is_empty() {
-            // The most recent matches are the candidates; only they are ranked.
-            let text = ranked_from(&format!(
-                "SELECT {columns} FROM search_doc d {}
-                 ORDER BY d.updated_at DESC LIMIT {CANDIDATES}",
-                where_clause(&w)
-            ));
-            rows = sql
-                .bind(sqlx::query(AssertSqlSafe(text)))
-                .fetch_all(&mut *tx)
-                .await?;
-        }
         tx.commit().await?;
-        let (ranked, total) = ranked_ids(&rows)?;
-        let mut page = HitPage {
+        let total = found.len() as i64;
+        match q.sort {
+            Sort::Relevance => {
+                found.sort_by(|a, b| b.2.total_cmp(&a.2).then(b.1.cmp(&a.1)).then(b.0.cmp(&a.0)))
+            }
+            Sort::Date => found.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0))),
+        }
+        let ranked: Vec<(i64, f64)> = found
+            .iter()
+            .skip(q.offset.max(0) as usize)
+            .take(q.limit.clamp(1, 100) as usize)
+            .map(|&(id, _, score)| (id, score))
+            .collect();
+        Ok(HitPage {
             total,
             hits: self
                 .fetch_hits(PG_HIT_SELECT, &ranked, include_internal)
                 .await?,
-        };
-        // Nothing matched word for word: look for subjects that are spelt almost the same.
-        if page.hits.is_empty()
-            && !q.text.is_empty()
-            && q.matching == Matching::All
-            && q.offset == 0
-            && self.has_pg_trgm().await
-        {
-            let mut sql2 = Sql::default();
-            let mut w2 = filters(q, &mut sql2);
-            debug_assert_eq!(w2.len(), base_filters.len());
-            let needle = sql2.text(q.text.to_lowercase());
-            w2.push(format!("{needle}::text <% d.subject"));
-            let limit_p = sql2.int(limit);
-            let text = format!(
-                "SELECT d.ticket_id AS id, word_similarity({needle}::text, d.subject)::float8 AS score, COUNT(*) OVER () AS total
-                 FROM search_doc d {} ORDER BY score DESC, d.updated_at DESC LIMIT {limit_p}",
-                where_clause(&w2)
-            );
-            let rows = sql2
-                .bind(sqlx::query(AssertSqlSafe(text)))
-                .fetch_all(&self.db.pool)
-                .await?;
-            let (ranked, total) = ranked_ids(&rows)?;
-            page.total = total;
-            page.hits = self
-                .fetch_hits(PG_HIT_SELECT, &ranked, include_internal)
-                .await?;
-        }
-        Ok(page)
+        })
     }
 
     /// Replaces documents: old text is deleted only for tickets the index already holds (none on
@@ -650,45 +823,69 @@ impl DbIndex {
             let mut sql = Sql::default();
             let mut rows = Vec::with_capacity(chunk.len());
             for d in chunk {
-                let id = sql.int(d.ticket_id);
-                let status = sql.text(d.status.clone());
-                let priority = sql.text(d.priority.clone());
-                let customer_id = sql.int(d.customer_id);
-                let team = sql.arg(Arg::Int(d.team_id));
-                let created = sql.int(d.created_at);
-                let updated = sql.int(d.updated_at);
-                let solved = sql.arg(Arg::Int(d.solved_at));
-                let subject = sql.text(d.subject.clone());
-                let body = sql.text(d.body.clone());
-                let internal = sql.text(d.internal.clone());
-                let resolution = sql.text(d.resolution.clone());
-                let tags = sql.text(d.tags.join(" "));
-                let customer = sql.text(d.customer.clone());
                 rows.push(format!(
-                    "({id}::bigint, {status}::text, {priority}::text, {customer_id}::bigint, {team}::bigint, {created}::bigint,
-                      {updated}::bigint, {solved}::bigint, {subject}::text, {body}::text, {internal}::text, {resolution}::text,
-                      {tags}::text, {customer}::text,
-                      setweight(to_tsvector('english', {subject}::text), 'A') || setweight(to_tsvector('simple', {subject}::text), 'A')
-                      || setweight(to_tsvector('english', {resolution}::text), 'B') || setweight(to_tsvector('simple', {resolution}::text), 'B')
-                      || setweight(to_tsvector('simple', concat_ws(' ', {tags}::text, {customer}::text)), 'C')
-                      || setweight(to_tsvector('english', {body}::text), 'D') || setweight(to_tsvector('simple', {body}::text), 'D'),
-                      to_tsvector('english', {internal}::text) || to_tsvector('simple', {internal}::text))"
+                    "({}::bigint, {}::text, {}::text, {}::bigint, {}::bigint, {}::bigint, {}::bigint, {}::bigint,
+                      {}::text, {}::text, {}::text, {}::text, {}::text, {}::text)",
+                    sql.int(d.ticket_id),
+                    sql.text(d.status.clone()),
+                    sql.text(d.priority.clone()),
+                    sql.int(d.customer_id),
+                    sql.arg(Arg::Int(d.team_id)),
+                    sql.int(d.created_at),
+                    sql.int(d.updated_at),
+                    sql.arg(Arg::Int(d.solved_at)),
+                    sql.text(d.subject.clone()),
+                    sql.text(d.body.clone()),
+                    sql.text(d.internal.clone()),
+                    sql.text(d.resolution.clone()),
+                    sql.text(d.tags.join(" ")),
+                    sql.text(d.customer.clone()),
                 ));
             }
+            // Weights: subject A, resolution B, tags and customer C, messages D; 'english' stems
+            // and 'simple' keeps every language's words as written.
             let text = format!(
                 "INSERT INTO search_doc (ticket_id, status, priority, customer_id, team_id, created_at, updated_at, solved_at,
-                    subject, body, internal, resolution, tags, customer, tsv, tsv_internal)
-                 VALUES {}
+                    subject, body, internal, resolution, tags, customer, tsv, tsv_internal, tsv_key)
+                 SELECT v.*,
+                    k.tsv_key || setweight(to_tsvector('simple', concat_ws(' ', v.tags, v.customer)), 'C')
+                      || setweight(to_tsvector('english', v.body), 'D') || setweight(to_tsvector('simple', v.body), 'D'),
+                    to_tsvector('english', v.internal) || to_tsvector('simple', v.internal),
+                    k.tsv_key
+                 FROM (VALUES {}) AS v (ticket_id, status, priority, customer_id, team_id, created_at, updated_at, solved_at,
+                    subject, body, internal, resolution, tags, customer)
+                 CROSS JOIN LATERAL (SELECT
+                    setweight(to_tsvector('english', v.subject), 'A') || setweight(to_tsvector('simple', v.subject), 'A')
+                    || setweight(to_tsvector('english', v.resolution), 'B') || setweight(to_tsvector('simple', v.resolution), 'B')
+                    AS tsv_key) AS k
                  ON CONFLICT (ticket_id) DO UPDATE SET status = excluded.status, priority = excluded.priority,
                     customer_id = excluded.customer_id, team_id = excluded.team_id, created_at = excluded.created_at,
                     updated_at = excluded.updated_at, solved_at = excluded.solved_at, subject = excluded.subject,
                     body = excluded.body, internal = excluded.internal, resolution = excluded.resolution,
-                    tags = excluded.tags, customer = excluded.customer, tsv = excluded.tsv, tsv_internal = excluded.tsv_internal",
+                    tags = excluded.tags, customer = excluded.customer, tsv = excluded.tsv,
+                    tsv_internal = excluded.tsv_internal, tsv_key = excluded.tsv_key",
                 rows.join(", ")
             );
             sql.bind(sqlx::query(AssertSqlSafe(text)))
                 .execute(&mut *tx)
                 .await?;
+            // The word list typo correction draws on (see migration 14), in word order so two
+            // transactions adding the same new words wait for each other instead of deadlocking.
+            let ids = chunk
+                .iter()
+                .map(|d| d.ticket_id.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            sqlx::query(AssertSqlSafe(format!(
+                "INSERT INTO search_word (word)
+                 SELECT DISTINCT w FROM search_doc d,
+                    unnest(tsvector_to_array(d.tsv) || tsvector_to_array(d.tsv_internal)) AS w
+                 WHERE d.ticket_id IN ({ids}) AND length(w) BETWEEN 3 AND 40 AND w ~ '^[[:alpha:]]+$'
+                 ORDER BY w
+                 ON CONFLICT (word) DO NOTHING"
+            )))
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())

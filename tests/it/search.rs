@@ -917,3 +917,184 @@ async fn relevance(app: &TestApp) {
     assert!(mrr >= 0.7, "MRR {mrr:.2} below the floor");
     assert!(recall >= 0.8, "recall@5 {recall:.2} below the floor");
 }
+
+/// PostgreSQL finds the candidates (the most recent matches) in one of several ways, chosen by
+/// how often the words matched among the newest tickets: the probe alone, walking on, the GIN
+/// indexes narrowed to a recent span, or the GIN indexes over everything. With small limits
+/// every way runs on a few thousand documents; each must return exactly the most recent
+/// matches, newest first with ties broken by ticket.
+#[tokio::test]
+async fn postgres_candidates_are_the_most_recent_matches_however_found() {
+    use casebook::search::{Fields, Matching, SearchIndex, Sort, TicketDoc, db_fts::DbIndex};
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
+    const N: i64 = 3000;
+    const PROBE: i64 = 40;
+    const CANDIDATES: i64 = 20;
+    // Position i: 0 is the oldest; pairs share a change time.
+    let updated = |i: i64| 1_000_000 + (i / 2) * 1000;
+    let has = |i: i64, word: &str| match word {
+        "cobalt" => true,
+        "marlin" => i % 7 == 0,
+        "zircon" => i % 29 == 0,
+        // Twice among the newest, then only among the oldest: the recent span holds too few.
+        "plinth" => i == N - 6 || i == N - 26 || i < 40,
+        "fjord" => i % 500 == 3,
+        _ => false,
+    };
+    let internal_has = |i: i64| i % 11 == 0;
+    let docs: Vec<TicketDoc> = (0..N)
+        .map(|i| {
+            let words: Vec<&str> = ["cobalt", "marlin", "zircon", "plinth", "fjord"]
+                .into_iter()
+                .filter(|w| has(i, w))
+                .collect();
+            TicketDoc {
+                ticket_id: i + 1,
+                subject: format!("Question {}", words.join(" ")),
+                body: format!("Body mentions {}", words.join(" and ")),
+                internal: if internal_has(i) {
+                    "quartz note".into()
+                } else {
+                    String::new()
+                },
+                resolution: String::new(),
+                resolution_message_id: None,
+                tags: vec![],
+                customer_id: 1 + i % 50,
+                customer: format!("Customer {}", i % 50),
+                status: if i % 3 == 0 { "solved" } else { "open" }.into(),
+                priority: "normal".into(),
+                team_id: Some(i % 4),
+                created_at: updated(i),
+                updated_at: updated(i),
+                solved_at: None,
+                version: updated(i),
+            }
+        })
+        .collect();
+    let index = DbIndex::with_limits(app.db().clone(), PROBE, CANDIDATES);
+    index.put(&docs).await.unwrap();
+    sqlx::query("ANALYZE search_doc")
+        .execute(&app.db().pool)
+        .await
+        .unwrap();
+
+    // The expected candidates: matching positions, newest first, ties by ticket (descending).
+    let expect = |matches: &dyn Fn(i64) -> bool| -> Vec<i64> {
+        let mut ids: Vec<i64> = (0..N).filter(|&i| matches(i)).collect();
+        ids.sort_by_key(|&i| std::cmp::Reverse((updated(i), i + 1)));
+        ids.into_iter()
+            .take(CANDIDATES as usize)
+            .map(|i| i + 1)
+            .collect()
+    };
+    let run = |text: &str, setup: &dyn Fn(&mut SearchQuery)| {
+        let mut q = SearchQuery::new(text);
+        q.sort = Sort::Date;
+        q.limit = 100;
+        q.include_internal = true;
+        setup(&mut q);
+        q
+    };
+    let cases: Vec<(&str, SearchQuery, Vec<i64>)> = vec![
+        (
+            "every ticket (the probe alone)",
+            run("cobalt", &|_| {}),
+            expect(&|i| has(i, "cobalt")),
+        ),
+        (
+            "one in seven (walking on)",
+            run("marlin", &|_| {}),
+            expect(&|i| has(i, "marlin")),
+        ),
+        (
+            "one in 29 (GIN within a recent span)",
+            run("zircon", &|_| {}),
+            expect(&|i| has(i, "zircon")),
+        ),
+        (
+            "the start of a word",
+            run("zirc", &|_| {}),
+            expect(&|i| has(i, "zircon")),
+        ),
+        (
+            "too few in the span (GIN over everything)",
+            run("plinth", &|_| {}),
+            expect(&|i| has(i, "plinth")),
+        ),
+        (
+            "none among the newest (GIN over everything)",
+            run("fjord", &|_| {}),
+            expect(&|i| has(i, "fjord")),
+        ),
+        (
+            "two words",
+            run("marlin zircon", &|_| {}),
+            expect(&|i| has(i, "marlin") && has(i, "zircon")),
+        ),
+        (
+            "solved only",
+            run("zircon", &|q| q.solved_only = true),
+            expect(&|i| has(i, "zircon") && i % 3 == 0),
+        ),
+        (
+            "a team (a filter outside the recency indexes)",
+            run("zircon", &|q| q.team_id = Some(2)),
+            expect(&|i| has(i, "zircon") && i % 4 == 2),
+        ),
+        (
+            "internal notes for agents",
+            run("quartz", &|_| {}),
+            expect(&|i| internal_has(i)),
+        ),
+        (
+            "internal notes for nobody else",
+            run("quartz", &|q| q.include_internal = false),
+            vec![],
+        ),
+        (
+            "any of several words, subject only",
+            run("fjord plinth", &|q| {
+                q.matching = Matching::Any;
+                q.fields = Fields::SubjectAndResolution;
+            }),
+            expect(&|i| has(i, "fjord") || has(i, "plinth")),
+        ),
+        ("a word no ticket holds", run("xylophone", &|_| {}), vec![]),
+        (
+            "a word no ticket holds, among others",
+            run("cobalt xylophone", &|_| {}),
+            vec![],
+        ),
+    ];
+    for (what, q, expected) in cases {
+        let page = index.search(&q).await.unwrap();
+        let got: Vec<i64> = page.hits.iter().map(|h| h.ticket_id).collect();
+        assert_eq!(got, expected, "{what}");
+        assert_eq!(page.total, expected.len() as i64, "{what}: total");
+        // Ranked by relevance: the same candidates, best first.
+        let mut ranked = q.clone();
+        ranked.sort = Sort::Relevance;
+        let page = index.search(&ranked).await.unwrap();
+        let mut got: Vec<i64> = page.hits.iter().map(|h| h.ticket_id).collect();
+        assert!(
+            page.hits.windows(2).all(|w| w[0].score >= w[1].score),
+            "{what}: not best first"
+        );
+        got.sort();
+        let mut expected = expected.clone();
+        expected.sort();
+        assert_eq!(got, expected, "{what}: ranked");
+    }
+    // A misspelt word is read as the most similar word the index holds.
+    if index.typo_tolerant() || {
+        index.prepare().await.unwrap();
+        index.typo_tolerant()
+    } {
+        let page = index.search(&run("marlim", &|_| {})).await.unwrap();
+        let got: Vec<i64> = page.hits.iter().map(|h| h.ticket_id).collect();
+        assert_eq!(got, expect(&|i| has(i, "marlin")), "typo");
+    }
+}
