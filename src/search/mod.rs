@@ -392,8 +392,12 @@ pub struct IndexReport {
     pub index_count: i64,
 }
 
-/// Tickets loaded and indexed together by reindex and reconcile.
+/// Tickets loaded and indexed together by `casebook reindex`.
 const BATCH: i64 = 2000;
+
+/// Tickets indexed together by the reconcile pass, which runs beside live work: on SQLite a
+/// batch holds the one writer turn, so it is kept to a fraction of a second.
+const LIVE_BATCH: i64 = 250;
 
 /// Puts `docs` in the index and records their versions.
 async fn put_batch(
@@ -432,6 +436,16 @@ pub async fn reindex(
     db: &Db,
     index: &dyn SearchIndex,
     now: Millis,
+    progress: impl FnMut(i64, i64),
+) -> anyhow::Result<IndexReport> {
+    reindex_in_batches(db, index, now, BATCH, progress).await
+}
+
+async fn reindex_in_batches(
+    db: &Db,
+    index: &dyn SearchIndex,
+    now: Millis,
+    batch: i64,
     mut progress: impl FnMut(i64, i64),
 ) -> anyhow::Result<IndexReport> {
     index.prepare().await?;
@@ -442,7 +456,7 @@ pub async fn reindex(
     let mut after = 0i64;
     progress(0, total);
     loop {
-        let docs = load_docs(db, after + 1, i64::MAX, BATCH).await?;
+        let docs = load_docs(db, after + 1, i64::MAX, batch).await?;
         let Some(last) = docs.last() else { break };
         after = last.ticket_id;
         put_batch(db, index, &docs, now).await?;
@@ -459,22 +473,15 @@ pub async fn reindex(
 }
 
 /// Brings the index in line with the database: tickets changed since their document was built
-/// (or never indexed) are indexed again, documents of deleted tickets removed; when the index's
-/// document count disagrees with what Casebook recorded (the index was wiped or restored), every
-/// ticket is indexed again.
+/// (or never recorded as indexed, such as a document put just before a crash) are indexed again,
+/// documents of deleted tickets removed. When the index's document count still disagrees with
+/// what Casebook recorded, the index itself lost or gained documents (it was wiped or restored),
+/// and every ticket is indexed again.
 pub async fn reconcile(
     db: &Db,
     index: &dyn SearchIndex,
     now: Millis,
 ) -> anyhow::Result<IndexReport> {
-    let recorded: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM search_state")
-        .fetch_one(&db.pool)
-        .await?;
-    let in_index = index.count().await?;
-    if in_index != recorded {
-        tracing::warn!(in_index, recorded, "search index count differs; rebuilding");
-        return reindex(db, index, now, |_, _| {}).await;
-    }
     let mut indexed = 0;
     loop {
         let stale: Vec<i64> = sqlx::query_scalar(
@@ -482,7 +489,7 @@ pub async fn reconcile(
              WHERE s.ticket_id IS NULL OR s.version < t.updated_at
              ORDER BY t.ticket_id LIMIT $1",
         )
-        .bind(BATCH)
+        .bind(LIVE_BATCH)
         .fetch_all(&db.pool)
         .await?;
         if stale.is_empty() {
@@ -496,11 +503,22 @@ pub async fn reconcile(
         }
         put_batch(db, index, &docs, now).await?;
         indexed += docs.len() as i64;
-        if (stale.len() as i64) < BATCH {
+        if (stale.len() as i64) < LIVE_BATCH {
             break;
         }
     }
     let removed = remove_orphans(db, index).await?;
+    let recorded: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM search_state")
+        .fetch_one(&db.pool)
+        .await?;
+    let in_index = index.count().await?;
+    if in_index != recorded {
+        tracing::warn!(in_index, recorded, "search index count differs; rebuilding");
+        let mut report = reindex_in_batches(db, index, now, LIVE_BATCH, |_, _| {}).await?;
+        report.indexed += indexed;
+        report.removed += removed;
+        return Ok(report);
+    }
     let total_tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ticket")
         .fetch_one(&db.pool)
         .await?;
