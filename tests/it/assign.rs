@@ -969,14 +969,25 @@ both_backends!(working_hours_decide_who_is_available, |app| async move {
     let routed = details(&app, t, "routed").await;
     assert!(routed[0].contains("Dana off hours"), "{routed:?}");
     let now = app.running.state.now();
+    let runs_done = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM outbox WHERE kind = $1 AND done_at IS NOT NULL",
+        )
+        .bind(casebook::assign::JOB_WAITING)
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap()
+    };
+    let done_before = runs_done().await;
     assert_eq!(
         casebook::assign::wake_waiting(app.db(), now).await.unwrap(),
         1
     );
-    assert_eq!(
-        casebook::assign::wake_waiting(app.db(), now).await.unwrap(),
-        0,
-        "one queued run per team is enough"
+    let again = casebook::assign::wake_waiting(app.db(), now).await.unwrap();
+    // The app's outbox worker may have run the first one in between; then a second is right.
+    assert!(
+        again == 0 || runs_done().await > done_before,
+        "one queued run per team is enough ({again} more queued while the first waited)"
     );
     app.drain_outbox().await;
     assert_eq!(assignee(&app, t).await, None, "still the weekend");
