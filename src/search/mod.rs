@@ -159,6 +159,10 @@ pub trait SearchIndex: Send + Sync {
     async fn search(&self, q: &SearchQuery) -> anyhow::Result<HitPage>;
     /// How many documents the index holds.
     async fn count(&self) -> anyhow::Result<i64>;
+    /// Tidies the index after many documents were replaced (a reindex): nothing by default.
+    async fn compact(&self) -> anyhow::Result<()> {
+        Ok(())
+    }
 }
 
 /// The index the configuration asks for: Meilisearch when `CASEBOOK_MEILI_URL` is set, otherwise
@@ -464,6 +468,7 @@ async fn reindex_in_batches(
         progress(done, total);
     }
     let removed = remove_orphans(db, index).await?;
+    index.compact().await?;
     Ok(IndexReport {
         indexed: done,
         removed,
