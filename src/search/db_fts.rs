@@ -102,6 +102,71 @@ impl Sql {
     }
 }
 
+/// `search_doc`'s filter columns, with their SQL types, in the order of [`filter_values`].
+const FILTER_COLUMNS: [(&str, &str); 8] = [
+    ("ticket_id", "bigint"),
+    ("status", "text"),
+    ("priority", "text"),
+    ("customer_id", "bigint"),
+    ("team_id", "bigint"),
+    ("created_at", "bigint"),
+    ("updated_at", "bigint"),
+    ("solved_at", "bigint"),
+];
+
+/// The text columns of a document (FTS5's columns on SQLite, `search_doc`'s on PostgreSQL), in
+/// the order of [`text_values`].
+const TEXT_COLUMNS: [&str; 6] = [
+    "subject",
+    "body",
+    "internal",
+    "resolution",
+    "tags",
+    "customer",
+];
+
+/// A document's filter columns as bound placeholders.
+fn filter_values(sql: &mut Sql, d: &TicketDoc) -> [String; 8] {
+    [
+        sql.int(d.ticket_id),
+        sql.text(d.status.clone()),
+        sql.text(d.priority.clone()),
+        sql.int(d.customer_id),
+        sql.arg(Arg::Int(d.team_id)),
+        sql.int(d.created_at),
+        sql.int(d.updated_at),
+        sql.arg(Arg::Int(d.solved_at)),
+    ]
+}
+
+/// A document's text columns as bound placeholders.
+fn text_values(sql: &mut Sql, d: &TicketDoc) -> [String; 6] {
+    [
+        sql.text(d.subject.clone()),
+        sql.text(d.body.clone()),
+        sql.text(d.internal.clone()),
+        sql.text(d.resolution.clone()),
+        sql.text(d.tags.join(" ")),
+        sql.text(d.customer.clone()),
+    ]
+}
+
+/// Whether the text `expr` is a word the word list `search_word` keeps: letters only, 3 to 40 of
+/// them (migration 14 filled the list with the same rule).
+fn listed_word(expr: &str) -> String {
+    format!("length({expr}) BETWEEN 3 AND 40 AND {expr} ~ '^[[:alpha:]]+$'")
+}
+
+/// `column = excluded.column` for each column but the key: an upsert's update list.
+fn set_from_excluded<'a>(columns: impl IntoIterator<Item = &'a str>) -> String {
+    columns
+        .into_iter()
+        .filter(|c| *c != "ticket_id")
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Filters shared by both backends, on `search_doc d`.
 fn filters(q: &SearchQuery, sql: &mut Sql) -> Vec<String> {
     let mut w = Vec::new();
@@ -503,14 +568,15 @@ impl DbIndex {
             .join(", ");
         let text = format!(
             "SELECT n, CASE
-                WHEN NOT (t ~ '^[[:alpha:]]+$' AND length(t) BETWEEN 3 AND 40) THEN 'prefix'
+                WHEN NOT ({}) THEN 'prefix'
                 WHEN EXISTS (SELECT 1 FROM search_word WHERE word = t)
                   OR EXISTS (SELECT 1 FROM search_word w
                              JOIN unnest(tsvector_to_array(to_tsvector('english', t))) AS s ON w.word = s)
                   OR to_tsvector('english', t) = ''::tsvector THEN 'whole'
                 WHEN EXISTS (SELECT 1 FROM search_word WHERE word > t AND word < t || chr(1114111)) THEN 'prefix'
                 ELSE 'unknown' END AS form
-             FROM (VALUES {values}) AS v (n, t) ORDER BY n"
+             FROM (VALUES {values}) AS v (n, t) ORDER BY n",
+            listed_word("t")
         );
         let mut query = sqlx::query(AssertSqlSafe(text));
         for t in terms {
@@ -767,23 +833,15 @@ impl DbIndex {
             let rows = chunk
                 .iter()
                 .map(|d| {
-                    format!(
-                        "({}, {}, {}, {}, {}, {}, {})",
-                        sql.int(d.ticket_id),
-                        sql.text(d.subject.clone()),
-                        sql.text(d.body.clone()),
-                        sql.text(d.internal.clone()),
-                        sql.text(d.resolution.clone()),
-                        sql.text(d.tags.join(" ")),
-                        sql.text(d.customer.clone()),
-                    )
+                    let id = sql.int(d.ticket_id);
+                    format!("({id}, {})", text_values(&mut sql, d).join(", "))
                 })
                 .collect::<Vec<_>>()
                 .join(", ");
+            let text_columns = TEXT_COLUMNS.join(", ");
             for table in ["search_fts", "search_fts_en"] {
                 sql.bind(sqlx::query(AssertSqlSafe(format!(
-                    "INSERT INTO {table} (rowid, subject, body, internal, resolution, tags, customer)
-                     VALUES {rows}"
+                    "INSERT INTO {table} (rowid, {text_columns}) VALUES {rows}"
                 ))))
                 .execute(&mut *tx)
                 .await?;
@@ -791,27 +849,15 @@ impl DbIndex {
             let mut sql = Sql::default();
             let rows = chunk
                 .iter()
-                .map(|d| {
-                    format!(
-                        "({}, {}, {}, {}, {}, {}, {}, {})",
-                        sql.int(d.ticket_id),
-                        sql.text(d.status.clone()),
-                        sql.text(d.priority.clone()),
-                        sql.int(d.customer_id),
-                        sql.arg(Arg::Int(d.team_id)),
-                        sql.int(d.created_at),
-                        sql.int(d.updated_at),
-                        sql.arg(Arg::Int(d.solved_at)),
-                    )
-                })
+                .map(|d| format!("({})", filter_values(&mut sql, d).join(", ")))
                 .collect::<Vec<_>>()
                 .join(", ");
+            let columns = FILTER_COLUMNS.map(|(c, _)| c);
             sql.bind(sqlx::query(AssertSqlSafe(format!(
-                "INSERT INTO search_doc (ticket_id, status, priority, customer_id, team_id, created_at, updated_at, solved_at)
-                 VALUES {rows}
-                 ON CONFLICT (ticket_id) DO UPDATE SET status = excluded.status, priority = excluded.priority,
-                    customer_id = excluded.customer_id, team_id = excluded.team_id, created_at = excluded.created_at,
-                    updated_at = excluded.updated_at, solved_at = excluded.solved_at"
+                "INSERT INTO search_doc ({}) VALUES {rows}
+                 ON CONFLICT (ticket_id) DO UPDATE SET {}",
+                columns.join(", "),
+                set_from_excluded(columns)
             ))))
             .execute(&mut *tx)
             .await?;
@@ -824,53 +870,47 @@ impl DbIndex {
     /// a reindex should not pay a round trip per ticket.
     async fn put_postgres(&self, docs: &[TicketDoc]) -> anyhow::Result<()> {
         const PER_STATEMENT: usize = 200;
+        let columns: Vec<&str> = FILTER_COLUMNS
+            .map(|(c, _)| c)
+            .into_iter()
+            .chain(TEXT_COLUMNS)
+            .collect();
+        let values = columns.join(", ");
+        let vectors = ["tsv", "tsv_internal", "tsv_key"];
         let mut tx = self.db.begin().await?;
         for chunk in docs.chunks(PER_STATEMENT) {
             let mut sql = Sql::default();
             let mut rows = Vec::with_capacity(chunk.len());
             for d in chunk {
+                // Typed, so the VALUES list has column types before PostgreSQL sees a row.
+                let filters = filter_values(&mut sql, d)
+                    .into_iter()
+                    .zip(FILTER_COLUMNS)
+                    .map(|(v, (_, ty))| format!("{v}::{ty}"));
+                let texts = text_values(&mut sql, d).map(|v| format!("{v}::text"));
                 rows.push(format!(
-                    "({}::bigint, {}::text, {}::text, {}::bigint, {}::bigint, {}::bigint, {}::bigint, {}::bigint,
-                      {}::text, {}::text, {}::text, {}::text, {}::text, {}::text)",
-                    sql.int(d.ticket_id),
-                    sql.text(d.status.clone()),
-                    sql.text(d.priority.clone()),
-                    sql.int(d.customer_id),
-                    sql.arg(Arg::Int(d.team_id)),
-                    sql.int(d.created_at),
-                    sql.int(d.updated_at),
-                    sql.arg(Arg::Int(d.solved_at)),
-                    sql.text(d.subject.clone()),
-                    sql.text(d.body.clone()),
-                    sql.text(d.internal.clone()),
-                    sql.text(d.resolution.clone()),
-                    sql.text(d.tags.join(" ")),
-                    sql.text(d.customer.clone()),
+                    "({})",
+                    filters.chain(texts).collect::<Vec<_>>().join(", ")
                 ));
             }
             // Weights: subject A, resolution B, tags and customer C, messages D; 'english' stems
             // and 'simple' keeps every language's words as written.
             let text = format!(
-                "INSERT INTO search_doc (ticket_id, status, priority, customer_id, team_id, created_at, updated_at, solved_at,
-                    subject, body, internal, resolution, tags, customer, tsv, tsv_internal, tsv_key)
+                "INSERT INTO search_doc ({values}, {})
                  SELECT v.*,
                     k.tsv_key || setweight(to_tsvector('simple', concat_ws(' ', v.tags, v.customer)), 'C')
                       || setweight(to_tsvector('english', v.body), 'D') || setweight(to_tsvector('simple', v.body), 'D'),
                     to_tsvector('english', v.internal) || to_tsvector('simple', v.internal),
                     k.tsv_key
-                 FROM (VALUES {}) AS v (ticket_id, status, priority, customer_id, team_id, created_at, updated_at, solved_at,
-                    subject, body, internal, resolution, tags, customer)
+                 FROM (VALUES {}) AS v ({values})
                  CROSS JOIN LATERAL (SELECT
                     setweight(to_tsvector('english', v.subject), 'A') || setweight(to_tsvector('simple', v.subject), 'A')
                     || setweight(to_tsvector('english', v.resolution), 'B') || setweight(to_tsvector('simple', v.resolution), 'B')
                     AS tsv_key) AS k
-                 ON CONFLICT (ticket_id) DO UPDATE SET status = excluded.status, priority = excluded.priority,
-                    customer_id = excluded.customer_id, team_id = excluded.team_id, created_at = excluded.created_at,
-                    updated_at = excluded.updated_at, solved_at = excluded.solved_at, subject = excluded.subject,
-                    body = excluded.body, internal = excluded.internal, resolution = excluded.resolution,
-                    tags = excluded.tags, customer = excluded.customer, tsv = excluded.tsv,
-                    tsv_internal = excluded.tsv_internal, tsv_key = excluded.tsv_key",
-                rows.join(", ")
+                 ON CONFLICT (ticket_id) DO UPDATE SET {}",
+                vectors.join(", "),
+                rows.join(", "),
+                set_from_excluded(columns.iter().copied().chain(vectors)),
             );
             sql.bind(sqlx::query(AssertSqlSafe(text)))
                 .execute(&mut *tx)
@@ -886,9 +926,10 @@ impl DbIndex {
                 "INSERT INTO search_word (word)
                  SELECT DISTINCT w FROM search_doc d,
                     unnest(tsvector_to_array(d.tsv) || tsvector_to_array(d.tsv_internal)) AS w
-                 WHERE d.ticket_id IN ({ids}) AND length(w) BETWEEN 3 AND 40 AND w ~ '^[[:alpha:]]+$'
+                 WHERE d.ticket_id IN ({ids}) AND {}
                  ORDER BY w
-                 ON CONFLICT (word) DO NOTHING"
+                 ON CONFLICT (word) DO NOTHING",
+                listed_word("w")
             )))
             .execute(&mut *tx)
             .await?;
