@@ -147,6 +147,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0014_search_candidates.sql"),
         postgres: include_str!("../../migrations/postgres/0014_search_candidates.sql"),
     },
+    Migration {
+        version: 15,
+        name: "ticket_versions",
+        sqlite: include_str!("../../migrations/sqlite/0015_ticket_versions.sql"),
+        postgres: include_str!("../../migrations/postgres/0015_ticket_versions.sql"),
+    },
 ];
 
 /// The placeholders of a multi-row `VALUES` list: `rows` tuples of `columns` parameters each,
