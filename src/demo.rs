@@ -175,6 +175,7 @@ pub async fn load_if_empty(db: &Db, now: Millis) -> Result<()> {
                 assignee_id: Some(Some(agent.id)),
                 ..Default::default()
             },
+            tickets::Expect::Any,
             at(1),
         )
         .await
@@ -199,12 +200,13 @@ pub async fn load_if_empty(db: &Db, now: Millis) -> Result<()> {
                 status: after_reply,
                 attachments: vec![],
             },
+            tickets::Expect::Any,
             at(2),
         )
         .await
         .map_err(anyhow_err)?;
         if i % 4 == 1 {
-            tickets::add_agent_message(db, agent, t, AgentMessage { body: "Checked the account history; this customer had the same problem last quarter.".into(), visibility: Visibility::Internal, status: None, attachments: vec![] }, at(3)).await.map_err(anyhow_err)?;
+            tickets::add_agent_message(db, agent, t, AgentMessage { body: "Checked the account history; this customer had the same problem last quarter.".into(), visibility: Visibility::Internal, status: None, attachments: vec![] }, tickets::Expect::Any, at(3)).await.map_err(anyhow_err)?;
         }
         if status == Status::Closed {
             tickets::update_ticket(
@@ -215,6 +217,7 @@ pub async fn load_if_empty(db: &Db, now: Millis) -> Result<()> {
                     status: Some(Status::Closed),
                     ..Default::default()
                 },
+                tickets::Expect::Any,
                 at(72),
             )
             .await

@@ -9,7 +9,7 @@ use crate::db::{Db, Tx};
 use crate::domain::clock::Millis;
 use crate::domain::{Priority, Role, single_line};
 use crate::error::{AppError, AppResult};
-use crate::tickets::{self, Actor, EventRecord};
+use crate::tickets::{self, Actor};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -738,26 +738,12 @@ async fn deactivate(tx: &mut Tx, actor: &AgentRef, id: i64, now: Millis) -> AppR
     .bind(id)
     .fetch_all(&mut **tx)
     .await?;
-    let old = id.to_string();
     for t in open {
-        sqlx::query("UPDATE ticket SET assignee_id = NULL, updated_at = $1 WHERE ticket_id = $2")
-            .bind(now)
-            .bind(t)
-            .execute(&mut **tx)
+        let mut edit =
+            tickets::commands::open(tx, t, Actor::Agent(actor), tickets::Expect::Any, now).await?;
+        edit.set_assignee(tx, None, "assignee", Some("the assignee was deactivated"))
             .await?;
-        tickets::record_event(
-            tx,
-            Actor::Agent(actor),
-            EventRecord {
-                ticket_id: t,
-                kind: "assignee",
-                old: Some(&old),
-                new: None,
-                detail: Some("the assignee was deactivated"),
-            },
-            now,
-        )
-        .await?;
+        edit.save(tx).await?;
         enqueue_assign(
             tx,
             t,

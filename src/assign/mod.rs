@@ -26,7 +26,7 @@ const WAITING_BATCH: i64 = 200;
 const ACTIVE: &str = "('new','open','pending')";
 
 fn is_postgres(tx: &Tx) -> bool {
-    tx.backend_name() == "PostgreSQL"
+    tx.backend() == crate::db::Backend::Postgres
 }
 
 /// Row lock on PostgreSQL; SQLite's single writer already serialises the transaction.
@@ -219,10 +219,11 @@ async fn load_ticket(tx: &mut Tx, ticket_id: i64, lock: bool) -> AppResult<Ticke
 /// priority (the priority change is logged like any other).
 async fn apply_routing(
     tx: &mut Tx,
-    ticket_id: i64,
+    edit: &mut tickets::commands::Edit,
     t: &TicketRow,
     now: Millis,
 ) -> AppResult<Routing> {
+    let ticket_id = edit.ticket_id;
     let rules = load_rules(tx).await?;
     let teams = load_teams(tx).await?;
     let first = sqlx::query(
@@ -250,43 +251,17 @@ async fn apply_routing(
         customer,
     };
     let routing = decide::route(&facts, &rules, &teams);
-    sqlx::query(
-        "UPDATE ticket SET team_id = $1, routing_rule_id = $2, required_skill = $3, updated_at = $4 WHERE ticket_id = $5",
+    edit.set_routing(
+        tx,
+        routing.team.as_ref().map(|t| t.id),
+        routing.rule.as_ref().map(|r| r.0),
+        routing.required_skill.as_deref(),
     )
-    .bind(routing.team.as_ref().map(|t| t.id))
-    .bind(routing.rule.as_ref().map(|r| r.0))
-    .bind(routing.required_skill.as_deref())
-    .bind(now)
-    .bind(ticket_id)
-    .execute(&mut **tx)
     .await?;
-    for tag in &routing.tags {
-        sqlx::query(
-            "INSERT INTO ticket_tag (ticket_id, tag, created_at) VALUES ($1, $2, $3) ON CONFLICT (ticket_id, tag) DO NOTHING",
-        )
-        .bind(ticket_id)
-        .bind(tag)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    }
+    edit.add_tags(tx, &routing.tags).await?;
     if let Some(p) = routing.set_priority {
-        sqlx::query("UPDATE ticket SET priority = $1 WHERE ticket_id = $2")
-            .bind(p.as_str())
-            .bind(ticket_id)
-            .execute(&mut **tx)
-            .await?;
         let detail = routing.rule.as_ref().map(|r| format!("rule '{}'", r.1));
-        event(
-            tx,
-            ticket_id,
-            "priority",
-            Some(t.priority.as_str()),
-            Some(p.as_str()),
-            detail.as_deref(),
-            now,
-        )
-        .await?;
+        edit.set_priority(tx, p, detail.as_deref()).await?;
     }
     Ok(routing)
 }
@@ -385,34 +360,44 @@ async fn choose_and_take(
     Ok(choice)
 }
 
-async fn take(tx: &mut Tx, ticket_id: i64, agent_id: i64, why: &str, now: Millis) -> AppResult<()> {
-    sqlx::query("UPDATE ticket SET assignee_id = $1, updated_at = $2 WHERE ticket_id = $3")
-        .bind(agent_id)
-        .bind(now)
-        .bind(ticket_id)
-        .execute(&mut **tx)
-        .await?;
+async fn take(
+    tx: &mut Tx,
+    edit: &mut tickets::commands::Edit,
+    agent_id: i64,
+    why: &str,
+    now: Millis,
+) -> AppResult<()> {
     sqlx::query("UPDATE agent SET last_assigned_at = $1 WHERE agent_id = $2")
         .bind(now)
         .bind(agent_id)
         .execute(&mut **tx)
         .await?;
-    event(
-        tx,
-        ticket_id,
-        "assigned",
-        None,
-        Some(&agent_id.to_string()),
-        Some(why),
-        now,
-    )
-    .await
+    edit.set_assignee(tx, Some(agent_id), "assigned", Some(why))
+        .await?;
+    Ok(())
 }
 
 /// Runs assignment for one ticket in the caller's transaction (an outbox job's).
 #[tracing::instrument(skip_all, fields(ticket_id))]
 pub async fn assign_ticket(
     tx: &mut Tx,
+    ticket_id: i64,
+    trigger: &Trigger,
+    now: Millis,
+) -> AppResult<Outcome> {
+    let mut edit: Option<tickets::commands::Edit> = None;
+    let outcome = assign_within(tx, &mut edit, ticket_id, trigger, now).await?;
+    if let Some(edit) = edit {
+        edit.save(tx).await?;
+    }
+    Ok(outcome)
+}
+
+/// [`assign_ticket`] within an edit the caller saves (the new-ticket job also acknowledges the
+/// ticket in the same change). `slot` holds the edit once the ticket was opened for writing.
+pub async fn assign_within(
+    tx: &mut Tx,
+    slot: &mut Option<tickets::commands::Edit>,
     ticket_id: i64,
     trigger: &Trigger,
     now: Millis,
@@ -432,6 +417,9 @@ pub async fn assign_ticket(
             why: format!("{reason}: already assigned or not open"),
         });
     }
+    let edit = slot.insert(
+        tickets::commands::open(tx, ticket_id, Actor::System, tickets::Expect::Any, now).await?,
+    );
     let current_team = match t.team_id {
         Some(id) if !created => load_teams(tx)
             .await?
@@ -447,7 +435,7 @@ pub async fn assign_ticket(
         }
         _ => {
             routed = true;
-            let r = apply_routing(tx, ticket_id, &t, now).await?;
+            let r = apply_routing(tx, edit, &t, now).await?;
             let mut text = r.describe();
             if !created {
                 text = format!("{text} ({reason})");
@@ -512,7 +500,7 @@ pub async fn assign_ticket(
                 )
                 .await?;
             }
-            take(tx, ticket_id, agent.agent_id, &why, now).await?;
+            take(tx, edit, agent.agent_id, &why, now).await?;
             Ok(Outcome::Assigned {
                 agent_id: agent.agent_id,
                 why,
@@ -521,10 +509,7 @@ pub async fn assign_ticket(
         None => {
             if locked.assignee_active == Some(false) {
                 // Assigned to someone who has left: the ticket waits in the team's queue.
-                sqlx::query("UPDATE ticket SET assignee_id = NULL WHERE ticket_id = $1")
-                    .bind(ticket_id)
-                    .execute(&mut **tx)
-                    .await?;
+                edit.clear_departed_assignee(tx).await?;
             }
             event(tx, ticket_id, "routed", None, None, Some(&why), now).await?;
             Ok(Outcome::Waiting { why })
@@ -575,7 +560,11 @@ pub async fn assign_waiting(
         };
         let routing = format!("waited in team {}'s queue ({reason})", team.name);
         let why = decide::explain(&routing, Some(&team.name), Some(&choice));
-        take(tx, ticket_id, agent.agent_id, &why, now).await?;
+        let mut edit =
+            tickets::commands::open(tx, ticket_id, Actor::System, tickets::Expect::Any, now)
+                .await?;
+        take(tx, &mut edit, agent.agent_id, &why, now).await?;
+        edit.save(tx).await?;
         if let Some(m) = members.iter_mut().find(|m| m.agent_id == agent.agent_id) {
             m.open += 1;
             m.last_assigned_at = Some(now);

@@ -90,7 +90,7 @@ pub async fn merge(
     .bind(now.saturating_add(undo_window_ms.max(0)))
     .fetch_one(&mut *tx)
     .await?;
-    let moved = move_items(&mut tx, merge_id, from, into, true).await?;
+    let moved = move_items(&mut tx, merge_id, from, into, true, agent_id, now).await?;
     sqlx::query("UPDATE customer_merge SET moved = $1 WHERE customer_merge_id = $2")
         .bind(serde_json::to_string(&moved).map_err(anyhow::Error::from)?)
         .bind(merge_id)
@@ -107,16 +107,6 @@ pub async fn merge(
         .bind(into)
         .execute(&mut *tx)
         .await?;
-    ticket_audit(
-        &mut tx,
-        merge_id,
-        agent_id,
-        "customer_merged",
-        from,
-        into,
-        now,
-    )
-    .await?;
     tx.commit().await?;
     tracing::info!(merge_id, ?moved, "merged customers");
     get(db, merge_id, now).await
@@ -130,6 +120,8 @@ async fn move_items(
     from: i64,
     into: i64,
     forward: bool,
+    agent_id: Option<i64>,
+    now: Millis,
 ) -> AppResult<Moved> {
     let mut moved = Moved::default();
     for (kind, table, id_col) in ITEMS {
@@ -144,6 +136,28 @@ async fn move_items(
             .await?;
         }
         let (src, dst) = if forward { (from, into) } else { (into, from) };
+        if *kind == "ticket" {
+            // Tickets change through their one door: version, audit entry, change event and
+            // search document for each.
+            let n = crate::tickets::commands::move_merged_tickets(
+                tx,
+                &crate::tickets::commands::MergeMove {
+                    merge_id,
+                    from: src,
+                    into: dst,
+                    agent_id,
+                    audit_kind: if forward {
+                        "customer_merged"
+                    } else {
+                        "customer_merge_undone"
+                    },
+                },
+                now,
+            )
+            .await?;
+            moved.set(kind, n);
+            continue;
+        }
         let done = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE {table} SET customer_id = $1
              WHERE customer_id = $2 AND {id_col} IN
@@ -157,52 +171,6 @@ async fn move_items(
         moved.set(kind, done.rows_affected() as i64);
     }
     Ok(moved)
-}
-
-/// An entry in the audit log of every moved ticket, which is also re-indexed for search.
-async fn ticket_audit(
-    tx: &mut Tx,
-    merge_id: i64,
-    agent_id: Option<i64>,
-    kind: &str,
-    old: i64,
-    new: i64,
-    now: Millis,
-) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO ticket_event (ticket_id, actor_kind, agent_id, kind, old_value, new_value, detail, created_at)
-         SELECT item_id, $1, $2, $3, $4, $5, $6, $7 FROM customer_merge_item
-         WHERE customer_merge_id = $8 AND item_kind = 'ticket'",
-    )
-    .bind(if agent_id.is_some() { "agent" } else { "system" })
-    .bind(agent_id)
-    .bind(kind)
-    .bind(format!("customer #{old}"))
-    .bind(format!("customer #{new}"))
-    .bind(format!("merge #{merge_id}"))
-    .bind(now)
-    .bind(merge_id)
-    .execute(&mut **tx)
-    .await?;
-    // The moved tickets changed: their search documents name the customer.
-    let tickets: Vec<i64> = sqlx::query_scalar(
-        "SELECT item_id FROM customer_merge_item WHERE customer_merge_id = $1 AND item_kind = 'ticket'",
-    )
-    .bind(merge_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    sqlx::query(
-        "UPDATE ticket SET updated_at = $1 WHERE ticket_id IN
-           (SELECT item_id FROM customer_merge_item WHERE customer_merge_id = $2 AND item_kind = 'ticket')",
-    )
-    .bind(now)
-    .bind(merge_id)
-    .execute(&mut **tx)
-    .await?;
-    for t in tickets {
-        crate::search::enqueue_index(tx, t, now).await?;
-    }
-    Ok(())
 }
 
 /// Undoes merge `merge_id`: moves exactly the recorded rows back and revives the merged-away
@@ -242,7 +210,7 @@ pub async fn undo(
                 "customer #{into} was merged away since; undo that merge first"
             ))
         })?;
-    move_items(&mut tx, merge_id, from, into, false).await?;
+    move_items(&mut tx, merge_id, from, into, false, agent_id, now).await?;
     sqlx::query(
         "UPDATE customer SET merged_into_id = NULL, updated_at = $1 WHERE customer_id = $2",
     )
@@ -257,16 +225,6 @@ pub async fn undo(
     .bind(agent_id)
     .bind(merge_id)
     .execute(&mut *tx)
-    .await?;
-    ticket_audit(
-        &mut tx,
-        merge_id,
-        agent_id,
-        "customer_merge_undone",
-        into,
-        from,
-        now,
-    )
     .await?;
     tx.commit().await?;
     tracing::info!(merge_id, "undid customer merge");

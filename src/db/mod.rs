@@ -24,6 +24,11 @@ impl Tx {
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
         self.tx.rollback().await
     }
+
+    /// The backend this transaction runs on.
+    pub fn backend(&self) -> Backend {
+        Backend::of(&self.tx)
+    }
 }
 
 impl Deref for Tx {
@@ -43,6 +48,17 @@ impl DerefMut for Tx {
 pub enum Backend {
     Sqlite,
     Postgres,
+}
+
+impl Backend {
+    /// The backend a connection talks to.
+    pub fn of(conn: &AnyConnection) -> Backend {
+        if conn.backend_name() == "PostgreSQL" {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
 }
 
 /// A connection pool and the backend it talks to. Cheap to clone.

@@ -382,6 +382,13 @@ pub async fn ingest_stored(
     }
 }
 
+fn app_err(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Internal(e) => e,
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
 async fn refers_to_known_ticket(db: &Db, meta: &EmailMeta) -> Result<bool> {
     for id in meta
         .in_reply_to
@@ -441,18 +448,33 @@ async fn record_bounce(
         let mut tx = db.begin().await?;
         crate::notify::record_failure(&mut tx, ticket_id, message_id, &detail, now).await?;
         // The bounce itself is kept as an internal note, so nothing received is invisible.
-        sqlx::query(
-            "INSERT INTO message (ticket_id, author_kind, visibility, body_text, created_at, full_text, mail_kind, raw_email_id, thread_reason)
-             VALUES ($1, 'system', 'internal', $2, $3, $4, 'bounce', $5, $6)",
+        let note = format!("Bounce: {detail}");
+        let reason = format!("bounce of message <{mid}>");
+        let mut edit = crate::tickets::commands::open(
+            &mut tx,
+            ticket_id,
+            crate::tickets::Actor::System,
+            crate::tickets::Expect::Any,
+            now,
         )
-        .bind(ticket_id)
-        .bind(format!("Bounce: {detail}"))
-        .bind(now)
-        .bind(&parsed.text)
-        .bind(raw_id)
-        .bind(format!("bounce of message <{mid}>"))
-        .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(app_err)?;
+        edit.add_message(
+            &mut tx,
+            &crate::tickets::NewMessage {
+                author_kind: "system",
+                visibility: Some(crate::domain::Visibility::Internal),
+                body_text: &note,
+                full_text: Some(&parsed.text),
+                mail_kind: Some("bounce"),
+                raw_email_id: Some(raw_id),
+                thread_reason: Some(&reason),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(app_err)?;
+        edit.save(&mut tx).await.map_err(app_err)?;
         tx.commit().await?;
         return Ok(Ingested::Bounce { ticket_id });
     }

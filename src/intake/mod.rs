@@ -10,10 +10,10 @@ use crate::auth::{digest, new_secret};
 use crate::customers;
 use crate::db::{Db, Tx};
 use crate::domain::clock::Millis;
-use crate::domain::{Channel, CustomerMessageEffect, EmailAddress, Priority, Status};
+use crate::domain::{Channel, CustomerMessageEffect, EmailAddress, Priority};
 use crate::error::{AppError, AppResult};
 use crate::outbox;
-use crate::tickets::{self, Actor, EventRecord};
+use crate::tickets::{self, Actor, Expect};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -283,19 +283,20 @@ async fn receive_once(
         .is_some_and(|m| m.kind == MailKind::AutoReply);
     let existing = match target {
         Some(id) => {
-            let t = tickets::repo::get_ticket_tx(&mut tx, id).await?;
-            if t.customer_id != customer_id {
+            let mut edit =
+                tickets::commands::open(&mut tx, id, Actor::Customer, Expect::Any, now).await?;
+            if edit.current.customer_id != customer_id {
                 return Err(AppError::Forbidden(
                     "this ticket belongs to another customer".into(),
                 ));
             }
-            match t.status.on_customer_message() {
-                CustomerMessageEffect::Stay => Some(id),
+            match edit.current.status.on_customer_message() {
+                CustomerMessageEffect::Stay => Some(edit),
                 // An out-of-office answer is recorded but does not reopen anything.
-                CustomerMessageEffect::MoveTo(_) if auto_reply => Some(id),
+                CustomerMessageEffect::MoveTo(_) if auto_reply => Some(edit),
                 CustomerMessageEffect::MoveTo(to) => {
-                    tickets::set_status(&mut tx, Actor::Customer, id, t.status, to, now).await?;
-                    Some(id)
+                    edit.set_status(&mut tx, to, None).await?;
+                    Some(edit)
                 }
                 CustomerMessageEffect::FollowUp => {
                     follow_up_of = Some(id);
@@ -307,67 +308,46 @@ async fn receive_once(
         None => None,
     };
 
-    let (ticket_id, created_ticket) = match existing {
-        Some(id) => {
-            sqlx::query("UPDATE ticket SET updated_at = $1 WHERE ticket_id = $2")
-                .bind(now)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            (id, false)
-        }
+    let (mut edit, created_ticket) = match existing {
+        Some(edit) => (edit, false),
         None => {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO ticket (subject, status, priority, channel, customer_id, follow_up_of_id, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING ticket_id",
-            )
-            .bind(subject)
-            .bind(Status::New.as_str())
-            .bind(inbound.priority.unwrap_or(Priority::Normal).as_str())
-            .bind(inbound.channel.as_str())
-            .bind(customer_id)
-            .bind(follow_up_of)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            let detail = follow_up_of.map(|f| format!("follow-up of #{f}"));
-            tickets::record_event(
+            let edit = tickets::commands::create(
                 &mut tx,
-                Actor::Customer,
-                EventRecord {
-                    ticket_id: id,
-                    kind: "created",
-                    old: None,
-                    new: Some(inbound.channel.as_str()),
-                    detail: detail.as_deref(),
+                &tickets::commands::NewTicket {
+                    subject,
+                    priority: inbound.priority.unwrap_or(Priority::Normal),
+                    channel: inbound.channel.as_str(),
+                    customer_id,
+                    follow_up_of_id: follow_up_of,
                 },
                 now,
             )
             .await?;
-            (id, true)
+            (edit, true)
         }
     };
+    let ticket_id = edit.ticket_id;
 
     let email = inbound.email.as_ref();
-    let message_id: i64 = sqlx::query_scalar(
-        "INSERT INTO message (ticket_id, author_kind, customer_id, visibility, body_text, body_html, created_at,
-            email_message_id, full_text, thread_reason, mail_kind, raw_email_id)
-         VALUES ($1, 'customer', $2, 'public', $3, $4, $5, $6, $7, $8, $9, $10) RETURNING message_id",
-    )
-    .bind(ticket_id)
-    .bind(customer_id)
-    .bind(body)
-    .bind(inbound.body_html.as_deref())
-    .bind(now)
-    .bind(email.and_then(|e| e.message_id.as_deref()))
-    .bind(email.map(|e| e.full_text.as_str()))
-    .bind(thread_reason.describe())
-    .bind(email.map(|e| e.kind.as_str()))
-    .bind(email.map(|e| e.raw_email_id))
-    .fetch_one(&mut *tx)
-    .await?;
-
-    store_attachments(&mut tx, message_id, &inbound.attachments, now).await?;
+    let reason = thread_reason.describe();
+    let message_id = edit
+        .add_message(
+            &mut tx,
+            &tickets::NewMessage {
+                author_kind: "customer",
+                customer_id: Some(customer_id),
+                body_text: body,
+                body_html: inbound.body_html.as_deref(),
+                email_message_id: email.and_then(|e| e.message_id.as_deref()),
+                full_text: email.map(|e| e.full_text.as_str()),
+                thread_reason: Some(&reason),
+                mail_kind: email.map(|e| e.kind.as_str()),
+                raw_email_id: email.map(|e| e.raw_email_id),
+                attachments: &inbound.attachments,
+                ..Default::default()
+            },
+        )
+        .await?;
 
     if let Some(k) = &inbound.idempotency {
         sqlx::query("INSERT INTO inbound_key (scope, idem_key, ticket_id, message_id, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -389,8 +369,7 @@ async fn receive_once(
         "message.received"
     };
     outbox::enqueue(&mut tx, kind, &payload, now).await?;
-    crate::sla::store::refresh(&mut tx, ticket_id, now).await?;
-    crate::search::enqueue_index(&mut tx, ticket_id, now).await?;
+    edit.save(&mut tx).await?;
 
     let link_token = if inbound.issue_link {
         Some(issue_link(&mut tx, ticket_id, now).await?)

@@ -126,13 +126,37 @@ async fn run_job(state: &AppState, job: &Job, worker: &str) -> anyhow::Result<()
     match job.kind.as_str() {
         "ticket.created" => {
             let ticket_id = ticket_id.context("payload without ticket_id")?;
-            let mut tx = state.db.begin().await?;
-            crate::assign::assign_ticket(&mut tx, ticket_id, &crate::assign::Trigger::Created, now)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            after_routing(state, &mut tx, ticket_id).await?;
+            let (mut tx, now) = lock_ticket(state, ticket_id).await?;
+            let mut edit = None;
+            crate::assign::assign_within(
+                &mut tx,
+                &mut edit,
+                ticket_id,
+                &crate::assign::Trigger::Created,
+                now,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             if state.mailer.is_some() && !job.payload["auto_reply"].as_bool().unwrap_or(false) {
-                acknowledge(&mut tx, ticket_id, now).await?;
+                let mut ack = match edit.take() {
+                    Some(edit) => edit,
+                    None => crate::tickets::commands::open(
+                        &mut tx,
+                        ticket_id,
+                        crate::tickets::Actor::System,
+                        crate::tickets::Expect::Any,
+                        now,
+                    )
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+                };
+                acknowledge(&mut tx, &mut ack, now).await?;
+                edit = Some(ack);
+            }
+            if let Some(edit) = edit {
+                edit.save(&mut tx)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
             }
             finish(tx, job.id, now).await
         }
@@ -184,13 +208,11 @@ async fn run_job(state: &AppState, job: &Job, worker: &str) -> anyhow::Result<()
         // Recorded for consumers that subscribe to them (search, SLA); nothing else to do here.
         "message.received" => finish(state.db.begin().await?, job.id, now).await,
         crate::assign::JOB_ASSIGN | crate::assign::JOB_WAITING => {
-            let mut tx = state.db.begin().await?;
+            let (mut tx, now) = match ticket_id.filter(|_| job.kind == crate::assign::JOB_ASSIGN) {
+                Some(id) => lock_ticket(state, id).await?,
+                None => (state.db.begin().await?, now),
+            };
             crate::assign::run_job(&mut tx, &job.kind, &job.payload, now).await?;
-            if job.kind == crate::assign::JOB_ASSIGN
-                && let Some(ticket_id) = ticket_id
-            {
-                after_routing(state, &mut tx, ticket_id).await?;
-            }
             finish(tx, job.id, now).await
         }
         crate::search::INDEX_JOB => crate::search::run_index_job(state, job.id, &job.payload).await,
@@ -198,25 +220,16 @@ async fn run_job(state: &AppState, job: &Job, worker: &str) -> anyhow::Result<()
     }
 }
 
-/// Routing may have moved the ticket to another team (which can choose another SLA policy, and is
-/// part of the search document): bring both up to date in the same transaction. The ticket row is
-/// locked first and the clock read after that, so a change committed meanwhile (a reply, say) is
-/// neither missed nor seen as lying in the future.
-async fn after_routing(state: &AppState, tx: &mut Tx, ticket_id: i64) -> anyhow::Result<()> {
-    if state.db.backend == crate::db::Backend::Postgres {
-        sqlx::query("SELECT ticket_id FROM ticket WHERE ticket_id = $1 FOR NO KEY UPDATE")
-            .bind(ticket_id)
-            .fetch_optional(&mut **tx)
-            .await?;
+/// Starts the transaction of a job about one ticket: the ticket row is locked first and the
+/// clock read after that, so a change committed meanwhile (a reply, say) is neither missed nor
+/// seen as lying in the future by the SLA clocks the job recomputes.
+async fn lock_ticket(state: &AppState, ticket_id: i64) -> anyhow::Result<(Tx, Millis)> {
+    let mut tx = state.db.begin().await?;
+    match crate::tickets::repo::lock_ticket(&mut tx, ticket_id).await {
+        Ok(_) | Err(crate::error::AppError::NotFound(_)) => {}
+        Err(e) => return Err(anyhow::anyhow!("{e}")),
     }
-    let now = state.clock.now_ms();
-    crate::sla::store::refresh(tx, ticket_id, now)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    crate::search::enqueue_index(tx, ticket_id, now)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(())
+    Ok((tx, state.clock.now_ms()))
 }
 
 async fn finish(mut tx: Tx, job_id: i64, now: Millis) -> anyhow::Result<()> {
@@ -253,7 +266,12 @@ async fn event(
 
 /// Writes the automatic "we received your request" message and queues its mail — unless the
 /// customer already got several in the last hour (which is how mail loops start).
-async fn acknowledge(tx: &mut Tx, ticket_id: i64, now: Millis) -> anyhow::Result<()> {
+async fn acknowledge(
+    tx: &mut Tx,
+    edit: &mut crate::tickets::commands::Edit,
+    now: Millis,
+) -> anyhow::Result<()> {
+    let ticket_id = edit.ticket_id;
     let row = sqlx::query("SELECT customer_id, channel FROM ticket WHERE ticket_id = $1")
         .bind(ticket_id)
         .fetch_one(&mut **tx)
@@ -273,15 +291,18 @@ async fn acknowledge(tx: &mut Tx, ticket_id: i64, now: Millis) -> anyhow::Result
         )
         .await;
     }
-    let message_id: i64 = sqlx::query_scalar(
-        "INSERT INTO message (ticket_id, author_kind, visibility, body_text, created_at)
-         VALUES ($1, 'system', 'public', $2, $3) RETURNING message_id",
-    )
-    .bind(ticket_id)
-    .bind(crate::notify::acknowledgement_text(ticket_id))
-    .bind(now)
-    .fetch_one(&mut **tx)
-    .await?;
+    let body = crate::notify::acknowledgement_text(ticket_id);
+    let message_id = edit
+        .add_message(
+            tx,
+            &crate::tickets::NewMessage {
+                author_kind: "system",
+                body_text: &body,
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     enqueue(
         tx,
         "message.sent",

@@ -693,44 +693,16 @@ pub async fn mark_resolution(
     now: Millis,
 ) -> AppResult<()> {
     let mut tx = db.begin().await?;
-    crate::tickets::repo::lock_ticket(&mut tx, ticket_id).await?;
-    if let Some(mid) = message_id {
-        let owner: Option<i64> =
-            sqlx::query_scalar("SELECT ticket_id FROM message WHERE message_id = $1")
-                .bind(mid)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if owner != Some(ticket_id) {
-            return Err(AppError::field(
-                "message_id",
-                "is not a message of this ticket",
-            ));
-        }
-    }
-    sqlx::query(
-        "UPDATE ticket SET resolution_message_id = $1, resolution_marked_by = $2, updated_at = $3 WHERE ticket_id = $4",
-    )
-    .bind(message_id)
-    .bind(message_id.map(|_| agent.id))
-    .bind(now)
-    .bind(ticket_id)
-    .execute(&mut *tx)
-    .await?;
-    let detail = message_id.map(|m| format!("message {m}"));
-    crate::tickets::record_event(
+    let mut edit = crate::tickets::commands::open(
         &mut tx,
+        ticket_id,
         crate::tickets::Actor::Agent(agent),
-        crate::tickets::EventRecord {
-            ticket_id,
-            kind: "resolution",
-            old: None,
-            new: None,
-            detail: detail.as_deref(),
-        },
+        crate::tickets::Expect::Any,
         now,
     )
     .await?;
-    enqueue_index(&mut tx, ticket_id, now).await?;
+    edit.set_resolution(&mut tx, message_id).await?;
+    edit.save(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }

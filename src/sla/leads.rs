@@ -10,7 +10,7 @@ use crate::db::Db;
 use crate::domain::clock::Millis;
 use crate::domain::{Priority, Status};
 use crate::error::{AppError, AppResult};
-use crate::tickets::{Actor, EventRecord, record_event};
+use crate::tickets::Actor;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -169,67 +169,24 @@ pub async fn escalate(
         return Err(AppError::field("assignee_id", "is not an active agent"));
     }
     let mut tx = db.begin().await?;
-    crate::tickets::repo::lock_ticket(&mut tx, ticket_id).await?;
-    let t = store::ticket_row(&mut tx, ticket_id).await?;
-    let actor = Actor::Agent(agent);
-    if let Some(a) = e.assignee_id.filter(|a| Some(*a) != t.assignee_id) {
-        sqlx::query("UPDATE ticket SET assignee_id = $1, updated_at = $2 WHERE ticket_id = $3")
-            .bind(a)
-            .bind(now)
-            .bind(ticket_id)
-            .execute(&mut *tx)
-            .await?;
-        let old = t.assignee_id.map(|v| v.to_string());
-        let new = a.to_string();
-        record_event(
-            &mut tx,
-            actor,
-            EventRecord {
-                ticket_id,
-                kind: "assignee",
-                old: old.as_deref(),
-                new: Some(&new),
-                detail: Some("escalation"),
-            },
-            now,
-        )
-        .await?;
-    }
-    if e.raise_priority && raised(t.priority) != t.priority {
-        let to = raised(t.priority);
-        sqlx::query("UPDATE ticket SET priority = $1, updated_at = $2 WHERE ticket_id = $3")
-            .bind(to.as_str())
-            .bind(now)
-            .bind(ticket_id)
-            .execute(&mut *tx)
-            .await?;
-        record_event(
-            &mut tx,
-            actor,
-            EventRecord {
-                ticket_id,
-                kind: "priority",
-                old: Some(t.priority.as_str()),
-                new: Some(to.as_str()),
-                detail: Some("escalation"),
-            },
-            now,
-        )
-        .await?;
-    }
-    record_event(
+    let mut edit = crate::tickets::commands::open(
         &mut tx,
-        actor,
-        EventRecord {
-            ticket_id,
-            kind: "escalated",
-            old: None,
-            new: None,
-            detail: Some(reason),
-        },
+        ticket_id,
+        Actor::Agent(agent),
+        crate::tickets::Expect::Any,
         now,
     )
     .await?;
+    let t = store::ticket_row(&mut tx, ticket_id).await?;
+    if let Some(a) = e.assignee_id {
+        edit.set_assignee(&mut tx, Some(a), "assignee", Some("escalation"))
+            .await?;
+    }
+    if e.raise_priority {
+        edit.set_priority(&mut tx, raised(t.priority), Some("escalation"))
+            .await?;
+    }
+    edit.record(&mut tx, "escalated", reason).await?;
     let who = match e.assignee_id {
         Some(a) => Some(a),
         None => team_lead(&mut tx, t.team_id).await?,
@@ -238,7 +195,7 @@ pub async fn escalate(
         let body = format!("Ticket #{ticket_id} escalated by {}: {reason}", agent.name);
         notify(&mut tx, who, ticket_id, "escalated", &body, now).await?;
     }
-    store::refresh(&mut tx, ticket_id, now).await?;
+    edit.save(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }

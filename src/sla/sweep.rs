@@ -252,6 +252,14 @@ async fn breach(
     t: &mut store::TicketRow,
     step: &Step<'_>,
 ) -> AppResult<bool> {
+    let mut edit = crate::tickets::commands::open(
+        tx,
+        t.id,
+        Actor::System,
+        crate::tickets::Expect::Any,
+        step.now,
+    )
+    .await?;
     let Step {
         label,
         metric,
@@ -263,25 +271,8 @@ async fn breach(
     let mut steps: Vec<String> = Vec::new();
     if policy.is_none_or(|p| p.raise_priority_on_breach) && raised(t.priority) != t.priority {
         let to = raised(t.priority);
-        sqlx::query("UPDATE ticket SET priority = $1, updated_at = $2 WHERE ticket_id = $3")
-            .bind(to.as_str())
-            .bind(now)
-            .bind(ticket_id)
-            .execute(&mut **tx)
+        edit.set_priority(tx, to, Some("raised at SLA breach"))
             .await?;
-        record_event(
-            tx,
-            Actor::System,
-            EventRecord {
-                ticket_id,
-                kind: "priority",
-                old: Some(t.priority.as_str()),
-                new: Some(to.as_str()),
-                detail: Some("raised at SLA breach"),
-            },
-            now,
-        )
-        .await?;
         t.priority = to;
         steps.push(format!("priority raised to {to}"));
     }
@@ -291,29 +282,8 @@ async fn breach(
         .and_then(|p| p.escalation_team_id)
         .filter(|e| Some(*e) != t.team_id)
     {
-        sqlx::query(
-            "UPDATE ticket SET team_id = $1, assignee_id = NULL, updated_at = $2 WHERE ticket_id = $3",
-        )
-        .bind(esc)
-        .bind(now)
-        .bind(ticket_id)
-        .execute(&mut **tx)
-        .await?;
-        let old = t.team_id.map(|v| v.to_string());
-        let new = esc.to_string();
-        record_event(
-            tx,
-            Actor::System,
-            EventRecord {
-                ticket_id,
-                kind: "team",
-                old: old.as_deref(),
-                new: Some(&new),
-                detail: Some("escalation team at SLA breach"),
-            },
-            now,
-        )
-        .await?;
+        edit.set_team(tx, esc, true, Some("escalation team at SLA breach"))
+            .await?;
         crate::outbox::enqueue(
             tx,
             "ticket.assign",
@@ -343,19 +313,10 @@ async fn breach(
         if steps.is_empty() { "" } else { ": " },
         steps.join("; ")
     );
-    record_event(
-        tx,
-        Actor::System,
-        EventRecord {
-            ticket_id,
-            kind: "sla_breach",
-            old: None,
-            new: Some(metric),
-            detail: Some(&detail),
-        },
-        now,
-    )
-    .await?;
+    edit.audit(tx, "sla_breach", None, Some(metric), Some(&detail))
+        .await?;
+    // The clocks are recomputed by the sweep once all of the ticket's steps have fired.
+    edit.save_in_sweep(tx).await?;
     Ok(enqueued)
 }
 

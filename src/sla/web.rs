@@ -581,7 +581,7 @@ async fn ui_bulk(
             assignee_id,
             ..Default::default()
         };
-        tickets::update_ticket(&state.db, &agent, id, patch, now).await?;
+        tickets::update_ticket(&state.db, &agent, id, patch, tickets::Expect::Any, now).await?;
     }
     state.outbox_wakeup.notify_one();
     Ok(Redirect::to(&back).into_response())

@@ -1,10 +1,11 @@
 //! Tickets: reading them (queues, pages, API) and the agent's operations on them — reply, note,
 //! status, priority, assignee — each recorded in the audit log and the outbox in one transaction.
 
+pub mod commands;
 pub mod repo;
 
 use crate::auth::AgentRef;
-use crate::db::{Db, Tx};
+use crate::db::Db;
 use crate::domain::clock::Millis;
 use crate::domain::{AuthorKind, Priority, Status, Visibility};
 use crate::error::{AppError, AppResult};
@@ -12,6 +13,7 @@ use crate::outbox;
 use serde::Serialize;
 use serde_json::json;
 
+pub use commands::{Expect, NewMessage, Saved, record_event};
 pub use repo::{ListFilter, Queue, events, get_ticket, list_tickets, messages};
 
 #[derive(Debug, Clone, Serialize)]
@@ -32,6 +34,8 @@ pub struct Ticket {
     pub first_response_at: Option<Millis>,
     pub solved_at: Option<Millis>,
     pub closed_at: Option<Millis>,
+    /// Bumped by every change; the API's `ETag` and the forms' `version` field.
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -84,100 +88,12 @@ pub enum Actor<'a> {
     System,
 }
 
-impl Actor<'_> {
-    fn kind(&self) -> &'static str {
-        match self {
-            Actor::Agent(_) => "agent",
-            Actor::Customer => "customer",
-            Actor::System => "system",
-        }
-    }
-    fn agent_id(&self) -> Option<i64> {
-        match self {
-            Actor::Agent(a) => Some(a.id),
-            _ => None,
-        }
-    }
-}
-
 pub struct EventRecord<'a> {
     pub ticket_id: i64,
     pub kind: &'a str,
     pub old: Option<&'a str>,
     pub new: Option<&'a str>,
     pub detail: Option<&'a str>,
-}
-
-pub async fn record_event(
-    tx: &mut Tx,
-    actor: Actor<'_>,
-    ev: EventRecord<'_>,
-    now: Millis,
-) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO ticket_event (ticket_id, actor_kind, agent_id, kind, old_value, new_value, detail, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(ev.ticket_id)
-    .bind(actor.kind())
-    .bind(actor.agent_id())
-    .bind(ev.kind)
-    .bind(ev.old)
-    .bind(ev.new)
-    .bind(ev.detail)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// Moves a ticket to `to` (checking the lifecycle), stamping solved/closed times and logging it.
-pub async fn set_status(
-    tx: &mut Tx,
-    actor: Actor<'_>,
-    ticket_id: i64,
-    from: Status,
-    to: Status,
-    now: Millis,
-) -> AppResult<()> {
-    if from == to {
-        return Ok(());
-    }
-    if !from.can_move_to(to) {
-        return Err(AppError::field(
-            "status",
-            format!("cannot change from {from} to {to}"),
-        ));
-    }
-    sqlx::query(
-        "UPDATE ticket SET status = $1, updated_at = $2,
-            solved_at = CASE WHEN $1 = 'solved' THEN $2 WHEN $1 IN ('open','pending','new') THEN NULL ELSE solved_at END,
-            closed_at = CASE WHEN $1 = 'closed' THEN $2 ELSE closed_at END
-         WHERE ticket_id = $3",
-    )
-    .bind(to.as_str())
-    .bind(now)
-    .bind(ticket_id)
-    .execute(&mut **tx)
-    .await?;
-    record_event(
-        tx,
-        actor,
-        EventRecord {
-            ticket_id,
-            kind: "status",
-            old: Some(from.as_str()),
-            new: Some(to.as_str()),
-            detail: None,
-        },
-        now,
-    )
-    .await?;
-    if to == Status::Solved {
-        outbox::enqueue(tx, "ticket.solved", &json!({"ticket_id": ticket_id}), now).await?;
-    }
-    crate::assign::on_status_change(tx, ticket_id, from, to, now).await?;
-    Ok(())
 }
 
 /// An agent's reply (public) or internal note.
@@ -216,67 +132,31 @@ pub async fn add_agent_message(
     agent: &AgentRef,
     ticket_id: i64,
     msg: AgentMessage,
+    expect: Expect,
     now: Millis,
-) -> AppResult<i64> {
+) -> AppResult<(i64, Saved)> {
     let body = validate_body("body", &msg.body)?;
     let mut tx = db.begin().await?;
-    let (status, first_response_at) = repo::lock_ticket(&mut tx, ticket_id).await?;
-    let message_id: i64 = sqlx::query_scalar(
-        "INSERT INTO message (ticket_id, author_kind, agent_id, visibility, body_text, created_at)
-         VALUES ($1, 'agent', $2, $3, $4, $5) RETURNING message_id",
-    )
-    .bind(ticket_id)
-    .bind(agent.id)
-    .bind(msg.visibility.as_str())
-    .bind(&body)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
-    crate::intake::store_attachments(&mut tx, message_id, &msg.attachments, now).await?;
-    let public = msg.visibility == Visibility::Public;
-    let kind = if public { "reply" } else { "note" };
-    record_event(
-        &mut tx,
-        Actor::Agent(agent),
-        EventRecord {
-            ticket_id,
-            kind,
-            old: None,
-            new: None,
-            detail: Some(&format!("message {message_id}")),
-        },
-        now,
-    )
-    .await?;
-    sqlx::query(
-        "UPDATE ticket SET updated_at = $1, first_response_at = CASE WHEN $2 = 1 AND first_response_at IS NULL THEN $1 ELSE first_response_at END
-         WHERE ticket_id = $3",
-    )
-    .bind(now)
-    .bind(i64::from(public))
-    .bind(ticket_id)
-    .execute(&mut *tx)
-    .await?;
-    if public && first_response_at.is_none() {
-        record_event(
+    let mut edit = commands::open(&mut tx, ticket_id, Actor::Agent(agent), expect, now).await?;
+    let message_id = edit
+        .add_message(
             &mut tx,
-            Actor::Agent(agent),
-            EventRecord {
-                ticket_id,
-                kind: "first_response",
-                old: None,
-                new: None,
-                detail: None,
+            &NewMessage {
+                author_kind: "agent",
+                agent_id: Some(agent.id),
+                visibility: Some(msg.visibility),
+                body_text: &body,
+                attachments: &msg.attachments,
+                ..Default::default()
             },
-            now,
         )
         .await?;
-    }
+    let public = msg.visibility == Visibility::Public;
     let target = msg
         .status
-        .or((public && status == Status::New).then_some(Status::Open));
+        .or((public && edit.current.status == Status::New).then_some(Status::Open));
     if let Some(to) = target {
-        set_status(&mut tx, Actor::Agent(agent), ticket_id, status, to, now).await?;
+        edit.set_status(&mut tx, to, None).await?;
     }
     if public {
         outbox::enqueue(
@@ -287,10 +167,9 @@ pub async fn add_agent_message(
         )
         .await?;
     }
-    crate::sla::store::refresh(&mut tx, ticket_id, now).await?;
-    crate::search::enqueue_index(&mut tx, ticket_id, now).await?;
+    let saved = edit.save(&mut tx).await?;
     tx.commit().await?;
-    Ok(message_id)
+    Ok((message_id, saved))
 }
 
 /// A partial update from the UI or `PATCH /api/v1/tickets/{id}`.
@@ -309,8 +188,9 @@ pub async fn update_ticket(
     agent: &AgentRef,
     ticket_id: i64,
     patch: TicketPatch,
+    expect: Expect,
     now: Millis,
-) -> AppResult<()> {
+) -> AppResult<Saved> {
     if let Some(subject) = &patch.subject {
         validate_subject(subject)?;
     }
@@ -320,85 +200,22 @@ pub async fn update_ticket(
         return Err(AppError::field("assignee_id", "is not an active agent"));
     }
     let mut tx = db.begin().await?;
-    let current = repo::get_ticket_tx(&mut tx, ticket_id).await?;
-    let actor = Actor::Agent(agent);
+    let mut edit = commands::open(&mut tx, ticket_id, Actor::Agent(agent), expect, now).await?;
     if let Some(to) = patch.status {
-        set_status(&mut tx, actor, ticket_id, current.status, to, now).await?;
+        edit.set_status(&mut tx, to, None).await?;
     }
-    if let Some(p) = patch.priority.filter(|p| *p != current.priority) {
-        sqlx::query("UPDATE ticket SET priority = $1, updated_at = $2 WHERE ticket_id = $3")
-            .bind(p.as_str())
-            .bind(now)
-            .bind(ticket_id)
-            .execute(&mut *tx)
-            .await?;
-        record_event(
-            &mut tx,
-            actor,
-            EventRecord {
-                ticket_id,
-                kind: "priority",
-                old: Some(current.priority.as_str()),
-                new: Some(p.as_str()),
-                detail: None,
-            },
-            now,
-        )
-        .await?;
+    if let Some(p) = patch.priority {
+        edit.set_priority(&mut tx, p, None).await?;
     }
-    if let Some(a) = patch.assignee_id.filter(|a| *a != current.assignee_id) {
-        sqlx::query("UPDATE ticket SET assignee_id = $1, updated_at = $2 WHERE ticket_id = $3")
-            .bind(a)
-            .bind(now)
-            .bind(ticket_id)
-            .execute(&mut *tx)
-            .await?;
-        let old = current.assignee_id.map(|v| v.to_string());
-        let new = a.map(|v| v.to_string());
-        record_event(
-            &mut tx,
-            actor,
-            EventRecord {
-                ticket_id,
-                kind: "assignee",
-                old: old.as_deref(),
-                new: new.as_deref(),
-                detail: None,
-            },
-            now,
-        )
-        .await?;
-        crate::assign::on_assignee_change(&mut tx, ticket_id, current.assignee_id, a, now).await?;
+    if let Some(a) = patch.assignee_id {
+        edit.reassign(&mut tx, a).await?;
     }
-    if let Some(s) = patch
-        .subject
-        .map(|s| s.trim().to_string())
-        .filter(|s| *s != current.subject)
-    {
-        sqlx::query("UPDATE ticket SET subject = $1, updated_at = $2 WHERE ticket_id = $3")
-            .bind(&s)
-            .bind(now)
-            .bind(ticket_id)
-            .execute(&mut *tx)
-            .await?;
-        record_event(
-            &mut tx,
-            actor,
-            EventRecord {
-                ticket_id,
-                kind: "subject",
-                old: Some(&current.subject),
-                new: Some(&s),
-                detail: None,
-            },
-            now,
-        )
-        .await?;
+    if let Some(s) = &patch.subject {
+        edit.set_subject(&mut tx, s).await?;
     }
-    crate::sla::store::refresh(&mut tx, ticket_id, now).await?;
-    crate::search::enqueue_index(&mut tx, ticket_id, now).await?;
+    let saved = edit.save(&mut tx).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(saved)
 }
 
 pub const MAX_SUBJECT_CHARS: usize = 250;

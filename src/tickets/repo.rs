@@ -12,7 +12,7 @@ const TICKET_COLUMNS: &str = "SELECT t.ticket_id, t.subject, t.status, t.priorit
     (SELECT ci.value FROM customer_identity ci WHERE ci.customer_id = t.customer_id AND ci.kind = 'email'
        ORDER BY (CASE WHEN ci.retired_at IS NULL THEN 0 ELSE 1 END), ci.customer_identity_id LIMIT 1) AS customer_email,
     t.assignee_id, a.name AS assignee_name, t.follow_up_of_id, t.created_at, t.updated_at,
-    t.first_response_at, t.solved_at, t.closed_at";
+    t.first_response_at, t.solved_at, t.closed_at, t.version";
 const TICKET_JOINS: &str = "JOIN customer c ON c.customer_id = t.customer_id LEFT JOIN agent a ON a.agent_id = t.assignee_id";
 
 /// The ticket select; `hint` names an SQLite index to walk (see `list_tickets`).
@@ -44,6 +44,7 @@ fn ticket_from_row(row: &AnyRow) -> AppResult<Ticket> {
         first_response_at: row.try_get("first_response_at")?,
         solved_at: row.try_get("solved_at")?,
         closed_at: row.try_get("closed_at")?,
+        version: row.try_get("version")?,
     })
 }
 
@@ -78,11 +79,7 @@ pub async fn get_ticket_tx(tx: &mut Tx, id: i64) -> AppResult<Ticket> {
 /// `FOR NO KEY UPDATE`: rows that reference the ticket (messages, events) need only a key-share
 /// lock on it, so writing them elsewhere never waits for this transaction.
 pub async fn lock_ticket(tx: &mut Tx, id: i64) -> AppResult<(Status, Option<i64>)> {
-    let backend = match tx.backend_name() {
-        "PostgreSQL" => Backend::Postgres,
-        _ => Backend::Sqlite,
-    };
-    let sql = match backend {
+    let sql = match tx.backend() {
         Backend::Postgres => {
             "SELECT status, first_response_at FROM ticket WHERE ticket_id = $1 FOR NO KEY UPDATE"
         }

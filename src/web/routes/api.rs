@@ -9,7 +9,7 @@ use crate::state::AppState;
 use crate::tickets::{self, AgentMessage, ListFilter, Queue, TicketPatch};
 use crate::web::extract::{ApiAgent, ApiJson, path_id};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -217,14 +217,68 @@ async fn show(
     State(state): State<AppState>,
     ApiAgent(_agent): ApiAgent,
     Path(raw): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Response> {
     let id = path_id(&raw, "ticket")?;
     let ticket = tickets::get_ticket(&state.db, id).await?;
     let messages = tickets::messages(&state.db, id, false).await?;
     let events = tickets::events(&state.db, id).await?;
-    Ok(Json(
-        json!({"ticket": ticket, "messages": messages, "events": events}),
-    ))
+    let etag = etag(ticket.version);
+    Ok((
+        [(header::ETAG, etag)],
+        Json(json!({"ticket": ticket, "messages": messages, "events": events})),
+    )
+        .into_response())
+}
+
+/// A ticket's entity tag: its version, quoted.
+fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// The version an `If-Match` header names: `"7"` (as sent in `ETag`), `W/"7"` or `7`; `*` or no
+/// header means whatever is current.
+fn if_match(headers: &HeaderMap) -> AppResult<tickets::Expect> {
+    let Some(raw) = headers.get(header::IF_MATCH) else {
+        return Ok(tickets::Expect::Any);
+    };
+    let bad = || AppError::field("If-Match", "must be the ticket's ETag, such as \"3\"");
+    let text = raw.to_str().map_err(|_| bad())?.trim();
+    if text == "*" {
+        return Ok(tickets::Expect::Any);
+    }
+    let text = text.strip_prefix("W/").unwrap_or(text);
+    let text = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(text);
+    text.parse::<i64>()
+        .ok()
+        .filter(|v| *v >= 0)
+        .map(tickets::Expect::Version)
+        .ok_or_else(bad)
+}
+
+/// 412 with the ticket as it is now, so the caller can show what changed and try again.
+async fn stale(state: &AppState, id: i64, err: AppError) -> AppResult<Response> {
+    let AppError::Stale { current_version } = err else {
+        return Err(err);
+    };
+    let ticket = tickets::get_ticket(&state.db, id).await?;
+    let body = json!({
+        "error": {
+            "code": "stale_version",
+            "message": format!("the ticket changed since version you sent; it is now at version {current_version}"),
+            "field": "If-Match",
+            "current_version": current_version,
+        },
+        "ticket": ticket,
+    });
+    Ok((
+        StatusCode::PRECONDITION_FAILED,
+        [(header::ETAG, etag(ticket.version))],
+        Json(body),
+    )
+        .into_response())
 }
 
 /// `assignee_id` distinguishes "absent" (leave as is) from `null` (unassign).
@@ -246,20 +300,29 @@ async fn patch(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     Path(raw): Path<String>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<PatchTicket>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Response> {
     let id = path_id(&raw, "ticket")?;
+    let expect = if_match(&headers)?;
     let patch = TicketPatch {
         status: parse_enum("status", body.status.as_deref())?,
         priority: parse_enum("priority", body.priority.as_deref())?,
         assignee_id: body.assignee_id,
         subject: body.subject,
     };
-    tickets::update_ticket(&state.db, &agent, id, patch, state.now()).await?;
+    if let Err(err) =
+        tickets::update_ticket(&state.db, &agent, id, patch, expect, state.now()).await
+    {
+        return stale(&state, id, err).await;
+    }
     state.outbox_wakeup.notify_one();
-    Ok(Json(
-        json!({"ticket": tickets::get_ticket(&state.db, id).await?}),
-    ))
+    let ticket = tickets::get_ticket(&state.db, id).await?;
+    Ok((
+        [(header::ETAG, etag(ticket.version))],
+        Json(json!({"ticket": ticket})),
+    )
+        .into_response())
 }
 
 async fn list_messages(
@@ -348,9 +411,11 @@ async fn add_message(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     Path(raw): Path<String>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<NewMessage>,
 ) -> AppResult<Response> {
     let id = path_id(&raw, "ticket")?;
+    let expect = if_match(&headers)?;
     let msg = AgentMessage {
         body: body
             .body
@@ -363,11 +428,20 @@ async fn add_message(
             state.config.max_attachment_bytes,
         )?,
     };
-    let message_id = tickets::add_agent_message(&state.db, &agent, id, msg, state.now()).await?;
+    let (message_id, saved) =
+        match tickets::add_agent_message(&state.db, &agent, id, msg, expect, state.now()).await {
+            Ok(done) => done,
+            Err(err) => return stale(&state, id, err).await,
+        };
     state.outbox_wakeup.notify_one();
     let messages = tickets::messages(&state.db, id, false).await?;
     let message = messages.into_iter().find(|m| m.id == message_id);
-    Ok((StatusCode::CREATED, Json(json!({"message": message}))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        [(header::ETAG, etag(saved.version))],
+        Json(json!({"message": message})),
+    )
+        .into_response())
 }
 
 async fn customer(

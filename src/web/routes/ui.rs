@@ -2,7 +2,7 @@
 
 use super::field_errors;
 use crate::auth::{self, NewAgent};
-use crate::domain::{Role, Status, Visibility};
+use crate::domain::{Priority, Role, Status, Visibility};
 use crate::error::{AppError, PageResult};
 use crate::state::AppState;
 use crate::tickets::{self, AgentMessage, ListFilter, Queue, TicketPatch};
@@ -206,15 +206,29 @@ async fn queue(
     .into_response())
 }
 
+/// What the ticket page shows besides the ticket: field errors, the reply being written, the
+/// saved-reply search, and a stale submit's changes.
+#[derive(Default)]
+struct Compose<'a> {
+    errors: &'a [(String, String)],
+    draft: &'a str,
+    reply_q: &'a str,
+    stale: Option<Stale<'a>>,
+}
+
 async fn render_ticket(
     state: &AppState,
     agent: &auth::AgentRef,
     csrf: &str,
     id: i64,
-    errors: &[(String, String)],
-    draft: &str,
-    reply_q: &str,
+    c: Compose<'_>,
 ) -> PageResult<maud::Markup> {
+    let Compose {
+        errors,
+        draft,
+        reply_q,
+        stale,
+    } = c;
     let ticket = tickets::get_ticket(&state.db, id).await?;
     let messages = tickets::messages(&state.db, id, false).await?;
     let events = tickets::events(&state.db, id).await?;
@@ -232,7 +246,23 @@ async fn render_ticket(
     let sla = crate::sla::web::ticket_panel(state, agent, csrf, id, &agents).await?;
     let (similar, reply_tools) =
         super::search::ticket_panels(state, csrf, id, &messages, reply_q).await?;
+    let conflict = match stale {
+        Some(s) => {
+            let changes = tickets::commands::changes_since(&state.db, id, s.seen_version).await?;
+            Some(views::conflict(
+                &ticket,
+                csrf,
+                &changes,
+                &agents,
+                s.mine,
+                s.reply_kept,
+                state.now(),
+            ))
+        }
+        None => None,
+    };
     Ok(views::ticket(&views::TicketPage {
+        conflict,
         sla,
         profile: &profile,
         crm: &crm,
@@ -261,11 +291,19 @@ async fn ticket_page(
     let ticket = tickets::get_ticket(&state.db, id).await?;
     let draft = super::search::draft_for(&state, &agent, &ticket, &q).await?;
     let reply_q = q.reply_q.as_deref().unwrap_or("");
-    Ok(
-        render_ticket(&state, &agent, &csrf, id, &[], &draft, reply_q)
-            .await?
-            .into_response(),
+    Ok(render_ticket(
+        &state,
+        &agent,
+        &csrf,
+        id,
+        Compose {
+            draft: &draft,
+            reply_q,
+            ..Default::default()
+        },
     )
+    .await?
+    .into_response())
 }
 
 fn parse_opt<T: std::str::FromStr<Err = String>>(
@@ -290,6 +328,7 @@ async fn add_message(
     let field = |k: &str| sub.fields.get(k).map(String::as_str);
     verify_csrf(&headers, field("csrf"))?;
     let draft = field("body").unwrap_or_default().to_string();
+    let expect = form_version(field("version"))?;
     let result = async {
         if let Some(message) = &sub.attachment_error {
             return Err(AppError::field("attachment", message.clone()));
@@ -301,7 +340,7 @@ async fn add_message(
             status: parse_opt::<Status>("status", field("status"))?,
             attachments: sub.attachments.clone(),
         };
-        tickets::add_agent_message(&state.db, &agent, id, msg, state.now()).await
+        tickets::add_agent_message(&state.db, &agent, id, msg, expect, state.now()).await
     }
     .await;
     match result {
@@ -309,10 +348,45 @@ async fn add_message(
             state.outbox_wakeup.notify_one();
             Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
         }
+        Err(AppError::Stale { .. }) => {
+            // Nothing is lost: the page shows what changed and keeps the reply to send again.
+            let stale = Stale {
+                seen_version: seen_version(expect),
+                mine: None,
+                reply_kept: true,
+            };
+            Ok((
+                StatusCode::CONFLICT,
+                render_ticket(
+                    &state,
+                    &agent,
+                    &csrf,
+                    id,
+                    Compose {
+                        draft: &draft,
+                        stale: Some(stale),
+                        ..Default::default()
+                    },
+                )
+                .await?,
+            )
+                .into_response())
+        }
         Err(err) => match field_errors(&err) {
             Some(errors) => Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                render_ticket(&state, &agent, &csrf, id, &errors, &draft, "").await?,
+                render_ticket(
+                    &state,
+                    &agent,
+                    &csrf,
+                    id,
+                    Compose {
+                        errors: &errors,
+                        draft: &draft,
+                        ..Default::default()
+                    },
+                )
+                .await?,
             )
                 .into_response()),
             None => Err(err.into()),
@@ -320,12 +394,66 @@ async fn add_message(
     }
 }
 
+/// A stale submit: the version the agent's page was drawn from, and what they tried.
+pub struct Stale<'a> {
+    seen_version: i64,
+    mine: Option<&'a views::SidebarChange>,
+    reply_kept: bool,
+}
+
+/// The `version` a form was drawn from; a form without one (an old page) changes whatever is
+/// current.
+fn form_version(v: Option<&str>) -> Result<tickets::Expect, AppError> {
+    match v.map(str::trim) {
+        None | Some("") => Ok(tickets::Expect::Any),
+        Some(s) => s
+            .parse::<i64>()
+            .map(tickets::Expect::Version)
+            .map_err(|_| AppError::field("version", "is not a ticket version")),
+    }
+}
+
 #[derive(Deserialize)]
 struct UpdateForm {
     csrf: Option<String>,
+    version: Option<String>,
     status: Option<String>,
+    status_was: Option<String>,
     priority: Option<String>,
+    priority_was: Option<String>,
     assignee_id: Option<String>,
+    assignee_was: Option<String>,
+}
+
+fn parse_assignee(v: Option<&str>) -> Result<Option<Option<i64>>, AppError> {
+    match v.map(str::trim) {
+        None => Ok(None),
+        Some("") => Ok(Some(None)),
+        Some(s) => {
+            Ok(Some(Some(s.parse::<i64>().map_err(|_| {
+                AppError::field("assignee_id", "is not an agent id")
+            })?)))
+        }
+    }
+}
+
+/// The fields the agent changed: a field equal to the value the form was drawn with is left
+/// alone, so a status change never writes back a priority someone else changed meanwhile.
+fn sidebar_change(f: &UpdateForm) -> Result<views::SidebarChange, AppError> {
+    let status: Option<Status> = parse_opt("status", f.status.as_deref())?;
+    let priority: Option<Priority> = parse_opt("priority", f.priority.as_deref())?;
+    let assignee = parse_assignee(f.assignee_id.as_deref())?;
+    let status_was: Option<Status> = parse_opt("status_was", f.status_was.as_deref())?;
+    let priority_was: Option<Priority> = parse_opt("priority_was", f.priority_was.as_deref())?;
+    let assignee_was = match &f.assignee_was {
+        None => None,
+        Some(_) => parse_assignee(f.assignee_was.as_deref())?,
+    };
+    Ok(views::SidebarChange {
+        status: status.filter(|s| status_was != Some(*s)),
+        priority: priority.filter(|p| priority_was != Some(*p)),
+        assignee_id: assignee.filter(|a| assignee_was != Some(*a)),
+    })
 }
 
 async fn update(
@@ -337,38 +465,80 @@ async fn update(
     Form(f): Form<UpdateForm>,
 ) -> PageResult<Response> {
     verify_csrf(&headers, f.csrf.as_deref())?;
-    let result = async {
-        let assignee_id = match f.assignee_id.as_deref().map(str::trim) {
-            None => None,
-            Some("") => Some(None),
-            Some(s) => {
-                Some(Some(s.parse::<i64>().map_err(|_| {
-                    AppError::field("assignee_id", "is not an agent id")
-                })?))
-            }
-        };
+    let parsed = sidebar_change(&f).and_then(|c| Ok((c, form_version(f.version.as_deref())?)));
+    let (change, expect) = match parsed {
+        Ok(p) => p,
+        Err(err) => return invalid(&state, &agent, &csrf, id, err).await,
+    };
+    if !change.is_empty() {
         let patch = TicketPatch {
-            status: parse_opt("status", f.status.as_deref())?,
-            priority: parse_opt("priority", f.priority.as_deref())?,
-            assignee_id,
+            status: change.status,
+            priority: change.priority,
+            assignee_id: change.assignee_id,
             subject: None,
         };
-        tickets::update_ticket(&state.db, &agent, id, patch, state.now()).await
-    }
-    .await;
-    match result {
-        Ok(()) => {
-            state.outbox_wakeup.notify_one();
-            Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
+        match tickets::update_ticket(&state.db, &agent, id, patch, expect, state.now()).await {
+            Ok(_) => state.outbox_wakeup.notify_one(),
+            Err(AppError::Stale { .. }) => {
+                let stale = Stale {
+                    seen_version: seen_version(expect),
+                    mine: Some(&change),
+                    reply_kept: false,
+                };
+                return Ok((
+                    StatusCode::CONFLICT,
+                    render_ticket(
+                        &state,
+                        &agent,
+                        &csrf,
+                        id,
+                        Compose {
+                            stale: Some(stale),
+                            ..Default::default()
+                        },
+                    )
+                    .await?,
+                )
+                    .into_response());
+            }
+            Err(err) => return invalid(&state, &agent, &csrf, id, err).await,
         }
-        Err(err) => match field_errors(&err) {
-            Some(errors) => Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render_ticket(&state, &agent, &csrf, id, &errors, "", "").await?,
+    }
+    Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
+}
+
+fn seen_version(expect: tickets::Expect) -> i64 {
+    match expect {
+        tickets::Expect::Version(v) => v,
+        tickets::Expect::Any => 0,
+    }
+}
+
+/// A sidebar change the ticket refused: the page again with the field's error, or the error page.
+async fn invalid(
+    state: &AppState,
+    agent: &auth::AgentRef,
+    csrf: &str,
+    id: i64,
+    err: AppError,
+) -> PageResult<Response> {
+    match field_errors(&err) {
+        Some(errors) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render_ticket(
+                state,
+                agent,
+                csrf,
+                id,
+                Compose {
+                    errors: &errors,
+                    ..Default::default()
+                },
             )
-                .into_response()),
-            None => Err(err.into()),
-        },
+            .await?,
+        )
+            .into_response()),
+        None => Err(err.into()),
     }
 }
 

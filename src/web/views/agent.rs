@@ -5,6 +5,7 @@ use crate::auth::AgentRef;
 use crate::customers::Customer;
 use crate::customers::crm::{CrmEvent, Profile};
 use crate::domain::{Priority, Role, Status, Visibility};
+use crate::tickets::commands::ChangeEvent;
 use crate::tickets::{Event, Message, Queue, Ticket};
 use maud::{Markup, html};
 
@@ -137,6 +138,98 @@ pub struct TicketPage<'a> {
     pub now: i64,
     /// The SLA card (clocks, Escalate).
     pub sla: Markup,
+    /// Shown above the conversation when the agent's change was made on an older version.
+    pub conflict: Option<Markup>,
+}
+
+/// What an agent tried to change in the sidebar, for re-applying it after a conflict.
+#[derive(Debug, Clone, Default)]
+pub struct SidebarChange {
+    pub status: Option<Status>,
+    pub priority: Option<Priority>,
+    /// `Some(None)`: unassign.
+    pub assignee_id: Option<Option<i64>>,
+}
+
+impl SidebarChange {
+    pub fn is_empty(&self) -> bool {
+        self.status.is_none() && self.priority.is_none() && self.assignee_id.is_none()
+    }
+}
+
+/// The banner of a stale submit: who changed what since the agent's page was drawn, and (for
+/// the sidebar) the agent's own change with a button to apply it to the current ticket.
+pub fn conflict(
+    t: &Ticket,
+    csrf: &str,
+    changes: &[ChangeEvent],
+    agents: &[AgentRef],
+    mine: Option<&SidebarChange>,
+    reply_kept: bool,
+    now: i64,
+) -> Markup {
+    fn field_label(f: &str) -> &str {
+        match f {
+            "assignee_id" => "assignee",
+            "team_id" => "team",
+            "customer_id" => "customer",
+            "resolution_message_id" => "solution",
+            "message" => "public message",
+            "ticket" => "ticket",
+            other => other,
+        }
+    }
+    let value = |field: &str, v: Option<&str>| -> String {
+        match (field, v) {
+            (_, None) => "none".into(),
+            ("assignee_id", Some(id)) => agent_name(agents, Some(id)),
+            (_, Some(v)) => v.to_string(),
+        }
+    };
+    html! {
+        section.card.conflict #conflict role="alert" {
+            h2 { "This ticket changed since you opened it" }
+            ul {
+                @for c in changes {
+                    @for f in &c.fields {
+                        li {
+                            strong { (c.who()) } " "
+                            @match f.field.as_str() {
+                                "message" | "note" => { "added a " (if f.field == "note" { "internal note" } else { "message" }) }
+                                "ticket" => { "created the ticket" }
+                                field => { "changed " (field_label(field)) " " span.old { (value(field, f.old.as_deref())) } " → " span.new { (value(field, f.new.as_deref())) } }
+                            }
+                            span.muted { " · " (ago(now, c.created_at)) }
+                        }
+                    }
+                }
+                @if changes.is_empty() { li { "Its history was updated." } }
+            }
+            @if let Some(m) = mine.filter(|m| !m.is_empty()) {
+                p { "Your change was not saved: "
+                    @if let Some(s) = m.status { "status → " strong { (s.as_str()) } " " }
+                    @if let Some(p) = m.priority { "priority → " strong { (p.as_str()) } " " }
+                    @if let Some(a) = m.assignee_id { "assignee → " strong { (match a { Some(id) => agent_name(agents, Some(&id.to_string())), None => "unassigned".into() }) } }
+                }
+                form.inline method="post" action={"/tickets/" (t.id) "/update"} {
+                    input type="hidden" name="csrf" value=(csrf);
+                    input type="hidden" name="version" value=(t.version);
+                    input type="hidden" name="status_was" value=(t.status.as_str());
+                    input type="hidden" name="priority_was" value=(t.priority.as_str());
+                    input type="hidden" name="assignee_was" value=(t.assignee_id.map(|a| a.to_string()).unwrap_or_default());
+                    input type="hidden" name="status" value=(m.status.unwrap_or(t.status).as_str());
+                    input type="hidden" name="priority" value=(m.priority.unwrap_or(t.priority).as_str());
+                    input type="hidden" name="assignee_id" value=(m.assignee_id.unwrap_or(t.assignee_id).map(|a| a.to_string()).unwrap_or_default());
+                    button type="submit" #reapply { "Apply my change" }
+                    " "
+                    a.button.secondary href={"/tickets/" (t.id)} #discard { "Keep the ticket as it is" }
+                }
+            }
+            @if reply_kept {
+                p { "Your reply was " strong { "not sent" } ". It is kept in the reply box below: read the changes, then send it again." }
+            }
+        }
+    }
 }
 
 pub fn ticket(p: &TicketPage<'_>) -> Markup {
@@ -151,6 +244,7 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
         html! {
             div.ticket-layout {
                 section.conversation {
+                    @if let Some(c) = &p.conflict { (c) }
                     h1 { span.muted { "#" (t.id) " " } (t.subject) }
                     p.meta {
                         (badge("status", t.status.as_str())) " " (badge("priority", t.priority.as_str()))
@@ -192,6 +286,7 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                     }
                     form.reply method="post" action={"/tickets/" (t.id) "/messages"} enctype="multipart/form-data" {
                         input type="hidden" name="csrf" value=(p.csrf);
+                        input type="hidden" name="version" value=(t.version);
                         label for="body" { "Reply to " (display_name(t)) " or add an internal note" }
                         textarea #body name="body" rows="6" required dir="auto" aria-describedby="body-error" { (p.draft) }
                         (field_error(p.errors, "body"))
@@ -216,8 +311,12 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                     (p.similar)
                     section.card {
                         h2 { "Ticket" }
-                        form method="post" action={"/tickets/" (t.id) "/update"} {
+                        form #ticket-update method="post" action={"/tickets/" (t.id) "/update"} {
                             input type="hidden" name="csrf" value=(p.csrf);
+                            input type="hidden" name="version" value=(t.version);
+                            input type="hidden" name="status_was" value=(t.status.as_str());
+                            input type="hidden" name="priority_was" value=(t.priority.as_str());
+                            input type="hidden" name="assignee_was" value=(t.assignee_id.map(|a| a.to_string()).unwrap_or_default());
                             label for="status" { "Status" }
                             select #status name="status" {
                                 @for s in Status::ALL {
