@@ -17,4 +17,5 @@ mod mail_e2e;
 mod reports;
 mod search;
 mod sla;
+mod ticket_writes;
 mod web_flow;
