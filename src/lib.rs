@@ -13,6 +13,7 @@ pub mod domain;
 pub mod email;
 pub mod error;
 pub mod intake;
+pub mod jobs;
 pub mod metrics;
 pub mod notify;
 pub mod outbox;
@@ -72,7 +73,10 @@ pub async fn start(config: Config, clock: SharedClock) -> anyhow::Result<Running
     let mut workers = Vec::new();
     if state.config.workers {
         workers.push(tokio::spawn(maintenance(state.db.clone())));
-        workers.push(tokio::spawn(outbox::run_worker(state.clone())));
+        workers.push(tokio::spawn(jobs::run_worker(state.clone())));
+        if state.db.backend == db::Backend::Postgres {
+            workers.push(tokio::spawn(jobs::listen_for_jobs(state.clone())));
+        }
         workers.push(tokio::spawn(sla::sweep::run(state.clone())));
         workers.push(tokio::spawn(assign::run_waker(state.clone())));
         workers.push(tokio::spawn(reports::facts::run(state.clone())));

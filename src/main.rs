@@ -130,7 +130,6 @@ async fn main() -> Result<()> {
             let running = casebook::start(config, clock).await?;
             if demo {
                 casebook::demo::load_if_empty(&running.state.db, now).await?;
-                running.state.outbox_wakeup.notify_one();
             }
             tracing::info!("Casebook is listening on http://{}", running.addr);
             tokio::select! {

@@ -1,5 +1,5 @@
 //! Everything a handler or worker needs, passed explicitly (no globals): database, clock, config,
-//! metrics, rate limiters and the outbox wake-up signal.
+//! metrics, rate limiters, mail and search.
 
 use crate::config::Config;
 use crate::db::Db;
@@ -8,7 +8,6 @@ use crate::metrics::Metrics;
 use crate::notify::Mailer;
 use crate::ratelimit::RateLimiter;
 use std::sync::Arc;
-use tokio::sync::Notify;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -17,8 +16,6 @@ pub struct AppState {
     pub clock: SharedClock,
     pub metrics: Arc<Metrics>,
     pub limits: Arc<Limits>,
-    /// Poked after a transaction writes outbox jobs, so workers start at once.
-    pub outbox_wakeup: Arc<Notify>,
     /// Outbound email, when SMTP and the support address are configured.
     pub mailer: Option<Mailer>,
     /// The search index: the database's own full-text search, or Meilisearch when configured.
@@ -52,7 +49,6 @@ impl AppState {
             clock,
             metrics: Arc::new(Metrics::default()),
             limits: Arc::new(limits),
-            outbox_wakeup: Arc::new(Notify::new()),
             mailer,
             search,
         })

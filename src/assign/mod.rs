@@ -13,7 +13,6 @@ use crate::error::{AppError, AppResult};
 use crate::outbox;
 use crate::tickets::{self, Actor, EventRecord};
 use decide::{Candidate, Conditions, Routing, Rule, Team, TicketFacts};
-use serde_json::json;
 use sqlx::{AssertSqlSafe, Row};
 
 /// (Re)run auto-assignment for one ticket within its current team.
@@ -584,11 +583,12 @@ pub async fn enqueue_assign(
     exclude_agent_id: Option<i64>,
     now: Millis,
 ) -> AppResult<()> {
-    let mut payload = json!({"ticket_id": ticket_id, "reason": reason});
-    if let Some(a) = exclude_agent_id {
-        payload["exclude_agent_id"] = json!(a);
-    }
-    outbox::enqueue(tx, JOB_ASSIGN, &payload, now).await
+    let job = outbox::Job::Assign {
+        ticket_id,
+        reason: reason.to_string(),
+        exclude_agent_id,
+    };
+    outbox::enqueue(tx, &job, now).await
 }
 
 pub async fn enqueue_waiting(
@@ -597,13 +597,11 @@ pub async fn enqueue_waiting(
     reason: &str,
     now: Millis,
 ) -> AppResult<()> {
-    outbox::enqueue(
-        tx,
-        JOB_WAITING,
-        &json!({"team_id": team_id, "reason": reason}),
-        now,
-    )
-    .await
+    let job = outbox::Job::AssignWaiting {
+        team_id,
+        reason: reason.to_string(),
+    };
+    outbox::enqueue(tx, &job, now).await
 }
 
 /// Working hours begin without anyone changing anything: queue a run for every team with
@@ -647,8 +645,7 @@ pub async fn run_waker(state: crate::state::AppState) {
     loop {
         tick.tick().await;
         match wake_waiting(&state.db, state.clock.now_ms()).await {
-            Ok(0) => {}
-            Ok(_) => state.outbox_wakeup.notify_one(),
+            Ok(_) => {}
             Err(err) => tracing::warn!(error = %err, "waking waiting teams failed"),
         }
     }
@@ -722,42 +719,52 @@ pub async fn on_assignee_change(
     Ok(())
 }
 
-/// Runs an assignment job; false when `kind` is not one of ours.
-pub async fn run_job(
-    tx: &mut Tx,
-    kind: &str,
-    payload: &serde_json::Value,
-    now: Millis,
-) -> anyhow::Result<bool> {
-    match kind {
-        JOB_ASSIGN => {
-            let ticket_id = payload["ticket_id"]
-                .as_i64()
-                .ok_or_else(|| anyhow::anyhow!("payload without ticket_id"))?;
-            let trigger = Trigger::Job {
-                reason: payload["reason"]
-                    .as_str()
-                    .unwrap_or("requested")
-                    .to_string(),
-                exclude_agent_id: payload["exclude_agent_id"].as_i64(),
-            };
-            match assign_ticket(tx, ticket_id, &trigger, now).await {
-                Ok(_) | Err(AppError::NotFound(_)) => Ok(true),
-                Err(e) => Err(anyhow::anyhow!("{e}")),
-            }
-        }
-        JOB_WAITING => {
-            let team_id = payload["team_id"]
-                .as_i64()
-                .ok_or_else(|| anyhow::anyhow!("payload without team_id"))?;
-            let reason = payload["reason"]
-                .as_str()
-                .unwrap_or("someone became available");
-            assign_waiting(tx, team_id, reason, now)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            Ok(true)
-        }
-        _ => Ok(false),
+/// Starts the transaction of a job about one ticket: the ticket row is locked first and the
+/// clock read after that, so a change committed meanwhile (a reply, say) is neither missed nor
+/// seen as lying in the future by the SLA clocks the job recomputes.
+pub async fn begin_for_ticket(
+    state: &crate::state::AppState,
+    ticket_id: i64,
+) -> anyhow::Result<(Tx, Millis)> {
+    let mut tx = state.db.begin().await?;
+    match tickets::repo::lock_ticket(&mut tx, ticket_id).await {
+        Ok(_) | Err(AppError::NotFound(_)) => {}
+        Err(e) => return Err(anyhow::anyhow!("{e}")),
     }
+    Ok((tx, state.clock.now_ms()))
+}
+
+/// The `ticket.assign` job: assign the ticket within its team (a deleted ticket is done).
+pub async fn run_assign_job(
+    state: &crate::state::AppState,
+    job_id: i64,
+    ticket_id: i64,
+    reason: String,
+    exclude_agent_id: Option<i64>,
+) -> anyhow::Result<()> {
+    let (mut tx, now) = begin_for_ticket(state, ticket_id).await?;
+    let trigger = Trigger::Job {
+        reason,
+        exclude_agent_id,
+    };
+    match assign_ticket(&mut tx, ticket_id, &trigger, now).await {
+        Ok(_) | Err(AppError::NotFound(_)) => {}
+        Err(e) => return Err(anyhow::anyhow!("{e}")),
+    }
+    outbox::finish(tx, job_id, now).await
+}
+
+/// The `team.assign_waiting` job.
+pub async fn run_waiting_job(
+    state: &crate::state::AppState,
+    job_id: i64,
+    team_id: i64,
+    reason: &str,
+) -> anyhow::Result<()> {
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin().await?;
+    assign_waiting(&mut tx, team_id, reason, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    outbox::finish(tx, job_id, now).await
 }

@@ -472,7 +472,6 @@ async fn run_backend(backend: DbBackend, args: &Args) -> Result<Option<Figures>>
             casebook::intake::receive(&state.db, &inbound, state.now())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            state.outbox_wakeup.notify_one();
             let mut q = SearchQuery::new(&marker);
             q.include_internal = true;
             loop {

@@ -7,18 +7,36 @@ use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::sync::{Mutex, Notify, OwnedMutexGuard};
 
 /// A write transaction. On SQLite it also holds this process's writer turn, so writers queue
 /// fairly here instead of sleeping in SQLite's busy handler (which gives long latency tails).
 pub struct Tx {
     tx: Transaction<'static, Any>,
     _turn: Option<OwnedMutexGuard<()>>,
+    /// The job workers' wake-up, poked after a commit when this transaction wrote jobs.
+    jobs_wakeup: Arc<Notify>,
+    wrote_jobs: bool,
 }
 
 impl Tx {
+    /// Commits; when the transaction wrote outbox jobs, this process's workers wake at once.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+        self.tx.commit().await?;
+        if self.wrote_jobs {
+            self.jobs_wakeup.notify_one();
+        }
+        Ok(())
+    }
+
+    /// Marks that this transaction wrote jobs (the outbox calls it).
+    pub fn wake_workers_on_commit(&mut self) {
+        self.wrote_jobs = true;
+    }
+
+    /// Whether this transaction wrote jobs so far.
+    pub fn wakes_workers(&self) -> bool {
+        self.wrote_jobs
     }
 
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
@@ -68,6 +86,8 @@ pub struct Db {
     pub backend: Backend,
     /// SQLite has one writer at a time; this queue hands out the turns within the process.
     writer: Arc<Mutex<()>>,
+    /// Poked after a transaction that wrote outbox jobs commits.
+    jobs_wakeup: Arc<Notify>,
 }
 
 struct Migration {
@@ -231,6 +251,7 @@ impl Db {
             pool,
             backend,
             writer: Arc::new(Mutex::new(())),
+            jobs_wakeup: Arc::new(Notify::new()),
         })
     }
 
@@ -244,11 +265,15 @@ impl Db {
                 Ok(Tx {
                     tx,
                     _turn: Some(turn),
+                    jobs_wakeup: self.jobs_wakeup.clone(),
+                    wrote_jobs: false,
                 })
             }
             Backend::Postgres => Ok(Tx {
                 tx: self.pool.begin().await?,
                 _turn: None,
+                jobs_wakeup: self.jobs_wakeup.clone(),
+                wrote_jobs: false,
             }),
         }
     }
@@ -327,6 +352,11 @@ impl Db {
             Backend::Sqlite => "",
             Backend::Postgres => "FOR UPDATE SKIP LOCKED",
         }
+    }
+
+    /// The job workers' wake-up signal: notified when a transaction that wrote jobs commits.
+    pub fn jobs_wakeup(&self) -> Arc<Notify> {
+        self.jobs_wakeup.clone()
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {

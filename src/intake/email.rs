@@ -367,7 +367,6 @@ pub async fn ingest_stored(
             if out.created_ticket {
                 state.metrics.ticket_created(Channel::Email);
             }
-            state.outbox_wakeup.notify_one();
             Ok(Ingested::Ticket {
                 ticket_id: out.ticket_id,
                 message_id: out.message_id,

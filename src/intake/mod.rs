@@ -14,7 +14,6 @@ use crate::domain::{Channel, CustomerMessageEffect, EmailAddress, Priority};
 use crate::error::{AppError, AppResult};
 use crate::outbox;
 use crate::tickets::{self, Actor, Expect};
-use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
@@ -361,14 +360,20 @@ async fn receive_once(
     }
 
     // Automatic mail (auto-replies, reports) is recorded but never answered automatically.
-    let payload =
-        json!({"ticket_id": ticket_id, "message_id": message_id, "auto_reply": auto_reply});
-    let kind = if created_ticket {
-        "ticket.created"
+    let job = if created_ticket {
+        outbox::Job::TicketCreated {
+            ticket_id,
+            message_id,
+            auto_reply,
+        }
     } else {
-        "message.received"
+        outbox::Job::MessageReceived {
+            ticket_id,
+            message_id,
+            auto_reply,
+        }
     };
-    outbox::enqueue(&mut tx, kind, &payload, now).await?;
+    outbox::enqueue(&mut tx, &job, now).await?;
     edit.save(&mut tx).await?;
 
     let link_token = if inbound.issue_link {
@@ -422,4 +427,40 @@ pub async fn issue_link(tx: &mut Tx, ticket_id: i64, now: Millis) -> AppResult<S
         .execute(&mut **tx)
         .await?;
     Ok(token)
+}
+
+/// The `ticket.created` job: route and assign the new ticket and acknowledge it to the customer
+/// (unless it is automatic mail), as one change of the ticket committed with the job's "done".
+pub async fn on_created(
+    state: &crate::state::AppState,
+    job_id: i64,
+    ticket_id: i64,
+    auto_reply: bool,
+) -> anyhow::Result<()> {
+    let internal = |e: AppError| anyhow::anyhow!("{e}");
+    let (mut tx, now) = crate::assign::begin_for_ticket(state, ticket_id).await?;
+    let mut edit = None;
+    crate::assign::assign_within(
+        &mut tx,
+        &mut edit,
+        ticket_id,
+        &crate::assign::Trigger::Created,
+        now,
+    )
+    .await
+    .map_err(internal)?;
+    if state.mailer.is_some() && !auto_reply {
+        let mut ack = match edit.take() {
+            Some(edit) => edit,
+            None => tickets::commands::open(&mut tx, ticket_id, Actor::System, Expect::Any, now)
+                .await
+                .map_err(internal)?,
+        };
+        crate::notify::acknowledge(&mut tx, &mut ack, now).await?;
+        edit = Some(ack);
+    }
+    if let Some(edit) = edit {
+        edit.save(&mut tx).await.map_err(internal)?;
+    }
+    outbox::finish(tx, job_id, now).await
 }

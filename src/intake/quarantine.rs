@@ -194,7 +194,6 @@ pub async fn release(state: &AppState, id: i64, by: &AgentRef) -> AppResult<Outc
         }
     };
     resolve(state, id, "released", Some(ticket_id), by).await?;
-    state.outbox_wakeup.notify_one();
     Ok(Outcome {
         status: "released",
         ticket_id: Some(ticket_id),

@@ -412,3 +412,126 @@ pub fn acknowledgement_text(ticket_id: i64) -> String {
          anything you add by replying to this email goes to the same request."
     )
 }
+
+/// The `message.sent` job: emails a public message. The Message-ID is recorded before sending
+/// and "sent" on its own right after, so a failure later in the job never sends twice.
+pub async fn send_job(
+    state: &crate::state::AppState,
+    job_id: i64,
+    worker: &str,
+    message_id: i64,
+    automatic: bool,
+) -> Result<()> {
+    let now = state.clock.now_ms();
+    // Sending is an effect outside the database: make sure this worker still owns the job (its
+    // lease may have run out while earlier jobs of the batch were sent).
+    if !crate::outbox::renew_lease(&state.db, job_id, worker, now, state.config.outbox_lease_ms)
+        .await?
+    {
+        return Ok(());
+    }
+    let delivery = match &state.mailer {
+        Some(mailer) => Some(deliver(&state.db, mailer, message_id, automatic, now).await?),
+        None => None,
+    };
+    if let Some(Delivery::Sent { .. }) = delivery {
+        record_sent(&state.db, message_id).await?;
+    }
+    let mut tx = state.db.begin().await?;
+    match delivery {
+        Some(Delivery::Sent { .. }) => {
+            sqlx::query("UPDATE message SET delivery_status = 'sent', delivery_error = NULL WHERE message_id = $1")
+                .bind(message_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Some(Delivery::Failed { ticket_id, error }) => {
+            record_failure(&mut tx, ticket_id, message_id, &error, now).await?;
+        }
+        _ => {}
+    }
+    crate::outbox::finish(tx, job_id, now).await
+}
+
+/// After the last retry, an email that could not be sent shows as failed on its ticket.
+pub async fn give_up_delivery(
+    state: &crate::state::AppState,
+    ticket_id: i64,
+    message_id: i64,
+    detail: &str,
+) -> Result<()> {
+    let mut tx = state.db.begin().await?;
+    record_failure(&mut tx, ticket_id, message_id, detail, state.clock.now_ms()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records "sent" at once, on its own connection, retrying briefly.
+async fn record_sent(db: &Db, message_id: i64) -> anyhow::Result<()> {
+    let mut last = None;
+    for _ in 0..5 {
+        match sqlx::query("UPDATE message SET delivery_status = 'sent', delivery_error = NULL WHERE message_id = $1")
+            .bind(message_id)
+            .execute(&db.pool)
+            .await
+        {
+            Ok(_) => return Ok(()),
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    Err(last
+        .map(anyhow::Error::from)
+        .unwrap_or_else(|| anyhow::anyhow!("could not record delivery")))
+}
+
+/// Writes the automatic "we received your request" message and queues its mail — unless the
+/// customer already got several in the last hour (which is how mail loops start).
+pub async fn acknowledge(
+    tx: &mut crate::db::Tx,
+    edit: &mut crate::tickets::commands::Edit,
+    now: Millis,
+) -> anyhow::Result<()> {
+    let ticket_id = edit.ticket_id;
+    let row = sqlx::query("SELECT customer_id, channel FROM ticket WHERE ticket_id = $1")
+        .bind(ticket_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let customer_id: i64 = row.try_get("customer_id")?;
+    let channel: String = row.try_get("channel")?;
+    if channel == "api" {
+        return Ok(());
+    }
+    if !may_acknowledge(tx, customer_id, now).await? {
+        return edit
+            .audit(
+                tx,
+                "ack_suppressed",
+                None,
+                None,
+                Some("acknowledgement limit for this customer reached"),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"));
+    }
+    let body = acknowledgement_text(ticket_id);
+    let message_id = edit
+        .add_message(
+            tx,
+            &crate::tickets::NewMessage {
+                author_kind: "system",
+                body_text: &body,
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let job = crate::outbox::Job::MessageSent {
+        ticket_id,
+        message_id,
+        automatic: true,
+    };
+    crate::outbox::enqueue(tx, &job, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}

@@ -137,6 +137,23 @@ pub async fn rate(
     Ok(())
 }
 
+/// The `ticket.solved` job: asks the customer for a rating when mail is configured.
+pub async fn on_solved(
+    state: &crate::state::AppState,
+    job_id: i64,
+    worker: &str,
+    ticket_id: i64,
+) -> anyhow::Result<()> {
+    let now = state.clock.now_ms();
+    if let Some(mailer) = &state.mailer
+        && crate::outbox::renew_lease(&state.db, job_id, worker, now, state.config.outbox_lease_ms)
+            .await?
+    {
+        request_rating(state, mailer, ticket_id, now).await?;
+    }
+    crate::outbox::finish(state.db.begin().await?, job_id, now).await
+}
+
 /// Mails the customer of a just-solved ticket a one-click rating request (two links through a new
 /// private link), at most once per ticket. Nothing is sent when the ticket was reopened meanwhile
 /// or the customer has no email address. A temporary SMTP failure is retried by the outbox job.

@@ -179,13 +179,7 @@ pub fn from_config(config: &Config, db: &Db) -> anyhow::Result<Arc<dyn SearchInd
 
 /// Queues (re)indexing of a ticket in the transaction that changed it.
 pub async fn enqueue_index(tx: &mut Tx, ticket_id: i64, now: Millis) -> AppResult<()> {
-    outbox::enqueue(
-        tx,
-        INDEX_JOB,
-        &serde_json::json!({"ticket_id": ticket_id}),
-        now,
-    )
-    .await
+    outbox::enqueue(tx, &outbox::Job::SearchIndex { ticket_id }, now).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -357,15 +351,7 @@ async fn forget_indexed(tx: &mut Tx, ids: &[i64]) -> anyhow::Result<()> {
 
 /// The `search.index` job: rebuilds one ticket's document and puts it in the index. An index
 /// that is down makes the job fail and retry later; the ticket operation that queued it is done.
-pub async fn run_index_job(
-    state: &AppState,
-    job_id: i64,
-    payload: &serde_json::Value,
-) -> anyhow::Result<()> {
-    use anyhow::Context;
-    let ticket_id = payload["ticket_id"]
-        .as_i64()
-        .context("payload without ticket_id")?;
+pub async fn run_index_job(state: &AppState, job_id: i64, ticket_id: i64) -> anyhow::Result<()> {
     let doc = load_doc(&state.db, ticket_id).await?;
     match &doc {
         Some(d) => state.search.put(std::slice::from_ref(d)).await?,

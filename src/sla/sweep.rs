@@ -14,7 +14,6 @@ use crate::domain::clock::Millis;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::tickets::{Actor, EventRecord, record_event};
-use serde_json::json;
 use sqlx::Row;
 use std::time::Duration;
 
@@ -106,25 +105,21 @@ async fn fire_batch(state: &AppState, ids: &[i64], now: Millis) -> AppResult<(us
     }
     let locked = q.fetch_all(&mut *tx).await?;
     let settings = store::Settings::load(&mut tx).await?;
-    let mut wake = false;
     for ticket_id in &locked {
-        wake |= fire_ticket(&mut tx, &settings, *ticket_id, now, report).await?;
+        fire_ticket(&mut tx, &settings, *ticket_id, now, report).await?;
     }
     tx.commit().await?;
-    if wake {
-        state.outbox_wakeup.notify_one();
-    }
     Ok((locked.len(), *report))
 }
 
-/// Fires the due steps of one (locked) ticket; true when it enqueued outbox work.
+/// Fires the due steps of one (locked) ticket.
 async fn fire_ticket(
     tx: &mut crate::db::Tx,
     settings: &store::Settings,
     ticket_id: i64,
     now: Millis,
     report: &mut SweepReport,
-) -> AppResult<bool> {
+) -> AppResult<()> {
     let rows = sqlx::query(
         "SELECT metric, cycle, warn_at, due_at, sla_policy_id FROM ticket_sla
          WHERE ticket_id = $1 AND next_fire_at IS NOT NULL AND next_fire_at <= $2 AND met_at IS NULL
@@ -134,7 +129,6 @@ async fn fire_ticket(
     .bind(now)
     .fetch_all(&mut **tx)
     .await?;
-    let mut enqueued = false;
     let mut ticket: Option<store::TicketRow> = None;
     for r in &rows {
         let metric: String = r.try_get("metric")?;
@@ -182,14 +176,14 @@ async fn fire_ticket(
                 warn(tx, settings, t, &step).await?;
             } else {
                 report.breaches += 1;
-                enqueued |= breach(tx, settings, t, &step).await?;
+                breach(tx, settings, t, &step).await?;
             }
         }
     }
     // Escalations may have changed the priority or team: recompute, which also moves
     // `next_fire_at` past the steps that fired.
     store::refresh_with(tx, settings, ticket_id, now).await?;
-    Ok(enqueued)
+    Ok(())
 }
 
 /// One escalation step about to take effect.
@@ -251,7 +245,7 @@ async fn breach(
     settings: &store::Settings,
     t: &mut store::TicketRow,
     step: &Step<'_>,
-) -> AppResult<bool> {
+) -> AppResult<()> {
     let mut edit = crate::tickets::commands::open(
         tx,
         t.id,
@@ -277,21 +271,18 @@ async fn breach(
         steps.push(format!("priority raised to {to}"));
     }
     let mut team_id = t.team_id;
-    let mut enqueued = false;
     if let Some(esc) = policy
         .and_then(|p| p.escalation_team_id)
         .filter(|e| Some(*e) != t.team_id)
     {
         edit.set_team(tx, esc, true, Some("escalation team at SLA breach"))
             .await?;
-        crate::outbox::enqueue(
-            tx,
-            "ticket.assign",
-            &json!({"ticket_id": ticket_id, "reason": format!("SLA breach: {label}")}),
-            now,
-        )
-        .await?;
-        enqueued = true;
+        let job = crate::outbox::Job::Assign {
+            ticket_id,
+            reason: format!("SLA breach: {label}"),
+            exclude_agent_id: None,
+        };
+        crate::outbox::enqueue(tx, &job, now).await?;
         team_id = Some(esc);
         t.team_id = team_id;
         t.assignee_id = None;
@@ -317,7 +308,7 @@ async fn breach(
         .await?;
     // The clocks are recomputed by the sweep once all of the ticket's steps have fired.
     edit.save_in_sweep(tx).await?;
-    Ok(enqueued)
+    Ok(())
 }
 
 fn fmt_time(ms: Millis) -> String {

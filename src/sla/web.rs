@@ -583,7 +583,6 @@ async fn ui_bulk(
         };
         tickets::update_ticket(&state.db, &agent, id, patch, tickets::Expect::Any, now).await?;
     }
-    state.outbox_wakeup.notify_one();
     Ok(Redirect::to(&back).into_response())
 }
 

@@ -14,7 +14,6 @@ use crate::domain::{Priority, Status, Visibility};
 use crate::error::{AppError, AppResult};
 use crate::outbox;
 use serde::Serialize;
-use serde_json::json;
 use sqlx::Row;
 
 /// Which version of the ticket the caller's change was made against.
@@ -355,8 +354,9 @@ impl Edit {
         if to == Status::Solved {
             outbox::enqueue(
                 tx,
-                "ticket.solved",
-                &json!({"ticket_id": self.ticket_id}),
+                &outbox::Job::TicketSolved {
+                    ticket_id: self.ticket_id,
+                },
                 self.now,
             )
             .await?;

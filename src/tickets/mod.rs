@@ -11,7 +11,6 @@ use crate::domain::{AuthorKind, Priority, Status, Visibility};
 use crate::error::{AppError, AppResult};
 use crate::outbox;
 use serde::Serialize;
-use serde_json::json;
 
 pub use commands::{Expect, NewMessage, Saved, record_event};
 pub use repo::{ListFilter, Queue, events, get_ticket, list_tickets, messages};
@@ -159,13 +158,12 @@ pub async fn add_agent_message(
         edit.set_status(&mut tx, to, None).await?;
     }
     if public {
-        outbox::enqueue(
-            &mut tx,
-            "message.sent",
-            &json!({"ticket_id": ticket_id, "message_id": message_id}),
-            now,
-        )
-        .await?;
+        let job = outbox::Job::MessageSent {
+            ticket_id,
+            message_id,
+            automatic: false,
+        };
+        outbox::enqueue(&mut tx, &job, now).await?;
     }
     let saved = edit.save(&mut tx).await?;
     tx.commit().await?;

@@ -117,7 +117,12 @@ impl Chromedriver {
 
     /// A new headless Chromium session with a fresh profile.
     async fn connect(&self) -> Client {
-        let profile = self.dir.join("profile");
+        self.connect_with("profile").await
+    }
+
+    /// A further session with a profile of its own (a second agent at another desk).
+    async fn connect_with(&self, profile: &str) -> Client {
+        let profile = self.dir.join(profile);
         let caps = serde_json::json!({
             "goog:chromeOptions": {
                 "binary": CHROMIUM,
@@ -447,4 +452,130 @@ async fn support_form_reply_and_private_link_in_chromium() {
     c.close().await.expect("close the browser session");
     drop(driver);
     eprintln!("browser test took {:.1?}", started.elapsed());
+}
+
+async fn log_in(c: &Client, app: &TestApp, email: &str) {
+    goto(c, &app.at("/login")).await;
+    type_into(c, "#email", email).await;
+    type_into(c, "#password", PASSWORD).await;
+    click(c, r#"form[action="/login"] button[type="submit"]"#).await;
+    find(c, "nav.sidebar").await;
+}
+
+async fn ticket_json(app: &TestApp, id: i64) -> serde_json::Value {
+    app.get_json(&format!("/api/v1/tickets/{id}")).await["ticket"].clone()
+}
+
+/// Two agents on one ticket: the second agent's sidebar change from a page drawn before the
+/// first agent's change is refused with what changed, the first agent's priority survives, and
+/// the second agent's reply is kept and can be sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_agents_never_overwrite_each_other_in_chromium() {
+    if let Some(why) = browser_missing() {
+        if in_ci() {
+            panic!("the browser test must run in CI, but {why}");
+        }
+        eprintln!("SKIP: browser test: {why}");
+        return;
+    }
+    let app = TestApp::spawn(Backend::Sqlite)
+        .await
+        .expect("SQLite test app");
+    let id = app
+        .create_ticket(
+            "mara@example.com",
+            "Export to CSV times out",
+            "The export never ends.",
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    app.drain_outbox().await;
+    let driver = Chromedriver::start().await;
+    let gus = driver.connect_with("gus").await;
+    let ada = driver.connect_with("ada").await;
+    fit_viewport(&ada).await;
+    log_in(&gus, &app, &app.agent_email).await;
+    log_in(&ada, &app, &app.admin_email).await;
+    let page = app.at(&format!("/tickets/{id}"));
+    goto(&ada, &page).await;
+    find(&ada, "#ticket-update").await;
+    goto(&gus, &page).await;
+    find(&gus, "#ticket-update").await;
+
+    // Gus raises the priority.
+    find(&gus, "#priority")
+        .await
+        .select_by_value("urgent")
+        .await
+        .unwrap();
+    click(&gus, "#ticket-update button[type=\"submit\"]").await;
+    find_xpath(
+        &gus,
+        "//select[@id='priority']/option[@value='urgent' and @selected]",
+    )
+    .await;
+
+    // Ada, on the page she opened before, sets the status only.
+    find(&ada, "#status")
+        .await
+        .select_by_value("pending")
+        .await
+        .unwrap();
+    click(&ada, "#ticket-update button[type=\"submit\"]").await;
+    let banner = find(&ada, "#conflict").await.text().await.unwrap();
+    assert!(banner.contains("Gus Agent"), "who: {banner}");
+    assert!(
+        banner.contains("priority") && banner.contains("urgent"),
+        "what: {banner}"
+    );
+    assert!(
+        banner.contains("status"),
+        "her own change is named: {banner}"
+    );
+    screenshot(&ada, "conflict.png").await;
+    let t = ticket_json(&app, id).await;
+    assert_eq!(t["priority"], "urgent", "Gus's change survives");
+    assert_ne!(t["status"], "pending", "Ada's change waits for her");
+
+    // She applies her change to the current ticket: status only.
+    click(&ada, "#reapply").await;
+    find_xpath(
+        &ada,
+        "//select[@id='status']/option[@value='pending' and @selected]",
+    )
+    .await;
+    let t = ticket_json(&app, id).await;
+    assert_eq!(t["status"], "pending");
+    assert_eq!(t["priority"], "urgent");
+
+    // Ada writes a reply while Gus adds a note: her reply is not lost.
+    let reply = "The export is fixed in today's release; please try again.";
+    type_into(&ada, "#body", reply).await;
+    let r = app
+        .api()
+        .post(app.at(&format!("/api/v1/tickets/{id}/messages")))
+        .bearer_auth(&app.agent_token)
+        .json(&serde_json::json!({"body": "Customer called about this too", "visibility": "internal"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    click(&ada, "form.reply button[type=\"submit\"]").await;
+    let banner = find(&ada, "#conflict").await.text().await.unwrap();
+    assert!(banner.contains("not sent"), "{banner}");
+    let kept = ada
+        .execute("return document.getElementById('body').value", vec![])
+        .await
+        .unwrap();
+    assert_eq!(kept.as_str(), Some(reply), "the reply is kept in the box");
+    click(&ada, "form.reply button[type=\"submit\"]").await;
+    find_xpath(
+        &ada,
+        "//ol[contains(@class,'messages')]/li[contains(@class,'public')][contains(., 'fixed in today')]",
+    )
+    .await;
+    gus.close().await.expect("close Gus's session");
+    ada.close().await.expect("close Ada's session");
+    drop(driver);
 }

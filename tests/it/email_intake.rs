@@ -489,7 +489,7 @@ async fn unreachable_smtp_is_retried_then_shown_as_failed() {
     let state = &app.running.state;
     let mut attempts = 0;
     for _ in 0..20 {
-        casebook::outbox::drain_once(state, "t").await.unwrap();
+        casebook::jobs::drain_once(state, "t").await.unwrap();
         attempts += 1;
         let failed: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL")

@@ -9,6 +9,8 @@ use casebook::domain::{Priority, Role, Status, Visibility};
 use casebook::tickets::{self, AgentMessage, Expect, TicketPatch};
 use serde_json::{Value, json};
 
+type Step = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
 /// What one command left behind on a ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Marks {
@@ -148,10 +150,7 @@ both_backends!(every_command_is_one_versioned_change, |app| async move {
                 .unwrap();
         }
     };
-    let steps: Vec<(
-        &str,
-        std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
-    )> = vec![
+    let steps: Vec<(&str, Step)> = vec![
         (
             "set status",
             Box::pin(patch(TicketPatch {

@@ -408,7 +408,7 @@ both_backends!(outbox_runs_each_job_once, |app| async move {
     }
     app.drain_outbox().await;
     // Another drain finds nothing to do and changes nothing.
-    let ran = casebook::outbox::drain_once(&app.running.state, "second")
+    let ran = casebook::jobs::drain_once(&app.running.state, "second")
         .await
         .unwrap();
     assert_eq!(ran, 0);

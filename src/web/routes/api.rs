@@ -143,7 +143,6 @@ async fn create(
     if outcome.created_ticket {
         state.metrics.ticket_created(Channel::Api);
     }
-    state.outbox_wakeup.notify_one();
     let ticket = tickets::get_ticket(&state.db, outcome.ticket_id).await?;
     let status = if outcome.duplicate {
         StatusCode::OK
@@ -316,7 +315,6 @@ async fn patch(
     {
         return stale(&state, id, err).await;
     }
-    state.outbox_wakeup.notify_one();
     let ticket = tickets::get_ticket(&state.db, id).await?;
     Ok((
         [(header::ETAG, etag(ticket.version))],
@@ -433,7 +431,6 @@ async fn add_message(
             Ok(done) => done,
             Err(err) => return stale(&state, id, err).await,
         };
-    state.outbox_wakeup.notify_one();
     let messages = tickets::messages(&state.db, id, false).await?;
     let message = messages.into_iter().find(|m| m.id == message_id);
     Ok((

@@ -81,7 +81,6 @@ async fn create_team(
 ) -> AppResult<Response> {
     agent.require_admin()?;
     let id = admin::create_team(&state.db, body.into(), state.now()).await?;
-    state.outbox_wakeup.notify_one();
     let team = admin::get_team(&state.db, id).await?;
     Ok((StatusCode::CREATED, Json(json!({"team": team}))).into_response())
 }
@@ -95,7 +94,6 @@ async fn patch_team(
     agent.require_admin()?;
     let id = path_id(&raw, "team")?;
     admin::update_team(&state.db, id, body.into(), state.now()).await?;
-    state.outbox_wakeup.notify_one();
     Ok(Json(json!({"team": admin::get_team(&state.db, id).await?})))
 }
 
@@ -223,7 +221,6 @@ async fn patch_agent(
         working_calendar_id: body.working_calendar_id,
     };
     admin::patch_agent(&state.db, &agent, id, p, state.now()).await?;
-    state.outbox_wakeup.notify_one();
     Ok(Json(
         json!({"agent": admin::agent_setting(&state.db, id).await?}),
     ))

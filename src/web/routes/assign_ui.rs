@@ -154,7 +154,6 @@ async fn update_team(
         admin::update_team(&state.db, id, patch, state.now()).await
     }
     .await;
-    state.outbox_wakeup.notify_one();
     done_or_422(result, "/admin/teams", |e| async move {
         render_teams(&state, &agent, &csrf, &e).await
     })
@@ -338,7 +337,6 @@ async fn agent_routing(
         },
     };
     admin::patch_agent(&state.db, &agent, id, patch, state.now()).await?;
-    state.outbox_wakeup.notify_one();
     Ok(Redirect::to("/admin/agents").into_response())
 }
 
@@ -363,6 +361,5 @@ async fn set_availability(
         ..Default::default()
     };
     admin::patch_agent(&state.db, &agent, agent.id, patch, state.now()).await?;
-    state.outbox_wakeup.notify_one();
     Ok(Redirect::to("/account/availability").into_response())
 }

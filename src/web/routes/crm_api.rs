@@ -182,7 +182,6 @@ async fn merge_customer(
         state.now(),
     )
     .await?;
-    state.outbox_wakeup.notify_one();
     Ok(Json(json!({"merge": record})))
 }
 
@@ -210,7 +209,6 @@ async fn undo_merge(
         return Err(AppError::NotFound("merge"));
     }
     let record = merge::undo(&state.db, merge_id, Some(agent.id), state.now()).await?;
-    state.outbox_wakeup.notify_one();
     Ok(Json(json!({"merge": record})))
 }
 

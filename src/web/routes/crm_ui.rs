@@ -295,7 +295,6 @@ async fn merge_customer(
         .map(|_| ())
     }
     .await;
-    state.outbox_wakeup.notify_one();
     after_form(&state, &agent, &csrf, id, result, "from").await
 }
 
@@ -315,6 +314,5 @@ async fn undo_merge(
     let result = merge::undo(&state.db, merge_id, Some(agent.id), state.now())
         .await
         .map(|_| ());
-    state.outbox_wakeup.notify_one();
     after_form(&state, &agent, &csrf, id, result, "merge").await
 }

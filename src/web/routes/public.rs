@@ -126,7 +126,6 @@ async fn submit(
             if outcome.created_ticket {
                 state.metrics.ticket_created(Channel::Web);
             }
-            state.outbox_wakeup.notify_one();
             let token = outcome.link_token.unwrap_or_default();
             Ok(Redirect::to(&format!("/t/{token}?new=1")).into_response())
         }
@@ -247,15 +246,10 @@ async fn customer_reply(
         email: None,
     };
     match intake::receive(&state.db, &inbound, now).await {
-        Ok(outcome) => {
-            state.outbox_wakeup.notify_one();
-            match outcome.link_token {
-                Some(new_token) => {
-                    Ok(Redirect::to(&format!("/t/{new_token}?new=1")).into_response())
-                }
-                None => Ok(Redirect::to(&format!("/t/{token}")).into_response()),
-            }
-        }
+        Ok(outcome) => match outcome.link_token {
+            Some(new_token) => Ok(Redirect::to(&format!("/t/{new_token}?new=1")).into_response()),
+            None => Ok(Redirect::to(&format!("/t/{token}")).into_response()),
+        },
         Err(err) => match field_errors(&err) {
             Some(errors) => Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,

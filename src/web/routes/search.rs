@@ -325,7 +325,6 @@ async fn mark_resolution_form(
     verify_csrf(&headers, f.csrf.as_deref())?;
     let message_id = parse_message_id(f.message_id.as_deref())?;
     search::mark_resolution(&state.db, &agent, id, message_id, state.now()).await?;
-    state.outbox_wakeup.notify_one();
     Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
 }
 
@@ -347,7 +346,6 @@ async fn api_mark_resolution(
         .filter(|n| *n > 0)
         .ok_or(AppError::NotFound("ticket"))?;
     search::mark_resolution(&state.db, &agent, id, body.message_id, state.now()).await?;
-    state.outbox_wakeup.notify_one();
     Ok(Json(json!({"ticket_id": id, "resolution_message_id": body.message_id})).into_response())
 }
 

@@ -344,10 +344,7 @@ async fn add_message(
     }
     .await;
     match result {
-        Ok(_) => {
-            state.outbox_wakeup.notify_one();
-            Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
-        }
+        Ok(_) => Ok(Redirect::to(&format!("/tickets/{id}")).into_response()),
         Err(AppError::Stale { .. }) => {
             // Nothing is lost: the page shows what changed and keeps the reply to send again.
             let stale = Stale {
@@ -478,7 +475,7 @@ async fn update(
             subject: None,
         };
         match tickets::update_ticket(&state.db, &agent, id, patch, expect, state.now()).await {
-            Ok(_) => state.outbox_wakeup.notify_one(),
+            Ok(_) => {}
             Err(AppError::Stale { .. }) => {
                 let stale = Stale {
                     seen_version: seen_version(expect),
