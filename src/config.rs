@@ -71,6 +71,16 @@ pub struct Config {
     pub merge_undo_days: i64,
     /// IANA time zone reports count days, weeks and business hours in.
     pub report_time_zone: String,
+    /// Days a finished outbox job is kept before the janitor deletes it.
+    pub outbox_retention_days: i64,
+    /// Days an outbox job that gave up (shown to admins) is kept before the janitor deletes it.
+    pub failed_job_retention_days: i64,
+    /// Days the idempotency keys of the web form and the API are kept (email keys are kept).
+    pub idempotency_retention_days: i64,
+    /// Days a ticket's change events are kept.
+    pub change_event_retention_days: i64,
+    /// Seconds between two runs of the janitor, which deletes rows past their retention.
+    pub janitor_interval_secs: i64,
 }
 
 impl Default for Config {
@@ -100,6 +110,11 @@ impl Default for Config {
             crm_webhook_secret: None,
             merge_undo_days: 7,
             report_time_zone: "UTC".into(),
+            outbox_retention_days: 7,
+            failed_job_retention_days: 30,
+            idempotency_retention_days: 7,
+            change_event_retention_days: 30,
+            janitor_interval_secs: 3600,
         }
     }
 }
@@ -174,6 +189,13 @@ pub enum ConfigError {
     },
     #[error("{var}: {message}")]
     Env { var: &'static str, message: String },
+    /// A value read from the file or the environment is out of range.
+    #[error("{key} ({var}) {message}")]
+    Invalid {
+        key: &'static str,
+        var: String,
+        message: String,
+    },
 }
 
 impl Config {
@@ -189,7 +211,35 @@ impl Config {
             Config::default()
         };
         cfg.apply_env(|k| std::env::var(k).ok())?;
+        cfg.validate()?;
         Ok(cfg)
+    }
+
+    /// Checks values that parse but make no sense (a retention of zero days, say).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let positive = [
+            ("outbox_retention_days", self.outbox_retention_days),
+            ("failed_job_retention_days", self.failed_job_retention_days),
+            (
+                "idempotency_retention_days",
+                self.idempotency_retention_days,
+            ),
+            (
+                "change_event_retention_days",
+                self.change_event_retention_days,
+            ),
+            ("janitor_interval_secs", self.janitor_interval_secs),
+        ];
+        for (key, value) in positive {
+            if value < 1 {
+                return Err(ConfigError::Invalid {
+                    key,
+                    var: format!("CASEBOOK_{}", key.to_uppercase()),
+                    message: format!("must be at least 1, got {value}"),
+                });
+            }
+        }
+        Ok(())
     }
 
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
@@ -322,6 +372,21 @@ impl Config {
         if let Some(v) = get("CASEBOOK_REPORT_TIME_ZONE") {
             self.report_time_zone = v;
         }
+        if let Some(v) = get("CASEBOOK_OUTBOX_RETENTION_DAYS") {
+            self.outbox_retention_days = num("CASEBOOK_OUTBOX_RETENTION_DAYS", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_FAILED_JOB_RETENTION_DAYS") {
+            self.failed_job_retention_days = num("CASEBOOK_FAILED_JOB_RETENTION_DAYS", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_IDEMPOTENCY_RETENTION_DAYS") {
+            self.idempotency_retention_days = num("CASEBOOK_IDEMPOTENCY_RETENTION_DAYS", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_CHANGE_EVENT_RETENTION_DAYS") {
+            self.change_event_retention_days = num("CASEBOOK_CHANGE_EVENT_RETENTION_DAYS", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_JANITOR_INTERVAL_SECS") {
+            self.janitor_interval_secs = num("CASEBOOK_JANITOR_INTERVAL_SECS", v)?;
+        }
         // The embedded database lives in the data folder unless a database URL is given.
         if get("CASEBOOK_DATABASE_URL").is_none()
             && get("CASEBOOK_DATA_DIR").is_some()
@@ -405,6 +470,49 @@ mod tests {
         let file: Config =
             toml::from_str("crm_webhook_secret = 'abc'\nmerge_undo_days = 2").unwrap();
         assert_eq!(file.merge_undo_days, 2);
+    }
+
+    #[test]
+    fn retention_settings_from_env_and_file_must_be_positive() {
+        let mut cfg = Config::default();
+        cfg.validate().unwrap();
+        let env: HashMap<&str, &str> = [
+            ("CASEBOOK_OUTBOX_RETENTION_DAYS", "3"),
+            ("CASEBOOK_FAILED_JOB_RETENTION_DAYS", "90"),
+            ("CASEBOOK_IDEMPOTENCY_RETENTION_DAYS", "2"),
+            ("CASEBOOK_CHANGE_EVENT_RETENTION_DAYS", "14"),
+            ("CASEBOOK_JANITOR_INTERVAL_SECS", "600"),
+        ]
+        .into();
+        cfg.apply_env(|k| env.get(k).map(|s| s.to_string()))
+            .unwrap();
+        cfg.validate().unwrap();
+        assert_eq!(
+            (
+                cfg.outbox_retention_days,
+                cfg.failed_job_retention_days,
+                cfg.idempotency_retention_days,
+                cfg.change_event_retention_days,
+                cfg.janitor_interval_secs
+            ),
+            (3, 90, 2, 14, 600)
+        );
+        for (var, value) in [
+            ("CASEBOOK_OUTBOX_RETENTION_DAYS", "0"),
+            ("CASEBOOK_FAILED_JOB_RETENTION_DAYS", "-1"),
+            ("CASEBOOK_IDEMPOTENCY_RETENTION_DAYS", "0"),
+            ("CASEBOOK_CHANGE_EVENT_RETENTION_DAYS", "-30"),
+            ("CASEBOOK_JANITOR_INTERVAL_SECS", "0"),
+        ] {
+            let mut cfg = Config::default();
+            cfg.apply_env(|k| (k == var).then(|| value.to_string()))
+                .unwrap();
+            let err = cfg.validate().unwrap_err().to_string();
+            assert!(err.contains(var) && err.contains(value), "{var}: {err}");
+        }
+        let file: Config = toml::from_str("change_event_retention_days = 0").unwrap();
+        let err = file.validate().unwrap_err().to_string();
+        assert!(err.contains("change_event_retention_days"), "{err}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod domain;
 pub mod email;
 pub mod error;
 pub mod intake;
+pub mod janitor;
 pub mod jobs;
 pub mod metrics;
 pub mod notify;
@@ -80,6 +81,7 @@ pub async fn start(config: Config, clock: SharedClock) -> anyhow::Result<Running
         workers.push(tokio::spawn(sla::sweep::run(state.clone())));
         workers.push(tokio::spawn(assign::run_waker(state.clone())));
         workers.push(tokio::spawn(reports::facts::run(state.clone())));
+        workers.push(tokio::spawn(janitor::run(state.clone())));
         workers.push(tokio::spawn(search::run_reconciler(
             state.clone(),
             std::time::Duration::from_secs(60),

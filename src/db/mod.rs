@@ -189,6 +189,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0015_ticket_versions.sql"),
         postgres: include_str!("../../migrations/postgres/0015_ticket_versions.sql"),
     },
+    Migration {
+        version: 16,
+        name: "retention",
+        sqlite: include_str!("../../migrations/sqlite/0016_retention.sql"),
+        postgres: include_str!("../../migrations/postgres/0016_retention.sql"),
+    },
 ];
 
 /// The placeholders of a multi-row `VALUES` list: `rows` tuples of `columns` parameters each,

@@ -27,9 +27,17 @@ pub struct NewAttachment {
 /// Identifies one submission so that a retry creates nothing new.
 #[derive(Debug, Clone)]
 pub struct IdempotencyKey {
-    /// Who issued the key: `web`, `api:<agent id>`, `email`.
+    /// Who issued the key: `web`, `api:<agent id>`, `email`, `quarantine`.
     pub scope: String,
     pub key: String,
+}
+
+/// Scope of the keys the public web form sends.
+pub const WEB_SCOPE: &str = "web";
+
+/// Scope of the `Idempotency-Key` headers one API client sends (keys are per agent).
+pub fn api_scope(agent_id: i64) -> String {
+    format!("api:{agent_id}")
 }
 
 #[derive(Debug, Clone)]

@@ -120,7 +120,7 @@ async fn create(
                     AppError::field("Idempotency-Key", "must be 1-200 visible characters")
                 })?;
             Some(IdempotencyKey {
-                scope: format!("api:{}", agent.id),
+                scope: intake::api_scope(agent.id),
                 key: key.to_string(),
             })
         }

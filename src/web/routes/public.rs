@@ -96,7 +96,7 @@ async fn submit(
         // The key binds the form instance to what was sent: the same form sent again is one
         // ticket, but someone else (or a second question) sent from a reused page is not.
         let idempotency = (form_key.len() >= 16 && form_key.len() <= 128).then(|| IdempotencyKey {
-            scope: "web".into(),
+            scope: intake::WEB_SCOPE.into(),
             key: crate::auth::digest(&format!(
                 "{form_key}\n{}\n{}\n{}",
                 from_email.as_str(),
