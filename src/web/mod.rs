@@ -2,8 +2,11 @@
 
 pub mod extract;
 pub mod form;
+pub mod page_error;
 pub mod routes;
 pub mod views;
+
+pub use page_error::{PageError, PageResult};
 
 use crate::state::AppState;
 use axum::Router;
@@ -82,7 +85,7 @@ async fn json_413(req: Request, next: Next) -> Response {
         return if api {
             err.into_response()
         } else {
-            crate::error::PageError(err).into_response()
+            PageError(err).into_response()
         };
     }
     resp
@@ -134,7 +137,7 @@ async fn not_found(req: Request) -> Response {
     if req.uri().path().starts_with("/api/") {
         err.into_response()
     } else {
-        crate::error::PageError(err).into_response()
+        PageError(err).into_response()
     }
 }
 

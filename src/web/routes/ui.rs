@@ -3,9 +3,10 @@
 use super::field_errors;
 use crate::auth::{self, NewAgent};
 use crate::domain::{Role, Status, Visibility};
-use crate::error::{AppError, PageResult};
+use crate::error::AppError;
 use crate::state::AppState;
 use crate::tickets::{self, AgentMessage, ListFilter, Queue, TicketPatch};
+use crate::web::PageResult;
 use crate::web::extract::{
     ClientIp, CsrfToken, CurrentAgent, SESSION_COOKIE, cookie, set_cookie, verify_csrf,
 };
