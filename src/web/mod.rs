@@ -29,7 +29,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::ui::routes())
         .merge(routes::assign_ui::routes())
         .merge(routes::public::routes())
-        .merge(crate::sla::web::ui_routes())
+        .merge(routes::sla::ui_routes())
         .merge(routes::search::ui_routes())
         .merge(routes::reports::routes())
         .nest("/api/v1", routes::api::routes())

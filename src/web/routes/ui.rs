@@ -146,11 +146,11 @@ async fn queue(
     Query(q): Query<QueueQuery>,
 ) -> PageResult<Response> {
     if q.view.as_deref() == Some("stale") {
-        let sq = crate::sla::web::StaleQuery {
+        let sq = super::sla::StaleQuery {
             idle_hours: q.idle_hours.clone(),
             unassigned_minutes: q.unassigned_minutes.clone(),
         };
-        return crate::sla::web::stale_page(&state, &agent, &csrf, &sq).await;
+        return super::sla::stale_page(&state, &agent, &csrf, &sq).await;
     }
     let queue = match q.queue.as_deref() {
         None | Some("") => Queue::Mine,
@@ -192,7 +192,7 @@ async fn queue(
     let (tickets, next_cursor) = tickets::list_tickets(&state.db, agent.id, &filter).await?;
     let counts = tickets::repo::queue_counts(&state.db, agent.id).await?;
     let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
-    let sla_due = crate::sla::web::due_times(&state.db, &ids).await?;
+    let sla_due = crate::sla::store::due_times(&state.db, &ids).await?;
     Ok(views::queue(&views::QueuePage {
         team: team.as_ref().map(|(id, name)| (*id, name.as_str())),
         sla_due: &sla_due,
@@ -230,7 +230,7 @@ async fn render_ticket(
     };
     let (crm, _) =
         crate::customers::crm::list_events(&state.db, ticket.customer_id, &filter).await?;
-    let sla = crate::sla::web::ticket_panel(state, agent, csrf, id, &agents).await?;
+    let sla = super::sla::ticket_panel(state, agent, csrf, id, &agents).await?;
     let (similar, reply_tools) =
         super::search::ticket_panels(state, csrf, id, &messages, reply_q).await?;
     Ok(views::ticket(&views::TicketPage {
