@@ -13,6 +13,7 @@ mod crm_360;
 mod email_corpus;
 mod email_intake;
 pub mod fake_meili;
+mod layering;
 mod mail_e2e;
 mod reports;
 mod search;
