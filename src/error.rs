@@ -1,4 +1,5 @@
-//! One error type for the whole application, rendered as JSON for the API and as a page for the UI.
+//! One error type for the whole application, rendered as JSON for the API; the web UI renders the
+//! same error as a page (`PageError` in the web module).
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -82,7 +83,9 @@ impl AppError {
         }
     }
 
-    fn extra_headers(&self, resp: &mut Response) {
+    /// Adds the headers an error response carries besides its body (`Retry-After`,
+    /// `WWW-Authenticate`), whichever way the body is rendered.
+    pub fn extra_headers(&self, resp: &mut Response) {
         if let AppError::RateLimited { retry_after_secs } = self
             && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
         {
@@ -116,29 +119,3 @@ impl IntoResponse for AppError {
         resp
     }
 }
-
-/// The same error rendered as an HTML page, for the web UI.
-#[derive(Debug)]
-pub struct PageError(pub AppError);
-
-impl<E: Into<AppError>> From<E> for PageError {
-    fn from(e: E) -> Self {
-        PageError(e.into())
-    }
-}
-
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        let err = self.0;
-        if let AppError::Unauthorized = err {
-            return axum::response::Redirect::to("/login").into_response();
-        }
-        let status = err.status();
-        let page = crate::web::views::layout::error_page(status, &err.public_message());
-        let mut resp = (status, page).into_response();
-        err.extra_headers(&mut resp);
-        resp
-    }
-}
-
-pub type PageResult<T> = Result<T, PageError>;

@@ -4,13 +4,13 @@
 //! Instants are [`Millis`](crate::domain::clock::Millis) (UTC milliseconds); durations are business
 //! milliseconds, counted only inside a calendar's working windows.
 
+pub mod admin;
 pub mod calendar;
 pub mod leads;
 pub mod plan;
 pub mod store;
 pub mod sweep;
 pub mod timer;
-pub mod web;
 
 pub use calendar::{BusinessCalendar, Window, add_business_time, business_time_between, is_open};
 pub use sweep::sweep_once;

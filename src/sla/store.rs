@@ -1,6 +1,7 @@
 //! SLA in the database: business calendars and policies (validated on the way in), which policy
 //! applies to a ticket, and `refresh`, which rewrites a ticket's `ticket_sla` rows from its
-//! history in the transaction of every change to the ticket.
+//! history in the transaction of every change to the ticket; a ticket's clocks as the API and the
+//! pages show them.
 
 use super::plan::{self, PlannedClock, Targets, TicketFacts};
 use super::{BusinessCalendar, SlaError, StatusChange, Target};
@@ -865,6 +866,113 @@ pub async fn refresh_active(db: &crate::db::Db, now: Millis) -> AppResult<usize>
         tx.commit().await?;
     }
     Ok(ids.len())
+}
+
+// ---------------------------------------------------------------------------------------------
+// A ticket's clocks as people see them
+
+/// One clock as the API and the ticket page show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClockView {
+    pub metric: plan::Metric,
+    pub cycle: i64,
+    pub state: super::SlaState,
+    pub started_at: i64,
+    pub due_at: Option<i64>,
+    pub warn_at: Option<i64>,
+    pub met_at: Option<i64>,
+    pub breached_at: Option<i64>,
+    pub remaining_business_ms: i64,
+    pub elapsed_business_ms: i64,
+}
+
+/// An escalation stage that fired for a ticket.
+#[derive(Debug, Clone, Serialize)]
+pub struct Escalated {
+    pub metric: String,
+    pub cycle: i64,
+    pub stage: String,
+    pub scheduled_at: i64,
+    pub fired_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketSla {
+    pub policy: Option<Value>,
+    pub clocks: Vec<ClockView>,
+    pub escalations: Vec<Escalated>,
+}
+
+/// A ticket's clocks read live at `now` (only the latest next-response cycle and unmet or
+/// recent clocks are interesting to people; all are returned).
+pub async fn ticket_sla(db: &crate::db::Db, ticket_id: i64, now: Millis) -> AppResult<TicketSla> {
+    let mut conn = db.pool.acquire().await?;
+    let eval = evaluate(&mut conn, ticket_id, now).await?;
+    let rows = sqlx::query(
+        "SELECT metric, cycle, stage, scheduled_at, fired_at FROM sla_escalation WHERE ticket_id = $1
+         ORDER BY sla_escalation_id",
+    )
+    .bind(ticket_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut escalations = Vec::with_capacity(rows.len());
+    for r in &rows {
+        escalations.push(Escalated {
+            metric: r.try_get("metric")?,
+            cycle: r.try_get("cycle")?,
+            stage: r.try_get("stage")?,
+            scheduled_at: r.try_get("scheduled_at")?,
+            fired_at: r.try_get("fired_at")?,
+        });
+    }
+    let Some(eval) = eval else {
+        return Ok(TicketSla {
+            policy: None,
+            clocks: Vec::new(),
+            escalations,
+        });
+    };
+    let clocks = eval
+        .clocks
+        .iter()
+        .map(|c| ClockView {
+            metric: c.metric,
+            cycle: c.cycle,
+            state: c.reading.state,
+            started_at: c.started_at,
+            due_at: c.reading.due_at,
+            warn_at: c.reading.warning_at,
+            met_at: c.met_at,
+            breached_at: c.breached_at(),
+            remaining_business_ms: c.reading.remaining_business_ms,
+            elapsed_business_ms: c.reading.elapsed_business_ms,
+        })
+        .collect();
+    Ok(TicketSla {
+        policy: Some(
+            serde_json::json!({"id": eval.policy.id, "name": eval.policy.name, "calendar": eval.calendar.name}),
+        ),
+        clocks,
+        escalations,
+    })
+}
+
+/// The earliest unmet SLA due time of each of `ids` (for queue pages).
+pub async fn due_times(db: &crate::db::Db, ids: &[i64]) -> AppResult<HashMap<i64, i64>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT ticket_id, MIN(due_at) AS due_at FROM ticket_sla
+         WHERE met_at IS NULL AND due_at IS NOT NULL AND ticket_id IN ({}) GROUP BY ticket_id",
+        placeholders.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(&db.pool).await?.into_iter().collect())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 //! CSRF token (double-submit cookie), the client's address, and JSON bodies with field-named errors.
 
 use crate::auth::{self, AgentRef};
-use crate::error::{AppError, PageError};
+use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::PageError;
 use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};

@@ -2,8 +2,11 @@
 
 pub mod extract;
 pub mod form;
+pub mod page_error;
 pub mod routes;
 pub mod views;
+
+pub use page_error::{PageError, PageResult};
 
 use crate::state::AppState;
 use axum::Router;
@@ -26,7 +29,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::ui::routes())
         .merge(routes::assign_ui::routes())
         .merge(routes::public::routes())
-        .merge(crate::sla::web::ui_routes())
+        .merge(routes::sla::ui_routes())
         .merge(routes::search::ui_routes())
         .merge(routes::reports::routes())
         .nest("/api/v1", routes::api::routes())
@@ -82,7 +85,7 @@ async fn json_413(req: Request, next: Next) -> Response {
         return if api {
             err.into_response()
         } else {
-            crate::error::PageError(err).into_response()
+            PageError(err).into_response()
         };
     }
     resp
@@ -134,7 +137,7 @@ async fn not_found(req: Request) -> Response {
     if req.uri().path().starts_with("/api/") {
         err.into_response()
     } else {
-        crate::error::PageError(err).into_response()
+        PageError(err).into_response()
     }
 }
 

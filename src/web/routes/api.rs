@@ -38,7 +38,7 @@ pub fn routes() -> Router<AppState> {
             axum::routing::post(quarantine_action),
         )
         .merge(super::assign_api::routes())
-        .merge(crate::sla::web::api_routes())
+        .merge(super::sla::api_routes())
         .merge(super::crm_api::routes())
         .merge(super::search::api_routes())
         .fallback(|| async { AppError::NotFound("endpoint") })

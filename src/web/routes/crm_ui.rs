@@ -3,9 +3,10 @@
 
 use super::field_errors;
 use crate::customers::{self, identity, merge};
-use crate::error::{AppError, PageResult};
+use crate::error::AppError;
 use crate::state::AppState;
 use crate::tickets::{self, ListFilter};
+use crate::web::PageResult;
 use crate::web::extract::{CsrfToken, CurrentAgent, verify_csrf};
 use crate::web::views::{agent as views, crm as crm_views};
 use axum::extract::{Path, Query, State};

@@ -8,6 +8,7 @@ pub mod crm_ui;
 pub mod public;
 pub mod reports;
 pub mod search;
+pub mod sla;
 pub mod ui;
 
 /// Collects the form validation error (if any) as `(field, message)` pairs for re-rendering.

@@ -2,12 +2,13 @@
 
 use super::field_errors;
 use crate::domain::{Channel, EmailAddress, Status};
-use crate::error::{AppError, PageError, PageResult};
+use crate::error::AppError;
 use crate::intake::{self, IdempotencyKey, NewInbound};
 use crate::state::AppState;
 use crate::tickets;
 use crate::web::extract::{ClientIp, CsrfToken, verify_csrf};
 use crate::web::views::public::{self as views, CustomerView, SupportForm};
+use crate::web::{PageError, PageResult};
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};

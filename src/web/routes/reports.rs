@@ -2,12 +2,13 @@
 //! JSON/CSV API `GET /api/v1/reports/{name}`, and the customer's one-click CSAT rating
 //! `/t/{token}/rate`.
 
-use crate::error::{AppError, AppResult, PageError, PageResult};
+use crate::error::{AppError, AppResult};
 use crate::reports::{self, RawParams, Table, csat};
 use crate::state::AppState;
 use crate::tickets;
 use crate::web::extract::{ApiAgent, CsrfToken, CurrentAgent, verify_csrf};
 use crate::web::views::reports as views;
+use crate::web::{PageError, PageResult};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

@@ -3,9 +3,10 @@
 
 use crate::auth::AgentRef;
 use crate::domain::Status;
-use crate::error::{AppError, AppResult, PageResult};
+use crate::error::{AppError, AppResult};
 use crate::search::{self, SearchQuery, Sort};
 use crate::state::AppState;
+use crate::web::PageResult;
 use crate::web::extract::{ApiAgent, ApiJson, CsrfToken, CurrentAgent, path_id, verify_csrf};
 use crate::web::views::search as views;
 use axum::extract::{Path, Query, State};

@@ -3,9 +3,10 @@
 use super::field_errors;
 use crate::auth::{self, NewAgent};
 use crate::domain::{Priority, Role, Status, Visibility};
-use crate::error::{AppError, PageResult};
+use crate::error::AppError;
 use crate::state::AppState;
 use crate::tickets::{self, AgentMessage, ListFilter, Queue, TicketPatch};
+use crate::web::PageResult;
 use crate::web::extract::{
     ClientIp, CsrfToken, CurrentAgent, SESSION_COOKIE, cookie, set_cookie, verify_csrf,
 };
@@ -145,11 +146,11 @@ async fn queue(
     Query(q): Query<QueueQuery>,
 ) -> PageResult<Response> {
     if q.view.as_deref() == Some("stale") {
-        let sq = crate::sla::web::StaleQuery {
+        let sq = super::sla::StaleQuery {
             idle_hours: q.idle_hours.clone(),
             unassigned_minutes: q.unassigned_minutes.clone(),
         };
-        return crate::sla::web::stale_page(&state, &agent, &csrf, &sq).await;
+        return super::sla::stale_page(&state, &agent, &csrf, &sq).await;
     }
     let queue = match q.queue.as_deref() {
         None | Some("") => Queue::Mine,
@@ -191,7 +192,7 @@ async fn queue(
     let (tickets, next_cursor) = tickets::list_tickets(&state.db, agent.id, &filter).await?;
     let counts = tickets::repo::queue_counts(&state.db, agent.id).await?;
     let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
-    let sla_due = crate::sla::web::due_times(&state.db, &ids).await?;
+    let sla_due = crate::sla::store::due_times(&state.db, &ids).await?;
     Ok(views::queue(&views::QueuePage {
         team: team.as_ref().map(|(id, name)| (*id, name.as_str())),
         sla_due: &sla_due,
@@ -243,7 +244,7 @@ async fn render_ticket(
     };
     let (crm, _) =
         crate::customers::crm::list_events(&state.db, ticket.customer_id, &filter).await?;
-    let sla = crate::sla::web::ticket_panel(state, agent, csrf, id, &agents).await?;
+    let sla = super::sla::ticket_panel(state, agent, csrf, id, &agents).await?;
     let (similar, reply_tools) =
         super::search::ticket_panels(state, csrf, id, &messages, reply_q).await?;
     let conflict = match stale {

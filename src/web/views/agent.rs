@@ -92,7 +92,7 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
                                         td { (badge("priority", t.priority.as_str())) }
                                         td { (t.assignee_name.as_deref().unwrap_or("—")) }
                                         td title="Time since the ticket was created" { (age(p.now, t.created_at)) }
-                                        td { (crate::sla::web::due_cell(p.now, p.sla_due.get(&t.id).copied())) }
+                                        td { (super::sla::due_cell(p.now, p.sla_due.get(&t.id).copied())) }
                                     }
                                 }
                             }

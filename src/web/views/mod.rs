@@ -7,3 +7,4 @@ pub mod layout;
 pub mod public;
 pub mod reports;
 pub mod search;
+pub mod sla;

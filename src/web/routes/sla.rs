@@ -1,0 +1,516 @@
+//! SLA over HTTP: the API for calendars, policies, a ticket's clocks, escalation and
+//! notifications; the admin page; the SLA panel of the ticket page; the leads' stale view with
+//! bulk actions; the agent's notifications.
+
+use crate::auth::AgentRef;
+use crate::domain::Priority;
+use crate::error::{AppError, AppResult};
+use crate::sla::admin;
+use crate::sla::leads::{self, Escalation};
+use crate::sla::store::{self, CalendarInput, DAYS, PolicyInput, TargetMinutes};
+use crate::state::AppState;
+use crate::tickets::{self, TicketPatch};
+use crate::web::PageResult;
+use crate::web::extract::{ApiAgent, ApiJson, CsrfToken, CurrentAgent, path_id, verify_csrf};
+use crate::web::views::sla as views;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use maud::Markup;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
+
+// ---------------------------------------------------------------------------------------------
+// API (merged into /api/v1)
+
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/sla/calendars",
+            get(api_calendars).post(api_create_calendar),
+        )
+        .route(
+            "/sla/calendars/{id}",
+            get(api_calendar).put(api_update_calendar),
+        )
+        .route("/sla/policies", get(api_policies).post(api_create_policy))
+        .route("/sla/policies/{id}", get(api_policy).put(api_update_policy))
+        .route("/tickets/{id}/sla", get(api_ticket_sla))
+        .route("/tickets/{id}/escalate", post(api_escalate))
+        .route("/notifications", get(api_notifications))
+}
+
+async fn api_calendars(
+    State(state): State<AppState>,
+    ApiAgent(_a): ApiAgent,
+) -> AppResult<Json<Value>> {
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(Json(
+        json!({"items": store::list_calendars(&mut conn).await?}),
+    ))
+}
+
+async fn api_calendar(
+    State(state): State<AppState>,
+    ApiAgent(_a): ApiAgent,
+    Path(raw): Path<String>,
+) -> AppResult<Json<Value>> {
+    let id = path_id(&raw, "calendar")?;
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(Json(
+        json!({"calendar": store::get_calendar(&mut conn, id).await?}),
+    ))
+}
+
+async fn api_create_calendar(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    ApiJson(input): ApiJson<CalendarInput>,
+) -> AppResult<Response> {
+    agent.require_admin()?;
+    let cal = admin::save_calendar(&state.db, None, &input, state.now()).await?;
+    Ok((StatusCode::CREATED, Json(json!({"calendar": cal}))).into_response())
+}
+
+async fn api_update_calendar(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<CalendarInput>,
+) -> AppResult<Json<Value>> {
+    agent.require_admin()?;
+    let id = path_id(&raw, "calendar")?;
+    let cal = admin::save_calendar(&state.db, Some(id), &input, state.now()).await?;
+    Ok(Json(json!({"calendar": cal})))
+}
+
+async fn api_policies(
+    State(state): State<AppState>,
+    ApiAgent(_a): ApiAgent,
+) -> AppResult<Json<Value>> {
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(Json(
+        json!({"items": store::list_policies(&mut conn).await?}),
+    ))
+}
+
+async fn api_policy(
+    State(state): State<AppState>,
+    ApiAgent(_a): ApiAgent,
+    Path(raw): Path<String>,
+) -> AppResult<Json<Value>> {
+    let id = path_id(&raw, "policy")?;
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(Json(
+        json!({"policy": store::get_policy(&mut conn, id).await?}),
+    ))
+}
+
+async fn api_create_policy(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    ApiJson(input): ApiJson<PolicyInput>,
+) -> AppResult<Response> {
+    agent.require_admin()?;
+    let policy = admin::save_policy(&state.db, None, &input, state.now()).await?;
+    Ok((StatusCode::CREATED, Json(json!({"policy": policy}))).into_response())
+}
+
+async fn api_update_policy(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<PolicyInput>,
+) -> AppResult<Json<Value>> {
+    agent.require_admin()?;
+    let id = path_id(&raw, "policy")?;
+    let policy = admin::save_policy(&state.db, Some(id), &input, state.now()).await?;
+    Ok(Json(json!({"policy": policy})))
+}
+
+async fn api_ticket_sla(
+    State(state): State<AppState>,
+    ApiAgent(_a): ApiAgent,
+    Path(raw): Path<String>,
+) -> AppResult<Json<Value>> {
+    let id = path_id(&raw, "ticket")?;
+    Ok(Json(
+        json!({"sla": store::ticket_sla(&state.db, id, state.now()).await?}),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EscalateIn {
+    reason: Option<String>,
+    assignee_id: Option<i64>,
+    raise_priority: Option<bool>,
+}
+
+async fn api_escalate(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    Path(raw): Path<String>,
+    ApiJson(body): ApiJson<EscalateIn>,
+) -> AppResult<Json<Value>> {
+    agent.require_lead()?;
+    let id = path_id(&raw, "ticket")?;
+    let e = Escalation {
+        reason: body.reason.unwrap_or_default(),
+        assignee_id: body.assignee_id,
+        raise_priority: body.raise_priority.unwrap_or(false),
+    };
+    leads::escalate(&state.db, &agent, id, &e, state.now()).await?;
+    Ok(Json(
+        json!({"ticket": tickets::get_ticket(&state.db, id).await?}),
+    ))
+}
+
+async fn api_notifications(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+) -> AppResult<Json<Value>> {
+    let items = store::notifications(&state.db, agent.id, 200).await?;
+    let unread = store::unread_count(&state.db, agent.id).await?;
+    Ok(Json(json!({"items": items, "unread": unread})))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Web UI
+
+pub fn ui_routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/sla", get(admin_page))
+        .route("/admin/sla/calendars", post(admin_add_calendar))
+        .route("/admin/sla/policies", post(admin_add_policy))
+        .route("/admin/sla/policies/{id}/toggle", post(admin_toggle_policy))
+        .route("/tickets/{id}/escalate", post(ui_escalate))
+        .route("/tickets/bulk", post(ui_bulk))
+        .route("/notifications", get(notifications_page))
+        .route("/notifications/read", post(notifications_read))
+}
+
+/// The SLA card of the ticket page: each clock, and the Escalate form for leads.
+pub async fn ticket_panel(
+    state: &AppState,
+    agent: &AgentRef,
+    csrf: &str,
+    ticket_id: i64,
+    agents: &[AgentRef],
+) -> AppResult<Markup> {
+    let sla = store::ticket_sla(&state.db, ticket_id, state.now()).await?;
+    Ok(views::ticket_panel(agent, csrf, ticket_id, agents, &sla))
+}
+
+#[derive(Deserialize)]
+struct EscalateForm {
+    csrf: Option<String>,
+    reason: Option<String>,
+    assignee_id: Option<String>,
+    raise_priority: Option<String>,
+}
+
+async fn ui_escalate(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<EscalateForm>,
+) -> PageResult<Response> {
+    verify_csrf(&headers, f.csrf.as_deref())?;
+    agent.require_lead()?;
+    let assignee_id = match f.assignee_id.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s) => Some(
+            s.parse::<i64>()
+                .map_err(|_| AppError::field("assignee_id", "is not an agent id"))?,
+        ),
+    };
+    let e = Escalation {
+        reason: f.reason.unwrap_or_default(),
+        assignee_id,
+        raise_priority: f.raise_priority.is_some(),
+    };
+    leads::escalate(&state.db, &agent, id, &e, state.now()).await?;
+    Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct StaleQuery {
+    pub idle_hours: Option<String>,
+    pub unassigned_minutes: Option<String>,
+}
+
+fn positive(field: &str, v: Option<&str>, default: i64) -> AppResult<i64> {
+    match v.map(str::trim) {
+        None | Some("") => Ok(default),
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=10_000).contains(n))
+            .ok_or_else(|| AppError::field(field, "must be a whole number from 1 to 10000")),
+    }
+}
+
+/// `/tickets?view=stale`: the leads' queue.
+pub async fn stale_page(
+    state: &AppState,
+    agent: &AgentRef,
+    csrf: &str,
+    q: &StaleQuery,
+) -> PageResult<Response> {
+    agent.require_lead()?;
+    let idle_hours = positive("idle_hours", q.idle_hours.as_deref(), 8)?;
+    let unassigned_minutes = positive("unassigned_minutes", q.unassigned_minutes.as_deref(), 60)?;
+    let now = state.now();
+    let view = leads::stale_view(&state.db, now, idle_hours, unassigned_minutes).await?;
+    let agents = crate::auth::list_agents(&state.db).await?;
+    Ok(views::stale_page(agent, csrf, now, &view, &agents).into_response())
+}
+
+/// Bulk reassign / change priority from the leads' view. Repeated `ticket_id` fields.
+async fn ui_bulk(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> PageResult<Response> {
+    let mut fields: Vec<(String, String)> = url::form_urlencoded::parse(&body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let get = |k: &str| fields.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone());
+    verify_csrf(&headers, get("csrf").as_deref())?;
+    agent.require_lead()?;
+    let assignee_id = match get("assignee_id").as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some("none") => Some(None),
+        Some(s) => {
+            Some(Some(s.parse::<i64>().map_err(|_| {
+                AppError::field("assignee_id", "is not an agent id")
+            })?))
+        }
+    };
+    let priority = match get("priority").as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s) => Some(
+            s.parse::<Priority>()
+                .map_err(|e| AppError::field("priority", e))?,
+        ),
+    };
+    let back = get("back")
+        .filter(|b| b.starts_with("/tickets"))
+        .unwrap_or_else(|| "/tickets?view=stale".into());
+    fields.retain(|(k, _)| k == "ticket_id");
+    let now = state.now();
+    for (_, v) in &fields {
+        let id = v
+            .parse::<i64>()
+            .map_err(|_| AppError::field("ticket_id", "is not a ticket id"))?;
+        let patch = TicketPatch {
+            priority,
+            assignee_id,
+            ..Default::default()
+        };
+        tickets::update_ticket(&state.db, &agent, id, patch, tickets::Expect::Any, now).await?;
+    }
+    Ok(Redirect::to(&back).into_response())
+}
+
+async fn notifications_page(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+) -> PageResult<Response> {
+    let items = store::notifications(&state.db, agent.id, 100).await?;
+    Ok(views::notifications_page(&agent, &csrf, state.now(), &items).into_response())
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    csrf: Option<String>,
+}
+
+async fn notifications_read(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    headers: HeaderMap,
+    Form(f): Form<CsrfOnly>,
+) -> PageResult<Response> {
+    verify_csrf(&headers, f.csrf.as_deref())?;
+    store::mark_read(&state.db, agent.id, state.now()).await?;
+    Ok(Redirect::to("/notifications").into_response())
+}
+
+// --- admin page ---
+
+async fn render_admin(
+    state: &AppState,
+    agent: &AgentRef,
+    csrf: &str,
+    errors: &[(String, String)],
+) -> AppResult<Markup> {
+    let settings = admin::overview(&state.db).await?;
+    Ok(views::admin_page(agent, csrf, &settings, errors))
+}
+
+async fn admin_page(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+) -> PageResult<Response> {
+    agent.require_admin()?;
+    Ok(render_admin(&state, &agent, &csrf, &[])
+        .await?
+        .into_response())
+}
+
+async fn admin_error(
+    state: &AppState,
+    agent: &AgentRef,
+    csrf: &str,
+    err: AppError,
+    prefix: &str,
+) -> PageResult<Response> {
+    match err {
+        AppError::Validation { field, message } => {
+            let errors = vec![(format!("{prefix}{field}"), message)];
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render_admin(state, agent, csrf, &errors).await?,
+            )
+                .into_response())
+        }
+        other => Err(other.into()),
+    }
+}
+
+async fn admin_add_calendar(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> PageResult<Response> {
+    verify_csrf(&headers, f.get("csrf").map(String::as_str))?;
+    agent.require_admin()?;
+    let mut hours = BTreeMap::new();
+    for day in DAYS {
+        let text = f.get(day).map(|s| s.trim()).unwrap_or("");
+        if text.is_empty() {
+            continue;
+        }
+        hours.insert(
+            day.to_string(),
+            text.split(',')
+                .map(|w| Value::String(w.trim().to_string()))
+                .collect(),
+        );
+    }
+    let input = CalendarInput {
+        name: f.get("cal_name").cloned(),
+        time_zone: f.get("time_zone").cloned(),
+        hours: Some(hours),
+        holidays: Some(
+            f.get("holidays")
+                .map(|h| h.split([',', ' ']).map(str::to_string).collect())
+                .unwrap_or_default(),
+        ),
+    };
+    match admin::save_calendar(&state.db, None, &input, state.now()).await {
+        Ok(_) => Ok(Redirect::to("/admin/sla").into_response()),
+        Err(err) => admin_error(&state, &agent, &csrf, err, "cal.").await,
+    }
+}
+
+fn form_policy(f: &HashMap<String, String>) -> AppResult<PolicyInput> {
+    let text = |k: &str| {
+        f.get(k)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let number = |k: &str| -> AppResult<Option<i64>> {
+        text(k)
+            .map(|s| {
+                s.parse::<i64>()
+                    .map_err(|_| AppError::field(k, "must be a whole number"))
+            })
+            .transpose()
+    };
+    let mut targets = BTreeMap::new();
+    for p in Priority::ALL {
+        let t = TargetMinutes {
+            first_response_minutes: number(&format!("{p}.first_response")).map_err(|_| {
+                AppError::field(
+                    format!("targets.{p}.first_response_minutes"),
+                    "must be a whole number",
+                )
+            })?,
+            next_response_minutes: number(&format!("{p}.next_response")).map_err(|_| {
+                AppError::field(
+                    format!("targets.{p}.next_response_minutes"),
+                    "must be a whole number",
+                )
+            })?,
+            resolution_minutes: number(&format!("{p}.resolution")).map_err(|_| {
+                AppError::field(
+                    format!("targets.{p}.resolution_minutes"),
+                    "must be a whole number",
+                )
+            })?,
+        };
+        targets.insert(p.as_str().to_string(), t);
+    }
+    Ok(PolicyInput {
+        name: text("name"),
+        calendar_id: number("calendar_id")?,
+        position: number("position")?,
+        match_priority: text("match_priority"),
+        match_segment: text("match_segment"),
+        match_plan: text("match_plan"),
+        match_team_id: number("match_team_id")?,
+        targets: Some(targets),
+        warning_percent: number("warning_percent")?,
+        notify_assignee_on_warning: Some(f.contains_key("notify_assignee_on_warning")),
+        raise_priority_on_breach: Some(f.contains_key("raise_priority_on_breach")),
+        notify_lead_on_breach: Some(f.contains_key("notify_lead_on_breach")),
+        escalation_team_id: number("escalation_team_id")?,
+        active: Some(true),
+    })
+}
+
+async fn admin_add_policy(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> PageResult<Response> {
+    verify_csrf(&headers, f.get("csrf").map(String::as_str))?;
+    agent.require_admin()?;
+    let result = match form_policy(&f) {
+        Ok(input) => admin::save_policy(&state.db, None, &input, state.now())
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/admin/sla").into_response()),
+        Err(err) => admin_error(&state, &agent, &csrf, err, "").await,
+    }
+}
+
+async fn admin_toggle_policy(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> PageResult<Response> {
+    verify_csrf(&headers, f.csrf.as_deref())?;
+    agent.require_admin()?;
+    admin::toggle_policy(&state.db, id, state.now()).await?;
+    Ok(Redirect::to("/admin/sla").into_response())
+}
