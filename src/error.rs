@@ -75,7 +75,7 @@ impl AppError {
     pub fn public_message(&self) -> String {
         match self {
             AppError::Internal(err) => {
-                let reference = crate::auth::random_token(6);
+                let reference = format!("{:012x}", rand::random::<u64>() & 0xFFFF_FFFF_FFFF);
                 tracing::error!(error = ?err, reference, "internal error");
                 format!("internal error (reference {reference})")
             }

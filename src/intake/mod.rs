@@ -14,15 +14,9 @@ use crate::domain::{Channel, CustomerMessageEffect, EmailAddress, Priority};
 use crate::error::{AppError, AppResult};
 use crate::outbox;
 use crate::tickets::{self, Actor, Expect};
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-#[derive(Debug, Clone)]
-pub struct NewAttachment {
-    pub filename: String,
-    pub content_type: String,
-    pub content: Vec<u8>,
-}
+pub use crate::tickets::NewAttachment;
 
 /// Identifies one submission so that a retry creates nothing new.
 #[derive(Debug, Clone)]
@@ -398,31 +392,6 @@ async fn receive_once(
         link_token,
         thread_reason,
     })
-}
-
-/// Stores the files of a message (inbound or an agent's reply) in its transaction.
-pub async fn store_attachments(
-    tx: &mut Tx,
-    message_id: i64,
-    files: &[NewAttachment],
-    now: Millis,
-) -> AppResult<()> {
-    for a in files {
-        sqlx::query(
-            "INSERT INTO attachment (message_id, filename, content_type, size_bytes, sha256, content, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(message_id)
-        .bind(&a.filename)
-        .bind(&a.content_type)
-        .bind(a.content.len() as i64)
-        .bind(hex::encode(Sha256::digest(&a.content)))
-        .bind(&a.content)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
 }
 
 /// Creates a private customer link for a ticket; returns the token (only its digest is stored).

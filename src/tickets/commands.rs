@@ -14,6 +14,7 @@ use crate::domain::{Priority, Status, Visibility};
 use crate::error::{AppError, AppResult};
 use crate::outbox;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 /// Which version of the ticket the caller's change was made against.
@@ -62,7 +63,7 @@ pub struct NewMessage<'a> {
     pub thread_reason: Option<&'a str>,
     pub mail_kind: Option<&'a str>,
     pub raw_email_id: Option<i64>,
-    pub attachments: &'a [crate::intake::NewAttachment],
+    pub attachments: &'a [super::NewAttachment],
 }
 
 /// The actor of an edit, owned so the edit can outlive the caller's borrow.
@@ -614,7 +615,7 @@ impl Edit {
         .bind(m.raw_email_id)
         .fetch_one(&mut **tx)
         .await?;
-        crate::intake::store_attachments(tx, message_id, m.attachments, self.now).await?;
+        store_attachments(tx, message_id, m.attachments, self.now).await?;
         let public = visibility == Visibility::Public;
         if m.author_kind == "agent" {
             let kind = if public { "reply" } else { "note" };
@@ -682,7 +683,10 @@ impl Edit {
         if refresh_sla {
             crate::sla::store::refresh(tx, self.ticket_id, self.now).await?;
         }
-        crate::search::enqueue_index(tx, self.ticket_id, self.now).await?;
+        let job = outbox::Job::SearchIndex {
+            ticket_id: self.ticket_id,
+        };
+        outbox::enqueue(tx, &job, self.now).await?;
         Ok(Saved {
             version,
             changed: true,
@@ -817,4 +821,29 @@ impl ChangeEvent {
             _ => "Casebook",
         }
     }
+}
+
+/// Stores the files of a message (inbound or an agent's reply) in its transaction.
+async fn store_attachments(
+    tx: &mut Tx,
+    message_id: i64,
+    files: &[super::NewAttachment],
+    now: Millis,
+) -> AppResult<()> {
+    for a in files {
+        sqlx::query(
+            "INSERT INTO attachment (message_id, filename, content_type, size_bytes, sha256, content, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(message_id)
+        .bind(&a.filename)
+        .bind(&a.content_type)
+        .bind(a.content.len() as i64)
+        .bind(hex::encode(Sha256::digest(&a.content)))
+        .bind(&a.content)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }

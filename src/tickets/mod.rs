@@ -95,6 +95,14 @@ pub struct EventRecord<'a> {
     pub detail: Option<&'a str>,
 }
 
+/// A file arriving with a message (a customer's email or form, an agent's reply).
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub filename: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
+}
+
 /// An agent's reply (public) or internal note.
 #[derive(Debug, Clone)]
 pub struct AgentMessage {
@@ -103,7 +111,7 @@ pub struct AgentMessage {
     /// Status to set along with the message; a public reply to a new ticket opens it by default.
     pub status: Option<Status>,
     /// Files sent with the reply (and attached to its email).
-    pub attachments: Vec<crate::intake::NewAttachment>,
+    pub attachments: Vec<NewAttachment>,
 }
 
 pub const MAX_BODY_CHARS: usize = 100_000;
