@@ -18,6 +18,6 @@ mod layering;
 mod mail_e2e;
 mod reports;
 mod search;
-mod sla;
+pub mod sla;
 mod ticket_writes;
 mod web_flow;

@@ -26,7 +26,7 @@ async fn send(app: &TestApp, method: &str, path: &str, token: &str, body: &Value
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-fn every_day() -> Value {
+pub fn every_day() -> Value {
     let days = [
         "monday",
         "tuesday",
@@ -44,7 +44,7 @@ fn every_day() -> Value {
 }
 
 /// The same targets (minutes) for every priority, so a raised priority keeps the clocks.
-fn targets(first: i64, next: i64, resolution: i64) -> Value {
+pub fn targets(first: i64, next: i64, resolution: i64) -> Value {
     let t = json!({"first_response_minutes": first, "next_response_minutes": next, "resolution_minutes": resolution});
     json!({"low": t, "normal": t, "high": t, "urgent": t})
 }

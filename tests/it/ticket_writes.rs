@@ -64,39 +64,25 @@ async fn agent(app: &TestApp, email: &str) -> AgentRef {
 }
 
 async fn sla_policy(app: &TestApp, escalation_team_id: Option<i64>) {
-    let day = json!(["00:00-24:00"]);
-    let hours: serde_json::Map<String, Value> = [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ]
-    .iter()
-    .map(|d| (d.to_string(), day.clone()))
-    .collect();
+    use crate::sla::{every_day, targets};
     let r: Value = app
         .api()
         .post(app.at("/api/v1/sla/calendars"))
         .bearer_auth(&app.admin_token)
-        .json(&json!({"name": "24/7", "time_zone": "UTC", "hours": hours}))
+        .json(&json!({"name": "24/7", "time_zone": "UTC", "hours": every_day()}))
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    let t = json!({"first_response_minutes": 60, "next_response_minutes": 60, "resolution_minutes": 600});
     let r = app
         .api()
         .post(app.at("/api/v1/sla/policies"))
         .bearer_auth(&app.admin_token)
         .json(
             &json!({"name": "All", "calendar_id": r["calendar"]["id"], "warning_percent": 50,
-            "escalation_team_id": escalation_team_id,
-            "targets": {"low": t, "normal": t, "high": t, "urgent": t}}),
+            "escalation_team_id": escalation_team_id, "targets": targets(60, 60, 600)}),
         )
         .send()
         .await
@@ -366,25 +352,16 @@ both_backends!(if_match_guards_api_writes, |app| async move {
     assert_eq!(body["ticket"]["priority"], "high");
 
     // Replies honour If-Match too.
-    let r = app
-        .api()
-        .post(app.at(&format!("/api/v1/tickets/{id}/messages")))
-        .bearer_auth(&app.agent_token)
-        .header("If-Match", &etag)
-        .json(&json!({"body": "Try again", "visibility": "internal"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 412);
-    let r = app
-        .api()
-        .post(app.at(&format!("/api/v1/tickets/{id}/messages")))
-        .bearer_auth(&app.agent_token)
-        .header("If-Match", &new_etag)
-        .json(&json!({"body": "Try again", "visibility": "internal"}))
-        .send()
-        .await
-        .unwrap();
+    let note = |etag: String| {
+        app.api()
+            .post(app.at(&format!("/api/v1/tickets/{id}/messages")))
+            .bearer_auth(&app.agent_token)
+            .header("If-Match", etag)
+            .json(&json!({"body": "Try again", "visibility": "internal"}))
+            .send()
+    };
+    assert_eq!(note(etag.clone()).await.unwrap().status(), 412);
+    let r = note(new_etag.clone()).await.unwrap();
     assert_eq!(r.status(), 201);
     let after_reply = r.headers()["etag"].to_str().unwrap().to_string();
     assert_ne!(after_reply, new_etag);
@@ -487,6 +464,28 @@ fn sidebar(html: &str) -> (String, String) {
     (version, csrf)
 }
 
+/// Posts the ticket page's reply form as a browser would.
+async fn send_reply(
+    app: &TestApp,
+    client: &reqwest::Client,
+    id: i64,
+    csrf: &str,
+    version: &str,
+    body: &str,
+) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.to_string())
+        .text("version", version.to_string())
+        .text("body", body.to_string())
+        .text("visibility", "public");
+    client
+        .post(app.at(&format!("/tickets/{id}/messages")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
 both_backends!(stale_forms_never_overwrite, |app| async move {
     let id = app
         .create_ticket("race@example.com", "Two agents", "Who wins?")
@@ -582,17 +581,7 @@ both_backends!(stale_forms_never_overwrite, |app| async move {
     // A stale reply is kept and offered again; sending it then works.
     let stale_version = vb.clone();
     let reply = "Here is how to fix the export — 고맙습니다";
-    let form = reqwest::multipart::Form::new()
-        .text("csrf", csrf_b.clone())
-        .text("version", stale_version)
-        .text("body", reply)
-        .text("visibility", "public");
-    let r = b
-        .post(app.at(&format!("/tickets/{id}/messages")))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let r = send_reply(&app, &b, id, &csrf_b, &stale_version, reply).await;
     assert_eq!(r.status(), 409);
     let html = r.text().await.unwrap();
     assert!(html.contains("not sent"), "{html}");
@@ -608,17 +597,7 @@ both_backends!(stale_forms_never_overwrite, |app| async move {
     assert_eq!(msgs, 0);
     let reply_form = &html[html.find("action=\"/tickets/").unwrap()..];
     let current = extract_attr(reply_form, "name=\"version\" value=\"").unwrap();
-    let form = reqwest::multipart::Form::new()
-        .text("csrf", csrf_b.clone())
-        .text("version", current)
-        .text("body", reply)
-        .text("visibility", "public");
-    let r = b
-        .post(app.at(&format!("/tickets/{id}/messages")))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let r = send_reply(&app, &b, id, &csrf_b, &current, reply).await;
     assert_eq!(r.status(), 303);
     let body: String = sqlx::query_scalar(
         "SELECT body_text FROM message WHERE ticket_id = $1 AND author_kind = 'agent'",

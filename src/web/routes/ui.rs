@@ -353,22 +353,7 @@ async fn add_message(
                 mine: None,
                 reply_kept: true,
             };
-            Ok((
-                StatusCode::CONFLICT,
-                render_ticket(
-                    &state,
-                    &agent,
-                    &csrf,
-                    id,
-                    Compose {
-                        draft: &draft,
-                        stale: Some(stale),
-                        ..Default::default()
-                    },
-                )
-                .await?,
-            )
-                .into_response())
+            conflict(&state, &agent, &csrf, id, &draft, stale).await
         }
         Err(err) => match field_errors(&err) {
             Some(errors) => Ok((
@@ -483,26 +468,33 @@ async fn update(
                     mine: Some(&change),
                     reply_kept: false,
                 };
-                return Ok((
-                    StatusCode::CONFLICT,
-                    render_ticket(
-                        &state,
-                        &agent,
-                        &csrf,
-                        id,
-                        Compose {
-                            stale: Some(stale),
-                            ..Default::default()
-                        },
-                    )
-                    .await?,
-                )
-                    .into_response());
+                return conflict(&state, &agent, &csrf, id, "", stale).await;
             }
             Err(err) => return invalid(&state, &agent, &csrf, id, err).await,
         }
     }
     Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
+}
+
+/// 409: the ticket page as it is now, with what changed since the agent's page was drawn.
+async fn conflict(
+    state: &AppState,
+    agent: &auth::AgentRef,
+    csrf: &str,
+    id: i64,
+    draft: &str,
+    stale: Stale<'_>,
+) -> PageResult<Response> {
+    let page = Compose {
+        draft,
+        stale: Some(stale),
+        ..Default::default()
+    };
+    Ok((
+        StatusCode::CONFLICT,
+        render_ticket(state, agent, csrf, id, page).await?,
+    )
+        .into_response())
 }
 
 fn seen_version(expect: tickets::Expect) -> i64 {
