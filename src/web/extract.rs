@@ -103,15 +103,52 @@ where
     AppState: FromRef<S>,
     S: Send + Sync,
 {
-    type Rejection = PageError;
+    type Rejection = axum::response::Response;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
         let state = AppState::from_ref(state);
-        let secret =
-            cookie(&parts.headers, SESSION_COOKIE).ok_or(PageError(AppError::Unauthorized))?;
-        auth::session_agent(&state.db, secret, state.now())
-            .await?
-            .map(CurrentAgent)
-            .ok_or(PageError(AppError::Unauthorized))
+        let agent = match cookie(&parts.headers, SESSION_COOKIE) {
+            Some(secret) => auth::session_agent(&state.db, secret, state.now())
+                .await
+                .map_err(|e| PageError(e).into_response())?,
+            None => None,
+        };
+        match agent {
+            Some(agent) => Ok(CurrentAgent(agent)),
+            // A page asked for without a session: log in, then come back to it.
+            None if parts.method == axum::http::Method::GET => {
+                let here = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                if here == "/" || here == "/tickets" {
+                    return Err(axum::response::Redirect::to("/login").into_response());
+                }
+                let next: String = url::form_urlencoded::byte_serialize(here.as_bytes()).collect();
+                Err(axum::response::Redirect::to(&format!("/login?next={next}")).into_response())
+            }
+            None => Err(PageError(AppError::Unauthorized).into_response()),
+        }
+    }
+}
+
+/// Where to go after logging in: a path on this site (`/tickets/41?tab=sla`), never another
+/// origin (`//evil.example`, `https://…`, `/\evil`); anything else is the queue.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next.map(str::trim) {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.starts_with("/\\")
+                && n.len() <= 2000
+                && !n.chars().any(|c| c.is_control() || c == '\\')
+                && n != "/login"
+                && !n.starts_with("/login?") =>
+        {
+            n.to_string()
+        }
+        _ => "/tickets".to_string(),
     }
 }
 

@@ -326,3 +326,78 @@ both_backends!(cookies_and_headers_are_strict, |app| async move {
         "plain-http installs cannot use Secure cookies"
     );
 });
+
+both_backends!(deep_links_survive_login, |app| async move {
+    let id = app
+        .create_ticket("deep@example.com", "Deep link", "Open me after login")
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let c = app.browser();
+    // A page asked for without a session: to the login page, remembering where to return.
+    let r = c
+        .get(app.at(&format!("/tickets/{id}?reply_q=refund")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(
+        to,
+        format!("/login?next=%2Ftickets%2F{id}%3Freply_q%3Drefund")
+    );
+    let (csrf, html) = csrf_from(&c, &app.at(&to)).await;
+    let next = crate::harness::extract_attr(&html, "name=\"next\" value=\"")
+        .expect("the login form carries next");
+    assert_eq!(next, format!("/tickets/{id}?reply_q=refund"));
+    let post = |next: String| {
+        let c = c.clone();
+        let csrf = csrf.clone();
+        let url = app.at("/login");
+        let email = app.agent_email.clone();
+        async move {
+            let r = c
+                .post(url)
+                .form(&[
+                    ("email", email.as_str()),
+                    ("password", PASSWORD),
+                    ("csrf", csrf.as_str()),
+                    ("next", next.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            (
+                r.status().as_u16(),
+                r.headers()
+                    .get("location")
+                    .map(|l| l.to_str().unwrap().to_string()),
+            )
+        }
+    };
+    assert_eq!(post(next.clone()).await, (303, Some(next)));
+    // Only paths on this site: anything else goes to the queue.
+    for evil in [
+        "//evil.example/x",
+        "https://evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "tickets",
+        "",
+    ] {
+        assert_eq!(
+            post(evil.to_string()).await,
+            (303, Some("/tickets".to_string())),
+            "{evil:?}"
+        );
+    }
+    // Forms posted without a session are not resumed.
+    let fresh = app.browser();
+    let r = fresh
+        .post(app.at(&format!("/tickets/{id}/update")))
+        .form(&[("status", "open")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/login");
+});

@@ -14,6 +14,7 @@ mod email_corpus;
 mod email_intake;
 pub mod fake_meili;
 mod janitor;
+mod jobs;
 mod layering;
 mod mail_e2e;
 mod reports;

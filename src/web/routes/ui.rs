@@ -8,7 +8,7 @@ use crate::state::AppState;
 use crate::tickets::{self, AgentMessage, ListFilter, Queue, TicketPatch};
 use crate::web::PageResult;
 use crate::web::extract::{
-    ClientIp, CsrfToken, CurrentAgent, SESSION_COOKIE, cookie, set_cookie, verify_csrf,
+    ClientIp, CsrfToken, CurrentAgent, SESSION_COOKIE, cookie, safe_next, set_cookie, verify_csrf,
 };
 use crate::web::views::agent as views;
 use axum::extract::{Path, Query, State};
@@ -39,8 +39,14 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/quarantine/{id}/{action}", post(quarantine_action))
 }
 
-async fn login_page(CsrfToken(csrf): CsrfToken) -> Response {
-    views::login(&csrf, "", None).into_response()
+#[derive(Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
+}
+
+async fn login_page(CsrfToken(csrf): CsrfToken, Query(q): Query<LoginQuery>) -> Response {
+    let next = safe_next(q.next.as_deref());
+    views::login(&csrf, "", None, &next).into_response()
 }
 
 #[derive(Deserialize)]
@@ -48,6 +54,7 @@ struct LoginForm {
     email: Option<String>,
     password: Option<String>,
     csrf: Option<String>,
+    next: Option<String>,
 }
 
 async fn login(
@@ -60,6 +67,7 @@ async fn login(
     verify_csrf(&headers, f.csrf.as_deref())?;
     let email = f.email.unwrap_or_default().trim().to_lowercase();
     let password = f.password.unwrap_or_default();
+    let next = safe_next(f.next.as_deref());
     let now = state.now();
     for key in [format!("ip:{ip}"), format!("email:{email}")] {
         if let Some(retry_after_secs) = state.limits.login_failures.blocked(&key, now) {
@@ -75,7 +83,7 @@ async fn login(
             }
             let secret =
                 auth::create_session(&state.db, agent.id, now, state.config.session_hours).await?;
-            let mut resp = Redirect::to("/tickets").into_response();
+            let mut resp = Redirect::to(&next).into_response();
             resp.headers_mut().append(
                 header::SET_COOKIE,
                 set_cookie(
@@ -96,7 +104,7 @@ async fn login(
             tracing::info!(ip, "failed login");
             Ok((
                 StatusCode::UNAUTHORIZED,
-                views::login(&csrf, &email, Some("Wrong email or password.")),
+                views::login(&csrf, &email, Some("Wrong email or password."), &next),
             )
                 .into_response())
         }

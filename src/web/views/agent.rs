@@ -9,7 +9,7 @@ use crate::tickets::commands::ChangeEvent;
 use crate::tickets::{Event, Message, Queue, Ticket};
 use maud::{Markup, html};
 
-pub fn login(csrf: &str, email: &str, error: Option<&str>) -> Markup {
+pub fn login(csrf: &str, email: &str, error: Option<&str>, next: &str) -> Markup {
     page(
         &Frame {
             title: "Log in",
@@ -22,6 +22,7 @@ pub fn login(csrf: &str, email: &str, error: Option<&str>) -> Markup {
                 @if let Some(e) = error { p.flash.error role="alert" { (e) } }
                 form method="post" action="/login" {
                     input type="hidden" name="csrf" value=(csrf);
+                    @if next != "/tickets" { input type="hidden" name="next" value=(next); }
                     label for="email" { "Email" }
                     input #email type="email" name="email" value=(email) required autocomplete="username";
                     label for="password" { "Password" }
