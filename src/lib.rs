@@ -15,6 +15,7 @@ pub mod error;
 pub mod intake;
 pub mod janitor;
 pub mod jobs;
+pub mod live;
 pub mod metrics;
 pub mod notify;
 pub mod outbox;
@@ -71,7 +72,17 @@ pub async fn start(config: Config, clock: SharedClock) -> anyhow::Result<Running
     }
     let mailer = notify::Mailer::from_config(&config)?;
     let state = AppState::new(db, config, clock, mailer)?;
-    let mut workers = Vec::new();
+    let mut workers = vec![
+        tokio::spawn(live::run_pump(
+            state.db.clone(),
+            state.live.clone(),
+            state.config.database_url.expose().to_string(),
+        )),
+        tokio::spawn(live::run_presence_expiry(
+            state.live.clone(),
+            state.clock.clone(),
+        )),
+    ];
     if state.config.workers {
         workers.push(tokio::spawn(maintenance(state.db.clone())));
         workers.push(tokio::spawn(jobs::run_worker(state.clone())));

@@ -20,6 +20,8 @@ pub struct AppState {
     pub mailer: Option<Mailer>,
     /// The search index: the database's own full-text search, or Meilisearch when configured.
     pub search: Arc<dyn crate::search::SearchIndex>,
+    /// The live desk's event hub and presence board.
+    pub live: Arc<crate::live::Live>,
 }
 
 /// In-process rate limiters (per node; a shared store is not needed for abuse control).
@@ -51,6 +53,7 @@ impl AppState {
             limits: Arc::new(limits),
             mailer,
             search,
+            live: Arc::new(crate::live::Live::new(4096)),
         })
     }
 

@@ -17,6 +17,9 @@ pub struct Tx {
     /// The job workers' wake-up, poked after a commit when this transaction wrote jobs.
     jobs_wakeup: Arc<Notify>,
     wrote_jobs: bool,
+    /// The live stream's wake-up, poked after a commit when this transaction changed tickets.
+    live_wakeup: Arc<Notify>,
+    wrote_changes: bool,
 }
 
 impl Tx {
@@ -26,7 +29,15 @@ impl Tx {
         if self.wrote_jobs {
             self.jobs_wakeup.notify_one();
         }
+        if self.wrote_changes {
+            self.live_wakeup.notify_one();
+        }
         Ok(())
+    }
+
+    /// Marks that this transaction wrote ticket change events (the ticket commands call it).
+    pub fn wake_live_on_commit(&mut self) {
+        self.wrote_changes = true;
     }
 
     /// Marks that this transaction wrote jobs (the outbox calls it).
@@ -88,6 +99,8 @@ pub struct Db {
     writer: Arc<Mutex<()>>,
     /// Poked after a transaction that wrote outbox jobs commits.
     jobs_wakeup: Arc<Notify>,
+    /// Poked after a transaction that changed tickets commits.
+    live_wakeup: Arc<Notify>,
 }
 
 struct Migration {
@@ -258,6 +271,7 @@ impl Db {
             backend,
             writer: Arc::new(Mutex::new(())),
             jobs_wakeup: Arc::new(Notify::new()),
+            live_wakeup: Arc::new(Notify::new()),
         })
     }
 
@@ -273,6 +287,8 @@ impl Db {
                     _turn: Some(turn),
                     jobs_wakeup: self.jobs_wakeup.clone(),
                     wrote_jobs: false,
+                    live_wakeup: self.live_wakeup.clone(),
+                    wrote_changes: false,
                 })
             }
             Backend::Postgres => Ok(Tx {
@@ -280,6 +296,8 @@ impl Db {
                 _turn: None,
                 jobs_wakeup: self.jobs_wakeup.clone(),
                 wrote_jobs: false,
+                live_wakeup: self.live_wakeup.clone(),
+                wrote_changes: false,
             }),
         }
     }
@@ -363,6 +381,11 @@ impl Db {
     /// The job workers' wake-up signal: notified when a transaction that wrote jobs commits.
     pub fn jobs_wakeup(&self) -> Arc<Notify> {
         self.jobs_wakeup.clone()
+    }
+
+    /// The live stream's wake-up signal: notified when a transaction that changed tickets commits.
+    pub fn live_wakeup(&self) -> Arc<Notify> {
+        self.live_wakeup.clone()
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {

@@ -667,9 +667,9 @@ impl Edit {
         .bind(self.ticket_id)
         .fetch_one(&mut **tx)
         .await?;
-        sqlx::query(
+        let change_id: i64 = sqlx::query_scalar(
             "INSERT INTO ticket_change (ticket_id, version, kind, actor_kind, agent_id, fields, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING change_id",
         )
         .bind(self.ticket_id)
         .bind(version)
@@ -678,8 +678,18 @@ impl Edit {
         .bind(self.by.agent_id)
         .bind(serde_json::to_string(&self.fields).unwrap_or_else(|_| "[]".into()))
         .bind(self.now)
-        .execute(&mut **tx)
+        .fetch_one(&mut **tx)
         .await?;
+        // The live desk streams the change once it commits: on PostgreSQL every node hears of
+        // it (delivered only if the transaction commits), on SQLite this process's pump wakes.
+        if is_postgres(tx) {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(crate::live::CHANNEL)
+                .bind(change_id.to_string())
+                .execute(&mut **tx)
+                .await?;
+        }
+        tx.wake_live_on_commit();
         if refresh_sla {
             crate::sla::store::refresh(tx, self.ticket_id, self.now).await?;
         }

@@ -21,6 +21,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self'; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 pub fn router(state: AppState) -> Router {
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::sla::ui_routes())
         .merge(routes::search::ui_routes())
         .merge(routes::reports::routes())
+        .merge(routes::events::ui_routes())
         .nest("/api/v1", routes::api::routes())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -103,11 +105,9 @@ async fn healthz(State(state): State<AppState>) -> Response {
 
 async fn metrics(State(state): State<AppState>) -> Response {
     let depth = crate::outbox::depth(&state.db).await.unwrap_or(-1);
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(depth),
-    )
-        .into_response()
+    let mut text = state.metrics.render(depth);
+    text.push_str(&state.live.render_metrics());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
 async fn css() -> Response {

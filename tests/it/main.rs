@@ -12,6 +12,7 @@ mod crm;
 mod crm_360;
 mod email_corpus;
 mod email_intake;
+mod events;
 pub mod fake_meili;
 mod janitor;
 mod jobs;

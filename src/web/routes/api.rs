@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(super::sla::api_routes())
         .merge(super::crm_api::routes())
         .merge(super::search::api_routes())
+        .merge(super::events::api_routes())
         .fallback(|| async { AppError::NotFound("endpoint") })
 }
 

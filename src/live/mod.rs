@@ -1,0 +1,477 @@
+//! The live desk's event stream: every committed ticket change (a `ticket_change` row) and every
+//! presence signal is broadcast to the agents' open streams (`GET /events`). On SQLite a commit
+//! wakes this process's pump; on PostgreSQL every change is announced with `NOTIFY` (the change
+//! id), so every node streams every node's changes. A stream that falls behind is dropped; the
+//! browser reconnects with `Last-Event-ID` and the missed events are replayed from the table.
+
+use crate::db::{Backend, Db};
+use crate::domain::clock::Millis;
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::broadcast;
+
+/// The PostgreSQL channel on which committed change ids are announced.
+pub const CHANNEL: &str = "casebook_live";
+
+/// The PostgreSQL channel on which presence signals travel between nodes.
+pub const PRESENCE_CHANNEL: &str = "casebook_presence";
+
+/// How long a presence signal lasts without being renewed.
+pub const PRESENCE_TTL_MS: i64 = 15_000;
+
+/// One event on the stream.
+#[derive(Debug, Clone)]
+pub struct LiveEvent {
+    /// The change id (the stream's `id:`), for events that can be replayed; presence has none.
+    pub id: Option<i64>,
+    /// `ticket`, `presence` or `notification`.
+    pub name: &'static str,
+    /// The JSON payload.
+    pub data: String,
+    /// Only this agent receives it (their notifications); `None`: every agent.
+    pub for_agent: Option<i64>,
+}
+
+/// What a ticket change event carries on the stream.
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketEvent {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub version: i64,
+    pub kind: String,
+    pub actor_kind: String,
+    pub agent_id: Option<i64>,
+    pub agent_name: Option<String>,
+    pub fields: serde_json::Value,
+    pub created_at: Millis,
+}
+
+/// Someone on a ticket page: viewing it, or writing a reply.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Presence {
+    pub ticket_id: i64,
+    pub agent_id: i64,
+    pub agent_name: String,
+    /// `viewing`, `replying`, or `left`.
+    pub state: String,
+    pub until: Millis,
+}
+
+/// The hub: one broadcast channel per process, the presence board, and counters for `/metrics`.
+pub struct Live {
+    sender: broadcast::Sender<Arc<LiveEvent>>,
+    presence: Mutex<HashMap<(i64, i64), Presence>>,
+    /// Streams open now.
+    pub connected: AtomicI64,
+    /// Streams dropped because the client did not keep up.
+    pub dropped: AtomicU64,
+    /// Events broadcast since start.
+    pub broadcast: AtomicU64,
+}
+
+impl Live {
+    pub fn new(capacity: usize) -> Live {
+        let (sender, _) = broadcast::channel(capacity.max(16));
+        Live {
+            sender,
+            presence: Mutex::new(HashMap::new()),
+            connected: AtomicI64::new(0),
+            dropped: AtomicU64::new(0),
+            broadcast: AtomicU64::new(0),
+        }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
+        self.sender.subscribe()
+    }
+
+    fn send(&self, ev: LiveEvent) {
+        self.broadcast.fetch_add(1, Ordering::Relaxed);
+        // No receivers is fine: nobody is watching.
+        let _ = self.sender.send(Arc::new(ev));
+    }
+
+    /// Records a presence signal and tells the other agents.
+    pub fn set_presence(&self, p: Presence) {
+        let changed = {
+            let mut board = self.presence.lock().unwrap_or_else(|e| e.into_inner());
+            let key = (p.ticket_id, p.agent_id);
+            let before = board.get(&key).map(|b| b.state.clone());
+            if p.state == "left" {
+                board.remove(&key);
+            } else {
+                board.insert(key, p.clone());
+            }
+            before.as_deref() != Some(p.state.as_str())
+        };
+        // Renewals of the same state are not news; the board keeps the new expiry.
+        if changed {
+            self.send(LiveEvent {
+                id: None,
+                name: "presence",
+                data: serde_json::to_string(&p).unwrap_or_default(),
+                for_agent: None,
+            });
+        }
+    }
+
+    /// Who is on `ticket_id` now (expired signals are dropped).
+    pub fn present(&self, ticket_id: i64, now: Millis) -> Vec<Presence> {
+        let mut board = self.presence.lock().unwrap_or_else(|e| e.into_inner());
+        board.retain(|_, p| p.until > now);
+        let mut out: Vec<Presence> = board
+            .values()
+            .filter(|p| p.ticket_id == ticket_id)
+            .cloned()
+            .collect();
+        out.sort_by_key(|p| p.agent_id);
+        out
+    }
+
+    /// Ends presence signals that were not renewed, telling the other agents.
+    pub fn expire_presence(&self, now: Millis) {
+        let gone: Vec<Presence> = {
+            let mut board = self.presence.lock().unwrap_or_else(|e| e.into_inner());
+            let gone = board
+                .values()
+                .filter(|p| p.until <= now)
+                .cloned()
+                .collect::<Vec<_>>();
+            board.retain(|_, p| p.until > now);
+            gone
+        };
+        for mut p in gone {
+            p.state = "left".into();
+            self.send(LiveEvent {
+                id: None,
+                name: "presence",
+                data: serde_json::to_string(&p).unwrap_or_default(),
+                for_agent: None,
+            });
+        }
+    }
+}
+
+impl Live {
+    /// The stream counters, in Prometheus' text format.
+    pub fn render_metrics(&self) -> String {
+        format!(
+            "# HELP casebook_live_streams Live event streams open now.\n\
+             # TYPE casebook_live_streams gauge\n\
+             casebook_live_streams {}\n\
+             # HELP casebook_live_streams_dropped_total Live streams dropped because the client fell behind.\n\
+             # TYPE casebook_live_streams_dropped_total counter\n\
+             casebook_live_streams_dropped_total {}\n\
+             # HELP casebook_live_events_total Live events broadcast since start.\n\
+             # TYPE casebook_live_events_total counter\n\
+             casebook_live_events_total {}\n",
+            self.connected.load(Ordering::Relaxed),
+            self.dropped.load(Ordering::Relaxed),
+            self.broadcast.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// Records a presence signal here and, on PostgreSQL, tells the other nodes.
+pub async fn announce_presence(db: &Db, live: &Live, p: Presence) -> anyhow::Result<()> {
+    live.set_presence(p.clone());
+    if db.backend == Backend::Postgres {
+        tokio::time::timeout(
+            Duration::from_secs(5),
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(PRESENCE_CHANNEL)
+                .bind(serde_json::to_string(&p)?)
+                .execute(&db.pool),
+        )
+        .await??;
+    }
+    Ok(())
+}
+
+const CHANGE_SELECT: &str =
+    "SELECT c.change_id, c.ticket_id, c.version, c.kind, c.actor_kind, c.agent_id,
+    a.name AS agent_name, c.fields, c.created_at
+    FROM ticket_change c LEFT JOIN agent a ON a.agent_id = c.agent_id";
+
+fn ticket_event(r: &sqlx::any::AnyRow) -> anyhow::Result<TicketEvent> {
+    let fields: String = r.try_get("fields")?;
+    Ok(TicketEvent {
+        id: r.try_get("change_id")?,
+        ticket_id: r.try_get("ticket_id")?,
+        version: r.try_get("version")?,
+        kind: r.try_get("kind")?,
+        actor_kind: r.try_get("actor_kind")?,
+        agent_id: r.try_get("agent_id")?,
+        agent_name: r.try_get("agent_name")?,
+        fields: serde_json::from_str(&fields).unwrap_or(json!([])),
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+fn to_live(e: &TicketEvent) -> LiveEvent {
+    LiveEvent {
+        id: Some(e.id),
+        name: "ticket",
+        data: serde_json::to_string(e).unwrap_or_default(),
+        for_agent: None,
+    }
+}
+
+/// Change events after `after` (a stream's `Last-Event-ID`), oldest first, at most `limit`.
+/// On PostgreSQL ids are taken before commit, so a change committed a moment after a later one
+/// can carry a smaller id: events of the few seconds before `after` are sent again too (a
+/// client skips versions it has).
+pub async fn replay(db: &Db, after: i64, limit: i64) -> anyhow::Result<Vec<LiveEvent>> {
+    let rows = match db.backend {
+        Backend::Sqlite => {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{CHANGE_SELECT} WHERE c.change_id > $1 ORDER BY c.change_id LIMIT $2"
+            )))
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&db.pool)
+            .await?
+        }
+        Backend::Postgres => {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{CHANGE_SELECT} WHERE c.change_id > $1
+                   OR (c.change_id <= $1 AND c.created_at >= (SELECT created_at FROM ticket_change WHERE change_id = $1) - 5000)
+                 ORDER BY c.change_id LIMIT $2"
+            )))
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&db.pool)
+            .await?
+        }
+    };
+    rows.iter()
+        .map(|r| ticket_event(r).map(|e| to_live(&e)))
+        .collect()
+}
+
+/// The newest change id (where a fresh stream starts).
+pub async fn latest_id(db: &Db) -> anyhow::Result<i64> {
+    Ok(
+        sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(change_id) FROM ticket_change")
+            .fetch_one(&db.pool)
+            .await?
+            .unwrap_or(0),
+    )
+}
+
+/// Reads committed change events and broadcasts them, for as long as the process runs.
+pub async fn run_pump(db: Db, live: Arc<Live>, database_url: String) {
+    match db.backend {
+        Backend::Sqlite => pump_sqlite(db, live).await,
+        Backend::Postgres => pump_postgres(db, live, database_url).await,
+    }
+}
+
+/// SQLite: one writer at a time, so change ids grow in commit order; a commit wakes the pump,
+/// which reads everything after the last id it sent.
+async fn pump_sqlite(db: Db, live: Arc<Live>) {
+    let wake = db.live_wakeup();
+    let mut last = loop {
+        match latest_id(&db).await {
+            Ok(id) => break id,
+            Err(err) => {
+                tracing::warn!(error = %err, "live events: cannot read the latest change");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    };
+    loop {
+        tokio::select! {
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+        loop {
+            let rows = tokio::time::timeout(
+                Duration::from_secs(10),
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "{CHANGE_SELECT} WHERE c.change_id > $1 ORDER BY c.change_id LIMIT 500"
+                )))
+                .bind(last)
+                .fetch_all(&db.pool),
+            )
+            .await;
+            let rows = match rows {
+                Ok(Ok(rows)) => rows,
+                Ok(Err(err)) => {
+                    tracing::warn!(error = %err, "live events: reading changes failed");
+                    break;
+                }
+                Err(_) => {
+                    tracing::warn!("live events: reading changes timed out");
+                    break;
+                }
+            };
+            let n = rows.len();
+            for r in &rows {
+                match ticket_event(r) {
+                    Ok(e) => {
+                        last = last.max(e.id);
+                        live.send(to_live(&e));
+                    }
+                    Err(err) => tracing::warn!(error = %err, "live events: bad change row"),
+                }
+            }
+            if n < 500 {
+                break;
+            }
+        }
+    }
+}
+
+/// PostgreSQL: every node's commits are announced on [`CHANNEL`] with their change ids, in
+/// commit order; the pump reads those rows and broadcasts them. After a lost connection it
+/// catches up on what was committed meanwhile.
+async fn pump_postgres(db: Db, live: Arc<Live>, url: String) {
+    let mut seen = Seen::new(20_000);
+    let mut backoff = Duration::from_millis(250);
+    let mut last = latest_id(&db).await.unwrap_or(0);
+    loop {
+        let connected = tokio::time::timeout(
+            Duration::from_secs(10),
+            sqlx::postgres::PgListener::connect(&url),
+        )
+        .await;
+        let mut listener = match connected {
+            Ok(Ok(l)) => l,
+            other => {
+                if let Ok(Err(err)) = other {
+                    tracing::warn!(error = %err, "live events: cannot listen; retrying");
+                }
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(30));
+                continue;
+            }
+        };
+        if let Err(err) = listener.listen_all([CHANNEL, PRESENCE_CHANNEL]).await {
+            tracing::warn!(error = %err, "live events: cannot listen; retrying");
+            tokio::time::sleep(backoff).await;
+            continue;
+        }
+        backoff = Duration::from_millis(250);
+        // Whatever was committed while nobody listened.
+        if let Ok(events) = replay(&db, last, 5_000).await {
+            for e in events {
+                if let Some(id) = e.id
+                    && seen.insert(id)
+                {
+                    last = last.max(id);
+                    live.send(e);
+                }
+            }
+        }
+        loop {
+            let first = match listener.recv().await {
+                Ok(n) => n,
+                Err(err) => {
+                    tracing::warn!(error = %err, "live events: listening interrupted; reconnecting");
+                    break;
+                }
+            };
+            let mut ids: Vec<i64> = Vec::new();
+            let take = |n: &sqlx::postgres::PgNotification, ids: &mut Vec<i64>| {
+                if n.channel() == PRESENCE_CHANNEL {
+                    // Another node's agent (or ours, already on the board: no news then).
+                    if let Ok(p) = serde_json::from_str::<Presence>(n.payload()) {
+                        live.set_presence(p);
+                    }
+                } else {
+                    ids.extend(n.payload().parse::<i64>().ok());
+                }
+            };
+            take(&first, &mut ids);
+            // Take whatever else has arrived, to read the rows in one query.
+            while ids.len() < 500 {
+                match listener.next_buffered() {
+                    Some(n) => take(&n, &mut ids),
+                    None => break,
+                }
+            }
+            ids.retain(|id| !seen.contains(*id));
+            if ids.is_empty() {
+                continue;
+            }
+            let list = ids
+                .iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            let rows = tokio::time::timeout(
+                Duration::from_secs(10),
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "{CHANGE_SELECT} WHERE c.change_id IN ({list})"
+                )))
+                .fetch_all(&db.pool),
+            )
+            .await;
+            let Ok(Ok(rows)) = rows else {
+                tracing::warn!("live events: reading announced changes failed");
+                continue;
+            };
+            let mut by_id: HashMap<i64, TicketEvent> = rows
+                .iter()
+                .filter_map(|r| ticket_event(r).ok())
+                .map(|e| (e.id, e))
+                .collect();
+            for id in ids {
+                if let Some(e) = by_id.remove(&id)
+                    && seen.insert(id)
+                {
+                    last = last.max(id);
+                    live.send(to_live(&e));
+                }
+            }
+        }
+    }
+}
+
+/// The ids broadcast lately, so an event announced twice (a catch-up after a reconnect) is sent
+/// once.
+struct Seen {
+    set: HashSet<i64>,
+    order: VecDeque<i64>,
+    cap: usize,
+}
+
+impl Seen {
+    fn new(cap: usize) -> Seen {
+        Seen {
+            set: HashSet::new(),
+            order: VecDeque::new(),
+            cap,
+        }
+    }
+    fn contains(&self, id: i64) -> bool {
+        self.set.contains(&id)
+    }
+    fn insert(&mut self, id: i64) -> bool {
+        if !self.set.insert(id) {
+            return false;
+        }
+        self.order.push_back(id);
+        if self.order.len() > self.cap
+            && let Some(old) = self.order.pop_front()
+        {
+            self.set.remove(&old);
+        }
+        true
+    }
+}
+
+/// Ends presence that was not renewed, every few seconds.
+pub async fn run_presence_expiry(live: Arc<Live>, clock: crate::domain::clock::SharedClock) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        live.expire_presence(clock.now_ms());
+    }
+}
