@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .route("/static/casebook.css", get(css))
         .route("/static/casebook.js", get(js))
+        .route("/static/live.js", get(live_js))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), extract::csrf_cookie))
         .layer(DefaultBodyLimit::max(limit))
@@ -128,6 +129,17 @@ async fn js() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/casebook.js"),
+    )
+        .into_response()
+}
+
+async fn live_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/live.js"),
     )
         .into_response()
 }

@@ -579,3 +579,110 @@ async fn two_agents_never_overwrite_each_other_in_chromium() {
     ada.close().await.expect("close Ada's session");
     drop(driver);
 }
+
+/// The live desk in two browsers: a new ticket appears in an open queue, presence shows who else
+/// is on a ticket (and ends when they leave), and another agent's reply appears on the open
+/// ticket page — all without reloading.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_updates_itself_in_chromium() {
+    if let Some(why) = browser_missing() {
+        if in_ci() {
+            panic!("the browser test must run in CI, but {why}");
+        }
+        eprintln!("SKIP: browser test: {why}");
+        return;
+    }
+    let app = TestApp::spawn(Backend::Sqlite)
+        .await
+        .expect("SQLite test app");
+    let driver = Chromedriver::start().await;
+    let ada = driver.connect_with("ada").await;
+    let gus = driver.connect_with("gus").await;
+    fit_viewport(&ada).await;
+    log_in(&ada, &app, &app.admin_email).await;
+    log_in(&gus, &app, &app.agent_email).await;
+
+    // Ada's queue is open; a customer writes in through the form.
+    goto(&ada, &app.at("/tickets?queue=all")).await;
+    find(&ada, "#queue-list").await;
+    ada.execute("window.__noReload = true", vec![])
+        .await
+        .unwrap();
+    let subject = "Our invoices show the wrong VAT rate";
+    let id = app
+        .create_ticket("vat@example.com", subject, "All invoices since May")
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    find_xpath(
+        &ada,
+        &format!("//table[contains(@class,'tickets')]//tr[@id='ticket-{id}']"),
+    )
+    .await;
+    let same_page = ada
+        .execute("return window.__noReload === true", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        same_page.as_bool(),
+        Some(true),
+        "the queue was not reloaded"
+    );
+    screenshot(&ada, "live-queue.png").await;
+
+    // Both open the ticket: each sees the other.
+    let page = app.at(&format!("/tickets/{id}"));
+    goto(&ada, &page).await;
+    find(&ada, "#presence").await;
+    ada.execute("window.__noReload = true", vec![])
+        .await
+        .unwrap();
+    goto(&gus, &page).await;
+    find_xpath(
+        &ada,
+        "//p[@id='presence']/span[contains(., 'Gus Agent is viewing')]",
+    )
+    .await;
+    type_into(&gus, "#body", "Checking the VAT settings").await;
+    find_xpath(
+        &ada,
+        "//p[@id='presence']/span[contains(., 'Gus Agent is replying')]",
+    )
+    .await;
+
+    // Gus sends; the reply appears on Ada's open page.
+    click(&gus, "form.reply button[type=\"submit\"]").await;
+    find_xpath(
+        &ada,
+        "//ol[@id='messages']/li[contains(., 'Checking the VAT settings')]",
+    )
+    .await;
+    let same_page = ada
+        .execute("return window.__noReload === true", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        same_page.as_bool(),
+        Some(true),
+        "the ticket page was not reloaded"
+    );
+    screenshot(&ada, "live-ticket.png").await;
+
+    // Gus leaves: his presence ends on Ada's page within seconds.
+    goto(&gus, &app.at("/tickets")).await;
+    let gone = Instant::now();
+    loop {
+        let text = find(&ada, "#presence").await.text().await.unwrap();
+        if !text.contains("Gus Agent") {
+            break;
+        }
+        assert!(
+            gone.elapsed() < Duration::from_secs(25),
+            "presence did not end: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    gus.close().await.expect("close Gus's session");
+    ada.close().await.expect("close Ada's session");
+    drop(driver);
+}

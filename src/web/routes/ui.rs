@@ -270,8 +270,10 @@ async fn render_ticket(
         }
         None => None,
     };
+    let present = state.live.present(id, state.now());
     Ok(views::ticket(&views::TicketPage {
         conflict,
+        present: &present,
         sla,
         profile: &profile,
         crm: &crm,

@@ -61,8 +61,8 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
             csrf: p.csrf,
         },
         html! {
-            div.queues {
-                nav.sidebar aria-label="Queues" {
+            div.queues data-live="queue" {
+                nav.sidebar #queue-counts aria-label="Queues" {
                     @for (q, key, label) in Queue::ALL {
                         a href={"/tickets?queue=" (key)} aria-current=[(q == p.queue).then_some("page")] {
                             span { (label) }
@@ -70,7 +70,8 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
                         }
                     }
                 }
-                section {
+                section #queue-list {
+                    p.live-note #live-note role="status" hidden {}
                     h1 {
                         (title)
                         @if let Some((_, team)) = p.team {
@@ -85,7 +86,7 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
                             thead { tr { th { "#" } th { "Subject" } th { "Customer" } th { "Status" } th { "Priority" } th { "Assignee" } th { "Age" } th { "SLA due" } } }
                             tbody {
                                 @for t in p.tickets {
-                                    tr {
+                                    tr #{"ticket-" (t.id)} data-version=(t.version) {
                                         td { a href={"/tickets/" (t.id)} { (t.id) } }
                                         td.subject dir="auto" { a href={"/tickets/" (t.id)} { (t.subject) } }
                                         td { a href={"/customers/" (t.customer_id)} { (display_name(t)) } }
@@ -141,6 +142,8 @@ pub struct TicketPage<'a> {
     pub sla: Markup,
     /// Shown above the conversation when the agent's change was made on an older version.
     pub conflict: Option<Markup>,
+    /// Who else has the ticket open (live presence).
+    pub present: &'a [crate::live::Presence],
 }
 
 /// What an agent tried to change in the sidebar, for re-applying it after a conflict.
@@ -243,16 +246,22 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
             csrf: p.csrf,
         },
         html! {
-            div.ticket-layout {
+            div.ticket-layout data-live="ticket" data-ticket-id=(t.id) data-version=(t.version) data-agent-id=(p.agent.id) {
                 section.conversation {
                     @if let Some(c) = &p.conflict { (c) }
+                    p.live-note #live-note role="status" hidden {}
                     h1 { span.muted { "#" (t.id) " " } (t.subject) }
-                    p.meta {
+                    p.presence #presence aria-live="polite" {
+                        @for who in p.present.iter().filter(|w| w.agent_id != p.agent.id) {
+                            span.who data-agent-id=(who.agent_id) { (who.agent_name) (if who.state == "replying" { " is replying…" } else { " is viewing" }) }
+                        }
+                    }
+                    p.meta #ticket-meta {
                         (badge("status", t.status.as_str())) " " (badge("priority", t.priority.as_str()))
                         " via " (t.channel) " · opened " (time(t.created_at))
                         @if let Some(f) = t.follow_up_of_id { " · follow-up of " a href={"/tickets/" (f)} { "#" (f) } }
                     }
-                    ol.messages {
+                    ol.messages #messages {
                         @for m in p.messages {
                             li class={"message " (m.author_kind.as_str()) " " (m.visibility.as_str())} {
                                 div.message-head {
@@ -347,7 +356,7 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                     }
                     section.card {
                         h2 { "History" }
-                        ol.events {
+                        ol.events #history {
                             @for e in p.events {
                                 li { span.muted { (ago(p.now, e.created_at)) " · " } (match e.actor.as_str() { "system" => "Casebook", "customer" => "The customer", a => a }) " " (describe_event(e, p.agents)) }
                             }

@@ -20,6 +20,7 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                 title { (frame.title) " · Casebook" }
                 link rel="stylesheet" href="/static/casebook.css";
                 script src="/static/casebook.js" defer {}
+                @if frame.agent.is_some() { script src="/static/live.js" defer {} }
             }
             body {
                 header.topbar {

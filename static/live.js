@@ -1,0 +1,254 @@
+// Casebook live desk: queues and ticket pages follow the server's event stream (/events).
+// Progressive: without JavaScript every page works as before (reload to see new work). When an
+// update cannot be shown in place, a "New activity — reload" note appears instead.
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-live]");
+  if (!root || !window.EventSource || !window.fetch || !window.DOMParser) return;
+  var mode = root.getAttribute("data-live");
+  var note = document.getElementById("live-note");
+  var csrfInput = document.querySelector('input[name="csrf"]');
+  var csrf = csrfInput ? csrfInput.value : "";
+
+  function showNote(text, reload) {
+    if (!note) return;
+    note.textContent = text + " ";
+    if (reload) {
+      var a = document.createElement("a");
+      a.href = location.href;
+      a.textContent = "Reload";
+      note.appendChild(a);
+    }
+    note.hidden = false;
+  }
+
+  function fetchPage() {
+    return fetch(location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.text();
+      })
+      .then(function (html) { return new DOMParser().parseFromString(html, "text/html"); });
+  }
+
+  // Re-renders times the way casebook.js does for the first load.
+  var full = window.Intl ? new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }) : null;
+  function localTimes(el) {
+    if (!full) return;
+    el.querySelectorAll("time[datetime]:not([data-date-only])").forEach(function (t) {
+      var d = new Date(t.getAttribute("datetime"));
+      if (!isNaN(d)) { t.title = t.textContent; t.textContent = full.format(d); }
+    });
+  }
+
+  // Runs `work` at most once per 400 ms however many events arrive.
+  function debounced(work) {
+    var timer = null, again = false, busy = false;
+    function run() {
+      timer = null;
+      if (busy) { again = true; return; }
+      busy = true;
+      Promise.resolve(work()).catch(function () {
+        showNote("New activity.", true);
+      }).then(function () {
+        busy = false;
+        if (again) { again = false; schedule(); }
+      });
+    }
+    function schedule() { if (!timer) timer = setTimeout(run, 400); }
+    return schedule;
+  }
+
+  // ---- Queues: rows appear, change and leave in place; counts follow.
+  function patchQueue() {
+    return fetchPage().then(function (doc) {
+      var counts = document.getElementById("queue-counts");
+      var newCounts = doc.getElementById("queue-counts");
+      if (counts && newCounts) counts.innerHTML = newCounts.innerHTML;
+      var list = document.getElementById("queue-list");
+      var newList = doc.getElementById("queue-list");
+      if (!list || !newList) throw new Error("no queue");
+      var body = list.querySelector("table.tickets tbody");
+      var newBody = newList.querySelector("table.tickets tbody");
+      if (!body || !newBody) {
+        // The queue became empty, or its first ticket arrived: take the new list as a whole.
+        var keep = document.getElementById("live-note");
+        list.innerHTML = newList.innerHTML;
+        note = document.getElementById("live-note") || keep;
+        localTimes(list);
+        return;
+      }
+      var wanted = Array.prototype.slice.call(newBody.rows);
+      var have = {};
+      Array.prototype.forEach.call(body.rows, function (tr) { have[tr.id] = tr; });
+      var keepIds = {};
+      var before = null;
+      for (var i = wanted.length - 1; i >= 0; i--) {
+        var w = wanted[i];
+        keepIds[w.id] = true;
+        var cur = have[w.id];
+        var node;
+        if (!cur) {
+          node = document.importNode(w, true);
+          node.classList.add("live-new");
+          localTimes(node);
+        } else if (cur.getAttribute("data-version") !== w.getAttribute("data-version") ||
+                   cur.textContent !== w.textContent) {
+          node = document.importNode(w, true);
+          node.classList.add("live-changed");
+          localTimes(node);
+          body.replaceChild(node, cur);
+        } else {
+          node = cur;
+        }
+        if (node.parentNode !== body || node.nextSibling !== before) body.insertBefore(node, before);
+        before = node;
+      }
+      Array.prototype.slice.call(body.rows).forEach(function (tr) {
+        if (!keepIds[tr.id]) tr.parentNode.removeChild(tr);
+      });
+    });
+  }
+
+  // ---- Ticket page: new messages, status and history appear; presence; stale forms flagged.
+  var ticketId = root.getAttribute("data-ticket-id");
+  var myId = root.getAttribute("data-agent-id");
+  var version = parseInt(root.getAttribute("data-version"), 10) || 0;
+  var sidebar = document.getElementById("ticket-update");
+
+  function sidebarTouched() {
+    if (!sidebar) return false;
+    function was(name) {
+      var el = sidebar.querySelector('input[name="' + name + '_was"]');
+      return el ? el.value : null;
+    }
+    function now(name) {
+      var el = sidebar.querySelector('[name="' + name + '"]');
+      return el ? el.value : null;
+    }
+    return now("status") !== was("status") || now("priority") !== was("priority") ||
+      now("assignee_id") !== was("assignee");
+  }
+
+  function patchTicket(changes) {
+    return fetchPage().then(function (doc) {
+      ["messages", "history", "ticket-meta"].forEach(function (id) {
+        var el = document.getElementById(id), fresh = doc.getElementById(id);
+        if (el && fresh) { el.innerHTML = fresh.innerHTML; localTimes(el); }
+      });
+      var freshRoot = doc.querySelector("[data-live]");
+      var newVersion = freshRoot ? parseInt(freshRoot.getAttribute("data-version"), 10) : version;
+      var freshSidebar = doc.getElementById("ticket-update");
+      var reply = document.querySelector("form.reply");
+      if (sidebar && freshSidebar) {
+        if (sidebarTouched()) {
+          showNote("This ticket changed while you were editing it (" + changes.join(", ") +
+            "). Pressing Update will show you what changed first.", false);
+        } else {
+          sidebar.innerHTML = freshSidebar.innerHTML;
+        }
+      }
+      // The reply box keeps its text; the conversation above now shows what arrived.
+      if (reply) {
+        var v = reply.querySelector('input[name="version"]');
+        var body = reply.querySelector("textarea");
+        if (v) v.value = String(newVersion);
+        if (body && body.value.trim() !== "" && changes.length) {
+          showNote("New activity while you were writing: " + changes.join(", ") + " (shown above).", false);
+        }
+      }
+      version = newVersion;
+      root.setAttribute("data-version", String(newVersion));
+    });
+  }
+
+  function describe(ev) {
+    var who = ev.agent_name || (ev.actor_kind === "customer" ? "The customer" : "Casebook");
+    var what = (ev.fields || []).map(function (f) {
+      if (f.field === "message") return "a message";
+      if (f.field === "note") return "an internal note";
+      if (f.field === "ticket") return "the ticket";
+      return f.field.replace(/_id$/, "") + " → " + (f.new === null ? "none" : f.new);
+    });
+    return who + ": " + what.join(", ");
+  }
+
+  // Presence: say every few seconds that this agent is here, and whether they are writing.
+  var lastTyped = 0;
+  function sendPresence(state) {
+    if (!ticketId) return;
+    var data = new URLSearchParams();
+    data.set("csrf", csrf);
+    data.set("state", state);
+    var url = "/tickets/" + ticketId + "/presence";
+    if (state === "left" && navigator.sendBeacon) {
+      navigator.sendBeacon(url, data);
+      return;
+    }
+    fetch(url, { method: "POST", body: data, credentials: "same-origin", keepalive: true }).catch(function () {});
+  }
+  var others = {};
+  function renderPresence() {
+    var el = document.getElementById("presence");
+    if (!el) return;
+    el.textContent = "";
+    Object.keys(others).forEach(function (id) {
+      var p = others[id];
+      var span = document.createElement("span");
+      span.className = "who";
+      span.textContent = p.agent_name + (p.state === "replying" ? " is replying…" : " is viewing");
+      el.appendChild(span);
+    });
+  }
+  function onPresence(p) {
+    if (String(p.ticket_id) !== ticketId || String(p.agent_id) === myId) return;
+    if (p.state === "left") delete others[p.agent_id]; else others[p.agent_id] = p;
+    renderPresence();
+  }
+
+  var pending = [];
+  var scheduleTicket = debounced(function () {
+    var changes = pending;
+    pending = [];
+    return patchTicket(changes);
+  });
+  var scheduleQueue = debounced(patchQueue);
+
+  var es = new EventSource("/events");
+  es.addEventListener("ticket", function (m) {
+    var ev;
+    try { ev = JSON.parse(m.data); } catch (e) { return; }
+    if (mode === "queue") {
+      scheduleQueue();
+    } else if (mode === "ticket" && String(ev.ticket_id) === ticketId && ev.version > version) {
+      if (String(ev.agent_id) !== myId) pending.push(describe(ev));
+      scheduleTicket();
+    }
+  });
+  es.addEventListener("presence", function (m) {
+    try { onPresence(JSON.parse(m.data)); } catch (e) { /* ignore */ }
+  });
+  es.addEventListener("notification", function (m) {
+    var n;
+    try { n = JSON.parse(m.data); } catch (e) { return; }
+    var count = document.getElementById("unread-count");
+    if (count && typeof n.unread === "number") count.textContent = String(n.unread);
+    if (window.casebookNotify && n.body) window.casebookNotify("Casebook", n.body, n.url || "/notifications");
+  });
+
+  if (mode === "ticket" && ticketId) {
+    document.querySelectorAll("#presence .who").forEach(function (s) {
+      others[s.getAttribute("data-agent-id")] = { agent_name: s.textContent.replace(/ is (viewing|replying…)$/, ""), state: /replying/.test(s.textContent) ? "replying" : "viewing" };
+    });
+    var box = document.querySelector("form.reply textarea");
+    if (box) box.addEventListener("input", function () {
+      var was = Date.now() - lastTyped < 8000;
+      lastTyped = Date.now();
+      if (!was) sendPresence("replying");
+    });
+    var beat = function () { sendPresence(Date.now() - lastTyped < 8000 ? "replying" : "viewing"); };
+    beat();
+    setInterval(beat, 5000);
+    window.addEventListener("pagehide", function () { sendPresence("left"); });
+  }
+})();
