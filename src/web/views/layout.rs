@@ -20,6 +20,7 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                 title { (frame.title) " · Casebook" }
                 link rel="stylesheet" href="/static/casebook.css";
                 script src="/static/casebook.js" defer {}
+                script src="/static/drafts.js" defer {}
             }
             body {
                 header.topbar {
