@@ -208,6 +208,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0016_retention.sql"),
         postgres: include_str!("../../migrations/postgres/0016_retention.sql"),
     },
+    Migration {
+        version: 17,
+        name: "drafts",
+        sqlite: include_str!("../../migrations/sqlite/0017_drafts.sql"),
+        postgres: include_str!("../../migrations/postgres/0017_drafts.sql"),
+    },
 ];
 
 /// The placeholders of a multi-row `VALUES` list: `rows` tuples of `columns` parameters each,

@@ -2,6 +2,7 @@
 //! status, priority, assignee — each recorded in the audit log and the outbox in one transaction.
 
 pub mod commands;
+pub mod drafts;
 pub mod repo;
 
 use crate::auth::AgentRef;

@@ -21,13 +21,13 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-                   connect-src 'self'; \
-                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+                   connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
     Router::new()
         .merge(routes::ui::routes())
+        .merge(routes::drafts::routes())
         .merge(routes::assign_ui::routes())
         .merge(routes::public::routes())
         .merge(routes::sla::ui_routes())
@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/casebook.css", get(css))
         .route("/static/casebook.js", get(js))
         .route("/static/live.js", get(live_js))
+        .route("/static/drafts.js", get(drafts_js))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), extract::csrf_cookie))
         .layer(DefaultBodyLimit::max(limit))
@@ -123,12 +124,20 @@ async fn css() -> Response {
 }
 
 async fn js() -> Response {
+    script(include_str!("../../static/casebook.js"))
+}
+
+async fn drafts_js() -> Response {
+    script(include_str!("../../static/drafts.js"))
+}
+
+fn script(source: &'static str) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../../static/casebook.js"),
+        source,
     )
         .into_response()
 }

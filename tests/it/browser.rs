@@ -686,3 +686,165 @@ async fn the_desk_updates_itself_in_chromium() {
     ada.close().await.expect("close Ada's session");
     drop(driver);
 }
+
+/// Runs `script` (which returns a boolean) until it returns true, or fails after `WAIT`.
+async fn until(c: &Client, what: &str, script: &str) {
+    let started = Instant::now();
+    loop {
+        let v = c.execute(script, vec![]).await.expect(what);
+        if v.as_bool() == Some(true) {
+            return;
+        }
+        if started.elapsed() > WAIT {
+            panic!(
+                "{what}: not true within {WAIT:?}; page:\n{}",
+                source(c).await
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn reply_text(c: &Client) -> String {
+    c.execute("return document.getElementById('body').value", vec![])
+        .await
+        .expect("reply box")
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The agent's stored draft on a ticket, polled until it is `expected` (bounded).
+async fn until_stored(app: &TestApp, agent_id: i64, ticket_id: i64, expected: Option<&str>) {
+    let started = Instant::now();
+    loop {
+        let draft = casebook::tickets::drafts::get(app.db(), agent_id, ticket_id)
+            .await
+            .unwrap();
+        if draft.as_ref().map(|d| d.body.as_str()) == expected {
+            return;
+        }
+        if started.elapsed() > WAIT {
+            panic!("stored draft is {draft:?}, expected {expected:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A typed reply is never lost: not by the sidebar Update, nor by a saved-reply search, nor by
+/// leaving for another page; inserting a saved reply adds it after what was typed; sending the
+/// reply empties the box for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unsent_reply_survives_leaving_the_page_in_chromium() {
+    if let Some(why) = browser_missing() {
+        if in_ci() {
+            panic!("the browser test must run in CI, but {why}");
+        }
+        eprintln!("SKIP: browser test: {why}");
+        return;
+    }
+    let app = TestApp::spawn(Backend::Sqlite)
+        .await
+        .expect("SQLite test app");
+    let id = app
+        .create_ticket(
+            "nora@example.com",
+            "Invoice shows the wrong VAT",
+            "The VAT on my invoice is wrong.",
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let r = app
+        .api()
+        .post(app.at("/api/v1/saved-replies"))
+        .bearer_auth(&app.admin_token)
+        .json(&serde_json::json!({"title": "VAT corrected", "body": "The VAT on ticket #{{ticket.number}} is corrected."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    app.drain_outbox().await;
+    let gus_id: i64 = sqlx::query_scalar("SELECT agent_id FROM agent WHERE email = $1")
+        .bind(&app.agent_email)
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap();
+    let driver = Chromedriver::start().await;
+    let c = driver.connect().await;
+    log_in(&c, &app, &app.agent_email).await;
+    let page = app.at(&format!("/tickets/{id}"));
+    goto(&c, &page).await;
+
+    // Typed, not sent, and straight to the sidebar Update (no pause for the autosave).
+    let typed = "Dear Nora, I checked your invoice.";
+    type_into(&c, "#body", typed).await;
+    find(&c, "#priority")
+        .await
+        .select_by_value("high")
+        .await
+        .unwrap();
+    click(&c, "#ticket-update button[type=\"submit\"]").await;
+    find_xpath(
+        &c,
+        "//select[@id='priority']/option[@value='high' and @selected]",
+    )
+    .await;
+    assert_eq!(reply_text(&c).await, typed, "after the sidebar Update");
+
+    // More typing, then a saved-reply search (a reload of the page).
+    let more = format!("{typed}\nYou were charged 21% instead of 19%.");
+    type_into(&c, "#body", "\nYou were charged 21% instead of 19%.").await;
+    type_into(&c, "#reply_q", "VAT").await;
+    click(&c, "#saved-replies button[type=\"submit\"]").await;
+    find(&c, "ul.saved a").await;
+    assert_eq!(reply_text(&c).await, more, "after the saved-reply search");
+
+    // Inserting the saved reply adds it after the text, in place, and saves it.
+    let url_before = c.current_url().await.unwrap();
+    click(&c, "ul.saved a").await;
+    let inserted = format!("{more}\n\nThe VAT on ticket #{id} is corrected.");
+    until(
+        &c,
+        "the saved reply is inserted",
+        &format!(
+            "return document.getElementById('body').value === {}",
+            serde_json::to_string(&inserted).unwrap()
+        ),
+    )
+    .await;
+    assert_eq!(c.current_url().await.unwrap(), url_before, "no reload");
+    until(
+        &c,
+        "the status says the draft is saved",
+        "return document.getElementById('draft-status').textContent === 'Draft saved'",
+    )
+    .await;
+    until_stored(&app, gus_id, id, Some(&inserted)).await;
+
+    // Typed and left for another page at once: saved on the way out.
+    let last = format!("{inserted}\nBest, Gus");
+    type_into(&c, "#body", "\nBest, Gus").await;
+    goto(&c, &app.at("/tickets?queue=open")).await;
+    find(&c, "nav.sidebar").await;
+    until_stored(&app, gus_id, id, Some(&last)).await;
+    goto(&c, &page).await;
+    find(&c, "#body").await;
+    assert_eq!(reply_text(&c).await, last, "back on the ticket");
+
+    // Sent: the box is empty, also after a reload, and the draft is gone.
+    click(&c, "form.reply button[type=\"submit\"]").await;
+    find_xpath(
+        &c,
+        "//ol[contains(@class,'messages')]/li[contains(@class,'public')][contains(., 'Best, Gus')]",
+    )
+    .await;
+    assert_eq!(reply_text(&c).await, "");
+    goto(&c, &page).await;
+    find(&c, "#body").await;
+    assert_eq!(reply_text(&c).await, "", "after a reload");
+    until_stored(&app, gus_id, id, None).await;
+
+    c.close().await.expect("close the browser session");
+    drop(driver);
+}

@@ -5,7 +5,7 @@ use crate::auth::{self, NewAgent};
 use crate::domain::{Priority, Role, Status, Visibility};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::tickets::{self, AgentMessage, ListFilter, Queue, TicketPatch};
+use crate::tickets::{self, AgentMessage, ListFilter, Queue, TicketPatch, drafts};
 use crate::web::PageResult;
 use crate::web::extract::{
     ClientIp, CsrfToken, CurrentAgent, SESSION_COOKIE, cookie, safe_next, set_cookie, verify_csrf,
@@ -220,7 +220,12 @@ async fn queue(
 #[derive(Default)]
 struct Compose<'a> {
     errors: &'a [(String, String)],
+    /// A submitted reply shown again (422, 409); when empty, the agent's saved draft is shown.
     draft: &'a str,
+    /// The submitted reply's visibility.
+    visibility: Option<Visibility>,
+    /// Text the URL asks to add after the saved draft (a saved reply, a solved ticket's answer).
+    insert: &'a str,
     reply_q: &'a str,
     stale: Option<Stale<'a>>,
 }
@@ -235,10 +240,25 @@ async fn render_ticket(
     let Compose {
         errors,
         draft,
+        visibility,
+        insert,
         reply_q,
         stale,
     } = c;
     let ticket = tickets::get_ticket(&state.db, id).await?;
+    let saved = drafts::get(&state.db, agent.id, id).await?;
+    let (draft, visibility) = match &saved {
+        _ if !draft.trim().is_empty() => {
+            (draft.to_string(), visibility.unwrap_or(Visibility::Public))
+        }
+        Some(d) => (drafts::append_text(&d.body, insert), d.visibility),
+        None => (insert.to_string(), Visibility::Public),
+    };
+    // Whether the reply box shows something the stored draft does not have yet.
+    let draft_unsaved = match &saved {
+        Some(d) => d.body != draft || d.visibility != visibility,
+        None => !draft.trim().is_empty(),
+    };
     let messages = tickets::messages(&state.db, id, false).await?;
     let events = tickets::events(&state.db, id).await?;
     let agents = auth::list_agents(&state.db).await?;
@@ -285,7 +305,9 @@ async fn render_ticket(
         agents: &agents,
         customer: &customer,
         errors,
-        draft,
+        draft: &draft,
+        visibility,
+        draft_unsaved,
         similar,
         reply_tools,
         now: state.now(),
@@ -300,7 +322,7 @@ async fn ticket_page(
     Query(q): Query<super::search::TicketPageQuery>,
 ) -> PageResult<Response> {
     let ticket = tickets::get_ticket(&state.db, id).await?;
-    let draft = super::search::draft_for(&state, &agent, &ticket, &q).await?;
+    let insert = super::search::draft_for(&state, &agent, &ticket, &q).await?;
     let reply_q = q.reply_q.as_deref().unwrap_or("");
     Ok(render_ticket(
         &state,
@@ -308,7 +330,7 @@ async fn ticket_page(
         &csrf,
         id,
         Compose {
-            draft: &draft,
+            insert: &insert,
             reply_q,
             ..Default::default()
         },
@@ -339,6 +361,9 @@ async fn add_message(
     let field = |k: &str| sub.fields.get(k).map(String::as_str);
     verify_csrf(&headers, field("csrf"))?;
     let draft = field("body").unwrap_or_default().to_string();
+    let shown_visibility = parse_opt::<Visibility>("visibility", field("visibility"))
+        .ok()
+        .flatten();
     let expect = form_version(field("version"))?;
     let result = async {
         if let Some(message) = &sub.attachment_error {
@@ -355,15 +380,26 @@ async fn add_message(
     }
     .await;
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/tickets/{id}")).into_response()),
+        Ok(_) => {
+            // The reply is saved; its draft has served its purpose.
+            drafts::clear(&state.db, agent.id, id).await?;
+            Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
+        }
         Err(AppError::Stale { .. }) => {
-            // Nothing is lost: the page shows what changed and keeps the reply to send again.
+            // Nothing is lost: the page shows what changed and keeps the reply to send again,
+            // and the reply becomes the agent's draft so it survives leaving the page.
+            let kept = shown_visibility.unwrap_or(Visibility::Public);
+            if let Err(err) = drafts::save(&state.db, agent.id, id, &draft, kept, state.now()).await
+            {
+                tracing::warn!(error = %err, "a stale reply could not be kept as a draft");
+            }
             let stale = Stale {
                 seen_version: seen_version(expect),
                 mine: None,
                 reply_kept: true,
             };
-            conflict(&state, &agent, &csrf, id, &draft, stale).await
+            let shown = (draft.as_str(), shown_visibility);
+            conflict(&state, &agent, &csrf, id, shown, stale).await
         }
         Err(err) => match field_errors(&err) {
             Some(errors) => Ok((
@@ -376,6 +412,7 @@ async fn add_message(
                     Compose {
                         errors: &errors,
                         draft: &draft,
+                        visibility: shown_visibility,
                         ..Default::default()
                     },
                 )
@@ -478,7 +515,7 @@ async fn update(
                     mine: Some(&change),
                     reply_kept: false,
                 };
-                return conflict(&state, &agent, &csrf, id, "", stale).await;
+                return conflict(&state, &agent, &csrf, id, ("", None), stale).await;
             }
             Err(err) => return invalid(&state, &agent, &csrf, id, err).await,
         }
@@ -492,11 +529,12 @@ async fn conflict(
     agent: &auth::AgentRef,
     csrf: &str,
     id: i64,
-    draft: &str,
+    (draft, visibility): (&str, Option<Visibility>),
     stale: Stale<'_>,
 ) -> PageResult<Response> {
     let page = Compose {
         draft,
+        visibility,
         stale: Some(stale),
         ..Default::default()
     };

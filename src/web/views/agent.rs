@@ -132,7 +132,11 @@ pub struct TicketPage<'a> {
     /// The customer's latest CRM events, newest first.
     pub crm: &'a [CrmEvent],
     pub errors: &'a [(String, String)],
+    /// The reply box's text: a submitted reply shown again, or the agent's saved draft.
     pub draft: &'a str,
+    pub visibility: Visibility,
+    /// The reply box shows text the stored draft does not have yet (drafts.js saves it).
+    pub draft_unsaved: bool,
     /// "Similar solved tickets" and the solution marker (search).
     pub similar: Markup,
     /// Saved replies, searchable under the reply box (search).
@@ -294,17 +298,18 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                             }
                         }
                     }
-                    form.reply method="post" action={"/tickets/" (t.id) "/messages"} enctype="multipart/form-data" {
+                    form.reply method="post" action={"/tickets/" (t.id) "/messages"} enctype="multipart/form-data" data-draft-url={"/tickets/" (t.id) "/draft"} {
                         input type="hidden" name="csrf" value=(p.csrf);
                         input type="hidden" name="version" value=(t.version);
                         label for="body" { "Reply to " (display_name(t)) " or add an internal note" }
-                        textarea #body name="body" rows="6" required dir="auto" aria-describedby="body-error" { (p.draft) }
+                        textarea #body name="body" rows="6" required dir="auto" aria-describedby="body-error draft-status" data-draft-unsaved[p.draft_unsaved] { (p.draft) }
+                        p #draft-status .muted.small aria-live="polite" {}
                         (field_error(p.errors, "body"))
                         label.files for="reply-attachment" { "Attach files " input #reply-attachment type="file" name="attachment" multiple; }
                         (field_error(p.errors, "attachment"))
                         div.row {
-                            label { input type="radio" name="visibility" value="public" checked; " Public reply" }
-                            label { input type="radio" name="visibility" value="internal"; " Internal note" }
+                            label { input type="radio" name="visibility" value="public" checked[p.visibility == Visibility::Public]; " Public reply" }
+                            label { input type="radio" name="visibility" value="internal" checked[p.visibility == Visibility::Internal]; " Internal note" }
                             label for="reply-status" { "and set status" }
                             select #reply-status name="status" {
                                 option value="" { "(keep)" }

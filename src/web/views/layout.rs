@@ -20,7 +20,10 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                 title { (frame.title) " · Casebook" }
                 link rel="stylesheet" href="/static/casebook.css";
                 script src="/static/casebook.js" defer {}
-                @if frame.agent.is_some() { script src="/static/live.js" defer {} }
+                @if frame.agent.is_some() {
+                    script src="/static/live.js" defer {}
+                    script src="/static/drafts.js" defer {}
+                }
             }
             body {
                 header.topbar {
