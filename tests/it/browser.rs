@@ -600,7 +600,22 @@ async fn the_desk_updates_itself_in_chromium() {
     let gus = driver.connect_with("gus").await;
     fit_viewport(&ada).await;
     log_in(&ada, &app, &app.admin_email).await;
-    log_in(&gus, &app, &app.agent_email).await;
+    // Gus follows a link to a ticket before logging in: after logging in he is on that ticket.
+    let earlier = app
+        .create_ticket("link@example.com", "Sent as a link", "Have a look")
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    goto(&gus, &app.at(&format!("/tickets/{earlier}"))).await;
+    type_into(&gus, "#email", &app.agent_email).await;
+    type_into(&gus, "#password", PASSWORD).await;
+    click(&gus, r#"form[action="/login"] button[type="submit"]"#).await;
+    find(&gus, "form.reply").await;
+    assert_eq!(
+        gus.current_url().await.unwrap().path(),
+        format!("/tickets/{earlier}"),
+        "the deep link survived the login"
+    );
 
     // Ada's queue is open; a customer writes in through the form.
     goto(&ada, &app.at("/tickets?queue=all")).await;
