@@ -73,6 +73,16 @@ pub async fn match_or_create(
     Ok(id)
 }
 
+/// The customer owning the email address `email` (compared in lower case), if any.
+pub async fn id_by_email(db: &Db, email: &str) -> AppResult<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT customer_id FROM customer_identity WHERE kind = 'email' AND value = $1",
+    )
+    .bind(email.to_lowercase())
+    .fetch_optional(&db.pool)
+    .await?)
+}
+
 pub async fn get(db: &Db, id: i64) -> AppResult<Customer> {
     let mut conn = db.pool.acquire().await?;
     let row = sqlx::query(
