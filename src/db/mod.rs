@@ -1,6 +1,10 @@
 //! The database seam: one `Db` over SQLite (embedded default) or PostgreSQL, embedded migrations,
 //! and the few places where the two dialects differ.
 
+pub mod builder;
+
+pub use builder::Sql;
+
 use anyhow::{Context, Result};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
@@ -197,21 +201,6 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
-/// The placeholders of a multi-row `VALUES` list: `rows` tuples of `columns` parameters each,
-/// numbered from `$1` row by row — `($1, $2), ($3, $4)` for two rows of two.
-pub fn values_placeholders(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let params = (1..=columns)
-                .map(|c| format!("${}", r * columns + c))
-                .collect::<Vec<_>>()
-                .join(", ");
-            format!("({params})")
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.
 const MIGRATION_LOCK: i64 = 0x0CA5_EB00_0001;
 
@@ -406,13 +395,6 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn values_placeholders_number_row_by_row() {
-        assert_eq!(values_placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(values_placeholders(1, 1), "($1)");
-        assert_eq!(values_placeholders(0, 3), "");
-    }
 
     #[test]
     fn sqlite_urls_gain_create_mode() {
