@@ -1,7 +1,7 @@
 //! SQL for reading tickets, their conversation and their audit log.
 
 use super::{Attachment, Event, Message, Ticket};
-use crate::db::{Backend, Db, Tx};
+use crate::db::{Backend, Db, Sql, Tx};
 use crate::domain::{Priority, Status};
 use crate::error::{AppError, AppResult};
 use sqlx::any::AnyRow;
@@ -146,49 +146,56 @@ pub struct ListFilter {
     pub team_id: Option<i64>,
 }
 
-/// Lists tickets newest first; returns one page and the cursor for the next one.
-pub async fn list_tickets(
-    db: &Db,
-    viewer_id: i64,
-    f: &ListFilter,
-) -> AppResult<(Vec<Ticket>, Option<i64>)> {
-    // Only fixed fragments are spliced into the SQL; every value is a bind parameter.
-    let mut clauses: Vec<&str> = Vec::new();
+/// The query of one page of [`list_tickets`]: `limit + 1` rows, so a next page shows.
+fn list_query(backend: Backend, viewer_id: i64, f: &ListFilter, limit: i64) -> Sql {
+    // Only fixed fragments are spliced into the SQL. Every parameter is bound, in this order,
+    // whichever filters are set.
+    let mut sql = Sql::default();
+    let viewer = sql.param(viewer_id);
+    let status = sql.param(f.status.map(|s| s.as_str().to_string()));
+    let assignee = sql.param(f.assignee_id);
+    let customer = sql.param(f.customer_id);
+    let before = sql.param(f.before_id);
+    let limit = sql.param(limit + 1);
+    let team = sql.param(f.team_id);
+    let mut clauses: Vec<String> = Vec::new();
     match f.queue {
-        Some(Queue::Mine) => {
-            clauses.push("t.assignee_id = $1 AND t.status IN ('new','open','pending')")
-        }
+        Some(Queue::Mine) => clauses.push(format!(
+            "t.assignee_id = {viewer} AND t.status IN ('new','open','pending')"
+        )),
         Some(Queue::Unassigned) => {
-            clauses.push("t.assignee_id IS NULL AND t.status IN ('new','open','pending')")
+            clauses.push("t.assignee_id IS NULL AND t.status IN ('new','open','pending')".into())
         }
-        Some(Queue::Open) => clauses.push("t.status IN ('new','open')"),
-        Some(Queue::Pending) => clauses.push("t.status = 'pending'"),
-        Some(Queue::Solved) => clauses.push("t.status IN ('solved','closed')"),
+        Some(Queue::Open) => clauses.push("t.status IN ('new','open')".into()),
+        Some(Queue::Pending) => clauses.push("t.status = 'pending'".into()),
+        Some(Queue::Solved) => clauses.push("t.status IN ('solved','closed')".into()),
         Some(Queue::All) | None => {}
     }
     if f.status.is_some() {
-        clauses.push("t.status = $2");
+        clauses.push(format!("t.status = {status}"));
     }
     if f.assignee_id.is_some() {
-        clauses.push("t.assignee_id = $3");
+        clauses.push(format!("t.assignee_id = {assignee}"));
     }
     if f.customer_id.is_some() {
-        clauses.push("t.customer_id = $4");
+        clauses.push(format!("t.customer_id = {customer}"));
     }
     if f.before_id.is_some() {
-        clauses.push("t.ticket_id < $5");
+        clauses.push(format!("t.ticket_id < {before}"));
     }
     if f.team_id.is_some() {
-        clauses.push("t.team_id = $7");
+        clauses.push(format!("t.team_id = {team}"));
     }
     // Every query binds all parameters; unused ones are referenced harmlessly so both backends
     // accept the statement.
-    clauses.push("($1 IS NOT NULL OR $2 IS NOT NULL OR $3 IS NOT NULL OR $4 IS NOT NULL OR $5 IS NOT NULL OR $7 IS NOT NULL OR 1 = 1)");
+    clauses.push(format!(
+        "({viewer} IS NOT NULL OR {status} IS NOT NULL OR {assignee} IS NOT NULL OR {customer} IS NOT NULL OR {before} IS NOT NULL OR {team} IS NOT NULL OR 1 = 1)"
+    ));
     // SQLite's planner, depending on its statistics, may read a whole queue through the status
     // index and sort it; the partial index of the queue reads a page in id order. Only plain queue
     // pages get the hint: with a customer or assignee filter their own index is better.
     let hint = match (
-        db.backend,
+        backend,
         f.queue,
         f.customer_id.is_none()
             && f.assignee_id.is_none()
@@ -209,20 +216,23 @@ pub async fn list_tickets(
     } else {
         "t.ticket_id DESC"
     };
-    let sql = format!(
-        "{} WHERE {} ORDER BY {order} LIMIT $6",
+    sql.push(&format!(
+        "{} WHERE {} ORDER BY {order} LIMIT {limit}",
         ticket_select(hint),
         clauses.join(" AND ")
-    );
+    ));
+    sql
+}
+
+/// Lists tickets newest first; returns one page and the cursor for the next one.
+pub async fn list_tickets(
+    db: &Db,
+    viewer_id: i64,
+    f: &ListFilter,
+) -> AppResult<(Vec<Ticket>, Option<i64>)> {
     let limit = f.limit.clamp(1, 200);
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(viewer_id)
-        .bind(f.status.map(|s| s.as_str()))
-        .bind(f.assignee_id)
-        .bind(f.customer_id)
-        .bind(f.before_id)
-        .bind(limit + 1)
-        .bind(f.team_id)
+    let rows = list_query(db.backend, viewer_id, f, limit)
+        .query()
         .fetch_all(&db.pool)
         .await?;
     let mut tickets = rows
@@ -375,4 +385,48 @@ pub async fn ticket_for_link(db: &Db, token: &str, now: i64) -> AppResult<i64> {
     .fetch_optional(&db.pool)
     .await?
     .ok_or(AppError::NotFound("ticket"))
+}
+
+#[cfg(test)]
+mod list_query_tests {
+    use super::*;
+
+    #[test]
+    fn numbers_every_parameter_whichever_filters_are_set() {
+        let any = "($1 IS NOT NULL OR $2 IS NOT NULL OR $3 IS NOT NULL OR $4 IS NOT NULL OR $5 IS NOT NULL OR $7 IS NOT NULL OR 1 = 1)";
+        let f = ListFilter {
+            queue: Some(Queue::Open),
+            limit: 50,
+            ..Default::default()
+        };
+        let sql = list_query(Backend::Sqlite, 9, &f, 50);
+        assert_eq!(
+            sql.text(),
+            format!(
+                "{} WHERE t.status IN ('new','open') AND {any} ORDER BY t.ticket_id DESC LIMIT $6",
+                ticket_select("INDEXED BY ticket_queue_open_idx")
+            )
+        );
+        assert_eq!(sql.len(), 7);
+
+        let f = ListFilter {
+            queue: Some(Queue::Mine),
+            status: Some(Status::Open),
+            assignee_id: Some(3),
+            customer_id: Some(4),
+            before_id: Some(5),
+            team_id: Some(7),
+            limit: 50,
+            ..Default::default()
+        };
+        assert_eq!(
+            list_query(Backend::Postgres, 9, &f, 50).text(),
+            format!(
+                "{} WHERE t.assignee_id = $1 AND t.status IN ('new','open','pending') AND t.status = $2 \
+                 AND t.assignee_id = $3 AND t.customer_id = $4 AND t.ticket_id < $5 AND t.team_id = $7 \
+                 AND {any} ORDER BY t.ticket_id DESC LIMIT $6",
+                ticket_select("")
+            )
+        );
+    }
 }
