@@ -2,6 +2,7 @@
 //! and the few places where the two dialects differ.
 
 pub mod builder;
+pub mod dialect;
 
 pub use builder::Sql;
 
@@ -341,12 +342,9 @@ impl Db {
         Ok(())
     }
 
-    /// `FOR UPDATE SKIP LOCKED` where the backend has it; SQLite serialises writers instead.
+    /// `FOR UPDATE SKIP LOCKED` where the backend has it (see [`Backend::for_update_skip_locked`]).
     pub fn skip_locked(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite => "",
-            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-        }
+        self.backend.for_update_skip_locked()
     }
 
     /// The job workers' wake-up signal: notified when a transaction that wrote jobs commits.

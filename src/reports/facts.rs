@@ -84,16 +84,13 @@ pub async fn refresh(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
 /// for the next refresh: that change is not committed, so no report could see it yet.
 async fn refresh_batch(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
     let mut tx = db.begin().await?;
-    let lock = match db.backend {
-        Backend::Sqlite => "",
-        Backend::Postgres => {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(REFRESH_LOCK)
-                .execute(&mut *tx)
-                .await?;
-            "FOR UPDATE SKIP LOCKED"
-        }
-    };
+    if db.backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(REFRESH_LOCK)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let lock = db.backend.for_update_skip_locked();
     let ids: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
         "SELECT ticket_id FROM report_dirty ORDER BY ticket_id LIMIT {BATCH} {lock}"
     )))

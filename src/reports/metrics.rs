@@ -33,14 +33,6 @@ fn team(p: &Params, alias: &str, binds: &mut Sql) -> String {
     }
 }
 
-/// A text attribute of a CRM event's JSON `attributes`.
-fn json_attr(backend: Backend, alias: &str, key: &str) -> String {
-    match backend {
-        Backend::Sqlite => format!("json_extract({alias}.attributes, '$.{key}')"),
-        Backend::Postgres => format!("({alias}.attributes::jsonb ->> '{key}')"),
-    }
-}
-
 /// The SQL expression (over ticket `t`) and joins a breakdown groups by.
 fn dimension_sql(backend: Backend, d: Dimension) -> (String, &'static str) {
     match d {
@@ -58,8 +50,8 @@ fn dimension_sql(backend: Backend, d: Dimension) -> (String, &'static str) {
         Dimension::Segment => {
             // The customer's latest `segment` attribute, else their current plan (as
             // `crm::attributes` reads them).
-            let seg = json_attr(backend, "e", "segment");
-            let plan = json_attr(backend, "e", "plan");
+            let seg = backend.json_text("e.attributes", "segment");
+            let plan = backend.json_text("e.attributes", "plan");
             (
                 format!(
                     "COALESCE((SELECT LOWER({seg}) FROM crm_event e WHERE e.customer_id = t.customer_id AND {seg} IS NOT NULL
@@ -1345,7 +1337,7 @@ impl Experience {
 
 async fn cohort(db: &Db, p: &Params, experience: Experience) -> AppResult<Vec<CohortMember>> {
     super::facts::refresh(db, &p.calendar).await?;
-    let status = json_attr(db.backend, "e", "status");
+    let status = db.backend.json_text("e.attributes", "status");
     let events = format!(
         "SELECT e.customer_id, c.name, e.occurred_at, COALESCE({status}, 'active') AS status
          FROM crm_event e JOIN customer c ON c.customer_id = e.customer_id

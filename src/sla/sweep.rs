@@ -94,8 +94,10 @@ async fn fire_batch(state: &AppState, ids: &[i64], now: Millis) -> AppResult<(us
     let report = &mut report;
     let mut tx = state.db.begin().await?;
     let mut sql = Sql::new("SELECT ticket_id FROM ticket WHERE ticket_id IN (");
-    sql.push_params(ids.iter().copied())
-        .push(&format!(") ORDER BY ticket_id {}", state.db.skip_locked()));
+    sql.push_params(ids.iter().copied()).push(&format!(
+        ") ORDER BY ticket_id {}",
+        state.db.backend.for_update_skip_locked()
+    ));
     let locked: Vec<i64> = sql.query_scalar().fetch_all(&mut *tx).await?;
     let settings = store::Settings::load(&mut tx).await?;
     for ticket_id in &locked {

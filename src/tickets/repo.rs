@@ -79,13 +79,11 @@ pub async fn get_ticket_tx(tx: &mut Tx, id: i64) -> AppResult<Ticket> {
 /// `FOR NO KEY UPDATE`: rows that reference the ticket (messages, events) need only a key-share
 /// lock on it, so writing them elsewhere never waits for this transaction.
 pub async fn lock_ticket(tx: &mut Tx, id: i64) -> AppResult<(Status, Option<i64>)> {
-    let sql = match tx.backend() {
-        Backend::Postgres => {
-            "SELECT status, first_response_at FROM ticket WHERE ticket_id = $1 FOR NO KEY UPDATE"
-        }
-        Backend::Sqlite => "SELECT status, first_response_at FROM ticket WHERE ticket_id = $1",
-    };
-    let row = sqlx::query(sql)
+    let sql = format!(
+        "SELECT status, first_response_at FROM ticket WHERE ticket_id = $1 {}",
+        tx.backend().for_no_key_update()
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?
