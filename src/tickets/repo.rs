@@ -2,7 +2,7 @@
 
 use super::{Attachment, Event, Message, Ticket};
 use crate::db::{Backend, Db, Sql, Tx};
-use crate::domain::{Priority, Status};
+use crate::domain::Status;
 use crate::error::{AppError, AppResult};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
@@ -26,53 +26,29 @@ fn parse<T: std::str::FromStr<Err = String>>(row: &AnyRow, col: &str) -> AppResu
         .map_err(|e: String| AppError::Internal(anyhow::anyhow!("{col} in db: {e}")))
 }
 
-fn ticket_from_row(row: &AnyRow) -> AppResult<Ticket> {
-    Ok(Ticket {
-        id: row.try_get("ticket_id")?,
-        subject: row.try_get("subject")?,
-        status: parse::<Status>(row, "status")?,
-        priority: parse::<Priority>(row, "priority")?,
-        channel: row.try_get("channel")?,
-        customer_id: row.try_get("customer_id")?,
-        customer_name: row.try_get("customer_name")?,
-        customer_email: row.try_get("customer_email")?,
-        assignee_id: row.try_get("assignee_id")?,
-        assignee_name: row.try_get("assignee_name")?,
-        follow_up_of_id: row.try_get("follow_up_of_id")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        first_response_at: row.try_get("first_response_at")?,
-        solved_at: row.try_get("solved_at")?,
-        closed_at: row.try_get("closed_at")?,
-        version: row.try_get("version")?,
-    })
-}
-
 pub async fn get_ticket(db: &Db, id: i64) -> AppResult<Ticket> {
-    let row = sqlx::query(AssertSqlSafe(format!(
+    sqlx::query_as(AssertSqlSafe(format!(
         "{} WHERE t.ticket_id = $1",
         ticket_select("")
     )))
     .bind(id)
     .fetch_optional(&db.pool)
     .await?
-    .ok_or(AppError::NotFound("ticket"))?;
-    ticket_from_row(&row)
+    .ok_or(AppError::NotFound("ticket"))
 }
 
 /// Reads a ticket inside a write transaction, with its row locked (PostgreSQL), so concurrent
 /// changes to the same ticket apply one after the other.
 pub async fn get_ticket_tx(tx: &mut Tx, id: i64) -> AppResult<Ticket> {
     lock_ticket(tx, id).await?;
-    let row = sqlx::query(AssertSqlSafe(format!(
+    sqlx::query_as(AssertSqlSafe(format!(
         "{} WHERE t.ticket_id = $1",
         ticket_select("")
     )))
     .bind(id)
     .fetch_optional(&mut **tx)
     .await?
-    .ok_or(AppError::NotFound("ticket"))?;
-    ticket_from_row(&row)
+    .ok_or(AppError::NotFound("ticket"))
 }
 
 /// Reads a ticket's status inside a write transaction, locking its row on PostgreSQL. The lock is
@@ -229,14 +205,10 @@ pub async fn list_tickets(
     f: &ListFilter,
 ) -> AppResult<(Vec<Ticket>, Option<i64>)> {
     let limit = f.limit.clamp(1, 200);
-    let rows = list_query(db.backend, viewer_id, f, limit)
-        .query()
+    let mut tickets: Vec<Ticket> = list_query(db.backend, viewer_id, f, limit)
+        .query_as()
         .fetch_all(&db.pool)
         .await?;
-    let mut tickets = rows
-        .iter()
-        .map(ticket_from_row)
-        .collect::<AppResult<Vec<_>>>()?;
     let next = if tickets.len() as i64 > limit {
         tickets.truncate(limit as usize);
         tickets.last().filter(|_| !f.sla_urgency).map(|t| t.id)
