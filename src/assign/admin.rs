@@ -33,6 +33,26 @@ pub struct TeamView {
     pub waiting: i64,
 }
 
+/// The team called `name` (case-insensitively), if any.
+pub async fn team_id_by_name(db: &Db, name: &str) -> AppResult<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT team_id FROM team WHERE LOWER(name) = $1")
+            .bind(name.to_lowercase())
+            .fetch_optional(&db.pool)
+            .await?,
+    )
+}
+
+/// The name of team `id`, if it exists.
+pub async fn team_name_by_id(db: &Db, id: i64) -> AppResult<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT name FROM team WHERE team_id = $1")
+            .bind(id)
+            .fetch_optional(&db.pool)
+            .await?,
+    )
+}
+
 pub async fn list_teams(db: &Db) -> AppResult<Vec<TeamView>> {
     let rows = sqlx::query(
         "SELECT tm.team_id, tm.name, tm.active, tm.is_default, tm.lead_agent_id,

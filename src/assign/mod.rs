@@ -24,20 +24,13 @@ const WAITING_BATCH: i64 = 200;
 
 const ACTIVE: &str = "('new','open','pending')";
 
-fn is_postgres(tx: &Tx) -> bool {
-    tx.backend() == crate::db::Backend::Postgres
-}
-
-/// Row lock on PostgreSQL; SQLite's single writer already serialises the transaction.
-/// `NO KEY UPDATE`: assigning a ticket takes a key-share lock on its team and agent rows (the
-/// foreign keys), which a plain `FOR UPDATE` would conflict with — two transactions would then
-/// deadlock. This lock still excludes every other assignment to the same team or agent.
+/// The row lock of team and agent rows (PostgreSQL; SQLite's single writer already serialises
+/// the transaction). `NO KEY UPDATE`: assigning a ticket takes a key-share lock on its team and
+/// agent rows (the foreign keys), which a plain `FOR UPDATE` would conflict with — two
+/// transactions would then deadlock. This lock still excludes every other assignment to the same
+/// team or agent.
 fn for_update(tx: &Tx) -> &'static str {
-    if is_postgres(tx) {
-        "FOR NO KEY UPDATE"
-    } else {
-        ""
-    }
+    tx.backend().for_no_key_update()
 }
 
 /// What started an assignment run.
@@ -528,11 +521,7 @@ pub async fn assign_waiting(
     let Some(team) = lock_team(tx, team_id).await?.filter(|t| t.active) else {
         return Ok(0);
     };
-    let skip_locked = if is_postgres(tx) {
-        "FOR NO KEY UPDATE SKIP LOCKED"
-    } else {
-        ""
-    };
+    let skip_locked = tx.backend().for_no_key_update_skip_locked();
     let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT ticket_id, required_skill FROM ticket
          WHERE team_id = $1 AND assignee_id IS NULL AND status IN {ACTIVE}

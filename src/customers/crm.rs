@@ -1,7 +1,7 @@
 //! CRM events (the customer's sales and marketing history): parsing and validating input,
 //! idempotent upsert on `(source, external_id)`, listing, and the derived customer profile.
 
-use crate::db::{Db, Tx};
+use crate::db::{Db, Sql, Tx};
 use crate::domain::EmailAddress;
 use crate::domain::clock::Millis;
 use crate::error::{AppError, AppResult};
@@ -652,34 +652,24 @@ pub async fn list_events(
     customer_id: i64,
     filter: &EventFilter,
 ) -> AppResult<(Vec<CrmEvent>, Option<EventCursor>)> {
-    let mut sql = format!("SELECT {EVENT_COLUMNS} FROM crm_event WHERE customer_id = $1");
-    let mut n = 1;
-    if filter.kind.is_some() {
-        n += 1;
-        sql.push_str(&format!(" AND kind = ${n}"));
-    }
-    if filter.after.is_some() {
-        sql.push_str(&format!(
-            " AND (occurred_at < ${} OR (occurred_at = ${} AND crm_event_id < ${}))",
-            n + 1,
-            n + 1,
-            n + 2
-        ));
-        n += 2;
-    }
-    sql.push_str(&format!(
-        " ORDER BY occurred_at DESC, crm_event_id DESC LIMIT ${}",
-        n + 1
-    ));
     let limit = filter.limit.clamp(1, 200);
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(customer_id);
+    let mut sql = Sql::new(format!(
+        "SELECT {EVENT_COLUMNS} FROM crm_event WHERE customer_id = "
+    ));
+    sql.push_param(customer_id);
     if let Some(k) = filter.kind {
-        q = q.bind(k.as_str());
+        sql.push(" AND kind = ").push_param(k.as_str());
     }
     if let Some(c) = filter.after {
-        q = q.bind(c.occurred_at).bind(c.id);
+        let at = sql.param(c.occurred_at);
+        let id = sql.param(c.id);
+        sql.push(&format!(
+            " AND (occurred_at < {at} OR (occurred_at = {at} AND crm_event_id < {id}))"
+        ));
     }
-    let rows = q.bind(limit + 1).fetch_all(&db.pool).await?;
+    sql.push(" ORDER BY occurred_at DESC, crm_event_id DESC LIMIT ")
+        .push_param(limit + 1);
+    let rows = sql.query().fetch_all(&db.pool).await?;
     let mut items = rows
         .iter()
         .map(event_from_row)

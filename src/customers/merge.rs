@@ -2,7 +2,7 @@
 //! links), customer messages and CRM events onto the surviving customer, records exactly what
 //! moved, and can move exactly that back within the undo window. Also finds likely duplicates.
 
-use crate::db::{Backend, Db, Tx};
+use crate::db::{Db, Tx};
 use crate::domain::clock::Millis;
 use crate::error::{AppError, AppResult};
 use serde::Serialize;
@@ -312,14 +312,6 @@ pub struct DuplicatePair {
     pub shared: String,
 }
 
-/// The domain of an email address, in SQL (the two backends name the function differently).
-fn domain_sql(backend: Backend, col: &str) -> String {
-    match backend {
-        Backend::Sqlite => format!("substr({col}, instr({col}, '@') + 1)"),
-        Backend::Postgres => format!("substr({col}, strpos({col}, '@') + 1)"),
-    }
-}
-
 /// Likely duplicates among customers that were not merged away: the same external id, the same
 /// phone number, or the same (non-empty) name with an email address at the same domain. With
 /// `customer_id`, only pairs that include that customer. At most `limit` pairs.
@@ -329,8 +321,8 @@ pub async fn duplicates(
     limit: i64,
 ) -> AppResult<Vec<DuplicatePair>> {
     let limit = limit.clamp(1, 1000);
-    let da = domain_sql(db.backend, "ia.value");
-    let db_ = domain_sql(db.backend, "ib.value");
+    let da = db.backend.email_domain("ia.value");
+    let db_ = db.backend.email_domain("ib.value");
     // Each query yields (a, b, why, kind, shared) with a < b.
     let rows = match customer_id {
         Some(id) => duplicates_of(db, id, limit).await?,
@@ -524,18 +516,6 @@ mod tests {
         );
         let json = serde_json::to_string(&m).unwrap();
         assert_eq!(serde_json::from_str::<Moved>(&json).unwrap(), m);
-    }
-
-    #[test]
-    fn domain_expression_per_backend() {
-        assert_eq!(
-            domain_sql(Backend::Sqlite, "v"),
-            "substr(v, instr(v, '@') + 1)"
-        );
-        assert_eq!(
-            domain_sql(Backend::Postgres, "v"),
-            "substr(v, strpos(v, '@') + 1)"
-        );
     }
 
     #[test]

@@ -73,6 +73,16 @@ pub async fn match_or_create(
     Ok(id)
 }
 
+/// The customer owning the email address `email` (compared in lower case), if any.
+pub async fn id_by_email(db: &Db, email: &str) -> AppResult<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT customer_id FROM customer_identity WHERE kind = 'email' AND value = $1",
+    )
+    .bind(email.to_lowercase())
+    .fetch_optional(&db.pool)
+    .await?)
+}
+
 pub async fn get(db: &Db, id: i64) -> AppResult<Customer> {
     let mut conn = db.pool.acquire().await?;
     let row = sqlx::query(
@@ -105,8 +115,9 @@ pub async fn get(db: &Db, id: i64) -> AppResult<Customer> {
 }
 
 /// One line of the customer list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct CustomerSummary {
+    #[sqlx(rename = "customer_id")]
     pub id: i64,
     pub name: String,
     pub organization: Option<String>,
@@ -141,7 +152,7 @@ pub async fn search(
     let limit = limit.clamp(1, 200);
     let pattern = contains_pattern(&q);
     let phone = identity::normalize_phone(&q).ok();
-    let rows = sqlx::query(
+    let mut items: Vec<CustomerSummary> = sqlx::query_as(
         "SELECT c.customer_id, c.name, c.organization, c.created_at,
             (SELECT ci.value FROM customer_identity ci WHERE ci.customer_id = c.customer_id AND ci.kind = 'email'
                ORDER BY (CASE WHEN ci.retired_at IS NULL THEN 0 ELSE 1 END), ci.customer_identity_id LIMIT 1) AS email,
@@ -159,19 +170,6 @@ pub async fn search(
     .bind(limit + 1)
     .fetch_all(&db.pool)
     .await?;
-    let mut items = rows
-        .iter()
-        .map(|r| -> AppResult<CustomerSummary> {
-            Ok(CustomerSummary {
-                id: r.try_get("customer_id")?,
-                name: r.try_get("name")?,
-                organization: r.try_get("organization")?,
-                email: r.try_get("email")?,
-                total_tickets: r.try_get("total_tickets")?,
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect::<AppResult<Vec<_>>>()?;
     let next = if items.len() as i64 > limit {
         items.truncate(limit as usize);
         items.last().map(|c| c.id)

@@ -1,6 +1,11 @@
 //! The database seam: one `Db` over SQLite (embedded default) or PostgreSQL, embedded migrations,
 //! and the few places where the two dialects differ.
 
+pub mod builder;
+pub mod dialect;
+
+pub use builder::Sql;
+
 use anyhow::{Context, Result};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
@@ -216,21 +221,6 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
-/// The placeholders of a multi-row `VALUES` list: `rows` tuples of `columns` parameters each,
-/// numbered from `$1` row by row — `($1, $2), ($3, $4)` for two rows of two.
-pub fn values_placeholders(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let params = (1..=columns)
-                .map(|c| format!("${}", r * columns + c))
-                .collect::<Vec<_>>()
-                .join(", ");
-            format!("({params})")
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.
 const MIGRATION_LOCK: i64 = 0x0CA5_EB00_0001;
 
@@ -376,12 +366,9 @@ impl Db {
         Ok(())
     }
 
-    /// `FOR UPDATE SKIP LOCKED` where the backend has it; SQLite serialises writers instead.
+    /// `FOR UPDATE SKIP LOCKED` where the backend has it (see [`Backend::for_update_skip_locked`]).
     pub fn skip_locked(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite => "",
-            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-        }
+        self.backend.for_update_skip_locked()
     }
 
     /// The job workers' wake-up signal: notified when a transaction that wrote jobs commits.
@@ -435,13 +422,6 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn values_placeholders_number_row_by_row() {
-        assert_eq!(values_placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(values_placeholders(1, 1), "($1)");
-        assert_eq!(values_placeholders(0, 3), "");
-    }
 
     #[test]
     fn sqlite_urls_gain_create_mode() {

@@ -10,7 +10,8 @@
 //! old facts had counted, so the counts always match the facts.
 
 use super::business::BusinessClock;
-use crate::db::{Backend, Db};
+use crate::db::builder::Value;
+use crate::db::{Backend, Db, Sql};
 use crate::domain::clock::Millis;
 use crate::error::AppResult;
 use crate::sla::BusinessCalendar;
@@ -83,16 +84,13 @@ pub async fn refresh(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
 /// for the next refresh: that change is not committed, so no report could see it yet.
 async fn refresh_batch(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
     let mut tx = db.begin().await?;
-    let lock = match db.backend {
-        Backend::Sqlite => "",
-        Backend::Postgres => {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(REFRESH_LOCK)
-                .execute(&mut *tx)
-                .await?;
-            "FOR UPDATE SKIP LOCKED"
-        }
-    };
+    if db.backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(REFRESH_LOCK)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let lock = db.backend.for_update_skip_locked();
     let ids: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
         "SELECT ticket_id FROM report_dirty ORDER BY ticket_id LIMIT {BATCH} {lock}"
     )))
@@ -252,18 +250,7 @@ async fn write(
             None => (None, None),
         }
     };
-    let placeholders = crate::db::values_placeholders(facts.len(), COLUMNS.len());
-    let updates = COLUMNS[1..]
-        .iter()
-        .map(|c| format!("{c} = excluded.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "INSERT INTO report_ticket ({}) VALUES {placeholders}
-         ON CONFLICT (ticket_id) DO UPDATE SET {updates}",
-        COLUMNS.join(", ")
-    );
-    let mut q = sqlx::query(AssertSqlSafe(sql));
+    let mut rows: Vec<[Value; COLUMNS.len()]> = Vec::with_capacity(facts.len());
     for f in facts {
         let (frt, frt_biz) = span(f.first_response_at, f.created_at);
         let (res, res_biz) = span(f.solved_at, f.created_at);
@@ -277,25 +264,38 @@ async fn write(
             one_touch: f.one_touch,
         };
         counts.add(cal.time_zone(), &counted, 1);
-        q = q
-            .bind(f.ticket_id)
-            .bind(f.created_at)
-            .bind(f.first_response_at)
-            .bind(f.solved_at)
-            .bind(f.team_id)
-            .bind(f.assignee_id)
-            .bind(f.customer_id)
-            .bind(f.channel.clone())
-            .bind(f.priority.clone())
-            .bind(frt)
-            .bind(frt_biz)
-            .bind(res)
-            .bind(res_biz)
-            .bind(f.reopened)
-            .bind(f.one_touch)
-            .bind(f.sla_breached_at);
+        rows.push([
+            f.ticket_id.into(),
+            f.created_at.into(),
+            f.first_response_at.into(),
+            f.solved_at.into(),
+            f.team_id.into(),
+            f.assignee_id.into(),
+            f.customer_id.into(),
+            f.channel.clone().into(),
+            f.priority.clone().into(),
+            frt.into(),
+            frt_biz.into(),
+            res.into(),
+            res_biz.into(),
+            f.reopened.into(),
+            f.one_touch.into(),
+            f.sla_breached_at.into(),
+        ]);
     }
-    q.execute(&mut **tx).await?;
+    let mut sql = Sql::default();
+    let placeholders = sql.tuples(rows);
+    let updates = COLUMNS[1..]
+        .iter()
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    sql.push(&format!(
+        "INSERT INTO report_ticket ({}) VALUES {placeholders}
+         ON CONFLICT (ticket_id) DO UPDATE SET {updates}",
+        COLUMNS.join(", ")
+    ));
+    sql.query().execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -399,23 +399,18 @@ impl Counts {
     async fn write(self, tx: &mut crate::db::Tx) -> AppResult<()> {
         let changes: Vec<_> = self.0.into_iter().filter(|(_, d)| *d != (0, 0)).collect();
         for chunk in changes.chunks(1000) {
-            let sql = format!(
-                "INSERT INTO report_duration (measure, day, group_id, bucket, n, total) VALUES {}
+            let mut sql = Sql::default();
+            let rows = sql.tuples(chunk.iter().map(
+                |&((measure, day, team, bucket), (n, total))| {
+                    [measure, day, team, bucket, n, total]
+                },
+            ));
+            sql.push(&format!(
+                "INSERT INTO report_duration (measure, day, group_id, bucket, n, total) VALUES {rows}
                  ON CONFLICT (measure, day, group_id, bucket) DO UPDATE
-                 SET n = report_duration.n + excluded.n, total = report_duration.total + excluded.total",
-                crate::db::values_placeholders(chunk.len(), 6)
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for ((measure, day, team, bucket), (n, total)) in chunk {
-                q = q
-                    .bind(*measure)
-                    .bind(*day)
-                    .bind(*team)
-                    .bind(*bucket)
-                    .bind(*n)
-                    .bind(*total);
-            }
-            q.execute(&mut **tx).await?;
+                 SET n = report_duration.n + excluded.n, total = report_duration.total + excluded.total"
+            ));
+            sql.query().execute(&mut **tx).await?;
         }
         Ok(())
     }

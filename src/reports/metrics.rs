@@ -8,7 +8,7 @@ use super::facts::MEASURES;
 use super::stats::{self, Summary, hours, percent};
 use super::{Cell, Dimension, Params, Table};
 use crate::customers::crm::{Currency, format_amount};
-use crate::db::{Backend, Db};
+use crate::db::{Backend, Db, Sql};
 use crate::domain::clock::Millis;
 use crate::error::{AppError, AppResult};
 use futures_util::TryStreamExt;
@@ -20,31 +20,16 @@ const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 86_400_000;
 const ALL: &str = "(all)";
 
-/// Runs `sql` with integer parameters `$1..$n`.
-async fn rows(db: &Db, sql: String, binds: &[i64]) -> AppResult<Vec<AnyRow>> {
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for b in binds {
-        q = q.bind(*b);
-    }
-    Ok(q.fetch_all(&db.pool).await?)
+/// Runs `sql` with the parameters bound in `binds`.
+async fn rows(db: &Db, sql: String, binds: &Sql) -> AppResult<Vec<AnyRow>> {
+    Ok(binds.query_text(sql).fetch_all(&db.pool).await?)
 }
 
 /// ` AND alias.team_id = $n` when the report is filtered to a team; pushes the parameter.
-fn team(p: &Params, alias: &str, binds: &mut Vec<i64>) -> String {
+fn team(p: &Params, alias: &str, binds: &mut Sql) -> String {
     match p.team {
-        Some(t) => {
-            binds.push(t);
-            format!(" AND {alias}.team_id = ${}", binds.len())
-        }
+        Some(t) => format!(" AND {alias}.team_id = {}", binds.param(t)),
         None => String::new(),
-    }
-}
-
-/// A text attribute of a CRM event's JSON `attributes`.
-fn json_attr(backend: Backend, alias: &str, key: &str) -> String {
-    match backend {
-        Backend::Sqlite => format!("json_extract({alias}.attributes, '$.{key}')"),
-        Backend::Postgres => format!("({alias}.attributes::jsonb ->> '{key}')"),
     }
 }
 
@@ -65,8 +50,8 @@ fn dimension_sql(backend: Backend, d: Dimension) -> (String, &'static str) {
         Dimension::Segment => {
             // The customer's latest `segment` attribute, else their current plan (as
             // `crm::attributes` reads them).
-            let seg = json_attr(backend, "e", "segment");
-            let plan = json_attr(backend, "e", "plan");
+            let seg = backend.json_text("e.attributes", "segment");
+            let plan = backend.json_text("e.attributes", "plan");
             (
                 format!(
                     "COALESCE((SELECT LOWER({seg}) FROM crm_event e WHERE e.customer_id = t.customer_id AND {seg} IS NOT NULL
@@ -188,13 +173,10 @@ async fn period_counts(
         .collect::<Vec<_>>()
         .join(", ");
     if let Some((from_day, to_day)) = days {
-        let mut binds = vec![from_day, to_day];
+        let mut binds = Sql::with_values([from_day, to_day]);
         let team = match p.team {
-            Some(t) => {
-                binds.push(t);
-                " AND group_id = $3"
-            }
-            None => "",
+            Some(t) => format!(" AND group_id = {}", binds.param(t)),
+            None => String::new(),
         };
         let sql = format!(
             "SELECT group_id, measure, bucket, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(total) AS BIGINT) AS total
@@ -227,7 +209,7 @@ async fn period_counts(
             } else {
                 "f.team_id"
             };
-            let mut binds = vec![lo, hi];
+            let mut binds = Sql::with_values([lo, hi]);
             let team = team(p, "f", &mut binds);
             let sql = format!(
                 "SELECT COALESCE({group}, 0) AS g, CAST({value} AS BIGINT) AS v, CAST({flags} AS BIGINT) AS b
@@ -349,7 +331,7 @@ async fn counted_stats(
     }
     let mut names: HashMap<i64, String> = HashMap::from([(0, "(no team)".to_string())]);
     if by_team {
-        for r in rows(db, "SELECT team_id, name FROM team".into(), &[]).await? {
+        for r in rows(db, "SELECT team_id, name FROM team".into(), &Sql::default()).await? {
             names.insert(r.try_get("team_id")?, r.try_get("name")?);
         }
         let teams: HashSet<i64> = counts.keys().filter_map(|(g, _)| *g).collect();
@@ -429,13 +411,10 @@ async fn value_at(
         return Ok(None);
     };
     let (lo, hi) = super::facts::bucket_range(bucket);
-    let mut binds = vec![lo, hi, p.from, p.to];
+    let mut binds = Sql::with_values([lo, hi, p.from, p.to]);
     let team = match group.or(p.team.map(|t| ("team_id", t))) {
         Some((by, 0)) => format!(" AND {by} IS NULL"),
-        Some((by, id)) => {
-            binds.push(id);
-            format!(" AND {by} = $5")
-        }
+        Some((by, id)) => format!(" AND {by} = {}", binds.param(id)),
         None => String::new(),
     };
     let sql = format!(
@@ -466,7 +445,7 @@ async fn group_stats(
     let all_key = format!("CAST('{ALL}' AS TEXT)");
     let (key, joins) = by.unwrap_or((&all_key, ""));
     let (period, cal, biz) = what.fact_columns();
-    let mut binds = vec![p.from, p.to];
+    let mut binds = Sql::with_values([p.from, p.to]);
     let team = team(p, "t", &mut binds);
     let durations = format!(
         "SELECT {key} AS k, t.{cal} AS c, t.{biz} AS b FROM report_ticket t{joins}
@@ -500,10 +479,7 @@ async fn group_stats(
             sqlx::query("SET LOCAL work_mem = '64MB'")
                 .execute(&mut *tx)
                 .await?;
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for b in &binds {
-                q = q.bind(*b);
-            }
+            let q = binds.query_text(sql);
             for r in q.fetch_all(&mut *tx).await? {
                 let n: i64 = r.try_get("n")?;
                 if n == 0 {
@@ -536,10 +512,7 @@ async fn group_stats(
             // The rows are streamed, not collected first.
             type Pair = (Vec<i64>, Vec<i64>);
             let mut groups: HashMap<String, Pair> = HashMap::new();
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(durations));
-            for b in &binds {
-                q = q.bind(*b);
-            }
+            let q = binds.query_text(durations);
             let mut stream = q.fetch(&db.pool);
             while let Some(r) = stream.try_next().await? {
                 // By position: half a million rows here.
@@ -587,23 +560,16 @@ async fn group_stats(
             };
             let (k, cs, bs): (String, i64, i64) =
                 (r.try_get("k")?, r.try_get("cs")?, r.try_get("bs")?);
-            let (p50, p90) = (binds.len() + 1, binds.len() + 2);
+            let mut binds = binds.clone();
+            let (p50, p90) = (binds.param(fraction(50)), binds.param(fraction(90)));
             let sql = format!(
-                "SELECT CAST(percentile_disc(d.c, ${p50}) AS INTEGER) AS c50,
-                    CAST(percentile_disc(d.c, ${p90}) AS INTEGER) AS c90,
-                    CAST(percentile_disc(d.b, ${p50}) AS INTEGER) AS b50,
-                    CAST(percentile_disc(d.b, ${p90}) AS INTEGER) AS b90
+                "SELECT CAST(percentile_disc(d.c, {p50}) AS INTEGER) AS c50,
+                    CAST(percentile_disc(d.c, {p90}) AS INTEGER) AS c90,
+                    CAST(percentile_disc(d.b, {p50}) AS INTEGER) AS b50,
+                    CAST(percentile_disc(d.b, {p90}) AS INTEGER) AS b90
                  FROM ({durations}) d"
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for b in &binds {
-                q = q.bind(*b);
-            }
-            let r = q
-                .bind(fraction(50))
-                .bind(fraction(90))
-                .fetch_one(&db.pool)
-                .await?;
+            let r = binds.query_text(sql).fetch_one(&db.pool).await?;
             out.insert(
                 k,
                 Stats {
@@ -686,7 +652,7 @@ async fn csat_counts(
     p: &Params,
     by: Option<(&str, &str)>,
 ) -> AppResult<Vec<(String, i64, i64)>> {
-    let mut binds = vec![p.from, p.to];
+    let mut binds = Sql::with_values([p.from, p.to]);
     let team = team(p, "t", &mut binds);
     let all = format!("CAST('{ALL}' AS TEXT)");
     let (key, joins) = by.unwrap_or((&all, ""));
@@ -724,7 +690,7 @@ pub async fn sla_available(db: &Db) -> AppResult<bool> {
             "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_name = 'ticket_sla' AND table_schema = current_schema()"
         }
     };
-    let n: i64 = rows(db, sql.into(), &[]).await?[0].try_get("n")?;
+    let n: i64 = rows(db, sql.into(), &Sql::default()).await?[0].try_get("n")?;
     Ok(n > 0)
 }
 
@@ -752,7 +718,7 @@ const SLA_METRICS: [&str; 3] = ["first_response", "next_response", "resolution"]
 /// metric (side by side), each an index range scan (metric, due time).
 async fn sla_counts(db: &Db, p: &Params) -> AppResult<Vec<(String, i64, i64, i64)>> {
     let per_metric = SLA_METRICS.map(|metric| async move {
-        let mut binds = vec![p.from, p.to, p.now];
+        let mut binds = Sql::with_values([p.from, p.to, p.now]);
         let team = team(p, "t", &mut binds);
         let sql = format!(
             "SELECT COUNT(*) AS due,
@@ -917,7 +883,7 @@ pub async fn summary(db: &Db, p: &Params) -> AppResult<Table> {
 
 /// Tickets per bucket by `column` (created_at or solved_at), through the report indexes.
 async fn per_bucket(db: &Db, p: &Params, starts: &[Millis], column: &str) -> AppResult<Vec<i64>> {
-    let mut binds = vec![];
+    let mut binds = Sql::default();
     let team = team(p, "t", &mut binds);
     let sql = format!(
         "SELECT b.i, (SELECT COUNT(*) FROM ticket t WHERE t.{column} >= b.lo AND t.{column} < b.hi{team}) AS n
@@ -944,7 +910,7 @@ pub async fn volume(db: &Db, p: &Params) -> AppResult<Table> {
         per_bucket(db, p, &starts, "created_at"),
         per_bucket(db, p, &starts, "solved_at")
     )?;
-    let mut binds = vec![p.from];
+    let mut binds = Sql::with_values([p.from]);
     let team = team(p, "t", &mut binds);
     let sql = format!(
         "SELECT COUNT(*) AS n FROM ticket t WHERE t.created_at < $1 AND (t.solved_at IS NULL OR t.solved_at >= $1){team}"
@@ -970,7 +936,7 @@ pub const AGE_BUCKETS: [&str; 5] = ["< 1 day", "1–3 days", "3–7 days", "7–
 
 /// Open tickets now, by status and age.
 pub async fn backlog_age(db: &Db, p: &Params) -> AppResult<Table> {
-    let mut binds = vec![p.now];
+    let mut binds = Sql::with_values([p.now]);
     let team = team(p, "t", &mut binds);
     let sql = format!(
         "SELECT t.status, CASE WHEN $1 - t.created_at < {DAY_MS} THEN 0 WHEN $1 - t.created_at < {} THEN 1
@@ -1012,7 +978,7 @@ pub const RESOLUTION_BUCKETS: [&str; 7] = [
 
 /// Tickets solved in the period by how long they took (calendar time).
 pub async fn resolution_distribution(db: &Db, p: &Params) -> AppResult<Table> {
-    let mut binds = vec![p.from, p.to];
+    let mut binds = Sql::with_values([p.from, p.to]);
     let team = team(p, "t", &mut binds);
     // One pass, a sum per bucket: no grouping, so nothing to sort.
     let bounds = [
@@ -1104,7 +1070,7 @@ fn ranked(
 /// Tags of tickets created in the period, with the previous period's count.
 pub async fn top_tags(db: &Db, p: &Params) -> AppResult<Table> {
     super::facts::refresh(db, &p.calendar).await?;
-    let mut binds = vec![p.previous().from, p.from, p.to];
+    let mut binds = Sql::with_values([p.previous().from, p.from, p.to]);
     let team = team(p, "r", &mut binds);
     let count = |lo: &str, hi: &str| {
         format!(
@@ -1169,7 +1135,7 @@ pub fn subject_terms(subject: &str) -> Vec<String> {
 /// previous period's count. The database counts tickets per distinct subject; each subject's
 /// terms then get its counts.
 pub async fn top_terms(db: &Db, p: &Params) -> AppResult<Table> {
-    let mut binds = vec![p.previous().from, p.from, p.to];
+    let mut binds = Sql::with_values([p.previous().from, p.from, p.to]);
     let team = team(p, "t", &mut binds);
     let sql = format!(
         "SELECT t.subject, SUM(CASE WHEN t.created_at >= $2 THEN 1 ELSE 0 END) AS cur,
@@ -1293,15 +1259,13 @@ pub async fn agents(db: &Db, p: &Params, only: Option<i64>) -> AppResult<Table> 
         .into_iter()
         .map(|(k, n, good)| (k, (n, good)))
         .collect();
-    let mut binds = vec![];
+    let mut binds = Sql::default();
     let mut filter = String::new();
     if let Some(team) = p.team {
-        binds.push(team);
-        filter.push_str(" AND EXISTS (SELECT 1 FROM team_member m WHERE m.agent_id = a.agent_id AND m.team_id = $1)");
+        filter.push_str(&format!(" AND EXISTS (SELECT 1 FROM team_member m WHERE m.agent_id = a.agent_id AND m.team_id = {})", binds.param(team)));
     }
     if let Some(id) = only {
-        binds.push(id);
-        filter.push_str(&format!(" AND a.agent_id = ${}", binds.len()));
+        filter.push_str(&format!(" AND a.agent_id = {}", binds.param(id)));
     }
     let sql = format!(
         "SELECT a.agent_id, a.name, (SELECT COUNT(*) FROM ticket t WHERE t.assignee_id = a.agent_id
@@ -1373,7 +1337,7 @@ impl Experience {
 
 async fn cohort(db: &Db, p: &Params, experience: Experience) -> AppResult<Vec<CohortMember>> {
     super::facts::refresh(db, &p.calendar).await?;
-    let status = json_attr(db.backend, "e", "status");
+    let status = db.backend.json_text("e.attributes", "status");
     let events = format!(
         "SELECT e.customer_id, c.name, e.occurred_at, COALESCE({status}, 'active') AS status
          FROM crm_event e JOIN customer c ON c.customer_id = e.customer_id
@@ -1386,15 +1350,15 @@ async fn cohort(db: &Db, p: &Params, experience: Experience) -> AppResult<Vec<Co
          WHERE solved_at >= $1 AND solved_at < $2 AND resolution_ms > $3 AND customer_id IS NOT NULL";
     let bad = "SELECT DISTINCT customer_id AS id FROM csat_rating
          WHERE rated_at >= $1 AND rated_at < $2 AND rating = 'bad'";
-    let ids = |sql: &'static str, binds: Vec<i64>| async move {
+    let ids = |sql: &'static str, binds: Sql| async move {
         rows(db, sql.into(), &binds)
             .await?
             .iter()
             .map(|r| r.try_get::<i64, _>("id").map_err(AppError::from))
             .collect::<AppResult<HashSet<i64>>>()
     };
-    let period = vec![p.from, p.to];
-    let wanted = |yes: bool, sql: &'static str, binds: Vec<i64>| async move {
+    let period = Sql::with_values([p.from, p.to]);
+    let wanted = |yes: bool, sql: &'static str, binds: Sql| async move {
         if yes {
             ids(sql, binds).await
         } else {
@@ -1402,10 +1366,15 @@ async fn cohort(db: &Db, p: &Params, experience: Experience) -> AppResult<Vec<Co
         }
     };
     let split = experience != Experience::None;
+    let until = Sql::with_values([p.to]);
     let (events, breached, slow, bad) = tokio::try_join!(
-        rows(db, events, std::slice::from_ref(&p.to)),
+        rows(db, events, &until),
         wanted(experience == Experience::All, breached, period.clone()),
-        wanted(split, slow, vec![p.from, p.to, p.slow_hours * HOUR_MS]),
+        wanted(
+            split,
+            slow,
+            Sql::with_values([p.from, p.to, p.slow_hours * HOUR_MS])
+        ),
         wanted(split, bad, period.clone()),
     )?;
     // (customer, name, status at the start, status at the end), in customer order.
@@ -1495,9 +1464,10 @@ pub async fn churn_ltv(db: &Db, p: &Params) -> AppResult<Table> {
     let sql = "SELECT e.customer_id, e.currency, CAST(SUM(e.amount_minor) AS BIGINT) AS total FROM crm_event e
          WHERE e.kind IN ('order', 'purchase') AND e.amount_minor IS NOT NULL AND e.currency IS NOT NULL
            AND e.occurred_at < $1 GROUP BY e.customer_id, e.currency";
+    let until = Sql::with_values([p.to]);
     let (members, orders) = tokio::try_join!(
         cohort(db, p, Experience::None),
-        rows(db, sql.into(), std::slice::from_ref(&p.to))
+        rows(db, sql.into(), &until)
     )?;
     let mut t = Table::new(&[
         "outcome",
@@ -1608,7 +1578,7 @@ pub async fn sla_trend(db: &Db, p: &Params) -> AppResult<Table> {
     let mut counts: BTreeMap<(usize, &str), (i64, i64)> = BTreeMap::new();
     // Per metric and bucket, met and breached counted through the (metric, due time) index.
     for metric in SLA_METRICS {
-        let mut binds = vec![p.now];
+        let mut binds = Sql::with_values([p.now]);
         let team = team(p, "t", &mut binds);
         let count = |cond: &str| {
             format!(
@@ -1662,7 +1632,7 @@ pub async fn sla_breaches(db: &Db, p: &Params) -> AppResult<Table> {
     if !sla_available(db).await? {
         return Ok(sla_missing(&columns));
     }
-    let mut binds = vec![p.from, p.to, p.now];
+    let mut binds = Sql::with_values([p.from, p.to, p.now]);
     let team = team(p, "t", &mut binds);
     let sql = format!(
         "SELECT s.ticket_id, t.subject, s.metric, s.due_at, COALESCE(s.breached_at, s.met_at, s.due_at) AS at,

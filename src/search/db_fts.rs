@@ -6,10 +6,8 @@
 //! list by `pg_trgm` similarity where the extension is installed.
 
 use super::{Fields, Hit, HitPage, Matching, SearchIndex, SearchQuery, Sort, Term, TicketDoc};
-use crate::db::{Backend, Db};
-use sqlx::any::AnyArguments;
-use sqlx::query::Query;
-use sqlx::{Any, AssertSqlSafe, Row};
+use crate::db::{Backend, Db, Sql};
+use sqlx::{AssertSqlSafe, Row};
 use tokio::sync::OnceCell;
 
 /// A query ranks at most this many matching tickets — the most recent ones — so a word that is
@@ -68,40 +66,6 @@ impl DbIndex {
     }
 }
 
-/// A bind value for SQL assembled at run time (fixed fragments only; values are parameters).
-#[derive(Debug, Clone)]
-enum Arg {
-    Int(Option<i64>),
-    Text(String),
-}
-
-#[derive(Default)]
-struct Sql {
-    args: Vec<Arg>,
-}
-
-impl Sql {
-    fn arg(&mut self, a: Arg) -> String {
-        self.args.push(a);
-        format!("${}", self.args.len())
-    }
-    fn int(&mut self, v: i64) -> String {
-        self.arg(Arg::Int(Some(v)))
-    }
-    fn text(&mut self, v: impl Into<String>) -> String {
-        self.arg(Arg::Text(v.into()))
-    }
-    fn bind<'q>(&self, mut q: Query<'q, Any, AnyArguments>) -> Query<'q, Any, AnyArguments> {
-        for a in &self.args {
-            q = match a {
-                Arg::Int(v) => q.bind(*v),
-                Arg::Text(s) => q.bind(s.clone()),
-            };
-        }
-        q
-    }
-}
-
 /// `search_doc`'s filter columns, with their SQL types, in the order of [`filter_values`].
 const FILTER_COLUMNS: [(&str, &str); 8] = [
     ("ticket_id", "bigint"),
@@ -128,26 +92,26 @@ const TEXT_COLUMNS: [&str; 6] = [
 /// A document's filter columns as bound placeholders.
 fn filter_values(sql: &mut Sql, d: &TicketDoc) -> [String; 8] {
     [
-        sql.int(d.ticket_id),
-        sql.text(d.status.clone()),
-        sql.text(d.priority.clone()),
-        sql.int(d.customer_id),
-        sql.arg(Arg::Int(d.team_id)),
-        sql.int(d.created_at),
-        sql.int(d.updated_at),
-        sql.arg(Arg::Int(d.solved_at)),
+        sql.param(d.ticket_id),
+        sql.param(d.status.clone()),
+        sql.param(d.priority.clone()),
+        sql.param(d.customer_id),
+        sql.param(d.team_id),
+        sql.param(d.created_at),
+        sql.param(d.updated_at),
+        sql.param(d.solved_at),
     ]
 }
 
 /// A document's text columns as bound placeholders.
 fn text_values(sql: &mut Sql, d: &TicketDoc) -> [String; 6] {
     [
-        sql.text(d.subject.clone()),
-        sql.text(d.body.clone()),
-        sql.text(d.internal.clone()),
-        sql.text(d.resolution.clone()),
-        sql.text(d.tags.join(" ")),
-        sql.text(d.customer.clone()),
+        sql.param(d.subject.clone()),
+        sql.param(d.body.clone()),
+        sql.param(d.internal.clone()),
+        sql.param(d.resolution.clone()),
+        sql.param(d.tags.join(" ")),
+        sql.param(d.customer.clone()),
     ]
 }
 
@@ -171,25 +135,25 @@ fn set_from_excluded<'a>(columns: impl IntoIterator<Item = &'a str>) -> String {
 fn filters(q: &SearchQuery, sql: &mut Sql) -> Vec<String> {
     let mut w = Vec::new();
     if let Some(s) = &q.status {
-        w.push(format!("d.status = {}", sql.text(s.clone())));
+        w.push(format!("d.status = {}", sql.param(s.clone())));
     }
     if q.solved_only {
         w.push("d.status IN ('solved', 'closed')".to_string());
     }
     if let Some(c) = q.customer_id {
-        w.push(format!("d.customer_id = {}", sql.int(c)));
+        w.push(format!("d.customer_id = {}", sql.param(c)));
     }
     if let Some(t) = q.team_id {
-        w.push(format!("d.team_id = {}", sql.int(t)));
+        w.push(format!("d.team_id = {}", sql.param(t)));
     }
     if let Some(f) = q.from {
-        w.push(format!("d.created_at >= {}", sql.int(f)));
+        w.push(format!("d.created_at >= {}", sql.param(f)));
     }
     if let Some(t) = q.to {
-        w.push(format!("d.created_at < {}", sql.int(t)));
+        w.push(format!("d.created_at < {}", sql.param(t)));
     }
     if let Some(x) = q.exclude_ticket {
-        w.push(format!("d.ticket_id <> {}", sql.int(x)));
+        w.push(format!("d.ticket_id <> {}", sql.param(x)));
     }
     w
 }
@@ -347,7 +311,7 @@ impl DbIndex {
             .collect();
         let mut arms = Vec::new();
         if let Some(e) = fts_expr(q, &words) {
-            let m = sql.text(e);
+            let m = sql.param(e);
             let f = filters(q, &mut sql);
             // bm25 reads each match's column sizes and phrase counts; sorted by date, no score
             // is needed.
@@ -378,7 +342,7 @@ impl DbIndex {
             ],
         };
         let like_for = |t: &Term, sql: &mut Sql| -> String {
-            let p = sql.text(format!(
+            let p = sql.param(format!(
                 "%{}%",
                 t.text
                     .replace('\\', "\\\\")
@@ -398,7 +362,7 @@ impl DbIndex {
         {
             let mut conds = Vec::new();
             if let Some(e) = fts_expr(q, &tri_terms) {
-                conds.push(format!("search_fts MATCH {}", sql.text(e)));
+                conds.push(format!("search_fts MATCH {}", sql.param(e)));
             }
             if q.matching == Matching::All {
                 for t in &short {
@@ -440,8 +404,8 @@ impl DbIndex {
             )
         };
         w.push("1 = 1".into());
-        let limit = sql.int(q.limit.clamp(1, 100));
-        let offset = sql.int(q.offset.max(0));
+        let limit = sql.param(q.limit.clamp(1, 100));
+        let offset = sql.param(q.offset.max(0));
         // Rank ids first; the text of only the page's tickets is read afterwards.
         let text = format!(
             "SELECT h.id, h.score AS score, COUNT(*) OVER () AS total
@@ -449,10 +413,7 @@ impl DbIndex {
              {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
             where_clause(&w)
         );
-        let rows = sql
-            .bind(sqlx::query(AssertSqlSafe(text)))
-            .fetch_all(&self.db.pool)
-            .await?;
+        let rows = sql.query_text(text).fetch_all(&self.db.pool).await?;
         let (ranked, total) = ranked_ids(&rows)?;
         // bm25 is lower for better matches; scores are reported as "higher is better".
         let ranked: Vec<(i64, f64)> = ranked.into_iter().map(|(id, s)| (id, -s)).collect();
@@ -560,10 +521,11 @@ impl DbIndex {
         if terms.is_empty() {
             return Ok(Vec::new());
         }
+        let mut sql = Sql::default();
         let values = terms
             .iter()
             .enumerate()
-            .map(|(i, _)| format!("({i}, ${})", i + 1))
+            .map(|(i, t)| format!("({i}, {})", sql.param(t.text.clone())))
             .collect::<Vec<_>>()
             .join(", ");
         let text = format!(
@@ -578,11 +540,7 @@ impl DbIndex {
              FROM (VALUES {values}) AS v (n, t) ORDER BY n",
             listed_word("t")
         );
-        let mut query = sqlx::query(AssertSqlSafe(text));
-        for t in terms {
-            query = query.bind(t.text.clone());
-        }
-        let rows = query.fetch_all(&self.db.pool).await?;
+        let rows = sql.query_text(text).fetch_all(&self.db.pool).await?;
         terms
             .iter()
             .zip(rows.iter())
@@ -644,15 +602,15 @@ impl DbIndex {
             .collect::<Vec<_>>()
             .join(op);
         let tsq = (!q.terms.is_empty()).then(|| {
-            let english = sql.text(lexemes.clone());
-            let simple = sql.text(lexemes);
+            let english = sql.param(lexemes.clone());
+            let simple = sql.param(lexemes);
             let mut parts = vec![
                 format!("to_tsquery('english', {english}::text)"),
                 format!("to_tsquery('simple', {simple}::text)"),
             ];
             // Search-box syntax ("or", "-word") where the query uses it.
             if q.matching == Matching::All && websearch_syntax(&q.text) {
-                let raw = sql.text(q.text.clone());
+                let raw = sql.param(q.text.clone());
                 parts.push(format!("websearch_to_tsquery('english', {raw}::text)"));
                 parts.push(format!("websearch_to_tsquery('simple', {raw}::text)"));
             }
@@ -713,10 +671,7 @@ impl DbIndex {
         }
         let mut found: Vec<(i64, i64, f64)> = Vec::new();
         let rows = sql
-            .bind(sqlx::query(AssertSqlSafe(walk(
-                &format!("LIMIT {probe}"),
-                candidates,
-            ))))
+            .query_text(walk(&format!("LIMIT {probe}"), candidates))
             .fetch_all(&mut *tx)
             .await?;
         candidates_into(&rows, &mut found)?;
@@ -727,10 +682,7 @@ impl DbIndex {
                     .execute(&mut *tx)
                     .await?;
                 let text = walk(&format!("OFFSET {probe}"), candidates - probed);
-                let rows = sql
-                    .bind(sqlx::query(AssertSqlSafe(text)))
-                    .fetch_all(&mut *tx)
-                    .await?;
+                let rows = sql.query_text(text).fetch_all(&mut *tx).await?;
                 candidates_into(&rows, &mut found)?;
             } else {
                 // At the rate the words matched among the probed tickets, the candidates lie
@@ -747,7 +699,7 @@ impl DbIndex {
                         where_clause(&filters(q, &mut bound))
                     );
                     bound
-                        .bind(sqlx::query(AssertSqlSafe(text)))
+                        .query_text(text)
                         .fetch_optional(&mut *tx)
                         .await?
                         .map(|r| r.try_get::<i64, _>("updated_at"))
@@ -759,14 +711,14 @@ impl DbIndex {
                     .execute(&mut *tx)
                     .await?;
                 let rows = sql
-                    .bind(sqlx::query(AssertSqlSafe(through_indexes(since))))
+                    .query_text(through_indexes(since))
                     .fetch_all(&mut *tx)
                     .await?;
                 candidates_into(&rows, &mut found)?;
                 if since.is_some() && (found.len() as i64) < candidates {
                     // Fewer than expected that recently: all of them.
                     let rows = sql
-                        .bind(sqlx::query(AssertSqlSafe(through_indexes(None))))
+                        .query_text(through_indexes(None))
                         .fetch_all(&mut *tx)
                         .await?;
                     candidates_into(&rows, &mut found)?;
@@ -833,16 +785,16 @@ impl DbIndex {
             let rows = chunk
                 .iter()
                 .map(|d| {
-                    let id = sql.int(d.ticket_id);
+                    let id = sql.param(d.ticket_id);
                     format!("({id}, {})", text_values(&mut sql, d).join(", "))
                 })
                 .collect::<Vec<_>>()
                 .join(", ");
             let text_columns = TEXT_COLUMNS.join(", ");
             for table in ["search_fts", "search_fts_en"] {
-                sql.bind(sqlx::query(AssertSqlSafe(format!(
+                sql.query_text(format!(
                     "INSERT INTO {table} (rowid, {text_columns}) VALUES {rows}"
-                ))))
+                ))
                 .execute(&mut *tx)
                 .await?;
             }
@@ -853,12 +805,12 @@ impl DbIndex {
                 .collect::<Vec<_>>()
                 .join(", ");
             let columns = FILTER_COLUMNS.map(|(c, _)| c);
-            sql.bind(sqlx::query(AssertSqlSafe(format!(
+            sql.query_text(format!(
                 "INSERT INTO search_doc ({}) VALUES {rows}
                  ON CONFLICT (ticket_id) DO UPDATE SET {}",
                 columns.join(", "),
                 set_from_excluded(columns)
-            ))))
+            ))
             .execute(&mut *tx)
             .await?;
         }
@@ -912,9 +864,7 @@ impl DbIndex {
                 rows.join(", "),
                 set_from_excluded(columns.iter().copied().chain(vectors)),
             );
-            sql.bind(sqlx::query(AssertSqlSafe(text)))
-                .execute(&mut *tx)
-                .await?;
+            sql.query_text(text).execute(&mut *tx).await?;
             // The word list typo correction draws on (see migration 14), in word order so two
             // transactions adding the same new words wait for each other instead of deadlocking.
             let ids = chunk

@@ -9,7 +9,7 @@ pub mod replies;
 pub mod text;
 
 use crate::config::Config;
-use crate::db::{Db, Tx};
+use crate::db::{Db, Sql, Tx};
 use crate::domain::clock::Millis;
 use crate::error::{AppError, AppResult};
 use crate::outbox;
@@ -325,16 +325,13 @@ pub async fn load_doc(db: &Db, ticket_id: i64) -> anyhow::Result<Option<TicketDo
 async fn record_indexed(tx: &mut Tx, docs: &[TicketDoc], now: Millis) -> anyhow::Result<()> {
     const PER_STATEMENT: usize = 200;
     for chunk in docs.chunks(PER_STATEMENT) {
-        let rows = crate::db::values_placeholders(chunk.len(), 3);
-        let text = format!(
+        let mut sql = Sql::default();
+        let rows = sql.tuples(chunk.iter().map(|d| [d.ticket_id, d.version, now]));
+        sql.push(&format!(
             "INSERT INTO search_state (ticket_id, version, indexed_at) VALUES {rows}
              ON CONFLICT (ticket_id) DO UPDATE SET version = excluded.version, indexed_at = excluded.indexed_at"
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(text));
-        for d in chunk {
-            q = q.bind(d.ticket_id).bind(d.version).bind(now);
-        }
-        q.execute(&mut **tx).await?;
+        ));
+        sql.query().execute(&mut **tx).await?;
     }
     Ok(())
 }

@@ -7,10 +7,10 @@ use crate::domain::Role;
 use crate::domain::clock::Millis;
 use crate::error::{AppError, AppResult};
 use serde::Serialize;
-use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct SavedReply {
+    #[sqlx(rename = "saved_reply_id")]
     pub id: i64,
     pub title: String,
     pub body: String,
@@ -58,45 +58,32 @@ fn validate(title: &str, body: &str) -> AppResult<(String, String)> {
     Ok((title.to_string(), body.to_string()))
 }
 
-fn from_row(r: &sqlx::any::AnyRow) -> AppResult<SavedReply> {
-    Ok(SavedReply {
-        id: r.try_get("saved_reply_id")?,
-        title: r.try_get("title")?,
-        body: r.try_get("body")?,
-        updated_at: r.try_get("updated_at")?,
-    })
-}
-
 /// Saved replies whose title or text contains every word of `query` (all of them for an empty
 /// query), by title.
 pub async fn list(db: &Db, query: &str) -> AppResult<Vec<SavedReply>> {
-    let rows = sqlx::query(
+    let replies: Vec<SavedReply> = sqlx::query_as(
         "SELECT saved_reply_id, title, body, updated_at FROM saved_reply ORDER BY title LIMIT 500",
     )
     .fetch_all(&db.pool)
     .await?;
     let words: Vec<String> = query.split_whitespace().map(|w| w.to_lowercase()).collect();
-    rows.iter()
-        .map(from_row)
-        .filter(|r| match r {
-            Ok(r) => {
-                let hay = format!("{} {}", r.title, r.body).to_lowercase();
-                words.iter().all(|w| hay.contains(w.as_str()))
-            }
-            Err(_) => true,
+    Ok(replies
+        .into_iter()
+        .filter(|r| {
+            let hay = format!("{} {}", r.title, r.body).to_lowercase();
+            words.iter().all(|w| hay.contains(w.as_str()))
         })
-        .collect()
+        .collect())
 }
 
 pub async fn get(db: &Db, id: i64) -> AppResult<SavedReply> {
-    let r = sqlx::query(
+    sqlx::query_as(
         "SELECT saved_reply_id, title, body, updated_at FROM saved_reply WHERE saved_reply_id = $1",
     )
     .bind(id)
     .fetch_optional(&db.pool)
     .await?
-    .ok_or(AppError::NotFound("saved reply"))?;
-    from_row(&r)
+    .ok_or(AppError::NotFound("saved reply"))
 }
 
 fn conflict(err: sqlx::Error) -> AppError {

@@ -6,6 +6,7 @@
 use super::plan::{self, PlannedClock, Targets, TicketFacts};
 use super::{BusinessCalendar, SlaError, StatusChange, Target};
 use crate::customers::crm;
+use crate::db::Sql;
 use crate::domain::clock::Millis;
 use crate::domain::{AuthorKind, Priority, Status};
 use crate::error::{AppError, AppResult};
@@ -962,17 +963,18 @@ pub async fn due_times(db: &crate::db::Db, ids: &[i64]) -> AppResult<HashMap<i64
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
+    let mut sql = Sql::default();
+    let list = sql.params(ids.iter().copied());
+    sql.push(&format!(
         "SELECT ticket_id, MIN(due_at) AS due_at FROM ticket_sla
-         WHERE met_at IS NULL AND due_at IS NOT NULL AND ticket_id IN ({}) GROUP BY ticket_id",
-        placeholders.join(", ")
-    );
-    let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
-    for id in ids {
-        q = q.bind(*id);
-    }
-    Ok(q.fetch_all(&db.pool).await?.into_iter().collect())
+         WHERE met_at IS NULL AND due_at IS NOT NULL AND ticket_id IN ({list}) GROUP BY ticket_id"
+    ));
+    Ok(sql
+        .query_as::<(i64, i64)>()
+        .fetch_all(&db.pool)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@
 
 use super::plan::{Metric, raised};
 use super::store::{self, notify};
-use crate::db::Backend;
+use crate::db::{Backend, Sql};
 use crate::domain::clock::Millis;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -93,17 +93,12 @@ async fn fire_batch(state: &AppState, ids: &[i64], now: Millis) -> AppResult<(us
     let mut report = SweepReport::default();
     let report = &mut report;
     let mut tx = state.db.begin().await?;
-    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT ticket_id FROM ticket WHERE ticket_id IN ({}) ORDER BY ticket_id {}",
-        placeholders.join(", "),
-        state.db.skip_locked()
-    );
-    let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
-    for id in ids {
-        q = q.bind(*id);
-    }
-    let locked = q.fetch_all(&mut *tx).await?;
+    let mut sql = Sql::new("SELECT ticket_id FROM ticket WHERE ticket_id IN (");
+    sql.push_params(ids.iter().copied()).push(&format!(
+        ") ORDER BY ticket_id {}",
+        state.db.backend.for_update_skip_locked()
+    ));
+    let locked: Vec<i64> = sql.query_scalar().fetch_all(&mut *tx).await?;
     let settings = store::Settings::load(&mut tx).await?;
     for ticket_id in &locked {
         fire_ticket(&mut tx, &settings, *ticket_id, now, report).await?;

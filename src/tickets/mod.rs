@@ -16,11 +16,14 @@ use serde::Serialize;
 pub use commands::{Expect, NewMessage, Saved, record_event};
 pub use repo::{ListFilter, Queue, events, get_ticket, list_tickets, messages};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Ticket {
+    #[sqlx(rename = "ticket_id")]
     pub id: i64,
     pub subject: String,
+    #[sqlx(try_from = "String")]
     pub status: Status,
+    #[sqlx(try_from = "String")]
     pub priority: Priority,
     pub channel: String,
     pub customer_id: i64,

@@ -1,8 +1,8 @@
 //! SQL for reading tickets, their conversation and their audit log.
 
 use super::{Attachment, Event, Message, Ticket};
-use crate::db::{Backend, Db, Tx};
-use crate::domain::{Priority, Status};
+use crate::db::{Backend, Db, Sql, Tx};
+use crate::domain::Status;
 use crate::error::{AppError, AppResult};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
@@ -26,66 +26,40 @@ fn parse<T: std::str::FromStr<Err = String>>(row: &AnyRow, col: &str) -> AppResu
         .map_err(|e: String| AppError::Internal(anyhow::anyhow!("{col} in db: {e}")))
 }
 
-fn ticket_from_row(row: &AnyRow) -> AppResult<Ticket> {
-    Ok(Ticket {
-        id: row.try_get("ticket_id")?,
-        subject: row.try_get("subject")?,
-        status: parse::<Status>(row, "status")?,
-        priority: parse::<Priority>(row, "priority")?,
-        channel: row.try_get("channel")?,
-        customer_id: row.try_get("customer_id")?,
-        customer_name: row.try_get("customer_name")?,
-        customer_email: row.try_get("customer_email")?,
-        assignee_id: row.try_get("assignee_id")?,
-        assignee_name: row.try_get("assignee_name")?,
-        follow_up_of_id: row.try_get("follow_up_of_id")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        first_response_at: row.try_get("first_response_at")?,
-        solved_at: row.try_get("solved_at")?,
-        closed_at: row.try_get("closed_at")?,
-        version: row.try_get("version")?,
-    })
-}
-
 pub async fn get_ticket(db: &Db, id: i64) -> AppResult<Ticket> {
-    let row = sqlx::query(AssertSqlSafe(format!(
+    sqlx::query_as(AssertSqlSafe(format!(
         "{} WHERE t.ticket_id = $1",
         ticket_select("")
     )))
     .bind(id)
     .fetch_optional(&db.pool)
     .await?
-    .ok_or(AppError::NotFound("ticket"))?;
-    ticket_from_row(&row)
+    .ok_or(AppError::NotFound("ticket"))
 }
 
 /// Reads a ticket inside a write transaction, with its row locked (PostgreSQL), so concurrent
 /// changes to the same ticket apply one after the other.
 pub async fn get_ticket_tx(tx: &mut Tx, id: i64) -> AppResult<Ticket> {
     lock_ticket(tx, id).await?;
-    let row = sqlx::query(AssertSqlSafe(format!(
+    sqlx::query_as(AssertSqlSafe(format!(
         "{} WHERE t.ticket_id = $1",
         ticket_select("")
     )))
     .bind(id)
     .fetch_optional(&mut **tx)
     .await?
-    .ok_or(AppError::NotFound("ticket"))?;
-    ticket_from_row(&row)
+    .ok_or(AppError::NotFound("ticket"))
 }
 
 /// Reads a ticket's status inside a write transaction, locking its row on PostgreSQL. The lock is
 /// `FOR NO KEY UPDATE`: rows that reference the ticket (messages, events) need only a key-share
 /// lock on it, so writing them elsewhere never waits for this transaction.
 pub async fn lock_ticket(tx: &mut Tx, id: i64) -> AppResult<(Status, Option<i64>)> {
-    let sql = match tx.backend() {
-        Backend::Postgres => {
-            "SELECT status, first_response_at FROM ticket WHERE ticket_id = $1 FOR NO KEY UPDATE"
-        }
-        Backend::Sqlite => "SELECT status, first_response_at FROM ticket WHERE ticket_id = $1",
-    };
-    let row = sqlx::query(sql)
+    let sql = format!(
+        "SELECT status, first_response_at FROM ticket WHERE ticket_id = $1 {}",
+        tx.backend().for_no_key_update()
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?
@@ -146,49 +120,56 @@ pub struct ListFilter {
     pub team_id: Option<i64>,
 }
 
-/// Lists tickets newest first; returns one page and the cursor for the next one.
-pub async fn list_tickets(
-    db: &Db,
-    viewer_id: i64,
-    f: &ListFilter,
-) -> AppResult<(Vec<Ticket>, Option<i64>)> {
-    // Only fixed fragments are spliced into the SQL; every value is a bind parameter.
-    let mut clauses: Vec<&str> = Vec::new();
+/// The query of one page of [`list_tickets`]: `limit + 1` rows, so a next page shows.
+fn list_query(backend: Backend, viewer_id: i64, f: &ListFilter, limit: i64) -> Sql {
+    // Only fixed fragments are spliced into the SQL. Every parameter is bound, in this order,
+    // whichever filters are set.
+    let mut sql = Sql::default();
+    let viewer = sql.param(viewer_id);
+    let status = sql.param(f.status.map(|s| s.as_str().to_string()));
+    let assignee = sql.param(f.assignee_id);
+    let customer = sql.param(f.customer_id);
+    let before = sql.param(f.before_id);
+    let limit = sql.param(limit + 1);
+    let team = sql.param(f.team_id);
+    let mut clauses: Vec<String> = Vec::new();
     match f.queue {
-        Some(Queue::Mine) => {
-            clauses.push("t.assignee_id = $1 AND t.status IN ('new','open','pending')")
-        }
+        Some(Queue::Mine) => clauses.push(format!(
+            "t.assignee_id = {viewer} AND t.status IN ('new','open','pending')"
+        )),
         Some(Queue::Unassigned) => {
-            clauses.push("t.assignee_id IS NULL AND t.status IN ('new','open','pending')")
+            clauses.push("t.assignee_id IS NULL AND t.status IN ('new','open','pending')".into())
         }
-        Some(Queue::Open) => clauses.push("t.status IN ('new','open')"),
-        Some(Queue::Pending) => clauses.push("t.status = 'pending'"),
-        Some(Queue::Solved) => clauses.push("t.status IN ('solved','closed')"),
+        Some(Queue::Open) => clauses.push("t.status IN ('new','open')".into()),
+        Some(Queue::Pending) => clauses.push("t.status = 'pending'".into()),
+        Some(Queue::Solved) => clauses.push("t.status IN ('solved','closed')".into()),
         Some(Queue::All) | None => {}
     }
     if f.status.is_some() {
-        clauses.push("t.status = $2");
+        clauses.push(format!("t.status = {status}"));
     }
     if f.assignee_id.is_some() {
-        clauses.push("t.assignee_id = $3");
+        clauses.push(format!("t.assignee_id = {assignee}"));
     }
     if f.customer_id.is_some() {
-        clauses.push("t.customer_id = $4");
+        clauses.push(format!("t.customer_id = {customer}"));
     }
     if f.before_id.is_some() {
-        clauses.push("t.ticket_id < $5");
+        clauses.push(format!("t.ticket_id < {before}"));
     }
     if f.team_id.is_some() {
-        clauses.push("t.team_id = $7");
+        clauses.push(format!("t.team_id = {team}"));
     }
     // Every query binds all parameters; unused ones are referenced harmlessly so both backends
     // accept the statement.
-    clauses.push("($1 IS NOT NULL OR $2 IS NOT NULL OR $3 IS NOT NULL OR $4 IS NOT NULL OR $5 IS NOT NULL OR $7 IS NOT NULL OR 1 = 1)");
+    clauses.push(format!(
+        "({viewer} IS NOT NULL OR {status} IS NOT NULL OR {assignee} IS NOT NULL OR {customer} IS NOT NULL OR {before} IS NOT NULL OR {team} IS NOT NULL OR 1 = 1)"
+    ));
     // SQLite's planner, depending on its statistics, may read a whole queue through the status
     // index and sort it; the partial index of the queue reads a page in id order. Only plain queue
     // pages get the hint: with a customer or assignee filter their own index is better.
     let hint = match (
-        db.backend,
+        backend,
         f.queue,
         f.customer_id.is_none()
             && f.assignee_id.is_none()
@@ -209,26 +190,25 @@ pub async fn list_tickets(
     } else {
         "t.ticket_id DESC"
     };
-    let sql = format!(
-        "{} WHERE {} ORDER BY {order} LIMIT $6",
+    sql.push(&format!(
+        "{} WHERE {} ORDER BY {order} LIMIT {limit}",
         ticket_select(hint),
         clauses.join(" AND ")
-    );
+    ));
+    sql
+}
+
+/// Lists tickets newest first; returns one page and the cursor for the next one.
+pub async fn list_tickets(
+    db: &Db,
+    viewer_id: i64,
+    f: &ListFilter,
+) -> AppResult<(Vec<Ticket>, Option<i64>)> {
     let limit = f.limit.clamp(1, 200);
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(viewer_id)
-        .bind(f.status.map(|s| s.as_str()))
-        .bind(f.assignee_id)
-        .bind(f.customer_id)
-        .bind(f.before_id)
-        .bind(limit + 1)
-        .bind(f.team_id)
+    let mut tickets: Vec<Ticket> = list_query(db.backend, viewer_id, f, limit)
+        .query_as()
         .fetch_all(&db.pool)
         .await?;
-    let mut tickets = rows
-        .iter()
-        .map(ticket_from_row)
-        .collect::<AppResult<Vec<_>>>()?;
     let next = if tickets.len() as i64 > limit {
         tickets.truncate(limit as usize);
         tickets.last().filter(|_| !f.sla_urgency).map(|t| t.id)
@@ -375,4 +355,48 @@ pub async fn ticket_for_link(db: &Db, token: &str, now: i64) -> AppResult<i64> {
     .fetch_optional(&db.pool)
     .await?
     .ok_or(AppError::NotFound("ticket"))
+}
+
+#[cfg(test)]
+mod list_query_tests {
+    use super::*;
+
+    #[test]
+    fn numbers_every_parameter_whichever_filters_are_set() {
+        let any = "($1 IS NOT NULL OR $2 IS NOT NULL OR $3 IS NOT NULL OR $4 IS NOT NULL OR $5 IS NOT NULL OR $7 IS NOT NULL OR 1 = 1)";
+        let f = ListFilter {
+            queue: Some(Queue::Open),
+            limit: 50,
+            ..Default::default()
+        };
+        let sql = list_query(Backend::Sqlite, 9, &f, 50);
+        assert_eq!(
+            sql.text(),
+            format!(
+                "{} WHERE t.status IN ('new','open') AND {any} ORDER BY t.ticket_id DESC LIMIT $6",
+                ticket_select("INDEXED BY ticket_queue_open_idx")
+            )
+        );
+        assert_eq!(sql.len(), 7);
+
+        let f = ListFilter {
+            queue: Some(Queue::Mine),
+            status: Some(Status::Open),
+            assignee_id: Some(3),
+            customer_id: Some(4),
+            before_id: Some(5),
+            team_id: Some(7),
+            limit: 50,
+            ..Default::default()
+        };
+        assert_eq!(
+            list_query(Backend::Postgres, 9, &f, 50).text(),
+            format!(
+                "{} WHERE t.assignee_id = $1 AND t.status IN ('new','open','pending') AND t.status = $2 \
+                 AND t.assignee_id = $3 AND t.customer_id = $4 AND t.ticket_id < $5 AND t.team_id = $7 \
+                 AND {any} ORDER BY t.ticket_id DESC LIMIT $6",
+                ticket_select("")
+            )
+        );
+    }
 }

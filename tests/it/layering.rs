@@ -1,6 +1,7 @@
 //! The layering of the crate: HTTP sits on top. No feature module (tickets, sla, assign, error,
 //! ...) refers to `web`; only `web` itself, `lib.rs`, `main.rs` and the binaries in `src/bin` may.
-//! The check reads the source tree, so a new reference fails here naming the file and line.
+//! Handlers and views run no SQL: queries live in the feature modules.
+//! The checks read the source tree, so a new offence fails here naming the file and line.
 
 use std::path::{Path, PathBuf};
 
@@ -196,4 +197,84 @@ fn the_check_sees_each_way_of_naming_web() {
     assert!(web_references("use crate::webhook; use crate::customers::web;", 2).is_empty());
     assert!(web_references("use crate::{db::{web, x}, sla};", 1).is_empty());
     assert!(web_references("let web = 1; Channel::Web; \"web\"", 1).is_empty());
+}
+
+/// Lines of `src` that name one of sqlx's query functions: `sqlx::query`, `sqlx::query_as`,
+/// `sqlx::query_scalar`, ... written out or imported (`use sqlx::{query, Row}`).
+fn sqlx_query_lines(src: &str) -> Vec<usize> {
+    let toks = tokens(src);
+    let is_query = |t: Option<&(Tok<'_>, usize)>| matches!(t, Some((Tok::Ident(name), _)) if name.starts_with("query"));
+    let mut hits = Vec::new();
+    for i in 0..toks.len() {
+        if toks[i].0 != Tok::Ident("sqlx") || toks.get(i + 1).map(|t| &t.0) != Some(&Tok::PathSep) {
+            continue;
+        }
+        if is_query(toks.get(i + 2)) {
+            hits.push(toks[i].1);
+        } else if toks.get(i + 2).map(|t| &t.0) == Some(&Tok::Punct('{')) {
+            let mut depth = 0;
+            for j in i + 2..toks.len() {
+                match toks[j].0 {
+                    Tok::Punct('{') => depth += 1,
+                    Tok::Punct('}') => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    Tok::Ident(name) if name.starts_with("query") => {
+                        hits.push(toks[i].1);
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    hits.dedup();
+    hits
+}
+
+#[test]
+fn handlers_and_views_run_no_sql() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    for dir in ["web/routes", "web/views"] {
+        rust_files(&src.join(dir), &mut files);
+    }
+    files.sort();
+    assert!(
+        files.iter().any(|f| f.ends_with("web/routes/search.rs")),
+        "the handlers were not found under {src:?}"
+    );
+    let mut offenders = Vec::new();
+    for file in &files {
+        let rel = file
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(file).unwrap();
+        for line in sqlx_query_lines(&text) {
+            offenders.push(format!("src/{rel}:{line}"));
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "handlers and views call a service or repo function instead of running SQL; \
+         these run queries: {}",
+        offenders.join(", ")
+    );
+}
+
+#[test]
+fn the_sql_check_sees_each_way_of_calling_sqlx() {
+    assert_eq!(sqlx_query_lines("let x = sqlx::query(\"SELECT 1\")"), [1]);
+    assert_eq!(
+        sqlx_query_lines("a\nsqlx::query_scalar::<_, i64>(\"SELECT 1\")"),
+        [2]
+    );
+    assert_eq!(sqlx_query_lines("sqlx :: query_as(\"\")"), [1]);
+    assert_eq!(sqlx_query_lines("use sqlx::{Row, query};"), [1]);
+    assert!(sqlx_query_lines("use sqlx::Row; fn query() {} db::query(x)").is_empty());
 }

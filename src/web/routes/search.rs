@@ -103,13 +103,9 @@ pub async fn parse_params(
                     "must be a customer id or email",
                 ));
             }
-            Err(_) if c.contains('@') => sqlx::query_scalar::<_, i64>(
-                "SELECT customer_id FROM customer_identity WHERE kind = 'email' AND value = $1",
-            )
-            .bind(c.to_lowercase())
-            .fetch_optional(&state.db.pool)
-            .await?
-            .unwrap_or(-1),
+            Err(_) if c.contains('@') => crate::customers::id_by_email(&state.db, c)
+                .await?
+                .unwrap_or(-1),
             Err(_) => {
                 return Err(AppError::field(
                     "customer",
@@ -122,13 +118,9 @@ pub async fn parse_params(
         q.team_id = Some(match t.parse::<i64>() {
             Ok(id) if id > 0 => id,
             Ok(_) => return Err(AppError::field("team", "must be a team id or name")),
-            Err(_) => {
-                sqlx::query_scalar::<_, i64>("SELECT team_id FROM team WHERE LOWER(name) = $1")
-                    .bind(t.to_lowercase())
-                    .fetch_optional(&state.db.pool)
-                    .await?
-                    .unwrap_or(-1)
-            }
+            Err(_) => crate::assign::admin::team_id_by_name(&state.db, t)
+                .await?
+                .unwrap_or(-1),
         });
     }
     if let Some(f) = get("from") {

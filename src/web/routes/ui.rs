@@ -179,9 +179,7 @@ async fn queue(
             let id = t
                 .parse::<i64>()
                 .map_err(|_| AppError::field("team", "must be a team id"))?;
-            let name: String = sqlx::query_scalar("SELECT name FROM team WHERE team_id = $1")
-                .bind(id)
-                .fetch_optional(&state.db.pool)
+            let name = crate::assign::admin::team_name_by_id(&state.db, id)
                 .await?
                 .ok_or(AppError::NotFound("team"))?;
             Some((id, name))
