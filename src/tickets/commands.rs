@@ -112,10 +112,6 @@ pub struct Saved {
     pub changed: bool,
 }
 
-fn is_postgres(tx: &Tx) -> bool {
-    tx.backend() == crate::db::Backend::Postgres
-}
-
 /// Creates a ticket (from the one intake path) and opens it for the first message.
 pub async fn create(tx: &mut Tx, t: &NewTicket<'_>, now: Millis) -> AppResult<Edit> {
     let id: i64 = sqlx::query_scalar(
@@ -174,11 +170,7 @@ pub async fn open(
     expect: Expect,
     now: Millis,
 ) -> AppResult<Edit> {
-    let lock = if is_postgres(tx) {
-        "FOR NO KEY UPDATE"
-    } else {
-        ""
-    };
+    let lock = tx.backend().for_no_key_update();
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT status, priority, assignee_id, team_id, subject, customer_id, first_response_at, version
          FROM ticket WHERE ticket_id = $1 {lock}"
@@ -682,7 +674,7 @@ impl Edit {
         .await?;
         // The live desk streams the change once it commits: on PostgreSQL every node hears of
         // it (delivered only if the transaction commits), on SQLite this process's pump wakes.
-        if is_postgres(tx) {
+        if tx.backend() == crate::db::Backend::Postgres {
             sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(crate::live::CHANNEL)
                 .bind(change_id.to_string())
