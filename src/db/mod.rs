@@ -195,6 +195,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0016_retention.sql"),
         postgres: include_str!("../../migrations/postgres/0016_retention.sql"),
     },
+    Migration {
+        version: 18,
+        name: "notifications",
+        sqlite: include_str!("../../migrations/sqlite/0018_notifications.sql"),
+        postgres: include_str!("../../migrations/postgres/0018_notifications.sql"),
+    },
 ];
 
 /// The placeholders of a multi-row `VALUES` list: `rows` tuples of `columns` parameters each,
