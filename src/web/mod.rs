@@ -30,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::assign_ui::routes())
         .merge(routes::public::routes())
         .merge(routes::sla::ui_routes())
+        .merge(routes::notifications::ui_routes())
         .merge(routes::search::ui_routes())
         .merge(routes::reports::routes())
         .nest("/api/v1", routes::api::routes())
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .route("/static/casebook.css", get(css))
         .route("/static/casebook.js", get(js))
+        .route("/static/notifications.js", get(notifications_js))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), extract::csrf_cookie))
         .layer(DefaultBodyLimit::max(limit))
@@ -128,6 +130,17 @@ async fn js() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/casebook.js"),
+    )
+        .into_response()
+}
+
+async fn notifications_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/notifications.js"),
     )
         .into_response()
 }

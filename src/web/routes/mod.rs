@@ -5,6 +5,7 @@ pub mod assign_api;
 pub mod assign_ui;
 pub mod crm_api;
 pub mod crm_ui;
+pub mod notifications;
 pub mod public;
 pub mod reports;
 pub mod search;

@@ -253,6 +253,7 @@ async fn render_ticket(
     let (crm, _) =
         crate::customers::crm::list_events(&state.db, ticket.customer_id, &filter).await?;
     let sla = super::sla::ticket_panel(state, agent, csrf, id, &agents).await?;
+    let follow = super::notifications::follow_panel(state, agent, csrf, id).await?;
     let (similar, reply_tools) =
         super::search::ticket_panels(state, csrf, id, &messages, reply_q).await?;
     let conflict = match stale {
@@ -273,6 +274,7 @@ async fn render_ticket(
     Ok(views::ticket(&views::TicketPage {
         conflict,
         sla,
+        follow,
         profile: &profile,
         crm: &crm,
         agent,

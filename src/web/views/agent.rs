@@ -139,6 +139,8 @@ pub struct TicketPage<'a> {
     pub now: i64,
     /// The SLA card (clocks, Escalate).
     pub sla: Markup,
+    /// The Follow card.
+    pub follow: Markup,
     /// Shown above the conversation when the agent's change was made on an older version.
     pub conflict: Option<Markup>,
 }
@@ -309,6 +311,7 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                 }
                 aside.side {
                     (p.sla)
+                    (p.follow)
                     (p.similar)
                     section.card {
                         h2 { "Ticket" }

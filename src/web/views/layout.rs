@@ -20,6 +20,7 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                 title { (frame.title) " · Casebook" }
                 link rel="stylesheet" href="/static/casebook.css";
                 script src="/static/casebook.js" defer {}
+                @if frame.agent.is_some() { script src="/static/notifications.js" defer {} }
             }
             body {
                 header.topbar {
@@ -33,7 +34,11 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                                 a href="/tickets?view=stale" { "Stale & breaching" }
                                 a href="/reports" { "Reports" }
                             }
-                            a href="/notifications" { "Notifications" }
+                            @let unread = agent.unread_notifications;
+                            a href="/notifications" {
+                                "Notifications"
+                                " " span.count #unread-count data-count=(unread) hidden[unread == 0] { "(" (unread) ")" }
+                            }
                             @if agent.role.is_lead_or_admin() {
                                 a href="/admin" { "Admin" }
                             }
