@@ -17,6 +17,7 @@ mod janitor;
 mod jobs;
 mod layering;
 mod mail_e2e;
+mod notifications;
 mod reports;
 mod search;
 pub mod sla;
