@@ -647,3 +647,62 @@ both_backends!(unread_count_in_the_menu, |app| async move {
     assert_eq!(js.status(), 200);
     assert!(js.text().await.unwrap().contains("window.casebookNotify"));
 });
+
+/// The digest through real servers (Postfix into Dovecot, `.ci/mail-servers.sh`): one mail with
+/// the unread notification, and nothing the second time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn digest_is_mailed_once_through_smtp() {
+    let Some(env) = crate::mail_e2e::MailEnv::get() else {
+        return;
+    };
+    let support = env.fresh_address("helpdesk.test", "sup");
+    let Some(app) = TestApp::spawn_with(
+        crate::harness::Backend::Sqlite,
+        crate::harness::Options {
+            smtp_url: Some(env.smtp_url.clone()),
+            support_address: Some(format!("Casebook Support <{support}>")),
+            ..Default::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    let address = env.fresh_address("customer.test", "agt");
+    let dana = agent(&app, &address, "Dana White").await;
+    let state = app.running.state.clone();
+    inbox::set_prefs(
+        app.db(),
+        dana.id,
+        &[inbox::Pref {
+            kind: "assigned".into(),
+            in_app: true,
+            email: true,
+        }],
+        state.now(),
+    )
+    .await
+    .unwrap();
+    let t = ticket(&app, "Printer on fire").await;
+    assign(&app, &app.agent_token, t, Some(dana.id)).await;
+    app.clock.advance_ms(61 * MIN);
+    let mailer = state.mailer.clone().expect("mailer configured");
+    assert_eq!(
+        inbox::send_digests(&state, &mailer, state.now())
+            .await
+            .unwrap(),
+        1
+    );
+    let mails = env.wait_for_mail(&address, 1).await;
+    assert_eq!(mails.len(), 1);
+    let raw = String::from_utf8_lossy(&mails[0]);
+    assert!(raw.contains("Casebook: 1 unread notification"), "{raw}");
+    assert!(raw.contains("Auto-Submitted: auto-generated"), "{raw}");
+    app.clock.advance_ms(61 * MIN);
+    assert_eq!(
+        inbox::send_digests(&state, &mailer, state.now())
+            .await
+            .unwrap(),
+        0
+    );
+}
