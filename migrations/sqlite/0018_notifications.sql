@@ -21,4 +21,6 @@ CREATE TABLE notification_pref (
 ALTER TABLE agent_notification ADD COLUMN emailed_at INTEGER;
 -- The unread count shown on every page, and the digest's pending notifications.
 CREATE INDEX agent_notification_unread_idx ON agent_notification (agent_id) WHERE read_at IS NULL;
+-- A ticket's notifications (deleting a ticket; one change's notifications are told once).
+CREATE INDEX agent_notification_ticket_idx ON agent_notification (ticket_id, created_at);
 CREATE INDEX agent_notification_emailed_idx ON agent_notification (agent_id, emailed_at) WHERE emailed_at IS NOT NULL;

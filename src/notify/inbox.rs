@@ -73,7 +73,8 @@ pub async fn notify(
 /// Notifies the agents a saved ticket change concerns: the new assignee (`assigned`), the
 /// assignee of a ticket the customer wrote on (`customer_reply`), agents `@mentioned` in a new
 /// internal note (`mention`), and the ticket's followers (`following`). Never the agent who made
-/// the change; at most one notification per agent and change, the most specific one.
+/// the change; at most one notification per agent and change, the most specific one (one the
+/// change's own steps wrote already, such as an escalation's, counts).
 #[tracing::instrument(skip_all, fields(ticket_id))]
 pub async fn on_change(
     tx: &mut Tx,
@@ -180,7 +181,19 @@ pub async fn on_change(
             }
         }
     }
-    let mut told = HashSet::new();
+    if out.is_empty() {
+        return Ok(());
+    }
+    // Agents the change's own steps already told (an escalation's assignee, a breach's lead).
+    let mut told: HashSet<i64> = sqlx::query_scalar::<_, i64>(
+        "SELECT agent_id FROM agent_notification WHERE ticket_id = $1 AND created_at = $2",
+    )
+    .bind(ticket_id)
+    .bind(now)
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .collect();
     for (agent, kind, body) in out {
         if Some(agent) == actor_agent_id || !told.insert(agent) {
             continue;

@@ -180,6 +180,19 @@ both_backends!(assigned_and_customer_reply, |app| async move {
     write(&app, &dana.token, t, "On it", "public").await;
     write(&app, &app.agent_token, t, "FYI", "public").await;
     assert_eq!(count(&app, dana.id, "customer_reply").await, 1);
+
+    // An escalation to Eve tells her once (escalated), not again as an assignment.
+    let (s, v) = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("/api/v1/tickets/{t}/escalate"),
+        &app.admin_token,
+        Some(&json!({"reason": "VIP", "assignee_id": eve.id})),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(count(&app, eve.id, "escalated").await, 1);
+    assert_eq!(count(&app, eve.id, "assigned").await, 1);
 });
 
 both_backends!(auto_assignment_tells_the_assignee, |app| async move {
