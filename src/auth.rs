@@ -63,6 +63,8 @@ pub struct AgentRef {
     pub email: String,
     pub name: String,
     pub role: Role,
+    /// Unread notifications, for the menu of the pages a session asks for (0 elsewhere).
+    pub unread_notifications: i64,
 }
 
 impl AgentRef {
@@ -94,6 +96,7 @@ fn agent_from_row(row: &sqlx::any::AnyRow) -> AppResult<AgentRef> {
         role: role
             .parse()
             .map_err(|e: String| anyhow::anyhow!("bad role in db: {e}"))?,
+        unread_notifications: 0,
     })
 }
 
@@ -135,6 +138,7 @@ pub async fn create_agent(db: &Db, new: NewAgent<'_>, now: Millis) -> AppResult<
         email: email.as_str().into(),
         name: name.into(),
         role: new.role,
+        unread_notifications: 0,
     })
 }
 

@@ -84,6 +84,9 @@ pub struct Config {
     pub change_event_retention_days: i64,
     /// Seconds between two runs of the janitor, which deletes rows past their retention.
     pub janitor_interval_secs: i64,
+    /// Minutes between two notification digests to one agent (and how long a notification stays
+    /// unread before it is mailed).
+    pub notification_digest_minutes: i64,
 }
 
 impl Default for Config {
@@ -119,6 +122,7 @@ impl Default for Config {
             idempotency_retention_days: 7,
             change_event_retention_days: 30,
             janitor_interval_secs: 3600,
+            notification_digest_minutes: 60,
         }
     }
 }
@@ -233,6 +237,10 @@ impl Config {
                 self.change_event_retention_days,
             ),
             ("janitor_interval_secs", self.janitor_interval_secs),
+            (
+                "notification_digest_minutes",
+                self.notification_digest_minutes,
+            ),
         ];
         for (key, value) in positive {
             if value < 1 {
@@ -393,6 +401,9 @@ impl Config {
         }
         if let Some(v) = get("CASEBOOK_JANITOR_INTERVAL_SECS") {
             self.janitor_interval_secs = num("CASEBOOK_JANITOR_INTERVAL_SECS", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_NOTIFICATION_DIGEST_MINUTES") {
+            self.notification_digest_minutes = num("CASEBOOK_NOTIFICATION_DIGEST_MINUTES", v)?;
         }
         // The embedded database lives in the data folder unless a database URL is given.
         if get("CASEBOOK_DATABASE_URL").is_none()

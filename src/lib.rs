@@ -93,6 +93,9 @@ pub async fn start(config: Config, clock: SharedClock) -> anyhow::Result<Running
         workers.push(tokio::spawn(assign::run_waker(state.clone())));
         workers.push(tokio::spawn(reports::facts::run(state.clone())));
         workers.push(tokio::spawn(janitor::run(state.clone())));
+        if state.mailer.is_some() {
+            workers.push(tokio::spawn(notify::inbox::run_digests(state.clone())));
+        }
         workers.push(tokio::spawn(search::run_reconciler(
             state.clone(),
             std::time::Duration::from_secs(60),

@@ -231,8 +231,14 @@
   es.addEventListener("notification", function (m) {
     var n;
     try { n = JSON.parse(m.data); } catch (e) { return; }
-    var count = document.getElementById("unread-count");
-    if (count && typeof n.unread === "number") count.textContent = String(n.unread);
+    if (typeof n.unread === "number") {
+      if (window.casebookSetUnread) {
+        window.casebookSetUnread(n.unread);
+      } else {
+        var count = document.getElementById("unread-count");
+        if (count) { count.textContent = "(" + n.unread + ")"; count.hidden = n.unread === 0; }
+      }
+    }
     if (window.casebookNotify && n.body) window.casebookNotify("Casebook", n.body, n.url || "/notifications");
   });
 

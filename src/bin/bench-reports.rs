@@ -175,6 +175,7 @@ async fn bench_backend(args: &Args, url: &str, name: &str) -> Result<Vec<Figure>
         email: "lead@bench.test".into(),
         name: "Lead".into(),
         role: Role::Lead,
+        unread_notifications: 0,
     };
     if measured > 0 {
         // The facts were measured after the generated tables' statistics were taken.

@@ -219,6 +219,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0017_drafts.sql"),
         postgres: include_str!("../../migrations/postgres/0017_drafts.sql"),
     },
+    Migration {
+        version: 18,
+        name: "notifications",
+        sqlite: include_str!("../../migrations/sqlite/0018_notifications.sql"),
+        postgres: include_str!("../../migrations/postgres/0018_notifications.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

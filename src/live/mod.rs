@@ -194,6 +194,46 @@ pub async fn announce_presence(db: &Db, live: &Live, p: Presence) -> anyhow::Res
     Ok(())
 }
 
+const NOTIFICATION_SELECT: &str = "SELECT n.agent_notification_id, n.agent_id, n.ticket_id, n.kind, n.body, n.created_at,
+    (SELECT COUNT(*) FROM agent_notification u WHERE u.agent_id = n.agent_id AND u.read_at IS NULL) AS unread
+    FROM agent_notification n";
+
+/// A new notification, for its agent's open pages only (the unread count in the menu, and a
+/// desktop notification where the agent allowed them).
+fn notification_event(r: &sqlx::any::AnyRow) -> anyhow::Result<(i64, LiveEvent)> {
+    let id: i64 = r.try_get("agent_notification_id")?;
+    let agent_id: i64 = r.try_get("agent_id")?;
+    let ticket_id: Option<i64> = r.try_get("ticket_id")?;
+    let data = json!({
+        "id": id,
+        "ticket_id": ticket_id,
+        "kind": r.try_get::<String, _>("kind")?,
+        "body": r.try_get::<String, _>("body")?,
+        "created_at": r.try_get::<i64, _>("created_at")?,
+        "unread": r.try_get::<i64, _>("unread")?,
+        "url": ticket_id.map(|t| format!("/tickets/{t}")).unwrap_or_else(|| "/notifications".into()),
+    });
+    Ok((
+        id,
+        LiveEvent {
+            id: None,
+            name: "notification",
+            data: data.to_string(),
+            for_agent: Some(agent_id),
+        },
+    ))
+}
+
+/// The newest notification id.
+async fn latest_notification_id(db: &Db) -> anyhow::Result<i64> {
+    Ok(sqlx::query_scalar::<_, Option<i64>>(
+        "SELECT MAX(agent_notification_id) FROM agent_notification",
+    )
+    .fetch_one(&db.pool)
+    .await?
+    .unwrap_or(0))
+}
+
 const CHANGE_SELECT: &str =
     "SELECT c.change_id, c.ticket_id, c.version, c.kind, c.actor_kind, c.agent_id,
     a.name AS agent_name, c.fields, c.created_at
@@ -286,10 +326,28 @@ async fn pump_sqlite(db: Db, live: Arc<Live>) {
             }
         }
     };
+    let mut last_notification = latest_notification_id(&db).await.unwrap_or(0);
     loop {
         tokio::select! {
             _ = wake.notified() => {}
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+        let rows = tokio::time::timeout(
+            Duration::from_secs(10),
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{NOTIFICATION_SELECT} WHERE n.agent_notification_id > $1 ORDER BY n.agent_notification_id LIMIT 500"
+            )))
+            .bind(last_notification)
+            .fetch_all(&db.pool),
+        )
+        .await;
+        if let Ok(Ok(rows)) = rows {
+            for r in &rows {
+                if let Ok((id, ev)) = notification_event(r) {
+                    last_notification = last_notification.max(id);
+                    live.send(ev);
+                }
+            }
         }
         loop {
             let rows = tokio::time::timeout(
@@ -379,23 +437,30 @@ async fn pump_postgres(db: Db, live: Arc<Live>, url: String) {
                 }
             };
             let mut ids: Vec<i64> = Vec::new();
-            let take = |n: &sqlx::postgres::PgNotification, ids: &mut Vec<i64>| {
-                if n.channel() == PRESENCE_CHANNEL {
-                    // Another node's agent (or ours, already on the board: no news then).
-                    if let Ok(p) = serde_json::from_str::<Presence>(n.payload()) {
-                        live.set_presence(p);
+            let mut notes: Vec<i64> = Vec::new();
+            let take =
+                |n: &sqlx::postgres::PgNotification, ids: &mut Vec<i64>, notes: &mut Vec<i64>| {
+                    if n.channel() == PRESENCE_CHANNEL {
+                        // Another node's agent (or ours, already on the board: no news then).
+                        if let Ok(p) = serde_json::from_str::<Presence>(n.payload()) {
+                            live.set_presence(p);
+                        }
+                    } else if let Some(n) = n.payload().strip_prefix('n') {
+                        notes.extend(n.parse::<i64>().ok());
+                    } else {
+                        ids.extend(n.payload().parse::<i64>().ok());
                     }
-                } else {
-                    ids.extend(n.payload().parse::<i64>().ok());
-                }
-            };
-            take(&first, &mut ids);
+                };
+            take(&first, &mut ids, &mut notes);
             // Take whatever else has arrived, to read the rows in one query.
             while ids.len() < 500 {
                 match listener.next_buffered() {
-                    Some(n) => take(&n, &mut ids),
+                    Some(n) => take(&n, &mut ids, &mut notes),
                     None => break,
                 }
+            }
+            if !notes.is_empty() {
+                send_notifications(&db, &live, &notes).await;
             }
             ids.retain(|id| !seen.contains(*id));
             if ids.is_empty() {
@@ -432,6 +497,33 @@ async fn pump_postgres(db: Db, live: Arc<Live>, url: String) {
                 }
             }
         }
+    }
+}
+
+/// Reads the announced notifications and sends each to its agent's streams.
+async fn send_notifications(db: &Db, live: &Live, ids: &[i64]) {
+    let list = ids
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let rows = tokio::time::timeout(
+        Duration::from_secs(10),
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{NOTIFICATION_SELECT} WHERE n.agent_notification_id IN ({list}) ORDER BY n.agent_notification_id"
+        )))
+        .fetch_all(&db.pool),
+    )
+    .await;
+    match rows {
+        Ok(Ok(rows)) => {
+            for r in &rows {
+                if let Ok((_, ev)) = notification_event(r) {
+                    live.send(ev);
+                }
+            }
+        }
+        _ => tracing::warn!("live events: reading announced notifications failed"),
     }
 }
 

@@ -1,6 +1,10 @@
-//! Outbound email (SMTP via lettre): agent replies and new-ticket acknowledgements, sent from
-//! outbox jobs. Every mail carries our own stable Message-ID, In-Reply-To/References chaining the
-//! thread and the ticket token in the subject, so the customer's answer threads back.
+//! Telling people: outbound email (SMTP via lettre) — agent replies and new-ticket
+//! acknowledgements, sent from outbox jobs — and, in [`inbox`], the agents' in-app notifications
+//! and their email digest. Every customer mail carries our own stable Message-ID,
+//! In-Reply-To/References chaining the thread and the ticket token in the subject, so the
+//! customer's answer threads back.
+
+pub mod inbox;
 
 use crate::auth::new_secret;
 use crate::config::Config;
@@ -120,6 +124,43 @@ impl Mailer {
         self.send(mail).await
     }
 
+    /// Sends an automatic mail to an agent (the notification digest): from the support address,
+    /// about no one ticket, marked as auto-generated so it draws no auto-replies.
+    pub async fn send_to_agent(&self, m: &AgentMail<'_>) -> Result<(), SendError> {
+        let build = || -> Result<Message> {
+            let to: Mailbox = if m.to_name.is_empty() {
+                m.to.parse()?
+            } else {
+                Mailbox::new(Some(m.to_name.to_string()), m.to.parse()?)
+            };
+            let mut mail = Message::builder()
+                .from(self.from.clone())
+                .to(to)
+                .subject(m.subject)
+                .message_id(Some(format!(
+                    "<casebook.d.{}@{}>",
+                    crate::auth::random_token(12),
+                    self.domain
+                )))
+                .multipart(MultiPart::alternative_plain_html(
+                    m.text.to_string(),
+                    m.html.to_string(),
+                ))?;
+            for (name, value) in [
+                ("Auto-Submitted", "auto-generated"),
+                ("X-Auto-Response-Suppress", "All"),
+            ] {
+                mail.headers_mut().insert_raw(HeaderValue::new(
+                    HeaderName::new_from_ascii(name.to_string())?,
+                    value.to_string(),
+                ));
+            }
+            Ok(mail)
+        };
+        let mail = build().map_err(|e| SendError::Permanent(e.to_string()))?;
+        self.send(mail).await
+    }
+
     async fn send(&self, mail: Message) -> Result<(), SendError> {
         match self.transport.send(mail).await {
             Ok(_) => Ok(()),
@@ -132,6 +173,15 @@ impl Mailer {
 /// A short automatic mail about a ticket (see [`Mailer::send_notice`]).
 pub struct Notice<'a> {
     pub ticket_id: i64,
+    pub to: &'a str,
+    pub to_name: &'a str,
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub html: &'a str,
+}
+
+/// An automatic mail to an agent (see [`Mailer::send_to_agent`]).
+pub struct AgentMail<'a> {
     pub to: &'a str,
     pub to_name: &'a str,
     pub subject: &'a str,

@@ -4,12 +4,13 @@
 
 use super::calendar::{BusinessCalendar, business_time_between};
 use super::plan::raised;
-use super::store::{self, notify, team_lead};
+use super::store::{self, team_lead};
 use crate::auth::AgentRef;
 use crate::db::Db;
 use crate::domain::clock::Millis;
 use crate::domain::{Priority, Status};
 use crate::error::{AppError, AppResult};
+use crate::notify::inbox::notify;
 use crate::tickets::Actor;
 use serde::Serialize;
 use sqlx::Row;

@@ -8,10 +8,11 @@
 //! with `SKIP LOCKED`, so nodes share the work instead of waiting on each other.
 
 use super::plan::{Metric, raised};
-use super::store::{self, notify};
+use super::store;
 use crate::db::{Backend, Sql};
 use crate::domain::clock::Millis;
 use crate::error::{AppError, AppResult};
+use crate::notify::inbox::notify;
 use crate::state::AppState;
 use crate::tickets::{Actor, EventRecord, record_event};
 use sqlx::Row;

@@ -689,6 +689,14 @@ impl Edit {
             ticket_id: self.ticket_id,
         };
         outbox::enqueue(tx, &job, self.now).await?;
+        crate::notify::inbox::on_change(
+            tx,
+            self.ticket_id,
+            self.by.agent_id,
+            &self.fields,
+            self.now,
+        )
+        .await?;
         Ok(Saved {
             version,
             changed: true,

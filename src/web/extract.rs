@@ -114,7 +114,13 @@ where
             None => None,
         };
         match agent {
-            Some(agent) => Ok(CurrentAgent(agent)),
+            Some(mut agent) => {
+                agent.unread_notifications =
+                    crate::notify::inbox::unread_count(&state.db, agent.id)
+                        .await
+                        .map_err(|e| PageError(e).into_response())?;
+                Ok(CurrentAgent(agent))
+            }
             // A page asked for without a session: log in, then come back to it.
             None if parts.method == axum::http::Method::GET => {
                 let here = parts

@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::assign_ui::routes())
         .merge(routes::public::routes())
         .merge(routes::sla::ui_routes())
+        .merge(routes::notifications::ui_routes())
         .merge(routes::search::ui_routes())
         .merge(routes::reports::routes())
         .merge(routes::events::ui_routes())
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/casebook.js", get(js))
         .route("/static/live.js", get(live_js))
         .route("/static/drafts.js", get(drafts_js))
+        .route("/static/notifications.js", get(notifications_js))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), extract::csrf_cookie))
         .layer(DefaultBodyLimit::max(limit))
@@ -149,6 +151,17 @@ async fn live_js() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/live.js"),
+    )
+        .into_response()
+}
+
+async fn notifications_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/notifications.js"),
     )
         .into_response()
 }

@@ -641,6 +641,7 @@ async fn two_nodes_assign_each_ticket_once() {
         email: "setup".into(),
         name: "setup".into(),
         role: casebook::domain::Role::Admin,
+        unread_notifications: 0,
     };
     let mut agents = Vec::new();
     for i in 0..20 {

@@ -303,6 +303,7 @@ async fn resume_after_kill9(backend: Backend) {
         email: "crash@casebook.test".into(),
         name: "Crash".into(),
         role: casebook::domain::Role::Agent,
+        unread_notifications: 0,
     };
     let now = chrono::Utc::now().timestamp_millis();
     casebook::tickets::update_ticket(

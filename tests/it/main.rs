@@ -19,6 +19,7 @@ mod janitor;
 mod jobs;
 mod layering;
 mod mail_e2e;
+mod notifications;
 mod reports;
 mod search;
 pub mod sla;

@@ -60,6 +60,7 @@ async fn agent(app: &TestApp, email: &str) -> AgentRef {
         email: email.into(),
         name,
         role: Role::Agent,
+        unread_notifications: 0,
     }
 }
 

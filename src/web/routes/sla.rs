@@ -1,6 +1,5 @@
-//! SLA over HTTP: the API for calendars, policies, a ticket's clocks, escalation and
-//! notifications; the admin page; the SLA panel of the ticket page; the leads' stale view with
-//! bulk actions; the agent's notifications.
+//! SLA over HTTP: the API for calendars, policies, a ticket's clocks and escalation; the admin
+//! page; the SLA panel of the ticket page; the leads' stale view with bulk actions.
 
 use crate::auth::AgentRef;
 use crate::domain::Priority;
@@ -40,7 +39,6 @@ pub fn api_routes() -> Router<AppState> {
         .route("/sla/policies/{id}", get(api_policy).put(api_update_policy))
         .route("/tickets/{id}/sla", get(api_ticket_sla))
         .route("/tickets/{id}/escalate", post(api_escalate))
-        .route("/notifications", get(api_notifications))
 }
 
 async fn api_calendars(
@@ -169,15 +167,6 @@ async fn api_escalate(
     ))
 }
 
-async fn api_notifications(
-    State(state): State<AppState>,
-    ApiAgent(agent): ApiAgent,
-) -> AppResult<Json<Value>> {
-    let items = store::notifications(&state.db, agent.id, 200).await?;
-    let unread = store::unread_count(&state.db, agent.id).await?;
-    Ok(Json(json!({"items": items, "unread": unread})))
-}
-
 // ---------------------------------------------------------------------------------------------
 // Web UI
 
@@ -189,8 +178,6 @@ pub fn ui_routes() -> Router<AppState> {
         .route("/admin/sla/policies/{id}/toggle", post(admin_toggle_policy))
         .route("/tickets/{id}/escalate", post(ui_escalate))
         .route("/tickets/bulk", post(ui_bulk))
-        .route("/notifications", get(notifications_page))
-        .route("/notifications/read", post(notifications_read))
 }
 
 /// The SLA card of the ticket page: each clock, and the Escalate form for leads.
@@ -319,29 +306,9 @@ async fn ui_bulk(
     Ok(Redirect::to(&back).into_response())
 }
 
-async fn notifications_page(
-    State(state): State<AppState>,
-    CurrentAgent(agent): CurrentAgent,
-    CsrfToken(csrf): CsrfToken,
-) -> PageResult<Response> {
-    let items = store::notifications(&state.db, agent.id, 100).await?;
-    Ok(views::notifications_page(&agent, &csrf, state.now(), &items).into_response())
-}
-
 #[derive(Deserialize)]
 struct CsrfOnly {
     csrf: Option<String>,
-}
-
-async fn notifications_read(
-    State(state): State<AppState>,
-    CurrentAgent(agent): CurrentAgent,
-    headers: HeaderMap,
-    Form(f): Form<CsrfOnly>,
-) -> PageResult<Response> {
-    verify_csrf(&headers, f.csrf.as_deref())?;
-    store::mark_read(&state.db, agent.id, state.now()).await?;
-    Ok(Redirect::to("/notifications").into_response())
 }
 
 // --- admin page ---

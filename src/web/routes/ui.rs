@@ -271,6 +271,7 @@ async fn render_ticket(
     let (crm, _) =
         crate::customers::crm::list_events(&state.db, ticket.customer_id, &filter).await?;
     let sla = super::sla::ticket_panel(state, agent, csrf, id, &agents).await?;
+    let follow = super::notifications::follow_panel(state, agent, csrf, id).await?;
     let (similar, reply_tools) =
         super::search::ticket_panels(state, csrf, id, &messages, reply_q).await?;
     let conflict = match stale {
@@ -293,6 +294,7 @@ async fn render_ticket(
         conflict,
         present: &present,
         sla,
+        follow,
         profile: &profile,
         crm: &crm,
         agent,

@@ -144,6 +144,8 @@ pub struct TicketPage<'a> {
     pub now: i64,
     /// The SLA card (clocks, Escalate).
     pub sla: Markup,
+    /// The Follow card.
+    pub follow: Markup,
     /// Shown above the conversation when the agent's change was made on an older version.
     pub conflict: Option<Markup>,
     /// Who else has the ticket open (live presence).
@@ -323,6 +325,7 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                 }
                 aside.side {
                     (p.sla)
+                    (p.follow)
                     (p.similar)
                     section.card {
                         h2 { "Ticket" }

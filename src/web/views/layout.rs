@@ -23,6 +23,7 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                 @if frame.agent.is_some() {
                     script src="/static/live.js" defer {}
                     script src="/static/drafts.js" defer {}
+                    script src="/static/notifications.js" defer {}
                 }
             }
             body {
@@ -37,7 +38,11 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                                 a href="/tickets?view=stale" { "Stale & breaching" }
                                 a href="/reports" { "Reports" }
                             }
-                            a href="/notifications" { "Notifications" }
+                            @let unread = agent.unread_notifications;
+                            a href="/notifications" {
+                                "Notifications"
+                                " " span.count #unread-count data-count=(unread) hidden[unread == 0] { "(" (unread) ")" }
+                            }
                             @if agent.role.is_lead_or_admin() {
                                 a href="/admin" { "Admin" }
                             }

@@ -4,6 +4,7 @@ pub mod agent;
 pub mod assign;
 pub mod crm;
 pub mod layout;
+pub mod notifications;
 pub mod public;
 pub mod reports;
 pub mod search;

@@ -1,5 +1,5 @@
 //! SLA pages and page parts: the admin page of calendars and policies, the SLA card of the ticket
-//! page, the leads' stale-and-breaching queue, the agent's notifications, the SLA cell of queues.
+//! page, the leads' stale-and-breaching queue, the SLA cell of queues.
 
 use super::layout::{Frame, ago, badge, field_error, page, time};
 use crate::auth::AgentRef;
@@ -8,7 +8,7 @@ use crate::sla::SlaState;
 use crate::sla::admin::Overview;
 use crate::sla::leads::{StaleTicket, StaleView};
 use crate::sla::plan::Metric;
-use crate::sla::store::{ClockView, DAYS, Notification, TicketSla};
+use crate::sla::store::{ClockView, DAYS, TicketSla};
 use maud::{Markup, html};
 
 /// "2 h 05 min", "-40 min" (overdue) of business time.
@@ -177,45 +177,6 @@ pub fn stale_page(
             csrf,
         },
         body,
-    )
-}
-
-pub fn notifications_page(
-    agent: &AgentRef,
-    csrf: &str,
-    now: i64,
-    items: &[Notification],
-) -> Markup {
-    let unread = items.iter().filter(|n| n.read_at.is_none()).count();
-    page(
-        &Frame {
-            title: "Notifications",
-            agent: Some(agent),
-            csrf,
-        },
-        html! {
-            section {
-                h1 { "Notifications " span.count { (unread) " unread" } }
-                @if unread > 0 {
-                    form method="post" action="/notifications/read" {
-                        input type="hidden" name="csrf" value=(csrf);
-                        button.small type="submit" { "Mark all read" }
-                    }
-                }
-                @if items.is_empty() { p.empty { "Nothing yet." } }
-                ol.events {
-                    @for n in items {
-                        li class=[n.read_at.is_none().then_some("unread")] {
-                            span.muted { (ago(now, n.created_at)) " · " }
-                            @match n.ticket_id {
-                                Some(t) => a href={"/tickets/" (t)} { (n.body) },
-                                None => (n.body),
-                            }
-                        }
-                    }
-                }
-            }
-        },
     )
 }
 
