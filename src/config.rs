@@ -50,9 +50,9 @@ pub struct Config {
     pub outbox_poll_ms: u64,
     /// How long a claimed outbox job stays reserved for its worker, in milliseconds.
     pub outbox_lease_ms: i64,
-    /// Events one live stream (`/events`) may have waiting to be sent; a client that falls this
+    /// Bytes one live stream (`/events`) may have waiting to be sent; a client that falls this
     /// far behind is dropped (its browser reconnects and catches up).
-    pub live_buffer_events: usize,
+    pub live_buffer_bytes: usize,
     /// How long a logged-in session lasts without logging in again, in hours.
     pub session_hours: i64,
     /// Largest request body accepted, in bytes (attachments included).
@@ -106,7 +106,7 @@ impl Default for Config {
             workers: true,
             outbox_poll_ms: 250,
             outbox_lease_ms: 60_000,
-            live_buffer_events: 256,
+            live_buffer_bytes: 1024 * 1024,
             session_hours: 24 * 7,
             max_body_bytes: 26 * 1024 * 1024,
             max_attachment_bytes: 20 * 1024 * 1024,
@@ -363,8 +363,8 @@ impl Config {
         if let Some(v) = get("CASEBOOK_OUTBOX_POLL_MS") {
             self.outbox_poll_ms = num("CASEBOOK_OUTBOX_POLL_MS", v)?;
         }
-        if let Some(v) = get("CASEBOOK_LIVE_BUFFER_EVENTS") {
-            self.live_buffer_events = num("CASEBOOK_LIVE_BUFFER_EVENTS", v)?;
+        if let Some(v) = get("CASEBOOK_LIVE_BUFFER_BYTES") {
+            self.live_buffer_bytes = num("CASEBOOK_LIVE_BUFFER_BYTES", v)?;
         }
         if let Some(v) = get("CASEBOOK_OUTBOX_LEASE_MS") {
             self.outbox_lease_ms = num("CASEBOOK_OUTBOX_LEASE_MS", v)?;

@@ -78,6 +78,7 @@ pub async fn start(config: Config, clock: SharedClock) -> anyhow::Result<Running
             state.live.clone(),
             state.config.database_url.expose().to_string(),
         )),
+        tokio::spawn(state.live.clone().run_flusher()),
         tokio::spawn(live::run_presence_expiry(
             state.live.clone(),
             state.clock.clone(),

@@ -214,13 +214,15 @@
   });
   var scheduleQueue = debounced(patchQueue);
 
-  var es = new EventSource("/events");
+  // A queue hears once per moment which tickets changed; a ticket page hears that ticket only.
+  var es = new EventSource(mode === "ticket" ? "/events?ticket=" + encodeURIComponent(ticketId) : "/events?view=queue");
+  es.addEventListener("tickets", function () {
+    if (mode === "queue") scheduleQueue();
+  });
   es.addEventListener("ticket", function (m) {
     var ev;
     try { ev = JSON.parse(m.data); } catch (e) { return; }
-    if (mode === "queue") {
-      scheduleQueue();
-    } else if (mode === "ticket" && String(ev.ticket_id) === ticketId && ev.version > version) {
+    if (mode === "ticket" && String(ev.ticket_id) === ticketId && ev.version > version) {
       if (String(ev.agent_id) !== myId) pending.push(describe(ev));
       scheduleTicket();
     }

@@ -36,7 +36,28 @@ pub struct LiveEvent {
     pub data: String,
     /// Only this agent receives it (their notifications); `None`: every agent.
     pub for_agent: Option<i64>,
+    /// The ticket it is about, if any (streams narrowed to one ticket keep only these).
+    pub ticket_id: Option<i64>,
 }
+
+impl LiveEvent {
+    /// The event as it goes on the wire (`id:`, `event:`, `data:` lines), written once for every
+    /// stream that sends it.
+    pub fn frame(&self) -> String {
+        match self.id {
+            Some(id) => format!("id: {id}\nevent: {}\ndata: {}\n\n", self.name, self.data),
+            None => format!("event: {}\ndata: {}\n\n", self.name, self.data),
+        }
+    }
+}
+
+/// What the hub hands every stream at once: the events of one coalescing window, each with its
+/// frame already written.
+pub type Batch = Arc<Vec<(Arc<LiveEvent>, bytes::Bytes)>>;
+
+/// Events are handed to the streams at most this often: under a burst of changes each stream
+/// wakes and writes once per window instead of once per event.
+pub const WINDOW: Duration = Duration::from_millis(100);
 
 /// What a ticket change event carries on the stream.
 #[derive(Debug, Clone, Serialize)]
@@ -65,7 +86,9 @@ pub struct Presence {
 
 /// The hub: one broadcast channel per process, the presence board, and counters for `/metrics`.
 pub struct Live {
-    sender: broadcast::Sender<Arc<LiveEvent>>,
+    sender: broadcast::Sender<Batch>,
+    pending: Mutex<Vec<(Arc<LiveEvent>, bytes::Bytes)>>,
+    flush: tokio::sync::Notify,
     presence: Mutex<HashMap<(i64, i64), Presence>>,
     /// Streams open now.
     pub connected: AtomicI64,
@@ -80,6 +103,8 @@ impl Live {
         let (sender, _) = broadcast::channel(capacity.max(16));
         Live {
             sender,
+            pending: Mutex::new(Vec::new()),
+            flush: tokio::sync::Notify::new(),
             presence: Mutex::new(HashMap::new()),
             connected: AtomicI64::new(0),
             dropped: AtomicU64::new(0),
@@ -87,14 +112,34 @@ impl Live {
         }
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Batch> {
         self.sender.subscribe()
     }
 
+    /// Queues an event for the next window.
     fn send(&self, ev: LiveEvent) {
         self.broadcast.fetch_add(1, Ordering::Relaxed);
-        // No receivers is fine: nobody is watching.
-        let _ = self.sender.send(Arc::new(ev));
+        let frame = bytes::Bytes::from(ev.frame());
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((Arc::new(ev), frame));
+        self.flush.notify_one();
+    }
+
+    /// Hands the queued events to the streams: at once when the stream has been quiet, then at
+    /// most once per [`WINDOW`].
+    pub async fn run_flusher(self: Arc<Self>) {
+        loop {
+            self.flush.notified().await;
+            let batch =
+                std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
+            if !batch.is_empty() {
+                // No receivers is fine: nobody is watching.
+                let _ = self.sender.send(Arc::new(batch));
+            }
+            tokio::time::sleep(WINDOW).await;
+        }
     }
 
     /// Records a presence signal and tells the other agents.
@@ -117,6 +162,7 @@ impl Live {
                 name: "presence",
                 data: serde_json::to_string(&p).unwrap_or_default(),
                 for_agent: None,
+                ticket_id: Some(p.ticket_id),
             });
         }
     }
@@ -153,6 +199,7 @@ impl Live {
                 name: "presence",
                 data: serde_json::to_string(&p).unwrap_or_default(),
                 for_agent: None,
+                ticket_id: Some(p.ticket_id),
             });
         }
     }
@@ -220,6 +267,7 @@ fn notification_event(r: &sqlx::any::AnyRow) -> anyhow::Result<(i64, LiveEvent)>
             name: "notification",
             data: data.to_string(),
             for_agent: Some(agent_id),
+            ticket_id,
         },
     ))
 }
@@ -260,6 +308,7 @@ fn to_live(e: &TicketEvent) -> LiveEvent {
         name: "ticket",
         data: serde_json::to_string(e).unwrap_or_default(),
         for_agent: None,
+        ticket_id: Some(e.ticket_id),
     }
 }
 

@@ -34,8 +34,17 @@ impl Drop for Stream {
 impl Stream {
     /// Opens `GET {base}/api/v1/events` with `token`, resuming after `last` if given.
     pub async fn open(base: &str, token: &str, last: Option<i64>) -> Stream {
+        Self::open_with(base, token, last, "").await
+    }
+
+    /// Opens `GET {base}/api/v1/events?{query}`.
+    pub async fn open_query(base: &str, token: &str, query: &str) -> Stream {
+        Self::open_with(base, token, None, query).await
+    }
+
+    async fn open_with(base: &str, token: &str, last: Option<i64>, query: &str) -> Stream {
         let mut req = reqwest::Client::new()
-            .get(format!("{base}/api/v1/events"))
+            .get(format!("{base}/api/v1/events?{query}"))
             .bearer_auth(token);
         if let Some(l) = last {
             req = req.header("Last-Event-ID", l.to_string());
@@ -443,3 +452,51 @@ async fn a_client_that_does_not_read_is_dropped() {
     assert!(got_last, "a reading client got every event");
     drop(sock);
 }
+
+both_backends!(streams_narrowed_to_a_ticket_or_a_queue, |app| async move {
+    let a = app.create_ticket("a@example.com", "First", "x").await["id"]
+        .as_i64()
+        .unwrap();
+    let b = app.create_ticket("b@example.com", "Second", "x").await["id"]
+        .as_i64()
+        .unwrap();
+    app.drain_outbox().await;
+    let r = app
+        .api()
+        .get(app.at("/api/v1/events?ticket=abc"))
+        .bearer_auth(&app.agent_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = app
+        .api()
+        .get(app.at("/api/v1/events?ticket=999999"))
+        .bearer_auth(&app.agent_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let mut one = Stream::open_query(&app.url, &app.agent_token, &format!("ticket={a}")).await;
+    let mut queue = Stream::open_query(&app.url, &app.agent_token, "view=queue").await;
+    assert_eq!(one.next(10).await.unwrap().event, "ready");
+    assert_eq!(queue.next(10).await.unwrap().event, "ready");
+    patch(&app.url, &app.agent_token, b, json!({"priority": "high"})).await;
+    patch(&app.url, &app.agent_token, a, json!({"priority": "low"})).await;
+    // The ticket stream hears of its ticket only.
+    let ev = one.next(10).await.expect("an event");
+    assert!(is_ticket(&ev, a, Some("priority")), "{ev:?}");
+    // The queue stream hears which tickets changed (both, in one notice or two).
+    let mut ids = Vec::new();
+    while ids.len() < 2 {
+        let ev = queue.until(10, |e| e.event == "tickets").await;
+        for id in ev.data["ids"].as_array().unwrap() {
+            let id = id.as_i64().unwrap();
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    ids.sort();
+    assert_eq!(ids, vec![a.min(b), a.max(b)]);
+});

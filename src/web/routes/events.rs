@@ -7,9 +7,9 @@ use crate::error::{AppError, AppResult};
 use crate::live::{LiveEvent, PRESENCE_TTL_MS, Presence};
 use crate::state::AppState;
 use crate::web::extract::{ApiAgent, CurrentAgent, verify_csrf};
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -33,31 +33,61 @@ pub fn api_routes() -> Router<AppState> {
     Router::new().route("/events", get(api_events))
 }
 
+/// What a stream carries: everything (the API's default), one ticket's events (a ticket page),
+/// or, for a queue page, one short `tickets` notice per window naming the tickets that changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    All,
+    Ticket(i64),
+    Queue,
+}
+
+#[derive(Deserialize)]
+struct ScopeQuery {
+    ticket: Option<String>,
+    view: Option<String>,
+}
+
+fn scope(q: &ScopeQuery) -> AppResult<Scope> {
+    match (q.ticket.as_deref(), q.view.as_deref()) {
+        (Some(t), _) => t
+            .trim()
+            .parse::<i64>()
+            .map(Scope::Ticket)
+            .map_err(|_| AppError::field("ticket", "must be a ticket id")),
+        (None, Some("queue")) => Ok(Scope::Queue),
+        (None, None | Some("") | Some("all")) => Ok(Scope::All),
+        (None, Some(_)) => Err(AppError::field("view", "must be queue or all")),
+    }
+}
+
 async fn ui_events(
     State(state): State<AppState>,
     agent: Result<CurrentAgent, Response>,
+    Query(q): Query<ScopeQuery>,
     headers: HeaderMap,
 ) -> Response {
-    match agent {
-        // A stream is not a page: no redirect to the login page, just 401.
-        Err(_) => AppError::Unauthorized.into_response(),
-        Ok(CurrentAgent(agent)) => {
-            let after = last_event_id(&headers);
-            match after {
-                Ok(after) => stream(state, agent, after).await.into_response(),
-                Err(e) => e.into_response(),
-            }
-        }
+    // A stream is not a page: no redirect to the login page, just 401.
+    let Ok(CurrentAgent(agent)) = agent else {
+        return AppError::Unauthorized.into_response();
+    };
+    match (last_event_id(&headers), scope(&q)) {
+        (Ok(after), Ok(scope)) => match stream(state, agent, after, scope).await {
+            Ok(r) => r,
+            Err(e) => e.into_response(),
+        },
+        (Err(e), _) | (_, Err(e)) => e.into_response(),
     }
 }
 
 async fn api_events(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
+    Query(q): Query<ScopeQuery>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let after = last_event_id(&headers)?;
-    Ok(stream(state, agent, after).await?.into_response())
+    stream(state, agent, after, scope(&q)?).await
 }
 
 /// `Last-Event-ID`, as the browser sends it on reconnecting.
@@ -83,11 +113,61 @@ impl Drop for Open {
     }
 }
 
+/// Whether `ev` goes to `agent_id`'s stream of `scope`.
+fn wanted(ev: &LiveEvent, agent_id: i64, scope: Scope) -> bool {
+    if ev.for_agent.is_some_and(|a| a != agent_id) {
+        return false;
+    }
+    match scope {
+        Scope::All => true,
+        Scope::Ticket(t) => ev.ticket_id == Some(t) || ev.for_agent.is_some(),
+        Scope::Queue => ev.name == "ticket" || ev.for_agent.is_some(),
+    }
+}
+
+/// One window's events for one stream, as one write: the events themselves, or for a queue the
+/// notice of which tickets changed (with the newest change's id to resume from).
+fn chunk(events: &[(Arc<LiveEvent>, Bytes)], agent_id: i64, scope: Scope) -> Option<Bytes> {
+    let mut out: Vec<u8> = Vec::new();
+    let mut changed: Vec<i64> = Vec::new();
+    let mut newest: Option<i64> = None;
+    for (ev, frame) in events {
+        if !wanted(ev, agent_id, scope) {
+            continue;
+        }
+        if scope == Scope::Queue && ev.name == "ticket" {
+            if let Some(t) = ev.ticket_id
+                && !changed.contains(&t)
+            {
+                changed.push(t);
+            }
+            newest = newest.max(ev.id);
+        } else {
+            out.extend_from_slice(frame);
+        }
+    }
+    if !changed.is_empty() {
+        let id = newest.map(|i| format!("id: {i}\n")).unwrap_or_default();
+        out.extend_from_slice(
+            format!(
+                "{id}event: tickets\ndata: {}\n\n",
+                serde_json::json!({ "ids": changed })
+            )
+            .as_bytes(),
+        );
+    }
+    (!out.is_empty()).then(|| Bytes::from(out))
+}
+
 async fn stream(
     state: AppState,
     agent: AgentRef,
     after: Option<i64>,
-) -> AppResult<Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>>> {
+    scope: Scope,
+) -> AppResult<Response> {
+    if let Scope::Ticket(t) = scope {
+        crate::tickets::get_ticket(&state.db, t).await?;
+    }
     // Subscribe before reading the table, so nothing committed in between is missed.
     let mut sub = state.live.subscribe();
     let (start, backlog) = match after {
@@ -97,77 +177,100 @@ async fn stream(
         }
         None => (crate::live::latest_id(&state.db).await?, Vec::new()),
     };
-    let buffer = state.config.live_buffer_events.max(8);
-    let (tx, rx) = mpsc::channel::<Arc<LiveEvent>>(buffer);
+    // Bounded twice: in bytes waiting to be written, and in chunks.
+    let limit = state.config.live_buffer_bytes.max(64 * 1024);
+    let queued = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (tx, rx) = mpsc::channel::<Bytes>(1024);
     let live = state.live.clone();
     live.connected.fetch_add(1, Ordering::Relaxed);
     let open = Open(live.clone());
-    // Where a fresh stream starts, so a reconnect before any event resumes without a gap.
-    let ready = Arc::new(LiveEvent {
-        id: Some(start),
-        name: "ready",
-        data: format!("{{\"agent_id\":{}}}", agent.id),
-        for_agent: None,
-    });
     let agent_id = agent.id;
-    tokio::spawn(async move {
-        let mut replayed = std::collections::HashSet::new();
-        let first = std::iter::once(ready).chain(backlog.into_iter().map(|e| {
+    // Where a fresh stream starts, so a reconnect before any event resumes without a gap.
+    let mut first = format!("id: {start}\nevent: ready\ndata: {{\"agent_id\":{agent_id}}}\n\n");
+    let mut replayed = std::collections::HashSet::new();
+    let backlog: Vec<(Arc<LiveEvent>, Bytes)> = backlog
+        .into_iter()
+        .map(|e| {
             if let Some(id) = e.id {
                 replayed.insert(id);
             }
-            Arc::new(e)
-        }));
-        for ev in first.collect::<Vec<_>>() {
-            if tx.try_send(ev).is_err() {
-                live.dropped.fetch_add(1, Ordering::Relaxed);
-                tracing::info!(agent_id, "live stream dropped: too far behind to replay");
-                return;
-            }
-        }
+            let frame = Bytes::from(e.frame());
+            (Arc::new(e), frame)
+        })
+        .collect();
+    if let Some(c) = chunk(&backlog, agent_id, scope) {
+        first.push_str(&String::from_utf8_lossy(&c));
+    }
+    // Cannot fail: the channel is new and has room.
+    queued.fetch_add(first.len(), Ordering::Relaxed);
+    let _ = tx.try_send(Bytes::from(first));
+    let waiting = queued.clone();
+    tokio::spawn(async move {
+        let mut beat = tokio::time::interval(Duration::from_secs(15));
+        beat.tick().await;
         loop {
-            let ev = tokio::select! {
-                ev = sub.recv() => ev,
+            let batch = tokio::select! {
+                b = sub.recv() => b,
+                _ = beat.tick() => {
+                    if tx.try_send(Bytes::from_static(b": ping\n\n")).is_err() && tx.is_closed() {
+                        return;
+                    }
+                    continue;
+                }
                 _ = tx.closed() => return,
             };
-            match ev {
-                Ok(ev) => {
-                    if ev.for_agent.is_some_and(|a| a != agent_id)
-                        || ev.id.is_some_and(|id| replayed.remove(&id))
-                    {
-                        continue;
-                    }
-                    match tx.try_send(ev) {
-                        Ok(()) => {}
-                        Err(mpsc::error::TrySendError::Full(_)) => {
-                            live.dropped.fetch_add(1, Ordering::Relaxed);
-                            tracing::info!(
-                                agent_id,
-                                "live stream dropped: the client is not reading"
-                            );
-                            return;
-                        }
-                        Err(mpsc::error::TrySendError::Closed(_)) => return,
-                    }
-                }
+            let batch = match batch {
+                Ok(b) => b,
                 Err(broadcast::error::RecvError::Lagged(_)) => {
                     live.dropped.fetch_add(1, Ordering::Relaxed);
                     tracing::info!(agent_id, "live stream dropped: it fell behind");
                     return;
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
+            };
+            let fresh: Vec<(Arc<LiveEvent>, Bytes)> = if replayed.is_empty() {
+                batch.to_vec()
+            } else {
+                batch
+                    .iter()
+                    .filter(|(e, _)| !e.id.is_some_and(|id| replayed.remove(&id)))
+                    .cloned()
+                    .collect()
+            };
+            let Some(c) = chunk(&fresh, agent_id, scope) else {
+                continue;
+            };
+            let len = c.len();
+            if waiting.fetch_add(len, Ordering::Relaxed) + len > limit {
+                live.dropped.fetch_add(1, Ordering::Relaxed);
+                tracing::info!(agent_id, "live stream dropped: the client is not reading");
+                return;
+            }
+            match tx.try_send(c) {
+                Ok(()) => {}
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    live.dropped.fetch_add(1, Ordering::Relaxed);
+                    tracing::info!(agent_id, "live stream dropped: the client is not reading");
+                    return;
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => return,
             }
         }
     });
-    let events = futures_util::stream::unfold((rx, open), |(mut rx, open)| async move {
-        let ev = rx.recv().await?;
-        let mut out = Event::default().event(ev.name).data(ev.data.as_str());
-        if let Some(id) = ev.id {
-            out = out.id(id.to_string());
-        }
-        Some((Ok(out), (rx, open)))
-    });
-    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    let body =
+        futures_util::stream::unfold((rx, open, queued), |(mut rx, open, queued)| async move {
+            let chunk = rx.recv().await?;
+            queued.fetch_sub(chunk.len(), Ordering::Relaxed);
+            Some((Ok::<_, Infallible>(chunk), (rx, open, queued)))
+        });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
