@@ -85,6 +85,11 @@ struct Args {
     /// Seconds each throughput measurement lasts.
     #[arg(long, default_value_t = 10)]
     secs: u64,
+    /// What the idle streams listen to: `ticket` (an open ticket page: one ticket nobody
+    /// changes), `queue` (an open queue: a notice per 100 ms window naming changed tickets) or
+    /// `all` (every event, as an API client).
+    #[arg(long, default_value = "ticket")]
+    idle_scope: String,
     /// Small numbers for a smoke run (20 clients, 20 changes, 200 idle streams, 3 s).
     #[arg(long)]
     quick: bool,
@@ -331,7 +336,18 @@ async fn bench_backend(
         println!("   server open files limit {limit}");
     }
     let load_mem = load_average();
-    let idle = IdleStreams::open(server.addr, &token, args.idle).await;
+    let idle_query = match args.idle_scope.as_str() {
+        "ticket" => {
+            let client = reqwest::Client::new();
+            let id = create_ticket(&client, &server.base, &token, 7).await?;
+            format!("?ticket={id}")
+        }
+        "queue" => "?view=queue".to_string(),
+        "all" => String::new(),
+        other => bail!("--idle-scope must be ticket, queue or all, not {other:?}"),
+    };
+    println!("   idle streams listen to: {}", args.idle_scope);
+    let idle = IdleStreams::open(server.addr, &token, args.idle, &idle_query).await;
     println!(
         "   {} streams open ({} failed) in {:.1} s",
         idle.ready(),
@@ -742,17 +758,25 @@ struct SseConn {
 impl SseConn {
     /// Opens `GET /api/v1/events`; fails unless the answer is 200 within 30 s.
     async fn open(addr: SocketAddr, token: &str) -> Result<SseConn> {
-        tokio::time::timeout(Duration::from_secs(30), Self::open_inner(addr, token))
-            .await
-            .context("opening the stream timed out")?
+        Self::open_path(addr, token, "").await
     }
 
-    async fn open_inner(addr: SocketAddr, token: &str) -> Result<SseConn> {
+    /// Opens `GET /api/v1/events{query}`.
+    async fn open_path(addr: SocketAddr, token: &str, query: &str) -> Result<SseConn> {
+        tokio::time::timeout(
+            Duration::from_secs(30),
+            Self::open_inner(addr, token, query),
+        )
+        .await
+        .context("opening the stream timed out")?
+    }
+
+    async fn open_inner(addr: SocketAddr, token: &str, query: &str) -> Result<SseConn> {
         let mut sock = TcpStream::connect(addr).await?;
         sock.set_nodelay(true)?;
         sock.write_all(
             format!(
-                "GET /api/v1/events HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n"
+                "GET /api/v1/events{query} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n"
             )
             .as_bytes(),
         )
@@ -1130,7 +1154,7 @@ struct IdleStreams {
 }
 
 impl IdleStreams {
-    async fn open(addr: SocketAddr, token: &str, n: usize) -> IdleStreams {
+    async fn open(addr: SocketAddr, token: &str, n: usize, query: &str) -> IdleStreams {
         let t0 = Instant::now();
         let ready = Arc::new(AtomicUsize::new(0));
         let failed = Arc::new(AtomicUsize::new(0));
@@ -1153,12 +1177,13 @@ impl IdleStreams {
             );
             let mut stop_rx = stop_rx.clone();
             let token = token.to_string();
+            let query = query.to_string();
             tasks.push(tokio::spawn(async move {
                 let conn = {
                     let Ok(_permit) = gate.acquire().await else {
                         return;
                     };
-                    match SseConn::open(addr, &token).await {
+                    match SseConn::open_path(addr, &token, &query).await {
                         Ok(mut c) => c.wait_ready(30).await.map(|()| c).ok(),
                         Err(_) => None,
                     }
