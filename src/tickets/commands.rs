@@ -116,7 +116,7 @@ pub struct Saved {
 pub async fn create(tx: &mut Tx, t: &NewTicket<'_>, now: Millis) -> AppResult<Edit> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO ticket (subject, status, priority, channel, customer_id, follow_up_of_id, created_at, updated_at, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 0) RETURNING ticket_id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1) RETURNING ticket_id",
     )
     .bind(t.subject)
     .bind(Status::New.as_str())
@@ -652,13 +652,19 @@ impl Edit {
                 changed: false,
             });
         };
-        let version: i64 = sqlx::query_scalar(
-            "UPDATE ticket SET version = version + 1, updated_at = $1 WHERE ticket_id = $2 RETURNING version",
-        )
-        .bind(self.now)
-        .bind(self.ticket_id)
-        .fetch_one(&mut **tx)
-        .await?;
+        // A ticket created by this edit was inserted at version 1 with `updated_at` = now.
+        let created = kind == "created" && self.current.version == 0;
+        let version: i64 = if created {
+            1
+        } else {
+            sqlx::query_scalar(
+                "UPDATE ticket SET version = version + 1, updated_at = $1 WHERE ticket_id = $2 RETURNING version",
+            )
+            .bind(self.now)
+            .bind(self.ticket_id)
+            .fetch_one(&mut **tx)
+            .await?
+        };
         let change_id: i64 = sqlx::query_scalar(
             "INSERT INTO ticket_change (ticket_id, version, kind, actor_kind, agent_id, fields, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING change_id",
@@ -689,14 +695,17 @@ impl Edit {
             ticket_id: self.ticket_id,
         };
         outbox::enqueue(tx, &job, self.now).await?;
-        crate::notify::inbox::on_change(
-            tx,
-            self.ticket_id,
-            self.by.agent_id,
-            &self.fields,
-            self.now,
-        )
-        .await?;
+        // Nobody follows or is assigned to a ticket this edit created.
+        if !created {
+            crate::notify::inbox::on_change(
+                tx,
+                self.ticket_id,
+                self.by.agent_id,
+                &self.fields,
+                self.now,
+            )
+            .await?;
+        }
         Ok(Saved {
             version,
             changed: true,
