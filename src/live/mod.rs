@@ -381,6 +381,17 @@ async fn pump_sqlite(db: Db, live: Arc<Live>) {
             _ = wake.notified() => {}
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
         }
+        // Read at most once per window: commits arriving meanwhile are read together.
+        tokio::time::sleep(WINDOW).await;
+        if live.sender.receiver_count() == 0 {
+            // Nobody is listening: only keep up with where the tables end. A stream that opens
+            // later starts from the newest change (or replays from its `Last-Event-ID`).
+            last = latest_id(&db).await.unwrap_or(last);
+            last_notification = latest_notification_id(&db)
+                .await
+                .unwrap_or(last_notification);
+            continue;
+        }
         let rows = tokio::time::timeout(
             Duration::from_secs(10),
             sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -501,6 +512,13 @@ async fn pump_postgres(db: Db, live: Arc<Live>, url: String) {
                     }
                 };
             take(&first, &mut ids, &mut notes);
+            if live.sender.receiver_count() == 0 {
+                // Nobody is listening on this node: nothing to read.
+                while listener.next_buffered().is_some() {}
+                continue;
+            }
+            // Let the announcements of one moment gather, to read them in one query.
+            tokio::time::sleep(WINDOW / 2).await;
             // Take whatever else has arrived, to read the rows in one query.
             while ids.len() < 500 {
                 match listener.next_buffered() {

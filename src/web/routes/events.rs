@@ -201,6 +201,13 @@ async fn stream(
     if let Some(c) = chunk(&backlog, agent_id, scope) {
         first.push_str(&String::from_utf8_lossy(&c));
     }
+    // On SQLite change ids grow in commit order, so an id at or below the stream's start was
+    // committed before it (and replayed if asked for). On PostgreSQL a smaller id may commit
+    // later: nothing is skipped by id there.
+    let seen_upto = match state.db.backend {
+        crate::db::Backend::Sqlite => start,
+        crate::db::Backend::Postgres => i64::MIN,
+    };
     // Cannot fail: the channel is new and has room.
     queued.fetch_add(first.len(), Ordering::Relaxed);
     let _ = tx.try_send(Bytes::from(first));
@@ -228,15 +235,14 @@ async fn stream(
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
             };
-            let fresh: Vec<(Arc<LiveEvent>, Bytes)> = if replayed.is_empty() {
-                batch.to_vec()
-            } else {
-                batch
-                    .iter()
-                    .filter(|(e, _)| !e.id.is_some_and(|id| replayed.remove(&id)))
-                    .cloned()
-                    .collect()
-            };
+            let fresh: Vec<(Arc<LiveEvent>, Bytes)> = batch
+                .iter()
+                .filter(|(e, _)| {
+                    !e.id
+                        .is_some_and(|id| id <= seen_upto || replayed.remove(&id))
+                })
+                .cloned()
+                .collect();
             let Some(c) = chunk(&fresh, agent_id, scope) else {
                 continue;
             };
