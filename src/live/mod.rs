@@ -381,8 +381,8 @@ async fn pump_sqlite(db: Db, live: Arc<Live>) {
             _ = wake.notified() => {}
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
         }
-        // Read at most once per window: commits arriving meanwhile are read together.
-        tokio::time::sleep(WINDOW).await;
+        // Read at most twice per window: commits arriving meanwhile are read together.
+        tokio::time::sleep(WINDOW / 2).await;
         if live.sender.receiver_count() == 0 {
             // Nobody is listening: only keep up with where the tables end. A stream that opens
             // later starts from the newest change (or replays from its `Last-Event-ID`).
@@ -517,8 +517,6 @@ async fn pump_postgres(db: Db, live: Arc<Live>, url: String) {
                 while listener.next_buffered().is_some() {}
                 continue;
             }
-            // Let the announcements of one moment gather, to read them in one query.
-            tokio::time::sleep(WINDOW / 2).await;
             // Take whatever else has arrived, to read the rows in one query.
             while ids.len() < 500 {
                 match listener.next_buffered() {
