@@ -344,6 +344,34 @@ pub async fn replay(db: &Db, after: i64, limit: i64) -> anyhow::Result<Vec<LiveE
         .collect()
 }
 
+/// One read of the pump, bounded in time; a failure is logged and reads nothing (the next wake
+/// reads again).
+async fn read(
+    db: &Db,
+    q: sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments>,
+    what: &str,
+) -> Option<Vec<sqlx::any::AnyRow>> {
+    match tokio::time::timeout(Duration::from_secs(10), q.fetch_all(&db.pool)).await {
+        Ok(Ok(rows)) => Some(rows),
+        Ok(Err(err)) => {
+            tracing::warn!(error = %err, "live events: reading {what} failed");
+            None
+        }
+        Err(_) => {
+            tracing::warn!("live events: reading {what} timed out");
+            None
+        }
+    }
+}
+
+/// `select` narrowed to rows whose `column` is one of `ids`, as bound parameters.
+fn with_ids(select: &str, column: &str, ids: &[i64]) -> crate::db::Sql {
+    let mut sql = crate::db::Sql::new(format!("{select} WHERE {column} IN ("));
+    sql.push_params(ids.iter().copied())
+        .push(&format!(") ORDER BY {column}"));
+    sql
+}
+
 /// The newest change id (where a fresh stream starts).
 pub async fn latest_id(db: &Db) -> anyhow::Result<i64> {
     Ok(
@@ -392,43 +420,23 @@ async fn pump_sqlite(db: Db, live: Arc<Live>) {
                 .unwrap_or(last_notification);
             continue;
         }
-        let rows = tokio::time::timeout(
-            Duration::from_secs(10),
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "{NOTIFICATION_SELECT} WHERE n.agent_notification_id > $1 ORDER BY n.agent_notification_id LIMIT 500"
-            )))
-            .bind(last_notification)
-            .fetch_all(&db.pool),
-        )
-        .await;
-        if let Ok(Ok(rows)) = rows {
-            for r in &rows {
-                if let Ok((id, ev)) = notification_event(r) {
-                    last_notification = last_notification.max(id);
-                    live.send(ev);
-                }
+        let q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{NOTIFICATION_SELECT} WHERE n.agent_notification_id > $1 ORDER BY n.agent_notification_id LIMIT 500"
+        )))
+        .bind(last_notification);
+        for r in read(&db, q, "notifications").await.unwrap_or_default() {
+            if let Ok((id, ev)) = notification_event(&r) {
+                last_notification = last_notification.max(id);
+                live.send(ev);
             }
         }
         loop {
-            let rows = tokio::time::timeout(
-                Duration::from_secs(10),
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "{CHANGE_SELECT} WHERE c.change_id > $1 ORDER BY c.change_id LIMIT 500"
-                )))
-                .bind(last)
-                .fetch_all(&db.pool),
-            )
-            .await;
-            let rows = match rows {
-                Ok(Ok(rows)) => rows,
-                Ok(Err(err)) => {
-                    tracing::warn!(error = %err, "live events: reading changes failed");
-                    break;
-                }
-                Err(_) => {
-                    tracing::warn!("live events: reading changes timed out");
-                    break;
-                }
+            let q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{CHANGE_SELECT} WHERE c.change_id > $1 ORDER BY c.change_id LIMIT 500"
+            )))
+            .bind(last);
+            let Some(rows) = read(&db, q, "changes").await else {
+                break;
             };
             let n = rows.len();
             for r in &rows {
@@ -531,21 +539,8 @@ async fn pump_postgres(db: Db, live: Arc<Live>, url: String) {
             if ids.is_empty() {
                 continue;
             }
-            let list = ids
-                .iter()
-                .map(|i| i.to_string())
-                .collect::<Vec<_>>()
-                .join(",");
-            let rows = tokio::time::timeout(
-                Duration::from_secs(10),
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "{CHANGE_SELECT} WHERE c.change_id IN ({list})"
-                )))
-                .fetch_all(&db.pool),
-            )
-            .await;
-            let Ok(Ok(rows)) = rows else {
-                tracing::warn!("live events: reading announced changes failed");
+            let q = with_ids(CHANGE_SELECT, "c.change_id", &ids).query();
+            let Some(rows) = read(&db, q, "announced changes").await else {
                 continue;
             };
             let mut by_id: HashMap<i64, TicketEvent> = rows
@@ -567,28 +562,14 @@ async fn pump_postgres(db: Db, live: Arc<Live>, url: String) {
 
 /// Reads the announced notifications and sends each to its agent's streams.
 async fn send_notifications(db: &Db, live: &Live, ids: &[i64]) {
-    let list = ids
-        .iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(",");
-    let rows = tokio::time::timeout(
-        Duration::from_secs(10),
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{NOTIFICATION_SELECT} WHERE n.agent_notification_id IN ({list}) ORDER BY n.agent_notification_id"
-        )))
-        .fetch_all(&db.pool),
-    )
-    .await;
-    match rows {
-        Ok(Ok(rows)) => {
-            for r in &rows {
-                if let Ok((_, ev)) = notification_event(r) {
-                    live.send(ev);
-                }
-            }
+    let q = with_ids(NOTIFICATION_SELECT, "n.agent_notification_id", ids).query();
+    for r in read(db, q, "announced notifications")
+        .await
+        .unwrap_or_default()
+    {
+        if let Ok((_, ev)) = notification_event(&r) {
+            live.send(ev);
         }
-        _ => tracing::warn!("live events: reading announced notifications failed"),
     }
 }
 
