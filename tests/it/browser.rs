@@ -42,6 +42,23 @@ fn browser_missing() -> Option<String> {
         })
 }
 
+/// The app for a browser test, or `None` (the test says SKIP and passes) where Chromium is
+/// missing outside CI; in CI a missing browser fails the test.
+async fn browser_app() -> Option<TestApp> {
+    if let Some(why) = browser_missing() {
+        if in_ci() {
+            panic!("the browser test must run in CI, but {why}");
+        }
+        eprintln!("SKIP: browser test: {why}");
+        return None;
+    }
+    Some(
+        TestApp::spawn(Backend::Sqlite)
+            .await
+            .expect("SQLite test app"),
+    )
+}
+
 /// A chromedriver we started, in its own process group, with a scratch directory for the browser
 /// profile and the driver log. Dropping it (also while panicking) kills that process group:
 /// chromedriver and the Chromium processes it launched (Chromium's crash handler, which detaches
@@ -292,17 +309,10 @@ async fn source(c: &Client) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn support_form_reply_and_private_link_in_chromium() {
-    if let Some(why) = browser_missing() {
-        if in_ci() {
-            panic!("the browser test must run in CI, but {why}");
-        }
-        eprintln!("SKIP: browser test: {why}");
-        return;
-    }
     let started = Instant::now();
-    let app = TestApp::spawn(Backend::Sqlite)
-        .await
-        .expect("SQLite test app");
+    let Some(app) = browser_app().await else {
+        return;
+    };
     // Sample tickets, so the queue in the screenshot looks like a real helpdesk.
     casebook::demo::load_if_empty(app.db(), app.running.state.now())
         .await
@@ -471,16 +481,9 @@ async fn ticket_json(app: &TestApp, id: i64) -> serde_json::Value {
 /// the second agent's reply is kept and can be sent.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_agents_never_overwrite_each_other_in_chromium() {
-    if let Some(why) = browser_missing() {
-        if in_ci() {
-            panic!("the browser test must run in CI, but {why}");
-        }
-        eprintln!("SKIP: browser test: {why}");
+    let Some(app) = browser_app().await else {
         return;
-    }
-    let app = TestApp::spawn(Backend::Sqlite)
-        .await
-        .expect("SQLite test app");
+    };
     let id = app
         .create_ticket(
             "mara@example.com",
@@ -585,16 +588,9 @@ async fn two_agents_never_overwrite_each_other_in_chromium() {
 /// ticket page — all without reloading.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_desk_updates_itself_in_chromium() {
-    if let Some(why) = browser_missing() {
-        if in_ci() {
-            panic!("the browser test must run in CI, but {why}");
-        }
-        eprintln!("SKIP: browser test: {why}");
+    let Some(app) = browser_app().await else {
         return;
-    }
-    let app = TestApp::spawn(Backend::Sqlite)
-        .await
-        .expect("SQLite test app");
+    };
     let driver = Chromedriver::start().await;
     let ada = driver.connect_with("ada").await;
     let gus = driver.connect_with("gus").await;
@@ -751,16 +747,9 @@ async fn until_stored(app: &TestApp, agent_id: i64, ticket_id: i64, expected: Op
 /// reply empties the box for good.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unsent_reply_survives_leaving_the_page_in_chromium() {
-    if let Some(why) = browser_missing() {
-        if in_ci() {
-            panic!("the browser test must run in CI, but {why}");
-        }
-        eprintln!("SKIP: browser test: {why}");
+    let Some(app) = browser_app().await else {
         return;
-    }
-    let app = TestApp::spawn(Backend::Sqlite)
-        .await
-        .expect("SQLite test app");
+    };
     let id = app
         .create_ticket(
             "nora@example.com",
