@@ -9,6 +9,7 @@ use crate::db::Db;
 use crate::domain::clock::Millis;
 use crate::state::AppState;
 use anyhow::{Context, Result};
+use async_imap::types::UnsolicitedResponse;
 use futures_util::TryStreamExt;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -325,6 +326,19 @@ pub async fn release_stale_leases(db: &Db) -> Result<()> {
     Ok(())
 }
 
+/// Empties the responses the server sent unasked (so the session's bounded channel never fills)
+/// and tells whether one of them announced new mail.
+fn new_mail_announced(announced: &async_channel::Receiver<UnsolicitedResponse>) -> bool {
+    let mut new_mail = false;
+    while let Ok(response) = announced.try_recv() {
+        new_mail |= matches!(
+            response,
+            UnsolicitedResponse::Exists(_) | UnsolicitedResponse::Recent(_)
+        );
+    }
+    new_mail
+}
+
 /// One connection's life: fetch, then IDLE (or sleep) until something arrives; repeat.
 async fn session_loop(
     state: &AppState,
@@ -343,10 +357,19 @@ async fn session_loop(
         }
         fetch_new(state, cfg, &mut session, failures).await?;
         if idle {
+            // Mail that arrived while we fetched is announced in the replies to our own commands
+            // (or, on some servers, before IDLE is acknowledged), not again inside IDLE: look at
+            // what the session set aside before waiting, or it would sit until IDLE_WAIT ends.
+            let announced = session.unsolicited_responses.clone();
+            if new_mail_announced(&announced) {
+                continue;
+            }
             let mut handle = session.idle();
             handle.init().await?;
-            let (wait, _stop) = handle.wait_with_timeout(IDLE_WAIT);
-            wait.await?;
+            if !new_mail_announced(&announced) {
+                let (wait, _stop) = handle.wait_with_timeout(IDLE_WAIT);
+                wait.await?;
+            }
             session = handle.done().await?;
         } else {
             tokio::time::sleep(Duration::from_secs(cfg.poll_secs.max(1))).await;
