@@ -84,9 +84,57 @@ pub struct Presence {
     pub until: Millis,
 }
 
-/// The hub: one broadcast channel per process, the presence board, and counters for `/metrics`.
+/// A narrow part of the events: one ticket's, or one agent's own (their notifications).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Key {
+    Ticket(i64),
+    Agent(i64),
+}
+
+impl Key {
+    /// The narrow part an event belongs to: an agent's own events are theirs alone.
+    fn of(ev: &LiveEvent) -> Option<Key> {
+        match (ev.for_agent, ev.ticket_id) {
+            (Some(agent), _) => Some(Key::Agent(agent)),
+            (None, Some(ticket)) => Some(Key::Ticket(ticket)),
+            (None, None) => None,
+        }
+    }
+}
+
+/// Batches a narrow part waits for: a handful, since one ticket changes rarely.
+const KEYED_CAPACITY: usize = 64;
+
+/// Where a stream's batches come from.
+pub enum Feed {
+    /// Every event; the stream keeps what it wants.
+    All(broadcast::Receiver<Batch>),
+    /// One ticket's events and the agent's own: a stream on a quiet ticket is never woken by
+    /// the rest of the desk's work.
+    Ticket {
+        ticket: broadcast::Receiver<Batch>,
+        agent: broadcast::Receiver<Batch>,
+    },
+}
+
+impl Feed {
+    /// The next batch (cancel-safe, like the receivers it reads).
+    pub async fn recv(&mut self) -> Result<Batch, broadcast::error::RecvError> {
+        match self {
+            Feed::All(all) => all.recv().await,
+            Feed::Ticket { ticket, agent } => tokio::select! {
+                b = ticket.recv() => b,
+                b = agent.recv() => b,
+            },
+        }
+    }
+}
+
+/// The hub: the broadcast channels of one process (one for everything, one per narrow part
+/// someone follows), the presence board, and counters for `/metrics`.
 pub struct Live {
     sender: broadcast::Sender<Batch>,
+    keyed: Mutex<HashMap<Key, broadcast::Sender<Batch>>>,
     pending: Mutex<Vec<(Arc<LiveEvent>, bytes::Bytes)>>,
     flush: tokio::sync::Notify,
     presence: Mutex<HashMap<(i64, i64), Presence>>,
@@ -103,6 +151,7 @@ impl Live {
         let (sender, _) = broadcast::channel(capacity.max(16));
         Live {
             sender,
+            keyed: Mutex::new(HashMap::new()),
             pending: Mutex::new(Vec::new()),
             flush: tokio::sync::Notify::new(),
             presence: Mutex::new(HashMap::new()),
@@ -112,8 +161,61 @@ impl Live {
         }
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Batch> {
-        self.sender.subscribe()
+    /// Every event from now on.
+    pub fn subscribe(&self) -> Feed {
+        Feed::All(self.sender.subscribe())
+    }
+
+    /// From now on, `ticket_id`'s events and `agent_id`'s own.
+    pub fn subscribe_ticket(&self, ticket_id: i64, agent_id: i64) -> Feed {
+        let mut keyed = self.keyed.lock().unwrap_or_else(|e| e.into_inner());
+        let mut feed = |key| {
+            keyed
+                .entry(key)
+                .or_insert_with(|| broadcast::channel(KEYED_CAPACITY).0)
+                .subscribe()
+        };
+        Feed::Ticket {
+            ticket: feed(Key::Ticket(ticket_id)),
+            agent: feed(Key::Agent(agent_id)),
+        }
+    }
+
+    /// Whether any stream is open on this node (else the pumps need not read the events).
+    pub fn listening(&self) -> bool {
+        self.sender.receiver_count() > 0
+            || !self
+                .keyed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .is_empty()
+    }
+
+    /// Hands a window's events to the streams following everything, and to each followed
+    /// ticket or agent its own share; forgets the parts nobody follows any more.
+    fn hand_out(&self, batch: Vec<(Arc<LiveEvent>, bytes::Bytes)>) {
+        {
+            let mut keyed = self.keyed.lock().unwrap_or_else(|e| e.into_inner());
+            keyed.retain(|_, s| s.receiver_count() > 0);
+            if !keyed.is_empty() {
+                let mut shares: HashMap<Key, Vec<(Arc<LiveEvent>, bytes::Bytes)>> = HashMap::new();
+                for item in &batch {
+                    if let Some(key) = Key::of(&item.0)
+                        && keyed.contains_key(&key)
+                    {
+                        shares.entry(key).or_default().push(item.clone());
+                    }
+                }
+                for (key, share) in shares {
+                    if let Some(s) = keyed.get(&key) {
+                        let _ = s.send(Arc::new(share));
+                    }
+                }
+            }
+        }
+        if self.sender.receiver_count() > 0 {
+            let _ = self.sender.send(Arc::new(batch));
+        }
     }
 
     /// Queues an event for the next window.
@@ -135,8 +237,7 @@ impl Live {
             let batch =
                 std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
             if !batch.is_empty() {
-                // No receivers is fine: nobody is watching.
-                let _ = self.sender.send(Arc::new(batch));
+                self.hand_out(batch);
             }
             tokio::time::sleep(WINDOW).await;
         }
@@ -411,7 +512,7 @@ async fn pump_sqlite(db: Db, live: Arc<Live>) {
         }
         // Read at most twice per window: commits arriving meanwhile are read together.
         tokio::time::sleep(WINDOW / 2).await;
-        if live.sender.receiver_count() == 0 {
+        if !live.listening() {
             // Nobody is listening: only keep up with where the tables end. A stream that opens
             // later starts from the newest change (or replays from its `Last-Event-ID`).
             last = latest_id(&db).await.unwrap_or(last);
@@ -520,7 +621,7 @@ async fn pump_postgres(db: Db, live: Arc<Live>, url: String) {
                     }
                 };
             take(&first, &mut ids, &mut notes);
-            if live.sender.receiver_count() == 0 {
+            if !live.listening() {
                 // Nobody is listening on this node: nothing to read.
                 while listener.next_buffered().is_some() {}
                 continue;
@@ -611,5 +712,72 @@ pub async fn run_presence_expiry(live: Arc<Live>, clock: crate::domain::clock::S
     loop {
         tokio::time::sleep(Duration::from_secs(2)).await;
         live.expire_presence(clock.now_ms());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(ticket_id: Option<i64>, for_agent: Option<i64>) -> LiveEvent {
+        LiveEvent {
+            id: None,
+            name: if for_agent.is_some() {
+                "notification"
+            } else {
+                "ticket"
+            },
+            data: "{}".into(),
+            for_agent,
+            ticket_id,
+        }
+    }
+
+    fn ids(batch: &Batch) -> Vec<(Option<i64>, Option<i64>)> {
+        batch
+            .iter()
+            .map(|(e, _)| (e.ticket_id, e.for_agent))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_ticket_stream_gets_its_ticket_and_its_agent_only() {
+        let live = Arc::new(Live::new(16));
+        tokio::spawn(live.clone().run_flusher());
+        let mut everything = live.subscribe();
+        let mut on_7 = live.subscribe_ticket(7, 1);
+        let mut on_8 = live.subscribe_ticket(8, 2);
+        assert!(live.listening());
+        live.send(event(Some(9), None));
+        live.send(event(Some(7), None));
+        live.send(event(Some(9), Some(1)));
+        let mut all = 0;
+        while all < 3 {
+            all += everything.recv().await.unwrap().len();
+        }
+        let mut got = Vec::new();
+        while got.len() < 2 {
+            got.extend(ids(&on_7.recv().await.unwrap()));
+        }
+        got.sort();
+        assert_eq!(got, vec![(Some(7), None), (Some(9), Some(1))]);
+        // Ticket 8's stream (agent 2) was not woken by any of it.
+        assert!(
+            tokio::time::timeout(Duration::from_millis(300), on_8.recv())
+                .await
+                .is_err()
+        );
+        // Parts nobody follows any more are forgotten at the next window.
+        drop(on_7);
+        drop(on_8);
+        drop(everything);
+        live.send(event(Some(7), None));
+        tokio::time::timeout(Duration::from_secs(5), async {
+            while live.listening() {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await
+        .expect("the hub forgets closed streams");
     }
 }

@@ -169,7 +169,10 @@ async fn stream(
         crate::tickets::get_ticket(&state.db, t).await?;
     }
     // Subscribe before reading the table, so nothing committed in between is missed.
-    let mut sub = state.live.subscribe();
+    let mut sub = match scope {
+        Scope::Ticket(t) => state.live.subscribe_ticket(t, agent.id),
+        Scope::All | Scope::Queue => state.live.subscribe(),
+    };
     let (start, backlog) = match after {
         Some(after) => {
             let events = crate::live::replay(&state.db, after, REPLAY_LIMIT).await?;
