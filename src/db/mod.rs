@@ -25,11 +25,25 @@ pub struct Tx {
     /// The live stream's wake-up, poked after a commit when this transaction changed tickets.
     live_wakeup: Arc<Notify>,
     wrote_changes: bool,
+    /// PostgreSQL notifications to send with the commit (channel, payload), all in one statement.
+    notices: Vec<(&'static str, String)>,
 }
 
 impl Tx {
     /// Commits; when the transaction wrote outbox jobs, this process's workers wake at once.
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        if !self.notices.is_empty() && self.backend() == Backend::Postgres {
+            // Delivered when (and only if) the transaction commits; one round trip for all.
+            let mut sql = Sql::new("SELECT ");
+            for (i, (channel, payload)) in self.notices.iter().enumerate() {
+                let (c, p) = (sql.param(*channel), sql.param(payload));
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.push(&format!("pg_notify({c}, {p})"));
+            }
+            sql.query().execute(&mut *self.tx).await?;
+        }
         self.tx.commit().await?;
         if self.wrote_jobs {
             self.jobs_wakeup.notify_one();
@@ -40,6 +54,19 @@ impl Tx {
         Ok(())
     }
 
+    /// On PostgreSQL, sends `payload` on `channel` to every listening node when (and only if)
+    /// this transaction commits. The same notice twice is sent once.
+    pub fn notify_on_commit(&mut self, channel: &'static str, payload: String) {
+        if self.backend() == Backend::Postgres
+            && !self
+                .notices
+                .iter()
+                .any(|(c, p)| *c == channel && *p == payload)
+        {
+            self.notices.push((channel, payload));
+        }
+    }
+
     /// Marks that this transaction wrote ticket change events (the ticket commands call it).
     pub fn wake_live_on_commit(&mut self) {
         self.wrote_changes = true;
@@ -48,11 +75,6 @@ impl Tx {
     /// Marks that this transaction wrote jobs (the outbox calls it).
     pub fn wake_workers_on_commit(&mut self) {
         self.wrote_jobs = true;
-    }
-
-    /// Whether this transaction wrote jobs so far.
-    pub fn wakes_workers(&self) -> bool {
-        self.wrote_jobs
     }
 
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
@@ -291,6 +313,7 @@ impl Db {
                     wrote_jobs: false,
                     live_wakeup: self.live_wakeup.clone(),
                     wrote_changes: false,
+                    notices: Vec::new(),
                 })
             }
             Backend::Postgres => Ok(Tx {
@@ -300,6 +323,7 @@ impl Db {
                 wrote_jobs: false,
                 live_wakeup: self.live_wakeup.clone(),
                 wrote_changes: false,
+                notices: Vec::new(),
             }),
         }
     }

@@ -71,8 +71,6 @@ pub async fn drain_once(state: &AppState, worker: &str) -> anyhow::Result<usize>
         if jobs.is_empty() {
             return Ok(total);
         }
-        // Jobs that keep failing (or crashing the worker) are parked where admins can see them.
-        outbox::park_exhausted(&state.db, state.clock.now_ms()).await?;
         for job in &jobs {
             let outcome = AssertUnwindSafe(run(state, job, worker))
                 .catch_unwind()
@@ -109,7 +107,15 @@ pub async fn run_worker(state: AppState) {
     let worker = format!("{}-{}", std::process::id(), crate::auth::random_token(4));
     let poll = Duration::from_millis(state.config.outbox_poll_ms.max(10));
     let wakeup = state.db.jobs_wakeup();
+    let mut parked_at: Option<std::time::Instant> = None;
     loop {
+        // Jobs that keep failing (or crashing the worker) are parked where admins can see them.
+        if parked_at.is_none_or(|t| t.elapsed() >= outbox::PARK_EVERY) {
+            parked_at = Some(std::time::Instant::now());
+            if let Err(err) = outbox::park_exhausted(&state.db, state.clock.now_ms()).await {
+                tracing::warn!(error = %err, "could not park exhausted jobs");
+            }
+        }
         if let Err(err) = drain_once(&state, &worker).await {
             tracing::warn!(error = %err, "outbox worker error");
         }

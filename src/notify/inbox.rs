@@ -9,7 +9,7 @@ use crate::domain::clock::Millis;
 use crate::error::{AppError, AppResult};
 use crate::tickets::commands::FieldChange;
 use serde::{Deserialize, Serialize};
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
@@ -44,7 +44,7 @@ pub struct Notification {
 /// Tells agent `agent_id` about ticket `ticket_id`, unless the agent turned in-app notifications
 /// of this kind off. The one place a notification is written. Returns whether one was.
 pub async fn notify(
-    conn: &mut AnyConnection,
+    tx: &mut Tx,
     agent_id: i64,
     ticket_id: i64,
     kind: &str,
@@ -62,17 +62,11 @@ pub async fn notify(
     .bind(kind)
     .bind(body)
     .bind(now)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(&mut **tx)
     .await?;
-    if let Some(id) = written
-        && crate::db::Backend::of(conn) == crate::db::Backend::Postgres
-    {
+    if let Some(id) = written {
         // The agent's open pages hear of it once the transaction commits, on any node.
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(crate::live::CHANNEL)
-            .bind(format!("n{id}"))
-            .execute(&mut *conn)
-            .await?;
+        tx.notify_on_commit(crate::live::CHANNEL, format!("n{id}"));
     }
     Ok(written.is_some())
 }

@@ -14,6 +14,9 @@ use sqlx::{AssertSqlSafe, Row};
 /// After this many failed attempts a job is parked as failed and shown to admins.
 pub const MAX_ATTEMPTS: i64 = 12;
 
+/// How often the worker parks jobs that used up their attempts.
+pub const PARK_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The PostgreSQL channel a committed job is announced on, so every node's worker wakes.
 pub const WAKE_CHANNEL: &str = "casebook_jobs";
 
@@ -135,13 +138,7 @@ pub async fn enqueue(tx: &mut Tx, job: &Job, now: Millis) -> AppResult<()> {
         .bind(now)
         .execute(&mut **tx)
         .await?;
-    if !tx.wakes_workers() && tx.backend() == crate::db::Backend::Postgres {
-        // Delivered when (and only if) the transaction commits.
-        sqlx::query("SELECT pg_notify($1, '')")
-            .bind(WAKE_CHANNEL)
-            .execute(&mut **tx)
-            .await?;
-    }
+    tx.notify_on_commit(WAKE_CHANNEL, String::new());
     tx.wake_workers_on_commit();
     Ok(())
 }
@@ -162,7 +159,8 @@ impl Claimed {
 }
 
 /// Claims up to `limit` due jobs for `worker`.
-/// A job stays reserved for `lease_ms`; after that (its worker died) another worker may take it.
+/// A job stays reserved for `lease_ms`; after that (its worker died) another worker may take it,
+/// unless it used up its attempts: then it waits for [`park_exhausted`].
 pub async fn claim(
     db: &Db,
     worker: &str,
@@ -175,6 +173,7 @@ pub async fn claim(
          WHERE outbox_id IN (
             SELECT outbox_id FROM outbox
             WHERE done_at IS NULL AND failed_at IS NULL AND run_at <= $3 AND (locked_until IS NULL OR locked_until < $3)
+              AND attempts < {MAX_ATTEMPTS}
             ORDER BY outbox_id LIMIT $4 {})
          RETURNING outbox_id, kind, payload, attempts",
         db.skip_locked()
@@ -275,7 +274,8 @@ pub async fn renew_lease(
     Ok(res.rows_affected() == 1)
 }
 
-/// Parks jobs that used up their attempts without being parked (e.g. the worker died running them).
+/// Parks jobs that used up their attempts without being parked (e.g. the worker died running them),
+/// so admins see them. The worker calls it every [`PARK_EVERY`]; claims never take such jobs.
 pub async fn park_exhausted(db: &Db, now: Millis) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
     sqlx::query(

@@ -680,13 +680,7 @@ impl Edit {
         .await?;
         // The live desk streams the change once it commits: on PostgreSQL every node hears of
         // it (delivered only if the transaction commits), on SQLite this process's pump wakes.
-        if tx.backend() == crate::db::Backend::Postgres {
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(crate::live::CHANNEL)
-                .bind(change_id.to_string())
-                .execute(&mut **tx)
-                .await?;
-        }
+        tx.notify_on_commit(crate::live::CHANNEL, change_id.to_string());
         tx.wake_live_on_commit();
         if refresh_sla {
             crate::sla::store::refresh(tx, self.ticket_id, self.now).await?;

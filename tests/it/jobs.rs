@@ -128,3 +128,39 @@ async fn a_commit_on_one_node_wakes_the_others_on_postgres() {
     assert_eq!(indexed, 3);
     node.stop();
 }
+
+crate::both_backends!(
+    a_job_that_used_up_its_attempts_is_parked_not_run,
+    |app| async move {
+        let db = app.db();
+        let now = app.running.state.now();
+        // A job whose worker died on its last attempt: unfinished, its lease long gone.
+        let id: i64 = sqlx::query_scalar(
+        "INSERT INTO outbox (kind, payload, run_at, attempts, created_at, locked_until, locked_by)
+         VALUES ('message.received', '{\"ticket_id\":1,\"message_id\":1,\"auto_reply\":false}', $1, $2, $1, $3, 'gone')
+         RETURNING outbox_id",
+    )
+    .bind(now - 60_000)
+    .bind(casebook::outbox::MAX_ATTEMPTS)
+    .bind(now - 30_000)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+        let claimed = casebook::outbox::claim(db, "test", 50, now, 60_000)
+            .await
+            .unwrap();
+        assert!(
+            claimed.iter().all(|j| j.id != id),
+            "a job out of attempts was claimed again"
+        );
+        casebook::outbox::park_exhausted(db, now).await.unwrap();
+        let (failed_at, error): (Option<i64>, Option<String>) =
+            sqlx::query_as("SELECT failed_at, last_error FROM outbox WHERE outbox_id = $1")
+                .bind(id)
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+        assert!(failed_at.is_some(), "the job was not parked");
+        assert!(error.unwrap_or_default().contains("attempts"));
+    }
+);
