@@ -17,6 +17,7 @@ use crate::state::AppState;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use std::sync::Arc;
+use text::Highlight;
 
 pub use text::Term;
 
@@ -551,19 +552,24 @@ pub async fn run_reconciler(state: AppState, interval: std::time::Duration) {
 // ---------------------------------------------------------------------------------------------
 // Queries for the UI and the API
 
-/// A search result as the UI and API show it: snippets are HTML, escaped then marked.
+/// A search result as the UI and API show it. The subject, snippet and resolution come as runs
+/// of text with the matches marked (the UI escapes and marks them); the API also gives each as
+/// HTML, escaped then marked.
 #[derive(Debug, Clone, Serialize)]
 pub struct ResultItem {
     pub ticket_id: i64,
     pub subject: String,
+    pub subject_marked: Highlight,
     pub subject_html: String,
     pub status: String,
     pub customer: String,
     pub created_at: Millis,
     pub updated_at: Millis,
+    pub snippet: Highlight,
     pub snippet_html: String,
     /// Where the snippet comes from: `message`, `internal`, `resolution` or `subject`.
     pub snippet_from: &'static str,
+    pub resolution: Option<Highlight>,
     pub resolution_html: Option<String>,
     pub score: f64,
 }
@@ -586,18 +592,23 @@ fn present(h: &Hit, terms: &[Term], include_internal: bool) -> ResultItem {
     } else {
         ("message", h.body.as_str())
     };
+    let subject = text::snippet(&h.subject, terms, 300);
+    let snippet = text::snippet(source, terms, 180);
+    let resolution = (!h.resolution.is_empty()).then(|| text::snippet(&h.resolution, terms, 240));
     ResultItem {
         ticket_id: h.ticket_id,
         subject: h.subject.clone(),
-        subject_html: text::snippet(&h.subject, terms, 300),
+        subject_html: subject.to_html(),
+        subject_marked: subject,
         status: h.status.clone(),
         customer: h.customer.clone(),
         created_at: h.created_at,
         updated_at: h.updated_at,
-        snippet_html: text::snippet(source, terms, 180),
+        snippet_html: snippet.to_html(),
+        snippet,
         snippet_from: from,
-        resolution_html: (!h.resolution.is_empty())
-            .then(|| text::snippet(&h.resolution, terms, 240)),
+        resolution_html: resolution.as_ref().map(Highlight::to_html),
+        resolution,
         score: h.score,
     }
 }

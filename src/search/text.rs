@@ -1,5 +1,7 @@
 //! Pure text helpers for search: splitting a query into terms, choosing the distinctive words of
-//! a ticket for "similar tickets", and cutting highlighted snippets (escaped first, then marked).
+//! a ticket for "similar tickets", and cutting snippets with their matches marked.
+
+use serde::Serialize;
 
 /// Words too common to say anything about a ticket (English; other languages pass through).
 const STOP_WORDS: &[&str] = &[
@@ -110,21 +112,30 @@ fn root(word: &str) -> &str {
     word
 }
 
-/// Byte ranges in `text` where any of `needles` occurs (case-insensitive), merged and sorted.
+/// Byte ranges in `text` where any of `needles` occurs (case-insensitive), on character
+/// boundaries of `text`, merged and sorted.
 fn find_all(text: &str, needles: &[String]) -> Vec<(usize, usize)> {
-    let lower = text.to_lowercase();
-    // Lowercasing can change byte lengths outside ASCII; only use positions when it did not.
-    if lower.len() != text.len() {
-        return find_exact(text, needles);
+    // Lower-case one character at a time, remembering which character of `text` each byte of the
+    // lower-cased text came from: lower-casing changes the length of some characters (Ⱥ grows,
+    // the Kelvin sign K shrinks), so positions in one are not positions in the other.
+    let mut lower = String::with_capacity(text.len());
+    let mut origin: Vec<usize> = Vec::with_capacity(text.len());
+    for (at, c) in text.char_indices() {
+        for l in c.to_lowercase() {
+            lower.push(l);
+        }
+        origin.resize(lower.len(), at);
     }
-    find_exact_in(&lower, needles)
+    let spans = find_in(&lower, needles).into_iter().map(|(s, e)| {
+        let last = origin[e - 1];
+        let end = last + text[last..].chars().next().map_or(0, char::len_utf8);
+        (origin[s], end)
+    });
+    merge(spans.collect())
 }
 
-fn find_exact(text: &str, needles: &[String]) -> Vec<(usize, usize)> {
-    find_exact_in(text, needles)
-}
-
-fn find_exact_in(hay: &str, needles: &[String]) -> Vec<(usize, usize)> {
+/// Where each of `needles` occurs in `hay` (byte ranges, unmerged).
+fn find_in(hay: &str, needles: &[String]) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
     for n in needles.iter().filter(|n| !n.is_empty()) {
         let mut from = 0;
@@ -135,6 +146,11 @@ fn find_exact_in(hay: &str, needles: &[String]) -> Vec<(usize, usize)> {
             from = end;
         }
     }
+    spans
+}
+
+/// Sorts ranges and joins those that touch or overlap.
+fn merge(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
     spans.sort();
     let mut merged: Vec<(usize, usize)> = Vec::new();
     for (s, e) in spans {
@@ -158,8 +174,51 @@ fn needles(terms: &[Term]) -> Vec<String> {
     out
 }
 
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+/// One run of a highlighted text: a match (`mark`) or the text between matches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Piece {
+    pub text: String,
+    pub mark: bool,
+}
+
+/// A text cut to a window around its matches, in runs; the view escapes each run and marks the
+/// matches. Leading and trailing `…` say the text goes on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Highlight(pub Vec<Piece>);
+
+impl Highlight {
+    fn push(&mut self, text: &str, mark: bool) {
+        if !text.is_empty() {
+            self.0.push(Piece {
+                text: text.to_string(),
+                mark,
+            });
+        }
+    }
+
+    /// The text without marks.
+    pub fn plain(&self) -> String {
+        self.0.iter().map(|p| p.text.as_str()).collect()
+    }
+
+    /// As HTML: every run escaped, the matches wrapped in `<mark>`.
+    pub fn to_html(&self) -> String {
+        let mut out = String::new();
+        for p in &self.0 {
+            if p.mark {
+                out.push_str("<mark>");
+            }
+            escape_into(&mut out, &p.text);
+            if p.mark {
+                out.push_str("</mark>");
+            }
+        }
+        out
+    }
+}
+
+fn escape_into(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -170,7 +229,6 @@ fn escape(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Whether any term occurs in `text` (as the highlighter sees it).
@@ -178,49 +236,41 @@ pub fn mentions(text: &str, terms: &[Term]) -> bool {
     !find_all(text, &needles(terms)).is_empty()
 }
 
-/// A window of about `width` characters of `text` around the first match, as HTML: the text is
-/// escaped first, then matches are wrapped in `<mark>`. Without a match, the start of the text.
-pub fn snippet(text: &str, terms: &[Term], width: usize) -> String {
+/// A window of about `width` characters of `text` around the first match, with the matches
+/// marked. Without a match, the start of the text.
+pub fn snippet(text: &str, terms: &[Term], width: usize) -> Highlight {
     let text = text.trim();
     let spans = find_all(text, &needles(terms));
     let first = spans.first().map(|s| s.0).unwrap_or(0);
-    // Start a little before the first match, on a character boundary.
+    // Start a little before the first match, and end `width` characters later.
     let lead = width / 4;
-    let mut start = first;
-    let mut back = 0;
-    while start > 0 && back < lead {
-        start -= 1;
-        while !text.is_char_boundary(start) {
-            start -= 1;
-        }
-        back += 1;
-    }
-    let mut end = start;
-    let mut taken = 0;
-    while end < text.len() && taken < width {
-        end += 1;
-        while !text.is_char_boundary(end) {
-            end += 1;
-        }
-        taken += 1;
-    }
-    let mut out = String::new();
+    let start = match lead {
+        0 => first,
+        _ => text[..first]
+            .char_indices()
+            .rev()
+            .nth(lead - 1)
+            .map_or(0, |(i, _)| i),
+    };
+    let end = text[start..]
+        .char_indices()
+        .nth(width)
+        .map_or(text.len(), |(i, _)| start + i);
+    let mut out = Highlight::default();
     if start > 0 {
-        out.push('…');
+        out.push("…", false);
     }
     let mut at = start;
     for (s, e) in spans.into_iter().filter(|(s, e)| *e > start && *s < end) {
         let s = s.max(start);
         let e = e.min(end);
-        out.push_str(&escape(&text[at..s]));
-        out.push_str("<mark>");
-        out.push_str(&escape(&text[s..e]));
-        out.push_str("</mark>");
+        out.push(&text[at..s], false);
+        out.push(&text[s..e], true);
         at = e;
     }
-    out.push_str(&escape(&text[at..end]));
+    out.push(&text[at..end], false);
     if end < text.len() {
-        out.push('…');
+        out.push("…", false);
     }
     out
 }
@@ -256,7 +306,7 @@ mod tests {
     #[test]
     fn snippets_escape_then_mark() {
         let t = terms("refund");
-        let s = snippet("<b>We</b> refunded the order & closed it", &t, 200);
+        let s = snippet("<b>We</b> refunded the order & closed it", &t, 200).to_html();
         assert_eq!(
             s,
             "&lt;b&gt;We&lt;/b&gt; <mark>refund</mark>ed the order &amp; closed it"
@@ -265,11 +315,50 @@ mod tests {
             "스팸 폴더를 확인해 주세요. 새 재설정 링크",
             &terms("재설정"),
             200,
-        );
+        )
+        .to_html();
         assert!(s.contains("<mark>재설정</mark>"), "{s}");
         let long = format!("{} needle {}", "x ".repeat(200), "y ".repeat(200));
-        let s = snippet(&long, &terms("needle"), 40);
+        let s = snippet(&long, &terms("needle"), 40).to_html();
         assert!(s.starts_with('…') && s.ends_with('…') && s.contains("<mark>needle</mark>"));
+    }
+
+    #[test]
+    fn characters_that_change_length_when_lower_cased_are_marked_whole() {
+        // Ⱥ grows and the Kelvin sign shrinks when lower-cased: equal lengths by coincidence.
+        let text = "ȺȺ\u{212A} k zebra";
+        let s = snippet(text, &terms("k"), 200);
+        assert_eq!(s.plain(), text);
+        let marked: Vec<&str> =
+            s.0.iter()
+                .filter(|p| p.mark)
+                .map(|p| p.text.as_str())
+                .collect();
+        assert_eq!(marked, vec!["\u{212A}", "k"]);
+        let s = snippet(
+            "ȺȺ\u{212A} giraffe printer",
+            &terms("Ⱥ giraffe printer"),
+            200,
+        );
+        assert!(s.to_html().starts_with("<mark>ȺȺ</mark>"), "{s:?}");
+        assert!(mentions("İstanbul office", &terms("İstanbul")));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+        #[test]
+        fn snippets_never_panic_and_keep_the_text(
+            text in "(\\PC|[ȺȾİẞΣς\u{212A}\u{2126} ]){0,60}",
+            query in "(\\PC|[ȺȾİẞΣς\u{212A}\u{2126} ]){0,12}",
+            width in 0usize..80,
+        ) {
+            let s = snippet(&text, &terms(&query), width);
+            let plain = s.plain();
+            let inner = plain.trim_start_matches('…').trim_end_matches('…');
+            proptest::prop_assert!(text.trim().contains(inner));
+            let _ = mentions(&text, &terms(&query));
+            let _ = s.to_html();
+        }
     }
 
     #[test]

@@ -16,6 +16,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use std::time::Instant;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -46,7 +47,9 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), extract::csrf_cookie))
         .layer(DefaultBodyLimit::max(limit))
-        .layer(middleware::from_fn(json_413))
+        // A panic in a handler is a logged 500 for that request, never a reset connection.
+        .layer(CatchPanicLayer::custom(panicked))
+        .layer(middleware::from_fn(error_shapes))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
@@ -83,18 +86,39 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
 }
 
 /// Body-limit rejections from extractors come back as plain text; API callers get the JSON error.
-async fn json_413(req: Request, next: Next) -> Response {
+/// Marks the response [`CatchPanicLayer`] made for a handler that panicked.
+#[derive(Clone, Copy)]
+struct Panicked;
+
+fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into());
+    tracing::error!(panic = %what, "request handler panicked");
+    let mut resp = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    resp.extensions_mut().insert(Panicked);
+    resp
+}
+
+/// Errors made below the handlers (a body over the limit, a panic) in the shape of the rest:
+/// JSON under `/api`, a page elsewhere.
+async fn error_shapes(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
     let resp = next.run(req).await;
-    if resp.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        let err = crate::error::AppError::PayloadTooLarge;
-        return if api {
-            err.into_response()
-        } else {
-            PageError(err).into_response()
-        };
+    let err = if resp.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        crate::error::AppError::PayloadTooLarge
+    } else if resp.extensions().get::<Panicked>().is_some() {
+        crate::error::AppError::Internal(anyhow::anyhow!("request handler panicked"))
+    } else {
+        return resp;
+    };
+    if api {
+        err.into_response()
+    } else {
+        PageError(err).into_response()
     }
-    resp
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
@@ -185,5 +209,37 @@ mod tests {
             "/t/[token]/attachments/3"
         );
         assert_eq!(super::loggable_path("/tickets/3"), "/tickets/3");
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_is_a_500_in_the_usual_shape() {
+        use axum::body::Body;
+        use axum::http::Request;
+        use tower::ServiceExt;
+        async fn boom() -> &'static str {
+            panic!("boom")
+        }
+        let app = axum::Router::new()
+            .route("/api/v1/boom", axum::routing::get(boom))
+            .route("/boom", axum::routing::get(boom))
+            .layer(super::CatchPanicLayer::custom(super::panicked))
+            .layer(axum::middleware::from_fn(super::error_shapes));
+        for (path, shape) in [("/api/v1/boom", "application/json"), ("/boom", "text/html")] {
+            let resp = app
+                .clone()
+                .oneshot(Request::get(path).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 500, "{path}");
+            let kind = resp.headers()[axum::http::header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .to_string();
+            assert!(kind.starts_with(shape), "{path}: {kind}");
+            let body = axum::body::to_bytes(resp.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            assert!(!String::from_utf8_lossy(&body).contains("boom"), "{path}");
+        }
     }
 }

@@ -1134,3 +1134,79 @@ async fn postgres_candidates_are_the_most_recent_matches_however_found() {
         assert_eq!(got, expect(&|i| has(i, "marlin")), "typo");
     }
 }
+
+both_backends!(
+    text_that_changes_length_when_lower_cased_is_highlighted_not_crashed,
+    |app| async move {
+        // Ⱥ grows and the Kelvin sign (U+212A) shrinks when lower-cased; anyone can send it
+        // through the public form.
+        let kelvin = create(
+            &app,
+            "k@example.com",
+            "ȺȺ\u{212A} k zebra",
+            "ȺȺ\u{212A} k zebra",
+        )
+        .await;
+        let solved = create(
+            &app,
+            "g@example.com",
+            "ȺȺ\u{212A} giraffe printer",
+            "The ȺȺ\u{212A} giraffe printer jams",
+        )
+        .await;
+        reply(
+            &app,
+            solved,
+            "Clean the giraffe printer rollers.",
+            "public",
+            Some("solved"),
+        )
+        .await;
+        let new = create(
+            &app,
+            "n@example.com",
+            "Ⱥ giraffe printer",
+            "Ⱥ giraffe printer jams again",
+        )
+        .await;
+        settle(&app).await;
+
+        let (s, body) = api_get(&app, "/api/v1/search?q=k", &app.agent_token).await;
+        assert_eq!(s, 200, "{body}");
+        let hit = body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["ticket_id"] == json!(kelvin))
+            .unwrap_or_else(|| panic!("{body}"));
+        assert_eq!(
+            hit["subject_html"],
+            json!("ȺȺ<mark>\u{212A}</mark> <mark>k</mark> zebra")
+        );
+        let marked: Vec<&str> = hit["subject_marked"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["mark"] == json!(true))
+            .map(|p| p["text"].as_str().unwrap())
+            .collect();
+        assert_eq!(marked, vec!["\u{212A}", "k"]);
+
+        let browser = app.browser();
+        assert_eq!(login(&app, &browser, &app.agent_email, PASSWORD).await, 303);
+        let r = browser
+            .get(app.at(&format!("/tickets/{new}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains(&format!("/tickets/{new}?answer_from={solved}")),
+            "the similar solved ticket is offered: {html}"
+        );
+        let r = browser.get(app.at("/search?q=k")).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.text().await.unwrap().contains("<mark>k</mark>"));
+    }
+);

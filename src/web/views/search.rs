@@ -6,8 +6,9 @@ use super::layout::{Frame, badge, date, field_error, page, plural};
 use crate::auth::AgentRef;
 use crate::search::ResultItem;
 use crate::search::replies::SavedReply;
+use crate::search::text::Highlight;
 use crate::tickets::Message;
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 
 /// What the search form was filled in with (echoed back as typed).
 #[derive(Debug, Clone, Default)]
@@ -79,16 +80,25 @@ pub fn search_page(p: &SearchPage<'_>) -> Markup {
     )
 }
 
+/// A highlighted text: its runs, the matches in `<mark>`.
+fn marked(h: &Highlight) -> Markup {
+    html! {
+        @for p in &h.0 {
+            @if p.mark { mark { (p.text) } } @else { (p.text) }
+        }
+    }
+}
+
 fn result_item(item: &ResultItem, with_snippet: bool) -> Markup {
     html! {
         div.result {
-            a href={"/tickets/" (item.ticket_id)} dir="auto" { "#" (item.ticket_id) " " (PreEscaped(&item.subject_html)) }
+            a href={"/tickets/" (item.ticket_id)} dir="auto" { "#" (item.ticket_id) " " (marked(&item.subject_marked)) }
             " " (badge("status", &item.status))
             span.muted.small { " · " (item.customer) " · " (date(item.created_at)) }
             @if with_snippet {
                 p.snippet dir="auto" {
                     @match item.snippet_from { "internal" => span.badge.internal { "internal note" }, "resolution" => span.badge { "resolution" }, _ => {} }
-                    " " (PreEscaped(&item.snippet_html))
+                    " " (marked(&item.snippet))
                 }
             }
         }
@@ -118,7 +128,7 @@ pub fn similar_panel(p: &TicketPanels<'_>) -> Markup {
                     @for item in p.similar {
                         li {
                             (result_item(item, false))
-                            @if let Some(r) = &item.resolution_html { p.snippet dir="auto" { (PreEscaped(r)) } }
+                            @if let Some(r) = &item.resolution { p.snippet dir="auto" { (marked(r)) } }
                             a.button.small href={"/tickets/" (p.ticket_id) "?answer_from=" (item.ticket_id) "#body"} { "Insert this answer as a draft reply" }
                         }
                     }
