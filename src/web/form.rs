@@ -88,6 +88,14 @@ pub async fn read_submission(state: &AppState, req: Request) -> Result<Submissio
                         AppError::BadRequest(e.body_text())
                     }
                 })?;
+                // Urlencoded forms are checked for NULs before any handler (`web::input`);
+                // a multipart form's text fields here.
+                if name.contains('\0') || text.contains('\0') {
+                    return Err(AppError::field(
+                        name.replace('\0', "\\0"),
+                        "must not contain NUL characters",
+                    ));
+                }
                 sub.fields.insert(name, text);
             }
         }

@@ -2,6 +2,7 @@
 
 pub mod extract;
 pub mod form;
+pub mod input;
 pub mod page_error;
 pub mod routes;
 pub mod views;
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/notifications.js", get(notifications_js))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), extract::csrf_cookie))
+        .layer(middleware::from_fn_with_state(state.clone(), input::reject_nul))
         .layer(DefaultBodyLimit::max(limit))
         // A panic in a handler is a logged 500 for that request, never a reset connection.
         .layer(CatchPanicLayer::custom(panicked))

@@ -481,3 +481,97 @@ both_backends!(fuzzed_json_never_causes_a_server_error, |app| async move {
             .is_success()
     );
 });
+
+both_backends!(
+    nul_characters_are_refused_naming_the_field,
+    |app| async move {
+        // Query parameters, JSON and form fields: a 422 naming the field, never a 500.
+        for (path, field) in [
+            ("/api/v1/tickets?tag=%00", "tag"),
+            ("/api/v1/tickets?team=a%00b", "team"),
+            ("/api/v1/search?q=x&team=%00", "team"),
+        ] {
+            let r = app
+                .api()
+                .get(app.at(path))
+                .bearer_auth(&app.agent_token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 422, "{path}");
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(body["error"]["field"], json!(field), "{path}: {body}");
+        }
+        let r = app
+        .api()
+        .post(app.at("/api/v1/tickets"))
+        .bearer_auth(&app.agent_token)
+        .json(&json!({"customer": {"email": "z@example.com", "name": "Z\u{0}"}, "subject": "s", "body": "b"}))
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["field"], json!("customer.name"), "{body}");
+
+        let browser = app.browser();
+        assert_eq!(
+            crate::harness::login(&app, &browser, &app.admin_email, crate::harness::PASSWORD).await,
+            303
+        );
+        let (csrf, _) = crate::harness::csrf_from(&browser, &app.at("/admin/agents")).await;
+        let r = browser
+            .post(app.at("/admin/agents"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("name", "Eve\u{0}"),
+                ("email", "eve@casebook.test"),
+                ("role", "agent"),
+                ("password", "a long enough password"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("name"));
+        let r = browser
+            .get(app.at("/tickets?tag=%00"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+
+        // Mail is never refused for it: each NUL becomes U+FFFD, the raw message keeps them.
+        let raw = b"From: Nul Sender <nul@example.com>\r\nTo: support@helpdesk.test\r\nSubject: Broken\0 printer\r\nMessage-ID: <nul@example.com>\r\nDate: Thu, 26 Nov 2026 10:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nIt prints\0 nothing.\r\n";
+        let src = casebook::intake::email::Source {
+            mailbox: "test@imap/INBOX".into(),
+            uidvalidity: Some(1),
+            uid: Some(1),
+        };
+        let outcome = casebook::intake::email::ingest(
+            &app.running.state,
+            &src,
+            raw,
+            casebook::intake::email::Mode::Normal,
+        )
+        .await
+        .unwrap();
+        let casebook::intake::email::Ingested::Ticket { ticket_id, .. } = outcome else {
+            panic!("{outcome:?}")
+        };
+        let t = app.get_json(&format!("/api/v1/tickets/{ticket_id}")).await;
+        let subject = t["ticket"]["subject"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{t}"));
+        assert!(
+            subject.contains("Broken") && subject.contains("printer") && !subject.contains('\0')
+        );
+        let m = app
+            .get_json(&format!("/api/v1/tickets/{ticket_id}/messages"))
+            .await;
+        let body = m["items"][0]["body_text"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{m}"));
+        assert_eq!(body.trim(), "It prints\u{FFFD} nothing.");
+    }
+);
