@@ -45,6 +45,42 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Argon2 runs on the blocking pool, at most one check per core but one at a time (at least
+/// one): a flood of logins queues here, while requests that hash nothing keep a core and the
+/// async worker threads.
+fn hashing_turns() -> &'static tokio::sync::Semaphore {
+    static TURNS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    TURNS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1))
+    })
+}
+
+/// Runs `work` (hashing) on the blocking pool when a hashing turn is free.
+async fn off_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
+    let _turn = hashing_turns()
+        .acquire()
+        .await
+        .map_err(|e| anyhow::anyhow!("hashing turns closed: {e}"))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| anyhow::anyhow!("hashing task failed: {e}"))
+}
+
+/// [`verify_password`] off the async threads, taking a hashing turn.
+pub async fn verify_password_off_thread(password: &str, hash: &str) -> anyhow::Result<bool> {
+    let (password, hash) = (password.to_string(), hash.to_string());
+    off_thread(move || verify_password(&password, &hash)).await
+}
+
+/// [`hash_password`] off the async threads, taking a hashing turn.
+pub async fn hash_password_off_thread(password: &str) -> anyhow::Result<String> {
+    let password = password.to_string();
+    off_thread(move || hash_password(&password)).await?
+}
+
 /// Checked when a password is set: long enough to mean something.
 pub fn validate_password(field: &str, password: &str) -> AppResult<()> {
     if password.chars().count() < 8 {
@@ -114,7 +150,7 @@ pub async fn create_agent(db: &Db, new: NewAgent<'_>, now: Millis) -> AppResult<
         return Err(AppError::field("name", "is required"));
     }
     validate_password("password", new.password)?;
-    let hash = hash_password(new.password)?;
+    let hash = hash_password_off_thread(new.password).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO agent (email, name, role, password_hash, active, created_at, updated_at)
          VALUES ($1, $2, $3, $4, 1, $5, $5) RETURNING agent_id",
@@ -175,11 +211,12 @@ pub async fn agent_exists(db: &Db, agent_id: i64) -> AppResult<bool> {
 /// Checks email and password. A wrong password and an unknown address look the same to the caller.
 pub async fn check_login(db: &Db, email: &str, password: &str) -> AppResult<Option<AgentRef>> {
     match find_agent_by_email(db, email).await? {
-        Some((agent, hash)) if verify_password(password, &hash) => Ok(Some(agent)),
-        Some(_) => Ok(None),
+        Some((agent, hash)) => Ok(verify_password_off_thread(password, &hash)
+            .await?
+            .then_some(agent)),
         None => {
             // Spend the same time as a real check so addresses cannot be probed by timing.
-            let _ = verify_password(password, dummy_hash());
+            let _ = verify_password_off_thread(password, dummy_hash()).await?;
             Ok(None)
         }
     }
@@ -241,11 +278,11 @@ pub async fn change_password(
         .bind(agent_id)
         .fetch_one(&db.pool)
         .await?;
-    if !verify_password(current, &hash) {
+    if !verify_password_off_thread(current, &hash).await? {
         return Err(AppError::field("current_password", "is not correct"));
     }
     validate_password("new_password", new)?;
-    let new_hash = hash_password(new)?;
+    let new_hash = hash_password_off_thread(new).await?;
     let mut tx = db.begin().await?;
     sqlx::query("UPDATE agent SET password_hash = $1, updated_at = $2 WHERE agent_id = $3")
         .bind(new_hash)

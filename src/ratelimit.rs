@@ -36,6 +36,17 @@ impl RateLimiter {
         Ok(())
     }
 
+    /// Gives back one hit counted for `key` (a login that turned out right, a request refused
+    /// for another reason).
+    pub fn refund(&self, key: &str, now: i64) {
+        let mut hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((start, n)) = hits.get_mut(key)
+            && now - *start < self.window_ms
+        {
+            *n = n.saturating_sub(1);
+        }
+    }
+
     /// Whether `key` is currently over its limit, without counting a hit.
     pub fn blocked(&self, key: &str, now: i64) -> Option<u64> {
         let hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
@@ -66,5 +77,9 @@ mod tests {
         assert!(rl.hit("b", 20).is_ok());
         assert!(rl.blocked("a", 30).is_some());
         assert!(rl.hit("a", 1001).is_ok());
+        rl.refund("a", 1002);
+        assert!(rl.hit("a", 1003).is_ok());
+        assert!(rl.hit("a", 1004).is_ok());
+        assert!(rl.hit("a", 1005).is_err());
     }
 }

@@ -401,3 +401,79 @@ both_backends!(deep_links_survive_login, |app| async move {
         .unwrap();
     assert_eq!(r.headers()["location"], "/login");
 });
+
+/// 200 wrong passwords at once: no more are checked than the limit allows (the rest are refused
+/// before hashing), and the health check stays quick meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_flood_checks_at_most_the_limit_and_health_stays_quick() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+    let Some(app) = crate::harness::TestApp::spawn(crate::harness::Backend::Sqlite).await else {
+        return;
+    };
+    let c = app.browser();
+    let (csrf, _) = csrf_from(&c, &app.at("/login")).await;
+    let flooding = Arc::new(AtomicBool::new(true));
+    let probe = {
+        let (url, flooding) = (app.at("/healthz"), flooding.clone());
+        tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut took = Vec::new();
+            loop {
+                let t = Instant::now();
+                let r = client.get(&url).send().await.unwrap();
+                assert_eq!(r.status(), 200);
+                took.push(t.elapsed());
+                if !flooding.load(Ordering::Relaxed) {
+                    return took;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+    };
+    let mut flood = tokio::task::JoinSet::new();
+    for i in 0..200 {
+        let (c, url, csrf, email) = (
+            c.clone(),
+            app.at("/login"),
+            csrf.clone(),
+            app.admin_email.clone(),
+        );
+        flood.spawn(async move {
+            let password = format!("guess number {i}");
+            c.post(url)
+                .form(&[
+                    ("email", email.as_str()),
+                    ("password", &password),
+                    ("csrf", &csrf),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        });
+    }
+    let statuses = flood.join_all().await;
+    flooding.store(false, Ordering::Relaxed);
+    let mut took = probe.await.unwrap();
+    let limit = app.running.state.config.login_attempts as usize;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert!(
+        checked <= limit,
+        "{checked} passwords checked, limit {limit}"
+    );
+    assert_eq!(
+        checked + statuses.iter().filter(|s| **s == 429).count(),
+        200,
+        "{statuses:?}"
+    );
+    took.sort();
+    let p95 = took[(took.len() * 95 / 100).min(took.len() - 1)];
+    assert!(
+        p95 < Duration::from_millis(100),
+        "/healthz p95 {p95:?} during the flood ({} probes)",
+        took.len()
+    );
+}

@@ -69,14 +69,24 @@ async fn login(
     let password = f.password.unwrap_or_default();
     let next = safe_next(f.next.as_deref());
     let now = state.now();
-    for key in [format!("ip:{ip}"), format!("email:{email}")] {
-        if let Some(retry_after_secs) = state.limits.login_failures.blocked(&key, now) {
-            return Err(AppError::RateLimited { retry_after_secs }.into());
-        }
+    // The attempt counts before the password is checked, so guesses sent in parallel cannot all
+    // be checked before the first failure is counted. A right password gives its count back.
+    let limits = &state.limits.login_failures;
+    let (by_ip, by_email) = (format!("ip:{ip}"), format!("email:{email}"));
+    if let Err(retry_after_secs) = limits.hit(&by_ip, now) {
+        return Err(AppError::RateLimited { retry_after_secs }.into());
     }
-    match auth::check_login(&state.db, &email, &password).await? {
+    if let Err(retry_after_secs) = limits.hit(&by_email, now) {
+        limits.refund(&by_ip, now);
+        return Err(AppError::RateLimited { retry_after_secs }.into());
+    }
+    let checked = auth::check_login(&state.db, &email, &password).await;
+    if !matches!(checked, Ok(None)) {
+        limits.refund(&by_ip, now);
+    }
+    match checked? {
         Some(agent) => {
-            state.limits.login_failures.clear(&format!("email:{email}"));
+            limits.clear(&by_email);
             // A fresh session id at every login; any session id the browser had is dropped.
             if let Some(old) = cookie(&headers, SESSION_COOKIE) {
                 auth::delete_session(&state.db, old).await?;
@@ -96,11 +106,6 @@ async fn login(
             Ok(resp)
         }
         None => {
-            let _ = state.limits.login_failures.hit(&format!("ip:{ip}"), now);
-            let _ = state
-                .limits
-                .login_failures
-                .hit(&format!("email:{email}"), now);
             tracing::info!(ip, "failed login");
             Ok((
                 StatusCode::UNAUTHORIZED,
