@@ -53,6 +53,9 @@ pub struct Config {
     /// Bytes one live stream (`/events`) may have waiting to be sent; a client that falls this
     /// far behind is dropped (its browser reconnects and catches up).
     pub live_buffer_bytes: usize,
+    /// How long a request waits for a database connection before it is answered 503 (the
+    /// database is down or overloaded), in milliseconds.
+    pub db_acquire_timeout_ms: u64,
     /// How long a logged-in session lasts without logging in again, in hours.
     pub session_hours: i64,
     /// Largest request body accepted, in bytes (attachments included).
@@ -107,6 +110,7 @@ impl Default for Config {
             outbox_poll_ms: 250,
             outbox_lease_ms: 60_000,
             live_buffer_bytes: 1024 * 1024,
+            db_acquire_timeout_ms: 3_000,
             session_hours: 24 * 7,
             max_body_bytes: 26 * 1024 * 1024,
             max_attachment_bytes: 20 * 1024 * 1024,
@@ -362,6 +366,9 @@ impl Config {
         }
         if let Some(v) = get("CASEBOOK_OUTBOX_POLL_MS") {
             self.outbox_poll_ms = num("CASEBOOK_OUTBOX_POLL_MS", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_DB_ACQUIRE_TIMEOUT_MS") {
+            self.db_acquire_timeout_ms = num("CASEBOOK_DB_ACQUIRE_TIMEOUT_MS", v)?;
         }
         if let Some(v) = get("CASEBOOK_LIVE_BUFFER_BYTES") {
             self.live_buffer_bytes = num("CASEBOOK_LIVE_BUFFER_BYTES", v)?;

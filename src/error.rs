@@ -27,8 +27,30 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("too many requests; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// The database cannot be reached now; the caller should retry.
+    #[error("the database is not answering; try again in {retry_after_secs} s")]
+    Unavailable { retry_after_secs: u64 },
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
+}
+
+/// How long a caller is asked to wait while the database is not answering.
+const UNAVAILABLE_RETRY_SECS: u64 = 5;
+
+impl From<anyhow::Error> for AppError {
+    fn from(err: anyhow::Error) -> Self {
+        let unavailable = err.chain().any(|c| {
+            c.downcast_ref::<sqlx::Error>()
+                .is_some_and(crate::db::is_unavailable)
+        });
+        if unavailable {
+            tracing::warn!(error = %err, "database unavailable");
+            return AppError::Unavailable {
+                retry_after_secs: UNAVAILABLE_RETRY_SECS,
+            };
+        }
+        AppError::Internal(err)
+    }
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -52,6 +74,7 @@ impl AppError {
             AppError::Stale { .. } => StatusCode::PRECONDITION_FAILED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -67,6 +90,7 @@ impl AppError {
             AppError::Stale { .. } => "stale_version",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::RateLimited { .. } => "rate_limited",
+            AppError::Unavailable { .. } => "unavailable",
             AppError::Internal(_) => "internal",
         }
     }
@@ -86,7 +110,8 @@ impl AppError {
     /// Adds the headers an error response carries besides its body (`Retry-After`,
     /// `WWW-Authenticate`), whichever way the body is rendered.
     pub fn extra_headers(&self, resp: &mut Response) {
-        if let AppError::RateLimited { retry_after_secs } = self
+        if let AppError::RateLimited { retry_after_secs }
+        | AppError::Unavailable { retry_after_secs } = self
             && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
         {
             resp.headers_mut().insert(header::RETRY_AFTER, v);
@@ -103,7 +128,7 @@ impl From<sqlx::Error> for AppError {
         if crate::db::is_unique_violation(&err) {
             return AppError::Conflict("already exists".into());
         }
-        AppError::Internal(err.into())
+        AppError::from(anyhow::Error::from(err))
     }
 }
 

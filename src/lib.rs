@@ -54,7 +54,11 @@ impl Running {
 
 /// Connects to the database and applies migrations.
 pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
-    let db = Db::connect(config.database_url.expose()).await?;
+    let db = Db::connect_with(
+        config.database_url.expose(),
+        std::time::Duration::from_millis(config.db_acquire_timeout_ms.max(100)),
+    )
+    .await?;
     db.migrate().await.context("applying migrations")?;
     Ok(db)
 }

@@ -546,6 +546,11 @@ impl<W: Write> Importer<'_, W> {
                     tx.rollback().await?;
                     return Err(e.context(format!("row {}", rec.row)));
                 }
+                Err(e @ AppError::Unavailable { .. }) => {
+                    // Not the row's fault: stop, and the import can be run again.
+                    let _ = tx.rollback().await;
+                    return Err(anyhow::anyhow!("{e}").context(format!("row {}", rec.row)));
+                }
                 Err(e) => {
                     tx.rollback().await?;
                     let (field, reason) = match e {

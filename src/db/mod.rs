@@ -27,6 +27,8 @@ pub struct Tx {
     wrote_changes: bool,
     /// PostgreSQL notifications to send with the commit (channel, payload), all in one statement.
     notices: Vec<(&'static str, String)>,
+    /// (agent, ticket) of every agent notification written in this transaction.
+    notified: Vec<(i64, i64)>,
 }
 
 impl Tx {
@@ -65,6 +67,20 @@ impl Tx {
         {
             self.notices.push((channel, payload));
         }
+    }
+
+    /// Records that this transaction told `agent_id` about `ticket_id` (the agents' inbox calls
+    /// it), so one change tells each agent once.
+    pub fn note_notified(&mut self, agent_id: i64, ticket_id: i64) {
+        self.notified.push((agent_id, ticket_id));
+    }
+
+    /// The agents this transaction told about `ticket_id` so far.
+    pub fn notified_about(&self, ticket_id: i64) -> impl Iterator<Item = i64> + '_ {
+        self.notified
+            .iter()
+            .filter(move |(_, t)| *t == ticket_id)
+            .map(|(a, _)| *a)
     }
 
     /// Marks that this transaction wrote ticket change events (the ticket commands call it).
@@ -253,8 +269,15 @@ const MIGRATIONS: &[Migration] = &[
 const MIGRATION_LOCK: i64 = 0x0CA5_EB00_0001;
 
 impl Db {
-    /// Connects to `url` (`sqlite://…` or `postgres://…`), creating the SQLite file and folder if needed.
+    /// Connects to `url` (`sqlite://…` or `postgres://…`), creating the SQLite file and folder if
+    /// needed; a caller waits up to 30 s for a connection (tools and benchmarks).
     pub async fn connect(url: &str) -> Result<Db> {
+        Db::connect_with(url, Duration::from_secs(30)).await
+    }
+
+    /// [`Db::connect`] where a caller waits at most `acquire_timeout` for a connection: the
+    /// server's requests fail fast (503) while the database is down, instead of queueing.
+    pub async fn connect_with(url: &str, acquire_timeout: Duration) -> Result<Db> {
         install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -268,7 +291,7 @@ impl Db {
             Backend::Postgres => url.to_string(),
         };
         let options = AnyPoolOptions::new()
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(acquire_timeout)
             .max_connections(match backend {
                 Backend::Sqlite => 8,
                 Backend::Postgres => 16,
@@ -314,6 +337,7 @@ impl Db {
                     live_wakeup: self.live_wakeup.clone(),
                     wrote_changes: false,
                     notices: Vec::new(),
+                    notified: Vec::new(),
                 })
             }
             Backend::Postgres => Ok(Tx {
@@ -324,6 +348,7 @@ impl Db {
                 live_wakeup: self.live_wakeup.clone(),
                 wrote_changes: false,
                 notices: Vec::new(),
+                notified: Vec::new(),
             }),
         }
     }
@@ -412,6 +437,14 @@ impl Db {
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        // A health check answers at once: a database that does not answer within a second is
+        // as good as down to a load balancer.
+        tokio::time::timeout(Duration::from_secs(1), self.ping_inner())
+            .await
+            .unwrap_or(Err(sqlx::Error::PoolTimedOut))
+    }
+
+    async fn ping_inner(&self) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
             .await
@@ -444,6 +477,26 @@ fn prepare_sqlite_url(url: &str) -> Result<String> {
 }
 
 /// Whether an error is a uniqueness violation (mapped to 409 rather than 500).
+/// Whether `err` says the database cannot be reached now (no connection within the acquire
+/// timeout, a refused or broken connection, a server shutting down or starting up) rather than
+/// that the statement was wrong: worth a retry later.
+pub fn is_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::WorkerCrashed => true,
+        // A connection closed before the server spoke (a proxy or pooler in front of a database
+        // that is down) shows as a protocol error.
+        sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(e) => e.code().is_some_and(|c| {
+            // PostgreSQL: 08 connection exceptions, 57P01–57P03 shutdown / cannot connect now.
+            c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
+}
+
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     err.as_database_error()
         .is_some_and(|e| e.is_unique_violation())

@@ -10,6 +10,7 @@ mod browser;
 pub mod crash;
 mod crm;
 mod crm_360;
+mod db_outage;
 mod drafts;
 mod email_corpus;
 mod email_intake;
