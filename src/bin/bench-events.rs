@@ -313,6 +313,8 @@ async fn bench_backend(
         Duration::from_secs(1),
     )
     .await;
+    // Each measurement starts with no job waiting, so neither inherits the other's backlog.
+    wait_outbox(url, Duration::from_secs(180)).await;
     let load_base = load_average();
     let base = drive_creates(
         &client,
@@ -392,6 +394,7 @@ async fn bench_backend(
         args.secs,
         idle.ready()
     );
+    wait_outbox(url, Duration::from_secs(180)).await;
     let bytes_before = idle.bytes.load(Ordering::Relaxed);
     let events_before = idle.events.load(Ordering::Relaxed);
     let with_idle = drive_creates(

@@ -376,6 +376,10 @@ async fn receive_once(
         }
     };
     outbox::enqueue(&mut tx, &job, now).await?;
+    if created_ticket {
+        // The ticket.created job indexes the ticket once it is routed and assigned.
+        edit.index_later();
+    }
     edit.save(&mut tx).await?;
 
     let link_token = if inbound.issue_link {
@@ -436,8 +440,15 @@ pub async fn on_created(
         crate::notify::acknowledge(&mut tx, &mut ack, now).await?;
         edit = Some(ack);
     }
-    if let Some(edit) = edit {
-        edit.save(&mut tx).await.map_err(internal)?;
+    let saved = match edit {
+        Some(edit) => edit.save(&mut tx).await.map_err(internal)?.changed,
+        None => false,
+    };
+    if !saved {
+        // Intake left the new ticket's search document to this job (a saved edit queued it).
+        outbox::enqueue(&mut tx, &outbox::Job::SearchIndex { ticket_id }, now)
+            .await
+            .map_err(internal)?;
     }
     outbox::finish(tx, job_id, now).await
 }

@@ -67,6 +67,7 @@ pub async fn notify(
     if let Some(id) = written {
         // The agent's open pages hear of it once the transaction commits, on any node.
         tx.notify_on_commit(crate::live::CHANNEL, format!("n{id}"));
+        tx.note_notified(agent_id, ticket_id);
     }
     Ok(written.is_some())
 }
@@ -84,6 +85,7 @@ pub async fn on_change(
     tx: &mut Tx,
     ticket_id: i64,
     actor_agent_id: Option<i64>,
+    ticket: (&str, Option<i64>),
     fields: &[FieldChange],
     now: Millis,
 ) -> AppResult<()> {
@@ -109,15 +111,7 @@ pub async fn on_change(
     if followers.is_empty() && !customer_wrote && assigned_to.is_empty() && notes.is_empty() {
         return Ok(());
     }
-    let Some((subject, assignee)) = sqlx::query_as::<_, (String, Option<i64>)>(
-        "SELECT subject, assignee_id FROM ticket WHERE ticket_id = $1",
-    )
-    .bind(ticket_id)
-    .fetch_optional(&mut **tx)
-    .await?
-    else {
-        return Ok(());
-    };
+    let (subject, assignee) = ticket;
     let actor_name = match actor_agent_id {
         Some(a) => sqlx::query_scalar::<_, String>("SELECT name FROM agent WHERE agent_id = $1")
             .bind(a)
@@ -126,7 +120,7 @@ pub async fn on_change(
             .map(|n| crate::domain::single_line(&n)),
         None => None,
     };
-    let what = format!("#{ticket_id} “{}”", crate::domain::single_line(&subject));
+    let what = format!("#{ticket_id} “{}”", crate::domain::single_line(subject));
     let by = actor_name
         .as_deref()
         .map(|n| format!(" by {n}"))
@@ -189,15 +183,7 @@ pub async fn on_change(
         return Ok(());
     }
     // Agents the change's own steps already told (an escalation's assignee, a breach's lead).
-    let mut told: HashSet<i64> = sqlx::query_scalar::<_, i64>(
-        "SELECT agent_id FROM agent_notification WHERE ticket_id = $1 AND created_at = $2",
-    )
-    .bind(ticket_id)
-    .bind(now)
-    .fetch_all(&mut **tx)
-    .await?
-    .into_iter()
-    .collect();
+    let mut told: HashSet<i64> = tx.notified_about(ticket_id).collect();
     for (agent, kind, body) in out {
         if Some(agent) == actor_agent_id || !told.insert(agent) {
             continue;

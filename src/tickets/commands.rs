@@ -102,6 +102,8 @@ pub struct Edit {
     now: Millis,
     kind: Option<&'static str>,
     fields: Vec<FieldChange>,
+    /// Whether saving queues the search document (see [`Edit::index_later`]).
+    index: bool,
 }
 
 /// What [`Edit::save`] did.
@@ -144,6 +146,7 @@ pub async fn create(tx: &mut Tx, t: &NewTicket<'_>, now: Millis) -> AppResult<Ed
         now,
         kind: None,
         fields: Vec::new(),
+        index: true,
     };
     edit.audit(tx, "created", None, Some(t.channel), detail.as_deref())
         .await?;
@@ -208,6 +211,7 @@ pub async fn open(
         now,
         kind: None,
         fields: Vec::new(),
+        index: true,
     })
 }
 
@@ -243,6 +247,13 @@ async fn insert_event(tx: &mut Tx, by: By, ev: &EventRecord<'_>, now: Millis) ->
 impl Edit {
     pub fn now(&self) -> Millis {
         self.now
+    }
+
+    /// Leaves the search document to a job that runs after this edit and indexes the ticket
+    /// anyway (a new ticket's `ticket.created` job, once routing and assignment are done), so
+    /// the same document is not built twice.
+    pub fn index_later(&mut self) {
+        self.index = false;
     }
 
     /// Whether any command changed the ticket so far.
@@ -682,19 +693,22 @@ impl Edit {
         // it (delivered only if the transaction commits), on SQLite this process's pump wakes.
         tx.notify_on_commit(crate::live::CHANNEL, change_id.to_string());
         tx.wake_live_on_commit();
-        if refresh_sla {
+        if refresh_sla && self.fields.iter().any(|f| moves_sla(&f.field)) {
             crate::sla::store::refresh(tx, self.ticket_id, self.now).await?;
         }
-        let job = outbox::Job::SearchIndex {
-            ticket_id: self.ticket_id,
-        };
-        outbox::enqueue(tx, &job, self.now).await?;
+        if self.index {
+            let job = outbox::Job::SearchIndex {
+                ticket_id: self.ticket_id,
+            };
+            outbox::enqueue(tx, &job, self.now).await?;
+        }
         // Nobody follows or is assigned to a ticket this edit created.
         if !created {
             crate::notify::inbox::on_change(
                 tx,
                 self.ticket_id,
                 self.by.agent_id,
+                (&self.current.subject, self.current.assignee_id),
                 &self.fields,
                 self.now,
             )
@@ -707,12 +721,22 @@ impl Edit {
     }
 }
 
+/// Whether a change of `field` can move an SLA clock. The policies match on priority, team and
+/// customer, and the clocks count the ticket's creation, status changes and public messages; an
+/// assignee, subject, tag, internal note or marked solution moves none of them.
+fn moves_sla(field: &str) -> bool {
+    !matches!(
+        field,
+        "assignee_id" | "subject" | "tags" | "note" | "resolution_message_id"
+    )
+}
+
 /// Moves the tickets recorded in customer merge `merge_id` from customer `from` to `into` (or
 /// back), each as a change of its own: version, audit entry, change event, search document.
 /// Returns how many tickets moved.
 pub async fn move_merged_tickets(tx: &mut Tx, m: &MergeMove<'_>, now: Millis) -> AppResult<i64> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT t.ticket_id FROM ticket t JOIN customer_merge_item i
+    let tickets: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
+        "SELECT t.ticket_id, t.subject, t.assignee_id FROM ticket t JOIN customer_merge_item i
            ON i.item_id = t.ticket_id AND i.customer_merge_id = $1 AND i.item_kind = 'ticket'
          WHERE t.customer_id = $2 ORDER BY t.ticket_id",
     )
@@ -731,15 +755,16 @@ pub async fn move_merged_tickets(tx: &mut Tx, m: &MergeMove<'_>, now: Millis) ->
     let old = format!("customer #{}", m.from);
     let new = format!("customer #{}", m.into);
     let detail = format!("merge #{}", m.merge_id);
-    for id in &ids {
+    for (id, subject, assignee_id) in &tickets {
+        // Only what the move and its notifications read is filled in.
         let mut edit = Edit {
             ticket_id: *id,
             current: Current {
                 status: Status::New,
                 priority: Priority::Normal,
-                assignee_id: None,
+                assignee_id: *assignee_id,
                 team_id: None,
-                subject: String::new(),
+                subject: subject.clone(),
                 customer_id: m.from,
                 first_response_at: None,
                 version: 0,
@@ -748,6 +773,7 @@ pub async fn move_merged_tickets(tx: &mut Tx, m: &MergeMove<'_>, now: Millis) ->
             now,
             kind: None,
             fields: Vec::new(),
+            index: true,
         };
         sqlx::query("UPDATE ticket SET customer_id = $1 WHERE ticket_id = $2")
             .bind(m.into)
@@ -764,7 +790,7 @@ pub async fn move_merged_tickets(tx: &mut Tx, m: &MergeMove<'_>, now: Millis) ->
         );
         edit.save(tx).await?;
     }
-    Ok(ids.len() as i64)
+    Ok(tickets.len() as i64)
 }
 
 /// Which tickets a customer merge (or its undo) moves.
