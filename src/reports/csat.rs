@@ -154,7 +154,7 @@ pub async fn on_solved(
     crate::outbox::finish(state.db.begin().await?, job_id, now).await
 }
 
-/// Mails the customer of a just-solved ticket a one-click rating request (two links through a new
+/// Mails the customer of a just-solved ticket a rating request (two links through a new
 /// private link), at most once per ticket. Nothing is sent when the ticket was reopened meanwhile
 /// or the customer has no email address. A temporary SMTP failure is retried by the outbox job.
 pub async fn request_rating(

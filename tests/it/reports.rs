@@ -505,9 +505,27 @@ both_backends!(
             .await
             .unwrap();
         assert!(page.contains(&format!("/t/{token}/rate?r=good")), "{page}");
+        // Following a link (as a mail scanner does) records nothing: it shows the choice with
+        // its button; pressing it records the rating.
         for (choice, want) in [("good", "good"), ("bad", "bad")] {
+            let (csrf, page) =
+                csrf_from(&browser, &app.at(&format!("/t/{token}/rate?r={choice}"))).await;
+            assert!(
+                page.contains(&format!("value=\"{choice}\" checked")),
+                "{page}"
+            );
+            let before: Vec<(String, i64)> =
+                sqlx::query_as("SELECT rating, ticket_id FROM csat_rating")
+                    .fetch_all(&app.db().pool)
+                    .await
+                    .unwrap();
+            assert!(
+                before.iter().all(|(r, _)| r != want),
+                "a GET recorded a rating: {before:?}"
+            );
             let r = browser
-                .get(app.at(&format!("/t/{token}/rate?r={choice}")))
+                .post(app.at(&format!("/t/{token}/rate")))
+                .form(&[("csrf", csrf.as_str()), ("rating", choice)])
                 .send()
                 .await
                 .unwrap();
@@ -969,7 +987,15 @@ async fn rating_request_mail(backend: crate::harness::Backend) {
         .collect();
     assert!(path.ends_with("?r=good"), "{path}");
     let bad_path = path.replace("?r=good", "?r=bad");
-    let r = app.browser().get(app.at(&bad_path)).send().await.unwrap();
+    let browser = app.browser();
+    let (csrf, _) = csrf_from(&browser, &app.at(&bad_path)).await;
+    let form_path = bad_path.trim_end_matches("?r=bad").to_string();
+    let r = browser
+        .post(app.at(&form_path))
+        .form(&[("csrf", csrf.as_str()), ("rating", "bad")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let rating: String = sqlx::query_scalar("SELECT rating FROM csat_rating WHERE ticket_id = $1")
         .bind(id)

@@ -1,5 +1,5 @@
 //! Reports: the `/reports` dashboard and report pages with CSV downloads (leads and admins), the
-//! JSON/CSV API `GET /api/v1/reports/{name}`, and the customer's one-click CSAT rating
+//! JSON/CSV API `GET /api/v1/reports/{name}`, and the customer's CSAT rating page
 //! `/t/{token}/rate`.
 
 use crate::error::{AppError, AppResult};
@@ -145,8 +145,9 @@ fn no_store(mut resp: Response) -> Response {
     resp
 }
 
-/// The one-click link from the solve email and the ticket page: `?r=good|bad` records the rating
-/// and offers a comment box; without `r` it shows the two choices.
+/// The link from the solve email and the ticket page: `?r=good|bad` shows that choice ready to
+/// save with one click (and a comment box); without `r`, the two choices. A GET never records a
+/// rating: mail scanners follow links, people press buttons.
 async fn rate_link(
     State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
@@ -157,15 +158,29 @@ async fn rate_link(
     let ticket_id = tickets::repo::ticket_for_link(&state.db, &token, now)
         .await
         .map_err(link_error)?;
-    if let Some(r) = q.r.as_deref() {
-        let rating =
-            csat::Rating::parse(r).ok_or_else(|| AppError::field("r", "must be good or bad"))?;
-        csat::rate(&state.db, ticket_id, rating, None, now).await?;
-    }
+    let proposed = match q.r.as_deref() {
+        Some(r) => Some(
+            csat::Rating::parse(r).ok_or_else(|| AppError::field("r", "must be good or bad"))?,
+        ),
+        None => None,
+    };
     let ticket = tickets::get_ticket(&state.db, ticket_id).await?;
+    if proposed.is_some() && !matches!(ticket.status.as_str(), "solved" | "closed") {
+        return Err(AppError::Conflict(
+            "this request is not solved yet; you can rate it once it is".into(),
+        )
+        .into());
+    }
     let given = csat::current(&state.db, ticket_id).await?;
     Ok(no_store(
-        views::rate_page(&csrf, &token, &ticket, given.as_ref(), q.r.is_some()).into_response(),
+        views::rate_page(
+            &csrf,
+            &token,
+            &ticket,
+            given.as_ref(),
+            views::RateStep::Choosing(proposed),
+        )
+        .into_response(),
     ))
 }
 
@@ -206,7 +221,13 @@ async fn rate_form(
     Ok(no_store(
         (
             StatusCode::OK,
-            views::rate_page(&csrf, &token, &ticket, given.as_ref(), true),
+            views::rate_page(
+                &csrf,
+                &token,
+                &ticket,
+                given.as_ref(),
+                views::RateStep::Saved,
+            ),
         )
             .into_response(),
     ))

@@ -339,15 +339,28 @@ pub fn report_page(
 }
 
 /// The customer's rating page: the two choices, and a comment box once they have chosen.
+/// Where the customer is on the rating page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateStep {
+    /// Choosing; the link they followed may have proposed a rating.
+    Choosing(Option<Rating>),
+    /// Their rating was just saved.
+    Saved,
+}
+
 pub fn rate_page(
     csrf: &str,
     token: &str,
     ticket: &Ticket,
     given: Option<&Given>,
-    just_rated: bool,
+    step: RateStep,
 ) -> Markup {
     let title = format!("Rate request #{}", ticket.id);
-    let chosen = given.map(|g| g.rating);
+    let proposed = match step {
+        RateStep::Choosing(p) => p,
+        RateStep::Saved => None,
+    };
+    let chosen = proposed.or(given.map(|g| g.rating));
     page(
         &Frame {
             title: &title,
@@ -358,8 +371,11 @@ pub fn rate_page(
             section.card.narrow {
                 h1 { "How did we do with request #" (ticket.id) "?" }
                 p.muted { (ticket.subject) }
-                @if just_rated && given.is_some() {
+                @if step == RateStep::Saved && given.is_some() {
                     div.flash role="status" { p { "Thank you — your rating is saved. You can change it or add a comment below." } }
+                }
+                @if let Some(r) = proposed {
+                    p role="status" { "You chose " strong { (r.as_str()) } ". Press “Save rating” to send it, with a comment if you like." }
                 }
                 @if !matches!(ticket.status.as_str(), "solved" | "closed") {
                     p { "You can rate this request once it is solved." }
