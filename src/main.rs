@@ -92,8 +92,8 @@ enum TokenCommand {
         user: String,
         #[arg(long, default_value = "cli")]
         label: String,
-        /// Days until the token expires (never, if not given).
-        #[arg(long)]
+        /// Days until the token expires, 1 to 36500 (never, if not given).
+        #[arg(long, value_parser = clap::value_parser!(i64).range(1..=36_500))]
         expires_days: Option<i64>,
     },
     /// Revoke an API token (read from standard input).
@@ -234,4 +234,31 @@ async fn main() -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::Parser;
+
+    #[test]
+    fn a_token_expires_in_a_positive_number_of_days() {
+        let create = |days: &str| {
+            Cli::try_parse_from([
+                "casebook",
+                "token",
+                "create",
+                "--user",
+                "ada@example.com",
+                &format!("--expires-days={days}"),
+            ])
+        };
+        for bad in ["0", "-3", "36501", "soon"] {
+            let err = create(bad)
+                .err()
+                .unwrap_or_else(|| panic!("{bad} accepted"));
+            assert!(err.to_string().contains("--expires-days"), "{err}");
+        }
+        assert!(create("30").is_ok());
+    }
 }

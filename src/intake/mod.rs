@@ -129,7 +129,7 @@ pub struct IntakeOutcome {
     pub thread_reason: ThreadReason,
 }
 
-pub const MAX_ATTACHMENTS: usize = 50;
+pub use crate::tickets::MAX_ATTACHMENTS;
 
 /// Finds the ticket an email continues, in order: In-Reply-To, References, a ticket token in the
 /// subject or the reply address. A match that belongs to another customer is never used.

@@ -120,6 +120,9 @@ pub struct AgentMessage {
 
 pub const MAX_BODY_CHARS: usize = 100_000;
 
+/// Files one message may carry, whichever way it comes.
+pub const MAX_ATTACHMENTS: usize = 50;
+
 pub fn validate_body(field: &str, body: &str) -> AppResult<String> {
     let body = body.trim();
     if body.is_empty() {

@@ -61,6 +61,11 @@ pub async fn read_submission(state: &AppState, req: Request) -> Result<Submissio
                 if filename.is_empty() && bytes.is_empty() {
                     continue;
                 }
+                if sub.attachments.len() >= crate::intake::MAX_ATTACHMENTS {
+                    sub.attachment_error =
+                        Some(format!("at most {} files", crate::intake::MAX_ATTACHMENTS));
+                    continue;
+                }
                 if bytes.len() > state.config.max_attachment_bytes {
                     let limit_kb = state.config.max_attachment_bytes / 1024;
                     sub.attachment_error = Some(format!("is too large ({limit_kb} KB at most)"));

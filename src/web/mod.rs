@@ -113,6 +113,8 @@ async fn error_shapes(req: Request, next: Next) -> Response {
         crate::error::AppError::PayloadTooLarge
     } else if resp.extensions().get::<Panicked>().is_some() {
         crate::error::AppError::Internal(anyhow::anyhow!("request handler panicked"))
+    } else if api && (resp.status().is_client_error() || resp.status().is_server_error()) {
+        return json_error(resp).await;
     } else {
         return resp;
     };
@@ -121,6 +123,52 @@ async fn error_shapes(req: Request, next: Next) -> Response {
     } else {
         PageError(err).into_response()
     }
+}
+
+/// An error response under `/api` that is not JSON yet (the router's 405 for a method a route
+/// does not take, an extractor's 400 for a path it cannot decode) in the API's error shape,
+/// keeping its status and headers (`Allow`, `Retry-After`).
+async fn json_error(resp: Response) -> Response {
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"));
+    if is_json {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let status = parts.status;
+    let message = match String::from_utf8_lossy(&text).trim() {
+        "" => status.canonical_reason().unwrap_or("error").to_lowercase(),
+        t => t.to_string(),
+    };
+    let code = match status.as_u16() {
+        400 => "bad_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        406 => "not_acceptable",
+        408 => "request_timeout",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        422 => "validation_failed",
+        429 => "rate_limited",
+        503 => "unavailable",
+        s if s >= 500 => "internal",
+        _ => "error",
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    let body = serde_json::json!({"error": {"code": code, "message": message}}).to_string();
+    Response::from_parts(parts, axum::body::Body::from(body))
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

@@ -575,3 +575,92 @@ both_backends!(
         assert_eq!(body.trim(), "It prints\u{FFFD} nothing.");
     }
 );
+
+both_backends!(every_api_error_is_json, |app| async move {
+    let api = app.api();
+    for (method, path, status, code) in [
+        (
+            reqwest::Method::DELETE,
+            "/api/v1/search?q=x",
+            405,
+            "method_not_allowed",
+        ),
+        (
+            reqwest::Method::GET,
+            "/api/v1/tickets/%FF",
+            400,
+            "bad_request",
+        ),
+        (
+            reqwest::Method::GET,
+            "/api/v1/tickets/abc",
+            404,
+            "not_found",
+        ),
+        (
+            reqwest::Method::GET,
+            "/api/v1/no-such-thing",
+            404,
+            "not_found",
+        ),
+    ] {
+        let r = api
+            .request(method.clone(), app.at(path))
+            .bearer_auth(&app.agent_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{method} {path}");
+        if status == 405 {
+            assert!(r.headers().contains_key("allow"), "{method} {path}: Allow");
+        }
+        let kind = r.headers()["content-type"].to_str().unwrap().to_string();
+        assert!(
+            kind.starts_with("application/json"),
+            "{method} {path}: {kind}"
+        );
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(
+            body["error"]["code"],
+            json!(code),
+            "{method} {path}: {body}"
+        );
+        assert!(body["error"]["message"].is_string(), "{body}");
+    }
+});
+
+both_backends!(a_reply_form_takes_at_most_50_files, |app| async move {
+    let id = app.create_ticket("files@example.com", "Files", "b").await["id"]
+        .as_i64()
+        .unwrap();
+    let browser = app.browser();
+    assert_eq!(
+        crate::harness::login(&app, &browser, &app.agent_email, crate::harness::PASSWORD).await,
+        303
+    );
+    let (csrf, _) = csrf_from(&browser, &app.at(&format!("/tickets/{id}"))).await;
+    let mut form = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .text("body", "Here are the logs")
+        .text("visibility", "public");
+    for i in 0..51 {
+        form = form.part(
+            "attachment",
+            reqwest::multipart::Part::bytes(b"log line".to_vec()).file_name(format!("log{i}.txt")),
+        );
+    }
+    let r = browser
+        .post(app.at(&format!("/tickets/{id}/messages")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("at most 50 files"), "{page}");
+    let files: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attachment")
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap();
+    assert_eq!(files, 0, "nothing of the refused reply is stored");
+});
