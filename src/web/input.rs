@@ -71,7 +71,7 @@ pub async fn reject_nul(State(state): State<AppState>, req: Request, next: Next)
 /// The first field of an urlencoded text whose name or value holds a NUL.
 fn nul_in_urlencoded(text: &[u8]) -> Option<String> {
     // Cheap test first: a NUL is written `%00` (or sent raw).
-    if !text.contains(&0) && !text.windows(3).any(|w| w == b"%00") {
+    if memchr::memchr(0, text).is_none() && memchr::memmem::find(text, b"%00").is_none() {
         return None;
     }
     url::form_urlencoded::parse(text)
@@ -82,9 +82,7 @@ fn nul_in_urlencoded(text: &[u8]) -> Option<String> {
 /// The path (`customer.email`, `tags[2]`) of the first JSON string holding a NUL.
 fn nul_in_json(text: &[u8]) -> Option<String> {
     // In valid JSON a NUL can only be written as the escape `\u0000`.
-    if !text.windows(6).any(|w| w == b"\\u0000") {
-        return None;
-    }
+    memchr::memmem::find(text, b"\\u0000")?;
     let value: Value = serde_json::from_slice(text).ok()?;
     find_in_value(&value, String::new())
 }
