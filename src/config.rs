@@ -60,6 +60,8 @@ pub struct Config {
     pub session_hours: i64,
     /// Largest request body accepted, in bytes (attachments included).
     pub max_body_bytes: usize,
+    /// Largest post of the public web form, in bytes (at most `max_body_bytes`).
+    pub max_support_body_bytes: usize,
     /// Largest single attachment accepted, in bytes.
     pub max_attachment_bytes: usize,
     /// Public form: submissions per IP address per hour.
@@ -114,6 +116,7 @@ impl Default for Config {
             session_hours: 24 * 7,
             max_body_bytes: 26 * 1024 * 1024,
             max_attachment_bytes: 20 * 1024 * 1024,
+            max_support_body_bytes: 11 * 1024 * 1024,
             form_rate_per_hour: 20,
             login_attempts: 10,
             sla_sweep_ms: 1000,
@@ -379,6 +382,9 @@ impl Config {
         if let Some(v) = get("CASEBOOK_SESSION_HOURS") {
             self.session_hours = num("CASEBOOK_SESSION_HOURS", v)?;
         }
+        if let Some(v) = get("CASEBOOK_MAX_SUPPORT_BODY_BYTES") {
+            self.max_support_body_bytes = num("CASEBOOK_MAX_SUPPORT_BODY_BYTES", v)?;
+        }
         if let Some(v) = get("CASEBOOK_MAX_BODY_BYTES") {
             self.max_body_bytes = num("CASEBOOK_MAX_BODY_BYTES", v)?;
         }
@@ -433,6 +439,11 @@ impl Config {
     /// Session cookies get the `Secure` flag when the installation is served over https.
     pub fn secure_cookies(&self) -> bool {
         self.base_url.starts_with("https://")
+    }
+
+    /// The limit of a public web form post: its own, never above the general one.
+    pub fn support_body_bytes(&self) -> usize {
+        self.max_support_body_bytes.min(self.max_body_bytes)
     }
 }
 

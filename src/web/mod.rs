@@ -31,7 +31,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::ui::routes())
         .merge(routes::drafts::routes())
         .merge(routes::assign_ui::routes())
-        .merge(routes::public::routes())
+        .merge(routes::public::routes(state.config.support_body_bytes()))
         .merge(routes::sla::ui_routes())
         .merge(routes::notifications::ui_routes())
         .merge(routes::search::ui_routes())

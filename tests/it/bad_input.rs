@@ -358,6 +358,25 @@ async fn web_form_is_rate_limited_per_ip() {
         statuses.push(r.status().as_u16());
     }
     assert_eq!(statuses, vec![303, 303, 303, 429, 429]);
+    // Over the limit, the answer comes before the body is read: an upload larger than the body
+    // limit gets 429, not 413.
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .text("email", "big@example.com")
+        .text("subject", "Huge")
+        .text("message", "see attached")
+        .part(
+            "attachment",
+            reqwest::multipart::Part::bytes(vec![b'x'; 3_000_000]).file_name("huge.bin"),
+        );
+    let r = app
+        .browser()
+        .post(app.at("/support"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
 }
 
 /// Random JSON, shaped and unshaped, thrown at every write endpoint: never a 5xx.

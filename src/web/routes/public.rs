@@ -16,9 +16,16 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-pub fn routes() -> Router<AppState> {
+/// The public routes; the web form's posts are limited to `support_body_bytes`, less than the
+/// agents' limit, since anyone can send them.
+pub fn routes(support_body_bytes: usize) -> Router<AppState> {
     Router::new()
-        .route("/support", get(form_page).post(submit))
+        .route(
+            "/support",
+            get(form_page)
+                .post(submit)
+                .layer(axum::extract::DefaultBodyLimit::max(support_body_bytes)),
+        )
         .route("/support/received", get(received))
         .route("/t/{token}", get(customer_view))
         .route("/t/{token}/messages", post(customer_reply))
@@ -61,15 +68,16 @@ async fn submit(
     req: Request,
 ) -> PageResult<Response> {
     let headers = req.headers().clone();
-    let sub = crate::web::form::read_submission(&state, req).await?;
-    let get = |k: &str| sub.fields.get(k).cloned().unwrap_or_default();
-    verify_csrf(&headers, sub.fields.get("csrf").map(String::as_str))?;
     let now = state.now();
+    // Counted before the body is read: a sender over the limit costs no upload.
     state
         .limits
         .form_per_ip
         .hit(&ip, now)
         .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+    let sub = crate::web::form::read_submission(&state, req).await?;
+    let get = |k: &str| sub.fields.get(k).cloned().unwrap_or_default();
+    verify_csrf(&headers, sub.fields.get("csrf").map(String::as_str))?;
     // Bots fill every field; people never see this one. Look successful, create nothing.
     if !get("website").trim().is_empty() {
         tracing::info!(ip, "support form honeypot filled; dropped");
