@@ -75,6 +75,8 @@ pub struct Config {
     pub clock_offset_ms: i64,
     /// Shared secret of the signed CRM webhook (`POST /api/v1/crm/webhook`); unset disables it.
     pub crm_webhook_secret: Option<Secret>,
+    /// When set, `GET /metrics` answers only `Authorization: Bearer <this>`.
+    pub metrics_token: Option<Secret>,
     /// Days during which a customer merge can be undone.
     pub merge_undo_days: i64,
     /// IANA time zone reports count days, weeks and business hours in.
@@ -122,6 +124,7 @@ impl Default for Config {
             sla_sweep_ms: 1000,
             clock_offset_ms: 0,
             crm_webhook_secret: None,
+            metrics_token: None,
             merge_undo_days: 7,
             report_time_zone: "UTC".into(),
             outbox_retention_days: 7,
@@ -300,6 +303,9 @@ impl Config {
         }
         if let Some(v) = get("CASEBOOK_SMTP_URL") {
             self.smtp_url = Some(Secret::new(v));
+        }
+        if let Some(v) = get("CASEBOOK_METRICS_TOKEN") {
+            self.metrics_token = Some(Secret::new(v)).filter(|s| !s.expose().is_empty());
         }
         if let Some(v) = get("CASEBOOK_CRM_WEBHOOK_SECRET") {
             self.crm_webhook_secret = Some(Secret::new(v)).filter(|s| !s.expose().is_empty());

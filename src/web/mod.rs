@@ -181,7 +181,30 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    if let Some(token) = &state.config.metrics_token {
+        use sha2::Digest;
+        use subtle::ConstantTimeEq;
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        // Digests have one length, so the comparison says nothing about the token's.
+        let (given, wanted) = (
+            sha2::Sha256::digest(given.as_bytes()),
+            sha2::Sha256::digest(token.expose().as_bytes()),
+        );
+        let ok: bool = given.as_slice().ct_eq(wanted.as_slice()).into();
+        if !ok {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                "metrics need the metrics token\n",
+            )
+                .into_response();
+        }
+    }
     let depth = crate::outbox::depth(&state.db).await.unwrap_or(-1);
     let mut text = state.metrics.render(depth);
     text.push_str(&state.live.render_metrics());

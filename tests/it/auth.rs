@@ -477,3 +477,45 @@ async fn a_login_flood_checks_at_most_the_limit_and_health_stays_quick() {
         took.len()
     );
 }
+
+/// With a metrics token set, `/metrics` answers only that bearer token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_can_require_a_token() {
+    let Some(app) = crate::harness::TestApp::spawn(crate::harness::Backend::Sqlite).await else {
+        return;
+    };
+    // Open by default.
+    let r = reqwest::get(app.at("/metrics")).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let node = casebook::start(
+        casebook::config::Config {
+            database_url: casebook::config::Secret::new(app.database_url.clone()),
+            bind: "127.0.0.1:0".into(),
+            base_url: "http://127.0.0.1:0".into(),
+            workers: false,
+            metrics_token: Some(casebook::config::Secret::new("scrape-me-please")),
+            ..casebook::config::Config::default()
+        },
+        casebook::domain::clock::OffsetClock::new(),
+    )
+    .await
+    .expect("start a node with a metrics token");
+    let url = format!("http://{}/metrics", node.addr);
+    let client = reqwest::Client::new();
+    for (token, status) in [
+        (None, 401),
+        (Some("wrong"), 401),
+        (Some("scrape-me-please"), 200),
+    ] {
+        let mut req = client.get(&url);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), status, "{token:?}");
+        if status == 200 {
+            assert!(r.text().await.unwrap().contains("casebook_live_streams"));
+        }
+    }
+    node.stop();
+}
