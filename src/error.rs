@@ -55,7 +55,21 @@ impl From<anyhow::Error> for AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// What a caught panic said (its message, when it was a string).
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
+}
+
 impl AppError {
+    /// A field that holds a NUL character (no text column can store one).
+    pub fn nul(field: impl Into<String>) -> Self {
+        AppError::field(field, "must not contain NUL characters")
+    }
+
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
         AppError::Validation {
             field: field.into(),

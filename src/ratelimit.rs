@@ -47,15 +47,6 @@ impl RateLimiter {
         }
     }
 
-    /// Whether `key` is currently over its limit, without counting a hit.
-    pub fn blocked(&self, key: &str, now: i64) -> Option<u64> {
-        let hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
-        hits.get(key).and_then(|(start, n)| {
-            (now - start < self.window_ms && *n >= self.limit)
-                .then(|| ((start + self.window_ms - now).max(1000) / 1000) as u64)
-        })
-    }
-
     pub fn clear(&self, key: &str) {
         self.hits
             .lock()
@@ -75,7 +66,7 @@ mod tests {
         assert!(rl.hit("a", 10).is_ok());
         assert!(rl.hit("a", 20).is_err());
         assert!(rl.hit("b", 20).is_ok());
-        assert!(rl.blocked("a", 30).is_some());
+        assert!(rl.hit("a", 30).is_err(), "still over the limit");
         assert!(rl.hit("a", 1001).is_ok());
         rl.refund("a", 1002);
         assert!(rl.hit("a", 1003).is_ok());

@@ -306,28 +306,25 @@ async fn bench_backend(
         args.writers, args.secs
     );
     let client = http_client()?;
+    let creates_for = |secs: u64| {
+        drive_creates(
+            &client,
+            server.pid,
+            &server.base,
+            &token,
+            args.writers,
+            Duration::from_secs(secs),
+        )
+    };
+    // Each measurement starts with no job waiting, so none inherits another's backlog.
+    let measure = || async {
+        wait_outbox(url, Duration::from_secs(180)).await;
+        creates_for(args.secs).await
+    };
     // Warm-up (connections, statements, caches), not counted.
-    drive_creates(
-        &client,
-        server.pid,
-        &server.base,
-        &token,
-        args.writers,
-        Duration::from_secs(1),
-    )
-    .await;
-    // Each measurement starts with no job waiting, so neither inherits the other's backlog.
-    wait_outbox(url, Duration::from_secs(180)).await;
+    creates_for(1).await;
     let load_base = load_average();
-    let base = drive_creates(
-        &client,
-        server.pid,
-        &server.base,
-        &token,
-        args.writers,
-        Duration::from_secs(args.secs),
-    )
-    .await;
+    let base = measure().await;
     println!("   {}", base.line());
 
     println!();
@@ -400,15 +397,7 @@ async fn bench_backend(
     wait_outbox(url, Duration::from_secs(180)).await;
     let bytes_before = idle.bytes.load(Ordering::Relaxed);
     let events_before = idle.events.load(Ordering::Relaxed);
-    let with_idle = drive_creates(
-        &client,
-        server.pid,
-        &server.base,
-        &token,
-        args.writers,
-        Duration::from_secs(args.secs),
-    )
-    .await;
+    let with_idle = creates_for(args.secs).await;
     let bytes = idle.bytes.load(Ordering::Relaxed) - bytes_before;
     let deliveries = idle.events.load(Ordering::Relaxed) - events_before;
     println!("   {}", with_idle.line());
@@ -435,16 +424,7 @@ async fn bench_backend(
         "-- throughput: POST /api/v1/tickets, {} writers, {} s, no stream open again --",
         args.writers, args.secs
     );
-    wait_outbox(url, Duration::from_secs(180)).await;
-    let base_after = drive_creates(
-        &client,
-        server.pid,
-        &server.base,
-        &token,
-        args.writers,
-        Duration::from_secs(args.secs),
-    )
-    .await;
+    let base_after = measure().await;
     println!("   {}", base_after.line());
     let mean_base = (base.per_sec() + base_after.per_sec()) / 2.0;
     let drop_pct = drop_percent(mean_base, with_idle.per_sec());

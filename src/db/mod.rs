@@ -325,32 +325,23 @@ impl Db {
     /// Starts a write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`),
     /// so a transaction that reads before it writes never fails to upgrade.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        match self.backend {
+        let (tx, turn) = match self.backend {
             Backend::Sqlite => {
                 let turn = self.writer.clone().lock_owned().await;
-                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-                Ok(Tx {
-                    tx,
-                    _turn: Some(turn),
-                    jobs_wakeup: self.jobs_wakeup.clone(),
-                    wrote_jobs: false,
-                    live_wakeup: self.live_wakeup.clone(),
-                    wrote_changes: false,
-                    notices: Vec::new(),
-                    notified: Vec::new(),
-                })
+                (self.pool.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
             }
-            Backend::Postgres => Ok(Tx {
-                tx: self.pool.begin().await?,
-                _turn: None,
-                jobs_wakeup: self.jobs_wakeup.clone(),
-                wrote_jobs: false,
-                live_wakeup: self.live_wakeup.clone(),
-                wrote_changes: false,
-                notices: Vec::new(),
-                notified: Vec::new(),
-            }),
-        }
+            Backend::Postgres => (self.pool.begin().await?, None),
+        };
+        Ok(Tx {
+            tx,
+            _turn: turn,
+            jobs_wakeup: self.jobs_wakeup.clone(),
+            wrote_jobs: false,
+            live_wakeup: self.live_wakeup.clone(),
+            wrote_changes: false,
+            notices: Vec::new(),
+            notified: Vec::new(),
+        })
     }
 
     /// Applies pending migrations. Safe to run from several processes at once.
@@ -476,7 +467,6 @@ fn prepare_sqlite_url(url: &str) -> Result<String> {
     Ok(out)
 }
 
-/// Whether an error is a uniqueness violation (mapped to 409 rather than 500).
 /// Whether `err` says the database cannot be reached now (no connection within the acquire
 /// timeout, a refused or broken connection, a server shutting down or starting up) rather than
 /// that the statement was wrong: worth a retry later.
@@ -497,6 +487,7 @@ pub fn is_unavailable(err: &sqlx::Error) -> bool {
     }
 }
 
+/// Whether an error is a uniqueness violation (mapped to 409 rather than 500).
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     err.as_database_error()
         .is_some_and(|e| e.is_unique_violation())

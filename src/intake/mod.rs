@@ -205,12 +205,7 @@ async fn thread_email(
 pub async fn receive(db: &Db, inbound: &NewInbound, now: Millis) -> AppResult<IntakeOutcome> {
     let subject = tickets::validate_subject(&inbound.subject)?;
     let body = tickets::validate_body("message", &inbound.body_text)?;
-    if inbound.attachments.len() > MAX_ATTACHMENTS {
-        return Err(AppError::field(
-            "attachment",
-            format!("at most {MAX_ATTACHMENTS} files"),
-        ));
-    }
+    tickets::check_file_count("attachment", inbound.attachments.len())?;
     // On PostgreSQL two concurrent submissions can race on a unique key (the same idempotency
     // key, or a first-time customer's address); the loser's retry then finds the winner's row.
     for attempt in 0..3 {

@@ -76,11 +76,7 @@ pub async fn drain_once(state: &AppState, worker: &str) -> anyhow::Result<usize>
                 .catch_unwind()
                 .await;
             let outcome = outcome.unwrap_or_else(|panic| {
-                let what = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "panic".into());
+                let what = crate::error::panic_message(panic.as_ref());
                 Err(anyhow::anyhow!("job panicked: {what}"))
             });
             if let Err(err) = outcome {

@@ -597,12 +597,7 @@ impl Edit {
     /// ticket's first response when there was none; agents' messages are logged as `reply` or
     /// `note`.
     pub async fn add_message(&mut self, tx: &mut Tx, m: &NewMessage<'_>) -> AppResult<i64> {
-        if m.attachments.len() > super::MAX_ATTACHMENTS {
-            return Err(AppError::field(
-                "attachments",
-                format!("at most {} files", super::MAX_ATTACHMENTS),
-            ));
-        }
+        super::check_file_count("attachments", m.attachments.len())?;
         let visibility = m.visibility.unwrap_or(Visibility::Public);
         let message_id: i64 = sqlx::query_scalar(
             "INSERT INTO message (ticket_id, author_kind, agent_id, customer_id, visibility, body_text, body_html,

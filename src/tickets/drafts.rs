@@ -23,7 +23,7 @@ pub struct Draft {
 /// it may be empty (saving an empty draft deletes it) and keeps its whitespace as typed.
 pub fn validate_body(body: &str) -> AppResult<&str> {
     if body.contains('\0') {
-        return Err(AppError::field("body", "must not contain NUL characters"));
+        return Err(AppError::nul("body"));
     }
     if body.chars().count() > MAX_DRAFT_CHARS {
         return Err(AppError::field(

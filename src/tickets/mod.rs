@@ -123,13 +123,26 @@ pub const MAX_BODY_CHARS: usize = 100_000;
 /// Files one message may carry, whichever way it comes.
 pub const MAX_ATTACHMENTS: usize = 50;
 
+/// What is said of a message with more than [`MAX_ATTACHMENTS`] files.
+pub fn too_many_files() -> String {
+    format!("at most {MAX_ATTACHMENTS} files")
+}
+
+/// Refuses more than [`MAX_ATTACHMENTS`] files on one message, naming `field`.
+pub fn check_file_count(field: &str, files: usize) -> AppResult<()> {
+    if files > MAX_ATTACHMENTS {
+        return Err(AppError::field(field, too_many_files()));
+    }
+    Ok(())
+}
+
 pub fn validate_body(field: &str, body: &str) -> AppResult<String> {
     let body = body.trim();
     if body.is_empty() {
         return Err(AppError::field(field, "is required"));
     }
     if body.contains('\0') {
-        return Err(AppError::field(field, "must not contain NUL characters"));
+        return Err(AppError::nul(field));
     }
     if body.chars().count() > MAX_BODY_CHARS {
         return Err(AppError::field(

@@ -61,9 +61,8 @@ pub async fn read_submission(state: &AppState, req: Request) -> Result<Submissio
                 if filename.is_empty() && bytes.is_empty() {
                     continue;
                 }
-                if sub.attachments.len() >= crate::intake::MAX_ATTACHMENTS {
-                    sub.attachment_error =
-                        Some(format!("at most {} files", crate::intake::MAX_ATTACHMENTS));
+                if sub.attachments.len() >= crate::tickets::MAX_ATTACHMENTS {
+                    sub.attachment_error = Some(crate::tickets::too_many_files());
                     continue;
                 }
                 if bytes.len() > state.config.max_attachment_bytes {
@@ -96,10 +95,7 @@ pub async fn read_submission(state: &AppState, req: Request) -> Result<Submissio
                 // Urlencoded forms are checked for NULs before any handler (`web::input`);
                 // a multipart form's text fields here.
                 if name.contains('\0') || text.contains('\0') {
-                    return Err(AppError::field(
-                        name.replace('\0', "\\0"),
-                        "must not contain NUL characters",
-                    ));
+                    return Err(AppError::nul(super::input::printable(&name)));
                 }
                 sub.fields.insert(name, text);
             }

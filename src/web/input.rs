@@ -14,8 +14,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-const MESSAGE: &str = "must not contain NUL characters";
-
 /// The middleware: passes the request on unchanged unless a field holds a NUL.
 pub async fn reject_nul(State(state): State<AppState>, req: Request, next: Next) -> Response {
     // The API and the pages' own scripts (drafts, presence) get JSON; a browser navigating
@@ -38,7 +36,7 @@ pub async fn reject_nul(State(state): State<AppState>, req: Request, next: Next)
         .query()
         .and_then(|q| nul_in_urlencoded(q.as_bytes()))
     {
-        return refuse(AppError::field(field, MESSAGE));
+        return refuse(AppError::nul(field));
     }
     let kind = req
         .headers()
@@ -62,7 +60,7 @@ pub async fn reject_nul(State(state): State<AppState>, req: Request, next: Next)
         nul_in_json(&bytes)
     };
     if let Some(field) = field {
-        return refuse(AppError::field(field, MESSAGE));
+        return refuse(AppError::nul(field));
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
@@ -113,7 +111,7 @@ fn find_in_value(value: &Value, path: String) -> Option<String> {
 }
 
 /// A field name as it can be shown back: its NULs as `\0`.
-fn printable(name: &str) -> String {
+pub fn printable(name: &str) -> String {
     name.replace('\0', "\\0")
 }
 

@@ -87,25 +87,20 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
     resp
 }
 
-/// Body-limit rejections from extractors come back as plain text; API callers get the JSON error.
 /// Marks the response [`CatchPanicLayer`] made for a handler that panicked.
 #[derive(Clone, Copy)]
 struct Panicked;
 
 fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    let what = panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "panic".into());
+    let what = crate::error::panic_message(panic.as_ref());
     tracing::error!(panic = %what, "request handler panicked");
     let mut resp = StatusCode::INTERNAL_SERVER_ERROR.into_response();
     resp.extensions_mut().insert(Panicked);
     resp
 }
 
-/// Errors made below the handlers (a body over the limit, a panic) in the shape of the rest:
-/// JSON under `/api`, a page elsewhere.
+/// Errors made below the handlers (a body over the limit, which extractors answer in plain
+/// text; a panic) in the shape of the rest: JSON under `/api`, a page elsewhere.
 async fn error_shapes(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
     let resp = next.run(req).await;
@@ -183,19 +178,16 @@ async fn healthz(State(state): State<AppState>) -> Response {
 
 async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
     if let Some(token) = &state.config.metrics_token {
-        use sha2::Digest;
-        use subtle::ConstantTimeEq;
         let given = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or("");
         // Digests have one length, so the comparison says nothing about the token's.
-        let (given, wanted) = (
-            sha2::Sha256::digest(given.as_bytes()),
-            sha2::Sha256::digest(token.expose().as_bytes()),
+        let ok = crate::customers::webhook::constant_time_eq(
+            crate::auth::digest(given).as_bytes(),
+            crate::auth::digest(token.expose()).as_bytes(),
         );
-        let ok: bool = given.as_slice().ct_eq(wanted.as_slice()).into();
         if !ok {
             return (
                 StatusCode::UNAUTHORIZED,

@@ -360,12 +360,7 @@ fn decode_attachments(
     max_bytes: usize,
 ) -> AppResult<Vec<crate::intake::NewAttachment>> {
     use base64::Engine;
-    if list.len() > crate::intake::MAX_ATTACHMENTS {
-        return Err(AppError::field(
-            "attachments",
-            format!("at most {} files", crate::intake::MAX_ATTACHMENTS),
-        ));
-    }
+    crate::tickets::check_file_count("attachments", list.len())?;
     list.into_iter()
         .enumerate()
         .map(|(i, a)| {
