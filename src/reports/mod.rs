@@ -1,7 +1,7 @@
 //! Leadership reports: response and resolution times, backlog, top issues, CSAT, churn and
 //! retention, agent performance and SLA compliance over a period. Each report is a [`Table`]
 //! that the dashboard draws, the API returns as JSON and every page offers as CSV. Definitions
-//! are in the README ("Reports").
+//! are in `docs/reports.md`.
 
 pub mod business;
 pub mod csat;

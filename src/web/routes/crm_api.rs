@@ -220,7 +220,7 @@ fn webhook_refusal(status: StatusCode, code: &str, message: String) -> Response 
         .into_response()
 }
 
-/// `POST /crm/webhook`: CRM events signed with the shared secret (see the README for the scheme).
+/// `POST /crm/webhook`: CRM events signed with the shared secret (the scheme is in `docs/api.md`).
 /// No bearer token: the signature is the authentication.
 async fn crm_webhook(
     State(state): State<AppState>,
