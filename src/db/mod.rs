@@ -8,9 +8,11 @@ pub use builder::Sql;
 
 use anyhow::{Context, Result};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Transaction};
 use std::ops::{Deref, DerefMut};
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 use tokio::sync::{Mutex, Notify, OwnedMutexGuard};
 
@@ -29,6 +31,7 @@ pub struct Tx {
     notices: Vec<(&'static str, String)>,
     /// (agent, ticket) of every agent notification written in this transaction.
     notified: Vec<(i64, i64)>,
+    storage: Arc<Storage>,
 }
 
 impl Tx {
@@ -46,7 +49,9 @@ impl Tx {
             }
             sql.query().execute(&mut *self.tx).await?;
         }
-        self.tx.commit().await?;
+        let committed = self.tx.commit().await;
+        self.storage.note(&committed);
+        committed?;
         if self.wrote_jobs {
             self.jobs_wakeup.notify_one();
         }
@@ -144,6 +149,38 @@ pub struct Db {
     jobs_wakeup: Arc<Notify>,
     /// Poked after a transaction that changed tickets commits.
     live_wakeup: Arc<Notify>,
+    /// Whether writes reach the disk (SQLite): see [`Db::check_writable`].
+    storage: Arc<Storage>,
+}
+
+/// What the last writes said about the storage under an SQLite database.
+struct Storage {
+    /// The folder holding the database file (None: PostgreSQL or an in-memory database).
+    dir: Option<PathBuf>,
+    /// Milliseconds since the epoch of the last write that failed for lack of storage, and of
+    /// the last write that succeeded.
+    failed_at: AtomicI64,
+    ok_at: AtomicI64,
+}
+
+/// Below this much free space the database counts as unwritable: SQLite's next checkpoint or
+/// page allocation would fail.
+const MIN_FREE_BYTES: u64 = 1 << 20;
+
+impl Storage {
+    fn note(&self, result: &Result<(), sqlx::Error>) {
+        let now = chrono::Utc::now().timestamp_millis();
+        match result {
+            Ok(()) => self.ok_at.store(now, Ordering::Relaxed),
+            Err(err) if is_storage_failure(err) => self.failed_at.store(now, Ordering::Relaxed),
+            Err(_) => {}
+        }
+    }
+
+    fn last_write_failed(&self) -> bool {
+        self.failed_at.load(Ordering::Relaxed) >= self.ok_at.load(Ordering::Relaxed)
+            && self.failed_at.load(Ordering::Relaxed) > 0
+    }
 }
 
 struct Migration {
@@ -263,6 +300,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0018_notifications.sql"),
         postgres: include_str!("../../migrations/postgres/0018_notifications.sql"),
     },
+    Migration {
+        version: 19,
+        name: "hardening",
+        sqlite: include_str!("../../migrations/sqlite/0019_hardening.sql"),
+        postgres: include_str!("../../migrations/postgres/0019_hardening.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.
@@ -292,6 +335,11 @@ impl Db {
         };
         let options = AnyPoolOptions::new()
             .acquire_timeout(acquire_timeout)
+            // A connection whose transaction could not be closed (a COMMIT that failed on a full
+            // disk, a ROLLBACK after the database already rolled back) is closed, not handed to
+            // the next caller inside a dead transaction.
+            .after_release(|conn, _meta| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
+            .before_acquire(|conn, _meta| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
             .max_connections(match backend {
                 Backend::Sqlite => 8,
                 Backend::Postgres => 16,
@@ -313,12 +361,21 @@ impl Db {
             .connect(&url)
             .await
             .with_context(|| format!("cannot open the {backend:?} database"))?;
+        let dir = match backend {
+            Backend::Sqlite => sqlite_dir(&url),
+            Backend::Postgres => None,
+        };
         Ok(Db {
             pool,
             backend,
             writer: Arc::new(Mutex::new(())),
             jobs_wakeup: Arc::new(Notify::new()),
             live_wakeup: Arc::new(Notify::new()),
+            storage: Arc::new(Storage {
+                dir,
+                failed_at: AtomicI64::new(0),
+                ok_at: AtomicI64::new(0),
+            }),
         })
     }
 
@@ -328,7 +385,15 @@ impl Db {
         let (tx, turn) = match self.backend {
             Backend::Sqlite => {
                 let turn = self.writer.clone().lock_owned().await;
-                (self.pool.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await;
+                if let Err(err) = &tx
+                    && is_storage_failure(err)
+                {
+                    self.storage
+                        .failed_at
+                        .store(chrono::Utc::now().timestamp_millis(), Ordering::Relaxed);
+                }
+                (tx?, Some(turn))
             }
             Backend::Postgres => (self.pool.begin().await?, None),
         };
@@ -341,6 +406,7 @@ impl Db {
             wrote_changes: false,
             notices: Vec::new(),
             notified: Vec::new(),
+            storage: self.storage.clone(),
         })
     }
 
@@ -435,12 +501,84 @@ impl Db {
             .unwrap_or(Err(sqlx::Error::PoolTimedOut))
     }
 
+    /// Whether writes can reach the disk now. PostgreSQL answers for itself ([`Db::ping`]);
+    /// on SQLite the folder must have free space, and after a write failed for lack of it a
+    /// small probe write must go through before writes count as possible again.
+    pub async fn check_writable(&self) -> Result<(), String> {
+        let Some(dir) = &self.storage.dir else {
+            return Ok(());
+        };
+        match rustix::fs::statvfs(dir) {
+            Ok(st) => {
+                let free = st.f_bavail.saturating_mul(st.f_frsize);
+                if free < MIN_FREE_BYTES {
+                    return Err(format!(
+                        "the database disk is full ({free} bytes free in {})",
+                        dir.display()
+                    ));
+                }
+            }
+            Err(err) => tracing::debug!(error = %err, "cannot read the database disk's free space"),
+        }
+        if self.storage.last_write_failed() {
+            let probe = async {
+                let mut tx = self.begin().await?;
+                sqlx::query(
+                    "INSERT INTO health_probe (id, at) VALUES (1, $1) \
+                     ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+                )
+                .bind(chrono::Utc::now().timestamp_millis())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await
+            };
+            match tokio::time::timeout(Duration::from_secs(2), probe).await {
+                Ok(Ok(())) => {}
+                Ok(Err(err)) => return Err(format!("the database cannot be written: {err}")),
+                Err(_) => return Err("a probe write did not finish within 2 s".into()),
+            }
+        }
+        Ok(())
+    }
+
     async fn ping_inner(&self) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
             .await
             .map(|_| ())
     }
+}
+
+/// The folder holding an SQLite database file (None for an in-memory database).
+fn sqlite_dir(url: &str) -> Option<PathBuf> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()?;
+    if path.is_empty() || path == ":memory:" {
+        return None;
+    }
+    let parent = std::path::Path::new(path).parent()?;
+    Some(if parent.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        parent.to_path_buf()
+    })
+}
+
+/// Whether `err` says the disk under an SQLite database is full or failing (SQLITE_FULL,
+/// SQLITE_IOERR and its extended codes): the write may succeed later, once there is space.
+pub fn is_storage_failure(err: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(e) = err else {
+        return false;
+    };
+    if e.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_none() {
+        return false;
+    }
+    e.code()
+        .and_then(|c| c.parse::<i32>().ok())
+        .is_some_and(|c| matches!(c & 0xff, 10 | 13))
 }
 
 /// Adds `mode=rwc` and creates the parent folder so a fresh checkout just works.
@@ -479,6 +617,7 @@ pub fn is_unavailable(err: &sqlx::Error) -> bool {
         // A connection closed before the server spoke (a proxy or pooler in front of a database
         // that is down) shows as a protocol error.
         sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(_) if is_storage_failure(err) => true,
         sqlx::Error::Database(e) => e.code().is_some_and(|c| {
             // PostgreSQL: 08 connection exceptions, 57P01–57P03 shutdown / cannot connect now.
             c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03")

@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::events::ui_routes())
         .nest("/api/v1", routes::api::routes())
         .route("/healthz", get(healthz))
+        .route("/readyz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/static/casebook.css", get(css))
         .route("/static/casebook.js", get(js))
@@ -166,12 +167,22 @@ async fn json_error(resp: Response) -> Response {
     Response::from_parts(parts, axum::body::Body::from(body))
 }
 
+/// `/healthz` and `/readyz`: 200 when the database answers and takes writes, else 503 saying
+/// why, so a load balancer sends traffic elsewhere until it heals.
 async fn healthz(State(state): State<AppState>) -> Response {
-    match state.db.ping().await {
+    if let Err(err) = state.db.ping().await {
+        tracing::warn!(error = %err, "health check: database does not answer");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response();
+    }
+    match state.db.check_writable().await {
         Ok(()) => (StatusCode::OK, "ok\n").into_response(),
-        Err(err) => {
-            tracing::warn!(error = %err, "health check: database does not answer");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
+        Err(why) => {
+            tracing::warn!(why, "health check: database unwritable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("database unwritable: {why}\n"),
+            )
+                .into_response()
         }
     }
 }

@@ -114,6 +114,11 @@ impl TestApp {
 
     pub async fn spawn_with(backend: Backend, opts: Options) -> Option<TestApp> {
         let database_url = fresh_database(backend).await?;
+        Some(Self::spawn_on(database_url, opts).await)
+    }
+
+    /// An app on the database at `database_url` (created if it is a new SQLite file).
+    pub async fn spawn_on(database_url: String, opts: Options) -> TestApp {
         let config = Config {
             database_url: Secret::new(database_url.clone()),
             bind: "127.0.0.1:0".into(),
@@ -169,7 +174,7 @@ impl TestApp {
         let agent_token = auth::create_api_token(db, &agent_email, "test", None, now)
             .await
             .unwrap();
-        Some(TestApp {
+        TestApp {
             url: format!("http://{}", running.addr),
             running,
             clock,
@@ -178,7 +183,7 @@ impl TestApp {
             agent_token,
             agent_email,
             admin_email,
-        })
+        }
     }
 
     pub fn db(&self) -> &casebook::db::Db {

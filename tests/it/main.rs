@@ -11,6 +11,7 @@ pub mod crash;
 mod crm;
 mod crm_360;
 mod db_outage;
+mod disk_full;
 mod drafts;
 mod email_corpus;
 mod email_intake;
