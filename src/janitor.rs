@@ -49,6 +49,7 @@ impl Retention {
 pub struct JanitorReport {
     pub outbox_done: u64,
     pub outbox_failed: u64,
+    /// Expired sessions and stale sign-in throttles.
     pub sessions: u64,
     pub inbound_keys: u64,
     pub ticket_changes: u64,
@@ -96,6 +97,17 @@ pub async fn sweep(db: &Db, retention: &Retention, now: Millis) -> AppResult<Jan
         None,
     )
     .await?;
+    // Sign-in throttles nobody touched for two windows, and not holding anyone back.
+    let sessions = sessions
+        + delete_in_batches(
+            db,
+            "DELETE FROM login_throttle WHERE throttle_key IN (
+                SELECT throttle_key FROM login_throttle WHERE last_at < $1 AND blocked_until < $1
+                ORDER BY last_at LIMIT $2)",
+            now - 2 * crate::login_guard::WINDOW_MS,
+            None,
+        )
+        .await?;
 
     // Only the web form's and the API clients' keys expire: they exist to absorb a retry, which
     // comes within minutes. Email keys (Message-ID and sender, or the content hash) are kept:

@@ -16,6 +16,7 @@ pub mod intake;
 pub mod janitor;
 pub mod jobs;
 pub mod live;
+pub mod login_guard;
 pub mod metrics;
 pub mod notify;
 pub mod outbox;

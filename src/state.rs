@@ -28,7 +28,6 @@ pub struct AppState {
 pub struct Limits {
     pub form_per_ip: RateLimiter,
     pub form_per_address: RateLimiter,
-    pub login_failures: RateLimiter,
 }
 
 impl AppState {
@@ -42,7 +41,6 @@ impl AppState {
         let limits = Limits {
             form_per_ip: RateLimiter::new(config.form_rate_per_hour, hour),
             form_per_address: RateLimiter::new(config.form_rate_per_hour.div_ceil(2).max(1), hour),
-            login_failures: RateLimiter::new(config.login_attempts, 15 * 60_000),
         };
         let search = crate::search::from_config(&config, &db)?;
         Ok(AppState {

@@ -72,6 +72,29 @@ pub async fn notify(
     Ok(written.is_some())
 }
 
+/// Tells agent `agent_id` something about their account (failed sign-ins): not about a ticket,
+/// and not something preferences turn off.
+pub async fn notify_account(
+    tx: &mut Tx,
+    agent_id: i64,
+    kind: &str,
+    body: &str,
+    now: Millis,
+) -> AppResult<()> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO agent_notification (agent_id, ticket_id, kind, body, created_at)
+         VALUES ($1, NULL, $2, $3, $4) RETURNING agent_notification_id",
+    )
+    .bind(agent_id)
+    .bind(kind)
+    .bind(body)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    tx.notify_on_commit(crate::live::CHANNEL, format!("n{id}"));
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Who hears about a ticket change
 

@@ -25,6 +25,112 @@ both_backends!(
     }
 );
 
+/// A browser (keeping cookies, not following redirects) whose requests come from 127.0.0.`n`.
+fn browser_at(n: u8) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(std::net::IpAddr::from([127, 0, 0, n]))
+        .build()
+        .unwrap()
+}
+
+both_backends!(strangers_cannot_lock_an_agent_out, |app| async move {
+    // The agent signed in from this browser before: it is known from now on.
+    let mine = app.browser();
+    assert_eq!(login(&app, &mine, &app.agent_email, PASSWORD).await, 303);
+    let (csrf, _) = csrf_from(&mine, &app.at("/tickets")).await;
+    let r = mine
+        .post(app.at("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+
+    // Strangers guess from five addresses, two guesses each: the account's limit.
+    for n in 2..7 {
+        let c = browser_at(n);
+        for _ in 0..2 {
+            assert_eq!(login(&app, &c, &app.agent_email, "not it").await, 401);
+        }
+    }
+    // The account is held back for strangers now, even with the right password...
+    let stranger = browser_at(20);
+    assert_eq!(
+        login(&app, &stranger, &app.agent_email, PASSWORD).await,
+        429
+    );
+    // ...but not for the agent's own browser, nor from the address the agent used before.
+    assert_eq!(login(&app, &mine, &app.agent_email, PASSWORD).await, 303);
+    assert_eq!(
+        login(&app, &app.browser(), &app.agent_email, PASSWORD).await,
+        303
+    );
+    // The agent is told, once.
+    let list = app.get_json("/api/v1/notifications").await;
+    let told: Vec<_> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "sign_in")
+        .collect();
+    assert_eq!(told.len(), 1, "{list}");
+    assert!(
+        told[0]["body"].as_str().unwrap().contains("127.0.0."),
+        "{list}"
+    );
+    // Another account is not affected by this one's guesses.
+    assert_eq!(
+        login(&app, &stranger, &app.admin_email, PASSWORD).await,
+        303
+    );
+});
+
+both_backends!(sign_in_limits_hold_across_nodes, |app| async move {
+    // A second node on the same database.
+    let other = casebook::start(
+        casebook::config::Config {
+            database_url: casebook::config::Secret::new(app.database_url.clone()),
+            bind: "127.0.0.1:0".into(),
+            base_url: "http://127.0.0.1:0".into(),
+            workers: false,
+            ..casebook::config::Config::default()
+        },
+        app.clock.clone(),
+    )
+    .await
+    .unwrap();
+    let other_url = format!("http://{}", other.addr);
+    let c = browser_at(30);
+    let guess_at = |base: String| {
+        let c = c.clone();
+        let email = app.admin_email.clone();
+        async move {
+            let (csrf, _) = csrf_from(&c, &format!("{base}/login")).await;
+            c.post(format!("{base}/login"))
+                .form(&[
+                    ("email", email.as_str()),
+                    ("password", "wrong"),
+                    ("csrf", &csrf),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // Five guesses from one address to one account, spread over two nodes: the fifth starts
+    // the delay, and the next guess is refused on either node.
+    for base in [&app.url, &other_url, &app.url, &other_url, &app.url] {
+        assert_eq!(guess_at(base.clone()).await, 401);
+    }
+    assert_eq!(guess_at(other_url.clone()).await, 429);
+    assert_eq!(guess_at(app.url.clone()).await, 429);
+    other.stop();
+});
+
 both_backends!(sessions_expire, |app| async move {
     let c = app.browser();
     assert_eq!(login(&app, &c, &app.agent_email, PASSWORD).await, 303);

@@ -4,6 +4,7 @@ use super::field_errors;
 use crate::auth::{self, NewAgent};
 use crate::domain::{Priority, Role, Status, Visibility};
 use crate::error::AppError;
+use crate::login_guard;
 use crate::state::AppState;
 use crate::tickets::{self, AgentMessage, ListFilter, Queue, TicketPatch, drafts};
 use crate::web::PageResult;
@@ -69,24 +70,24 @@ async fn login(
     let password = f.password.unwrap_or_default();
     let next = safe_next(f.next.as_deref());
     let now = state.now();
-    // The attempt counts before the password is checked, so guesses sent in parallel cannot all
-    // be checked before the first failure is counted. A right password gives its count back.
-    let limits = &state.limits.login_failures;
-    let (by_ip, by_email) = (format!("ip:{ip}"), format!("email:{email}"));
-    if let Err(retry_after_secs) = limits.hit(&by_ip, now) {
-        return Err(AppError::RateLimited { retry_after_secs }.into());
-    }
-    if let Err(retry_after_secs) = limits.hit(&by_email, now) {
-        limits.refund(&by_ip, now);
-        return Err(AppError::RateLimited { retry_after_secs }.into());
-    }
-    let checked = auth::check_login(&state.db, &email, &password).await;
-    if !matches!(checked, Ok(None)) {
-        limits.refund(&by_ip, now);
-    }
-    match checked? {
+    // The attempt counts before the password is checked (see `login_guard`), in the database,
+    // so parallel guesses and several nodes share one count.
+    let device = cookie(&headers, login_guard::DEVICE_COOKIE);
+    let limits = login_guard::Limits {
+        attempts: state.config.login_attempts,
+    };
+    let counted =
+        match login_guard::before_check(&state.db, limits, &email, &ip, device, now).await? {
+            login_guard::Verdict::Check(counted) => counted,
+            login_guard::Verdict::Wait(retry_after_secs) => {
+                tracing::info!(ip, "sign-in refused while throttled");
+                return Err(AppError::RateLimited { retry_after_secs }.into());
+            }
+        };
+    match auth::check_login(&state.db, &email, &password).await? {
         Some(agent) => {
-            limits.clear(&by_email);
+            let device =
+                login_guard::after_success(&state.db, &counted, agent.id, &ip, device, now).await?;
             // A fresh session id at every login; any session id the browser had is dropped.
             if let Some(old) = cookie(&headers, SESSION_COOKIE) {
                 auth::delete_session(&state.db, old).await?;
@@ -94,13 +95,23 @@ async fn login(
             let secret =
                 auth::create_session(&state.db, agent.id, now, state.config.session_hours).await?;
             let mut resp = Redirect::to(&next).into_response();
+            let secure = state.config.secure_cookies();
             resp.headers_mut().append(
                 header::SET_COOKIE,
                 set_cookie(
                     SESSION_COOKIE,
                     &secret,
                     state.config.session_hours * 3600,
-                    state.config.secure_cookies(),
+                    secure,
+                ),
+            );
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(
+                    login_guard::DEVICE_COOKIE,
+                    &device,
+                    login_guard::KNOWN_FOR_MS / 1000,
+                    secure,
                 ),
             );
             Ok(resp)
