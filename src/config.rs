@@ -64,6 +64,17 @@ pub struct Config {
     pub max_support_body_bytes: usize,
     /// Largest single attachment accepted, in bytes.
     pub max_attachment_bytes: usize,
+    /// Bytes of large request bodies (64 KiB and up) in memory at once, across all requests;
+    /// more wait their turn (at least `max_body_bytes` is always allowed).
+    pub max_upload_bytes_in_flight: usize,
+    /// Seconds a client has to send a request's headers; also how long an idle keep-alive
+    /// connection stays open.
+    pub header_timeout_secs: u64,
+    /// Seconds a client has to send a whole request body (one that stalls for 30 s is cut off
+    /// sooner).
+    pub body_timeout_secs: u64,
+    /// Connections open at once; beyond it new connections are closed.
+    pub max_connections: usize,
     /// Public form: submissions per IP address per hour.
     pub form_rate_per_hour: u32,
     /// Failed logins per address and IP before login is refused for a while.
@@ -119,6 +130,10 @@ impl Default for Config {
             max_body_bytes: 26 * 1024 * 1024,
             max_attachment_bytes: 20 * 1024 * 1024,
             max_support_body_bytes: 11 * 1024 * 1024,
+            max_upload_bytes_in_flight: 64 * 1024 * 1024,
+            header_timeout_secs: 15,
+            body_timeout_secs: 300,
+            max_connections: 10_000,
             form_rate_per_hour: 20,
             login_attempts: 10,
             sla_sweep_ms: 1000,
@@ -390,6 +405,18 @@ impl Config {
         }
         if let Some(v) = get("CASEBOOK_MAX_SUPPORT_BODY_BYTES") {
             self.max_support_body_bytes = num("CASEBOOK_MAX_SUPPORT_BODY_BYTES", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_MAX_UPLOAD_BYTES_IN_FLIGHT") {
+            self.max_upload_bytes_in_flight = num("CASEBOOK_MAX_UPLOAD_BYTES_IN_FLIGHT", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_HEADER_TIMEOUT_SECS") {
+            self.header_timeout_secs = num("CASEBOOK_HEADER_TIMEOUT_SECS", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_BODY_TIMEOUT_SECS") {
+            self.body_timeout_secs = num("CASEBOOK_BODY_TIMEOUT_SECS", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_MAX_CONNECTIONS") {
+            self.max_connections = num("CASEBOOK_MAX_CONNECTIONS", v)?;
         }
         if let Some(v) = get("CASEBOOK_MAX_BODY_BYTES") {
             self.max_body_bytes = num("CASEBOOK_MAX_BODY_BYTES", v)?;

@@ -116,12 +116,21 @@ pub async fn start(config: Config, clock: SharedClock) -> anyhow::Result<Running
             )));
         }
     }
-    let app = web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let server = tokio::spawn(async move {
-        if let Err(err) = axum::serve(listener, app).await {
-            tracing::error!(error = %err, "server stopped");
-        }
-    });
+    // The connection cap stays under the open-file limit, with room for the database,
+    // mail and search connections.
+    let max_connections = match web::server::raise_open_file_limit() {
+        Some(files) => (state.config.max_connections as u64).min(files.saturating_sub(256).max(64)),
+        None => state.config.max_connections as u64,
+    } as usize;
+    let limits = web::server::ConnectionLimits {
+        header_timeout: std::time::Duration::from_secs(state.config.header_timeout_secs.max(1)),
+        max_connections,
+    };
+    let server = tokio::spawn(web::server::serve(
+        listener,
+        web::router(state.clone()),
+        limits,
+    ));
     Ok(Running {
         addr,
         state,

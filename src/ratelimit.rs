@@ -1,7 +1,9 @@
-//! A small fixed-window rate limiter keyed by string (IP address, email address).
+//! A small fixed-window rate limiter keyed by string (IP address, email address), and a budget
+//! of bytes shared by concurrent work (request bodies in memory).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{AcquireError, OwnedSemaphorePermit, Semaphore};
 
 pub struct RateLimiter {
     limit: u32,
@@ -34,6 +36,34 @@ impl RateLimiter {
         }
         entry.1 += 1;
         Ok(())
+    }
+}
+
+/// The bytes of request bodies that may be in memory at once, counted in KiB.
+pub struct ByteBudget {
+    kib: Arc<Semaphore>,
+    total_kib: u32,
+}
+
+impl ByteBudget {
+    pub fn new(bytes: usize) -> Self {
+        let total_kib = (bytes / 1024).clamp(1, u32::MAX as usize) as u32;
+        ByteBudget {
+            kib: Arc::new(Semaphore::new(total_kib as usize)),
+            total_kib,
+        }
+    }
+
+    /// Waits until `kib` KiB are free (at most the whole budget, so any request can proceed
+    /// alone) and holds them until the permit is dropped.
+    pub async fn reserve_kib(&self, kib: usize) -> Result<OwnedSemaphorePermit, AcquireError> {
+        let kib = kib.clamp(1, self.total_kib as usize) as u32;
+        self.kib.clone().acquire_many_owned(kib).await
+    }
+
+    /// KiB free now (for metrics and tests).
+    pub fn available_kib(&self) -> usize {
+        self.kib.available_permits()
     }
 }
 

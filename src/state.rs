@@ -22,6 +22,8 @@ pub struct AppState {
     pub search: Arc<dyn crate::search::SearchIndex>,
     /// The live desk's event hub and presence board.
     pub live: Arc<crate::live::Live>,
+    /// Bytes of large request bodies in memory at once.
+    pub upload_budget: Arc<crate::ratelimit::ByteBudget>,
 }
 
 /// In-process rate limiters (per node; a shared store is not needed for abuse control).
@@ -43,6 +45,9 @@ impl AppState {
             form_per_address: RateLimiter::new(config.form_rate_per_hour.div_ceil(2).max(1), hour),
         };
         let search = crate::search::from_config(&config, &db)?;
+        let upload_budget = Arc::new(crate::ratelimit::ByteBudget::new(
+            config.max_upload_bytes_in_flight.max(config.max_body_bytes),
+        ));
         Ok(AppState {
             db,
             config: Arc::new(config),
@@ -52,6 +57,7 @@ impl AppState {
             mailer,
             search,
             live: Arc::new(crate::live::Live::new(4096)),
+            upload_budget,
         })
     }
 

@@ -45,28 +45,44 @@ pub async fn read_submission(state: &AppState, req: Request) -> Result<Submissio
                 }
             };
             let name = field.name().unwrap_or("").to_string();
+            let mut field = field;
             if name == "attachment" {
                 let filename = field.file_name().unwrap_or("").to_string();
                 let content_type = field
                     .content_type()
                     .unwrap_or("application/octet-stream")
                     .to_string();
-                let bytes = field.bytes().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        AppError::PayloadTooLarge
-                    } else {
-                        AppError::BadRequest(e.body_text())
+                // Read part by part, keeping at most the attachment limit: a larger file is
+                // drained, not held in memory, and reported as too large.
+                let limit = state.config.max_attachment_bytes;
+                let mut content = Vec::new();
+                let mut too_large = false;
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => {
+                            if too_large || content.len() + chunk.len() > limit {
+                                too_large = true;
+                                content = Vec::new();
+                            } else {
+                                content.extend_from_slice(&chunk);
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                            return Err(AppError::PayloadTooLarge);
+                        }
+                        Err(e) => return Err(AppError::BadRequest(e.body_text())),
                     }
-                })?;
-                if filename.is_empty() && bytes.is_empty() {
+                }
+                if filename.is_empty() && content.is_empty() && !too_large {
                     continue;
                 }
                 if sub.attachments.len() >= crate::tickets::MAX_ATTACHMENTS {
                     sub.attachment_error = Some(crate::tickets::too_many_files());
                     continue;
                 }
-                if bytes.len() > state.config.max_attachment_bytes {
-                    let limit_kb = state.config.max_attachment_bytes / 1024;
+                if too_large {
+                    let limit_kb = limit / 1024;
                     sub.attachment_error = Some(format!("is too large ({limit_kb} KB at most)"));
                     continue;
                 }
@@ -82,7 +98,7 @@ pub async fn read_submission(state: &AppState, req: Request) -> Result<Submissio
                         filename
                     },
                     content_type,
-                    content: bytes.to_vec(),
+                    content,
                 });
             } else {
                 let text = field.text().await.map_err(|e| {

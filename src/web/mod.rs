@@ -3,8 +3,10 @@
 pub mod extract;
 pub mod form;
 pub mod input;
+pub mod limits;
 pub mod page_error;
 pub mod routes;
+pub mod server;
 pub mod views;
 
 pub use page_error::{PageError, PageResult};
@@ -34,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::public::routes(state.config.support_body_bytes()))
         .merge(routes::sla::ui_routes())
         .merge(routes::notifications::ui_routes())
+        .merge(routes::links::ui_routes())
         .merge(routes::search::ui_routes())
         .merge(routes::reports::routes())
         .merge(routes::events::ui_routes())
@@ -49,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), extract::csrf_cookie))
         .layer(middleware::from_fn_with_state(state.clone(), input::reject_nul))
+        .layer(middleware::from_fn_with_state(state.clone(), limits::bound_body))
         .layer(DefaultBodyLimit::max(limit))
         // A panic in a handler is a logged 500 for that request, never a reset connection.
         .layer(CatchPanicLayer::custom(panicked))
