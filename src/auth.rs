@@ -81,13 +81,44 @@ pub async fn hash_password_off_thread(password: &str) -> anyhow::Result<String> 
     off_thread(move || hash_password(&password)).await?
 }
 
-/// Checked when a password is set: long enough to mean something.
-pub fn validate_password(field: &str, password: &str) -> AppResult<()> {
-    if password.chars().count() < 8 {
-        return Err(AppError::field(field, "must be at least 8 characters"));
+/// The fewest characters a password may have.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// Checked when a password is set: at least [`MIN_PASSWORD_CHARS`], not only spaces, and not
+/// easy to guess — no common password, keyboard pattern or dictionary phrase, nor built from the
+/// agent's own name or address (`personal`), as judged by zxcvbn (score 3 of 4 or better).
+pub fn validate_password(field: &str, password: &str, personal: &[&str]) -> AppResult<()> {
+    if password.trim().is_empty() {
+        return Err(AppError::field(field, "must not be only spaces"));
+    }
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AppError::field(
+            field,
+            format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+        ));
     }
     if password.len() > 1024 {
         return Err(AppError::field(field, "is too long"));
+    }
+    let mut inputs: Vec<&str> = Vec::new();
+    for p in personal {
+        inputs.push(p);
+        inputs.extend(
+            p.split(['@', '.', ' ', '-', '_', '+'])
+                .filter(|w| w.len() > 2),
+        );
+    }
+    let estimate = zxcvbn::zxcvbn(password, &inputs);
+    if estimate.score() < zxcvbn::Score::Three {
+        let why = estimate
+            .feedback()
+            .and_then(|f| f.warning())
+            .map(|w| format!(" ({w})"))
+            .unwrap_or_default();
+        return Err(AppError::field(
+            field,
+            format!("is too easy to guess{why}; a few unrelated words or a longer phrase are best"),
+        ));
     }
     Ok(())
 }
@@ -149,7 +180,7 @@ pub async fn create_agent(db: &Db, new: NewAgent<'_>, now: Millis) -> AppResult<
     if name.is_empty() {
         return Err(AppError::field("name", "is required"));
     }
-    validate_password("password", new.password)?;
+    validate_password("password", new.password, &[new.email, name])?;
     let hash = hash_password_off_thread(new.password).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO agent (email, name, role, password_hash, active, created_at, updated_at)
@@ -274,14 +305,19 @@ pub async fn change_password(
     new: &str,
     now: Millis,
 ) -> AppResult<()> {
-    let hash: String = sqlx::query_scalar("SELECT password_hash FROM agent WHERE agent_id = $1")
+    let row = sqlx::query("SELECT password_hash, email, name FROM agent WHERE agent_id = $1")
         .bind(agent_id)
         .fetch_one(&db.pool)
         .await?;
+    let (hash, email, name): (String, String, String) = (
+        row.try_get("password_hash")?,
+        row.try_get("email")?,
+        row.try_get("name")?,
+    );
     if !verify_password_off_thread(current, &hash).await? {
         return Err(AppError::field("current_password", "is not correct"));
     }
-    validate_password("new_password", new)?;
+    validate_password("new_password", new, &[&email, &name])?;
     let new_hash = hash_password_off_thread(new).await?;
     let mut tx = db.begin().await?;
     sqlx::query("UPDATE agent SET password_hash = $1, updated_at = $2 WHERE agent_id = $3")
@@ -358,6 +394,33 @@ pub async fn revoke_api_token(db: &Db, token: &str, now: Millis) -> AppResult<bo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weak_passwords_are_refused_with_the_reason() {
+        let me = ["ada@acme.example", "Ada Lovelace"];
+        for weak in [
+            "short one",
+            "            ",
+            "password1234",
+            "qwertyuiopas",
+            "aaaaaaaaaaaa",
+            "ada@acme.example",
+            "lovelace2024!",
+        ] {
+            let err = validate_password("password", weak, &me).unwrap_err();
+            assert!(
+                matches!(&err, AppError::Validation { field, .. } if field == "password"),
+                "{weak:?}: {err:?}"
+            );
+        }
+        for strong in [
+            "correct horse battery",
+            "casebook demo desk",
+            "비밀번호는 고양이와 자전거",
+        ] {
+            validate_password("password", strong, &me).unwrap();
+        }
+    }
 
     #[test]
     fn passwords_round_trip() {

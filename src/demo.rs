@@ -10,7 +10,7 @@ use crate::tickets::{self, AgentMessage, TicketPatch};
 use anyhow::Result;
 
 /// Password of every demo agent (shown in the README).
-pub const DEMO_PASSWORD: &str = "casebook-demo";
+pub const DEMO_PASSWORD: &str = "casebook demo desk";
 
 pub const DEMO_AGENTS: [(&str, &str, Role); 4] = [
     ("admin@demo.casebook.test", "Alex Admin", Role::Admin),

@@ -131,6 +131,57 @@ both_backends!(sign_in_limits_hold_across_nodes, |app| async move {
     other.stop();
 });
 
+/// Passwords are at least 12 characters and not easy to guess, wherever they are set; the
+/// error names the field and says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn weak_passwords_are_refused_everywhere() {
+    let Some(app) = crate::harness::TestApp::spawn(crate::harness::Backend::Sqlite).await else {
+        return;
+    };
+    for (password, why) in [
+        ("hunter2", "at least 12"),
+        ("              ", "only spaces"),
+        ("password1234", "too easy to guess"),
+        ("newagent2026!", "too easy to guess"),
+    ] {
+        let r = app
+            .api()
+            .post(app.at("/api/v1/agents"))
+            .bearer_auth(&app.admin_token)
+            .json(&serde_json::json!({"email": "newagent@casebook.test", "name": "New Agent", "role": "agent", "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{password:?}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["field"], "password", "{body}");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(why),
+            "{password:?}: {body}"
+        );
+    }
+    // The password change form says the same.
+    let c = app.browser();
+    assert_eq!(login(&app, &c, &app.agent_email, PASSWORD).await, 303);
+    let (csrf, _) = csrf_from(&c, &app.at("/account/password")).await;
+    let r = c
+        .post(app.at("/account/password"))
+        .form(&[
+            ("current_password", PASSWORD),
+            ("new_password", "qwertyuiopas"),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("too easy to guess"));
+    assert_eq!(
+        login(&app, &app.browser(), &app.agent_email, PASSWORD).await,
+        303
+    );
+}
+
 both_backends!(sessions_expire, |app| async move {
     let c = app.browser();
     assert_eq!(login(&app, &c, &app.agent_email, PASSWORD).await, 303);
