@@ -27,3 +27,6 @@ CREATE TABLE agent_device (
     last_address TEXT NOT NULL
 );
 CREATE INDEX agent_device_agent_idx ON agent_device (agent_id, last_address);
+
+-- When a customer last asked, from an expired link, for a fresh one (one mail per ten minutes).
+ALTER TABLE ticket_link ADD COLUMN renew_asked_at BIGINT;

@@ -6,7 +6,6 @@ pub mod email;
 pub mod imap;
 pub mod quarantine;
 
-use crate::auth::{digest, new_secret};
 use crate::customers;
 use crate::db::{Db, Tx};
 use crate::domain::clock::Millis;
@@ -395,14 +394,7 @@ async fn receive_once(
 
 /// Creates a private customer link for a ticket; returns the token (only its digest is stored).
 pub async fn issue_link(tx: &mut Tx, ticket_id: i64, now: Millis) -> AppResult<String> {
-    let token = new_secret();
-    sqlx::query("INSERT INTO ticket_link (ticket_id, token_hash, created_at) VALUES ($1, $2, $3)")
-        .bind(ticket_id)
-        .bind(digest(&token))
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    Ok(token)
+    tickets::links::issue(tx, ticket_id, now).await
 }
 
 /// The `ticket.created` job: route and assign the new ticket and acknowledge it to the customer

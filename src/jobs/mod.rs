@@ -39,6 +39,9 @@ async fn run(state: &AppState, claimed: &Claimed, worker: &str) -> anyhow::Resul
             crate::assign::run_waiting_job(state, id, team_id, &reason).await
         }
         Job::SearchIndex { ticket_id } => crate::search::run_index_job(state, id, ticket_id).await,
+        Job::LinkSent { ticket_id } => {
+            crate::notify::send_link_job(state, id, worker, ticket_id).await
+        }
     }
 }
 

@@ -6,7 +6,6 @@
 
 pub mod inbox;
 
-use crate::auth::new_secret;
 use crate::config::Config;
 use crate::db::Db;
 use crate::domain::clock::Millis;
@@ -377,13 +376,7 @@ pub async fn deliver(
             .await?;
     tx.commit().await?;
     let mut tx = db.begin().await?;
-    let token = new_secret();
-    sqlx::query("INSERT INTO ticket_link (ticket_id, token_hash, created_at) VALUES ($1, $2, $3)")
-        .bind(out.ticket_id)
-        .bind(crate::auth::digest(&token))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    let token = crate::tickets::links::issue(&mut tx, out.ticket_id, now).await?;
     tx.commit().await?;
     let link = format!("{}/t/{token}", mailer.base_url);
     let mail = build(mailer, &out, &link)?;
@@ -584,4 +577,80 @@ pub async fn acknowledge(
     crate::outbox::enqueue(tx, &job, now)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// The `link.sent` job: mails the ticket's customer a fresh private link (asked for from an
+/// expired link, or re-issued by an agent after revoking the old ones). Without mail set up, or
+/// a customer without an address, there is nothing to send.
+pub async fn send_link_job(
+    state: &crate::state::AppState,
+    job_id: i64,
+    worker: &str,
+    ticket_id: i64,
+) -> Result<()> {
+    let now = state.clock.now_ms();
+    if let Some(mailer) = &state.mailer
+        && crate::outbox::renew_lease(&state.db, job_id, worker, now, state.config.outbox_lease_ms)
+            .await?
+    {
+        send_fresh_link(state, mailer, ticket_id, now).await?;
+    }
+    crate::outbox::finish(state.db.begin().await?, job_id, now).await
+}
+
+async fn send_fresh_link(
+    state: &crate::state::AppState,
+    mailer: &Mailer,
+    ticket_id: i64,
+    now: Millis,
+) -> Result<()> {
+    let db = &state.db;
+    let Some(row) = sqlx::query(
+        "SELECT t.subject, c.name,
+            (SELECT ci.value FROM customer_identity ci WHERE ci.customer_id = t.customer_id AND ci.kind = 'email'
+               ORDER BY ci.customer_identity_id LIMIT 1) AS email
+         FROM ticket t JOIN customer c ON c.customer_id = t.customer_id WHERE t.ticket_id = $1",
+    )
+    .bind(ticket_id)
+    .fetch_optional(&db.pool)
+    .await?
+    else {
+        return Ok(());
+    };
+    let Some(email) = row.try_get::<Option<String>, _>("email")? else {
+        return Ok(());
+    };
+    let subject: String = row.try_get("subject")?;
+    let name = crate::domain::single_line(&row.try_get::<String, _>("name")?);
+    let mut tx = db.begin().await?;
+    let token = crate::tickets::links::issue(&mut tx, ticket_id, now).await?;
+    tx.commit().await?;
+    let link = format!("{}/t/{token}", state.config.base_url);
+    let days = crate::tickets::links::LINK_DAYS;
+    let text = format!(
+        "Here is a new link to follow your request #{ticket_id} \"{subject}\":\n\n{link}\n\n\
+         It works for {days} days. Links we sent before may no longer work."
+    );
+    let html = maud::html! {
+        p { "Here is a new link to follow your request #" (ticket_id) " “" (subject) "”:" }
+        p { a href=(link) { (link) } }
+        p style="color:#687085;font-size:13px" { "It works for " (days) " days. Links we sent before may no longer work." }
+    }
+    .into_string();
+    let notice = Notice {
+        ticket_id,
+        to: &email,
+        to_name: &name,
+        subject: &subject,
+        text: &text,
+        html: &html,
+    };
+    match mailer.send_notice(&notice).await {
+        Ok(()) => Ok(()),
+        Err(SendError::Permanent(e)) => {
+            tracing::warn!(ticket_id, error = %e, "a fresh link could not be delivered");
+            Ok(())
+        }
+        Err(SendError::Transient(e)) => anyhow::bail!("SMTP temporarily failed: {e}"),
+    }
 }

@@ -73,6 +73,9 @@ pub enum Job {
     /// Bring a ticket's search document up to date.
     #[serde(rename = "search.index")]
     SearchIndex { ticket_id: i64 },
+    /// Mail the ticket's customer a fresh private link.
+    #[serde(rename = "link.sent")]
+    LinkSent { ticket_id: i64 },
 }
 
 fn requested() -> String {
@@ -123,7 +126,8 @@ impl Job {
             | Job::MessageSent { ticket_id, .. }
             | Job::TicketSolved { ticket_id }
             | Job::Assign { ticket_id, .. }
-            | Job::SearchIndex { ticket_id } => Some(*ticket_id),
+            | Job::SearchIndex { ticket_id }
+            | Job::LinkSent { ticket_id } => Some(*ticket_id),
             Job::AssignWaiting { .. } => None,
         }
     }

@@ -195,13 +195,7 @@ pub async fn request_rating(
     if claimed == 0 {
         return Ok(());
     }
-    let token = crate::auth::new_secret();
-    sqlx::query("INSERT INTO ticket_link (ticket_id, token_hash, created_at) VALUES ($1, $2, $3)")
-        .bind(ticket_id)
-        .bind(crate::auth::digest(&token))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    let token = crate::tickets::links::issue(&mut tx, ticket_id, now).await?;
     tx.commit().await?;
     let base = format!("{}/t/{token}/rate", state.config.base_url);
     let (good, bad) = (format!("{base}?r=good"), format!("{base}?r=bad"));

@@ -3,6 +3,7 @@
 
 pub mod commands;
 pub mod drafts;
+pub mod links;
 pub mod repo;
 
 use crate::auth::AgentRef;

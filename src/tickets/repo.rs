@@ -347,14 +347,10 @@ pub async fn events(db: &Db, ticket_id: i64) -> AppResult<Vec<Event>> {
 
 /// The ticket a customer's private link points to, if the link is valid now.
 pub async fn ticket_for_link(db: &Db, token: &str, now: i64) -> AppResult<i64> {
-    sqlx::query_scalar(
-        "SELECT ticket_id FROM ticket_link WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
-    )
-    .bind(crate::auth::digest(token))
-    .bind(now)
-    .fetch_optional(&db.pool)
-    .await?
-    .ok_or(AppError::NotFound("ticket"))
+    match super::links::state(db, token, now).await? {
+        super::links::LinkState::Valid(ticket_id) => Ok(ticket_id),
+        _ => Err(AppError::NotFound("ticket")),
+    }
 }
 
 #[cfg(test)]

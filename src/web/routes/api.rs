@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(super::assign_api::routes())
         .merge(super::sla::api_routes())
         .merge(super::notifications::api_routes())
+        .merge(super::links::api_routes())
         .merge(super::crm_api::routes())
         .merge(super::search::api_routes())
         .merge(super::events::api_routes())

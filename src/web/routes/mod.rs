@@ -7,6 +7,7 @@ pub mod crm_api;
 pub mod crm_ui;
 pub mod drafts;
 pub mod events;
+pub mod links;
 pub mod notifications;
 pub mod public;
 pub mod reports;

@@ -5,7 +5,7 @@ use crate::domain::{Channel, EmailAddress, Status};
 use crate::error::AppError;
 use crate::intake::{self, IdempotencyKey, NewInbound};
 use crate::state::AppState;
-use crate::tickets;
+use crate::tickets::{self, links::LinkState};
 use crate::web::extract::{ClientIp, CsrfToken, verify_csrf};
 use crate::web::views::public::{self as views, CustomerView, SupportForm};
 use crate::web::{PageError, PageResult};
@@ -29,6 +29,7 @@ pub fn routes(support_body_bytes: usize) -> Router<AppState> {
         .route("/support/received", get(received))
         .route("/t/{token}", get(customer_view))
         .route("/t/{token}/messages", post(customer_reply))
+        .route("/t/{token}/renew", post(renew_link))
         .route("/t/{token}/attachments/{id}", get(customer_attachment))
 }
 
@@ -200,9 +201,20 @@ async fn customer_view(
     Path(token): Path<String>,
     Query(q): Query<ViewQuery>,
 ) -> PageResult<Response> {
-    let ticket_id = tickets::repo::ticket_for_link(&state.db, &token, state.now())
-        .await
-        .map_err(link_error)?;
+    let ticket_id = match tickets::links::state(&state.db, &token, state.now()).await? {
+        LinkState::Valid(ticket_id) => ticket_id,
+        gone @ (LinkState::Expired(_) | LinkState::Revoked(_)) => {
+            let expired = matches!(gone, LinkState::Expired(_));
+            let mut resp =
+                (StatusCode::GONE, views::link_gone(&csrf, &token, expired)).into_response();
+            resp.headers_mut().insert(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("no-store"),
+            );
+            return Ok(resp);
+        }
+        LinkState::Unknown => return Err(link_error(AppError::NotFound("ticket"))),
+    };
     let mut resp = render_customer_view(&state, &csrf, &token, ticket_id, q.new.is_some(), &[])
         .await?
         .into_response();
@@ -212,6 +224,40 @@ async fn customer_view(
         header::HeaderValue::from_static("no-store"),
     );
     Ok(resp)
+}
+
+/// An expired link asks for a fresh one: mailed to the address on the request (never shown
+/// here), at most once per ten minutes per ticket. The answer is the same either way.
+async fn renew_link(
+    State(state): State<AppState>,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(f): Form<CsrfOnly>,
+) -> PageResult<Response> {
+    verify_csrf(&headers, f.csrf.as_deref())?;
+    let now = state.now();
+    match tickets::links::state(&state.db, &token, now).await? {
+        LinkState::Expired(ticket_id) => {
+            let mut tx = state.db.begin().await?;
+            if tickets::links::ask_renewal(&mut tx, &token, ticket_id, now).await? {
+                tickets::links::queue_fresh_link(&mut tx, ticket_id, now).await?;
+            }
+            tx.commit().await?;
+        }
+        LinkState::Valid(_) => {
+            return Ok(Redirect::to(&format!("/t/{token}")).into_response());
+        }
+        LinkState::Revoked(_) | LinkState::Unknown => {
+            return Err(link_error(AppError::NotFound("ticket")));
+        }
+    }
+    Ok(views::link_renewed(&csrf).into_response())
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    csrf: Option<String>,
 }
 
 #[derive(Deserialize)]

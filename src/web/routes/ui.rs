@@ -288,6 +288,7 @@ async fn render_ticket(
         crate::customers::crm::list_events(&state.db, ticket.customer_id, &filter).await?;
     let sla = super::sla::ticket_panel(state, agent, csrf, id, &agents).await?;
     let follow = super::notifications::follow_panel(state, agent, csrf, id).await?;
+    let links = super::links::panel(state, csrf, id).await?;
     let (similar, reply_tools) =
         super::search::ticket_panels(state, csrf, id, &messages, reply_q).await?;
     let conflict = match stale {
@@ -311,6 +312,7 @@ async fn render_ticket(
         present: &present,
         sla,
         follow,
+        links,
         profile: &profile,
         crm: &crm,
         agent,

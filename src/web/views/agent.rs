@@ -146,6 +146,8 @@ pub struct TicketPage<'a> {
     pub sla: Markup,
     /// The Follow card.
     pub follow: Markup,
+    /// The customer's private links card.
+    pub links: Markup,
     /// Shown above the conversation when the agent's change was made on an older version.
     pub conflict: Option<Markup>,
     /// Who else has the ticket open (live presence).
@@ -326,6 +328,7 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                 aside.side {
                     (p.sla)
                     (p.follow)
+                    (p.links)
                     (p.similar)
                     section.card {
                         h2 { "Ticket" }
@@ -602,7 +605,7 @@ pub fn password(agent: &AgentRef, csrf: &str, errors: &[(String, String)], done:
                     label for="current_password" { "Current password" }
                     input #current_password type="password" name="current_password" required autocomplete="current-password";
                     (field_error(errors, "current_password"))
-                    label for="new_password" { "New password (at least 8 characters)" }
+                    label for="new_password" { "New password (at least 12 characters; a few unrelated words work well)" }
                     input #new_password type="password" name="new_password" required autocomplete="new-password";
                     (field_error(errors, "new_password"))
                     button type="submit" { "Change password" }
@@ -710,4 +713,39 @@ pub fn admin_agents(
             }
         },
     )
+}
+
+/// The customer's private links: how many work and until when; revoke them, or revoke and mail
+/// the customer a fresh one (when a link was forwarded to the wrong person, say).
+pub fn links_panel(
+    csrf: &str,
+    ticket_id: i64,
+    s: &crate::tickets::links::LinkSummary,
+    now: i64,
+) -> Markup {
+    html! {
+        section.card.links {
+            h3 { "Customer link" }
+            p.muted.small {
+                @if s.active == 0 {
+                    "No working link. "
+                } @else {
+                    (plural(s.active, "working link"))
+                    @if let Some(e) = s.expires_at { ", the newest until " (date(e)) }
+                    ". "
+                }
+                @if let Some(at) = s.last_issued_at { "Last sent " (ago(now, at)) "." }
+            }
+            form.inline method="post" action={"/tickets/" (ticket_id) "/links/reissue"} {
+                input type="hidden" name="csrf" value=(csrf);
+                button.small type="submit" { "Revoke and mail a new link" }
+            }
+            @if s.active > 0 {
+                form.inline method="post" action={"/tickets/" (ticket_id) "/links/revoke"} {
+                    input type="hidden" name="csrf" value=(csrf);
+                    button.small.secondary type="submit" { "Revoke all" }
+                }
+            }
+        }
+    }
 }

@@ -71,6 +71,50 @@ pub fn received(csrf: &str) -> Markup {
     )
 }
 
+/// A private link that no longer works: expired (with a button to mail a fresh one to the
+/// address on the request) or withdrawn by the support team.
+pub fn link_gone(csrf: &str, token: &str, expired: bool) -> Markup {
+    page(
+        &Frame {
+            title: "This link no longer works",
+            agent: None,
+            csrf,
+        },
+        html! {
+            section.card.narrow {
+                @if expired {
+                    h1 { "This link has expired" }
+                    p { "Links to a request work for " (crate::tickets::links::LINK_DAYS) " days. We can mail a new one to the address on the request." }
+                    form method="post" action={"/t/" (token) "/renew"} {
+                        input type="hidden" name="csrf" value=(csrf);
+                        button type="submit" { "Mail me a new link" }
+                    }
+                } @else {
+                    h1 { "This link was withdrawn" }
+                    p { "The support team replaced this link. Use the newest link we mailed you, or reply to any of our emails." }
+                }
+            }
+        },
+    )
+}
+
+/// After a fresh link was asked for (the same answer whether or not one was sent).
+pub fn link_renewed(csrf: &str) -> Markup {
+    page(
+        &Frame {
+            title: "A new link is on its way",
+            agent: None,
+            csrf,
+        },
+        html! {
+            section.card.narrow {
+                h1 { "A new link is on its way" }
+                p { "We mailed a new link to the address on the request. It can take a few minutes to arrive." }
+            }
+        },
+    )
+}
+
 pub struct CustomerView<'a> {
     pub csrf: &'a str,
     pub token: &'a str,
