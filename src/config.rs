@@ -75,6 +75,12 @@ pub struct Config {
     pub body_timeout_secs: u64,
     /// Connections open at once; beyond it new connections are closed.
     pub max_connections: usize,
+    /// Hold mail the receiving server found forged (DMARC fail, or SPF fail without DKIM) in
+    /// quarantine as `spoofed` instead of writing it into a ticket.
+    pub spoof_check: bool,
+    /// The authserv-id of the mail server whose `Authentication-Results` count (default: the
+    /// topmost header).
+    pub authserv_id: Option<String>,
     /// Public form: submissions per IP address per hour.
     pub form_rate_per_hour: u32,
     /// Failed logins per address and IP before login is refused for a while.
@@ -134,6 +140,8 @@ impl Default for Config {
             header_timeout_secs: 15,
             body_timeout_secs: 300,
             max_connections: 10_000,
+            spoof_check: true,
+            authserv_id: None,
             form_rate_per_hour: 20,
             login_attempts: 10,
             sla_sweep_ms: 1000,
@@ -414,6 +422,21 @@ impl Config {
         }
         if let Some(v) = get("CASEBOOK_BODY_TIMEOUT_SECS") {
             self.body_timeout_secs = num("CASEBOOK_BODY_TIMEOUT_SECS", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_SPOOF_CHECK") {
+            self.spoof_check = match v.trim() {
+                "1" | "true" | "on" | "yes" => true,
+                "0" | "false" | "off" | "no" => false,
+                other => {
+                    return Err(ConfigError::Env {
+                        var: "CASEBOOK_SPOOF_CHECK",
+                        message: format!("expected on or off, got {other:?}"),
+                    });
+                }
+            };
+        }
+        if let Some(v) = get("CASEBOOK_AUTHSERV_ID") {
+            self.authserv_id = Some(v.trim().to_string()).filter(|s| !s.is_empty());
         }
         if let Some(v) = get("CASEBOOK_MAX_CONNECTIONS") {
             self.max_connections = num("CASEBOOK_MAX_CONNECTIONS", v)?;

@@ -30,3 +30,13 @@ CREATE INDEX agent_device_agent_idx ON agent_device (agent_id, last_address);
 
 -- When a customer last asked, from an expired link, for a fresh one (one mail per ten minutes).
 ALTER TABLE ticket_link ADD COLUMN renew_asked_at BIGINT;
+
+-- The secret part of a ticket's reply tag (`[#123-k7q2m9xd]`, `support+t123-k7q2m9xd@…`): a reply
+-- naming the ticket threads onto it only with the secret (tickets from before it have none).
+ALTER TABLE ticket ADD COLUMN reply_token TEXT;
+
+-- Quarantine learns the reason `spoofed` (mail the receiving server found forged).
+ALTER TABLE quarantine DROP CONSTRAINT quarantine_reason_check;
+ALTER TABLE quarantine ADD CONSTRAINT quarantine_reason_check
+    CHECK (reason IN ('parse_error', 'too_large', 'loop_detected', 'sender_blocked', 'rate_limited',
+                      'auto_reply', 'bounce', 'no_sender', 'storage_error', 'spoofed'));

@@ -30,3 +30,29 @@ CREATE INDEX agent_device_agent_idx ON agent_device (agent_id, last_address);
 
 -- When a customer last asked, from an expired link, for a fresh one (one mail per ten minutes).
 ALTER TABLE ticket_link ADD COLUMN renew_asked_at BIGINT;
+
+-- The secret part of a ticket's reply tag (`[#123-k7q2m9xd]`, `support+t123-k7q2m9xd@…`): a reply
+-- naming the ticket threads onto it only with the secret (tickets from before it have none).
+ALTER TABLE ticket ADD COLUMN reply_token TEXT;
+
+-- Quarantine learns the reason `spoofed` (mail the receiving server found forged). SQLite cannot
+-- change a CHECK constraint in place, so the table is rebuilt (nothing references it).
+CREATE TABLE quarantine_new (
+    quarantine_id INTEGER PRIMARY KEY,
+    raw_email_id  INTEGER NOT NULL REFERENCES raw_email (raw_email_id),
+    reason        TEXT NOT NULL CHECK (reason IN ('parse_error', 'too_large', 'loop_detected', 'sender_blocked',
+                                                  'rate_limited', 'auto_reply', 'bounce', 'no_sender', 'storage_error',
+                                                  'spoofed')),
+    detail        TEXT NOT NULL,
+    sender        TEXT,
+    subject       TEXT,
+    status        TEXT NOT NULL DEFAULT 'held' CHECK (status IN ('held', 'released', 'dismissed')),
+    ticket_id     INTEGER REFERENCES ticket (ticket_id),
+    created_at    INTEGER NOT NULL,
+    resolved_at   INTEGER,
+    resolved_by   INTEGER REFERENCES agent (agent_id)
+);
+INSERT INTO quarantine_new SELECT * FROM quarantine;
+DROP TABLE quarantine;
+ALTER TABLE quarantine_new RENAME TO quarantine;
+CREATE INDEX quarantine_status_idx ON quarantine (status, quarantine_id);

@@ -2,6 +2,7 @@
 //! auto-reply detection, and ticket tokens. Pure functions (no database, no network) that the
 //! IMAP intake calls before it builds a `NewInbound`.
 
+pub mod authres;
 mod classify;
 mod html;
 mod parse;
@@ -12,7 +13,9 @@ pub use classify::{MailFacts, classify};
 pub use html::{html_to_text, sanitize_html};
 pub use parse::parse;
 pub use reply::visible_reply;
-pub use tokens::{ticket_token_from_address, ticket_token_from_subject};
+pub use tokens::{
+    TicketRef, new_reply_secret, ticket_tag, ticket_token_from_address, ticket_token_from_subject,
+};
 
 /// One inbound message, decoded. Built by [`parse`]; every field has a usable value even when
 /// the message was malformed (missing headers become `None` or empty, never an error).
@@ -51,6 +54,8 @@ pub struct ParsedEmail {
     /// reused one.
     pub content_hash: String,
     pub raw_size: usize,
+    /// Every `Authentication-Results` header, topmost (added last) first.
+    pub auth_results: Vec<String>,
     /// Things that were repaired or left out while parsing (an attachment over the size limit,
     /// a body without headers), in plain words for an admin.
     pub warnings: Vec<String>,

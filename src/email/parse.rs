@@ -60,6 +60,12 @@ fn from_mime(raw: &[u8], limits: &Limits) -> Result<ParsedEmail, ParseError> {
     let attachments = attachments(&message, limits, &mut warnings);
 
     let mut facts = mail_facts(&message);
+    let auth_results = facts
+        .headers
+        .iter()
+        .filter(|(name, _)| name == "authentication-results")
+        .map(|(_, value)| value.clone())
+        .collect();
     facts.from_address = from_address.clone().or_else(|| bare_from(&message));
     facts.from_name = from_name.clone();
     facts.subject = subject.clone();
@@ -93,6 +99,7 @@ fn from_mime(raw: &[u8], limits: &Limits) -> Result<ParsedEmail, ParseError> {
         kind,
         content_hash: String::new(),
         raw_size: 0,
+        auth_results,
         warnings,
     })
 }
@@ -128,6 +135,7 @@ fn body_only(raw: &[u8]) -> Result<ParsedEmail, ParseError> {
         kind: super::MailKind::Normal,
         content_hash: String::new(),
         raw_size: 0,
+        auth_results: Vec::new(),
         warnings: vec!["no header block: the whole input was taken as the message text".into()],
     })
 }

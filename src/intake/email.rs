@@ -258,6 +258,19 @@ pub async fn ingest_stored(
         )
         .await;
     }
+    if mode == Mode::Normal
+        && state.config.spoof_check
+        && let email::authres::SenderCheck::Fail(why) =
+            email::authres::sender_check(&parsed.auth_results, state.config.authserv_id.as_deref())
+    {
+        return held(
+            "spoofed",
+            format!("the receiving mail server says the sender is forged: {why}"),
+            sender,
+            subject,
+        )
+        .await;
+    }
     let auto_reply = parsed.kind.is_automated();
     let meta = EmailMeta {
         message_id: parsed.message_id.clone(),

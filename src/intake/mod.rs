@@ -73,10 +73,10 @@ pub struct EmailMeta {
     pub message_id: Option<String>,
     pub in_reply_to: Vec<String>,
     pub references: Vec<String>,
-    /// `[#1234]` in the subject.
-    pub subject_token: Option<i64>,
-    /// `support+t1234@…` in a recipient address.
-    pub address_token: Option<i64>,
+    /// `[#1234-k7q2m9xd]` in the subject.
+    pub subject_token: Option<crate::email::TicketRef>,
+    /// `support+t1234-k7q2m9xd@…` in a recipient address.
+    pub address_token: Option<crate::email::TicketRef>,
     /// The whole text as received, quoted history and signature included.
     pub full_text: String,
     pub raw_email_id: i64,
@@ -165,13 +165,32 @@ async fn thread_email(
             foreign.get_or_insert(ticket_id);
         }
     }
-    for (token, by_address) in [(meta.subject_token, false), (meta.address_token, true)] {
-        let Some(ticket_id) = token else { continue };
-        let owner: Option<i64> =
-            sqlx::query_scalar("SELECT customer_id FROM ticket WHERE ticket_id = $1")
-                .bind(ticket_id)
-                .fetch_optional(&mut **tx)
-                .await?;
+    for (token, by_address) in [(&meta.subject_token, false), (&meta.address_token, true)] {
+        let Some(tag) = token else { continue };
+        let ticket_id = tag.id;
+        let row = sqlx::query("SELECT customer_id, reply_token FROM ticket WHERE ticket_id = $1")
+            .bind(ticket_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        let owner = match row {
+            Some(r) => {
+                let secret: Option<String> = r.try_get("reply_token")?;
+                // The number alone names only a ticket from before reply secrets; otherwise the
+                // tag must carry the ticket's secret (it was in our mail), or it is ignored.
+                let authentic = match (&tag.secret, &secret) {
+                    (Some(given), Some(actual)) => {
+                        subtle::ConstantTimeEq::ct_eq(given.as_bytes(), actual.as_bytes()).into()
+                    }
+                    (None, None) => true,
+                    _ => false,
+                };
+                if !authentic {
+                    continue;
+                }
+                Some(r.try_get::<i64, _>("customer_id")?)
+            }
+            None => None,
+        };
         match owner {
             Some(c) if c == customer_id => {
                 let reason = if by_address {

@@ -74,9 +74,11 @@ impl Mailer {
         )
     }
 
-    /// `support+t1234@example.com`: replies to it thread onto ticket 1234 even without headers.
-    pub fn reply_address(&self, ticket_id: i64) -> String {
-        format!("{}+t{ticket_id}@{}", self.local_part, self.domain)
+    /// `support+t1234-k7q2m9xd@example.com`: replies to it thread onto ticket 1234 even without
+    /// headers (the secret proves the sender saw our mail; older tickets have none).
+    pub fn reply_address(&self, ticket_id: i64, secret: Option<&str>) -> String {
+        let tag = crate::email::ticket_tag(ticket_id, secret);
+        format!("{}+t{}@{}", self.local_part, &tag[1..], self.domain)
     }
 
     /// Sends a short automatic notice about a ticket (plain text and HTML, no thread history),
@@ -90,13 +92,18 @@ impl Mailer {
             };
             let reply_to = Mailbox::new(
                 self.from.name.clone(),
-                self.reply_address(notice.ticket_id).parse()?,
+                self.reply_address(notice.ticket_id, notice.reply_token)
+                    .parse()?,
             );
             let mut mail = Message::builder()
                 .from(self.from.clone())
                 .reply_to(reply_to)
                 .to(to)
-                .subject(subject_line(notice.subject, notice.ticket_id))
+                .subject(subject_line(
+                    notice.subject,
+                    notice.ticket_id,
+                    notice.reply_token,
+                ))
                 .message_id(Some(format!(
                     "<casebook.n{}.{}@{}>",
                     notice.ticket_id,
@@ -177,6 +184,8 @@ pub struct Notice<'a> {
     pub subject: &'a str,
     pub text: &'a str,
     pub html: &'a str,
+    /// The ticket's reply secret, for the subject tag and reply address.
+    pub reply_token: Option<&'a str>,
 }
 
 /// An automatic mail to an agent (see [`Mailer::send_to_agent`]).
@@ -191,6 +200,7 @@ pub struct AgentMail<'a> {
 /// Everything needed to write one outbound mail, read from the database.
 struct Outgoing {
     ticket_id: i64,
+    reply_token: Option<String>,
     subject: String,
     body: String,
     to: String,
@@ -202,8 +212,8 @@ struct Outgoing {
     files: Vec<(String, String, Vec<u8>)>,
 }
 
-fn subject_line(subject: &str, ticket_id: i64) -> String {
-    let token = format!("[#{ticket_id}]");
+fn subject_line(subject: &str, ticket_id: i64, secret: Option<&str>) -> String {
+    let token = format!("[{}]", crate::email::ticket_tag(ticket_id, secret));
     let base = if subject.contains(&token) {
         subject.to_string()
     } else {
@@ -225,7 +235,9 @@ fn build(mailer: &Mailer, out: &Outgoing, link: &str) -> Result<Message> {
     };
     let reply_to: Mailbox = Mailbox::new(
         mailer.from.name.clone(),
-        mailer.reply_address(out.ticket_id).parse()?,
+        mailer
+            .reply_address(out.ticket_id, out.reply_token.as_deref())
+            .parse()?,
     );
     let footer = format!(
         "\n\n--\nFollow your request #{}: {link}\nReply to this email to add to it.",
@@ -244,7 +256,11 @@ fn build(mailer: &Mailer, out: &Outgoing, link: &str) -> Result<Message> {
         .from(mailer.from.clone())
         .reply_to(reply_to)
         .to(to)
-        .subject(subject_line(&out.subject, out.ticket_id))
+        .subject(subject_line(
+            &out.subject,
+            out.ticket_id,
+            out.reply_token.as_deref(),
+        ))
         .message_id(Some(format!("<{mid}>")));
     if let Some(last) = out.references.last() {
         builder = builder.in_reply_to(format!("<{last}>"));
@@ -292,7 +308,7 @@ fn build(mailer: &Mailer, out: &Outgoing, link: &str) -> Result<Message> {
 
 async fn load_outgoing(db: &Db, message_id: i64, automatic: bool) -> Result<Option<Outgoing>> {
     let row = sqlx::query(
-        "SELECT m.ticket_id, m.body_text, t.subject, c.name,
+        "SELECT m.ticket_id, m.body_text, t.subject, t.reply_token, c.name,
             (SELECT ci.value FROM customer_identity ci WHERE ci.customer_id = t.customer_id AND ci.kind = 'email'
                ORDER BY (CASE WHEN ci.retired_at IS NULL THEN 0 ELSE 1 END), ci.customer_identity_id LIMIT 1) AS email
          FROM message m JOIN ticket t ON t.ticket_id = m.ticket_id JOIN customer c ON c.customer_id = t.customer_id
@@ -323,6 +339,7 @@ async fn load_outgoing(db: &Db, message_id: i64, automatic: bool) -> Result<Opti
     Ok(Some(Outgoing {
         files,
         ticket_id,
+        reply_token: row.try_get("reply_token")?,
         subject: row.try_get("subject")?,
         body: row.try_get("body_text")?,
         to,
@@ -606,7 +623,7 @@ async fn send_fresh_link(
 ) -> Result<()> {
     let db = &state.db;
     let Some(row) = sqlx::query(
-        "SELECT t.subject, c.name,
+        "SELECT t.subject, t.reply_token, c.name,
             (SELECT ci.value FROM customer_identity ci WHERE ci.customer_id = t.customer_id AND ci.kind = 'email'
                ORDER BY ci.customer_identity_id LIMIT 1) AS email
          FROM ticket t JOIN customer c ON c.customer_id = t.customer_id WHERE t.ticket_id = $1",
@@ -617,6 +634,7 @@ async fn send_fresh_link(
     else {
         return Ok(());
     };
+    let reply_token: Option<String> = row.try_get("reply_token")?;
     let Some(email) = row.try_get::<Option<String>, _>("email")? else {
         return Ok(());
     };
@@ -644,6 +662,7 @@ async fn send_fresh_link(
         subject: &subject,
         text: &text,
         html: &html,
+        reply_token: reply_token.as_deref(),
     };
     match mailer.send_notice(&notice).await {
         Ok(()) => Ok(()),

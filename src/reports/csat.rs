@@ -166,7 +166,7 @@ pub async fn request_rating(
     use crate::notify::{Notice, SendError};
     let db = &state.db;
     let Some(row) = sqlx::query(
-        "SELECT t.status, t.subject, c.name,
+        "SELECT t.status, t.subject, t.reply_token, c.name,
             (SELECT ci.value FROM customer_identity ci WHERE ci.customer_id = t.customer_id AND ci.kind = 'email'
                ORDER BY ci.customer_identity_id LIMIT 1) AS email
          FROM ticket t JOIN customer c ON c.customer_id = t.customer_id WHERE t.ticket_id = $1",
@@ -182,6 +182,7 @@ pub async fn request_rating(
         return Ok(());
     };
     let subject: String = row.try_get("subject")?;
+    let reply_token: Option<String> = row.try_get("reply_token")?;
     let name = crate::domain::single_line(&row.try_get::<String, _>("name")?);
     let mut tx = db.begin().await?;
     let claimed = sqlx::query(
@@ -217,6 +218,7 @@ pub async fn request_rating(
         subject: &subject,
         text: &text,
         html: &html,
+        reply_token: reply_token.as_deref(),
     };
     match mailer.send_notice(&notice).await {
         Ok(()) => Ok(()),

@@ -117,8 +117,8 @@ pub struct Saved {
 /// Creates a ticket (from the one intake path) and opens it for the first message.
 pub async fn create(tx: &mut Tx, t: &NewTicket<'_>, now: Millis) -> AppResult<Edit> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO ticket (subject, status, priority, channel, customer_id, follow_up_of_id, created_at, updated_at, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1) RETURNING ticket_id",
+        "INSERT INTO ticket (subject, status, priority, channel, customer_id, follow_up_of_id, created_at, updated_at, version, reply_token)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1, $8) RETURNING ticket_id",
     )
     .bind(t.subject)
     .bind(Status::New.as_str())
@@ -127,6 +127,7 @@ pub async fn create(tx: &mut Tx, t: &NewTicket<'_>, now: Millis) -> AppResult<Ed
     .bind(t.customer_id)
     .bind(t.follow_up_of_id)
     .bind(now)
+    .bind(crate::email::new_reply_secret())
     .fetch_one(&mut **tx)
     .await?;
     let detail = t.follow_up_of_id.map(|f| format!("follow-up of #{f}"));

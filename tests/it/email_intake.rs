@@ -137,10 +137,15 @@ both_backends!(threading_rules, |app| async move {
         panic!()
     };
     assert_eq!(t, ticket_id);
-    // A subject token from the same customer, no headers.
+    // A subject tag with the ticket's secret (as our mail carries it), no headers.
+    let secret: String = sqlx::query_scalar("SELECT reply_token FROM ticket WHERE ticket_id = $1")
+        .bind(ticket_id)
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap();
     let token = mail(
         "dana@example.com",
-        &format!("Still broken [#{ticket_id}]"),
+        &format!("Still broken [#{ticket_id}-{secret}]"),
         Some("third@example.com"),
         "",
         "Third message",
@@ -154,6 +159,29 @@ both_backends!(threading_rules, |app| async move {
         panic!()
     };
     assert_eq!(t, ticket_id);
+    // The number alone is easy to guess: with a forged From and no secret (or a wrong one) it
+    // names nothing, and the mail starts a new ticket instead of writing into this one.
+    for (n, tag) in [
+        (30, format!("[#{ticket_id}]")),
+        (31, format!("[#{ticket_id}-zzzz9999]")),
+    ] {
+        let forged = mail(
+            "dana@example.com",
+            &format!("Re: Invoice wrong {tag}"),
+            Some(&format!("forged{n}@evil.example")),
+            "",
+            "Please change my bank details",
+        );
+        let Ingested::Ticket {
+            ticket_id: t,
+            created: true,
+            ..
+        } = ingest(state, &src(n), &forged, Mode::Normal).await.unwrap()
+        else {
+            panic!("{tag}: written into the ticket")
+        };
+        assert_ne!(t, ticket_id);
+    }
     // Another customer claiming the thread: a new ticket, never theirs.
     let spoof = mail(
         "mallory@evil.example",
@@ -189,6 +217,12 @@ both_backends!(threading_rules, |app| async move {
             .contains("In-Reply-To")
     );
     assert!(items[2]["thread_reason"].as_str().unwrap().contains("[#"));
+    assert!(
+        items
+            .iter()
+            .all(|m| !m["body_text"].as_str().unwrap().contains("bank details")),
+        "{m}"
+    );
     // Visible text drops the quote; the full text keeps it.
     assert_eq!(items[1]["body_text"].as_str().unwrap().trim(), "Any news?");
     assert!(items[1]["full_text"].as_str().unwrap().contains("old text"));
@@ -580,4 +614,69 @@ both_backends!(concurrent_release_makes_one_ticket, |app| async move {
         "{statuses:?}"
     );
     assert_eq!(ticket_count(&app).await, 1);
+});
+
+both_backends!(forged_senders_are_held_as_spoofed, |app| async move {
+    let state = &app.running.state;
+    let first = mail(
+        "erin@shop.example",
+        "Refund",
+        Some("refund1@shop.example"),
+        "Authentication-Results: mx.helpdesk.test; dkim=pass header.d=shop.example; spf=pass smtp.mailfrom=shop.example; dmarc=pass header.from=shop.example\r\n",
+        "Please refund order 12.",
+    );
+    let Ingested::Ticket { ticket_id, .. } =
+        ingest(state, &src(1), &first, Mode::Normal).await.unwrap()
+    else {
+        panic!("a passing sender makes a ticket")
+    };
+    // Our receiving server says the From domain fails DMARC: held, not written anywhere. A
+    // "pass" the sender planted further down does not count.
+    let forged = mail(
+        "erin@shop.example",
+        "Re: Refund",
+        Some("forged@evil.example"),
+        "Authentication-Results: mx.helpdesk.test; spf=fail smtp.mailfrom=shop.example; dkim=none; dmarc=fail (p=reject) header.from=shop.example\r\n\
+         Authentication-Results: mx.helpdesk.test; dmarc=pass header.from=shop.example\r\n\
+         In-Reply-To: <refund1@shop.example>\r\n",
+        "New bank details for the refund: ...",
+    );
+    let Ingested::Quarantined {
+        reason,
+        quarantine_id,
+    } = ingest(state, &src(2), &forged, Mode::Normal).await.unwrap()
+    else {
+        panic!("forged mail was not held")
+    };
+    assert_eq!(reason, "spoofed");
+    let m = messages(&app, ticket_id).await;
+    assert_eq!(m["items"].as_array().unwrap().len(), 1, "{m}");
+    let r = app
+        .api()
+        .get(app.at("/api/v1/quarantine"))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap();
+    let q: serde_json::Value = r.json().await.unwrap();
+    let held = q["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == quarantine_id)
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(held["reason"], "spoofed", "{q}");
+    assert!(
+        held["detail"].as_str().unwrap().contains("dmarc=fail"),
+        "{q}"
+    );
+    // An admin who knows better can release it: then it threads as usual.
+    let Ingested::Ticket { ticket_id: t, .. } = ingest(state, &src(2), &forged, Mode::Release)
+        .await
+        .unwrap()
+    else {
+        panic!("released mail makes a message")
+    };
+    assert_eq!(t, ticket_id);
 });

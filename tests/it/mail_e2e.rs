@@ -244,7 +244,7 @@ async fn full_loop(backend: Backend) {
     let inbox = env.wait_for_mail(&customer, 1).await;
     assert_eq!(inbox.len(), 1, "one acknowledgement");
     let ack = parsed(&inbox[0]);
-    assert!(ack.subject.contains(&format!("[#{id}]")), "{}", ack.subject);
+    assert!(ack.subject.contains(&format!("[#{id}-")), "{}", ack.subject);
     assert!(String::from_utf8_lossy(&inbox[0]).contains("Auto-Submitted: auto-replied"));
     assert_eq!(ack.in_reply_to, vec!["orig-1@customer.test".to_string()]);
 
@@ -270,7 +270,11 @@ async fn full_loop(backend: Backend) {
         .find(|a| a.filename.as_deref() == Some("steps.txt"))
         .expect("the attachment travels with the reply");
     assert_eq!(file.content, b"1. Unplug\n2. Wait\n");
-    assert!(reply.subject.contains(&format!("[#{id}]")));
+    assert!(
+        reply.subject.contains(&format!("[#{id}-")),
+        "{}",
+        reply.subject
+    );
     assert!(
         !String::from_utf8_lossy(&inbox[1]).contains("Auto-Submitted"),
         "a person's reply is not automatic"
