@@ -188,6 +188,9 @@ pub async fn ingest(state: &AppState, src: &Source, raw: &[u8], mode: Mode) -> R
     ingest_stored(state, raw_id, raw, &hash, mode).await
 }
 
+/// Messages at least this large are parsed on the blocking pool.
+const PARSE_OFF_THREAD_BYTES: usize = 256 * 1024;
+
 /// The part of `ingest` after the raw bytes are safely stored (also used to retry quarantine).
 pub async fn ingest_stored(
     state: &AppState,
@@ -223,7 +226,21 @@ pub async fn ingest_stored(
             reason,
         })
     };
-    let parsed = match email::parse(raw, &limits) {
+    // Parsing a large message (attachments to decode, HTML to clean) takes a while: off the
+    // async threads, so it never holds up requests.
+    let parsed = if raw.len() >= PARSE_OFF_THREAD_BYTES {
+        let bytes = raw.to_vec();
+        match tokio::task::spawn_blocking(move || email::parse(&bytes, &limits)).await {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                let why = format!("the parser failed on this message: {e}");
+                return held("parse_error", why, None, None).await;
+            }
+        }
+    } else {
+        email::parse(raw, &limits)
+    };
+    let parsed = match parsed {
         Ok(p) => storable(p),
         Err(e) => return held(e.code(), e.to_string(), None, None).await,
     };

@@ -680,3 +680,42 @@ both_backends!(forged_senders_are_held_as_spoofed, |app| async move {
     };
     assert_eq!(t, ticket_id);
 });
+
+both_backends!(large_mail_is_parsed_whole, |app| async move {
+    // Large enough to be parsed on the blocking pool: a 900 KiB attachment, base64-encoded.
+    use base64::Engine;
+    let file: Vec<u8> = (0..900 * 1024).map(|i| (i % 251) as u8).collect();
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&file);
+    let lines: Vec<&str> = encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    let raw = format!(
+        "From: Big Sender <big@example.com>\r\nTo: support@helpdesk.test\r\nSubject: Scan attached\r\n\
+         Message-ID: <big1@example.com>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\n\
+         Here is the scan.\r\n--b1\r\nContent-Type: application/octet-stream; name=\"scan.bin\"\r\n\
+         Content-Disposition: attachment; filename=\"scan.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+         {}\r\n--b1--\r\n",
+        lines.join("\r\n")
+    );
+    let Ingested::Ticket { ticket_id, .. } =
+        ingest(&app.running.state, &src(1), raw.as_bytes(), Mode::Normal)
+            .await
+            .unwrap()
+    else {
+        panic!("a ticket")
+    };
+    let (size, sha): (i64, String) = sqlx::query_as(
+        "SELECT a.size_bytes, a.sha256 FROM attachment a JOIN message m ON m.message_id = a.message_id
+         WHERE m.ticket_id = $1",
+    )
+    .bind(ticket_id)
+    .fetch_one(&app.db().pool)
+    .await
+    .unwrap();
+    assert_eq!(size, file.len() as i64);
+    use sha2::Digest;
+    assert_eq!(sha, hex::encode(sha2::Sha256::digest(&file)));
+});
