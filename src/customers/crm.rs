@@ -12,6 +12,9 @@ use std::collections::BTreeMap;
 
 /// Most events a batch may carry; a batch is stored all-or-nothing.
 pub const MAX_BATCH: usize = 1000;
+/// The largest body of an event post (up to [`MAX_BATCH`] events of a few KiB each): a JSON tree
+/// takes many times its text in memory, so these bodies get a smaller limit than file uploads.
+pub const MAX_BATCH_BODY_BYTES: usize = 4 * 1024 * 1024;
 const MAX_TEXT: usize = 200;
 const MAX_ATTRIBUTES_BYTES: usize = 16 * 1024;
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;

@@ -40,7 +40,10 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::search::ui_routes())
         .merge(routes::reports::routes())
         .merge(routes::events::ui_routes())
-        .nest("/api/v1", routes::api::routes())
+        .nest(
+            "/api/v1",
+            routes::api::routes(crate::customers::crm::MAX_BATCH_BODY_BYTES.min(limit)),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(healthz))
         .route("/metrics", get(metrics))

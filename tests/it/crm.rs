@@ -291,3 +291,38 @@ both_backends!(odd_values_never_cause_a_server_error, |app| async move {
     let (s, e) = post(&app, "/api/v1/crm/events", &json!({"events": over})).await;
     assert_eq!((s, e["error"]["field"].clone()), (422, json!("events")));
 });
+
+/// An event post larger than the batch limit (4 MiB) is a 413 before any of it is parsed, even
+/// where file uploads may be larger.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_event_posts_are_413() {
+    let Some(app) = crate::harness::TestApp::spawn_with(
+        crate::harness::Backend::Sqlite,
+        crate::harness::Options {
+            max_body_bytes: 26 * 1024 * 1024,
+            ..Default::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    let events: Vec<serde_json::Value> = (0..1000)
+        .map(|i| {
+            serde_json::json!({"customer_email": "big@example.com", "kind": "order",
+                "occurred_at": "2026-01-01T00:00:00Z", "source": "shop", "external_id": format!("o{i}"),
+                "attributes": {"note": "x".repeat(5000)}})
+        })
+        .collect();
+    let r = app
+        .api()
+        .post(app.at("/api/v1/crm/events"))
+        .bearer_auth(&app.admin_token)
+        .json(&serde_json::json!({ "events": events }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "payload_too_large", "{body}");
+}

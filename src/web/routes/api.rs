@@ -8,7 +8,8 @@ use crate::intake::{self, IdempotencyKey, NewInbound};
 use crate::state::AppState;
 use crate::tickets::{self, AgentMessage, ListFilter, Queue, TicketPatch};
 use crate::web::extract::{ApiAgent, ApiJson, path_id};
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::handler::Handler;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -16,7 +17,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AppState> {
+/// The API; CRM event posts are limited to `crm_body_bytes` (see
+/// [`crm::MAX_BATCH_BODY_BYTES`]).
+pub fn routes(crm_body_bytes: usize) -> Router<AppState> {
     Router::new()
         .route("/tickets", get(list).post(create))
         .route("/tickets/{id}", get(show).patch(patch))
@@ -27,9 +30,13 @@ pub fn routes() -> Router<AppState> {
         .route("/customers/{id}", get(customer))
         .route(
             "/customers/{id}/events",
-            get(customer_events).post(add_customer_events),
+            get(customer_events)
+                .post(add_customer_events.layer(DefaultBodyLimit::max(crm_body_bytes))),
         )
-        .route("/crm/events", axum::routing::post(add_crm_events))
+        .route(
+            "/crm/events",
+            axum::routing::post(add_crm_events.layer(DefaultBodyLimit::max(crm_body_bytes))),
+        )
         .route("/agents", get(list_agents).post(create_agent))
         .route("/quarantine", get(list_quarantine))
         .route("/reports/{name}", get(super::reports::api_report))
@@ -41,7 +48,7 @@ pub fn routes() -> Router<AppState> {
         .merge(super::sla::api_routes())
         .merge(super::notifications::api_routes())
         .merge(super::links::api_routes())
-        .merge(super::crm_api::routes())
+        .merge(super::crm_api::routes(crm_body_bytes))
         .merge(super::search::api_routes())
         .merge(super::events::api_routes())
         .fallback(|| async { AppError::NotFound("endpoint") })

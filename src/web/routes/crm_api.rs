@@ -7,6 +7,7 @@ use crate::state::AppState;
 use crate::web::extract::{ApiAgent, ApiJson, path_id};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
+use axum::handler::Handler;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -14,7 +15,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(crm_body_bytes: usize) -> Router<AppState> {
     Router::new()
         .route("/customers", get(list))
         .route("/customers/duplicates", get(duplicates))
@@ -27,7 +28,10 @@ pub fn routes() -> Router<AppState> {
         .route("/customers/{id}/merge", post(merge_customer))
         .route("/customers/{id}/merges", get(merge_history))
         .route("/customers/{id}/merges/{merge_id}/undo", post(undo_merge))
-        .route("/crm/webhook", post(crm_webhook))
+        .route(
+            "/crm/webhook",
+            post(crm_webhook.layer(axum::extract::DefaultBodyLimit::max(crm_body_bytes))),
+        )
 }
 
 fn opt_i64(field: &str, v: Option<&str>) -> AppResult<Option<i64>> {
