@@ -28,7 +28,9 @@ pub enum AppError {
     #[error("too many requests; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     /// The database cannot be reached now; the caller should retry.
-    #[error("the database is not answering; try again in {retry_after_secs} s")]
+    #[error(
+        "the database cannot take this now (down, overloaded or out of disk space); try again in {retry_after_secs} s"
+    )]
     Unavailable { retry_after_secs: u64 },
     #[error(transparent)]
     Internal(anyhow::Error),

@@ -53,6 +53,19 @@ impl Running {
     }
 }
 
+/// Makes the allocator hand large blocks (uploads, attachments, big mail: 256 KiB and up) back
+/// to the system as soon as they are freed, instead of keeping them for reuse: a burst of
+/// uploads then costs memory only while it is being handled. (glibc's default threshold adapts
+/// upwards after the first large free and then keeps such blocks.)
+pub fn release_large_allocations() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a tuning parameter of the allocator; called before any thread
+    // starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+    }
+}
+
 /// Connects to the database and applies migrations.
 pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
     let db = Db::connect_with(

@@ -108,8 +108,15 @@ fn read_stdin_line() -> Result<String> {
     Ok(s.lines().next().unwrap_or("").to_string())
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
+fn main() -> Result<()> {
+    casebook::release_large_allocations();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run())
+}
+
+async fn run() -> Result<()> {
     casebook::init_tracing();
     let cli = Cli::parse();
     let config = Config::load()?;

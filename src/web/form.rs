@@ -55,16 +55,20 @@ pub async fn read_submission(state: &AppState, req: Request) -> Result<Submissio
                 // Read part by part, keeping at most the attachment limit: a larger file is
                 // drained, not held in memory, and reported as too large.
                 let limit = state.config.max_attachment_bytes;
-                let mut content = Vec::new();
+                // The chunks are kept as they came and joined once at the end, into a buffer of
+                // the exact size (growing one buffer would briefly need up to three times it).
+                let mut chunks = Vec::new();
+                let mut size = 0usize;
                 let mut too_large = false;
                 loop {
                     match field.chunk().await {
                         Ok(Some(chunk)) => {
-                            if too_large || content.len() + chunk.len() > limit {
+                            if too_large || size + chunk.len() > limit {
                                 too_large = true;
-                                content = Vec::new();
+                                chunks = Vec::new();
                             } else {
-                                content.extend_from_slice(&chunk);
+                                size += chunk.len();
+                                chunks.push(chunk);
                             }
                         }
                         Ok(None) => break,
@@ -74,6 +78,11 @@ pub async fn read_submission(state: &AppState, req: Request) -> Result<Submissio
                         Err(e) => return Err(AppError::BadRequest(e.body_text())),
                     }
                 }
+                let mut content = Vec::with_capacity(size);
+                for chunk in chunks.drain(..) {
+                    content.extend_from_slice(&chunk);
+                }
+                drop(chunks);
                 if filename.is_empty() && content.is_empty() && !too_large {
                     continue;
                 }

@@ -38,9 +38,20 @@ pub async fn bound_body(State(state): State<AppState>, req: Request, next: Next)
         None if chunked => state.config.max_body_bytes,
         None => 0,
     };
+    // A form with files is held about three times over while it is handled (the body, the
+    // files read from it, the copy the database driver binds), so it reserves that much.
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/")
+        });
     let _reserved = if size >= SMALL_BODY {
         let budget = &state.upload_budget;
-        let kib = size.div_ceil(1024);
+        let kib = size.div_ceil(1024) * if multipart { 3 } else { 1 };
         match tokio::time::timeout(BUDGET_WAIT, budget.reserve_kib(kib)).await {
             Ok(Ok(permit)) => Some(permit),
             _ => {

@@ -76,7 +76,7 @@ async fn submit(
         .form_per_ip
         .hit(&ip, now)
         .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
-    let sub = crate::web::form::read_submission(&state, req).await?;
+    let mut sub = crate::web::form::read_submission(&state, req).await?;
     let get = |k: &str| sub.fields.get(k).cloned().unwrap_or_default();
     verify_csrf(&headers, sub.fields.get("csrf").map(String::as_str))?;
     // Bots fill every field; people never see this one. Look successful, create nothing.
@@ -91,6 +91,8 @@ async fn submit(
         message: get("message"),
     };
     let form_key = get("form_key");
+    // Moved, not copied: a file can be megabytes.
+    let attachments = std::mem::take(&mut sub.attachments);
     let result = async {
         if let Some(message) = &sub.attachment_error {
             return Err(AppError::field("attachment", message.clone()));
@@ -121,7 +123,7 @@ async fn submit(
             subject: values.subject.clone(),
             body_text: values.message.clone(),
             body_html: None,
-            attachments: sub.attachments.clone(),
+            attachments,
             idempotency,
             ticket_id: None,
             priority: None,
