@@ -35,8 +35,15 @@ ALTER TABLE ticket_link ADD COLUMN renew_asked_at BIGINT;
 -- naming the ticket threads onto it only with the secret (tickets from before it have none).
 ALTER TABLE ticket ADD COLUMN reply_token TEXT;
 
--- Quarantine learns the reason `spoofed` (mail the receiving server found forged).
+-- Quarantine learns the reasons `spoofed` (mail the receiving server found forged) and `receipt`
+-- (read receipts).
 ALTER TABLE quarantine DROP CONSTRAINT quarantine_reason_check;
 ALTER TABLE quarantine ADD CONSTRAINT quarantine_reason_check
     CHECK (reason IN ('parse_error', 'too_large', 'loop_detected', 'sender_blocked', 'rate_limited',
-                      'auto_reply', 'bounce', 'no_sender', 'storage_error', 'spoofed'));
+                      'auto_reply', 'bounce', 'no_sender', 'storage_error', 'spoofed', 'receipt'));
+
+-- A stored email that turned out to be a copy of one already received points at that message,
+-- so every stored email is accounted for: a message, a duplicate, or held in quarantine.
+ALTER TABLE raw_email ADD COLUMN duplicate_of BIGINT;
+CREATE INDEX message_raw_email_idx ON message (raw_email_id) WHERE raw_email_id IS NOT NULL;
+CREATE INDEX quarantine_raw_email_idx ON quarantine (raw_email_id);

@@ -35,14 +35,15 @@ ALTER TABLE ticket_link ADD COLUMN renew_asked_at BIGINT;
 -- naming the ticket threads onto it only with the secret (tickets from before it have none).
 ALTER TABLE ticket ADD COLUMN reply_token TEXT;
 
--- Quarantine learns the reason `spoofed` (mail the receiving server found forged). SQLite cannot
--- change a CHECK constraint in place, so the table is rebuilt (nothing references it).
+-- Quarantine learns the reasons `spoofed` (mail the receiving server found forged) and `receipt`
+-- (read receipts). SQLite cannot change a CHECK constraint in place, so the table is rebuilt
+-- (nothing references it).
 CREATE TABLE quarantine_new (
     quarantine_id INTEGER PRIMARY KEY,
     raw_email_id  INTEGER NOT NULL REFERENCES raw_email (raw_email_id),
     reason        TEXT NOT NULL CHECK (reason IN ('parse_error', 'too_large', 'loop_detected', 'sender_blocked',
                                                   'rate_limited', 'auto_reply', 'bounce', 'no_sender', 'storage_error',
-                                                  'spoofed')),
+                                                  'spoofed', 'receipt')),
     detail        TEXT NOT NULL,
     sender        TEXT,
     subject       TEXT,
@@ -56,3 +57,9 @@ INSERT INTO quarantine_new SELECT * FROM quarantine;
 DROP TABLE quarantine;
 ALTER TABLE quarantine_new RENAME TO quarantine;
 CREATE INDEX quarantine_status_idx ON quarantine (status, quarantine_id);
+
+-- A stored email that turned out to be a copy of one already received points at that message,
+-- so every stored email is accounted for: a message, a duplicate, or held in quarantine.
+ALTER TABLE raw_email ADD COLUMN duplicate_of BIGINT;
+CREATE INDEX message_raw_email_idx ON message (raw_email_id) WHERE raw_email_id IS NOT NULL;
+CREATE INDEX quarantine_raw_email_idx ON quarantine (raw_email_id);

@@ -6,7 +6,9 @@
 //! read field by field; a non-standard bounce (mailer-daemon sender, `X-Failed-Recipients`, a
 //! bounce subject, or an automated sender whose text says the mail could not be delivered); then
 //! auto-replies (RFC 3834 `Auto-Submitted`, `X-Autoreply`/`X-Autorespond`,
-//! `X-Auto-Response-Suppress`, `Precedence: bulk|junk|list`, out-of-office subjects).
+//! `X-Auto-Response-Suppress`, `Precedence: bulk|junk`, out-of-office subjects). A person writing
+//! through a mailing list (`List-Id`, `Precedence: list`) is a customer, not an auto-reply; a
+//! read receipt (RFC 8098) is its own kind.
 
 use super::MailKind;
 use regex::Regex;
@@ -29,6 +31,8 @@ pub struct MailFacts {
     pub delivery_status: Option<String>,
     /// The text of a message/feedback-report part.
     pub feedback_report: Option<String>,
+    /// The text of a message/disposition-notification part (a read receipt).
+    pub disposition: Option<String>,
     /// Message-ID of an attached message/rfc822 or text/rfc822-headers part (the original).
     pub attached_message_id: Option<String>,
     /// First To address of that attached original.
@@ -54,13 +58,64 @@ pub fn classify(facts: &MailFacts) -> MailKind {
     if let Some(kind) = delivery_status_report(facts) {
         return kind;
     }
+    if let Some(kind) = read_receipt(facts) {
+        return kind;
+    }
     if let Some(kind) = informal_bounce(facts) {
         return kind;
     }
     match auto_reply_reason(facts) {
         Some(reason) => MailKind::AutoReply { reason },
+        None if through_a_list(facts) => MailKind::ListMessage {
+            list_id: facts.header("list-id").map(|v| {
+                v.rsplit_once('<')
+                    .map(|(_, id)| id.trim_end_matches('>').trim().to_string())
+                    .unwrap_or_else(|| v.to_string())
+            }),
+        },
         None => MailKind::Normal,
     }
+}
+
+/// A person's mail that came through a mailing list or group (Mailman, Google Groups, …).
+fn through_a_list(facts: &MailFacts) -> bool {
+    facts.header("list-id").is_some()
+        || facts.header("list-post").is_some()
+        || facts
+            .header("precedence")
+            .is_some_and(|v| v.eq_ignore_ascii_case("list") || v.eq_ignore_ascii_case("bulk"))
+}
+
+/// RFC 8098: a `multipart/report; report-type=disposition-notification`, or its
+/// `message/disposition-notification` part alone.
+fn read_receipt(facts: &MailFacts) -> Option<MailKind> {
+    let declared = facts.report_type.as_deref() == Some("disposition-notification");
+    if !declared && facts.disposition.is_none() {
+        return None;
+    }
+    let fields = facts
+        .disposition
+        .as_deref()
+        .map(report_fields)
+        .unwrap_or_default();
+    let original = field(&fields, "original-message-id")
+        .map(|v| {
+            v.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        })
+        .filter(|v| !v.is_empty())
+        .or_else(|| facts.attached_message_id.clone())
+        .or_else(|| facts.in_reply_to.first().cloned());
+    let disposition = field(&fields, "disposition").map(|v| {
+        let v = v.rsplit_once(';').map(|(_, d)| d).unwrap_or(v);
+        v.split('/').next().unwrap_or(v).trim().to_lowercase()
+    });
+    Some(MailKind::Receipt {
+        original_message_id: original,
+        disposition,
+    })
 }
 
 fn feedback_report(facts: &MailFacts) -> Option<MailKind> {
@@ -192,8 +247,13 @@ fn auto_reply_reason(facts: &MailFacts) -> Option<String> {
     if let Some(value) = facts.header("precedence") {
         let value = value.to_lowercase();
         match value.as_str() {
-            "list" => return Some("list".into()),
-            "bulk" | "junk" | "auto_reply" => return Some(format!("precedence: {value}")),
+            "junk" | "auto_reply" => return Some(format!("precedence: {value}")),
+            // Bulk mail one cannot answer on a list is a sender's mass mailing (newsletters,
+            // notifications); on a discussion list (List-Post) it is a person writing.
+            "bulk" if facts.header("list-post").is_none() => {
+                return Some("precedence: bulk".into());
+            }
+            // `list` is a person writing through a list: a customer message (see `classify`).
             _ => {}
         }
     }
@@ -490,7 +550,77 @@ mod tests {
             reason(classify(&with_header("precedence", "junk"))),
             "precedence: junk"
         );
-        assert_eq!(reason(classify(&with_header("precedence", "list"))), "list");
+    }
+
+    #[test]
+    fn people_writing_through_a_list_are_customers() {
+        // Mailman, Google Groups: the support address behind a list or group.
+        let mut group = facts();
+        group.headers = vec![
+            ("precedence".into(), "list".into()),
+            ("list-id".into(), "Support <support.acme.example>".into()),
+            ("list-post".into(), "<mailto:support@acme.example>".into()),
+        ];
+        assert_eq!(
+            classify(&group),
+            MailKind::ListMessage {
+                list_id: Some("support.acme.example".into())
+            }
+        );
+        assert_eq!(
+            classify(&with_header("precedence", "list")),
+            MailKind::ListMessage { list_id: None }
+        );
+        // Older Mailman says bulk, but one can post to the list.
+        let mut old = with_header("precedence", "bulk");
+        old.headers
+            .push(("list-post".into(), "<mailto:l@x.example>".into()));
+        assert!(matches!(classify(&old), MailKind::ListMessage { .. }));
+        // A list's own auto-reply and a newsletter stay automatic.
+        let mut vacation = group.clone();
+        vacation
+            .headers
+            .push(("auto-submitted".into(), "auto-replied".into()));
+        assert!(matches!(classify(&vacation), MailKind::AutoReply { .. }));
+        let mut newsletter = with_header("precedence", "bulk");
+        newsletter
+            .headers
+            .push(("list-unsubscribe".into(), "<https://news.example/u>".into()));
+        assert!(matches!(classify(&newsletter), MailKind::AutoReply { .. }));
+        assert!(MailKind::ListMessage { list_id: None }.is_automated());
+        assert!(MailKind::ListMessage { list_id: None }.is_from_a_person());
+    }
+
+    #[test]
+    fn read_receipts_are_receipts() {
+        let mut f = facts();
+        f.subject = "Read: Printer on fire [#12-abcd1234]".into();
+        f.report_type = Some("disposition-notification".into());
+        f.disposition = Some(
+            "Reporting-UA: mail.example.com; Microsoft Outlook\r\n\
+             Final-Recipient: rfc822;ann@example.com\r\n\
+             Original-Message-ID: <casebook.m7.abc@helpdesk.test>\r\n\
+             Disposition: manual-action/MDN-sent-manually; displayed\r\n"
+                .into(),
+        );
+        assert_eq!(
+            classify(&f),
+            MailKind::Receipt {
+                original_message_id: Some("casebook.m7.abc@helpdesk.test".into()),
+                disposition: Some("displayed".into()),
+            }
+        );
+        // The part alone, and a report without fields, still are receipts.
+        let mut bare = facts();
+        bare.report_type = Some("disposition-notification".into());
+        bare.in_reply_to = vec!["casebook.m9.x@helpdesk.test".into()];
+        assert_eq!(
+            classify(&bare),
+            MailKind::Receipt {
+                original_message_id: Some("casebook.m9.x@helpdesk.test".into()),
+                disposition: None,
+            }
+        );
     }
 
     #[test]

@@ -88,9 +88,19 @@ pub struct ParsedAttachment {
 pub enum MailKind {
     /// Written by a person (as far as headers and subject tell).
     Normal,
-    /// Machine-sent on someone's behalf: vacation notices, RFC 3834 `Auto-Submitted`, bulk and
-    /// list traffic (`reason` is `"list"` for `Precedence: list`), delivery-delay warnings.
+    /// Machine-sent on someone's behalf: vacation notices, RFC 3834 `Auto-Submitted`, bulk
+    /// senders (`Precedence: bulk` without a list one can post to), delivery-delay warnings.
     AutoReply { reason: String },
+    /// A person writing through a mailing list or group (`List-Id`, `Precedence: list`): a
+    /// customer message, but never acknowledged (the list would get the acknowledgement).
+    ListMessage { list_id: Option<String> },
+    /// A read receipt (RFC 8098 message disposition notification) for a message we sent.
+    Receipt {
+        /// Message-ID (without brackets) of the message that was read, when it is named.
+        original_message_id: Option<String>,
+        /// `displayed`, `deleted`, … as the receipt says.
+        disposition: Option<String>,
+    },
     /// A delivery failure report about a message we sent.
     Bounce {
         /// Message-ID (without brackets) of the message that failed, when the report names it.
@@ -112,6 +122,11 @@ impl MailKind {
     /// True for everything that must not get an automatic answer.
     pub fn is_automated(&self) -> bool {
         !matches!(self, MailKind::Normal)
+    }
+
+    /// True for mail a person wrote (possibly through a list): it becomes a customer message.
+    pub fn is_from_a_person(&self) -> bool {
+        matches!(self, MailKind::Normal | MailKind::ListMessage { .. })
     }
 }
 

@@ -524,6 +524,9 @@ fn mail_facts(message: &Message<'_>) -> MailFacts {
             ("message" | "text", "delivery-status" | "global-delivery-status") => {
                 delivery_status.push(String::from_utf8_lossy(part.contents()).into_owned());
             }
+            ("message" | "text", "disposition-notification") => {
+                facts.disposition = Some(String::from_utf8_lossy(part.contents()).into_owned());
+            }
             ("message", "feedback-report") => {
                 facts.feedback_report = Some(String::from_utf8_lossy(part.contents()).into_owned());
             }

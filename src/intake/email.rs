@@ -259,6 +259,29 @@ pub async fn ingest_stored(
         )
         .await;
     };
+    if let email::MailKind::Receipt {
+        original_message_id,
+        disposition,
+    } = &parsed.kind
+    {
+        // A read receipt is never a customer message: held as `receipt`, naming the ticket of
+        // the message that was read when it is ours.
+        let ticket: Option<i64> = match original_message_id {
+            Some(mid) => sqlx::query_scalar(
+                "SELECT ticket_id FROM message WHERE email_message_id = $1 ORDER BY message_id LIMIT 1",
+            )
+            .bind(mid)
+            .fetch_optional(&db.pool)
+            .await?,
+            None => None,
+        };
+        let what = disposition.as_deref().unwrap_or("read");
+        let detail = match ticket {
+            Some(t) => format!("read receipt ({what}) for our message on ticket #{t}"),
+            None => format!("read receipt ({what}) for a message that is not ours"),
+        };
+        return held("receipt", detail, sender, subject).await;
+    }
     if let email::MailKind::Bounce {
         original_message_id,
         recipient,
@@ -289,7 +312,7 @@ pub async fn ingest_stored(
         .await;
     }
     let auto_reply = parsed.kind.is_automated();
-    let meta = EmailMeta {
+    let mut meta = EmailMeta {
         message_id: parsed.message_id.clone(),
         in_reply_to: parsed.in_reply_to.clone(),
         references: parsed.references.clone(),
@@ -301,14 +324,18 @@ pub async fn ingest_stored(
             .find_map(|a| email::ticket_token_from_address(a)),
         full_text: parsed.text.clone(),
         raw_email_id: raw_id,
-        kind: if auto_reply {
-            MailKind::AutoReply
-        } else {
-            MailKind::Normal
+        reuses_message_id_of: None,
+        kind: match &parsed.kind {
+            email::MailKind::Normal => MailKind::Normal,
+            email::MailKind::ListMessage { .. } => MailKind::List,
+            _ => MailKind::AutoReply,
         },
     };
     if mode == Mode::Normal {
-        if auto_reply && !refers_to_known_ticket(db, &meta).await? {
+        if auto_reply
+            && !parsed.kind.is_from_a_person()
+            && !refers_to_known_ticket(db, &meta).await?
+        {
             let why = match &parsed.kind {
                 email::MailKind::AutoReply { reason } => reason.clone(),
                 email::MailKind::FeedbackReport { feedback_type, .. } => {
@@ -356,13 +383,27 @@ pub async fn ingest_stored(
             a.size / 1024
         ));
     }
+    // A Message-ID is only trusted together with its sender (another sender reusing it is a new
+    // message) and its content: the same sender sending different text under an old Message-ID
+    // (a broken client, a template) is a new message too, keyed by its bytes, never silence.
+    let mut key = match &parsed.message_id {
+        Some(mid) => format!("mid:{mid}|{}", from.as_str()),
+        None => format!("sha:{hash}"),
+    };
+    if parsed.message_id.is_some()
+        && let Some((earlier, earlier_text)) = message_under_key(db, &key).await?
+        && normalize_for_compare(&earlier_text) != normalize_for_compare(&parsed.text)
+    {
+        tracing::warn!(
+            earlier,
+            "a different message reuses an earlier Message-ID; taking it as a new message"
+        );
+        key = format!("{key}|sha:{hash}");
+        meta.reuses_message_id_of = Some(earlier);
+    }
     let idempotency = Some(IdempotencyKey {
         scope: "email".into(),
-        key: match &parsed.message_id {
-            // A Message-ID is only trusted together with its sender: another sender reusing it is a new message.
-            Some(mid) => format!("mid:{mid}|{}", from.as_str()),
-            None => format!("sha:{hash}"),
-        },
+        key,
     });
     let inbound = NewInbound {
         channel: Channel::Email,
@@ -392,7 +433,14 @@ pub async fn ingest_stored(
         email: Some(meta),
     };
     match super::receive(db, &inbound, now).await {
-        Ok(out) if out.duplicate => Ok(Ingested::Duplicate),
+        Ok(out) if out.duplicate => {
+            sqlx::query("UPDATE raw_email SET duplicate_of = $1 WHERE raw_email_id = $2")
+                .bind(out.message_id)
+                .bind(raw_id)
+                .execute(&db.pool)
+                .await?;
+            Ok(Ingested::Duplicate)
+        }
         Ok(out) => {
             if out.created_ticket {
                 state.metrics.ticket_created(Channel::Email);
@@ -416,6 +464,47 @@ fn app_err(e: AppError) -> anyhow::Error {
         AppError::Internal(e) => e,
         other => anyhow::anyhow!("{other}"),
     }
+}
+
+/// How many of the newest 100,000 stored emails are neither a message, a duplicate of one, nor
+/// held in quarantine (older than a minute: younger ones may still be on their way). Anything
+/// but 0 means mail was absorbed without a trace.
+pub async fn unaccounted(db: &Db, now: Millis) -> Result<i64> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM raw_email r
+         WHERE r.raw_email_id > (SELECT COALESCE(MAX(raw_email_id), 0) - 100000 FROM raw_email)
+           AND r.received_at < $1
+           AND r.duplicate_of IS NULL
+           AND NOT EXISTS (SELECT 1 FROM message m WHERE m.raw_email_id = r.raw_email_id)
+           AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.raw_email_id = r.raw_email_id)",
+    )
+    .bind(now - 60_000)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(n)
+}
+
+/// The message an email idempotency key already stands for, with its full text as received
+/// (None for a message stored without it: nothing to compare, so it stays a duplicate).
+async fn message_under_key(db: &Db, key: &str) -> Result<Option<(i64, String)>> {
+    let row = sqlx::query(
+        "SELECT m.message_id, m.full_text
+         FROM inbound_key k JOIN message m ON m.message_id = k.message_id
+         WHERE k.scope = 'email' AND k.idem_key = $1",
+    )
+    .bind(key)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let id: i64 = r.try_get("message_id")?;
+    let text: Option<String> = r.try_get("full_text")?;
+    Ok(text.map(|t| (id, t)))
+}
+
+/// Text compared for "the same message": whitespace runs and line endings do not count (a copy
+/// that went through another server may be re-wrapped or re-encoded).
+fn normalize_for_compare(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 async fn refers_to_known_ticket(db: &Db, meta: &EmailMeta) -> Result<bool> {

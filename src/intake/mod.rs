@@ -57,6 +57,9 @@ pub struct NewInbound {
 pub enum MailKind {
     Normal,
     AutoReply,
+    /// A person writing through a mailing list or group: a customer message (it reopens and
+    /// threads like any other), but never acknowledged.
+    List,
 }
 
 impl MailKind {
@@ -64,6 +67,7 @@ impl MailKind {
         match self {
             MailKind::Normal => "normal",
             MailKind::AutoReply => "auto_reply",
+            MailKind::List => "list",
         }
     }
 }
@@ -81,6 +85,8 @@ pub struct EmailMeta {
     pub full_text: String,
     pub raw_email_id: i64,
     pub kind: MailKind,
+    /// An earlier message (its id) had this Message-ID and sender but different content.
+    pub reuses_message_id_of: Option<i64>,
 }
 
 /// How an inbound message found its ticket (recorded on the message).
@@ -343,7 +349,12 @@ async fn receive_once(
     let ticket_id = edit.ticket_id;
 
     let email = inbound.email.as_ref();
-    let reason = thread_reason.describe();
+    let mut reason = thread_reason.describe();
+    if let Some(earlier) = email.and_then(|e| e.reuses_message_id_of) {
+        reason.push_str(&format!(
+            "; its Message-ID was used before, by message {earlier} with different content"
+        ));
+    }
     let message_id = edit
         .add_message(
             &mut tx,
@@ -374,12 +385,17 @@ async fn receive_once(
             .await?;
     }
 
-    // Automatic mail (auto-replies, reports) is recorded but never answered automatically.
+    // Automatic mail (auto-replies, reports) is recorded but never answered automatically, and
+    // neither is list mail (the acknowledgement would go to the whole list).
+    let no_answer = inbound
+        .email
+        .as_ref()
+        .is_some_and(|m| m.kind != MailKind::Normal);
     let job = if created_ticket {
         outbox::Job::TicketCreated {
             ticket_id,
             message_id,
-            auto_reply,
+            auto_reply: no_answer,
         }
     } else {
         outbox::Job::MessageReceived {

@@ -227,6 +227,8 @@ fn kind_name(kind: &MailKind) -> &'static str {
         MailKind::AutoReply { .. } => "auto-reply",
         MailKind::Bounce { .. } => "bounce",
         MailKind::FeedbackReport { .. } => "feedback-report",
+        MailKind::ListMessage { .. } => "list",
+        MailKind::Receipt { .. } => "receipt",
     }
 }
 

@@ -88,6 +88,40 @@ both_backends!(duplicates_and_reused_message_ids, |app| async move {
         panic!("ticket")
     };
     assert_ne!(t2, ticket_id);
+    // The same sender sending different text under the old Message-ID (a broken client) is a new
+    // message, threaded as usual and saying so — never silently absorbed; sent twice, it is one.
+    let reused = mail(
+        "ana@example.com",
+        "Broken login",
+        Some("abc@mail.example.com"),
+        "",
+        "Now the password reset fails too.",
+    );
+    let Ingested::Ticket { ticket_id: t3, .. } =
+        ingest(state, &src(6), &reused, Mode::Normal).await.unwrap()
+    else {
+        panic!("the reused Message-ID swallowed a new message")
+    };
+    let m = messages(&app, t3).await;
+    let last = m["items"].as_array().unwrap().last().unwrap().clone();
+    assert!(
+        last["body_text"]
+            .as_str()
+            .unwrap()
+            .contains("password reset"),
+        "{m}"
+    );
+    assert!(
+        last["thread_reason"]
+            .as_str()
+            .unwrap()
+            .contains("Message-ID was used before"),
+        "{m}"
+    );
+    assert_eq!(
+        ingest(state, &src(7), &reused, Mode::Normal).await.unwrap(),
+        Ingested::Duplicate
+    );
     // No Message-ID at all: deduped by content.
     let anon = mail("carol@example.net", "No id", None, "", "Hello");
     assert!(matches!(
@@ -98,12 +132,37 @@ both_backends!(duplicates_and_reused_message_ids, |app| async move {
         ingest(state, &src(5), &anon, Mode::Normal).await.unwrap(),
         Ingested::Duplicate
     );
-    assert_eq!(ticket_count(&app).await, 3);
+    // Ana's two tickets (the second from the reused Message-ID), Bob's and Carol's.
+    assert_eq!(ticket_count(&app).await, 4);
     let raw_rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM raw_email")
         .fetch_one(&app.db().pool)
         .await
         .unwrap();
     assert!(raw_rows >= 3, "raw bytes kept");
+    // Every stored email is a message, a duplicate or held: none absorbed without a trace.
+    app.clock.advance_ms(120_000);
+    let now = app.running.state.now();
+    assert_eq!(
+        casebook::intake::email::unaccounted(app.db(), now)
+            .await
+            .unwrap(),
+        0
+    );
+    sqlx::query(
+        "INSERT INTO raw_email (mailbox, content_hash, size_bytes, content, received_at)
+         VALUES ('test', 'lost', 1, $1, $2)",
+    )
+    .bind(b"x".to_vec())
+    .bind(now - 300_000)
+    .execute(&app.db().pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        casebook::intake::email::unaccounted(app.db(), now)
+            .await
+            .unwrap(),
+        1
+    );
 });
 
 both_backends!(threading_rules, |app| async move {
@@ -718,4 +777,62 @@ both_backends!(large_mail_is_parsed_whole, |app| async move {
     assert_eq!(size, file.len() as i64);
     use sha2::Digest;
     assert_eq!(sha, hex::encode(sha2::Sha256::digest(&file)));
+});
+
+both_backends!(list_mail_and_read_receipts, |app| async move {
+    let state = &app.running.state;
+    // The support address behind a Google Group: every message carries list headers.
+    let group = mail(
+        "kim@customer.example",
+        "Cannot export invoices",
+        Some("group1@customer.example"),
+        "Precedence: list\r\nList-Id: <support.acme.example>\r\nList-Post: <mailto:support@acme.example>\r\nMailing-list: list support@acme.example; contact support+owners@acme.example\r\n",
+        "The export button does nothing.",
+    );
+    let Ingested::Ticket {
+        ticket_id,
+        created: true,
+        ..
+    } = ingest(state, &src(1), &group, Mode::Normal).await.unwrap()
+    else {
+        panic!("a person writing through a list is a customer")
+    };
+    let m = messages(&app, ticket_id).await;
+    assert_eq!(m["items"][0]["mail_kind"], "list", "{m}");
+    // ...whose ticket is not acknowledged (the list would get it).
+    let payload: String = sqlx::query_scalar(
+        "SELECT payload FROM outbox WHERE kind = 'ticket.created' ORDER BY outbox_id DESC LIMIT 1",
+    )
+    .fetch_one(&app.db().pool)
+    .await
+    .unwrap();
+    let payload: Value = serde_json::from_str(&payload).unwrap();
+    assert_eq!(payload["auto_reply"], true, "{payload}");
+
+    // A read receipt for that ticket's mail: held as a receipt, never a ticket or a message.
+    let before = ticket_count(&app).await;
+    let receipt = "From: Kim <kim@customer.example>\r\nTo: support@helpdesk.test\r\nSubject: Read: Cannot export invoices\r\n\
+         Message-ID: <mdn1@customer.example>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/report; report-type=disposition-notification; boundary=\"r\"\r\n\r\n\
+         --r\r\nContent-Type: text/plain\r\n\r\nYour message was read.\r\n\
+         --r\r\nContent-Type: message/disposition-notification\r\n\r\n\
+         Reporting-UA: customer.example; Mail\r\nFinal-Recipient: rfc822;kim@customer.example\r\n\
+         Original-Message-ID: <group1@customer.example>\r\nDisposition: manual-action/MDN-sent-manually; displayed\r\n\
+         --r--\r\n";
+    let Ingested::Quarantined { reason, .. } =
+        ingest(state, &src(2), receipt.as_bytes(), Mode::Normal)
+            .await
+            .unwrap()
+    else {
+        panic!("a read receipt made a ticket")
+    };
+    assert_eq!(reason, "receipt");
+    assert_eq!(ticket_count(&app).await, before);
+    assert_eq!(
+        messages(&app, ticket_id).await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 });

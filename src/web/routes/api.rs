@@ -594,9 +594,11 @@ async fn list_quarantine(
     agent.require_admin()?;
     let Query(q) = q.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let all = matches!(q.all.as_deref(), Some("1") | Some("true"));
-    Ok(Json(
-        json!({"items": crate::intake::quarantine::list(&state, all).await?}),
-    ))
+    let unaccounted = crate::intake::email::unaccounted(&state.db, state.now()).await?;
+    Ok(Json(json!({
+        "items": crate::intake::quarantine::list(&state, all).await?,
+        "unaccounted_raw_mail": unaccounted,
+    })))
 }
 
 async fn quarantine_action(

@@ -696,11 +696,13 @@ async fn change_password(
 
 /// The settings pages a lead or admin may open, one link each.
 async fn admin_index(
+    State(state): State<AppState>,
     CurrentAgent(agent): CurrentAgent,
     CsrfToken(csrf): CsrfToken,
 ) -> PageResult<Response> {
     agent.require_lead()?;
-    Ok(crate::web::views::layout::admin_index(&agent, &csrf).into_response())
+    let unaccounted = crate::intake::email::unaccounted(&state.db, state.now()).await?;
+    Ok(crate::web::views::layout::admin_index(&agent, &csrf, unaccounted).into_response())
 }
 
 async fn agents_page(

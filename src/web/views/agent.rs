@@ -285,6 +285,7 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                                     }
                                 }
                                 @if m.mail_kind.as_deref() == Some("auto_reply") { p.muted.small { "Automatic reply — no acknowledgement was sent." } }
+                                @if m.mail_kind.as_deref() == Some("list") { p.muted.small { "Sent through a mailing list — no acknowledgement was sent." } }
                                 @if let Some(reason) = m.thread_reason.as_ref().filter(|_| m.mail_kind.is_some()) { p.muted.small title="How this email found its ticket" { "Threading: " (reason) } }
                                 @match m.delivery_status.as_deref() {
                                     Some("failed") => p.delivery.failed role="status" { "Email not delivered: " (m.delivery_error.as_deref().unwrap_or("unknown error")) },

@@ -134,7 +134,9 @@ pub fn error_page(status: StatusCode, message: &str) -> Markup {
 }
 
 /// `/admin`: every settings page the viewer may open, with what it is for.
-pub fn admin_index(agent: &AgentRef, csrf: &str) -> Markup {
+/// The admin index; `unaccounted` is how many stored emails are neither a message, a duplicate
+/// nor held in quarantine (see `intake::email::unaccounted`), shown when not 0.
+pub fn admin_index(agent: &AgentRef, csrf: &str, unaccounted: i64) -> Markup {
     let admin = agent.role == crate::domain::Role::Admin;
     let links: Vec<(&str, &str, &str)> = [
         (
@@ -193,6 +195,13 @@ pub fn admin_index(agent: &AgentRef, csrf: &str) -> Markup {
         html! {
             section.card {
                 h1 { "Admin" }
+                @if unaccounted > 0 {
+                    p.error role="alert" {
+                        (plural(unaccounted, "stored email")) " became neither a message nor a duplicate and are not held in "
+                        a href="/admin/quarantine" { "quarantine" }
+                        ". Check the log for ingest errors; the mailbox retries them."
+                    }
+                }
                 dl.admin-index {
                     @for (href, name, what) in &links {
                         dt { a href=(href) { (name) } }
