@@ -246,19 +246,6 @@ pub async fn ingest_stored(
     };
     let sender = parsed.from_address.clone();
     let subject = Some(parsed.subject.clone());
-    let Some(from) = parsed
-        .from_address
-        .as_deref()
-        .and_then(|a| EmailAddress::parse(a).ok())
-    else {
-        return held(
-            "no_sender",
-            "no usable From address".into(),
-            sender,
-            subject,
-        )
-        .await;
-    };
     if let email::MailKind::Receipt {
         original_message_id,
         disposition,
@@ -298,6 +285,21 @@ pub async fn ingest_stored(
         )
         .await;
     }
+    // Machine reports (receipts, bounces) are recognised by their structure, with or without a
+    // From header; everything else needs a sender.
+    let Some(from) = parsed
+        .from_address
+        .as_deref()
+        .and_then(|a| EmailAddress::parse(a).ok())
+    else {
+        return held(
+            "no_sender",
+            "no usable From address".into(),
+            sender,
+            subject,
+        )
+        .await;
+    };
     if mode == Mode::Normal
         && state.config.spoof_check
         && let email::authres::SenderCheck::Fail(why) =

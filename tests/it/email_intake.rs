@@ -453,6 +453,22 @@ both_backends!(auto_replies_bounces_and_sender_cap, |app| async move {
             .iter()
             .any(|e| e["kind"] == "delivery_failed")
     );
+    // A bounce without any From header (some MTAs send them so) is still a bounce, matched to
+    // the message it reports, not held as `no_sender`.
+    sqlx::query("UPDATE message SET email_message_id = 'casebook.sent.2@helpdesk.test', delivery_status = 'sent' WHERE message_id = $1").bind(out_id).execute(&app.db().pool).await.unwrap();
+    let no_from = bounce
+        .replacen(
+            "From: Mail Delivery System <MAILER-DAEMON@mx.example.com>\r\n",
+            "Return-Path: <>\r\n",
+            1,
+        )
+        .replace("bounce1@mx.example.com", "bounce2@mx.example.com")
+        .replace("casebook.sent.1@", "casebook.sent.2@");
+    assert!(!no_from.contains("From: Mail"));
+    let outcome = ingest(state, &src(5), no_from.as_bytes(), Mode::Normal)
+        .await
+        .unwrap();
+    assert_eq!(outcome, Ingested::Bounce { ticket_id });
     // One sender flooding: the 21st message in an hour is held as rate_limited.
     let mut held = 0;
     for i in 0..25 {
