@@ -24,16 +24,54 @@ pub struct Held {
     pub created_at: Millis,
 }
 
-pub async fn list(state: &AppState, include_resolved: bool) -> AppResult<Vec<Held>> {
-    let rows = sqlx::query(
+/// Which held mail to list: newest first, a page at a time.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Also messages already released or dismissed.
+    pub include_resolved: bool,
+    pub reason: Option<String>,
+    /// The mailbox the mail came from (as configured, `user@host/folder`).
+    pub mailbox: Option<String>,
+    /// Held at or after / before these times.
+    pub from: Option<Millis>,
+    pub to: Option<Millis>,
+    /// Entries older than this one (the previous page's `next_cursor`).
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// One page of held mail and the cursor of the next page (None on the last).
+pub async fn list(state: &AppState, f: &Filter) -> AppResult<(Vec<Held>, Option<i64>)> {
+    let mut sql = crate::db::Sql::new(
         "SELECT q.quarantine_id, q.reason, q.detail, q.sender, q.subject, q.status, q.ticket_id, q.created_at, r.size_bytes
-         FROM quarantine q JOIN raw_email r ON r.raw_email_id = q.raw_email_id
-         WHERE ($1 = 1 OR q.status = 'held') ORDER BY q.quarantine_id DESC LIMIT 500",
-    )
-    .bind(i64::from(include_resolved))
-    .fetch_all(&state.db.pool)
-    .await?;
-    rows.iter()
+         FROM quarantine q JOIN raw_email r ON r.raw_email_id = q.raw_email_id WHERE 1 = 1",
+    );
+    if !f.include_resolved {
+        sql.push(" AND q.status = 'held'");
+    }
+    if let Some(reason) = &f.reason {
+        sql.push(" AND q.reason = ").push_param(reason.clone());
+    }
+    if let Some(mailbox) = &f.mailbox {
+        sql.push(" AND r.mailbox = ").push_param(mailbox.clone());
+    }
+    if let Some(from) = f.from {
+        sql.push(" AND q.created_at >= ").push_param(from);
+    }
+    if let Some(to) = f.to {
+        sql.push(" AND q.created_at < ").push_param(to);
+    }
+    if let Some(before) = f.before_id {
+        sql.push(" AND q.quarantine_id < ").push_param(before);
+    }
+    let limit = f.limit.clamp(1, 500);
+    sql.push(" ORDER BY q.quarantine_id DESC LIMIT ")
+        .push_param(limit + 1);
+    let mut rows = sql.query().fetch_all(&state.db.pool).await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let items = rows
+        .iter()
         .map(|r| {
             Ok(Held {
                 id: r.try_get("quarantine_id")?,
@@ -47,7 +85,13 @@ pub async fn list(state: &AppState, include_resolved: bool) -> AppResult<Vec<Hel
                 created_at: r.try_get("created_at")?,
             })
         })
-        .collect()
+        .collect::<AppResult<Vec<Held>>>()?;
+    let next = if more {
+        items.last().map(|h| h.id)
+    } else {
+        None
+    };
+    Ok((items, next))
 }
 
 async fn load(state: &AppState, id: i64) -> AppResult<(i64, Vec<u8>, String, String)> {

@@ -852,3 +852,83 @@ both_backends!(list_mail_and_read_receipts, |app| async move {
         1
     );
 });
+
+both_backends!(quarantine_pages_and_filters, |app| async move {
+    let state = &app.running.state;
+    // Five held messages: three without a sender, two automatic replies to nothing.
+    for i in 0..3 {
+        let raw =
+            format!("Subject: nobody {i}\r\nMessage-ID: <ns{i}@x.example>\r\n\r\nwho am I\r\n");
+        ingest(state, &src(10 + i), raw.as_bytes(), Mode::Normal)
+            .await
+            .unwrap();
+    }
+    for i in 0..2 {
+        let raw = mail(
+            &format!("away{i}@example.com"),
+            "Out of office",
+            Some(&format!("ooo{i}@example.com")),
+            "Auto-Submitted: auto-replied\r\n",
+            "I am away.",
+        );
+        ingest(state, &src(20 + i), &raw, Mode::Normal)
+            .await
+            .unwrap();
+    }
+    let get = |q: &'static str| {
+        let app = &app;
+        async move {
+            let r = app
+                .api()
+                .get(app.at(&format!("/api/v1/quarantine{q}")))
+                .bearer_auth(&app.admin_token)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    // Page by page, newest first, until the cursor runs out.
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let path = format!("/api/v1/quarantine?limit=2{cursor}");
+        let r = app
+            .api()
+            .get(app.at(&path))
+            .bearer_auth(&app.admin_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let page: Value = r.json().await.unwrap();
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 2);
+        seen.extend(items.iter().map(|i| i["id"].as_i64().unwrap()));
+        match page["next_cursor"].as_i64() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 5, "{seen:?}");
+    assert!(
+        seen.windows(2).all(|w| w[0] > w[1]),
+        "newest first: {seen:?}"
+    );
+    let (s, v) = get("?reason=no_sender").await;
+    assert_eq!(s, 200);
+    assert_eq!(v["items"].as_array().unwrap().len(), 3, "{v}");
+    let (_, v) = get("?reason=auto_reply&mailbox=test@imap/INBOX").await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 2, "{v}");
+    let (_, v) = get("?from=2999-01-01").await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 0, "{v}");
+    for (q, field) in [
+        ("?limit=0", "limit"),
+        ("?cursor=abc", "cursor"),
+        ("?to=yesterday", "to"),
+    ] {
+        let (s, v) = get(q).await;
+        assert_eq!(s, 422, "{q}: {v}");
+        assert_eq!(v["error"]["field"], field, "{q}: {v}");
+    }
+});

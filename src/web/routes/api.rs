@@ -584,6 +584,12 @@ async fn create_agent(
 #[serde(deny_unknown_fields)]
 struct QuarantineQuery {
     all: Option<String>,
+    reason: Option<String>,
+    mailbox: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    cursor: Option<String>,
+    limit: Option<String>,
 }
 
 async fn list_quarantine(
@@ -593,10 +599,39 @@ async fn list_quarantine(
 ) -> AppResult<Json<Value>> {
     agent.require_admin()?;
     let Query(q) = q.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let all = matches!(q.all.as_deref(), Some("1") | Some("true"));
+    let text = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let number = |field: &str, v: Option<String>| -> AppResult<Option<i64>> {
+        match text(v) {
+            None => Ok(None),
+            Some(s) => s
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| AppError::field(field, "must be a whole number")),
+        }
+    };
+    let time = |field: &str, v: Option<String>, end: bool| -> AppResult<Option<i64>> {
+        text(v)
+            .map(|s| super::search::parse_time(field, &s, end))
+            .transpose()
+    };
+    let filter = crate::intake::quarantine::Filter {
+        include_resolved: matches!(q.all.as_deref(), Some("1") | Some("true")),
+        reason: text(q.reason),
+        mailbox: text(q.mailbox),
+        from: time("from", q.from, false)?,
+        to: time("to", q.to, true)?,
+        before_id: number("cursor", q.cursor)?,
+        limit: match number("limit", q.limit)? {
+            None => 100,
+            Some(n) if (1..=500).contains(&n) => n,
+            Some(_) => return Err(AppError::field("limit", "must be between 1 and 500")),
+        },
+    };
+    let (items, next_cursor) = crate::intake::quarantine::list(&state, &filter).await?;
     let unaccounted = crate::intake::email::unaccounted(&state.db, state.now()).await?;
     Ok(Json(json!({
-        "items": crate::intake::quarantine::list(&state, all).await?,
+        "items": items,
+        "next_cursor": next_cursor,
         "unaccounted_raw_mail": unaccounted,
     })))
 }

@@ -53,7 +53,7 @@ pub const MAX_QUERY_CHARS: usize = 500;
 
 /// A calendar date `YYYY-MM-DD`, an RFC 3339 instant, or milliseconds; `end` makes a date
 /// include its whole day.
-fn parse_time(field: &str, raw: &str, end: bool) -> AppResult<i64> {
+pub(crate) fn parse_time(field: &str, raw: &str, end: bool) -> AppResult<i64> {
     let raw = raw.trim();
     if let Ok(ms) = raw.parse::<i64>() {
         return Ok(ms);

@@ -784,6 +784,7 @@ async fn add_agent(
 #[derive(Deserialize)]
 struct QuarantineQuery {
     all: Option<String>,
+    cursor: Option<String>,
 }
 
 async fn quarantine_page(
@@ -794,8 +795,21 @@ async fn quarantine_page(
 ) -> PageResult<Response> {
     agent.require_admin()?;
     let show_all = q.all.is_some();
-    let items = crate::intake::quarantine::list(&state, show_all).await?;
-    Ok(views::quarantine(&agent, &csrf, &items, show_all, state.now()).into_response())
+    let before_id = match q.cursor.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(c) => Some(
+            c.parse::<i64>()
+                .map_err(|_| AppError::field("cursor", "is not valid"))?,
+        ),
+    };
+    let filter = crate::intake::quarantine::Filter {
+        include_resolved: show_all,
+        before_id,
+        limit: 200,
+        ..Default::default()
+    };
+    let (items, next) = crate::intake::quarantine::list(&state, &filter).await?;
+    Ok(views::quarantine(&agent, &csrf, &items, show_all, next, state.now()).into_response())
 }
 
 async fn quarantine_action(

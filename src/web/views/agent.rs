@@ -621,8 +621,15 @@ pub fn quarantine(
     csrf: &str,
     items: &[crate::intake::quarantine::Held],
     show_all: bool,
+    next_cursor: Option<i64>,
     now: i64,
 ) -> Markup {
+    let older = next_cursor.map(|c| {
+        format!(
+            "/admin/quarantine?cursor={c}{}",
+            if show_all { "&all=1" } else { "" }
+        )
+    });
     page(
         &Frame {
             title: "Quarantine",
@@ -668,6 +675,7 @@ pub fn quarantine(
                             }
                         }
                     }
+                    @if let Some(href) = &older { p { a href=(href) { "Older →" } } }
                 }
             }
         },
