@@ -47,3 +47,9 @@ ALTER TABLE quarantine ADD CONSTRAINT quarantine_reason_check
 ALTER TABLE raw_email ADD COLUMN duplicate_of BIGINT;
 CREATE INDEX message_raw_email_idx ON message (raw_email_id) WHERE raw_email_id IS NOT NULL;
 CREATE INDEX quarantine_raw_email_idx ON quarantine (raw_email_id);
+
+-- An outbound mail as first rendered (with its private link) and its recipient: a retry after a
+-- crash or an SMTP failure sends these very bytes again, so a repeat is recognisably the same
+-- mail (same Message-ID, same link) and mail clients show it once.
+ALTER TABLE message ADD COLUMN outbound_mime BYTEA;
+ALTER TABLE message ADD COLUMN outbound_to TEXT;

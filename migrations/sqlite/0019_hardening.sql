@@ -63,3 +63,9 @@ CREATE INDEX quarantine_status_idx ON quarantine (status, quarantine_id);
 ALTER TABLE raw_email ADD COLUMN duplicate_of BIGINT;
 CREATE INDEX message_raw_email_idx ON message (raw_email_id) WHERE raw_email_id IS NOT NULL;
 CREATE INDEX quarantine_raw_email_idx ON quarantine (raw_email_id);
+
+-- An outbound mail as first rendered (with its private link) and its recipient: a retry after a
+-- crash or an SMTP failure sends these very bytes again, so a repeat is recognisably the same
+-- mail (same Message-ID, same link) and mail clients show it once.
+ALTER TABLE message ADD COLUMN outbound_mime BLOB;
+ALTER TABLE message ADD COLUMN outbound_to TEXT;

@@ -168,11 +168,28 @@ impl Mailer {
     }
 
     async fn send(&self, mail: Message) -> Result<(), SendError> {
-        match self.transport.send(mail).await {
-            Ok(_) => Ok(()),
-            Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
-            Err(e) => Err(SendError::Transient(e.to_string())),
-        }
+        classify(self.transport.send(mail).await)
+    }
+
+    /// Sends a mail already rendered (see [`deliver`]) to `to`, from the support address.
+    async fn send_rendered(&self, to: &str, mime: &[u8]) -> Result<(), SendError> {
+        let envelope = lettre::address::Envelope::new(
+            Some(self.from.email.clone()),
+            vec![
+                to.parse()
+                    .map_err(|e| SendError::Permanent(format!("recipient {to:?}: {e}")))?,
+            ],
+        )
+        .map_err(|e| SendError::Permanent(e.to_string()))?;
+        classify(self.transport.send_raw(&envelope, mime).await)
+    }
+}
+
+fn classify<T>(sent: Result<T, lettre::transport::smtp::Error>) -> Result<(), SendError> {
+    match sent {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
+        Err(e) => Err(SendError::Transient(e.to_string())),
     }
 }
 
@@ -375,34 +392,64 @@ pub async fn deliver(
     if matches!(status.as_deref(), Some("sent") | Some("failed")) {
         return Ok(Delivery::AlreadyDone);
     }
-    let Some(mut out) = load_outgoing(db, message_id, automatic).await? else {
-        return Ok(Delivery::NoRecipient);
-    };
-    let mut tx = db.begin().await?;
-    sqlx::query(
-        "UPDATE message SET email_message_id = COALESCE(email_message_id, $1), delivery_status = 'queued' WHERE message_id = $2",
-    )
-    .bind(mailer.new_message_id(message_id))
-    .bind(message_id)
-    .execute(&mut *tx)
-    .await?;
-    out.email_message_id =
-        sqlx::query_scalar("SELECT email_message_id FROM message WHERE message_id = $1")
+    let ticket_id: i64 = sqlx::query_scalar("SELECT ticket_id FROM message WHERE message_id = $1")
+        .bind(message_id)
+        .fetch_one(&db.pool)
+        .await?;
+    // The mail is rendered once — its Message-ID, private link and Date fixed — and stored
+    // before the first attempt; every later attempt (after an SMTP error or a crash) sends the
+    // stored bytes, so a repeat is the same mail, which clients show once.
+    let stored =
+        sqlx::query("SELECT outbound_mime, outbound_to FROM message WHERE message_id = $1")
             .bind(message_id)
-            .fetch_one(&mut *tx)
+            .fetch_one(&db.pool)
             .await?;
-    tx.commit().await?;
-    let mut tx = db.begin().await?;
-    let token = crate::tickets::links::issue(&mut tx, out.ticket_id, now).await?;
-    tx.commit().await?;
-    let link = format!("{}/t/{token}", mailer.base_url);
-    let mail = build(mailer, &out, &link)?;
-    match mailer.send(mail).await {
-        Ok(()) => Ok(Delivery::Sent {
-            ticket_id: out.ticket_id,
-        }),
+    let rendered: Option<(Vec<u8>, String)> = match (
+        stored.try_get::<Option<Vec<u8>>, _>("outbound_mime")?,
+        stored.try_get::<Option<String>, _>("outbound_to")?,
+    ) {
+        (Some(mime), Some(to)) => Some((mime, to)),
+        _ => None,
+    };
+    let (mime, to) = match rendered {
+        Some(r) => r,
+        None => {
+            let Some(mut out) = load_outgoing(db, message_id, automatic).await? else {
+                return Ok(Delivery::NoRecipient);
+            };
+            let mut tx = db.begin().await?;
+            sqlx::query(
+                "UPDATE message SET email_message_id = COALESCE(email_message_id, $1) WHERE message_id = $2",
+            )
+            .bind(mailer.new_message_id(message_id))
+            .bind(message_id)
+            .execute(&mut *tx)
+            .await?;
+            out.email_message_id =
+                sqlx::query_scalar("SELECT email_message_id FROM message WHERE message_id = $1")
+                    .bind(message_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let token = crate::tickets::links::issue(&mut tx, out.ticket_id, now).await?;
+            let link = format!("{}/t/{token}", mailer.base_url);
+            let mime = build(mailer, &out, &link)?.formatted();
+            sqlx::query(
+                "UPDATE message SET outbound_mime = $1, outbound_to = $2, delivery_status = 'queued'
+                 WHERE message_id = $3",
+            )
+            .bind(&mime)
+            .bind(&out.to)
+            .bind(message_id)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            (mime, out.to)
+        }
+    };
+    match mailer.send_rendered(&to, &mime).await {
+        Ok(()) => Ok(Delivery::Sent { ticket_id }),
         Err(SendError::Permanent(e)) => Ok(Delivery::Failed {
-            ticket_id: out.ticket_id,
+            ticket_id,
             error: e,
         }),
         Err(SendError::Transient(e)) => anyhow::bail!("SMTP temporarily failed: {e}"),
@@ -426,7 +473,7 @@ pub async fn record_failure(
     now: Millis,
 ) -> Result<()> {
     sqlx::query(
-        "UPDATE message SET delivery_status = 'failed', delivery_error = $1 WHERE message_id = $2",
+        "UPDATE message SET delivery_status = 'failed', delivery_error = $1, outbound_mime = NULL WHERE message_id = $2",
     )
     .bind(detail)
     .bind(message_id)
@@ -500,7 +547,7 @@ pub async fn send_job(
     let mut tx = state.db.begin().await?;
     match delivery {
         Some(Delivery::Sent { .. }) => {
-            sqlx::query("UPDATE message SET delivery_status = 'sent', delivery_error = NULL WHERE message_id = $1")
+            sqlx::query("UPDATE message SET delivery_status = 'sent', delivery_error = NULL, outbound_mime = NULL WHERE message_id = $1")
                 .bind(message_id)
                 .execute(&mut *tx)
                 .await?;
@@ -530,7 +577,7 @@ pub async fn give_up_delivery(
 async fn record_sent(db: &Db, message_id: i64) -> anyhow::Result<()> {
     let mut last = None;
     for _ in 0..5 {
-        match sqlx::query("UPDATE message SET delivery_status = 'sent', delivery_error = NULL WHERE message_id = $1")
+        match sqlx::query("UPDATE message SET delivery_status = 'sent', delivery_error = NULL, outbound_mime = NULL WHERE message_id = $1")
             .bind(message_id)
             .execute(&db.pool)
             .await

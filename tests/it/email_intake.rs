@@ -597,9 +597,34 @@ async fn unreachable_smtp_is_retried_then_shown_as_failed() {
     assert_eq!(r.status(), 201);
     let state = &app.running.state;
     let mut attempts = 0;
+    // Every attempt sends the mail rendered at the first one: same bytes, one private link.
+    let rendered = || async {
+        sqlx::query_scalar::<_, Option<Vec<u8>>>(
+            "SELECT outbound_mime FROM message WHERE ticket_id = $1 AND author_kind = 'agent'",
+        )
+        .bind(id)
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap()
+    };
+    let links = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM ticket_link WHERE ticket_id = $1")
+            .bind(id)
+            .fetch_one(&app.db().pool)
+            .await
+            .unwrap()
+    };
+    let mut first: Option<Vec<u8>> = None;
     for _ in 0..20 {
         casebook::jobs::drain_once(state, "t").await.unwrap();
         attempts += 1;
+        if let Some(now) = rendered().await {
+            match &first {
+                None => first = Some(now),
+                Some(f) => assert!(*f == now, "attempt {attempts} rendered the mail anew"),
+            }
+            assert_eq!(links().await, 1, "attempt {attempts} issued another link");
+        }
         let failed: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE failed_at IS NOT NULL")
                 .fetch_one(&app.db().pool)
@@ -611,6 +636,17 @@ async fn unreachable_smtp_is_retried_then_shown_as_failed() {
         app.clock.advance_ms(2 * 3_600_000);
     }
     assert!(attempts >= 12, "retried {attempts} times before giving up");
+    let first = first.expect("the mail was rendered");
+    let text = String::from_utf8_lossy(&first);
+    assert!(
+        text.contains("/t/") && text.contains("Message-ID: <casebook.m"),
+        "{text}"
+    );
+    assert_eq!(
+        rendered().await,
+        None,
+        "the rendered copy goes once the mail is settled"
+    );
     let m = messages(&app, id).await;
     let reply = m["items"]
         .as_array()
