@@ -12,7 +12,7 @@ mod tokens;
 pub use classify::{MailFacts, classify};
 pub use html::{html_to_text, sanitize_html};
 pub use parse::parse;
-pub use reply::visible_reply;
+pub use reply::{forwarded_part, visible_reply};
 pub use tokens::{
     TicketRef, new_reply_secret, ticket_tag, ticket_token_from_address, ticket_token_from_subject,
 };

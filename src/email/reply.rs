@@ -27,6 +27,34 @@ use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+/// The forwarded message under a sender's own words ("FYI" over "---------- Forwarded message
+/// ----------"), banner included: not part of the reply, but its content, to be shown with it
+/// (marked as forwarded) rather than hidden with the quoted history. None when nothing was
+/// forwarded below new text.
+pub fn forwarded_part(text: &str) -> Option<String> {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let lines: Vec<&str> = text.split('\n').take(MAX_LINES).collect();
+    let mut seen_text = false;
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('>') {
+            continue;
+        }
+        if is_forward(line) {
+            if !seen_text {
+                return None;
+            }
+            let part = trim_lines(&lines[i..]);
+            return (!part.is_empty()).then_some(part);
+        }
+        if is_quote_header(line) || is_mobile_signature(trimmed) || trimmed == "--" {
+            return None;
+        }
+        seen_text = true;
+    }
+    None
+}
+
 /// Returns the newly written part of a plain-text reply (see the module docs for the rules).
 /// Lines keep their indentation; trailing spaces and leading/trailing blank lines are removed.
 pub fn visible_reply(text: &str) -> String {
@@ -189,8 +217,9 @@ impl<'a> Doc<'a> {
                     }
                     break true;
                 }
-                if quoted && self.text_follows(quote_end) {
-                    // Interleaved answers: the quote is their context.
+                if quoted && self.text_follows(quote_end) && !self.only_sign_off_at(quote_end) {
+                    // Interleaved answers: the quote is their context. A short sign-off under
+                    // the quote ("Regards, Roman") answers nothing: the reply ends here.
                     i = marker.end;
                     continue;
                 }
@@ -248,6 +277,39 @@ impl<'a> Doc<'a> {
     fn text_follows(&self, i: usize) -> bool {
         let j = self.quote_block_end(i);
         j < self.len() && self.kinds[j] == Kind::Text && self.marker_at(j).is_none()
+    }
+
+    /// Whether what starts at `i` (after blank lines) is only a short sign-off to the end of the
+    /// message: a closing phrase or a name, no more than four short lines, nothing quoted after.
+    fn only_sign_off_at(&self, i: usize) -> bool {
+        let start = self.skip_empty(i);
+        let mut lines = Vec::new();
+        for j in start..self.len() {
+            match self.kinds[j] {
+                Kind::Empty => {}
+                Kind::Text if self.marker_at(j).is_none() && !self.in_fence[j] => {
+                    lines.push(self.lines[j].trim());
+                }
+                Kind::SigDelimiter | Kind::MobileSignature => break,
+                _ => return false,
+            }
+            if lines.len() > 4 {
+                return false;
+            }
+        }
+        let Some(first) = lines.first() else {
+            return false;
+        };
+        if lines.iter().any(|l| l.chars().count() > 60) {
+            return false;
+        }
+        let short_name = |l: &&str| {
+            l.chars().count() <= 30
+                && !l.contains(['?', '!', ':'])
+                && l.split_whitespace().count() <= 4
+                && !l.ends_with('.')
+        };
+        SIGN_OFF.is_match(first) || (lines.len() <= 2 && lines.iter().all(short_name))
     }
 
     fn starts_quoted_history(&self, i: usize) -> bool {
@@ -461,7 +523,7 @@ fn re(pattern: &str) -> Regex {
 
 /// "wrote" in the languages our customers write in. Order matters where one is a prefix of
 /// another (`napisał(a)` before `napisał`).
-const WROTE: &str = r"(?:wrote|writes|a\s+écrit|écrit|schrieb|geschrieben|schreef|escribió|escreveu|ha\s+scritto|scrisse|skrev|kirjoitti|napisał\(a\)|napisała|napisał|napsal\(a\)|napsala|napsal|написал\(а\)|написала|написал|написав|пише|írta|yazdı|έγραψε|a\s+scris|كتب)";
+const WROTE: &str = r"(?:wrote|writes|a\s+écrit|écrit|schrieb|geschrieben|het\s+volgende\s+geschreven|geschreven|schreef|đã\s+viết|escribió|escreveu|ha\s+scritto|scrisse|skrev|kirjoitti|napisał\(a\)|napisała|napisał|napsal\(a\)|napsala|napsal|написал\(а\)|написала|написал|написав|пише|írta|yazdı|έγραψε|a\s+scris|كتب)";
 /// The same for scripts without word boundaries (Chinese, Japanese, Korean).
 const WROTE_CJK: &str = r"(?:写道|寫道|のメッセージ|님이\s*작성|님이\s*씀|が書きました)";
 
@@ -479,8 +541,24 @@ static DATE_THEN_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
 static ISO_GMT_NAME: LazyLock<Regex> = LazyLock::new(|| {
     re(r"^\d{4}-\d{2}-\d{2}\s+\d{1,2}:\d{2}\s+GMT[+-]\d{1,2}:?\d{2}\s+\S.{0,100}$")
 });
+/// "---- Ann Example wrote ----" (the dashes stand in for the date).
+static DASHED_WROTE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)^-{{2,}}\s*\S.{{0,100}}\s(?:{WROTE})\s*[:：]?\s*-{{2,}}$"
+    ))
+});
+/// "On <date>, <name> <address> sent:".
+static SENT_HEADER: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)^(?:on|am|le|el|em|op)\s.{0,300}\bsent\s*[:：]\s*$"));
 static POSTED_BY: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)^Posted by .{1,80} on \d{1,2}/\d{1,2}/\d{2,4}$"));
+/// Closing phrases that open a sign-off ("Regards,", "Thanks, Ann", "Mit freundlichen Grüßen").
+static SIGN_OFF: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^(?:(?:best|kind|warm|many)?\s*(?:regards|wishes)|best|cheers|thanks|thank you|thx|ta|sincerely|yours(?: truly| sincerely)?|greetings|take care|all the best|br|mfg|(?:mit )?(?:freundlichen|besten|vielen)?\s*(?:grüßen|grüssen|gruß|gruss|dank)|viele grüße|lg|cordialement|bien à vous|merci|salutations|saludos|atentamente|gracias|un saludo|cumprimentos|obrigad[oa]|atenciosamente|cordiali saluti|saluti|grazie|met vriendelijke groet(?:en)?|groet(?:en|jes)?|bedankt|hälsningar|mvh|med vänlig hälsning|tack|pozdrawiam|dziękuję|с уважением|спасибо|saygılarımla|teşekkürler|감사합니다|고맙습니다|수고하세요|よろしくお願いします|よろしくお願いいたします|ありがとうございます|谢谢|謝謝|此致|شكرا|مع تحياتي|تحياتي)\b[\s,.!]*",
+    )
+});
+
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| re(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"));
 static TIME: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d{1,2}[:.h]\d{2}\b"));
 static YEAR: LazyLock<Regex> = LazyLock::new(|| re(r"(?:^|\D)\d{4}(?:\D|$)"));
@@ -497,6 +575,9 @@ static HAS_WROTE: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"(?i)\b{WROTE}
 /// text is not a header.
 fn is_quote_header(line: &str) -> bool {
     let line = clean(line);
+    if DASHED_WROTE.is_match(line.trim()) {
+        return true;
+    }
     let line = line
         .trim_start_matches(['*', '-', '–', '—', ' '])
         .trim_end_matches(['*', ' ']);
@@ -504,6 +585,10 @@ fn is_quote_header(line: &str) -> bool {
         return false;
     }
     if ISO_GMT_NAME.is_match(line) || POSTED_BY.is_match(line) {
+        return true;
+    }
+    // "On <date>, Ann <ann@example.com> sent:": "sent" only with an intro and an address.
+    if SENT_HEADER.is_match(line) && EMAIL.is_match(line) {
         return true;
     }
     let dated = TIME.is_match(line) || YEAR.is_match(line) || DATE.is_match(line);
@@ -560,7 +645,7 @@ fn continues_wrapped_quote(quoted: &str, next: &str) -> bool {
 fn is_forward_banner(line: &str) -> bool {
     static DASHED: LazyLock<Regex> = LazyLock::new(|| {
         re(
-            r"(?i)^[\s*>]*-{2,}\s*(?:forwarded message|original message|reply message|message d'origine|message transféré|message original|ursprüngliche nachricht|weitergeleitete nachricht|originalnachricht|mensaje original|mensaje reenviado|messaggio originale|messaggio inoltrato|oorspronkelijk bericht|origineel bericht|doorgestuurd bericht|originalmeddelande|vidarebefordrat meddelande|opprinnelig melding|videresendt melding|oprindelig meddelelse|videresendt meddelelse|mensagem original|mensagem encaminhada|исходное сообщение|пересылаемое сообщение|пересланное сообщение|wiadomość oryginalna|oryginalna wiadomość|przekazana wiadomość|původní zpráva|alkuperäinen viesti|原始邮件|原始郵件|转发邮件|転送メッセージ|元のメッセージ|원본 메시지|전달된 메시지|الرسالة الأصلية|رسالة محولة)\s*-*[\s*]*$",
+            r"(?i)^[\s*>]*-{2,}\s*(?:forwarded message|original message|reply message|antwort nachricht|antwort-nachricht|message d'origine|message transféré|message original|ursprüngliche nachricht|weitergeleitete nachricht|originalnachricht|mensaje original|mensaje reenviado|messaggio originale|messaggio inoltrato|oorspronkelijk bericht|origineel bericht|doorgestuurd bericht|originalmeddelande|vidarebefordrat meddelande|opprinnelig melding|videresendt melding|oprindelig meddelelse|videresendt meddelelse|mensagem original|mensagem encaminhada|исходное сообщение|пересылаемое сообщение|пересланное сообщение|wiadomość oryginalna|oryginalna wiadomość|przekazana wiadomość|původní zpráva|alkuperäinen viesti|原始邮件|原始郵件|转发邮件|転送メッセージ|元のメッセージ|원본 메시지|전달된 메시지|الرسالة الأصلية|رسالة محولة)\s*-*[\s*]*$",
         )
     });
     static BEGIN: LazyLock<Regex> = LazyLock::new(|| {
@@ -570,6 +655,16 @@ fn is_forward_banner(line: &str) -> bool {
     });
     let line = clean(line);
     DASHED.is_match(&line) || BEGIN.is_match(&line)
+}
+
+/// A banner over a forwarded message (not over the message being answered).
+fn is_forward(line: &str) -> bool {
+    static FORWARD: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"(?i)(?:forwarded message|begin forwarded message|weitergeleitete nachricht|anfang der weitergeleiteten|message transféré|message réexpédié|mensaje reenviado|messaggio inoltrato|doorgestuurd bericht|vidarebefordrat meddelande|videresendt|mensagem (?:re)?encaminhada|пересылаемое сообщение|пересланное сообщение|przekazana wiadomość|转发邮件|転送メッセージ|전달된 메시지|رسالة محولة)",
+        )
+    });
+    is_forward_banner(line) && FORWARD.is_match(&clean(line))
 }
 
 /// "Sent from my iPhone" and the lines other mail apps add, in several languages. Kept strict
@@ -945,6 +1040,75 @@ mod tests {
         check(
             "On 8 May 2017 17:34, \"Andy\" <andy@example.com> wrote:\n\n    code\n\nmore",
             "    code\n\nmore",
+        );
+    }
+
+    #[test]
+    fn a_sign_off_under_the_quote_is_not_an_answer() {
+        for sign_off in [
+            "Regards,\nRoman",
+            "Thanks!",
+            "Mit freundlichen Grüßen\nAnna Schmidt",
+            "Roman",
+            "감사합니다.\n김민수",
+            "مع تحياتي\nأحمد",
+        ] {
+            check(
+                &format!(
+                    "Yes, that fixed it.\n\nOn Mon, 3 Feb 2025 at 10:00, Support <help@acme.example> wrote:\n> Did the reset work?\n> Let us know.\n\n{sign_off}\n"
+                ),
+                "Yes, that fixed it.",
+            );
+        }
+        // Real answers under the quote stay interleaved, even short ones.
+        check(
+            "Hi,\n\nOn Mon, 3 Feb 2025 at 10:00, Support wrote:\n> Which version?\n\nVersion 4.2 on Windows 11, since the update last week.\n",
+            "Hi,\n\n> Which version?\n\nVersion 4.2 on Windows 11, since the update last week.",
+        );
+    }
+
+    #[test]
+    fn a_forward_under_new_text_is_found_for_showing() {
+        let fwd = "FYI, see below.\n\n---------- Forwarded message ---------\nFrom: Shop <orders@shop.example>\nDate: Mon, 3 Feb 2025 at 10:00\nSubject: Your order\nTo: <ann@example.com>\n\nOrder 7 was cancelled.\n";
+        check(fwd, "FYI, see below.");
+        assert_eq!(
+            forwarded_part(fwd).as_deref(),
+            Some(
+                "---------- Forwarded message ---------\nFrom: Shop <orders@shop.example>\nDate: Mon, 3 Feb 2025 at 10:00\nSubject: Your order\nTo: <ann@example.com>\n\nOrder 7 was cancelled."
+            )
+        );
+        // The message being answered is history, not a forward; a forward with nothing above
+        // it is already the visible text.
+        let answered = "Thanks.\n\n-----Original Message-----\nFrom: Shop <orders@shop.example>\nSubject: Your order\nDate: Mon, 3 Feb 2025\n\nOrder 7 was cancelled.\n";
+        check(answered, "Thanks.");
+        assert_eq!(forwarded_part(answered), None);
+        assert_eq!(forwarded_part(&fwd[17..]), None);
+        assert_eq!(
+            forwarded_part(
+                "Hi\n\nOn Mon, 3 Feb 2025, Ann <a@x.example> wrote:\n> ---------- Forwarded message ---------\n> x"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn more_quote_headers() {
+        for header in [
+            "On Tue, Mar 4, 2025 at 9:12 AM, Roman Petrov <roman@example.com> sent:",
+            "Op di 4 mrt. 2025 om 09:12 heeft Roman Petrov <roman@example.com> het volgende geschreven:",
+            "Vào 09:12 Th 3, 4 thg 3, 2025 Roman Petrov <roman@example.com> đã viết:",
+            "---- Roman Petrov wrote ----",
+            "-----Antwort Nachricht-----",
+        ] {
+            check(
+                &format!("The new invoice is fine.\n\n{header}\n> Here is the invoice.\n> Roman\n"),
+                "The new invoice is fine.",
+            );
+        }
+        // "sent" in running text is not a header.
+        check(
+            "On Monday the parcel was sent:\nit arrived today.",
+            "On Monday the parcel was sent:\nit arrived today.",
         );
     }
 

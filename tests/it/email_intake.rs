@@ -968,3 +968,38 @@ both_backends!(quarantine_pages_and_filters, |app| async move {
         assert_eq!(v["error"]["field"], field, "{q}: {v}");
     }
 });
+
+both_backends!(a_forward_under_new_text_is_shown, |app| async move {
+    let raw = mail(
+        "fwd@customer.example",
+        "Fwd: Your order",
+        Some("fwd1@customer.example"),
+        "",
+        "FYI, the shop cancelled it.\r\n\r\n---------- Forwarded message ---------\r\nFrom: Shop <orders@shop.example>\r\nDate: Mon, 3 Feb 2025 at 10:00\r\nSubject: Your order\r\nTo: <fwd@customer.example>\r\n\r\nOrder 7 was cancelled.",
+    );
+    let Ingested::Ticket { ticket_id, .. } =
+        ingest(&app.running.state, &src(1), &raw, Mode::Normal)
+            .await
+            .unwrap()
+    else {
+        panic!("a ticket")
+    };
+    let c = app.browser();
+    assert_eq!(
+        crate::harness::login(&app, &c, &app.agent_email, crate::harness::PASSWORD).await,
+        303
+    );
+    let html = c
+        .get(app.at(&format!("/tickets/{ticket_id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let shown = html
+        .split("<figure class=\"forwarded\">")
+        .nth(1)
+        .expect("the forwarded message is shown, not only behind Show full message");
+    assert!(shown.contains("Order 7 was cancelled."), "{shown}");
+});

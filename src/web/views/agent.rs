@@ -278,6 +278,12 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                                     " · " (time(m.created_at))
                                 }
                                 div.body dir="auto" { (m.body_text) }
+                                @if let Some(forwarded) = m.full_text.as_deref().and_then(crate::email::forwarded_part) {
+                                    figure.forwarded {
+                                        figcaption.muted.small { "Forwarded message" }
+                                        blockquote.body dir="auto" { (forwarded) }
+                                    }
+                                }
                                 @if let Some(full) = m.full_text.as_deref().filter(|f| f.trim() != m.body_text.trim()) {
                                     details.full {
                                         summary { "Show full message" }
