@@ -742,6 +742,8 @@ const HEADER_NAMES: &[(Field, &[&str])] = &[
             "差出人",
             "보낸 사람",
             "من",
+            "kimden",
+            "gönderen",
         ],
     ),
     (
@@ -749,6 +751,10 @@ const HEADER_NAMES: &[(Field, &[&str])] = &[
         &[
             "sent",
             "date",
+            "gönderildi",
+            "gönderilme tarihi",
+            "tarih",
+            "تاريخ الإرسال",
             "gesendet",
             "datum",
             "envoyé",
@@ -802,6 +808,7 @@ const HEADER_NAMES: &[(Field, &[&str])] = &[
             "címzett",
             "destinataire",
             "vastaanottaja",
+            "kime",
         ],
     ),
     (
@@ -841,6 +848,7 @@ const HEADER_NAMES: &[(Field, &[&str])] = &[
             "الموضوع",
             "tárgy",
             "aihe",
+            "konu",
         ],
     ),
     (
@@ -1089,6 +1097,55 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn quote_headers_in_many_languages() {
+        let mut misses = Vec::new();
+        for header in [
+            "2025년 3월 4일 (화) 오전 9:12, 김민수 <minsu@example.kr>님이 작성:",
+            "في الثلاثاء، 4 مارس 2025 في 9:12 ص كتب أحمد <ahmed@example.com>:",
+            "2025年3月4日(火) 9:12 山田太郎 <taro@example.jp>:",
+            "2025年3月4日 09:12，王伟 <wei@example.cn> 写道：",
+            "вт, 4 мар. 2025 г. в 09:12, Иван Петров <ivan@example.ru>:",
+            "Em ter., 4 de mar. de 2025 às 09:12, João Silva <joao@example.br> escreveu:",
+            "Il giorno mar 4 mar 2025 alle ore 09:12 Mario Rossi <mario@example.it> ha scritto:",
+            "wt., 4 mar 2025 o 09:12 Jan Kowalski <jan@example.pl> napisał(a):",
+            "4 Mar 2025 Sal, saat 09:12 tarihinde Ayşe Yılmaz <ayse@example.tr> şunu yazdı:",
+            "Den tis 4 mars 2025 kl 09:12 skrev Anna Svensson <anna@example.se>:",
+            "Le mar. 4 mars 2025 à 09:12, Marie Dupont <marie@example.fr> a écrit :",
+            "El mar, 4 mar 2025 a las 9:12, Carlos Ruiz (<carlos@example.es>) escribió:",
+            "Am Di., 4. März 2025 um 09:12 Uhr schrieb Max Müller <max@example.de>:",
+        ] {
+            let input = format!("Fine now.\n\n{header}\n> old text\n");
+            if visible_reply(&input) != "Fine now." {
+                misses.push(header);
+            }
+        }
+        assert!(misses.is_empty(), "not recognised: {misses:#?}");
+    }
+
+    #[test]
+    fn outlook_header_blocks_in_many_languages() {
+        let mut misses = Vec::new();
+        for block in [
+            "보낸 사람: 김민수 <minsu@example.kr>\n보낸 날짜: 2025년 3월 4일 화요일 오전 9:12\n받는 사람: support@acme.example\n제목: 주문",
+            "من: أحمد <ahmed@example.com>\nتاريخ الإرسال: الثلاثاء، 4 مارس 2025 9:12 ص\nإلى: support@acme.example\nالموضوع: طلب",
+            "差出人: 山田太郎 <taro@example.jp>\n送信日時: 2025年3月4日 9:12\n宛先: support@acme.example\n件名: 注文",
+            "发件人: 王伟 <wei@example.cn>\n发送时间: 2025年3月4日 9:12\n收件人: support@acme.example\n主题: 订单",
+            "От: Иван Петров <ivan@example.ru>\nОтправлено: 4 марта 2025 г. 9:12\nКому: support@acme.example\nТема: Заказ",
+            "De: João Silva <joao@example.br>\nEnviado: terça-feira, 4 de março de 2025 09:12\nPara: support@acme.example\nAssunto: Pedido",
+            "Da: Mario Rossi <mario@example.it>\nInviato: martedì 4 marzo 2025 09:12\nA: support@acme.example\nOggetto: Ordine",
+            "Od: Jan Kowalski <jan@example.pl>\nWysłano: wtorek, 4 marca 2025 09:12\nDo: support@acme.example\nTemat: Zamówienie",
+            "Kimden: Ayşe Yılmaz <ayse@example.tr>\nGönderildi: 4 Mart 2025 Salı 09:12\nKime: support@acme.example\nKonu: Sipariş",
+            "Från: Anna Svensson <anna@example.se>\nSkickat: den 4 mars 2025 09:12\nTill: support@acme.example\nÄmne: Beställning",
+        ] {
+            let input = format!("Fine now.\n\n{block}\n\nold text\n");
+            if visible_reply(&input) != "Fine now." {
+                misses.push(block.lines().next().unwrap_or(""));
+            }
+        }
+        assert!(misses.is_empty(), "not recognised: {misses:#?}");
     }
 
     #[test]

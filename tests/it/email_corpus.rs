@@ -172,6 +172,19 @@ fn visible_reply_matches_the_source_projects_expectations() {
             "{key}: {hits}/{total} match ({:.1}%)",
             100.0 * hits as f64 / total.max(1) as f64
         );
+        // The fidelity report: how each miss differs, so a regression shows its kind.
+        let extra = misses
+            .iter()
+            .filter(|(_, w, g)| g.contains(w.as_str()))
+            .count();
+        let too_much = misses
+            .iter()
+            .filter(|(_, w, g)| !g.contains(w.as_str()) && w.contains(g.as_str()))
+            .count();
+        println!(
+            "{key} fidelity: exact {hits}, contains extra {extra}, trimmed too much {too_much}, wrong {}",
+            misses.len() - extra - too_much
+        );
         for (path, want, got) in &misses {
             println!("  MISS {path}\n    want: {want:?}\n    got:  {got:?}");
         }
