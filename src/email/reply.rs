@@ -176,6 +176,8 @@ impl<'a> Doc<'a> {
     /// The kept text, and whether anything below it was cut off.
     fn visible(&self) -> (String, bool) {
         let mut keep: Vec<usize> = Vec::new();
+        // The sender's last words when a quote header follows them on the same line.
+        let mut tail: Option<&str> = None;
         let mut seen_text = false;
         let mut i = 0;
         let cut = loop {
@@ -215,6 +217,7 @@ impl<'a> Doc<'a> {
                         i = quote_end;
                         continue;
                     }
+                    tail = words_before_header(self.lines[i]);
                     break true;
                 }
                 if quoted && self.text_follows(quote_end) && !self.only_sign_off_at(quote_end) {
@@ -223,6 +226,7 @@ impl<'a> Doc<'a> {
                     i = marker.end;
                     continue;
                 }
+                tail = words_before_header(self.lines[i]);
                 break true;
             }
             match kind {
@@ -250,11 +254,17 @@ impl<'a> Doc<'a> {
             .iter()
             .position(|&k| self.kinds[k] != Kind::Empty)
             .unwrap_or(keep.len());
-        let text = keep[first..]
+        let mut text = keep[first..]
             .iter()
             .map(|&k| self.lines[k].trim_end())
             .collect::<Vec<_>>()
             .join("\n");
+        if let Some(words) = tail {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(words);
+        }
         (text, cut)
     }
 
@@ -655,6 +665,21 @@ fn is_forward_banner(line: &str) -> bool {
     });
     let line = clean(line);
     DASHED.is_match(&line) || BEGIN.is_match(&line)
+}
+
+/// "Thanks, that works. On Mon, 3 Feb 2025, Ann <a@x.example> wrote:" — the words before a
+/// quote header that shares their line (a client that did not break it).
+fn words_before_header(line: &str) -> Option<&str> {
+    static SPLIT: LazyLock<Regex> =
+        LazyLock::new(|| re(r"(?i)[.!?)…]\s+(?:on|am|le|el|em|op|il|den|på|w dniu)\s"));
+    for m in SPLIT.find_iter(line) {
+        let at = m.start() + 1;
+        let (before, header) = line.split_at(at);
+        if is_quote_header(header.trim()) && !before.trim().is_empty() {
+            return Some(before.trim());
+        }
+    }
+    None
 }
 
 /// A banner over a forwarded message (not over the message being answered).
@@ -1146,6 +1171,42 @@ mod tests {
             }
         }
         assert!(misses.is_empty(), "not recognised: {misses:#?}");
+    }
+
+    #[test]
+    fn a_header_on_the_same_line_keeps_the_words_before_it() {
+        check(
+            "Hi,\nThanks, that works now. On Mon, 3 Feb 2025 at 10:00, Ann <ann@acme.example> wrote:\n> Try again?\n",
+            "Hi,\nThanks, that works now.",
+        );
+        check(
+            "Works! Am Mo., 3. Feb. 2025 um 10:00 Uhr schrieb Ann <ann@acme.example>:\n> Geht es?\n",
+            "Works!",
+        );
+        // A header alone on its line is unchanged.
+        check(
+            "Fine.\nOn Mon, 3 Feb 2025 at 10:00, Ann <ann@acme.example> wrote:\n> x\n",
+            "Fine.",
+        );
+    }
+
+    #[test]
+    fn phone_numbers_in_the_reply_stay() {
+        for phone in [
+            "+1 (555) 123-4567",
+            "555-123-4567",
+            "+49 30 1234-5678",
+            "Call me: 0170 1234567",
+            "Tel. 030/123 45 67",
+            "010-1234-5678",
+            "+82 10-1234-5678",
+            "(555) 123 4567 ext. 12",
+            "2025-03-04 10:30",
+            "--- 555 123 4567 ---",
+        ] {
+            let input = format!("Please call me back.\n{phone}\nI am free after lunch.\n");
+            check(&input, input.trim_end());
+        }
     }
 
     #[test]
