@@ -852,3 +852,68 @@ async fn unsent_reply_survives_leaving_the_page_in_chromium() {
     c.close().await.expect("close the browser session");
     drop(driver);
 }
+
+/// On a phone (390 px wide) no page is wider than the screen: the top bar wraps, wide tables
+/// scroll in their own box, the ticket page stacks its panels.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_fit_a_phone_in_chromium() {
+    let Some(app) = browser_app().await else {
+        return;
+    };
+    let ticket = app
+        .create_ticket(
+            "noor@example.com",
+            "فاتورة خاطئة — the invoice total is wrong for order 4471 and I was charged twice",
+            "Please check the invoice; the VAT line appears twice and the total is off by 19%.",
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let driver = Chromedriver::start().await;
+    let c = driver.connect().await;
+    log_in(&c, &app, &app.admin_email).await;
+    c.set_window_size(390, 844).await.expect("resize window");
+    let width = c
+        .execute("return window.innerWidth", vec![])
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap();
+    assert!(
+        width <= 420,
+        "the window could not be made phone-sized ({width} px)"
+    );
+    let mut wide = Vec::new();
+    for path in [
+        "/tickets".to_string(),
+        "/tickets?queue=all".into(),
+        "/tickets?view=stale".into(),
+        format!("/tickets/{ticket}"),
+        "/notifications".into(),
+        "/search?q=invoice".into(),
+        "/reports".into(),
+        "/admin".into(),
+        "/admin/agents".into(),
+        "/admin/teams".into(),
+        "/admin/rules".into(),
+        "/admin/sla".into(),
+        "/admin/quarantine".into(),
+        "/account/password".into(),
+        "/support".into(),
+    ] {
+        goto(&c, &app.at(&path)).await;
+        let overflow = c
+            .execute(
+                "return document.documentElement.scrollWidth - window.innerWidth",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_i64()
+            .unwrap();
+        if overflow > 1 {
+            wide.push(format!("{path}: {overflow} px too wide"));
+        }
+    }
+    assert!(wide.is_empty(), "pages wider than a phone: {wide:#?}");
+}

@@ -145,7 +145,7 @@ both_backends!(form_reply_and_private_link, |app| async move {
         .unwrap();
     assert_eq!(
         body.headers()["content-disposition"],
-        "attachment; filename=\"notes.txt\""
+        "attachment; filename=\"notes.txt\"; filename*=UTF-8''notes.txt"
     );
     assert_eq!(
         body.bytes().await.unwrap().as_ref(),

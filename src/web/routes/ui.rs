@@ -607,21 +607,39 @@ async fn attachment(
     Ok(attachment_response(a))
 }
 
+/// `attachment; filename="…"; filename*=UTF-8''…` (RFC 6266): the name in full for every
+/// current browser (영수증-12월.pdf stays 영수증-12월.pdf), an ASCII stand-in for old clients.
+pub fn content_disposition(filename: &str) -> String {
+    let name: String = filename
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"'))
+        .collect();
+    let name = name.trim();
+    let name = if name.is_empty() { "attachment" } else { name };
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut encoded = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
 /// Attachments are always downloaded, never rendered inline, so uploaded HTML cannot run here.
 pub fn attachment_response(a: tickets::repo::AttachmentContent) -> Response {
-    let safe_name: String = a
-        .filename
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-        .collect();
-    let disposition = format!(
-        "attachment; filename=\"{}\"",
-        if safe_name.is_empty() {
-            "attachment".into()
-        } else {
-            safe_name
-        }
-    );
+    let disposition = content_disposition(&a.filename);
     (
         [
             (header::CONTENT_TYPE, "application/octet-stream".to_string()),
@@ -827,4 +845,30 @@ async fn quarantine_action(
         _ => Redirect::to("/admin/quarantine"),
     }
     .into_response())
+}
+
+#[cfg(test)]
+mod disposition_tests {
+    use super::content_disposition;
+
+    #[test]
+    fn names_in_any_script_survive_download() {
+        assert_eq!(
+            content_disposition("영수증-12월.pdf"),
+            "attachment; filename=\"___-12_.pdf\"; filename*=UTF-8''%EC%98%81%EC%88%98%EC%A6%9D-12%EC%9B%94.pdf"
+        );
+        assert_eq!(
+            content_disposition("فاتورة.pdf"),
+            "attachment; filename=\"______.pdf\"; filename*=UTF-8''%D9%81%D8%A7%D8%AA%D9%88%D8%B1%D8%A9.pdf"
+        );
+        // Quotes, slashes and line breaks cannot break out of the header.
+        assert_eq!(
+            content_disposition("a\"b/c\r\nd.txt"),
+            "attachment; filename=\"abcd.txt\"; filename*=UTF-8''abcd.txt"
+        );
+        assert_eq!(
+            content_disposition(""),
+            "attachment; filename=\"attachment\"; filename*=UTF-8''attachment"
+        );
+    }
 }

@@ -13,7 +13,7 @@ pub struct Frame<'a> {
 pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
-        html lang="en" dir="auto" {
+        html lang="en" dir="ltr" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";

@@ -35,13 +35,13 @@ pub fn support(
                     input type="hidden" name="csrf" value=(csrf);
                     input type="hidden" name="form_key" value=(form_key);
                     label for="name" { "Your name" }
-                    input #name name="name" value=(values.name) maxlength="200" autocomplete="name";
+                    input #name name="name" value=(values.name) maxlength="200" autocomplete="name" dir="auto";
                     (field_error(errors, "name"))
                     label for="email" { "Your email" }
                     input #email type="email" name="email" value=(values.email) required autocomplete="email";
                     (field_error(errors, "email"))
                     label for="subject" { "Subject" }
-                    input #subject name="subject" value=(values.subject) required maxlength="250";
+                    input #subject name="subject" value=(values.subject) required maxlength="250" dir="auto";
                     (field_error(errors, "subject"))
                     label for="message" { "Message" }
                     textarea #message name="message" rows="8" required dir="auto" { (values.message) }
