@@ -912,7 +912,20 @@ async fn pages_fit_a_phone_in_chromium() {
             .as_i64()
             .unwrap();
         if overflow > 1 {
-            wide.push(format!("{path}: {overflow} px too wide"));
+            // Name the widest element that sticks out, to say what to fix.
+            let culprit = c
+                .execute(
+                    "let w = window.innerWidth, best = null;
+                     for (const e of document.querySelectorAll('body *')) {
+                       const r = e.getBoundingClientRect();
+                       if (r.right > w + 1 && (!best || r.width < best.getBoundingClientRect().width)) best = e;
+                     }
+                     return best ? best.outerHTML.slice(0, 160) : '';",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            wide.push(format!("{path}: {overflow} px too wide ({culprit})"));
         }
     }
     assert!(wide.is_empty(), "pages wider than a phone: {wide:#?}");

@@ -654,7 +654,7 @@ pub fn quarantine(
                     p.empty { "Nothing is held." }
                 } @else {
                     table.tickets {
-                        thead { tr { th { "Reason" } th { "From" } th { "Subject" } th { "Size" } th { "Received" } th { "Status" } th {} } }
+                        thead { tr { th { "Reason" } th { "From" } th { "Subject" } th { "Size" } th { "Received" } th { "Status" } th { span.visually-hidden { "Actions" } } } }
                         tbody {
                             @for q in items {
                                 tr {

@@ -27,6 +27,7 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                 }
             }
             body {
+                a.skip href="#main" { "Skip to content" }
                 header.topbar {
                     a.brand href=(if frame.agent.is_some() { "/tickets" } else { "/support" }) { "Casebook" }
                     @if let Some(agent) = frame.agent {
@@ -57,7 +58,7 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                         }
                     }
                 }
-                main { (body) }
+                main #main tabindex="-1" { (body) }
             }
         }
     }

@@ -119,7 +119,7 @@ pub fn stale_page(
             h2 { (caption) " " span.count { (rows.len()) } }
             @if rows.is_empty() { p.empty { "Nothing here." } } @else {
                 table.tickets {
-                    thead { tr { th {} th { "#" } th { "Subject" } th { "Status" } th { "Priority" } th { "Assignee" } th { "SLA due" } th { "Last agent activity" } } }
+                    thead { tr { th { span.visually-hidden { "Select" } } th { "#" } th { "Subject" } th { "Status" } th { "Priority" } th { "Assignee" } th { "SLA due" } th { "Last agent activity" } } }
                     tbody {
                         @for t in rows {
                             tr {
@@ -216,7 +216,7 @@ pub fn admin_page(
                     @for (f, m) in errors { p.flash.error role="alert" { (f) " " (m) } }
                 }
                 table.tickets {
-                    thead { tr { th { "Order" } th { "Name" } th { "Applies to" } th { "Targets (first / next / resolution)" } th { "Escalation" } th { "Active" } th {} } }
+                    thead { tr { th { "Order" } th { "Name" } th { "Applies to" } th { "Targets (first / next / resolution)" } th { "Escalation" } th { "Active" } th { span.visually-hidden { "Actions" } } } }
                     tbody {
                         @for p in policies {
                             tr {
@@ -302,7 +302,8 @@ pub fn admin_page(
                     @for c in calendars {
                         li {
                             strong { (c.name) } " · " (c.time_zone) " · "
-                            @for (day, ws) in &c.hours {
+                            // In week order, not alphabetical.
+                            @for (day, ws) in crate::sla::store::DAYS.iter().filter_map(|d| c.hours.get(*d).map(|ws| (d, ws))) {
                                 (day[..3].to_string()) " " @for w in ws { (w[0]) "–" (w[1]) " " }
                             }
                             @if !c.holidays.is_empty() { " · closed " (c.holidays.join(", ")) }
