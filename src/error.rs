@@ -32,6 +32,9 @@ pub enum AppError {
         "the database cannot take this now (down, overloaded or out of disk space); try again in {retry_after_secs} s"
     )]
     Unavailable { retry_after_secs: u64 },
+    /// The search index (Meilisearch) did not answer in time or failed; the caller should retry.
+    #[error("search is not answering; try again in {retry_after_secs} s")]
+    SearchUnavailable { retry_after_secs: u64 },
     #[error(transparent)]
     Internal(anyhow::Error),
 }
@@ -90,7 +93,9 @@ impl AppError {
             AppError::Stale { .. } => StatusCode::PRECONDITION_FAILED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable { .. } | AppError::SearchUnavailable { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -106,7 +111,7 @@ impl AppError {
             AppError::Stale { .. } => "stale_version",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::RateLimited { .. } => "rate_limited",
-            AppError::Unavailable { .. } => "unavailable",
+            AppError::Unavailable { .. } | AppError::SearchUnavailable { .. } => "unavailable",
             AppError::Internal(_) => "internal",
         }
     }
@@ -127,7 +132,8 @@ impl AppError {
     /// `WWW-Authenticate`), whichever way the body is rendered.
     pub fn extra_headers(&self, resp: &mut Response) {
         if let AppError::RateLimited { retry_after_secs }
-        | AppError::Unavailable { retry_after_secs } = self
+        | AppError::Unavailable { retry_after_secs }
+        | AppError::SearchUnavailable { retry_after_secs } = self
             && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
         {
             resp.headers_mut().insert(header::RETRY_AFTER, v);

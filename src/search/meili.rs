@@ -33,6 +33,26 @@ const FILTERABLE: [&str; 6] = [
 ];
 const SORTABLE: [&str; 2] = ["updated_at", "created_at"];
 
+/// Every call to Meilisearch has a deadline: a hung or overloaded server fails the call (the
+/// job retries later, a search answers with an error, the similar-tickets panel stays empty)
+/// instead of stalling the worker or the page.
+const READ_TIMEOUT: Duration = Duration::from_secs(5);
+const WRITE_TIMEOUT: Duration = Duration::from_secs(20);
+const PREPARE_TIMEOUT: Duration = Duration::from_secs(60);
+
+async fn bounded<T>(
+    limit: Duration,
+    what: &str,
+    work: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
+    tokio::time::timeout(limit, work).await.map_err(|_| {
+        anyhow!(
+            "Meilisearch did not answer within {} s (trying to {what})",
+            limit.as_secs()
+        )
+    })?
+}
+
 pub struct MeiliIndex {
     client: Client,
     /// How long to wait for a task before the write counts as failed.
@@ -45,7 +65,7 @@ impl MeiliIndex {
             .map_err(|e| anyhow!("Meilisearch client: {e}"))?;
         Ok(MeiliIndex {
             client,
-            task_timeout: Duration::from_secs(30),
+            task_timeout: Duration::from_secs(15),
         })
     }
 
@@ -130,150 +150,170 @@ impl SearchIndex for MeiliIndex {
     }
 
     async fn prepare(&self) -> anyhow::Result<()> {
-        let created = self
-            .client
-            .create_index(INDEX_UID, Some("ticket_id"))
-            .await
-            .map_err(|e| anyhow!("Meilisearch: cannot create the index: {e}"))?;
-        if let Err(err) = self.wait(created, "create the index").await {
-            // An index that already exists is what we want.
-            if !err.to_string().contains("index_already_exists") {
-                return Err(err);
+        bounded(PREPARE_TIMEOUT, "set up the index", async {
+            let created = self
+                .client
+                .create_index(INDEX_UID, Some("ticket_id"))
+                .await
+                .map_err(|e| anyhow!("Meilisearch: cannot create the index: {e}"))?;
+            if let Err(err) = self.wait(created, "create the index").await {
+                // An index that already exists is what we want.
+                if !err.to_string().contains("index_already_exists") {
+                    return Err(err);
+                }
             }
-        }
-        let index = self.client.index(INDEX_UID);
-        let task = index
-            .set_settings(&Self::settings())
-            .await
-            .map_err(|e| anyhow!("Meilisearch: cannot apply settings: {e}"))?;
-        self.wait(task, "apply the index settings").await
+            let index = self.client.index(INDEX_UID);
+            let task = index
+                .set_settings(&Self::settings())
+                .await
+                .map_err(|e| anyhow!("Meilisearch: cannot apply settings: {e}"))?;
+            self.wait(task, "apply the index settings").await
+        })
+        .await
     }
 
     async fn put(&self, docs: &[TicketDoc]) -> anyhow::Result<()> {
-        if docs.is_empty() {
-            return Ok(());
-        }
-        let task = self
-            .client
-            .index(INDEX_UID)
-            .add_or_replace(docs, Some("ticket_id"))
-            .await
-            .map_err(|e| anyhow!("Meilisearch: cannot send documents: {e}"))?;
-        self.wait(task, "index documents").await
+        bounded(WRITE_TIMEOUT, "index documents", async {
+            if docs.is_empty() {
+                return Ok(());
+            }
+            let task = self
+                .client
+                .index(INDEX_UID)
+                .add_or_replace(docs, Some("ticket_id"))
+                .await
+                .map_err(|e| anyhow!("Meilisearch: cannot send documents: {e}"))?;
+            self.wait(task, "index documents").await
+        })
+        .await
     }
 
     async fn remove(&self, ticket_ids: &[i64]) -> anyhow::Result<()> {
-        if ticket_ids.is_empty() {
-            return Ok(());
-        }
-        let task = self
-            .client
-            .index(INDEX_UID)
-            .delete_documents(ticket_ids)
-            .await
-            .map_err(|e| anyhow!("Meilisearch: cannot delete documents: {e}"))?;
-        self.wait(task, "delete documents").await
+        bounded(WRITE_TIMEOUT, "delete documents", async {
+            if ticket_ids.is_empty() {
+                return Ok(());
+            }
+            let task = self
+                .client
+                .index(INDEX_UID)
+                .delete_documents(ticket_ids)
+                .await
+                .map_err(|e| anyhow!("Meilisearch: cannot delete documents: {e}"))?;
+            self.wait(task, "delete documents").await
+        })
+        .await
     }
 
     async fn search(&self, q: &SearchQuery) -> anyhow::Result<HitPage> {
-        let index = self.client.index(INDEX_UID);
-        let filter = filter_expression(q);
-        let on: &[&str] = match (q.fields, q.include_internal) {
-            (Fields::SubjectAndResolution, _) => &["subject", "resolution"],
-            (Fields::Everything, false) => &["subject", "resolution", "tags", "customer", "body"],
-            (Fields::Everything, true) => &SEARCHABLE,
-        };
-        let retrieve: &[&str] = if q.include_internal {
-            &[
-                "ticket_id",
-                "subject",
-                "status",
-                "customer",
-                "created_at",
-                "updated_at",
-                "body",
-                "internal",
-                "resolution",
-            ]
-        } else {
-            &[
-                "ticket_id",
-                "subject",
-                "status",
-                "customer",
-                "created_at",
-                "updated_at",
-                "body",
-                "resolution",
-            ]
-        };
-        let sort = ["updated_at:desc"];
-        let mut query = index.search();
-        query
-            .with_query(&q.text)
-            .with_limit(q.limit.clamp(1, 100) as usize)
-            .with_offset(q.offset.max(0) as usize)
-            .with_attributes_to_search_on(on)
-            .with_attributes_to_retrieve(meilisearch_sdk::search::Selectors::Some(retrieve))
-            .with_show_ranking_score(true)
-            .with_matching_strategy(match q.matching {
-                Matching::All => MatchingStrategies::ALL,
-                Matching::Any => MatchingStrategies::LAST,
-            });
-        if !filter.is_empty() {
-            query.with_filter(&filter);
-        }
-        if q.sort == Sort::Date || q.text.is_empty() {
-            query.with_sort(&sort);
-        }
-        let results = query
-            .execute::<serde_json::Value>()
-            .await
-            .map_err(|e| match e {
-                MeiliError::Meilisearch(m) if m.error_code == ErrorCode::IndexNotFound => {
-                    anyhow!("Meilisearch index {INDEX_UID} does not exist yet")
+        bounded(READ_TIMEOUT, "search", async {
+            let index = self.client.index(INDEX_UID);
+            let filter = filter_expression(q);
+            let on: &[&str] = match (q.fields, q.include_internal) {
+                (Fields::SubjectAndResolution, _) => &["subject", "resolution"],
+                (Fields::Everything, false) => {
+                    &["subject", "resolution", "tags", "customer", "body"]
                 }
-                other => anyhow!("Meilisearch search failed: {other}"),
-            })?;
-        let text = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or_default().to_string();
-        let hits = results
-            .hits
-            .iter()
-            .map(|h| {
-                let d = &h.result;
-                Hit {
-                    ticket_id: d["ticket_id"].as_i64().unwrap_or_default(),
-                    subject: text(d, "subject"),
-                    status: text(d, "status"),
-                    customer: text(d, "customer"),
-                    created_at: d["created_at"].as_i64().unwrap_or_default(),
-                    updated_at: d["updated_at"].as_i64().unwrap_or_default(),
-                    body: text(d, "body"),
-                    internal: if q.include_internal {
-                        text(d, "internal")
-                    } else {
-                        String::new()
-                    },
-                    resolution: text(d, "resolution"),
-                    score: h.ranking_score.unwrap_or(0.0),
-                }
+                (Fields::Everything, true) => &SEARCHABLE,
+            };
+            let retrieve: &[&str] = if q.include_internal {
+                &[
+                    "ticket_id",
+                    "subject",
+                    "status",
+                    "customer",
+                    "created_at",
+                    "updated_at",
+                    "body",
+                    "internal",
+                    "resolution",
+                ]
+            } else {
+                &[
+                    "ticket_id",
+                    "subject",
+                    "status",
+                    "customer",
+                    "created_at",
+                    "updated_at",
+                    "body",
+                    "resolution",
+                ]
+            };
+            let sort = ["updated_at:desc"];
+            let mut query = index.search();
+            query
+                .with_query(&q.text)
+                .with_limit(q.limit.clamp(1, 100) as usize)
+                .with_offset(q.offset.max(0) as usize)
+                .with_attributes_to_search_on(on)
+                .with_attributes_to_retrieve(meilisearch_sdk::search::Selectors::Some(retrieve))
+                .with_show_ranking_score(true)
+                .with_matching_strategy(match q.matching {
+                    Matching::All => MatchingStrategies::ALL,
+                    Matching::Any => MatchingStrategies::LAST,
+                });
+            if !filter.is_empty() {
+                query.with_filter(&filter);
+            }
+            if q.sort == Sort::Date || q.text.is_empty() {
+                query.with_sort(&sort);
+            }
+            let results = query
+                .execute::<serde_json::Value>()
+                .await
+                .map_err(|e| match e {
+                    MeiliError::Meilisearch(m) if m.error_code == ErrorCode::IndexNotFound => {
+                        anyhow!("Meilisearch index {INDEX_UID} does not exist yet")
+                    }
+                    other => anyhow!("Meilisearch search failed: {other}"),
+                })?;
+            let text =
+                |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or_default().to_string();
+            let hits = results
+                .hits
+                .iter()
+                .map(|h| {
+                    let d = &h.result;
+                    Hit {
+                        ticket_id: d["ticket_id"].as_i64().unwrap_or_default(),
+                        subject: text(d, "subject"),
+                        status: text(d, "status"),
+                        customer: text(d, "customer"),
+                        created_at: d["created_at"].as_i64().unwrap_or_default(),
+                        updated_at: d["updated_at"].as_i64().unwrap_or_default(),
+                        body: text(d, "body"),
+                        internal: if q.include_internal {
+                            text(d, "internal")
+                        } else {
+                            String::new()
+                        },
+                        resolution: text(d, "resolution"),
+                        score: h.ranking_score.unwrap_or(0.0),
+                    }
+                })
+                .collect();
+            Ok(HitPage {
+                hits,
+                total: results
+                    .estimated_total_hits
+                    .or(results.total_hits)
+                    .unwrap_or(0) as i64,
             })
-            .collect();
-        Ok(HitPage {
-            hits,
-            total: results
-                .estimated_total_hits
-                .or(results.total_hits)
-                .unwrap_or(0) as i64,
         })
+        .await
     }
 
     async fn count(&self) -> anyhow::Result<i64> {
-        match self.client.index(INDEX_UID).get_stats().await {
-            Ok(s) => Ok(s.number_of_documents as i64),
-            Err(MeiliError::Meilisearch(m)) if m.error_code == ErrorCode::IndexNotFound => Ok(0),
-            Err(e) => Err(anyhow!("Meilisearch stats: {e}")),
-        }
+        bounded(READ_TIMEOUT, "count documents", async {
+            match self.client.index(INDEX_UID).get_stats().await {
+                Ok(s) => Ok(s.number_of_documents as i64),
+                Err(MeiliError::Meilisearch(m)) if m.error_code == ErrorCode::IndexNotFound => {
+                    Ok(0)
+                }
+                Err(e) => Err(anyhow!("Meilisearch stats: {e}")),
+            }
+        })
+        .await
     }
 }
 

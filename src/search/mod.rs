@@ -615,11 +615,12 @@ fn present(h: &Hit, terms: &[Term], include_internal: bool) -> ResultItem {
 
 /// Runs a search for an agent.
 pub async fn search(state: &AppState, q: &SearchQuery) -> AppResult<Results> {
-    let page = state
-        .search
-        .search(q)
-        .await
-        .map_err(|e| AppError::Internal(e.context("search index")))?;
+    let page = state.search.search(q).await.map_err(|e| {
+        tracing::warn!(index = state.search.kind(), error = %e, "search failed");
+        AppError::SearchUnavailable {
+            retry_after_secs: 5,
+        }
+    })?;
     Ok(Results {
         total: page.total,
         items: page

@@ -466,8 +466,9 @@ async fn meilisearch_outage_never_fails_tickets_and_the_index_catches_up() {
         Some("solved"),
     )
     .await;
-    let (s, _) = api_get(&app, "/api/v1/search?q=scanner", &app.agent_token).await;
-    assert_eq!(s, 500);
+    let (s, v) = api_get(&app, "/api/v1/search?q=scanner", &app.agent_token).await;
+    assert_eq!(s, 503, "{v}");
+    assert_eq!(v["error"]["code"], "unavailable", "{v}");
     let page = app.browser();
     assert_eq!(login(&app, &page, &app.agent_email, PASSWORD).await, 303);
     let r = page
@@ -1210,3 +1211,68 @@ both_backends!(
         assert!(r.text().await.unwrap().contains("<mark>k</mark>"));
     }
 );
+
+/// A Meilisearch that accepts connections and never answers (frozen, overloaded): searches
+/// answer 503 within seconds and the ticket page still opens (without similar tickets), instead
+/// of hanging.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_meilisearch_fails_fast() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((conn, _)) = listener.accept().await {
+            held.push(conn);
+        }
+    });
+    let Some(app) = crate::harness::TestApp::spawn_with(
+        crate::harness::Backend::Sqlite,
+        crate::harness::Options {
+            meili_url: Some(url),
+            ..Default::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    let id = app
+        .create_ticket("hang@example.com", "Printer jams", "It jams on page two.")
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let t = std::time::Instant::now();
+    let r = app
+        .api()
+        .get(app.at("/api/v1/search?q=printer"))
+        .bearer_auth(&app.agent_token)
+        .timeout(std::time::Duration::from_secs(30))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    assert!(r.headers().contains_key("retry-after"));
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        t.elapsed()
+    );
+    let c = app.browser();
+    assert_eq!(
+        crate::harness::login(&app, &c, &app.agent_email, crate::harness::PASSWORD).await,
+        303
+    );
+    let t = std::time::Instant::now();
+    let r = c
+        .get(app.at(&format!("/tickets/{id}")))
+        .timeout(std::time::Duration::from_secs(30))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        t.elapsed()
+    );
+}
