@@ -69,9 +69,27 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("http", method = %req.method(), path = %loggable_path(req.uri().path()), request_id = %id)
-        }))
+        }).on_failure(log_failure))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// A failed request in the log: a 503 (a dependency is down or busy, the caller was told to
+/// retry) is a warning, so an outage does not flood the log with errors; anything else is an
+/// error.
+fn log_failure(
+    class: tower_http::classify::ServerErrorsFailureClass,
+    latency: std::time::Duration,
+    _span: &tracing::Span,
+) {
+    use tower_http::classify::ServerErrorsFailureClass;
+    let latency_ms = latency.as_millis() as u64;
+    match class {
+        ServerErrorsFailureClass::StatusCode(code) if code == StatusCode::SERVICE_UNAVAILABLE => {
+            tracing::warn!(status = code.as_u16(), latency_ms, "request answered 503")
+        }
+        other => tracing::error!(classification = %other, latency_ms, "response failed"),
+    }
 }
 
 /// The request path for logs, with customer link tokens (secrets) cut out.
