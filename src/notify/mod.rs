@@ -214,6 +214,57 @@ pub struct AgentMail<'a> {
     pub html: &'a str,
 }
 
+/// The customer a notice about a ticket goes to, and what the ticket is about.
+pub struct NoticeTarget {
+    pub status: String,
+    pub subject: String,
+    pub reply_token: Option<String>,
+    pub name: String,
+    pub email: String,
+}
+
+impl NoticeTarget {
+    /// The notice with this text, to this customer, tagged for this ticket.
+    pub fn notice<'a>(&'a self, ticket_id: i64, text: &'a str, html: &'a str) -> Notice<'a> {
+        Notice {
+            ticket_id,
+            to: &self.email,
+            to_name: &self.name,
+            subject: &self.subject,
+            text,
+            html,
+            reply_token: self.reply_token.as_deref(),
+        }
+    }
+}
+
+/// Who to write to about a ticket: its customer's first email address (None when there is no
+/// such ticket or the customer has no address).
+pub async fn notice_target(db: &Db, ticket_id: i64) -> Result<Option<NoticeTarget>> {
+    let Some(row) = sqlx::query(
+        "SELECT t.status, t.subject, t.reply_token, c.name,
+            (SELECT ci.value FROM customer_identity ci WHERE ci.customer_id = t.customer_id AND ci.kind = 'email'
+               ORDER BY ci.customer_identity_id LIMIT 1) AS email
+         FROM ticket t JOIN customer c ON c.customer_id = t.customer_id WHERE t.ticket_id = $1",
+    )
+    .bind(ticket_id)
+    .fetch_optional(&db.pool)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let Some(email) = row.try_get::<Option<String>, _>("email")? else {
+        return Ok(None);
+    };
+    Ok(Some(NoticeTarget {
+        status: row.try_get("status")?,
+        subject: row.try_get("subject")?,
+        reply_token: row.try_get("reply_token")?,
+        name: crate::domain::single_line(&row.try_get::<String, _>("name")?),
+        email,
+    }))
+}
+
 /// Everything needed to write one outbound mail, read from the database.
 struct Outgoing {
     ticket_id: i64,
@@ -383,27 +434,23 @@ pub async fn deliver(
     automatic: bool,
     now: Millis,
 ) -> Result<Delivery> {
-    let status: Option<String> =
-        sqlx::query_scalar("SELECT delivery_status FROM message WHERE message_id = $1")
-            .bind(message_id)
-            .fetch_optional(&db.pool)
-            .await?
-            .flatten();
+    let Some(stored) = sqlx::query(
+        "SELECT ticket_id, delivery_status, outbound_mime, outbound_to FROM message WHERE message_id = $1",
+    )
+    .bind(message_id)
+    .fetch_optional(&db.pool)
+    .await?
+    else {
+        return Ok(Delivery::NoRecipient);
+    };
+    let status: Option<String> = stored.try_get("delivery_status")?;
     if matches!(status.as_deref(), Some("sent") | Some("failed")) {
         return Ok(Delivery::AlreadyDone);
     }
-    let ticket_id: i64 = sqlx::query_scalar("SELECT ticket_id FROM message WHERE message_id = $1")
-        .bind(message_id)
-        .fetch_one(&db.pool)
-        .await?;
+    let ticket_id: i64 = stored.try_get("ticket_id")?;
     // The mail is rendered once — its Message-ID, private link and Date fixed — and stored
     // before the first attempt; every later attempt (after an SMTP error or a crash) sends the
     // stored bytes, so a repeat is the same mail, which clients show once.
-    let stored =
-        sqlx::query("SELECT outbound_mime, outbound_to FROM message WHERE message_id = $1")
-            .bind(message_id)
-            .fetch_one(&db.pool)
-            .await?;
     let rendered: Option<(Vec<u8>, String)> = match (
         stored.try_get::<Option<Vec<u8>>, _>("outbound_mime")?,
         stored.try_get::<Option<String>, _>("outbound_to")?,
@@ -669,24 +716,10 @@ async fn send_fresh_link(
     now: Millis,
 ) -> Result<()> {
     let db = &state.db;
-    let Some(row) = sqlx::query(
-        "SELECT t.subject, t.reply_token, c.name,
-            (SELECT ci.value FROM customer_identity ci WHERE ci.customer_id = t.customer_id AND ci.kind = 'email'
-               ORDER BY ci.customer_identity_id LIMIT 1) AS email
-         FROM ticket t JOIN customer c ON c.customer_id = t.customer_id WHERE t.ticket_id = $1",
-    )
-    .bind(ticket_id)
-    .fetch_optional(&db.pool)
-    .await?
-    else {
+    let Some(target) = notice_target(db, ticket_id).await? else {
         return Ok(());
     };
-    let reply_token: Option<String> = row.try_get("reply_token")?;
-    let Some(email) = row.try_get::<Option<String>, _>("email")? else {
-        return Ok(());
-    };
-    let subject: String = row.try_get("subject")?;
-    let name = crate::domain::single_line(&row.try_get::<String, _>("name")?);
+    let subject = &target.subject;
     let mut tx = db.begin().await?;
     let token = crate::tickets::links::issue(&mut tx, ticket_id, now).await?;
     tx.commit().await?;
@@ -702,16 +735,10 @@ async fn send_fresh_link(
         p style="color:#687085;font-size:13px" { "It works for " (days) " days. Links we sent before may no longer work." }
     }
     .into_string();
-    let notice = Notice {
-        ticket_id,
-        to: &email,
-        to_name: &name,
-        subject: &subject,
-        text: &text,
-        html: &html,
-        reply_token: reply_token.as_deref(),
-    };
-    match mailer.send_notice(&notice).await {
+    match mailer
+        .send_notice(&target.notice(ticket_id, &text, &html))
+        .await
+    {
         Ok(()) => Ok(()),
         Err(SendError::Permanent(e)) => {
             tracing::warn!(ticket_id, error = %e, "a fresh link could not be delivered");

@@ -163,27 +163,15 @@ pub async fn request_rating(
     ticket_id: i64,
     now: Millis,
 ) -> anyhow::Result<()> {
-    use crate::notify::{Notice, SendError};
+    use crate::notify::SendError;
     let db = &state.db;
-    let Some(row) = sqlx::query(
-        "SELECT t.status, t.subject, t.reply_token, c.name,
-            (SELECT ci.value FROM customer_identity ci WHERE ci.customer_id = t.customer_id AND ci.kind = 'email'
-               ORDER BY ci.customer_identity_id LIMIT 1) AS email
-         FROM ticket t JOIN customer c ON c.customer_id = t.customer_id WHERE t.ticket_id = $1",
-    )
-    .bind(ticket_id)
-    .fetch_optional(&db.pool)
-    .await?
+    let Some(target) = crate::notify::notice_target(db, ticket_id)
+        .await?
+        .filter(|t| t.status == "solved")
     else {
         return Ok(());
     };
-    let (status, email): (String, Option<String>) = (row.try_get("status")?, row.try_get("email")?);
-    let Some(email) = email.filter(|_| status == "solved") else {
-        return Ok(());
-    };
-    let subject: String = row.try_get("subject")?;
-    let reply_token: Option<String> = row.try_get("reply_token")?;
-    let name = crate::domain::single_line(&row.try_get::<String, _>("name")?);
+    let subject = &target.subject;
     let mut tx = db.begin().await?;
     let claimed = sqlx::query(
         "INSERT INTO csat_request (ticket_id, sent_at) VALUES ($1, $2) ON CONFLICT (ticket_id) DO NOTHING",
@@ -211,16 +199,10 @@ pub async fn request_rating(
         p style="color:#687085;font-size:13px" { "One click records your answer; the page lets you add a comment or change it." }
     }
     .into_string();
-    let notice = Notice {
-        ticket_id,
-        to: &email,
-        to_name: &name,
-        subject: &subject,
-        text: &text,
-        html: &html,
-        reply_token: reply_token.as_deref(),
-    };
-    match mailer.send_notice(&notice).await {
+    match mailer
+        .send_notice(&target.notice(ticket_id, &text, &html))
+        .await
+    {
         Ok(()) => Ok(()),
         Err(SendError::Permanent(e)) => {
             tracing::warn!(ticket_id, error = %e, "rating request could not be delivered");
