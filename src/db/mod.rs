@@ -169,17 +169,25 @@ const MIN_FREE_BYTES: u64 = 1 << 20;
 
 impl Storage {
     fn note(&self, result: &Result<(), sqlx::Error>) {
-        let now = chrono::Utc::now().timestamp_millis();
         match result {
-            Ok(()) => self.ok_at.store(now, Ordering::Relaxed),
-            Err(err) if is_storage_failure(err) => self.failed_at.store(now, Ordering::Relaxed),
-            Err(_) => {}
+            Ok(()) => self
+                .ok_at
+                .store(chrono::Utc::now().timestamp_millis(), Ordering::Relaxed),
+            Err(err) => self.note_failure(err),
+        }
+    }
+
+    /// Remembers `err` when it says the disk is full or failing.
+    fn note_failure(&self, err: &sqlx::Error) {
+        if is_storage_failure(err) {
+            self.failed_at
+                .store(chrono::Utc::now().timestamp_millis(), Ordering::Relaxed);
         }
     }
 
     fn last_write_failed(&self) -> bool {
-        self.failed_at.load(Ordering::Relaxed) >= self.ok_at.load(Ordering::Relaxed)
-            && self.failed_at.load(Ordering::Relaxed) > 0
+        let failed_at = self.failed_at.load(Ordering::Relaxed);
+        failed_at > 0 && failed_at >= self.ok_at.load(Ordering::Relaxed)
     }
 }
 
@@ -385,15 +393,12 @@ impl Db {
         let (tx, turn) = match self.backend {
             Backend::Sqlite => {
                 let turn = self.writer.clone().lock_owned().await;
-                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await;
-                if let Err(err) = &tx
-                    && is_storage_failure(err)
-                {
-                    self.storage
-                        .failed_at
-                        .store(chrono::Utc::now().timestamp_millis(), Ordering::Relaxed);
-                }
-                (tx?, Some(turn))
+                let tx = self
+                    .pool
+                    .begin_with("BEGIN IMMEDIATE")
+                    .await
+                    .inspect_err(|e| self.storage.note_failure(e))?;
+                (tx, Some(turn))
             }
             Backend::Postgres => (self.pool.begin().await?, None),
         };
