@@ -267,7 +267,7 @@ async fn receive_once(
         if let Some(row) = seen {
             let ticket_id: i64 = row.try_get("ticket_id")?;
             let link_token = if inbound.issue_link {
-                Some(issue_link(&mut tx, ticket_id, now).await?)
+                Some(tickets::links::issue(&mut tx, ticket_id, now).await?)
             } else {
                 None
             };
@@ -412,7 +412,7 @@ async fn receive_once(
     edit.save(&mut tx).await?;
 
     let link_token = if inbound.issue_link {
-        Some(issue_link(&mut tx, ticket_id, now).await?)
+        Some(tickets::links::issue(&mut tx, ticket_id, now).await?)
     } else {
         None
     };
@@ -425,11 +425,6 @@ async fn receive_once(
         link_token,
         thread_reason,
     })
-}
-
-/// Creates a private customer link for a ticket; returns the token (only its digest is stored).
-pub async fn issue_link(tx: &mut Tx, ticket_id: i64, now: Millis) -> AppResult<String> {
-    tickets::links::issue(tx, ticket_id, now).await
 }
 
 /// The `ticket.created` job: route and assign the new ticket and acknowledge it to the customer

@@ -34,6 +34,12 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> H
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+/// A form that carries nothing but its CSRF token (a button: log out, follow, revoke …).
+#[derive(serde::Deserialize)]
+pub struct CsrfOnly {
+    pub csrf: Option<String>,
+}
+
 /// The CSRF token for this browser, set by `csrf_cookie` when the browser had none.
 #[derive(Clone, Debug)]
 pub struct CsrfToken(pub String);

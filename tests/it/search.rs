@@ -329,7 +329,7 @@ async fn suite(app: &TestApp) {
     // A customer's private link is no key to search; neither is no token at all.
     let token = {
         let mut tx = app.db().begin().await.unwrap();
-        let t = casebook::intake::issue_link(&mut tx, f.refund, app.running.state.now())
+        let t = casebook::tickets::links::issue(&mut tx, f.refund, app.running.state.now())
             .await
             .unwrap();
         tx.commit().await.unwrap();

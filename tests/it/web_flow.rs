@@ -276,7 +276,7 @@ both_backends!(closed_ticket_reply_starts_follow_up, |app| async move {
     }
     // The customer writes through a link to the closed ticket.
     let mut tx = app.db().begin().await.unwrap();
-    let token = casebook::intake::issue_link(&mut tx, id, app.running.state.now())
+    let token = casebook::tickets::links::issue(&mut tx, id, app.running.state.now())
         .await
         .unwrap();
     tx.commit().await.unwrap();

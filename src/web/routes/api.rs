@@ -600,15 +600,6 @@ async fn list_quarantine(
     agent.require_admin()?;
     let Query(q) = q.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let text = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let number = |field: &str, v: Option<String>| -> AppResult<Option<i64>> {
-        match text(v) {
-            None => Ok(None),
-            Some(s) => s
-                .parse::<i64>()
-                .map(Some)
-                .map_err(|_| AppError::field(field, "must be a whole number")),
-        }
-    };
     let time = |field: &str, v: Option<String>, end: bool| -> AppResult<Option<i64>> {
         text(v)
             .map(|s| super::search::parse_time(field, &s, end))
@@ -620,8 +611,8 @@ async fn list_quarantine(
         mailbox: text(q.mailbox),
         from: time("from", q.from, false)?,
         to: time("to", q.to, true)?,
-        before_id: number("cursor", q.cursor)?,
-        limit: match number("limit", q.limit)? {
+        before_id: opt_i64("cursor", q.cursor.as_deref().map(str::trim))?,
+        limit: match opt_i64("limit", q.limit.as_deref().map(str::trim))? {
             None => 100,
             Some(n) if (1..=500).contains(&n) => n,
             Some(_) => return Err(AppError::field("limit", "must be between 1 and 500")),

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::tickets::{self, ListFilter};
 use crate::web::PageResult;
-use crate::web::extract::{CsrfToken, CurrentAgent, verify_csrf};
+use crate::web::extract::{CsrfOnly, CsrfToken, CurrentAgent, verify_csrf};
 use crate::web::views::{agent as views, crm as crm_views};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -43,13 +43,7 @@ async fn list_page(
     CsrfToken(csrf): CsrfToken,
     Query(q): Query<ListQuery>,
 ) -> PageResult<Response> {
-    let before = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
-        None => None,
-        Some(c) => Some(
-            c.parse::<i64>()
-                .map_err(|_| AppError::field("cursor", "is not valid"))?,
-        ),
-    };
+    let before = super::page_cursor(q.cursor.as_deref())?;
     let text = q.q.unwrap_or_default();
     let (items, next) = customers::search(&state.db, &text, before, 50).await?;
     Ok(crm_views::customer_list(&crm_views::CustomerListPage {
@@ -216,11 +210,6 @@ async fn add_identity(
     }
     .await;
     after_form(&state, &agent, &csrf, id, result, "value").await
-}
-
-#[derive(Deserialize)]
-struct CsrfOnly {
-    csrf: Option<String>,
 }
 
 async fn retire_identity(

@@ -6,14 +6,13 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use crate::tickets::{self, links};
 use crate::web::PageResult;
-use crate::web::extract::{ApiAgent, CurrentAgent, path_id, verify_csrf};
+use crate::web::extract::{ApiAgent, CsrfOnly, CurrentAgent, path_id, verify_csrf};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use maud::Markup;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// Merged into /api/v1.
@@ -87,11 +86,6 @@ async fn api_action(
         "revoked": revoked,
         "fresh_link_queued": action == Action::Reissue,
     })))
-}
-
-#[derive(Deserialize)]
-struct CsrfOnly {
-    csrf: Option<String>,
 }
 
 async fn ui_action(

@@ -24,3 +24,14 @@ pub fn field_errors(err: &crate::error::AppError) -> Option<Vec<(String, String)
         _ => None,
     }
 }
+
+/// A listing page's `?cursor=` (the id to list before); absent or empty is the first page.
+pub fn page_cursor(raw: Option<&str>) -> Result<Option<i64>, crate::error::AppError> {
+    match raw {
+        None | Some("") => Ok(None),
+        Some(c) => c
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| crate::error::AppError::field("cursor", "is not valid")),
+    }
+}

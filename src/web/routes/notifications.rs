@@ -6,7 +6,9 @@ use crate::error::AppResult;
 use crate::notify::inbox::{self, Pref};
 use crate::state::AppState;
 use crate::web::PageResult;
-use crate::web::extract::{ApiAgent, ApiJson, CsrfToken, CurrentAgent, path_id, verify_csrf};
+use crate::web::extract::{
+    ApiAgent, ApiJson, CsrfOnly, CsrfToken, CurrentAgent, path_id, verify_csrf,
+};
 use crate::web::views::notifications as views;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -146,11 +148,6 @@ async fn page(
         views::notifications_page(&agent, &csrf, state.now(), &items, &prefs, &digest)
             .into_response(),
     )
-}
-
-#[derive(Deserialize)]
-struct CsrfOnly {
-    csrf: Option<String>,
 }
 
 async fn read_all(

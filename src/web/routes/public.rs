@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::intake::{self, IdempotencyKey, NewInbound};
 use crate::state::AppState;
 use crate::tickets::{self, links::LinkState};
-use crate::web::extract::{ClientIp, CsrfToken, verify_csrf};
+use crate::web::extract::{ClientIp, CsrfOnly, CsrfToken, verify_csrf};
 use crate::web::views::public::{self as views, CustomerView, SupportForm};
 use crate::web::{PageError, PageResult};
 use axum::extract::{Path, Query, Request, State};
@@ -255,11 +255,6 @@ async fn renew_link(
         }
     }
     Ok(views::link_renewed(&csrf).into_response())
-}
-
-#[derive(Deserialize)]
-struct CsrfOnly {
-    csrf: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -10,7 +10,9 @@ use crate::sla::store::{self, CalendarInput, DAYS, PolicyInput, TargetMinutes};
 use crate::state::AppState;
 use crate::tickets::{self, TicketPatch};
 use crate::web::PageResult;
-use crate::web::extract::{ApiAgent, ApiJson, CsrfToken, CurrentAgent, path_id, verify_csrf};
+use crate::web::extract::{
+    ApiAgent, ApiJson, CsrfOnly, CsrfToken, CurrentAgent, path_id, verify_csrf,
+};
 use crate::web::views::sla as views;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -304,11 +306,6 @@ async fn ui_bulk(
         tickets::update_ticket(&state.db, &agent, id, patch, tickets::Expect::Any, now).await?;
     }
     Ok(Redirect::to(&back).into_response())
-}
-
-#[derive(Deserialize)]
-struct CsrfOnly {
-    csrf: Option<String>,
 }
 
 // --- admin page ---

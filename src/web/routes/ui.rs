@@ -9,7 +9,8 @@ use crate::state::AppState;
 use crate::tickets::{self, AgentMessage, ListFilter, Queue, TicketPatch, drafts};
 use crate::web::PageResult;
 use crate::web::extract::{
-    ClientIp, CsrfToken, CurrentAgent, SESSION_COOKIE, cookie, safe_next, set_cookie, verify_csrf,
+    ClientIp, CsrfOnly, CsrfToken, CurrentAgent, SESSION_COOKIE, cookie, safe_next, set_cookie,
+    verify_csrf,
 };
 use crate::web::views::agent as views;
 use axum::extract::{Path, Query, State};
@@ -127,11 +128,6 @@ async fn login(
     }
 }
 
-#[derive(Deserialize)]
-struct CsrfOnly {
-    csrf: Option<String>,
-}
-
 async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -182,13 +178,7 @@ async fn queue(
             Queue::parse(k).ok_or_else(|| AppError::field("queue", "is not a known queue"))?
         }
     };
-    let before_id = match q.cursor.as_deref() {
-        None | Some("") => None,
-        Some(c) => Some(
-            c.parse::<i64>()
-                .map_err(|_| AppError::field("cursor", "is not valid"))?,
-        ),
-    };
+    let before_id = super::page_cursor(q.cursor.as_deref())?;
     let team = match q.team.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(t) => {
@@ -813,13 +803,7 @@ async fn quarantine_page(
 ) -> PageResult<Response> {
     agent.require_admin()?;
     let show_all = q.all.is_some();
-    let before_id = match q.cursor.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(c) => Some(
-            c.parse::<i64>()
-                .map_err(|_| AppError::field("cursor", "is not valid"))?,
-        ),
-    };
+    let before_id = super::page_cursor(q.cursor.as_deref())?;
     let filter = crate::intake::quarantine::Filter {
         include_resolved: show_all,
         before_id,
