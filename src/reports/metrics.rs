@@ -741,17 +741,19 @@ async fn sla_counts(db: &Db, p: &Params) -> AppResult<Vec<(String, i64, i64, i64
 }
 
 /// The buckets `[starts[i], starts[i + 1])` (the last ends at `to`) as rows `(i, lo, hi)`, for
-/// a count per bucket through an index range each — no sort of the rows counted.
+/// a count per bucket through an index range each — no sort of the rows counted. One `VALUES`
+/// list: a chain of `UNION ALL` stops at SQLite's 500 compound terms (a period of years by day).
 fn bucket_rows(starts: &[Millis], to: Millis) -> String {
-    starts
+    let values = starts
         .iter()
         .enumerate()
         .map(|(i, lo)| {
             let hi = starts.get(i + 1).copied().unwrap_or(to);
-            format!("SELECT CAST({i} AS BIGINT) AS i, CAST({lo} AS BIGINT) AS lo, CAST({hi} AS BIGINT) AS hi")
+            format!("(CAST({i} AS BIGINT), CAST({lo} AS BIGINT), CAST({hi} AS BIGINT))")
         })
         .collect::<Vec<_>>()
-        .join(" UNION ALL ")
+        .join(", ");
+    format!("SELECT column1 AS i, column2 AS lo, column3 AS hi FROM (VALUES {values}) AS v")
 }
 
 /// The headline numbers of a period, each with the previous period's value.
