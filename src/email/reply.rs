@@ -242,13 +242,12 @@ impl<'a> Doc<'a> {
         };
 
         let has_text = keep.iter().any(|&k| self.kinds[k] == Kind::Text);
-        while let Some(&last) = keep.last() {
-            match self.kinds[last] {
-                Kind::Empty | Kind::Separator => {}
-                Kind::Quote if has_text && !self.in_fence[last] => {}
-                _ => break,
-            }
-            keep.pop();
+        self.drop_trailing_history(&mut keep, has_text);
+        if tail.is_none()
+            && let Some(at) = self.sign_off_block(&keep)
+        {
+            keep.truncate(at);
+            self.drop_trailing_history(&mut keep, has_text);
         }
         let first = keep
             .iter()
@@ -266,6 +265,71 @@ impl<'a> Doc<'a> {
             text.push_str(words);
         }
         (text, cut)
+    }
+
+    /// Blank lines, separators and (under new text) quotes at the end are not part of the reply.
+    fn drop_trailing_history(&self, keep: &mut Vec<usize>, has_text: bool) {
+        while let Some(&last) = keep.last() {
+            match self.kinds[last] {
+                Kind::Empty | Kind::Separator => {}
+                Kind::Quote if has_text && !self.in_fence[last] => {}
+                _ => break,
+            }
+            keep.pop();
+        }
+    }
+
+    /// Where a signature written without a `-- ` delimiter begins among the kept lines (a
+    /// position in `keep`), if the reply ends with one:
+    /// - a contact block: a closing phrase on a line of its own ("Best regards,", "Regards,
+    ///   Roman", "감사합니다.") or a name after a blank line, then short lines of which at least
+    ///   one is a phone number, web address or mail address (name, title, phone, URL);
+    /// - a dash glued to a name ("-Lev.", "-Abhishek Kona").
+    ///
+    /// A closing phrase and a name alone ("Thanks,\nAnn") stay: they are the sender's words.
+    /// Only the last few short lines are looked at, never the reply's first line, and never
+    /// quotes or code: a phone number inside the reply's own sentences stays.
+    fn sign_off_block(&self, keep: &[usize]) -> Option<usize> {
+        let filled: Vec<usize> = (0..keep.len())
+            .filter(|&p| self.kinds[keep[p]] != Kind::Empty)
+            .collect();
+        let mut from = filled.len();
+        while from > 1 && filled.len() - from < SIGNATURE_MAX_LINES {
+            let k = keep[filled[from - 1]];
+            if self.kinds[k] != Kind::Text
+                || self.in_fence[k]
+                || self.lines[k].trim().chars().count() > SIGNATURE_LINE_MAX
+            {
+                break;
+            }
+            from -= 1;
+        }
+        let line = |f: usize| self.lines[keep[filled[f]]].trim();
+        // What follows an opener is a name, a title, an address: short, no questions.
+        let signature_like = |f: usize| {
+            (f..filled.len()).all(|g| {
+                let l = line(g);
+                l.split_whitespace().count() <= 8 && !l.ends_with(['?', '？'])
+            })
+        };
+        let has_contact = |f: usize| (f + 1..filled.len()).any(|g| is_contact_line(line(g)));
+        for f in from..filled.len() {
+            if !signature_like(f + 1) {
+                continue;
+            }
+            let p = filled[f];
+            let dash_name = is_dash_name(line(f)) && !line(f - 1).starts_with('-');
+            let sign_off = is_sign_off_line(line(f)) && has_contact(f);
+            let after_blank = self.kinds[keep[p - 1]] == Kind::Empty;
+            let contact_block = after_blank
+                && (2..=6).contains(&(filled.len() - f))
+                && is_name_line(line(f))
+                && has_contact(f);
+            if dash_name || sign_off || contact_block {
+                return Some(p);
+            }
+        }
+        None
     }
 
     fn skip_empty(&self, mut i: usize) -> usize {
@@ -563,11 +627,65 @@ static SENT_HEADER: LazyLock<Regex> =
 static POSTED_BY: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)^Posted by .{1,80} on \d{1,2}/\d{1,2}/\d{2,4}$"));
 /// Closing phrases that open a sign-off ("Regards,", "Thanks, Ann", "Mit freundlichen Grüßen").
-static SIGN_OFF: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)^(?:(?:best|kind|warm|many)?\s*(?:regards|wishes)|best|cheers|thanks|thank you|thx|ta|sincerely|yours(?: truly| sincerely)?|greetings|take care|all the best|br|mfg|(?:mit )?(?:freundlichen|besten|vielen)?\s*(?:grüßen|grüssen|gruß|gruss|dank)|viele grüße|lg|cordialement|bien à vous|merci|salutations|saludos|atentamente|gracias|un saludo|cumprimentos|obrigad[oa]|atenciosamente|cordiali saluti|saluti|grazie|met vriendelijke groet(?:en)?|groet(?:en|jes)?|bedankt|hälsningar|mvh|med vänlig hälsning|tack|pozdrawiam|dziękuję|с уважением|спасибо|saygılarımla|teşekkürler|감사합니다|고맙습니다|수고하세요|よろしくお願いします|よろしくお願いいたします|ありがとうございます|谢谢|謝謝|此致|شكرا|مع تحياتي|تحياتي)\b[\s,.!]*",
-    )
-});
+const SIGN_OFF_PHRASES: &str = r"(?:best|kind|warm|many)?\s*(?:regards|wishes)|best|cheers|thanks|thank you|thx|ta|sincerely|yours(?: truly| sincerely)?|greetings|take care|all the best|br|mfg|(?:mit )?(?:freundlichen|besten|vielen)?\s*(?:grüßen|grüssen|gruß|gruss|dank)|viele grüße|lg|cordialement|bien à vous|merci|salutations|saludos|atentamente|gracias|un saludo|cumprimentos|obrigad[oa]|atenciosamente|cordiali saluti|saluti|grazie|met vriendelijke groet(?:en)?|groet(?:en|jes)?|bedankt|hälsningar|mvh|med vänlig hälsning|tack|pozdrawiam|dziękuję|с уважением|спасибо|saygılarımla|teşekkürler|감사합니다|고맙습니다|수고하세요|よろしくお願いします|よろしくお願いいたします|ありがとうございます|谢谢|謝謝|此致|شكرا|مع تحياتي|تحياتي";
+static SIGN_OFF: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!(r"(?i)^(?:{SIGN_OFF_PHRASES})\b[\s,.!]*")));
+
+/// Lines a signature without a delimiter may span, and how long each may be.
+const SIGNATURE_MAX_LINES: usize = 8;
+const SIGNATURE_LINE_MAX: usize = 60;
+
+/// A closing phrase alone on its line, or followed by a name: "Thanks!", "Best regards,",
+/// "Regards, Roman". "Thanks for the help" is a sentence, not a sign-off.
+fn is_sign_off_line(line: &str) -> bool {
+    let line = clean(line);
+    let Some(m) = SIGN_OFF.find(line.trim()) else {
+        return false;
+    };
+    let rest = line.trim()[m.end()..].trim();
+    rest.is_empty() || (m.as_str().contains(',') && is_name_line(rest))
+}
+
+/// "-Lev.", "-Abhishek Kona": a dash glued to a capitalised name (a list item has a space).
+fn is_dash_name(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix("--").or_else(|| line.strip_prefix('-')) else {
+        return false;
+    };
+    rest.starts_with(|c: char| c.is_uppercase()) && is_name_line(rest)
+}
+
+/// A person's name: one to four words, each capitalised (or in a script without case), no
+/// digits, nothing that ends a sentence or a question.
+fn is_name_line(line: &str) -> bool {
+    let line = line.trim().trim_end_matches('.');
+    let words: Vec<&str> = line.split_whitespace().collect();
+    !words.is_empty()
+        && words.len() <= 4
+        && line.chars().count() <= 40
+        && !line.contains(|c: char| c.is_numeric() || "?!:;@/()<>\"".contains(c))
+        && words.iter().all(|w| {
+            w.chars()
+                .find(|c| c.is_alphabetic())
+                .is_some_and(|c| c.is_uppercase() || !c.is_lowercase())
+        })
+}
+
+/// A line of contact details: a phone number (with or without a "Tel:" label), a web address
+/// or a mail address.
+fn is_contact_line(line: &str) -> bool {
+    static PHONE: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"(?i)^(?:(?:tel|phone|mobile|mob|cell|fax|direct|office|m|t|p|f|d|o)\.?\s*[:.]?\s*)?\+?[\d\s().\-/]{7,24}$",
+        )
+    });
+    static WEB: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?:^|\s|\|)(?:https?://|www\.)\S+$"));
+    let line = clean(line);
+    let line = line.trim();
+    let digits = line.chars().filter(char::is_ascii_digit).count();
+    (PHONE.is_match(line) && digits >= 7)
+        || WEB.is_match(line)
+        || (EMAIL.is_match(line) && line.split_whitespace().count() <= 3)
+}
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| re(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"));
 static TIME: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d{1,2}[:.h]\d{2}\b"));
@@ -1296,6 +1414,62 @@ mod tests {
             "A fix -- not a signature.\nkthx",
             "A fix -- not a signature.\nkthx",
         );
+    }
+
+    #[test]
+    fn signatures_without_a_delimiter() {
+        check("Hey!\n--\nBest regards,\n\nRoman", "Hey!");
+        check("Blah.\n\n-Lev.\n\nSent from my HTC smartphone!", "Blah.");
+        check(
+            "Hi folks\n\nWhat is the best way to clear a bucket?\n\n-Abhishek Kona\n\n",
+            "Hi folks\n\nWhat is the best way to clear a bucket?",
+        );
+        check(
+            "The export fails since Monday.\n\nBest regards, Roman\nSupport lead | Example Ltd\n+1 555 123 4567",
+            "The export fails since Monday.",
+        );
+        check(
+            "The export fails since Monday.\n\nJohn Smith\nHead of IT, Example Ltd\nTel: +1 (555) 123-4567\nwww.example.com",
+            "The export fails since Monday.",
+        );
+        check(
+            "로그인이 안 됩니다.\n\n감사합니다.\n김민수\n010-1234-5678",
+            "로그인이 안 됩니다.",
+        );
+        check(
+            "لا أستطيع تسجيل الدخول.\n\nمع تحياتي\nأحمد\nwww.example.com",
+            "لا أستطيع تسجيل الدخول.",
+        );
+        check("Here you go.\n\nAnn Lee\nann@example.com", "Here you go.");
+        check(
+            "Die Rechnung fehlt.\n\nMit freundlichen Grüßen\nAnna Schmidt\nhttps://example.de",
+            "Die Rechnung fehlt.",
+        );
+    }
+
+    #[test]
+    fn words_that_only_look_like_a_signature_stay() {
+        for text in [
+            // Not a sign-off: sentences that start with a closing word.
+            "The printer is broken.\nThanks for looking into it.",
+            "It works.\nThank you so much for the quick help!",
+            // A sign-off followed by a question is still the reply.
+            "My order is late.\nThanks\nCan you check order 123?",
+            // The reply's own phone number, with and without a name above it.
+            "Please call me back at\n+1 (555) 123-4567",
+            "Please call me back.\nJohn\n+1 555 123 4567 after 5pm, or mail me.",
+            // A list whose last item is capitalised.
+            "Steps:\n- Open the app\n- Tap Settings\n-Reset",
+            // One line only: nothing to cut.
+            "Thanks!",
+            // A sign-off with a name and nothing else is the sender's own words.
+            "Would do it.\n\nRussell",
+            "Hey!\n\nThanks!\nRoman",
+            "This is the reply.\n\nThanks,\nSome One",
+            "It was a pleasure.\n\nBest regards\n\nSome One",
+        ] {
+            check(text, text);
+        }
     }
 
     #[test]
