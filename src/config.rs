@@ -3,6 +3,7 @@
 use serde::Deserialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A value that must never be printed (passwords, keys, URLs with credentials).
 #[derive(Clone, Default, Deserialize, PartialEq, Eq)]
@@ -191,6 +192,30 @@ pub struct MailboxConfig {
     /// Use IDLE when the server offers it (set false for servers whose IDLE misbehaves).
     #[serde(default = "default_true")]
     pub idle: bool,
+    /// Seconds one IDLE waits before the mailbox is checked again anyway (1–60): the bound on
+    /// how late mail can be when a server fails to announce it.
+    #[serde(default = "default_idle_wait_secs")]
+    pub idle_wait_secs: u64,
+    /// Runs after each fetch, just before the fetcher waits for new mail (tests use it to
+    /// deliver mail in exactly that moment).
+    #[serde(skip)]
+    pub before_idle: Option<IdleHook>,
+}
+
+/// A callback for [`MailboxConfig::before_idle`].
+#[derive(Clone)]
+pub struct IdleHook(
+    pub Arc<dyn Fn() -> futures_util::future::BoxFuture<'static, ()> + Send + Sync>,
+);
+
+impl std::fmt::Debug for IdleHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IdleHook")
+    }
+}
+
+fn default_idle_wait_secs() -> u64 {
+    25
 }
 
 fn default_imap_port() -> u16 {
@@ -275,6 +300,20 @@ impl Config {
                 self.notification_digest_minutes,
             ),
         ];
+        for mailbox in &self.mailboxes {
+            // The lease (90 s) must outlive one wait.
+            if !(1..=60).contains(&mailbox.idle_wait_secs) {
+                return Err(ConfigError::Invalid {
+                    key: "idle_wait_secs",
+                    var: "CASEBOOK_IMAP_IDLE_WAIT_SECS".into(),
+                    message: format!(
+                        "must be between 1 and 60 seconds, got {} (mailbox {})",
+                        mailbox.idle_wait_secs,
+                        mailbox.key()
+                    ),
+                });
+            }
+        }
         for (key, value) in positive {
             if value < 1 {
                 return Err(ConfigError::Invalid {
@@ -376,6 +415,11 @@ impl Config {
                     get("CASEBOOK_IMAP_IDLE").as_deref().map(str::trim),
                     Some("off" | "false" | "0" | "no")
                 ),
+                idle_wait_secs: match get("CASEBOOK_IMAP_IDLE_WAIT_SECS") {
+                    Some(v) => num("CASEBOOK_IMAP_IDLE_WAIT_SECS", v)?,
+                    None => default_idle_wait_secs(),
+                },
+                before_idle: None,
             });
         }
         if let Some(v) = get("CASEBOOK_EMAIL_RATE_PER_HOUR") {
@@ -605,6 +649,24 @@ mod tests {
         let file: Config = toml::from_str("change_event_retention_days = 0").unwrap();
         let err = file.validate().unwrap_err().to_string();
         assert!(err.contains("change_event_retention_days"), "{err}");
+    }
+
+    #[test]
+    fn idle_wait_must_leave_the_lease_time() {
+        let ok: Config = toml::from_str(
+            "[[mailbox]]\nhost = \"imap.example\"\nuser = \"u\"\npassword = \"p\"\n",
+        )
+        .unwrap();
+        ok.validate().unwrap();
+        assert_eq!(ok.mailboxes[0].idle_wait_secs, 25);
+        for bad in ["0", "61"] {
+            let file: Config = toml::from_str(&format!(
+                "[[mailbox]]\nhost = \"imap.example\"\nuser = \"u\"\npassword = \"p\"\nidle_wait_secs = {bad}\n"
+            ))
+            .unwrap();
+            let err = file.validate().unwrap_err().to_string();
+            assert!(err.contains("idle_wait_secs") && err.contains(bad), "{err}");
+        }
     }
 
     #[test]

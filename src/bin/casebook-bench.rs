@@ -1164,6 +1164,8 @@ impl MailEnv {
             // Five minutes: only IDLE makes new mail show up quickly.
             poll_secs: 300,
             idle: true,
+            idle_wait_secs: 25,
+            before_idle: None,
         }
     }
 

@@ -23,9 +23,8 @@ pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug> Stream for T {}
 type Session = async_imap::Session<Box<dyn Stream>>;
 
-/// How long a node keeps the mailbox without renewing; IDLE waits are shorter than this.
+/// How long a node keeps the mailbox without renewing; IDLE waits (at most 60 s) are shorter.
 const LEASE_MS: i64 = 90_000;
-const IDLE_WAIT: Duration = Duration::from_secs(25);
 const BATCH: usize = 50;
 
 async fn tls_connect(host: &str, tcp: TcpStream) -> Result<Box<dyn Stream>> {
@@ -326,6 +325,24 @@ pub async fn release_stale_leases(db: &Db) -> Result<()> {
     Ok(())
 }
 
+/// Whether mail newer than the checkpoint is in the folder now. Some servers do not announce
+/// mail delivered between the last fetch and the start of IDLE (they consider it reported, or
+/// notice it only at their next periodic check), so the fetcher asks once more before it waits.
+async fn arrived_since_fetch(
+    state: &AppState,
+    cfg: &MailboxConfig,
+    session: &mut Session,
+) -> Result<bool> {
+    let (_, last_uid) = checkpoint(&state.db, &cfg.key()).await?;
+    // A search sees the folder as of the session's last sync; NOOP syncs it first.
+    session.noop().await?;
+    let found = session
+        .uid_search(format!("UID {}:*", last_uid + 1))
+        .await?;
+    // "n:*" always matches the newest message, even when its UID is below n.
+    Ok(found.into_iter().any(|uid| i64::from(uid) > last_uid))
+}
+
 /// Empties the responses the server sent unasked (so the session's bounded channel never fills)
 /// and tells whether one of them announced new mail.
 fn new_mail_announced(announced: &async_channel::Receiver<UnsolicitedResponse>) -> bool {
@@ -357,19 +374,27 @@ async fn session_loop(
         }
         fetch_new(state, cfg, &mut session, failures).await?;
         if idle {
+            if let Some(hook) = &cfg.before_idle {
+                (hook.0)().await;
+            }
             // Mail that arrived while we fetched is announced in the replies to our own commands
             // (or, on some servers, before IDLE is acknowledged), not again inside IDLE: look at
-            // what the session set aside before waiting, or it would sit until IDLE_WAIT ends.
+            // what the session set aside before waiting, and ask once more, or it would sit
+            // until the wait ends.
             let announced = session.unsolicited_responses.clone();
-            if new_mail_announced(&announced) {
+            if new_mail_announced(&announced)
+                || arrived_since_fetch(state, cfg, &mut session).await?
+            {
                 continue;
             }
             let mut handle = session.idle();
             handle.init().await?;
             if !new_mail_announced(&announced) {
-                let (wait, _stop) = handle.wait_with_timeout(IDLE_WAIT);
+                let wait_for = Duration::from_secs(cfg.idle_wait_secs.clamp(1, 60));
+                let (wait, _stop) = handle.wait_with_timeout(wait_for);
                 wait.await?;
             }
+            // Whatever ended the wait (news, or its timeout), the next pass fetches afresh.
             session = handle.done().await?;
         } else {
             tokio::time::sleep(Duration::from_secs(cfg.poll_secs.max(1))).await;

@@ -66,6 +66,8 @@ impl MailEnv {
             archive_folder: None,
             poll_secs,
             idle: true,
+            idle_wait_secs: 25,
+            before_idle: None,
         }
     }
 
@@ -548,6 +550,124 @@ async fn idle_picks_up_mail_without_polling() {
     );
 }
 
+/// Mail delivered in the moment between the end of a fetch and the start of IDLE is picked up
+/// at once, not when the IDLE wait (here a minute) runs out — also from a server that never
+/// announces it. Dovecot announces such mail when IDLE starts; many servers do not, so the test
+/// talks to Dovecot through a proxy that removes every `EXISTS`/`RECENT` announcement.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_between_fetch_and_idle_is_not_missed() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let Some(env) = MailEnv::get() else { return };
+    let env = Arc::new(env);
+    let support = env.fresh_address("helpdesk.test", "race");
+    let proxy_port = silent_imap_proxy(&env.imap_host, env.imap_port).await;
+    let armed = Arc::new(AtomicBool::new(true));
+    let delivered = Arc::new(tokio::sync::Notify::new());
+    let mut mailbox = env.mailbox(&support, 300);
+    mailbox.port = proxy_port;
+    mailbox.idle_wait_secs = 60;
+    mailbox.before_idle = Some(casebook::config::IdleHook({
+        let (env, armed, delivered, support) = (
+            env.clone(),
+            armed.clone(),
+            delivered.clone(),
+            support.clone(),
+        );
+        Arc::new(move || {
+            let (env, armed, delivered, support) = (
+                env.clone(),
+                armed.clone(),
+                delivered.clone(),
+                support.clone(),
+            );
+            Box::pin(async move {
+                if !armed.swap(false, Ordering::SeqCst) {
+                    return;
+                }
+                let raw = plain_mail(
+                    "race@customer.test",
+                    &support,
+                    "Between fetch and idle",
+                    &format!("race-{support}"),
+                    "",
+                    "ping",
+                );
+                tokio::task::spawn_blocking(move || env.inject(&support, &raw))
+                    .await
+                    .unwrap();
+                delivered.notify_one();
+            })
+        })
+    }));
+    let Some(app) = TestApp::spawn_with(
+        Backend::Sqlite,
+        Options {
+            mailboxes: vec![mailbox],
+            ..Options::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    // The first fetch finds nothing; the hook delivers a message right after it.
+    tokio::time::timeout(Duration::from_secs(30), delivered.notified())
+        .await
+        .expect("the fetcher fetched and reached IDLE");
+    let delivered_at = Instant::now();
+    let app = &app;
+    wait_until("the ticket", || async move {
+        count(app, "SELECT COUNT(*) FROM ticket").await == 1
+    })
+    .await;
+    let took = delivered_at.elapsed();
+    eprintln!("mail delivered between fetch and IDLE became a ticket after {took:?}");
+    assert!(took < Duration::from_secs(3), "picked up after {took:?}");
+}
+
+/// A TCP proxy to the IMAP server that drops the server's `* n EXISTS` and `* n RECENT` lines:
+/// a server that never announces new mail. Returns its port.
+async fn silent_imap_proxy(host: &str, port: u16) -> u16 {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let local = listener.local_addr().unwrap().port();
+    let upstream = format!("{host}:{port}");
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let Ok(server) = tokio::net::TcpStream::connect(&upstream).await else {
+                continue;
+            };
+            let (mut client_read, mut client_write) = client.into_split();
+            let (server_read, mut server_write) = server.into_split();
+            tokio::spawn(async move {
+                let _ = tokio::io::copy(&mut client_read, &mut server_write).await;
+            });
+            tokio::spawn(async move {
+                let mut lines = BufReader::new(server_read);
+                let mut line = Vec::new();
+                loop {
+                    line.clear();
+                    match lines.read_until(b'\n', &mut line).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(_) => {}
+                    }
+                    let text = String::from_utf8_lossy(&line);
+                    let words: Vec<&str> = text.split_whitespace().collect();
+                    let announcement = words.len() == 3
+                        && words[0] == "*"
+                        && words[1].parse::<u32>().is_ok()
+                        && matches!(words[2], "EXISTS" | "RECENT");
+                    if !announcement && client_write.write_all(&line).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    local
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auto_responder_loop_is_stopped() {
     let Some(env) = MailEnv::get() else { return };
@@ -607,7 +727,8 @@ async fn auto_responder_loop_is_stopped() {
 }
 
 /// SIGKILL Casebook several times while it works through 500 messages sitting in the mailbox:
-/// afterwards exactly 500 tickets exist, none twice, none missing.
+/// afterwards exactly 500 tickets exist, none twice, none missing, and every customer got an
+/// acknowledgement; one that was sent again after a kill is byte for byte the first.
 async fn kill_during_mailbox_batch(backend: Backend) {
     use crate::crash::{Server, free_port, setup};
     let Some(env) = MailEnv::get() else { return };
@@ -616,10 +737,14 @@ async fn kill_during_mailbox_batch(backend: Backend) {
     };
     let support = env.fresh_address("helpdesk.test", "bulk");
     let total = 500i64;
+    // Two messages a customer, under the limit of acknowledgements per customer and hour.
+    let customers: Vec<String> = (0..total / 2)
+        .map(|i| env.fresh_address("customer.test", &format!("c{i}x")))
+        .collect();
     let started = Instant::now();
     let mails = (0..total).map(|i| {
         plain_mail(
-            &format!("c{}@customer.test", i % 37),
+            &customers[(i / 2) as usize],
             &support,
             &format!("Bulk {i}"),
             &format!("bulk-{i}-{support}"),
@@ -639,6 +764,8 @@ async fn kill_during_mailbox_batch(backend: Backend) {
         ("CASEBOOK_IMAP_PASSWORD", env.password.clone()),
         ("CASEBOOK_IMAP_TLS", "none".to_string()),
         ("CASEBOOK_EMAIL_RATE_PER_HOUR", "100000".to_string()),
+        ("CASEBOOK_SMTP_URL", env.smtp_url.clone()),
+        ("CASEBOOK_SUPPORT_ADDRESS", format!("Support <{support}>")),
     ];
     let db = casebook::db::Db::connect(&url).await.unwrap();
     let tickets = || async {
@@ -662,9 +789,21 @@ async fn kill_during_mailbox_batch(backend: Backend) {
     while tickets().await < total && start.elapsed() < Duration::from_secs(180) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let acks_sent = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM message WHERE author_kind = 'system' AND delivery_status = 'sent'",
+        )
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+    };
+    while acks_sent().await < total && start.elapsed() < Duration::from_secs(300) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     // Let the fetcher finish its pass, then check nothing more appears.
     tokio::time::sleep(Duration::from_secs(1)).await;
     server.kill9();
+    assert_eq!(acks_sent().await, total, "every ticket was acknowledged");
     assert_eq!(
         tickets().await,
         total,
@@ -686,6 +825,63 @@ async fn kill_during_mailbox_batch(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(held, 0);
+
+    // What the customers received: one acknowledgement per ticket, by Message-ID; a repeat
+    // (sent again after a kill) is the same bytes once the relay's trace headers are set aside.
+    let mut by_id: std::collections::HashMap<String, Vec<Vec<u8>>> = Default::default();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        by_id.clear();
+        for customer in &customers {
+            for raw in env.read_all(customer).await {
+                let id = parsed(&raw).message_id.unwrap_or_default();
+                by_id
+                    .entry(id)
+                    .or_default()
+                    .push(without_trace_headers(&raw));
+            }
+        }
+        if by_id.len() as i64 >= total || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_eq!(by_id.len() as i64, total, "one acknowledgement per ticket");
+    let mut repeated = 0;
+    for (id, copies) in &by_id {
+        repeated += copies.len() - 1;
+        assert!(
+            copies.iter().all(|c| c == &copies[0]),
+            "acknowledgement {id} was sent again with different bytes"
+        );
+    }
+    eprintln!("{repeated} acknowledgements were sent again after a kill, each byte-identical");
+}
+
+/// The message as Casebook rendered it: the headers the relay and the mailbox server put on
+/// top (`Received`, `Return-Path`, `Delivered-To`, `X-Original-To`) removed.
+fn without_trace_headers(raw: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(raw).replace("\r\n", "\n");
+    let (head, body) = text.split_once("\n\n").unwrap_or((&text, ""));
+    let mut kept = Vec::new();
+    let mut skipping = false;
+    for line in head.lines() {
+        if line.starts_with([' ', '\t']) {
+            if !skipping {
+                kept.push(line);
+            }
+            continue;
+        }
+        let name = line.split(':').next().unwrap_or("").to_ascii_lowercase();
+        skipping = matches!(
+            name.as_str(),
+            "received" | "return-path" | "delivered-to" | "x-original-to"
+        );
+        if !skipping {
+            kept.push(line);
+        }
+    }
+    format!("{}\n\n{body}", kept.join("\n")).into_bytes()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
