@@ -314,6 +314,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0019_hardening.sql"),
         postgres: include_str!("../../migrations/postgres/0019_hardening.sql"),
     },
+    Migration {
+        version: 20,
+        name: "sender_clock",
+        sqlite: include_str!("../../migrations/sqlite/0020_sender_clock.sql"),
+        postgres: include_str!("../../migrations/postgres/0020_sender_clock.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

@@ -353,11 +353,19 @@ pub async fn ingest_stored(
             )
             .await;
         }
-        let recent = sender_messages_last_hour(db, from.as_str(), now).await?;
+        let sent_at = sender_clock(parsed.date_ms, now);
+        sqlx::query("UPDATE raw_email SET sent_at = $1 WHERE raw_email_id = $2")
+            .bind(sent_at)
+            .bind(raw_id)
+            .execute(&db.pool)
+            .await?;
+        let recent = sender_messages_in_hour_before(db, from.as_str(), sent_at).await?;
         if recent >= state.config.email_rate_per_hour {
             return held(
                 "rate_limited",
-                format!("{recent} messages from this sender in the last hour"),
+                format!(
+                    "{recent} messages from this sender within the hour before this one was sent"
+                ),
                 sender,
                 subject,
             )
@@ -527,13 +535,32 @@ async fn refers_to_known_ticket(db: &Db, meta: &EmailMeta) -> Result<bool> {
     Ok(meta.subject_token.is_some() || meta.address_token.is_some())
 }
 
-async fn sender_messages_last_hour(db: &Db, sender: &str, now: Millis) -> Result<i64> {
+/// How far back a message's own Date is believed: older dates count as this old.
+const SENDER_CLOCK_MAX_AGE_MS: i64 = 30 * 24 * 3_600_000;
+
+/// When the sender sent the message, by its Date header, bounded by its arrival: never later
+/// than now, at most 30 days earlier; arrival time when it has no usable Date.
+fn sender_clock(date_ms: Option<i64>, now: Millis) -> Millis {
+    date_ms.map_or(now, |d| d.clamp(now - SENDER_CLOCK_MAX_AGE_MS, now))
+}
+
+/// The per-sender cap counts by the sender's own clock: how many of this sender's stored
+/// messages were sent in the hour up to `sent_at`. A loop (an auto-responder answering every
+/// acknowledgement) sends in real time and trips it; a backlog read after downtime carries the
+/// dates it was written on and spreads over the hours it was written in. Only messages that
+/// arrived in the hour before `sent_at` or later can qualify (a message's clock is never later
+/// than its arrival), which keeps the count on the (customer, created_at) index.
+async fn sender_messages_in_hour_before(db: &Db, sender: &str, sent_at: Millis) -> Result<i64> {
     Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM message m JOIN customer_identity ci ON ci.customer_id = m.customer_id
-         WHERE ci.kind = 'email' AND ci.value = $1 AND m.raw_email_id IS NOT NULL AND m.created_at > $2",
+        "SELECT COUNT(*) FROM message m
+         JOIN customer_identity ci ON ci.customer_id = m.customer_id
+         JOIN raw_email r ON r.raw_email_id = m.raw_email_id
+         WHERE ci.kind = 'email' AND ci.value = $1 AND m.created_at > $2
+           AND COALESCE(r.sent_at, r.received_at) > $2 AND COALESCE(r.sent_at, r.received_at) <= $3",
     )
     .bind(sender)
-    .bind(now - 3_600_000)
+    .bind(sent_at - 3_600_000)
+    .bind(sent_at)
     .fetch_one(&db.pool)
     .await?)
 }

@@ -492,6 +492,64 @@ both_backends!(auto_replies_bounces_and_sender_cap, |app| async move {
     assert_eq!(held, 5);
 });
 
+// The per-sender cap counts by the messages' own dates: a mailbox read after two days of
+// downtime (one sender, a message every ten minutes) is all tickets, while the same sender
+// looping in real time is still held after the limit.
+both_backends!(sender_cap_counts_by_the_senders_clock, |app| async move {
+    let state = &app.running.state;
+    let now = chrono::DateTime::from_timestamp_millis(state.now()).unwrap();
+    let dated = |i: i64, at: chrono::DateTime<chrono::Utc>, kind: &str| {
+        let m = mail(
+            "busy@example.com",
+            &format!("{kind} {i}"),
+            Some(&format!("{kind}-{i}@example.com")),
+            "",
+            "again",
+        );
+        String::from_utf8(m)
+            .unwrap()
+            .replace("Thu, 26 Nov 2026 10:00:00 +0000", &at.to_rfc2822())
+            .into_bytes()
+    };
+    let mut held = 0;
+    let start = now - chrono::Duration::days(2);
+    for i in 0..150 {
+        let m = dated(i, start + chrono::Duration::minutes(10 * i), "Backlog");
+        if let Ingested::Quarantined { reason, .. } = ingest(state, &src(300 + i), &m, Mode::Normal)
+            .await
+            .unwrap()
+        {
+            assert_eq!(reason, "rate_limited");
+            held += 1;
+        }
+    }
+    assert_eq!(
+        held, 0,
+        "a backlog of 150 messages over 25 hours is not a flood"
+    );
+    for i in 0..25 {
+        let m = dated(i, now, "Loop");
+        if let Ingested::Quarantined { reason, .. } = ingest(state, &src(500 + i), &m, Mode::Normal)
+            .await
+            .unwrap()
+        {
+            assert_eq!(reason, "rate_limited");
+            held += 1;
+        }
+    }
+    // The loop writes in real time: the 21st message within the hour is held.
+    assert_eq!(held, 5);
+    // A Date in the future counts as now, so it cannot dodge the count.
+    let m = dated(99, now + chrono::Duration::days(400), "Future");
+    assert!(matches!(
+        ingest(state, &src(600), &m, Mode::Normal).await.unwrap(),
+        Ingested::Quarantined {
+            reason: "rate_limited",
+            ..
+        }
+    ));
+});
+
 // Random threading headers, tokens and senders through the real intake: every message ends as a
 // ticket, a duplicate or a quarantine row — never an error — and never lands on a ticket of
 // another customer.
