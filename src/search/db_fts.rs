@@ -146,6 +146,13 @@ fn filters(q: &SearchQuery, sql: &mut Sql) -> Vec<String> {
     if let Some(t) = q.team_id {
         w.push(format!("d.team_id = {}", sql.param(t)));
     }
+    if let Some(tag) = &q.tag {
+        // The ticket's tags as they are now (the tag index serves it), not as last indexed.
+        w.push(format!(
+            "d.ticket_id IN (SELECT g.ticket_id FROM ticket_tag g WHERE g.tag = {})",
+            sql.param(tag.clone())
+        ));
+    }
     if let Some(f) = q.from {
         w.push(format!("d.created_at >= {}", sql.param(f)));
     }
@@ -690,8 +697,11 @@ impl DbIndex {
                 // the filters are all in the recency indexes, finding where that span starts
                 // reads the index alone.
                 let span = probe * candidates * 3 / 2 / probed.max(1);
-                let indexed_filters =
-                    q.status.is_none() && q.team_id.is_none() && q.from.is_none() && q.to.is_none();
+                let indexed_filters = q.status.is_none()
+                    && q.team_id.is_none()
+                    && q.from.is_none()
+                    && q.to.is_none()
+                    && q.tag.is_none();
                 let since = if probed > 0 && span <= MAX_SPAN && indexed_filters {
                     let mut bound = Sql::default();
                     let text = format!(

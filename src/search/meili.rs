@@ -23,10 +23,11 @@ const SEARCHABLE: [&str; 6] = [
     "body",
     "internal",
 ];
-const FILTERABLE: [&str; 6] = [
+const FILTERABLE: [&str; 7] = [
     "status",
     "customer_id",
     "team_id",
+    "tags",
     "created_at",
     "updated_at",
     "ticket_id",
@@ -122,6 +123,9 @@ pub fn filter_expression(q: &SearchQuery) -> String {
     }
     if let Some(t) = q.team_id {
         f.push(format!("team_id = {t}"));
+    }
+    if let Some(tag) = &q.tag {
+        f.push(format!("tags = {}", quote(tag)));
     }
     if let Some(v) = q.from {
         f.push(format!("created_at >= {v}"));

@@ -86,6 +86,8 @@ pub struct SearchQuery {
     pub status: Option<String>,
     pub customer_id: Option<i64>,
     pub team_id: Option<i64>,
+    /// Only tickets with this tag.
+    pub tag: Option<String>,
     /// Created at or after / before (ms).
     pub from: Option<Millis>,
     pub to: Option<Millis>,
@@ -108,6 +110,7 @@ impl SearchQuery {
             status: None,
             customer_id: None,
             team_id: None,
+            tag: None,
             from: None,
             to: None,
             solved_only: false,

@@ -540,7 +540,7 @@ impl Edit {
         Ok(())
     }
 
-    /// Adds tags (routing's, for now); tags the ticket already has are left alone.
+    /// Adds tags (cleaned by `tickets::clean_tags`); tags the ticket already has are left alone.
     pub async fn add_tags(&mut self, tx: &mut Tx, tags: &[String]) -> AppResult<()> {
         for tag in tags {
             let added = sqlx::query(
@@ -553,7 +553,25 @@ impl Edit {
             .await?
             .rows_affected();
             if added > 0 {
+                self.audit(tx, "tag_added", None, Some(tag), None).await?;
                 self.changed("tags", "tags", None, Some(tag.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes tags; tags the ticket does not have are left alone.
+    pub async fn remove_tags(&mut self, tx: &mut Tx, tags: &[String]) -> AppResult<()> {
+        for tag in tags {
+            let removed = sqlx::query("DELETE FROM ticket_tag WHERE ticket_id = $1 AND tag = $2")
+                .bind(self.ticket_id)
+                .bind(tag)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+            if removed > 0 {
+                self.audit(tx, "tag_removed", Some(tag), None, None).await?;
+                self.changed("tags", "tags", Some(tag.clone()), None);
             }
         }
         Ok(())

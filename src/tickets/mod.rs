@@ -15,7 +15,7 @@ use crate::outbox;
 use serde::Serialize;
 
 pub use commands::{Expect, NewMessage, Saved, record_event};
-pub use repo::{ListFilter, Queue, events, get_ticket, list_tickets, messages};
+pub use repo::{ListFilter, Queue, events, get_ticket, known_tags, list_tickets, messages, tags};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Ticket {
@@ -207,6 +207,17 @@ pub struct TicketPatch {
     /// `Some(None)` unassigns.
     pub assignee_id: Option<Option<i64>>,
     pub subject: Option<String>,
+    pub add_tags: Vec<String>,
+    pub remove_tags: Vec<String>,
+}
+
+/// At most this many tags are added or removed in one change.
+pub const MAX_TAGS_PER_CHANGE: usize = 20;
+
+/// Tags as agents type them: one line each, lower case, at most 50 characters, no duplicates;
+/// an empty one is skipped.
+pub fn clean_tags(field: &str, raw: &[String]) -> AppResult<Vec<String>> {
+    crate::assign::admin::clean_list(field, raw, MAX_TAGS_PER_CHANGE)
 }
 
 #[tracing::instrument(skip_all, fields(ticket_id))]
@@ -221,6 +232,8 @@ pub async fn update_ticket(
     if let Some(subject) = &patch.subject {
         validate_subject(subject)?;
     }
+    clean_tags("add_tags", &patch.add_tags)?;
+    clean_tags("remove_tags", &patch.remove_tags)?;
     if let Some(Some(assignee)) = patch.assignee_id
         && !crate::auth::agent_exists(db, assignee).await?
     {
@@ -240,6 +253,10 @@ pub async fn update_ticket(
     if let Some(s) = &patch.subject {
         edit.set_subject(&mut tx, s).await?;
     }
+    edit.remove_tags(&mut tx, &clean_tags("remove_tags", &patch.remove_tags)?)
+        .await?;
+    edit.add_tags(&mut tx, &clean_tags("add_tags", &patch.add_tags)?)
+        .await?;
     let saved = edit.save(&mut tx).await?;
     tx.commit().await?;
     Ok(saved)

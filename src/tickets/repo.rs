@@ -37,6 +37,27 @@ pub async fn get_ticket(db: &Db, id: i64) -> AppResult<Ticket> {
     .ok_or(AppError::NotFound("ticket"))
 }
 
+/// A ticket's tags, in alphabetical order.
+pub async fn tags(db: &Db, ticket_id: i64) -> AppResult<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT tag FROM ticket_tag WHERE ticket_id = $1 ORDER BY tag")
+            .bind(ticket_id)
+            .fetch_all(&db.pool)
+            .await?,
+    )
+}
+
+/// The first `limit` tags in use, alphabetically (suggestions while typing one; the tag index
+/// serves it without counting).
+pub async fn known_tags(db: &Db, limit: i64) -> AppResult<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT DISTINCT tag FROM ticket_tag ORDER BY tag LIMIT $1")
+            .bind(limit)
+            .fetch_all(&db.pool)
+            .await?,
+    )
+}
+
 /// Reads a ticket inside a write transaction, with its row locked (PostgreSQL), so concurrent
 /// changes to the same ticket apply one after the other.
 pub async fn get_ticket_tx(tx: &mut Tx, id: i64) -> AppResult<Ticket> {
@@ -118,6 +139,8 @@ pub struct ListFilter {
     pub sla_urgency: bool,
     /// Only tickets of this team (e.g. a team's unassigned queue).
     pub team_id: Option<i64>,
+    /// Only tickets with this tag.
+    pub tag: Option<String>,
 }
 
 /// The query of one page of [`list_tickets`]: `limit + 1` rows, so a next page shows.
@@ -132,6 +155,7 @@ fn list_query(backend: Backend, viewer_id: i64, f: &ListFilter, limit: i64) -> S
     let before = sql.param(f.before_id);
     let limit = sql.param(limit + 1);
     let team = sql.param(f.team_id);
+    let tag = sql.param(f.tag.clone());
     let mut clauses: Vec<String> = Vec::new();
     match f.queue {
         Some(Queue::Mine) => clauses.push(format!(
@@ -160,10 +184,16 @@ fn list_query(backend: Backend, viewer_id: i64, f: &ListFilter, limit: i64) -> S
     if f.team_id.is_some() {
         clauses.push(format!("t.team_id = {team}"));
     }
+    if f.tag.is_some() {
+        // The tag index lists a tag's tickets in id order, so a page reads only its own rows.
+        clauses.push(format!(
+            "t.ticket_id IN (SELECT g.ticket_id FROM ticket_tag g WHERE g.tag = {tag})"
+        ));
+    }
     // Every query binds all parameters; unused ones are referenced harmlessly so both backends
     // accept the statement.
     clauses.push(format!(
-        "({viewer} IS NOT NULL OR {status} IS NOT NULL OR {assignee} IS NOT NULL OR {customer} IS NOT NULL OR {before} IS NOT NULL OR {team} IS NOT NULL OR 1 = 1)"
+        "({viewer} IS NOT NULL OR {status} IS NOT NULL OR {assignee} IS NOT NULL OR {customer} IS NOT NULL OR {before} IS NOT NULL OR {team} IS NOT NULL OR {tag} IS NOT NULL OR 1 = 1)"
     ));
     // SQLite's planner, depending on its statistics, may read a whole queue through the status
     // index and sort it; the partial index of the queue reads a page in id order. Only plain queue
@@ -174,7 +204,8 @@ fn list_query(backend: Backend, viewer_id: i64, f: &ListFilter, limit: i64) -> S
         f.customer_id.is_none()
             && f.assignee_id.is_none()
             && f.status.is_none()
-            && f.team_id.is_none(),
+            && f.team_id.is_none()
+            && f.tag.is_none(),
     ) {
         (Backend::Sqlite, Some(Queue::Open), true) => "INDEXED BY ticket_queue_open_idx",
         (Backend::Sqlite, Some(Queue::Unassigned), true) => {

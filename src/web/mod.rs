@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::public::routes(state.config.support_body_bytes()))
         .merge(routes::sla::ui_routes())
         .merge(routes::notifications::ui_routes())
+        .merge(routes::tags::ui_routes())
         .merge(routes::links::ui_routes())
         .merge(routes::search::ui_routes())
         .merge(routes::reports::routes())

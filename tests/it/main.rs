@@ -27,5 +27,6 @@ mod notifications;
 mod reports;
 mod search;
 pub mod sla;
+mod tags;
 mod ticket_writes;
 mod web_flow;

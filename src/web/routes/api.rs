@@ -174,6 +174,8 @@ struct ListQuery {
     assignee_id: Option<String>,
     customer_id: Option<String>,
     team_id: Option<String>,
+    /// Only tickets with this tag.
+    tag: Option<String>,
     cursor: Option<String>,
     limit: Option<String>,
 }
@@ -213,6 +215,7 @@ async fn list(
         customer_id: opt_i64("customer_id", q.customer_id.as_deref())?,
         before_id: opt_i64("cursor", q.cursor.as_deref())?,
         team_id: opt_i64("team_id", q.team_id.as_deref())?,
+        tag: tag_filter(q.tag.as_deref())?,
         limit,
         ..Default::default()
     };
@@ -231,12 +234,19 @@ async fn show(
     let ticket = tickets::get_ticket(&state.db, id).await?;
     let messages = tickets::messages(&state.db, id, false).await?;
     let events = tickets::events(&state.db, id).await?;
+    let tags = tickets::tags(&state.db, id).await?;
     let etag = etag(ticket.version);
     Ok((
         [(header::ETAG, etag)],
-        Json(json!({"ticket": ticket, "messages": messages, "events": events})),
+        Json(json!({"ticket": ticket, "tags": tags, "messages": messages, "events": events})),
     )
         .into_response())
+}
+
+/// `?tag=`: one tag, cleaned like tags are stored; empty means no filter.
+pub fn tag_filter(raw: Option<&str>) -> AppResult<Option<String>> {
+    let raw: Vec<String> = raw.into_iter().map(str::to_string).collect();
+    Ok(tickets::clean_tags("tag", &raw)?.into_iter().next())
 }
 
 /// A ticket's entity tag: its version, quoted.
@@ -299,6 +309,10 @@ struct PatchTicket {
     #[serde(default, deserialize_with = "present")]
     assignee_id: Option<Option<i64>>,
     subject: Option<String>,
+    /// Tags to add (lower-cased; at most 20, 50 characters each).
+    add_tags: Option<Vec<String>>,
+    /// Tags to remove; ones the ticket does not have are ignored.
+    remove_tags: Option<Vec<String>>,
 }
 
 fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
@@ -319,6 +333,8 @@ async fn patch(
         priority: parse_enum("priority", body.priority.as_deref())?,
         assignee_id: body.assignee_id,
         subject: body.subject,
+        add_tags: body.add_tags.unwrap_or_default(),
+        remove_tags: body.remove_tags.unwrap_or_default(),
     };
     if let Err(err) =
         tickets::update_ticket(&state.db, &agent, id, patch, expect, state.now()).await
@@ -326,9 +342,10 @@ async fn patch(
         return stale(&state, id, err).await;
     }
     let ticket = tickets::get_ticket(&state.db, id).await?;
+    let tags = tickets::tags(&state.db, id).await?;
     Ok((
         [(header::ETAG, etag(ticket.version))],
-        Json(json!({"ticket": ticket})),
+        Json(json!({"ticket": ticket, "tags": tags})),
     )
         .into_response())
 }

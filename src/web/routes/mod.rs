@@ -13,6 +13,7 @@ pub mod public;
 pub mod reports;
 pub mod search;
 pub mod sla;
+pub mod tags;
 pub mod ui;
 
 /// Collects the form validation error (if any) as `(field, message)` pairs for re-rendering.

@@ -123,6 +123,9 @@ pub async fn parse_params(
                 .unwrap_or(-1),
         });
     }
+    if let Some(tag) = get("tag") {
+        q.tag = super::api::tag_filter(Some(tag))?;
+    }
     if let Some(f) = get("from") {
         q.from = Some(parse_time("from", f, false)?);
     }
@@ -192,6 +195,7 @@ async fn search_page(
         status: v("status"),
         customer: v("customer"),
         team: v("team"),
+        tag: v("tag"),
         from: v("from"),
         to: v("to"),
         solved: matches!(v("solved").as_str(), "true" | "1" | "on" | "yes"),

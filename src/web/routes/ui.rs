@@ -157,6 +157,8 @@ struct QueueQuery {
     unassigned_minutes: Option<String>,
     /// Only this team's tickets.
     team: Option<String>,
+    /// Only tickets with this tag.
+    tag: Option<String>,
 }
 
 async fn queue(
@@ -191,10 +193,12 @@ async fn queue(
             Some((id, name))
         }
     };
+    let tag = super::api::tag_filter(q.tag.as_deref())?;
     let filter = ListFilter {
         queue: Some(queue),
         before_id,
         team_id: team.as_ref().map(|(id, _)| *id),
+        tag: tag.clone(),
         limit: 50,
         sla_urgency: queue == Queue::Mine
             && before_id.is_none()
@@ -207,6 +211,7 @@ async fn queue(
     let sla_due = crate::sla::store::due_times(&state.db, &ids).await?;
     Ok(views::queue(&views::QueuePage {
         team: team.as_ref().map(|(id, name)| (*id, name.as_str())),
+        tag: tag.as_deref(),
         sla_due: &sla_due,
         agent: &agent,
         csrf: &csrf,
@@ -278,6 +283,7 @@ async fn render_ticket(
         crate::customers::crm::list_events(&state.db, ticket.customer_id, &filter).await?;
     let sla = super::sla::ticket_panel(state, agent, csrf, id, &agents).await?;
     let follow = super::notifications::follow_panel(state, agent, csrf, id).await?;
+    let tags = super::tags::panel(state, csrf, id, errors).await?;
     let links = super::links::panel(state, csrf, id).await?;
     let (similar, reply_tools) =
         super::search::ticket_panels(state, csrf, id, &messages, reply_q).await?;
@@ -302,6 +308,7 @@ async fn render_ticket(
         present: &present,
         sla,
         follow,
+        tags,
         links,
         profile: &profile,
         crm: &crm,
@@ -513,7 +520,7 @@ async fn update(
             status: change.status,
             priority: change.priority,
             assignee_id: change.assignee_id,
-            subject: None,
+            ..Default::default()
         };
         match tickets::update_ticket(&state.db, &agent, id, patch, expect, state.now()).await {
             Ok(_) => {}
@@ -561,7 +568,7 @@ fn seen_version(expect: tickets::Expect) -> i64 {
 }
 
 /// A sidebar change the ticket refused: the page again with the field's error, or the error page.
-async fn invalid(
+pub(super) async fn invalid(
     state: &AppState,
     agent: &auth::AgentRef,
     csrf: &str,

@@ -1,6 +1,6 @@
 //! Pages for agents: login, queues, the ticket page, the customer page, password, admin.
 
-use super::layout::{Frame, age, ago, badge, date, field_error, page, plural, time};
+use super::layout::{Frame, age, ago, badge, date, field_error, page, plural, time, url_encode};
 use crate::auth::AgentRef;
 use crate::customers::Customer;
 use crate::customers::crm::{CrmEvent, Profile};
@@ -46,6 +46,8 @@ pub struct QueuePage<'a> {
     pub sla_due: &'a std::collections::HashMap<i64, i64>,
     /// The team the list is narrowed to, if any.
     pub team: Option<(i64, &'a str)>,
+    /// The tag the list is narrowed to, if any.
+    pub tag: Option<&'a str>,
 }
 
 pub fn queue(p: &QueuePage<'_>) -> Markup {
@@ -78,6 +80,10 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
                             " · " (team) " "
                             a.small href={"/tickets?queue=" (p.queue.key())} title="Show every team" { "(all teams)" }
                         }
+                        @if let Some(tag) = p.tag {
+                            " · tagged " span.tag dir="auto" { (tag) } " "
+                            a.small href={"/tickets?queue=" (p.queue.key()) @if let Some((team, _)) = p.team { "&team=" (team) }} title="Show every tag" { "(any tag)" }
+                        }
                     }
                     @if p.tickets.is_empty() {
                         p.empty { "Nothing here. " @if p.queue == Queue::Mine { "Pick a ticket from Unassigned." } }
@@ -103,7 +109,7 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
                             p.muted.small { "Most urgent SLA first. " a href="/tickets?queue=mine&sort=newest" { "Newest first" } }
                         }
                         @if let Some(c) = p.next_cursor {
-                            p { a.button href={"/tickets?queue=" (p.queue.key()) "&cursor=" (c) @if let Some((team, _)) = p.team { "&team=" (team) }} { "Older tickets →" } }
+                            p { a.button href={"/tickets?queue=" (p.queue.key()) "&cursor=" (c) @if let Some((team, _)) = p.team { "&team=" (team) } @if let Some(tag) = p.tag { "&tag=" (url_encode(tag)) }} { "Older tickets →" } }
                         }
                     }
                 }
@@ -146,6 +152,8 @@ pub struct TicketPage<'a> {
     pub sla: Markup,
     /// The Follow card.
     pub follow: Markup,
+    /// The Tags card.
+    pub tags: Markup,
     /// The customer's private links card.
     pub links: Markup,
     /// Shown above the conversation when the agent's change was made on an older version.
@@ -335,6 +343,7 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                 aside.side {
                     (p.sla)
                     (p.follow)
+                    (p.tags)
                     (p.links)
                     (p.similar)
                     section.card {
@@ -416,6 +425,8 @@ pub fn describe_event(e: &Event, agents: &[AgentRef]) -> String {
             agent_name(agents, e.new_value.as_deref())
         ),
         "subject" => format!("renamed the ticket from “{old}”"),
+        "tag_added" => format!("tagged it {new}"),
+        "tag_removed" => format!("removed the tag {old}"),
         "reply" => "replied".into(),
         "note" => "added an internal note".into(),
         "first_response" => "sent the first response".into(),

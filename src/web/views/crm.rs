@@ -78,16 +78,12 @@ pub fn customer_list(p: &CustomerListPage<'_>) -> Markup {
                         }
                     }
                     @if let Some(n) = p.next_cursor {
-                        p { a href={"/customers?q=" (urlencode(p.q)) "&cursor=" (n)} { "Older customers →" } }
+                        p { a href={"/customers?q=" (super::layout::url_encode(p.q)) "&cursor=" (n)} { "Older customers →" } }
                     }
                 }
             }
         },
     )
-}
-
-fn urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 fn reasons(p: &DuplicatePair) -> String {

@@ -213,3 +213,8 @@ pub fn admin_index(agent: &AgentRef, csrf: &str, unaccounted: i64) -> Markup {
         },
     )
 }
+
+/// A value for a URL's query string.
+pub fn url_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

@@ -17,6 +17,7 @@ pub struct SearchForm {
     pub status: String,
     pub customer: String,
     pub team: String,
+    pub tag: String,
     pub from: String,
     pub to: String,
     pub solved: bool,
@@ -54,6 +55,7 @@ pub fn search_page(p: &SearchPage<'_>) -> Markup {
                         } }
                         label { "Customer " input name="customer" value=(f.customer) placeholder="email or id" size="18"; }
                         label { "Team " input name="team" value=(f.team) placeholder="name or id" size="12"; }
+                        label { "Tag " input name="tag" dir="auto" value=(f.tag) size="12"; }
                         label { "From " input type="date" name="from" value=(f.from); }
                         label { "To " input type="date" name="to" value=(f.to); }
                         label { input type="checkbox" name="solved" value="true" checked[f.solved]; " Solved only" }
@@ -63,7 +65,7 @@ pub fn search_page(p: &SearchPage<'_>) -> Markup {
                         } }
                         button type="submit" { "Search" }
                     }
-                    @for field in ["status", "customer", "team", "from", "to", "solved", "sort"] { (field_error(p.errors, field)) }
+                    @for field in ["status", "customer", "team", "tag", "from", "to", "solved", "sort"] { (field_error(p.errors, field)) }
                 }
                 @if let Some(r) = p.results {
                     p.muted {
