@@ -13,6 +13,7 @@ use crate::domain::{AuthorKind, Priority, Status, Visibility};
 use crate::error::{AppError, AppResult};
 use crate::outbox;
 use serde::Serialize;
+use sqlx::Row;
 
 pub use commands::{Expect, NewMessage, Saved, record_event};
 pub use repo::{ListFilter, Queue, events, get_ticket, known_tags, list_tickets, messages, tags};
@@ -218,6 +219,73 @@ pub const MAX_TAGS_PER_CHANGE: usize = 20;
 /// an empty one is skipped.
 pub fn clean_tags(field: &str, raw: &[String]) -> AppResult<Vec<String>> {
     crate::assign::admin::clean_list(field, raw, MAX_TAGS_PER_CHANGE)
+}
+
+/// Every tag in use with how many tickets carry it, alphabetically (the first 1,000).
+pub async fn tag_counts(db: &Db) -> AppResult<Vec<(String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT tag, COUNT(*) AS tickets FROM ticket_tag GROUP BY tag ORDER BY tag LIMIT 1000",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("tag")?, r.try_get("tickets")?)))
+        .collect()
+}
+
+/// Renames tag `from` to `to` on every ticket that carries it — a merge when some already carry
+/// `to` — or removes it everywhere when `to` is None. Each ticket changes through the ticket
+/// commands (audited, versioned, reindexed), one short transaction each, so a large tag never
+/// holds the database. Returns how many tickets changed; 404 when no ticket has the tag.
+pub async fn retag(
+    db: &Db,
+    agent: &AgentRef,
+    from: &str,
+    to: Option<&str>,
+    now: Millis,
+) -> AppResult<u64> {
+    let from = one_tag("tag", from)?;
+    let to = to.map(|t| one_tag("to", t)).transpose()?;
+    if to.as_deref() == Some(from.as_str()) {
+        return Err(AppError::field("to", "is the tag's current name"));
+    }
+    let mut changed = 0u64;
+    loop {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT ticket_id FROM ticket_tag WHERE tag = $1 ORDER BY ticket_id LIMIT 200",
+        )
+        .bind(&from)
+        .fetch_all(&db.pool)
+        .await?;
+        if ids.is_empty() {
+            break;
+        }
+        for id in ids {
+            let mut tx = db.begin().await?;
+            let mut edit =
+                commands::open(&mut tx, id, Actor::Agent(agent), Expect::Any, now).await?;
+            edit.remove_tags(&mut tx, std::slice::from_ref(&from))
+                .await?;
+            if let Some(to) = &to {
+                edit.add_tags(&mut tx, std::slice::from_ref(to)).await?;
+            }
+            edit.save(&mut tx).await?;
+            tx.commit().await?;
+            changed += 1;
+        }
+    }
+    if changed == 0 {
+        return Err(AppError::NotFound("tag"));
+    }
+    Ok(changed)
+}
+
+/// One tag, cleaned like stored tags; an empty one is refused.
+fn one_tag(field: &str, raw: &str) -> AppResult<String> {
+    clean_tags(field, &[raw.to_string()])?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::field(field, "is required"))
 }
 
 #[tracing::instrument(skip_all, fields(ticket_id))]

@@ -390,7 +390,7 @@ mod list_query_tests {
 
     #[test]
     fn numbers_every_parameter_whichever_filters_are_set() {
-        let any = "($1 IS NOT NULL OR $2 IS NOT NULL OR $3 IS NOT NULL OR $4 IS NOT NULL OR $5 IS NOT NULL OR $7 IS NOT NULL OR 1 = 1)";
+        let any = "($1 IS NOT NULL OR $2 IS NOT NULL OR $3 IS NOT NULL OR $4 IS NOT NULL OR $5 IS NOT NULL OR $7 IS NOT NULL OR $8 IS NOT NULL OR 1 = 1)";
         let f = ListFilter {
             queue: Some(Queue::Open),
             limit: 50,
@@ -404,7 +404,7 @@ mod list_query_tests {
                 ticket_select("INDEXED BY ticket_queue_open_idx")
             )
         );
-        assert_eq!(sql.len(), 7);
+        assert_eq!(sql.len(), 8);
 
         let f = ListFilter {
             queue: Some(Queue::Mine),
@@ -413,6 +413,7 @@ mod list_query_tests {
             customer_id: Some(4),
             before_id: Some(5),
             team_id: Some(7),
+            tag: Some("vip".into()),
             limit: 50,
             ..Default::default()
         };
@@ -421,6 +422,7 @@ mod list_query_tests {
             format!(
                 "{} WHERE t.assignee_id = $1 AND t.status IN ('new','open','pending') AND t.status = $2 \
                  AND t.assignee_id = $3 AND t.customer_id = $4 AND t.ticket_id < $5 AND t.team_id = $7 \
+                 AND t.ticket_id IN (SELECT g.ticket_id FROM ticket_tag g WHERE g.tag = $8) \
                  AND {any} ORDER BY t.ticket_id DESC LIMIT $6",
                 ticket_select("")
             )

@@ -224,3 +224,136 @@ both_backends!(tags_on_the_ticket_page, |app| async move {
     let tags = app.get_json(&format!("/api/v1/tickets/{id}")).await["tags"].clone();
     assert_eq!(tags, json!(["refund", "환불"]));
 });
+
+both_backends!(admins_rename_merge_and_delete_tags, |app| async move {
+    let mut ids = Vec::new();
+    for (i, tags) in [
+        json!(["billing", "vip"]),
+        json!(["invoices"]),
+        json!(["billing", "invoices"]),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = app
+            .create_ticket(&format!("r{i}@example.com"), "Question", "Hello")
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        let (s, _) = patch(&app, id, json!({ "add_tags": tags })).await;
+        assert_eq!(s, 200);
+        ids.push(id);
+    }
+    let api = app.api();
+    let list = app.get_json("/api/v1/tags").await;
+    assert_eq!(
+        list["items"],
+        json!([
+            {"tag": "billing", "tickets": 2},
+            {"tag": "invoices", "tickets": 2},
+            {"tag": "vip", "tickets": 1}
+        ])
+    );
+    // Agents may not; admins may.
+    let rename = |token: String, body: Value| {
+        let api = api.clone();
+        let url = app.at("/api/v1/tags/rename");
+        async move {
+            let r = api
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (s, _) = rename(
+        app.agent_token.clone(),
+        json!({"from": "invoices", "to": "billing"}),
+    )
+    .await;
+    assert_eq!(s, 403);
+    // Merge: "invoices" into "billing"; the ticket that had both keeps one.
+    let (s, r) = rename(
+        app.admin_token.clone(),
+        json!({"from": "Invoices", "to": "billing"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["changed"], 2);
+    for (id, want) in ids.iter().zip([
+        json!(["billing", "vip"]),
+        json!(["billing"]),
+        json!(["billing"]),
+    ]) {
+        assert_eq!(
+            app.get_json(&format!("/api/v1/tickets/{id}")).await["tags"],
+            want
+        );
+    }
+    let (s, e) = rename(
+        app.admin_token.clone(),
+        json!({"from": "nothing", "to": "x"}),
+    )
+    .await;
+    assert_eq!(s, 404, "{e}");
+    let (s, e) = rename(
+        app.admin_token.clone(),
+        json!({"from": "billing", "to": "BILLING"}),
+    )
+    .await;
+    assert_eq!(s, 422, "{e}");
+    assert_eq!(e["error"]["field"], "to");
+    let (s, e) = rename(
+        app.admin_token.clone(),
+        json!({"from": "billing", "to": ""}),
+    )
+    .await;
+    assert_eq!(s, 422, "{e}");
+    // Delete.
+    let r = api
+        .delete(app.at("/api/v1/tags/vip"))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        app.get_json(&format!("/api/v1/tickets/{}", ids[0])).await["tags"],
+        json!(["billing"])
+    );
+    let events = app.get_json(&format!("/api/v1/tickets/{}", ids[0])).await["events"].clone();
+    assert!(
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "tag_removed" && e["old_value"] == "vip"),
+        "{events}"
+    );
+
+    // The admin page renames through a form.
+    let browser = app.browser();
+    assert!(
+        login(&app, &browser, &app.admin_email, PASSWORD)
+            .await
+            .is_redirection()
+    );
+    let (csrf, html) = csrf_from(&browser, &app.at("/admin/tags")).await;
+    assert!(html.contains("billing"));
+    let r = browser
+        .post(app.at("/admin/tags"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("tag", "billing"),
+            ("to", "payments"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let list = app.get_json("/api/v1/tags").await;
+    assert_eq!(list["items"], json!([{"tag": "payments", "tickets": 3}]));
+});

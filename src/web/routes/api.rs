@@ -47,6 +47,7 @@ pub fn routes(crm_body_bytes: usize) -> Router<AppState> {
         .merge(super::assign_api::routes())
         .merge(super::sla::api_routes())
         .merge(super::notifications::api_routes())
+        .merge(super::tags::api_routes())
         .merge(super::links::api_routes())
         .merge(super::crm_api::routes(crm_body_bytes))
         .merge(super::search::api_routes())

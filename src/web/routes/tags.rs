@@ -1,28 +1,202 @@
 //! Tags on the ticket page: the Tags card (the ticket's tags, each a link to the tickets that
 //! carry it and a remove button, and a field to add more with suggestions from the tags in use)
-//! and its form. Tag changes go through the ticket commands like every other change, so they are
-//! audited, versioned, live and indexed for search. The API changes tags with `add_tags` /
-//! `remove_tags` on `PATCH /api/v1/tickets/{id}`.
+//! and its form; `/admin/tags`, where admins rename, merge and delete tags; and the tags API
+//! (`GET /api/v1/tags`, `POST /api/v1/tags/rename`, `DELETE /api/v1/tags/{tag}`). Tag changes go
+//! through the ticket commands like every other change, so they are audited, versioned, live and
+//! indexed for search. A ticket's own tags change with `add_tags` / `remove_tags` on
+//! `PATCH /api/v1/tickets/{id}`.
 
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::tickets::{self, TicketPatch};
 use crate::web::PageResult;
-use crate::web::extract::{CsrfToken, CurrentAgent, verify_csrf};
-use crate::web::views::layout::{field_error, url_encode};
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use crate::web::extract::{ApiAgent, ApiJson, CsrfToken, CurrentAgent, verify_csrf};
+use crate::web::views::layout::{Frame, field_error, page, url_encode};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::post;
-use axum::{Form, Router};
+use axum::routing::{delete, get, post};
+use axum::{Form, Json, Router};
 use maud::{Markup, html};
 use serde::Deserialize;
+use serde_json::{Value, json};
 
 /// How many tags in use the add field suggests.
 const SUGGESTIONS: i64 = 200;
 
 pub fn ui_routes() -> Router<AppState> {
-    Router::new().route("/tickets/{id}/tags", post(change))
+    Router::new()
+        .route("/tickets/{id}/tags", post(change))
+        .route("/admin/tags", get(admin_page).post(admin_change))
+}
+
+/// Merged into /api/v1.
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/tags", get(api_list))
+        .route("/tags/rename", post(api_rename))
+        .route("/tags/{tag}", delete(api_delete))
+}
+
+async fn api_list(
+    State(state): State<AppState>,
+    ApiAgent(_agent): ApiAgent,
+) -> AppResult<Json<Value>> {
+    let items: Vec<Value> = tickets::tag_counts(&state.db)
+        .await?
+        .into_iter()
+        .map(|(tag, n)| json!({"tag": tag, "tickets": n}))
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rename {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// Renames a tag on every ticket; renaming onto a tag in use merges the two.
+async fn api_rename(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    ApiJson(body): ApiJson<Rename>,
+) -> AppResult<Json<Value>> {
+    agent.require_admin()?;
+    let from = body.from.unwrap_or_default();
+    let to = body.to.unwrap_or_default();
+    let n = tickets::retag(&state.db, &agent, &from, Some(&to), state.now()).await?;
+    Ok(Json(json!({ "changed": n })))
+}
+
+async fn api_delete(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    Path(tag): Path<String>,
+) -> AppResult<Json<Value>> {
+    agent.require_admin()?;
+    let n = tickets::retag(&state.db, &agent, &tag, None, state.now()).await?;
+    Ok(Json(json!({ "changed": n })))
+}
+
+#[derive(Deserialize, Default)]
+struct AdminQuery {
+    done: Option<String>,
+}
+
+async fn admin_page(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+    Query(q): Query<AdminQuery>,
+) -> PageResult<Response> {
+    agent.require_admin()?;
+    let counts = tickets::tag_counts(&state.db).await?;
+    Ok(admin_view(&agent, &csrf, &counts, q.done.as_deref(), &[]).into_response())
+}
+
+#[derive(Deserialize)]
+struct AdminForm {
+    csrf: Option<String>,
+    tag: Option<String>,
+    /// The new name (rename or merge); absent with `delete`.
+    to: Option<String>,
+    delete: Option<String>,
+}
+
+async fn admin_change(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Form(f): Form<AdminForm>,
+) -> PageResult<Response> {
+    verify_csrf(&headers, f.csrf.as_deref())?;
+    agent.require_admin()?;
+    let tag = f.tag.unwrap_or_default();
+    let to = if f.delete.is_some() {
+        None
+    } else {
+        Some(f.to.unwrap_or_default())
+    };
+    match tickets::retag(&state.db, &agent, &tag, to.as_deref(), state.now()).await {
+        Ok(n) => {
+            let what = match &to {
+                Some(to) => format!(
+                    "“{tag}” is now “{}” on {n} tickets",
+                    to.trim().to_lowercase()
+                ),
+                None => format!("“{tag}” was removed from {n} tickets"),
+            };
+            Ok(Redirect::to(&format!("/admin/tags?done={}", url_encode(&what))).into_response())
+        }
+        Err(err) => match super::field_errors(&err) {
+            Some(errors) => {
+                let counts = tickets::tag_counts(&state.db).await?;
+                let page = admin_view(&agent, &csrf, &counts, None, &errors);
+                Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            }
+            None => Err(err.into()),
+        },
+    }
+}
+
+fn admin_view(
+    agent: &crate::auth::AgentRef,
+    csrf: &str,
+    counts: &[(String, i64)],
+    done: Option<&str>,
+    errors: &[(String, String)],
+) -> Markup {
+    page(
+        &Frame {
+            title: "Tags",
+            agent: Some(agent),
+            csrf,
+        },
+        html! {
+            section.card {
+                h1 { "Tags" }
+                p.muted { "Renaming a tag to one already in use merges the two. Every ticket changes through its history, like an agent's edit." }
+                @if let Some(done) = done { p.flash role="status" { (done) } }
+                (field_error(errors, "tag"))
+                (field_error(errors, "to"))
+                @if counts.is_empty() {
+                    p.empty { "No tags yet. Agents add them on the ticket page; routing rules add them to new tickets." }
+                } @else {
+                    table {
+                        thead { tr { th { "Tag" } th { "Tickets" } th { "Rename or merge into" } th { span.visually-hidden { "Delete" } } } }
+                        tbody {
+                            @for (tag, n) in counts {
+                                tr {
+                                    td { a.tag dir="auto" href={"/tickets?queue=all&tag=" (url_encode(tag))} { (tag) } }
+                                    td { (n) }
+                                    td {
+                                        form.inline method="post" action="/admin/tags" {
+                                            input type="hidden" name="csrf" value=(csrf);
+                                            input type="hidden" name="tag" value=(tag);
+                                            input name="to" dir="auto" list="tag-names" aria-label={"New name for " (tag)} size="16";
+                                            " "
+                                            button.small type="submit" { "Rename" }
+                                        }
+                                    }
+                                    td {
+                                        form.inline method="post" action="/admin/tags" {
+                                            input type="hidden" name="csrf" value=(csrf);
+                                            input type="hidden" name="tag" value=(tag);
+                                            button.small type="submit" name="delete" value="1" { "Delete" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    datalist #tag-names { @for (t, _) in counts { option value=(t) {} } }
+                }
+            }
+        },
+    )
 }
 
 #[derive(Deserialize)]

@@ -165,6 +165,12 @@ pub fn admin_index(agent: &AgentRef, csrf: &str, unaccounted: i64) -> Markup {
             "Business calendars, SLA policies and escalation.",
         ),
         (
+            admin,
+            "/admin/tags",
+            "Tags",
+            "Rename, merge and delete the tags tickets carry.",
+        ),
+        (
             crate::search::replies::may_manage(agent),
             "/admin/saved-replies",
             "Saved replies",
