@@ -97,6 +97,11 @@
           node = document.importNode(w, true);
           node.classList.add("live-changed");
           localTimes(node);
+          // A row the agent selected stays selected, with the version the agent saw: a bulk
+          // change then reports it as changed by someone else instead of overwriting it.
+          var oldBox = cur.querySelector("input[type=checkbox][form=bulk]");
+          var newBox = node.querySelector("input[type=checkbox][form=bulk]");
+          if (oldBox && newBox && oldBox.checked) { newBox.checked = true; newBox.value = oldBox.value; }
           body.replaceChild(node, cur);
         } else {
           node = cur;

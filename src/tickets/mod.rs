@@ -1,6 +1,7 @@
 //! Tickets: reading them (queues, pages, API) and the agent's operations on them — reply, note,
 //! status, priority, assignee — each recorded in the audit log and the outbox in one transaction.
 
+pub mod bulk;
 pub mod commands;
 pub mod drafts;
 pub mod links;

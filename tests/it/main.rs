@@ -7,6 +7,7 @@ mod assign;
 mod auth;
 mod bad_input;
 mod browser;
+mod bulk;
 mod connections;
 pub mod crash;
 mod crm;

@@ -543,8 +543,9 @@ both_backends!(leads_view_bulk_actions_and_escalate, |app| async move {
 
     // Bulk: assign both to the agent and make them urgent.
     let agent = agent_id(&app, &app.agent_email).await;
-    let body =
-        format!("csrf={csrf}&ticket_id={a}&ticket_id={b}&assignee_id={agent}&priority=urgent");
+    let body = format!(
+        "csrf={csrf}&ticket_id={a}&ticket_id={b}&assignee_id={agent}&priority=urgent&confirm=1"
+    );
     let r = admin
         .post(app.at("/tickets/bulk"))
         .header("content-type", "application/x-www-form-urlencoded")
@@ -552,7 +553,8 @@ both_backends!(leads_view_bulk_actions_and_escalate, |app| async move {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 303);
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("Changed 2 tickets"));
     for id in [a, b] {
         let t = app.get_json(&format!("/api/v1/tickets/{id}")).await;
         assert_eq!(t["ticket"]["priority"], "urgent");

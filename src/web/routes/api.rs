@@ -48,6 +48,7 @@ pub fn routes(crm_body_bytes: usize) -> Router<AppState> {
         .merge(super::sla::api_routes())
         .merge(super::notifications::api_routes())
         .merge(super::tags::api_routes())
+        .merge(super::bulk::api_routes())
         .merge(super::links::api_routes())
         .merge(super::crm_api::routes(crm_body_bytes))
         .merge(super::search::api_routes())
@@ -316,7 +317,9 @@ struct PatchTicket {
     remove_tags: Option<Vec<String>>,
 }
 
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+pub(super) fn present<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<i64>>, D::Error> {
     Option::<i64>::deserialize(d).map(Some)
 }
 

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod assign_api;
 pub mod assign_ui;
+pub mod bulk;
 pub mod crm_api;
 pub mod crm_ui;
 pub mod drafts;

@@ -8,7 +8,7 @@ use crate::sla::admin;
 use crate::sla::leads::{self, Escalation};
 use crate::sla::store::{self, CalendarInput, DAYS, PolicyInput, TargetMinutes};
 use crate::state::AppState;
-use crate::tickets::{self, TicketPatch};
+use crate::tickets;
 use crate::web::PageResult;
 use crate::web::extract::{
     ApiAgent, ApiJson, CsrfOnly, CsrfToken, CurrentAgent, path_id, verify_csrf,
@@ -179,7 +179,6 @@ pub fn ui_routes() -> Router<AppState> {
         .route("/admin/sla/policies", post(admin_add_policy))
         .route("/admin/sla/policies/{id}/toggle", post(admin_toggle_policy))
         .route("/tickets/{id}/escalate", post(ui_escalate))
-        .route("/tickets/bulk", post(ui_bulk))
 }
 
 /// The SLA card of the ticket page: each clock, and the Escalate form for leads.
@@ -258,54 +257,6 @@ pub async fn stale_page(
     let view = leads::stale_view(&state.db, now, idle_hours, unassigned_minutes).await?;
     let agents = crate::auth::list_agents(&state.db).await?;
     Ok(views::stale_page(agent, csrf, now, &view, &agents).into_response())
-}
-
-/// Bulk reassign / change priority from the leads' view. Repeated `ticket_id` fields.
-async fn ui_bulk(
-    State(state): State<AppState>,
-    CurrentAgent(agent): CurrentAgent,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> PageResult<Response> {
-    let mut fields: Vec<(String, String)> = url::form_urlencoded::parse(&body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let get = |k: &str| fields.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone());
-    verify_csrf(&headers, get("csrf").as_deref())?;
-    agent.require_lead()?;
-    let assignee_id = match get("assignee_id").as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some("none") => Some(None),
-        Some(s) => {
-            Some(Some(s.parse::<i64>().map_err(|_| {
-                AppError::field("assignee_id", "is not an agent id")
-            })?))
-        }
-    };
-    let priority = match get("priority").as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(s) => Some(
-            s.parse::<Priority>()
-                .map_err(|e| AppError::field("priority", e))?,
-        ),
-    };
-    let back = get("back")
-        .filter(|b| b.starts_with("/tickets"))
-        .unwrap_or_else(|| "/tickets?view=stale".into());
-    fields.retain(|(k, _)| k == "ticket_id");
-    let now = state.now();
-    for (_, v) in &fields {
-        let id = v
-            .parse::<i64>()
-            .map_err(|_| AppError::field("ticket_id", "is not a ticket id"))?;
-        let patch = TicketPatch {
-            priority,
-            assignee_id,
-            ..Default::default()
-        };
-        tickets::update_ticket(&state.db, &agent, id, patch, tickets::Expect::Any, now).await?;
-    }
-    Ok(Redirect::to(&back).into_response())
 }
 
 // --- admin page ---

@@ -209,7 +209,9 @@ async fn queue(
     let counts = tickets::repo::queue_counts(&state.db, agent.id).await?;
     let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
     let sla_due = crate::sla::store::due_times(&state.db, &ids).await?;
+    let agents = auth::list_agents(&state.db).await?;
     Ok(views::queue(&views::QueuePage {
+        agents: &agents,
         team: team.as_ref().map(|(id, name)| (*id, name.as_str())),
         tag: tag.as_deref(),
         sla_due: &sla_due,

@@ -48,9 +48,23 @@ pub struct QueuePage<'a> {
     pub team: Option<(i64, &'a str)>,
     /// The tag the list is narrowed to, if any.
     pub tag: Option<&'a str>,
+    /// For the bulk bar's assignee choice.
+    pub agents: &'a [AgentRef],
 }
 
 pub fn queue(p: &QueuePage<'_>) -> Markup {
+    let scope = super::bulk::ListScope {
+        queue: p.queue.key(),
+        team: p.team.map(|(id, _)| id),
+        tag: p.tag,
+    };
+    let mut back = format!("/tickets?queue={}", p.queue.key());
+    if let Some((team, _)) = p.team {
+        back.push_str(&format!("&team={team}"));
+    }
+    if let Some(tag) = p.tag {
+        back.push_str(&format!("&tag={}", url_encode(tag)));
+    }
     let title = Queue::ALL
         .iter()
         .find(|(q, _, _)| *q == p.queue)
@@ -88,11 +102,13 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
                     @if p.tickets.is_empty() {
                         p.empty { "Nothing here. " @if p.queue == Queue::Mine { "Pick a ticket from Unassigned." } }
                     } @else {
+                        (super::bulk::bar(p.csrf, p.agents, &back, Some(&scope)))
                         table.tickets {
-                            thead { tr { th { "#" } th { "Subject" } th { "Customer" } th { "Status" } th { "Priority" } th { "Assignee" } th { "Age" } th { "SLA due" } } }
+                            thead { tr { th { span.visually-hidden { "Select" } } th { "#" } th { "Subject" } th { "Customer" } th { "Status" } th { "Priority" } th { "Assignee" } th { "Age" } th { "SLA due" } } }
                             tbody {
                                 @for t in p.tickets {
                                     tr #{"ticket-" (t.id)} data-version=(t.version) {
+                                        td { input type="checkbox" name="ticket_id" value={(t.id) ":" (t.version)} form="bulk" aria-label={"Select #" (t.id)}; }
                                         td { a href={"/tickets/" (t.id)} { (t.id) } }
                                         td.subject dir="auto" { a href={"/tickets/" (t.id)} { (t.subject) } }
                                         td { a href={"/customers/" (t.customer_id)} { (display_name(t)) } }

@@ -2,6 +2,7 @@
 
 pub mod agent;
 pub mod assign;
+pub mod bulk;
 pub mod crm;
 pub mod layout;
 pub mod notifications;

@@ -149,22 +149,12 @@ pub fn stale_page(
                 input #unassigned_minutes type="number" min="1" name="unassigned_minutes" value=(unassigned_minutes);
                 button type="submit" { "Apply" }
             }
-            form #bulk.row method="post" action="/tickets/bulk" {
-                input type="hidden" name="csrf" value=(csrf);
-                input type="hidden" name="back" value={"/tickets?view=stale&idle_hours=" (idle_hours) "&unassigned_minutes=" (unassigned_minutes)};
-                label for="bulk-assignee" { "Selected: assign to" }
-                select #bulk-assignee name="assignee_id" {
-                    option value="" { "(no change)" }
-                    option value="none" { "Unassigned" }
-                    @for a in agents { option value=(a.id) { (a.name) } }
-                }
-                label for="bulk-priority" { "priority" }
-                select #bulk-priority name="priority" {
-                    option value="" { "(no change)" }
-                    @for p in Priority::ALL { option value=(p.as_str()) { (p.as_str()) } }
-                }
-                button type="submit" { "Apply to selected" }
-            }
+            (super::bulk::bar(
+                csrf,
+                agents,
+                &format!("/tickets?view=stale&idle_hours={idle_hours}&unassigned_minutes={unassigned_minutes}"),
+                None,
+            ))
             (table(&view.by_breach, "By breach time"))
             (table(&view.idle, &format!("No agent activity for {idle_hours} business hours")))
             (table(&view.unassigned, &format!("Unassigned for {unassigned_minutes} business minutes")))

@@ -1,0 +1,300 @@
+//! Bulk changes over HTTP: `POST /tickets/bulk` from the bar on every queue and on the leads'
+//! stale view (a confirmation with the count first, then the result), and
+//! `POST /api/v1/tickets/bulk`.
+
+use crate::auth::{self, AgentRef};
+use crate::domain::{Priority, Status};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::tickets::bulk::{self, BulkChange, Target};
+use crate::tickets::{ListFilter, Queue};
+use crate::web::PageResult;
+use crate::web::extract::{ApiAgent, ApiJson, CsrfToken, CurrentAgent, verify_csrf};
+use crate::web::views::bulk as views;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn ui_routes() -> Router<AppState> {
+    Router::new().route("/tickets/bulk", post(ui_bulk))
+}
+
+/// Merged into /api/v1.
+pub fn api_routes() -> Router<AppState> {
+    Router::new().route("/tickets/bulk", post(api_bulk))
+}
+
+fn parse_status(raw: Option<&str>) -> AppResult<Option<Status>> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => s
+            .parse::<Status>()
+            .map(Some)
+            .map_err(|e| AppError::field("status", e)),
+    }
+}
+
+fn parse_priority(raw: Option<&str>) -> AppResult<Option<Priority>> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => s
+            .parse::<Priority>()
+            .map(Some)
+            .map_err(|e| AppError::field("priority", e)),
+    }
+}
+
+fn split_tags(raw: Option<&str>) -> Vec<String> {
+    raw.unwrap_or("")
+        .split([',', '，', '،'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The form's fields, repeated `ticket_id`s included (`12` or `12:3`, the version seen).
+struct BulkForm {
+    fields: Vec<(String, String)>,
+}
+
+impl BulkForm {
+    fn get(&self, k: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn change(&self) -> AppResult<BulkChange> {
+        let assignee_id = match self.get("assignee_id").map(str::trim) {
+            None | Some("") => None,
+            Some("none") => Some(None),
+            Some(s) => {
+                Some(Some(s.parse::<i64>().map_err(|_| {
+                    AppError::field("assignee_id", "is not an agent id")
+                })?))
+            }
+        };
+        Ok(BulkChange {
+            status: parse_status(self.get("status"))?,
+            priority: parse_priority(self.get("priority"))?,
+            assignee_id,
+            add_tags: split_tags(self.get("add_tags")),
+            remove_tags: split_tags(self.get("remove_tags")),
+        })
+    }
+
+    fn selected(&self) -> AppResult<Vec<Target>> {
+        let mut out: Vec<Target> = Vec::new();
+        for (_, v) in self.fields.iter().filter(|(k, _)| k == "ticket_id") {
+            let bad = || AppError::field("ticket_id", "is not a ticket id");
+            let (id, version) = match v.split_once(':') {
+                Some((id, ver)) => (id, Some(ver.parse::<i64>().map_err(|_| bad())?)),
+                None => (v.as_str(), None),
+            };
+            let id = id.trim().parse::<i64>().map_err(|_| bad())?;
+            if !out.iter().any(|t| t.id == id) {
+                out.push(Target { id, version });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Where to go back to: a ticket list of ours, else the agent's queue.
+    fn back(&self) -> String {
+        self.get("back")
+            .filter(|b| b.starts_with("/tickets") && !b.starts_with("//"))
+            .unwrap_or("/tickets")
+            .to_string()
+    }
+
+    async fn targets(&self, state: &AppState, agent: &AgentRef) -> AppResult<Vec<Target>> {
+        let targets = if self.get("scope") == Some("all") {
+            let queue = match self.get("queue").map(str::trim) {
+                None | Some("") => Queue::Mine,
+                Some(k) => Queue::parse(k)
+                    .ok_or_else(|| AppError::field("queue", "is not a known queue"))?,
+            };
+            let team_id = match self.get("team").map(str::trim) {
+                None | Some("") => None,
+                Some(t) => Some(
+                    t.parse::<i64>()
+                        .map_err(|_| AppError::field("team", "must be a team id"))?,
+                ),
+            };
+            let filter = ListFilter {
+                queue: Some(queue),
+                team_id,
+                tag: super::api::tag_filter(self.get("tag"))?,
+                ..Default::default()
+            };
+            bulk::matching(&state.db, agent.id, &filter).await?
+        } else {
+            self.selected()?
+        };
+        if targets.is_empty() {
+            return Err(AppError::field("ticket_id", "select at least one ticket"));
+        }
+        Ok(targets)
+    }
+}
+
+async fn ui_bulk(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> PageResult<Response> {
+    let form = BulkForm {
+        fields: url::form_urlencoded::parse(&body)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect(),
+    };
+    verify_csrf(&headers, form.get("csrf"))?;
+    let back = form.back();
+    let attempt = async {
+        let mut change = form.change()?;
+        change.validate(&state.db).await?;
+        let targets = form.targets(&state, &agent).await?;
+        Ok::<_, AppError>((change, targets))
+    };
+    let (change, targets) = match attempt.await {
+        Ok(ok) => ok,
+        Err(err) => return refused(&agent, &csrf, err, &back),
+    };
+    let agents = auth::list_agents(&state.db).await?;
+    let name = |id: i64| {
+        agents
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.name.clone())
+            .unwrap_or_else(|| format!("agent {id}"))
+    };
+    let what = change.describe(name);
+    if form.get("confirm") != Some("1") {
+        let page = views::confirm(&agent, &csrf, &form.fields, targets.len(), &what, &back);
+        return Ok(page.into_response());
+    }
+    let out = bulk::apply(&state.db, &agent, &targets, &change, state.now()).await?;
+    Ok(views::result(&agent, &csrf, &out, &what, &back).into_response())
+}
+
+/// A refused bulk change: the reason, naming the field, and the way back (422).
+fn refused(agent: &AgentRef, csrf: &str, err: AppError, back: &str) -> PageResult<Response> {
+    let Some(errors) = super::field_errors(&err) else {
+        return Err(err.into());
+    };
+    let out = bulk::Outcome::default();
+    let what = errors
+        .iter()
+        .map(|(f, m)| format!("{f} {m}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let page = views::result(
+        agent,
+        csrf,
+        &out,
+        &format!("Nothing changed: {what}."),
+        back,
+    );
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApiBulk {
+    /// Tickets to change, each with the version the caller saw (optional).
+    tickets: Option<Vec<ApiTarget>>,
+    /// Or every ticket of a list.
+    filter: Option<ApiFilter>,
+    changes: Option<ApiChanges>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApiTarget {
+    id: i64,
+    version: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApiFilter {
+    queue: Option<String>,
+    team_id: Option<i64>,
+    tag: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ApiChanges {
+    status: Option<String>,
+    priority: Option<String>,
+    #[serde(default, deserialize_with = "super::api::present")]
+    assignee_id: Option<Option<i64>>,
+    add_tags: Option<Vec<String>>,
+    remove_tags: Option<Vec<String>>,
+}
+
+async fn api_bulk(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    ApiJson(body): ApiJson<ApiBulk>,
+) -> AppResult<Json<Value>> {
+    let c = body.changes.unwrap_or_default();
+    let mut change = BulkChange {
+        status: parse_status(c.status.as_deref())?,
+        priority: parse_priority(c.priority.as_deref())?,
+        assignee_id: c.assignee_id,
+        add_tags: c.add_tags.unwrap_or_default(),
+        remove_tags: c.remove_tags.unwrap_or_default(),
+    };
+    change.validate(&state.db).await?;
+    let targets = match (body.tickets, body.filter) {
+        (Some(list), None) => {
+            if list.len() > bulk::MAX_TICKETS {
+                return Err(AppError::field(
+                    "tickets",
+                    format!("at most {} tickets at once", bulk::MAX_TICKETS),
+                ));
+            }
+            list.into_iter()
+                .map(|t| Target {
+                    id: t.id,
+                    version: t.version,
+                })
+                .collect::<Vec<_>>()
+        }
+        (None, Some(f)) => {
+            let queue = match f.queue.as_deref() {
+                None | Some("") => Queue::All,
+                Some(k) => Queue::parse(k)
+                    .ok_or_else(|| AppError::field("filter.queue", "is not a known queue"))?,
+            };
+            let filter = ListFilter {
+                queue: Some(queue),
+                team_id: f.team_id,
+                tag: super::api::tag_filter(f.tag.as_deref())?,
+                ..Default::default()
+            };
+            bulk::matching(&state.db, agent.id, &filter).await?
+        }
+        _ => {
+            return Err(AppError::field(
+                "tickets",
+                "give either tickets or filter (not both)",
+            ));
+        }
+    };
+    if targets.is_empty() {
+        return Err(AppError::field("tickets", "is empty"));
+    }
+    let out = bulk::apply(&state.db, &agent, &targets, &change, state.now()).await?;
+    Ok(Json(json!(out)))
+}
