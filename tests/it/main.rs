@@ -25,6 +25,7 @@ mod layering;
 mod links;
 mod mail_e2e;
 mod notifications;
+mod previews;
 mod reports;
 mod search;
 pub mod sla;

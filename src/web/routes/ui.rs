@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tickets/{id}/update", post(update))
         .merge(super::crm_ui::routes())
         .route("/attachments/{id}", get(attachment))
+        .route("/attachments/{id}/preview", get(attachment_preview))
         .route(
             "/account/password",
             get(password_page).post(change_password),
@@ -636,7 +637,66 @@ pub fn content_disposition(filename: &str) -> String {
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
-/// Attachments are always downloaded, never rendered inline, so uploaded HTML cannot run here.
+/// `/attachments/{id}/preview`: the file shown in the browser, when it is an image or a PDF.
+async fn attachment_preview(
+    State(state): State<AppState>,
+    CurrentAgent(_agent): CurrentAgent,
+    Path(id): Path<i64>,
+) -> PageResult<Response> {
+    let a = tickets::repo::attachment(&state.db, id).await?;
+    Ok(preview_response(a))
+}
+
+/// The types shown in the browser, recognised by their bytes (never by the name or the type the
+/// sender claimed): PNG, JPEG, GIF and WebP images, and PDF. SVG and HTML can carry scripts and
+/// are never among them.
+pub fn previewable(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else {
+        None
+    }
+}
+
+/// An attachment shown inline: only the types [`previewable`] recognises, with a policy that
+/// lets the file do nothing but display (images in a sandbox; a PDF in the browser's viewer).
+/// Anything else is a 415 — the download link still serves it, as a download.
+pub fn preview_response(a: tickets::repo::AttachmentContent) -> Response {
+    let Some(kind) = previewable(&a.content) else {
+        return (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "this file cannot be shown in the browser; download it instead",
+        )
+            .into_response();
+    };
+    let policy = if kind == "application/pdf" {
+        "default-src 'none'; object-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'"
+    } else {
+        "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
+    };
+    let disposition = content_disposition(&a.filename).replacen("attachment", "inline", 1);
+    (
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CONTENT_SECURITY_POLICY, policy.to_string()),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+        ],
+        a.content,
+    )
+        .into_response()
+}
+
+/// A download: whatever the file is, it is never rendered here, so uploaded HTML or SVG cannot
+/// run on Casebook's origin.
 pub fn attachment_response(a: tickets::repo::AttachmentContent) -> Response {
     let disposition = content_disposition(&a.filename);
     (

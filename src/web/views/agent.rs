@@ -326,7 +326,17 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                                 @if !m.attachments.is_empty() {
                                     ul.attachments {
                                         @for a in &m.attachments {
-                                            li { a href={"/attachments/" (a.id)} { (a.filename) } " (" (human_size(a.size_bytes)) ")" }
+                                            li {
+                                                @if is_image(&a.content_type) {
+                                                    a.thumb href={"/attachments/" (a.id) "/preview"} target="_blank" rel="noopener" title={"View " (a.filename)} {
+                                                        img src={"/attachments/" (a.id) "/preview"} alt=(a.filename) loading="lazy";
+                                                    }
+                                                }
+                                                a href={"/attachments/" (a.id)} download { (a.filename) } " (" (human_size(a.size_bytes)) ")"
+                                                @if a.content_type.eq_ignore_ascii_case("application/pdf") {
+                                                    " · " a href={"/attachments/" (a.id) "/preview"} target="_blank" rel="noopener" { "open" }
+                                                }
+                                            }
                                         }
                                     }
                                 }
@@ -409,6 +419,19 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
             }
         },
     )
+}
+
+/// Image types the preview can show (the preview checks the bytes again).
+fn is_image(content_type: &str) -> bool {
+    let t = content_type.to_ascii_lowercase();
+    [
+        "image/png",
+        "image/jpeg",
+        "image/jpg",
+        "image/gif",
+        "image/webp",
+    ]
+    .contains(&t.as_str())
 }
 
 fn agent_name(agents: &[AgentRef], id: Option<&str>) -> String {
