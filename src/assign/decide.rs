@@ -106,19 +106,101 @@ impl Conditions {
         {
             return false;
         }
-        if !self.keywords.is_empty() {
-            let subject = t.subject.to_lowercase();
-            let body = t.body.to_lowercase();
-            if !self
-                .keywords
-                .iter()
-                .any(|k| subject.contains(k.as_str()) || body.contains(k.as_str()))
-            {
-                return false;
-            }
-        }
-        true
+        self.keywords.is_empty() || self.matched_keyword(t).is_some()
     }
+
+    /// The first keyword found in the subject or the first message, as a word (see
+    /// [`keyword_in`]).
+    pub fn matched_keyword(&self, t: &TicketFacts) -> Option<&str> {
+        let subject = t.subject.to_lowercase();
+        let body = t.body.to_lowercase();
+        self.keywords
+            .iter()
+            .find(|k| keyword_in(k, &subject) || keyword_in(k, &body))
+            .map(String::as_str)
+    }
+}
+
+/// Whether `keyword` (lower case) occurs in `text` (lower case) as a word, not inside another
+/// one: "app" is not in "appears". Words may carry their grammar: English plural and tense
+/// endings ("refunds", "refunded"), Korean particles after the word ("결제가", "결제를"), Arabic
+/// prefixes and suffixes ("والفاتورة", "فاتورتي" for "فاتورة"). In Chinese and Japanese, which
+/// do not separate words, any occurrence counts.
+pub fn keyword_in(keyword: &str, text: &str) -> bool {
+    let keyword = keyword.trim();
+    let Some(first) = keyword.chars().next() else {
+        return false;
+    };
+    let last = keyword.chars().last().unwrap_or(first);
+    if is_unspaced(first) || is_unspaced(last) {
+        return text.contains(keyword);
+    }
+    let mut from = 0;
+    while let Some(pos) = text[from..].find(keyword) {
+        let start = from + pos;
+        let end = start + keyword.len();
+        let before = &text[..start];
+        let after = &text[end..];
+        if word_starts(before, first) && word_ends(after, last) {
+            return true;
+        }
+        from = start + first.len_utf8();
+    }
+    false
+}
+
+/// Han, kana: scripts written without spaces between words.
+fn is_unspaced(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}')
+}
+
+fn is_arabic(c: char) -> bool {
+    matches!(c, '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}')
+}
+
+fn is_hangul(c: char) -> bool {
+    matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}')
+}
+
+/// The word before the keyword ends here, or only an Arabic prefix (و, ف, ب, ل, ك, ال and their
+/// combinations) stands between.
+fn word_starts(before: &str, first: char) -> bool {
+    let word: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    if word.is_empty() {
+        return true;
+    }
+    const ARABIC_PREFIXES: [&str; 12] = [
+        "و", "ف", "ب", "ل", "ك", "ال", "وال", "فال", "بال", "كال", "لل", "ولل",
+    ];
+    is_arabic(first) && ARABIC_PREFIXES.contains(&word.as_str())
+}
+
+/// The keyword's word ends here, or only an ending of its language follows.
+fn word_ends(after: &str, last: char) -> bool {
+    let rest: String = after.chars().take_while(|c| c.is_alphanumeric()).collect();
+    if rest.is_empty() {
+        return true;
+    }
+    if is_hangul(last) {
+        // Korean particles and endings attach to the word: 결제가, 결제를, 결제는요.
+        return rest.chars().all(is_hangul) && rest.chars().count() <= 4;
+    }
+    if is_arabic(last) {
+        const ARABIC_SUFFIXES: [&str; 16] = [
+            "ه", "ها", "هم", "هن", "هما", "ك", "كم", "ي", "نا", "ات", "ون", "ين", "ان", "ة", "تي",
+            "تك",
+        ];
+        return ARABIC_SUFFIXES.contains(&rest.as_str());
+    }
+    const ENGLISH_ENDINGS: [&str; 6] = ["s", "es", "ed", "d", "ing", "ies"];
+    ENGLISH_ENDINGS.contains(&rest.as_str())
 }
 
 /// The facts of a ticket that routing rules look at.
@@ -163,6 +245,8 @@ pub struct Routing {
     pub required_skill: Option<String>,
     /// Why routing could not follow the rule (its team was deleted or deactivated).
     pub fallback: Option<String>,
+    /// The keyword that made the rule match, when it has keywords.
+    pub keyword: Option<String>,
 }
 
 impl Routing {
@@ -177,9 +261,14 @@ impl Routing {
             Some(t) => format!("team {}", t.name),
             None => "Unassigned (no default team)".into(),
         };
+        let word = self
+            .keyword
+            .as_ref()
+            .map(|k| format!(" (keyword “{k}”)"))
+            .unwrap_or_default();
         let mut out = match (&self.rule, &self.fallback) {
-            (Some((_, name)), Some(why)) => format!("rule '{name}' {why} → {target}"),
-            (Some((_, name)), None) => format!("rule '{name}' → {target}"),
+            (Some((_, name)), Some(why)) => format!("rule '{name}'{word} {why} → {target}"),
+            (Some((_, name)), None) => format!("rule '{name}'{word} → {target}"),
             (None, _) => format!("no rule matched → {target}"),
         };
         if let Some(p) = self.set_priority {
@@ -207,6 +296,7 @@ pub fn route(t: &TicketFacts, rules: &[Rule], teams: &[Team]) -> Routing {
             tags: Vec::new(),
             required_skill: None,
             fallback: None,
+            keyword: None,
         };
     };
     let (team, fallback) = match rule.team_id {
@@ -230,6 +320,7 @@ pub fn route(t: &TicketFacts, rules: &[Rule], teams: &[Team]) -> Routing {
         tags: rule.tags.clone(),
         required_skill: rule.required_skill.clone(),
         fallback,
+        keyword: rule.conditions.matched_keyword(t).map(str::to_string),
     }
 }
 

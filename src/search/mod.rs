@@ -660,11 +660,19 @@ pub async fn similar_solved(state: &AppState, ticket_id: i64, limit: i64) -> Vec
     q.solved_only = true;
     q.exclude_ticket = Some(ticket_id);
     q.limit = limit;
+    // A relevance floor that means the same on every index: a suggestion shares at least two
+    // of the ticket's key words (one, when the ticket has fewer than four), so a single common
+    // word does not fill the panel. Fewer than `limit` suggestions, or none, is fine.
+    let floor = if words.len() >= 4 { 2 } else { 1 };
     match state.search.search(&q).await {
         Ok(page) => page
             .hits
             .iter()
             .filter(|h| !h.resolution.is_empty())
+            .filter(|h| {
+                let text = format!("{} {}", h.subject, h.resolution);
+                text::shared_words(&words, &text) >= floor
+            })
             .map(|h| present(h, &q.terms, false))
             .collect(),
         Err(err) => {

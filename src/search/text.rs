@@ -98,6 +98,24 @@ pub fn key_words(text: &str, max: usize) -> Vec<String> {
     words
 }
 
+/// How many of `words` (from [`key_words`]) occur in `text`, each by its root: "refunded"
+/// counts for "refund", and a Korean word without its particle ("결제가" → "결제").
+pub fn shared_words(words: &[String], text: &str) -> usize {
+    let text = text.to_lowercase();
+    words
+        .iter()
+        .filter(|w| {
+            let r = root(w);
+            if text.contains(r) {
+                return true;
+            }
+            let hangul = w.chars().all(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c));
+            let n = w.chars().count();
+            hangul && n >= 3 && text.contains(&w.chars().take(n - 1).collect::<String>())
+        })
+        .count()
+}
+
 /// The root of an English word for highlighting ("refunded" → "refund"), so a stemmed match is
 /// marked too. Other scripts are matched as written.
 fn root(word: &str) -> &str {
@@ -284,6 +302,18 @@ pub fn fill_placeholders(body: &str, customer: &str, ticket: i64, agent: &str) -
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn shared_words_count_roots() {
+        let words = key_words("Refunded order never arrived; 결제가 실패했어요", 12);
+        assert_eq!(
+            shared_words(&words, "How to refund an order that never arrived"),
+            4
+        );
+        assert_eq!(shared_words(&words, "결제 오류"), 1);
+        assert_eq!(shared_words(&words, "Password reset"), 0);
+    }
+
     use super::*;
 
     #[test]

@@ -153,13 +153,14 @@ both_backends!(
         let routed = details(&app, t, "routed").await;
         assert_eq!(routed.len(), 1);
         assert!(
-            routed[0].starts_with("rule 'Billing' → team Billing; priority high"),
+            routed[0]
+                .starts_with("rule 'Billing' (keyword “invoice”) → team Billing; priority high"),
             "{routed:?}"
         );
         let assigned = details(&app, t, "assigned").await;
         assert_eq!(assigned.len(), 1);
         assert!(
-        assigned[0].starts_with("Assigned to Dana: rule 'Billing' → team Billing; priority high; tags billing, money; 1 available; Dana had 0 open"),
+        assigned[0].starts_with("Assigned to Dana: rule 'Billing' (keyword “invoice”) → team Billing; priority high; tags billing, money; 1 available; Dana had 0 open"),
         "{assigned:?}"
     );
 
@@ -491,7 +492,7 @@ both_backends!(
         let routed = details(&app, t, "routed").await;
         assert!(
             routed[0].contains(&format!(
-                "rule 'Legacy' names team #{old}, which no longer exists → default team General"
+                "rule 'Legacy' (keyword “legacy”) names team #{old}, which no longer exists → default team General"
             )),
             "{routed:?}"
         );

@@ -706,6 +706,20 @@ both_backends!(
                 .iter()
                 .all(|s| s.ticket_id != new && s.ticket_id != f.charged)
         );
+        // One shared common word ("order") is not similarity: the refund is not offered.
+        let weak = create(
+            &app,
+            "y@example.com",
+            "Menu order",
+            "The order of the menu items looks different after the update",
+        )
+        .await;
+        settle(&app).await;
+        let similar = search::similar_solved(&app.running.state, weak, 5).await;
+        assert!(
+            similar.iter().all(|s| s.ticket_id != f.refund),
+            "{similar:?}"
+        );
 
         let browser = app.browser();
         assert_eq!(login(&app, &browser, &app.agent_email, PASSWORD).await, 303);

@@ -60,6 +60,63 @@ fn attrs(
 }
 
 #[test]
+fn keywords_are_words() {
+    for (keyword, text, found) in [
+        ("app", "the page appears blank", false),
+        ("app", "the app crashes", true),
+        ("app", "your app's login", true),
+        ("refund", "i want refunds for both", true),
+        ("refund", "refunded twice?", true),
+        ("refund", "nonrefundable ticket", false),
+        ("credit card", "my credit card was declined", true),
+        ("credit card", "credit cardholder", false),
+        ("결제", "결제가 안 돼요", true),
+        ("결제", "결제를 취소하고 싶어요", true),
+        ("결제", "미결제 건", false),
+        ("فاتورة", "أين الفاتورة؟", true),
+        ("فاتورة", "والفاتورة خاطئة", true),
+        ("فاتورة", "فاتورتي", false),
+        ("فاتورة", "فواتير", false),
+        ("請求", "請求書が届きません", true),
+        ("退款", "我要退款", true),
+    ] {
+        assert_eq!(keyword_in(keyword, text), found, "{keyword:?} in {text:?}");
+    }
+}
+
+#[test]
+fn the_explanation_names_the_keyword() {
+    let rule = Rule {
+        id: 1,
+        name: "Billing".into(),
+        conditions: Conditions {
+            keywords: vec!["invoice".into(), "refund".into()],
+            ..Default::default()
+        },
+        team_id: Some(2),
+        set_priority: None,
+        tags: vec![],
+        required_skill: None,
+    };
+    let teams = vec![Team {
+        id: 2,
+        name: "Billing".into(),
+        active: true,
+        is_default: false,
+    }];
+    let r = route(
+        &facts("email", "Hello", "Please refund me", Priority::Normal),
+        &[rule],
+        &teams,
+    );
+    assert_eq!(r.keyword.as_deref(), Some("refund"));
+    assert_eq!(
+        r.describe(),
+        "rule 'Billing' (keyword “refund”) → team Billing"
+    );
+}
+
+#[test]
 fn conditions_table() {
     let kw = |k: &[&str]| Conditions {
         keywords: k.iter().map(|s| s.to_string()).collect(),
@@ -243,7 +300,7 @@ fn first_matching_rule_wins_and_fails_safe() {
     assert_eq!(r.set_priority, Some(Priority::High));
     assert_eq!(
         r.describe(),
-        "rule 'Billing' → team Billing; priority high; tags billing"
+        "rule 'Billing' (keyword “invoice”) → team Billing; priority high; tags billing"
     );
 
     // An inactive team: default team, and the reason is said.
@@ -259,7 +316,7 @@ fn first_matching_rule_wins_and_fails_safe() {
     assert!(r.team.is_none());
     assert_eq!(
         r.describe(),
-        "rule 'Gone' names team #99, which no longer exists → Unassigned (no default team)"
+        "rule 'Gone' (keyword “invoice”) names team #99, which no longer exists → Unassigned (no default team)"
     );
 
     // No rule matches.

@@ -124,7 +124,7 @@ pub fn similar_panel(p: &TicketPanels<'_>) -> Markup {
         section.card.similar aria-labelledby="similar-title" {
             h2 #similar-title { "Similar solved tickets" }
             @if p.similar.is_empty() {
-                p.muted { "None found." }
+                p.muted { "No solved ticket is close enough." }
             } @else {
                 ol.similar {
                     @for item in p.similar {
