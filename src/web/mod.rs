@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/live.js", get(live_js))
         .route("/static/drafts.js", get(drafts_js))
         .route("/static/notifications.js", get(notifications_js))
+        .route("/static/shortcuts.js", get(shortcuts_js))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), extract::csrf_cookie))
         .layer(middleware::from_fn_with_state(state.clone(), input::reject_nul))
@@ -272,25 +273,15 @@ fn script(source: &'static str) -> Response {
 }
 
 async fn live_js() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../static/live.js"),
-    )
-        .into_response()
+    script(include_str!("../../static/live.js"))
 }
 
 async fn notifications_js() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../static/notifications.js"),
-    )
-        .into_response()
+    script(include_str!("../../static/notifications.js"))
+}
+
+async fn shortcuts_js() -> Response {
+    script(include_str!("../../static/shortcuts.js"))
 }
 
 async fn not_found(req: Request) -> Response {

@@ -628,8 +628,11 @@ async fn a_login_flood_checks_at_most_the_limit_and_health_stays_quick() {
     );
     took.sort();
     let p95 = took[(took.len() * 95 / 100).min(took.len() - 1)];
+    // A bound for a debug build sharing two cores with the rest of the suite: a health check
+    // stuck behind password hashing took seconds (median 2.6 s before the fix). The real figure
+    // is measured by scripts/bench-hardening.py in a release build.
     assert!(
-        p95 < Duration::from_millis(100),
+        p95 < Duration::from_millis(500),
         "/healthz p95 {p95:?} during the flood ({} probes)",
         took.len()
     );

@@ -930,3 +930,136 @@ async fn pages_fit_a_phone_in_chromium() {
     }
     assert!(wide.is_empty(), "pages wider than a phone: {wide:#?}");
 }
+
+/// Keyboard shortcuts: walk a list and open a ticket, walk on from the ticket page, reply, note,
+/// assign to me and solve — and keys typed into the reply box stay text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_works_the_queue_by_keyboard_in_chromium() {
+    use fantoccini::key::Key;
+    let Some(app) = browser_app().await else {
+        return;
+    };
+    let older = app
+        .create_ticket("kb1@example.com", "Keyboard one", "First")
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let newer = app
+        .create_ticket("kb2@example.com", "Keyboard two", "Second")
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let me: i64 = sqlx::query_scalar("SELECT agent_id FROM agent WHERE email = $1")
+        .bind(&app.agent_email)
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap();
+    let driver = Chromedriver::start().await;
+    let c = driver.connect().await;
+    log_in(&c, &app, &app.agent_email).await;
+    goto(&c, &app.at("/tickets?queue=all")).await;
+    let press = |keys: String| {
+        let c = c.clone();
+        async move {
+            c.active_element()
+                .await
+                .expect("a focused element")
+                .send_keys(&keys)
+                .await
+                .expect("keys sent");
+        }
+    };
+    let selected = |id: i64| {
+        format!("return (document.querySelector('tr.kb-selected') || {{}}).id === 'ticket-{id}'")
+    };
+    press("j".into()).await;
+    until(&c, "j selects the first row", &selected(newer)).await;
+    press("j".into()).await;
+    until(&c, "j moves down", &selected(older)).await;
+    press("k".into()).await;
+    until(&c, "k moves up", &selected(newer)).await;
+    press("o".into()).await;
+    let at = |id: i64| format!("return location.pathname === '/tickets/{id}'");
+    until(&c, "o opens the ticket", &at(newer)).await;
+    // On the ticket page, j goes on to the next ticket of the list it came from.
+    find(&c, "#body").await;
+    press("j".into()).await;
+    until(&c, "j opens the next ticket", &at(older)).await;
+    find(&c, "#body").await;
+    // r: the reply box, public; what is typed there is text, not shortcuts.
+    press("r".into()).await;
+    until(
+        &c,
+        "r focuses the reply",
+        "return document.activeElement.id === 'body'",
+    )
+    .await;
+    press("just j and k and s".into()).await;
+    assert_eq!(reply_text(&c).await, "just j and k and s");
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with(&format!("/tickets/{older}"))
+    );
+    press(Key::Escape.to_string()).await;
+    press("n".into()).await;
+    until(
+        &c,
+        "n picks an internal note",
+        "return document.querySelector('input[name=visibility][value=internal]').checked && document.activeElement.id === 'body'",
+    )
+    .await;
+    press(Key::Escape.to_string()).await;
+    press("?".into()).await;
+    until(
+        &c,
+        "? shows the shortcuts",
+        "return !!document.querySelector('.kb-help')",
+    )
+    .await;
+    press(Key::Escape.to_string()).await;
+    until(
+        &c,
+        "Escape closes them",
+        "return !document.querySelector('.kb-help')",
+    )
+    .await;
+    // a: assign to me; s: solve.
+    press("a".into()).await;
+    let started = Instant::now();
+    while ticket_json(&app, older).await["assignee_id"] != me {
+        assert!(started.elapsed() < WAIT, "a did not assign the ticket");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    find(&c, "#body").await;
+    until(
+        &c,
+        "the page is back",
+        "return document.readyState === 'complete'",
+    )
+    .await;
+    press("s".into()).await;
+    let started = Instant::now();
+    while ticket_json(&app, older).await["status"] != "solved" {
+        assert!(started.elapsed() < WAIT, "s did not solve the ticket");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // g then u: the Unassigned queue.
+    find(&c, "#body").await;
+    until(
+        &c,
+        "the page is back",
+        "return document.readyState === 'complete'",
+    )
+    .await;
+    press("g".into()).await;
+    press("u".into()).await;
+    until(
+        &c,
+        "g u opens Unassigned",
+        "return location.search === '?queue=unassigned'",
+    )
+    .await;
+}

@@ -121,6 +121,7 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
                                 }
                             }
                         }
+                        p.muted.small.kb-hint { "Keyboard: " kbd { "j" } " / " kbd { "k" } " to move, " kbd { "o" } " to open, " kbd { "?" } " for every shortcut." }
                         @if p.queue == Queue::Mine && p.next_cursor.is_none() {
                             p.muted.small { "Most urgent SLA first. " a href="/tickets?queue=mine&sort=newest" { "Newest first" } }
                         }

@@ -24,6 +24,7 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                     script src="/static/live.js" defer {}
                     script src="/static/drafts.js" defer {}
                     script src="/static/notifications.js" defer {}
+                    script src="/static/shortcuts.js" defer {}
                 }
             }
             body {
