@@ -320,6 +320,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0020_sender_clock.sql"),
         postgres: include_str!("../../migrations/postgres/0020_sender_clock.sql"),
     },
+    Migration {
+        version: 21,
+        name: "ticket_merge",
+        sqlite: include_str!("../../migrations/sqlite/0021_ticket_merge.sql"),
+        postgres: include_str!("../../migrations/postgres/0021_ticket_merge.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

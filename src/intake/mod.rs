@@ -173,11 +173,19 @@ async fn thread_email(
     }
     for (token, by_address) in [(&meta.subject_token, false), (&meta.address_token, true)] {
         let Some(tag) = token else { continue };
-        let ticket_id = tag.id;
-        let row = sqlx::query("SELECT customer_id, reply_token FROM ticket WHERE ticket_id = $1")
-            .bind(ticket_id)
-            .fetch_optional(&mut **tx)
-            .await?;
+        let mut ticket_id = tag.id;
+        let row = sqlx::query(
+            "SELECT customer_id, reply_token, merged_into_id FROM ticket WHERE ticket_id = $1",
+        )
+        .bind(ticket_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        // A tag of a ticket merged into another names the ticket it was merged into.
+        if let Some(r) = &row
+            && let Some(into) = r.try_get::<Option<i64>, _>("merged_into_id")?
+        {
+            ticket_id = merged_target(tx, into).await?;
+        }
         let owner = match row {
             Some(r) => {
                 let secret: Option<String> = r.try_get("reply_token")?;
@@ -222,6 +230,23 @@ async fn thread_email(
         }
         None => Ok((None, ThreadReason::NewTicket)),
     }
+}
+
+/// Where a chain of merges ends (a ticket merged into one that was merged on, and so on).
+async fn merged_target(tx: &mut Tx, mut ticket_id: i64) -> AppResult<i64> {
+    for _ in 0..10 {
+        let next: Option<i64> =
+            sqlx::query_scalar("SELECT merged_into_id FROM ticket WHERE ticket_id = $1")
+                .bind(ticket_id)
+                .fetch_optional(&mut **tx)
+                .await?
+                .flatten();
+        match next {
+            Some(n) => ticket_id = n,
+            None => break,
+        }
+    }
+    Ok(ticket_id)
 }
 
 /// Receives one inbound message through the one path.

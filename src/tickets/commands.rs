@@ -370,6 +370,55 @@ impl Edit {
         Ok(())
     }
 
+    /// Closes the ticket as merged into `into` (no solve: no rating request, no solved clock).
+    pub async fn close_as_merged(&mut self, tx: &mut Tx, into: i64) -> AppResult<()> {
+        let from = self.current.status;
+        sqlx::query(
+            "UPDATE ticket SET status = 'closed', closed_at = $1, merged_into_id = $2 WHERE ticket_id = $3",
+        )
+        .bind(self.now)
+        .bind(into)
+        .bind(self.ticket_id)
+        .execute(&mut **tx)
+        .await?;
+        let target = format!("#{into}");
+        self.audit(tx, "merged_into", None, Some(&target), None)
+            .await?;
+        self.current.status = Status::Closed;
+        self.changed(
+            "status",
+            "status",
+            Some(from.as_str().into()),
+            Some(Status::Closed.as_str().into()),
+        );
+        self.changed("merged", "merged_into_id", None, Some(into.to_string()));
+        crate::assign::on_status_change(tx, self.ticket_id, from, Status::Closed, self.now).await
+    }
+
+    /// Undoes [`Edit::close_as_merged`]: the ticket is no longer merged and gets back `status`.
+    pub async fn unmerge(&mut self, tx: &mut Tx, status: Status) -> AppResult<()> {
+        let from = self.current.status;
+        sqlx::query(
+            "UPDATE ticket SET status = $1, merged_into_id = NULL,
+                closed_at = CASE WHEN $1 = 'closed' THEN closed_at ELSE NULL END
+             WHERE ticket_id = $2",
+        )
+        .bind(status.as_str())
+        .bind(self.ticket_id)
+        .execute(&mut **tx)
+        .await?;
+        self.audit(tx, "merge_undone", None, None, None).await?;
+        self.current.status = status;
+        self.changed(
+            "status",
+            "status",
+            Some(from.as_str().into()),
+            Some(status.as_str().into()),
+        );
+        self.changed("merged", "merged_into_id", Some(String::new()), None);
+        crate::assign::on_status_change(tx, self.ticket_id, from, status, self.now).await
+    }
+
     pub async fn set_priority(
         &mut self,
         tx: &mut Tx,

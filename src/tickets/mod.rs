@@ -5,6 +5,7 @@ pub mod bulk;
 pub mod commands;
 pub mod drafts;
 pub mod links;
+pub mod merge;
 pub mod repo;
 
 use crate::auth::AgentRef;
@@ -42,6 +43,8 @@ pub struct Ticket {
     pub closed_at: Option<Millis>,
     /// Bumped by every change; the API's `ETag` and the forms' `version` field.
     pub version: i64,
+    /// The ticket this one was merged into (it is then closed).
+    pub merged_into_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -12,7 +12,7 @@ const TICKET_COLUMNS: &str = "SELECT t.ticket_id, t.subject, t.status, t.priorit
     (SELECT ci.value FROM customer_identity ci WHERE ci.customer_id = t.customer_id AND ci.kind = 'email'
        ORDER BY (CASE WHEN ci.retired_at IS NULL THEN 0 ELSE 1 END), ci.customer_identity_id LIMIT 1) AS customer_email,
     t.assignee_id, a.name AS assignee_name, t.follow_up_of_id, t.created_at, t.updated_at,
-    t.first_response_at, t.solved_at, t.closed_at, t.version";
+    t.first_response_at, t.solved_at, t.closed_at, t.version, t.merged_into_id";
 const TICKET_JOINS: &str = "JOIN customer c ON c.customer_id = t.customer_id LEFT JOIN agent a ON a.agent_id = t.assignee_id";
 
 /// The ticket select; `hint` names an SQLite index to walk (see `list_tickets`).

@@ -9,6 +9,7 @@ pub mod crm_ui;
 pub mod drafts;
 pub mod events;
 pub mod links;
+pub mod merge;
 pub mod notifications;
 pub mod public;
 pub mod reports;

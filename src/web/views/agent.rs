@@ -171,6 +171,8 @@ pub struct TicketPage<'a> {
     pub follow: Markup,
     /// The Tags card.
     pub tags: Markup,
+    /// The Merge card.
+    pub merge: Markup,
     /// The customer's private links card.
     pub links: Markup,
     /// Shown above the conversation when the agent's change was made on an older version.
@@ -301,6 +303,12 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                                     strong { (m.author_name) }
                                     @if m.visibility == Visibility::Internal { " " span.badge.internal { "internal note" } }
                                     " · " (time(m.created_at))
+                                    @if Some(m.id) != p.messages.first().map(|f| f.id) && t.merged_into_id.is_none() {
+                                        form.inline.split method="post" action={"/messages/" (m.id) "/split"} {
+                                            input type="hidden" name="csrf" value=(p.csrf);
+                                            " " button.small.quiet type="submit" title="Move this message into a new ticket of the same customer" { "Split off" }
+                                        }
+                                    }
                                 }
                                 div.body dir="auto" { (m.body_text) }
                                 @if let Some(forwarded) = m.full_text.as_deref().and_then(crate::email::forwarded_part) {
@@ -372,6 +380,7 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                     (p.follow)
                     (p.tags)
                     (p.links)
+                    (p.merge)
                     (p.similar)
                     section.card {
                         h2 { "Ticket" }
@@ -466,6 +475,17 @@ pub fn describe_event(e: &Event, agents: &[AgentRef]) -> String {
         ),
         "subject" => format!("renamed the ticket from “{old}”"),
         "tag_added" => format!("tagged it {new}"),
+        "merged_into" => format!("merged it into {new}"),
+        "merged_from" => format!(
+            "merged {} into it",
+            e.detail.as_deref().unwrap_or("a ticket")
+        ),
+        "merge_undone" => "undid a merge".into(),
+        "split_from" => format!("split it off {}", e.detail.as_deref().unwrap_or("a ticket")),
+        "split_to" => format!(
+            "split a message off into {}",
+            e.detail.as_deref().unwrap_or("a new ticket")
+        ),
         "tag_removed" => format!("removed the tag {old}"),
         "reply" => "replied".into(),
         "note" => "added an internal note".into(),

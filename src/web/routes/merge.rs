@@ -1,0 +1,200 @@
+//! Merging and splitting tickets over HTTP: the Merge card of the ticket page (merge into another
+//! ticket; on a merged ticket, where it went and Undo), the Split button on messages, and the
+//! API (`POST /api/v1/tickets/{id}/merge`, `POST /api/v1/merges/{id}/undo`,
+//! `POST /api/v1/messages/{id}/split`).
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::tickets::{self, merge};
+use crate::web::PageResult;
+use crate::web::extract::{
+    ApiAgent, ApiJson, CsrfOnly, CsrfToken, CurrentAgent, path_id, verify_csrf,
+};
+use crate::web::views::layout::field_error;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::{Form, Json, Router};
+use maud::{Markup, html};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn ui_routes() -> Router<AppState> {
+    Router::new()
+        .route("/tickets/{id}/merge", post(ui_merge))
+        .route("/tickets/{id}/unmerge", post(ui_unmerge))
+        .route("/messages/{id}/split", post(ui_split))
+}
+
+/// Merged into /api/v1.
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/tickets/{id}/merge", post(api_merge))
+        .route("/merges/{id}/undo", post(api_undo))
+        .route("/messages/{id}/split", post(api_split))
+}
+
+fn undo_window_ms(state: &AppState) -> i64 {
+    state.config.merge_undo_days.saturating_mul(86_400_000)
+}
+
+/// `#123`, `123` or a ticket's URL: the ticket number in it.
+fn ticket_number(field: &str, raw: &str) -> AppResult<i64> {
+    let digits: String = raw
+        .trim()
+        .trim_end_matches('/')
+        .rsplit(['/', '#'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    digits
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| AppError::field(field, "must be a ticket number, such as 123"))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MergeBody {
+    /// The ticket to merge into.
+    into: Option<i64>,
+}
+
+async fn api_merge(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    Path(raw): Path<String>,
+    ApiJson(body): ApiJson<MergeBody>,
+) -> AppResult<Json<Value>> {
+    let source = path_id(&raw, "ticket")?;
+    let into = body
+        .into
+        .ok_or_else(|| AppError::field("into", "is required: the ticket to merge into"))?;
+    let window = undo_window_ms(&state);
+    let merged = merge::merge(&state.db, &agent, source, into, window, state.now()).await?;
+    Ok(Json(json!(merged)))
+}
+
+async fn api_undo(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    Path(raw): Path<String>,
+) -> AppResult<Json<Value>> {
+    let id = path_id(&raw, "merge")?;
+    let source = merge::undo(&state.db, &agent, id, state.now()).await?;
+    Ok(Json(json!({ "ticket_id": source })))
+}
+
+async fn api_split(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    Path(raw): Path<String>,
+) -> AppResult<Response> {
+    let id = path_id(&raw, "message")?;
+    let ticket = merge::split(&state.db, &agent, id, state.now()).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "ticket_id": ticket }))).into_response())
+}
+
+#[derive(Deserialize)]
+struct MergeForm {
+    csrf: Option<String>,
+    into: Option<String>,
+}
+
+async fn ui_merge(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<MergeForm>,
+) -> PageResult<Response> {
+    verify_csrf(&headers, f.csrf.as_deref())?;
+    let attempt = async {
+        let into = ticket_number("into", f.into.as_deref().unwrap_or(""))?;
+        let window = undo_window_ms(&state);
+        merge::merge(&state.db, &agent, id, into, window, state.now()).await
+    };
+    match attempt.await {
+        Ok(m) => Ok(Redirect::to(&format!("/tickets/{}", m.target_id)).into_response()),
+        // A refusal the agent can act on (a number that is no ticket, the ticket itself, one of
+        // another customer): the page again with the reason under the field.
+        Err(AppError::Conflict(why)) => {
+            super::ui::invalid(&state, &agent, &csrf, id, AppError::field("into", why)).await
+        }
+        Err(AppError::NotFound(_)) => {
+            let err = AppError::field("into", "is not a ticket number");
+            super::ui::invalid(&state, &agent, &csrf, id, err).await
+        }
+        Err(err) => super::ui::invalid(&state, &agent, &csrf, id, err).await,
+    }
+}
+
+async fn ui_unmerge(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> PageResult<Response> {
+    verify_csrf(&headers, f.csrf.as_deref())?;
+    let Some((merge_id, _, _)) = merge::undoable(&state.db, id, state.now()).await? else {
+        return Err(AppError::Conflict("this merge can no longer be undone".into()).into());
+    };
+    merge::undo(&state.db, &agent, merge_id, state.now()).await?;
+    Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
+}
+
+async fn ui_split(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> PageResult<Response> {
+    verify_csrf(&headers, f.csrf.as_deref())?;
+    let new = merge::split(&state.db, &agent, id, state.now()).await?;
+    Ok(Redirect::to(&format!("/tickets/{new}")).into_response())
+}
+
+/// The Merge card: on a merged ticket, where it went and Undo while the window lasts; on any
+/// other, the field to merge it into another ticket.
+pub async fn panel(
+    state: &AppState,
+    csrf: &str,
+    ticket: &tickets::Ticket,
+    errors: &[(String, String)],
+) -> AppResult<Markup> {
+    let now = state.now();
+    let undo = match ticket.merged_into_id {
+        Some(_) => merge::undoable(&state.db, ticket.id, now).await?,
+        None => None,
+    };
+    Ok(html! {
+        section.card #merge {
+            h2 { "Merge" }
+            @if let Some(into) = ticket.merged_into_id {
+                p { "Merged into " a href={"/tickets/" (into)} { "#" (into) } "; its messages and the customer's link are there now." }
+                @if let Some((_, _, until)) = undo {
+                    form method="post" action={"/tickets/" (ticket.id) "/unmerge"} {
+                        input type="hidden" name="csrf" value=(csrf);
+                        button.small type="submit" { "Undo the merge" }
+                        " " span.muted.small { "until " (crate::web::views::layout::time(until)) }
+                    }
+                }
+            } @else {
+                form method="post" action={"/tickets/" (ticket.id) "/merge"} {
+                    input type="hidden" name="csrf" value=(csrf);
+                    label for="merge-into" { "Merge this ticket into #" }
+                    input #merge-into name="into" inputmode="numeric" size="8" placeholder="number";
+                    (field_error(errors, "into"))
+                    button.small type="submit" { "Merge" }
+                    p.muted.small { "Its messages, files and the customer's link move there; this ticket is closed with a pointer. You can undo it." }
+                }
+            }
+        }
+    })
+}
