@@ -326,6 +326,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0021_ticket_merge.sql"),
         postgres: include_str!("../../migrations/postgres/0021_ticket_merge.sql"),
     },
+    Migration {
+        version: 22,
+        name: "ticket_cc",
+        sqlite: include_str!("../../migrations/sqlite/0022_ticket_cc.sql"),
+        postgres: include_str!("../../migrations/postgres/0022_ticket_cc.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

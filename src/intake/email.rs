@@ -327,6 +327,7 @@ pub async fn ingest_stored(
         full_text: parsed.text.clone(),
         raw_email_id: raw_id,
         reuses_message_id_of: None,
+        cc: copied(state, &parsed, from.as_str()),
         kind: match &parsed.kind {
             email::MailKind::Normal => MailKind::Normal,
             email::MailKind::ListMessage { .. } => MailKind::List,
@@ -533,6 +534,51 @@ async fn refers_to_known_ticket(db: &Db, meta: &EmailMeta) -> Result<bool> {
         }
     }
     Ok(meta.subject_token.is_some() || meta.address_token.is_some())
+}
+
+/// The people a customer's mail also went to, for the ticket's Cc: its To and Cc addresses
+/// without the sender and without our own — the support address, the mailboxes we read, and
+/// anything at the support address's domain (never copy ourselves). When neither the support
+/// address nor a mailbox is configured, only Cc is used.
+fn copied(state: &AppState, parsed: &ParsedEmail, sender: &str) -> Vec<String> {
+    let support = state
+        .config
+        .support_address
+        .as_deref()
+        .and_then(|s| s.rsplit('<').next())
+        .map(|s| s.trim_end_matches('>').trim().to_lowercase());
+    let own_domain = support
+        .as_deref()
+        .and_then(|s| s.rsplit_once('@'))
+        .map(|(_, d)| d.to_string());
+    let mailboxes: Vec<String> = state
+        .config
+        .mailboxes
+        .iter()
+        .map(|m| m.user.to_lowercase())
+        .collect();
+    // Without a known address of ours, the To line cannot be told apart from us: only Cc counts.
+    let to: &[String] = if support.is_some() || !mailboxes.is_empty() {
+        &parsed.to
+    } else {
+        &[]
+    };
+    let mut out: Vec<String> = Vec::new();
+    for raw in to.iter().chain(parsed.cc.iter()) {
+        let Ok(addr) = EmailAddress::parse(raw) else {
+            continue;
+        };
+        let a = addr.as_str().to_string();
+        let domain = a.rsplit_once('@').map(|(_, d)| d);
+        let ours = support.as_deref() == Some(a.as_str())
+            || mailboxes.contains(&a)
+            || (own_domain.is_some() && domain == own_domain.as_deref());
+        if !ours && a != sender && !out.contains(&a) {
+            out.push(a);
+        }
+    }
+    out.truncate(crate::tickets::MAX_CC);
+    out
 }
 
 /// How far back a message's own Date is believed: older dates count as this old.

@@ -87,6 +87,9 @@ pub struct EmailMeta {
     pub kind: MailKind,
     /// An earlier message (its id) had this Message-ID and sender but different content.
     pub reuses_message_id_of: Option<i64>,
+    /// The other people the mail went to (To and Cc, without our own addresses and the
+    /// sender): copied on the ticket.
+    pub cc: Vec<String>,
 }
 
 /// How an inbound message found its ticket (recorded on the message).
@@ -398,6 +401,12 @@ async fn receive_once(
             },
         )
         .await?;
+
+    // The people the customer copied are copied on the ticket (not from list or automatic mail:
+    // the list itself would be copied).
+    if let Some(e) = email.filter(|e| e.kind == MailKind::Normal && !e.cc.is_empty()) {
+        edit.add_cc(&mut tx, &e.cc, "mail").await?;
+    }
 
     if let Some(k) = &inbound.idempotency {
         sqlx::query("INSERT INTO inbound_key (scope, idem_key, ticket_id, message_id, created_at) VALUES ($1, $2, $3, $4, $5)")

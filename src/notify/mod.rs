@@ -171,16 +171,20 @@ impl Mailer {
         classify(self.transport.send(mail).await)
     }
 
-    /// Sends a mail already rendered (see [`deliver`]) to `to`, from the support address.
+    /// Sends a mail already rendered (see [`deliver`]) to `to` (one address a line: the
+    /// customer, then anyone copied), from the support address.
     async fn send_rendered(&self, to: &str, mime: &[u8]) -> Result<(), SendError> {
-        let envelope = lettre::address::Envelope::new(
-            Some(self.from.email.clone()),
-            vec![
-                to.parse()
-                    .map_err(|e| SendError::Permanent(format!("recipient {to:?}: {e}")))?,
-            ],
-        )
-        .map_err(|e| SendError::Permanent(e.to_string()))?;
+        let recipients = to
+            .lines()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(|r| {
+                r.parse()
+                    .map_err(|e| SendError::Permanent(format!("recipient {r:?}: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let envelope = lettre::address::Envelope::new(Some(self.from.email.clone()), recipients)
+            .map_err(|e| SendError::Permanent(e.to_string()))?;
         classify(self.transport.send_raw(&envelope, mime).await)
     }
 }
@@ -273,11 +277,21 @@ struct Outgoing {
     body: String,
     to: String,
     to_name: String,
+    /// People copied on the ticket (public replies only; never automatic mail).
+    cc: Vec<String>,
     email_message_id: String,
     references: Vec<String>,
     automatic: bool,
     /// (filename, content type, bytes) of the files sent with the message.
     files: Vec<(String, String, Vec<u8>)>,
+}
+
+/// The envelope recipients of an outgoing mail, one a line (stored with its rendering).
+fn recipients(out: &Outgoing) -> String {
+    std::iter::once(out.to.as_str())
+        .chain(out.cc.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn subject_line(subject: &str, ticket_id: i64, secret: Option<&str>) -> String {
@@ -323,7 +337,11 @@ fn build(mailer: &Mailer, out: &Outgoing, link: &str) -> Result<Message> {
     let mut builder = Message::builder()
         .from(mailer.from.clone())
         .reply_to(reply_to)
-        .to(to)
+        .to(to);
+    for cc in &out.cc {
+        builder = builder.cc(cc.parse()?);
+    }
+    let mut builder = builder
         .subject(subject_line(
             &out.subject,
             out.ticket_id,
@@ -404,7 +422,17 @@ async fn load_outgoing(db: &Db, message_id: i64, automatic: bool) -> Result<Opti
         .iter()
         .map(|r| Ok((r.try_get("filename")?, r.try_get("content_type")?, r.try_get("content")?)))
         .collect::<Result<Vec<_>>>()?;
+    let cc: Vec<String> = if automatic {
+        Vec::new()
+    } else {
+        crate::tickets::cc(db, ticket_id)
+            .await?
+            .into_iter()
+            .filter(|a| !a.eq_ignore_ascii_case(&to))
+            .collect()
+    };
     Ok(Some(Outgoing {
+        cc,
         files,
         ticket_id,
         reply_token: row.try_get("reply_token")?,
@@ -485,12 +513,13 @@ pub async fn deliver(
                  WHERE message_id = $3",
             )
             .bind(&mime)
-            .bind(&out.to)
+            .bind(recipients(&out))
             .bind(message_id)
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
-            (mime, out.to)
+            let to = recipients(&out);
+            (mime, to)
         }
     };
     match mailer.send_rendered(&to, &mime).await {

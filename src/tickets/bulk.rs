@@ -42,6 +42,7 @@ impl BulkChange {
             subject: None,
             add_tags: self.add_tags.clone(),
             remove_tags: self.remove_tags.clone(),
+            ..Default::default()
         }
     }
 

@@ -626,6 +626,63 @@ impl Edit {
         Ok(())
     }
 
+    /// Copies people on the ticket (addresses already cleaned by `tickets::clean_cc`); ones
+    /// already copied are left alone. `by` is `mail`, `agent` or `customer`.
+    pub async fn add_cc(&mut self, tx: &mut Tx, addresses: &[String], by: &str) -> AppResult<()> {
+        for address in addresses {
+            let have: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM ticket_cc WHERE ticket_id = $1")
+                    .bind(self.ticket_id)
+                    .fetch_one(&mut **tx)
+                    .await?;
+            if have >= super::MAX_CC as i64 {
+                if by == "mail" {
+                    // A mail copying dozens of people keeps the first ones; it is still taken.
+                    break;
+                }
+                return Err(AppError::field(
+                    "add_cc",
+                    format!("a ticket copies at most {} people", super::MAX_CC),
+                ));
+            }
+            let added = sqlx::query(
+                "INSERT INTO ticket_cc (ticket_id, address, added_by, created_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (ticket_id, address) DO NOTHING",
+            )
+            .bind(self.ticket_id)
+            .bind(address)
+            .bind(by)
+            .bind(self.now)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+            if added > 0 {
+                self.audit(tx, "cc_added", None, Some(address), None)
+                    .await?;
+                self.changed("cc", "cc", None, Some(address.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn remove_cc(&mut self, tx: &mut Tx, addresses: &[String]) -> AppResult<()> {
+        for address in addresses {
+            let removed =
+                sqlx::query("DELETE FROM ticket_cc WHERE ticket_id = $1 AND address = $2")
+                    .bind(self.ticket_id)
+                    .bind(address)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected();
+            if removed > 0 {
+                self.audit(tx, "cc_removed", Some(address), None, None)
+                    .await?;
+                self.changed("cc", "cc", Some(address.clone()), None);
+            }
+        }
+        Ok(())
+    }
+
     /// Marks which message solved the ticket (or clears the mark).
     pub async fn set_resolution(&mut self, tx: &mut Tx, message_id: Option<i64>) -> AppResult<()> {
         if let Some(mid) = message_id {

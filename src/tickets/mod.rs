@@ -214,6 +214,66 @@ pub struct TicketPatch {
     pub subject: Option<String>,
     pub add_tags: Vec<String>,
     pub remove_tags: Vec<String>,
+    pub add_cc: Vec<String>,
+    pub remove_cc: Vec<String>,
+}
+
+/// The most people copied on one ticket.
+pub const MAX_CC: usize = 20;
+
+/// Addresses to copy, as typed: each must be one valid address; lower-cased, deduplicated.
+pub fn clean_cc(field: &str, raw: &[String]) -> AppResult<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for (i, a) in raw.iter().enumerate() {
+        let a = a.trim();
+        if a.is_empty() {
+            continue;
+        }
+        let parsed = crate::domain::EmailAddress::parse(a)
+            .map_err(|_| AppError::field(format!("{field}[{i}]"), "is not an email address"))?;
+        let a = parsed.as_str().to_string();
+        if !out.contains(&a) {
+            out.push(a);
+        }
+    }
+    if out.len() > MAX_CC {
+        return Err(AppError::field(field, format!("at most {MAX_CC}")));
+    }
+    Ok(out)
+}
+
+/// The customer copies someone on their ticket (from the private link page).
+pub async fn customer_adds_cc(
+    db: &Db,
+    ticket_id: i64,
+    address: &str,
+    now: Millis,
+) -> AppResult<()> {
+    let add = clean_cc("address", &[address.to_string()])?;
+    if add.is_empty() {
+        return Err(AppError::field("address", "is required"));
+    }
+    let mut tx = db.begin().await?;
+    let mut edit = commands::open(&mut tx, ticket_id, Actor::Customer, Expect::Any, now).await?;
+    edit.add_cc(&mut tx, &add, "customer")
+        .await
+        .map_err(|e| match e {
+            AppError::Validation { message, .. } => AppError::field("address", message),
+            other => other,
+        })?;
+    edit.save(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The people copied on a ticket, in the order they were added.
+pub async fn cc(db: &Db, ticket_id: i64) -> AppResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT address FROM ticket_cc WHERE ticket_id = $1 ORDER BY created_at, address",
+    )
+    .bind(ticket_id)
+    .fetch_all(&db.pool)
+    .await?)
 }
 
 /// At most this many tags are added or removed in one change.
@@ -306,6 +366,8 @@ pub async fn update_ticket(
     }
     clean_tags("add_tags", &patch.add_tags)?;
     clean_tags("remove_tags", &patch.remove_tags)?;
+    let add_cc = clean_cc("add_cc", &patch.add_cc)?;
+    let remove_cc = clean_cc("remove_cc", &patch.remove_cc)?;
     if let Some(Some(assignee)) = patch.assignee_id
         && !crate::auth::agent_exists(db, assignee).await?
     {
@@ -329,6 +391,8 @@ pub async fn update_ticket(
         .await?;
     edit.add_tags(&mut tx, &clean_tags("add_tags", &patch.add_tags)?)
         .await?;
+    edit.remove_cc(&mut tx, &remove_cc).await?;
+    edit.add_cc(&mut tx, &add_cc, "agent").await?;
     let saved = edit.save(&mut tx).await?;
     tx.commit().await?;
     Ok(saved)

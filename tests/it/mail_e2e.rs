@@ -893,3 +893,71 @@ async fn kill_during_mailbox_batch_sqlite() {
 async fn kill_during_mailbox_batch_postgres() {
     kill_during_mailbox_batch(Backend::Postgres).await;
 }
+
+/// The customer copies a colleague: the colleague is on the ticket's Cc, and the agent's reply
+/// reaches them through Postfix and Dovecot (the acknowledgement does not; our own address is
+/// never copied).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copied_colleague_gets_the_agents_reply() {
+    let Some(env) = MailEnv::get() else { return };
+    let support = env.fresh_address("helpdesk.test", "ccsup");
+    let customer = env.fresh_address("customer.test", "cccus");
+    let colleague = env.fresh_address("customer.test", "ccmate");
+    let Some(app) = spawn_mail_app(Backend::Sqlite, &env, &support, 300).await else {
+        return;
+    };
+    env.send(
+        &customer,
+        &support,
+        plain_mail(
+            &format!("Rosa <{customer}>"),
+            &support,
+            "Invoice question",
+            &format!("cc-orig-{customer}"),
+            &format!("Cc: Max <{colleague}>, Support Desk <{support}>\r\n"),
+            "Why two invoices?",
+        ),
+    )
+    .await;
+    wait_until("the ticket", || async {
+        count(&app, "SELECT COUNT(*) FROM ticket").await == 1
+    })
+    .await;
+    let id = app.get_json("/api/v1/tickets").await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let t = app.get_json(&format!("/api/v1/tickets/{id}")).await;
+    assert_eq!(t["cc"], json!([colleague.clone()]), "never our own address");
+    // The acknowledgement goes to the customer only.
+    assert_eq!(env.wait_for_mail(&customer, 1).await.len(), 1);
+    let r = app
+        .api()
+        .post(app.at(&format!("/api/v1/tickets/{id}/messages")))
+        .bearer_auth(&app.agent_token)
+        .json(&json!({"body": "One was a duplicate; we cancelled it."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let got = env.wait_for_mail(&colleague, 1).await;
+    assert_eq!(
+        got.len(),
+        1,
+        "the colleague got the reply, and only the reply"
+    );
+    let reply = parsed(&got[0]);
+    assert!(
+        reply.subject.contains(&format!("[#{id}-")),
+        "{}",
+        reply.subject
+    );
+    assert!(reply.text.contains("One was a duplicate"));
+    assert_eq!(reply.cc, vec![colleague.clone()]);
+    let to_customer = env.wait_for_mail(&customer, 2).await;
+    assert_eq!(to_customer.len(), 2, "acknowledgement and reply");
+    assert_eq!(
+        parsed(&to_customer[1]).message_id,
+        reply.message_id,
+        "one mail, two recipients"
+    );
+}

@@ -8,6 +8,7 @@ mod auth;
 mod bad_input;
 mod browser;
 mod bulk;
+mod cc;
 mod connections;
 pub mod crash;
 mod crm;

@@ -238,10 +238,13 @@ async fn show(
     let messages = tickets::messages(&state.db, id, false).await?;
     let events = tickets::events(&state.db, id).await?;
     let tags = tickets::tags(&state.db, id).await?;
+    let cc = tickets::cc(&state.db, id).await?;
     let etag = etag(ticket.version);
     Ok((
         [(header::ETAG, etag)],
-        Json(json!({"ticket": ticket, "tags": tags, "messages": messages, "events": events})),
+        Json(
+            json!({"ticket": ticket, "tags": tags, "cc": cc, "messages": messages, "events": events}),
+        ),
     )
         .into_response())
 }
@@ -316,6 +319,9 @@ struct PatchTicket {
     add_tags: Option<Vec<String>>,
     /// Tags to remove; ones the ticket does not have are ignored.
     remove_tags: Option<Vec<String>>,
+    /// People to copy on public replies (email addresses; at most 20 on a ticket).
+    add_cc: Option<Vec<String>>,
+    remove_cc: Option<Vec<String>>,
 }
 
 pub(super) fn present<'de, D: serde::Deserializer<'de>>(
@@ -340,6 +346,8 @@ async fn patch(
         subject: body.subject,
         add_tags: body.add_tags.unwrap_or_default(),
         remove_tags: body.remove_tags.unwrap_or_default(),
+        add_cc: body.add_cc.unwrap_or_default(),
+        remove_cc: body.remove_cc.unwrap_or_default(),
     };
     if let Err(err) =
         tickets::update_ticket(&state.db, &agent, id, patch, expect, state.now()).await
@@ -348,9 +356,10 @@ async fn patch(
     }
     let ticket = tickets::get_ticket(&state.db, id).await?;
     let tags = tickets::tags(&state.db, id).await?;
+    let cc = tickets::cc(&state.db, id).await?;
     Ok((
         [(header::ETAG, etag(ticket.version))],
-        Json(json!({"ticket": ticket, "tags": tags})),
+        Json(json!({"ticket": ticket, "tags": tags, "cc": cc})),
     )
         .into_response())
 }

@@ -30,6 +30,7 @@ pub fn routes(support_body_bytes: usize) -> Router<AppState> {
         .route("/t/{token}", get(customer_view))
         .route("/t/{token}/messages", post(customer_reply))
         .route("/t/{token}/renew", post(renew_link))
+        .route("/t/{token}/cc", post(customer_cc))
         .route("/t/{token}/attachments/{id}", get(customer_attachment))
 }
 
@@ -176,7 +177,9 @@ async fn render_customer_view(
     let messages = tickets::messages(&state.db, ticket_id, true).await?;
     let link = format!("{}/t/{token}", state.config.base_url);
     let csat = crate::reports::csat::current(&state.db, ticket_id).await?;
+    let cc = tickets::cc(&state.db, ticket_id).await?;
     Ok(views::customer_ticket(&CustomerView {
+        cc: &cc,
         csrf,
         token,
         ticket: &ticket,
@@ -261,6 +264,39 @@ async fn renew_link(
 struct ReplyForm {
     csrf: Option<String>,
     message: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct CcForm {
+    csrf: Option<String>,
+    address: Option<String>,
+}
+
+/// The customer copies a colleague on the replies.
+async fn customer_cc(
+    State(state): State<AppState>,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(f): Form<CcForm>,
+) -> PageResult<Response> {
+    verify_csrf(&headers, f.csrf.as_deref())?;
+    let now = state.now();
+    let ticket_id = tickets::repo::ticket_for_link(&state.db, &token, now)
+        .await
+        .map_err(link_error)?;
+    let address = f.address.unwrap_or_default();
+    match tickets::customer_adds_cc(&state.db, ticket_id, &address, now).await {
+        Ok(()) => Ok(Redirect::to(&format!("/t/{token}")).into_response()),
+        Err(err) => match super::field_errors(&err) {
+            Some(errors) => {
+                let page =
+                    render_customer_view(&state, &csrf, &token, ticket_id, false, &errors).await?;
+                Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            }
+            None => Err(err.into()),
+        },
+    }
 }
 
 async fn customer_reply(

@@ -27,6 +27,7 @@ const SUGGESTIONS: i64 = 200;
 pub fn ui_routes() -> Router<AppState> {
     Router::new()
         .route("/tickets/{id}/tags", post(change))
+        .route("/tickets/{id}/cc", post(change_cc))
         .route("/admin/tags", get(admin_page).post(admin_change))
 }
 
@@ -231,6 +232,78 @@ async fn change(
         return super::ui::invalid(&state, &agent, &csrf, id, err).await;
     }
     Ok(Redirect::to(&format!("/tickets/{id}#tags")).into_response())
+}
+
+#[derive(Deserialize)]
+struct CcForm {
+    csrf: Option<String>,
+    /// Addresses to copy, separated by commas.
+    add: Option<String>,
+    remove: Option<String>,
+}
+
+async fn change_cc(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<CcForm>,
+) -> PageResult<Response> {
+    verify_csrf(&headers, f.csrf.as_deref())?;
+    let patch = TicketPatch {
+        add_cc: split(f.add.as_deref()),
+        remove_cc: f.remove.into_iter().collect(),
+        ..Default::default()
+    };
+    let expect = tickets::Expect::Any;
+    if let Err(err) =
+        tickets::update_ticket(&state.db, &agent, id, patch, expect, state.now()).await
+    {
+        return super::ui::invalid(&state, &agent, &csrf, id, err).await;
+    }
+    Ok(Redirect::to(&format!("/tickets/{id}#cc")).into_response())
+}
+
+/// The Cc card: who else gets the public replies.
+pub async fn cc_panel(
+    state: &AppState,
+    csrf: &str,
+    ticket_id: i64,
+    errors: &[(String, String)],
+) -> AppResult<Markup> {
+    let cc = tickets::cc(&state.db, ticket_id).await?;
+    let action = format!("/tickets/{ticket_id}/cc");
+    Ok(html! {
+        section.card #cc {
+            h2 { "Cc" }
+            @if cc.is_empty() {
+                p.muted.small { "Public replies go to the customer only." }
+            } @else {
+                p.muted.small { "Public replies also go to:" }
+                ul.tag-list {
+                    @for a in &cc {
+                        li {
+                            form.inline method="post" action=(action) {
+                                input type="hidden" name="csrf" value=(csrf);
+                                span.tag { (a) }
+                                button.small.quiet type="submit" name="remove" value=(a) aria-label={"Stop copying " (a)} title="Remove" { "×" }
+                            }
+                        }
+                    }
+                }
+            }
+            form method="post" action=(action) {
+                input type="hidden" name="csrf" value=(csrf);
+                label.visually-hidden for="cc-add" { "Copy someone" }
+                input #cc-add name="add" type="text" inputmode="email" autocomplete="off" placeholder="Copy someone: name@example.com";
+                @for (field, message) in errors.iter().filter(|(f, _)| f.starts_with("add_cc") || f.starts_with("remove_cc")) {
+                    p.field-error role="alert" { (field) " " (message) }
+                }
+                button.small type="submit" { "Add" }
+            }
+        }
+    })
 }
 
 fn split(raw: Option<&str>) -> Vec<String> {

@@ -287,6 +287,7 @@ async fn render_ticket(
     let sla = super::sla::ticket_panel(state, agent, csrf, id, &agents).await?;
     let follow = super::notifications::follow_panel(state, agent, csrf, id).await?;
     let tags = super::tags::panel(state, csrf, id, errors).await?;
+    let cc = super::tags::cc_panel(state, csrf, id, errors).await?;
     let merge = super::merge::panel(state, csrf, &ticket, errors).await?;
     let links = super::links::panel(state, csrf, id).await?;
     let (similar, reply_tools) =
@@ -313,6 +314,7 @@ async fn render_ticket(
         sla,
         follow,
         tags,
+        cc,
         merge,
         links,
         profile: &profile,

@@ -173,6 +173,8 @@ pub struct TicketPage<'a> {
     pub tags: Markup,
     /// The Merge card.
     pub merge: Markup,
+    /// The Cc card.
+    pub cc: Markup,
     /// The customer's private links card.
     pub links: Markup,
     /// Shown above the conversation when the agent's change was made on an older version.
@@ -379,6 +381,7 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                     (p.sla)
                     (p.follow)
                     (p.tags)
+                    (p.cc)
                     (p.links)
                     (p.merge)
                     (p.similar)
@@ -487,6 +490,8 @@ pub fn describe_event(e: &Event, agents: &[AgentRef]) -> String {
             e.detail.as_deref().unwrap_or("a new ticket")
         ),
         "tag_removed" => format!("removed the tag {old}"),
+        "cc_added" => format!("copied {new}"),
+        "cc_removed" => format!("stopped copying {old}"),
         "reply" => "replied".into(),
         "note" => "added an internal note".into(),
         "first_response" => "sent the first response".into(),

@@ -125,6 +125,8 @@ pub struct CustomerView<'a> {
     pub errors: &'a [(String, String)],
     /// The customer's satisfaction rating of this ticket, if given.
     pub csat: Option<&'a crate::reports::csat::Given>,
+    /// People copied on the replies.
+    pub cc: &'a [String],
 }
 
 pub fn customer_ticket(v: &CustomerView<'_>) -> Markup {
@@ -179,6 +181,21 @@ pub fn customer_ticket(v: &CustomerView<'_>) -> Markup {
                     textarea #message name="message" rows="5" required dir="auto" {}
                     (field_error(v.errors, "message"))
                     button type="submit" { "Send" }
+                }
+                section.cc aria-labelledby="cc-title" {
+                    h2 #cc-title { "Copied on replies" }
+                    @if v.cc.is_empty() {
+                        p.muted.small { "Only you get our replies." }
+                    } @else {
+                        p.small { @for (i, a) in v.cc.iter().enumerate() { @if i > 0 { ", " } (a) } }
+                    }
+                    form.row method="post" action={"/t/" (v.token) "/cc"} {
+                        input type="hidden" name="csrf" value=(v.csrf);
+                        label for="cc-address" { "Copy a colleague" }
+                        input #cc-address name="address" type="email" required placeholder="name@example.com";
+                        button type="submit" { "Add" }
+                    }
+                    (field_error(v.errors, "address"))
                 }
             }
         },
