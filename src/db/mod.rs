@@ -332,6 +332,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0022_ticket_cc.sql"),
         postgres: include_str!("../../migrations/postgres/0022_ticket_cc.sql"),
     },
+    Migration {
+        version: 23,
+        name: "macros",
+        sqlite: include_str!("../../migrations/sqlite/0023_macros.sql"),
+        postgres: include_str!("../../migrations/postgres/0023_macros.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

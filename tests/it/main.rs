@@ -24,6 +24,7 @@ mod janitor;
 mod jobs;
 mod layering;
 mod links;
+mod macros;
 mod mail_e2e;
 mod merge;
 mod notifications;

@@ -7,7 +7,9 @@ use crate::error::{AppError, AppResult};
 use crate::search::{self, SearchQuery, Sort};
 use crate::state::AppState;
 use crate::web::PageResult;
-use crate::web::extract::{ApiAgent, ApiJson, CsrfToken, CurrentAgent, path_id, verify_csrf};
+use crate::web::extract::{
+    ApiAgent, ApiJson, CsrfOnly, CsrfToken, CurrentAgent, path_id, verify_csrf,
+};
 use crate::web::views::search as views;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -31,6 +33,10 @@ pub fn ui_routes() -> Router<AppState> {
             "/admin/saved-replies/{id}/delete",
             post(delete_saved_reply_form),
         )
+        .route(
+            "/tickets/{id}/macros/{macro_id}/apply",
+            post(apply_macro_form),
+        )
 }
 
 pub fn api_routes() -> Router<AppState> {
@@ -46,6 +52,18 @@ pub fn api_routes() -> Router<AppState> {
             get(api_get_saved)
                 .put(api_update_saved)
                 .delete(api_delete_saved),
+        )
+        // Macros are saved replies with actions: the same resource under its other name.
+        .route("/macros", get(api_list_saved).post(api_create_saved))
+        .route(
+            "/macros/{id}",
+            get(api_get_saved)
+                .put(api_update_saved)
+                .delete(api_delete_saved),
+        )
+        .route(
+            "/tickets/{id}/macros/{macro_id}/apply",
+            post(api_apply_macro),
         )
 }
 
@@ -368,6 +386,71 @@ struct SavedReplyForm {
     csrf: Option<String>,
     title: Option<String>,
     body: Option<String>,
+    set_status: Option<String>,
+    set_priority: Option<String>,
+    assign: Option<String>,
+    add_tags: Option<String>,
+    remove_tags: Option<String>,
+    note: Option<String>,
+}
+
+impl SavedReplyForm {
+    fn actions(&self) -> search::replies::Actions {
+        let list = |v: &Option<String>| -> Vec<String> {
+            v.as_deref()
+                .unwrap_or("")
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        search::replies::Actions {
+            status: self.set_status.clone(),
+            priority: self.set_priority.clone(),
+            assign: self.assign.clone(),
+            add_tags: list(&self.add_tags),
+            remove_tags: list(&self.remove_tags),
+            note: self.note.clone(),
+        }
+    }
+}
+
+/// Applies a macro from the ticket page: its actions now, then the page with its reply text
+/// added to the agent's draft.
+async fn apply_macro_form(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    Path((ticket_id, macro_id)): Path<(i64, i64)>,
+    Form(f): Form<CsrfOnly>,
+) -> PageResult<Response> {
+    verify_csrf(&headers, f.csrf.as_deref())?;
+    match search::replies::apply(&state.db, &agent, macro_id, ticket_id, state.now()).await {
+        Ok(text) if text.is_empty() => {
+            Ok(Redirect::to(&format!("/tickets/{ticket_id}")).into_response())
+        }
+        Ok(_) => Ok(
+            Redirect::to(&format!("/tickets/{ticket_id}?saved_reply={macro_id}#body"))
+                .into_response(),
+        ),
+        Err(err) => super::ui::invalid(&state, &agent, &csrf, ticket_id, err).await,
+    }
+}
+
+/// `POST /api/v1/tickets/{id}/macros/{macro_id}/apply`: the actions applied; the reply text is
+/// returned for the caller to send or edit.
+async fn api_apply_macro(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    Path((ticket, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let ticket_id = path_id(&ticket, "ticket")?;
+    let macro_id = path_id(&id, "macro")?;
+    let text = search::replies::apply(&state.db, &agent, macro_id, ticket_id, state.now()).await?;
+    let ticket = crate::tickets::get_ticket(&state.db, ticket_id).await?;
+    Ok(Json(json!({"ticket": ticket, "reply_text": text})).into_response())
 }
 
 async fn saved_reply_result(
@@ -405,6 +488,7 @@ async fn create_saved_reply_form(
         &agent,
         f.title.as_deref().unwrap_or(""),
         f.body.as_deref().unwrap_or(""),
+        f.actions(),
         state.now(),
     )
     .await
@@ -427,6 +511,7 @@ async fn update_saved_reply_form(
         id,
         f.title.as_deref().unwrap_or(""),
         f.body.as_deref().unwrap_or(""),
+        f.actions(),
         state.now(),
     )
     .await
@@ -451,6 +536,9 @@ async fn delete_saved_reply_form(
 struct SavedReplyIn {
     title: Option<String>,
     body: Option<String>,
+    /// What the macro does to the ticket: `{"status"?, "priority"?, "assign"? ("me", "none" or
+    /// an agent id), "add_tags"?, "remove_tags"?, "note"?}`.
+    actions: Option<search::replies::Actions>,
 }
 
 async fn api_list_saved(
@@ -482,6 +570,7 @@ async fn api_create_saved(
         &agent,
         body.title.as_deref().unwrap_or(""),
         body.body.as_deref().unwrap_or(""),
+        body.actions.unwrap_or_default(),
         state.now(),
     )
     .await?;
@@ -500,6 +589,7 @@ async fn api_update_saved(
         path_id(&id, "saved reply")?,
         body.title.as_deref().unwrap_or(""),
         body.body.as_deref().unwrap_or(""),
+        body.actions.unwrap_or_default(),
         state.now(),
     )
     .await?;

@@ -166,8 +166,19 @@ pub fn saved_replies_panel(p: &TicketPanels<'_>) -> Markup {
                 ul.saved {
                     @for r in p.saved {
                         li {
-                            a href={"/tickets/" (p.ticket_id) "?saved_reply=" (r.id) "#body"} { (r.title) }
-                            span.muted.small { " — " (excerpt(&r.body, 80)) }
+                            @if r.actions.is_empty() {
+                                a href={"/tickets/" (p.ticket_id) "?saved_reply=" (r.id) "#body"} { (r.title) }
+                                span.muted.small { " — " (excerpt(&r.body, 80)) }
+                            } @else {
+                                form.inline method="post" action={"/tickets/" (p.ticket_id) "/macros/" (r.id) "/apply"} {
+                                    input type="hidden" name="csrf" value=(p.csrf);
+                                    button.small type="submit" title="Apply: the changes now, the text into your reply" { "Apply " (r.title) }
+                                }
+                                span.muted.small {
+                                    " — " (r.actions.describe())
+                                    @if !r.body.is_empty() { "; then adds to your reply: " (excerpt(&r.body, 60)) }
+                                }
+                            }
                         }
                     }
                 }
@@ -184,6 +195,32 @@ fn excerpt(s: &str, chars: usize) -> String {
         line
     } else {
         format!("{}…", line.chars().take(chars).collect::<String>())
+    }
+}
+
+/// The macro part of a saved reply's form: what applying it does to the ticket.
+fn action_fields(a: Option<&crate::search::replies::Actions>) -> Markup {
+    let a = a.cloned().unwrap_or_default();
+    html! {
+        fieldset.macro-actions {
+            legend { "When applied (a macro)" }
+            label { "Status " select name="set_status" {
+                option value="" { "(no change)" }
+                @for s in crate::domain::Status::ALL { option value=(s.as_str()) selected[a.status.as_deref() == Some(s.as_str())] { (s.as_str()) } }
+            } }
+            label { "Priority " select name="set_priority" {
+                option value="" { "(no change)" }
+                @for p in crate::domain::Priority::ALL { option value=(p.as_str()) selected[a.priority.as_deref() == Some(p.as_str())] { (p.as_str()) } }
+            } }
+            label { "Assign " select name="assign" {
+                option value="" { "(no change)" }
+                option value="me" selected[a.assign.as_deref() == Some("me")] { "to whoever applies it" }
+                option value="none" selected[a.assign.as_deref() == Some("none")] { "to nobody" }
+            } }
+            label { "Add tags " input name="add_tags" value=(a.add_tags.join(", ")) dir="auto"; }
+            label { "Remove tags " input name="remove_tags" value=(a.remove_tags.join(", ")) dir="auto"; }
+            label { "Internal note " textarea name="note" rows="2" dir="auto" { (a.note.clone().unwrap_or_default()) } }
+        }
     }
 }
 
@@ -205,11 +242,12 @@ pub fn saved_replies_admin(
                 p.muted { "Placeholders: " code { "{{customer.name}}" } ", " code { "{{ticket.number}}" } ", " code { "{{agent.name}}" } "." }
                 @for r in replies {
                     details.card {
-                        summary { (r.title) }
+                        summary { (r.title) " " span.muted.small { "· used " (r.uses) " times" @if !r.actions.is_empty() { " · " (r.actions.describe()) } } }
                         form method="post" action={"/admin/saved-replies/" (r.id)} {
                             input type="hidden" name="csrf" value=(csrf);
                             label { "Title " input name="title" value=(r.title) required; }
-                            label { "Text" textarea name="body" rows="5" required dir="auto" { (r.body) } }
+                            label { "Text" textarea name="body" rows="5" dir="auto" { (r.body) } }
+                            (action_fields(Some(&r.actions)))
                             button type="submit" { "Save" }
                         }
                         form method="post" action={"/admin/saved-replies/" (r.id) "/delete"} {
@@ -225,8 +263,12 @@ pub fn saved_replies_admin(
                     input type="hidden" name="csrf" value=(csrf);
                     label for="sr-title" { "Title" } input #sr-title name="title" required;
                     (field_error(errors, "title"))
-                    label for="sr-body" { "Text" } textarea #sr-body name="body" rows="5" required dir="auto" {}
+                    label for="sr-body" { "Text" } textarea #sr-body name="body" rows="5" dir="auto" {}
                     (field_error(errors, "body"))
+                    (action_fields(None))
+                    @for (f, m) in errors.iter().filter(|(f, _)| f.starts_with("actions.")) {
+                        p.field-error role="alert" { (f) " " (m) }
+                    }
                     button type="submit" { "Add saved reply" }
                 }
             }
