@@ -338,6 +338,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0023_macros.sql"),
         postgres: include_str!("../../migrations/postgres/0023_macros.sql"),
     },
+    Migration {
+        version: 24,
+        name: "saved_views",
+        sqlite: include_str!("../../migrations/sqlite/0024_saved_views.sql"),
+        postgres: include_str!("../../migrations/postgres/0024_saved_views.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

@@ -7,6 +7,7 @@ pub mod drafts;
 pub mod links;
 pub mod merge;
 pub mod repo;
+pub mod views;
 
 use crate::auth::AgentRef;
 use crate::db::Db;

@@ -2,7 +2,8 @@
 
 use super::{Attachment, Event, Message, Ticket};
 use crate::db::{Backend, Db, Sql, Tx};
-use crate::domain::Status;
+use crate::domain::clock::Millis;
+use crate::domain::{Priority, Status};
 use crate::error::{AppError, AppResult};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
@@ -141,6 +142,10 @@ pub struct ListFilter {
     pub team_id: Option<i64>,
     /// Only tickets with this tag.
     pub tag: Option<String>,
+    pub priority: Option<Priority>,
+    pub channel: Option<String>,
+    /// Only tickets nobody changed since this instant (waiting that long).
+    pub updated_before: Option<Millis>,
 }
 
 /// The query of one page of [`list_tickets`]: `limit + 1` rows, so a next page shows.
@@ -156,6 +161,9 @@ fn list_query(backend: Backend, viewer_id: i64, f: &ListFilter, limit: i64) -> S
     let limit = sql.param(limit + 1);
     let team = sql.param(f.team_id);
     let tag = sql.param(f.tag.clone());
+    let priority = sql.param(f.priority.map(|p| p.as_str().to_string()));
+    let channel = sql.param(f.channel.clone());
+    let updated_before = sql.param(f.updated_before);
     let mut clauses: Vec<String> = Vec::new();
     match f.queue {
         Some(Queue::Mine) => clauses.push(format!(
@@ -190,10 +198,19 @@ fn list_query(backend: Backend, viewer_id: i64, f: &ListFilter, limit: i64) -> S
             "t.ticket_id IN (SELECT g.ticket_id FROM ticket_tag g WHERE g.tag = {tag})"
         ));
     }
+    if f.priority.is_some() {
+        clauses.push(format!("t.priority = {priority}"));
+    }
+    if f.channel.is_some() {
+        clauses.push(format!("t.channel = {channel}"));
+    }
+    if f.updated_before.is_some() {
+        clauses.push(format!("t.updated_at < {updated_before}"));
+    }
     // Every query binds all parameters; unused ones are referenced harmlessly so both backends
     // accept the statement.
     clauses.push(format!(
-        "({viewer} IS NOT NULL OR {status} IS NOT NULL OR {assignee} IS NOT NULL OR {customer} IS NOT NULL OR {before} IS NOT NULL OR {team} IS NOT NULL OR {tag} IS NOT NULL OR 1 = 1)"
+        "({viewer} IS NOT NULL OR {status} IS NOT NULL OR {assignee} IS NOT NULL OR {customer} IS NOT NULL OR {before} IS NOT NULL OR {team} IS NOT NULL OR {tag} IS NOT NULL OR {priority} IS NOT NULL OR {channel} IS NOT NULL OR {updated_before} IS NOT NULL OR 1 = 1)"
     ));
     // SQLite's planner, depending on its statistics, may read a whole queue through the status
     // index and sort it; the partial index of the queue reads a page in id order. Only plain queue
@@ -205,7 +222,10 @@ fn list_query(backend: Backend, viewer_id: i64, f: &ListFilter, limit: i64) -> S
             && f.assignee_id.is_none()
             && f.status.is_none()
             && f.team_id.is_none()
-            && f.tag.is_none(),
+            && f.tag.is_none()
+            && f.priority.is_none()
+            && f.channel.is_none()
+            && f.updated_before.is_none(),
     ) {
         (Backend::Sqlite, Some(Queue::Open), true) => "INDEXED BY ticket_queue_open_idx",
         (Backend::Sqlite, Some(Queue::Unassigned), true) => {
@@ -390,7 +410,7 @@ mod list_query_tests {
 
     #[test]
     fn numbers_every_parameter_whichever_filters_are_set() {
-        let any = "($1 IS NOT NULL OR $2 IS NOT NULL OR $3 IS NOT NULL OR $4 IS NOT NULL OR $5 IS NOT NULL OR $7 IS NOT NULL OR $8 IS NOT NULL OR 1 = 1)";
+        let any = "($1 IS NOT NULL OR $2 IS NOT NULL OR $3 IS NOT NULL OR $4 IS NOT NULL OR $5 IS NOT NULL OR $7 IS NOT NULL OR $8 IS NOT NULL OR $9 IS NOT NULL OR $10 IS NOT NULL OR $11 IS NOT NULL OR 1 = 1)";
         let f = ListFilter {
             queue: Some(Queue::Open),
             limit: 50,
@@ -404,7 +424,7 @@ mod list_query_tests {
                 ticket_select("INDEXED BY ticket_queue_open_idx")
             )
         );
-        assert_eq!(sql.len(), 8);
+        assert_eq!(sql.len(), 11);
 
         let f = ListFilter {
             queue: Some(Queue::Mine),

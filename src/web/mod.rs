@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::tags::ui_routes())
         .merge(routes::bulk::ui_routes())
         .merge(routes::merge::ui_routes())
+        .merge(routes::views::ui_routes())
         .merge(routes::links::ui_routes())
         .merge(routes::search::ui_routes())
         .merge(routes::reports::routes())

@@ -34,4 +34,5 @@ mod search;
 pub mod sla;
 mod tags;
 mod ticket_writes;
+mod views;
 mod web_flow;

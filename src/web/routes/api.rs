@@ -50,6 +50,7 @@ pub fn routes(crm_body_bytes: usize) -> Router<AppState> {
         .merge(super::tags::api_routes())
         .merge(super::bulk::api_routes())
         .merge(super::merge::api_routes())
+        .merge(super::views::api_routes())
         .merge(super::links::api_routes())
         .merge(super::crm_api::routes(crm_body_bytes))
         .merge(super::search::api_routes())

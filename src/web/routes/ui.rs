@@ -160,6 +160,8 @@ struct QueueQuery {
     team: Option<String>,
     /// Only tickets with this tag.
     tag: Option<String>,
+    /// A saved view instead of a queue.
+    saved_view: Option<String>,
 }
 
 async fn queue(
@@ -195,7 +197,27 @@ async fn queue(
         }
     };
     let tag = super::api::tag_filter(q.tag.as_deref())?;
-    let filter = ListFilter {
+    let now = state.now();
+    let views = tickets::views::list_for(&state.db, &agent).await?;
+    let mut view_counts = Vec::with_capacity(views.len());
+    for v in &views {
+        view_counts.push(tickets::views::count(&state.db, &agent, v, now).await?);
+    }
+    let view = match q
+        .saved_view
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        None => None,
+        Some(v) => {
+            let id = v
+                .parse::<i64>()
+                .map_err(|_| AppError::field("saved_view", "must be a view id"))?;
+            Some(tickets::views::get(&state.db, &agent, id).await?)
+        }
+    };
+    let mut filter = ListFilter {
         queue: Some(queue),
         before_id,
         team_id: team.as_ref().map(|(id, _)| *id),
@@ -206,13 +228,23 @@ async fn queue(
             && q.sort.as_deref() != Some("newest"),
         ..Default::default()
     };
+    if let Some(v) = &view {
+        filter = ListFilter {
+            before_id,
+            ..v.filters.list_filter(&agent, now)
+        };
+    }
     let (tickets, next_cursor) = tickets::list_tickets(&state.db, agent.id, &filter).await?;
     let counts = tickets::repo::queue_counts(&state.db, agent.id).await?;
     let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
     let sla_due = crate::sla::store::due_times(&state.db, &ids).await?;
     let agents = auth::list_agents(&state.db).await?;
+    let saved: Vec<(&tickets::views::SavedView, (i64, bool))> =
+        views.iter().zip(view_counts).collect();
     Ok(views::queue(&views::QueuePage {
         agents: &agents,
+        views: &saved,
+        view: view.as_ref(),
         team: team.as_ref().map(|(id, name)| (*id, name.as_str())),
         tag: tag.as_deref(),
         sla_due: &sla_due,

@@ -50,9 +50,16 @@ pub struct QueuePage<'a> {
     pub tag: Option<&'a str>,
     /// For the bulk bar's assignee choice.
     pub agents: &'a [AgentRef],
+    /// The agent's saved views (shared and own) with their counts (capped; `true`: more).
+    pub views: &'a [(&'a crate::tickets::views::SavedView, (i64, bool))],
+    /// The view shown instead of a queue.
+    pub view: Option<&'a crate::tickets::views::SavedView>,
 }
 
 pub fn queue(p: &QueuePage<'_>) -> Markup {
+    if let Some(v) = p.view {
+        return saved_view_page(p, v);
+    }
     let scope = super::bulk::ListScope {
         queue: p.queue.key(),
         team: p.team.map(|(id, _)| id),
@@ -78,14 +85,7 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
         },
         html! {
             div.queues data-live="queue" {
-                nav.sidebar #queue-counts aria-label="Queues" {
-                    @for (q, key, label) in Queue::ALL {
-                        a href={"/tickets?queue=" (key)} aria-current=[(q == p.queue).then_some("page")] {
-                            span { (label) }
-                            @if let Some((_, n)) = p.counts.iter().find(|(c, _)| *c == q) { span.count { (n) } }
-                        }
-                    }
-                }
+                (queue_sidebar(p))
                 section #queue-list {
                     p.live-note #live-note role="status" hidden {}
                     h1 {
@@ -121,6 +121,7 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
                                 }
                             }
                         }
+                        (save_view_form(p))
                         p.muted.small.kb-hint { "Keyboard: " kbd { "j" } " / " kbd { "k" } " to move, " kbd { "o" } " to open, " kbd { "?" } " for every shortcut." }
                         @if p.queue == Queue::Mine && p.next_cursor.is_none() {
                             p.muted.small { "Most urgent SLA first. " a href="/tickets?queue=mine&sort=newest" { "Newest first" } }
@@ -445,6 +446,103 @@ fn is_image(content_type: &str) -> bool {
         "image/webp",
     ]
     .contains(&t.as_str())
+}
+
+/// "Save as a view": this queue (and its team and tag) narrowed further, under a name.
+fn save_view_form(p: &QueuePage<'_>) -> Markup {
+    html! {
+        details.save-view {
+            summary { "Save as a view…" }
+            form.row method="post" action="/views" {
+                input type="hidden" name="csrf" value=(p.csrf);
+                input type="hidden" name="queue" value=(p.queue.key());
+                @if let Some((team, _)) = p.team { input type="hidden" name="team" value=(team); }
+                label { "Name " input name="name" required dir="auto" size="18"; }
+                label { "status " select name="status" { option value="" { "any" } @for s in Status::ALL { option value=(s.as_str()) { (s.as_str()) } } } }
+                label { "priority " select name="priority" { option value="" { "any" } @for pr in Priority::ALL { option value=(pr.as_str()) { (pr.as_str()) } } } }
+                label { "assignee " select name="assignee" { option value="" { "anyone" } option value="me" { "me" } @for a in p.agents { option value=(a.id) { (a.name) } } } }
+                label { "tag " input name="tag" value=(p.tag.unwrap_or("")) dir="auto" size="10"; }
+                label { "channel " select name="channel" { option value="" { "any" } @for c in ["email", "web", "api"] { option value=(c) { (c) } } } }
+                label { "no change for (hours) " input name="idle_hours" type="number" min="1" size="4"; }
+                @if p.agent.role.is_lead_or_admin() { label { input type="checkbox" name="shared" value="1"; " shared with everyone" } }
+                button type="submit" { "Save view" }
+            }
+        }
+    }
+}
+
+/// The queues, then the saved views with their counts.
+fn queue_sidebar(p: &QueuePage<'_>) -> Markup {
+    html! {
+        nav.sidebar #queue-counts aria-label="Queues" {
+            @for (q, key, label) in Queue::ALL {
+                a href={"/tickets?queue=" (key)} aria-current=[(p.view.is_none() && q == p.queue).then_some("page")] {
+                    span { (label) }
+                    @if let Some((_, n)) = p.counts.iter().find(|(c, _)| *c == q) { span.count { (n) } }
+                }
+            }
+            @if !p.views.is_empty() {
+                span.sidebar-heading { "Views" }
+                @for (v, (n, more)) in p.views {
+                    a href={"/tickets?saved_view=" (v.id)} aria-current=[(p.view.map(|x| x.id) == Some(v.id)).then_some("page")] {
+                        span dir="auto" { (v.name) @if v.shared { span.visually-hidden { " (shared)" } } }
+                        span.count { (n) @if *more { "+" } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A saved view: its tickets like a queue's, with the bulk bar and a way to delete it.
+fn saved_view_page(p: &QueuePage<'_>, v: &crate::tickets::views::SavedView) -> Markup {
+    let back = format!("/tickets?saved_view={}", v.id);
+    page(
+        &Frame {
+            title: &v.name,
+            agent: Some(p.agent),
+            csrf: p.csrf,
+        },
+        html! {
+            div.queues data-live="queue" {
+                (queue_sidebar(p))
+                section #queue-list {
+                    p.live-note #live-note role="status" hidden {}
+                    h1 dir="auto" { (v.name) " " span.muted.small { (if v.shared { "shared view" } else { "your view" }) } }
+                    @if p.tickets.is_empty() {
+                        p.empty { "No ticket matches this view now." }
+                    } @else {
+                        (super::bulk::bar(p.csrf, p.agents, &back, None))
+                        table.tickets {
+                            thead { tr { th { span.visually-hidden { "Select" } } th { "#" } th { "Subject" } th { "Customer" } th { "Status" } th { "Priority" } th { "Assignee" } th { "Age" } th { "SLA due" } } }
+                            tbody {
+                                @for t in p.tickets {
+                                    tr #{"ticket-" (t.id)} data-version=(t.version) {
+                                        td { input type="checkbox" name="ticket_id" value={(t.id) ":" (t.version)} form="bulk" aria-label={"Select #" (t.id)}; }
+                                        td { a href={"/tickets/" (t.id)} { (t.id) } }
+                                        td.subject dir="auto" { a href={"/tickets/" (t.id)} { (t.subject) } }
+                                        td { a href={"/customers/" (t.customer_id)} { (display_name(t)) } }
+                                        td { (badge("status", t.status.as_str())) }
+                                        td { (badge("priority", t.priority.as_str())) }
+                                        td { (t.assignee_name.as_deref().unwrap_or("—")) }
+                                        td title="Time since the ticket was created" { (age(p.now, t.created_at)) }
+                                        td { (super::sla::due_cell(p.now, p.sla_due.get(&t.id).copied())) }
+                                    }
+                                }
+                            }
+                        }
+                        @if let Some(c) = p.next_cursor {
+                            p { a.button href={"/tickets?saved_view=" (v.id) "&cursor=" (c)} { "Older tickets →" } }
+                        }
+                    }
+                    form.inline method="post" action={"/views/" (v.id) "/delete"} {
+                        input type="hidden" name="csrf" value=(p.csrf);
+                        button.small type="submit" { "Delete this view" }
+                    }
+                }
+            }
+        },
+    )
 }
 
 fn agent_name(agents: &[AgentRef], id: Option<&str>) -> String {

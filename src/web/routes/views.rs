@@ -1,0 +1,156 @@
+//! Saved views over HTTP: saving a list as a view and deleting one (the queue page's forms), and
+//! `GET/POST /api/v1/views`, `DELETE /api/v1/views/{id}`, `GET /api/v1/views/{id}/tickets`.
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::tickets::views::{self, ViewFilters};
+use crate::web::PageResult;
+use crate::web::extract::{ApiAgent, ApiJson, CsrfOnly, CurrentAgent, path_id, verify_csrf};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn ui_routes() -> Router<AppState> {
+    Router::new()
+        .route("/views", post(ui_create))
+        .route("/views/{id}/delete", post(ui_delete))
+}
+
+/// Merged into /api/v1.
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/views", get(api_list).post(api_create))
+        .route("/views/{id}", axum::routing::delete(api_delete))
+        .route("/views/{id}/tickets", get(api_tickets))
+}
+
+#[derive(Deserialize)]
+struct ViewForm {
+    csrf: Option<String>,
+    name: Option<String>,
+    shared: Option<String>,
+    queue: Option<String>,
+    status: Option<String>,
+    priority: Option<String>,
+    assignee: Option<String>,
+    team: Option<String>,
+    tag: Option<String>,
+    channel: Option<String>,
+    idle_hours: Option<String>,
+}
+
+async fn ui_create(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    headers: HeaderMap,
+    Form(f): Form<ViewForm>,
+) -> PageResult<Response> {
+    verify_csrf(&headers, f.csrf.as_deref())?;
+    let number = |field: &str, v: Option<&str>| -> AppResult<Option<i64>> {
+        match v.map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => s
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| AppError::field(format!("filters.{field}"), "must be a number")),
+        }
+    };
+    let filters = ViewFilters {
+        queue: f.queue.clone(),
+        status: f.status.clone(),
+        priority: f.priority.clone(),
+        assignee: f.assignee.clone(),
+        team_id: number("team_id", f.team.as_deref())?,
+        tag: f.tag.clone(),
+        channel: f.channel.clone(),
+        idle_hours: number("idle_hours", f.idle_hours.as_deref())?,
+    };
+    let shared = f.shared.is_some();
+    let name = f.name.unwrap_or_default();
+    let view = views::create(&state.db, &agent, &name, filters, shared, state.now()).await?;
+    Ok(Redirect::to(&format!("/tickets?saved_view={}", view.id)).into_response())
+}
+
+async fn ui_delete(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> PageResult<Response> {
+    verify_csrf(&headers, f.csrf.as_deref())?;
+    views::delete(&state.db, &agent, id).await?;
+    Ok(Redirect::to("/tickets").into_response())
+}
+
+async fn api_list(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+) -> AppResult<Json<Value>> {
+    let now = state.now();
+    let mut items = Vec::new();
+    for v in views::list_for(&state.db, &agent).await? {
+        let (n, more) = views::count(&state.db, &agent, &v, now).await?;
+        items.push(json!({"view": v, "count": n, "count_is_lower_bound": more}));
+    }
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewView {
+    name: Option<String>,
+    #[serde(default)]
+    shared: bool,
+    filters: Option<ViewFilters>,
+}
+
+async fn api_create(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    ApiJson(body): ApiJson<NewView>,
+) -> AppResult<Response> {
+    let v = views::create(
+        &state.db,
+        &agent,
+        body.name.as_deref().unwrap_or(""),
+        body.filters.unwrap_or_default(),
+        body.shared,
+        state.now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "view": v }))).into_response())
+}
+
+async fn api_delete(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    Path(raw): Path<String>,
+) -> AppResult<Response> {
+    views::delete(&state.db, &agent, path_id(&raw, "view")?).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize)]
+struct Page {
+    cursor: Option<String>,
+}
+
+async fn api_tickets(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    Path(raw): Path<String>,
+    Query(p): Query<Page>,
+) -> AppResult<Json<Value>> {
+    let v = views::get(&state.db, &agent, path_id(&raw, "view")?).await?;
+    let mut f = v.filters.list_filter(&agent, state.now());
+    f.before_id = super::page_cursor(p.cursor.as_deref())?;
+    let (items, next) = crate::tickets::list_tickets(&state.db, agent.id, &f).await?;
+    Ok(Json(
+        json!({"view": v, "items": items, "next_cursor": next.map(|n| n.to_string())}),
+    ))
+}
