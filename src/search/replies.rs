@@ -317,6 +317,7 @@ pub async fn apply(
     agent: &AgentRef,
     id: i64,
     ticket_id: i64,
+    expect: crate::tickets::Expect,
     now: Millis,
 ) -> AppResult<String> {
     let m = get(db, id).await?;
@@ -347,7 +348,6 @@ pub async fn apply(
         remove_tags: a.remove_tags.clone(),
         ..Default::default()
     };
-    let expect = crate::tickets::Expect::Any;
     crate::tickets::update_ticket(db, agent, ticket_id, patch, expect, now)
         .await
         .map_err(|e| match e {
@@ -365,7 +365,8 @@ pub async fn apply(
             status: None,
             attachments: Vec::new(),
         };
-        crate::tickets::add_agent_message(db, agent, ticket_id, msg, expect, now).await?;
+        let any = crate::tickets::Expect::Any;
+        crate::tickets::add_agent_message(db, agent, ticket_id, msg, any, now).await?;
     }
     sqlx::query("UPDATE saved_reply SET uses = uses + 1 WHERE saved_reply_id = $1")
         .bind(id)
@@ -385,4 +386,13 @@ fn fill(text: &str, ticket: &crate::tickets::Ticket, agent: &AgentRef) -> String
         ticket.customer_name.clone()
     };
     super::text::fill_placeholders(text, &customer, ticket.id, &agent.name)
+}
+
+/// The macros that act (for the bulk bar), by title.
+pub async fn with_actions_only(db: &Db) -> AppResult<Vec<SavedReply>> {
+    Ok(list(db, "")
+        .await?
+        .into_iter()
+        .filter(|r| !r.actions.is_empty())
+        .collect())
 }

@@ -23,11 +23,16 @@ pub struct BulkChange {
     pub assignee_id: Option<Option<i64>>,
     pub add_tags: Vec<String>,
     pub remove_tags: Vec<String>,
+    /// A macro whose actions (not its reply text) are applied to each ticket, after the rest.
+    pub macro_id: Option<i64>,
+    /// The macro's title, for confirmations (filled by `validate`).
+    pub macro_title: Option<String>,
 }
 
 impl BulkChange {
     pub fn is_empty(&self) -> bool {
-        self.status.is_none()
+        self.macro_id.is_none()
+            && self.status.is_none()
             && self.priority.is_none()
             && self.assignee_id.is_none()
             && self.add_tags.is_empty()
@@ -62,6 +67,13 @@ impl BulkChange {
         }
         self.add_tags = clean_tags("add_tags", &self.add_tags)?;
         self.remove_tags = clean_tags("remove_tags", &self.remove_tags)?;
+        if let Some(m) = self.macro_id {
+            let found = crate::search::replies::get(db, m).await;
+            if matches!(found, Err(AppError::NotFound(_))) {
+                return Err(AppError::field("macro_id", "is not a macro"));
+            }
+            self.macro_title = Some(found?.title);
+        }
         Ok(())
     }
 
@@ -84,6 +96,9 @@ impl BulkChange {
         }
         if !self.remove_tags.is_empty() {
             parts.push(format!("remove tags {}", self.remove_tags.join(", ")));
+        }
+        if let Some(t) = &self.macro_title {
+            parts.push(format!("apply macro “{t}”"));
         }
         parts.join(", ")
     }
@@ -133,10 +148,29 @@ pub async fn apply(
         ));
     }
     let patch = change.patch();
+    let fields = !BulkChange {
+        macro_id: None,
+        macro_title: None,
+        ..change.clone()
+    }
+    .is_empty();
     let mut out = Outcome::default();
     for t in targets {
-        let expect = t.version.map_or(Expect::Any, Expect::Version);
-        match update_ticket(db, agent, t.id, patch.clone(), expect, now).await {
+        let mut expect = t.version.map_or(Expect::Any, Expect::Version);
+        let mut done = Ok(());
+        if fields {
+            done = update_ticket(db, agent, t.id, patch.clone(), expect, now)
+                .await
+                .map(|_| ());
+            // The field changes made the version move; the macro applies to the result.
+            expect = Expect::Any;
+        }
+        if let (Ok(()), Some(m)) = (&done, change.macro_id) {
+            done = crate::search::replies::apply(db, agent, m, t.id, expect, now)
+                .await
+                .map(|_| ());
+        }
+        match done {
             Ok(_) => out.changed.push(t.id),
             Err(AppError::Stale { current_version }) => out.stale.push(Stale {
                 id: t.id,

@@ -136,6 +136,57 @@ both_backends!(bulk_through_the_api, |app| async move {
         assert_eq!(e["error"]["field"], field, "{body} → {e}");
     }
     assert_eq!(ticket(&app, b.0).await["ticket"]["priority"], "low");
+
+    // A macro applied in bulk: its actions and note on each ticket (its reply text is not sent).
+    let r = app
+        .api()
+        .post(app.at("/api/v1/macros"))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"title": "Handled", "body": "Thanks!", "actions": {"add_tags": ["handled"], "note": "Handled in bulk"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let mid = r.json::<Value>().await.unwrap()["saved_reply"]["id"]
+        .as_i64()
+        .unwrap();
+    let b_now = ticket(&app, b.0).await["ticket"]["version"]
+        .as_i64()
+        .unwrap();
+    let (s, out) = post(
+        &app,
+        json!({"tickets": [{"id": b.0, "version": b_now}, {"id": c.0, "version": 1}], "changes": {"macro_id": mid, "priority": "normal"}}),
+    )
+    .await;
+    assert_eq!(s, 200, "{out}");
+    assert_eq!(out["changed"], json!([b.0]), "{out}");
+    assert_eq!(out["stale"][0]["id"], c.0);
+    let t = ticket(&app, b.0).await;
+    assert_eq!(t["tags"], json!(["handled"]));
+    assert_eq!(t["ticket"]["priority"], "normal");
+    let last = t["messages"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["visibility"].as_str(), last["body_text"].as_str()),
+        (Some("internal"), Some("Handled in bulk"))
+    );
+    assert!(
+        t["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["body_text"] != "Thanks!")
+    );
+    assert_eq!(
+        ticket(&app, c.0).await["tags"],
+        json!(["batch"]),
+        "the stale one was left alone"
+    );
+    let (s, e) = post(
+        &app,
+        json!({"tickets": [{"id": b.0}], "changes": {"macro_id": 424242}}),
+    )
+    .await;
+    assert_eq!((s, e["error"]["field"].as_str()), (422, Some("macro_id")));
 });
 
 both_backends!(bulk_from_the_queue, |app| async move {

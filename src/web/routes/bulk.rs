@@ -80,12 +80,21 @@ impl BulkForm {
                 })?))
             }
         };
+        let macro_id = match self.get("macro_id").map(str::trim) {
+            None | Some("") => None,
+            Some(m) => Some(
+                m.parse::<i64>()
+                    .map_err(|_| AppError::field("macro_id", "is not a macro"))?,
+            ),
+        };
         Ok(BulkChange {
             status: parse_status(self.get("status"))?,
             priority: parse_priority(self.get("priority"))?,
             assignee_id,
             add_tags: split_tags(self.get("add_tags")),
             remove_tags: split_tags(self.get("remove_tags")),
+            macro_id,
+            macro_title: None,
         })
     }
 
@@ -240,6 +249,8 @@ struct ApiChanges {
     assignee_id: Option<Option<i64>>,
     add_tags: Option<Vec<String>>,
     remove_tags: Option<Vec<String>>,
+    /// A macro whose actions are applied to each ticket (its reply text is not sent).
+    macro_id: Option<i64>,
 }
 
 async fn api_bulk(
@@ -254,6 +265,8 @@ async fn api_bulk(
         assignee_id: c.assignee_id,
         add_tags: c.add_tags.unwrap_or_default(),
         remove_tags: c.remove_tags.unwrap_or_default(),
+        macro_id: c.macro_id,
+        macro_title: None,
     };
     change.validate(&state.db).await?;
     let targets = match (body.tickets, body.filter) {

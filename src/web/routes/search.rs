@@ -427,7 +427,8 @@ async fn apply_macro_form(
     Form(f): Form<CsrfOnly>,
 ) -> PageResult<Response> {
     verify_csrf(&headers, f.csrf.as_deref())?;
-    match search::replies::apply(&state.db, &agent, macro_id, ticket_id, state.now()).await {
+    let any = crate::tickets::Expect::Any;
+    match search::replies::apply(&state.db, &agent, macro_id, ticket_id, any, state.now()).await {
         Ok(text) if text.is_empty() => {
             Ok(Redirect::to(&format!("/tickets/{ticket_id}")).into_response())
         }
@@ -448,7 +449,9 @@ async fn api_apply_macro(
 ) -> AppResult<Response> {
     let ticket_id = path_id(&ticket, "ticket")?;
     let macro_id = path_id(&id, "macro")?;
-    let text = search::replies::apply(&state.db, &agent, macro_id, ticket_id, state.now()).await?;
+    let any = crate::tickets::Expect::Any;
+    let text =
+        search::replies::apply(&state.db, &agent, macro_id, ticket_id, any, state.now()).await?;
     let ticket = crate::tickets::get_ticket(&state.db, ticket_id).await?;
     Ok(Json(json!({"ticket": ticket, "reply_text": text})).into_response())
 }

@@ -239,10 +239,12 @@ async fn queue(
     let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
     let sla_due = crate::sla::store::due_times(&state.db, &ids).await?;
     let agents = auth::list_agents(&state.db).await?;
+    let macros = crate::search::replies::with_actions_only(&state.db).await?;
     let saved: Vec<(&tickets::views::SavedView, (i64, bool))> =
         views.iter().zip(view_counts).collect();
     Ok(views::queue(&views::QueuePage {
         agents: &agents,
+        macros: &macros,
         views: &saved,
         view: view.as_ref(),
         team: team.as_ref().map(|(id, name)| (*id, name.as_str())),

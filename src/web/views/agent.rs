@@ -50,6 +50,8 @@ pub struct QueuePage<'a> {
     pub tag: Option<&'a str>,
     /// For the bulk bar's assignee choice.
     pub agents: &'a [AgentRef],
+    /// For the bulk bar's macro choice (macros that act).
+    pub macros: &'a [crate::search::replies::SavedReply],
     /// The agent's saved views (shared and own) with their counts (capped; `true`: more).
     pub views: &'a [(&'a crate::tickets::views::SavedView, (i64, bool))],
     /// The view shown instead of a queue.
@@ -102,7 +104,7 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
                     @if p.tickets.is_empty() {
                         p.empty { "Nothing here. " @if p.queue == Queue::Mine { "Pick a ticket from Unassigned." } }
                     } @else {
-                        (super::bulk::bar(p.csrf, p.agents, &back, Some(&scope)))
+                        (super::bulk::bar(p.csrf, p.agents, p.macros, &back, Some(&scope)))
                         table.tickets {
                             thead { tr { th { span.visually-hidden { "Select" } } th { "#" } th { "Subject" } th { "Customer" } th { "Status" } th { "Priority" } th { "Assignee" } th { "Age" } th { "SLA due" } } }
                             tbody {
@@ -512,7 +514,7 @@ fn saved_view_page(p: &QueuePage<'_>, v: &crate::tickets::views::SavedView) -> M
                     @if p.tickets.is_empty() {
                         p.empty { "No ticket matches this view now." }
                     } @else {
-                        (super::bulk::bar(p.csrf, p.agents, &back, None))
+                        (super::bulk::bar(p.csrf, p.agents, p.macros, &back, None))
                         table.tickets {
                             thead { tr { th { span.visually-hidden { "Select" } } th { "#" } th { "Subject" } th { "Customer" } th { "Status" } th { "Priority" } th { "Assignee" } th { "Age" } th { "SLA due" } } }
                             tbody {

@@ -15,7 +15,13 @@ pub struct ListScope<'a> {
 }
 
 /// The bulk bar: rows select themselves into it with `form="bulk"` checkboxes.
-pub fn bar(csrf: &str, agents: &[AgentRef], back: &str, list: Option<&ListScope<'_>>) -> Markup {
+pub fn bar(
+    csrf: &str,
+    agents: &[AgentRef],
+    macros: &[crate::search::replies::SavedReply],
+    back: &str,
+    list: Option<&ListScope<'_>>,
+) -> Markup {
     html! {
         form #bulk.row.bulk method="post" action="/tickets/bulk" {
             input type="hidden" name="csrf" value=(csrf);
@@ -52,6 +58,13 @@ pub fn bar(csrf: &str, agents: &[AgentRef], back: &str, list: Option<&ListScope<
             input #bulk-add-tag name="add_tags" dir="auto" size="10" list="tag-suggestions";
             label for="bulk-remove-tag" { "remove tags" }
             input #bulk-remove-tag name="remove_tags" dir="auto" size="10" list="tag-suggestions";
+            @if !macros.is_empty() {
+                label for="bulk-macro" { "macro" }
+                select #bulk-macro name="macro_id" {
+                    option value="" { "(none)" }
+                    @for m in macros { option value=(m.id) { (m.title) } }
+                }
+            }
             button type="submit" { "Apply…" }
         }
     }

@@ -112,6 +112,7 @@ pub fn stale_page(
     now: i64,
     view: &StaleView,
     agents: &[AgentRef],
+    macros: &[crate::search::replies::SavedReply],
 ) -> Markup {
     let (idle_hours, unassigned_minutes) = (view.idle_hours, view.unassigned_minutes);
     let table = |rows: &[StaleTicket], caption: &str| -> Markup {
@@ -152,6 +153,7 @@ pub fn stale_page(
             (super::bulk::bar(
                 csrf,
                 agents,
+                macros,
                 &format!("/tickets?view=stale&idle_hours={idle_hours}&unassigned_minutes={unassigned_minutes}"),
                 None,
             ))
