@@ -123,13 +123,13 @@ async fn save_checkpoint(
     Ok(())
 }
 
-/// Fetches and ingests everything newer than the checkpoint. Returns how many messages it took.
+/// Fetches and ingests everything newer than the checkpoint. Returns the checkpoint after it.
 async fn fetch_new(
     state: &AppState,
     cfg: &MailboxConfig,
     session: &mut Session,
     failures: &mut HashMap<u32, u32>,
-) -> Result<usize> {
+) -> Result<i64> {
     let key = cfg.key();
     let mailbox = session.select(&cfg.folder).await?;
     let uidvalidity = i64::from(mailbox.uid_validity.unwrap_or(0));
@@ -149,7 +149,6 @@ async fn fetch_new(
         .filter(|u| i64::from(*u) > last_uid)
         .collect();
     uids.sort_unstable();
-    let mut taken = 0;
     for chunk in uids.chunks(BATCH) {
         let set = chunk
             .iter()
@@ -186,7 +185,6 @@ async fn fetch_new(
                     done.push(*uid);
                     last_uid = i64::from(*uid);
                     save_checkpoint(&state.db, &key, uidvalidity, last_uid, state.now()).await?;
-                    taken += 1;
                 }
                 Err(err) => {
                     // A storage failure: stop here and retry from this message on the next pass;
@@ -211,7 +209,7 @@ async fn fetch_new(
         }
         mark_processed(session, cfg, &done).await?;
     }
-    Ok(taken)
+    Ok(last_uid)
 }
 
 /// After this many failed attempts to store a message, it is quarantined as `storage_error`.
@@ -325,23 +323,28 @@ pub async fn release_stale_leases(db: &Db) -> Result<()> {
     Ok(())
 }
 
-/// Whether mail newer than the checkpoint is in the folder now. Some servers do not announce
-/// mail delivered between the last fetch and the start of IDLE (they consider it reported, or
-/// notice it only at their next periodic check), so the fetcher asks once more before it waits.
-async fn arrived_since_fetch(
-    state: &AppState,
-    cfg: &MailboxConfig,
-    session: &mut Session,
-) -> Result<bool> {
-    let (_, last_uid) = checkpoint(&state.db, &cfg.key()).await?;
-    // A search sees the folder as of the session's last sync; NOOP syncs it first.
-    session.noop().await?;
-    let found = session
-        .uid_search(format!("UID {}:*", last_uid + 1))
-        .await?;
-    // "n:*" always matches the newest message, even when its UID is below n.
-    Ok(found.into_iter().any(|uid| i64::from(uid) > last_uid))
+/// Whether mail newer than `last_uid` (the checkpoint the fetch left) is in the folder now.
+/// Some servers do not announce mail delivered between the last fetch and the start of IDLE
+/// (they consider it reported, or notice it only at their next periodic check), so the fetcher
+/// asks once more before it waits. A server that does not answer in time ends the session,
+/// which reconnects.
+async fn arrived_since(session: &mut Session, last_uid: i64) -> Result<bool> {
+    let ask = async {
+        // A search sees the folder as of the session's last sync; NOOP syncs it first.
+        session.noop().await?;
+        let found = session
+            .uid_search(format!("UID {}:*", last_uid + 1))
+            .await?;
+        // "n:*" always matches the newest message, even when its UID is below n.
+        Ok::<_, anyhow::Error>(found.into_iter().any(|uid| i64::from(uid) > last_uid))
+    };
+    tokio::time::timeout(RECHECK_TIMEOUT, ask)
+        .await
+        .context("the IMAP server did not answer the check for new mail in time")?
 }
+
+/// How long the check before IDLE may take.
+const RECHECK_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Empties the responses the server sent unasked (so the session's bounded channel never fills)
 /// and tells whether one of them announced new mail.
@@ -372,7 +375,7 @@ async fn session_loop(
             let _ = session.logout().await;
             return Ok(());
         }
-        fetch_new(state, cfg, &mut session, failures).await?;
+        let last_uid = fetch_new(state, cfg, &mut session, failures).await?;
         if idle {
             if let Some(hook) = &cfg.before_idle {
                 (hook.0)().await;
@@ -382,9 +385,7 @@ async fn session_loop(
             // what the session set aside before waiting, and ask once more, or it would sit
             // until the wait ends.
             let announced = session.unsolicited_responses.clone();
-            if new_mail_announced(&announced)
-                || arrived_since_fetch(state, cfg, &mut session).await?
-            {
+            if new_mail_announced(&announced) || arrived_since(&mut session, last_uid).await? {
                 continue;
             }
             let mut handle = session.idle();

@@ -10,7 +10,7 @@
 //! Tickets of different customers are not merged: the source customer's link would show the
 //! other customer's conversation.
 
-use super::{Actor, Expect, clean_tags, commands, repo};
+use super::{Actor, Expect, commands, repo};
 use crate::auth::AgentRef;
 use crate::db::{Db, Tx};
 use crate::domain::Status;
@@ -219,8 +219,7 @@ pub async fn undo(db: &Db, agent: &AgentRef, merge_id: i64, now: Millis) -> AppR
     )
     .await?;
     let mut t = commands::open(&mut tx, target, Actor::Agent(agent), Expect::Any, now).await?;
-    t.remove_tags(&mut tx, &clean_tags("tags", &moved.tags)?)
-        .await?;
+    t.remove_tags(&mut tx, &moved.tags).await?;
     t.record(
         &mut tx,
         "merge_undone",

@@ -75,7 +75,8 @@ struct CreateTicket {
     priority: Option<String>,
 }
 
-fn parse_enum<T: std::str::FromStr<Err = String>>(
+/// An enum field (status, priority); absent is none.
+pub(super) fn parse_enum<T: std::str::FromStr<Err = String>>(
     field: &str,
     v: Option<&str>,
 ) -> AppResult<Option<T>> {

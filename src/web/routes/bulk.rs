@@ -2,8 +2,8 @@
 //! stale view (a confirmation with the count first, then the result), and
 //! `POST /api/v1/tickets/bulk`.
 
+use super::api::parse_enum;
 use crate::auth::{self, AgentRef};
-use crate::domain::{Priority, Status};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::tickets::bulk::{self, BulkChange, Target};
@@ -28,33 +28,9 @@ pub fn api_routes() -> Router<AppState> {
     Router::new().route("/tickets/bulk", post(api_bulk))
 }
 
-fn parse_status(raw: Option<&str>) -> AppResult<Option<Status>> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(s) => s
-            .parse::<Status>()
-            .map(Some)
-            .map_err(|e| AppError::field("status", e)),
-    }
-}
-
-fn parse_priority(raw: Option<&str>) -> AppResult<Option<Priority>> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(s) => s
-            .parse::<Priority>()
-            .map(Some)
-            .map_err(|e| AppError::field("priority", e)),
-    }
-}
-
-fn split_tags(raw: Option<&str>) -> Vec<String> {
-    raw.unwrap_or("")
-        .split([',', '，', '،'])
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
+/// A choice left empty ("(no change)") is no choice.
+fn given(v: Option<&str>) -> Option<&str> {
+    v.map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// The form's fields, repeated `ticket_id`s included (`12` or `12:3`, the version seen).
@@ -88,11 +64,11 @@ impl BulkForm {
             ),
         };
         Ok(BulkChange {
-            status: parse_status(self.get("status"))?,
-            priority: parse_priority(self.get("priority"))?,
+            status: parse_enum("status", given(self.get("status")))?,
+            priority: parse_enum("priority", given(self.get("priority")))?,
             assignee_id,
-            add_tags: split_tags(self.get("add_tags")),
-            remove_tags: split_tags(self.get("remove_tags")),
+            add_tags: super::comma_list(self.get("add_tags")),
+            remove_tags: super::comma_list(self.get("remove_tags")),
             macro_id,
             macro_title: None,
         })
@@ -260,8 +236,8 @@ async fn api_bulk(
 ) -> AppResult<Json<Value>> {
     let c = body.changes.unwrap_or_default();
     let mut change = BulkChange {
-        status: parse_status(c.status.as_deref())?,
-        priority: parse_priority(c.priority.as_deref())?,
+        status: parse_enum("status", given(c.status.as_deref()))?,
+        priority: parse_enum("priority", given(c.priority.as_deref()))?,
         assignee_id: c.assignee_id,
         add_tags: c.add_tags.unwrap_or_default(),
         remove_tags: c.remove_tags.unwrap_or_default(),

@@ -29,6 +29,16 @@ pub fn field_errors(err: &crate::error::AppError) -> Option<Vec<(String, String)
     }
 }
 
+/// A form field holding several values (tags, addresses) separated by commas (`,`, `，`, `،`).
+pub fn comma_list(raw: Option<&str>) -> Vec<String> {
+    raw.unwrap_or("")
+        .split([',', '，', '،'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// A listing page's `?cursor=` (the id to list before); absent or empty is the first page.
 pub fn page_cursor(raw: Option<&str>) -> Result<Option<i64>, crate::error::AppError> {
     match raw {

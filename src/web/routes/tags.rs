@@ -221,7 +221,7 @@ async fn change(
 ) -> PageResult<Response> {
     verify_csrf(&headers, f.csrf.as_deref())?;
     let patch = TicketPatch {
-        add_tags: split(f.add.as_deref()),
+        add_tags: super::comma_list(f.add.as_deref()),
         remove_tags: f.remove.into_iter().collect(),
         ..Default::default()
     };
@@ -252,7 +252,7 @@ async fn change_cc(
 ) -> PageResult<Response> {
     verify_csrf(&headers, f.csrf.as_deref())?;
     let patch = TicketPatch {
-        add_cc: split(f.add.as_deref()),
+        add_cc: super::comma_list(f.add.as_deref()),
         remove_cc: f.remove.into_iter().collect(),
         ..Default::default()
     };
@@ -304,15 +304,6 @@ pub async fn cc_panel(
             }
         }
     })
-}
-
-fn split(raw: Option<&str>) -> Vec<String> {
-    raw.unwrap_or("")
-        .split([',', '，', '،'])
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 /// The Tags card of the ticket page.

@@ -105,24 +105,7 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
                         p.empty { "Nothing here. " @if p.queue == Queue::Mine { "Pick a ticket from Unassigned." } }
                     } @else {
                         (super::bulk::bar(p.csrf, p.agents, p.macros, &back, Some(&scope)))
-                        table.tickets {
-                            thead { tr { th { span.visually-hidden { "Select" } } th { "#" } th { "Subject" } th { "Customer" } th { "Status" } th { "Priority" } th { "Assignee" } th { "Age" } th { "SLA due" } } }
-                            tbody {
-                                @for t in p.tickets {
-                                    tr #{"ticket-" (t.id)} data-version=(t.version) {
-                                        td { input type="checkbox" name="ticket_id" value={(t.id) ":" (t.version)} form="bulk" aria-label={"Select #" (t.id)}; }
-                                        td { a href={"/tickets/" (t.id)} { (t.id) } }
-                                        td.subject dir="auto" { a href={"/tickets/" (t.id)} { (t.subject) } }
-                                        td { a href={"/customers/" (t.customer_id)} { (display_name(t)) } }
-                                        td { (badge("status", t.status.as_str())) }
-                                        td { (badge("priority", t.priority.as_str())) }
-                                        td { (t.assignee_name.as_deref().unwrap_or("—")) }
-                                        td title="Time since the ticket was created" { (age(p.now, t.created_at)) }
-                                        td { (super::sla::due_cell(p.now, p.sla_due.get(&t.id).copied())) }
-                                    }
-                                }
-                            }
-                        }
+                        (ticket_table(p))
                         (save_view_form(p))
                         p.muted.small.kb-hint { "Keyboard: " kbd { "j" } " / " kbd { "k" } " to move, " kbd { "o" } " to open, " kbd { "?" } " for every shortcut." }
                         @if p.queue == Queue::Mine && p.next_cursor.is_none() {
@@ -450,6 +433,30 @@ fn is_image(content_type: &str) -> bool {
     .contains(&t.as_str())
 }
 
+/// A list's tickets, each row with its bulk checkbox (carrying the version shown).
+fn ticket_table(p: &QueuePage<'_>) -> Markup {
+    html! {
+        table.tickets {
+            thead { tr { th { span.visually-hidden { "Select" } } th { "#" } th { "Subject" } th { "Customer" } th { "Status" } th { "Priority" } th { "Assignee" } th { "Age" } th { "SLA due" } } }
+            tbody {
+                @for t in p.tickets {
+                    tr #{"ticket-" (t.id)} data-version=(t.version) {
+                        td { input type="checkbox" name="ticket_id" value={(t.id) ":" (t.version)} form="bulk" aria-label={"Select #" (t.id)}; }
+                        td { a href={"/tickets/" (t.id)} { (t.id) } }
+                        td.subject dir="auto" { a href={"/tickets/" (t.id)} { (t.subject) } }
+                        td { a href={"/customers/" (t.customer_id)} { (display_name(t)) } }
+                        td { (badge("status", t.status.as_str())) }
+                        td { (badge("priority", t.priority.as_str())) }
+                        td { (t.assignee_name.as_deref().unwrap_or("—")) }
+                        td title="Time since the ticket was created" { (age(p.now, t.created_at)) }
+                        td { (super::sla::due_cell(p.now, p.sla_due.get(&t.id).copied())) }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// "Save as a view": this queue (and its team and tag) narrowed further, under a name.
 fn save_view_form(p: &QueuePage<'_>) -> Markup {
     html! {
@@ -515,24 +522,7 @@ fn saved_view_page(p: &QueuePage<'_>, v: &crate::tickets::views::SavedView) -> M
                         p.empty { "No ticket matches this view now." }
                     } @else {
                         (super::bulk::bar(p.csrf, p.agents, p.macros, &back, None))
-                        table.tickets {
-                            thead { tr { th { span.visually-hidden { "Select" } } th { "#" } th { "Subject" } th { "Customer" } th { "Status" } th { "Priority" } th { "Assignee" } th { "Age" } th { "SLA due" } } }
-                            tbody {
-                                @for t in p.tickets {
-                                    tr #{"ticket-" (t.id)} data-version=(t.version) {
-                                        td { input type="checkbox" name="ticket_id" value={(t.id) ":" (t.version)} form="bulk" aria-label={"Select #" (t.id)}; }
-                                        td { a href={"/tickets/" (t.id)} { (t.id) } }
-                                        td.subject dir="auto" { a href={"/tickets/" (t.id)} { (t.subject) } }
-                                        td { a href={"/customers/" (t.customer_id)} { (display_name(t)) } }
-                                        td { (badge("status", t.status.as_str())) }
-                                        td { (badge("priority", t.priority.as_str())) }
-                                        td { (t.assignee_name.as_deref().unwrap_or("—")) }
-                                        td title="Time since the ticket was created" { (age(p.now, t.created_at)) }
-                                        td { (super::sla::due_cell(p.now, p.sla_due.get(&t.id).copied())) }
-                                    }
-                                }
-                            }
-                        }
+                        (ticket_table(p))
                         @if let Some(c) = p.next_cursor {
                             p { a.button href={"/tickets?saved_view=" (v.id) "&cursor=" (c)} { "Older tickets →" } }
                         }
