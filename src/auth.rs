@@ -230,6 +230,17 @@ pub async fn list_agents(db: &Db) -> AppResult<Vec<AgentRef>> {
     rows.iter().map(agent_from_row).collect()
 }
 
+/// The active agent `agent_id`, if there is one.
+pub async fn agent_ref(db: &Db, agent_id: i64) -> AppResult<Option<AgentRef>> {
+    let row = sqlx::query(
+        "SELECT agent_id, email, name, role FROM agent WHERE agent_id = $1 AND active = 1",
+    )
+    .bind(agent_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    row.as_ref().map(agent_from_row).transpose()
+}
+
 pub async fn agent_exists(db: &Db, agent_id: i64) -> AppResult<bool> {
     let n: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM agent WHERE agent_id = $1 AND active = 1")

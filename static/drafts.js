@@ -123,6 +123,12 @@
         f.__draftFlushed = false;
         return;
       }
+      if (f.hasAttribute && f.hasAttribute("data-macro-apply")) {
+        // A macro: its changes are made on the server, its text goes in at the cursor here.
+        e.preventDefault();
+        applyMacro(f);
+        return;
+      }
       if (f === form) {
         // Sending: the server deletes the draft once the reply is saved, so nothing more may
         // be saved after this; a save already on its way finishes first.
@@ -173,6 +179,40 @@
     box.setSelectionRange(caret, caret);
     box.scrollIntoView({ block: "center" });
     save(false);
+  }
+
+  // Applies a macro without leaving the page first: the server makes its changes and answers
+  // with its reply text, which goes in at the cursor; once the draft holding it is saved, the
+  // page reloads to show the ticket's new state. Without an answer, the form is sent as usual.
+  function applyMacro(f) {
+    var params = new URLSearchParams(new FormData(f));
+    fetch(f.action, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        Accept: "application/json",
+        "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8",
+        "X-CSRF-Token": csrf
+      },
+      body: params.toString()
+    })
+      .then(function (resp) {
+        if (!resp.ok) throw new Error(resp.status);
+        return resp.json();
+      })
+      .then(
+        function (data) {
+          if (data.reply_text) insert(data.reply_text);
+          return save(false).then(function () {
+            location.reload();
+          });
+        },
+        function () {
+          flushThen(function () {
+            f.submit();
+          });
+        }
+      );
   }
 
   var ticketPath = url.replace(/\/draft$/, "");

@@ -344,6 +344,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0024_saved_views.sql"),
         postgres: include_str!("../../migrations/postgres/0024_saved_views.sql"),
     },
+    Migration {
+        version: 25,
+        name: "personal_macros_bulk_runs",
+        sqlite: include_str!("../../migrations/sqlite/0025_personal_macros_bulk_runs.sql"),
+        postgres: include_str!("../../migrations/postgres/0025_personal_macros_bulk_runs.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

@@ -42,6 +42,9 @@ async fn run(state: &AppState, claimed: &Claimed, worker: &str) -> anyhow::Resul
         Job::LinkSent { ticket_id } => {
             crate::notify::send_link_job(state, id, worker, ticket_id).await
         }
+        Job::BulkChunk { bulk_run_id } => {
+            crate::tickets::bulk::run_chunk_job(&state.db, id, bulk_run_id, state.now()).await
+        }
     }
 }
 

@@ -431,12 +431,20 @@ pub async fn set_prefs(db: &Db, agent_id: i64, prefs: &[Pref], now: Millis) -> A
 // Followers
 
 /// Agent `agent_id` follows ticket `ticket_id` (again: no change); 404 for no such ticket.
+#[tracing::instrument(skip_all, fields(ticket_id))]
 pub async fn follow(db: &Db, ticket_id: i64, agent_id: i64, now: Millis) -> AppResult<()> {
     let mut tx = db.begin().await?;
+    follow_in(&mut tx, ticket_id, agent_id, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`follow`] inside a transaction the caller commits.
+pub async fn follow_in(tx: &mut Tx, ticket_id: i64, agent_id: i64, now: Millis) -> AppResult<()> {
     let exists: Option<i64> =
         sqlx::query_scalar("SELECT ticket_id FROM ticket WHERE ticket_id = $1")
             .bind(ticket_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?;
     if exists.is_none() {
         return Err(AppError::NotFound("ticket"));
@@ -448,9 +456,8 @@ pub async fn follow(db: &Db, ticket_id: i64, agent_id: i64, now: Millis) -> AppR
     .bind(ticket_id)
     .bind(agent_id)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

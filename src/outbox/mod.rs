@@ -76,6 +76,9 @@ pub enum Job {
     /// Mail the ticket's customer a fresh private link.
     #[serde(rename = "link.sent")]
     LinkSent { ticket_id: i64 },
+    /// Apply the next chunk of a bulk change.
+    #[serde(rename = "bulk.chunk")]
+    BulkChunk { bulk_run_id: i64 },
 }
 
 fn requested() -> String {
@@ -128,7 +131,7 @@ impl Job {
             | Job::Assign { ticket_id, .. }
             | Job::SearchIndex { ticket_id }
             | Job::LinkSent { ticket_id } => Some(*ticket_id),
-            Job::AssignWaiting { .. } => None,
+            Job::AssignWaiting { .. } | Job::BulkChunk { .. } => None,
         }
     }
 }

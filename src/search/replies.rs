@@ -1,10 +1,11 @@
 //! Saved replies (macros): a reply text agents insert into the reply box, with placeholders
 //! filled in, and actions applied to the ticket in one step — status, priority, assignee, tags
-//! to add and remove, an internal note. Leads and admins manage them; every agent can search and
-//! use them; each use is counted.
+//! to add and remove, a team, an internal note, following the ticket. A macro is shared (leads and
+//! admins manage those; every agent uses them) or an agent's own (only they see, use and edit
+//! it). Each use is counted.
 
 use crate::auth::AgentRef;
-use crate::db::{Db, is_unique_violation};
+use crate::db::{Db, Tx, is_unique_violation};
 use crate::domain::Role;
 use crate::domain::clock::Millis;
 use crate::error::{AppError, AppResult};
@@ -20,6 +21,11 @@ pub struct SavedReply {
     pub updated_at: Millis,
     /// How often agents applied or inserted it.
     pub uses: i64,
+    /// The agent whose own macro it is; `None` for a shared one.
+    pub owner_id: Option<i64>,
+    /// Only its owner sees it.
+    #[sqlx(skip)]
+    pub personal: bool,
     #[serde(skip)]
     #[sqlx(rename = "actions")]
     pub actions_json: String,
@@ -42,9 +48,15 @@ pub struct Actions {
     pub add_tags: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub remove_tags: Vec<String>,
+    /// Moves the ticket to this team.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_id: Option<i64>,
     /// An internal note added to the ticket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Whoever applies it follows the ticket (and is told of its changes).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub follow: bool,
 }
 
 impl Actions {
@@ -118,8 +130,14 @@ impl Actions {
         if !self.remove_tags.is_empty() {
             parts.push(format!("remove tags {}", self.remove_tags.join(", ")));
         }
+        if let Some(t) = self.team_id {
+            parts.push(format!("move to team {t}"));
+        }
         if self.note.is_some() {
             parts.push("add an internal note".into());
+        }
+        if self.follow {
+            parts.push("follow the ticket".into());
         }
         parts.join(", ")
     }
@@ -127,7 +145,20 @@ impl Actions {
 
 fn with_actions(mut r: SavedReply) -> SavedReply {
     r.actions = serde_json::from_str(&r.actions_json).unwrap_or_default();
+    r.personal = r.owner_id.is_some();
     r
+}
+
+/// Checks what [`Actions::clean`] cannot alone: that the team exists.
+async fn check_team(db: &Db, actions: &Actions) -> AppResult<()> {
+    if let Some(t) = actions.team_id
+        && crate::assign::admin::team_name_by_id(db, t)
+            .await?
+            .is_none()
+    {
+        return Err(AppError::field("actions.team_id", "is not a team"));
+    }
+    Ok(())
 }
 
 pub const MAX_TITLE_CHARS: usize = 120;
@@ -137,13 +168,15 @@ pub fn may_manage(agent: &AgentRef) -> bool {
     matches!(agent.role, Role::Lead | Role::Admin)
 }
 
-fn check_manager(agent: &AgentRef) -> AppResult<()> {
-    if may_manage(agent) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "only leads and admins manage saved replies".into(),
-        ))
+/// Whether `agent` may change macro `r`: their own, or a shared one when they manage macros.
+fn check_may_edit(agent: &AgentRef, owner_id: Option<i64>) -> AppResult<()> {
+    match owner_id {
+        Some(o) if o == agent.id => Ok(()),
+        Some(_) => Err(AppError::NotFound("saved reply")),
+        None if may_manage(agent) => Ok(()),
+        None => Err(AppError::Forbidden(
+            "only leads and admins manage shared macros; make it personal".into(),
+        )),
     }
 }
 
@@ -174,12 +207,16 @@ fn validate(title: &str, body: &str, acts: &Actions) -> AppResult<(String, Strin
     Ok((title.to_string(), body.to_string()))
 }
 
-/// Saved replies whose title or text contains every word of `query` (all of them for an empty
-/// query), by title.
-pub async fn list(db: &Db, query: &str) -> AppResult<Vec<SavedReply>> {
-    let replies: Vec<SavedReply> = sqlx::query_as(
-        "SELECT saved_reply_id, title, body, updated_at, uses, actions FROM saved_reply ORDER BY title LIMIT 500",
-    )
+const COLUMNS: &str = "saved_reply_id, title, body, updated_at, uses, actions, owner_id";
+
+/// The saved replies `viewer_id` may use (the shared ones and their own) whose title or text
+/// contains every word of `query` (all of them for an empty query), by title.
+pub async fn list(db: &Db, viewer_id: i64, query: &str) -> AppResult<Vec<SavedReply>> {
+    let replies: Vec<SavedReply> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM saved_reply WHERE owner_id IS NULL OR owner_id = $1
+         ORDER BY title, saved_reply_id LIMIT 500"
+    )))
+    .bind(viewer_id)
     .fetch_all(&db.pool)
     .await?;
     let words: Vec<String> = query.split_whitespace().map(|w| w.to_lowercase()).collect();
@@ -193,11 +230,14 @@ pub async fn list(db: &Db, query: &str) -> AppResult<Vec<SavedReply>> {
         .collect())
 }
 
-pub async fn get(db: &Db, id: i64) -> AppResult<SavedReply> {
-    sqlx::query_as(
-        "SELECT saved_reply_id, title, body, updated_at, uses, actions FROM saved_reply WHERE saved_reply_id = $1",
-    )
+/// Macro `id`, when `viewer_id` may use it (another agent's own is not found).
+pub async fn get(db: &Db, viewer_id: i64, id: i64) -> AppResult<SavedReply> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM saved_reply WHERE saved_reply_id = $1
+           AND (owner_id IS NULL OR owner_id = $2)"
+    )))
     .bind(id)
+    .bind(viewer_id)
     .fetch_optional(&db.pool)
     .await?
     .map(with_actions)
@@ -206,34 +246,44 @@ pub async fn get(db: &Db, id: i64) -> AppResult<SavedReply> {
 
 fn conflict(err: sqlx::Error) -> AppError {
     if is_unique_violation(&err) {
-        AppError::field("title", "is already used by another saved reply")
+        AppError::field("title", "is already used by another macro")
     } else {
         err.into()
     }
 }
 
+/// A macro as written in a form or the API.
+pub struct MacroIn<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+    pub actions: Actions,
+    /// Only its author sees it. Agents who do not manage macros may only write their own.
+    pub personal: bool,
+}
+
 pub async fn create(
     db: &Db,
     agent: &AgentRef,
-    title: &str,
-    body: &str,
-    actions: Actions,
+    m: MacroIn<'_>,
     now: Millis,
 ) -> AppResult<SavedReply> {
-    check_manager(agent)?;
-    let actions = actions.clean()?;
-    let (title, body) = validate(title, body, &actions)?;
+    let owner_id = m.personal.then_some(agent.id);
+    check_may_edit(agent, owner_id)?;
+    let actions = m.actions.clean()?;
+    let (title, body) = validate(m.title, m.body, &actions)?;
+    check_team(db, &actions).await?;
     let actions_json = serde_json::to_string(&actions).unwrap_or_else(|_| "{}".into());
     let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO saved_reply (title, body, created_by, created_at, updated_at, actions) VALUES ($1, $2, $3, $4, $4, $5)
-         RETURNING saved_reply_id",
+        "INSERT INTO saved_reply (title, body, created_by, created_at, updated_at, actions, owner_id)
+         VALUES ($1, $2, $3, $4, $4, $5, $6) RETURNING saved_reply_id",
     )
     .bind(&title)
     .bind(&body)
     .bind(agent.id)
     .bind(now)
     .bind(&actions_json)
+    .bind(owner_id)
     .fetch_one(&mut *tx)
     .await
     .map_err(conflict)?;
@@ -244,23 +294,27 @@ pub async fn create(
         body,
         updated_at: now,
         uses: 0,
+        owner_id,
+        personal: owner_id.is_some(),
         actions_json,
         actions,
     })
 }
 
+/// Rewrites macro `id`. A shared macro stays shared and a personal one personal (`m.personal`
+/// is ignored).
 pub async fn update(
     db: &Db,
     agent: &AgentRef,
     id: i64,
-    title: &str,
-    body: &str,
-    actions: Actions,
+    m: MacroIn<'_>,
     now: Millis,
 ) -> AppResult<SavedReply> {
-    check_manager(agent)?;
-    let actions = actions.clean()?;
-    let (title, body) = validate(title, body, &actions)?;
+    let existing = get(db, agent.id, id).await?;
+    check_may_edit(agent, existing.owner_id)?;
+    let actions = m.actions.clean()?;
+    let (title, body) = validate(m.title, m.body, &actions)?;
+    check_team(db, &actions).await?;
     let actions_json = serde_json::to_string(&actions).unwrap_or_else(|_| "{}".into());
     let mut tx = db.begin().await?;
     let n = sqlx::query(
@@ -279,11 +333,12 @@ pub async fn update(
         return Err(AppError::NotFound("saved reply"));
     }
     tx.commit().await?;
-    get(db, id).await
+    get(db, agent.id, id).await
 }
 
 pub async fn delete(db: &Db, agent: &AgentRef, id: i64) -> AppResult<()> {
-    check_manager(agent)?;
+    let existing = get(db, agent.id, id).await?;
+    check_may_edit(agent, existing.owner_id)?;
     let mut tx = db.begin().await?;
     let n = sqlx::query("DELETE FROM saved_reply WHERE saved_reply_id = $1")
         .bind(id)
@@ -304,23 +359,20 @@ pub async fn render_for(
     ticket: &crate::tickets::Ticket,
     agent: &AgentRef,
 ) -> AppResult<String> {
-    let reply = get(db, id).await?;
+    let reply = get(db, agent.id, id).await?;
     Ok(fill(&reply.body, ticket, agent))
 }
 
-/// Applies macro `id` to a ticket: its actions through the ticket commands (one change), its
-/// note as an internal note, and one more use counted. Returns the reply text for the reply box
-/// (placeholders filled; empty when the macro has none) — it is never sent by itself, so the
-/// agent's draft is kept and the text goes into it.
-pub async fn apply(
-    db: &Db,
-    agent: &AgentRef,
-    id: i64,
-    ticket_id: i64,
-    expect: crate::tickets::Expect,
-    now: Millis,
-) -> AppResult<String> {
-    let m = get(db, id).await?;
+/// A macro read and checked once, ready to apply to one ticket or many.
+pub struct Ready {
+    pub reply: SavedReply,
+    patch: crate::tickets::TicketPatch,
+}
+
+/// Reads macro `id` for `agent` and checks its actions against today's agents and teams: an
+/// agent or team gone since it was written is a 422 naming the action.
+pub async fn prepare(db: &Db, agent: &AgentRef, id: i64) -> AppResult<Ready> {
+    let m = get(db, agent.id, id).await?;
     let a = &m.actions;
     let assignee_id = match a.assign.as_deref() {
         None => None,
@@ -348,7 +400,7 @@ pub async fn apply(
         remove_tags: a.remove_tags.clone(),
         ..Default::default()
     };
-    crate::tickets::update_ticket(db, agent, ticket_id, patch, expect, now)
+    let patch = crate::tickets::check_patch(db, patch)
         .await
         .map_err(|e| match e {
             AppError::Validation { field, message } if field == "assignee_id" => {
@@ -356,27 +408,95 @@ pub async fn apply(
             }
             other => other,
         })?;
-    let ticket = crate::tickets::get_ticket(db, ticket_id).await?;
-    if let Some(note) = &a.note {
-        let text = fill(note, &ticket, agent);
-        let msg = crate::tickets::AgentMessage {
-            body: text,
-            visibility: crate::domain::Visibility::Internal,
-            status: None,
-            attachments: Vec::new(),
-        };
-        let any = crate::tickets::Expect::Any;
-        crate::tickets::add_agent_message(db, agent, ticket_id, msg, any, now).await?;
+    check_team(db, a).await?;
+    Ok(Ready { reply: m, patch })
+}
+
+/// Applies a prepared macro to a ticket inside `tx`: its actions and note as one ticket change,
+/// and following when it says so. Returns the reply text for the reply box (placeholders filled;
+/// empty when the macro has none): it is never sent by itself, so the agent's draft is kept and
+/// the text goes into it. The use is counted by the caller ([`count_uses`]).
+pub async fn apply_in(
+    tx: &mut Tx,
+    agent: &AgentRef,
+    ready: &Ready,
+    ticket_id: i64,
+    expect: crate::tickets::Expect,
+    now: Millis,
+) -> AppResult<String> {
+    let actor = crate::tickets::Actor::Agent(agent);
+    let mut edit = crate::tickets::commands::open(tx, ticket_id, actor, expect, now).await?;
+    let text = apply_to_edit(tx, &mut edit, agent, ready, now).await?;
+    edit.save(tx).await?;
+    Ok(text)
+}
+
+/// [`apply_in`] on an edit the caller opened and saves (bulk changes add their own fields to the
+/// same change).
+pub async fn apply_to_edit(
+    tx: &mut Tx,
+    edit: &mut crate::tickets::commands::Edit,
+    agent: &AgentRef,
+    ready: &Ready,
+    now: Millis,
+) -> AppResult<String> {
+    let a = &ready.reply.actions;
+    let ticket_id = edit.ticket_id;
+    crate::tickets::apply_patch(tx, edit, &ready.patch).await?;
+    if let Some(team) = a.team_id {
+        edit.set_team(tx, team, false, Some("macro")).await?;
     }
-    sqlx::query("UPDATE saved_reply SET uses = uses + 1 WHERE saved_reply_id = $1")
-        .bind(id)
-        .execute(&db.pool)
-        .await?;
-    Ok(if m.body.is_empty() {
-        String::new()
+    let needs_ticket = a.note.is_some() || !ready.reply.body.is_empty();
+    let ticket = if needs_ticket {
+        Some(crate::tickets::repo::get_ticket_tx(tx, ticket_id).await?)
     } else {
-        fill(&m.body, &ticket, agent)
+        None
+    };
+    if let (Some(note), Some(t)) = (&a.note, &ticket) {
+        let text = fill(note, t, agent);
+        let msg = crate::tickets::NewMessage {
+            author_kind: "agent",
+            agent_id: Some(agent.id),
+            visibility: Some(crate::domain::Visibility::Internal),
+            body_text: &text,
+            ..Default::default()
+        };
+        edit.add_message(tx, &msg).await?;
+    }
+    if a.follow {
+        crate::notify::inbox::follow_in(tx, ticket_id, agent.id, now).await?;
+    }
+    Ok(match &ticket {
+        Some(t) if !ready.reply.body.is_empty() => fill(&ready.reply.body, t, agent),
+        _ => String::new(),
     })
+}
+
+/// Counts `n` more uses of macro `id`.
+pub async fn count_uses(tx: &mut Tx, id: i64, n: i64) -> AppResult<()> {
+    sqlx::query("UPDATE saved_reply SET uses = uses + $1 WHERE saved_reply_id = $2")
+        .bind(n)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Applies macro `id` to one ticket in its own transaction (see [`apply_in`]).
+pub async fn apply(
+    db: &Db,
+    agent: &AgentRef,
+    id: i64,
+    ticket_id: i64,
+    expect: crate::tickets::Expect,
+    now: Millis,
+) -> AppResult<String> {
+    let ready = prepare(db, agent, id).await?;
+    let mut tx = db.begin().await?;
+    let text = apply_in(&mut tx, agent, &ready, ticket_id, expect, now).await?;
+    count_uses(&mut tx, id, 1).await?;
+    tx.commit().await?;
+    Ok(text)
 }
 
 fn fill(text: &str, ticket: &crate::tickets::Ticket, agent: &AgentRef) -> String {
@@ -388,9 +508,9 @@ fn fill(text: &str, ticket: &crate::tickets::Ticket, agent: &AgentRef) -> String
     super::text::fill_placeholders(text, &customer, ticket.id, &agent.name)
 }
 
-/// The macros that act (for the bulk bar), by title.
-pub async fn with_actions_only(db: &Db) -> AppResult<Vec<SavedReply>> {
-    Ok(list(db, "")
+/// The macros that act and `viewer_id` may use (for the bulk bar), by title.
+pub async fn with_actions_only(db: &Db, viewer_id: i64) -> AppResult<Vec<SavedReply>> {
+    Ok(list(db, viewer_id, "")
         .await?
         .into_iter()
         .filter(|r| !r.actions.is_empty())

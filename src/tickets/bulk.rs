@@ -1,21 +1,37 @@
-//! Bulk changes: one change (status, priority, assignee, tags) applied to many tickets, each
-//! through the ticket commands in its own short transaction. A ticket named with the version
-//! the agent saw is changed only if nobody changed it since; otherwise it is reported as stale
-//! and left alone, never overwritten.
+//! Bulk changes: one change (status, priority, assignee, tags, a macro) applied to many tickets,
+//! each through the ticket commands as one change of its own. Tickets are written in chunks, one
+//! transaction per chunk with a savepoint per ticket, so the write lock is held briefly and one
+//! ticket's refusal leaves the others alone. A ticket named with the version the agent saw is
+//! changed only if nobody changed it since; otherwise it is reported as stale and left alone,
+//! never overwritten.
+//!
+//! Up to [`INLINE_MAX`] tickets are changed within the request. Larger selections become a
+//! [`bulk_run`](start): the job worker applies it chunk by chunk, each chunk committed together
+//! with the progress it made and the job for the next chunk, so a crash neither loses nor
+//! repeats a ticket, and the agent watches the progress.
 
-use super::{Expect, ListFilter, TicketPatch, clean_tags, list_tickets, update_ticket};
+use super::{Actor, Expect, ListFilter, TicketPatch, clean_tags, commands, list_tickets};
 use crate::auth::AgentRef;
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::domain::clock::Millis;
 use crate::domain::{Priority, Status};
 use crate::error::{AppError, AppResult};
-use serde::Serialize;
+use crate::outbox;
+use crate::search::replies;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
 
 /// The most tickets one bulk change touches.
 pub const MAX_TICKETS: usize = 10_000;
 
+/// Tickets written in one transaction.
+pub const CHUNK: usize = 50;
+
+/// The most tickets changed within the request; more run in the background with progress.
+pub const INLINE_MAX: usize = 200;
+
 /// What to change on every selected ticket.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct BulkChange {
     pub status: Option<Status>,
     pub priority: Option<Priority>,
@@ -39,7 +55,18 @@ impl BulkChange {
             && self.remove_tags.is_empty()
     }
 
-    fn patch(&self) -> TicketPatch {
+    /// The field changes, without the macro (`None` when there are none).
+    fn patch(&self) -> Option<TicketPatch> {
+        let fields = !BulkChange {
+            macro_id: None,
+            macro_title: None,
+            ..self.clone()
+        }
+        .is_empty();
+        fields.then(|| self.field_patch())
+    }
+
+    fn field_patch(&self) -> TicketPatch {
         TicketPatch {
             status: self.status,
             priority: self.priority,
@@ -53,7 +80,7 @@ impl BulkChange {
 
     /// Checks the change once, before any ticket is touched: an unknown agent or a bad tag is
     /// a 422 naming the field, not a failure on every ticket.
-    pub async fn validate(&mut self, db: &Db) -> AppResult<()> {
+    pub async fn validate(&mut self, db: &Db, agent: &AgentRef) -> AppResult<()> {
         if self.is_empty() {
             return Err(AppError::field(
                 "changes",
@@ -68,7 +95,7 @@ impl BulkChange {
         self.add_tags = clean_tags("add_tags", &self.add_tags)?;
         self.remove_tags = clean_tags("remove_tags", &self.remove_tags)?;
         if let Some(m) = self.macro_id {
-            let found = crate::search::replies::get(db, m).await;
+            let found = replies::get(db, agent.id, m).await;
             if matches!(found, Err(AppError::NotFound(_))) {
                 return Err(AppError::field("macro_id", "is not a macro"));
             }
@@ -105,13 +132,13 @@ impl BulkChange {
 }
 
 /// A selected ticket, with the version the agent saw when there is one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Target {
     pub id: i64,
     pub version: Option<i64>,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Outcome {
     /// Tickets changed (a ticket that already had the values counts too).
     pub changed: Vec<i64>,
@@ -121,57 +148,89 @@ pub struct Outcome {
     pub failed: Vec<Failed>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Stale {
     pub id: i64,
     pub current_version: i64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Failed {
     pub id: i64,
     pub error: String,
 }
 
-/// Applies a validated change to each target in turn.
-pub async fn apply(
-    db: &Db,
+/// A validated change made ready: the field patch checked and the macro read once.
+struct Prepared {
+    patch: Option<TicketPatch>,
+    ready: Option<replies::Ready>,
+}
+
+async fn prepare(db: &Db, agent: &AgentRef, change: &BulkChange) -> AppResult<Prepared> {
+    let patch = match change.patch() {
+        Some(p) => Some(super::check_patch(db, p).await?),
+        None => None,
+    };
+    let ready = match change.macro_id {
+        Some(m) => Some(replies::prepare(db, agent, m).await.map_err(|e| match e {
+            AppError::NotFound(_) => AppError::field("macro_id", "is not a macro"),
+            other => other,
+        })?),
+        None => None,
+    };
+    Ok(Prepared { patch, ready })
+}
+
+/// Changes one ticket: the fields, then the macro, as one change.
+async fn apply_one(
+    tx: &mut Tx,
+    agent: &AgentRef,
+    t: &Target,
+    p: &Prepared,
+    now: Millis,
+) -> AppResult<()> {
+    let expect = t.version.map_or(Expect::Any, Expect::Version);
+    let mut edit = commands::open(tx, t.id, Actor::Agent(agent), expect, now).await?;
+    if let Some(patch) = &p.patch {
+        super::apply_patch(tx, &mut edit, patch).await?;
+    }
+    if let Some(ready) = &p.ready {
+        replies::apply_to_edit(tx, &mut edit, agent, ready, now).await?;
+    }
+    edit.save(tx).await?;
+    Ok(())
+}
+
+async fn savepoint(tx: &mut Tx, sql: &'static str) -> AppResult<()> {
+    sqlx::query(sql).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Applies the change to one chunk of targets in `tx`, each under a savepoint: a ticket that is
+/// stale or refuses the change is rolled back alone and reported in `out`.
+async fn apply_chunk(
+    tx: &mut Tx,
     agent: &AgentRef,
     targets: &[Target],
-    change: &BulkChange,
+    p: &Prepared,
+    out: &mut Outcome,
     now: Millis,
-) -> AppResult<Outcome> {
-    if targets.len() > MAX_TICKETS {
-        return Err(AppError::field(
-            "tickets",
-            format!("at most {MAX_TICKETS} tickets at once"),
-        ));
-    }
-    let patch = change.patch();
-    let fields = !BulkChange {
-        macro_id: None,
-        macro_title: None,
-        ..change.clone()
-    }
-    .is_empty();
-    let mut out = Outcome::default();
+) -> AppResult<()> {
+    let mut used = 0;
     for t in targets {
-        let mut expect = t.version.map_or(Expect::Any, Expect::Version);
-        let mut done = Ok(());
-        if fields {
-            done = update_ticket(db, agent, t.id, patch.clone(), expect, now)
-                .await
-                .map(|_| ());
-            // The field changes made the version move; the macro applies to the result.
-            expect = Expect::Any;
-        }
-        if let (Ok(()), Some(m)) = (&done, change.macro_id) {
-            done = crate::search::replies::apply(db, agent, m, t.id, expect, now)
-                .await
-                .map(|_| ());
+        savepoint(tx, "SAVEPOINT bulk_item").await?;
+        let done = apply_one(tx, agent, t, p, now).await;
+        if done.is_ok() {
+            savepoint(tx, "RELEASE SAVEPOINT bulk_item").await?;
+        } else {
+            savepoint(tx, "ROLLBACK TO SAVEPOINT bulk_item").await?;
+            savepoint(tx, "RELEASE SAVEPOINT bulk_item").await?;
         }
         match done {
-            Ok(_) => out.changed.push(t.id),
+            Ok(()) => {
+                out.changed.push(t.id);
+                used += 1;
+            }
             Err(AppError::Stale { current_version }) => out.stale.push(Stale {
                 id: t.id,
                 current_version,
@@ -184,10 +243,202 @@ pub async fn apply(
                 id: t.id,
                 error: format!("{field} {message}"),
             }),
+            Err(AppError::Conflict(message)) => out.failed.push(Failed {
+                id: t.id,
+                error: message,
+            }),
             Err(other) => return Err(other),
         }
     }
+    if let (Some(ready), true) = (&p.ready, used > 0) {
+        replies::count_uses(tx, ready.reply.id, used).await?;
+    }
+    Ok(())
+}
+
+fn check_size(targets: &[Target]) -> AppResult<()> {
+    if targets.len() > MAX_TICKETS {
+        return Err(AppError::field(
+            "tickets",
+            format!("at most {MAX_TICKETS} tickets at once"),
+        ));
+    }
+    Ok(())
+}
+
+/// Applies a validated change to every target now, chunk by chunk.
+pub async fn apply(
+    db: &Db,
+    agent: &AgentRef,
+    targets: &[Target],
+    change: &BulkChange,
+    now: Millis,
+) -> AppResult<Outcome> {
+    check_size(targets)?;
+    let p = prepare(db, agent, change).await?;
+    let mut out = Outcome::default();
+    for chunk in targets.chunks(CHUNK) {
+        let mut tx = db.begin().await?;
+        apply_chunk(&mut tx, agent, chunk, &p, &mut out, now).await?;
+        tx.commit().await?;
+    }
     Ok(out)
+}
+
+/// A bulk change applied in the background, and how far it got.
+#[derive(Debug, Serialize)]
+pub struct Run {
+    pub id: i64,
+    pub agent_id: i64,
+    pub summary: String,
+    pub total: i64,
+    pub done: i64,
+    pub finished: bool,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    /// The list it was started from (for "back to the list").
+    #[serde(skip)]
+    pub back: String,
+}
+
+/// Starts a background bulk run of a validated change; the job worker applies it.
+pub async fn start(
+    db: &Db,
+    agent: &AgentRef,
+    targets: &[Target],
+    change: &BulkChange,
+    summary: &str,
+    back: &str,
+    now: Millis,
+) -> AppResult<i64> {
+    check_size(targets)?;
+    // Refused now (an agent or team gone), not on every ticket later.
+    prepare(db, agent, change).await?;
+    let mut tx = db.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO bulk_run (agent_id, change, summary, targets, total, outcome, back, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING bulk_run_id",
+    )
+    .bind(agent.id)
+    .bind(json(change))
+    .bind(summary)
+    .bind(json(&targets))
+    .bind(targets.len() as i64)
+    .bind(json(&Outcome::default()))
+    .bind(back)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    outbox::enqueue(&mut tx, &outbox::Job::BulkChunk { bulk_run_id: id }, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+/// Bulk run `id` as `viewer` may see it: their own, or any for admins.
+pub async fn run(db: &Db, viewer: &AgentRef, id: i64) -> AppResult<Run> {
+    let r = sqlx::query(
+        "SELECT bulk_run_id, agent_id, summary, total, done, outcome, back, finished_at
+         FROM bulk_run WHERE bulk_run_id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(AppError::NotFound("bulk change"))?;
+    let agent_id: i64 = r.try_get("agent_id")?;
+    if agent_id != viewer.id && viewer.role != crate::domain::Role::Admin {
+        return Err(AppError::NotFound("bulk change"));
+    }
+    let outcome: String = r.try_get("outcome")?;
+    Ok(Run {
+        id,
+        agent_id,
+        summary: r.try_get("summary")?,
+        total: r.try_get("total")?,
+        done: r.try_get("done")?,
+        finished: r.try_get::<Option<i64>, _>("finished_at")?.is_some(),
+        outcome: serde_json::from_str(&outcome).unwrap_or_default(),
+        back: r.try_get("back")?,
+    })
+}
+
+/// The job: applies the next chunk of bulk run `run_id` and records the progress, the next
+/// chunk's job and this job's completion in one transaction.
+pub async fn run_chunk_job(db: &Db, job_id: i64, run_id: i64, now: Millis) -> anyhow::Result<()> {
+    let row = sqlx::query(
+        "SELECT agent_id, change, targets, done, outcome, finished_at FROM bulk_run
+         WHERE bulk_run_id = $1",
+    )
+    .bind(run_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(row) = row.filter(|r| {
+        r.try_get::<Option<i64>, _>("finished_at")
+            .is_ok_and(|f| f.is_none())
+    }) else {
+        return outbox::finish(db.begin().await?, job_id, now).await;
+    };
+    let agent_id: i64 = row.try_get("agent_id")?;
+    let change: BulkChange = serde_json::from_str(&row.try_get::<String, _>("change")?)?;
+    let targets: Vec<Target> = serde_json::from_str(&row.try_get::<String, _>("targets")?)?;
+    let mut out: Outcome = serde_json::from_str(&row.try_get::<String, _>("outcome")?)?;
+    let done = (row.try_get::<i64, _>("done")?.max(0) as usize).min(targets.len());
+    // The agent left, or the macro or an agent it names is gone: the rest fails, stated.
+    let prepared = match crate::auth::agent_ref(db, agent_id).await? {
+        Some(agent) => match prepare(db, &agent, &change).await {
+            Ok(p) => Ok((agent, p)),
+            Err(AppError::Validation { field, message }) => Err(format!("{field} {message}")),
+            Err(other) => return Err(other.into()),
+        },
+        None => Err("the agent who started it is no longer active".to_string()),
+    };
+    let mut tx = db.begin().await?;
+    let new_done = match &prepared {
+        Ok((agent, p)) => {
+            let chunk = &targets[done..(done + CHUNK).min(targets.len())];
+            apply_chunk(&mut tx, agent, chunk, p, &mut out, now).await?;
+            done + chunk.len()
+        }
+        Err(error) => {
+            out.failed.extend(targets[done..].iter().map(|t| Failed {
+                id: t.id,
+                error: error.clone(),
+            }));
+            targets.len()
+        }
+    };
+    let finished = new_done >= targets.len();
+    // `done = $5`: a run whose chunk another worker already applied is left alone.
+    let n = sqlx::query(
+        "UPDATE bulk_run SET done = $1, outcome = $2, finished_at = $3
+         WHERE bulk_run_id = $4 AND done = $5 AND finished_at IS NULL",
+    )
+    .bind(new_done as i64)
+    .bind(json(&out))
+    .bind(finished.then_some(now))
+    .bind(run_id)
+    .bind(done as i64)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        tx.rollback().await?;
+        return outbox::finish(db.begin().await?, job_id, now).await;
+    }
+    if !finished {
+        outbox::enqueue(
+            &mut tx,
+            &outbox::Job::BulkChunk {
+                bulk_run_id: run_id,
+            },
+            now,
+        )
+        .await?;
+    }
+    outbox::finish(tx, job_id, now).await
 }
 
 /// Every ticket a list shows (all its pages), up to [`MAX_TICKETS`]: "all N matching".

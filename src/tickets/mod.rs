@@ -10,7 +10,7 @@ pub mod repo;
 pub mod views;
 
 use crate::auth::AgentRef;
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::domain::clock::Millis;
 use crate::domain::{AuthorKind, Priority, Status, Visibility};
 use crate::error::{AppError, AppResult};
@@ -362,41 +362,56 @@ pub async fn update_ticket(
     expect: Expect,
     now: Millis,
 ) -> AppResult<Saved> {
+    let patch = check_patch(db, patch).await?;
+    let mut tx = db.begin().await?;
+    let mut edit = commands::open(&mut tx, ticket_id, Actor::Agent(agent), expect, now).await?;
+    apply_patch(&mut tx, &mut edit, &patch).await?;
+    let saved = edit.save(&mut tx).await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+/// Checks a patch before any ticket is opened: a bad subject, tag, address or agent is a 422
+/// naming the field. Returns it with tags and addresses cleaned.
+pub async fn check_patch(db: &Db, mut patch: TicketPatch) -> AppResult<TicketPatch> {
     if let Some(subject) = &patch.subject {
         validate_subject(subject)?;
     }
-    clean_tags("add_tags", &patch.add_tags)?;
-    clean_tags("remove_tags", &patch.remove_tags)?;
-    let add_cc = clean_cc("add_cc", &patch.add_cc)?;
-    let remove_cc = clean_cc("remove_cc", &patch.remove_cc)?;
+    patch.add_tags = clean_tags("add_tags", &patch.add_tags)?;
+    patch.remove_tags = clean_tags("remove_tags", &patch.remove_tags)?;
+    patch.add_cc = clean_cc("add_cc", &patch.add_cc)?;
+    patch.remove_cc = clean_cc("remove_cc", &patch.remove_cc)?;
     if let Some(Some(assignee)) = patch.assignee_id
         && !crate::auth::agent_exists(db, assignee).await?
     {
         return Err(AppError::field("assignee_id", "is not an active agent"));
     }
-    let mut tx = db.begin().await?;
-    let mut edit = commands::open(&mut tx, ticket_id, Actor::Agent(agent), expect, now).await?;
+    Ok(patch)
+}
+
+/// Makes a patch checked by [`check_patch`] on an open edit (the caller saves it).
+pub async fn apply_patch(
+    tx: &mut Tx,
+    edit: &mut commands::Edit,
+    patch: &TicketPatch,
+) -> AppResult<()> {
     if let Some(to) = patch.status {
-        edit.set_status(&mut tx, to, None).await?;
+        edit.set_status(tx, to, None).await?;
     }
     if let Some(p) = patch.priority {
-        edit.set_priority(&mut tx, p, None).await?;
+        edit.set_priority(tx, p, None).await?;
     }
     if let Some(a) = patch.assignee_id {
-        edit.reassign(&mut tx, a).await?;
+        edit.reassign(tx, a).await?;
     }
     if let Some(s) = &patch.subject {
-        edit.set_subject(&mut tx, s).await?;
+        edit.set_subject(tx, s).await?;
     }
-    edit.remove_tags(&mut tx, &clean_tags("remove_tags", &patch.remove_tags)?)
-        .await?;
-    edit.add_tags(&mut tx, &clean_tags("add_tags", &patch.add_tags)?)
-        .await?;
-    edit.remove_cc(&mut tx, &remove_cc).await?;
-    edit.add_cc(&mut tx, &add_cc, "agent").await?;
-    let saved = edit.save(&mut tx).await?;
-    tx.commit().await?;
-    Ok(saved)
+    edit.remove_tags(tx, &patch.remove_tags).await?;
+    edit.add_tags(tx, &patch.add_tags).await?;
+    edit.remove_cc(tx, &patch.remove_cc).await?;
+    edit.add_cc(tx, &patch.add_cc, "agent").await?;
+    Ok(())
 }
 
 pub const MAX_SUBJECT_CHARS: usize = 250;

@@ -315,3 +315,178 @@ both_backends!(bulk_from_the_queue, |app| async move {
         .unwrap();
     assert_eq!(r.status(), 403);
 });
+
+/// Creates `n` tickets through the API, ten at a time; their ids.
+async fn many(app: &TestApp, n: usize) -> Vec<i64> {
+    let mut ids = Vec::new();
+    let all: Vec<usize> = (0..n).collect();
+    for batch in all.chunks(10) {
+        let made = futures_util::future::join_all(batch.iter().map(|i| async move {
+            let (email, subject) = (format!("many{i}@example.com"), format!("Many {i}"));
+            app.create_ticket(&email, &subject, "Hello").await
+        }))
+        .await;
+        ids.extend(made.iter().map(|t| t["id"].as_i64().unwrap()));
+    }
+    ids
+}
+
+/// Waits (bounded) until a background bulk change is finished; its last state.
+async fn finished(app: &TestApp, url: &str) -> Value {
+    for _ in 0..600 {
+        let run = app.get_json(url).await["bulk_run"].clone();
+        if run["finished"] == true {
+            return run;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("bulk change {url} did not finish");
+}
+
+both_backends!(large_bulk_changes_run_in_the_background, |app| async move {
+    let ids = many(&app, 230).await;
+    let r = app
+        .api()
+        .post(app.at("/api/v1/macros"))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"title": "Triage", "body": "", "actions": {"add_tags": ["triaged"], "note": "Triaged in bulk"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let mid = r.json::<Value>().await.unwrap()["saved_reply"]["id"]
+        .as_i64()
+        .unwrap();
+    app.drain_outbox().await;
+    let mut seen = std::collections::HashMap::new();
+    for id in &ids {
+        seen.insert(
+            *id,
+            ticket(&app, *id).await["ticket"]["version"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    // One of them changes after the agent saw it.
+    let stale = ids[117];
+    let r = app
+        .api()
+        .patch(app.at(&format!("/api/v1/tickets/{stale}")))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"priority": "low"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mut targets: Vec<Value> = ids
+        .iter()
+        .map(|id| json!({"id": id, "version": seen[id]}))
+        .collect();
+    targets.push(json!({"id": 987654}));
+    let r = app
+        .api()
+        .post(app.at("/api/v1/tickets/bulk"))
+        .bearer_auth(&app.agent_token)
+        .json(&json!({"tickets": targets, "changes": {"status": "pending", "macro_id": mid}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        202,
+        "more than one request's worth runs in the background"
+    );
+    let url = r.headers()["location"].to_str().unwrap().to_string();
+    let started: Value = r.json().await.unwrap();
+    assert_eq!(started["bulk_run"]["total"], 231);
+    assert_eq!(started["status_url"], url.as_str());
+    let run = finished(&app, &url).await;
+    assert_eq!(run["done"], 231, "{run}");
+    assert_eq!(run["changed"].as_array().unwrap().len(), 229, "{run}");
+    assert_eq!(run["stale"][0]["id"], stale, "{run}");
+    assert_eq!(run["failed"][0]["id"], 987654, "{run}");
+    // Each ticket changed once: the fields and the macro as one change, never twice.
+    for id in [ids[0], ids[49], ids[50], ids[229]] {
+        let t = ticket(&app, id).await;
+        assert_eq!(t["ticket"]["status"], "pending");
+        assert_eq!(t["ticket"]["version"], seen[&id] + 1, "{t}");
+        assert_eq!(t["tags"], json!(["triaged"]));
+        let notes = t["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["body_text"] == "Triaged in bulk")
+            .count();
+        assert_eq!(notes, 1);
+    }
+    assert_eq!(ticket(&app, stale).await["tags"], json!([]));
+    let m = app.get_json(&format!("/api/v1/macros/{mid}")).await;
+    assert_eq!(m["saved_reply"]["uses"], 229);
+    // Only the agent who started it (and admins) see it.
+    let other = app
+        .api()
+        .get(app.at(&url))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 200);
+
+    // From the queue's bar: "every ticket in this list" over 200 tickets shows the progress.
+    let browser = app.browser();
+    assert!(
+        login(&app, &browser, &app.agent_email, PASSWORD)
+            .await
+            .is_redirection()
+    );
+    let (csrf, _) = csrf_from(&browser, &app.at("/tickets?queue=pending")).await;
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("back", "/tickets?queue=pending"),
+        ("queue", "pending"),
+        ("scope", "all"),
+        ("priority", "urgent"),
+        ("confirm", "1"),
+    ];
+    let r = browser
+        .post(app.at("/tickets/bulk"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(page.starts_with("/tickets/bulk/"), "{page}");
+    let mut last = String::new();
+    for _ in 0..600 {
+        let r = browser.get(app.at(&page)).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let refreshing = r.headers().contains_key("refresh");
+        last = r.text().await.unwrap();
+        if !refreshing {
+            break;
+        }
+        assert!(last.contains("<progress"), "{last}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(last.contains("Changed 229 tickets"), "{last}");
+    assert_eq!(ticket(&app, ids[3]).await["ticket"]["priority"], "urgent");
+    // Another agent's run is not found.
+    let run_id = page.trim_start_matches("/tickets/bulk/");
+    let r = app
+        .api()
+        .get(app.at(&format!("/api/v1/tickets/bulk/{run_id}")))
+        .bearer_auth(&app.agent_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = app
+        .api()
+        .get(app.at("/api/v1/tickets/bulk/999999"))
+        .bearer_auth(&app.agent_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+});

@@ -165,3 +165,227 @@ both_backends!(macros_apply_actions_and_keep_the_draft, |app| async move {
     let m = app.get_json(&format!("/api/v1/macros/{mid}")).await;
     assert_eq!(m["saved_reply"]["uses"], 2);
 });
+
+async fn send(
+    app: &TestApp,
+    m: reqwest::Method,
+    token: &str,
+    path: &str,
+    body: Value,
+) -> (u16, Value) {
+    let r = app
+        .api()
+        .request(m, app.at(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+both_backends!(personal_macros_teams_and_following, |app| async move {
+    // An agent writes their own macro; a shared one stays for leads and admins.
+    let mine = json!({"title": "My triage", "body": "", "personal": true,
+                      "actions": {"add_tags": ["mine"], "follow": true}});
+    let (s, m) = post(&app, &app.agent_token, "/api/v1/macros", mine.clone()).await;
+    assert_eq!(s, 201, "{m}");
+    assert_eq!(m["saved_reply"]["personal"], true);
+    let mine_id = m["saved_reply"]["id"].as_i64().unwrap();
+    let (s, _) = post(
+        &app,
+        &app.agent_token,
+        "/api/v1/macros",
+        json!({"title": "Shared?", "body": "x"}),
+    )
+    .await;
+    assert_eq!(s, 403, "agents write only their own");
+    // The same title is fine for someone else's own and for a shared one, not twice for one agent.
+    let (s, e) = post(&app, &app.agent_token, "/api/v1/macros", mine.clone()).await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (422, Some("title")),
+        "{e}"
+    );
+    let (s, _) = post(&app, &app.admin_token, "/api/v1/macros", mine.clone()).await;
+    assert_eq!(s, 201);
+    let (s, shared) = post(
+        &app,
+        &app.admin_token,
+        "/api/v1/macros",
+        json!({"title": "My triage", "body": "Shared text"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{shared}");
+    let shared_id = shared["saved_reply"]["id"].as_i64().unwrap();
+    // Nobody else sees, uses, edits or deletes it.
+    let (s, list) = send(
+        &app,
+        reqwest::Method::GET,
+        &app.admin_token,
+        "/api/v1/macros",
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert!(
+        list["saved_replies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["id"] != mine_id),
+        "{list}"
+    );
+    let path = format!("/api/v1/macros/{mine_id}");
+    for m in [
+        reqwest::Method::GET,
+        reqwest::Method::PUT,
+        reqwest::Method::DELETE,
+    ] {
+        let (s, _) = send(
+            &app,
+            m.clone(),
+            &app.admin_token,
+            &path,
+            json!({"title": "x", "body": "y"}),
+        )
+        .await;
+        assert_eq!(s, 404, "{m} of another agent's macro");
+    }
+    let id = app
+        .create_ticket("p@example.com", "Personal", "Hello")
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let (s, _) = post(
+        &app,
+        &app.admin_token,
+        &format!("/api/v1/tickets/{id}/macros/{mine_id}/apply"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, 404);
+    // Agents cannot change a shared one.
+    let (s, _) = send(
+        &app,
+        reqwest::Method::PUT,
+        &app.agent_token,
+        &format!("/api/v1/macros/{shared_id}"),
+        json!({"title": "x", "body": "y"}),
+    )
+    .await;
+    assert_eq!(s, 403);
+    // The owner can; a team that does not exist is named.
+    let (s, e) = send(
+        &app,
+        reqwest::Method::PUT,
+        &app.agent_token,
+        &path,
+        json!({"title": "My triage", "body": "", "actions": {"team_id": 424242}}),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (422, Some("actions.team_id")),
+        "{e}"
+    );
+    let r = app
+        .api()
+        .post(app.at("/api/v1/teams"))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"name": "Billing"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let team = r.json::<Value>().await.unwrap()["team"]["id"]
+        .as_i64()
+        .unwrap();
+    let (s, e) = send(&app, reqwest::Method::PUT, &app.agent_token, &path,
+        json!({"title": "My triage", "body": "", "actions": {"add_tags": ["mine"], "team_id": team, "follow": true, "note": "Moved"}})).await;
+    assert_eq!(s, 200, "{e}");
+
+    // Applied: tags, team, note and following as one change.
+    app.drain_outbox().await;
+    let before = app.get_json(&format!("/api/v1/tickets/{id}")).await["ticket"]["version"]
+        .as_i64()
+        .unwrap();
+    let (s, out) = post(
+        &app,
+        &app.agent_token,
+        &format!("/api/v1/tickets/{id}/macros/{mine_id}/apply"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, 200, "{out}");
+    assert_eq!(out["ticket"]["version"], before + 1, "one change: {out}");
+    let t = app.get_json(&format!("/api/v1/tickets/{id}")).await;
+    assert_eq!(t["tags"], json!(["mine"]));
+    let team_now: Option<i64> =
+        sqlx::query_scalar("SELECT team_id FROM ticket WHERE ticket_id = $1")
+            .bind(id)
+            .fetch_one(&app.db().pool)
+            .await
+            .unwrap();
+    assert_eq!(team_now, Some(team));
+    let gus = app.browser();
+    assert!(
+        login(&app, &gus, &app.agent_email, PASSWORD)
+            .await
+            .is_redirection()
+    );
+    let html = gus
+        .get(app.at(&format!("/tickets/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("/tickets/{id}/unfollow")),
+        "the agent follows the ticket now"
+    );
+
+    // The macros page: every agent's own, editable; the shared ones to read.
+    let html = gus
+        .get(app.at("/admin/macros"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("action=\"/admin/saved-replies/{mine_id}\"")),
+        "{html}"
+    );
+    assert!(
+        !html.contains(&format!("action=\"/admin/saved-replies/{shared_id}\"")),
+        "{html}"
+    );
+    assert!(html.contains("Shared text"));
+    // A personal macro made from the page.
+    let (csrf, _) = csrf_from(&gus, &app.at("/admin/macros")).await;
+    let r = gus
+        .post(app.at("/admin/saved-replies"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("title", "From the page"),
+            ("body", "Hi"),
+            ("personal", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let (_, list) = send(
+        &app,
+        reqwest::Method::GET,
+        &app.agent_token,
+        "/api/v1/macros?q=page",
+        Value::Null,
+    )
+    .await;
+    assert_eq!(list["saved_replies"][0]["personal"], true, "{list}");
+});

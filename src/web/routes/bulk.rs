@@ -1,6 +1,7 @@
 //! Bulk changes over HTTP: `POST /tickets/bulk` from the bar on every queue and on the leads'
-//! stale view (a confirmation with the count first, then the result), and
-//! `POST /api/v1/tickets/bulk`.
+//! stale view (a confirmation with the count first, then the result, or the progress of a large
+//! change at `/tickets/bulk/{id}`), and `POST /api/v1/tickets/bulk` (`GET …/bulk/{id}` for a
+//! large one's progress).
 
 use super::api::parse_enum;
 use crate::auth::{self, AgentRef};
@@ -11,21 +12,25 @@ use crate::tickets::{ListFilter, Queue};
 use crate::web::PageResult;
 use crate::web::extract::{ApiAgent, ApiJson, CsrfToken, CurrentAgent, verify_csrf};
 use crate::web::views::bulk as views;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 pub fn ui_routes() -> Router<AppState> {
-    Router::new().route("/tickets/bulk", post(ui_bulk))
+    Router::new()
+        .route("/tickets/bulk", post(ui_bulk))
+        .route("/tickets/bulk/{id}", get(ui_progress))
 }
 
 /// Merged into /api/v1.
 pub fn api_routes() -> Router<AppState> {
-    Router::new().route("/tickets/bulk", post(api_bulk))
+    Router::new()
+        .route("/tickets/bulk", post(api_bulk))
+        .route("/tickets/bulk/{id}", get(api_progress))
 }
 
 /// A choice left empty ("(no change)") is no choice.
@@ -145,7 +150,7 @@ async fn ui_bulk(
     let back = form.back();
     let attempt = async {
         let mut change = form.change()?;
-        change.validate(&state.db).await?;
+        change.validate(&state.db, &agent).await?;
         let targets = form.targets(&state, &agent).await?;
         Ok::<_, AppError>((change, targets))
     };
@@ -166,8 +171,44 @@ async fn ui_bulk(
         let page = views::confirm(&agent, &csrf, &form.fields, targets.len(), &what, &back);
         return Ok(page.into_response());
     }
+    if targets.len() > bulk::INLINE_MAX {
+        let now = state.now();
+        let id = bulk::start(&state.db, &agent, &targets, &change, &what, &back, now).await?;
+        return Ok(Redirect::to(&format!("/tickets/bulk/{id}")).into_response());
+    }
     let out = bulk::apply(&state.db, &agent, &targets, &change, state.now()).await?;
     Ok(views::result(&agent, &csrf, &out, &what, &back).into_response())
+}
+
+/// A large bulk change's progress; the page reloads itself every second until it is done.
+async fn ui_progress(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<String>,
+) -> PageResult<Response> {
+    let id = crate::web::extract::path_id(&id, "bulk change")?;
+    let run = bulk::run(&state.db, &agent, id).await?;
+    if run.finished {
+        return Ok(
+            views::result(&agent, &csrf, &run.outcome, &run.summary, &run.back).into_response(),
+        );
+    }
+    Ok((
+        [(header::REFRESH, "1")],
+        views::progress(&agent, &csrf, &run),
+    )
+        .into_response())
+}
+
+async fn api_progress(
+    State(state): State<AppState>,
+    ApiAgent(agent): ApiAgent,
+    Path(id): Path<String>,
+) -> AppResult<Json<Value>> {
+    let id = crate::web::extract::path_id(&id, "bulk change")?;
+    let run = bulk::run(&state.db, &agent, id).await?;
+    Ok(Json(json!({"bulk_run": run})))
 }
 
 /// A refused bulk change: the reason, naming the field, and the way back (422).
@@ -233,7 +274,7 @@ async fn api_bulk(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     ApiJson(body): ApiJson<ApiBulk>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Response> {
     let c = body.changes.unwrap_or_default();
     let mut change = BulkChange {
         status: parse_enum("status", given(c.status.as_deref()))?,
@@ -244,7 +285,7 @@ async fn api_bulk(
         macro_id: c.macro_id,
         macro_title: None,
     };
-    change.validate(&state.db).await?;
+    change.validate(&state.db, &agent).await?;
     let targets = match (body.tickets, body.filter) {
         (Some(list), None) => {
             if list.len() > bulk::MAX_TICKETS {
@@ -284,6 +325,16 @@ async fn api_bulk(
     if targets.is_empty() {
         return Err(AppError::field("tickets", "is empty"));
     }
+    if targets.len() > bulk::INLINE_MAX {
+        // Too many for one request: 202 and where to follow the progress.
+        let now = state.now();
+        let what = change.describe(|id| format!("agent {id}"));
+        let id = bulk::start(&state.db, &agent, &targets, &change, &what, "/tickets", now).await?;
+        let run = bulk::run(&state.db, &agent, id).await?;
+        let url = format!("/api/v1/tickets/bulk/{id}");
+        let body = Json(json!({"bulk_run": run, "status_url": url}));
+        return Ok((StatusCode::ACCEPTED, [(header::LOCATION, url)], body).into_response());
+    }
     let out = bulk::apply(&state.db, &agent, &targets, &change, state.now()).await?;
-    Ok(Json(json!(out)))
+    Ok(Json(json!(out)).into_response())
 }

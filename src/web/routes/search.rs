@@ -28,6 +28,7 @@ pub fn ui_routes() -> Router<AppState> {
             "/admin/saved-replies",
             get(saved_replies_page).post(create_saved_reply_form),
         )
+        .route("/admin/macros", get(saved_replies_page))
         .route("/admin/saved-replies/{id}", post(update_saved_reply_form))
         .route(
             "/admin/saved-replies/{id}/delete",
@@ -283,6 +284,7 @@ pub async fn draft_for(
 /// replies under the reply box).
 pub async fn ticket_panels(
     state: &AppState,
+    agent_id: i64,
     csrf: &str,
     ticket_id: i64,
     messages: &[crate::tickets::Message],
@@ -300,7 +302,7 @@ pub async fn ticket_panels(
     let saved = if reply_q.trim().is_empty() {
         Vec::new()
     } else {
-        search::replies::list(&state.db, reply_q).await?
+        search::replies::list(&state.db, agent_id, reply_q).await?
     };
     let p = views::TicketPanels {
         ticket_id,
@@ -367,18 +369,15 @@ async fn api_mark_resolution(
 // ---------------------------------------------------------------------------------------------
 // Saved replies
 
+/// Every agent's macros page: the shared macros (leads and admins edit them) and the agent's own.
 async fn saved_replies_page(
     State(state): State<AppState>,
     CurrentAgent(agent): CurrentAgent,
     CsrfToken(csrf): CsrfToken,
 ) -> PageResult<Response> {
-    if !search::replies::may_manage(&agent) {
-        return Err(
-            AppError::Forbidden("only leads and admins manage saved replies".into()).into(),
-        );
-    }
-    let replies = search::replies::list(&state.db, "").await?;
-    Ok(views::saved_replies_admin(&agent, &csrf, &replies, &[]).into_response())
+    let replies = search::replies::list(&state.db, agent.id, "").await?;
+    let teams = crate::assign::admin::list_teams(&state.db).await?;
+    Ok(views::saved_replies_admin(&agent, &csrf, &replies, &teams, &[]).into_response())
 }
 
 #[derive(Deserialize)]
@@ -392,10 +391,27 @@ struct SavedReplyForm {
     add_tags: Option<String>,
     remove_tags: Option<String>,
     note: Option<String>,
+    team_id: Option<String>,
+    follow: Option<String>,
+    personal: Option<String>,
 }
 
 impl SavedReplyForm {
-    fn actions(&self) -> search::replies::Actions {
+    fn personal(&self) -> bool {
+        self.personal.as_deref().is_some_and(|p| !p.is_empty())
+    }
+
+    fn team_id(&self) -> AppResult<Option<i64>> {
+        match self.team_id.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(t) => t
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| AppError::field("actions.team_id", "is not a team")),
+        }
+    }
+
+    fn actions(&self) -> AppResult<search::replies::Actions> {
         let list = |v: &Option<String>| -> Vec<String> {
             v.as_deref()
                 .unwrap_or("")
@@ -405,14 +421,25 @@ impl SavedReplyForm {
                 .map(str::to_string)
                 .collect()
         };
-        search::replies::Actions {
+        Ok(search::replies::Actions {
             status: self.set_status.clone(),
             priority: self.set_priority.clone(),
             assign: self.assign.clone(),
             add_tags: list(&self.add_tags),
             remove_tags: list(&self.remove_tags),
+            team_id: self.team_id()?,
             note: self.note.clone(),
-        }
+            follow: self.follow.as_deref().is_some_and(|f| !f.is_empty()),
+        })
+    }
+
+    fn macro_in(&self) -> AppResult<search::replies::MacroIn<'_>> {
+        Ok(search::replies::MacroIn {
+            title: self.title.as_deref().unwrap_or(""),
+            body: self.body.as_deref().unwrap_or(""),
+            actions: self.actions()?,
+            personal: self.personal(),
+        })
     }
 }
 
@@ -428,7 +455,18 @@ async fn apply_macro_form(
 ) -> PageResult<Response> {
     verify_csrf(&headers, f.csrf.as_deref())?;
     let any = crate::tickets::Expect::Any;
-    match search::replies::apply(&state.db, &agent, macro_id, ticket_id, any, state.now()).await {
+    let result =
+        search::replies::apply(&state.db, &agent, macro_id, ticket_id, any, state.now()).await;
+    // The page's script asks for JSON: it puts the text at the cursor in the reply box itself.
+    let wants_json = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    if wants_json {
+        let text = result?;
+        return Ok(Json(json!({"reply_text": text})).into_response());
+    }
+    match result {
         Ok(text) if text.is_empty() => {
             Ok(Redirect::to(&format!("/tickets/{ticket_id}")).into_response())
         }
@@ -466,10 +504,11 @@ async fn saved_reply_result(
         Ok(()) => Ok(Redirect::to("/admin/saved-replies").into_response()),
         Err(err) => match crate::web::routes::field_errors(&err) {
             Some(errors) => {
-                let replies = search::replies::list(&state.db, "").await?;
+                let replies = search::replies::list(&state.db, agent.id, "").await?;
+                let teams = crate::assign::admin::list_teams(&state.db).await?;
                 Ok((
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    views::saved_replies_admin(agent, csrf, &replies, &errors),
+                    views::saved_replies_admin(agent, csrf, &replies, &teams, &errors),
                 )
                     .into_response())
             }
@@ -486,16 +525,12 @@ async fn create_saved_reply_form(
     Form(f): Form<SavedReplyForm>,
 ) -> PageResult<Response> {
     verify_csrf(&headers, f.csrf.as_deref())?;
-    let result = search::replies::create(
-        &state.db,
-        &agent,
-        f.title.as_deref().unwrap_or(""),
-        f.body.as_deref().unwrap_or(""),
-        f.actions(),
-        state.now(),
-    )
-    .await
-    .map(|_| ());
+    let result = match f.macro_in() {
+        Ok(m) => search::replies::create(&state.db, &agent, m, state.now())
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
     saved_reply_result(&state, &agent, &csrf, result).await
 }
 
@@ -508,17 +543,12 @@ async fn update_saved_reply_form(
     Form(f): Form<SavedReplyForm>,
 ) -> PageResult<Response> {
     verify_csrf(&headers, f.csrf.as_deref())?;
-    let result = search::replies::update(
-        &state.db,
-        &agent,
-        id,
-        f.title.as_deref().unwrap_or(""),
-        f.body.as_deref().unwrap_or(""),
-        f.actions(),
-        state.now(),
-    )
-    .await
-    .map(|_| ());
+    let result = match f.macro_in() {
+        Ok(m) => search::replies::update(&state.db, &agent, id, m, state.now())
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
     saved_reply_result(&state, &agent, &csrf, result).await
 }
 
@@ -540,26 +570,39 @@ struct SavedReplyIn {
     title: Option<String>,
     body: Option<String>,
     /// What the macro does to the ticket: `{"status"?, "priority"?, "assign"? ("me", "none" or
-    /// an agent id), "add_tags"?, "remove_tags"?, "note"?}`.
+    /// an agent id), "add_tags"?, "remove_tags"?, "team_id"?, "note"?, "follow"?}`.
     actions: Option<search::replies::Actions>,
+    /// Only its author sees and uses it (agents who are not leads or admins must say so).
+    personal: Option<bool>,
+}
+
+impl SavedReplyIn {
+    fn macro_in(&self) -> search::replies::MacroIn<'_> {
+        search::replies::MacroIn {
+            title: self.title.as_deref().unwrap_or(""),
+            body: self.body.as_deref().unwrap_or(""),
+            actions: self.actions.clone().unwrap_or_default(),
+            personal: self.personal.unwrap_or(false),
+        }
+    }
 }
 
 async fn api_list_saved(
     State(state): State<AppState>,
-    ApiAgent(_agent): ApiAgent,
+    ApiAgent(agent): ApiAgent,
     Query(params): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let q = params.get("q").map(String::as_str).unwrap_or("");
-    let replies = search::replies::list(&state.db, q).await?;
+    let replies = search::replies::list(&state.db, agent.id, q).await?;
     Ok(Json(json!({"saved_replies": replies})).into_response())
 }
 
 async fn api_get_saved(
     State(state): State<AppState>,
-    ApiAgent(_agent): ApiAgent,
+    ApiAgent(agent): ApiAgent,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let r = search::replies::get(&state.db, path_id(&id, "saved reply")?).await?;
+    let r = search::replies::get(&state.db, agent.id, path_id(&id, "saved reply")?).await?;
     Ok(Json(json!({"saved_reply": r})).into_response())
 }
 
@@ -568,15 +611,7 @@ async fn api_create_saved(
     ApiAgent(agent): ApiAgent,
     ApiJson(body): ApiJson<SavedReplyIn>,
 ) -> AppResult<Response> {
-    let r = search::replies::create(
-        &state.db,
-        &agent,
-        body.title.as_deref().unwrap_or(""),
-        body.body.as_deref().unwrap_or(""),
-        body.actions.unwrap_or_default(),
-        state.now(),
-    )
-    .await?;
+    let r = search::replies::create(&state.db, &agent, body.macro_in(), state.now()).await?;
     Ok((StatusCode::CREATED, Json(json!({"saved_reply": r}))).into_response())
 }
 
@@ -586,16 +621,8 @@ async fn api_update_saved(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<SavedReplyIn>,
 ) -> AppResult<Response> {
-    let r = search::replies::update(
-        &state.db,
-        &agent,
-        path_id(&id, "saved reply")?,
-        body.title.as_deref().unwrap_or(""),
-        body.body.as_deref().unwrap_or(""),
-        body.actions.unwrap_or_default(),
-        state.now(),
-    )
-    .await?;
+    let id = path_id(&id, "saved reply")?;
+    let r = search::replies::update(&state.db, &agent, id, body.macro_in(), state.now()).await?;
     Ok(Json(json!({"saved_reply": r})).into_response())
 }
 

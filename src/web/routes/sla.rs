@@ -256,7 +256,7 @@ pub async fn stale_page(
     let now = state.now();
     let view = leads::stale_view(&state.db, now, idle_hours, unassigned_minutes).await?;
     let agents = crate::auth::list_agents(&state.db).await?;
-    let macros = crate::search::replies::with_actions_only(&state.db).await?;
+    let macros = crate::search::replies::with_actions_only(&state.db, agent.id).await?;
     Ok(views::stale_page(agent, csrf, now, &view, &agents, &macros).into_response())
 }
 

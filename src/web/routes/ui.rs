@@ -239,7 +239,7 @@ async fn queue(
     let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
     let sla_due = crate::sla::store::due_times(&state.db, &ids).await?;
     let agents = auth::list_agents(&state.db).await?;
-    let macros = crate::search::replies::with_actions_only(&state.db).await?;
+    let macros = crate::search::replies::with_actions_only(&state.db, agent.id).await?;
     let saved: Vec<(&tickets::views::SavedView, (i64, bool))> =
         views.iter().zip(view_counts).collect();
     Ok(views::queue(&views::QueuePage {
@@ -325,7 +325,7 @@ async fn render_ticket(
     let merge = super::merge::panel(state, csrf, &ticket, errors).await?;
     let links = super::links::panel(state, csrf, id).await?;
     let (similar, reply_tools) =
-        super::search::ticket_panels(state, csrf, id, &messages, reply_q).await?;
+        super::search::ticket_panels(state, agent.id, csrf, id, &messages, reply_q).await?;
     let conflict = match stale {
         Some(s) => {
             let changes = tickets::commands::changes_since(&state.db, id, s.seen_version).await?;

@@ -4,7 +4,7 @@
 use super::layout::{Frame, page};
 use crate::auth::AgentRef;
 use crate::domain::{Priority, Status};
-use crate::tickets::bulk::Outcome;
+use crate::tickets::bulk::{Outcome, Run};
 use maud::{Markup, html};
 
 /// The list a bar sits on, for "every ticket in this list".
@@ -128,6 +128,33 @@ pub fn result(agent: &AgentRef, csrf: &str, out: &Outcome, what: &str, back: &st
                     }
                 }
                 p { a.button href=(back) { "Back to the list" } }
+            }
+        },
+    )
+}
+
+/// A large bulk change under way: how far it got (the page reloads itself until it is done).
+pub fn progress(agent: &AgentRef, csrf: &str, run: &Run) -> Markup {
+    page(
+        &Frame {
+            title: "Bulk change",
+            agent: Some(agent),
+            csrf,
+        },
+        html! {
+            section.card.reading {
+                h1 { "Changing " (run.total) " tickets…" }
+                p { (run.summary) }
+                p {
+                    label for="bulk-progress" { (run.done) " of " (run.total) " done" }
+                    " "
+                    progress #bulk-progress max=(run.total) value=(run.done) { (run.done) " of " (run.total) }
+                }
+                p.muted.small {
+                    (run.outcome.changed.len()) " changed, " (run.outcome.stale.len()) " left alone (changed by someone else), "
+                    (run.outcome.failed.len()) " could not change. You can leave this page: the change goes on."
+                }
+                p { a.button href=(run.back) { "Back to the list" } }
             }
         },
     )

@@ -172,10 +172,10 @@ pub fn admin_index(agent: &AgentRef, csrf: &str, unaccounted: i64) -> Markup {
             "Rename, merge and delete the tags tickets carry.",
         ),
         (
-            crate::search::replies::may_manage(agent),
-            "/admin/saved-replies",
-            "Saved replies",
-            "Answers agents insert from the reply box.",
+            true,
+            "/admin/macros",
+            "Macros and saved replies",
+            "Answers and one-step actions for the reply box and bulk changes: shared, and your own.",
         ),
         (
             admin,

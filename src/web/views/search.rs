@@ -170,7 +170,7 @@ pub fn saved_replies_panel(p: &TicketPanels<'_>) -> Markup {
                                 a href={"/tickets/" (p.ticket_id) "?saved_reply=" (r.id) "#body"} { (r.title) }
                                 span.muted.small { " — " (excerpt(&r.body, 80)) }
                             } @else {
-                                form.inline method="post" action={"/tickets/" (p.ticket_id) "/macros/" (r.id) "/apply"} {
+                                form.inline method="post" action={"/tickets/" (p.ticket_id) "/macros/" (r.id) "/apply"} data-macro-apply {
                                     input type="hidden" name="csrf" value=(p.csrf);
                                     button.small type="submit" title="Apply: the changes now, the text into your reply" { "Apply " (r.title) }
                                 }
@@ -199,7 +199,10 @@ fn excerpt(s: &str, chars: usize) -> String {
 }
 
 /// The macro part of a saved reply's form: what applying it does to the ticket.
-fn action_fields(a: Option<&crate::search::replies::Actions>) -> Markup {
+fn action_fields(
+    a: Option<&crate::search::replies::Actions>,
+    teams: &[crate::assign::admin::TeamView],
+) -> Markup {
     let a = a.cloned().unwrap_or_default();
     html! {
         fieldset.macro-actions {
@@ -217,9 +220,14 @@ fn action_fields(a: Option<&crate::search::replies::Actions>) -> Markup {
                 option value="me" selected[a.assign.as_deref() == Some("me")] { "to whoever applies it" }
                 option value="none" selected[a.assign.as_deref() == Some("none")] { "to nobody" }
             } }
+            label { "Team " select name="team_id" {
+                option value="" { "(no change)" }
+                @for t in teams { option value=(t.id) selected[a.team_id == Some(t.id)] { (t.name) } }
+            } }
             label { "Add tags " input name="add_tags" value=(a.add_tags.join(", ")) dir="auto"; }
             label { "Remove tags " input name="remove_tags" value=(a.remove_tags.join(", ")) dir="auto"; }
             label { "Internal note " textarea name="note" rows="2" dir="auto" { (a.note.clone().unwrap_or_default()) } }
+            label.check { input type="checkbox" name="follow" value="1" checked[a.follow]; " Follow the ticket" }
         }
     }
 }
@@ -228,48 +236,85 @@ pub fn saved_replies_admin(
     agent: &AgentRef,
     csrf: &str,
     replies: &[SavedReply],
+    teams: &[crate::assign::admin::TeamView],
     errors: &[(String, String)],
 ) -> Markup {
+    let manager = crate::search::replies::may_manage(agent);
+    let (own, shared): (Vec<&SavedReply>, Vec<&SavedReply>) =
+        replies.iter().partition(|r| r.personal);
+    let team_name = |id: i64| {
+        teams
+            .iter()
+            .find(|t| t.id == id)
+            .map(|t| t.name.clone())
+            .unwrap_or_else(|| format!("team {id}"))
+    };
+    let item = |r: &SavedReply, editable: bool| {
+        let describe = r.actions.describe().replace(
+            &r.actions
+                .team_id
+                .map(|t| format!("team {t}"))
+                .unwrap_or_default(),
+            &r.actions.team_id.map(team_name).unwrap_or_default(),
+        );
+        html! {
+            details.card {
+                summary { (r.title) " " span.muted.small { "· used " (r.uses) " times" @if !r.actions.is_empty() { " · " (describe) } } }
+                @if editable {
+                    form method="post" action={"/admin/saved-replies/" (r.id)} {
+                        input type="hidden" name="csrf" value=(csrf);
+                        label { "Title " input name="title" value=(r.title) required dir="auto"; }
+                        label { "Text" textarea name="body" rows="5" dir="auto" { (r.body) } }
+                        (action_fields(Some(&r.actions), teams))
+                        button type="submit" { "Save" }
+                    }
+                    form method="post" action={"/admin/saved-replies/" (r.id) "/delete"} {
+                        input type="hidden" name="csrf" value=(csrf);
+                        button.small type="submit" { "Delete" }
+                    }
+                } @else {
+                    pre.reading dir="auto" { (r.body) }
+                    p.muted.small { "Shared by a lead or admin; use it from a ticket's reply box or the bulk bar." }
+                }
+            }
+        }
+    };
     page(
         &Frame {
-            title: "Saved replies",
+            title: "Macros and saved replies",
             agent: Some(agent),
             csrf,
         },
         html! {
             section {
-                h1 { "Saved replies" }
-                p.muted { "Placeholders: " code { "{{customer.name}}" } ", " code { "{{ticket.number}}" } ", " code { "{{agent.name}}" } "." }
-                @for r in replies {
-                    details.card {
-                        summary { (r.title) " " span.muted.small { "· used " (r.uses) " times" @if !r.actions.is_empty() { " · " (r.actions.describe()) } } }
-                        form method="post" action={"/admin/saved-replies/" (r.id)} {
-                            input type="hidden" name="csrf" value=(csrf);
-                            label { "Title " input name="title" value=(r.title) required; }
-                            label { "Text" textarea name="body" rows="5" dir="auto" { (r.body) } }
-                            (action_fields(Some(&r.actions)))
-                            button type="submit" { "Save" }
-                        }
-                        form method="post" action={"/admin/saved-replies/" (r.id) "/delete"} {
-                            input type="hidden" name="csrf" value=(csrf);
-                            button.small type="submit" { "Delete" }
-                        }
-                    }
-                }
+                h1 { "Macros and saved replies" }
+                p.muted { "A saved reply is text for the reply box; a macro also changes the ticket when applied. Placeholders: " code { "{{customer.name}}" } ", " code { "{{ticket.number}}" } ", " code { "{{agent.name}}" } "." }
+                h2 { "Yours" }
+                @if own.is_empty() { p.muted { "None yet: only you see the ones you add below as personal." } }
+                @for r in &own { (item(r, true)) }
+                h2 { "Shared" }
+                @if shared.is_empty() { p.muted { "None yet." } }
+                @for r in &shared { (item(r, manager)) }
             }
             section.card.narrow {
-                h2 { "New saved reply" }
+                h2 { "New macro or saved reply" }
                 form method="post" action="/admin/saved-replies" {
                     input type="hidden" name="csrf" value=(csrf);
-                    label for="sr-title" { "Title" } input #sr-title name="title" required;
+                    label for="sr-title" { "Title" } input #sr-title name="title" required dir="auto";
                     (field_error(errors, "title"))
                     label for="sr-body" { "Text" } textarea #sr-body name="body" rows="5" dir="auto" {}
                     (field_error(errors, "body"))
-                    (action_fields(None))
+                    (action_fields(None, teams))
                     @for (f, m) in errors.iter().filter(|(f, _)| f.starts_with("actions.")) {
                         p.field-error role="alert" { (f) " " (m) }
                     }
-                    button type="submit" { "Add saved reply" }
+                    @if manager {
+                        label.check { input type="checkbox" name="personal" value="1"; " Only for me (personal)" }
+                    } @else {
+                        input type="hidden" name="personal" value="1";
+                        p.muted.small { "It will be yours alone; leads and admins add shared ones." }
+                    }
+                    button type="submit" { "Add" }
                 }
             }
         },
