@@ -112,6 +112,7 @@ pub async fn start(config: Config, clock: SharedClock) -> anyhow::Result<Running
         workers.push(tokio::spawn(assign::run_waker(state.clone())));
         workers.push(tokio::spawn(reports::facts::run(state.clone())));
         workers.push(tokio::spawn(janitor::run(state.clone())));
+        workers.push(tokio::spawn(customers::attrs::run(state.clone())));
         if state.mailer.is_some() {
             workers.push(tokio::spawn(notify::inbox::run_digests(state.clone())));
         }

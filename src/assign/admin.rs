@@ -43,6 +43,15 @@ pub async fn team_id_by_name(db: &Db, name: &str) -> AppResult<Option<i64>> {
     )
 }
 
+/// Every team's id and name, by name (cheap: no counts).
+pub async fn team_names(db: &Db) -> AppResult<Vec<(i64, String)>> {
+    Ok(
+        sqlx::query_as("SELECT team_id, name FROM team ORDER BY name, team_id")
+            .fetch_all(&db.pool)
+            .await?,
+    )
+}
+
 /// The name of team `id`, if it exists.
 pub async fn team_name_by_id(db: &Db, id: i64) -> AppResult<Option<String>> {
     Ok(

@@ -531,6 +531,19 @@ pub(crate) async fn upsert_one(
     now: Millis,
 ) -> AppResult<bool> {
     let attributes = Value::Object(ev.attributes.clone()).to_string();
+    // The plan, segment and VIP lists filter by may change, for this customer and for the one
+    // the event belonged to until now.
+    super::attrs::mark_dirty(tx, customer_id).await?;
+    let before: Option<i64> = sqlx::query_scalar(
+        "SELECT customer_id FROM crm_event WHERE source = $1 AND external_id = $2",
+    )
+    .bind(&ev.source)
+    .bind(&ev.external_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(b) = before.filter(|b| *b != customer_id) {
+        super::attrs::mark_dirty(tx, b).await?;
+    }
     let amount = ev.amount.as_ref().map(|(m, _)| *m);
     let currency = ev.currency.as_ref().map(|c| c.as_str().to_string());
     let inserted: Option<i64> = sqlx::query_scalar(

@@ -107,6 +107,8 @@ pub async fn merge(
         .bind(into)
         .execute(&mut *tx)
         .await?;
+    super::attrs::mark_dirty(&mut tx, into).await?;
+    super::attrs::mark_dirty(&mut tx, from).await?;
     tx.commit().await?;
     tracing::info!(merge_id, ?moved, "merged customers");
     get(db, merge_id, now).await
@@ -211,6 +213,8 @@ pub async fn undo(
             ))
         })?;
     move_items(&mut tx, merge_id, from, into, false, agent_id, now).await?;
+    super::attrs::mark_dirty(&mut tx, into).await?;
+    super::attrs::mark_dirty(&mut tx, from).await?;
     sqlx::query(
         "UPDATE customer SET merged_into_id = NULL, updated_at = $1 WHERE customer_id = $2",
     )

@@ -1,5 +1,6 @@
 //! Customers and their identities: matching on intake, the customer page, the customer list.
 
+pub mod attrs;
 pub mod crm;
 pub mod identity;
 pub mod import;

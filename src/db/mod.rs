@@ -350,6 +350,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0025_personal_macros_bulk_runs.sql"),
         postgres: include_str!("../../migrations/postgres/0025_personal_macros_bulk_runs.sql"),
     },
+    Migration {
+        version: 26,
+        name: "customer_attributes",
+        sqlite: include_str!("../../migrations/sqlite/0026_customer_attributes.sql"),
+        postgres: include_str!("../../migrations/postgres/0026_customer_attributes.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

@@ -446,6 +446,8 @@ pub async fn matching(db: &Db, viewer_id: i64, filter: &ListFilter) -> AppResult
     let mut f = filter.clone();
     f.limit = 200;
     f.sla_urgency = false;
+    // Which tickets, not their order: the order that pages through all of them.
+    f.sort = super::repo::Sort::Newest;
     f.before_id = None;
     let mut out = Vec::new();
     loop {

@@ -46,6 +46,8 @@ pub struct Ticket {
     pub version: i64,
     /// The ticket this one was merged into (it is then closed).
     pub merged_into_id: Option<i64>,
+    /// The team the ticket is routed to.
+    pub team_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -13,7 +13,7 @@ const TICKET_COLUMNS: &str = "SELECT t.ticket_id, t.subject, t.status, t.priorit
     (SELECT ci.value FROM customer_identity ci WHERE ci.customer_id = t.customer_id AND ci.kind = 'email'
        ORDER BY (CASE WHEN ci.retired_at IS NULL THEN 0 ELSE 1 END), ci.customer_identity_id LIMIT 1) AS customer_email,
     t.assignee_id, a.name AS assignee_name, t.follow_up_of_id, t.created_at, t.updated_at,
-    t.first_response_at, t.solved_at, t.closed_at, t.version, t.merged_into_id";
+    t.first_response_at, t.solved_at, t.closed_at, t.version, t.merged_into_id, t.team_id";
 const TICKET_JOINS: &str = "JOIN customer c ON c.customer_id = t.customer_id LEFT JOIN agent a ON a.agent_id = t.assignee_id";
 
 /// The ticket select; `hint` names an SQLite index to walk (see `list_tickets`).
@@ -132,7 +132,8 @@ pub struct ListFilter {
     pub status: Option<Status>,
     pub assignee_id: Option<i64>,
     pub customer_id: Option<i64>,
-    /// Only tickets with a smaller id (keyset pagination, newest first).
+    /// The cursor of keyset pagination: only tickets past this id in the list's order (a smaller
+    /// id newest first, a larger one oldest first).
     pub before_id: Option<i64>,
     pub limit: i64,
     /// Most urgent SLA first (earliest unmet due time; tickets without one last) instead of
@@ -146,29 +147,102 @@ pub struct ListFilter {
     pub channel: Option<String>,
     /// Only tickets nobody changed since this instant (waiting that long).
     pub updated_before: Option<Millis>,
+    /// Only tickets whose customer has this plan / segment (lower case) or is (not) a VIP, as the
+    /// customer's CRM history says.
+    pub plan: Option<String>,
+    pub segment: Option<String>,
+    pub vip: Option<bool>,
+    /// Only tickets with an SLA clock in this state now.
+    pub sla: Option<SlaFilter>,
+    /// Only tickets whose last public message is the customer's, written before this instant
+    /// ("waiting on us since").
+    pub customer_waiting_since: Option<Millis>,
+    /// The instant `sla` is judged at.
+    pub now: Millis,
+    pub sort: Sort,
 }
 
-/// The query of one page of [`list_tickets`]: `limit + 1` rows, so a next page shows.
-fn list_query(backend: Backend, viewer_id: i64, f: &ListFilter, limit: i64) -> Sql {
-    // Only fixed fragments are spliced into the SQL. Every parameter is bound, in this order,
-    // whichever filters are set.
-    let mut sql = Sql::default();
-    let viewer = sql.param(viewer_id);
-    let status = sql.param(f.status.map(|s| s.as_str().to_string()));
-    let assignee = sql.param(f.assignee_id);
-    let customer = sql.param(f.customer_id);
-    let before = sql.param(f.before_id);
-    let limit = sql.param(limit + 1);
-    let team = sql.param(f.team_id);
-    let tag = sql.param(f.tag.clone());
-    let priority = sql.param(f.priority.map(|p| p.as_str().to_string()));
-    let channel = sql.param(f.channel.clone());
-    let updated_before = sql.param(f.updated_before);
+/// SLA states a list can be narrowed to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaFilter {
+    /// A running clock is past its target.
+    Breached,
+    /// A running clock is past its warning time but not yet its target.
+    AtRisk,
+    /// Either of the two.
+    NeedsAttention,
+}
+
+impl SlaFilter {
+    pub const ALL: [(SlaFilter, &'static str, &'static str); 3] = [
+        (SlaFilter::Breached, "breached", "breached"),
+        (
+            SlaFilter::AtRisk,
+            "at_risk",
+            "at risk (warned, not yet breached)",
+        ),
+        (
+            SlaFilter::NeedsAttention,
+            "attention",
+            "breached or at risk",
+        ),
+    ];
+
+    pub fn parse(s: &str) -> Option<SlaFilter> {
+        Self::ALL
+            .iter()
+            .find(|(_, k, _)| *k == s)
+            .map(|(f, _, _)| *f)
+    }
+}
+
+/// The order of a list. Newest and oldest first page through keysets; the others show one page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Newest,
+    Oldest,
+    /// Most recently changed first.
+    Updated,
+    /// Urgent first, then newest.
+    Priority,
+    /// Earliest unmet SLA due time first.
+    SlaDue,
+}
+
+impl Sort {
+    pub const ALL: [(Sort, &'static str, &'static str); 5] = [
+        (Sort::Newest, "newest", "newest first"),
+        (Sort::Oldest, "oldest", "oldest first"),
+        (Sort::Updated, "updated", "recently changed first"),
+        (Sort::Priority, "priority", "most urgent priority first"),
+        (Sort::SlaDue, "sla", "SLA due soonest first"),
+    ];
+
+    pub fn parse(s: &str) -> Option<Sort> {
+        Self::ALL
+            .iter()
+            .find(|(_, k, _)| *k == s)
+            .map(|(v, _, _)| *v)
+    }
+
+    /// Whether a list in this order pages with a cursor.
+    pub fn pages(self) -> bool {
+        matches!(self, Sort::Newest | Sort::Oldest)
+    }
+}
+
+/// The WHERE clauses of a list (joined with AND), their parameters pushed onto `sql`.
+fn list_clauses(sql: &mut Sql, viewer_id: i64, f: &ListFilter) -> Vec<String> {
+    // Only fixed fragments are spliced into the SQL; every value is a bound parameter.
     let mut clauses: Vec<String> = Vec::new();
     match f.queue {
-        Some(Queue::Mine) => clauses.push(format!(
-            "t.assignee_id = {viewer} AND t.status IN ('new','open','pending')"
-        )),
+        Some(Queue::Mine) => {
+            let viewer = sql.param(viewer_id);
+            clauses.push(format!(
+                "t.assignee_id = {viewer} AND t.status IN ('new','open','pending')"
+            ))
+        }
         Some(Queue::Unassigned) => {
             clauses.push("t.assignee_id IS NULL AND t.status IN ('new','open','pending')".into())
         }
@@ -177,55 +251,120 @@ fn list_query(backend: Backend, viewer_id: i64, f: &ListFilter, limit: i64) -> S
         Some(Queue::Solved) => clauses.push("t.status IN ('solved','closed')".into()),
         Some(Queue::All) | None => {}
     }
-    if f.status.is_some() {
-        clauses.push(format!("t.status = {status}"));
+    if let Some(s) = f.status {
+        clauses.push(format!("t.status = {}", sql.param(s.as_str().to_string())));
     }
-    if f.assignee_id.is_some() {
-        clauses.push(format!("t.assignee_id = {assignee}"));
+    if let Some(a) = f.assignee_id {
+        clauses.push(format!("t.assignee_id = {}", sql.param(a)));
     }
-    if f.customer_id.is_some() {
-        clauses.push(format!("t.customer_id = {customer}"));
+    if let Some(c) = f.customer_id {
+        clauses.push(format!("t.customer_id = {}", sql.param(c)));
     }
-    if f.before_id.is_some() {
-        clauses.push(format!("t.ticket_id < {before}"));
+    if let Some(b) = f.before_id {
+        let op = if f.sort == Sort::Oldest { ">" } else { "<" };
+        clauses.push(format!("t.ticket_id {op} {}", sql.param(b)));
     }
-    if f.team_id.is_some() {
-        clauses.push(format!("t.team_id = {team}"));
+    if let Some(team) = f.team_id {
+        clauses.push(format!("t.team_id = {}", sql.param(team)));
     }
-    if f.tag.is_some() {
+    if let Some(tag) = &f.tag {
         // The tag index lists a tag's tickets in id order, so a page reads only its own rows.
         clauses.push(format!(
-            "t.ticket_id IN (SELECT g.ticket_id FROM ticket_tag g WHERE g.tag = {tag})"
+            "t.ticket_id IN (SELECT g.ticket_id FROM ticket_tag g WHERE g.tag = {})",
+            sql.param(tag.clone())
         ));
     }
-    if f.priority.is_some() {
-        clauses.push(format!("t.priority = {priority}"));
+    if let Some(p) = f.priority {
+        clauses.push(format!(
+            "t.priority = {}",
+            sql.param(p.as_str().to_string())
+        ));
     }
-    if f.channel.is_some() {
-        clauses.push(format!("t.channel = {channel}"));
+    if let Some(c) = &f.channel {
+        clauses.push(format!("t.channel = {}", sql.param(c.clone())));
     }
-    if f.updated_before.is_some() {
-        clauses.push(format!("t.updated_at < {updated_before}"));
+    if let Some(u) = f.updated_before {
+        clauses.push(format!("t.updated_at < {}", sql.param(u)));
     }
-    // Every query binds all parameters; unused ones are referenced harmlessly so both backends
-    // accept the statement.
-    clauses.push(format!(
-        "({viewer} IS NOT NULL OR {status} IS NOT NULL OR {assignee} IS NOT NULL OR {customer} IS NOT NULL OR {before} IS NOT NULL OR {team} IS NOT NULL OR {tag} IS NOT NULL OR {priority} IS NOT NULL OR {channel} IS NOT NULL OR {updated_before} IS NOT NULL OR 1 = 1)"
-    ));
+    if let Some(plan) = &f.plan {
+        clauses.push(format!(
+            "t.customer_id IN (SELECT ca.customer_id FROM customer_attr ca WHERE ca.plan = {})",
+            sql.param(plan.clone())
+        ));
+    }
+    if let Some(segment) = &f.segment {
+        clauses.push(format!(
+            "t.customer_id IN (SELECT ca.customer_id FROM customer_attr ca WHERE ca.segment = {})",
+            sql.param(segment.clone())
+        ));
+    }
+    match f.vip {
+        Some(true) => clauses.push(
+            "t.customer_id IN (SELECT ca.customer_id FROM customer_attr ca WHERE ca.vip = 1)"
+                .into(),
+        ),
+        Some(false) => clauses.push(
+            "t.customer_id NOT IN (SELECT ca.customer_id FROM customer_attr ca WHERE ca.vip = 1)"
+                .into(),
+        ),
+        None => {}
+    }
+    if let Some(state) = f.sla {
+        let now = sql.param(f.now);
+        let when = match state {
+            SlaFilter::Breached => format!("s.due_at <= {now}"),
+            SlaFilter::AtRisk => format!("s.warn_at <= {now} AND s.due_at > {now}"),
+            SlaFilter::NeedsAttention => format!("(s.due_at <= {now} OR s.warn_at <= {now})"),
+        };
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM ticket_sla s WHERE s.ticket_id = t.ticket_id AND s.met_at IS NULL AND s.paused = 0 AND {when})"
+        ));
+    }
+    if let Some(since) = f.customer_waiting_since {
+        // The last public message, when it is the customer's: its time (NULL otherwise).
+        clauses.push(format!(
+            "t.status IN ('new','open') AND (SELECT CASE WHEN m.author_kind = 'customer' THEN m.created_at END
+               FROM message m WHERE m.ticket_id = t.ticket_id AND m.visibility = 'public'
+               ORDER BY m.message_id DESC LIMIT 1) < {}",
+            sql.param(since)
+        ));
+    }
+    if clauses.is_empty() {
+        clauses.push("1 = 1".into());
+    }
+    clauses
+}
+
+/// Whether only the queue narrows the list (no other filter).
+fn plain_queue(f: &ListFilter) -> bool {
+    f.customer_id.is_none()
+        && f.assignee_id.is_none()
+        && f.status.is_none()
+        && f.team_id.is_none()
+        && f.tag.is_none()
+        && f.priority.is_none()
+        && f.channel.is_none()
+        && f.updated_before.is_none()
+        && f.plan.is_none()
+        && f.segment.is_none()
+        && f.vip.is_none()
+        && f.sla.is_none()
+        && f.customer_waiting_since.is_none()
+}
+
+/// The query of one page of [`list_tickets`]: `limit + 1` rows, so a next page shows.
+fn list_query(backend: Backend, viewer_id: i64, f: &ListFilter, limit: i64) -> Sql {
+    let mut sql = Sql::default();
+    let clauses = list_clauses(&mut sql, viewer_id, f);
+    let limit = sql.param(limit + 1);
     // SQLite's planner, depending on its statistics, may read a whole queue through the status
     // index and sort it; the partial index of the queue reads a page in id order. Only plain queue
-    // pages get the hint: with a customer or assignee filter their own index is better.
+    // pages newest first get the hint: with a customer or assignee filter their own index is
+    // better.
     let hint = match (
         backend,
         f.queue,
-        f.customer_id.is_none()
-            && f.assignee_id.is_none()
-            && f.status.is_none()
-            && f.team_id.is_none()
-            && f.tag.is_none()
-            && f.priority.is_none()
-            && f.channel.is_none()
-            && f.updated_before.is_none(),
+        plain_queue(f) && f.sort == Sort::Newest && !f.sla_urgency,
     ) {
         (Backend::Sqlite, Some(Queue::Open), true) => "INDEXED BY ticket_queue_open_idx",
         (Backend::Sqlite, Some(Queue::Unassigned), true) => {
@@ -235,11 +374,18 @@ fn list_query(backend: Backend, viewer_id: i64, f: &ListFilter, limit: i64) -> S
         (Backend::Sqlite, Some(Queue::Mine), true) => "INDEXED BY ticket_queue_active_idx",
         _ => "",
     };
-    let order = if f.sla_urgency {
-        "(SELECT MIN(s.due_at) FROM ticket_sla s WHERE s.ticket_id = t.ticket_id AND s.met_at IS NULL) IS NULL,
+    let sort = if f.sla_urgency { Sort::SlaDue } else { f.sort };
+    let order = match sort {
+        Sort::SlaDue => {
+            "(SELECT MIN(s.due_at) FROM ticket_sla s WHERE s.ticket_id = t.ticket_id AND s.met_at IS NULL) IS NULL,
          (SELECT MIN(s.due_at) FROM ticket_sla s WHERE s.ticket_id = t.ticket_id AND s.met_at IS NULL), t.ticket_id DESC"
-    } else {
-        "t.ticket_id DESC"
+        }
+        Sort::Newest => "t.ticket_id DESC",
+        Sort::Oldest => "t.ticket_id ASC",
+        Sort::Updated => "t.updated_at DESC, t.ticket_id DESC",
+        Sort::Priority => {
+            "CASE t.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END, t.ticket_id DESC"
+        }
     };
     sql.push(&format!(
         "{} WHERE {} ORDER BY {order} LIMIT {limit}",
@@ -247,6 +393,72 @@ fn list_query(backend: Backend, viewer_id: i64, f: &ListFilter, limit: i64) -> S
         clauses.join(" AND ")
     ));
     sql
+}
+
+/// How many tickets a list holds, counting at most `cap` (`(cap, true)` when there are more).
+/// Reads ids only, through the same filters as the list.
+pub async fn count_capped(
+    db: &Db,
+    viewer_id: i64,
+    f: &ListFilter,
+    cap: i64,
+) -> AppResult<(i64, bool)> {
+    let mut sql = Sql::default();
+    let clauses = list_clauses(
+        &mut sql,
+        viewer_id,
+        &ListFilter {
+            before_id: None,
+            ..f.clone()
+        },
+    );
+    let limit = sql.param(cap + 1);
+    sql.push(&format!(
+        "SELECT COUNT(*) FROM (SELECT t.ticket_id FROM ticket t WHERE {} LIMIT {limit}) x",
+        clauses.join(" AND ")
+    ));
+    let n: i64 = sql.query_scalar().fetch_one(&db.pool).await?;
+    Ok((n.min(cap), n > cap))
+}
+
+/// The plan of each of `customer_ids` that has one (for a list's plan column).
+pub async fn plans_of(
+    db: &Db,
+    customer_ids: &[i64],
+) -> AppResult<std::collections::HashMap<i64, String>> {
+    let mut out = std::collections::HashMap::new();
+    if customer_ids.is_empty() {
+        return Ok(out);
+    }
+    let mut sql = Sql::new(
+        "SELECT customer_id, plan FROM customer_attr WHERE plan IS NOT NULL AND customer_id IN (",
+    );
+    sql.push_params(customer_ids.iter().copied());
+    sql.push(")");
+    for r in sql.query().fetch_all(&db.pool).await? {
+        out.insert(r.try_get("customer_id")?, r.try_get("plan")?);
+    }
+    Ok(out)
+}
+
+/// Tags of each of `ids`, each list in alphabetical order (for the tag chips of a list).
+pub async fn tags_of(
+    db: &Db,
+    ids: &[i64],
+) -> AppResult<std::collections::HashMap<i64, Vec<String>>> {
+    let mut out: std::collections::HashMap<i64, Vec<String>> = Default::default();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut sql = Sql::new("SELECT ticket_id, tag FROM ticket_tag WHERE ticket_id IN (");
+    sql.push_params(ids.iter().copied());
+    sql.push(") ORDER BY ticket_id, tag");
+    for r in sql.query().fetch_all(&db.pool).await? {
+        out.entry(r.try_get("ticket_id")?)
+            .or_default()
+            .push(r.try_get("tag")?);
+    }
+    Ok(out)
 }
 
 /// Lists tickets newest first; returns one page and the cursor for the next one.
@@ -262,7 +474,10 @@ pub async fn list_tickets(
         .await?;
     let next = if tickets.len() as i64 > limit {
         tickets.truncate(limit as usize);
-        tickets.last().filter(|_| !f.sla_urgency).map(|t| t.id)
+        tickets
+            .last()
+            .filter(|_| !f.sla_urgency && f.sort.pages())
+            .map(|t| t.id)
     } else {
         None
     };

@@ -2,7 +2,8 @@
 //! agent's own or shared with everyone by a lead or admin. A view is a set of filters over the
 //! same list query the queues use, so it pages, updates live and takes bulk changes like them.
 
-use super::{ListFilter, Queue, clean_tags, list_tickets};
+use super::repo::{SlaFilter, Sort, count_capped};
+use super::{ListFilter, Queue, clean_tags};
 use crate::auth::AgentRef;
 use crate::db::Db;
 use crate::domain::clock::Millis;
@@ -31,10 +32,50 @@ pub struct ViewFilters {
     pub tag: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
-    /// Only tickets nobody changed for this many hours ("waiting on us since").
+    /// Only tickets nobody changed for this many hours.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_hours: Option<i64>,
+    /// Only tickets whose customer wrote last, at least this many hours ago ("waiting on us
+    /// since").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_hours: Option<i64>,
+    /// The customer's plan or segment (from their CRM history), or whether they are a VIP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vip: Option<bool>,
+    /// breached, at_risk or attention (either).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<String>,
+    /// newest (the default), oldest, updated, priority or sla.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+    /// The columns shown, in order (see [`COLUMNS`]); empty: the queues' columns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
 }
+
+/// The columns a view can show: key and heading.
+pub const COLUMNS: [(&str, &str); 11] = [
+    ("customer", "Customer"),
+    ("status", "Status"),
+    ("priority", "Priority"),
+    ("assignee", "Assignee"),
+    ("team", "Team"),
+    ("tags", "Tags"),
+    ("channel", "Channel"),
+    ("age", "Age"),
+    ("updated", "Last change"),
+    ("sla", "SLA due"),
+    ("plan", "Plan"),
+];
+
+/// The columns of the queues (and of a view that names none).
+pub const DEFAULT_COLUMNS: [&str; 7] = [
+    "customer", "status", "priority", "assignee", "tags", "age", "sla",
+];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SavedView {
@@ -57,6 +98,54 @@ impl ViewFilters {
         self.priority = blank(self.priority);
         self.assignee = blank(self.assignee);
         self.channel = blank(self.channel);
+        self.plan = blank(self.plan);
+        self.segment = blank(self.segment);
+        self.sla = blank(self.sla);
+        self.sort = blank(self.sort);
+        if let Some(v) = &self.sla
+            && SlaFilter::parse(v).is_none()
+        {
+            return Err(AppError::field(
+                "filters.sla",
+                "must be breached, at_risk or attention",
+            ));
+        }
+        if let Some(v) = &self.sort
+            && Sort::parse(v).is_none()
+        {
+            return Err(AppError::field(
+                "filters.sort",
+                "must be newest, oldest, updated, priority or sla",
+            ));
+        }
+        for (field, v) in [
+            ("filters.plan", &self.plan),
+            ("filters.segment", &self.segment),
+        ] {
+            if v.as_ref().is_some_and(|v| v.chars().count() > 100) {
+                return Err(AppError::field(field, "must be at most 100 characters"));
+            }
+        }
+        let mut columns: Vec<String> = Vec::new();
+        for (i, c) in self.columns.iter().enumerate() {
+            let c = c.trim().to_lowercase();
+            if c.is_empty() {
+                continue;
+            }
+            if !COLUMNS.iter().any(|(k, _)| *k == c) {
+                return Err(AppError::field(
+                    format!("filters.columns[{i}]"),
+                    format!(
+                        "is not a column (one of {})",
+                        COLUMNS.map(|(k, _)| k).join(", ")
+                    ),
+                ));
+            }
+            if !columns.contains(&c) {
+                columns.push(c);
+            }
+        }
+        self.columns = columns;
         if let Some(q) = &self.queue
             && Queue::parse(q).is_none()
         {
@@ -94,15 +183,98 @@ impl ViewFilters {
         self.tag = clean_tags("filters.tag", &self.tag.into_iter().collect::<Vec<_>>())?
             .into_iter()
             .next();
-        if let Some(h) = self.idle_hours
-            && !(1..=24 * 365).contains(&h)
-        {
-            return Err(AppError::field(
-                "filters.idle_hours",
-                "must be between 1 and 8760",
-            ));
+        for (field, h) in [
+            ("filters.idle_hours", self.idle_hours),
+            ("filters.waiting_hours", self.waiting_hours),
+        ] {
+            if let Some(h) = h
+                && !(1..=24 * 365).contains(&h)
+            {
+                return Err(AppError::field(field, "must be between 1 and 8760"));
+            }
         }
         Ok(self)
+    }
+
+    /// "open · priority urgent · VIP customers · SLA breached · oldest first", for the view's page.
+    pub fn describe(&self, agents: &[AgentRef], teams: &[(i64, String)]) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        parts.push(format!("queue {}", self.queue.as_deref().unwrap_or("all")));
+        if let Some(s) = &self.status {
+            parts.push(format!("status {s}"));
+        }
+        if let Some(p) = &self.priority {
+            parts.push(format!("priority {p}"));
+        }
+        match self.assignee.as_deref() {
+            Some("me") => parts.push("assigned to me".into()),
+            Some(a) => {
+                let name = agents
+                    .iter()
+                    .find(|x| Some(x.id) == a.parse().ok())
+                    .map(|x| x.name.clone())
+                    .unwrap_or_else(|| format!("agent {a}"));
+                parts.push(format!("assigned to {name}"));
+            }
+            None => {}
+        }
+        if let Some(t) = self.team_id {
+            let name = teams
+                .iter()
+                .find(|(id, _)| *id == t)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_else(|| format!("team {t}"));
+            parts.push(format!("team {name}"));
+        }
+        if let Some(t) = &self.tag {
+            parts.push(format!("tagged {t}"));
+        }
+        if let Some(c) = &self.channel {
+            parts.push(format!("via {c}"));
+        }
+        match self.vip {
+            Some(true) => parts.push("VIP customers".into()),
+            Some(false) => parts.push("customers who are not VIP".into()),
+            None => {}
+        }
+        if let Some(p) = &self.plan {
+            parts.push(format!("plan {p}"));
+        }
+        if let Some(s) = &self.segment {
+            parts.push(format!("segment {s}"));
+        }
+        if let Some(s) = self.sla.as_deref().and_then(SlaFilter::parse) {
+            let label = SlaFilter::ALL
+                .iter()
+                .find(|(f, _, _)| *f == s)
+                .map(|(_, _, l)| *l)
+                .unwrap_or("");
+            parts.push(format!("SLA {label}"));
+        }
+        if let Some(h) = self.idle_hours {
+            parts.push(format!("no change for {h} h"));
+        }
+        if let Some(h) = self.waiting_hours {
+            parts.push(format!("customer waiting for {h} h"));
+        }
+        let sort = self
+            .sort
+            .as_deref()
+            .and_then(Sort::parse)
+            .unwrap_or_default();
+        if let Some((_, _, label)) = Sort::ALL.iter().find(|(s, _, _)| *s == sort) {
+            parts.push((*label).to_string());
+        }
+        parts.join(" · ")
+    }
+
+    /// The columns this view shows.
+    pub fn shown_columns(&self) -> Vec<&str> {
+        if self.columns.is_empty() {
+            DEFAULT_COLUMNS.to_vec()
+        } else {
+            self.columns.iter().map(String::as_str).collect()
+        }
     }
 
     /// The list query of this view for `viewer` at `now`.
@@ -125,6 +297,17 @@ impl ViewFilters {
             tag: self.tag.clone(),
             channel: self.channel.clone(),
             updated_before: self.idle_hours.map(|h| now - h * 3_600_000),
+            customer_waiting_since: self.waiting_hours.map(|h| now - h * 3_600_000),
+            plan: self.plan.clone(),
+            segment: self.segment.clone(),
+            vip: self.vip,
+            sla: self.sla.as_deref().and_then(SlaFilter::parse),
+            sort: self
+                .sort
+                .as_deref()
+                .and_then(Sort::parse)
+                .unwrap_or_default(),
+            now,
             limit: 50,
             ..Default::default()
         }
@@ -224,16 +407,14 @@ pub async fn delete(db: &Db, agent: &AgentRef, id: i64) -> AppResult<()> {
     Ok(())
 }
 
-/// How many tickets a view lists, up to [`COUNT_CAP`]; `true` when there are more. One page of
-/// the list query: as cheap as showing the view.
+/// How many tickets a view lists, up to [`COUNT_CAP`]; `true` when there are more. Counts ids
+/// through the list's filters, never more than the cap: as cheap as showing the view.
 pub async fn count(
     db: &Db,
     agent: &AgentRef,
     view: &SavedView,
     now: Millis,
 ) -> AppResult<(i64, bool)> {
-    let mut f = view.filters.list_filter(agent, now);
-    f.limit = COUNT_CAP;
-    let (page, next) = list_tickets(db, agent.id, &f).await?;
-    Ok((page.len() as i64, next.is_some()))
+    let f = view.filters.list_filter(agent, now);
+    count_capped(db, agent.id, &f, COUNT_CAP).await
 }

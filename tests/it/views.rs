@@ -205,3 +205,259 @@ both_backends!(saved_views_filter_count_and_share, |app| async move {
         .unwrap();
     assert_eq!(r.status(), 403, "agents do not delete shared views");
 });
+
+async fn send(app: &TestApp, method: &str, path: &str, token: &str, body: Value) -> (u16, Value) {
+    let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let r = app
+        .api()
+        .request(m, app.at(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+/// The ids a view lists, in its order.
+async fn listed(app: &TestApp, filters: Value) -> Vec<i64> {
+    let (s, v) = post(
+        app,
+        &app.agent_token,
+        json!({"name": format!("v {filters}"), "filters": filters}),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let id = v["view"]["id"].as_i64().unwrap();
+    let out = app.get_json(&format!("/api/v1/views/{id}/tickets")).await;
+    out["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{out}"))
+        .iter()
+        .map(|t| t["id"].as_i64().unwrap())
+        .collect()
+}
+
+both_backends!(
+    views_by_customer_sla_waiting_sort_and_columns,
+    |app| async move {
+        // Every ticket gets a 60-minute first-response target, warned at half time.
+        let day: Vec<(String, Value)> = [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ]
+        .iter()
+        .map(|d| (d.to_string(), json!(["00:00-24:00"])))
+        .collect();
+        let (s, cal) = send(
+            &app,
+            "POST",
+            "/api/v1/sla/calendars",
+            &app.admin_token,
+            json!({"name": "24/7", "time_zone": "UTC", "hours": serde_json::Map::from_iter(day)}),
+        )
+        .await;
+        assert_eq!(s, 201, "{cal}");
+        let t = json!({"first_response_minutes": 60, "next_response_minutes": 60, "resolution_minutes": 10000});
+        let (s, pol) = send(
+            &app,
+            "POST",
+            "/api/v1/sla/policies",
+            &app.admin_token,
+            json!({"name": "All", "calendar_id": cal["calendar"]["id"], "warning_percent": 50,
+               "targets": {"low": t, "normal": t, "high": t, "urgent": t}}),
+        )
+        .await;
+        assert_eq!(s, 201, "{pol}");
+
+        let a = app.create_ticket("vip@example.com", "VIP", "x").await["id"]
+            .as_i64()
+            .unwrap();
+        let b = app.create_ticket("basic@example.com", "Basic", "x").await["id"]
+            .as_i64()
+            .unwrap();
+        let c = app
+            .create_ticket("nobody@example.com", "Unknown", "x")
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        let (s, _) = send(
+            &app,
+            "POST",
+            &format!("/api/v1/tickets/{b}/messages"),
+            &app.agent_token,
+            json!({"body": "On it"}),
+        )
+        .await;
+        assert_eq!(s, 201);
+        let (s, e) = send(&app, "POST", "/api/v1/crm/events", &app.admin_token, json!({"events": [
+        {"customer_email": "vip@example.com", "kind": "subscription", "occurred_at": "2026-01-01T00:00:00Z",
+         "source": "billing", "external_id": "s-1", "attributes": {"plan": "Pro", "segment": "Enterprise", "vip": true}},
+        {"customer_email": "basic@example.com", "kind": "subscription", "occurred_at": "2026-01-01T00:00:00Z",
+         "source": "billing", "external_id": "s-2", "attributes": {"plan": "basic"}}
+    ]})).await;
+        assert_eq!(s, 200, "{e}");
+        // The refresher would do this within a second; done here at once.
+        while casebook::customers::attrs::refresh_dirty(app.db(), app.running.state.now())
+            .await
+            .unwrap()
+            > 0
+        {}
+
+        assert_eq!(listed(&app, json!({"vip": true})).await, vec![a]);
+        assert_eq!(listed(&app, json!({"vip": false})).await, vec![c, b]);
+        assert_eq!(listed(&app, json!({"plan": "pro"})).await, vec![a]);
+        assert_eq!(listed(&app, json!({"plan": "BASIC"})).await, vec![b]);
+        assert_eq!(
+            listed(&app, json!({"segment": "enterprise"})).await,
+            vec![a]
+        );
+        // A change of plan reaches the filter once the customer is recomputed.
+        let (s, _) = send(&app, "POST", "/api/v1/crm/events", &app.admin_token, json!({"events": [
+        {"customer_email": "basic@example.com", "kind": "subscription", "occurred_at": "2026-02-01T00:00:00Z",
+         "source": "billing", "external_id": "s-3", "attributes": {"plan": "pro"}}]})).await;
+        assert_eq!(s, 200);
+        while casebook::customers::attrs::refresh_dirty(app.db(), app.running.state.now())
+            .await
+            .unwrap()
+            > 0
+        {}
+        assert_eq!(listed(&app, json!({"plan": "pro"})).await, vec![b, a]);
+
+        // SLA: b was answered; a and c wait for their first response.
+        assert_eq!(
+            listed(&app, json!({"sla": "attention"})).await,
+            Vec::<i64>::new()
+        );
+        app.clock.advance_ms(40 * 60_000);
+        assert_eq!(listed(&app, json!({"sla": "at_risk"})).await, vec![c, a]);
+        assert_eq!(
+            listed(&app, json!({"sla": "breached"})).await,
+            Vec::<i64>::new()
+        );
+        app.clock.advance_ms(30 * 60_000);
+        assert_eq!(listed(&app, json!({"sla": "breached"})).await, vec![c, a]);
+        assert_eq!(
+            listed(&app, json!({"sla": "at_risk"})).await,
+            Vec::<i64>::new()
+        );
+        assert_eq!(
+            listed(&app, json!({"sla": "attention", "vip": true})).await,
+            vec![a]
+        );
+
+        // Waiting on us: the customer wrote last, over an hour ago.
+        assert_eq!(listed(&app, json!({"waiting_hours": 1})).await, vec![c, a]);
+        assert_eq!(
+            listed(&app, json!({"waiting_hours": 2})).await,
+            Vec::<i64>::new()
+        );
+
+        // Sort.
+        assert_eq!(listed(&app, json!({"sort": "oldest"})).await, vec![a, b, c]);
+        assert_eq!(listed(&app, json!({"sort": "newest"})).await, vec![c, b, a]);
+        let (s, _) = send(
+            &app,
+            "PATCH",
+            &format!("/api/v1/tickets/{a}"),
+            &app.agent_token,
+            json!({"priority": "urgent"}),
+        )
+        .await;
+        assert_eq!(s, 200);
+        assert_eq!(listed(&app, json!({"sort": "priority"})).await[0], a);
+        assert_eq!(listed(&app, json!({"sort": "updated"})).await[0], a);
+
+        // Bad filters name the field.
+        for (filters, field) in [
+            (json!({"sla": "late"}), "filters.sla"),
+            (json!({"sort": "random"}), "filters.sort"),
+            (json!({"waiting_hours": 0}), "filters.waiting_hours"),
+            (
+                json!({"columns": ["plan", "shoe size"]}),
+                "filters.columns[1]",
+            ),
+            (json!({"plan": "x".repeat(101)}), "filters.plan"),
+        ] {
+            let (s, e) = post(
+                &app,
+                &app.agent_token,
+                json!({"name": "bad", "filters": filters}),
+            )
+            .await;
+            assert_eq!((s, e["error"]["field"].as_str()), (422, Some(field)), "{e}");
+        }
+
+        // Columns chosen per view, on the page; the count in the sidebar.
+        let browser = app.browser();
+        assert!(
+            login(&app, &browser, &app.agent_email, PASSWORD)
+                .await
+                .is_redirection()
+        );
+        let (csrf, _) = csrf_from(&browser, &app.at("/tickets?queue=open")).await;
+        let r = browser
+            .post(app.at("/views"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("name", "VIP waiting"),
+                ("queue", "open"),
+                ("vip", "yes"),
+                ("waiting_hours", "1"),
+                ("sort", "oldest"),
+                ("columns", "plan"),
+                ("columns", "tags"),
+                ("columns", "updated"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let page = r.headers()["location"].to_str().unwrap().to_string();
+        let html = browser
+            .get(app.at(&page))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("<th>Plan</th><th>Tags</th><th>Last change</th></tr>"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("<th>Assignee</th>"),
+            "only the chosen columns"
+        );
+        assert!(html.contains(">pro<"), "{html}");
+        assert!(
+            html.contains("VIP customers · customer waiting for 1 h · oldest first"),
+            "{html}"
+        );
+        assert!(html.contains(&format!("id=\"ticket-{a}\"")));
+        assert!(!html.contains(&format!("id=\"ticket-{c}\"")));
+        let (s, list) = send(&app, "GET", "/api/v1/views", &app.agent_token, Value::Null).await;
+        assert_eq!(s, 200);
+        let item = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["view"]["name"] == "VIP waiting")
+            .unwrap()
+            .clone();
+        assert_eq!(
+            (
+                item["count"].as_i64(),
+                item["count_is_lower_bound"].as_bool()
+            ),
+            (Some(1), Some(false)),
+            "{item}"
+        );
+    }
+);

@@ -242,6 +242,15 @@ async fn queue(
     let macros = crate::search::replies::with_actions_only(&state.db, agent.id).await?;
     let saved: Vec<(&tickets::views::SavedView, (i64, bool))> =
         views.iter().zip(view_counts).collect();
+    let tags = tickets::repo::tags_of(&state.db, &ids).await?;
+    let teams = crate::assign::admin::team_names(&state.db).await?;
+    let plans = match &view {
+        Some(v) if v.filters.shown_columns().contains(&"plan") => {
+            let customers: Vec<i64> = tickets.iter().map(|t| t.customer_id).collect();
+            tickets::repo::plans_of(&state.db, &customers).await?
+        }
+        _ => Default::default(),
+    };
     Ok(views::queue(&views::QueuePage {
         agents: &agents,
         macros: &macros,
@@ -257,6 +266,9 @@ async fn queue(
         tickets: &tickets,
         next_cursor,
         now: state.now(),
+        tags: &tags,
+        teams: &teams,
+        plans: &plans,
     })
     .into_response())
 }

@@ -28,49 +28,81 @@ pub fn api_routes() -> Router<AppState> {
         .route("/views/{id}/tickets", get(api_tickets))
 }
 
-#[derive(Deserialize)]
+/// The "Save as a view" form's fields (`columns` repeats, one per ticked column).
 struct ViewForm {
-    csrf: Option<String>,
-    name: Option<String>,
-    shared: Option<String>,
-    queue: Option<String>,
-    status: Option<String>,
-    priority: Option<String>,
-    assignee: Option<String>,
-    team: Option<String>,
-    tag: Option<String>,
-    channel: Option<String>,
-    idle_hours: Option<String>,
+    fields: Vec<(String, String)>,
 }
 
-async fn ui_create(
-    State(state): State<AppState>,
-    CurrentAgent(agent): CurrentAgent,
-    headers: HeaderMap,
-    Form(f): Form<ViewForm>,
-) -> PageResult<Response> {
-    verify_csrf(&headers, f.csrf.as_deref())?;
-    let number = |field: &str, v: Option<&str>| -> AppResult<Option<i64>> {
-        match v.map(str::trim).filter(|s| !s.is_empty()) {
+impl ViewForm {
+    fn get(&self, k: &str) -> Option<String> {
+        self.fields
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn number(&self, field: &str, key: &str) -> AppResult<Option<i64>> {
+        match self
+            .get(key)
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => Ok(None),
             Some(s) => s
                 .parse::<i64>()
                 .map(Some)
                 .map_err(|_| AppError::field(format!("filters.{field}"), "must be a number")),
         }
+    }
+
+    fn filters(&self) -> AppResult<ViewFilters> {
+        let vip = match self.get("vip").as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some("yes") => Some(true),
+            Some("no") => Some(false),
+            Some(_) => return Err(AppError::field("filters.vip", "must be yes or no")),
+        };
+        Ok(ViewFilters {
+            queue: self.get("queue"),
+            status: self.get("status"),
+            priority: self.get("priority"),
+            assignee: self.get("assignee"),
+            team_id: self.number("team_id", "team")?,
+            tag: self.get("tag"),
+            channel: self.get("channel"),
+            idle_hours: self.number("idle_hours", "idle_hours")?,
+            waiting_hours: self.number("waiting_hours", "waiting_hours")?,
+            plan: self.get("plan"),
+            segment: self.get("segment"),
+            vip,
+            sla: self.get("sla"),
+            sort: self.get("sort"),
+            columns: self
+                .fields
+                .iter()
+                .filter(|(k, _)| k == "columns")
+                .map(|(_, v)| v.clone())
+                .collect(),
+        })
+    }
+}
+
+async fn ui_create(
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> PageResult<Response> {
+    let f = ViewForm {
+        fields: url::form_urlencoded::parse(&body)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect(),
     };
-    let filters = ViewFilters {
-        queue: f.queue.clone(),
-        status: f.status.clone(),
-        priority: f.priority.clone(),
-        assignee: f.assignee.clone(),
-        team_id: number("team_id", f.team.as_deref())?,
-        tag: f.tag.clone(),
-        channel: f.channel.clone(),
-        idle_hours: number("idle_hours", f.idle_hours.as_deref())?,
-    };
-    let shared = f.shared.is_some();
-    let name = f.name.unwrap_or_default();
+    verify_csrf(&headers, f.get("csrf").as_deref())?;
+    let filters = f.filters()?;
+    let shared = f.get("shared").is_some();
+    let name = f.get("name").unwrap_or_default();
     let view = views::create(&state.db, &agent, &name, filters, shared, state.now()).await?;
     Ok(Redirect::to(&format!("/tickets?saved_view={}", view.id)).into_response())
 }

@@ -56,6 +56,12 @@ pub struct QueuePage<'a> {
     pub views: &'a [(&'a crate::tickets::views::SavedView, (i64, bool))],
     /// The view shown instead of a queue.
     pub view: Option<&'a crate::tickets::views::SavedView>,
+    /// Ticket id → its tags (the tag chips of the rows).
+    pub tags: &'a std::collections::HashMap<i64, Vec<String>>,
+    /// Team id → name.
+    pub teams: &'a [(i64, String)],
+    /// Customer id → plan (for a view's plan column).
+    pub plans: &'a std::collections::HashMap<i64, String>,
 }
 
 pub fn queue(p: &QueuePage<'_>) -> Markup {
@@ -435,21 +441,64 @@ fn is_image(content_type: &str) -> bool {
 
 /// A list's tickets, each row with its bulk checkbox (carrying the version shown).
 fn ticket_table(p: &QueuePage<'_>) -> Markup {
+    use crate::tickets::views::{COLUMNS, DEFAULT_COLUMNS};
+    let columns: Vec<&str> = match p.view {
+        Some(v) => v.filters.shown_columns(),
+        None => DEFAULT_COLUMNS.to_vec(),
+    };
+    let heading = |c: &str| {
+        COLUMNS
+            .iter()
+            .find(|(k, _)| *k == c)
+            .map(|(_, h)| *h)
+            .unwrap_or("")
+    };
+    let cell = |t: &Ticket, c: &str| -> Markup {
+        match c {
+            "customer" => {
+                html! { td { a href={"/customers/" (t.customer_id)} dir="auto" { (display_name(t)) } } }
+            }
+            "status" => html! { td { (badge("status", t.status.as_str())) } },
+            "priority" => html! { td { (badge("priority", t.priority.as_str())) } },
+            "assignee" => html! { td { (t.assignee_name.as_deref().unwrap_or("—")) } },
+            "team" => {
+                let name = t
+                    .team_id
+                    .and_then(|id| p.teams.iter().find(|(t, _)| *t == id))
+                    .map(|(_, n)| n.as_str());
+                html! { td dir="auto" { (name.unwrap_or("—")) } }
+            }
+            "tags" => html! { td.tags {
+                @for tag in p.tags.get(&t.id).map(Vec::as_slice).unwrap_or(&[]) {
+                    a.tag href={"/tickets?queue=all&tag=" (url_encode(tag))} dir="auto" { (tag) } " "
+                }
+            } },
+            "channel" => html! { td { (t.channel) } },
+            "age" => {
+                html! { td title="Time since the ticket was created" { (age(p.now, t.created_at)) } }
+            }
+            "updated" => {
+                html! { td title="Time since the last change" { (age(p.now, t.updated_at)) } }
+            }
+            "sla" => html! { td { (super::sla::due_cell(p.now, p.sla_due.get(&t.id).copied())) } },
+            "plan" => {
+                html! { td dir="auto" { (p.plans.get(&t.customer_id).map(String::as_str).unwrap_or("—")) } }
+            }
+            _ => html! { td {} },
+        }
+    };
     html! {
-        table.tickets {
-            thead { tr { th { span.visually-hidden { "Select" } } th { "#" } th { "Subject" } th { "Customer" } th { "Status" } th { "Priority" } th { "Assignee" } th { "Age" } th { "SLA due" } } }
-            tbody {
-                @for t in p.tickets {
-                    tr #{"ticket-" (t.id)} data-version=(t.version) {
-                        td { input type="checkbox" name="ticket_id" value={(t.id) ":" (t.version)} form="bulk" aria-label={"Select #" (t.id)}; }
-                        td { a href={"/tickets/" (t.id)} { (t.id) } }
-                        td.subject dir="auto" { a href={"/tickets/" (t.id)} { (t.subject) } }
-                        td { a href={"/customers/" (t.customer_id)} { (display_name(t)) } }
-                        td { (badge("status", t.status.as_str())) }
-                        td { (badge("priority", t.priority.as_str())) }
-                        td { (t.assignee_name.as_deref().unwrap_or("—")) }
-                        td title="Time since the ticket was created" { (age(p.now, t.created_at)) }
-                        td { (super::sla::due_cell(p.now, p.sla_due.get(&t.id).copied())) }
+        div.table-scroll {
+            table.tickets {
+                thead { tr { th { span.visually-hidden { "Select" } } th { "#" } th { "Subject" } @for c in &columns { th { (heading(c)) } } } }
+                tbody {
+                    @for t in p.tickets {
+                        tr #{"ticket-" (t.id)} data-version=(t.version) {
+                            td { input type="checkbox" name="ticket_id" value={(t.id) ":" (t.version)} form="bulk" aria-label={"Select #" (t.id)}; }
+                            td { a href={"/tickets/" (t.id)} { (t.id) } }
+                            td.subject dir="auto" { a href={"/tickets/" (t.id)} { (t.subject) } }
+                            @for c in &columns { (cell(t, c)) }
+                        }
                     }
                 }
             }
@@ -473,6 +522,18 @@ fn save_view_form(p: &QueuePage<'_>) -> Markup {
                 label { "tag " input name="tag" value=(p.tag.unwrap_or("")) dir="auto" size="10"; }
                 label { "channel " select name="channel" { option value="" { "any" } @for c in ["email", "web", "api"] { option value=(c) { (c) } } } }
                 label { "no change for (hours) " input name="idle_hours" type="number" min="1" size="4"; }
+                label { "customer waiting for (hours) " input name="waiting_hours" type="number" min="1" size="4"; }
+                label { "SLA " select name="sla" { option value="" { "any" } @for (_, k, label) in crate::tickets::repo::SlaFilter::ALL { option value=(k) { (label) } } } }
+                label { "VIP " select name="vip" { option value="" { "any" } option value="yes" { "VIP customers" } option value="no" { "not VIP" } } }
+                label { "plan " input name="plan" dir="auto" size="10"; }
+                label { "segment " input name="segment" dir="auto" size="10"; }
+                label { "sort " select name="sort" { @for (_, k, label) in crate::tickets::repo::Sort::ALL { option value=(k) { (label) } } } }
+                fieldset.columns {
+                    legend { "Columns" }
+                    @for (k, h) in crate::tickets::views::COLUMNS {
+                        label.check { input type="checkbox" name="columns" value=(k) checked[crate::tickets::views::DEFAULT_COLUMNS.contains(&k)]; " " (h) }
+                    }
+                }
                 @if p.agent.role.is_lead_or_admin() { label { input type="checkbox" name="shared" value="1"; " shared with everyone" } }
                 button type="submit" { "Save view" }
             }
@@ -518,13 +579,14 @@ fn saved_view_page(p: &QueuePage<'_>, v: &crate::tickets::views::SavedView) -> M
                 section #queue-list {
                     p.live-note #live-note role="status" hidden {}
                     h1 dir="auto" { (v.name) " " span.muted.small { (if v.shared { "shared view" } else { "your view" }) } }
+                    p.muted.small { (v.filters.describe(p.agents, p.teams)) }
                     @if p.tickets.is_empty() {
                         p.empty { "No ticket matches this view now." }
                     } @else {
                         (super::bulk::bar(p.csrf, p.agents, p.macros, &back, None))
                         (ticket_table(p))
                         @if let Some(c) = p.next_cursor {
-                            p { a.button href={"/tickets?saved_view=" (v.id) "&cursor=" (c)} { "Older tickets →" } }
+                            p { a.button href={"/tickets?saved_view=" (v.id) "&cursor=" (c)} { "More tickets →" } }
                         }
                     }
                     form.inline method="post" action={"/views/" (v.id) "/delete"} {
