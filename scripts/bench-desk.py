@@ -5,10 +5,12 @@ Usage: bench-desk.py BASE_URL TOKEN [--bulk N] [--runs N]
 
 Against a running `casebook serve` whose database holds many tickets (for example one generated
 by `bench-reports --keep`), it:
-  1. saves a view with three filters (open queue, priority urgent, tag billing) and times its
+  1. saves views (three filters: open queue, priority urgent, tag billing; VIP customers with a
+     breached or at-risk SLA; customers waiting on us for 4 h, oldest first) and times each one's
      first page (GET /api/v1/views/{id}/tickets) and the view list with counts (GET /api/v1/views);
-  2. applies a macro (add a tag) to N tickets with POST /api/v1/tickets/bulk and reports
-     tickets/s, while another thread creates tickets and reports their latency (p50, p99).
+  2. applies a macro (add a tag, an internal note) to N tickets with POST /api/v1/tickets/bulk
+     (answered 202 above 200 tickets; the script follows the progress until it is finished) and
+     reports tickets/s, while another thread creates tickets and reports their latency (p50, p99).
 It prints figures; it asserts nothing.
 """
 import json
@@ -44,19 +46,27 @@ def main():
     bulk_n = int(sys.argv[sys.argv.index("--bulk") + 1]) if "--bulk" in sys.argv else 10_000
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 100
 
-    _, v = call(base, token, "POST", "/api/v1/views", {
-        "name": f"bench {time.time():.0f}",
-        "filters": {"queue": "open", "priority": "urgent", "tag": "billing"},
-    })
-    vid = v["view"]["id"]
-    page, lists = [], []
+    views = [
+        ("3 filters (open, urgent, tag billing)", {"queue": "open", "priority": "urgent", "tag": "billing"}),
+        ("VIP + SLA attention", {"queue": "open", "vip": True, "sla": "attention"}),
+        ("customer waiting 4 h, oldest first", {"waiting_hours": 4, "sort": "oldest"}),
+        ("plan pro, segment enterprise", {"queue": "open", "plan": "pro", "segment": "enterprise"}),
+    ]
+    made = []
+    for name, filters in views:
+        _, v = call(base, token, "POST", "/api/v1/views", {"name": f"bench {name} {time.time():.0f}", "filters": filters})
+        made.append((name, v["view"]["id"]))
+    lists = []
+    for name, vid in made:
+        page = []
+        for _ in range(runs):
+            took, body = call(base, token, "GET", f"/api/v1/views/{vid}/tickets")
+            page.append(took)
+        print(f"view page, {name}, {len(body['items'])} rows: p50 {ms(pct(page, 50))}, p95 {ms(pct(page, 95))}")
     for _ in range(runs):
-        took, body = call(base, token, "GET", f"/api/v1/views/{vid}/tickets")
-        page.append(took)
-        took, _ = call(base, token, "GET", "/api/v1/views")
+        took, body = call(base, token, "GET", "/api/v1/views")
         lists.append(took)
-    print(f"view page (3 filters), {len(body['items'])} rows: p50 {ms(pct(page, 50))}, p95 {ms(pct(page, 95))}")
-    print(f"view list with counts: p50 {ms(pct(lists, 50))}, p95 {ms(pct(lists, 95))}")
+    print(f"view list with counts ({len(body['items'])} views): p50 {ms(pct(lists, 50))}, p95 {ms(pct(lists, 95))}")
 
     # N tickets to change: the newest ones of the whole list.
     ids, cursor = [], None
@@ -69,7 +79,8 @@ def main():
             break
     ids = ids[:bulk_n]
     _, m = call(base, token, "POST", "/api/v1/macros", {
-        "title": f"bench macro {time.time():.0f}", "actions": {"add_tags": ["bench-bulk"]}})
+        "title": f"bench macro {time.time():.0f}", "body": "",
+        "actions": {"add_tags": ["bench-bulk"], "note": "Handled in bulk"}})
     mid = m["saved_reply"]["id"]
 
     stop, creates = threading.Event(), []
@@ -85,8 +96,16 @@ def main():
 
     t = threading.Thread(target=create_loop)
     t.start()
-    took, out = call(base, token, "POST", "/api/v1/tickets/bulk", {
+    started = time.perf_counter()
+    _, out = call(base, token, "POST", "/api/v1/tickets/bulk", {
         "tickets": [{"id": i} for i in ids], "changes": {"macro_id": mid}}, timeout=3600)
+    if "bulk_run" in out:
+        url = out["status_url"]
+        while not out["bulk_run"]["finished"]:
+            time.sleep(0.2)
+            _, out = call(base, token, "GET", url)
+        out = out["bulk_run"]
+    took = time.perf_counter() - started
     stop.set()
     t.join()
     print(f"bulk macro on {len(ids)} tickets: {took:.1f} s, {len(out['changed']) / took:.0f} tickets/s "

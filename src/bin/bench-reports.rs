@@ -381,6 +381,22 @@ async fn generate(db: &Db, args: &Args, now: i64) -> Result<()> {
             1000 + (c.customer_id * k.i) % 9000, 'EUR', '{{}}', 0, 0 FROM customer c CROSS JOIN {} k",
         series(b, 2)
     )).await?;
+    exec(db, "segments", format!(
+        "INSERT INTO crm_event (customer_id, kind, occurred_at, source, external_id, attributes, created_at, updated_at)
+         SELECT customer_id, 'note', {start}, 'bench', 'segment-' || customer_id,
+            CASE WHEN customer_id % 20 = 0 THEN '{{\"segment\":\"enterprise\",\"vip\":true}}'
+                 ELSE '{{\"segment\":\"smb\"}}' END, 0, 0 FROM customer WHERE customer_id % 4 = 0"
+    )).await?;
+    // The list filters' view of every customer (plan, segment, VIP) is computed by the server's
+    // refresher, as after an import.
+    exec(
+        db,
+        "customer attributes to compute",
+        "INSERT INTO customer_attr_dirty (customer_id) SELECT DISTINCT customer_id FROM crm_event
+         ON CONFLICT (customer_id) DO NOTHING"
+            .into(),
+    )
+    .await?;
     if !args.no_sla {
         // SLA timers as the SLA module keeps them: first response due in 8 h, resolution in 72 h.
         exec(db, "ticket_sla rows", "INSERT INTO ticket_sla (ticket_id, metric, due_at, met_at, breached_at,

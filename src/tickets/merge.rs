@@ -270,7 +270,8 @@ async fn move_back(
 }
 
 /// Splits message `message_id` out of its ticket into a new ticket of the same customer, with
-/// the same priority and channel; both tickets record it. The first message of a ticket cannot
+/// the same priority and channel, then routed and assigned by its own content; both tickets
+/// record it. The first message of a ticket cannot
 /// be split off (that would leave the ticket empty). Returns the new ticket's id.
 pub async fn split(db: &Db, agent: &AgentRef, message_id: i64, now: Millis) -> AppResult<i64> {
     let mut tx = db.begin().await?;
@@ -321,6 +322,13 @@ pub async fn split(db: &Db, agent: &AgentRef, message_id: i64, now: Millis) -> A
     )
     .await?;
     old.save(&mut tx).await?;
+    // The new ticket is routed and assigned like any new ticket, by its own first message.
+    let job = crate::outbox::Job::Assign {
+        ticket_id: new_id,
+        reason: "split off".into(),
+        exclude_agent_id: None,
+    };
+    crate::outbox::enqueue(&mut tx, &job, now).await?;
     tx.commit().await?;
     Ok(new_id)
 }

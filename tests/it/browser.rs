@@ -17,7 +17,7 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// Longest wait for any one page or element.
-const WAIT: Duration = Duration::from_secs(15);
+pub(crate) const WAIT: Duration = Duration::from_secs(15);
 
 const SUBJECT: &str = "Label printer smokes after the firmware update";
 const MESSAGE: &str = "Since this morning's firmware update our label printer starts smoking \
@@ -44,7 +44,7 @@ fn browser_missing() -> Option<String> {
 
 /// The app for a browser test, or `None` (the test says SKIP and passes) where Chromium is
 /// missing outside CI; in CI a missing browser fails the test.
-async fn browser_app() -> Option<TestApp> {
+pub(crate) async fn browser_app() -> Option<TestApp> {
     if let Some(why) = browser_missing() {
         if in_ci() {
             panic!("the browser test must run in CI, but {why}");
@@ -63,14 +63,14 @@ async fn browser_app() -> Option<TestApp> {
 /// profile and the driver log. Dropping it (also while panicking) kills that process group:
 /// chromedriver and the Chromium processes it launched (Chromium's crash handler, which detaches
 /// itself, exits once the browser is gone).
-struct Chromedriver {
+pub(crate) struct Chromedriver {
     child: Child,
     url: String,
-    dir: PathBuf,
+    pub(crate) dir: PathBuf,
 }
 
 impl Chromedriver {
-    async fn start() -> Chromedriver {
+    pub(crate) async fn start() -> Chromedriver {
         use std::os::unix::process::CommandExt;
         let dir = std::env::temp_dir().join(format!(
             "casebook-browser-{}-{}",
@@ -133,12 +133,12 @@ impl Chromedriver {
     }
 
     /// A new headless Chromium session with a fresh profile.
-    async fn connect(&self) -> Client {
+    pub(crate) async fn connect(&self) -> Client {
         self.connect_with("profile").await
     }
 
     /// A further session with a profile of its own (a second agent at another desk).
-    async fn connect_with(&self, profile: &str) -> Client {
+    pub(crate) async fn connect_with(&self, profile: &str) -> Client {
         let profile = self.dir.join(profile);
         let caps = serde_json::json!({
             "goog:chromeOptions": {
@@ -213,7 +213,7 @@ impl Drop for Chromedriver {
 
 /// `--window-size` sizes the whole window, toolbar included; grow it so that the page itself (what
 /// the screenshots show) is 1280×900.
-async fn fit_viewport(c: &Client) {
+pub(crate) async fn fit_viewport(c: &Client) {
     let inner = c
         .execute("return [window.innerWidth, window.innerHeight]", vec![])
         .await
@@ -238,7 +238,7 @@ fn screenshot_dir() -> PathBuf {
     dir
 }
 
-async fn screenshot(c: &Client, name: &str) {
+pub(crate) async fn screenshot(c: &Client, name: &str) {
     let png = c.screenshot().await.expect("screenshot");
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{name} is a PNG");
     let path = screenshot_dir().join(name);
@@ -246,7 +246,7 @@ async fn screenshot(c: &Client, name: &str) {
     eprintln!("saved {}", path.display());
 }
 
-async fn find(c: &Client, css: &str) -> fantoccini::elements::Element {
+pub(crate) async fn find(c: &Client, css: &str) -> fantoccini::elements::Element {
     match c.wait().at_most(WAIT).for_element(Locator::Css(css)).await {
         Ok(el) => el,
         Err(e) => {
@@ -261,7 +261,7 @@ async fn find(c: &Client, css: &str) -> fantoccini::elements::Element {
     }
 }
 
-async fn find_xpath(c: &Client, xpath: &str) -> fantoccini::elements::Element {
+pub(crate) async fn find_xpath(c: &Client, xpath: &str) -> fantoccini::elements::Element {
     match c
         .wait()
         .at_most(WAIT)
@@ -281,7 +281,7 @@ async fn find_xpath(c: &Client, xpath: &str) -> fantoccini::elements::Element {
     }
 }
 
-async fn type_into(c: &Client, css: &str, text: &str) {
+pub(crate) async fn type_into(c: &Client, css: &str, text: &str) {
     find(c, css)
         .await
         .send_keys(text)
@@ -289,7 +289,7 @@ async fn type_into(c: &Client, css: &str, text: &str) {
         .unwrap_or_else(|e| panic!("typing into {css:?}: {e}"));
 }
 
-async fn click(c: &Client, css: &str) {
+pub(crate) async fn click(c: &Client, css: &str) {
     find(c, css)
         .await
         .click()
@@ -297,13 +297,13 @@ async fn click(c: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("clicking {css:?}: {e}"));
 }
 
-async fn goto(c: &Client, url: &str) {
+pub(crate) async fn goto(c: &Client, url: &str) {
     c.goto(url)
         .await
         .unwrap_or_else(|e| panic!("opening {url}: {e}"));
 }
 
-async fn source(c: &Client) -> String {
+pub(crate) async fn source(c: &Client) -> String {
     c.source().await.expect("page source")
 }
 
@@ -464,7 +464,7 @@ async fn support_form_reply_and_private_link_in_chromium() {
     eprintln!("browser test took {:.1?}", started.elapsed());
 }
 
-async fn log_in(c: &Client, app: &TestApp, email: &str) {
+pub(crate) async fn log_in(c: &Client, app: &TestApp, email: &str) {
     goto(c, &app.at("/login")).await;
     type_into(c, "#email", email).await;
     type_into(c, "#password", PASSWORD).await;
@@ -472,7 +472,7 @@ async fn log_in(c: &Client, app: &TestApp, email: &str) {
     find(c, "nav.sidebar").await;
 }
 
-async fn ticket_json(app: &TestApp, id: i64) -> serde_json::Value {
+pub(crate) async fn ticket_json(app: &TestApp, id: i64) -> serde_json::Value {
     app.get_json(&format!("/api/v1/tickets/{id}")).await["ticket"].clone()
 }
 
@@ -699,7 +699,7 @@ async fn the_desk_updates_itself_in_chromium() {
 }
 
 /// Runs `script` (which returns a boolean) until it returns true, or fails after `WAIT`.
-async fn until(c: &Client, what: &str, script: &str) {
+pub(crate) async fn until(c: &Client, what: &str, script: &str) {
     let started = Instant::now();
     loop {
         let v = c.execute(script, vec![]).await.expect(what);
@@ -716,7 +716,7 @@ async fn until(c: &Client, what: &str, script: &str) {
     }
 }
 
-async fn reply_text(c: &Client) -> String {
+pub(crate) async fn reply_text(c: &Client) -> String {
     c.execute("return document.getElementById('body').value", vec![])
         .await
         .expect("reply box")
@@ -726,7 +726,12 @@ async fn reply_text(c: &Client) -> String {
 }
 
 /// The agent's stored draft on a ticket, polled until it is `expected` (bounded).
-async fn until_stored(app: &TestApp, agent_id: i64, ticket_id: i64, expected: Option<&str>) {
+pub(crate) async fn until_stored(
+    app: &TestApp,
+    agent_id: i64,
+    ticket_id: i64,
+    expected: Option<&str>,
+) {
     let started = Instant::now();
     loop {
         let draft = casebook::tickets::drafts::get(app.db(), agent_id, ticket_id)

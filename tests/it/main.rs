@@ -7,6 +7,7 @@ mod assign;
 mod auth;
 mod bad_input;
 mod browser;
+mod browser_desk;
 mod bulk;
 mod cc;
 mod connections;

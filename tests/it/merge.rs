@@ -214,8 +214,20 @@ both_backends!(merge_undo_and_split, |app| async move {
     let (s, _) = call(&app, &format!("/api/v1/merges/{merge_id}/undo"), json!({})).await;
     assert_eq!(s, 409, "undone once");
 
-    // Split: the agent's reply on the source becomes a ticket of its own; the first message
-    // cannot be split off.
+    // Split: the agent's reply on the source becomes a ticket of its own, routed like a new
+    // one (here to the default team); the first message cannot be split off.
+    let r = app
+        .api()
+        .post(app.at("/api/v1/teams"))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"name": "Front desk", "is_default": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let team = r.json::<Value>().await.unwrap()["team"]["id"]
+        .as_i64()
+        .unwrap();
     let (s, e) = call(
         &app,
         &format!("/api/v1/messages/{}/split", source_messages[0]),
@@ -237,6 +249,8 @@ both_backends!(merge_undo_and_split, |app| async move {
         "Split from #".to_string() + &source.to_string() + ": Printer broken"
     );
     assert_eq!(message_ids(&t), vec![source_messages[1]]);
+    app.drain_outbox().await;
+    assert_eq!(ticket(&app, new).await["ticket"]["team_id"], team);
     assert_eq!(
         message_ids(&ticket(&app, source).await),
         vec![source_messages[0]]
