@@ -47,6 +47,9 @@ pub struct Config {
     pub email_rate_per_hour: i64,
     /// Run background workers (outbox) in this process.
     pub workers: bool,
+    /// Workers of the main job lane (routing, assignment); 0 sizes it to the cores (at least 2).
+    /// Mail, search indexing and bulk changes have lanes of their own.
+    pub job_workers: usize,
     /// How often the outbox worker looks for due jobs, in milliseconds.
     pub outbox_poll_ms: u64,
     /// How long a claimed outbox job stays reserved for its worker, in milliseconds.
@@ -129,6 +132,7 @@ impl Default for Config {
             max_email_bytes: 40 * 1024 * 1024,
             email_rate_per_hour: 20,
             workers: true,
+            job_workers: 0,
             outbox_poll_ms: 250,
             outbox_lease_ms: 60_000,
             live_buffer_bytes: 1024 * 1024,
@@ -314,6 +318,16 @@ impl Config {
                 });
             }
         }
+        if self.job_workers > 64 {
+            return Err(ConfigError::Invalid {
+                key: "job_workers",
+                var: "CASEBOOK_JOB_WORKERS".into(),
+                message: format!(
+                    "must be between 0 (as many as cores) and 64, got {}",
+                    self.job_workers
+                ),
+            });
+        }
         for (key, value) in positive {
             if value < 1 {
                 return Err(ConfigError::Invalid {
@@ -439,6 +453,9 @@ impl Config {
                     });
                 }
             };
+        }
+        if let Some(v) = get("CASEBOOK_JOB_WORKERS") {
+            self.job_workers = num("CASEBOOK_JOB_WORKERS", v)?;
         }
         if let Some(v) = get("CASEBOOK_OUTBOX_POLL_MS") {
             self.outbox_poll_ms = num("CASEBOOK_OUTBOX_POLL_MS", v)?;

@@ -16,13 +16,34 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 use tokio::sync::{Mutex, Notify, OwnedMutexGuard};
 
+/// Wakes every job worker of this process: each one sees that something changed since it last
+/// looked, even if it was busy at the moment of the wake-up (nothing is lost between its claim
+/// and its wait).
+pub struct Wakeup(tokio::sync::watch::Sender<u64>);
+
+impl Default for Wakeup {
+    fn default() -> Self {
+        Wakeup(tokio::sync::watch::channel(0).0)
+    }
+}
+
+impl Wakeup {
+    pub fn notify(&self) {
+        self.0.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.0.subscribe()
+    }
+}
+
 /// A write transaction. On SQLite it also holds this process's writer turn, so writers queue
 /// fairly here instead of sleeping in SQLite's busy handler (which gives long latency tails).
 pub struct Tx {
     tx: Transaction<'static, Any>,
     _turn: Option<OwnedMutexGuard<()>>,
     /// The job workers' wake-up, poked after a commit when this transaction wrote jobs.
-    jobs_wakeup: Arc<Notify>,
+    jobs_wakeup: Arc<Wakeup>,
     wrote_jobs: bool,
     /// The live stream's wake-up, poked after a commit when this transaction changed tickets.
     live_wakeup: Arc<Notify>,
@@ -53,7 +74,7 @@ impl Tx {
         self.storage.note(&committed);
         committed?;
         if self.wrote_jobs {
-            self.jobs_wakeup.notify_one();
+            self.jobs_wakeup.notify();
         }
         if self.wrote_changes {
             self.live_wakeup.notify_one();
@@ -146,7 +167,7 @@ pub struct Db {
     /// SQLite has one writer at a time; this queue hands out the turns within the process.
     writer: Arc<Mutex<()>>,
     /// Poked after a transaction that wrote outbox jobs commits.
-    jobs_wakeup: Arc<Notify>,
+    jobs_wakeup: Arc<Wakeup>,
     /// Poked after a transaction that changed tickets commits.
     live_wakeup: Arc<Notify>,
     /// Whether writes reach the disk (SQLite): see [`Db::check_writable`].
@@ -356,6 +377,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0026_customer_attributes.sql"),
         postgres: include_str!("../../migrations/postgres/0026_customer_attributes.sql"),
     },
+    Migration {
+        version: 27,
+        name: "job_lanes",
+        sqlite: include_str!("../../migrations/sqlite/0027_job_lanes.sql"),
+        postgres: include_str!("../../migrations/postgres/0027_job_lanes.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.
@@ -419,7 +446,7 @@ impl Db {
             pool,
             backend,
             writer: Arc::new(Mutex::new(())),
-            jobs_wakeup: Arc::new(Notify::new()),
+            jobs_wakeup: Arc::new(Wakeup::default()),
             live_wakeup: Arc::new(Notify::new()),
             storage: Arc::new(Storage {
                 dir,
@@ -531,7 +558,7 @@ impl Db {
     }
 
     /// The job workers' wake-up signal: notified when a transaction that wrote jobs commits.
-    pub fn jobs_wakeup(&self) -> Arc<Notify> {
+    pub fn jobs_wakeup(&self) -> Arc<Wakeup> {
         self.jobs_wakeup.clone()
     }
 

@@ -43,6 +43,31 @@ async fn tls_connect(host: &str, tcp: TcpStream) -> Result<Box<dyn Stream>> {
     Ok(Box::new(tls))
 }
 
+/// How long any one IMAP command (or the greeting, TLS handshake, login) may take before the
+/// session is dropped and reconnected; a fetched message may take [`FETCH_ITEM_TIMEOUT`].
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How long the server may take to deliver the next message of a `UID FETCH` (large mail).
+const FETCH_ITEM_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// `fut` (an IMAP exchange), bounded by `limit`; a server that stops answering is an error.
+async fn within<T, E>(
+    what: &str,
+    limit: Duration,
+    fut: impl std::future::Future<Output = std::result::Result<T, E>>,
+) -> Result<T>
+where
+    E: Into<anyhow::Error>,
+{
+    match tokio::time::timeout(limit, fut).await {
+        Ok(result) => result.map_err(Into::into),
+        Err(_) => anyhow::bail!(
+            "the IMAP server did not answer {what} within {} s",
+            limit.as_secs()
+        ),
+    }
+}
+
 async fn connect(cfg: &MailboxConfig) -> Result<Session> {
     let tcp = tokio::time::timeout(
         Duration::from_secs(20),
@@ -53,26 +78,52 @@ async fn connect(cfg: &MailboxConfig) -> Result<Session> {
     let client = match cfg.tls {
         ImapTls::None => {
             let mut c = async_imap::Client::new(Box::new(tcp) as Box<dyn Stream>);
-            c.read_response().await?.context("no IMAP greeting")?;
+            within("the greeting", COMMAND_TIMEOUT, c.read_response())
+                .await?
+                .context("no IMAP greeting")?;
             c
         }
         ImapTls::Tls => {
-            let mut c = async_imap::Client::new(tls_connect(&cfg.host, tcp).await?);
-            c.read_response().await?.context("no IMAP greeting")?;
+            let tls = within(
+                "the TLS handshake",
+                COMMAND_TIMEOUT,
+                tls_connect(&cfg.host, tcp),
+            )
+            .await?;
+            let mut c = async_imap::Client::new(tls);
+            within("the greeting", COMMAND_TIMEOUT, c.read_response())
+                .await?
+                .context("no IMAP greeting")?;
             c
         }
         ImapTls::Starttls => {
             let mut plain = async_imap::Client::new(tcp);
-            plain.read_response().await?.context("no IMAP greeting")?;
-            plain.run_command_and_check_ok("STARTTLS", None).await?;
+            within("the greeting", COMMAND_TIMEOUT, plain.read_response())
+                .await?
+                .context("no IMAP greeting")?;
+            within(
+                "STARTTLS",
+                COMMAND_TIMEOUT,
+                plain.run_command_and_check_ok("STARTTLS", None),
+            )
+            .await?;
             // No greeting follows STARTTLS: the session continues over TLS.
-            async_imap::Client::new(tls_connect(&cfg.host, plain.into_inner()).await?)
+            let tls = within(
+                "the TLS handshake",
+                COMMAND_TIMEOUT,
+                tls_connect(&cfg.host, plain.into_inner()),
+            )
+            .await?;
+            async_imap::Client::new(tls)
         }
     };
-    client
-        .login(&cfg.user, cfg.password.expose())
-        .await
-        .map_err(|(e, _)| anyhow::anyhow!("IMAP login failed: {e}"))
+    let login = async {
+        client
+            .login(&cfg.user, cfg.password.expose())
+            .await
+            .map_err(|(e, _)| anyhow::anyhow!("IMAP login failed: {e}"))
+    };
+    within("LOGIN", COMMAND_TIMEOUT, login).await
 }
 
 /// Tries to take (or renew) the lease on a mailbox for this node.
@@ -131,7 +182,7 @@ async fn fetch_new(
     failures: &mut HashMap<u32, u32>,
 ) -> Result<i64> {
     let key = cfg.key();
-    let mailbox = session.select(&cfg.folder).await?;
+    let mailbox = within("SELECT", COMMAND_TIMEOUT, session.select(&cfg.folder)).await?;
     let uidvalidity = i64::from(mailbox.uid_validity.unwrap_or(0));
     let (known_validity, mut last_uid) = checkpoint(&state.db, &key).await?;
     if known_validity != uidvalidity {
@@ -142,8 +193,8 @@ async fn fetch_new(
         last_uid = 0;
         save_checkpoint(&state.db, &key, uidvalidity, 0, state.now()).await?;
     }
-    let mut uids: Vec<u32> = session
-        .uid_search(format!("UID {}:*", last_uid + 1))
+    let search = session.uid_search(format!("UID {}:*", last_uid + 1));
+    let mut uids: Vec<u32> = within("UID SEARCH", COMMAND_TIMEOUT, search)
         .await?
         .into_iter()
         .filter(|u| i64::from(*u) > last_uid)
@@ -157,8 +208,9 @@ async fn fetch_new(
             .join(",");
         let mut fetched: Vec<(u32, Vec<u8>)> = Vec::with_capacity(chunk.len());
         {
-            let mut stream = session.uid_fetch(&set, "(UID BODY.PEEK[])").await?;
-            while let Some(f) = stream.try_next().await? {
+            let fetch = session.uid_fetch(&set, "(UID BODY.PEEK[])");
+            let mut stream = within("UID FETCH", COMMAND_TIMEOUT, fetch).await?;
+            while let Some(f) = within("UID FETCH", FETCH_ITEM_TIMEOUT, stream.try_next()).await? {
                 if let (Some(uid), Some(body)) = (f.uid, f.body()) {
                     fetched.push((uid, body.to_vec()));
                 }
@@ -249,13 +301,15 @@ async fn mark_processed(session: &mut Session, cfg: &MailboxConfig, uids: &[u32]
         .map(u32::to_string)
         .collect::<Vec<_>>()
         .join(",");
-    {
+    let store = async {
         let stream = session.uid_store(&set, "+FLAGS.SILENT (\\Seen)").await?;
         let _: Vec<_> = stream.try_collect().await?;
-    }
+        Ok::<_, anyhow::Error>(())
+    };
+    within("UID STORE", COMMAND_TIMEOUT, store).await?;
     if let Some(archive) = &cfg.archive_folder {
-        let _ = session.create(archive).await;
-        session.uid_mv(&set, archive).await?;
+        let _ = within("CREATE", COMMAND_TIMEOUT, session.create(archive)).await;
+        within("UID MOVE", COMMAND_TIMEOUT, session.uid_mv(&set, archive)).await?;
     }
     Ok(())
 }
@@ -368,11 +422,14 @@ async fn session_loop(
     failures: &mut HashMap<u32, u32>,
 ) -> Result<()> {
     let mut session = connect(cfg).await?;
-    let idle = cfg.idle && session.capabilities().await?.has_str("IDLE");
+    let idle = cfg.idle
+        && within("CAPABILITY", COMMAND_TIMEOUT, session.capabilities())
+            .await?
+            .has_str("IDLE");
     tracing::info!(mailbox = %cfg.key(), idle, "connected to IMAP");
     loop {
         if !lease.still_held(state, &cfg.key(), owner).await? {
-            let _ = session.logout().await;
+            let _ = within("LOGOUT", COMMAND_TIMEOUT, session.logout()).await;
             return Ok(());
         }
         let last_uid = fetch_new(state, cfg, &mut session, failures).await?;
@@ -389,14 +446,14 @@ async fn session_loop(
                 continue;
             }
             let mut handle = session.idle();
-            handle.init().await?;
+            within("IDLE", COMMAND_TIMEOUT, handle.init()).await?;
             if !new_mail_announced(&announced) {
                 let wait_for = Duration::from_secs(cfg.idle_wait_secs.clamp(1, 60));
                 let (wait, _stop) = handle.wait_with_timeout(wait_for);
                 wait.await?;
             }
             // Whatever ended the wait (news, or its timeout), the next pass fetches afresh.
-            session = handle.done().await?;
+            session = within("DONE", COMMAND_TIMEOUT, handle.done()).await?;
         } else {
             tokio::time::sleep(Duration::from_secs(cfg.poll_secs.max(1))).await;
         }

@@ -1,8 +1,9 @@
-//! The background worker: claims due outbox jobs and hands each to its feature's handler. It sits
-//! at the top of the crate; the outbox below it only stores, claims, leases and retries jobs, and
-//! the features below it only enqueue them.
+//! The background workers: per lane (see [`outbox::Lane`]), workers claim due outbox jobs and
+//! hand each to its feature's handler; the search lane indexes its jobs in batches. This sits at
+//! the top of the crate; the outbox below it only stores, claims, leases and retries jobs, and the
+//! features below it only enqueue them.
 
-use crate::outbox::{self, Claimed, Job, MAX_ATTEMPTS};
+use crate::outbox::{self, Claimed, Job, Lane, MAX_ATTEMPTS};
 use crate::state::AppState;
 use futures_util::FutureExt;
 use std::panic::AssertUnwindSafe;
@@ -62,7 +63,56 @@ async fn gave_up(state: &AppState, claimed: &Claimed, error: &str) -> anyhow::Re
     Ok(())
 }
 
-/// Claims and runs due jobs until none are left. Returns how many ran.
+/// Runs claimed jobs one after the other, recording each failure for a retry.
+async fn run_claimed(state: &AppState, jobs: &[Claimed], worker: &str) -> anyhow::Result<()> {
+    for job in jobs {
+        let outcome = AssertUnwindSafe(run(state, job, worker))
+            .catch_unwind()
+            .await;
+        let outcome = outcome.unwrap_or_else(|panic| {
+            let what = crate::error::panic_message(panic.as_ref());
+            Err(anyhow::anyhow!("job panicked: {what}"))
+        });
+        if let Err(err) = outcome {
+            tracing::warn!(job_id = job.id, kind = %job.kind, attempts = job.attempts, error = %err, "job failed");
+            let now = state.clock.now_ms();
+            outbox::mark_failed(&state.db, job, &err.to_string(), now).await?;
+            if job.attempts >= MAX_ATTEMPTS {
+                gave_up(state, job, &err.to_string()).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Indexes claimed search jobs together: one write to the index for all their tickets. When the
+/// batch fails, each job is retried on its own (so one bad ticket cannot hold up the rest).
+async fn run_search_batch(state: &AppState, jobs: &[Claimed], worker: &str) -> anyhow::Result<()> {
+    let mut batch = Vec::with_capacity(jobs.len());
+    let mut others = Vec::new();
+    for job in jobs {
+        match job.job() {
+            Ok(Job::SearchIndex { ticket_id }) => batch.push((job.id, ticket_id)),
+            _ => others.push(job.clone()),
+        }
+    }
+    if !batch.is_empty()
+        && let Err(err) = crate::search::run_index_batch(state, &batch).await
+    {
+        tracing::warn!(jobs = batch.len(), error = %err, "search batch failed; indexing one by one");
+        let ids: Vec<i64> = batch.iter().map(|(id, _)| *id).collect();
+        outbox::note_error(&state.db, &ids, &format!("{err:#}")).await?;
+        let single: Vec<Claimed> = jobs
+            .iter()
+            .filter(|j| batch.iter().any(|(id, _)| *id == j.id))
+            .cloned()
+            .collect();
+        run_claimed(state, &single, worker).await?;
+    }
+    run_claimed(state, &others, worker).await
+}
+
+/// Claims and runs due jobs of every lane until none are left. Returns how many ran.
 pub async fn drain_once(state: &AppState, worker: &str) -> anyhow::Result<usize> {
     let mut total = 0;
     loop {
@@ -77,54 +127,88 @@ pub async fn drain_once(state: &AppState, worker: &str) -> anyhow::Result<usize>
         if jobs.is_empty() {
             return Ok(total);
         }
-        for job in &jobs {
-            let outcome = AssertUnwindSafe(run(state, job, worker))
-                .catch_unwind()
-                .await;
-            let outcome = outcome.unwrap_or_else(|panic| {
-                let what = crate::error::panic_message(panic.as_ref());
-                Err(anyhow::anyhow!("job panicked: {what}"))
-            });
-            if let Err(err) = outcome {
-                tracing::warn!(job_id = job.id, kind = %job.kind, attempts = job.attempts, error = %err, "job failed");
-                let now = state.clock.now_ms();
-                outbox::mark_failed(&state.db, job, &err.to_string(), now).await?;
-                if job.attempts >= MAX_ATTEMPTS {
-                    gave_up(state, job, &err.to_string()).await?;
-                }
-            }
-        }
+        run_claimed(state, &jobs, worker).await?;
         total += jobs.len();
     }
 }
 
-/// The worker loop: wakes when a transaction that wrote jobs commits (on this node, or on any
-/// node through PostgreSQL's `LISTEN`), and at least every poll interval.
+/// Workers and claim size of each lane.
+fn lanes(state: &AppState) -> [(Lane, usize, i64); 4] {
+    let work = match state.config.job_workers {
+        0 => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+            .max(2),
+        n => n,
+    };
+    [
+        (Lane::Work, work, 10),
+        (Lane::Mail, 2, 5),
+        (Lane::Search, 1, 200),
+        (Lane::Bulk, 1, 1),
+    ]
+}
+
+/// One worker of a lane: claims and runs its jobs; when there are none, waits until a transaction
+/// that wrote jobs commits (on this node, or on any node through PostgreSQL's `LISTEN`), and at
+/// least every poll interval.
+async fn run_lane(state: AppState, lane: Lane, claim: i64, worker: String) {
+    let poll = Duration::from_millis(state.config.outbox_poll_ms.max(10));
+    let mut wakeup = state.db.jobs_wakeup().subscribe();
+    loop {
+        wakeup.mark_unchanged();
+        let now = state.clock.now_ms();
+        let lease = state.config.outbox_lease_ms;
+        let ran = match outbox::claim_lane(&state.db, lane, &worker, claim, now, lease).await {
+            Ok(jobs) if jobs.is_empty() => false,
+            Ok(jobs) => {
+                let done = if lane == Lane::Search {
+                    run_search_batch(&state, &jobs, &worker).await
+                } else {
+                    run_claimed(&state, &jobs, &worker).await
+                };
+                if let Err(err) = done {
+                    tracing::warn!(lane = lane.as_str(), error = %err, "job worker error");
+                }
+                true
+            }
+            Err(err) => {
+                tracing::warn!(lane = lane.as_str(), error = %err, "job worker error");
+                false
+            }
+        };
+        if ran {
+            continue;
+        }
+        tokio::select! {
+            _ = wakeup.changed() => {}
+            _ = tokio::time::sleep(poll) => {}
+        }
+    }
+}
+
+/// The job workers of this process, every lane's, and the parking of jobs that keep failing.
 pub async fn run_worker(state: AppState) {
     match outbox::release_stale_leases(&state.db).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(jobs = n, "released jobs claimed before a restart"),
         Err(err) => tracing::warn!(error = %err, "could not release stale outbox leases"),
     }
-    let worker = format!("{}-{}", std::process::id(), crate::auth::random_token(4));
-    let poll = Duration::from_millis(state.config.outbox_poll_ms.max(10));
-    let wakeup = state.db.jobs_wakeup();
-    let mut parked_at: Option<std::time::Instant> = None;
+    let node = format!("{}-{}", std::process::id(), crate::auth::random_token(4));
+    // Dropped (and so stopped) with this task.
+    let mut workers = tokio::task::JoinSet::new();
+    for (lane, count, claim) in lanes(&state) {
+        for i in 0..count {
+            let name = format!("{node}-{}{i}", lane.as_str());
+            workers.spawn(run_lane(state.clone(), lane, claim, name));
+        }
+    }
     loop {
         // Jobs that keep failing (or crashing the worker) are parked where admins can see them.
-        if parked_at.is_none_or(|t| t.elapsed() >= outbox::PARK_EVERY) {
-            parked_at = Some(std::time::Instant::now());
-            if let Err(err) = outbox::park_exhausted(&state.db, state.clock.now_ms()).await {
-                tracing::warn!(error = %err, "could not park exhausted jobs");
-            }
+        if let Err(err) = outbox::park_exhausted(&state.db, state.clock.now_ms()).await {
+            tracing::warn!(error = %err, "could not park exhausted jobs");
         }
-        if let Err(err) = drain_once(&state, &worker).await {
-            tracing::warn!(error = %err, "outbox worker error");
-        }
-        tokio::select! {
-            _ = wakeup.notified() => {}
-            _ = tokio::time::sleep(poll) => {}
-        }
+        tokio::time::sleep(outbox::PARK_EVERY).await;
     }
 }
 
@@ -162,10 +246,10 @@ pub async fn listen_for_jobs(state: AppState) {
         }
         backoff = Duration::from_millis(500);
         // A connection lost while we waited may have hidden jobs: look once after (re)connecting.
-        wakeup.notify_one();
+        wakeup.notify();
         loop {
             match listener.recv().await {
-                Ok(_) => wakeup.notify_one(),
+                Ok(_) => wakeup.notify(),
                 Err(err) => {
                     tracing::warn!(error = %err, "job notifications interrupted; reconnecting");
                     break;

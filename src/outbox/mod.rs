@@ -121,6 +121,19 @@ impl Job {
         serde_json::from_value(v).with_context(|| format!("job {kind:?} with payload {payload}"))
     }
 
+    /// The lane the job runs in (see [`Lane`]).
+    pub fn lane(&self) -> Lane {
+        match self {
+            Job::MessageSent { .. } | Job::LinkSent { .. } | Job::TicketSolved { .. } => Lane::Mail,
+            Job::SearchIndex { .. } => Lane::Search,
+            Job::BulkChunk { .. } => Lane::Bulk,
+            Job::TicketCreated { .. }
+            | Job::MessageReceived { .. }
+            | Job::Assign { .. }
+            | Job::AssignWaiting { .. } => Lane::Work,
+        }
+    }
+
     /// The ticket the job is about, if any.
     pub fn ticket_id(&self) -> Option<i64> {
         match self {
@@ -136,17 +149,66 @@ impl Job {
     }
 }
 
+/// Where a job runs. Each lane has workers of its own, so a slow or hung dependency of one lane
+/// (the search backend, the SMTP relay) never holds up another (routing and assignment). Jobs of
+/// one ticket run one at a time and in order within their lane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// Routing, assignment, intake follow-ups: what makes a new ticket land with someone.
+    Work,
+    /// Outgoing mail (replies, acknowledgements, rating requests, fresh links).
+    Mail,
+    /// Search documents, in batches; a later change of a ticket waiting to be indexed adds nothing.
+    Search,
+    /// Chunks of large bulk changes.
+    Bulk,
+}
+
+impl Lane {
+    pub const ALL: [Lane; 4] = [Lane::Work, Lane::Mail, Lane::Search, Lane::Bulk];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lane::Work => "work",
+            Lane::Mail => "mail",
+            Lane::Search => "search",
+            Lane::Bulk => "bulk",
+        }
+    }
+}
+
 /// Writes `job` in the caller's transaction. Committing that transaction wakes the workers: this
-/// process's at once, and on PostgreSQL every node's through `NOTIFY`.
+/// process's at once, and on PostgreSQL every node's through `NOTIFY`. A search-index job for a
+/// ticket that already has one waiting (not yet claimed, due) is not added: that one will read the
+/// ticket as it is when it runs.
 pub async fn enqueue(tx: &mut Tx, job: &Job, now: Millis) -> AppResult<()> {
-    sqlx::query("INSERT INTO outbox (kind, payload, run_at, attempts, created_at) VALUES ($1, $2, $3, 0, $3)")
-        .bind(job.kind())
-        .bind(job.payload().to_string())
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    tx.notify_on_commit(WAKE_CHANNEL, String::new());
-    tx.wake_workers_on_commit();
+    let lane = job.lane();
+    let ticket_id = job.ticket_id();
+    let inserted = if lane == Lane::Search {
+        sqlx::query(
+            "INSERT INTO outbox (kind, payload, run_at, attempts, created_at, lane, ticket_id)
+             SELECT $1, $2, $3, 0, $3, $4, $5 WHERE NOT EXISTS (
+               SELECT 1 FROM outbox w WHERE w.ticket_id = $5 AND w.lane = $4 AND w.done_at IS NULL
+                 AND w.failed_at IS NULL AND w.locked_until IS NULL AND w.run_at <= $3)",
+        )
+    } else {
+        sqlx::query(
+            "INSERT INTO outbox (kind, payload, run_at, attempts, created_at, lane, ticket_id)
+             VALUES ($1, $2, $3, 0, $3, $4, $5)",
+        )
+    }
+    .bind(job.kind())
+    .bind(job.payload().to_string())
+    .bind(now)
+    .bind(lane.as_str())
+    .bind(ticket_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if inserted > 0 {
+        tx.notify_on_commit(WAKE_CHANNEL, String::new());
+        tx.wake_workers_on_commit();
+    }
     Ok(())
 }
 
@@ -165,9 +227,8 @@ impl Claimed {
     }
 }
 
-/// Claims up to `limit` due jobs for `worker`.
-/// A job stays reserved for `lease_ms`; after that (its worker died) another worker may take it,
-/// unless it used up its attempts: then it waits for [`park_exhausted`].
+/// Claims up to `limit` due jobs of any lane for `worker` (tools and tests; the workers claim
+/// per lane with [`claim_lane`]).
 pub async fn claim(
     db: &Db,
     worker: &str,
@@ -175,13 +236,48 @@ pub async fn claim(
     now: Millis,
     lease_ms: i64,
 ) -> anyhow::Result<Vec<Claimed>> {
+    claim_in(db, None, worker, limit, now, lease_ms).await
+}
+
+/// Claims up to `limit` due jobs of `lane` for `worker`.
+/// A job stays reserved for `lease_ms`; after that (its worker died) another worker may take it,
+/// unless it used up its attempts: then it waits for [`park_exhausted`]. Outside the search lane
+/// a job whose ticket has an earlier unfinished job in the same lane waits for it, so one
+/// ticket's jobs run one at a time and in order, whatever the number of workers.
+pub async fn claim_lane(
+    db: &Db,
+    lane: Lane,
+    worker: &str,
+    limit: i64,
+    now: Millis,
+    lease_ms: i64,
+) -> anyhow::Result<Vec<Claimed>> {
+    claim_in(db, Some(lane), worker, limit, now, lease_ms).await
+}
+
+async fn claim_in(
+    db: &Db,
+    lane: Option<Lane>,
+    worker: &str,
+    limit: i64,
+    now: Millis,
+    lease_ms: i64,
+) -> anyhow::Result<Vec<Claimed>> {
+    let lane_clause = if lane.is_some() {
+        "o.lane = $5 AND"
+    } else {
+        "($5 IS NULL OR 1 = 1) AND"
+    };
     let sql = format!(
         "UPDATE outbox SET locked_until = $1, locked_by = $2, attempts = attempts + 1
          WHERE outbox_id IN (
-            SELECT outbox_id FROM outbox
-            WHERE done_at IS NULL AND failed_at IS NULL AND run_at <= $3 AND (locked_until IS NULL OR locked_until < $3)
-              AND attempts < {MAX_ATTEMPTS}
-            ORDER BY outbox_id LIMIT $4 {})
+            SELECT o.outbox_id FROM outbox o
+            WHERE {lane_clause} o.done_at IS NULL AND o.failed_at IS NULL AND o.run_at <= $3
+              AND (o.locked_until IS NULL OR o.locked_until < $3) AND o.attempts < {MAX_ATTEMPTS}
+              AND (o.lane = 'search' OR o.ticket_id IS NULL OR NOT EXISTS (
+                SELECT 1 FROM outbox p WHERE p.ticket_id = o.ticket_id AND p.lane = o.lane
+                  AND p.done_at IS NULL AND p.failed_at IS NULL AND p.outbox_id < o.outbox_id))
+            ORDER BY o.outbox_id LIMIT $4 {})
          RETURNING outbox_id, kind, payload, attempts",
         db.skip_locked()
     );
@@ -193,6 +289,7 @@ pub async fn claim(
         .bind(worker)
         .bind(now)
         .bind(limit)
+        .bind(lane.map(Lane::as_str))
         .fetch_all(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -237,6 +334,20 @@ pub async fn mark_failed(db: &Db, job: &Claimed, error: &str, now: Millis) -> an
         .bind(job.id)
         .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records `error` on jobs that failed as part of a batch and are retried on their own at once.
+pub async fn note_error(db: &Db, job_ids: &[i64], error: &str) -> anyhow::Result<()> {
+    let mut tx = db.begin().await?;
+    for id in job_ids {
+        sqlx::query("UPDATE outbox SET last_error = $1 WHERE outbox_id = $2")
+            .bind(error.chars().take(2000).collect::<String>())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     Ok(())
 }

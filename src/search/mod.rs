@@ -372,6 +372,38 @@ pub async fn run_index_job(state: &AppState, job_id: i64, ticket_id: i64) -> any
     Ok(())
 }
 
+/// Runs many `search.index` jobs (job id, ticket id) as one: the tickets' documents written to
+/// the index together, then their versions recorded and every job marked done in one
+/// transaction. Indexing is idempotent, so a job another worker finished meanwhile is harmless.
+pub async fn run_index_batch(state: &AppState, jobs: &[(i64, i64)]) -> anyhow::Result<()> {
+    let mut ids: Vec<i64> = jobs.iter().map(|(_, t)| *t).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut docs = Vec::with_capacity(ids.len());
+    let mut gone = Vec::new();
+    for id in &ids {
+        match load_doc(&state.db, *id).await? {
+            Some(d) => docs.push(d),
+            None => gone.push(*id),
+        }
+    }
+    if !docs.is_empty() {
+        state.search.put(&docs).await?;
+    }
+    if !gone.is_empty() {
+        state.search.remove(&gone).await?;
+    }
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin().await?;
+    record_indexed(&mut tx, &docs, now).await?;
+    forget_indexed(&mut tx, &gone).await?;
+    for (job_id, _) in jobs {
+        outbox::mark_done(&mut tx, *job_id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reindex and reconcile
 

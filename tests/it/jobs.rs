@@ -164,3 +164,227 @@ crate::both_backends!(
         assert!(error.unwrap_or_default().contains("attempts"));
     }
 );
+
+/// A test on both backends against an app whose job workers are off: the test plays the workers.
+macro_rules! without_workers {
+    ($name:ident, |$app:ident| $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run($app: TestApp) {
+                $body.await
+            }
+            async fn on(backend: Backend) {
+                let opts = Options {
+                    workers: false,
+                    ..Options::default()
+                };
+                if let Some(app) = TestApp::spawn_with(backend, opts).await {
+                    run(app).await
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                on(Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                on(Backend::Postgres).await
+            }
+        }
+    };
+}
+
+/// Inserts a `message.received` job (its handler only marks it done) for `ticket` in the work lane.
+async fn received_job(db: &casebook::db::Db, ticket: i64, now: i64) -> i64 {
+    let mut tx = db.begin().await.unwrap();
+    let job = casebook::outbox::Job::MessageReceived {
+        ticket_id: ticket,
+        message_id: 1,
+        auto_reply: false,
+    };
+    casebook::outbox::enqueue(&mut tx, &job, now).await.unwrap();
+    tx.commit().await.unwrap();
+    sqlx::query_scalar("SELECT MAX(outbox_id) FROM outbox")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+}
+
+without_workers!(
+    parallel_workers_keep_each_tickets_jobs_in_order,
+    |app| async move {
+        let db = app.db();
+        let now = app.running.state.now();
+        // 120 jobs over 6 tickets, in a shuffled order (a small deterministic generator).
+        let mut seed: u64 = 0x5eed;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut ticket_of = std::collections::HashMap::new();
+        for _ in 0..120 {
+            let ticket = 9_000 + (next() % 6) as i64;
+            let id = received_job(db, ticket, now).await;
+            ticket_of.insert(id, ticket);
+        }
+        // Four workers claim random batch sizes and finish their jobs in random order; a claim
+        // never takes a job whose ticket has an earlier unfinished job in the lane.
+        let mut running: Vec<(i64, i64)> = Vec::new();
+        let mut finished: Vec<(i64, i64)> = Vec::new();
+        let lane = casebook::outbox::Lane::Work;
+        for round in 0..10_000 {
+            if finished.len() == 120 {
+                break;
+            }
+            let worker = format!("w{}", round % 4);
+            let limit = 1 + (next() % 5) as i64;
+            let claimed = casebook::outbox::claim_lane(db, lane, &worker, limit, now, 600_000)
+                .await
+                .unwrap();
+            for c in &claimed {
+                let t = ticket_of[&c.id];
+                assert!(
+                    !running.iter().any(|(_, rt)| *rt == t),
+                    "two jobs of ticket {t} ran at once"
+                );
+                running.push((c.id, t));
+            }
+            // Finish some running jobs, in any order.
+            let k = (next() as usize) % (running.len() + 1);
+            for _ in 0..k {
+                let i = (next() as usize) % running.len();
+                let (id, t) = running.swap_remove(i);
+                let tx = db.begin().await.unwrap();
+                casebook::outbox::finish(tx, id, now).await.unwrap();
+                finished.push((id, t));
+            }
+        }
+        assert_eq!(finished.len(), 120, "every job ran");
+        for t in 9_000..9_006 {
+            let order: Vec<i64> = finished
+                .iter()
+                .filter(|(_, ft)| *ft == t)
+                .map(|(id, _)| *id)
+                .collect();
+            let mut sorted = order.clone();
+            sorted.sort();
+            assert_eq!(order, sorted, "ticket {t}'s jobs ran out of order");
+        }
+    }
+);
+
+without_workers!(
+    a_waiting_index_job_takes_later_changes_in,
+    |app| async move {
+        let db = app.db();
+        let now = app.running.state.now();
+        let count = || async {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM outbox WHERE kind = 'search.index' AND ticket_id = 77 AND done_at IS NULL",
+            )
+            .fetch_one(&db.pool)
+            .await
+            .unwrap()
+        };
+        let index = || async {
+            let mut tx = db.begin().await.unwrap();
+            let job = casebook::outbox::Job::SearchIndex { ticket_id: 77 };
+            casebook::outbox::enqueue(&mut tx, &job, now).await.unwrap();
+            tx.commit().await.unwrap();
+        };
+        for _ in 0..100 {
+            index().await;
+        }
+        assert_eq!(count().await, 1, "100 changes, one waiting index job");
+        // Once a worker holds it, the next change needs a job of its own (the running one may
+        // have read the ticket before the change), and only one.
+        let lane = casebook::outbox::Lane::Search;
+        let claimed = casebook::outbox::claim_lane(db, lane, "w", 10, now, 600_000)
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 1);
+        for _ in 0..50 {
+            index().await;
+        }
+        assert_eq!(count().await, 2);
+    }
+);
+
+/// An SMTP server that accepts connections and never answers.
+async fn silent_smtp() -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    (format!("smtp://{addr}"), task)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_mail_server_does_not_hold_up_routing() {
+    let (smtp, server) = silent_smtp().await;
+    let Some(app) = TestApp::spawn_with(
+        Backend::Sqlite,
+        Options {
+            smtp_url: Some(smtp),
+            support_address: Some("support@casebook.test".into()),
+            ..Options::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    // Each new ticket's acknowledgement goes to the silent server and hangs in the mail lane;
+    // every ticket is still routed (its `ticket.created` job done) within moments.
+    for i in 0..12 {
+        let inbound = casebook::intake::NewInbound {
+            channel: casebook::domain::Channel::Web,
+            from_email: casebook::domain::EmailAddress::parse(&format!("hung{i}@example.com"))
+                .unwrap(),
+            from_name: None,
+            subject: "Routing must go on".into(),
+            body_text: "x".into(),
+            body_html: None,
+            attachments: vec![],
+            idempotency: None,
+            ticket_id: None,
+            priority: None,
+            issue_link: false,
+            email: None,
+        };
+        casebook::intake::receive(app.db(), &inbound, app.running.state.now())
+            .await
+            .unwrap();
+    }
+    let started = Instant::now();
+    let routed = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'ticket.created' AND done_at IS NOT NULL",
+        )
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap()
+    };
+    while routed().await < 12 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "routing waited behind the hung mail server"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let waiting_mail: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE kind = 'message.sent' AND done_at IS NULL",
+    )
+    .fetch_one(&app.db().pool)
+    .await
+    .unwrap();
+    assert!(waiting_mail > 0, "the acknowledgements are still stuck");
+    server.abort();
+}

@@ -102,7 +102,7 @@ async fn reply(app: &TestApp, id: i64, body: &str, visibility: &str, status: Opt
 
 /// Waits until the outbox (and so the index) has caught up.
 async fn settle(app: &TestApp) {
-    app.running.state.db.jobs_wakeup().notify_one();
+    app.running.state.db.jobs_wakeup().notify();
     app.drain_outbox().await;
 }
 

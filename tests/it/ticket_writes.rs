@@ -221,6 +221,9 @@ both_backends!(every_command_is_one_versioned_change, |app| async move {
     ];
     for (name, step) in steps {
         app.clock.advance_ms(1_000);
+        // Nothing waits to be indexed, so the change needs a search job of its own (a change
+        // while one waits is taken in by that one).
+        app.drain_outbox().await;
         let before = marks(&app, id).await;
         step.await;
         let after = marks(&app, id).await;
