@@ -37,6 +37,9 @@ pub struct BulkChange {
     pub priority: Option<Priority>,
     /// `Some(None)` unassigns.
     pub assignee_id: Option<Option<i64>>,
+    /// Moves the tickets to this team (their assignees stay).
+    #[serde(default)]
+    pub team_id: Option<i64>,
     pub add_tags: Vec<String>,
     pub remove_tags: Vec<String>,
     /// A macro whose actions (not its reply text) are applied to each ticket, after the rest.
@@ -51,6 +54,7 @@ impl BulkChange {
             && self.status.is_none()
             && self.priority.is_none()
             && self.assignee_id.is_none()
+            && self.team_id.is_none()
             && self.add_tags.is_empty()
             && self.remove_tags.is_empty()
     }
@@ -60,6 +64,7 @@ impl BulkChange {
         let fields = !BulkChange {
             macro_id: None,
             macro_title: None,
+            team_id: None,
             ..self.clone()
         }
         .is_empty();
@@ -84,8 +89,15 @@ impl BulkChange {
         if self.is_empty() {
             return Err(AppError::field(
                 "changes",
-                "choose at least one change (status, priority, assignee or tags)",
+                "choose at least one change (status, priority, assignee, team, tags or a macro)",
             ));
+        }
+        if let Some(t) = self.team_id
+            && crate::assign::admin::team_name_by_id(db, t)
+                .await?
+                .is_none()
+        {
+            return Err(AppError::field("team_id", "is not a team"));
         }
         if let Some(Some(a)) = self.assignee_id
             && !crate::auth::agent_exists(db, a).await?
@@ -105,7 +117,11 @@ impl BulkChange {
     }
 
     /// "status → solved, add tag vip" for confirmations.
-    pub fn describe(&self, agent_name: impl Fn(i64) -> String) -> String {
+    pub fn describe(
+        &self,
+        agent_name: impl Fn(i64) -> String,
+        team_name: impl Fn(i64) -> String,
+    ) -> String {
         let mut parts = Vec::new();
         if let Some(s) = self.status {
             parts.push(format!("status → {}", s.as_str()));
@@ -117,6 +133,9 @@ impl BulkChange {
             Some(Some(a)) => parts.push(format!("assign to {}", agent_name(a))),
             Some(None) => parts.push("unassign".into()),
             None => {}
+        }
+        if let Some(t) = self.team_id {
+            parts.push(format!("move to team {}", team_name(t)));
         }
         if !self.add_tags.is_empty() {
             parts.push(format!("add tags {}", self.add_tags.join(", ")));
@@ -163,6 +182,7 @@ pub struct Failed {
 /// A validated change made ready: the field patch checked and the macro read once.
 struct Prepared {
     patch: Option<TicketPatch>,
+    team_id: Option<i64>,
     ready: Option<replies::Ready>,
 }
 
@@ -178,7 +198,11 @@ async fn prepare(db: &Db, agent: &AgentRef, change: &BulkChange) -> AppResult<Pr
         })?),
         None => None,
     };
-    Ok(Prepared { patch, ready })
+    Ok(Prepared {
+        patch,
+        team_id: change.team_id,
+        ready,
+    })
 }
 
 /// Changes one ticket: the fields, then the macro, as one change.
@@ -193,6 +217,9 @@ async fn apply_one(
     let mut edit = commands::open(tx, t.id, Actor::Agent(agent), expect, now).await?;
     if let Some(patch) = &p.patch {
         super::apply_patch(tx, &mut edit, patch).await?;
+    }
+    if let Some(team) = p.team_id {
+        edit.set_team(tx, team, false, Some("bulk change")).await?;
     }
     if let Some(ready) = &p.ready {
         replies::apply_to_edit(tx, &mut edit, agent, ready, now).await?;

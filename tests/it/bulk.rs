@@ -130,12 +130,39 @@ both_backends!(bulk_through_the_api, |app| async move {
             json!({"tickets": [{"id": a.0}], "changes": {"add_tags": ["x".repeat(51)]}}),
             "add_tags",
         ),
+        (
+            json!({"tickets": [{"id": a.0}], "changes": {"team_id": 424242}}),
+            "team_id",
+        ),
     ] {
         let (s, e) = post(&app, body.clone()).await;
         assert_eq!(s, 422, "{body} → {e}");
         assert_eq!(e["error"]["field"], field, "{body} → {e}");
     }
     assert_eq!(ticket(&app, b.0).await["ticket"]["priority"], "low");
+
+    // A team for several tickets at once.
+    let r = app
+        .api()
+        .post(app.at("/api/v1/teams"))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"name": "Returns"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let team = r.json::<Value>().await.unwrap()["team"]["id"]
+        .as_i64()
+        .unwrap();
+    let (s, out) = post(
+        &app,
+        json!({"tickets": [{"id": a.0}, {"id": c.0}], "changes": {"team_id": team}}),
+    )
+    .await;
+    assert_eq!(s, 200, "{out}");
+    for id in [a.0, c.0] {
+        assert_eq!(ticket(&app, id).await["ticket"]["team_id"], team);
+    }
 
     // A macro applied in bulk: its actions and note on each ticket (its reply text is not sent).
     let r = app

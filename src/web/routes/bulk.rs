@@ -68,10 +68,18 @@ impl BulkForm {
                     .map_err(|_| AppError::field("macro_id", "is not a macro"))?,
             ),
         };
+        let team_id = match self.get("team_id").map(str::trim) {
+            None | Some("") => None,
+            Some(t) => Some(
+                t.parse::<i64>()
+                    .map_err(|_| AppError::field("team_id", "is not a team"))?,
+            ),
+        };
         Ok(BulkChange {
             status: parse_enum("status", given(self.get("status")))?,
             priority: parse_enum("priority", given(self.get("priority")))?,
             assignee_id,
+            team_id,
             add_tags: super::comma_list(self.get("add_tags")),
             remove_tags: super::comma_list(self.get("remove_tags")),
             macro_id,
@@ -166,7 +174,15 @@ async fn ui_bulk(
             .map(|a| a.name.clone())
             .unwrap_or_else(|| format!("agent {id}"))
     };
-    let what = change.describe(name);
+    let teams = crate::assign::admin::team_names(&state.db).await?;
+    let team = |id: i64| {
+        teams
+            .iter()
+            .find(|(t, _)| *t == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| format!("team {id}"))
+    };
+    let what = change.describe(name, team);
     if form.get("confirm") != Some("1") {
         let page = views::confirm(&agent, &csrf, &form.fields, targets.len(), &what, &back);
         return Ok(page.into_response());
@@ -264,6 +280,7 @@ struct ApiChanges {
     priority: Option<String>,
     #[serde(default, deserialize_with = "super::api::present")]
     assignee_id: Option<Option<i64>>,
+    team_id: Option<i64>,
     add_tags: Option<Vec<String>>,
     remove_tags: Option<Vec<String>>,
     /// A macro whose actions are applied to each ticket (its reply text is not sent).
@@ -280,6 +297,7 @@ async fn api_bulk(
         status: parse_enum("status", given(c.status.as_deref()))?,
         priority: parse_enum("priority", given(c.priority.as_deref()))?,
         assignee_id: c.assignee_id,
+        team_id: c.team_id,
         add_tags: c.add_tags.unwrap_or_default(),
         remove_tags: c.remove_tags.unwrap_or_default(),
         macro_id: c.macro_id,
@@ -328,7 +346,7 @@ async fn api_bulk(
     if targets.len() > bulk::INLINE_MAX {
         // Too many for one request: 202 and where to follow the progress.
         let now = state.now();
-        let what = change.describe(|id| format!("agent {id}"));
+        let what = change.describe(|id| format!("agent {id}"), |id| format!("team {id}"));
         let id = bulk::start(&state.db, &agent, &targets, &change, &what, "/tickets", now).await?;
         let run = bulk::run(&state.db, &agent, id).await?;
         let url = format!("/api/v1/tickets/bulk/{id}");

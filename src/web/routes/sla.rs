@@ -257,7 +257,8 @@ pub async fn stale_page(
     let view = leads::stale_view(&state.db, now, idle_hours, unassigned_minutes).await?;
     let agents = crate::auth::list_agents(&state.db).await?;
     let macros = crate::search::replies::with_actions_only(&state.db, agent.id).await?;
-    Ok(views::stale_page(agent, csrf, now, &view, &agents, &macros).into_response())
+    let teams = crate::assign::admin::team_names(&state.db).await?;
+    Ok(views::stale_page(agent, csrf, now, &view, &agents, &macros, &teams).into_response())
 }
 
 // --- admin page ---

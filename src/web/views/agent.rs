@@ -110,7 +110,7 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
                     @if p.tickets.is_empty() {
                         p.empty { "Nothing here. " @if p.queue == Queue::Mine { "Pick a ticket from Unassigned." } }
                     } @else {
-                        (super::bulk::bar(p.csrf, p.agents, p.macros, &back, Some(&scope)))
+                        (super::bulk::bar(p.csrf, p.agents, p.macros, p.teams, &back, Some(&scope)))
                         (ticket_table(p))
                         (save_view_form(p))
                         p.muted.small.kb-hint { "Keyboard: " kbd { "j" } " / " kbd { "k" } " to move, " kbd { "o" } " to open, " kbd { "?" } " for every shortcut." }
@@ -583,7 +583,7 @@ fn saved_view_page(p: &QueuePage<'_>, v: &crate::tickets::views::SavedView) -> M
                     @if p.tickets.is_empty() {
                         p.empty { "No ticket matches this view now." }
                     } @else {
-                        (super::bulk::bar(p.csrf, p.agents, p.macros, &back, None))
+                        (super::bulk::bar(p.csrf, p.agents, p.macros, p.teams, &back, None))
                         (ticket_table(p))
                         @if let Some(c) = p.next_cursor {
                             p { a.button href={"/tickets?saved_view=" (v.id) "&cursor=" (c)} { "More tickets →" } }

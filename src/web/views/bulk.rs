@@ -19,6 +19,7 @@ pub fn bar(
     csrf: &str,
     agents: &[AgentRef],
     macros: &[crate::search::replies::SavedReply],
+    teams: &[(i64, String)],
     back: &str,
     list: Option<&ListScope<'_>>,
 ) -> Markup {
@@ -53,6 +54,13 @@ pub fn bar(
                 option value="" { "(no change)" }
                 option value="none" { "Unassigned" }
                 @for a in agents { option value=(a.id) { (a.name) } }
+            }
+            @if !teams.is_empty() {
+                label for="bulk-team" { "team" }
+                select #bulk-team name="team_id" {
+                    option value="" { "(no change)" }
+                    @for (id, name) in teams { option value=(id) { (name) } }
+                }
             }
             label for="bulk-add-tag" { "add tags" }
             input #bulk-add-tag name="add_tags" dir="auto" size="10" list="tag-suggestions";

@@ -113,6 +113,7 @@ pub fn stale_page(
     view: &StaleView,
     agents: &[AgentRef],
     macros: &[crate::search::replies::SavedReply],
+    teams: &[(i64, String)],
 ) -> Markup {
     let (idle_hours, unassigned_minutes) = (view.idle_hours, view.unassigned_minutes);
     let table = |rows: &[StaleTicket], caption: &str| -> Markup {
@@ -154,6 +155,7 @@ pub fn stale_page(
                 csrf,
                 agents,
                 macros,
+                teams,
                 &format!("/tickets?view=stale&idle_hours={idle_hours}&unassigned_minutes={unassigned_minutes}"),
                 None,
             ))
