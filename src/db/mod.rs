@@ -383,6 +383,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0027_job_lanes.sql"),
         postgres: include_str!("../../migrations/postgres/0027_job_lanes.sql"),
     },
+    Migration {
+        version: 28,
+        name: "team_views",
+        sqlite: include_str!("../../migrations/sqlite/0028_team_views.sql"),
+        postgres: include_str!("../../migrations/postgres/0028_team_views.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

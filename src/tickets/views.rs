@@ -1,5 +1,5 @@
 //! Saved views: named ticket lists ("urgent billing tickets waiting more than 4 hours"), an
-//! agent's own or shared with everyone by a lead or admin. A view is a set of filters over the
+//! agent's own or shared by a lead or admin with everyone or with one team. A view is a set of filters over the
 //! same list query the queues use, so it pages, updates live and takes bulk changes like them.
 
 use super::repo::{SlaFilter, Sort, count_capped};
@@ -82,6 +82,8 @@ pub struct SavedView {
     pub id: i64,
     pub name: String,
     pub shared: bool,
+    /// The team a shared view is shared with (`None`: everyone).
+    pub team_id: Option<i64>,
     pub filters: ViewFilters,
 }
 
@@ -320,17 +322,24 @@ fn row_view(r: &sqlx::any::AnyRow) -> AppResult<SavedView> {
         id: r.try_get("saved_view_id")?,
         name: r.try_get("name")?,
         shared: r.try_get::<Option<i64>, _>("owner_id")?.is_none(),
+        team_id: r.try_get("team_id")?,
         filters: serde_json::from_str(&filters).unwrap_or_default(),
     })
 }
 
+/// Who sees a view: its owner; everyone for a view shared with everyone; a team's members (and
+/// admins) for a view shared with that team.
+const VISIBLE: &str = "(v.owner_id = $1 OR (v.owner_id IS NULL AND (v.team_id IS NULL
+    OR v.team_id IN (SELECT m.team_id FROM team_member m WHERE m.agent_id = $1)
+    OR EXISTS (SELECT 1 FROM agent a WHERE a.agent_id = $1 AND a.role = 'admin'))))";
+
 /// The views an agent sees: the shared ones, then their own, by name.
 pub async fn list_for(db: &Db, agent: &AgentRef) -> AppResult<Vec<SavedView>> {
-    let rows = sqlx::query(
-        "SELECT saved_view_id, name, owner_id, filters FROM saved_view
-         WHERE owner_id IS NULL OR owner_id = $1
-         ORDER BY (CASE WHEN owner_id IS NULL THEN 0 ELSE 1 END), name, saved_view_id",
-    )
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT v.saved_view_id, v.name, v.owner_id, v.team_id, v.filters FROM saved_view v
+         WHERE {VISIBLE}
+         ORDER BY (CASE WHEN v.owner_id IS NULL THEN 0 ELSE 1 END), v.name, v.saved_view_id"
+    )))
     .bind(agent.id)
     .fetch_all(&db.pool)
     .await?;
@@ -339,25 +348,27 @@ pub async fn list_for(db: &Db, agent: &AgentRef) -> AppResult<Vec<SavedView>> {
 
 /// One view the agent may see; 404 otherwise.
 pub async fn get(db: &Db, agent: &AgentRef, id: i64) -> AppResult<SavedView> {
-    let row = sqlx::query(
-        "SELECT saved_view_id, name, owner_id, filters FROM saved_view
-         WHERE saved_view_id = $1 AND (owner_id IS NULL OR owner_id = $2)",
-    )
-    .bind(id)
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT v.saved_view_id, v.name, v.owner_id, v.team_id, v.filters FROM saved_view v
+         WHERE {VISIBLE} AND v.saved_view_id = $2"
+    )))
     .bind(agent.id)
+    .bind(id)
     .fetch_optional(&db.pool)
     .await?
     .ok_or(AppError::NotFound("view"))?;
     row_view(&row)
 }
 
-/// Saves a view: the agent's own, or shared (leads and admins only).
+/// Saves a view: the agent's own, or shared (leads and admins only) with everyone or with
+/// `team_id`'s members.
 pub async fn create(
     db: &Db,
     agent: &AgentRef,
     name: &str,
     filters: ViewFilters,
     shared: bool,
+    team_id: Option<i64>,
     now: Millis,
 ) -> AppResult<SavedView> {
     let name = crate::domain::single_line(name);
@@ -372,22 +383,38 @@ pub async fn create(
             "only leads and admins share views".into(),
         ));
     }
+    if let Some(t) = team_id {
+        if !shared {
+            return Err(AppError::field(
+                "team_id",
+                "is for shared views (an own view is yours alone)",
+            ));
+        }
+        if crate::assign::admin::team_name_by_id(db, t)
+            .await?
+            .is_none()
+        {
+            return Err(AppError::field("team_id", "is not a team"));
+        }
+    }
     let filters = filters.clean(db).await?;
     let json = serde_json::to_string(&filters).unwrap_or_else(|_| "{}".into());
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO saved_view (name, owner_id, filters, created_at) VALUES ($1, $2, $3, $4)
+        "INSERT INTO saved_view (name, owner_id, filters, created_at, team_id) VALUES ($1, $2, $3, $4, $5)
          RETURNING saved_view_id",
     )
     .bind(&name)
     .bind((!shared).then_some(agent.id))
     .bind(&json)
     .bind(now)
+    .bind(team_id)
     .fetch_one(&db.pool)
     .await?;
     Ok(SavedView {
         id,
         name,
         shared,
+        team_id,
         filters,
     })
 }

@@ -101,9 +101,26 @@ async fn ui_create(
     };
     verify_csrf(&headers, f.get("csrf").as_deref())?;
     let filters = f.filters()?;
-    let shared = f.get("shared").is_some();
+    // "shared": "" (own), "all" (everyone) or a team id (its members).
+    let (shared, team_id) = match f.get("shared").as_deref().map(str::trim) {
+        None | Some("") => (false, None),
+        Some("all" | "1") => (true, None),
+        Some(_) => (
+            true,
+            Some(f.number("team_id", "shared")?.unwrap_or_default()),
+        ),
+    };
     let name = f.get("name").unwrap_or_default();
-    let view = views::create(&state.db, &agent, &name, filters, shared, state.now()).await?;
+    let view = views::create(
+        &state.db,
+        &agent,
+        &name,
+        filters,
+        shared,
+        team_id,
+        state.now(),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/tickets?saved_view={}", view.id)).into_response())
 }
 
@@ -138,6 +155,8 @@ struct NewView {
     name: Option<String>,
     #[serde(default)]
     shared: bool,
+    /// Shared with this team's members only.
+    team_id: Option<i64>,
     filters: Option<ViewFilters>,
 }
 
@@ -152,6 +171,7 @@ async fn api_create(
         body.name.as_deref().unwrap_or(""),
         body.filters.unwrap_or_default(),
         body.shared,
+        body.team_id,
         state.now(),
     )
     .await?;

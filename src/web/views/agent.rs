@@ -534,7 +534,13 @@ fn save_view_form(p: &QueuePage<'_>) -> Markup {
                         label.check { input type="checkbox" name="columns" value=(k) checked[crate::tickets::views::DEFAULT_COLUMNS.contains(&k)]; " " (h) }
                     }
                 }
-                @if p.agent.role.is_lead_or_admin() { label { input type="checkbox" name="shared" value="1"; " shared with everyone" } }
+                @if p.agent.role.is_lead_or_admin() {
+                    label { "shared with " select name="shared" {
+                        option value="" { "nobody (mine)" }
+                        option value="all" { "everyone" }
+                        @for (id, name) in p.teams { option value=(id) { "team " (name) } }
+                    } }
+                }
                 button type="submit" { "Save view" }
             }
         }
@@ -578,7 +584,11 @@ fn saved_view_page(p: &QueuePage<'_>, v: &crate::tickets::views::SavedView) -> M
                 (queue_sidebar(p))
                 section #queue-list {
                     p.live-note #live-note role="status" hidden {}
-                    h1 dir="auto" { (v.name) " " span.muted.small { (if v.shared { "shared view" } else { "your view" }) } }
+                    h1 dir="auto" { (v.name) " " span.muted.small {
+                        @if !v.shared { "your view" }
+                        @else if let Some(t) = v.team_id { "shared with team " (p.teams.iter().find(|(id, _)| *id == t).map(|(_, n)| n.as_str()).unwrap_or("?")) }
+                        @else { "shared view" }
+                    } }
                     p.muted.small { (v.filters.describe(p.agents, p.teams)) }
                     @if p.tickets.is_empty() {
                         p.empty { "No ticket matches this view now." }
