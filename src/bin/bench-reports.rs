@@ -393,7 +393,7 @@ async fn generate(db: &Db, args: &Args, now: i64) -> Result<()> {
         db,
         "customer attributes to compute",
         "INSERT INTO customer_attr_dirty (customer_id) SELECT DISTINCT customer_id FROM crm_event
-         ON CONFLICT (customer_id) DO NOTHING"
+         WHERE customer_id IS NOT NULL ON CONFLICT (customer_id) DO NOTHING"
             .into(),
     )
     .await?;

@@ -1,6 +1,9 @@
 //! The Meilisearch index (`CASEBOOK_MEILI_URL`, `CASEBOOK_MEILI_KEY`). Settings are applied when
-//! Casebook starts; every write waits for its Meilisearch task and a failed task is an error, so
-//! the outbox job that caused it retries.
+//! Casebook starts and again whenever the index is missing (Meilisearch lost its data: a write
+//! would re-create it without them) or a search finds an attribute not filterable; every write
+//! waits for its Meilisearch task and a failed task is an error, so the outbox job that caused it
+//! retries. Ranking: an explicit sort (by date) comes first, then relevance, then the most
+//! recently changed ticket (Meilisearch would otherwise put the oldest first among equals).
 
 use super::{Fields, Hit, HitPage, Matching, SearchIndex, SearchQuery, Sort, TicketDoc};
 use anyhow::{Context, anyhow};
@@ -33,6 +36,22 @@ const FILTERABLE: [&str; 7] = [
     "ticket_id",
 ];
 const SORTABLE: [&str; 2] = ["updated_at", "created_at"];
+
+/// Meilisearch's ranking rules with `sort` moved first (a date sort is a date order, not a
+/// tie-break after relevance) and recency as the last tie-break.
+const RANKING_RULES: [&str; 7] = [
+    "sort",
+    "words",
+    "typo",
+    "proximity",
+    "attribute",
+    "exactness",
+    "updated_at:desc",
+];
+
+/// The most hits Meilisearch pages through (its `maxTotalHits` default): `total` never promises
+/// more than can be reached.
+pub const MAX_TOTAL_HITS: i64 = 1000;
 
 /// Every call to Meilisearch has a deadline: a hung or overloaded server fails the call (the
 /// job retries later, a search answers with an error, the similar-tickets panel stays empty)
@@ -96,6 +115,7 @@ impl MeiliIndex {
             .with_searchable_attributes(SEARCHABLE)
             .with_filterable_attributes(FILTERABLE)
             .with_sortable_attributes(SORTABLE)
+            .with_ranking_rules(RANKING_RULES)
             .with_typo_tolerance(TypoToleranceSettings {
                 enabled: Some(true),
                 disable_on_attributes: None,
@@ -177,10 +197,16 @@ impl SearchIndex for MeiliIndex {
     }
 
     async fn put(&self, docs: &[TicketDoc]) -> anyhow::Result<()> {
+        if docs.is_empty() {
+            return Ok(());
+        }
+        // Adding documents to a missing index creates it without settings (filters would then
+        // fail): create it with them first.
+        if !self.index_exists().await? {
+            tracing::warn!("Meilisearch index missing; creating it with its settings");
+            self.prepare().await?;
+        }
         bounded(WRITE_TIMEOUT, "index documents", async {
-            if docs.is_empty() {
-                return Ok(());
-            }
             let task = self
                 .client
                 .index(INDEX_UID)
@@ -209,6 +235,38 @@ impl SearchIndex for MeiliIndex {
     }
 
     async fn search(&self, q: &SearchQuery) -> anyhow::Result<HitPage> {
+        match self.search_once(q).await {
+            Err(err) if err.to_string().contains("invalid_search_filter") => {
+                // The index lost its settings (re-created by a write): apply them, try again.
+                tracing::warn!(error = %err, "Meilisearch index without its settings; applying them");
+                self.prepare().await?;
+                self.search_once(q).await
+            }
+            other => other,
+        }
+    }
+
+    async fn count(&self) -> anyhow::Result<i64> {
+        self.count_documents().await
+    }
+}
+
+impl MeiliIndex {
+    /// Whether the index exists (a server that does not answer is an error).
+    async fn index_exists(&self) -> anyhow::Result<bool> {
+        bounded(READ_TIMEOUT, "look up the index", async {
+            match self.client.get_index(INDEX_UID).await {
+                Ok(_) => Ok(true),
+                Err(MeiliError::Meilisearch(m)) if m.error_code == ErrorCode::IndexNotFound => {
+                    Ok(false)
+                }
+                Err(e) => Err(anyhow!("Meilisearch: cannot look up the index: {e}")),
+            }
+        })
+        .await
+    }
+
+    async fn search_once(&self, q: &SearchQuery) -> anyhow::Result<HitPage> {
         bounded(READ_TIMEOUT, "search", async {
             let index = self.client.index(INDEX_UID);
             let filter = filter_expression(q);
@@ -269,6 +327,14 @@ impl SearchIndex for MeiliIndex {
                     MeiliError::Meilisearch(m) if m.error_code == ErrorCode::IndexNotFound => {
                         anyhow!("Meilisearch index {INDEX_UID} does not exist yet")
                     }
+                    MeiliError::Meilisearch(m)
+                        if m.error_code == ErrorCode::InvalidSearchFilter =>
+                    {
+                        anyhow!(
+                            "Meilisearch search failed: {} (invalid_search_filter)",
+                            m.error_message
+                        )
+                    }
                     other => anyhow!("Meilisearch search failed: {other}"),
                 })?;
             let text =
@@ -298,16 +364,17 @@ impl SearchIndex for MeiliIndex {
                 .collect();
             Ok(HitPage {
                 hits,
-                total: results
+                total: (results
                     .estimated_total_hits
                     .or(results.total_hits)
-                    .unwrap_or(0) as i64,
+                    .unwrap_or(0) as i64)
+                    .min(MAX_TOTAL_HITS),
             })
         })
         .await
     }
 
-    async fn count(&self) -> anyhow::Result<i64> {
+    async fn count_documents(&self) -> anyhow::Result<i64> {
         bounded(READ_TIMEOUT, "count documents", async {
             match self.client.index(INDEX_UID).get_stats().await {
                 Ok(s) => Ok(s.number_of_documents as i64),

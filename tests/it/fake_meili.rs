@@ -3,7 +3,11 @@
 //! sort, and tasks (succeeded or failed). Search is simple — words, prefixes, one or two typos by
 //! word length as Meilisearch's defaults, substrings for non-Latin scripts — enough to exercise
 //! Casebook's client, not to judge relevance. It can be switched off (503) or made to fail the
-//! next document task, to test outages.
+//! next document task, to test outages. Where Casebook depends on it, it behaves as a real
+//! Meilisearch does: adding documents to a missing index creates it without settings; a filter
+//! on an attribute that is not filterable is `invalid_search_filter`; ranking follows the index's
+//! ranking rules (by default relevance, then a `sort` only among equals, then the order documents
+//! were added, oldest first); pages stop at 1,000 hits while the estimated total counts them all.
 
 use axum::Router;
 use axum::extract::{Path, Request, State};
@@ -58,6 +62,7 @@ impl FakeMeili {
         };
         let app = Router::new()
             .route("/indexes", post(create_index))
+            .route("/indexes/{uid}", get(get_index))
             .route("/indexes/{uid}/settings", patch(update_settings))
             .route("/indexes/{uid}/documents", post(add_documents))
             .route("/indexes/{uid}/documents/delete-batch", post(delete_batch))
@@ -107,6 +112,22 @@ impl FakeMeili {
     pub fn wipe(&self, uid: &str) {
         if let Some(i) = self.inner.lock().unwrap().indexes.get_mut(uid) {
             i.docs.clear();
+        }
+    }
+
+    /// The server lost all its data: the index is gone, settings and all.
+    pub fn lose_everything(&self) {
+        self.inner.lock().unwrap().indexes.clear();
+    }
+
+    /// Adds documents as they are (bypassing Casebook), e.g. to fill the index quickly.
+    pub fn insert_docs(&self, uid: &str, docs: Vec<Value>) {
+        let mut inner = self.inner.lock().unwrap();
+        let index = inner.indexes.entry(uid.to_string()).or_default();
+        for d in docs {
+            if let Some(id) = d["ticket_id"].as_i64() {
+                index.docs.insert(id, d);
+            }
         }
     }
 }
@@ -196,6 +217,18 @@ async fn create_index(State(f): State<FakeMeili>, axum::Json(body): axum::Json<V
         .indexes
         .insert(uid.clone(), Index::default());
     enqueue(&f, &uid, "indexCreation", details, None)
+}
+
+async fn get_index(State(f): State<FakeMeili>, Path(uid): Path<String>) -> Response {
+    if !f.inner.lock().unwrap().indexes.contains_key(&uid) {
+        return error(
+            StatusCode::NOT_FOUND,
+            "index_not_found",
+            &format!("Index `{uid}` not found."),
+        );
+    }
+    axum::Json(json!({"uid": uid, "createdAt": TIME, "updatedAt": TIME, "primaryKey": "ticket_id"}))
+        .into_response()
 }
 
 async fn update_settings(
@@ -399,6 +432,28 @@ async fn search(
     };
     let all = body["matchingStrategy"].as_str().unwrap_or("last") == "all";
     let filter = body["filter"].as_str().unwrap_or("");
+    // Only filterable attributes may be filtered on.
+    let filterable: Vec<&str> = index.settings["filterableAttributes"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    for part in filter.split(" AND ").filter(|p| !p.trim().is_empty()) {
+        let attribute = part
+            .trim()
+            .split([' ', '=', '!', '<', '>'])
+            .next()
+            .unwrap_or("");
+        if !filterable.contains(&attribute) {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_search_filter",
+                &format!(
+                    "Attribute `{attribute}` is not filterable. Available filterable attributes are: `{}`.",
+                    filterable.join(", ")
+                ),
+            );
+        }
+    }
     let mut hits: Vec<(f64, &Value)> = Vec::new();
     for doc in index.docs.values() {
         if !filter.is_empty() && !matches_filter(doc, filter) {
@@ -442,12 +497,57 @@ async fn search(
         .and_then(|s| s.first())
         .and_then(|s| s.as_str())
         .unwrap_or("");
-    if let Some(field) = sort.strip_suffix(":desc") {
-        hits.sort_by(|a, b| b.1[field].as_i64().cmp(&a.1[field].as_i64()));
-    } else {
-        hits.sort_by(|a, b| b.0.total_cmp(&a.0));
-    }
+    // The ranking rules: the index's, or Meilisearch's defaults (relevance first; `sort` only
+    // orders equally relevant hits; then the order documents came in). A custom rule
+    // (`field:desc`) orders what is still tied.
+    let rules: Vec<String> = index.settings["rankingRules"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_else(|| {
+            [
+                "words",
+                "typo",
+                "proximity",
+                "attribute",
+                "sort",
+                "exactness",
+            ]
+            .map(str::to_string)
+            .to_vec()
+        });
+    let sort_field = sort.strip_suffix(":desc");
+    let by_field = |field: &str, a: &(f64, &Value), b: &(f64, &Value)| {
+        b.1[field].as_i64().cmp(&a.1[field].as_i64())
+    };
+    hits.sort_by(|a, b| {
+        let mut order = std::cmp::Ordering::Equal;
+        let mut relevance_done = false;
+        for rule in &rules {
+            order = match rule.as_str() {
+                "sort" => sort_field.map_or(std::cmp::Ordering::Equal, |f| by_field(f, a, b)),
+                "words" | "typo" | "proximity" | "attribute" | "exactness" if !relevance_done => {
+                    relevance_done = true;
+                    b.0.total_cmp(&a.0)
+                }
+                custom => match custom.strip_suffix(":desc") {
+                    Some(f) => by_field(f, a, b),
+                    None => std::cmp::Ordering::Equal,
+                },
+            };
+            if order != std::cmp::Ordering::Equal {
+                break;
+            }
+        }
+        order
+    });
+    // Meilisearch's maxTotalHits: nothing beyond the first 1,000 hits can be paged, while its
+    // estimate still counts them all.
     let total = hits.len();
+    hits.truncate(1000);
     let offset = body["offset"].as_u64().unwrap_or(0) as usize;
     let limit = body["limit"].as_u64().unwrap_or(20) as usize;
     let retrieve: Option<Vec<String>> = body["attributesToRetrieve"].as_array().map(|a| {

@@ -1293,3 +1293,87 @@ async fn a_hung_meilisearch_fails_fast() {
         t.elapsed()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meilisearch_that_lost_its_data_gets_its_settings_back() {
+    let meili = FakeMeili::start(None).await;
+    let app = spawn_with_meili(Backend::Sqlite, &meili.url, None)
+        .await
+        .expect("app");
+    until_prepared(&meili.fake).await;
+    let first = create(&app, "a@example.com", "Label printer", "It jams").await;
+    settle(&app).await;
+    // The server restarts empty: the next write would create the index without settings, and
+    // filtered searches would fail; Casebook creates it with them first.
+    meili.fake.lose_everything();
+    let second = create(&app, "b@example.com", "Label scanner", "It beeps").await;
+    settle(&app).await;
+    let settings = meili.fake.settings(search::meili::INDEX_UID);
+    assert!(
+        settings["filterableAttributes"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty()),
+        "{settings}"
+    );
+    assert_eq!(found(&app, "q=label&status=new").await, vec![second]);
+    // Documents written by someone else into a fresh index without settings: the first filtered
+    // search applies them and answers.
+    meili.fake.lose_everything();
+    meili.fake.insert_docs(
+        search::meili::INDEX_UID,
+        vec![
+            json!({"ticket_id": first, "subject": "Label printer", "status": "new",
+                    "customer": "", "body": "It jams", "created_at": 1, "updated_at": 1}),
+        ],
+    );
+    assert_eq!(found(&app, "q=printer&status=new").await, vec![first]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meilisearch_ranks_recent_first_among_equals_and_sorts_by_date() {
+    let meili = FakeMeili::start(None).await;
+    let app = spawn_with_meili(Backend::Sqlite, &meili.url, None)
+        .await
+        .expect("app");
+    until_prepared(&meili.fake).await;
+    // Equally relevant: the newest first (not the order they were indexed in).
+    let mut same = Vec::new();
+    for i in 0..3 {
+        app.clock.advance_ms(60_000);
+        same.push(create(&app, &format!("r{i}@example.com"), "Toner empty", "x").await);
+        settle(&app).await;
+    }
+    // Touch the oldest: now it changed last.
+    app.clock.advance_ms(60_000);
+    let r = app
+        .api()
+        .patch(app.at(&format!("/api/v1/tickets/{}", same[0])))
+        .bearer_auth(&app.agent_token)
+        .json(&json!({"priority": "high"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    settle(&app).await;
+    assert_eq!(q(&app, "toner").await, vec![same[0], same[2], same[1]]);
+    // A more relevant older ticket leads by relevance, but sort=date is date order.
+    app.clock.advance_ms(60_000);
+    let partial = create(&app, "p@example.com", "Drum unit", "toner smudges").await;
+    settle(&app).await;
+    let by_relevance = q(&app, "toner").await;
+    assert_eq!(by_relevance[0], same[0], "{by_relevance:?}");
+    assert_eq!(by_relevance.last(), Some(&partial), "{by_relevance:?}");
+    assert_eq!(found(&app, "q=toner&sort=date").await[0], partial);
+
+    // Totals stop where Meilisearch stops paging.
+    let docs: Vec<Value> = (0..1500)
+        .map(|i| {
+            json!({"ticket_id": 100_000 + i, "subject": "Quasar widget", "status": "new",
+                        "customer": "", "body": "", "created_at": i, "updated_at": i})
+        })
+        .collect();
+    meili.fake.insert_docs(search::meili::INDEX_UID, docs);
+    let (s, body) = api_get(&app, "/api/v1/search?q=quasar", &app.agent_token).await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["total"], 1000, "{}", body["total"]);
+}
