@@ -24,6 +24,8 @@ pub struct AppState {
     pub live: Arc<crate::live::Live>,
     /// Bytes of large request bodies in memory at once.
     pub upload_budget: Arc<crate::ratelimit::ByteBudget>,
+    /// Saved views' counts for the sidebar, counted at most every few seconds.
+    pub view_counts: Arc<crate::tickets::views::CountCache>,
 }
 
 /// In-process rate limiters (per node; a shared store is not needed for abuse control).
@@ -58,6 +60,7 @@ impl AppState {
             search,
             live: Arc::new(crate::live::Live::new(4096)),
             upload_budget,
+            view_counts: Arc::default(),
         })
     }
 

@@ -445,3 +445,76 @@ pub async fn count(
     let f = view.filters.list_filter(agent, now);
     count_capped(db, agent.id, &f, COUNT_CAP).await
 }
+
+/// How long a view's count is shown without counting again.
+const COUNT_FRESH: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// View counts for the sidebar, kept per view and agent for [`COUNT_FRESH`]: a page never counts
+/// a view again within that time, and never waits long for a count (a slow one is counted in the
+/// background and shown from the next page on).
+#[derive(Default)]
+pub struct CountCache {
+    entries: std::sync::Mutex<std::collections::HashMap<(i64, i64), CountEntry>>,
+}
+
+#[derive(Default)]
+struct CountEntry {
+    counted_at: Option<std::time::Instant>,
+    count: Option<(i64, bool)>,
+    running: bool,
+}
+
+impl CountCache {
+    /// The counts of `views` for `agent`, in order: fresh ones at once; the others are counted
+    /// in the background, waiting at most `wait` for them (`None`: not known yet).
+    pub async fn counts(
+        self: &std::sync::Arc<Self>,
+        db: &Db,
+        agent: &AgentRef,
+        views: &[SavedView],
+        now: Millis,
+        wait: std::time::Duration,
+    ) -> Vec<Option<(i64, bool)>> {
+        let mut running = Vec::new();
+        for v in views {
+            let key = (v.id, agent.id);
+            let start = {
+                let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+                let e = map.entry(key).or_default();
+                let stale = e.counted_at.is_none_or(|t| t.elapsed() > COUNT_FRESH);
+                let start = stale && !e.running;
+                if start {
+                    e.running = true;
+                }
+                start
+            };
+            if start {
+                let (cache, db, agent, view) = (self.clone(), db.clone(), agent.clone(), v.clone());
+                running.push(tokio::spawn(async move {
+                    let counted = count(&db, &agent, &view, now).await;
+                    let mut map = cache.entries.lock().unwrap_or_else(|e| e.into_inner());
+                    let e = map.entry(key).or_default();
+                    e.running = false;
+                    match counted {
+                        Ok(c) => {
+                            e.count = Some(c);
+                            e.counted_at = Some(std::time::Instant::now());
+                        }
+                        Err(err) => {
+                            tracing::warn!(view = view.id, error = %err, "view count failed")
+                        }
+                    }
+                }));
+            }
+        }
+        if !running.is_empty() {
+            // Counting goes on after the wait; its result is kept for the next page.
+            let _ = tokio::time::timeout(wait, futures_util::future::join_all(running)).await;
+        }
+        let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        views
+            .iter()
+            .map(|v| map.get(&(v.id, agent.id)).and_then(|e| e.count))
+            .collect()
+    }
+}

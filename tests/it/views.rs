@@ -585,3 +585,43 @@ both_backends!(views_shared_with_a_team, |app| async move {
         "{e}"
     );
 });
+
+both_backends!(view_counts_are_kept_for_a_while, |app| async move {
+    let (s, v) = post(
+        &app,
+        &app.agent_token,
+        json!({"name": "Refunds", "filters": {"tag": "refund"}}),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let tagged = |subject: &'static str| {
+        let app = &app;
+        async move {
+            let id = app.create_ticket("c@example.com", subject, "x").await["id"]
+                .as_i64()
+                .unwrap();
+            let (s, _) = send(
+                app,
+                "PATCH",
+                &format!("/api/v1/tickets/{id}"),
+                &app.agent_token,
+                json!({"add_tags": ["refund"]}),
+            )
+            .await;
+            assert_eq!(s, 200);
+        }
+    };
+    let count = || {
+        let app = &app;
+        async move {
+            let (_, list) = send(app, "GET", "/api/v1/views", &app.agent_token, Value::Null).await;
+            list["items"][0]["count"].as_i64()
+        }
+    };
+    tagged("One").await;
+    assert_eq!(count().await, Some(1));
+    // Counted again only after a while, not on every page: a busy desk does not recount every
+    // view for every agent on every page load.
+    tagged("Two").await;
+    assert_eq!(count().await, Some(1));
+});

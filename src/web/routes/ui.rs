@@ -199,10 +199,13 @@ async fn queue(
     let tag = super::api::tag_filter(q.tag.as_deref())?;
     let now = state.now();
     let views = tickets::views::list_for(&state.db, &agent).await?;
-    let mut view_counts = Vec::with_capacity(views.len());
-    for v in &views {
-        view_counts.push(tickets::views::count(&state.db, &agent, v, now).await?);
-    }
+    // Counted at most every few seconds, and never waited for long: a slow count shows on a
+    // later page.
+    let wait = std::time::Duration::from_millis(150);
+    let view_counts = state
+        .view_counts
+        .counts(&state.db, &agent, &views, now, wait)
+        .await;
     let view = match q
         .saved_view
         .as_deref()
@@ -240,7 +243,7 @@ async fn queue(
     let sla_due = crate::sla::store::due_times(&state.db, &ids).await?;
     let agents = auth::list_agents(&state.db).await?;
     let macros = crate::search::replies::with_actions_only(&state.db, agent.id).await?;
-    let saved: Vec<(&tickets::views::SavedView, (i64, bool))> =
+    let saved: Vec<(&tickets::views::SavedView, Option<(i64, bool)>)> =
         views.iter().zip(view_counts).collect();
     let tags = tickets::repo::tags_of(&state.db, &ids).await?;
     let teams = crate::assign::admin::team_names(&state.db).await?;

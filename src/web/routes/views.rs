@@ -141,9 +141,20 @@ async fn api_list(
     ApiAgent(agent): ApiAgent,
 ) -> AppResult<Json<Value>> {
     let now = state.now();
+    let list = views::list_for(&state.db, &agent).await?;
+    // Counted at most every few seconds; a count that takes longer than 10 s is `null` (counting
+    // goes on, and the next call has it).
+    let wait = std::time::Duration::from_secs(10);
+    let counts = state
+        .view_counts
+        .counts(&state.db, &agent, &list, now, wait)
+        .await;
     let mut items = Vec::new();
-    for v in views::list_for(&state.db, &agent).await? {
-        let (n, more) = views::count(&state.db, &agent, &v, now).await?;
+    for (v, count) in list.into_iter().zip(counts) {
+        let (n, more) = match count {
+            Some((n, more)) => (Some(n), more),
+            None => (None, false),
+        };
         items.push(json!({"view": v, "count": n, "count_is_lower_bound": more}));
     }
     Ok(Json(json!({ "items": items })))

@@ -53,7 +53,8 @@ pub struct QueuePage<'a> {
     /// For the bulk bar's macro choice (macros that act).
     pub macros: &'a [crate::search::replies::SavedReply],
     /// The agent's saved views (shared and own) with their counts (capped; `true`: more).
-    pub views: &'a [(&'a crate::tickets::views::SavedView, (i64, bool))],
+    /// (`None`: being counted; shown from a later page.)
+    pub views: &'a [(&'a crate::tickets::views::SavedView, Option<(i64, bool)>)],
     /// The view shown instead of a queue.
     pub view: Option<&'a crate::tickets::views::SavedView>,
     /// Ticket id → its tags (the tag chips of the rows).
@@ -559,10 +560,10 @@ fn queue_sidebar(p: &QueuePage<'_>) -> Markup {
             }
             @if !p.views.is_empty() {
                 span.sidebar-heading { "Views" }
-                @for (v, (n, more)) in p.views {
+                @for (v, count) in p.views {
                     a href={"/tickets?saved_view=" (v.id)} aria-current=[(p.view.map(|x| x.id) == Some(v.id)).then_some("page")] {
                         span dir="auto" { (v.name) @if v.shared { span.visually-hidden { " (shared)" } } }
-                        span.count { (n) @if *more { "+" } }
+                        @if let Some((n, more)) = count { span.count { (n) @if *more { "+" } } }
                     }
                 }
             }
