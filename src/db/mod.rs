@@ -389,6 +389,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0028_team_views.sql"),
         postgres: include_str!("../../migrations/postgres/0028_team_views.sql"),
     },
+    Migration {
+        version: 29,
+        name: "waiting_since",
+        sqlite: include_str!("../../migrations/sqlite/0029_waiting_since.sql"),
+        postgres: include_str!("../../migrations/postgres/0029_waiting_since.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

@@ -746,6 +746,23 @@ impl Edit {
         .await?;
         store_attachments(tx, message_id, m.attachments, self.now).await?;
         let public = visibility == Visibility::Public;
+        // Since when the ticket waits on us: a customer's message starts the wait (unless it
+        // already runs), an agent's public reply ends it.
+        let waiting = match (public, m.author_kind) {
+            (true, "customer") => Some(Some(self.now)),
+            (true, "agent") => Some(None),
+            _ => None,
+        };
+        if let Some(since) = waiting {
+            sqlx::query(
+                "UPDATE ticket SET waiting_since = CASE WHEN $1 IS NULL THEN NULL
+                   ELSE COALESCE(waiting_since, $1) END WHERE ticket_id = $2",
+            )
+            .bind(since)
+            .bind(self.ticket_id)
+            .execute(&mut **tx)
+            .await?;
+        }
         if m.author_kind == "agent" {
             let kind = if public { "reply" } else { "note" };
             let detail = format!("message {message_id}");

@@ -154,8 +154,8 @@ pub struct ListFilter {
     pub vip: Option<bool>,
     /// Only tickets with an SLA clock in this state now.
     pub sla: Option<SlaFilter>,
-    /// Only tickets whose last public message is the customer's, written before this instant
-    /// ("waiting on us since").
+    /// Only tickets waiting on us since before this instant: a customer's public message is
+    /// unanswered since then.
     pub customer_waiting_since: Option<Millis>,
     /// The instant `sla` is judged at.
     pub now: Millis,
@@ -321,11 +321,8 @@ fn list_clauses(sql: &mut Sql, viewer_id: i64, f: &ListFilter) -> Vec<String> {
         ));
     }
     if let Some(since) = f.customer_waiting_since {
-        // The last public message, when it is the customer's: its time (NULL otherwise).
         clauses.push(format!(
-            "t.status IN ('new','open') AND (SELECT CASE WHEN m.author_kind = 'customer' THEN m.created_at END
-               FROM message m WHERE m.ticket_id = t.ticket_id AND m.visibility = 'public'
-               ORDER BY m.message_id DESC LIMIT 1) < {}",
+            "t.status IN ('new','open') AND t.waiting_since < {}",
             sql.param(since)
         ));
     }
