@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench-desk: saved views and a bulk macro on a large database, over HTTP from a separate process.
 
-Usage: bench-desk.py BASE_URL TOKEN [--bulk N] [--runs N]
+Usage: bench-desk.py BASE_URL TOKEN [--bulk N] [--runs N]   (--bulk 0: views only)
 
 Against a running `casebook serve` whose database holds many tickets (for example one generated
 by `bench-reports --keep`), it:
@@ -68,6 +68,8 @@ def main():
         lists.append(took)
     print(f"view list with counts ({len(body['items'])} views): p50 {ms(pct(lists, 50))}, p95 {ms(pct(lists, 95))}")
 
+    if bulk_n == 0:
+        return
     # N tickets to change: the newest ones of the whole list.
     ids, cursor = [], None
     while len(ids) < bulk_n:
