@@ -24,6 +24,9 @@ pub struct AppState {
     pub live: Arc<crate::live::Live>,
     /// Bytes of large request bodies in memory at once.
     pub upload_budget: Arc<crate::ratelimit::ByteBudget>,
+    /// Tickets a large catch-up of the search index still has to index (0: none), so searches
+    /// can say their results may be incomplete.
+    pub search_rebuild: Arc<std::sync::atomic::AtomicI64>,
     /// Saved views' counts for the sidebar, counted at most every few seconds.
     pub view_counts: Arc<crate::tickets::views::CountCache>,
 }
@@ -61,6 +64,7 @@ impl AppState {
             live: Arc::new(crate::live::Live::new(4096)),
             upload_budget,
             view_counts: Arc::default(),
+            search_rebuild: Arc::default(),
         })
     }
 

@@ -422,6 +422,10 @@ const BATCH: i64 = 2000;
 /// batch holds the one writer turn, so it is kept to a fraction of a second.
 const LIVE_BATCH: i64 = 250;
 
+/// Tickets indexed together by the reconcile pass on Meilisearch: one task each (tasks run one
+/// after another and cost about the same whatever their size).
+const MEILI_BATCH: i64 = 2000;
+
 /// Puts `docs` in the index and records their versions.
 async fn put_batch(
     db: &Db,
@@ -506,19 +510,50 @@ pub async fn reconcile(
     index: &dyn SearchIndex,
     now: Millis,
 ) -> anyhow::Result<IndexReport> {
+    reconcile_with(db, index, now, &std::sync::atomic::AtomicI64::new(0)).await
+}
+
+/// [`reconcile`], keeping in `left` how many tickets a large catch-up still has to index (0 when
+/// none), so searches can say that their results may be incomplete. It walks the tickets once,
+/// in id order (each batch starts after the last one), in batches of [`LIVE_BATCH`] on the
+/// database's own index (a batch holds SQLite's writer turn) and of [`MEILI_BATCH`] on
+/// Meilisearch (one task per batch).
+pub async fn reconcile_with(
+    db: &Db,
+    index: &dyn SearchIndex,
+    now: Millis,
+    left: &std::sync::atomic::AtomicI64,
+) -> anyhow::Result<IndexReport> {
+    use std::sync::atomic::Ordering;
+    let batch = if index.kind() == "meilisearch" {
+        MEILI_BATCH
+    } else {
+        LIVE_BATCH
+    };
     let mut indexed = 0;
+    let mut after = 0i64;
     loop {
         let stale: Vec<i64> = sqlx::query_scalar(
             "SELECT t.ticket_id FROM ticket t LEFT JOIN search_state s ON s.ticket_id = t.ticket_id
-             WHERE s.ticket_id IS NULL OR s.version < t.updated_at
+             WHERE t.ticket_id > $2 AND (s.ticket_id IS NULL OR s.version < t.updated_at)
              ORDER BY t.ticket_id LIMIT $1",
         )
-        .bind(LIVE_BATCH)
+        .bind(batch)
+        .bind(after)
         .fetch_all(&db.pool)
         .await?;
-        if stale.is_empty() {
-            break;
+        let Some(&last) = stale.last() else { break };
+        if after == 0 && stale.len() as i64 == batch {
+            // A large catch-up (a new or restored index): count it once, for the searches.
+            let n: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM ticket t LEFT JOIN search_state s ON s.ticket_id = t.ticket_id
+                 WHERE s.ticket_id IS NULL OR s.version < t.updated_at",
+            )
+            .fetch_one(&db.pool)
+            .await?;
+            left.store(n, Ordering::Relaxed);
         }
+        after = last;
         let mut docs = Vec::with_capacity(stale.len());
         for id in &stale {
             if let Some(d) = load_doc(db, *id).await? {
@@ -527,10 +562,14 @@ pub async fn reconcile(
         }
         put_batch(db, index, &docs, now).await?;
         indexed += docs.len() as i64;
-        if (stale.len() as i64) < LIVE_BATCH {
+        let _ = left.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+            Some((n - stale.len() as i64).max(0))
+        });
+        if (stale.len() as i64) < batch {
             break;
         }
     }
+    left.store(0, Ordering::Relaxed);
     let removed = remove_orphans(db, index).await?;
     let recorded: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM search_state")
         .fetch_one(&db.pool)
@@ -538,7 +577,11 @@ pub async fn reconcile(
     let in_index = index.count().await?;
     if in_index != recorded {
         tracing::warn!(in_index, recorded, "search index count differs; rebuilding");
-        let mut report = reindex_in_batches(db, index, now, LIVE_BATCH, |_, _| {}).await?;
+        let mut report = reindex_in_batches(db, index, now, batch, |done, total| {
+            left.store((total - done).max(0), Ordering::Relaxed)
+        })
+        .await?;
+        left.store(0, Ordering::Relaxed);
         report.indexed += indexed;
         report.removed += removed;
         return Ok(report);
@@ -569,7 +612,8 @@ pub async fn run_reconciler(state: AppState, interval: std::time::Duration) {
         }
     }
     loop {
-        match reconcile(&state.db, state.search.as_ref(), state.clock.now_ms()).await {
+        let now = state.clock.now_ms();
+        match reconcile_with(&state.db, state.search.as_ref(), now, &state.search_rebuild).await {
             Ok(r) if r.indexed > 0 || r.removed > 0 => {
                 tracing::info!(
                     indexed = r.indexed,

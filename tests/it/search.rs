@@ -1377,3 +1377,47 @@ async fn meilisearch_ranks_recent_first_among_equals_and_sorts_by_date() {
     assert_eq!(s, 200, "{body}");
     assert_eq!(body["total"], 1000, "{}", body["total"]);
 }
+
+both_backends!(
+    searches_say_when_the_index_is_catching_up,
+    |app| async move {
+        let id = create(&app, "c@example.com", "Broken hinge", "The hinge snapped").await;
+        settle(&app).await;
+        let state = &app.running.state;
+        // A catch-up in progress (as the reconcile pass records it for a new or restored index).
+        state
+            .search_rebuild
+            .store(1234, std::sync::atomic::Ordering::Relaxed);
+        let (s, body) = api_get(&app, "/api/v1/search?q=hinge", &app.agent_token).await;
+        assert_eq!(s, 200, "{body}");
+        assert_eq!(body["index_rebuilding"]["tickets_left"], 1234, "{body}");
+        let browser = app.browser();
+        assert!(
+            login(&app, &browser, &app.agent_email, PASSWORD)
+                .await
+                .is_redirection()
+        );
+        let html = browser
+            .get(app.at("/search?q=hinge"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("about 1234 tickets left"), "{html}");
+        // The pass ends with nothing left: the note goes away.
+        let report = search::reconcile_with(
+            &state.db,
+            state.search.as_ref(),
+            state.now(),
+            &state.search_rebuild,
+        )
+        .await
+        .unwrap();
+        assert_eq!(report.indexed, 0, "{report:?}");
+        let (_, body) = api_get(&app, "/api/v1/search?q=hinge", &app.agent_token).await;
+        assert!(body["index_rebuilding"].is_null(), "{body}");
+        assert_eq!(body["results"][0]["ticket_id"], id);
+    }
+);

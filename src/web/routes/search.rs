@@ -193,7 +193,12 @@ async fn api_search(
 ) -> AppResult<Response> {
     let q = parse_params(&state, &params).await?;
     let results = search::search(&state, &q).await?;
+    let left = state
+        .search_rebuild
+        .load(std::sync::atomic::Ordering::Relaxed);
     Ok(Json(json!({
+        // Results may be incomplete while the index catches up with many tickets.
+        "index_rebuilding": (left > 0).then(|| json!({"tickets_left": left})),
         "total": results.total,
         "results": results.items,
         "sort": q.sort,
@@ -245,6 +250,9 @@ async fn search_page(
             results: results.as_ref(),
             errors: &errors,
             index_kind: state.search.kind(),
+            rebuilding: state
+                .search_rebuild
+                .load(std::sync::atomic::Ordering::Relaxed),
         }),
     )
         .into_response())

@@ -31,6 +31,8 @@ pub struct SearchPage<'a> {
     pub results: Option<&'a crate::search::Results>,
     pub errors: &'a [(String, String)],
     pub index_kind: &'a str,
+    /// Tickets the search index still has to catch up with (0: none).
+    pub rebuilding: i64,
 }
 
 pub fn search_page(p: &SearchPage<'_>) -> Markup {
@@ -68,6 +70,9 @@ pub fn search_page(p: &SearchPage<'_>) -> Markup {
                     @for field in ["status", "customer", "team", "tag", "from", "to", "solved", "sort"] { (field_error(p.errors, field)) }
                 }
                 @if let Some(r) = p.results {
+                    @if p.rebuilding > 0 {
+                        p.flash role="status" { "The search index is catching up (about " (p.rebuilding) " tickets left): some tickets may be missing from the results for now." }
+                    }
                     p.muted {
                         @if r.total >= crate::search::db_fts::CANDIDATES { "More than " (crate::search::db_fts::CANDIDATES) " tickets found; the most recent are ranked" }
                         @else { (plural(r.total, "ticket")) " found" }
