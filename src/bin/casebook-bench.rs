@@ -78,6 +78,9 @@ struct Args {
     /// Concurrency of the list phase.
     #[arg(long, default_value_t = 4)]
     list_concurrency: usize,
+    /// Workers of the routing and assignment job lane (`job_workers`; 0: the default).
+    #[arg(long, default_value_t = 0)]
+    job_workers: usize,
     /// Keep the databases afterwards (prints where they are) instead of deleting them.
     #[arg(long)]
     keep: bool,
@@ -347,6 +350,7 @@ async fn bench_on(
         database_url: Secret::new(url),
         bind: "127.0.0.1:0".into(),
         base_url: "http://127.0.0.1:0".into(),
+        job_workers: args.job_workers,
         ..Default::default()
     };
     let outbox_poll_ms = config.outbox_poll_ms;
