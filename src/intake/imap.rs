@@ -392,9 +392,7 @@ async fn arrived_since(session: &mut Session, last_uid: i64) -> Result<bool> {
         // "n:*" always matches the newest message, even when its UID is below n.
         Ok::<_, anyhow::Error>(found.into_iter().any(|uid| i64::from(uid) > last_uid))
     };
-    tokio::time::timeout(RECHECK_TIMEOUT, ask)
-        .await
-        .context("the IMAP server did not answer the check for new mail in time")?
+    within("the check for new mail", RECHECK_TIMEOUT, ask).await
 }
 
 /// How long the check before IDLE may take.

@@ -88,11 +88,14 @@ async fn run_claimed(state: &AppState, jobs: &[Claimed], worker: &str) -> anyhow
 /// Indexes claimed search jobs together: one write to the index for all their tickets. When the
 /// batch fails, each job is retried on its own (so one bad ticket cannot hold up the rest).
 async fn run_search_batch(state: &AppState, jobs: &[Claimed], worker: &str) -> anyhow::Result<()> {
-    let mut batch = Vec::with_capacity(jobs.len());
-    let mut others = Vec::new();
+    // (job id, ticket id) of the index jobs, the same jobs as claimed, and the rest.
+    let (mut batch, mut indexing, mut others) = (Vec::new(), Vec::new(), Vec::new());
     for job in jobs {
         match job.job() {
-            Ok(Job::SearchIndex { ticket_id }) => batch.push((job.id, ticket_id)),
+            Ok(Job::SearchIndex { ticket_id }) => {
+                batch.push((job.id, ticket_id));
+                indexing.push(job.clone());
+            }
             _ => others.push(job.clone()),
         }
     }
@@ -100,14 +103,9 @@ async fn run_search_batch(state: &AppState, jobs: &[Claimed], worker: &str) -> a
         && let Err(err) = crate::search::run_index_batch(state, &batch).await
     {
         tracing::warn!(jobs = batch.len(), error = %err, "search batch failed; indexing one by one");
-        let ids: Vec<i64> = batch.iter().map(|(id, _)| *id).collect();
+        let ids: Vec<i64> = indexing.iter().map(|j| j.id).collect();
         outbox::note_error(&state.db, &ids, &format!("{err:#}")).await?;
-        let single: Vec<Claimed> = jobs
-            .iter()
-            .filter(|j| batch.iter().any(|(id, _)| *id == j.id))
-            .cloned()
-            .collect();
-        run_claimed(state, &single, worker).await?;
+        run_claimed(state, &indexing, worker).await?;
     }
     run_claimed(state, &others, worker).await
 }

@@ -111,6 +111,11 @@ impl Actions {
 
     /// "status → solved, add tags vip, internal note" for the reply panel and the preview.
     pub fn describe(&self) -> String {
+        self.describe_with(|t| t.to_string())
+    }
+
+    /// [`Actions::describe`] with the team named by `team_name` (its id by default).
+    pub fn describe_with(&self, team_name: impl Fn(i64) -> String) -> String {
         let mut parts = Vec::new();
         if let Some(s) = &self.status {
             parts.push(format!("status → {s}"));
@@ -131,7 +136,7 @@ impl Actions {
             parts.push(format!("remove tags {}", self.remove_tags.join(", ")));
         }
         if let Some(t) = self.team_id {
-            parts.push(format!("move to team {t}"));
+            parts.push(format!("move to team {}", team_name(t)));
         }
         if self.note.is_some() {
             parts.push("add an internal note".into());

@@ -10,7 +10,7 @@
 //! with the progress it made and the job for the next chunk, so a crash neither loses nor
 //! repeats a ticket, and the agent watches the progress.
 
-use super::{Actor, Expect, ListFilter, TicketPatch, clean_tags, commands, list_tickets};
+use super::{Actor, Expect, ListFilter, TicketPatch, commands, list_tickets};
 use crate::auth::AgentRef;
 use crate::db::{Db, Tx};
 use crate::domain::clock::Millis;
@@ -59,61 +59,40 @@ impl BulkChange {
             && self.remove_tags.is_empty()
     }
 
-    /// The field changes, without the macro (`None` when there are none).
+    /// The field changes, without the team and the macro (`None` when there are none).
     fn patch(&self) -> Option<TicketPatch> {
-        let fields = !BulkChange {
-            macro_id: None,
-            macro_title: None,
-            team_id: None,
-            ..self.clone()
-        }
-        .is_empty();
-        fields.then(|| self.field_patch())
-    }
-
-    fn field_patch(&self) -> TicketPatch {
-        TicketPatch {
+        let fields = self.status.is_some()
+            || self.priority.is_some()
+            || self.assignee_id.is_some()
+            || !self.add_tags.is_empty()
+            || !self.remove_tags.is_empty();
+        fields.then(|| TicketPatch {
             status: self.status,
             priority: self.priority,
             assignee_id: self.assignee_id,
-            subject: None,
             add_tags: self.add_tags.clone(),
             remove_tags: self.remove_tags.clone(),
             ..Default::default()
-        }
+        })
     }
 
-    /// Checks the change once, before any ticket is touched: an unknown agent or a bad tag is
-    /// a 422 naming the field, not a failure on every ticket.
-    pub async fn validate(&mut self, db: &Db, agent: &AgentRef) -> AppResult<()> {
+    /// Checks the change once, before any ticket is touched: an unknown agent, team or macro or
+    /// a bad tag is a 422 naming the field, not a failure on every ticket. Cleans the tags and
+    /// fills the macro's title (for confirmations); returns the change made ready to apply.
+    pub async fn validate(&mut self, db: &Db, agent: &AgentRef) -> AppResult<Prepared> {
         if self.is_empty() {
             return Err(AppError::field(
                 "changes",
                 "choose at least one change (status, priority, assignee, team, tags or a macro)",
             ));
         }
-        if let Some(t) = self.team_id
-            && crate::assign::admin::team_name_by_id(db, t)
-                .await?
-                .is_none()
-        {
-            return Err(AppError::field("team_id", "is not a team"));
+        let p = prepare(db, agent, self).await?;
+        if let Some(patch) = &p.patch {
+            self.add_tags = patch.add_tags.clone();
+            self.remove_tags = patch.remove_tags.clone();
         }
-        if let Some(Some(a)) = self.assignee_id
-            && !crate::auth::agent_exists(db, a).await?
-        {
-            return Err(AppError::field("assignee_id", "is not an active agent"));
-        }
-        self.add_tags = clean_tags("add_tags", &self.add_tags)?;
-        self.remove_tags = clean_tags("remove_tags", &self.remove_tags)?;
-        if let Some(m) = self.macro_id {
-            let found = replies::get(db, agent.id, m).await;
-            if matches!(found, Err(AppError::NotFound(_))) {
-                return Err(AppError::field("macro_id", "is not a macro"));
-            }
-            self.macro_title = Some(found?.title);
-        }
-        Ok(())
+        self.macro_title = p.ready.as_ref().map(|r| r.reply.title.clone());
+        Ok(p)
     }
 
     /// "status → solved, add tag vip" for confirmations.
@@ -179,14 +158,21 @@ pub struct Failed {
     pub error: String,
 }
 
-/// A validated change made ready: the field patch checked and the macro read once.
-struct Prepared {
+/// A change made ready: the field patch checked, the team found and the macro read once.
+pub struct Prepared {
     patch: Option<TicketPatch>,
     team_id: Option<i64>,
     ready: Option<replies::Ready>,
 }
 
 async fn prepare(db: &Db, agent: &AgentRef, change: &BulkChange) -> AppResult<Prepared> {
+    if let Some(t) = change.team_id
+        && crate::assign::admin::team_name_by_id(db, t)
+            .await?
+            .is_none()
+    {
+        return Err(AppError::field("team_id", "is not a team"));
+    }
     let patch = match change.patch() {
         Some(p) => Some(super::check_patch(db, p).await?),
         None => None,
@@ -293,20 +279,19 @@ fn check_size(targets: &[Target]) -> AppResult<()> {
     Ok(())
 }
 
-/// Applies a validated change to every target now, chunk by chunk.
+/// Applies a change made ready by [`BulkChange::validate`] to every target now, chunk by chunk.
 pub async fn apply(
     db: &Db,
     agent: &AgentRef,
     targets: &[Target],
-    change: &BulkChange,
+    p: &Prepared,
     now: Millis,
 ) -> AppResult<Outcome> {
     check_size(targets)?;
-    let p = prepare(db, agent, change).await?;
     let mut out = Outcome::default();
     for chunk in targets.chunks(CHUNK) {
         let mut tx = db.begin().await?;
-        apply_chunk(&mut tx, agent, chunk, &p, &mut out, now).await?;
+        apply_chunk(&mut tx, agent, chunk, p, &mut out, now).await?;
         tx.commit().await?;
     }
     Ok(out)
@@ -328,7 +313,9 @@ pub struct Run {
     pub back: String,
 }
 
-/// Starts a background bulk run of a validated change; the job worker applies it.
+/// Starts a background bulk run of a change checked by [`BulkChange::validate`]; the job worker
+/// applies it, making it ready again for each chunk (an agent, team or macro gone meanwhile
+/// fails the rest of the run, stated).
 pub async fn start(
     db: &Db,
     agent: &AgentRef,
@@ -339,8 +326,6 @@ pub async fn start(
     now: Millis,
 ) -> AppResult<i64> {
     check_size(targets)?;
-    // Refused now (an agent or team gone), not on every ticket later.
-    prepare(db, agent, change).await?;
     let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO bulk_run (agent_id, change, summary, targets, total, outcome, back, created_at)

@@ -139,3 +139,45 @@ pub async fn read_submission(state: &AppState, req: Request) -> Result<Submissio
     }
     Ok(sub)
 }
+
+/// An urlencoded form whose names may repeat (a `ticket_id` per ticked row, a `columns` per
+/// ticked box), in the order sent.
+pub struct RepeatedFields(pub Vec<(String, String)>);
+
+impl RepeatedFields {
+    pub fn parse(body: &[u8]) -> RepeatedFields {
+        RepeatedFields(
+            url::form_urlencoded::parse(body)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    /// The first value of `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of `name`.
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `name` as an id or number: absent or blank is `None`; anything else that is not a
+    /// number is a 422 on `field` with `message`.
+    pub fn number(&self, name: &str, field: &str, message: &str) -> Result<Option<i64>, AppError> {
+        match self.get(name).map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => s
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| AppError::field(field, message)),
+        }
+    }
+}

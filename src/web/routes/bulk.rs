@@ -11,6 +11,7 @@ use crate::tickets::bulk::{self, BulkChange, Target};
 use crate::tickets::{ListFilter, Queue};
 use crate::web::PageResult;
 use crate::web::extract::{ApiAgent, ApiJson, CsrfToken, CurrentAgent, verify_csrf};
+use crate::web::form::RepeatedFields;
 use crate::web::views::bulk as views;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -39,42 +40,23 @@ fn given(v: Option<&str>) -> Option<&str> {
 }
 
 /// The form's fields, repeated `ticket_id`s included (`12` or `12:3`, the version seen).
-struct BulkForm {
-    fields: Vec<(String, String)>,
-}
+struct BulkForm(RepeatedFields);
 
 impl BulkForm {
     fn get(&self, k: &str) -> Option<&str> {
-        self.fields
-            .iter()
-            .find(|(f, _)| f == k)
-            .map(|(_, v)| v.as_str())
+        self.0.get(k)
     }
 
     fn change(&self) -> AppResult<BulkChange> {
         let assignee_id = match self.get("assignee_id").map(str::trim) {
-            None | Some("") => None,
             Some("none") => Some(None),
-            Some(s) => {
-                Some(Some(s.parse::<i64>().map_err(|_| {
-                    AppError::field("assignee_id", "is not an agent id")
-                })?))
-            }
+            _ => self
+                .0
+                .number("assignee_id", "assignee_id", "is not an agent id")?
+                .map(Some),
         };
-        let macro_id = match self.get("macro_id").map(str::trim) {
-            None | Some("") => None,
-            Some(m) => Some(
-                m.parse::<i64>()
-                    .map_err(|_| AppError::field("macro_id", "is not a macro"))?,
-            ),
-        };
-        let team_id = match self.get("team_id").map(str::trim) {
-            None | Some("") => None,
-            Some(t) => Some(
-                t.parse::<i64>()
-                    .map_err(|_| AppError::field("team_id", "is not a team"))?,
-            ),
-        };
+        let macro_id = self.0.number("macro_id", "macro_id", "is not a macro")?;
+        let team_id = self.0.number("team_id", "team_id", "is not a team")?;
         Ok(BulkChange {
             status: parse_enum("status", given(self.get("status")))?,
             priority: parse_enum("priority", given(self.get("priority")))?,
@@ -89,11 +71,11 @@ impl BulkForm {
 
     fn selected(&self) -> AppResult<Vec<Target>> {
         let mut out: Vec<Target> = Vec::new();
-        for (_, v) in self.fields.iter().filter(|(k, _)| k == "ticket_id") {
+        for v in self.0.all("ticket_id") {
             let bad = || AppError::field("ticket_id", "is not a ticket id");
             let (id, version) = match v.split_once(':') {
                 Some((id, ver)) => (id, Some(ver.parse::<i64>().map_err(|_| bad())?)),
-                None => (v.as_str(), None),
+                None => (v, None),
             };
             let id = id.trim().parse::<i64>().map_err(|_| bad())?;
             if !out.iter().any(|t| t.id == id) {
@@ -118,16 +100,9 @@ impl BulkForm {
                 Some(k) => Queue::parse(k)
                     .ok_or_else(|| AppError::field("queue", "is not a known queue"))?,
             };
-            let team_id = match self.get("team").map(str::trim) {
-                None | Some("") => None,
-                Some(t) => Some(
-                    t.parse::<i64>()
-                        .map_err(|_| AppError::field("team", "must be a team id"))?,
-                ),
-            };
             let filter = ListFilter {
                 queue: Some(queue),
-                team_id,
+                team_id: self.0.number("team", "team", "must be a team id")?,
                 tag: super::api::tag_filter(self.get("tag"))?,
                 ..Default::default()
             };
@@ -149,20 +124,16 @@ async fn ui_bulk(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> PageResult<Response> {
-    let form = BulkForm {
-        fields: url::form_urlencoded::parse(&body)
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect(),
-    };
+    let form = BulkForm(RepeatedFields::parse(&body));
     verify_csrf(&headers, form.get("csrf"))?;
     let back = form.back();
     let attempt = async {
         let mut change = form.change()?;
-        change.validate(&state.db, &agent).await?;
+        let prepared = change.validate(&state.db, &agent).await?;
         let targets = form.targets(&state, &agent).await?;
-        Ok::<_, AppError>((change, targets))
+        Ok::<_, AppError>((change, prepared, targets))
     };
-    let (change, targets) = match attempt.await {
+    let (change, prepared, targets) = match attempt.await {
         Ok(ok) => ok,
         Err(err) => return refused(&agent, &csrf, err, &back),
     };
@@ -184,7 +155,7 @@ async fn ui_bulk(
     };
     let what = change.describe(name, team);
     if form.get("confirm") != Some("1") {
-        let page = views::confirm(&agent, &csrf, &form.fields, targets.len(), &what, &back);
+        let page = views::confirm(&agent, &csrf, &form.0.0, targets.len(), &what, &back);
         return Ok(page.into_response());
     }
     if targets.len() > bulk::INLINE_MAX {
@@ -192,7 +163,7 @@ async fn ui_bulk(
         let id = bulk::start(&state.db, &agent, &targets, &change, &what, &back, now).await?;
         return Ok(Redirect::to(&format!("/tickets/bulk/{id}")).into_response());
     }
-    let out = bulk::apply(&state.db, &agent, &targets, &change, state.now()).await?;
+    let out = bulk::apply(&state.db, &agent, &targets, &prepared, state.now()).await?;
     Ok(views::result(&agent, &csrf, &out, &what, &back).into_response())
 }
 
@@ -303,7 +274,7 @@ async fn api_bulk(
         macro_id: c.macro_id,
         macro_title: None,
     };
-    change.validate(&state.db, &agent).await?;
+    let prepared = change.validate(&state.db, &agent).await?;
     let targets = match (body.tickets, body.filter) {
         (Some(list), None) => {
             if list.len() > bulk::MAX_TICKETS {
@@ -353,6 +324,6 @@ async fn api_bulk(
         let body = Json(json!({"bulk_run": run, "status_url": url}));
         return Ok((StatusCode::ACCEPTED, [(header::LOCATION, url)], body).into_response());
     }
-    let out = bulk::apply(&state.db, &agent, &targets, &change, state.now()).await?;
+    let out = bulk::apply(&state.db, &agent, &targets, &prepared, state.now()).await?;
     Ok(Json(json!(out)).into_response())
 }

@@ -420,21 +420,12 @@ impl SavedReplyForm {
     }
 
     fn actions(&self) -> AppResult<search::replies::Actions> {
-        let list = |v: &Option<String>| -> Vec<String> {
-            v.as_deref()
-                .unwrap_or("")
-                .split(',')
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(str::to_string)
-                .collect()
-        };
         Ok(search::replies::Actions {
             status: self.set_status.clone(),
             priority: self.set_priority.clone(),
             assign: self.assign.clone(),
-            add_tags: list(&self.add_tags),
-            remove_tags: list(&self.remove_tags),
+            add_tags: super::comma_list(self.add_tags.as_deref()),
+            remove_tags: super::comma_list(self.remove_tags.as_deref()),
             team_id: self.team_id()?,
             note: self.note.clone(),
             follow: self.follow.as_deref().is_some_and(|f| !f.is_empty()),

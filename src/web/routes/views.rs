@@ -6,6 +6,7 @@ use crate::state::AppState;
 use crate::tickets::views::{self, ViewFilters};
 use crate::web::PageResult;
 use crate::web::extract::{ApiAgent, ApiJson, CsrfOnly, CurrentAgent, path_id, verify_csrf};
+use crate::web::form::RepeatedFields;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -29,31 +30,16 @@ pub fn api_routes() -> Router<AppState> {
 }
 
 /// The "Save as a view" form's fields (`columns` repeats, one per ticked column).
-struct ViewForm {
-    fields: Vec<(String, String)>,
-}
+struct ViewForm(RepeatedFields);
 
 impl ViewForm {
     fn get(&self, k: &str) -> Option<String> {
-        self.fields
-            .iter()
-            .find(|(f, _)| f == k)
-            .map(|(_, v)| v.clone())
+        self.0.get(k).map(str::to_string)
     }
 
     fn number(&self, field: &str, key: &str) -> AppResult<Option<i64>> {
-        match self
-            .get(key)
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            None => Ok(None),
-            Some(s) => s
-                .parse::<i64>()
-                .map(Some)
-                .map_err(|_| AppError::field(format!("filters.{field}"), "must be a number")),
-        }
+        self.0
+            .number(key, &format!("filters.{field}"), "must be a number")
     }
 
     fn filters(&self) -> AppResult<ViewFilters> {
@@ -78,12 +64,7 @@ impl ViewForm {
             vip,
             sla: self.get("sla"),
             sort: self.get("sort"),
-            columns: self
-                .fields
-                .iter()
-                .filter(|(k, _)| k == "columns")
-                .map(|(_, v)| v.clone())
-                .collect(),
+            columns: self.0.all("columns").map(str::to_string).collect(),
         })
     }
 }
@@ -94,11 +75,7 @@ async fn ui_create(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> PageResult<Response> {
-    let f = ViewForm {
-        fields: url::form_urlencoded::parse(&body)
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect(),
-    };
+    let f = ViewForm(RepeatedFields::parse(&body));
     verify_csrf(&headers, f.get("csrf").as_deref())?;
     let filters = f.filters()?;
     // "shared": "" (own), "all" (everyone) or a team id (its members).

@@ -252,16 +252,10 @@ pub fn saved_replies_admin(
             .iter()
             .find(|t| t.id == id)
             .map(|t| t.name.clone())
-            .unwrap_or_else(|| format!("team {id}"))
+            .unwrap_or_else(|| id.to_string())
     };
     let item = |r: &SavedReply, editable: bool| {
-        let describe = r.actions.describe().replace(
-            &r.actions
-                .team_id
-                .map(|t| format!("team {t}"))
-                .unwrap_or_default(),
-            &r.actions.team_id.map(team_name).unwrap_or_default(),
-        );
+        let describe = r.actions.describe_with(team_name);
         html! {
             details.card {
                 summary { (r.title) " " span.muted.small { "· used " (r.uses) " times" @if !r.actions.is_empty() { " · " (describe) } } }
