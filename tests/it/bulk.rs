@@ -142,18 +142,7 @@ both_backends!(bulk_through_the_api, |app| async move {
     assert_eq!(ticket(&app, b.0).await["ticket"]["priority"], "low");
 
     // A team for several tickets at once.
-    let r = app
-        .api()
-        .post(app.at("/api/v1/teams"))
-        .bearer_auth(&app.admin_token)
-        .json(&json!({"name": "Returns"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let team = r.json::<Value>().await.unwrap()["team"]["id"]
-        .as_i64()
-        .unwrap();
+    let team = app.create_team(json!({"name": "Returns"})).await;
     let (s, out) = post(
         &app,
         json!({"tickets": [{"id": a.0}, {"id": c.0}], "changes": {"team_id": team}}),

@@ -221,6 +221,37 @@ impl TestApp {
         resp.json::<serde_json::Value>().await.unwrap()["ticket"].clone()
     }
 
+    /// `method path` with `token` and a JSON body; the status and the JSON answer (null when
+    /// there is none).
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: impl std::borrow::Borrow<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).expect("an HTTP method");
+        let r = self
+            .api()
+            .request(m, self.at(path))
+            .bearer_auth(token)
+            .json(body.borrow())
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Creates a team through the API as the admin (`{"name", "is_default"?, "members"?}`); its id.
+    pub async fn create_team(&self, team: serde_json::Value) -> i64 {
+        let (s, t) = self
+            .send("POST", "/api/v1/teams", &self.admin_token, team)
+            .await;
+        assert_eq!(s, 201, "{t}");
+        t["team"]["id"].as_i64().unwrap()
+    }
+
     /// `GET path` with the agent's token; the JSON body.
     pub async fn get_json(&self, path: &str) -> serde_json::Value {
         self.api()

@@ -166,24 +166,6 @@ both_backends!(macros_apply_actions_and_keep_the_draft, |app| async move {
     assert_eq!(m["saved_reply"]["uses"], 2);
 });
 
-async fn send(
-    app: &TestApp,
-    m: reqwest::Method,
-    token: &str,
-    path: &str,
-    body: Value,
-) -> (u16, Value) {
-    let r = app
-        .api()
-        .request(m, app.at(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-}
-
 both_backends!(personal_macros_teams_and_following, |app| async move {
     // An agent writes their own macro; a shared one stays for leads and admins.
     let mine = json!({"title": "My triage", "body": "", "personal": true,
@@ -219,14 +201,9 @@ both_backends!(personal_macros_teams_and_following, |app| async move {
     assert_eq!(s, 201, "{shared}");
     let shared_id = shared["saved_reply"]["id"].as_i64().unwrap();
     // Nobody else sees, uses, edits or deletes it.
-    let (s, list) = send(
-        &app,
-        reqwest::Method::GET,
-        &app.admin_token,
-        "/api/v1/macros",
-        Value::Null,
-    )
-    .await;
+    let (s, list) = app
+        .send("GET", "/api/v1/macros", &app.admin_token, Value::Null)
+        .await;
     assert_eq!(s, 200);
     assert!(
         list["saved_replies"]
@@ -237,19 +214,15 @@ both_backends!(personal_macros_teams_and_following, |app| async move {
         "{list}"
     );
     let path = format!("/api/v1/macros/{mine_id}");
-    for m in [
-        reqwest::Method::GET,
-        reqwest::Method::PUT,
-        reqwest::Method::DELETE,
-    ] {
-        let (s, _) = send(
-            &app,
-            m.clone(),
-            &app.admin_token,
-            &path,
-            json!({"title": "x", "body": "y"}),
-        )
-        .await;
+    for m in ["GET", "PUT", "DELETE"] {
+        let (s, _) = app
+            .send(
+                m,
+                &path,
+                &app.admin_token,
+                json!({"title": "x", "body": "y"}),
+            )
+            .await;
         assert_eq!(s, 404, "{m} of another agent's macro");
     }
     let id = app
@@ -266,42 +239,31 @@ both_backends!(personal_macros_teams_and_following, |app| async move {
     .await;
     assert_eq!(s, 404);
     // Agents cannot change a shared one.
-    let (s, _) = send(
-        &app,
-        reqwest::Method::PUT,
-        &app.agent_token,
-        &format!("/api/v1/macros/{shared_id}"),
-        json!({"title": "x", "body": "y"}),
-    )
-    .await;
+    let (s, _) = app
+        .send(
+            "PUT",
+            &format!("/api/v1/macros/{shared_id}"),
+            &app.agent_token,
+            json!({"title": "x", "body": "y"}),
+        )
+        .await;
     assert_eq!(s, 403);
     // The owner can; a team that does not exist is named.
-    let (s, e) = send(
-        &app,
-        reqwest::Method::PUT,
-        &app.agent_token,
-        &path,
-        json!({"title": "My triage", "body": "", "actions": {"team_id": 424242}}),
-    )
-    .await;
+    let (s, e) = app
+        .send(
+            "PUT",
+            &path,
+            &app.agent_token,
+            json!({"title": "My triage", "body": "", "actions": {"team_id": 424242}}),
+        )
+        .await;
     assert_eq!(
         (s, e["error"]["field"].as_str()),
         (422, Some("actions.team_id")),
         "{e}"
     );
-    let r = app
-        .api()
-        .post(app.at("/api/v1/teams"))
-        .bearer_auth(&app.admin_token)
-        .json(&json!({"name": "Billing"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let team = r.json::<Value>().await.unwrap()["team"]["id"]
-        .as_i64()
-        .unwrap();
-    let (s, e) = send(&app, reqwest::Method::PUT, &app.agent_token, &path,
+    let team = app.create_team(json!({"name": "Billing"})).await;
+    let (s, e) = app.send("PUT", &path, &app.agent_token,
         json!({"title": "My triage", "body": "", "actions": {"add_tags": ["mine"], "team_id": team, "follow": true, "note": "Moved"}})).await;
     assert_eq!(s, 200, "{e}");
 
@@ -379,13 +341,13 @@ both_backends!(personal_macros_teams_and_following, |app| async move {
         .await
         .unwrap();
     assert!(r.status().is_redirection(), "{}", r.status());
-    let (_, list) = send(
-        &app,
-        reqwest::Method::GET,
-        &app.agent_token,
-        "/api/v1/macros?q=page",
-        Value::Null,
-    )
-    .await;
+    let (_, list) = app
+        .send(
+            "GET",
+            "/api/v1/macros?q=page",
+            &app.agent_token,
+            Value::Null,
+        )
+        .await;
     assert_eq!(list["saved_replies"][0]["personal"], true, "{list}");
 });

@@ -216,18 +216,9 @@ both_backends!(merge_undo_and_split, |app| async move {
 
     // Split: the agent's reply on the source becomes a ticket of its own, routed like a new
     // one (here to the default team); the first message cannot be split off.
-    let r = app
-        .api()
-        .post(app.at("/api/v1/teams"))
-        .bearer_auth(&app.admin_token)
-        .json(&json!({"name": "Front desk", "is_default": true}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let team = r.json::<Value>().await.unwrap()["team"]["id"]
-        .as_i64()
-        .unwrap();
+    let team = app
+        .create_team(json!({"name": "Front desk", "is_default": true}))
+        .await;
     let (s, e) = call(
         &app,
         &format!("/api/v1/messages/{}/split", source_messages[0]),

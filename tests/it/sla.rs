@@ -14,18 +14,6 @@ use std::time::Duration;
 
 const MIN: i64 = 60_000;
 
-async fn send(app: &TestApp, method: &str, path: &str, token: &str, body: &Value) -> (u16, Value) {
-    let req = match method {
-        "POST" => app.api().post(app.at(path)),
-        "PUT" => app.api().put(app.at(path)),
-        "PATCH" => app.api().patch(app.at(path)),
-        _ => app.api().get(app.at(path)),
-    };
-    let r = req.bearer_auth(token).json(body).send().await.unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
 pub fn every_day() -> Value {
     let days = [
         "monday",
@@ -50,25 +38,30 @@ pub fn targets(first: i64, next: i64, resolution: i64) -> Value {
 }
 
 /// A 24/7 calendar and one policy for every ticket, warning at 50 %.
-async fn around_the_clock_policy(app: &TestApp, first: i64, next: i64, resolution: i64) -> i64 {
-    let (s, cal) = send(
-        app,
-        "POST",
-        "/api/v1/sla/calendars",
-        &app.admin_token,
-        &json!({"name": "24/7", "time_zone": "UTC", "hours": every_day()}),
-    )
-    .await;
+pub(crate) async fn around_the_clock_policy(
+    app: &TestApp,
+    first: i64,
+    next: i64,
+    resolution: i64,
+) -> i64 {
+    let (s, cal) = app
+        .send(
+            "POST",
+            "/api/v1/sla/calendars",
+            &app.admin_token,
+            &json!({"name": "24/7", "time_zone": "UTC", "hours": every_day()}),
+        )
+        .await;
     assert_eq!(s, 201, "{cal}");
-    let (s, pol) = send(
-        app,
-        "POST",
-        "/api/v1/sla/policies",
-        &app.admin_token,
-        &json!({"name": "Everyone", "calendar_id": cal["calendar"]["id"], "warning_percent": 50,
+    let (s, pol) = app
+        .send(
+            "POST",
+            "/api/v1/sla/policies",
+            &app.admin_token,
+            &json!({"name": "Everyone", "calendar_id": cal["calendar"]["id"], "warning_percent": 50,
                 "targets": targets(first, next, resolution)}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(s, 201, "{pol}");
     pol["policy"]["id"].as_i64().unwrap()
 }
@@ -146,14 +139,14 @@ both_backends!(
         app.drain_outbox().await;
         team_led_by_admin(&app, id).await;
         let agent = agent_id(&app, &app.agent_email).await;
-        let (s, _) = send(
-            &app,
-            "PATCH",
-            &format!("/api/v1/tickets/{id}"),
-            &app.agent_token,
-            &json!({"assignee_id": agent}),
-        )
-        .await;
+        let (s, _) = app
+            .send(
+                "PATCH",
+                &format!("/api/v1/tickets/{id}"),
+                &app.agent_token,
+                &json!({"assignee_id": agent}),
+            )
+            .await;
         assert_eq!(s, 200);
         let c = clocks(&app, id).await;
         let fr = clock(&c, "first_response");
@@ -279,14 +272,14 @@ both_backends!(
         let db = app.db().clone();
         // First response after 10 minutes, waiting on the customer.
         app.clock.advance_ms(10 * MIN);
-        let (s, body) = send(
-            &app,
-            "POST",
-            &format!("/api/v1/tickets/{id}/messages"),
-            &app.agent_token,
-            &json!({"body": "Which model?", "status": "pending"}),
-        )
-        .await;
+        let (s, body) = app
+            .send(
+                "POST",
+                &format!("/api/v1/tickets/{id}/messages"),
+                &app.agent_token,
+                &json!({"body": "Which model?", "status": "pending"}),
+            )
+            .await;
         assert_eq!(s, 201, "{body}");
         let replied =
             app.get_json(&format!("/api/v1/tickets/{id}")).await["ticket"]["first_response_at"]
@@ -356,14 +349,14 @@ both_backends!(
             ]
         );
         // Solving meets the resolution clock: nothing more fires.
-        let (s, _) = send(
-            &app,
-            "PATCH",
-            &format!("/api/v1/tickets/{id}"),
-            &app.agent_token,
-            &json!({"status": "solved"}),
-        )
-        .await;
+        let (s, _) = app
+            .send(
+                "PATCH",
+                &format!("/api/v1/tickets/{id}"),
+                &app.agent_token,
+                &json!({"status": "solved"}),
+            )
+            .await;
         assert_eq!(s, 200);
         app.clock.advance_ms(24 * 60 * MIN);
         sweep(&state).await;
@@ -378,14 +371,8 @@ both_backends!(
         let cal = |body: Value| {
             let app = &app;
             async move {
-                send(
-                    app,
-                    "POST",
-                    "/api/v1/sla/calendars",
-                    &app.admin_token,
-                    &body,
-                )
-                .await
+                app.send("POST", "/api/v1/sla/calendars", &app.admin_token, &body)
+                    .await
             }
         };
         let (s, e) =
@@ -424,14 +411,14 @@ both_backends!(
             "{e}"
         );
         // Agents cannot change SLA settings.
-        let (s, _) = send(
-            &app,
-            "POST",
-            "/api/v1/sla/calendars",
-            &app.agent_token,
-            &json!({"name": "x", "time_zone": "UTC", "hours": every_day()}),
-        )
-        .await;
+        let (s, _) = app
+            .send(
+                "POST",
+                "/api/v1/sla/calendars",
+                &app.agent_token,
+                &json!({"name": "x", "time_zone": "UTC", "hours": every_day()}),
+            )
+            .await;
         assert_eq!(s, 403);
         let (s, good) = cal(json!({"name": "ok", "time_zone": "Europe/Berlin", "hours": {"monday": [["09:00", "17:00"]]}})).await;
         assert_eq!(s, 201, "{good}");
@@ -439,7 +426,10 @@ both_backends!(
 
         let pol = |body: Value| {
             let app = &app;
-            async move { send(app, "POST", "/api/v1/sla/policies", &app.admin_token, &body).await }
+            async move {
+                app.send("POST", "/api/v1/sla/policies", &app.admin_token, &body)
+                    .await
+            }
         };
         for (minutes, field) in [
             (-5, "targets.normal.first_response_minutes"),
@@ -495,7 +485,7 @@ both_backends!(policy_change_mid_ticket_recomputes, |app| async move {
     assert_eq!(sweep(&app.running.state).await, SweepReport::default());
     // Shorten the first-response target to 30 minutes: already breached, at created + 30.
     let cals = app.get_json("/api/v1/sla/calendars").await;
-    let (s, e) = send(&app, "PUT", &format!("/api/v1/sla/policies/{policy}"), &app.admin_token,
+    let (s, e) = app.send("PUT", &format!("/api/v1/sla/policies/{policy}"), &app.admin_token,
         &json!({"name": "Everyone", "calendar_id": cals["items"][0]["id"], "warning_percent": 50, "targets": targets(30, 60, 600)})).await;
     assert_eq!(s, 200, "{e}");
     let c = clocks(&app, id).await;
@@ -562,23 +552,23 @@ both_backends!(leads_view_bulk_actions_and_escalate, |app| async move {
     }
 
     // Escalate with a reason: recorded, the new assignee is notified. A reason is required.
-    let (s, e) = send(
-        &app,
-        "POST",
-        &format!("/api/v1/tickets/{a}/escalate"),
-        &app.admin_token,
-        &json!({"reason": " "}),
-    )
-    .await;
+    let (s, e) = app
+        .send(
+            "POST",
+            &format!("/api/v1/tickets/{a}/escalate"),
+            &app.admin_token,
+            &json!({"reason": " "}),
+        )
+        .await;
     assert_eq!((s, e["error"]["field"].as_str()), (422, Some("reason")));
-    let (s, _) = send(
-        &app,
-        "POST",
-        &format!("/api/v1/tickets/{a}/escalate"),
-        &app.agent_token,
-        &json!({"reason": "x"}),
-    )
-    .await;
+    let (s, _) = app
+        .send(
+            "POST",
+            &format!("/api/v1/tickets/{a}/escalate"),
+            &app.agent_token,
+            &json!({"reason": "x"}),
+        )
+        .await;
     assert_eq!(s, 403);
     let r = admin
         .post(app.at(&format!("/tickets/{a}/escalate")))

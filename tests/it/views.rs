@@ -206,19 +206,6 @@ both_backends!(saved_views_filter_count_and_share, |app| async move {
     assert_eq!(r.status(), 403, "agents do not delete shared views");
 });
 
-async fn send(app: &TestApp, method: &str, path: &str, token: &str, body: Value) -> (u16, Value) {
-    let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let r = app
-        .api()
-        .request(m, app.at(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-}
-
 /// The ids a view lists, in its order.
 async fn listed(app: &TestApp, filters: Value) -> Vec<i64> {
     let (s, v) = post(
@@ -257,38 +244,7 @@ both_backends!(
     views_by_customer_sla_waiting_sort_and_columns,
     |app| async move {
         // Every ticket gets a 60-minute first-response target, warned at half time.
-        let day: Vec<(String, Value)> = [
-            "monday",
-            "tuesday",
-            "wednesday",
-            "thursday",
-            "friday",
-            "saturday",
-            "sunday",
-        ]
-        .iter()
-        .map(|d| (d.to_string(), json!(["00:00-24:00"])))
-        .collect();
-        let (s, cal) = send(
-            &app,
-            "POST",
-            "/api/v1/sla/calendars",
-            &app.admin_token,
-            json!({"name": "24/7", "time_zone": "UTC", "hours": serde_json::Map::from_iter(day)}),
-        )
-        .await;
-        assert_eq!(s, 201, "{cal}");
-        let t = json!({"first_response_minutes": 60, "next_response_minutes": 60, "resolution_minutes": 10000});
-        let (s, pol) = send(
-            &app,
-            "POST",
-            "/api/v1/sla/policies",
-            &app.admin_token,
-            json!({"name": "All", "calendar_id": cal["calendar"]["id"], "warning_percent": 50,
-               "targets": {"low": t, "normal": t, "high": t, "urgent": t}}),
-        )
-        .await;
-        assert_eq!(s, 201, "{pol}");
+        crate::sla::around_the_clock_policy(&app, 60, 60, 10_000).await;
 
         let a = app.create_ticket("vip@example.com", "VIP", "x").await["id"]
             .as_i64()
@@ -301,16 +257,16 @@ both_backends!(
             .await["id"]
             .as_i64()
             .unwrap();
-        let (s, _) = send(
-            &app,
-            "POST",
-            &format!("/api/v1/tickets/{b}/messages"),
-            &app.agent_token,
-            json!({"body": "On it"}),
-        )
-        .await;
+        let (s, _) = app
+            .send(
+                "POST",
+                &format!("/api/v1/tickets/{b}/messages"),
+                &app.agent_token,
+                json!({"body": "On it"}),
+            )
+            .await;
         assert_eq!(s, 201);
-        let (s, e) = send(&app, "POST", "/api/v1/crm/events", &app.admin_token, json!({"events": [
+        let (s, e) = app.send("POST", "/api/v1/crm/events", &app.admin_token, json!({"events": [
         {"customer_email": "vip@example.com", "kind": "subscription", "occurred_at": "2026-01-01T00:00:00Z",
          "source": "billing", "external_id": "s-1", "attributes": {"plan": "Pro", "segment": "Enterprise", "vip": true}},
         {"customer_email": "basic@example.com", "kind": "subscription", "occurred_at": "2026-01-01T00:00:00Z",
@@ -333,7 +289,7 @@ both_backends!(
             vec![a]
         );
         // A change of plan reaches the filter once the customer is recomputed.
-        let (s, _) = send(&app, "POST", "/api/v1/crm/events", &app.admin_token, json!({"events": [
+        let (s, _) = app.send("POST", "/api/v1/crm/events", &app.admin_token, json!({"events": [
         {"customer_email": "basic@example.com", "kind": "subscription", "occurred_at": "2026-02-01T00:00:00Z",
          "source": "billing", "external_id": "s-3", "attributes": {"plan": "pro"}}]})).await;
         assert_eq!(s, 200);
@@ -376,14 +332,14 @@ both_backends!(
         // Sort.
         assert_eq!(listed(&app, json!({"sort": "oldest"})).await, vec![a, b, c]);
         assert_eq!(listed(&app, json!({"sort": "newest"})).await, vec![c, b, a]);
-        let (s, _) = send(
-            &app,
-            "PATCH",
-            &format!("/api/v1/tickets/{a}"),
-            &app.agent_token,
-            json!({"priority": "urgent"}),
-        )
-        .await;
+        let (s, _) = app
+            .send(
+                "PATCH",
+                &format!("/api/v1/tickets/{a}"),
+                &app.agent_token,
+                json!({"priority": "urgent"}),
+            )
+            .await;
         assert_eq!(s, 200);
         // (The SLA sweep may change tickets meanwhile: check the order, not one ticket.)
         let rank = |p: &str| {
@@ -478,7 +434,9 @@ both_backends!(
         );
         assert!(html.contains(&format!("id=\"ticket-{a}\"")));
         assert!(!html.contains(&format!("id=\"ticket-{c}\"")));
-        let (s, list) = send(&app, "GET", "/api/v1/views", &app.agent_token, Value::Null).await;
+        let (s, list) = app
+            .send("GET", "/api/v1/views", &app.agent_token, Value::Null)
+            .await;
         assert_eq!(s, 200);
         let item = list["items"]
             .as_array()
@@ -504,23 +462,10 @@ both_backends!(views_shared_with_a_team, |app| async move {
         .fetch_one(&app.db().pool)
         .await
         .unwrap();
-    let team = |name: &'static str, members: Vec<i64>| {
-        let app = &app;
-        async move {
-            let (s, t) = send(
-                app,
-                "POST",
-                "/api/v1/teams",
-                &app.admin_token,
-                json!({"name": name, "members": members}),
-            )
-            .await;
-            assert_eq!(s, 201, "{t}");
-            t["team"]["id"].as_i64().unwrap()
-        }
-    };
-    let billing = team("Billing", vec![gus]).await;
-    let returns = team("Returns", vec![]).await;
+    let billing = app
+        .create_team(json!({"name": "Billing", "members": [gus]}))
+        .await;
+    let returns = app.create_team(json!({"name": "Returns"})).await;
     let (s, mine) = post(&app, &app.admin_token, json!({"name": "Billing urgent", "shared": true, "team_id": billing, "filters": {"priority": "urgent"}})).await;
     assert_eq!(s, 201, "{mine}");
     let (s, other) = post(
@@ -533,7 +478,7 @@ both_backends!(views_shared_with_a_team, |app| async move {
     let names = |token: String| {
         let app = &app;
         async move {
-            let (_, list) = send(app, "GET", "/api/v1/views", &token, Value::Null).await;
+            let (_, list) = app.send("GET", "/api/v1/views", &token, Value::Null).await;
             list["items"]
                 .as_array()
                 .unwrap()
@@ -552,14 +497,14 @@ both_backends!(views_shared_with_a_team, |app| async move {
         2,
         "admins see every shared view"
     );
-    let (s, _) = send(
-        &app,
-        "GET",
-        &format!("/api/v1/views/{}/tickets", other["view"]["id"]),
-        &app.agent_token,
-        Value::Null,
-    )
-    .await;
+    let (s, _) = app
+        .send(
+            "GET",
+            &format!("/api/v1/views/{}/tickets", other["view"]["id"]),
+            &app.agent_token,
+            Value::Null,
+        )
+        .await;
     assert_eq!(s, 404);
     // Bad input names the field.
     let (s, e) = post(
@@ -600,21 +545,23 @@ both_backends!(view_counts_are_kept_for_a_while, |app| async move {
             let id = app.create_ticket("c@example.com", subject, "x").await["id"]
                 .as_i64()
                 .unwrap();
-            let (s, _) = send(
-                app,
-                "PATCH",
-                &format!("/api/v1/tickets/{id}"),
-                &app.agent_token,
-                json!({"add_tags": ["refund"]}),
-            )
-            .await;
+            let (s, _) = app
+                .send(
+                    "PATCH",
+                    &format!("/api/v1/tickets/{id}"),
+                    &app.agent_token,
+                    json!({"add_tags": ["refund"]}),
+                )
+                .await;
             assert_eq!(s, 200);
         }
     };
     let count = || {
         let app = &app;
         async move {
-            let (_, list) = send(app, "GET", "/api/v1/views", &app.agent_token, Value::Null).await;
+            let (_, list) = app
+                .send("GET", "/api/v1/views", &app.agent_token, Value::Null)
+                .await;
             list["items"][0]["count"].as_i64()
         }
     };
