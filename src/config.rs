@@ -200,6 +200,11 @@ pub struct MailboxConfig {
     /// how late mail can be when a server fails to announce it.
     #[serde(default = "default_idle_wait_secs")]
     pub idle_wait_secs: u64,
+    /// Seconds any one IMAP command (the greeting, TLS, LOGIN, SELECT, SEARCH, STORE, …) may
+    /// take before the session is dropped and reconnected (1–600); one fetched message may take
+    /// three times as long.
+    #[serde(default = "default_imap_command_timeout_secs")]
+    pub command_timeout_secs: u64,
     /// Runs after each fetch, just before the fetcher waits for new mail (tests use it to
     /// deliver mail in exactly that moment).
     #[serde(skip)]
@@ -220,6 +225,17 @@ impl std::fmt::Debug for IdleHook {
 
 fn default_idle_wait_secs() -> u64 {
     25
+}
+
+fn default_imap_command_timeout_secs() -> u64 {
+    60
+}
+
+impl MailboxConfig {
+    /// How long one IMAP command may take.
+    pub fn command_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.command_timeout_secs.clamp(1, 600))
+    }
 }
 
 fn default_imap_port() -> u16 {
@@ -313,6 +329,17 @@ impl Config {
                     message: format!(
                         "must be between 1 and 60 seconds, got {} (mailbox {})",
                         mailbox.idle_wait_secs,
+                        mailbox.key()
+                    ),
+                });
+            }
+            if !(1..=600).contains(&mailbox.command_timeout_secs) {
+                return Err(ConfigError::Invalid {
+                    key: "command_timeout_secs",
+                    var: "CASEBOOK_IMAP_COMMAND_TIMEOUT_SECS".into(),
+                    message: format!(
+                        "must be between 1 and 600 seconds, got {} (mailbox {})",
+                        mailbox.command_timeout_secs,
                         mailbox.key()
                     ),
                 });
@@ -432,6 +459,10 @@ impl Config {
                 idle_wait_secs: match get("CASEBOOK_IMAP_IDLE_WAIT_SECS") {
                     Some(v) => num("CASEBOOK_IMAP_IDLE_WAIT_SECS", v)?,
                     None => default_idle_wait_secs(),
+                },
+                command_timeout_secs: match get("CASEBOOK_IMAP_COMMAND_TIMEOUT_SECS") {
+                    Some(v) => num("CASEBOOK_IMAP_COMMAND_TIMEOUT_SECS", v)?,
+                    None => default_imap_command_timeout_secs(),
                 },
                 before_idle: None,
             });

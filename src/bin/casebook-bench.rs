@@ -1169,6 +1169,7 @@ impl MailEnv {
             poll_secs: 300,
             idle: true,
             idle_wait_secs: 25,
+            command_timeout_secs: 60,
             before_idle: None,
         }
     }

@@ -43,12 +43,12 @@ async fn tls_connect(host: &str, tcp: TcpStream) -> Result<Box<dyn Stream>> {
     Ok(Box::new(tls))
 }
 
-/// How long any one IMAP command (or the greeting, TLS handshake, login) may take before the
-/// session is dropped and reconnected; a fetched message may take [`FETCH_ITEM_TIMEOUT`].
-const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// How long the server may take to deliver the next message of a `UID FETCH` (large mail).
-const FETCH_ITEM_TIMEOUT: Duration = Duration::from_secs(180);
+/// Any one IMAP command (or the greeting, TLS handshake, login) may take the mailbox's
+/// `command_timeout` before the session is dropped and reconnected; the server may take three
+/// times that to deliver the next message of a `UID FETCH` (large mail).
+fn fetch_item_timeout(cfg: &MailboxConfig) -> Duration {
+    cfg.command_timeout() * 3
+}
 
 /// `fut` (an IMAP exchange), bounded by `limit`; a server that stops answering is an error.
 async fn within<T, E>(
@@ -78,7 +78,7 @@ async fn connect(cfg: &MailboxConfig) -> Result<Session> {
     let client = match cfg.tls {
         ImapTls::None => {
             let mut c = async_imap::Client::new(Box::new(tcp) as Box<dyn Stream>);
-            within("the greeting", COMMAND_TIMEOUT, c.read_response())
+            within("the greeting", cfg.command_timeout(), c.read_response())
                 .await?
                 .context("no IMAP greeting")?;
             c
@@ -86,31 +86,31 @@ async fn connect(cfg: &MailboxConfig) -> Result<Session> {
         ImapTls::Tls => {
             let tls = within(
                 "the TLS handshake",
-                COMMAND_TIMEOUT,
+                cfg.command_timeout(),
                 tls_connect(&cfg.host, tcp),
             )
             .await?;
             let mut c = async_imap::Client::new(tls);
-            within("the greeting", COMMAND_TIMEOUT, c.read_response())
+            within("the greeting", cfg.command_timeout(), c.read_response())
                 .await?
                 .context("no IMAP greeting")?;
             c
         }
         ImapTls::Starttls => {
             let mut plain = async_imap::Client::new(tcp);
-            within("the greeting", COMMAND_TIMEOUT, plain.read_response())
+            within("the greeting", cfg.command_timeout(), plain.read_response())
                 .await?
                 .context("no IMAP greeting")?;
             within(
                 "STARTTLS",
-                COMMAND_TIMEOUT,
+                cfg.command_timeout(),
                 plain.run_command_and_check_ok("STARTTLS", None),
             )
             .await?;
             // No greeting follows STARTTLS: the session continues over TLS.
             let tls = within(
                 "the TLS handshake",
-                COMMAND_TIMEOUT,
+                cfg.command_timeout(),
                 tls_connect(&cfg.host, plain.into_inner()),
             )
             .await?;
@@ -123,7 +123,7 @@ async fn connect(cfg: &MailboxConfig) -> Result<Session> {
             .await
             .map_err(|(e, _)| anyhow::anyhow!("IMAP login failed: {e}"))
     };
-    within("LOGIN", COMMAND_TIMEOUT, login).await
+    within("LOGIN", cfg.command_timeout(), login).await
 }
 
 /// Tries to take (or renew) the lease on a mailbox for this node.
@@ -182,7 +182,7 @@ async fn fetch_new(
     failures: &mut HashMap<u32, u32>,
 ) -> Result<i64> {
     let key = cfg.key();
-    let mailbox = within("SELECT", COMMAND_TIMEOUT, session.select(&cfg.folder)).await?;
+    let mailbox = within("SELECT", cfg.command_timeout(), session.select(&cfg.folder)).await?;
     let uidvalidity = i64::from(mailbox.uid_validity.unwrap_or(0));
     let (known_validity, mut last_uid) = checkpoint(&state.db, &key).await?;
     if known_validity != uidvalidity {
@@ -194,7 +194,7 @@ async fn fetch_new(
         save_checkpoint(&state.db, &key, uidvalidity, 0, state.now()).await?;
     }
     let search = session.uid_search(format!("UID {}:*", last_uid + 1));
-    let mut uids: Vec<u32> = within("UID SEARCH", COMMAND_TIMEOUT, search)
+    let mut uids: Vec<u32> = within("UID SEARCH", cfg.command_timeout(), search)
         .await?
         .into_iter()
         .filter(|u| i64::from(*u) > last_uid)
@@ -209,8 +209,10 @@ async fn fetch_new(
         let mut fetched: Vec<(u32, Vec<u8>)> = Vec::with_capacity(chunk.len());
         {
             let fetch = session.uid_fetch(&set, "(UID BODY.PEEK[])");
-            let mut stream = within("UID FETCH", COMMAND_TIMEOUT, fetch).await?;
-            while let Some(f) = within("UID FETCH", FETCH_ITEM_TIMEOUT, stream.try_next()).await? {
+            let mut stream = within("UID FETCH", cfg.command_timeout(), fetch).await?;
+            while let Some(f) =
+                within("UID FETCH", fetch_item_timeout(cfg), stream.try_next()).await?
+            {
                 if let (Some(uid), Some(body)) = (f.uid, f.body()) {
                     fetched.push((uid, body.to_vec()));
                 }
@@ -306,10 +308,15 @@ async fn mark_processed(session: &mut Session, cfg: &MailboxConfig, uids: &[u32]
         let _: Vec<_> = stream.try_collect().await?;
         Ok::<_, anyhow::Error>(())
     };
-    within("UID STORE", COMMAND_TIMEOUT, store).await?;
+    within("UID STORE", cfg.command_timeout(), store).await?;
     if let Some(archive) = &cfg.archive_folder {
-        let _ = within("CREATE", COMMAND_TIMEOUT, session.create(archive)).await;
-        within("UID MOVE", COMMAND_TIMEOUT, session.uid_mv(&set, archive)).await?;
+        let _ = within("CREATE", cfg.command_timeout(), session.create(archive)).await;
+        within(
+            "UID MOVE",
+            cfg.command_timeout(),
+            session.uid_mv(&set, archive),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -382,7 +389,7 @@ pub async fn release_stale_leases(db: &Db) -> Result<()> {
 /// (they consider it reported, or notice it only at their next periodic check), so the fetcher
 /// asks once more before it waits. A server that does not answer in time ends the session,
 /// which reconnects.
-async fn arrived_since(session: &mut Session, last_uid: i64) -> Result<bool> {
+async fn arrived_since(session: &mut Session, cfg: &MailboxConfig, last_uid: i64) -> Result<bool> {
     let ask = async {
         // A search sees the folder as of the session's last sync; NOOP syncs it first.
         session.noop().await?;
@@ -392,11 +399,9 @@ async fn arrived_since(session: &mut Session, last_uid: i64) -> Result<bool> {
         // "n:*" always matches the newest message, even when its UID is below n.
         Ok::<_, anyhow::Error>(found.into_iter().any(|uid| i64::from(uid) > last_uid))
     };
-    within("the check for new mail", RECHECK_TIMEOUT, ask).await
+    let limit = cfg.command_timeout().min(Duration::from_secs(30));
+    within("the check for new mail", limit, ask).await
 }
-
-/// How long the check before IDLE may take.
-const RECHECK_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Empties the responses the server sent unasked (so the session's bounded channel never fills)
 /// and tells whether one of them announced new mail.
@@ -421,13 +426,13 @@ async fn session_loop(
 ) -> Result<()> {
     let mut session = connect(cfg).await?;
     let idle = cfg.idle
-        && within("CAPABILITY", COMMAND_TIMEOUT, session.capabilities())
+        && within("CAPABILITY", cfg.command_timeout(), session.capabilities())
             .await?
             .has_str("IDLE");
     tracing::info!(mailbox = %cfg.key(), idle, "connected to IMAP");
     loop {
         if !lease.still_held(state, &cfg.key(), owner).await? {
-            let _ = within("LOGOUT", COMMAND_TIMEOUT, session.logout()).await;
+            let _ = within("LOGOUT", cfg.command_timeout(), session.logout()).await;
             return Ok(());
         }
         let last_uid = fetch_new(state, cfg, &mut session, failures).await?;
@@ -440,18 +445,18 @@ async fn session_loop(
             // what the session set aside before waiting, and ask once more, or it would sit
             // until the wait ends.
             let announced = session.unsolicited_responses.clone();
-            if new_mail_announced(&announced) || arrived_since(&mut session, last_uid).await? {
+            if new_mail_announced(&announced) || arrived_since(&mut session, cfg, last_uid).await? {
                 continue;
             }
             let mut handle = session.idle();
-            within("IDLE", COMMAND_TIMEOUT, handle.init()).await?;
+            within("IDLE", cfg.command_timeout(), handle.init()).await?;
             if !new_mail_announced(&announced) {
                 let wait_for = Duration::from_secs(cfg.idle_wait_secs.clamp(1, 60));
                 let (wait, _stop) = handle.wait_with_timeout(wait_for);
                 wait.await?;
             }
             // Whatever ended the wait (news, or its timeout), the next pass fetches afresh.
-            session = within("DONE", COMMAND_TIMEOUT, handle.done()).await?;
+            session = within("DONE", cfg.command_timeout(), handle.done()).await?;
         } else {
             tokio::time::sleep(Duration::from_secs(cfg.poll_secs.max(1))).await;
         }

@@ -219,6 +219,7 @@ fn hit_from(r: &sqlx::any::AnyRow, include_internal: bool) -> anyhow::Result<Hit
         },
         resolution: r.try_get("resolution")?,
         score: r.try_get::<f64, _>("score").unwrap_or(0.0),
+        matched: Vec::new(),
     })
 }
 
@@ -479,6 +480,7 @@ impl DbIndex {
     async fn search_postgres(&self, q: &SearchQuery) -> anyhow::Result<HitPage> {
         let mut q = q.clone();
         let mut forms = self.word_forms(&q.terms).await?;
+        let mut corrected: Vec<String> = Vec::new();
         if forms.contains(&WordForm::Unknown) && !websearch_syntax(&q.text) {
             let typo_tolerant = self.has_pg_trgm().await;
             let mut kept = Vec::with_capacity(q.terms.len());
@@ -490,6 +492,7 @@ impl DbIndex {
                     };
                     match similar {
                         Some(word) => {
+                            corrected.push(word.clone());
                             term.text = word;
                             *form = WordForm::Whole;
                         }
@@ -518,7 +521,14 @@ impl DbIndex {
                 .collect::<Vec<_>>()
                 .join(" ");
         }
-        self.search_postgres_words(&q, &forms).await
+        let mut page = self.search_postgres_words(&q, &forms).await?;
+        // The corrected words are what the tickets hold: highlight them.
+        if !corrected.is_empty() {
+            for hit in &mut page.hits {
+                hit.matched.extend(corrected.iter().cloned());
+            }
+        }
+        Ok(page)
     }
 
     /// How each term can match, from the word list. Phrases and words the list cannot speak for

@@ -53,6 +53,39 @@ const RANKING_RULES: [&str; 7] = [
 /// more than can be reached.
 pub const MAX_TOTAL_HITS: i64 = 1000;
 
+/// The marks Meilisearch puts around what it matched (characters of Unicode's private use area,
+/// which ticket text does not hold).
+const MARK_START: &str = "\u{E000}";
+const MARK_END: &str = "\u{E001}";
+/// Words kept around the first match of a long field in `_formatted`.
+const CROP_WORDS: usize = 40;
+
+/// The words Meilisearch marked in a hit's `_formatted` fields, lowercased, each once: the
+/// spelling the ticket actually has (a query's `refnud` finds and marks `refund`).
+pub fn marked_words(formatted: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut add = |text: &str| {
+        for part in text.split(MARK_START).skip(1) {
+            if let Some((word, _)) = part.split_once(MARK_END) {
+                let word = word.trim().to_lowercase();
+                if !word.is_empty() && !words.contains(&word) {
+                    words.push(word);
+                }
+            }
+        }
+    };
+    for value in formatted.values() {
+        match value {
+            serde_json::Value::String(s) => add(s),
+            serde_json::Value::Array(items) => {
+                items.iter().filter_map(|v| v.as_str()).for_each(&mut add)
+            }
+            _ => {}
+        }
+    }
+    words
+}
+
 /// Every call to Meilisearch has a deadline: a hung or overloaded server fails the call (the
 /// job retries later, a search answers with an error, the similar-tickets panel stays empty)
 /// instead of stalling the worker or the page.
@@ -302,6 +335,13 @@ impl MeiliIndex {
                 ]
             };
             let sort = ["updated_at:desc"];
+            // Meilisearch marks what it matched, typo corrections included, in `_formatted`;
+            // long fields are cropped around their first match to keep the answer small.
+            let crop: Vec<(&str, Option<usize>)> = on
+                .iter()
+                .filter(|a| matches!(**a, "body" | "internal" | "resolution"))
+                .map(|a| (*a, Some(CROP_WORDS)))
+                .collect();
             let mut query = index.search();
             query
                 .with_query(&q.text)
@@ -310,6 +350,10 @@ impl MeiliIndex {
                 .with_attributes_to_search_on(on)
                 .with_attributes_to_retrieve(meilisearch_sdk::search::Selectors::Some(retrieve))
                 .with_show_ranking_score(true)
+                .with_attributes_to_highlight(meilisearch_sdk::search::Selectors::Some(on))
+                .with_attributes_to_crop(meilisearch_sdk::search::Selectors::Some(&crop))
+                .with_highlight_pre_tag(MARK_START)
+                .with_highlight_post_tag(MARK_END)
                 .with_matching_strategy(match q.matching {
                     Matching::All => MatchingStrategies::ALL,
                     Matching::Any => MatchingStrategies::LAST,
@@ -359,6 +403,10 @@ impl MeiliIndex {
                         },
                         resolution: text(d, "resolution"),
                         score: h.ranking_score.unwrap_or(0.0),
+                        matched: h
+                            .formatted_result
+                            .as_ref()
+                            .map_or_else(Vec::new, marked_words),
                     }
                 })
                 .collect();

@@ -139,6 +139,9 @@ pub struct Hit {
     pub internal: String,
     pub resolution: String,
     pub score: f64,
+    /// Words the index matched in this ticket as they are spelt there, when it says (Meilisearch
+    /// marks typo corrections and prefixes): highlighted along with the query's own terms.
+    pub matched: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -660,6 +663,20 @@ pub struct Results {
 }
 
 fn present(h: &Hit, terms: &[Term], include_internal: bool) -> ResultItem {
+    let with_matched: Vec<Term>;
+    let terms = if h.matched.is_empty() {
+        terms
+    } else {
+        with_matched = terms
+            .iter()
+            .cloned()
+            .chain(h.matched.iter().map(|w| Term {
+                text: w.clone(),
+                phrase: true,
+            }))
+            .collect();
+        &with_matched
+    };
     let (from, source) = if text::mentions(&h.resolution, terms) {
         ("resolution", h.resolution.as_str())
     } else if text::mentions(&h.body, terms) {

@@ -16,9 +16,10 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use serde_json::{Map, Value, json};
-use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 #[derive(Default)]
 struct Index {
@@ -30,6 +31,7 @@ struct Index {
 struct Inner {
     indexes: HashMap<String, Index>,
     tasks: Vec<Value>,
+    queue: VecDeque<Pending>,
 }
 
 #[derive(Clone, Default)]
@@ -37,6 +39,7 @@ pub struct FakeMeili {
     inner: Arc<Mutex<Inner>>,
     down: Arc<AtomicBool>,
     fail_next_documents: Arc<AtomicBool>,
+    task_latency_ms: Arc<AtomicU64>,
     key: Option<String>,
 }
 
@@ -54,10 +57,16 @@ impl Drop for Running {
 
 const TIME: &str = "2026-01-01T00:00:00Z";
 
+/// How long each task takes: a real Meilisearch (1.x, default settings) took 0.5–0.7 s per
+/// document task on the development machine; the fake uses a shorter but still noticeable time
+/// so tests run quickly while the client still has to wait for its tasks.
+pub const DEFAULT_TASK_LATENCY: Duration = Duration::from_millis(150);
+
 impl FakeMeili {
     pub async fn start(key: Option<&str>) -> Running {
         let fake = FakeMeili {
             key: key.map(str::to_string),
+            task_latency_ms: Arc::new(AtomicU64::new(DEFAULT_TASK_LATENCY.as_millis() as u64)),
             ..FakeMeili::default()
         };
         let app = Router::new()
@@ -79,6 +88,17 @@ impl FakeMeili {
         Running { url, fake, task }
     }
 
+    /// Sets how long each task takes from now on.
+    pub fn set_task_latency(&self, latency: Duration) {
+        self.task_latency_ms
+            .store(latency.as_millis() as u64, Ordering::SeqCst);
+    }
+
+    /// The task latency in effect.
+    pub fn task_latency(&self) -> Duration {
+        Duration::from_millis(self.task_latency_ms.load(Ordering::SeqCst))
+    }
+
     /// While down, every request gets 503 (as when a proxy in front of Meilisearch has no backend).
     pub fn set_down(&self, down: bool) {
         self.down.store(down, Ordering::SeqCst);
@@ -90,19 +110,15 @@ impl FakeMeili {
     }
 
     pub fn doc_count(&self, uid: &str) -> usize {
-        self.inner
-            .lock()
-            .unwrap()
-            .indexes
-            .get(uid)
-            .map(|i| i.docs.len())
-            .unwrap_or(0)
+        let mut inner = self.inner.lock().unwrap();
+        settle(&mut inner);
+        inner.indexes.get(uid).map(|i| i.docs.len()).unwrap_or(0)
     }
 
     pub fn settings(&self, uid: &str) -> Value {
-        self.inner
-            .lock()
-            .unwrap()
+        let mut inner = self.inner.lock().unwrap();
+        settle(&mut inner);
+        inner
             .indexes
             .get(uid)
             .map(|i| i.settings.clone())
@@ -110,14 +126,18 @@ impl FakeMeili {
     }
 
     pub fn wipe(&self, uid: &str) {
-        if let Some(i) = self.inner.lock().unwrap().indexes.get_mut(uid) {
+        let mut inner = self.inner.lock().unwrap();
+        settle_until(&mut inner, Instant::now() + Duration::from_secs(3600));
+        if let Some(i) = inner.indexes.get_mut(uid) {
             i.docs.clear();
         }
     }
 
     /// The server lost all its data: the index is gone, settings and all.
     pub fn lose_everything(&self) {
-        self.inner.lock().unwrap().indexes.clear();
+        let mut inner = self.inner.lock().unwrap();
+        settle_until(&mut inner, Instant::now() + Duration::from_secs(3600));
+        inner.indexes.clear();
     }
 
     /// Adds documents as they are (bypassing Casebook), e.g. to fill the index quickly.
@@ -144,6 +164,7 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
 }
 
 async fn gate(State(f): State<FakeMeili>, req: Request, next: Next) -> Response {
+    settle(&mut f.inner.lock().unwrap());
     if f.down.load(Ordering::SeqCst) {
         return (StatusCode::SERVICE_UNAVAILABLE, "no backend").into_response();
     }
@@ -164,27 +185,115 @@ async fn gate(State(f): State<FakeMeili>, req: Request, next: Next) -> Response 
     next.run(req).await
 }
 
-/// Records a finished task and answers like Meilisearch does when it enqueues one.
-fn enqueue(
-    f: &FakeMeili,
-    uid: &str,
-    kind: &str,
-    details: Value,
-    failure: Option<(&str, &str)>,
-) -> Response {
-    let mut inner = f.inner.lock().unwrap();
-    let task_uid = inner.tasks.len() as u64;
-    let mut task = json!({
-        "uid": task_uid, "indexUid": uid, "status": "succeeded", "type": kind, "details": details,
-        "duration": "PT0.001S", "enqueuedAt": TIME, "startedAt": TIME, "finishedAt": TIME,
-        "error": null, "canceledBy": null,
-    });
-    if let Some((code, message)) = failure {
-        task["status"] = json!("failed");
-        task["error"] = json!({"message": message, "code": code, "type": "invalid_request",
-            "link": format!("https://docs.meilisearch.com/errors#{code}")});
+/// What a task does when Meilisearch gets to it.
+enum Op {
+    CreateIndex,
+    Settings(Value),
+    Add { docs: Vec<Value>, fail: bool },
+    Delete(Vec<Value>),
+}
+
+/// A task waiting its turn: tasks run one after another, each taking the fake's task latency.
+struct Pending {
+    task: usize,
+    uid: String,
+    ready: Instant,
+    op: Op,
+}
+
+/// Runs every task whose turn has come, in order, and records how it ended.
+fn settle(inner: &mut Inner) {
+    settle_until(inner, Instant::now())
+}
+
+fn settle_until(inner: &mut Inner, now: Instant) {
+    while inner.queue.front().is_some_and(|p| p.ready <= now) {
+        let p = inner.queue.pop_front().unwrap();
+        let mut details = inner.tasks[p.task]["details"].clone();
+        let failure: Option<(String, String)> = match p.op {
+            Op::CreateIndex => {
+                if inner.indexes.contains_key(&p.uid) {
+                    Some((
+                        "index_already_exists".into(),
+                        format!("Index `{}` already exists.", p.uid),
+                    ))
+                } else {
+                    inner.indexes.insert(p.uid.clone(), Index::default());
+                    None
+                }
+            }
+            Op::Settings(settings) => {
+                inner.indexes.entry(p.uid.clone()).or_default().settings = settings;
+                None
+            }
+            Op::Add { docs, fail } => {
+                if fail {
+                    details["indexedDocuments"] = json!(0);
+                    Some(("internal".into(), "simulated failure while indexing".into()))
+                } else {
+                    // A missing index is created, without settings, as Meilisearch does.
+                    let index = inner.indexes.entry(p.uid.clone()).or_default();
+                    for d in docs {
+                        if let Some(id) = d["ticket_id"].as_i64() {
+                            index.docs.insert(id, d);
+                        }
+                    }
+                    None
+                }
+            }
+            Op::Delete(ids) => {
+                let mut deleted = 0;
+                if let Some(index) = inner.indexes.get_mut(&p.uid) {
+                    for id in &ids {
+                        let id = id
+                            .as_i64()
+                            .or_else(|| id.as_str().and_then(|s| s.parse().ok()));
+                        if let Some(id) = id
+                            && index.docs.remove(&id).is_some()
+                        {
+                            deleted += 1;
+                        }
+                    }
+                }
+                details["deletedDocuments"] = json!(deleted);
+                None
+            }
+        };
+        let task = &mut inner.tasks[p.task];
+        task["details"] = details;
+        task["startedAt"] = json!(TIME);
+        task["finishedAt"] = json!(TIME);
+        task["duration"] = json!("PT0.001S");
+        match failure {
+            None => task["status"] = json!("succeeded"),
+            Some((code, message)) => {
+                task["status"] = json!("failed");
+                task["error"] = json!({"message": message, "code": code, "type": "invalid_request",
+                    "link": format!("https://docs.meilisearch.com/errors#{code}")});
+            }
+        }
     }
-    inner.tasks.push(task);
+}
+
+/// Queues a task behind the others and answers as Meilisearch does when it enqueues one.
+fn enqueue(f: &FakeMeili, uid: &str, kind: &str, details: Value, op: Op) -> Response {
+    let latency = Duration::from_millis(f.task_latency_ms.load(Ordering::SeqCst));
+    let mut inner = f.inner.lock().unwrap();
+    let task_uid = inner.tasks.len();
+    let now = Instant::now();
+    let start = inner.queue.back().map_or(now, |p| p.ready.max(now));
+    let ready = start + latency;
+    inner.tasks.push(json!({
+        "uid": task_uid, "indexUid": uid, "status": "enqueued", "type": kind, "details": details,
+        "enqueuedAt": TIME, "error": null, "canceledBy": null,
+    }));
+    inner.queue.push_back(Pending {
+        task: task_uid,
+        uid: uid.to_string(),
+        ready,
+        op,
+    });
+    settle(&mut inner);
     (
         StatusCode::ACCEPTED,
         axum::Json(
@@ -197,26 +306,8 @@ fn enqueue(
 
 async fn create_index(State(f): State<FakeMeili>, axum::Json(body): axum::Json<Value>) -> Response {
     let uid = body["uid"].as_str().unwrap_or_default().to_string();
-    let exists = f.inner.lock().unwrap().indexes.contains_key(&uid);
     let details = json!({"primaryKey": body["primaryKey"]});
-    if exists {
-        return enqueue(
-            &f,
-            &uid,
-            "indexCreation",
-            details,
-            Some((
-                "index_already_exists",
-                &format!("Index `{uid}` already exists."),
-            )),
-        );
-    }
-    f.inner
-        .lock()
-        .unwrap()
-        .indexes
-        .insert(uid.clone(), Index::default());
-    enqueue(&f, &uid, "indexCreation", details, None)
+    enqueue(&f, &uid, "indexCreation", details, Op::CreateIndex)
 }
 
 async fn get_index(State(f): State<FakeMeili>, Path(uid): Path<String>) -> Response {
@@ -236,14 +327,7 @@ async fn update_settings(
     Path(uid): Path<String>,
     axum::Json(body): axum::Json<Value>,
 ) -> Response {
-    f.inner
-        .lock()
-        .unwrap()
-        .indexes
-        .entry(uid.clone())
-        .or_default()
-        .settings = body;
-    enqueue(&f, &uid, "settingsUpdate", json!({}), None)
+    enqueue(&f, &uid, "settingsUpdate", json!({}), Op::Settings(body))
 }
 
 async fn add_documents(
@@ -253,25 +337,14 @@ async fn add_documents(
 ) -> Response {
     let n = body.len();
     let details = json!({"receivedDocuments": n, "indexedDocuments": n});
-    if f.fail_next_documents.swap(false, Ordering::SeqCst) {
-        return enqueue(
-            &f,
-            &uid,
-            "documentAdditionOrUpdate",
-            json!({"receivedDocuments": n, "indexedDocuments": 0}),
-            Some(("internal", "simulated failure while indexing")),
-        );
-    }
-    {
-        let mut inner = f.inner.lock().unwrap();
-        let index = inner.indexes.entry(uid.clone()).or_default();
-        for d in body {
-            if let Some(id) = d["ticket_id"].as_i64() {
-                index.docs.insert(id, d);
-            }
-        }
-    }
-    enqueue(&f, &uid, "documentAdditionOrUpdate", details, None)
+    let fail = f.fail_next_documents.swap(false, Ordering::SeqCst);
+    enqueue(
+        &f,
+        &uid,
+        "documentAdditionOrUpdate",
+        details,
+        Op::Add { docs: body, fail },
+    )
 }
 
 async fn delete_batch(
@@ -279,29 +352,8 @@ async fn delete_batch(
     Path(uid): Path<String>,
     axum::Json(ids): axum::Json<Vec<Value>>,
 ) -> Response {
-    let mut deleted = 0;
-    {
-        let mut inner = f.inner.lock().unwrap();
-        if let Some(index) = inner.indexes.get_mut(&uid) {
-            for id in &ids {
-                let id = id
-                    .as_i64()
-                    .or_else(|| id.as_str().and_then(|s| s.parse().ok()));
-                if let Some(id) = id
-                    && index.docs.remove(&id).is_some()
-                {
-                    deleted += 1;
-                }
-            }
-        }
-    }
-    enqueue(
-        &f,
-        &uid,
-        "documentDeletion",
-        json!({"providedIds": ids.len(), "deletedDocuments": deleted, "originalFilter": null}),
-        None,
-    )
+    let details = json!({"providedIds": ids.len(), "deletedDocuments": 0, "originalFilter": null});
+    enqueue(&f, &uid, "documentDeletion", details, Op::Delete(ids))
 }
 
 async fn stats(State(f): State<FakeMeili>, Path(uid): Path<String>) -> Response {
@@ -403,6 +455,65 @@ fn matches_filter(doc: &Value, filter: &str) -> bool {
         }
         panic!("fake Meilisearch: unsupported filter clause {clause:?}");
     })
+}
+
+/// `text` with every match of `terms` between `pre` and `post`, as Meilisearch's `_formatted`:
+/// a whole word for an exact or typo match, the matched start of a word for a prefix, the
+/// substring for non-Latin scripts.
+fn highlight(text: &str, terms: &[String], pre: &str, post: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let word_len = rest
+            .char_indices()
+            .find(|(_, c)| !c.is_alphanumeric())
+            .map_or(rest.len(), |(i, _)| i);
+        if word_len == 0 {
+            let c = rest.chars().next().unwrap();
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        let word = &rest[..word_len];
+        let lower = word.to_lowercase();
+        let mut marked = None;
+        for t in terms {
+            if !t.is_ascii() {
+                if let Some(i) = lower.find(t.as_str())
+                    && lower.len() == word.len()
+                {
+                    marked = Some((i, i + t.len()));
+                    break;
+                }
+                continue;
+            }
+            let typos = match t.chars().count() {
+                0..=4 => 0,
+                5..=8 => 1,
+                _ => 2,
+            };
+            if lower == *t || (typos > 0 && distance(&lower, t) <= typos) {
+                marked = Some((0, word.len()));
+                break;
+            }
+            if lower.starts_with(t.as_str()) && lower.len() == word.len() {
+                marked = Some((0, t.len()));
+                break;
+            }
+        }
+        match marked {
+            Some((a, b)) => {
+                out.push_str(&word[..a]);
+                out.push_str(pre);
+                out.push_str(&word[a..b]);
+                out.push_str(post);
+                out.push_str(&word[b..]);
+            }
+            None => out.push_str(word),
+        }
+        rest = &rest[word_len..];
+    }
+    out
 }
 
 async fn search(
@@ -571,6 +682,28 @@ async fn search(
             }
             if body["showRankingScore"].as_bool() == Some(true) {
                 out.insert("_rankingScore".into(), json!(score.min(1.0)));
+            }
+            if let Some(attrs) = body["attributesToHighlight"].as_array() {
+                let pre = body["highlightPreTag"].as_str().unwrap_or("<em>");
+                let post = body["highlightPostTag"].as_str().unwrap_or("</em>");
+                let mut formatted = Map::new();
+                for a in attrs.iter().filter_map(|a| a.as_str()) {
+                    let value = match &doc[a] {
+                        Value::String(t) => json!(highlight(t, &terms, pre, post)),
+                        Value::Array(items) => Value::Array(
+                            items
+                                .iter()
+                                .map(|v| match v.as_str() {
+                                    Some(t) => json!(highlight(t, &terms, pre, post)),
+                                    None => v.clone(),
+                                })
+                                .collect(),
+                        ),
+                        _ => continue,
+                    };
+                    formatted.insert(a.to_string(), value);
+                }
+                out.insert("_formatted".into(), Value::Object(formatted));
             }
             Value::Object(out)
         })

@@ -76,6 +76,9 @@ pub struct TestApp {
     pub agent_token: String,
     pub agent_email: String,
     pub admin_email: String,
+    /// How long [`TestApp::drain_outbox`] waits before it fails the test. Tests against a search
+    /// server derive it from the server's task latency.
+    pub drain_bound: std::time::Duration,
 }
 
 pub struct Options {
@@ -183,6 +186,7 @@ impl TestApp {
             agent_token,
             agent_email,
             admin_email,
+            drain_bound: std::time::Duration::from_secs(5),
         }
     }
 
@@ -267,13 +271,17 @@ impl TestApp {
 
     /// Waits (bounded) until every outbox job is done.
     pub async fn drain_outbox(&self) {
-        for _ in 0..200 {
+        let until = std::time::Instant::now() + self.drain_bound;
+        while std::time::Instant::now() < until {
             if casebook::outbox::depth(self.db()).await.unwrap() == 0 {
                 return;
             }
             tokio::time::sleep(std::time::Duration::from_millis(25)).await;
         }
-        panic!("outbox did not drain");
+        panic!(
+            "outbox did not drain within {:.1} s",
+            self.drain_bound.as_secs_f64()
+        );
     }
 }
 

@@ -67,6 +67,7 @@ impl MailEnv {
             poll_secs,
             idle: true,
             idle_wait_secs: 25,
+            command_timeout_secs: 60,
             before_idle: None,
         }
     }
@@ -624,6 +625,129 @@ async fn mail_between_fetch_and_idle_is_not_missed() {
     let took = delivered_at.elapsed();
     eprintln!("mail delivered between fetch and IDLE became a ticket after {took:?}");
     assert!(took < Duration::from_secs(3), "picked up after {took:?}");
+}
+
+/// An IMAP server that stops answering in the middle of a session (here: its first session, at
+/// SELECT) is dropped after the mailbox's command timeout and the fetcher reconnects; the mail
+/// waiting in the folder becomes a ticket. Without the timeout the fetcher would wait on the
+/// silent connection for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_stops_answering_is_dropped_and_reconnected() {
+    use std::sync::atomic::Ordering;
+    let Some(env) = MailEnv::get() else { return };
+    let support = env.fresh_address("helpdesk.test", "hung");
+    let raw = plain_mail(
+        "waiting@customer.test",
+        &support,
+        "Waiting in the folder",
+        &format!("hung-{support}"),
+        "",
+        "hello",
+    );
+    env.inject(&support, &raw);
+    let (proxy_port, connections, froze) = freezing_imap_proxy(&env.imap_host, env.imap_port).await;
+    let mut mailbox = env.mailbox(&support, 300);
+    mailbox.port = proxy_port;
+    mailbox.command_timeout_secs = 2;
+    let Some(app) = TestApp::spawn_with(
+        Backend::Sqlite,
+        Options {
+            mailboxes: vec![mailbox],
+            ..Options::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    let app = &app;
+    let took = wait_until("the ticket after the reconnect", || async move {
+        count(app, "SELECT COUNT(*) FROM ticket").await == 1
+    })
+    .await;
+    eprintln!("ticket after a silent first session: {took:?}");
+    assert!(
+        froze.load(Ordering::SeqCst),
+        "the first session never reached SELECT"
+    );
+    assert!(
+        connections.load(Ordering::SeqCst) >= 2,
+        "the ticket came without a second session"
+    );
+}
+
+/// A TCP proxy to the IMAP server whose first connection goes silent once the client sends
+/// SELECT (the server's answers are swallowed, the connection stays open); later connections
+/// pass. Returns its port, the number of connections, and whether the first one went silent.
+async fn freezing_imap_proxy(
+    host: &str,
+    port: u16,
+) -> (
+    u16,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let local = listener.local_addr().unwrap().port();
+    let upstream = format!("{host}:{port}");
+    let connections = Arc::new(AtomicUsize::new(0));
+    let froze = Arc::new(AtomicBool::new(false));
+    let (count, frozen) = (connections.clone(), froze.clone());
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let first = count.fetch_add(1, Ordering::SeqCst) == 0;
+            let Ok(server) = tokio::net::TcpStream::connect(&upstream).await else {
+                continue;
+            };
+            let (client_read, mut client_write) = client.into_split();
+            let (mut server_read, mut server_write) = server.into_split();
+            let silent = Arc::new(AtomicBool::new(false));
+            let (silent_in, frozen) = (silent.clone(), frozen.clone());
+            tokio::spawn(async move {
+                let mut lines = BufReader::new(client_read);
+                let mut line = Vec::new();
+                loop {
+                    line.clear();
+                    match lines.read_until(b'\n', &mut line).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(_) => {}
+                    }
+                    if first
+                        && String::from_utf8_lossy(&line)
+                            .to_uppercase()
+                            .contains(" SELECT ")
+                    {
+                        silent_in.store(true, Ordering::SeqCst);
+                        frozen.store(true, Ordering::SeqCst);
+                    }
+                    if server_write.write_all(&line).await.is_err() {
+                        break;
+                    }
+                }
+            });
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 16 * 1024];
+                loop {
+                    let n = match tokio::io::AsyncReadExt::read(&mut server_read, &mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    if silent.load(Ordering::SeqCst) {
+                        continue;
+                    }
+                    if client_write.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                }
+                // Keep the client's side open (a hung server does not hang up).
+                std::future::pending::<()>().await;
+            });
+        }
+    });
+    (local, connections, froze)
 }
 
 /// A TCP proxy to the IMAP server that drops the server's `* n EXISTS` and `* n RECENT` lines:

@@ -227,6 +227,16 @@ async fn suite(app: &TestApp) {
             vec![f.charged],
             "typo on {kind}"
         );
+        // The word as the ticket spells it is highlighted (Meilisearch marks the word, the
+        // PostgreSQL index its listed stem), not only what was typed.
+        let (s, body) = api_get(app, "/api/v1/search?q=subscripton", &app.agent_token).await;
+        assert_eq!(s, 200, "{body}");
+        let hit = &body["results"][0];
+        let marked = format!("{} {}", hit["subject_html"], hit["snippet_html"]).to_lowercase();
+        assert!(
+            marked.contains("<mark>subscript"),
+            "typo match not highlighted on {kind}: {hit}"
+        );
     } else {
         eprintln!("{kind}: no typo tolerance; typo query not asserted");
     }
@@ -350,8 +360,20 @@ both_backends!(embedded_index_passes_the_suite, |app| async move {
     suite(&app).await;
 });
 
-async fn spawn_with_meili(backend: Backend, url: &str, key: Option<&str>) -> Option<TestApp> {
-    TestApp::spawn_with(
+/// How long a test waits for the outbox against a search server whose tasks take `latency`
+/// each: the suite's index writes (at most ~40 tasks, run one after another by the server) on
+/// top of the usual bound.
+fn drain_bound(latency: std::time::Duration) -> std::time::Duration {
+    std::time::Duration::from_secs(5) + latency * 40
+}
+
+async fn spawn_with_meili(
+    backend: Backend,
+    url: &str,
+    key: Option<&str>,
+    task_latency: std::time::Duration,
+) -> Option<TestApp> {
+    let mut app = TestApp::spawn_with(
         backend,
         Options {
             meili_url: Some(url.to_string()),
@@ -359,7 +381,9 @@ async fn spawn_with_meili(backend: Backend, url: &str, key: Option<&str>) -> Opt
             ..Options::default()
         },
     )
-    .await
+    .await?;
+    app.drain_bound = drain_bound(task_latency);
+    Some(app)
 }
 
 /// Waits (bounded) until the index has applied its settings at start.
@@ -376,9 +400,14 @@ async fn until_prepared(fake: &FakeMeili) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn meilisearch_client_passes_the_suite_against_the_fake() {
     let meili = FakeMeili::start(Some("test-master-key")).await;
-    let app = spawn_with_meili(Backend::Sqlite, &meili.url, Some("test-master-key"))
-        .await
-        .unwrap();
+    let app = spawn_with_meili(
+        Backend::Sqlite,
+        &meili.url,
+        Some("test-master-key"),
+        meili.fake.task_latency(),
+    )
+    .await
+    .unwrap();
     until_prepared(&meili.fake).await;
     let settings = meili.fake.settings(search::meili::INDEX_UID);
     assert_eq!(settings["searchableAttributes"][0], json!("subject"));
@@ -423,10 +452,14 @@ async fn real_meilisearch_passes_the_suite() {
     // A fresh index: the suite expects only its own documents.
     let index = search::meili::MeiliIndex::new(&url, key.as_deref()).unwrap();
     use casebook::search::SearchIndex;
+    // The server's task latency, measured: preparing is two tasks (create, settings).
+    let started = std::time::Instant::now();
     index.prepare().await.unwrap();
+    let task_latency = started.elapsed() / 2;
+    eprintln!("Meilisearch task latency ~{} ms", task_latency.as_millis());
     let ids: Vec<i64> = (1..=1000).collect();
     index.remove(&ids).await.unwrap();
-    let app = spawn_with_meili(Backend::Sqlite, &url, key.as_deref())
+    let app = spawn_with_meili(Backend::Sqlite, &url, key.as_deref(), task_latency)
         .await
         .unwrap();
     suite(&app).await;
@@ -435,7 +468,7 @@ async fn real_meilisearch_passes_the_suite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn meilisearch_outage_never_fails_tickets_and_the_index_catches_up() {
     let meili = FakeMeili::start(None).await;
-    let app = spawn_with_meili(Backend::Sqlite, &meili.url, None)
+    let app = spawn_with_meili(Backend::Sqlite, &meili.url, None, meili.fake.task_latency())
         .await
         .unwrap();
     until_prepared(&meili.fake).await;
@@ -924,7 +957,7 @@ both_backends!(relevance_on_demo_data_meets_a_floor, |app| async move {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn relevance_through_the_meilisearch_client() {
     let meili = FakeMeili::start(None).await;
-    let app = spawn_with_meili(Backend::Sqlite, &meili.url, None)
+    let app = spawn_with_meili(Backend::Sqlite, &meili.url, None, meili.fake.task_latency())
         .await
         .unwrap();
     until_prepared(&meili.fake).await;
@@ -1297,7 +1330,7 @@ async fn a_hung_meilisearch_fails_fast() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn meilisearch_that_lost_its_data_gets_its_settings_back() {
     let meili = FakeMeili::start(None).await;
-    let app = spawn_with_meili(Backend::Sqlite, &meili.url, None)
+    let app = spawn_with_meili(Backend::Sqlite, &meili.url, None, meili.fake.task_latency())
         .await
         .expect("app");
     until_prepared(&meili.fake).await;
@@ -1332,7 +1365,7 @@ async fn meilisearch_that_lost_its_data_gets_its_settings_back() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn meilisearch_ranks_recent_first_among_equals_and_sorts_by_date() {
     let meili = FakeMeili::start(None).await;
-    let app = spawn_with_meili(Backend::Sqlite, &meili.url, None)
+    let app = spawn_with_meili(Backend::Sqlite, &meili.url, None, meili.fake.task_latency())
         .await
         .expect("app");
     until_prepared(&meili.fake).await;

@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""bench-pipeline: a burst of API creates, then the time until every ticket is done, over HTTP
+from a separate process.
+
+Usage: bench-pipeline.py BASE_URL TOKEN [--tickets N] [--clients N] [--sample N]
+                         [--metrics-token T] [--hang-port PORT]
+
+Against a running `casebook serve` (for example on a database of `bench-reports --keep`), it:
+  1. creates N tickets (POST /api/v1/tickets) from `--clients` threads at full speed;
+  2. waits until the outbox is empty (`casebook_outbox_depth` on /metrics is 0): every ticket
+     routed, assigned, SLA-clocked, indexed and acknowledged;
+  3. meanwhile, follows every `--sample`-th ticket (GET /api/v1/tickets/{id}) until it has an
+     assignee: the time from its create's answer to its assignment (p50, p95);
+  4. meanwhile, an "agent" thread opens the open queue and a ticket in turn: their latency while
+     the creates run and while the backlog drains (p50, p95, p99).
+It prints creates/s, the drain time, end-to-end tickets/s (N over creates + drain) and the
+latencies; it asserts nothing.
+
+`--hang-port PORT` also listens on 127.0.0.1:PORT, accepts connections and never answers: start
+the server with `CASEBOOK_MEILI_URL=http://127.0.0.1:PORT` to measure with a hung search backend
+(or point it at a port nothing listens on for an unreachable one). The outbox then never drains
+(its search jobs keep failing), so with a search backend down the run ends when the work lane is
+done: every sampled ticket assigned and the depth no longer falling, bounded by `--drain-limit`.
+"""
+import json
+import socket
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+
+def arg(name, default):
+    if name in sys.argv:
+        return type(default)(sys.argv[sys.argv.index(name) + 1])
+    return default
+
+
+def call(base, token, method, path, body=None, timeout=120):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(base + path, data=data, method=method)
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    t = time.perf_counter()
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        out = r.read()
+        ctype = r.headers.get("Content-Type", "")
+    took = time.perf_counter() - t
+    if "json" in ctype and out:
+        return took, json.loads(out)
+    return took, out.decode(errors="replace")
+
+
+def pct(xs, p):
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(len(xs) * p / 100))]
+
+
+def ms(x):
+    return f"{x * 1000:.1f} ms"
+
+
+def depth(base, metrics_token):
+    _, text = call(base, metrics_token, "GET", "/metrics")
+    for line in text.splitlines():
+        if line.startswith("casebook_outbox_depth "):
+            return int(float(line.split()[1]))
+    raise RuntimeError("no casebook_outbox_depth on /metrics")
+
+
+def hang_forever(port):
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", port))
+    srv.listen(1024)
+    held = []
+    while True:
+        conn, _ = srv.accept()
+        held.append(conn)
+
+
+def main():
+    base, token = sys.argv[1].rstrip("/"), sys.argv[2]
+    n = arg("--tickets", 50_000)
+    clients = arg("--clients", 16)
+    sample = arg("--sample", 100)
+    metrics_token = arg("--metrics-token", "")
+    hang_port = arg("--hang-port", 0)
+    drain_limit = arg("--drain-limit", 900.0)
+    if hang_port:
+        threading.Thread(target=hang_forever, args=(hang_port,), daemon=True).start()
+
+    start_depth = depth(base, metrics_token)
+    print(f"outbox depth before: {start_depth}")
+    stamp = int(time.time())
+    lock = threading.Lock()
+    created, create_lat, errors = [], [], []
+    next_i = [0]
+
+    def creator():
+        while True:
+            with lock:
+                i = next_i[0]
+                if i >= n:
+                    return
+                next_i[0] += 1
+            body = {"customer": {"email": f"pipe{stamp}-{i % 5000}@pipeline.test", "name": f"Pipe {i % 5000}"},
+                    "subject": f"Pipeline {stamp} ticket {i} cannot log in",
+                    "body": "Hello, I cannot log in to my account since this morning. Order 4471."}
+            try:
+                took, out = call(base, token, "POST", "/api/v1/tickets", body)
+            except Exception as e:  # noqa: BLE001 - a benchmark counts failures, it does not stop
+                with lock:
+                    errors.append(str(e))
+                continue
+            done_at = time.perf_counter()
+            with lock:
+                create_lat.append(took)
+                if i % sample == 0:
+                    created.append((out["ticket"]["id"], done_at))
+
+    phase = ["create"]
+    agent_lat = {"create": [], "drain": []}
+    stop = threading.Event()
+
+    def agent():
+        tid = None
+        while not stop.is_set():
+            try:
+                took, out = call(base, token, "GET", "/api/v1/tickets?queue=open&limit=25")
+                agent_lat[phase[0]].append(took)
+                if out.get("items"):
+                    tid = out["items"][len(out["items"]) // 2]["id"]
+                if tid:
+                    took, _ = call(base, token, "GET", f"/api/v1/tickets/{tid}")
+                    agent_lat[phase[0]].append(took)
+            except Exception as e:  # noqa: BLE001
+                errors.append(f"agent: {e}")
+            time.sleep(0.05)
+
+    assigned = {}
+
+    def follower():
+        while not stop.is_set():
+            with lock:
+                todo = [(t, at) for t, at in created if t not in assigned]
+            for tid, at in todo:
+                try:
+                    _, out = call(base, token, "GET", f"/api/v1/tickets/{tid}")
+                except Exception:  # noqa: BLE001
+                    continue
+                if out["ticket"].get("assignee_id"):
+                    assigned[tid] = time.perf_counter() - at
+            time.sleep(0.05)
+
+    helpers = [threading.Thread(target=agent), threading.Thread(target=follower)]
+    for h in helpers:
+        h.start()
+    started = time.perf_counter()
+    workers = [threading.Thread(target=creator) for _ in range(clients)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    create_secs = time.perf_counter() - started
+    backlog = depth(base, metrics_token)
+    phase[0] = "drain"
+    print(f"{len(create_lat)} creates from {clients} clients in {create_secs:.1f} s = "
+          f"{len(create_lat) / create_secs:.0f}/s (p50 {ms(pct(create_lat, 50))}, p99 {ms(pct(create_lat, 99))}); "
+          f"{len(errors)} errors; outbox backlog at the end {backlog}")
+
+    drain_started = time.perf_counter()
+    last, last_change = backlog, drain_started
+    while True:
+        d = depth(base, metrics_token)
+        now = time.perf_counter()
+        if d <= start_depth:
+            break
+        if d != last:
+            last, last_change = d, now
+        with lock:
+            all_assigned = len(assigned) == len(created)
+        # A search backend that is down keeps its jobs pending: stop once everything else is done.
+        if all_assigned and now - last_change > 30:
+            print(f"outbox stuck at {d} jobs for 30 s with every sampled ticket assigned")
+            break
+        if now - drain_started > drain_limit:
+            print(f"gave up after {drain_limit:.0f} s with {d} jobs left")
+            break
+        time.sleep(0.2)
+    drain_secs = time.perf_counter() - drain_started
+    # Wait (bounded) for the last sampled tickets to be seen assigned.
+    until = time.perf_counter() + 30
+    while len(assigned) < len(created) and time.perf_counter() < until:
+        time.sleep(0.1)
+    stop.set()
+    for h in helpers:
+        h.join()
+    total = create_secs + drain_secs
+    print(f"drained in {drain_secs:.1f} s after the last create; end to end {len(create_lat)} tickets in "
+          f"{total:.1f} s = {len(create_lat) / total:.0f} tickets/s")
+    lat = list(assigned.values())
+    print(f"assigned after its create answered ({len(lat)} of {len(created)} sampled): p50 {ms(pct(lat, 50))}, "
+          f"p95 {ms(pct(lat, 95))}, max {ms(max(lat) if lat else float('nan'))}")
+    for name in ("create", "drain"):
+        xs = agent_lat[name]
+        print(f"agent requests while {name}s run ({len(xs)}): p50 {ms(pct(xs, 50))}, p95 {ms(pct(xs, 95))}, "
+              f"p99 {ms(pct(xs, 99))}")
+    if errors:
+        print("first errors:", errors[:3])
+
+
+if __name__ == "__main__":
+    main()
