@@ -395,6 +395,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0029_waiting_since.sql"),
         postgres: include_str!("../../migrations/postgres/0029_waiting_since.sql"),
     },
+    Migration {
+        version: 30,
+        name: "customer_open_tickets",
+        sqlite: include_str!("../../migrations/sqlite/0030_customer_open_tickets.sql"),
+        postgres: include_str!("../../migrations/postgres/0030_customer_open_tickets.sql"),
+    },
+    Migration {
+        version: 31,
+        name: "search_pairs",
+        sqlite: include_str!("../../migrations/sqlite/0031_search_pairs.sql"),
+        postgres: include_str!("../../migrations/postgres/0031_search_pairs.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

@@ -5,6 +5,7 @@
 //! syntax through `websearch_to_tsquery`, and misspelt words corrected from the index's word
 //! list by `pg_trgm` similarity where the extension is installed.
 
+use super::text;
 use super::{Fields, Hit, HitPage, Matching, SearchIndex, SearchQuery, Sort, Term, TicketDoc};
 use crate::db::{Backend, Db, Sql};
 use sqlx::{AssertSqlSafe, Row};
@@ -88,6 +89,22 @@ const TEXT_COLUMNS: [&str; 6] = [
     "tags",
     "customer",
 ];
+
+/// SQLite's full-text tables, each keyed by ticket id: trigrams (holding the text), English
+/// words, and character pairs of non-ASCII words.
+const SQLITE_FTS_TABLES: [&str; 3] = ["search_fts", "search_fts_en", "search_fts_pairs"];
+
+/// A document's text columns as character pairs (see [`text::pairs`]).
+fn pair_values(d: &TicketDoc) -> [String; 6] {
+    [
+        text::pairs(&d.subject),
+        text::pairs(&d.body),
+        text::pairs(&d.internal),
+        text::pairs(&d.resolution),
+        text::pairs(&d.tags.join(" ")),
+        text::pairs(&d.customer),
+    ]
+}
 
 /// A document's filter columns as bound placeholders.
 fn filter_values(sql: &mut Sql, d: &TicketDoc) -> [String; 8] {
@@ -366,11 +383,45 @@ impl DbIndex {
                     .join(" OR ")
             )
         };
-        if trigram && (!tri_terms.is_empty() || (!short.is_empty() && q.matching == Matching::All))
+        // Two-character non-ASCII words (Korean 결제) are looked up in the pair index; other
+        // short terms are matched with LIKE.
+        let (paired, short): (Vec<&Term>, Vec<&Term>) = if q.matching == Matching::All {
+            short.into_iter().partition(|t| text::pairable(t))
+        } else {
+            (Vec::new(), short)
+        };
+        if trigram && tri_terms.is_empty() && !paired.is_empty() {
+            // Only short terms: the pair index finds the candidates, newest first.
+            let mut conds = vec![format!(
+                "search_fts_pairs MATCH {}",
+                sql.param(fts_expr(q, &paired).unwrap_or_default())
+            )];
+            let mut join = "";
+            if !short.is_empty() {
+                join = " JOIN search_fts ON search_fts.rowid = search_fts_pairs.rowid";
+                for t in &short {
+                    conds.push(like_for(t, &mut sql));
+                }
+            }
+            conds.extend(filters(q, &mut sql));
+            arms.push(format!(
+                "SELECT search_fts_pairs.rowid AS id, 0.0 AS score
+                 FROM search_fts_pairs JOIN search_doc d ON d.ticket_id = search_fts_pairs.rowid{join}
+                 WHERE {} ORDER BY search_fts_pairs.rowid DESC LIMIT {CANDIDATES}",
+                conds.join(" AND ")
+            ));
+        } else if trigram
+            && (!tri_terms.is_empty() || (!short.is_empty() && q.matching == Matching::All))
         {
             let mut conds = Vec::new();
             if let Some(e) = fts_expr(q, &tri_terms) {
                 conds.push(format!("search_fts MATCH {}", sql.param(e)));
+            }
+            if let Some(e) = fts_expr(q, &paired) {
+                conds.push(format!(
+                    "search_fts.rowid IN (SELECT rowid FROM search_fts_pairs WHERE search_fts_pairs MATCH {})",
+                    sql.param(e)
+                ));
             }
             if q.matching == Matching::All {
                 for t in &short {
@@ -793,7 +844,7 @@ impl DbIndex {
                     .map(i64::to_string)
                     .collect::<Vec<_>>()
                     .join(",");
-                for table in ["search_fts", "search_fts_en"] {
+                for table in SQLITE_FTS_TABLES {
                     sqlx::query(AssertSqlSafe(format!(
                         "DELETE FROM {table} WHERE rowid IN ({present})"
                     )))
@@ -814,6 +865,28 @@ impl DbIndex {
             for table in ["search_fts", "search_fts_en"] {
                 sql.query_text(format!(
                     "INSERT INTO {table} (rowid, {text_columns}) VALUES {rows}"
+                ))
+                .execute(&mut *tx)
+                .await?;
+            }
+            // The pairs of words with non-ASCII characters; documents with none get no row.
+            let mut sql = Sql::default();
+            let rows = chunk
+                .iter()
+                .filter_map(|d| {
+                    let values = pair_values(d);
+                    if values.iter().all(String::is_empty) {
+                        return None;
+                    }
+                    let id = sql.param(d.ticket_id);
+                    let values = values.map(|v| sql.param(v));
+                    Some(format!("({id}, {})", values.join(", ")))
+                })
+                .collect::<Vec<_>>();
+            if !rows.is_empty() {
+                sql.query_text(format!(
+                    "INSERT INTO search_fts_pairs (rowid, {text_columns}) VALUES {}",
+                    rows.join(", ")
                 ))
                 .execute(&mut *tx)
                 .await?;
@@ -940,7 +1013,12 @@ impl SearchIndex for DbIndex {
     async fn remove(&self, ticket_ids: &[i64]) -> anyhow::Result<()> {
         let mut tx = self.db.begin().await?;
         let tables: &[&str] = match self.db.backend {
-            Backend::Sqlite => &["search_fts", "search_fts_en", "search_doc"],
+            Backend::Sqlite => &[
+                "search_fts",
+                "search_fts_en",
+                "search_fts_pairs",
+                "search_doc",
+            ],
             Backend::Postgres => &["search_doc"],
         };
         for id in ticket_ids {
@@ -985,7 +1063,7 @@ impl SearchIndex for DbIndex {
         if self.db.backend != Backend::Sqlite {
             return Ok(());
         }
-        for table in ["search_fts_en", "search_fts"] {
+        for table in SQLITE_FTS_TABLES {
             // Bounded, though merging ends long before (a few hundred steps at 200,000 tickets).
             for _ in 0..100_000 {
                 let mut tx = self.db.begin().await?;

@@ -20,6 +20,34 @@ pub struct Term {
     pub phrase: bool,
 }
 
+/// Every pair of adjacent characters of each word of `text` that has a non-ASCII character,
+/// lowercased and separated by spaces ("환불을 요청" gives "환불 불을 요청"): what SQLite's pair
+/// index holds, so a two-character word in Korean, Chinese, Japanese or Arabic is one lookup.
+pub fn pairs(text: &str) -> String {
+    let mut out = String::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        if word.is_ascii() {
+            continue;
+        }
+        let chars: Vec<char> = word.chars().flat_map(char::to_lowercase).collect();
+        for pair in chars.windows(2) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.extend(pair);
+        }
+    }
+    out
+}
+
+/// Whether SQLite's pair index can answer a term: exactly two characters, not all ASCII.
+pub fn pairable(term: &Term) -> bool {
+    !term.phrase
+        && !term.text.is_ascii()
+        && term.text.chars().count() == 2
+        && term.text.chars().all(char::is_alphanumeric)
+}
+
 /// Splits a query into terms: `"quoted phrases"` stay together, other words split on whitespace
 /// and lose surrounding punctuation. Lowercased.
 pub fn terms(query: &str) -> Vec<Term> {
@@ -302,6 +330,16 @@ pub fn fill_placeholders(body: &str, customer: &str, ticket: i64, agent: &str) -
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn pairs_of_non_ascii_words() {
+        assert_eq!(pairs("환불을 요청 refund"), "환불 불을 요청");
+        assert_eq!(pairs("ÉTÉ, 결"), "ét té");
+        assert_eq!(pairs("plain ascii only"), "");
+        assert!(pairable(&terms("결제")[0]));
+        assert!(!pairable(&terms("결제가")[0]));
+        assert!(!pairable(&terms("ok")[0]));
+    }
 
     #[test]
     fn shared_words_count_roots() {

@@ -248,6 +248,20 @@ async fn suite(app: &TestApp) {
         vec![f.korean],
         "short Korean on {kind}"
     );
+    // Inside a longer word (재설정: SQLite matches within words), and beside a longer word.
+    if kind == "embedded-sqlite" {
+        assert_eq!(
+            q(app, "설정").await,
+            vec![f.korean],
+            "short Korean on {kind}"
+        );
+    }
+    assert_eq!(
+        q(app, "비밀번호 링크").await,
+        vec![f.korean],
+        "long and short Korean on {kind}"
+    );
+    assert!(q(app, "환불").await.is_empty(), "absent Korean on {kind}");
     assert_eq!(q(app, "الواجهة").await, vec![f.arabic], "Arabic on {kind}");
     assert_eq!(q(app, "العربية").await, vec![f.arabic], "Arabic on {kind}");
 
