@@ -27,8 +27,8 @@ import socket
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
+import http.client
+import urllib.parse
 
 
 def arg(name, default):
@@ -37,19 +37,41 @@ def arg(name, default):
     return default
 
 
+_local = threading.local()
+
+
 def call(base, token, method, path, body=None, timeout=120):
+    """One request on this thread's kept-alive connection (reopened after an error)."""
     data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(base + path, data=data, method=method)
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
+    headers = {"Authorization": "Bearer " + token} if token else {}
     if data is not None:
-        req.add_header("Content-Type", "application/json")
-    t = time.perf_counter()
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        out = r.read()
-        ctype = r.headers.get("Content-Type", "")
+        headers["Content-Type"] = "application/json"
+    for attempt in (1, 2):
+        conn = getattr(_local, "conn", None)
+        reused = conn is not None
+        if conn is None:
+            u = urllib.parse.urlsplit(base)
+            conn = _local.conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
+        t = time.perf_counter()
+        try:
+            conn.request(method, path, body=data, headers=headers)
+            r = conn.getresponse()
+            out = r.read()
+            break
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # The server closed an idle kept-alive connection: once more on a new one.
+            conn.close()
+            _local.conn = None
+            if not reused or attempt == 2:
+                raise
+        except Exception:
+            conn.close()
+            _local.conn = None
+            raise
     took = time.perf_counter() - t
-    if "json" in ctype and out:
+    if r.status >= 400:
+        raise RuntimeError(f"{method} {path}: {r.status} {out[:200]!r}")
+    if "json" in (r.getheader("Content-Type") or "") and out:
         return took, json.loads(out)
     return took, out.decode(errors="replace")
 
@@ -96,7 +118,7 @@ def main():
         threading.Thread(target=hang_forever, args=(hang_port,), daemon=True).start()
 
     start_depth = depth(base, metrics_token)
-    print(f"outbox depth before: {start_depth}")
+    print(f"outbox depth before: {start_depth}", flush=True)
     stamp = int(time.time())
     lock = threading.Lock()
     created, create_lat, errors = [], [], []
@@ -158,7 +180,7 @@ def main():
                     assigned[tid] = time.perf_counter() - at
             time.sleep(0.05)
 
-    helpers = [threading.Thread(target=agent), threading.Thread(target=follower)]
+    helpers = [threading.Thread(target=agent, daemon=True), threading.Thread(target=follower, daemon=True)]
     for h in helpers:
         h.start()
     started = time.perf_counter()
@@ -179,7 +201,7 @@ def main():
     while True:
         d = depth(base, metrics_token)
         now = time.perf_counter()
-        if d <= start_depth:
+        if d == 0:
             break
         if d != last:
             last, last_change = d, now

@@ -383,6 +383,9 @@ pub fn choose(members: &[Candidate], skill: Option<&str>, exclude: Option<i64>) 
             Some("just unassigned".to_string())
         } else if c.availability != "online" {
             Some(c.availability.clone())
+        } else if c.open > c.capacity {
+            // Counted only up to one past the capacity.
+            Some(format!("over capacity ({} max)", c.capacity))
         } else if c.open >= c.capacity {
             Some(format!("at capacity {}/{}", c.open, c.capacity))
         } else {

@@ -101,12 +101,23 @@ async fn load_teams(tx: &mut Tx) -> AppResult<Vec<Team>> {
 /// What an "online" agent outside their working hours counts as.
 pub const OFF_HOURS: &str = "off hours";
 
+/// An agent's active tickets, counted up to one past `capacity`: past it the agent takes no
+/// more, so an agent holding thousands costs no more to check than one at the limit.
+async fn open_tickets(tx: &mut Tx, agent_id: i64, capacity: i64) -> AppResult<i64> {
+    Ok(sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM ticket WHERE assignee_id = $1 AND status IN {ACTIVE} LIMIT $2) x"
+    )))
+    .bind(agent_id)
+    .bind(capacity.max(0) + 1)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
 /// The active members of a team with their load, for the round-robin. An online member whose
 /// working hours (a calendar) are closed at `now` counts as [`OFF_HOURS`].
 async fn load_members(tx: &mut Tx, team_id: i64, now: Millis) -> AppResult<Vec<Candidate>> {
     let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT a.agent_id, a.name, a.availability, a.capacity, a.last_assigned_at, a.working_calendar_id,
-            (SELECT COUNT(*) FROM ticket t WHERE t.assignee_id = a.agent_id AND t.status IN {ACTIVE}) AS open_count
+        "SELECT a.agent_id, a.name, a.availability, a.capacity, a.last_assigned_at, a.working_calendar_id
          FROM team_member m JOIN agent a ON a.agent_id = m.agent_id
          WHERE m.team_id = $1 AND a.active = 1 ORDER BY a.agent_id"
     )))
@@ -153,12 +164,13 @@ async fn load_members(tx: &mut Tx, team_id: i64, now: Millis) -> AppResult<Vec<C
                 agent_skills.push(s.try_get("skill")?);
             }
         }
+        let capacity: i64 = r.try_get("capacity")?;
         out.push(Candidate {
             agent_id: id,
             name: r.try_get("name")?,
             availability,
-            capacity: r.try_get("capacity")?,
-            open: r.try_get("open_count")?,
+            capacity,
+            open: open_tickets(tx, id, capacity).await?,
             last_assigned_at: r.try_get("last_assigned_at")?,
             skills: agent_skills,
         });
@@ -323,15 +335,11 @@ async fn choose_and_take(
         .bind(chosen_id)
         .fetch_one(&mut **tx)
         .await?;
-        let open: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM ticket WHERE assignee_id = $1 AND status IN {ACTIVE}"
-        )))
-        .bind(chosen_id)
-        .fetch_one(&mut **tx)
-        .await?;
+        let capacity: i64 = row.try_get("capacity")?;
+        let open = open_tickets(tx, chosen_id, capacity).await?;
         if let Some(m) = members.iter_mut().find(|m| m.agent_id == chosen_id) {
             m.open = open;
-            m.capacity = row.try_get("capacity")?;
+            m.capacity = capacity;
             let now_availability: String = row.try_get("availability")?;
             m.availability = if row.try_get::<i64, _>("active")? != 1 {
                 "off".into()
