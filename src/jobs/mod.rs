@@ -201,10 +201,14 @@ pub async fn run_worker(state: AppState) {
             workers.spawn(run_lane(state.clone(), lane, claim, name));
         }
     }
+    let mut analyzed_at = None;
     loop {
         // Jobs that keep failing (or crashing the worker) are parked where admins can see them.
         if let Err(err) = outbox::park_exhausted(&state.db, state.clock.now_ms()).await {
             tracing::warn!(error = %err, "could not park exhausted jobs");
+        }
+        if let Err(err) = outbox::keep_statistics(&state.db, &mut analyzed_at).await {
+            tracing::warn!(error = %err, "could not refresh the outbox statistics");
         }
         tokio::time::sleep(outbox::PARK_EVERY).await;
     }

@@ -388,3 +388,50 @@ async fn a_hung_mail_server_does_not_hold_up_routing() {
     assert!(waiting_mail > 0, "the acknowledgements are still stuck");
     server.abort();
 }
+
+without_workers!(
+    outbox_statistics_follow_a_burst_on_postgres,
+    |app| async move {
+        let db = app.db();
+        let now = app.running.state.now();
+        let postgres = db.backend == casebook::db::Backend::Postgres;
+        let mut analyzed_at = None;
+        assert_eq!(
+            casebook::outbox::keep_statistics(db, &mut analyzed_at)
+                .await
+                .unwrap(),
+            postgres,
+            "the first look analyzes (PostgreSQL only)"
+        );
+        assert!(
+            !casebook::outbox::keep_statistics(db, &mut analyzed_at)
+                .await
+                .unwrap(),
+            "nothing changed"
+        );
+        // A burst: 1,200 jobs in one transaction.
+        let mut tx = db.begin().await.unwrap();
+        for i in 0..1200 {
+            let job = casebook::outbox::Job::SearchIndex {
+                ticket_id: 50_000 + i,
+            };
+            casebook::outbox::enqueue(&mut tx, &job, now).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        assert_eq!(
+            casebook::outbox::keep_statistics(db, &mut analyzed_at)
+                .await
+                .unwrap(),
+            postgres,
+            "a burst of 1,200 jobs is analyzed again"
+        );
+        if postgres {
+            let counted: Option<f32> =
+                sqlx::query_scalar("SELECT reltuples FROM pg_class WHERE relname = 'outbox'")
+                    .fetch_one(&db.pool)
+                    .await
+                    .unwrap();
+            assert!(counted.unwrap_or(0.0) >= 1000.0, "{counted:?}");
+        }
+    }
+);
