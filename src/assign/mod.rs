@@ -116,11 +116,11 @@ async fn open_tickets(tx: &mut Tx, agent_id: i64, capacity: i64) -> AppResult<i6
 /// The active members of a team with their load, for the round-robin. An online member whose
 /// working hours (a calendar) are closed at `now` counts as [`OFF_HOURS`].
 async fn load_members(tx: &mut Tx, team_id: i64, now: Millis) -> AppResult<Vec<Candidate>> {
-    let rows = sqlx::query(AssertSqlSafe(format!(
+    let rows = sqlx::query(
         "SELECT a.agent_id, a.name, a.availability, a.capacity, a.last_assigned_at, a.working_calendar_id
          FROM team_member m JOIN agent a ON a.agent_id = m.agent_id
-         WHERE m.team_id = $1 AND a.active = 1 ORDER BY a.agent_id"
-    )))
+         WHERE m.team_id = $1 AND a.active = 1 ORDER BY a.agent_id",
+    )
     .bind(team_id)
     .fetch_all(&mut **tx)
     .await?;
