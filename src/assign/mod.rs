@@ -116,11 +116,17 @@ async fn open_tickets(tx: &mut Tx, agent_id: i64, capacity: i64) -> AppResult<i6
 /// The active members of a team with their load, for the round-robin. An online member whose
 /// working hours (a calendar) are closed at `now` counts as [`OFF_HOURS`].
 async fn load_members(tx: &mut Tx, team_id: i64, now: Millis) -> AppResult<Vec<Candidate>> {
-    let rows = sqlx::query(
-        "SELECT a.agent_id, a.name, a.availability, a.capacity, a.last_assigned_at, a.working_calendar_id
+    // Each member's active tickets, counted up to one past the team's largest capacity (one
+    // statement; the limit cannot name the member's own capacity in SQLite): see
+    // [`open_tickets`].
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT a.agent_id, a.name, a.availability, a.capacity, a.last_assigned_at, a.working_calendar_id,
+            (SELECT COUNT(*) FROM (SELECT 1 FROM ticket t WHERE t.assignee_id = a.agent_id AND t.status IN {ACTIVE}
+                LIMIT (SELECT MAX(b.capacity) + 1 FROM team_member n JOIN agent b ON b.agent_id = n.agent_id
+                       WHERE n.team_id = $1 AND b.active = 1)) x) AS open_count
          FROM team_member m JOIN agent a ON a.agent_id = m.agent_id
-         WHERE m.team_id = $1 AND a.active = 1 ORDER BY a.agent_id",
-    )
+         WHERE m.team_id = $1 AND a.active = 1 ORDER BY a.agent_id"
+    )))
     .bind(team_id)
     .fetch_all(&mut **tx)
     .await?;
@@ -170,7 +176,7 @@ async fn load_members(tx: &mut Tx, team_id: i64, now: Millis) -> AppResult<Vec<C
             name: r.try_get("name")?,
             availability,
             capacity,
-            open: open_tickets(tx, id, capacity).await?,
+            open: r.try_get::<i64, _>("open_count")?.min(capacity.max(0) + 1),
             last_assigned_at: r.try_get("last_assigned_at")?,
             skills: agent_skills,
         });
