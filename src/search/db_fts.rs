@@ -1012,17 +1012,13 @@ impl SearchIndex for DbIndex {
 
     async fn remove(&self, ticket_ids: &[i64]) -> anyhow::Result<()> {
         let mut tx = self.db.begin().await?;
-        let tables: &[&str] = match self.db.backend {
-            Backend::Sqlite => &[
-                "search_fts",
-                "search_fts_en",
-                "search_fts_pairs",
-                "search_doc",
-            ],
-            Backend::Postgres => &["search_doc"],
+        let fts: &[&str] = match self.db.backend {
+            Backend::Sqlite => &SQLITE_FTS_TABLES,
+            Backend::Postgres => &[],
         };
+        let tables: Vec<&str> = fts.iter().copied().chain(["search_doc"]).collect();
         for id in ticket_ids {
-            for table in tables {
+            for table in &tables {
                 let key = if table.starts_with("search_fts") {
                     "rowid"
                 } else {

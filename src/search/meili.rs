@@ -62,7 +62,7 @@ const CROP_WORDS: usize = 40;
 
 /// The words Meilisearch marked in a hit's `_formatted` fields, lowercased, each once: the
 /// spelling the ticket actually has (a query's `refnud` finds and marks `refund`).
-pub fn marked_words(formatted: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
+fn marked_words(formatted: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     let mut add = |text: &str| {
         for part in text.split(MARK_START).skip(1) {

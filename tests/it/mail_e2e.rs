@@ -208,6 +208,18 @@ async fn spawn_mail_app(
     .await
 }
 
+/// An app (SQLite) that reads `mailbox` and sends no mail.
+async fn spawn_reading(mailbox: MailboxConfig) -> Option<TestApp> {
+    TestApp::spawn_with(
+        Backend::Sqlite,
+        Options {
+            mailboxes: vec![mailbox],
+            ..Options::default()
+        },
+    )
+    .await
+}
+
 fn parsed(raw: &[u8]) -> casebook::email::ParsedEmail {
     casebook::email::parse(raw, &casebook::email::Limits::default()).expect("our own mail parses")
 }
@@ -351,15 +363,7 @@ async fn processed_mail_is_flagged_and_archived() {
     let support = env.fresh_address("helpdesk.test", "arc");
     let mut mailbox = env.mailbox(&support, 300);
     mailbox.archive_folder = Some("Casebook-Processed".into());
-    let Some(app) = TestApp::spawn_with(
-        Backend::Sqlite,
-        Options {
-            mailboxes: vec![mailbox],
-            ..Options::default()
-        },
-    )
-    .await
-    else {
+    let Some(app) = spawn_reading(mailbox).await else {
         return;
     };
     env.append_many(
@@ -409,15 +413,7 @@ async fn polling_works_without_idle() {
     let support = env.fresh_address("helpdesk.test", "poll");
     let mut mailbox = env.mailbox(&support, 1);
     mailbox.idle = false;
-    let Some(app) = TestApp::spawn_with(
-        Backend::Sqlite,
-        Options {
-            mailboxes: vec![mailbox],
-            ..Options::default()
-        },
-    )
-    .await
-    else {
+    let Some(app) = spawn_reading(mailbox).await else {
         return;
     };
     wait_until("the mailbox lease", || async {
@@ -601,15 +597,7 @@ async fn mail_between_fetch_and_idle_is_not_missed() {
             })
         })
     }));
-    let Some(app) = TestApp::spawn_with(
-        Backend::Sqlite,
-        Options {
-            mailboxes: vec![mailbox],
-            ..Options::default()
-        },
-    )
-    .await
-    else {
+    let Some(app) = spawn_reading(mailbox).await else {
         return;
     };
     // The first fetch finds nothing; the hook delivers a message right after it.
@@ -649,15 +637,7 @@ async fn a_server_that_stops_answering_is_dropped_and_reconnected() {
     let mut mailbox = env.mailbox(&support, 300);
     mailbox.port = proxy_port;
     mailbox.command_timeout_secs = 2;
-    let Some(app) = TestApp::spawn_with(
-        Backend::Sqlite,
-        Options {
-            mailboxes: vec![mailbox],
-            ..Options::default()
-        },
-    )
-    .await
-    else {
+    let Some(app) = spawn_reading(mailbox).await else {
         return;
     };
     let app = &app;

@@ -26,29 +26,6 @@ async fn api_get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
     )
 }
 
-async fn send(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    token: &str,
-    body: Value,
-) -> (u16, Value) {
-    let r = app
-        .api()
-        .request(method, app.at(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
 fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
@@ -89,14 +66,14 @@ async fn reply(app: &TestApp, id: i64, body: &str, visibility: &str, status: Opt
     if let Some(s) = status {
         msg["status"] = json!(s);
     }
-    let (s, b) = send(
-        app,
-        reqwest::Method::POST,
-        &format!("/api/v1/tickets/{id}/messages"),
-        &app.agent_token,
-        msg,
-    )
-    .await;
+    let (s, b) = app
+        .send(
+            "POST",
+            &format!("/api/v1/tickets/{id}/messages"),
+            &app.agent_token,
+            msg,
+        )
+        .await;
     assert!(s == 201 || s == 200, "{b}");
 }
 
@@ -712,23 +689,23 @@ both_backends!(
         let note_id = msgs["items"].as_array().unwrap().last().unwrap()["id"]
             .as_i64()
             .unwrap();
-        let (s, b) = send(
-            &app,
-            reqwest::Method::PUT,
-            &format!("/api/v1/tickets/{}/resolution", f.refund),
-            &app.agent_token,
-            json!({"message_id": note_id}),
-        )
-        .await;
+        let (s, b) = app
+            .send(
+                "PUT",
+                &format!("/api/v1/tickets/{}/resolution", f.refund),
+                &app.agent_token,
+                json!({"message_id": note_id}),
+            )
+            .await;
         assert_eq!(s, 200, "{b}");
-        let (s, b) = send(
-            &app,
-            reqwest::Method::PUT,
-            &format!("/api/v1/tickets/{}/resolution", f.refund),
-            &app.agent_token,
-            json!({"message_id": 999999}),
-        )
-        .await;
+        let (s, b) = app
+            .send(
+                "PUT",
+                &format!("/api/v1/tickets/{}/resolution", f.refund),
+                &app.agent_token,
+                json!({"message_id": 999999}),
+            )
+            .await;
         assert_eq!((s, b["error"]["field"].clone()), (422, json!("message_id")));
         settle(&app).await;
         assert_eq!(found(&app, "q=RF-2231&solved=true").await, vec![f.refund]);
@@ -837,45 +814,40 @@ both_backends!(
         )
         .await;
         let body = json!({"title": "Tracking delay", "body": "Hi {{customer.name}}, ticket #{{ticket.number}}: the carrier is late. — {{agent.name}}"});
-        let (s, _) = send(
-            &app,
-            reqwest::Method::POST,
-            "/api/v1/saved-replies",
-            &app.agent_token,
-            body.clone(),
-        )
-        .await;
+        let (s, _) = app
+            .send(
+                "POST",
+                "/api/v1/saved-replies",
+                &app.agent_token,
+                body.clone(),
+            )
+            .await;
         assert_eq!(
             s, 403,
             "agents use saved replies; leads and admins manage them"
         );
-        let (s, created) = send(
-            &app,
-            reqwest::Method::POST,
-            "/api/v1/saved-replies",
-            &app.admin_token,
-            body.clone(),
-        )
-        .await;
+        let (s, created) = app
+            .send(
+                "POST",
+                "/api/v1/saved-replies",
+                &app.admin_token,
+                body.clone(),
+            )
+            .await;
         assert_eq!(s, 201, "{created}");
         let sid = created["saved_reply"]["id"].as_i64().unwrap();
-        let (s, dup) = send(
-            &app,
-            reqwest::Method::POST,
-            "/api/v1/saved-replies",
-            &app.admin_token,
-            body,
-        )
-        .await;
+        let (s, dup) = app
+            .send("POST", "/api/v1/saved-replies", &app.admin_token, body)
+            .await;
         assert_eq!((s, dup["error"]["field"].clone()), (422, json!("title")));
-        let (s, bad) = send(
-            &app,
-            reqwest::Method::POST,
-            "/api/v1/saved-replies",
-            &app.admin_token,
-            json!({"title": "x"}),
-        )
-        .await;
+        let (s, bad) = app
+            .send(
+                "POST",
+                "/api/v1/saved-replies",
+                &app.admin_token,
+                json!({"title": "x"}),
+            )
+            .await;
         assert_eq!((s, bad["error"]["field"].clone()), (422, json!("body")));
         let (s, list) = api_get(&app, "/api/v1/saved-replies?q=carrier", &app.agent_token).await;
         assert_eq!(s, 200);
@@ -908,14 +880,14 @@ both_backends!(
             "{html}"
         );
 
-        let (s, _) = send(
-            &app,
-            reqwest::Method::PUT,
-            &format!("/api/v1/saved-replies/{sid}"),
-            &app.admin_token,
-            json!({"title": "Carrier delay", "body": "Sorry, {{customer.name}}."}),
-        )
-        .await;
+        let (s, _) = app
+            .send(
+                "PUT",
+                &format!("/api/v1/saved-replies/{sid}"),
+                &app.admin_token,
+                json!({"title": "Carrier delay", "body": "Sorry, {{customer.name}}."}),
+            )
+            .await;
         assert_eq!(s, 200);
         let r = app
             .api()
