@@ -300,9 +300,25 @@ async fn event(
     .await
 }
 
-/// Locks the team row (PostgreSQL) so assignments within a team happen one at a time.
-async fn lock_team(tx: &mut Tx, team_id: i64) -> AppResult<Option<Team>> {
-    let lock = for_update(tx);
+/// How [`lock_team`] holds the team row (PostgreSQL).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TeamLock {
+    /// One ticket's assignment: shared with the team's other assignments, which run side by
+    /// side (each agent's free slots are guarded by the agent's own row lock, see
+    /// [`choose_and_take`]). It keeps the team from being changed or deactivated meanwhile, and
+    /// waits for a run over the team's waiting tickets.
+    Shared,
+    /// A run over the team's waiting tickets: alone, so the oldest waiting tickets are given
+    /// the free slots before a newer ticket can take one.
+    Exclusive,
+}
+
+/// Locks the team row (PostgreSQL) for an assignment, see [`TeamLock`].
+async fn lock_team(tx: &mut Tx, team_id: i64, mode: TeamLock) -> AppResult<Option<Team>> {
+    let lock = match mode {
+        TeamLock::Shared => tx.backend().for_share(),
+        TeamLock::Exclusive => for_update(tx),
+    };
     let row = sqlx::query(AssertSqlSafe(format!(
         "SELECT team_id, name, active, is_default FROM team WHERE team_id = $1 {lock}"
     )))
@@ -323,6 +339,11 @@ async fn lock_team(tx: &mut Tx, team_id: i64) -> AppResult<Option<Team>> {
 /// Chooses among `members` and takes the chosen agent: their row is locked and their open
 /// tickets counted again, so two transactions never both fill an agent's last free slot. An agent
 /// who turns out to be full (or no longer online) is set aside and the choice is made again.
+///
+/// Assignments within a team run side by side, so each look at an agent is a savepoint: an agent
+/// set aside is let go at once (rolling back to the savepoint releases the row lock on
+/// PostgreSQL). A transaction thus holds at most the one agent it keeps, and two assignments
+/// never wait for each other's agents in a circle.
 async fn choose_and_take(
     tx: &mut Tx,
     members: &mut [Candidate],
@@ -330,13 +351,16 @@ async fn choose_and_take(
     exclude: Option<i64>,
 ) -> AppResult<decide::Choice> {
     let mut choice = decide::choose(members, skill, exclude);
-    for _ in 0..=members.len() * 2 {
+    for tries in 0..=members.len() * 2 {
         let Some(chosen_id) = choice.chosen.as_ref().map(|c| c.agent_id) else {
             return Ok(choice);
         };
+        sqlx::query("SAVEPOINT assign_agent")
+            .execute(&mut **tx)
+            .await?;
         let lock = for_update(tx);
         let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT active, availability, capacity FROM agent WHERE agent_id = $1 {lock}"
+            "SELECT active, availability, capacity, last_assigned_at FROM agent WHERE agent_id = $1 {lock}"
         )))
         .bind(chosen_id)
         .fetch_one(&mut **tx)
@@ -346,6 +370,9 @@ async fn choose_and_take(
         if let Some(m) = members.iter_mut().find(|m| m.agent_id == chosen_id) {
             m.open = open;
             m.capacity = capacity;
+            // Another assignment in the team may have just given them a ticket: the choice
+            // made again spreads the team's tickets by their latest assignment.
+            m.last_assigned_at = row.try_get("last_assigned_at")?;
             let now_availability: String = row.try_get("availability")?;
             m.availability = if row.try_get::<i64, _>("active")? != 1 {
                 "off".into()
@@ -355,10 +382,31 @@ async fn choose_and_take(
                 now_availability
             };
         }
-        let again = decide::choose(members, skill, exclude);
+        let mut again = decide::choose(members, skill, exclude);
+        // While the team's other assignments run, each fresh look at an agent can make another
+        // one (seen earlier) look better. After a few such turns, an agent who still has room
+        // keeps the ticket, so a busy team always makes progress.
+        let eligible = again.available.iter().position(|c| c.agent_id == chosen_id);
+        if tries >= 2
+            && let Some(at) = eligible.filter(|at| *at > 0)
+        {
+            let kept = again.available.remove(at);
+            again.tie = again.available.first().is_some_and(|o| o.open == kept.open);
+            again.available.insert(0, kept.clone());
+            again.chosen = Some(kept);
+        }
         if again.chosen.as_ref().map(|c| c.agent_id) == Some(chosen_id) {
+            sqlx::query("RELEASE SAVEPOINT assign_agent")
+                .execute(&mut **tx)
+                .await?;
             return Ok(again);
         }
+        sqlx::query("ROLLBACK TO SAVEPOINT assign_agent")
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("RELEASE SAVEPOINT assign_agent")
+            .execute(&mut **tx)
+            .await?;
         choice = again;
     }
     // Loads kept changing under us: wait for the next run rather than guess.
@@ -470,8 +518,12 @@ pub async fn assign_within(
         event(tx, ticket_id, "routed", None, None, Some(&why), now).await?;
         return Ok(Outcome::Waiting { why });
     };
-    // Lock order everywhere: team, then ticket, then agent.
-    let team = lock_team(tx, team.id).await?.filter(|t| t.active);
+    // The job holds its ticket; then the team (shared), then the chosen agent. A run over the
+    // team's waiting tickets holds the team alone and skips tickets held by jobs, so the two
+    // never wait on each other in a circle.
+    let team = lock_team(tx, team.id, TeamLock::Shared)
+        .await?
+        .filter(|t| t.active);
     let Some(team) = team else {
         let why = decide::explain(
             &format!("{routing_text}; the team was just deactivated"),
@@ -532,7 +584,10 @@ pub async fn assign_waiting(
     reason: &str,
     now: Millis,
 ) -> AppResult<usize> {
-    let Some(team) = lock_team(tx, team_id).await?.filter(|t| t.active) else {
+    let Some(team) = lock_team(tx, team_id, TeamLock::Exclusive)
+        .await?
+        .filter(|t| t.active)
+    else {
         return Ok(0);
     };
     let skip_locked = tx.backend().for_no_key_update_skip_locked();

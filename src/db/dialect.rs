@@ -26,6 +26,15 @@ impl Backend {
         }
     }
 
+    /// `FOR SHARE`: keeps the rows from being changed (or locked for a change) until the
+    /// transaction ends, while other transactions may share the lock.
+    pub fn for_share(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "",
+            Backend::Postgres => "FOR SHARE",
+        }
+    }
+
     /// `FOR NO KEY UPDATE SKIP LOCKED` (see [`Backend::for_no_key_update`]).
     pub fn for_no_key_update_skip_locked(self) -> &'static str {
         match self {

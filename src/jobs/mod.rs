@@ -132,12 +132,16 @@ pub async fn drain_once(state: &AppState, worker: &str) -> anyhow::Result<usize>
 
 /// Workers and claim size of each lane.
 fn lanes(state: &AppState) -> [(Lane, usize, i64); 4] {
-    let work = match state.config.job_workers {
-        0 => std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2)
-            .max(2),
-        n => n,
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    // A job spends most of its time waiting on the database. PostgreSQL runs several jobs'
+    // transactions side by side, so twice as many workers as cores keep it busy; SQLite has one
+    // writer at a time, where more workers would only queue for it.
+    let work = match (state.config.job_workers, state.db.backend) {
+        (0, crate::db::Backend::Postgres) => (cores * 2).max(4),
+        (0, crate::db::Backend::Sqlite) => cores.max(2),
+        (n, _) => n,
     };
     [
         (Lane::Work, work, 10),

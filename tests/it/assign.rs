@@ -1033,3 +1033,83 @@ both_backends!(working_hours_decide_who_is_available, |app| async move {
     .await;
     assert_eq!(v["agent"]["working_calendar_id"], Value::Null);
 });
+
+/// Assignments within one team run side by side (each job holds the team row shared): many
+/// workers on a burst fill every agent exactly to capacity, never give a ticket twice, and
+/// leave the rest waiting in the team's queue.
+mod parallel_workers_fill_agents_exactly_to_capacity {
+    use super::*;
+    use crate::harness::Options;
+
+    async fn run(app: TestApp) {
+        let mut agents = Vec::new();
+        for name in ["Ana", "Ben", "Cy"] {
+            agents.push(agent(&app, name, 4, &[]).await);
+        }
+        team(&app, "General", &agents, true).await;
+        for i in 0..30 {
+            app.create_ticket(&format!("p{i}@example.com"), &format!("Parallel {i}"), "x")
+                .await;
+        }
+        let state = &app.running.state;
+        let workers = (0..6).map(|w| async move {
+            casebook::jobs::drain_once(state, &format!("test-{w}"))
+                .await
+                .unwrap()
+        });
+        let ran: usize = futures_util::future::join_all(workers)
+            .await
+            .into_iter()
+            .sum();
+        assert!(ran >= 30, "every ticket's job ran ({ran})");
+        for a in &agents {
+            assert_eq!(open_count(&app, *a).await, 4, "agent {a}");
+        }
+        let db = &app.db().pool;
+        let waiting: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM ticket WHERE assignee_id IS NULL")
+                .fetch_one(db)
+                .await
+                .unwrap();
+        assert_eq!(waiting, 18);
+        let twice: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM ticket t WHERE (SELECT COUNT(*) FROM ticket_event e
+               WHERE e.ticket_id = t.ticket_id AND e.kind = 'assigned') > 1
+               OR (SELECT COUNT(*) FROM ticket_event e
+               WHERE e.ticket_id = t.ticket_id AND e.kind = 'routed') <> 1",
+        )
+        .fetch_one(db)
+        .await
+        .unwrap();
+        assert_eq!(
+            twice, 0,
+            "each ticket routed once and assigned at most once"
+        );
+        let team_of_all: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM ticket WHERE team_id IS NOT NULL")
+                .fetch_one(db)
+                .await
+                .unwrap();
+        assert_eq!(team_of_all, 30);
+    }
+
+    async fn on(backend: Backend) {
+        let opts = Options {
+            workers: false,
+            ..Options::default()
+        };
+        if let Some(app) = TestApp::spawn_with(backend, opts).await {
+            run(app).await
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        on(Backend::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        on(Backend::Postgres).await
+    }
+}
