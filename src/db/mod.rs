@@ -407,6 +407,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0031_search_pairs.sql"),
         postgres: include_str!("../../migrations/postgres/0031_search_pairs.sql"),
     },
+    Migration {
+        version: 32,
+        name: "report_sla",
+        sqlite: include_str!("../../migrations/sqlite/0032_report_sla.sql"),
+        postgres: include_str!("../../migrations/postgres/0032_report_sla.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

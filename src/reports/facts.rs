@@ -51,6 +51,7 @@ pub async fn refresh(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
                 for sql in [
                     "DELETE FROM report_duration",
                     "DELETE FROM report_ticket",
+                    "DELETE FROM report_sla",
                     "INSERT INTO report_dirty (ticket_id) SELECT ticket_id FROM ticket WHERE 1 = 1
                      ON CONFLICT (ticket_id) DO NOTHING",
                 ] {
@@ -166,6 +167,7 @@ async fn refresh_batch(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
     if !facts.is_empty() {
         write(&mut tx, cal, &facts, &mut counts).await?;
     }
+    measure_sla(&mut tx, tz, &list, &mut counts).await?;
     counts.write(&mut tx).await?;
     // Facts of tickets gone since they were queued (the fact tables have no foreign keys, so
     // that writing them never locks a ticket row).
@@ -189,6 +191,133 @@ async fn refresh_batch(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
     .await?;
     tx.commit().await?;
     Ok(ids.len() as u64)
+}
+
+/// The SLA metrics in the order of `report_sla.metric` (and of the SLA measure's buckets).
+pub const SLA_METRICS: [&str; 3] = ["first_response", "next_response", "resolution"];
+
+/// The measure of `report_duration` counting SLA targets per local due day and team; its bucket
+/// is 2 × metric (see [`SLA_METRICS`]) + 1 when the target was met on time.
+pub const SLA: i64 = 7;
+
+/// Measures the SLA targets of the tickets in `list` (ids, comma-separated) again: takes away
+/// what `report_sla` counted for them and counts their targets as they are now. A target counts
+/// on the local day of its due time; it is met when it was met by then and never marked
+/// breached (the reports' definition). Targets standing still (no due time) count nowhere.
+async fn measure_sla(
+    tx: &mut crate::db::Tx,
+    tz: Tz,
+    list: &str,
+    counts: &mut Counts,
+) -> AppResult<()> {
+    let old = sqlx::query(AssertSqlSafe(format!(
+        "SELECT metric, day, team_id, met FROM report_sla WHERE ticket_id IN ({list})"
+    )))
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in &old {
+        let team: Option<i64> = r.try_get("team_id")?;
+        let bucket = 2 * r.try_get::<i64, _>("metric")? + r.try_get::<i64, _>("met")?;
+        counts.count(SLA, r.try_get("day")?, team.unwrap_or(0), bucket, 0, -1);
+    }
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT s.ticket_sla_id, s.ticket_id, s.metric, s.due_at, s.met_at, s.breached_at, t.team_id
+         FROM ticket_sla s JOIN ticket t ON t.ticket_id = s.ticket_id
+         WHERE s.ticket_id IN ({list}) AND s.due_at IS NOT NULL"
+    )))
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut mirror: Vec<[Value; 6]> = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let metric: String = r.try_get("metric")?;
+        let Some(metric) = SLA_METRICS.iter().position(|m| *m == metric) else {
+            continue;
+        };
+        let due: Millis = r.try_get("due_at")?;
+        let met_at: Option<Millis> = r.try_get("met_at")?;
+        let breached: Option<Millis> = r.try_get("breached_at")?;
+        let met = i64::from(breached.is_none() && met_at.is_some_and(|m| m <= due));
+        let team: Option<i64> = r.try_get("team_id")?;
+        let day = day_number(tz, due);
+        counts.count(SLA, day, team.unwrap_or(0), 2 * metric as i64 + met, 0, 1);
+        mirror.push([
+            r.try_get::<i64, _>("ticket_sla_id")?.into(),
+            r.try_get::<i64, _>("ticket_id")?.into(),
+            (metric as i64).into(),
+            day.into(),
+            team.into(),
+            met.into(),
+        ]);
+    }
+    sqlx::query(AssertSqlSafe(format!(
+        "DELETE FROM report_sla WHERE ticket_id IN ({list})"
+    )))
+    .execute(&mut **tx)
+    .await?;
+    for chunk in mirror.chunks(1000) {
+        let mut sql = Sql::default();
+        let values = sql.tuples(chunk.iter().cloned());
+        sql.push(&format!(
+            "INSERT INTO report_sla (ticket_sla_id, ticket_id, metric, day, team_id, met) VALUES {values}"
+        ));
+        sql.query().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Whether every SLA target is counted in the facts (see [`backfill_sla`]).
+pub async fn sla_counted(db: &Db) -> AppResult<bool> {
+    let done: Option<i64> = sqlx::query_scalar("SELECT done FROM report_sla_backfill WHERE id = 1")
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(done == Some(1))
+}
+
+/// Counts the SLA targets of tickets that existed before the SLA facts, [`BATCH`] tickets per
+/// transaction in id order, until all are counted. Tickets changed meanwhile are measured by
+/// the refresh as well; measuring a ticket twice counts it once. Returns the tickets measured.
+pub async fn backfill_sla(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
+    let mut measured = 0;
+    loop {
+        let mut tx = db.begin().await?;
+        if db.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(REFRESH_LOCK)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let state: Option<(i64, i64)> =
+            sqlx::query_as("SELECT next_ticket_id, done FROM report_sla_backfill WHERE id = 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((next, 0)) = state else {
+            tx.commit().await?;
+            return Ok(measured);
+        };
+        let ids: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT ticket_id FROM ticket WHERE ticket_id >= $1 ORDER BY ticket_id LIMIT {BATCH}"
+        )))
+        .bind(next)
+        .fetch_all(&mut *tx)
+        .await?;
+        let Some(last) = ids.last().copied() else {
+            sqlx::query("UPDATE report_sla_backfill SET done = 1 WHERE id = 1")
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            return Ok(measured);
+        };
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let mut counts = Counts::default();
+        measure_sla(&mut tx, cal.time_zone(), &list, &mut counts).await?;
+        counts.write(&mut tx).await?;
+        sqlx::query("UPDATE report_sla_backfill SET next_ticket_id = $1 WHERE id = 1")
+            .bind(last + 1)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        measured += ids.len() as u64;
+    }
 }
 
 struct Fact {
@@ -365,6 +494,13 @@ struct Counted {
 struct Counts(HashMap<(i64, i64, i64, i64), (i64, i64)>);
 
 impl Counts {
+    /// Adds `sign` to the count (and `sign` × `value` to the sum) of one key.
+    fn count(&mut self, measure: i64, day: i64, group: i64, bucket: i64, value: i64, sign: i64) {
+        let e = self.0.entry((measure, day, group, bucket)).or_default();
+        e.0 += sign;
+        e.1 += sign * value;
+    }
+
     /// Counts (`sign` 1) or takes away (`sign` -1) one ticket.
     fn add(&mut self, tz: Tz, t: &Counted, sign: i64) {
         let team = t.team_id.unwrap_or(0);
@@ -424,6 +560,9 @@ pub async fn run(state: crate::state::AppState) {
         tick.tick().await;
         if let Err(err) = refresh(&state.db, &cal).await {
             tracing::warn!(error = %err, "refreshing report facts failed");
+        }
+        if let Err(err) = backfill_sla(&state.db, &cal).await {
+            tracing::warn!(error = %err, "counting earlier SLA targets failed");
         }
     }
 }

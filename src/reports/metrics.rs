@@ -4,7 +4,7 @@
 //! day counts of `report_duration` plus one indexed read at the wanted rank ([`period_counts`],
 //! [`value_at`]); other breakdowns are computed by the database, or on SQLite ranked here.
 
-use super::facts::MEASURES;
+use super::facts::{MEASURES, SLA_METRICS};
 use super::stats::{self, Summary, hours, percent};
 use super::{Cell, Dimension, Params, Table};
 use crate::customers::crm::{Currency, format_amount};
@@ -711,33 +711,88 @@ fn ticket_join(p: &Params) -> &'static str {
     }
 }
 
-/// The SLA metrics, in report order.
-const SLA_METRICS: [&str; 3] = ["first_response", "next_response", "resolution"];
-
-/// Per SLA metric with targets due in the period: (metric, due, met, breached). One query per
-/// metric (side by side), each an index range scan (metric, due time).
+/// Per SLA metric with targets due in the period: (metric, due, met, breached). Whole local days
+/// that have passed come from the day counts of the facts (a target due then was met on time or
+/// breached); the rest of the period from `ticket_sla`, one query per metric and range (side by
+/// side), each an index range scan (metric, due time).
 async fn sla_counts(db: &Db, p: &Params) -> AppResult<Vec<(String, i64, i64, i64)>> {
-    let per_metric = SLA_METRICS.map(|metric| async move {
-        let mut binds = Sql::with_values([p.from, p.to, p.now]);
-        let team = team(p, "t", &mut binds);
-        let sql = format!(
-            "SELECT COUNT(*) AS due,
-                CAST(SUM(CASE WHEN {SLA_MET} THEN 1 ELSE 0 END) AS BIGINT) AS met,
-                CAST(SUM(CASE WHEN {SLA_BREACHED} THEN 1 ELSE 0 END) AS BIGINT) AS breached
-             FROM ticket_sla s{}
-             WHERE s.metric = '{metric}' AND s.due_at >= $1 AND s.due_at < $2{team}",
-            ticket_join(p)
-        );
-        let r = &rows(db, sql, &binds).await?[0];
-        AppResult::Ok((
-            metric.to_string(),
-            r.try_get::<i64, _>("due")?,
-            r.try_get::<Option<i64>, _>("met")?.unwrap_or(0),
-            r.try_get::<Option<i64>, _>("breached")?.unwrap_or(0),
-        ))
-    });
-    let all = futures_util::future::try_join_all(per_metric).await?;
-    Ok(all.into_iter().filter(|m| m.1 > 0).collect())
+    use super::facts::{SLA, day_number};
+    let mut totals: BTreeMap<usize, (i64, i64, i64)> = BTreeMap::new();
+    let mut live = vec![(p.from, p.to)];
+    let (days, edges) = day_span(p);
+    if let Some((from_day, to_day)) = days
+        && super::facts::sla_counted(db).await?
+    {
+        let tz = p.calendar.time_zone();
+        let today = day_number(tz, p.now);
+        let past_end = to_day.min(today);
+        live = edges;
+        if from_day < past_end {
+            let mut binds = Sql::with_values([SLA, from_day, past_end]);
+            let team = match p.team {
+                Some(t) => format!(" AND group_id = {}", binds.param(t)),
+                None => String::new(),
+            };
+            let sql = format!(
+                "SELECT bucket, CAST(SUM(n) AS BIGINT) AS n FROM report_duration
+                 WHERE measure = $1 AND day >= $2 AND day < $3{team} GROUP BY bucket"
+            );
+            for r in rows(db, sql, &binds).await? {
+                let bucket: i64 = r.try_get("bucket")?;
+                let n: i64 = r.try_get("n")?;
+                let e = totals.entry((bucket / 2) as usize).or_default();
+                e.0 += n;
+                if bucket % 2 == 1 {
+                    e.1 += n;
+                } else {
+                    e.2 += n;
+                }
+            }
+        }
+        if past_end.max(from_day) < to_day {
+            // Today (and any later day of the period) is read as it stands.
+            let start = |day: i64| {
+                let date = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
+                    + chrono::Duration::days(day);
+                stats::local_start(tz, date)
+            };
+            live.push((start(past_end.max(from_day)), start(to_day)));
+        }
+    }
+    let live_counts = live
+        .iter()
+        .flat_map(|&(lo, hi)| (0..SLA_METRICS.len()).map(move |m| (m, lo, hi)))
+        .map(|(m, lo, hi)| async move {
+            let mut binds = Sql::with_values([lo, hi, p.now]);
+            let team = team(p, "t", &mut binds);
+            let sql = format!(
+                "SELECT COUNT(*) AS due,
+                    CAST(SUM(CASE WHEN {SLA_MET} THEN 1 ELSE 0 END) AS BIGINT) AS met,
+                    CAST(SUM(CASE WHEN {SLA_BREACHED} THEN 1 ELSE 0 END) AS BIGINT) AS breached
+                 FROM ticket_sla s{}
+                 WHERE s.metric = '{}' AND s.due_at >= $1 AND s.due_at < $2{team}",
+                ticket_join(p),
+                SLA_METRICS[m]
+            );
+            let r = &rows(db, sql, &binds).await?[0];
+            AppResult::Ok((
+                m,
+                r.try_get::<i64, _>("due")?,
+                r.try_get::<Option<i64>, _>("met")?.unwrap_or(0),
+                r.try_get::<Option<i64>, _>("breached")?.unwrap_or(0),
+            ))
+        });
+    for (m, due, met, breached) in futures_util::future::try_join_all(live_counts).await? {
+        let e = totals.entry(m).or_default();
+        e.0 += due;
+        e.1 += met;
+        e.2 += breached;
+    }
+    Ok(totals
+        .into_iter()
+        .filter(|(m, t)| *m < SLA_METRICS.len() && t.0 > 0)
+        .map(|(m, (due, met, breached))| (SLA_METRICS[m].to_string(), due, met, breached))
+        .collect())
 }
 
 /// The buckets `[starts[i], starts[i + 1])` (the last ends at `to`) as rows `(i, lo, hi)`, for
@@ -1556,6 +1611,8 @@ pub async fn sla(db: &Db, p: &Params) -> AppResult<Table> {
     if !sla_available(db).await? {
         return Ok(sla_missing(&columns));
     }
+    // Whole past days are read from the facts' day counts.
+    super::facts::refresh(db, &p.calendar).await?;
     let mut t = Table::new(&columns);
     for (metric, due, met, breached) in sla_counts(db, p).await? {
         t.rows.push(vec![

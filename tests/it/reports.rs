@@ -1445,3 +1445,131 @@ both_backends!(three_years_by_day_is_one_query, |app| async move {
         assert_eq!(status, 200, "{name}: {body}");
     }
 });
+
+/// SLA compliance read from the day counts of the facts (whole past days) and from the targets
+/// themselves (today, and before the counts exist) agree, also after targets change, per team
+/// and for the period ending today.
+both_backends!(sla_day_counts_agree_with_the_targets, |app| async move {
+    let f = fixture(&app).await;
+    let db = app.db().pool.clone();
+    let now = chrono::Utc::now().timestamp_millis();
+    let hour = 3_600_000i64;
+    let ins = "INSERT INTO ticket_sla (ticket_id, metric, cycle, due_at, met_at, breached_at, target_ms, started_at, state, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, 3600000, $4 - 3600000, 'on_track', $4)";
+    let metrics = ["first_response", "next_response", "resolution"];
+    for i in 0..240i64 {
+        // Due from nine days ago to two days ahead; met early, late or not yet; some breached.
+        let due = now - 9 * 24 * hour + i * hour + (i * 7919 % 3_600) * 1000;
+        let met = match i % 4 {
+            0 => Some(due - hour),
+            1 => Some(due + hour).filter(|m| *m < now),
+            2 => None,
+            _ => Some(due - 60_000),
+        };
+        let breached = (i % 9 == 0 && due < now).then_some(due);
+        let ticket = if i % 3 == 0 { f.t2 } else { f.t1 };
+        sqlx::query(ins)
+            .bind(ticket)
+            .bind(metrics[(i % 3) as usize])
+            .bind(i)
+            .bind(due)
+            .bind(met)
+            .bind(breached)
+            .execute(&db)
+            .await
+            .unwrap();
+    }
+    let state = &app.running.state;
+    let cal = reports::calendar(state);
+    let day = |at: i64| {
+        chrono::DateTime::from_timestamp_millis(at)
+            .unwrap()
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let periods = [
+        format!("from={}&to={}", day(now - 8 * 24 * hour), day(now)),
+        format!(
+            "from={}&to={}",
+            day(now - 8 * 24 * hour),
+            day(now + 24 * hour)
+        ),
+        format!(
+            "from={}&to={}&team={}",
+            day(now - 6 * 24 * hour),
+            day(now),
+            f.team_a
+        ),
+    ];
+    let both_ways = |round: &'static str| {
+        let (app, db, cal, periods) = (&app, &db, &cal, &periods);
+        async move {
+            for query in periods {
+                sqlx::query("UPDATE report_sla_backfill SET done = 0")
+                    .execute(db)
+                    .await
+                    .unwrap();
+                let (s, live) = report(app, &app.admin_token, "sla", query).await;
+                assert_eq!(s, 200, "{live}");
+                sqlx::query("UPDATE report_sla_backfill SET next_ticket_id = 0")
+                    .execute(db)
+                    .await
+                    .unwrap();
+                reports::facts::backfill_sla(&app.running.state.db, cal)
+                    .await
+                    .unwrap();
+                let (s, counted) = report(app, &app.admin_token, "sla", query).await;
+                assert_eq!(s, 200, "{counted}");
+                assert!(
+                    !live["rows"].as_array().unwrap().is_empty(),
+                    "{round} {query}: targets in the period"
+                );
+                assert_eq!(live["rows"], counted["rows"], "{round} {query}");
+            }
+        }
+    };
+    both_ways("as inserted").await;
+    // The second reading of each pair came from the day counts.
+    let counted: i64 =
+        sqlx::query_scalar("SELECT CAST(SUM(n) AS BIGINT) FROM report_duration WHERE measure = 7")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(counted, 240, "every target with a due time is counted once");
+    assert!(
+        reports::facts::sla_counted(&app.running.state.db)
+            .await
+            .unwrap()
+    );
+    // Targets change after they were counted: met late, breached, moved to another day.
+    sqlx::query("UPDATE ticket_sla SET met_at = due_at + 1000 WHERE cycle % 5 = 0 AND due_at < $1")
+        .bind(now)
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE ticket_sla SET breached_at = due_at WHERE cycle % 11 = 1 AND due_at < $1")
+        .bind(now)
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE ticket_sla SET due_at = due_at - 86400000 WHERE cycle % 13 = 2")
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE ticket SET team_id = $1 WHERE ticket_id = $2")
+        .bind(f.team_a)
+        .bind(f.t2)
+        .execute(&db)
+        .await
+        .unwrap();
+    // Counted as changed, without the backfill: the refresh before each report measures again.
+    let query = &periods[2];
+    let (_, counted) = report(&app, &app.admin_token, "sla", query).await;
+    sqlx::query("UPDATE report_sla_backfill SET done = 0")
+        .execute(&db)
+        .await
+        .unwrap();
+    let (_, live) = report(&app, &app.admin_token, "sla", query).await;
+    assert_eq!(live["rows"], counted["rows"], "after changes, {query}");
+    both_ways("after changes").await;
+});
