@@ -1446,9 +1446,9 @@ both_backends!(three_years_by_day_is_one_query, |app| async move {
     }
 });
 
-/// SLA compliance read from the day counts of the facts (whole past days) and from the targets
-/// themselves (today, and before the counts exist) agree, also after targets change, per team
-/// and for the period ending today.
+// SLA compliance read from the day counts of the facts (whole past days) and from the targets
+// themselves (today, and before the counts exist) agree, also after targets change, per team
+// and for the period ending today.
 both_backends!(sla_day_counts_agree_with_the_targets, |app| async move {
     let f = fixture(&app).await;
     let db = app.db().pool.clone();
