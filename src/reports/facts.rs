@@ -278,7 +278,14 @@ pub async fn sla_counted(db: &Db) -> AppResult<bool> {
 /// the refresh as well; measuring a ticket twice counts it once. Returns the tickets measured.
 pub async fn backfill_sla(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
     let mut measured = 0;
+    let mut batch = 0u64;
     loop {
+        batch += 1;
+        if db.backend == Backend::Postgres && batch % 200 == 2 {
+            // The table fills from empty: without fresh statistics PostgreSQL reads all of it
+            // for each batch's targets (measured: 140 ms a batch at 1,300,000 rows, not 1 ms).
+            sqlx::query("ANALYZE report_sla").execute(&db.pool).await?;
+        }
         let mut tx = db.begin().await?;
         if db.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
