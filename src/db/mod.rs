@@ -19,21 +19,33 @@ use tokio::sync::{Mutex, Notify, OwnedMutexGuard};
 /// Wakes every job worker of this process: each one sees that something changed since it last
 /// looked, even if it was busy at the moment of the wake-up (nothing is lost between its claim
 /// and its wait).
-pub struct Wakeup(tokio::sync::watch::Sender<u64>);
+pub struct Wakeup([tokio::sync::watch::Sender<u64>; WAKE_SLOTS]);
+
+/// How many separately woken groups of waiters a [`Wakeup`] has (the job lanes).
+pub const WAKE_SLOTS: usize = 8;
 
 impl Default for Wakeup {
     fn default() -> Self {
-        Wakeup(tokio::sync::watch::channel(0).0)
+        Wakeup(std::array::from_fn(|_| tokio::sync::watch::channel(0).0))
     }
 }
 
 impl Wakeup {
+    /// Wakes every slot's waiters.
     pub fn notify(&self) {
-        self.0.send_modify(|n| *n = n.wrapping_add(1));
+        for slot in 0..WAKE_SLOTS {
+            self.notify_slot(slot);
+        }
     }
 
-    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.0.subscribe()
+    /// Wakes the waiters of one slot.
+    pub fn notify_slot(&self, slot: usize) {
+        self.0[slot % WAKE_SLOTS].send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Waits for a wake-up of `slot` (or of all).
+    pub fn subscribe(&self, slot: usize) -> tokio::sync::watch::Receiver<u64> {
+        self.0[slot % WAKE_SLOTS].subscribe()
     }
 }
 
@@ -44,7 +56,8 @@ pub struct Tx {
     _turn: Option<OwnedMutexGuard<()>>,
     /// The job workers' wake-up, poked after a commit when this transaction wrote jobs.
     jobs_wakeup: Arc<Wakeup>,
-    wrote_jobs: bool,
+    /// The wake-up slots (lanes) this transaction wrote jobs for, one bit each.
+    wrote_jobs: u8,
     /// The live stream's wake-up, poked after a commit when this transaction changed tickets.
     live_wakeup: Arc<Notify>,
     wrote_changes: bool,
@@ -73,8 +86,10 @@ impl Tx {
         let committed = self.tx.commit().await;
         self.storage.note(&committed);
         committed?;
-        if self.wrote_jobs {
-            self.jobs_wakeup.notify();
+        for slot in 0..WAKE_SLOTS {
+            if self.wrote_jobs & (1 << slot) != 0 {
+                self.jobs_wakeup.notify_slot(slot);
+            }
         }
         if self.wrote_changes {
             self.live_wakeup.notify_one();
@@ -114,9 +129,10 @@ impl Tx {
         self.wrote_changes = true;
     }
 
-    /// Marks that this transaction wrote jobs (the outbox calls it).
-    pub fn wake_workers_on_commit(&mut self) {
-        self.wrote_jobs = true;
+    /// Marks that this transaction wrote jobs for the workers waiting on `slot` (the outbox
+    /// calls it with the job's lane), so only they wake after the commit.
+    pub fn wake_workers_on_commit(&mut self, slot: usize) {
+        self.wrote_jobs |= 1 << (slot % WAKE_SLOTS);
     }
 
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
@@ -505,7 +521,7 @@ impl Db {
             tx,
             _turn: turn,
             jobs_wakeup: self.jobs_wakeup.clone(),
-            wrote_jobs: false,
+            wrote_jobs: 0,
             live_wakeup: self.live_wakeup.clone(),
             wrote_changes: false,
             notices: Vec::new(),

@@ -152,11 +152,12 @@ fn lanes(state: &AppState) -> [(Lane, usize, i64); 4] {
 }
 
 /// One worker of a lane: claims and runs its jobs; when there are none, waits until a transaction
-/// that wrote jobs commits (on this node, or on any node through PostgreSQL's `LISTEN`), and at
-/// least every poll interval.
+/// that wrote jobs of its lane commits (on this node, or on any node through PostgreSQL's
+/// `LISTEN`), and at least every poll interval. Other lanes' jobs do not wake it: during a burst
+/// of new tickets the mail and search workers would otherwise look for work at every commit.
 async fn run_lane(state: AppState, lane: Lane, claim: i64, worker: String) {
     let poll = Duration::from_millis(state.config.outbox_poll_ms.max(10));
-    let mut wakeup = state.db.jobs_wakeup().subscribe();
+    let mut wakeup = state.db.jobs_wakeup().subscribe(lane.slot());
     loop {
         wakeup.mark_unchanged();
         let now = state.clock.now_ms();
@@ -255,7 +256,11 @@ pub async fn listen_for_jobs(state: AppState) {
         wakeup.notify();
         loop {
             match listener.recv().await {
-                Ok(_) => wakeup.notify(),
+                Ok(notice) => match Lane::named(notice.payload()) {
+                    Some(lane) => wakeup.notify_slot(lane.slot()),
+                    // A node of an earlier version announces jobs without their lane.
+                    None => wakeup.notify(),
+                },
                 Err(err) => {
                     tracing::warn!(error = %err, "job notifications interrupted; reconnecting");
                     break;

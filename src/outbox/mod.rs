@@ -17,7 +17,8 @@ pub const MAX_ATTEMPTS: i64 = 12;
 /// How often the worker parks jobs that used up their attempts.
 pub const PARK_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// The PostgreSQL channel a committed job is announced on, so every node's worker wakes.
+/// The PostgreSQL channel a committed job is announced on (the payload names its lane), so
+/// that lane's workers wake on every node.
 pub const WAKE_CHANNEL: &str = "casebook_jobs";
 
 /// A unit of background work. Stored as its `kind` and the remaining fields as a JSON payload;
@@ -167,6 +168,16 @@ pub enum Lane {
 impl Lane {
     pub const ALL: [Lane; 4] = [Lane::Work, Lane::Mail, Lane::Search, Lane::Bulk];
 
+    /// The lane's wake-up slot: a committed job wakes only its own lane's workers.
+    pub fn slot(self) -> usize {
+        Lane::ALL.iter().position(|l| *l == self).unwrap_or(0)
+    }
+
+    /// The lane named `name` (a job notice's payload).
+    pub fn named(name: &str) -> Option<Lane> {
+        Lane::ALL.into_iter().find(|l| l.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Lane::Work => "work",
@@ -206,8 +217,8 @@ pub async fn enqueue(tx: &mut Tx, job: &Job, now: Millis) -> AppResult<()> {
     .await?
     .rows_affected();
     if inserted > 0 {
-        tx.notify_on_commit(WAKE_CHANNEL, String::new());
-        tx.wake_workers_on_commit();
+        tx.notify_on_commit(WAKE_CHANNEL, lane.as_str().to_string());
+        tx.wake_workers_on_commit(lane.slot());
     }
     Ok(())
 }
