@@ -3,10 +3,11 @@
 from a separate process.
 
 Usage: bench-pipeline.py BASE_URL TOKEN [--tickets N] [--clients N] [--sample N]
-                         [--metrics-token T] [--hang-port PORT] [--domain D]
+                         [--metrics-token T] [--hang-port PORT] [--domain D] [--rate R]
 
 Against a running `casebook serve` (for example on a database of `bench-reports --keep`), it:
-  1. creates N tickets (POST /api/v1/tickets) from `--clients` threads at full speed;
+  1. creates N tickets (POST /api/v1/tickets) from `--clients` threads at full speed, or paced
+     at `--rate` tickets per second;
   2. waits until the outbox is empty (`casebook_outbox_depth` on /metrics is 0): every ticket
      routed, assigned, SLA-clocked, indexed and acknowledged (API tickets get no acknowledgement:
      the caller has the answer);
@@ -120,6 +121,7 @@ def main():
     hang_port = arg("--hang-port", 0)
     drain_limit = arg("--drain-limit", 900.0)
     domain = arg("--domain", "pipeline.test")
+    rate = arg("--rate", 0.0)
     if hang_port:
         threading.Thread(target=hang_forever, args=(hang_port,), daemon=True).start()
 
@@ -137,6 +139,11 @@ def main():
                 if i >= n:
                     return
                 next_i[0] += 1
+            if rate > 0:
+                # Paced: ticket i is created at i / rate seconds from the start.
+                wait = started + i / rate - time.perf_counter()
+                if wait > 0:
+                    time.sleep(wait)
             body = {"customer": {"email": f"pipe{stamp}-{i % 5000}@{domain}", "name": f"Pipe {i % 5000}"},
                     "subject": f"Pipeline {stamp} ticket {i} cannot log in",
                     "body": "Hello, I cannot log in to my account since this morning. Order 4471."}
