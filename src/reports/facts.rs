@@ -41,6 +41,14 @@ pub async fn refresh(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
             .await?;
     if current.as_deref() != Some(key.as_str()) {
         let mut tx = db.begin().await?;
+        if db.backend == Backend::Postgres {
+            // Takes turns with the refresh and SLA backfill batches, which read what this
+            // clears: one running beside it would take its old counts away from cleared days.
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(REFRESH_LOCK)
+                .execute(&mut *tx)
+                .await?;
+        }
         let current: Option<String> =
             sqlx::query_scalar("SELECT calendar FROM report_fact_state WHERE id = 1")
                 .fetch_optional(&mut *tx)
