@@ -26,6 +26,19 @@ const BATCH: i64 = 250;
 /// Advisory lock key that makes report-fact refreshes on PostgreSQL take turns.
 const REFRESH_LOCK: i64 = 0x0CA5_EB00_0002;
 
+/// Starts a transaction that changes the facts; on PostgreSQL, changes of the facts take turns
+/// (an advisory lock held until the transaction ends).
+async fn begin_turn(db: &Db) -> AppResult<crate::db::Tx> {
+    let mut tx = db.begin().await?;
+    if db.backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(REFRESH_LOCK)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(tx)
+}
+
 /// What identifies the business calendar facts were measured in.
 fn calendar_key(cal: &BusinessCalendar) -> String {
     format!("{cal:?}")
@@ -40,15 +53,9 @@ pub async fn refresh(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
             .fetch_optional(&db.pool)
             .await?;
     if current.as_deref() != Some(key.as_str()) {
-        let mut tx = db.begin().await?;
-        if db.backend == Backend::Postgres {
-            // Takes turns with the refresh and SLA backfill batches, which read what this
-            // clears: one running beside it would take its old counts away from cleared days.
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(REFRESH_LOCK)
-                .execute(&mut *tx)
-                .await?;
-        }
+        // Takes turns with the refresh and SLA backfill batches, which read what this clears:
+        // one running beside it would take its old counts away from cleared days.
+        let mut tx = begin_turn(db).await?;
         let current: Option<String> =
             sqlx::query_scalar("SELECT calendar FROM report_fact_state WHERE id = 1")
                 .fetch_optional(&mut *tx)
@@ -92,13 +99,7 @@ pub async fn refresh(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
 /// refreshes take turns (an advisory lock), and a queue row a change in progress holds is left
 /// for the next refresh: that change is not committed, so no report could see it yet.
 async fn refresh_batch(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
-    let mut tx = db.begin().await?;
-    if db.backend == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(REFRESH_LOCK)
-            .execute(&mut *tx)
-            .await?;
-    }
+    let mut tx = begin_turn(db).await?;
     let lock = db.backend.for_update_skip_locked();
     let ids: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
         "SELECT ticket_id FROM report_dirty ORDER BY ticket_id LIMIT {BATCH} {lock}"
@@ -294,13 +295,7 @@ pub async fn backfill_sla(db: &Db, cal: &BusinessCalendar) -> AppResult<u64> {
             // for each batch's targets (measured: 140 ms a batch at 1,300,000 rows, not 1 ms).
             sqlx::query("ANALYZE report_sla").execute(&db.pool).await?;
         }
-        let mut tx = db.begin().await?;
-        if db.backend == Backend::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(REFRESH_LOCK)
-                .execute(&mut *tx)
-                .await?;
-        }
+        let mut tx = begin_turn(db).await?;
         let state: Option<(i64, i64)> =
             sqlx::query_as("SELECT next_ticket_id, done FROM report_sla_backfill WHERE id = 1")
                 .fetch_optional(&mut *tx)
@@ -480,8 +475,16 @@ pub fn bucket_range(b: i64) -> (i64, i64) {
 
 /// Days since 1970-01-01 of the local date of `at`.
 pub fn day_number(tz: Tz, at: Millis) -> i64 {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    (super::stats::local_date(tz, at) - epoch).num_days()
+    (super::stats::local_date(tz, at) - epoch()).num_days()
+}
+
+/// The instant the local day `day` (see [`day_number`]) begins.
+pub fn day_start(tz: Tz, day: i64) -> Millis {
+    super::stats::local_start(tz, epoch() + chrono::Duration::days(day))
+}
+
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
 }
 
 /// The measure of `report_duration` counting tickets solved per day; its bucket is
@@ -520,12 +523,7 @@ impl Counts {
     fn add(&mut self, tz: Tz, t: &Counted, sign: i64) {
         let team = t.team_id.unwrap_or(0);
         let mut count = |measure: i64, at: Millis, group: i64, bucket: i64, value: i64| {
-            let e = self
-                .0
-                .entry((measure, day_number(tz, at), group, bucket))
-                .or_default();
-            e.0 += sign;
-            e.1 += sign * value;
+            self.count(measure, day_number(tz, at), group, bucket, value, sign)
         };
         count(CREATED, t.created_at, team, 0, 0);
         if let Some(solved) = t.solved_at {

@@ -716,7 +716,7 @@ fn ticket_join(p: &Params) -> &'static str {
 /// breached); the rest of the period from `ticket_sla`, one query per metric and range (side by
 /// side), each an index range scan (metric, due time).
 async fn sla_counts(db: &Db, p: &Params) -> AppResult<Vec<(String, i64, i64, i64)>> {
-    use super::facts::{SLA, day_number};
+    use super::facts::{SLA, day_number, day_start};
     let mut totals: BTreeMap<usize, (i64, i64, i64)> = BTreeMap::new();
     let mut live = vec![(p.from, p.to)];
     let (days, edges) = day_span(p);
@@ -751,12 +751,7 @@ async fn sla_counts(db: &Db, p: &Params) -> AppResult<Vec<(String, i64, i64, i64
         }
         if past_end.max(from_day) < to_day {
             // Today (and any later day of the period) is read as it stands.
-            let start = |day: i64| {
-                let date = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
-                    + chrono::Duration::days(day);
-                stats::local_start(tz, date)
-            };
-            live.push((start(past_end.max(from_day)), start(to_day)));
+            live.push((day_start(tz, past_end.max(from_day)), day_start(tz, to_day)));
         }
     }
     let live_counts = live

@@ -3,8 +3,8 @@
 //! someone becomes available, deactivation, rules whose team is gone, the why in the audit log,
 //! 422s — and two `serve` processes on one PostgreSQL database.
 
-use crate::both_backends;
 use crate::harness::{Backend, PASSWORD, TestApp, login};
+use crate::{both_backends, without_workers};
 use serde_json::{Value, json};
 
 async fn send(
@@ -1034,14 +1034,12 @@ both_backends!(working_hours_decide_who_is_available, |app| async move {
     assert_eq!(v["agent"]["working_calendar_id"], Value::Null);
 });
 
-/// Assignments within one team run side by side (each job holds the team row shared): many
-/// workers on a burst fill every agent exactly to capacity, never give a ticket twice, and
-/// leave the rest waiting in the team's queue.
-mod parallel_workers_fill_agents_exactly_to_capacity {
-    use super::*;
-    use crate::harness::Options;
-
-    async fn run(app: TestApp) {
+// Assignments within one team run side by side (each job holds the team row shared): many
+// workers on a burst fill every agent exactly to capacity, never give a ticket twice, and
+// leave the rest waiting in the team's queue.
+without_workers!(
+    parallel_workers_fill_agents_exactly_to_capacity,
+    |app| async move {
         let mut agents = Vec::new();
         for name in ["Ana", "Ben", "Cy"] {
             agents.push(agent(&app, name, 4, &[]).await);
@@ -1092,24 +1090,4 @@ mod parallel_workers_fill_agents_exactly_to_capacity {
                 .unwrap();
         assert_eq!(team_of_all, 30);
     }
-
-    async fn on(backend: Backend) {
-        let opts = Options {
-            workers: false,
-            ..Options::default()
-        };
-        if let Some(app) = TestApp::spawn_with(backend, opts).await {
-            run(app).await
-        }
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn sqlite() {
-        on(Backend::Sqlite).await
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn postgres() {
-        on(Backend::Postgres).await
-    }
-}
+);

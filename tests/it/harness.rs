@@ -321,6 +321,37 @@ pub async fn login(
         .status()
 }
 
+/// A test on both backends against an app whose job workers are off: the test plays the workers.
+#[macro_export]
+macro_rules! without_workers {
+    ($name:ident, |$app:ident| $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run($app: $crate::harness::TestApp) {
+                $body.await
+            }
+            async fn on(backend: $crate::harness::Backend) {
+                let opts = $crate::harness::Options {
+                    workers: false,
+                    ..$crate::harness::Options::default()
+                };
+                if let Some(app) = $crate::harness::TestApp::spawn_with(backend, opts).await {
+                    run(app).await
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                on($crate::harness::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                on($crate::harness::Backend::Postgres).await
+            }
+        }
+    };
+}
+
 /// Runs a test body against both backends: `both_backends!(name, |app| async move { ... })`.
 #[macro_export]
 macro_rules! both_backends {

@@ -2,6 +2,7 @@
 //! and on PostgreSQL in every process on the database (LISTEN/NOTIFY) — not only at its poll.
 
 use crate::harness::{Backend, Options, TestApp};
+use crate::without_workers;
 use casebook::config::{Config, Secret};
 use casebook::domain::clock::OffsetClock;
 use std::time::{Duration, Instant};
@@ -164,36 +165,6 @@ crate::both_backends!(
         assert!(error.unwrap_or_default().contains("attempts"));
     }
 );
-
-/// A test on both backends against an app whose job workers are off: the test plays the workers.
-macro_rules! without_workers {
-    ($name:ident, |$app:ident| $body:expr) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            async fn run($app: TestApp) {
-                $body.await
-            }
-            async fn on(backend: Backend) {
-                let opts = Options {
-                    workers: false,
-                    ..Options::default()
-                };
-                if let Some(app) = TestApp::spawn_with(backend, opts).await {
-                    run(app).await
-                }
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                on(Backend::Sqlite).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                on(Backend::Postgres).await
-            }
-        }
-    };
-}
 
 /// Inserts a `message.received` job (its handler only marks it done) for `ticket` in the work lane.
 async fn received_job(db: &casebook::db::Db, ticket: i64, now: i64) -> i64 {
