@@ -132,6 +132,8 @@ pub struct AgentRef {
     pub role: Role,
     /// Unread notifications, for the menu of the pages a session asks for (0 elsewhere).
     pub unread_notifications: i64,
+    /// The language the agent chose; `None` follows their browser.
+    pub locale: Option<crate::i18n::Locale>,
 }
 
 impl AgentRef {
@@ -164,6 +166,10 @@ fn agent_from_row(row: &sqlx::any::AnyRow) -> AppResult<AgentRef> {
             .parse()
             .map_err(|e: String| anyhow::anyhow!("bad role in db: {e}"))?,
         unread_notifications: 0,
+        locale: row
+            .try_get::<Option<String>, _>("locale")?
+            .as_deref()
+            .and_then(crate::i18n::Locale::parse),
     })
 }
 
@@ -206,12 +212,13 @@ pub async fn create_agent(db: &Db, new: NewAgent<'_>, now: Millis) -> AppResult<
         name: name.into(),
         role: new.role,
         unread_notifications: 0,
+        locale: None,
     })
 }
 
 pub async fn find_agent_by_email(db: &Db, email: &str) -> AppResult<Option<(AgentRef, String)>> {
     let row = sqlx::query(
-        "SELECT agent_id, email, name, role, password_hash FROM agent WHERE email = $1 AND active = 1",
+        "SELECT agent_id, email, name, role, locale, password_hash FROM agent WHERE email = $1 AND active = 1",
     )
     .bind(email.trim().to_lowercase())
     .fetch_optional(&db.pool)
@@ -223,17 +230,18 @@ pub async fn find_agent_by_email(db: &Db, email: &str) -> AppResult<Option<(Agen
 }
 
 pub async fn list_agents(db: &Db) -> AppResult<Vec<AgentRef>> {
-    let rows =
-        sqlx::query("SELECT agent_id, email, name, role FROM agent WHERE active = 1 ORDER BY name")
-            .fetch_all(&db.pool)
-            .await?;
+    let rows = sqlx::query(
+        "SELECT agent_id, email, name, role, locale FROM agent WHERE active = 1 ORDER BY name",
+    )
+    .fetch_all(&db.pool)
+    .await?;
     rows.iter().map(agent_from_row).collect()
 }
 
 /// The active agent `agent_id`, if there is one.
 pub async fn agent_ref(db: &Db, agent_id: i64) -> AppResult<Option<AgentRef>> {
     let row = sqlx::query(
-        "SELECT agent_id, email, name, role FROM agent WHERE agent_id = $1 AND active = 1",
+        "SELECT agent_id, email, name, role, locale FROM agent WHERE agent_id = $1 AND active = 1",
     )
     .bind(agent_id)
     .fetch_optional(&db.pool)
@@ -290,7 +298,7 @@ pub async fn create_session(
 
 pub async fn session_agent(db: &Db, secret: &str, now: Millis) -> AppResult<Option<AgentRef>> {
     let row = sqlx::query(
-        "SELECT a.agent_id, a.email, a.name, a.role FROM session s JOIN agent a ON a.agent_id = s.agent_id
+        "SELECT a.agent_id, a.email, a.name, a.role, a.locale FROM session s JOIN agent a ON a.agent_id = s.agent_id
          WHERE s.session_hash = $1 AND s.expires_at > $2 AND a.active = 1",
     )
     .bind(digest(secret))
@@ -370,7 +378,7 @@ pub async fn create_api_token(
 
 pub async fn token_agent(db: &Db, token: &str, now: Millis) -> AppResult<Option<AgentRef>> {
     let row = sqlx::query(
-        "SELECT a.agent_id, a.email, a.name, a.role, t.api_token_id, t.last_used_at FROM api_token t
+        "SELECT a.agent_id, a.email, a.name, a.role, a.locale, t.api_token_id, t.last_used_at FROM api_token t
          JOIN agent a ON a.agent_id = t.agent_id
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND a.active = 1",
     )
@@ -450,4 +458,20 @@ mod tests {
         assert_eq!(digest(&s).len(), 64);
         assert!(!digest(&s).contains(&s));
     }
+}
+
+/// Sets the language an agent sees Casebook in; `None` follows their browser.
+pub async fn set_locale(
+    db: &Db,
+    agent_id: i64,
+    locale: Option<crate::i18n::Locale>,
+    now: Millis,
+) -> AppResult<()> {
+    sqlx::query("UPDATE agent SET locale = $1, updated_at = $2 WHERE agent_id = $3")
+        .bind(locale.map(|l| l.tag()))
+        .bind(now)
+        .bind(agent_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
 }

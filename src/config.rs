@@ -102,6 +102,9 @@ pub struct Config {
     pub merge_undo_days: i64,
     /// IANA time zone reports count days, weeks and business hours in.
     pub report_time_zone: String,
+    /// The language (`en`, `ko` or `ar`) of pages and mail for people whose browser and
+    /// history say nothing Casebook speaks.
+    pub default_locale: String,
     /// Days a finished outbox job is kept before the janitor deletes it.
     pub outbox_retention_days: i64,
     /// Days an outbox job that gave up (shown to admins) is kept before the janitor deletes it.
@@ -128,6 +131,7 @@ impl Default for Config {
             meili_key: None,
             smtp_url: None,
             support_address: None,
+            default_locale: "en".into(),
             mailboxes: Vec::new(),
             max_email_bytes: 40 * 1024 * 1024,
             email_rate_per_hour: 20,
@@ -303,6 +307,13 @@ impl Config {
 
     /// Checks values that parse but make no sense (a retention of zero days, say).
     pub fn validate(&self) -> Result<(), ConfigError> {
+        if crate::i18n::Locale::parse(&self.default_locale).is_none() {
+            return Err(ConfigError::Invalid {
+                key: "default_locale",
+                var: "CASEBOOK_DEFAULT_LOCALE".into(),
+                message: format!("must be one of en, ko, ar, got {:?}", self.default_locale),
+            });
+        }
         let positive = [
             ("outbox_retention_days", self.outbox_retention_days),
             ("failed_job_retention_days", self.failed_job_retention_days),
@@ -415,6 +426,9 @@ impl Config {
         }
         if let Some(v) = get("CASEBOOK_MERGE_UNDO_DAYS") {
             self.merge_undo_days = num("CASEBOOK_MERGE_UNDO_DAYS", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_DEFAULT_LOCALE") {
+            self.default_locale = v;
         }
         if let Some(v) = get("CASEBOOK_SUPPORT_ADDRESS") {
             self.support_address = Some(v);

@@ -1,6 +1,9 @@
 //! Casebook: an open-source support helpdesk. This crate holds the whole application; `main.rs`
 //! only parses the command line.
 
+// First, so its `t!` macro is in scope in every module after it.
+#[macro_use]
+pub mod i18n;
 pub mod assign;
 pub mod auth;
 #[doc(hidden)]

@@ -44,6 +44,9 @@ impl AppState {
         clock: SharedClock,
         mailer: Option<Mailer>,
     ) -> anyhow::Result<Self> {
+        if let Some(locale) = crate::i18n::Locale::parse(&config.default_locale) {
+            crate::i18n::set_default(locale);
+        }
         let hour = 3_600_000;
         let limits = Limits {
             form_per_ip: RateLimiter::new(config.form_rate_per_hour, hour),

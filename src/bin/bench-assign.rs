@@ -219,6 +219,7 @@ async fn bench_backend(url: &str, args: &Args) -> Result<()> {
         name: "bench".into(),
         role: Role::Admin,
         unread_notifications: 0,
+        locale: None,
     };
     // Agents are inserted directly: password hashing is not what is measured here.
     let per_level_capacity = (args.tickets * 3 / 2).div_ceil(args.agents) as i64;

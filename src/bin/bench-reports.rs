@@ -183,6 +183,7 @@ async fn bench_backend(args: &Args, url: &str, name: &str) -> Result<Vec<Figure>
         name: "Lead".into(),
         role: Role::Lead,
         unread_notifications: 0,
+        locale: None,
     };
     if measured > 0 {
         // The facts were measured after the generated tables' statistics were taken.

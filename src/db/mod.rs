@@ -429,6 +429,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0032_report_sla.sql"),
         postgres: include_str!("../../migrations/postgres/0032_report_sla.sql"),
     },
+    Migration {
+        version: 33,
+        name: "locale",
+        sqlite: include_str!("../../migrations/sqlite/0033_locale.sql"),
+        postgres: include_str!("../../migrations/postgres/0033_locale.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

@@ -121,6 +121,9 @@ where
         };
         match agent {
             Some(mut agent) => {
+                if let Some(locale) = agent.locale {
+                    crate::i18n::set_current(locale);
+                }
                 agent.unread_notifications =
                     crate::notify::inbox::unread_count(&state.db, agent.id)
                         .await

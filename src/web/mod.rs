@@ -4,6 +4,7 @@ pub mod extract;
 pub mod form;
 pub mod input;
 pub mod limits;
+pub mod locale;
 pub mod page_error;
 pub mod routes;
 pub mod server;
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
     Router::new()
         .merge(routes::ui::routes())
+        .merge(routes::account::routes())
         .merge(routes::drafts::routes())
         .merge(routes::assign_ui::routes())
         .merge(routes::public::routes(state.config.support_body_bytes()))
@@ -65,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         // A panic in a handler is a logged 500 for that request, never a reset connection.
         .layer(CatchPanicLayer::custom(panicked))
         .layer(middleware::from_fn(error_shapes))
+        .layer(middleware::from_fn(locale::choose))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

@@ -643,6 +643,7 @@ async fn two_nodes_assign_each_ticket_once() {
         name: "setup".into(),
         role: casebook::domain::Role::Admin,
         unread_notifications: 0,
+        locale: None,
     };
     let mut agents = Vec::new();
     for i in 0..20 {

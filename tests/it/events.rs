@@ -313,6 +313,7 @@ async fn resume_after_kill9(backend: Backend) {
         name: "Crash".into(),
         role: casebook::domain::Role::Agent,
         unread_notifications: 0,
+        locale: None,
     };
     let now = chrono::Utc::now().timestamp_millis();
     casebook::tickets::update_ticket(

@@ -61,6 +61,7 @@ async fn agent(app: &TestApp, email: &str) -> AgentRef {
         name,
         role: Role::Agent,
         unread_notifications: 0,
+        locale: None,
     }
 }
 

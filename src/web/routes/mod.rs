@@ -1,5 +1,6 @@
 //! Route handlers: thin functions that parse input, call one service, and render.
 
+pub mod account;
 pub mod api;
 pub mod assign_api;
 pub mod assign_ui;

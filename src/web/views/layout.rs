@@ -11,13 +11,17 @@ pub struct Frame<'a> {
 }
 
 pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
+    let locale = crate::i18n::current();
     html! {
         (DOCTYPE)
-        html lang="en" dir="ltr" {
+        // The interface's language sets the direction; user content carries dir="auto" on its
+        // own element, so an Arabic subject never mirrors an English page.
+        html lang=(locale.tag()) dir=(locale.dir()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (frame.title) " · Casebook" }
+                meta name="color-scheme" content="light dark";
+                title { (t!("title-suffix", title = frame.title)) }
                 link rel="stylesheet" href="/static/casebook.css";
                 script src="/static/casebook.js" defer {}
                 @if frame.agent.is_some() {
@@ -28,35 +32,39 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                 }
             }
             body {
-                a.skip href="#main" { "Skip to content" }
+                a.skip href="#main" { (t!("skip-to-content")) }
                 header.topbar {
-                    a.brand href=(if frame.agent.is_some() { "/tickets" } else { "/support" }) { "Casebook" }
+                    a.brand href=(if frame.agent.is_some() { "/tickets" } else { "/support" }) { (t!("app-name")) }
                     @if let Some(agent) = frame.agent {
-                        nav aria-label="Main" {
-                            a href="/tickets" { "Tickets" }
-                            a href="/search" { "Search" }
-                            a href="/customers" { "Customers" }
+                        button.menu-toggle type="button" aria-expanded="false" aria-controls="main-nav account-nav" hidden { (t!("nav-menu")) }
+                        nav #main-nav aria-label=(t!("nav-main")) {
+                            a href="/tickets" { (t!("nav-tickets")) }
+                            a href="/search" { (t!("nav-search")) }
+                            a href="/customers" { (t!("nav-customers")) }
                             @if agent.role.is_lead_or_admin() {
-                                a href="/tickets?view=stale" { "Stale & breaching" }
-                                a href="/reports" { "Reports" }
+                                a href="/tickets?view=stale" { (t!("nav-stale")) }
+                                a href="/reports" { (t!("nav-reports")) }
                             }
                             @let unread = agent.unread_notifications;
                             a href="/notifications" {
-                                "Notifications"
-                                " " span.count #unread-count data-count=(unread) hidden[unread == 0] { "(" (unread) ")" }
+                                (t!("nav-notifications"))
+                                " " span.count #unread-count data-count=(unread) hidden[unread == 0] { "(" (crate::i18n::number(unread)) ")" }
                             }
                             @if agent.role.is_lead_or_admin() {
-                                a href="/admin" { "Admin" }
+                                a href="/admin" { (t!("nav-admin")) }
                             }
                         }
-                        div.me {
-                            a href="/account/password" title="Change password" { (agent.name) " · " (agent.role.as_str()) }
-                            a href="/account/availability" { "Availability" }
+                        div.me #account-nav {
+                            a href="/account/password" title=(t!("nav-change-password")) { bdi { (agent.name) } " · " (role_name(agent.role)) }
+                            a href="/account/availability" { (t!("nav-availability")) }
+                            a href="/account/language" { (t!("nav-language")) }
                             form method="post" action="/logout" {
                                 input type="hidden" name="csrf" value=(frame.csrf);
-                                button.link type="submit" { "Log out" }
+                                button.link type="submit" { (t!("nav-log-out")) }
                             }
                         }
+                    } @else {
+                        (language_picker())
                     }
                 }
                 main #main tabindex="-1" { (body) }
@@ -65,16 +73,61 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
     }
 }
 
-/// A UTC instant rendered in the viewer's time zone by casebook.js (UTC without JavaScript).
+/// Links to this page in each language (public pages; agents choose theirs in their account).
+fn language_picker() -> Markup {
+    let current = crate::i18n::current();
+    html! {
+        nav.languages aria-label=(t!("language-picker")) {
+            @for locale in crate::i18n::Locale::ALL {
+                @if locale == current {
+                    span lang=(locale.tag()) dir=(locale.dir()) aria-current="true" { (locale.native_name()) }
+                } @else {
+                    a href={"?lang=" (locale.tag())} lang=(locale.tag()) dir=(locale.dir()) hreflang=(locale.tag()) { (locale.native_name()) }
+                }
+            }
+        }
+    }
+}
+
+/// A role's name in the current language.
+pub fn role_name(role: crate::domain::Role) -> String {
+    match role {
+        crate::domain::Role::Agent => t!("role-agent"),
+        crate::domain::Role::Lead => t!("role-lead"),
+        crate::domain::Role::Admin => t!("role-admin"),
+    }
+}
+
+/// A UTC instant rendered in the viewer's time zone and language by casebook.js (UTC, in the
+/// page's language, without JavaScript).
 pub fn time(ms: i64) -> Markup {
     let dt = chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
-    html! { time datetime=(dt.to_rfc3339()) { (dt.format("%Y-%m-%d %H:%M UTC")) } }
+    html! { time datetime=(dt.to_rfc3339()) { (date_time_text(dt)) } }
 }
 
 /// A calendar date (UTC) for things where the hour does not matter.
 pub fn date(ms: i64) -> Markup {
     let dt = chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
-    html! { time datetime=(dt.to_rfc3339()) data-date-only { (dt.format("%Y-%m-%d")) } }
+    html! { time datetime=(dt.to_rfc3339()) data-date-only { (date_text(dt)) } }
+}
+
+/// "2026-12-06", "2026. 12. 6.", "٢٠٢٦/١٢/٦": a date as the current language writes it.
+pub fn date_text(dt: chrono::DateTime<chrono::Utc>) -> String {
+    use crate::i18n::{Locale, current, digits};
+    let locale = current();
+    let text = match locale {
+        Locale::En => dt.format("%Y-%m-%d").to_string(),
+        Locale::Ko => dt.format("%Y. %-m. %-d.").to_string(),
+        Locale::Ar => dt.format("%Y/%-m/%-d").to_string(),
+    };
+    digits(&text, locale)
+}
+
+/// A date and time (UTC) as the current language writes it.
+pub fn date_time_text(dt: chrono::DateTime<chrono::Utc>) -> String {
+    let locale = crate::i18n::current();
+    let clock = crate::i18n::digits(&dt.format("%H:%M").to_string(), locale);
+    t!("time-utc", time = format!("{} {clock}", date_text(dt)))
 }
 
 /// "1 ticket", "3 tickets".
@@ -88,9 +141,10 @@ pub fn plural(n: i64, noun: &str) -> String {
 
 /// "just now", "5 min ago".
 pub fn ago(now: i64, then: i64) -> String {
-    match age(now, then) {
-        a if a == "just now" => a,
-        a => format!("{a} ago"),
+    if (now - then) < 60_000 {
+        t!("time-just-now")
+    } else {
+        t!("time-ago", age = age(now, then))
     }
 }
 
@@ -98,10 +152,10 @@ pub fn ago(now: i64, then: i64) -> String {
 pub fn age(now: i64, then: i64) -> String {
     let mins = (now - then).max(0) / 60_000;
     match mins {
-        0 => "just now".into(),
-        m if m < 60 => format!("{m} min"),
-        m if m < 60 * 24 => format!("{} h", m / 60),
-        m => format!("{} d", m / (60 * 24)),
+        0 => t!("time-just-now"),
+        m if m < 60 => t!("time-minutes", n = m),
+        m if m < 60 * 24 => t!("time-hours", n = m / 60),
+        m => t!("time-days", n = m / (60 * 24)),
     }
 }
 
@@ -118,21 +172,40 @@ pub fn field_error(errors: &[(String, String)], field: &str) -> Markup {
 }
 
 pub fn error_page(status: StatusCode, message: &str) -> Markup {
-    let title = status.canonical_reason().unwrap_or("Error");
+    let title = status_name(status);
     page(
         &Frame {
-            title,
+            title: &title,
             agent: None,
             csrf: "",
         },
         html! {
             section.card.narrow {
-                h1 { (status.as_u16()) " · " (title) }
+                h1 { (t!("error-title", status = status.as_u16().to_string(), reason = title.as_str())) }
                 p { (message) }
-                p { a href="/" { "Back to Casebook" } }
+                p { a href="/" { (t!("error-back")) } }
             }
         },
     )
+}
+
+/// A status's name in the current language.
+pub fn status_name(status: StatusCode) -> String {
+    match status.as_u16() {
+        400 => t!("error-status-400"),
+        401 => t!("error-status-401"),
+        403 => t!("error-status-403"),
+        404 => t!("error-status-404"),
+        405 => t!("error-status-405"),
+        409 => t!("error-status-409"),
+        413 => t!("error-status-413"),
+        415 => t!("error-status-415"),
+        422 => t!("error-status-422"),
+        429 => t!("error-status-429"),
+        500 => t!("error-status-500"),
+        503 => t!("error-status-503"),
+        _ => t!("error-status-other"),
+    }
 }
 
 /// `/admin`: every settings page the viewer may open, with what it is for.

@@ -1,5 +1,6 @@
 //! maud views: plain functions from view data to markup.
 
+pub mod account;
 pub mod agent;
 pub mod assign;
 pub mod bulk;

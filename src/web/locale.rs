@@ -1,0 +1,70 @@
+//! The language a request is answered in.
+//!
+//! In order: a `lang` query parameter (the language links on public pages; remembered in a
+//! cookie), the `casebook_lang` cookie, the browser's `Accept-Language`, the installation's
+//! default. A logged-in agent's own choice overrides all of them (see `CurrentAgent`).
+
+use crate::i18n::{self, Locale};
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+pub const LANG_COOKIE: &str = "casebook_lang";
+
+/// A language the visitor picked on this request (`?lang=`), for pages that remember it on
+/// the customer.
+#[derive(Clone, Copy, Debug)]
+pub struct ChosenLocale(pub Locale);
+
+/// The language the browser asks for, or the installation's default.
+pub fn from_browser(headers: &axum::http::HeaderMap) -> Locale {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Locale::negotiate)
+        .unwrap_or_else(i18n::default_locale)
+}
+
+fn from_query(query: Option<&str>) -> Option<Locale> {
+    url::form_urlencoded::parse(query?.as_bytes())
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| Locale::parse(&v))
+}
+
+/// Middleware: runs the request in its language and says which in `Content-Language`.
+pub async fn choose(mut req: Request, next: Next) -> Response {
+    let chosen = from_query(req.uri().query());
+    let locale = chosen
+        .or_else(|| super::extract::cookie(req.headers(), LANG_COOKIE).and_then(Locale::parse))
+        .unwrap_or_else(|| from_browser(req.headers()));
+    if let Some(chosen) = chosen {
+        req.extensions_mut().insert(ChosenLocale(chosen));
+    }
+    let (mut resp, locale) = i18n::scope(locale, async move {
+        let resp = next.run(req).await;
+        (resp, i18n::current())
+    })
+    .await;
+    let headers = resp.headers_mut();
+    if !headers.contains_key(header::CONTENT_LANGUAGE) {
+        headers.insert(
+            header::CONTENT_LANGUAGE,
+            HeaderValue::from_static(locale.tag()),
+        );
+    }
+    headers.append(
+        header::VARY,
+        HeaderValue::from_static("Accept-Language, Cookie"),
+    );
+    if let Some(chosen) = chosen {
+        let cookie = format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            chosen.tag()
+        );
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            headers.append(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
