@@ -2,7 +2,8 @@
 //!
 //! In order: a `lang` query parameter (the language links on public pages; remembered in a
 //! cookie), the `casebook_lang` cookie, the browser's `Accept-Language`, the installation's
-//! default. A logged-in agent's own choice overrides all of them (see `CurrentAgent`).
+//! default. A logged-in agent's own choice overrides all of them (see `CurrentAgent`). The API
+//! answers in English.
 
 use crate::i18n::{self, Locale};
 use axum::extract::Request;
@@ -34,6 +35,10 @@ fn from_query(query: Option<&str>) -> Option<Locale> {
 
 /// Middleware: runs the request in its language and says which in `Content-Language`.
 pub async fn choose(mut req: Request, next: Next) -> Response {
+    // The API's messages are part of its contract: always English.
+    if req.uri().path().starts_with("/api/") {
+        return i18n::scope(Locale::En, next.run(req)).await;
+    }
     let chosen = from_query(req.uri().query());
     let locale = chosen
         .or_else(|| super::extract::cookie(req.headers(), LANG_COOKIE).and_then(Locale::parse))
