@@ -156,6 +156,7 @@ pub async fn load_if_empty(db: &Db, now: Millis) -> Result<()> {
             ticket_id: None,
             priority: Some(Priority::ALL[(i * 7) % 4]),
             issue_link: false,
+            language: Default::default(),
             email: None,
         };
         let out = intake::receive(db, &inbound, created)

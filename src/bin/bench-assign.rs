@@ -412,6 +412,7 @@ async fn create_tickets(db: &Db, n: usize, tasks: usize) -> Result<Vec<i64>> {
                     ticket_id: None,
                     priority: Some(Priority::Normal),
                     issue_link: false,
+                    language: Default::default(),
                     email: None,
                 };
                 let out = intake::receive(&db, &inbound, SystemClock.now_ms())

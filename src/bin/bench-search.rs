@@ -466,6 +466,7 @@ async fn run_backend(backend: DbBackend, args: &Args) -> Result<Option<Figures>>
                 ticket_id: None,
                 priority: None,
                 issue_link: false,
+                language: Default::default(),
                 email: None,
             };
             let t = Instant::now();

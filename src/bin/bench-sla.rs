@@ -254,6 +254,7 @@ async fn run_backend(postgres: bool, args: &Args) -> Result<Option<Outcome>> {
                     ticket_id: None,
                     priority: Some(Priority::Normal),
                     issue_link: false,
+                    language: Default::default(),
                     email: None,
                 };
                 casebook::intake::receive(&db, &inbound, at)

@@ -441,6 +441,7 @@ pub async fn ingest_stored(
         ticket_id: None,
         priority: None,
         issue_link: false,
+        language: Default::default(),
         email: Some(meta),
     };
     match super::receive(db, &inbound, now).await {

@@ -11,6 +11,7 @@ use crate::db::{Db, Tx};
 use crate::domain::clock::Millis;
 use crate::domain::{Channel, CustomerMessageEffect, EmailAddress, Priority};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Locale;
 use crate::outbox;
 use crate::tickets::{self, Actor, Expect};
 use sqlx::Row;
@@ -50,6 +51,28 @@ pub struct NewInbound {
     pub issue_link: bool,
     /// Facts only email has: ids for threading, the full text, the raw message.
     pub email: Option<EmailMeta>,
+    /// What the channel says about the customer's language.
+    pub language: LanguageHint,
+}
+
+/// What a channel knows about the language a customer writes in. The customer's language (their
+/// pages and mail follow it) is, in order: one they picked on our pages, the one the message is
+/// written in, the one their browser or mail program named.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LanguageHint {
+    /// Picked on the public pages (the language links; remembered in a cookie).
+    pub chosen: Option<Locale>,
+    /// The browser's `Accept-Language` or the mail's `Content-Language`.
+    pub declared: Option<Locale>,
+}
+
+impl LanguageHint {
+    /// The language a customer writing `text` speaks, if anything says.
+    pub fn decide(&self, text: &str) -> Option<Locale> {
+        self.chosen
+            .or_else(|| Locale::detect(text))
+            .or(self.declared)
+    }
 }
 
 /// What kind of mail a message is; automatic mail never gets an automatic answer.
@@ -252,6 +275,51 @@ async fn merged_target(tx: &mut Tx, mut ticket_id: i64) -> AppResult<i64> {
     Ok(ticket_id)
 }
 
+/// Keeps the language a customer last wrote in (their mail and pages follow it).
+async fn remember_locale(tx: &mut Tx, customer_id: i64, locale: Locale) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE customer SET locale = $1 WHERE customer_id = $2 AND (locale IS NULL OR locale <> $1)",
+    )
+    .bind(locale.tag())
+    .bind(customer_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The language the customer of a ticket reads: the one they last wrote in or picked.
+pub async fn customer_locale(db: &Db, ticket_id: i64) -> AppResult<Option<Locale>> {
+    let tag: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT c.locale FROM ticket t JOIN customer c ON c.customer_id = t.customer_id WHERE t.ticket_id = $1",
+    )
+    .bind(ticket_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(tag.flatten().as_deref().and_then(Locale::parse))
+}
+
+/// The customer of a ticket picked a language on their ticket's page: their mail follows it.
+pub async fn customer_chose_locale(db: &Db, ticket_id: i64, locale: Locale) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    let customer_id: Option<i64> =
+        sqlx::query_scalar("SELECT customer_id FROM ticket WHERE ticket_id = $1")
+            .bind(ticket_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some(customer_id) = customer_id {
+        remember_locale(&mut tx, customer_id, locale).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+fn auto_reply_mail(inbound: &NewInbound) -> bool {
+    inbound
+        .email
+        .as_ref()
+        .is_some_and(|m| m.kind == MailKind::AutoReply)
+}
+
 /// Receives one inbound message through the one path.
 #[tracing::instrument(skip_all, fields(channel = %inbound.channel, ticket_id))]
 pub async fn receive(db: &Db, inbound: &NewInbound, now: Millis) -> AppResult<IntakeOutcome> {
@@ -318,6 +386,12 @@ async fn receive_once(
         now,
     )
     .await?;
+
+    if !auto_reply_mail(inbound)
+        && let Some(locale) = inbound.language.decide(body)
+    {
+        remember_locale(&mut tx, customer_id, locale).await?;
+    }
 
     let mut follow_up_of = None;
     let (target, mut thread_reason) = match (inbound.ticket_id, &inbound.email) {

@@ -232,6 +232,7 @@ pub async fn release(state: &AppState, id: i64, by: &AgentRef) -> AppResult<Outc
                 ticket_id: None,
                 priority: None,
                 issue_link: false,
+                language: Default::default(),
                 email: None,
             };
             receive(&state.db, &inbound, state.now()).await?.ticket_id

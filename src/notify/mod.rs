@@ -225,6 +225,8 @@ pub struct NoticeTarget {
     pub reply_token: Option<String>,
     pub name: String,
     pub email: String,
+    /// The language the customer reads (mail to them is written in it).
+    pub locale: crate::i18n::Locale,
 }
 
 impl NoticeTarget {
@@ -246,7 +248,7 @@ impl NoticeTarget {
 /// such ticket or the customer has no address).
 pub async fn notice_target(db: &Db, ticket_id: i64) -> Result<Option<NoticeTarget>> {
     let Some(row) = sqlx::query(
-        "SELECT t.status, t.subject, t.reply_token, c.name,
+        "SELECT t.status, t.subject, t.reply_token, c.name, c.locale,
             (SELECT ci.value FROM customer_identity ci WHERE ci.customer_id = t.customer_id AND ci.kind = 'email'
                ORDER BY ci.customer_identity_id LIMIT 1) AS email
          FROM ticket t JOIN customer c ON c.customer_id = t.customer_id WHERE t.ticket_id = $1",
@@ -266,7 +268,17 @@ pub async fn notice_target(db: &Db, ticket_id: i64) -> Result<Option<NoticeTarge
         reply_token: row.try_get("reply_token")?,
         name: crate::domain::single_line(&row.try_get::<String, _>("name")?),
         email,
+        locale: locale_of(&row)?,
     }))
+}
+
+/// The customer's language from a row with their `locale`, or the installation's default.
+fn locale_of(row: &sqlx::any::AnyRow) -> Result<crate::i18n::Locale> {
+    Ok(row
+        .try_get::<Option<String>, _>("locale")?
+        .as_deref()
+        .and_then(crate::i18n::Locale::parse)
+        .unwrap_or_else(crate::i18n::default_locale))
 }
 
 /// Everything needed to write one outbound mail, read from the database.
@@ -284,6 +296,8 @@ struct Outgoing {
     automatic: bool,
     /// (filename, content type, bytes) of the files sent with the message.
     files: Vec<(String, String, Vec<u8>)>,
+    /// The customer's language (the footer is written in it).
+    locale: crate::i18n::Locale,
 }
 
 /// The envelope recipients of an outgoing mail, one a line (stored with its rendering).
@@ -321,17 +335,20 @@ fn build(mailer: &Mailer, out: &Outgoing, link: &str) -> Result<Message> {
             .reply_address(out.ticket_id, out.reply_token.as_deref())
             .parse()?,
     );
-    let footer = format!(
-        "\n\n--\nFollow your request #{}: {link}\nReply to this email to add to it.",
-        out.ticket_id
-    );
+    let (follow, reply_hint) = crate::i18n::with(out.locale, || {
+        (
+            t!("mail-footer-follow", ticket = out.ticket_id),
+            t!("mail-footer-reply"),
+        )
+    });
+    let footer = format!("\n\n--\n{follow} {link}\n{reply_hint}");
     let text = format!("{}{footer}", out.body);
     let html = maud::html! {
-        div style="white-space: pre-wrap" { (out.body) }
+        div style="white-space: pre-wrap" dir="auto" { (out.body) }
         hr;
-        p style="color:#687085;font-size:13px" {
-            "Follow your request #" (out.ticket_id) ": " a href=(link) { (link) } br;
-            "Reply to this email to add to it."
+        p style="color:#687085;font-size:13px" dir=(out.locale.dir()) lang=(out.locale.tag()) {
+            (follow) " " a href=(link) { (link) } br;
+            (reply_hint)
         }
     };
     let mut builder = Message::builder()
@@ -394,7 +411,7 @@ fn build(mailer: &Mailer, out: &Outgoing, link: &str) -> Result<Message> {
 
 async fn load_outgoing(db: &Db, message_id: i64, automatic: bool) -> Result<Option<Outgoing>> {
     let row = sqlx::query(
-        "SELECT m.ticket_id, m.body_text, t.subject, t.reply_token, c.name,
+        "SELECT m.ticket_id, m.body_text, t.subject, t.reply_token, c.name, c.locale,
             (SELECT ci.value FROM customer_identity ci WHERE ci.customer_id = t.customer_id AND ci.kind = 'email'
                ORDER BY (CASE WHEN ci.retired_at IS NULL THEN 0 ELSE 1 END), ci.customer_identity_id LIMIT 1) AS email
          FROM message m JOIN ticket t ON t.ticket_id = m.ticket_id JOIN customer c ON c.customer_id = t.customer_id
@@ -432,6 +449,7 @@ async fn load_outgoing(db: &Db, message_id: i64, automatic: bool) -> Result<Opti
             .collect()
     };
     Ok(Some(Outgoing {
+        locale: locale_of(&row)?,
         cc,
         files,
         ticket_id,
@@ -588,11 +606,12 @@ pub async fn may_acknowledge(
     Ok(n < ACK_LIMIT_PER_HOUR)
 }
 
+/// The acknowledgement of a new request, in the current language.
 pub fn acknowledgement_text(ticket_id: i64) -> String {
     format!(
-        "Thank you for contacting us. We received your request and gave it the number #{ticket_id}.\n\
-         A member of our team will get back to you soon. You do not need to write again: \
-         anything you add by replying to this email goes to the same request."
+        "{}\n{}",
+        t!("mail-ack-received", ticket = ticket_id),
+        t!("mail-ack-next")
     )
 }
 
@@ -676,10 +695,14 @@ pub async fn acknowledge(
     now: Millis,
 ) -> anyhow::Result<()> {
     let ticket_id = edit.ticket_id;
-    let row = sqlx::query("SELECT customer_id, channel FROM ticket WHERE ticket_id = $1")
-        .bind(ticket_id)
-        .fetch_one(&mut **tx)
-        .await?;
+    let row = sqlx::query(
+        "SELECT t.customer_id, t.channel, c.locale FROM ticket t
+         JOIN customer c ON c.customer_id = t.customer_id WHERE t.ticket_id = $1",
+    )
+    .bind(ticket_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let locale = locale_of(&row)?;
     let customer_id: i64 = row.try_get("customer_id")?;
     let channel: String = row.try_get("channel")?;
     if channel == "api" {
@@ -697,7 +720,7 @@ pub async fn acknowledge(
             .await
             .map_err(|e| anyhow::anyhow!("{e}"));
     }
-    let body = acknowledgement_text(ticket_id);
+    let body = crate::i18n::with(locale, || acknowledgement_text(ticket_id));
     let message_id = edit
         .add_message(
             tx,
@@ -754,14 +777,23 @@ async fn send_fresh_link(
     tx.commit().await?;
     let link = format!("{}/t/{token}", state.config.base_url);
     let days = crate::tickets::links::LINK_DAYS;
-    let text = format!(
-        "Here is a new link to follow your request #{ticket_id} \"{subject}\":\n\n{link}\n\n\
-         It works for {days} days. Links we sent before may no longer work."
-    );
+    let (intro, validity) = crate::i18n::with(target.locale, || {
+        (
+            t!(
+                "mail-link-intro",
+                ticket = ticket_id,
+                subject = subject.as_str()
+            ),
+            t!("mail-link-validity", days = days),
+        )
+    });
+    let text = format!("{intro}\n\n{link}\n\n{validity}");
     let html = maud::html! {
-        p { "Here is a new link to follow your request #" (ticket_id) " “" (subject) "”:" }
-        p { a href=(link) { (link) } }
-        p style="color:#687085;font-size:13px" { "It works for " (days) " days. Links we sent before may no longer work." }
+        div dir=(target.locale.dir()) lang=(target.locale.tag()) {
+            p { (intro) }
+            p { a href=(link) { (link) } }
+            p style="color:#687085;font-size:13px" { (validity) }
+        }
     }
     .into_string();
     match mailer

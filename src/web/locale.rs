@@ -37,7 +37,10 @@ fn from_query(query: Option<&str>) -> Option<Locale> {
 pub async fn choose(mut req: Request, next: Next) -> Response {
     // The API's messages are part of its contract: always English.
     if req.uri().path().starts_with("/api/") {
-        return i18n::scope(Locale::En, next.run(req)).await;
+        let mut resp = i18n::scope(Locale::En, next.run(req)).await;
+        resp.headers_mut()
+            .insert(header::CONTENT_LANGUAGE, HeaderValue::from_static("en"));
+        return resp;
     }
     let chosen = from_query(req.uri().query());
     let locale = chosen
@@ -72,4 +75,21 @@ pub async fn choose(mut req: Request, next: Next) -> Response {
         }
     }
     resp
+}
+
+/// What a request says about the language of a customer writing through it: the language they
+/// picked on our pages (the cookie) and the one their browser asks for.
+pub fn hint(headers: &axum::http::HeaderMap) -> crate::intake::LanguageHint {
+    crate::intake::LanguageHint {
+        chosen: super::extract::cookie(headers, LANG_COOKIE).and_then(Locale::parse),
+        declared: headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Locale::negotiate),
+    }
+}
+
+/// Whether the visitor picked a language on our pages (now or before).
+pub fn picked(headers: &axum::http::HeaderMap, chosen: Option<&ChosenLocale>) -> bool {
+    chosen.is_some() || super::extract::cookie(headers, LANG_COOKIE).is_some()
 }

@@ -506,7 +506,15 @@ async fn two_agents_never_overwrite_each_other_in_chromium() {
     goto(&gus, &page).await;
     find(&gus, "#ticket-update").await;
 
-    // Gus raises the priority.
+    // Ada, on the page she opened before, starts setting the status only (a form she has
+    // touched is never refreshed under her by the live desk).
+    find(&ada, "#status")
+        .await
+        .select_by_value("pending")
+        .await
+        .unwrap();
+
+    // Meanwhile Gus raises the priority.
     find(&gus, "#priority")
         .await
         .select_by_value("urgent")
@@ -519,12 +527,7 @@ async fn two_agents_never_overwrite_each_other_in_chromium() {
     )
     .await;
 
-    // Ada, on the page she opened before, sets the status only.
-    find(&ada, "#status")
-        .await
-        .select_by_value("pending")
-        .await
-        .unwrap();
+    // Ada sends her change.
     click(&ada, "#ticket-update button[type=\"submit\"]").await;
     let banner = find(&ada, "#conflict").await.text().await.unwrap();
     assert!(banner.contains("Gus Agent"), "who: {banner}");

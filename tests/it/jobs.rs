@@ -66,6 +66,7 @@ async fn a_commit_wakes_this_nodes_worker() {
         ticket_id: None,
         priority: None,
         issue_link: false,
+        language: Default::default(),
         email: None,
     };
     casebook::intake::receive(&node.state.db, &inbound, node.state.now())
@@ -328,6 +329,7 @@ async fn a_hung_mail_server_does_not_hold_up_routing() {
             ticket_id: None,
             priority: None,
             issue_link: false,
+            language: Default::default(),
             email: None,
         };
         casebook::intake::receive(app.db(), &inbound, app.running.state.now())

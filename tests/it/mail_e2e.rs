@@ -168,7 +168,7 @@ pub fn plain_mail(
     .into_bytes()
 }
 
-async fn wait_until<F: std::future::Future<Output = bool>>(
+pub(crate) async fn wait_until<F: std::future::Future<Output = bool>>(
     what: &str,
     mut check: impl FnMut() -> F,
 ) -> Duration {
@@ -183,14 +183,14 @@ async fn wait_until<F: std::future::Future<Output = bool>>(
     start.elapsed()
 }
 
-async fn count(app: &TestApp, sql: &'static str) -> i64 {
+pub(crate) async fn count(app: &TestApp, sql: &'static str) -> i64 {
     sqlx::query_scalar(sql)
         .fetch_one(&app.db().pool)
         .await
         .unwrap()
 }
 
-async fn spawn_mail_app(
+pub(crate) async fn spawn_mail_app(
     backend: Backend,
     env: &MailEnv,
     support: &str,
@@ -220,7 +220,7 @@ async fn spawn_reading(mailbox: MailboxConfig) -> Option<TestApp> {
     .await
 }
 
-fn parsed(raw: &[u8]) -> casebook::email::ParsedEmail {
+pub(crate) fn parsed(raw: &[u8]) -> casebook::email::ParsedEmail {
     casebook::email::parse(raw, &casebook::email::Limits::default()).expect("our own mail parses")
 }
 

@@ -128,6 +128,7 @@ async fn customer_writes(app: &TestApp, ticket: i64, body: &str) {
         ticket_id: Some(ticket),
         priority: None,
         issue_link: false,
+        language: Default::default(),
         email: None,
     };
     casebook::intake::receive(app.db(), &inbound, app.running.state.now())

@@ -315,6 +315,7 @@ both_backends!(
             ticket_id: Some(id),
             priority: None,
             issue_link: false,
+            language: Default::default(),
             email: None,
         };
         casebook::intake::receive(&db, &inbound, now).await.unwrap();
@@ -716,6 +717,7 @@ async fn two_serve_processes_fire_every_escalation_once() {
                     ticket_id: None,
                     priority: None,
                     issue_link: false,
+                    language: Default::default(),
                     email: None,
                 };
                 casebook::intake::receive(&db, &inbound, now).await.unwrap();

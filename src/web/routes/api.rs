@@ -152,6 +152,7 @@ async fn create(
         ticket_id: None,
         priority,
         issue_link: false,
+        language: Default::default(),
         email: None,
     };
     let outcome = intake::receive(&state.db, &inbound, state.now()).await?;

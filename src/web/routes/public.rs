@@ -129,6 +129,7 @@ async fn submit(
             ticket_id: None,
             priority: None,
             issue_link: true,
+            language: crate::web::locale::hint(&headers),
             email: None,
         };
         intake::receive(&state.db, &inbound, now).await
@@ -203,6 +204,8 @@ fn link_error(err: AppError) -> PageError {
 async fn customer_view(
     State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
+    headers: HeaderMap,
+    chosen: Option<axum::Extension<crate::web::locale::ChosenLocale>>,
     Path(token): Path<String>,
     Query(q): Query<ViewQuery>,
 ) -> PageResult<Response> {
@@ -220,6 +223,19 @@ async fn customer_view(
         }
         LinkState::Unknown => return Err(link_error(AppError::NotFound("ticket"))),
     };
+    // A language picked here is the customer's from now on (their mail follows it); without a
+    // pick, the page speaks the language the customer last wrote in.
+    match chosen {
+        Some(axum::Extension(crate::web::locale::ChosenLocale(locale))) => {
+            intake::customer_chose_locale(&state.db, ticket_id, locale).await?
+        }
+        None if !crate::web::locale::picked(&headers, None) => {
+            if let Some(locale) = intake::customer_locale(&state.db, ticket_id).await? {
+                crate::i18n::set_current(locale);
+            }
+        }
+        None => {}
+    }
     let mut resp = render_customer_view(&state, &csrf, &token, ticket_id, q.new.is_some(), &[])
         .await?
         .into_response();
@@ -331,6 +347,7 @@ async fn customer_reply(
         ticket_id: Some(ticket_id),
         priority: None,
         issue_link: ticket.status == Status::Closed,
+        language: crate::web::locale::hint(&headers),
         email: None,
     };
     match intake::receive(&state.db, &inbound, now).await {
