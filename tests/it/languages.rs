@@ -178,7 +178,7 @@ both_backends!(an_agent_chooses_their_language, |app| async move {
     assert_eq!(lang, "ar");
 });
 
-/// The form in Korean: the acknowledgement is Korean and the private link's page speaks Korean
+/// The form in Korean: the private link's page speaks Korean
 /// to a browser that says nothing; a pick on that page becomes the customer's language.
 both_backends!(
     a_customer_is_answered_in_the_language_they_wrote,
@@ -218,19 +218,7 @@ both_backends!(
         let id = tickets["items"][0]["id"].as_i64().unwrap();
         let t = app.get_json(&format!("/api/v1/tickets/{id}")).await;
         let messages = t["messages"].as_array().unwrap();
-        let ack = messages
-            .iter()
-            .find(|m| m["author_kind"] == "system")
-            .unwrap_or_else(|| panic!("an acknowledgement: {messages:?}"));
-        assert!(
-            ack["body_text"]
-                .as_str()
-                .unwrap()
-                .contains(&format!("접수 번호는 #{id}")),
-            "{}",
-            ack["body_text"]
-        );
-
+        // (Without mail set up there is no acknowledgement; `korean_mail` sees it arrive.)
         // The file keeps its name, in the API and on download.
         let file = &messages[0]["attachments"][0];
         assert_eq!(file["filename"], "영수증-12월.pdf");
