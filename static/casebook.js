@@ -13,6 +13,22 @@
     el.textContent = (el.hasAttribute("data-date-only") ? day : full).format(d);
   });
 
+  // A box that scrolls sideways (a wide table on a phone) can be scrolled from the keyboard.
+  function focusableScrollers() {
+    document.querySelectorAll("main table, .table-wrap, .table-scroll").forEach(function (el) {
+      var scrolls = el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== "visible";
+      if (scrolls && !el.hasAttribute("tabindex")) {
+        el.setAttribute("tabindex", "0");
+        el.setAttribute("data-scroll-focus", "");
+      } else if (!scrolls && el.hasAttribute("data-scroll-focus")) {
+        el.removeAttribute("tabindex");
+        el.removeAttribute("data-scroll-focus");
+      }
+    });
+  }
+  focusableScrollers();
+  window.addEventListener("resize", focusableScrollers);
+
   var bar = document.querySelector(".topbar");
   var toggle = bar && bar.querySelector(".menu-toggle");
   if (toggle) {

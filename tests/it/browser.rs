@@ -28,7 +28,7 @@ const REPLY: &str =
 /// The distinctive word of the internal note, which must never reach the customer.
 const SECRET: &str = "Quokkaflux";
 
-fn in_ci() -> bool {
+pub(crate) fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
