@@ -3,6 +3,14 @@
 // Pages work without it (times are then shown in UTC, the top bar wraps).
 (function () {
   "use strict";
+  // The page's messages for scripts, in its language (rendered by the server).
+  var texts = {};
+  try { texts = JSON.parse(document.getElementById("casebook-i18n").textContent); } catch (e) { /* English */ }
+  window.casebookText = function (key, fallback, args) {
+    var s = texts[key] || fallback;
+    Object.keys(args || {}).forEach(function (k) { s = s.split("%" + k + "%").join(String(args[k])); });
+    return s;
+  };
   var lang = document.documentElement.lang || undefined;
   var full = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
   var day = new Intl.DateTimeFormat(lang, { dateStyle: "medium" });

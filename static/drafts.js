@@ -5,6 +5,7 @@
 // works as before and the server shows the saved draft.
 (function () {
   "use strict";
+  var tr = window.casebookText || function (k, f) { return f; };
   var form = document.querySelector("form.reply[data-draft-url]");
   if (!form || !window.fetch || !window.URLSearchParams) return;
   var box = form.querySelector("textarea[name=body]");
@@ -54,12 +55,12 @@
     }).then(function (resp) {
       if (resp.status === 204) {
         stored = snap;
-        show(snap.body.trim() ? "Draft saved" : "Draft discarded");
+        show(snap.body.trim() ? tr("js-draft-saved", "Draft saved") : tr("js-draft-discarded", "Draft discarded"));
       } else {
-        show("Draft not saved (" + resp.status + ")");
+        show(tr("js-draft-not-saved", "Draft not saved (%status%)", { status: resp.status }));
       }
     }, function () {
-      show("Draft not saved: the server could not be reached");
+      show(tr("js-draft-unreachable", "Draft not saved: the server could not be reached"));
     });
   }
 

@@ -9,6 +9,7 @@
   var note = document.getElementById("live-note");
   var csrfInput = document.querySelector('input[name="csrf"]');
   var csrf = csrfInput ? csrfInput.value : "";
+  var tr = window.casebookText || function (k, f) { return f; };
 
   function showNote(text, reload) {
     if (!note) return;
@@ -16,7 +17,7 @@
     if (reload) {
       var a = document.createElement("a");
       a.href = location.href;
-      a.textContent = "Reload";
+      a.textContent = tr("js-reload", "Reload");
       note.appendChild(a);
     }
     note.hidden = false;
@@ -32,7 +33,7 @@
   }
 
   // Re-renders times the way casebook.js does for the first load.
-  var full = window.Intl ? new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }) : null;
+  var full = window.Intl ? new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short" }) : null;
   function localTimes(el) {
     if (!full) return;
     el.querySelectorAll("time[datetime]:not([data-date-only])").forEach(function (t) {
@@ -49,7 +50,7 @@
       if (busy) { again = true; return; }
       busy = true;
       Promise.resolve(work()).catch(function () {
-        showNote("New activity.", true);
+        showNote(tr("js-new-activity", "New activity."), true);
       }).then(function () {
         busy = false;
         if (again) { again = false; schedule(); }
@@ -147,8 +148,8 @@
       var reply = document.querySelector("form.reply");
       if (sidebar && freshSidebar) {
         if (sidebarTouched()) {
-          showNote("This ticket changed while you were editing it (" + changes.join(", ") +
-            "). Pressing Update will show you what changed first.", false);
+          showNote(tr("js-changed-while-editing", "This ticket changed while you were editing it (%changes%). Pressing Update will show you what changed first.",
+            { changes: changes.join(tr("js-list-separator", ", ")) }), false);
         } else {
           sidebar.innerHTML = freshSidebar.innerHTML;
         }
@@ -159,7 +160,8 @@
         var body = reply.querySelector("textarea");
         if (v) v.value = String(newVersion);
         if (body && body.value.trim() !== "" && changes.length) {
-          showNote("New activity while you were writing: " + changes.join(", ") + " (shown above).", false);
+          showNote(tr("js-new-while-writing", "New activity while you were writing: %changes% (shown above).",
+            { changes: changes.join(tr("js-list-separator", ", ")) }), false);
         }
       }
       version = newVersion;
@@ -168,14 +170,16 @@
   }
 
   function describe(ev) {
-    var who = ev.agent_name || (ev.actor_kind === "customer" ? "The customer" : "Casebook");
+    var who = ev.agent_name || (ev.actor_kind === "customer" ? tr("js-the-customer", "The customer") : "Casebook");
     var what = (ev.fields || []).map(function (f) {
-      if (f.field === "message") return "a message";
-      if (f.field === "note") return "an internal note";
-      if (f.field === "ticket") return "the ticket";
-      return f.field.replace(/_id$/, "") + " → " + (f.new === null ? "none" : f.new);
+      if (f.field === "message") return tr("js-a-message", "a message");
+      if (f.field === "note") return tr("js-an-internal-note", "an internal note");
+      if (f.field === "ticket") return tr("js-the-ticket", "the ticket");
+      var field = f.field.replace(/_id$/, "");
+      var value = f.new === null ? tr("js-none", "none") : tr("js-value-" + f.new, String(f.new));
+      return tr("js-field-change", "%field% → %value%", { field: tr("js-field-" + field, field), value: value });
     });
-    return who + ": " + what.join(", ");
+    return tr("js-who-what", "%who%: %what%", { who: who, what: what.join(tr("js-list-separator", ", ")) });
   }
 
   // Presence: say every few seconds that this agent is here, and whether they are writing.
@@ -201,7 +205,12 @@
       var p = others[id];
       var span = document.createElement("span");
       span.className = "who";
-      span.textContent = p.agent_name + (p.state === "replying" ? " is replying…" : " is viewing");
+      span.setAttribute("data-agent-name", p.agent_name);
+      span.setAttribute("data-state", p.state);
+      span.setAttribute("data-agent-id", String(p.agent_id));
+      span.textContent = p.state === "replying"
+        ? tr("js-replying", "%name% is replying…", { name: p.agent_name })
+        : tr("js-viewing", "%name% is viewing", { name: p.agent_name });
       el.appendChild(span);
     });
   }
@@ -251,7 +260,11 @@
 
   if (mode === "ticket" && ticketId) {
     document.querySelectorAll("#presence .who").forEach(function (s) {
-      others[s.getAttribute("data-agent-id")] = { agent_name: s.textContent.replace(/ is (viewing|replying…)$/, ""), state: /replying/.test(s.textContent) ? "replying" : "viewing" };
+      others[s.getAttribute("data-agent-id")] = {
+        agent_id: s.getAttribute("data-agent-id"),
+        agent_name: s.getAttribute("data-agent-name") || s.textContent.replace(/ is (viewing|replying…)$/, ""),
+        state: s.getAttribute("data-state") || (/replying/.test(s.textContent) ? "replying" : "viewing")
+      };
     });
     var box = document.querySelector("form.reply textarea");
     if (box) box.addEventListener("input", function () {

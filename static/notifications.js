@@ -3,6 +3,7 @@
 // to show one, and window.casebookSetUnread(n) to update the count in the menu.
 (function () {
   "use strict";
+  var tr = window.casebookText || function (k, f) { return f; };
   var KEY = "casebook.desktopNotifications";
   var supported = "Notification" in window;
 
@@ -40,12 +41,12 @@
   if (!button || !supported) return;
   function label() {
     if (enabled()) {
-      button.textContent = "Desktop notifications are on (turn off)";
+      button.textContent = tr("js-notify-on", "Desktop notifications are on (turn off)");
     } else if (Notification.permission === "denied") {
-      button.textContent = "Desktop notifications are blocked in this browser";
+      button.textContent = tr("js-notify-blocked", "Desktop notifications are blocked in this browser");
       button.disabled = true;
     } else {
-      button.textContent = "Show desktop notifications";
+      button.textContent = tr("js-notify-show", "Show desktop notifications");
     }
   }
   button.hidden = false;

@@ -2,19 +2,20 @@
 // types in a field (Escape leaves the field), nor with Ctrl, Alt or Cmd held.
 (function () {
   "use strict";
+  var text = window.casebookText || function (k, f) { return f; };
   var KEYS = [
-    ["j / k", "next / previous ticket (in a list: move the selection)"],
-    ["o or Enter", "open the selected ticket"],
-    ["x", "tick the selected ticket for a bulk change"],
-    ["r", "write a public reply"],
-    ["n", "write an internal note"],
-    ["a", "assign the ticket to me"],
-    ["s", "solve the ticket"],
-    ["m", "insert a saved reply"],
-    ["g then i / u / o / p / s / a", "go to Mine, Unassigned, Open, Pending, Solved, All"],
-    ["/", "search"],
-    ["?", "show or hide this list"],
-    ["Esc", "leave a field, close this list"]
+    ["j / k", text("js-key-walk", "next / previous ticket (in a list: move the selection)")],
+    ["o, Enter", text("js-key-open", "open the selected ticket")],
+    ["x", text("js-key-tick", "tick the selected ticket for a bulk change")],
+    ["r", text("js-key-reply", "write a public reply")],
+    ["n", text("js-key-note", "write an internal note")],
+    ["a", text("js-key-assign", "assign the ticket to me")],
+    ["s", text("js-key-solve", "solve the ticket")],
+    ["m", text("js-key-macro", "insert a saved reply")],
+    ["g → i / u / o / p / s / a", text("js-key-go", "go to Mine, Unassigned, Open, Pending, Solved, All")],
+    ["/", text("js-key-search", "search")],
+    ["?", text("js-key-help", "show or hide this list")],
+    ["Esc", text("js-key-escape", "leave a field, close this list")]
   ];
   var QUEUES = { i: "mine", u: "unassigned", o: "open", p: "pending", s: "solved", a: "all" };
   var LIST_KEY = "casebook.list";
@@ -81,9 +82,9 @@
     overlay = document.createElement("div");
     overlay.className = "kb-help";
     overlay.setAttribute("role", "dialog");
-    overlay.setAttribute("aria-label", "Keyboard shortcuts");
+    overlay.setAttribute("aria-label", text("js-shortcuts-title", "Keyboard shortcuts"));
     var h = document.createElement("h2");
-    h.textContent = "Keyboard shortcuts";
+    h.textContent = text("js-shortcuts-title", "Keyboard shortcuts");
     overlay.appendChild(h);
     var dl = document.createElement("dl");
     KEYS.forEach(function (k) {

@@ -77,3 +77,54 @@ count-messages = { $count ->
     [many] { $count } رسالة
    *[other] { $count } رسالة
 }
+
+# رسائل نصوص الصفحة البرمجية (التحديث المباشر والمسودات والإشعارات والاختصارات). يضع النص البرمجي قيمة مكان %name%.
+js-reload = إعادة التحميل
+js-new-activity = يوجد نشاط جديد.
+js-changed-while-editing = تغيّرت هذه التذكرة أثناء تعديلك لها (%changes%). عند الضغط على «تحديث» سنعرض لك التغييرات أولًا.
+js-new-while-writing = حدث نشاط جديد أثناء كتابتك: %changes% (معروض أعلاه).
+js-list-separator = {"، "}
+js-the-customer = العميل
+js-a-message = رسالة
+js-an-internal-note = ملاحظة داخلية
+js-the-ticket = التذكرة
+js-none = لا شيء
+js-field-change = %field% ← %value%
+js-who-what = %who%: %what%
+js-field-status = الحالة
+js-field-priority = الأولوية
+js-field-assignee = المسؤول
+js-field-team = الفريق
+js-field-subject = الموضوع
+js-field-tags = الوسوم
+js-value-new = جديدة
+js-value-open = مفتوحة
+js-value-pending = معلّقة
+js-value-solved = محلولة
+js-value-closed = مغلقة
+js-value-low = منخفضة
+js-value-normal = عادية
+js-value-high = مرتفعة
+js-value-urgent = عاجلة
+js-viewing = %name% يطّلع على التذكرة
+js-replying = %name% يكتب ردًا…
+js-draft-saved = تم حفظ المسودة
+js-draft-discarded = تم تجاهل المسودة
+js-draft-not-saved = لم تُحفظ المسودة (%status%)
+js-draft-unreachable = لم تُحفظ المسودة: تعذّر الوصول إلى الخادم
+js-notify-on = إشعارات سطح المكتب مفعّلة (إيقاف)
+js-notify-blocked = إشعارات سطح المكتب محظورة في هذا المتصفح
+js-notify-show = إظهار إشعارات سطح المكتب
+js-shortcuts-title = اختصارات لوحة المفاتيح
+js-key-walk = التذكرة التالية / السابقة (في القائمة: نقل التحديد)
+js-key-open = فتح التذكرة المحددة
+js-key-tick = تحديد التذكرة لتغيير جماعي
+js-key-reply = كتابة رد عام
+js-key-note = كتابة ملاحظة داخلية
+js-key-assign = إسناد التذكرة إليّ
+js-key-solve = حلّ التذكرة
+js-key-macro = إدراج رد محفوظ
+js-key-go = الانتقال إلى: تذاكري، غير المسندة، المفتوحة، المعلّقة، المحلولة، الكل
+js-key-search = البحث
+js-key-help = إظهار هذه القائمة أو إخفاؤها
+js-key-escape = مغادرة الحقل وإغلاق هذه القائمة

@@ -70,3 +70,55 @@ count-messages = { $count ->
     [one] { $count } message
    *[other] { $count } messages
 }
+
+# Messages of the page scripts (live desk, drafts, notifications, shortcuts). A script puts a
+# value where %name% stands.
+js-reload = Reload
+js-new-activity = New activity.
+js-changed-while-editing = This ticket changed while you were editing it (%changes%). Pressing Update will show you what changed first.
+js-new-while-writing = New activity while you were writing: %changes% (shown above).
+js-list-separator = {", "}
+js-the-customer = The customer
+js-a-message = a message
+js-an-internal-note = an internal note
+js-the-ticket = the ticket
+js-none = none
+js-field-change = %field% → %value%
+js-who-what = %who%: %what%
+js-field-status = status
+js-field-priority = priority
+js-field-assignee = assignee
+js-field-team = team
+js-field-subject = subject
+js-field-tags = tags
+js-value-new = new
+js-value-open = open
+js-value-pending = pending
+js-value-solved = solved
+js-value-closed = closed
+js-value-low = low
+js-value-normal = normal
+js-value-high = high
+js-value-urgent = urgent
+js-viewing = %name% is viewing
+js-replying = %name% is replying…
+js-draft-saved = Draft saved
+js-draft-discarded = Draft discarded
+js-draft-not-saved = Draft not saved (%status%)
+js-draft-unreachable = Draft not saved: the server could not be reached
+js-notify-on = Desktop notifications are on (turn off)
+js-notify-blocked = Desktop notifications are blocked in this browser
+js-notify-show = Show desktop notifications
+js-shortcuts-title = Keyboard shortcuts
+js-key-walk = next / previous ticket (in a list: move the selection)
+js-key-open = open the selected ticket
+js-key-tick = tick the selected ticket for a bulk change
+js-key-reply = write a public reply
+js-key-note = write an internal note
+js-key-assign = assign the ticket to me
+js-key-solve = solve the ticket
+js-key-macro = insert a saved reply
+js-key-go = go to Mine, Unassigned, Open, Pending, Solved, All
+js-key-search = search
+js-key-help = show or hide this list
+js-key-escape = leave a field, close this list

@@ -68,9 +68,80 @@ pub fn page(frame: &Frame<'_>, body: Markup) -> Markup {
                     }
                 }
                 main #main tabindex="-1" { (body) }
+                @if frame.agent.is_some() {
+                    script type="application/json" #casebook-i18n { (script_messages()) }
+                }
             }
         }
     }
+}
+
+/// The messages the page's scripts show (live desk, drafts, notifications, shortcuts), keyed by
+/// message id; `%name%` marks where a script puts a value.
+const SCRIPT_MESSAGES: &[&str] = &[
+    "js-reload",
+    "js-new-activity",
+    "js-changed-while-editing",
+    "js-new-while-writing",
+    "js-list-separator",
+    "js-the-customer",
+    "js-a-message",
+    "js-an-internal-note",
+    "js-the-ticket",
+    "js-none",
+    "js-field-change",
+    "js-who-what",
+    "js-field-status",
+    "js-field-priority",
+    "js-field-assignee",
+    "js-field-team",
+    "js-field-subject",
+    "js-field-tags",
+    "js-value-new",
+    "js-value-open",
+    "js-value-pending",
+    "js-value-solved",
+    "js-value-closed",
+    "js-value-low",
+    "js-value-normal",
+    "js-value-high",
+    "js-value-urgent",
+    "js-viewing",
+    "js-replying",
+    "js-draft-saved",
+    "js-draft-discarded",
+    "js-draft-not-saved",
+    "js-draft-unreachable",
+    "js-notify-on",
+    "js-notify-blocked",
+    "js-notify-show",
+    "js-shortcuts-title",
+    "js-key-walk",
+    "js-key-open",
+    "js-key-tick",
+    "js-key-reply",
+    "js-key-note",
+    "js-key-assign",
+    "js-key-solve",
+    "js-key-macro",
+    "js-key-go",
+    "js-key-search",
+    "js-key-help",
+    "js-key-escape",
+];
+
+/// [`SCRIPT_MESSAGES`] in the current language, as JSON safe inside a `<script>` element.
+fn script_messages() -> maud::PreEscaped<String> {
+    let map: serde_json::Map<String, serde_json::Value> = SCRIPT_MESSAGES
+        .iter()
+        .map(|id| (id.to_string(), crate::i18n::text(id, &[]).into()))
+        .collect();
+    let json = serde_json::Value::Object(map)
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
+    maud::PreEscaped(json)
 }
 
 /// Links to this page in each language (public pages; agents choose theirs in their account).
@@ -297,4 +368,14 @@ pub fn admin_index(agent: &AgentRef, csrf: &str, unaccounted: i64) -> Markup {
 /// A value for a URL's query string.
 pub fn url_encode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_script_message_exists() {
+        for id in super::SCRIPT_MESSAGES {
+            assert!(crate::i18n::has(id), "{id}");
+        }
+    }
 }
