@@ -139,22 +139,32 @@ impl Chromedriver {
 
     /// A further session with a profile of its own (a second agent at another desk).
     pub(crate) async fn connect_with(&self, profile: &str) -> Client {
+        self.connect_with_args(profile, &[]).await
+    }
+
+    /// A session with a profile of its own and further Chromium switches.
+    pub(crate) async fn connect_with_args(&self, profile: &str, extra: &[&str]) -> Client {
         let profile = self.dir.join(profile);
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1280,900",
+        ]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .map(String::from)
+        .collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
         let caps = serde_json::json!({
             "goog:chromeOptions": {
                 "binary": CHROMIUM,
-                "args": [
-                    "--headless=new",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--window-size=1280,900",
-                    format!("--user-data-dir={}", profile.display()),
-                ],
+                "args": args,
             },
         });
         let serde_json::Value::Object(caps) = caps else {

@@ -189,6 +189,36 @@ async fn every_page_in_every_language_on_phone_and_desktop_in_chromium() {
         }
     }
 
+    // Dark mode: the same pages pass the same checks on a dark ground.
+    let dark = driver
+        .connect_with_args(
+            "dark",
+            &[
+                "--force-dark-mode",
+                "--blink-settings=preferredColorScheme=0",
+            ],
+        )
+        .await;
+    fit_viewport(&dark).await;
+    log_in(&dark, &app, &app.admin_email).await;
+    goto(&dark, &app.at("/support?lang=en")).await;
+    let is_dark = dark
+        .execute(
+            "return matchMedia('(prefers-color-scheme: dark)').matches",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(is_dark, serde_json::json!(true), "Chromium in dark mode");
+    for path in staff_pages.iter().chain(public_pages.iter()) {
+        goto(&dark, &app.at(path)).await;
+        for v in axe(&dark, &axe_js).await {
+            problems.push(format!("dark {path}: {v}"));
+        }
+    }
+    goto(&dark, &app.at(&format!("/tickets/{arabic}"))).await;
+    screenshot(&dark, "ticket-dark.png").await;
+
     // Screenshots for the README: the Arabic ticket page and a phone queue.
     goto(&c, &app.at("/support?lang=ar")).await;
     fit_viewport(&c).await;
