@@ -268,7 +268,7 @@ pub fn number(n: i64) -> String {
         grouped.push('-');
     }
     for (i, c) in plain.chars().enumerate() {
-        if i > 0 && (plain.len() - i) % 3 == 0 {
+        if i > 0 && (plain.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);

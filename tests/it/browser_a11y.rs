@@ -182,6 +182,17 @@ async fn every_page_in_every_language_on_phone_and_desktop_in_chromium() {
                 if overflow > 1 {
                     problems.push(format!("{at}: {overflow} px wider than the screen"));
                 }
+                // Free text follows the script typed into it.
+                let fixed = text(
+                    client,
+                    "return [...document.querySelectorAll('textarea, input:not([type]), input[type=text], input[type=search]')]
+                       .filter(e => e.type !== 'hidden' && e.getAttribute('dir') !== 'auto')
+                       .map(e => e.outerHTML.slice(0, 100)).join(' | ')",
+                )
+                .await;
+                if !fixed.is_empty() {
+                    problems.push(format!("{at}: text fields without dir=auto: {fixed}"));
+                }
                 for v in axe(client, &axe_js).await {
                     problems.push(format!("{at}: {v}"));
                 }
