@@ -414,6 +414,22 @@ pub async fn revoke_api_token(db: &Db, token: &str, now: Millis) -> AppResult<bo
     Ok(res.rows_affected() > 0)
 }
 
+/// Sets the language an agent sees Casebook in; `None` follows their browser.
+pub async fn set_locale(
+    db: &Db,
+    agent_id: i64,
+    locale: Option<crate::i18n::Locale>,
+    now: Millis,
+) -> AppResult<()> {
+    sqlx::query("UPDATE agent SET locale = $1, updated_at = $2 WHERE agent_id = $3")
+        .bind(locale.map(|l| l.tag()))
+        .bind(now)
+        .bind(agent_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -462,20 +478,4 @@ mod tests {
         assert_eq!(digest(&s).len(), 64);
         assert!(!digest(&s).contains(&s));
     }
-}
-
-/// Sets the language an agent sees Casebook in; `None` follows their browser.
-pub async fn set_locale(
-    db: &Db,
-    agent_id: i64,
-    locale: Option<crate::i18n::Locale>,
-    now: Millis,
-) -> AppResult<()> {
-    sqlx::query("UPDATE agent SET locale = $1, updated_at = $2 WHERE agent_id = $3")
-        .bind(locale.map(|l| l.tag()))
-        .bind(now)
-        .bind(agent_id)
-        .execute(&db.pool)
-        .await?;
-    Ok(())
 }

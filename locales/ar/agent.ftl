@@ -158,6 +158,7 @@ agent-delivery-unknown-error = خطأ غير معروف
 agent-delivery-queued = البريد في قائمة الإرسال
 agent-delivery-sent = أُرسلت بالبريد إلى العميل
 agent-attachment-view = عرض { $name }
+agent-preview-refused = لا يمكن عرض هذا الملف في المتصفح؛ نزّله بدلًا من ذلك
 agent-attachment-open = فتح
 agent-reply-label = الرد على { $name } أو إضافة ملاحظة داخلية
 agent-reply-attach = إرفاق ملفات

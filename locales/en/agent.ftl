@@ -158,6 +158,7 @@ agent-delivery-unknown-error = unknown error
 agent-delivery-queued = Email queued
 agent-delivery-sent = Emailed to the customer
 agent-attachment-view = View { $name }
+agent-preview-refused = this file cannot be shown in the browser; download it instead
 agent-attachment-open = open
 agent-reply-label = Reply to { $name } or add an internal note
 agent-reply-attach = Attach files

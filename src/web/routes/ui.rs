@@ -724,7 +724,7 @@ pub fn preview_response(a: tickets::repo::AttachmentContent) -> Response {
     let Some(kind) = previewable(&a.content) else {
         return (
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "this file cannot be shown in the browser; download it instead",
+            t!("agent-preview-refused"),
         )
             .into_response();
     };
