@@ -89,16 +89,16 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 /// agent's own name or address (`personal`), as judged by zxcvbn (score 3 of 4 or better).
 pub fn validate_password(field: &str, password: &str, personal: &[&str]) -> AppResult<()> {
     if password.trim().is_empty() {
-        return Err(AppError::field(field, "must not be only spaces"));
+        return Err(AppError::field(field, t!("error-password-spaces")));
     }
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(AppError::field(
             field,
-            format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+            t!("error-password-short", min = MIN_PASSWORD_CHARS),
         ));
     }
     if password.len() > 1024 {
-        return Err(AppError::field(field, "is too long"));
+        return Err(AppError::field(field, t!("error-too-long")));
     }
     let mut inputs: Vec<&str> = Vec::new();
     for p in personal {
@@ -110,14 +110,17 @@ pub fn validate_password(field: &str, password: &str, personal: &[&str]) -> AppR
     }
     let estimate = zxcvbn::zxcvbn(password, &inputs);
     if estimate.score() < zxcvbn::Score::Three {
+        // zxcvbn's warning is English: it is said in English pages only.
         let why = estimate
             .feedback()
             .and_then(|f| f.warning())
-            .map(|w| format!(" ({w})"))
-            .unwrap_or_default();
+            .filter(|_| crate::i18n::current() == crate::i18n::Locale::En);
         return Err(AppError::field(
             field,
-            format!("is too easy to guess{why}; a few unrelated words or a longer phrase are best"),
+            match why {
+                Some(w) => t!("error-password-weak-why", why = w.to_string()),
+                None => t!("error-password-weak"),
+            },
         ));
     }
     Ok(())
@@ -140,7 +143,7 @@ impl AgentRef {
     /// 403 unless this agent is an admin.
     pub fn require_admin(&self) -> AppResult<()> {
         if self.role != Role::Admin {
-            return Err(AppError::Forbidden("this needs the admin role".into()));
+            return Err(AppError::Forbidden(t!("error-needs-admin")));
         }
         Ok(())
     }
@@ -148,9 +151,7 @@ impl AgentRef {
     /// 403 unless this agent is a lead or an admin.
     pub fn require_lead(&self) -> AppResult<()> {
         if !self.role.is_lead_or_admin() {
-            return Err(AppError::Forbidden(
-                "this needs the lead or admin role".into(),
-            ));
+            return Err(AppError::Forbidden(t!("error-needs-lead")));
         }
         Ok(())
     }
@@ -184,7 +185,7 @@ pub async fn create_agent(db: &Db, new: NewAgent<'_>, now: Millis) -> AppResult<
     let email = EmailAddress::parse(new.email).map_err(|m| AppError::field("email", m))?;
     let name = new.name.trim();
     if name.is_empty() {
-        return Err(AppError::field("name", "is required"));
+        return Err(AppError::field("name", t!("error-required")));
     }
     validate_password("password", new.password, &[new.email, name])?;
     let hash = hash_password_off_thread(new.password).await?;
@@ -201,7 +202,7 @@ pub async fn create_agent(db: &Db, new: NewAgent<'_>, now: Millis) -> AppResult<
     .await
     .map_err(|e| {
         if crate::db::is_unique_violation(&e) {
-            AppError::field("email", "is already used by another agent")
+            AppError::field("email", t!("error-email-taken"))
         } else {
             e.into()
         }
@@ -334,7 +335,10 @@ pub async fn change_password(
         row.try_get("name")?,
     );
     if !verify_password_off_thread(current, &hash).await? {
-        return Err(AppError::field("current_password", "is not correct"));
+        return Err(AppError::field(
+            "current_password",
+            t!("error-password-wrong"),
+        ));
     }
     validate_password("new_password", new, &[&email, &name])?;
     let new_hash = hash_password_off_thread(new).await?;
@@ -410,6 +414,22 @@ pub async fn revoke_api_token(db: &Db, token: &str, now: Millis) -> AppResult<bo
     Ok(res.rows_affected() > 0)
 }
 
+/// Sets the language an agent sees Casebook in; `None` follows their browser.
+pub async fn set_locale(
+    db: &Db,
+    agent_id: i64,
+    locale: Option<crate::i18n::Locale>,
+    now: Millis,
+) -> AppResult<()> {
+    sqlx::query("UPDATE agent SET locale = $1, updated_at = $2 WHERE agent_id = $3")
+        .bind(locale.map(|l| l.tag()))
+        .bind(now)
+        .bind(agent_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -458,20 +478,4 @@ mod tests {
         assert_eq!(digest(&s).len(), 64);
         assert!(!digest(&s).contains(&s));
     }
-}
-
-/// Sets the language an agent sees Casebook in; `None` follows their browser.
-pub async fn set_locale(
-    db: &Db,
-    agent_id: i64,
-    locale: Option<crate::i18n::Locale>,
-    now: Millis,
-) -> AppResult<()> {
-    sqlx::query("UPDATE agent SET locale = $1, updated_at = $2 WHERE agent_id = $3")
-        .bind(locale.map(|l| l.tag()))
-        .bind(now)
-        .bind(agent_id)
-        .execute(&db.pool)
-        .await?;
-    Ok(())
 }

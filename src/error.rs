@@ -72,7 +72,7 @@ pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 impl AppError {
     /// A field that holds a NUL character (no text column can store one).
     pub fn nul(field: impl Into<String>) -> Self {
-        AppError::field(field, "must not contain NUL characters")
+        AppError::field(field, t!("error-nul"))
     }
 
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
@@ -116,15 +116,32 @@ impl AppError {
         }
     }
 
-    /// The message shown to the caller. Internal errors are logged with a reference and never shown.
+    /// The message shown to the caller, in the request's language (the API's is English).
+    /// Internal errors are logged with a reference and never shown.
     pub fn public_message(&self) -> String {
         match self {
             AppError::Internal(err) => {
                 let reference = format!("{:012x}", rand::random::<u64>() & 0xFFFF_FFFF_FFFF);
                 tracing::error!(error = ?err, reference, "internal error");
-                format!("internal error (reference {reference})")
+                t!("error-internal", reference = reference)
             }
-            other => other.to_string(),
+            AppError::Validation { field, message } => {
+                t!("error-validation", field = field, message = message)
+            }
+            AppError::BadRequest(m) | AppError::Forbidden(m) | AppError::Conflict(m) => m.clone(),
+            AppError::Unauthorized => t!("error-unauthorized"),
+            AppError::NotFound(what) => t!("error-not-found", what = *what),
+            AppError::Stale { current_version } => t!("error-stale", version = *current_version),
+            AppError::PayloadTooLarge => t!("error-too-large"),
+            AppError::RateLimited { retry_after_secs } => {
+                t!("error-rate-limited", secs = *retry_after_secs)
+            }
+            AppError::Unavailable { retry_after_secs } => {
+                t!("error-unavailable", secs = *retry_after_secs)
+            }
+            AppError::SearchUnavailable { retry_after_secs } => {
+                t!("error-search-unavailable", secs = *retry_after_secs)
+            }
         }
     }
 
@@ -148,7 +165,7 @@ impl AppError {
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         if crate::db::is_unique_violation(&err) {
-            return AppError::Conflict("already exists".into());
+            return AppError::Conflict(t!("error-already-exists"));
         }
         AppError::from(anyhow::Error::from(err))
     }

@@ -333,7 +333,11 @@ impl Edit {
         if !from.can_move_to(to) {
             return Err(AppError::field(
                 "status",
-                format!("cannot change from {from} to {to}"),
+                t!(
+                    "error-status-change",
+                    from = crate::web::views::agent::status_name(from.as_str()),
+                    to = crate::web::views::agent::status_name(to.as_str())
+                ),
             ));
         }
         sqlx::query(
@@ -642,7 +646,7 @@ impl Edit {
                 }
                 return Err(AppError::field(
                     "add_cc",
-                    format!("a ticket copies at most {} people", super::MAX_CC),
+                    t!("error-cc-limit", max = super::MAX_CC),
                 ));
             }
             let added = sqlx::query(
@@ -694,7 +698,7 @@ impl Edit {
             if owner != Some(self.ticket_id) {
                 return Err(AppError::field(
                     "message_id",
-                    "is not a message of this ticket",
+                    t!("error-not-message-of-ticket"),
                 ));
             }
         }

@@ -28,7 +28,7 @@ pub fn validate_body(body: &str) -> AppResult<&str> {
     if body.chars().count() > MAX_DRAFT_CHARS {
         return Err(AppError::field(
             "body",
-            format!("is too long ({MAX_DRAFT_CHARS} characters at most)"),
+            t!("error-too-long-chars", max = MAX_DRAFT_CHARS),
         ));
     }
     Ok(body)

@@ -134,7 +134,7 @@ pub const MAX_ATTACHMENTS: usize = 50;
 
 /// What is said of a message with more than [`MAX_ATTACHMENTS`] files.
 pub fn too_many_files() -> String {
-    format!("at most {MAX_ATTACHMENTS} files")
+    t!("error-too-many-files", max = MAX_ATTACHMENTS)
 }
 
 /// Refuses more than [`MAX_ATTACHMENTS`] files on one message, naming `field`.
@@ -148,7 +148,7 @@ pub fn check_file_count(field: &str, files: usize) -> AppResult<()> {
 pub fn validate_body(field: &str, body: &str) -> AppResult<String> {
     let body = body.trim();
     if body.is_empty() {
-        return Err(AppError::field(field, "is required"));
+        return Err(AppError::field(field, t!("error-required")));
     }
     if body.contains('\0') {
         return Err(AppError::nul(field));
@@ -156,7 +156,7 @@ pub fn validate_body(field: &str, body: &str) -> AppResult<String> {
     if body.chars().count() > MAX_BODY_CHARS {
         return Err(AppError::field(
             field,
-            format!("is too long ({MAX_BODY_CHARS} characters at most)"),
+            t!("error-too-long-chars", max = MAX_BODY_CHARS),
         ));
     }
     Ok(body.to_string())
@@ -233,14 +233,17 @@ pub fn clean_cc(field: &str, raw: &[String]) -> AppResult<Vec<String>> {
             continue;
         }
         let parsed = crate::domain::EmailAddress::parse(a)
-            .map_err(|_| AppError::field(format!("{field}[{i}]"), "is not an email address"))?;
+            .map_err(|_| AppError::field(format!("{field}[{i}]"), t!("error-not-email")))?;
         let a = parsed.as_str().to_string();
         if !out.contains(&a) {
             out.push(a);
         }
     }
     if out.len() > MAX_CC {
-        return Err(AppError::field(field, format!("at most {MAX_CC}")));
+        return Err(AppError::field(
+            field,
+            t!("error-too-many-cc", max = MAX_CC),
+        ));
     }
     Ok(out)
 }
@@ -254,7 +257,7 @@ pub async fn customer_adds_cc(
 ) -> AppResult<()> {
     let add = clean_cc("address", &[address.to_string()])?;
     if add.is_empty() {
-        return Err(AppError::field("address", "is required"));
+        return Err(AppError::field("address", t!("error-required")));
     }
     let mut tx = db.begin().await?;
     let mut edit = commands::open(&mut tx, ticket_id, Actor::Customer, Expect::Any, now).await?;
@@ -314,7 +317,7 @@ pub async fn retag(
     let from = one_tag("tag", from)?;
     let to = to.map(|t| one_tag("to", t)).transpose()?;
     if to.as_deref() == Some(from.as_str()) {
-        return Err(AppError::field("to", "is the tag's current name"));
+        return Err(AppError::field("to", t!("error-tag-same-name")));
     }
     let mut changed = 0u64;
     loop {
@@ -352,7 +355,7 @@ fn one_tag(field: &str, raw: &str) -> AppResult<String> {
     clean_tags(field, &[raw.to_string()])?
         .into_iter()
         .next()
-        .ok_or_else(|| AppError::field(field, "is required"))
+        .ok_or_else(|| AppError::field(field, t!("error-required")))
 }
 
 #[tracing::instrument(skip_all, fields(ticket_id))]
@@ -386,7 +389,7 @@ pub async fn check_patch(db: &Db, mut patch: TicketPatch) -> AppResult<TicketPat
     if let Some(Some(assignee)) = patch.assignee_id
         && !crate::auth::agent_exists(db, assignee).await?
     {
-        return Err(AppError::field("assignee_id", "is not an active agent"));
+        return Err(AppError::field("assignee_id", t!("error-not-active-agent")));
     }
     Ok(patch)
 }
@@ -421,16 +424,16 @@ pub const MAX_SUBJECT_CHARS: usize = 250;
 pub fn validate_subject(subject: &str) -> AppResult<String> {
     let s = subject.trim();
     if s.is_empty() {
-        return Err(AppError::field("subject", "is required"));
+        return Err(AppError::field("subject", t!("error-required")));
     }
     if s.chars().count() > MAX_SUBJECT_CHARS {
         return Err(AppError::field(
             "subject",
-            format!("is too long ({MAX_SUBJECT_CHARS} characters at most)"),
+            t!("error-too-long-chars", max = MAX_SUBJECT_CHARS),
         ));
     }
     if s.chars().any(|c| c.is_control()) {
-        return Err(AppError::field("subject", "must be a single line"));
+        return Err(AppError::field("subject", t!("error-single-line")));
     }
     Ok(s.to_string())
 }

@@ -89,10 +89,7 @@ pub fn verify_csrf(headers: &HeaderMap, submitted: Option<&str>) -> Result<(), A
     let cookie = cookie(headers, CSRF_COOKIE);
     match (cookie, submitted) {
         (Some(c), Some(s)) if !c.is_empty() && constant_eq(c.as_bytes(), s.as_bytes()) => Ok(()),
-        _ => Err(AppError::Forbidden(
-            "the form has expired or did not come from this site; reload the page and try again"
-                .into(),
-        )),
+        _ => Err(AppError::Forbidden(t!("error-csrf"))),
     }
 }
 

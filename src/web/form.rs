@@ -38,9 +38,9 @@ pub async fn read_submission(state: &AppState, req: Request) -> Result<Submissio
                     return Err(AppError::PayloadTooLarge);
                 }
                 Err(e) => {
-                    return Err(AppError::BadRequest(format!(
-                        "malformed form: {}",
-                        e.body_text()
+                    return Err(AppError::BadRequest(t!(
+                        "error-malformed-form",
+                        detail = e.body_text()
                     )));
                 }
             };
@@ -92,7 +92,7 @@ pub async fn read_submission(state: &AppState, req: Request) -> Result<Submissio
                 }
                 if too_large {
                     let limit_kb = limit / 1024;
-                    sub.attachment_error = Some(format!("is too large ({limit_kb} KB at most)"));
+                    sub.attachment_error = Some(t!("error-too-large-kb", max = limit_kb));
                     continue;
                 }
                 let filename: String = filename

@@ -54,10 +54,10 @@ fn scope(q: &ScopeQuery) -> AppResult<Scope> {
             .trim()
             .parse::<i64>()
             .map(Scope::Ticket)
-            .map_err(|_| AppError::field("ticket", "must be a ticket id")),
+            .map_err(|_| AppError::field("ticket", t!("error-ticket-id"))),
         (None, Some("queue")) => Ok(Scope::Queue),
         (None, None | Some("") | Some("all")) => Ok(Scope::All),
-        (None, Some(_)) => Err(AppError::field("view", "must be queue or all")),
+        (None, Some(_)) => Err(AppError::field("view", t!("error-queue-or-all"))),
     }
 }
 
@@ -99,8 +99,8 @@ fn last_event_id(headers: &HeaderMap) -> AppResult<Option<i64>> {
             .trim()
             .parse::<i64>()
             .map(Some)
-            .map_err(|_| AppError::field("Last-Event-ID", "must be an event id")),
-        Some(Err(_)) => Err(AppError::field("Last-Event-ID", "must be an event id")),
+            .map_err(|_| AppError::field("Last-Event-ID", t!("error-event-id"))),
+        Some(Err(_)) => Err(AppError::field("Last-Event-ID", t!("error-event-id"))),
     }
 }
 
@@ -302,10 +302,7 @@ async fn presence(
     let what = match f.state.as_deref().map(str::trim) {
         Some(s @ ("viewing" | "replying" | "left")) => s.to_string(),
         _ => {
-            return Err(AppError::field(
-                "state",
-                "must be viewing, replying or left",
-            ));
+            return Err(AppError::field("state", t!("error-presence-state")));
         }
     };
     crate::tickets::get_ticket(&state.db, id).await?;

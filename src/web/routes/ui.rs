@@ -122,7 +122,7 @@ async fn login(
             tracing::info!(ip, "failed login");
             Ok((
                 StatusCode::UNAUTHORIZED,
-                views::login(&csrf, &email, Some("Wrong email or password."), &next),
+                views::login(&csrf, &email, Some(&t!("agent-login-wrong")), &next),
             )
                 .into_response())
         }
@@ -180,7 +180,7 @@ async fn queue(
     let queue = match q.queue.as_deref() {
         None | Some("") => Queue::Mine,
         Some(k) => {
-            Queue::parse(k).ok_or_else(|| AppError::field("queue", "is not a known queue"))?
+            Queue::parse(k).ok_or_else(|| AppError::field("queue", t!("error-unknown-queue")))?
         }
     };
     let before_id = super::page_cursor(q.cursor.as_deref())?;
@@ -189,7 +189,7 @@ async fn queue(
         Some(t) => {
             let id = t
                 .parse::<i64>()
-                .map_err(|_| AppError::field("team", "must be a team id"))?;
+                .map_err(|_| AppError::field("team", t!("error-team-id")))?;
             let name = crate::assign::admin::team_name_by_id(&state.db, id)
                 .await?
                 .ok_or(AppError::NotFound("team"))?;
@@ -216,7 +216,7 @@ async fn queue(
         Some(v) => {
             let id = v
                 .parse::<i64>()
-                .map_err(|_| AppError::field("saved_view", "must be a view id"))?;
+                .map_err(|_| AppError::field("saved_view", t!("error-view-id")))?;
             Some(tickets::views::get(&state.db, &agent, id).await?)
         }
     };
@@ -510,7 +510,7 @@ fn form_version(v: Option<&str>) -> Result<tickets::Expect, AppError> {
         Some(s) => s
             .parse::<i64>()
             .map(tickets::Expect::Version)
-            .map_err(|_| AppError::field("version", "is not a ticket version")),
+            .map_err(|_| AppError::field("version", t!("error-not-ticket-version"))),
     }
 }
 
@@ -530,11 +530,9 @@ fn parse_assignee(v: Option<&str>) -> Result<Option<Option<i64>>, AppError> {
     match v.map(str::trim) {
         None => Ok(None),
         Some("") => Ok(Some(None)),
-        Some(s) => {
-            Ok(Some(Some(s.parse::<i64>().map_err(|_| {
-                AppError::field("assignee_id", "is not an agent id")
-            })?)))
-        }
+        Some(s) => Ok(Some(Some(s.parse::<i64>().map_err(|_| {
+            AppError::field("assignee_id", t!("error-not-agent-id"))
+        })?))),
     }
 }
 
@@ -726,7 +724,7 @@ pub fn preview_response(a: tickets::repo::AttachmentContent) -> Response {
     let Some(kind) = previewable(&a.content) else {
         return (
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "this file cannot be shown in the browser; download it instead",
+            t!("agent-preview-refused"),
         )
             .into_response();
     };
@@ -880,7 +878,7 @@ async fn add_agent(
     agent.require_admin()?;
     let result = async {
         let role = parse_opt::<Role>("role", f.role.as_deref())?
-            .ok_or_else(|| AppError::field("role", "is required"))?;
+            .ok_or_else(|| AppError::field("role", t!("error-required")))?;
         auth::create_agent(
             &state.db,
             NewAgent {

@@ -1,6 +1,6 @@
 //! Pages for agents: login, queues, the ticket page, the customer page, password, admin.
 
-use super::layout::{Frame, age, ago, badge, date, field_error, page, plural, time, url_encode};
+use super::layout::{Frame, age, ago, date, field_error, page, role_name, time, url_encode};
 use crate::auth::AgentRef;
 use crate::customers::Customer;
 use crate::customers::crm::{CrmEvent, Profile};
@@ -9,25 +9,148 @@ use crate::tickets::commands::ChangeEvent;
 use crate::tickets::{Event, Message, Queue, Ticket};
 use maud::{Markup, html};
 
+/// Where [`rich`] puts the `i`-th element of a message (a private-use character).
+const M0: &str = "\u{E000}";
+const M1: &str = "\u{E001}";
+const M2: &str = "\u{E002}";
+const M3: &str = "\u{E003}";
+
+/// A whole-sentence message whose placeables are elements (a link, a name in `bdi`, `kbd`):
+/// the message is asked for with `M0`, `M1`… as arguments, and `parts[i]` goes where `Mi` is.
+fn rich(text: &str, parts: &[Markup]) -> Markup {
+    let mut out = String::new();
+    let mut plain = String::new();
+    for c in text.chars() {
+        let i = (c as u32).wrapping_sub(0xE000) as usize;
+        if let Some(part) = parts.get(i) {
+            out.push_str(&html! { (plain) }.into_string());
+            plain.clear();
+            out.push_str(&part.0);
+        } else {
+            plain.push(c);
+        }
+    }
+    out.push_str(&html! { (plain) }.into_string());
+    maud::PreEscaped(out)
+}
+
+/// A status's name in the current language (`open` → "open", "열림", "مفتوحة").
+pub fn status_name(s: &str) -> String {
+    match s {
+        "new" => t!("status-new"),
+        "open" => t!("status-open"),
+        "pending" => t!("status-pending"),
+        "solved" => t!("status-solved"),
+        "closed" => t!("status-closed"),
+        other => other.to_string(),
+    }
+}
+
+/// A priority's name in the current language.
+pub fn priority_name(s: &str) -> String {
+    match s {
+        "low" => t!("priority-low"),
+        "normal" => t!("priority-normal"),
+        "high" => t!("priority-high"),
+        "urgent" => t!("priority-urgent"),
+        other => other.to_string(),
+    }
+}
+
+/// A channel's name in the current language.
+pub fn channel_name(s: &str) -> String {
+    match s {
+        "email" => t!("channel-email"),
+        "web" => t!("channel-web"),
+        "api" => t!("channel-api"),
+        other => other.to_string(),
+    }
+}
+
+/// A queue's name in the current language.
+pub fn queue_name(q: Queue) -> String {
+    match q {
+        Queue::Mine => t!("agent-queue-mine"),
+        Queue::Unassigned => t!("agent-queue-unassigned"),
+        Queue::Open => t!("agent-queue-open"),
+        Queue::Pending => t!("agent-queue-pending"),
+        Queue::Solved => t!("agent-queue-solved"),
+        Queue::All => t!("agent-queue-all"),
+    }
+}
+
+/// The status badge (class by the code, text in the current language).
+pub fn status_badge(s: Status) -> Markup {
+    html! { span class={"badge status-" (s.as_str())} { (status_name(s.as_str())) } }
+}
+
+/// The priority badge.
+pub fn priority_badge(p: Priority) -> Markup {
+    html! { span class={"badge priority-" (p.as_str())} { (priority_name(p.as_str())) } }
+}
+
+/// A column's heading in the ticket lists.
+fn column_name(c: &str) -> String {
+    match c {
+        "customer" => t!("agent-column-customer"),
+        "status" => t!("agent-column-status"),
+        "priority" => t!("agent-column-priority"),
+        "assignee" => t!("agent-column-assignee"),
+        "team" => t!("agent-column-team"),
+        "tags" => t!("agent-column-tags"),
+        "channel" => t!("agent-column-channel"),
+        "age" => t!("agent-column-age"),
+        "updated" => t!("agent-column-updated"),
+        "sla" => t!("agent-column-sla"),
+        "plan" => t!("agent-column-plan"),
+        _ => crate::tickets::views::COLUMNS
+            .iter()
+            .find(|(k, _)| *k == c)
+            .map(|(_, h)| h.to_string())
+            .unwrap_or_default(),
+    }
+}
+
+fn sla_filter_name(key: &str, label: &str) -> String {
+    match key {
+        "breached" => t!("agent-sla-breached"),
+        "at_risk" => t!("agent-sla-at-risk"),
+        "attention" => t!("agent-sla-attention"),
+        _ => label.to_string(),
+    }
+}
+
+fn sort_name(key: &str, label: &str) -> String {
+    match key {
+        "newest" => t!("agent-sort-newest"),
+        "oldest" => t!("agent-sort-oldest"),
+        "updated" => t!("agent-sort-updated"),
+        "priority" => t!("agent-sort-priority"),
+        "sla" => t!("agent-sort-sla"),
+        _ => label.to_string(),
+    }
+}
+
 pub fn login(csrf: &str, email: &str, error: Option<&str>, next: &str) -> Markup {
+    let title = t!("agent-login-title");
     page(
         &Frame {
-            title: "Log in",
+            title: &title,
             agent: None,
             csrf,
         },
         html! {
             section.card.narrow {
-                h1 { "Log in to Casebook" }
+                h1 { (t!("agent-login-heading")) }
                 @if let Some(e) = error { p.flash.error role="alert" { (e) } }
                 form method="post" action="/login" {
                     input type="hidden" name="csrf" value=(csrf);
                     @if next != "/tickets" { input type="hidden" name="next" value=(next); }
-                    label for="email" { "Email" }
+                    label for="email" { (t!("agent-login-email")) }
                     input #email type="email" name="email" value=(email) required autocomplete="username";
-                    label for="password" { "Password" }
+                    label for="password" { (t!("agent-login-password")) }
                     input #password type="password" name="password" required autocomplete="current-password";
-                    button type="submit" { "Log in" }
+                    button type="submit" { (t!("agent-login-button")) }
                 }
             }
         },
@@ -81,14 +204,14 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
     if let Some(tag) = p.tag {
         back.push_str(&format!("&tag={}", url_encode(tag)));
     }
-    let title = Queue::ALL
-        .iter()
-        .find(|(q, _, _)| *q == p.queue)
-        .map(|(_, _, t)| *t)
-        .unwrap_or("Tickets");
+    let title = if Queue::ALL.iter().any(|(q, _, _)| *q == p.queue) {
+        queue_name(p.queue)
+    } else {
+        t!("agent-queue-tickets")
+    };
     page(
         &Frame {
-            title,
+            title: &title,
             agent: Some(p.agent),
             csrf: p.csrf,
         },
@@ -100,26 +223,26 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
                     h1 {
                         (title)
                         @if let Some((_, team)) = p.team {
-                            " · " (team) " "
-                            a.small href={"/tickets?queue=" (p.queue.key())} title="Show every team" { "(all teams)" }
+                            " · " bdi { (team) } " "
+                            a.small href={"/tickets?queue=" (p.queue.key())} title=(t!("agent-queue-all-teams-title")) { (t!("agent-queue-all-teams")) }
                         }
                         @if let Some(tag) = p.tag {
-                            " · tagged " span.tag dir="auto" { (tag) } " "
-                            a.small href={"/tickets?queue=" (p.queue.key()) @if let Some((team, _)) = p.team { "&team=" (team) }} title="Show every tag" { "(any tag)" }
+                            " · " (rich(&t!("agent-queue-tagged", tag = M0), &[html! { span.tag dir="auto" { (tag) } }])) " "
+                            a.small href={"/tickets?queue=" (p.queue.key()) @if let Some((team, _)) = p.team { "&team=" (team) }} title=(t!("agent-queue-any-tag-title")) { (t!("agent-queue-any-tag")) }
                         }
                     }
                     @if p.tickets.is_empty() {
-                        p.empty { "Nothing here. " @if p.queue == Queue::Mine { "Pick a ticket from Unassigned." } }
+                        p.empty { (t!("agent-queue-empty")) " " @if p.queue == Queue::Mine { (t!("agent-queue-empty-mine")) } }
                     } @else {
                         (super::bulk::bar(p.csrf, p.agents, p.macros, p.teams, &back, Some(&scope)))
                         (ticket_table(p))
                         (save_view_form(p))
-                        p.muted.small.kb-hint { "Keyboard: " kbd { "j" } " / " kbd { "k" } " to move, " kbd { "o" } " to open, " kbd { "?" } " for every shortcut." }
+                        p.muted.small.kb-hint { (rich(&t!("agent-queue-keys", j = M0, k = M1, o = M2, help = M3), &[html! { kbd { "j" } }, html! { kbd { "k" } }, html! { kbd { "o" } }, html! { kbd { "?" } }])) }
                         @if p.queue == Queue::Mine && p.next_cursor.is_none() {
-                            p.muted.small { "Most urgent SLA first. " a href="/tickets?queue=mine&sort=newest" { "Newest first" } }
+                            p.muted.small { (t!("agent-queue-urgent-first")) " " a href="/tickets?queue=mine&sort=newest" { (t!("agent-queue-newest-first")) } }
                         }
                         @if let Some(c) = p.next_cursor {
-                            p { a.button href={"/tickets?queue=" (p.queue.key()) "&cursor=" (c) @if let Some((team, _)) = p.team { "&team=" (team) } @if let Some(tag) = p.tag { "&tag=" (url_encode(tag)) }} { "Older tickets →" } }
+                            p { a.button href={"/tickets?queue=" (p.queue.key()) "&cursor=" (c) @if let Some((team, _)) = p.team { "&team=" (team) } @if let Some(tag) = p.tag { "&tag=" (url_encode(tag)) }} { (t!("agent-queue-older")) } }
                         }
                     }
                 }
@@ -128,11 +251,13 @@ pub fn queue(p: &QueuePage<'_>) -> Markup {
     )
 }
 
-fn display_name(t: &Ticket) -> &str {
+fn display_name(t: &Ticket) -> String {
     if t.customer_name.is_empty() {
-        t.customer_email.as_deref().unwrap_or("(unknown)")
+        t.customer_email
+            .clone()
+            .unwrap_or_else(|| t!("agent-unknown-customer"))
     } else {
-        &t.customer_name
+        t.customer_name.clone()
     }
 }
 
@@ -202,48 +327,76 @@ pub fn conflict(
     reply_kept: bool,
     now: i64,
 ) -> Markup {
-    fn field_label(f: &str) -> &str {
+    fn field_label(f: &str) -> String {
         match f {
-            "assignee_id" => "assignee",
-            "team_id" => "team",
-            "customer_id" => "customer",
-            "resolution_message_id" => "solution",
-            "message" => "public message",
-            "ticket" => "ticket",
-            other => other,
+            "assignee_id" => t!("agent-field-assignee"),
+            "team_id" => t!("agent-field-team"),
+            "customer_id" => t!("agent-field-customer"),
+            "resolution_message_id" => t!("agent-field-solution"),
+            "message" => t!("agent-field-message"),
+            "ticket" => t!("agent-field-ticket"),
+            "status" => t!("agent-field-status"),
+            "priority" => t!("agent-field-priority"),
+            "subject" => t!("agent-field-subject"),
+            "tags" => t!("agent-field-tags"),
+            "cc" => t!("agent-field-cc"),
+            "merged_into_id" => t!("agent-field-merged"),
+            other => other.to_string(),
         }
     }
     let value = |field: &str, v: Option<&str>| -> String {
         match (field, v) {
-            (_, None) => "none".into(),
+            (_, None) => t!("none"),
             ("assignee_id", Some(id)) => agent_name(agents, Some(id)),
+            ("status", Some(v)) => status_name(v),
+            ("priority", Some(v)) => priority_name(v),
             (_, Some(v)) => v.to_string(),
         }
     };
+    let who = |c: &ChangeEvent| -> Markup {
+        let name = match c.actor_kind.as_str() {
+            "agent" => c
+                .agent_name
+                .clone()
+                .unwrap_or_else(|| t!("agent-who-agent")),
+            "customer" => t!("agent-who-customer"),
+            _ => t!("agent-actor-system"),
+        };
+        html! { strong { bdi { (name) } } }
+    };
     html! {
         section.card.conflict #conflict role="alert" {
-            h2 { "This ticket changed since you opened it" }
+            h2 { (t!("agent-conflict-heading")) }
             ul {
                 @for c in changes {
                     @for f in &c.fields {
                         li {
-                            strong { (c.who()) } " "
                             @match f.field.as_str() {
-                                "message" | "note" => { "added a " (if f.field == "note" { "internal note" } else { "message" }) }
-                                "ticket" => { "created the ticket" }
-                                field => { "changed " (field_label(field)) " " span.old { (value(field, f.old.as_deref())) } " → " span.new { (value(field, f.new.as_deref())) } }
+                                "message" => { (rich(&t!("agent-conflict-added-message", who = M0), &[who(c)])) }
+                                "note" => { (rich(&t!("agent-conflict-added-note", who = M0), &[who(c)])) }
+                                "ticket" => { (rich(&t!("agent-conflict-created", who = M0), &[who(c)])) }
+                                field => {
+                                    (rich(
+                                        &t!("agent-conflict-changed", who = M0, field = field_label(field), old = M1, new = M2),
+                                        &[
+                                            who(c),
+                                            html! { span.old dir="auto" { (value(field, f.old.as_deref())) } },
+                                            html! { span.new dir="auto" { (value(field, f.new.as_deref())) } },
+                                        ],
+                                    ))
+                                }
                             }
                             span.muted { " · " (ago(now, c.created_at)) }
                         }
                     }
                 }
-                @if changes.is_empty() { li { "Its history was updated." } }
+                @if changes.is_empty() { li { (t!("agent-conflict-history")) } }
             }
             @if let Some(m) = mine.filter(|m| !m.is_empty()) {
-                p { "Your change was not saved: "
-                    @if let Some(s) = m.status { "status → " strong { (s.as_str()) } " " }
-                    @if let Some(p) = m.priority { "priority → " strong { (p.as_str()) } " " }
-                    @if let Some(a) = m.assignee_id { "assignee → " strong { (match a { Some(id) => agent_name(agents, Some(&id.to_string())), None => "unassigned".into() }) } }
+                p { (t!("agent-conflict-not-saved")) " "
+                    @if let Some(s) = m.status { (rich(&t!("agent-conflict-mine-status", value = M0), &[html! { strong { (status_name(s.as_str())) } }])) " " }
+                    @if let Some(p) = m.priority { (rich(&t!("agent-conflict-mine-priority", value = M0), &[html! { strong { (priority_name(p.as_str())) } }])) " " }
+                    @if let Some(a) = m.assignee_id { (rich(&t!("agent-conflict-mine-assignee", value = M0), &[html! { strong { (match a { Some(id) => agent_name(agents, Some(&id.to_string())), None => t!("agent-unassigned-value") }) } }])) }
                 }
                 form.inline method="post" action={"/tickets/" (t.id) "/update"} {
                     input type="hidden" name="csrf" value=(csrf);
@@ -254,13 +407,13 @@ pub fn conflict(
                     input type="hidden" name="status" value=(m.status.unwrap_or(t.status).as_str());
                     input type="hidden" name="priority" value=(m.priority.unwrap_or(t.priority).as_str());
                     input type="hidden" name="assignee_id" value=(m.assignee_id.unwrap_or(t.assignee_id).map(|a| a.to_string()).unwrap_or_default());
-                    button type="submit" #reapply { "Apply my change" }
+                    button type="submit" #reapply { (t!("agent-conflict-apply")) }
                     " "
-                    a.button.secondary href={"/tickets/" (t.id)} #discard { "Keep the ticket as it is" }
+                    a.button.secondary href={"/tickets/" (t.id)} #discard { (t!("agent-conflict-keep")) }
                 }
             }
             @if reply_kept {
-                p { "Your reply was " strong { "not sent" } ". It is kept in the reply box below: read the changes, then send it again." }
+                p { (rich(&t!("agent-conflict-reply-kept", notsent = M0), &[html! { strong { (t!("agent-conflict-not-sent")) } }])) }
             }
         }
     }
@@ -283,48 +436,49 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                     h1 { span.muted { "#" (t.id) " " } (t.subject) }
                     p.presence #presence aria-live="polite" {
                         @for who in p.present.iter().filter(|w| w.agent_id != p.agent.id) {
-                            span.who data-agent-id=(who.agent_id) { (who.agent_name) (if who.state == "replying" { " is replying…" } else { " is viewing" }) }
+                            @let name = html! { bdi { (who.agent_name) } };
+                            span.who data-agent-id=(who.agent_id) { (if who.state == "replying" { rich(&t!("agent-presence-replying", name = M0), &[name]) } else { rich(&t!("agent-presence-viewing", name = M0), &[name]) }) }
                         }
                     }
                     p.meta #ticket-meta {
-                        (badge("status", t.status.as_str())) " " (badge("priority", t.priority.as_str()))
-                        " via " (t.channel) " · opened " (time(t.created_at))
-                        @if let Some(f) = t.follow_up_of_id { " · follow-up of " a href={"/tickets/" (f)} { "#" (f) } }
+                        (status_badge(t.status)) " " (priority_badge(t.priority))
+                        " " (rich(&t!("agent-ticket-meta", channel = channel_name(&t.channel), time = M0), &[time(t.created_at)]))
+                        @if let Some(f) = t.follow_up_of_id { " · " (rich(&t!("agent-ticket-follow-up", ticket = M0), &[html! { a href={"/tickets/" (f)} { "#" (f) } }])) }
                     }
                     ol.messages #messages {
                         @for m in p.messages {
                             li class={"message " (m.author_kind.as_str()) " " (m.visibility.as_str())} {
                                 div.message-head {
-                                    strong { (m.author_name) }
-                                    @if m.visibility == Visibility::Internal { " " span.badge.internal { "internal note" } }
+                                    strong dir="auto" { (m.author_name) }
+                                    @if m.visibility == Visibility::Internal { " " span.badge.internal { (t!("agent-internal-note-badge")) } }
                                     " · " (time(m.created_at))
                                     @if Some(m.id) != p.messages.first().map(|f| f.id) && t.merged_into_id.is_none() {
                                         form.inline.split method="post" action={"/messages/" (m.id) "/split"} {
                                             input type="hidden" name="csrf" value=(p.csrf);
-                                            " " button.small.quiet type="submit" title="Move this message into a new ticket of the same customer" { "Split off" }
+                                            " " button.small.quiet type="submit" title=(t!("agent-split-title")) { (t!("agent-split")) }
                                         }
                                     }
                                 }
                                 div.body dir="auto" { (m.body_text) }
                                 @if let Some(forwarded) = m.full_text.as_deref().and_then(crate::email::forwarded_part) {
                                     figure.forwarded {
-                                        figcaption.muted.small { "Forwarded message" }
+                                        figcaption.muted.small { (t!("agent-forwarded")) }
                                         blockquote.body dir="auto" { (forwarded) }
                                     }
                                 }
                                 @if let Some(full) = m.full_text.as_deref().filter(|f| f.trim() != m.body_text.trim()) {
                                     details.full {
-                                        summary { "Show full message" }
+                                        summary { (t!("agent-full-message")) }
                                         div.body dir="auto" { (full) }
                                     }
                                 }
-                                @if m.mail_kind.as_deref() == Some("auto_reply") { p.muted.small { "Automatic reply — no acknowledgement was sent." } }
-                                @if m.mail_kind.as_deref() == Some("list") { p.muted.small { "Sent through a mailing list — no acknowledgement was sent." } }
-                                @if let Some(reason) = m.thread_reason.as_ref().filter(|_| m.mail_kind.is_some()) { p.muted.small title="How this email found its ticket" { "Threading: " (reason) } }
+                                @if m.mail_kind.as_deref() == Some("auto_reply") { p.muted.small { (t!("agent-auto-reply")) } }
+                                @if m.mail_kind.as_deref() == Some("list") { p.muted.small { (t!("agent-list-mail")) } }
+                                @if let Some(reason) = m.thread_reason.as_ref().filter(|_| m.mail_kind.is_some()) { p.muted.small title=(t!("agent-threading-title")) { (t!("agent-threading", reason = reason)) } }
                                 @match m.delivery_status.as_deref() {
-                                    Some("failed") => p.delivery.failed role="status" { "Email not delivered: " (m.delivery_error.as_deref().unwrap_or("unknown error")) },
-                                    Some("queued") => p.muted.small { "Email queued" },
-                                    Some("sent") => p.muted.small { "Emailed to the customer" },
+                                    Some("failed") => p.delivery.failed role="status" { (t!("agent-delivery-failed", error = m.delivery_error.clone().unwrap_or_else(|| t!("agent-delivery-unknown-error")))) },
+                                    Some("queued") => p.muted.small { (t!("agent-delivery-queued")) },
+                                    Some("sent") => p.muted.small { (t!("agent-delivery-sent")) },
                                     _ => {}
                                 }
                                 @if !m.attachments.is_empty() {
@@ -332,13 +486,13 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                                         @for a in &m.attachments {
                                             li {
                                                 @if is_image(&a.content_type) {
-                                                    a.thumb href={"/attachments/" (a.id) "/preview"} target="_blank" rel="noopener" title={"View " (a.filename)} {
+                                                    a.thumb href={"/attachments/" (a.id) "/preview"} target="_blank" rel="noopener" title=(t!("agent-attachment-view", name = &a.filename)) {
                                                         img src={"/attachments/" (a.id) "/preview"} alt=(a.filename) loading="lazy";
                                                     }
                                                 }
-                                                a href={"/attachments/" (a.id)} download { (a.filename) } " (" (human_size(a.size_bytes)) ")"
+                                                a href={"/attachments/" (a.id)} download dir="auto" { (a.filename) } " (" (human_size(a.size_bytes)) ")"
                                                 @if a.content_type.eq_ignore_ascii_case("application/pdf") {
-                                                    " · " a href={"/attachments/" (a.id) "/preview"} target="_blank" rel="noopener" { "open" }
+                                                    " · " a href={"/attachments/" (a.id) "/preview"} target="_blank" rel="noopener" { (t!("agent-attachment-open")) }
                                                 }
                                             }
                                         }
@@ -350,21 +504,21 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                     form.reply method="post" action={"/tickets/" (t.id) "/messages"} enctype="multipart/form-data" data-draft-url={"/tickets/" (t.id) "/draft"} {
                         input type="hidden" name="csrf" value=(p.csrf);
                         input type="hidden" name="version" value=(t.version);
-                        label for="body" { "Reply to " (display_name(t)) " or add an internal note" }
+                        label for="body" { (rich(&t!("agent-reply-label", name = M0), &[html! { bdi { (display_name(t)) } }])) }
                         textarea #body name="body" rows="6" required dir="auto" aria-describedby="body-error draft-status" data-draft-unsaved[p.draft_unsaved] { (p.draft) }
                         p #draft-status .muted.small aria-live="polite" {}
                         (field_error(p.errors, "body"))
-                        label.files for="reply-attachment" { "Attach files " input #reply-attachment type="file" name="attachment" multiple; }
+                        label.files for="reply-attachment" { (t!("agent-reply-attach")) " " input #reply-attachment type="file" name="attachment" multiple; }
                         (field_error(p.errors, "attachment"))
                         div.row {
-                            label { input type="radio" name="visibility" value="public" checked[p.visibility == Visibility::Public]; " Public reply" }
-                            label { input type="radio" name="visibility" value="internal" checked[p.visibility == Visibility::Internal]; " Internal note" }
-                            label for="reply-status" { "and set status" }
+                            label { input type="radio" name="visibility" value="public" checked[p.visibility == Visibility::Public]; " " (t!("agent-reply-public")) }
+                            label { input type="radio" name="visibility" value="internal" checked[p.visibility == Visibility::Internal]; " " (t!("agent-reply-internal")) }
+                            label for="reply-status" { (t!("agent-reply-set-status")) }
                             select #reply-status name="status" {
-                                option value="" { "(keep)" }
-                                @for s in Status::ALL { option value=(s.as_str()) { (s.as_str()) } }
+                                option value="" { (t!("agent-reply-keep-status")) }
+                                @for s in Status::ALL { option value=(s.as_str()) { (status_name(s.as_str())) } }
                             }
-                            button type="submit" { "Send" }
+                            button type="submit" { (t!("button-send")) }
                         }
                         (field_error(p.errors, "status"))
                     }
@@ -379,45 +533,45 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                     (p.merge)
                     (p.similar)
                     section.card {
-                        h2 { "Ticket" }
+                        h2 { (t!("agent-sidebar-ticket")) }
                         form #ticket-update method="post" action={"/tickets/" (t.id) "/update"} {
                             input type="hidden" name="csrf" value=(p.csrf);
                             input type="hidden" name="version" value=(t.version);
                             input type="hidden" name="status_was" value=(t.status.as_str());
                             input type="hidden" name="priority_was" value=(t.priority.as_str());
                             input type="hidden" name="assignee_was" value=(t.assignee_id.map(|a| a.to_string()).unwrap_or_default());
-                            label for="status" { "Status" }
+                            label for="status" { (t!("agent-sidebar-status")) }
                             select #status name="status" {
                                 @for s in Status::ALL {
-                                    option value=(s.as_str()) selected[*s == t.status] disabled[!t.status.can_move_to(*s)] { (s.as_str()) }
+                                    option value=(s.as_str()) selected[*s == t.status] disabled[!t.status.can_move_to(*s)] { (status_name(s.as_str())) }
                                 }
                             }
-                            label for="priority" { "Priority" }
+                            label for="priority" { (t!("agent-sidebar-priority")) }
                             select #priority name="priority" {
-                                @for pr in Priority::ALL { option value=(pr.as_str()) selected[*pr == t.priority] { (pr.as_str()) } }
+                                @for pr in Priority::ALL { option value=(pr.as_str()) selected[*pr == t.priority] { (priority_name(pr.as_str())) } }
                             }
-                            label for="assignee" { "Assignee" }
+                            label for="assignee" { (t!("agent-sidebar-assignee")) }
                             select #assignee name="assignee_id" {
-                                option value="" selected[t.assignee_id.is_none()] { "Unassigned" }
+                                option value="" selected[t.assignee_id.is_none()] { (t!("agent-sidebar-unassigned")) }
                                 @for a in p.agents { option value=(a.id) selected[Some(a.id) == t.assignee_id] { (a.name) } }
                             }
                             (super::assign::assignment_note(p.events))
-                            button type="submit" { "Update" }
+                            button type="submit" { (t!("agent-sidebar-update")) }
                         }
                     }
                     section.card {
-                        h2 { a href={"/customers/" (p.customer.id)} { (if p.customer.name.is_empty() { "Customer" } else { &p.customer.name }) } }
+                        h2 { a href={"/customers/" (p.customer.id)} dir="auto" { (if p.customer.name.is_empty() { t!("agent-customer") } else { p.customer.name.clone() }) } }
                         (customer_card(p.customer, p.profile, p.now))
                         @if !p.crm.is_empty() {
-                            h3 { "Recent activity" }
+                            h3 { (t!("agent-recent-activity")) }
                             ol.events { @for e in p.crm { li { (crm_line(e, p.now)) } } }
                         }
                     }
                     section.card {
-                        h2 { "History" }
+                        h2 { (t!("agent-history")) }
                         ol.events #history {
                             @for e in p.events {
-                                li { span.muted { (ago(p.now, e.created_at)) " · " } (match e.actor.as_str() { "system" => "Casebook", "customer" => "The customer", a => a }) " " (describe_event(e, p.agents)) }
+                                li { span.muted { (ago(p.now, e.created_at)) " · " } (describe_event(e, p.agents)) }
                             }
                         }
                     }
@@ -442,26 +596,20 @@ fn is_image(content_type: &str) -> bool {
 
 /// A list's tickets, each row with its bulk checkbox (carrying the version shown).
 fn ticket_table(p: &QueuePage<'_>) -> Markup {
-    use crate::tickets::views::{COLUMNS, DEFAULT_COLUMNS};
+    use crate::tickets::views::DEFAULT_COLUMNS;
     let columns: Vec<&str> = match p.view {
         Some(v) => v.filters.shown_columns(),
         None => DEFAULT_COLUMNS.to_vec(),
     };
-    let heading = |c: &str| {
-        COLUMNS
-            .iter()
-            .find(|(k, _)| *k == c)
-            .map(|(_, h)| *h)
-            .unwrap_or("")
-    };
+    let heading = column_name;
     let cell = |t: &Ticket, c: &str| -> Markup {
         match c {
             "customer" => {
                 html! { td { a href={"/customers/" (t.customer_id)} dir="auto" { (display_name(t)) } } }
             }
-            "status" => html! { td { (badge("status", t.status.as_str())) } },
-            "priority" => html! { td { (badge("priority", t.priority.as_str())) } },
-            "assignee" => html! { td { (t.assignee_name.as_deref().unwrap_or("—")) } },
+            "status" => html! { td { (status_badge(t.status)) } },
+            "priority" => html! { td { (priority_badge(t.priority)) } },
+            "assignee" => html! { td dir="auto" { (t.assignee_name.as_deref().unwrap_or("—")) } },
             "team" => {
                 let name = t
                     .team_id
@@ -474,12 +622,12 @@ fn ticket_table(p: &QueuePage<'_>) -> Markup {
                     a.tag href={"/tickets?queue=all&tag=" (url_encode(tag))} dir="auto" { (tag) } " "
                 }
             } },
-            "channel" => html! { td { (t.channel) } },
+            "channel" => html! { td { (channel_name(&t.channel)) } },
             "age" => {
-                html! { td title="Time since the ticket was created" { (age(p.now, t.created_at)) } }
+                html! { td title=(t!("agent-age-title")) { (age(p.now, t.created_at)) } }
             }
             "updated" => {
-                html! { td title="Time since the last change" { (age(p.now, t.updated_at)) } }
+                html! { td title=(t!("agent-updated-title")) { (age(p.now, t.updated_at)) } }
             }
             "sla" => html! { td { (super::sla::due_cell(p.now, p.sla_due.get(&t.id).copied())) } },
             "plan" => {
@@ -491,11 +639,11 @@ fn ticket_table(p: &QueuePage<'_>) -> Markup {
     html! {
         div.table-scroll {
             table.tickets {
-                thead { tr { th { span.visually-hidden { "Select" } } th { "#" } th { "Subject" } @for c in &columns { th { (heading(c)) } } } }
+                thead { tr { th { span.visually-hidden { (t!("agent-column-select")) } } th { "#" } th { (t!("agent-column-subject")) } @for c in &columns { th { (heading(c)) } } } }
                 tbody {
                     @for t in p.tickets {
                         tr #{"ticket-" (t.id)} data-version=(t.version) {
-                            td { input type="checkbox" name="ticket_id" value={(t.id) ":" (t.version)} form="bulk" aria-label={"Select #" (t.id)}; }
+                            td { input type="checkbox" name="ticket_id" value={(t.id) ":" (t.version)} form="bulk" aria-label=(t!("agent-select-ticket", id = t.id.to_string())); }
                             td { a href={"/tickets/" (t.id)} { (t.id) } }
                             td.subject dir="auto" { a href={"/tickets/" (t.id)} { (t.subject) } }
                             @for c in &columns { (cell(t, c)) }
@@ -511,38 +659,39 @@ fn ticket_table(p: &QueuePage<'_>) -> Markup {
 fn save_view_form(p: &QueuePage<'_>) -> Markup {
     html! {
         details.save-view {
-            summary { "Save as a view…" }
+            summary { (t!("agent-save-view")) }
             form.row method="post" action="/views" {
                 input type="hidden" name="csrf" value=(p.csrf);
                 input type="hidden" name="queue" value=(p.queue.key());
                 @if let Some((team, _)) = p.team { input type="hidden" name="team" value=(team); }
-                label { "Name " input name="name" required dir="auto" size="18"; }
-                label { "status " select name="status" { option value="" { "any" } @for s in Status::ALL { option value=(s.as_str()) { (s.as_str()) } } } }
-                label { "priority " select name="priority" { option value="" { "any" } @for pr in Priority::ALL { option value=(pr.as_str()) { (pr.as_str()) } } } }
-                label { "assignee " select name="assignee" { option value="" { "anyone" } option value="me" { "me" } @for a in p.agents { option value=(a.id) { (a.name) } } } }
-                label { "tag " input name="tag" value=(p.tag.unwrap_or("")) dir="auto" size="10"; }
-                label { "channel " select name="channel" { option value="" { "any" } @for c in ["email", "web", "api"] { option value=(c) { (c) } } } }
-                label { "no change for (hours) " input name="idle_hours" type="number" min="1" size="4"; }
-                label { "customer waiting for (hours) " input name="waiting_hours" type="number" min="1" size="4"; }
-                label { "SLA " select name="sla" { option value="" { "any" } @for (_, k, label) in crate::tickets::repo::SlaFilter::ALL { option value=(k) { (label) } } } }
-                label { "VIP " select name="vip" { option value="" { "any" } option value="yes" { "VIP customers" } option value="no" { "not VIP" } } }
-                label { "plan " input name="plan" dir="auto" size="10"; }
-                label { "segment " input name="segment" dir="auto" size="10"; }
-                label { "sort " select name="sort" { @for (_, k, label) in crate::tickets::repo::Sort::ALL { option value=(k) { (label) } } } }
+                @let any = t!("agent-save-view-any");
+                label { (t!("agent-save-view-name")) " " input name="name" required dir="auto" size="18"; }
+                label { (t!("agent-save-view-status")) " " select name="status" { option value="" { (any) } @for s in Status::ALL { option value=(s.as_str()) { (status_name(s.as_str())) } } } }
+                label { (t!("agent-save-view-priority")) " " select name="priority" { option value="" { (any) } @for pr in Priority::ALL { option value=(pr.as_str()) { (priority_name(pr.as_str())) } } } }
+                label { (t!("agent-save-view-assignee")) " " select name="assignee" { option value="" { (t!("agent-save-view-anyone")) } option value="me" { (t!("agent-save-view-me")) } @for a in p.agents { option value=(a.id) { (a.name) } } } }
+                label { (t!("agent-save-view-tag")) " " input name="tag" value=(p.tag.unwrap_or("")) dir="auto" size="10"; }
+                label { (t!("agent-save-view-channel")) " " select name="channel" { option value="" { (any) } @for c in ["email", "web", "api"] { option value=(c) { (channel_name(c)) } } } }
+                label { (t!("agent-save-view-idle")) " " input name="idle_hours" type="number" min="1" size="4"; }
+                label { (t!("agent-save-view-waiting")) " " input name="waiting_hours" type="number" min="1" size="4"; }
+                label { (t!("agent-save-view-sla")) " " select name="sla" { option value="" { (any) } @for (_, k, label) in crate::tickets::repo::SlaFilter::ALL { option value=(k) { (sla_filter_name(k, label)) } } } }
+                label { (t!("agent-save-view-vip")) " " select name="vip" { option value="" { (any) } option value="yes" { (t!("agent-save-view-vip-yes")) } option value="no" { (t!("agent-save-view-vip-no")) } } }
+                label { (t!("agent-save-view-plan")) " " input name="plan" dir="auto" size="10"; }
+                label { (t!("agent-save-view-segment")) " " input name="segment" dir="auto" size="10"; }
+                label { (t!("agent-save-view-sort")) " " select name="sort" { @for (_, k, label) in crate::tickets::repo::Sort::ALL { option value=(k) { (sort_name(k, label)) } } } }
                 fieldset.columns {
-                    legend { "Columns" }
-                    @for (k, h) in crate::tickets::views::COLUMNS {
-                        label.check { input type="checkbox" name="columns" value=(k) checked[crate::tickets::views::DEFAULT_COLUMNS.contains(&k)]; " " (h) }
+                    legend { (t!("agent-save-view-columns")) }
+                    @for (k, _) in crate::tickets::views::COLUMNS {
+                        label.check { input type="checkbox" name="columns" value=(k) checked[crate::tickets::views::DEFAULT_COLUMNS.contains(&k)]; " " (column_name(k)) }
                     }
                 }
                 @if p.agent.role.is_lead_or_admin() {
-                    label { "shared with " select name="shared" {
-                        option value="" { "nobody (mine)" }
-                        option value="all" { "everyone" }
-                        @for (id, name) in p.teams { option value=(id) { "team " (name) } }
+                    label { (t!("agent-save-view-shared")) " " select name="shared" {
+                        option value="" { (t!("agent-save-view-nobody")) }
+                        option value="all" { (t!("agent-save-view-everyone")) }
+                        @for (id, name) in p.teams { option value=(id) { (t!("agent-save-view-team", team = name)) } }
                     } }
                 }
-                button type="submit" { "Save view" }
+                button type="submit" { (t!("agent-save-view-button")) }
             }
         }
     }
@@ -551,19 +700,19 @@ fn save_view_form(p: &QueuePage<'_>) -> Markup {
 /// The queues, then the saved views with their counts.
 fn queue_sidebar(p: &QueuePage<'_>) -> Markup {
     html! {
-        nav.sidebar #queue-counts aria-label="Queues" {
-            @for (q, key, label) in Queue::ALL {
+        nav.sidebar #queue-counts aria-label=(t!("agent-queues")) {
+            @for (q, key, _) in Queue::ALL {
                 a href={"/tickets?queue=" (key)} aria-current=[(p.view.is_none() && q == p.queue).then_some("page")] {
-                    span { (label) }
-                    @if let Some((_, n)) = p.counts.iter().find(|(c, _)| *c == q) { span.count { (n) } }
+                    span { (queue_name(q)) }
+                    @if let Some((_, n)) = p.counts.iter().find(|(c, _)| *c == q) { span.count { (crate::i18n::number(*n)) } }
                 }
             }
             @if !p.views.is_empty() {
-                span.sidebar-heading { "Views" }
+                span.sidebar-heading { (t!("agent-views")) }
                 @for (v, count) in p.views {
                     a href={"/tickets?saved_view=" (v.id)} aria-current=[(p.view.map(|x| x.id) == Some(v.id)).then_some("page")] {
-                        span dir="auto" { (v.name) @if v.shared { span.visually-hidden { " (shared)" } } }
-                        @if let Some((n, more)) = count { span.count { (n) @if *more { "+" } } }
+                        span { bdi { (v.name) } @if v.shared { span.visually-hidden { " " (t!("agent-view-shared")) } } }
+                        @if let Some((n, more)) = count { span.count { (crate::i18n::number(*n)) @if *more { "+" } } }
                     }
                 }
             }
@@ -585,24 +734,24 @@ fn saved_view_page(p: &QueuePage<'_>, v: &crate::tickets::views::SavedView) -> M
                 (queue_sidebar(p))
                 section #queue-list {
                     p.live-note #live-note role="status" hidden {}
-                    h1 dir="auto" { (v.name) " " span.muted.small {
-                        @if !v.shared { "your view" }
-                        @else if let Some(t) = v.team_id { "shared with team " (p.teams.iter().find(|(id, _)| *id == t).map(|(_, n)| n.as_str()).unwrap_or("?")) }
-                        @else { "shared view" }
+                    h1 { bdi { (v.name) } " " span.muted.small {
+                        @if !v.shared { (t!("agent-view-yours")) }
+                        @else if let Some(t) = v.team_id { (t!("agent-view-shared-team", team = p.teams.iter().find(|(id, _)| *id == t).map(|(_, n)| n.as_str()).unwrap_or("?"))) }
+                        @else { (t!("agent-view-shared-all")) }
                     } }
                     p.muted.small { (v.filters.describe(p.agents, p.teams)) }
                     @if p.tickets.is_empty() {
-                        p.empty { "No ticket matches this view now." }
+                        p.empty { (t!("agent-view-empty")) }
                     } @else {
                         (super::bulk::bar(p.csrf, p.agents, p.macros, p.teams, &back, None))
                         (ticket_table(p))
                         @if let Some(c) = p.next_cursor {
-                            p { a.button href={"/tickets?saved_view=" (v.id) "&cursor=" (c)} { "More tickets →" } }
+                            p { a.button href={"/tickets?saved_view=" (v.id) "&cursor=" (c)} { (t!("agent-view-more")) } }
                         }
                     }
                     form.inline method="post" action={"/views/" (v.id) "/delete"} {
                         input type="hidden" name="csrf" value=(p.csrf);
-                        button.small type="submit" { "Delete this view" }
+                        button.small type="submit" { (t!("agent-view-delete")) }
                     }
                 }
             }
@@ -612,70 +761,113 @@ fn saved_view_page(p: &QueuePage<'_>, v: &crate::tickets::views::SavedView) -> M
 
 fn agent_name(agents: &[AgentRef], id: Option<&str>) -> String {
     match id.and_then(|s| s.parse::<i64>().ok()) {
-        None => "nobody".into(),
+        None => t!("agent-nobody"),
         Some(id) => agents
             .iter()
             .find(|a| a.id == id)
             .map(|a| a.name.clone())
-            .unwrap_or_else(|| format!("agent {id}")),
+            .unwrap_or_else(|| t!("agent-agent-id", id = id.to_string())),
     }
 }
 
+/// One line of a ticket's history, with who did it: "Ana changed status open → pending".
 pub fn describe_event(e: &Event, agents: &[AgentRef]) -> String {
+    let who = match e.actor.as_str() {
+        "system" => t!("agent-actor-system"),
+        "customer" => t!("agent-actor-customer"),
+        a => a.to_string(),
+    };
+    let who = who.as_str();
     let old = e.old_value.as_deref().unwrap_or("—");
     let new = e.new_value.as_deref().unwrap_or("—");
+    let detail = e.detail.as_deref();
     match e.kind.as_str() {
-        "created" => format!(
-            "created the ticket via {new}{}",
-            e.detail
-                .as_deref()
-                .map(|d| format!(" ({d})"))
-                .unwrap_or_default()
+        "created" => match detail {
+            Some(d) => t!(
+                "agent-event-created-detail",
+                who = who,
+                channel = channel_name(new),
+                detail = d
+            ),
+            None => t!(
+                "agent-event-created",
+                who = who,
+                channel = channel_name(new)
+            ),
+        },
+        "status" => t!(
+            "agent-event-status",
+            who = who,
+            old = status_name(old),
+            new = status_name(new)
         ),
-        "status" => format!("changed status {old} → {new}"),
-        "priority" => format!("changed priority {old} → {new}"),
-        "assignee" => format!(
-            "reassigned {} → {}",
-            agent_name(agents, e.old_value.as_deref()),
-            agent_name(agents, e.new_value.as_deref())
+        "priority" => t!(
+            "agent-event-priority",
+            who = who,
+            old = priority_name(old),
+            new = priority_name(new)
         ),
-        "subject" => format!("renamed the ticket from “{old}”"),
-        "tag_added" => format!("tagged it {new}"),
-        "merged_into" => format!("merged it into {new}"),
-        "merged_from" => format!(
-            "merged {} into it",
-            e.detail.as_deref().unwrap_or("a ticket")
+        "assignee" => t!(
+            "agent-event-assignee",
+            who = who,
+            old = agent_name(agents, e.old_value.as_deref()),
+            new = agent_name(agents, e.new_value.as_deref())
         ),
-        "merge_undone" => "undid a merge".into(),
-        "split_from" => format!("split it off {}", e.detail.as_deref().unwrap_or("a ticket")),
-        "split_to" => format!(
-            "split a message off into {}",
-            e.detail.as_deref().unwrap_or("a new ticket")
+        "subject" => t!("agent-event-subject", who = who, old = old),
+        "tag_added" => t!("agent-event-tag-added", who = who, tag = new),
+        "merged_into" => t!("agent-event-merged-into", who = who, ticket = new),
+        "merged_from" => match detail {
+            Some(d) => t!("agent-event-merged-from", who = who, ticket = d),
+            None => t!("agent-event-merged-from-unknown", who = who),
+        },
+        "merge_undone" => t!("agent-event-merge-undone", who = who),
+        "split_from" => match detail {
+            Some(d) => t!("agent-event-split-from", who = who, ticket = d),
+            None => t!("agent-event-split-from-unknown", who = who),
+        },
+        "split_to" => match detail {
+            Some(d) => t!("agent-event-split-to", who = who, ticket = d),
+            None => t!("agent-event-split-to-unknown", who = who),
+        },
+        "tag_removed" => t!("agent-event-tag-removed", who = who, tag = old),
+        "cc_added" => t!("agent-event-cc-added", who = who, address = new),
+        "cc_removed" => t!("agent-event-cc-removed", who = who, address = old),
+        "reply" => t!("agent-event-reply", who = who),
+        "note" => t!("agent-event-note", who = who),
+        "first_response" => t!("agent-event-first-response", who = who),
+        "routed" => t!(
+            "agent-event-routed",
+            who = who,
+            detail = detail.unwrap_or("")
         ),
-        "tag_removed" => format!("removed the tag {old}"),
-        "cc_added" => format!("copied {new}"),
-        "cc_removed" => format!("stopped copying {old}"),
-        "reply" => "replied".into(),
-        "note" => "added an internal note".into(),
-        "first_response" => "sent the first response".into(),
-        "routed" => format!("routed the ticket: {}", e.detail.as_deref().unwrap_or("")),
-        "assigned" => format!("auto-assigned: {}", e.detail.as_deref().unwrap_or("")),
-        "delivery_failed" => format!(
-            "could not deliver an email: {}",
-            e.detail.as_deref().unwrap_or("")
+        "assigned" => t!(
+            "agent-event-assigned",
+            who = who,
+            detail = detail.unwrap_or("")
         ),
-        "ack_suppressed" => "sent no acknowledgement (limit for this customer reached)".into(),
-        "customer_merged" | "customer_merge_undone" => format!(
-            "{} the customer: {} → {}",
-            if e.kind == "customer_merged" {
-                "merged"
-            } else {
-                "undid the merge of"
-            },
-            e.old_value.as_deref().unwrap_or("?"),
-            e.new_value.as_deref().unwrap_or("?")
+        "delivery_failed" => t!(
+            "agent-event-delivery-failed",
+            who = who,
+            detail = detail.unwrap_or("")
         ),
-        other => other.replace('_', " "),
+        "ack_suppressed" => t!("agent-event-ack-suppressed", who = who),
+        "customer_merged" => t!(
+            "agent-event-customer-merged",
+            who = who,
+            old = e.old_value.as_deref().unwrap_or("?"),
+            new = e.new_value.as_deref().unwrap_or("?")
+        ),
+        "customer_merge_undone" => t!(
+            "agent-event-customer-merge-undone",
+            who = who,
+            old = e.old_value.as_deref().unwrap_or("?"),
+            new = e.new_value.as_deref().unwrap_or("?")
+        ),
+        other => t!(
+            "agent-event-other",
+            who = who,
+            what = other.replace('_', " ")
+        ),
     }
 }
 
@@ -683,28 +875,30 @@ pub fn describe_event(e: &Event, agents: &[AgentRef]) -> String {
 pub fn customer_card(c: &Customer, p: &Profile, now: i64) -> Markup {
     html! {
         @if !p.churn_risk.is_empty() {
-            ul.risks role="note" aria-label="Churn risk" {
+            ul.risks role="note" aria-label=(t!("agent-card-churn-risk")) {
                 @for r in &p.churn_risk { li.risk title=(r.code) { (r.text) } }
             }
         }
         ul.plain {
             (super::crm::identity_lines(c))
-            li { "Customer since " (date(p.customer_since.unwrap_or(c.created_at))) " (" (age(now, p.customer_since.unwrap_or(c.created_at))) ")" }
+            @let since = p.customer_since.unwrap_or(c.created_at);
+            li { (rich(&t!("agent-card-since", date = M0, age = age(now, since)), &[date(since)])) }
             @if let Some(plan) = &p.plan {
                 li {
-                    "Plan " strong { (plan) }
-                    @if let Some(mrr) = &p.mrr { " · MRR " (mrr) " " (p.mrr_currency.as_deref().unwrap_or("")) }
-                    @if let Some(s) = &p.subscription_status { " · " (s) }
+                    (rich(&t!("agent-card-plan", plan = M0), &[html! { strong dir="auto" { (plan) } }]))
+                    @if let Some(mrr) = &p.mrr { " · " (t!("agent-card-mrr", amount = mrr.to_string(), currency = p.mrr_currency.as_deref().unwrap_or(""))) }
+                    @if let Some(s) = &p.subscription_status { " · " bdi { (s) } }
                 }
             }
             @if !p.lifetime_value.is_empty() {
-                li { "Lifetime value " @for (i, (cur, v)) in p.lifetime_value.iter().enumerate() { @if i > 0 { ", " } (v) " " (cur) } }
+                @let values = p.lifetime_value.iter().map(|(cur, v)| format!("{v} {cur}")).collect::<Vec<_>>().join(", ");
+                li { (t!("agent-card-lifetime", values = values)) }
             }
             @if let Some(a) = &p.acquisition {
-                li { "Came from " (a.source.as_deref().unwrap_or("?")) @if let Some(c) = &a.campaign { " · " (c) } }
+                li { (rich(&t!("agent-card-came-from", source = M0), &[html! { bdi { (a.source.as_deref().unwrap_or("?")) } }])) @if let Some(c) = &a.campaign { " · " bdi { (c) } } }
             }
-            @if let Some(s) = &p.last_csat { li { "Last CSAT " (s) } }
-            li { (p.open_tickets) " open · " (plural(p.total_tickets, "ticket")) " in all" }
+            @if let Some(s) = &p.last_csat { li { (t!("agent-card-csat", score = s.to_string())) } }
+            li { (t!("agent-card-tickets", open = p.open_tickets, total = p.total_tickets)) }
         }
     }
 }
@@ -733,18 +927,36 @@ fn crm_line(e: &CrmEvent, now: i64) -> Markup {
     .join(" · ");
     html! {
         span.muted { (ago(now, e.occurred_at)) " · " }
-        strong { (e.kind.as_str().replace('_', " ")) }
+        strong { (crm_kind_name(e.kind.as_str())) }
         @if let (Some(a), Some(c)) = (&e.amount, &e.currency) { " " (a) " " (c) }
-        @if !detail.is_empty() { " — " (detail) }
+        @if !detail.is_empty() { " — " bdi { (detail) } }
+    }
+}
+
+/// A CRM event kind (or the timeline's `tickets` filter) in the current language.
+fn crm_kind_name(kind: &str) -> String {
+    match kind {
+        "tickets" => t!("agent-crm-tickets"),
+        "order" => t!("agent-crm-order"),
+        "subscription" => t!("agent-crm-subscription"),
+        "deal" => t!("agent-crm-deal"),
+        "campaign_touch" => t!("agent-crm-campaign-touch"),
+        "email_engagement" => t!("agent-crm-email-engagement"),
+        "csat" => t!("agent-crm-csat"),
+        "nps" => t!("agent-crm-nps"),
+        "signup" => t!("agent-crm-signup"),
+        "note" => t!("agent-crm-note"),
+        other => other.replace('_', " "),
     }
 }
 
 pub fn human_size(bytes: i64) -> String {
-    match bytes {
+    let text = match bytes {
         b if b < 1024 => format!("{b} B"),
         b if b < 1024 * 1024 => format!("{:.1} KB", b as f64 / 1024.0),
         b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
-    }
+    };
+    crate::i18n::digits(&text, crate::i18n::current())
 }
 
 pub struct CustomerPage<'a> {
@@ -770,9 +982,9 @@ enum Entry<'a> {
 pub fn customer(p: &CustomerPage<'_>) -> Markup {
     let c = p.customer;
     let name = if c.name.is_empty() {
-        "Customer"
+        t!("agent-customer")
     } else {
-        &c.name
+        c.name.clone()
     };
     let mut entries: Vec<(i64, Entry<'_>)> = Vec::new();
     if p.kind.is_none_or(|k| k == "tickets") {
@@ -796,27 +1008,27 @@ pub fn customer(p: &CustomerPage<'_>) -> Markup {
     ];
     page(
         &Frame {
-            title: name,
+            title: &name,
             agent: Some(p.agent),
             csrf: p.csrf,
         },
         html! {
             div.ticket-layout {
                 section {
-                    h1 { (name) }
-                    nav.filters aria-label="Timeline filter" {
-                        a href={"/customers/" (c.id)} aria-current=[p.kind.is_none().then_some("page")] { "Everything" }
+                    h1 dir="auto" { (name) }
+                    nav.filters aria-label=(t!("agent-customer-timeline")) {
+                        a href={"/customers/" (c.id)} aria-current=[p.kind.is_none().then_some("page")] { (t!("agent-customer-everything")) }
                         @for k in kinds {
-                            a href={"/customers/" (c.id) "?kind=" (k)} aria-current=[(p.kind == Some(k)).then_some("page")] { (k.replace('_', " ")) }
+                            a href={"/customers/" (c.id) "?kind=" (k)} aria-current=[(p.kind == Some(k)).then_some("page")] { (crm_kind_name(k)) }
                         }
                     }
-                    @if entries.is_empty() { p.empty { "Nothing yet." } }
+                    @if entries.is_empty() { p.empty { (t!("agent-customer-nothing")) } }
                     ol.timeline {
                         @for (_, e) in &entries {
                             @match e {
                                 Entry::Ticket(t) => li.ticket {
                                     span.muted { (ago(p.now, t.created_at)) " · " }
-                                    "Ticket " a href={"/tickets/" (t.id)} { "#" (t.id) " " (t.subject) } " " (badge("status", t.status.as_str()))
+                                    (rich(&t!("agent-customer-ticket", ticket = M0), &[html! { a href={"/tickets/" (t.id)} { "#" (t.id) " " bdi { (t.subject) } } }])) " " (status_badge(t.status))
                                 },
                                 Entry::Crm(ev) => li { (crm_line(ev, p.now)) span.muted { " · " (ev.source) } },
                             }
@@ -825,7 +1037,7 @@ pub fn customer(p: &CustomerPage<'_>) -> Markup {
                 }
                 aside.side {
                     section.card {
-                        h2 { "Profile" }
+                        h2 { (t!("agent-customer-profile")) }
                         (customer_card(c, p.profile, p.now))
                     }
                     (p.panels)
@@ -836,25 +1048,26 @@ pub fn customer(p: &CustomerPage<'_>) -> Markup {
 }
 
 pub fn password(agent: &AgentRef, csrf: &str, errors: &[(String, String)], done: bool) -> Markup {
+    let title = t!("agent-password-title");
     page(
         &Frame {
-            title: "Change password",
+            title: &title,
             agent: Some(agent),
             csrf,
         },
         html! {
             section.card.narrow {
-                h1 { "Change password" }
-                @if done { p.flash role="status" { "Password changed. Other sessions were logged out." } }
+                h1 { (title) }
+                @if done { p.flash role="status" { (t!("agent-password-done")) } }
                 form method="post" action="/account/password" {
                     input type="hidden" name="csrf" value=(csrf);
-                    label for="current_password" { "Current password" }
+                    label for="current_password" { (t!("agent-password-current")) }
                     input #current_password type="password" name="current_password" required autocomplete="current-password";
                     (field_error(errors, "current_password"))
-                    label for="new_password" { "New password (at least 12 characters; a few unrelated words work well)" }
+                    label for="new_password" { (t!("agent-password-new")) }
                     input #new_password type="password" name="new_password" required autocomplete="new-password";
                     (field_error(errors, "new_password"))
-                    button type="submit" { "Change password" }
+                    button type="submit" { (t!("agent-password-button")) }
                 }
             }
         },
@@ -875,40 +1088,46 @@ pub fn quarantine(
             if show_all { "&all=1" } else { "" }
         )
     });
+    let title = t!("agent-quarantine-title");
+    let status_name = |s: &str| match s {
+        "held" => t!("agent-quarantine-status-held"),
+        "released" => t!("agent-quarantine-status-released"),
+        "dismissed" => t!("agent-quarantine-status-dismissed"),
+        other => other.to_string(),
+    };
     page(
         &Frame {
-            title: "Quarantine",
+            title: &title,
             agent: Some(agent),
             csrf,
         },
         html! {
             section {
-                h1 { "Quarantined email" }
+                h1 { (t!("agent-quarantine-heading")) }
                 p.muted {
-                    "Mail that could not become a ticket by itself. Nothing here is lost: retry runs every check again, "
-                    "release makes a ticket regardless, dismiss keeps the message but stops showing it. "
-                    @if show_all { a href="/admin/quarantine" { "Show held only" } } @else { a href="/admin/quarantine?all=1" { "Show resolved too" } }
+                    (t!("agent-quarantine-intro")) " "
+                    @if show_all { a href="/admin/quarantine" { (t!("agent-quarantine-held-only")) } } @else { a href="/admin/quarantine?all=1" { (t!("agent-quarantine-show-all")) } }
                 }
                 @if items.is_empty() {
-                    p.empty { "Nothing is held." }
+                    p.empty { (t!("agent-quarantine-empty")) }
                 } @else {
                     table.tickets {
-                        thead { tr { th { "Reason" } th { "From" } th { "Subject" } th { "Size" } th { "Received" } th { "Status" } th { span.visually-hidden { "Actions" } } } }
+                        thead { tr { th { (t!("agent-quarantine-reason")) } th { (t!("agent-quarantine-from")) } th { (t!("agent-quarantine-subject")) } th { (t!("agent-quarantine-size")) } th { (t!("agent-quarantine-received")) } th { (t!("agent-quarantine-status")) } th { span.visually-hidden { (t!("agent-quarantine-actions")) } } } }
                         tbody {
                             @for q in items {
                                 tr {
                                     td { span.badge title=(q.detail) { (q.reason) } br; span.muted.small { (q.detail) } }
-                                    td { (q.sender.as_deref().unwrap_or("—")) }
+                                    td dir="auto" { (q.sender.as_deref().unwrap_or("—")) }
                                     td dir="auto" { (q.subject.as_deref().unwrap_or("—")) }
                                     td { (human_size(q.size_bytes)) }
                                     td { (ago(now, q.created_at)) }
                                     td {
-                                        (q.status)
+                                        (status_name(&q.status))
                                         @if let Some(t) = q.ticket_id { " → " a href={"/tickets/" (t)} { "#" (t) } }
                                     }
                                     td.actions {
                                         @if q.status == "held" {
-                                            @for (action, label) in [("retry", "Retry"), ("release", "Release as ticket"), ("dismiss", "Dismiss")] {
+                                            @for (action, label) in [("retry", t!("agent-quarantine-retry")), ("release", t!("agent-quarantine-release")), ("dismiss", t!("agent-quarantine-dismiss"))] {
                                                 form method="post" action={"/admin/quarantine/" (q.id) "/" (action)} {
                                                     input type="hidden" name="csrf" value=(csrf);
                                                     button.small type="submit" { (label) }
@@ -920,7 +1139,7 @@ pub fn quarantine(
                             }
                         }
                     }
-                    @if let Some(href) = &older { p { a href=(href) { "Older →" } } }
+                    @if let Some(href) = &older { p { a href=(href) { (t!("agent-quarantine-older")) } } }
                 }
             }
         },
@@ -934,35 +1153,36 @@ pub fn admin_agents(
     errors: &[(String, String)],
     routing: Markup,
 ) -> Markup {
+    let title = t!("agent-admin-title");
     page(
         &Frame {
-            title: "Agents",
+            title: &title,
             agent: Some(agent),
             csrf,
         },
         html! {
             section {
-                h1 { "Agents" }
+                h1 { (title) }
                 table.tickets {
-                    thead { tr { th { "Name" } th { "Email" } th { "Role" } } }
-                    tbody { @for a in agents { tr { td { (a.name) } td { (a.email) } td { (a.role.as_str()) } } } }
+                    thead { tr { th { (t!("agent-admin-name")) } th { (t!("agent-admin-email")) } th { (t!("agent-admin-role")) } } }
+                    tbody { @for a in agents { tr { td dir="auto" { (a.name) } td { (a.email) } td { (role_name(a.role)) } } } }
                 }
             }
             (routing)
             section.card.narrow {
-                h2 { "Add an agent" }
+                h2 { (t!("agent-admin-add-heading")) }
                 form method="post" action="/admin/agents" {
                     input type="hidden" name="csrf" value=(csrf);
-                    label for="name" { "Name" } input #name name="name" required;
+                    label for="name" { (t!("agent-admin-name")) } input #name name="name" required dir="auto";
                     (field_error(errors, "name"))
-                    label for="email" { "Email" } input #email type="email" name="email" required;
+                    label for="email" { (t!("agent-admin-email")) } input #email type="email" name="email" required;
                     (field_error(errors, "email"))
-                    label for="role" { "Role" }
-                    select #role name="role" { @for r in Role::ALL { option value=(r.as_str()) { (r.as_str()) } } }
+                    label for="role" { (t!("agent-admin-role")) }
+                    select #role name="role" { @for r in Role::ALL { option value=(r.as_str()) { (role_name(*r)) } } }
                     (field_error(errors, "role"))
-                    label for="password" { "Initial password" } input #password type="password" name="password" required autocomplete="new-password";
+                    label for="password" { (t!("agent-admin-password")) } input #password type="password" name="password" required autocomplete="new-password";
                     (field_error(errors, "password"))
-                    button type="submit" { "Add agent" }
+                    button type="submit" { (t!("agent-admin-add")) }
                 }
             }
         },
@@ -979,25 +1199,25 @@ pub fn links_panel(
 ) -> Markup {
     html! {
         section.card.links {
-            h3 { "Customer link" }
+            h3 { (t!("agent-links-heading")) }
             p.muted.small {
                 @if s.active == 0 {
-                    "No working link. "
+                    (t!("agent-links-none")) " "
+                } @else if let Some(e) = s.expires_at {
+                    (rich(&t!("agent-links-active-until", count = s.active, date = M0), &[date(e)])) " "
                 } @else {
-                    (plural(s.active, "working link"))
-                    @if let Some(e) = s.expires_at { ", the newest until " (date(e)) }
-                    ". "
+                    (t!("agent-links-active", count = s.active)) " "
                 }
-                @if let Some(at) = s.last_issued_at { "Last sent " (ago(now, at)) "." }
+                @if let Some(at) = s.last_issued_at { (t!("agent-links-last-sent", ago = ago(now, at))) }
             }
             form.inline method="post" action={"/tickets/" (ticket_id) "/links/reissue"} {
                 input type="hidden" name="csrf" value=(csrf);
-                button.small type="submit" { "Revoke and mail a new link" }
+                button.small type="submit" { (t!("agent-links-reissue")) }
             }
             @if s.active > 0 {
                 form.inline method="post" action={"/tickets/" (ticket_id) "/links/revoke"} {
                     input type="hidden" name="csrf" value=(csrf);
-                    button.small.secondary type="submit" { "Revoke all" }
+                    button.small.secondary type="submit" { (t!("agent-links-revoke")) }
                 }
             }
         }
