@@ -21,6 +21,14 @@
     el.textContent = (el.hasAttribute("data-date-only") ? day : full).format(d);
   });
 
+  // Free text follows the script typed into it (an Arabic name in the English interface, an
+  // English product name in the Arabic one); the stylesheet does the same without JavaScript.
+  window.casebookTextDirection = function (root) {
+    (root || document).querySelectorAll("textarea:not([dir]), input:not([dir]):not([type]), input[type=text]:not([dir]), input[type=search]:not([dir])")
+      .forEach(function (el) { el.setAttribute("dir", "auto"); });
+  };
+  window.casebookTextDirection();
+
   // A box that scrolls sideways (a wide table on a phone) can be scrolled from the keyboard.
   function focusableScrollers() {
     document.querySelectorAll("main table, .table-wrap, .table-scroll").forEach(function (el) {

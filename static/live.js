@@ -152,6 +152,7 @@
             { changes: changes.join(tr("js-list-separator", ", ")) }), false);
         } else {
           sidebar.innerHTML = freshSidebar.innerHTML;
+          if (window.casebookTextDirection) window.casebookTextDirection(sidebar);
         }
       }
       // The reply box keeps its text; the conversation above now shows what arrived.

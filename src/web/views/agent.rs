@@ -433,11 +433,11 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                 section.conversation {
                     @if let Some(c) = &p.conflict { (c) }
                     p.live-note #live-note role="status" hidden {}
-                    h1 { span.muted { "#" (t.id) " " } (t.subject) }
+                    h1 { span.muted { "#" (t.id) " " } span dir="auto" { (t.subject) } }
                     p.presence #presence aria-live="polite" {
                         @for who in p.present.iter().filter(|w| w.agent_id != p.agent.id) {
                             @let name = html! { bdi { (who.agent_name) } };
-                            span.who data-agent-id=(who.agent_id) { (if who.state == "replying" { rich(&t!("agent-presence-replying", name = M0), &[name]) } else { rich(&t!("agent-presence-viewing", name = M0), &[name]) }) }
+                            span.who data-agent-id=(who.agent_id) data-agent-name=(who.agent_name) data-state=(who.state) { (if who.state == "replying" { rich(&t!("agent-presence-replying", name = M0), &[name]) } else { rich(&t!("agent-presence-viewing", name = M0), &[name]) }) }
                         }
                     }
                     p.meta #ticket-meta {
@@ -875,8 +875,10 @@ pub fn describe_event(e: &Event, agents: &[AgentRef]) -> String {
 pub fn customer_card(c: &Customer, p: &Profile, now: i64) -> Markup {
     html! {
         @if !p.churn_risk.is_empty() {
-            ul.risks role="note" aria-label=(t!("agent-card-churn-risk")) {
-                @for r in &p.churn_risk { li.risk title=(r.code) { (r.text) } }
+            div role="note" aria-label=(t!("agent-card-churn-risk")) {
+                ul.risks {
+                    @for r in &p.churn_risk { li.risk title=(r.code) { (r.text) } }
+                }
             }
         }
         ul.plain {
