@@ -125,3 +125,23 @@ assign-availability-title = التوفر
 # $state is the current availability, shown in bold.
 assign-availability-current = حالتك الآن: { $state }. لا يحصل على التذاكر الجديدة تلقائيًا إلا موظفو الدعم المتصلون، وتبقى تذاكرك المفتوحة مسندة إليك.
 assign-availability-set = تعيين
+
+# Errors in assignment settings (after the field's name: "capacity must be a whole number")
+assign-error-id = ليس معرّفًا صالحًا
+assign-error-yes-no = يجب أن يكون نعم أو لا أو فارغًا
+assign-error-whole-number = يجب أن يكون عددًا صحيحًا
+assign-error-calendar-id = يجب أن يكون معرّف تقويم
+assign-error-required = مطلوب
+assign-error-too-long = طويل جدًا (الحد الأقصى { $max } حرف)
+assign-error-team-name-taken = مستخدم بالفعل لفريق آخر
+assign-error-not-active-agent = ليس موظف دعم نشطًا
+assign-error-members-max = الحد الأقصى { $max } موظف دعم
+assign-error-member-not-active = { $id } ليس موظف دعم نشطًا
+assign-error-at-most = الحد الأقصى { $max }
+assign-error-unknown-team = ليس فريقًا معروفًا
+assign-error-position = يجب أن يكون ١ أو أكثر
+assign-error-only-admins = لا يغيّر إعدادات موظفي الدعم الآخرين إلا المسؤولون؛ ويمكن لموظف الدعم تعيين توفره فقط
+assign-error-capacity = يجب أن يكون بين ٠ و{ $max }
+assign-error-availability = يجب أن يكون أحد القيم: online أو away أو off
+assign-error-deactivate-self = لا يمكنك إلغاء تنشيط نفسك
+assign-error-no-calendar = لا يوجد تقويم بهذا المعرّف (راجع /api/v1/sla/calendars)

@@ -139,3 +139,22 @@ sla-admin-time-zone = المنطقة الزمنية (IANA، مثل Asia/Riyadh)
 sla-admin-day-hours = { $day } (مثل 09:00-17:00 أو 09:00-12:00, 13:00-17:00؛ اتركه فارغًا إن كان يوم عطلة)
 sla-admin-holidays = العطلات (تواريخ مفصولة بفواصل)
 sla-admin-add-calendar-button = إضافة التقويم
+
+# Errors in SLA settings and escalations (after the field's name)
+sla-error-agent-id = ليس معرّف موظف دعم
+sla-error-whole-number-range = يجب أن يكون عددًا صحيحًا من { $min } إلى { $max }
+sla-error-whole-number = يجب أن يكون عددًا صحيحًا
+sla-error-time = { $value } ليس وقتًا بصيغة 09:00
+sla-error-day = ليس يومًا من أيام الأسبوع
+sla-error-date = { $value } ليس تاريخًا بصيغة 2026-12-25
+sla-error-required = مطلوب
+sla-error-too-long = طويل جدًا (الحد الأقصى { $max } حرف)
+sla-error-window = يجب أن تكون كل فترة بصيغة ["09:00", "17:00"] أو "09:00-17:00"
+sla-error-name-taken = مستخدم بالفعل
+sla-error-percent = يجب أن يكون بين ١ و١٠٠
+sla-error-no-target = يجب تعيين هدف واحد على الأقل
+sla-error-not-calendar = ليس تقويمًا
+sla-error-not-team = ليس فريقًا
+sla-error-not-active-agent = ليس موظف دعم نشطًا
+# The notification the new assignee or the team lead gets.
+sla-escalated-notification = صعّد { $agent } التذكرة #{ $id }: { $reason }

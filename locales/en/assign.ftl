@@ -114,3 +114,23 @@ assign-availability-title = Availability
 # $state is the current availability, shown in bold.
 assign-availability-current = You are { $state }. Only online agents get new tickets automatically; your open tickets stay yours.
 assign-availability-set = Set
+
+# Errors in assignment settings (after the field's name: "capacity must be a whole number")
+assign-error-id = is not a valid id
+assign-error-yes-no = must be yes, no or empty
+assign-error-whole-number = must be a whole number
+assign-error-calendar-id = must be a calendar id
+assign-error-required = is required
+assign-error-too-long = is too long ({ $max } characters at most)
+assign-error-team-name-taken = is already used by another team
+assign-error-not-active-agent = is not an active agent
+assign-error-members-max = at most { $max } agents
+assign-error-member-not-active = { $id } is not an active agent
+assign-error-at-most = at most { $max }
+assign-error-unknown-team = is not a known team
+assign-error-position = must be 1 or more
+assign-error-only-admins = only admins change other agents; agents may set their own availability
+assign-error-capacity = must be between 0 and { $max }
+assign-error-availability = must be one of: online, away, off
+assign-error-deactivate-self = you cannot deactivate yourself
+assign-error-no-calendar = no such calendar (see /api/v1/sla/calendars)

@@ -131,3 +131,22 @@ sla-admin-time-zone = Time zone (IANA, e.g. Europe/Berlin)
 sla-admin-day-hours = { $day } (e.g. 09:00-17:00, or 09:00-12:00, 13:00-17:00; empty = closed)
 sla-admin-holidays = Holidays (dates, comma separated)
 sla-admin-add-calendar-button = Add calendar
+
+# Errors in SLA settings and escalations (after the field's name)
+sla-error-agent-id = is not an agent id
+sla-error-whole-number-range = must be a whole number from { $min } to { $max }
+sla-error-whole-number = must be a whole number
+sla-error-time = { $value } is not a time like 09:00
+sla-error-day = is not a day of the week
+sla-error-date = { $value } is not a date like 2026-12-25
+sla-error-required = is required
+sla-error-too-long = is too long ({ $max } characters at most)
+sla-error-window = each window is ["09:00", "17:00"] or "09:00-17:00"
+sla-error-name-taken = is already taken
+sla-error-percent = must be between 1 and 100
+sla-error-no-target = must set at least one target
+sla-error-not-calendar = is not a calendar
+sla-error-not-team = is not a team
+sla-error-not-active-agent = is not an active agent
+# The notification the new assignee or the team lead gets.
+sla-escalated-notification = Ticket #{ $id } escalated by { $agent }: { $reason }

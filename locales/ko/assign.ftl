@@ -111,3 +111,23 @@ assign-availability-title = 상태
 # $state is the current availability, shown in bold.
 assign-availability-current = 현재 상태는 { $state }입니다. 온라인 상담원만 새 티켓을 자동으로 배정받으며, 열린 티켓은 계속 내 담당으로 남습니다.
 assign-availability-set = 설정
+
+# Errors in assignment settings (after the field's name: "capacity must be a whole number")
+assign-error-id = 올바른 ID가 아닙니다
+assign-error-yes-no = 예, 아니요 또는 빈 값이어야 합니다
+assign-error-whole-number = 정수여야 합니다
+assign-error-calendar-id = 캘린더 ID여야 합니다
+assign-error-required = 필수 항목입니다
+assign-error-too-long = 너무 깁니다(최대 { $max }자)
+assign-error-team-name-taken = 다른 팀에서 이미 사용 중입니다
+assign-error-not-active-agent = 활성 상담원이 아닙니다
+assign-error-members-max = 상담원은 최대 { $max }명까지입니다
+assign-error-member-not-active = { $id }번은 활성 상담원이 아닙니다
+assign-error-at-most = 최대 { $max }개까지입니다
+assign-error-unknown-team = 알 수 없는 팀입니다
+assign-error-position = 1 이상이어야 합니다
+assign-error-only-admins = 다른 상담원의 설정은 관리자만 변경할 수 있습니다. 상담원은 자신의 상태만 설정할 수 있습니다
+assign-error-capacity = 0에서 { $max } 사이여야 합니다
+assign-error-availability = online, away, off 중 하나여야 합니다
+assign-error-deactivate-self = 자기 자신을 비활성화할 수 없습니다
+assign-error-no-calendar = 해당 캘린더가 없습니다(/api/v1/sla/calendars 참고)

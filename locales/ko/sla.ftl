@@ -125,3 +125,22 @@ sla-admin-time-zone = 시간대 (IANA, 예: Asia/Seoul)
 sla-admin-day-hours = { $day } (예: 09:00-17:00 또는 09:00-12:00, 13:00-17:00, 비워 두면 휴무)
 sla-admin-holidays = 공휴일 (날짜, 쉼표로 구분)
 sla-admin-add-calendar-button = 캘린더 추가
+
+# Errors in SLA settings and escalations (after the field's name)
+sla-error-agent-id = 상담원 ID가 아닙니다
+sla-error-whole-number-range = { $min }에서 { $max } 사이의 정수여야 합니다
+sla-error-whole-number = 정수여야 합니다
+sla-error-time = { $value }은(는) 09:00 형식의 시각이 아닙니다
+sla-error-day = 요일이 아닙니다
+sla-error-date = { $value }은(는) 2026-12-25 형식의 날짜가 아닙니다
+sla-error-required = 필수 항목입니다
+sla-error-too-long = 너무 깁니다(최대 { $max }자)
+sla-error-window = 각 시간대는 ["09:00", "17:00"] 또는 "09:00-17:00" 형식이어야 합니다
+sla-error-name-taken = 이미 사용 중입니다
+sla-error-percent = 1에서 100 사이여야 합니다
+sla-error-no-target = 목표를 하나 이상 설정해야 합니다
+sla-error-not-calendar = 캘린더가 아닙니다
+sla-error-not-team = 팀이 아닙니다
+sla-error-not-active-agent = 활성 상담원이 아닙니다
+# The notification the new assignee or the team lead gets.
+sla-escalated-notification = { $agent }님이 티켓 #{ $id }을(를) 에스컬레이션했습니다: { $reason }
