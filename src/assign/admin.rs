@@ -125,12 +125,12 @@ pub struct TeamPatch {
 fn team_name(raw: &str) -> AppResult<String> {
     let name = single_line(raw);
     if name.is_empty() {
-        return Err(AppError::field("name", "is required"));
+        return Err(AppError::field("name", t!("assign-error-required")));
     }
     if name.chars().count() > 100 {
         return Err(AppError::field(
             "name",
-            "is too long (100 characters at most)",
+            t!("assign-error-too-long", max = 100),
         ));
     }
     Ok(name)
@@ -191,7 +191,7 @@ async fn ensure_name_free(tx: &mut Tx, name: &str, except: Option<i64>) -> AppRe
             .fetch_optional(&mut **tx)
             .await?;
     if other.is_some_and(|o| Some(o) != except) {
-        return Err(AppError::field("name", "is already used by another team"));
+        return Err(AppError::field("name", t!("assign-error-team-name-taken")));
     }
     Ok(())
 }
@@ -211,7 +211,10 @@ async fn apply_team_patch(tx: &mut Tx, id: i64, patch: TeamPatch, now: Millis) -
         if let Some(l) = lead
             && !active_agent(tx, l).await?
         {
-            return Err(AppError::field("lead_agent_id", "is not an active agent"));
+            return Err(AppError::field(
+                "lead_agent_id",
+                t!("assign-error-not-active-agent"),
+            ));
         }
         sqlx::query("UPDATE team SET lead_agent_id = $1, updated_at = $2 WHERE team_id = $3")
             .bind(lead)
@@ -222,13 +225,16 @@ async fn apply_team_patch(tx: &mut Tx, id: i64, patch: TeamPatch, now: Millis) -
     }
     if let Some(members) = &patch.members {
         if members.len() > 1000 {
-            return Err(AppError::field("members", "at most 1000 agents"));
+            return Err(AppError::field(
+                "members",
+                t!("assign-error-members-max", max = 1000),
+            ));
         }
         for m in members {
             if !active_agent(tx, *m).await? {
                 return Err(AppError::field(
                     "members",
-                    format!("{m} is not an active agent"),
+                    t!("assign-error-member-not-active", id = m.to_string()),
                 ));
             }
         }
@@ -375,7 +381,7 @@ fn label(field: &str, raw: &str, max: usize) -> AppResult<String> {
     if v.chars().count() > max {
         return Err(AppError::field(
             field,
-            format!("is too long ({max} characters at most)"),
+            t!("assign-error-too-long", max = max),
         ));
     }
     Ok(v)
@@ -390,7 +396,10 @@ pub fn clean_list(field: &str, raw: &[String], max_items: usize) -> AppResult<Ve
         }
     }
     if out.len() > max_items {
-        return Err(AppError::field(field, format!("at most {max_items}")));
+        return Err(AppError::field(
+            field,
+            t!("assign-error-at-most", max = max_items),
+        ));
     }
     Ok(out)
 }
@@ -400,12 +409,12 @@ async fn validate_rule(tx: &mut Tx, p: RulePatch) -> AppResult<RulePatch> {
     if let Some(n) = &p.name {
         let n = single_line(n);
         if n.is_empty() {
-            return Err(AppError::field("name", "is required"));
+            return Err(AppError::field("name", t!("assign-error-required")));
         }
         if n.chars().count() > 100 {
             return Err(AppError::field(
                 "name",
-                "is too long (100 characters at most)",
+                t!("assign-error-too-long", max = 100),
             ));
         }
         p.name = Some(n);
@@ -419,7 +428,7 @@ async fn validate_rule(tx: &mut Tx, p: RulePatch) -> AppResult<RulePatch> {
             .fetch_one(&mut **tx)
             .await?;
         if n == 0 {
-            return Err(AppError::field("team_id", "is not a known team"));
+            return Err(AppError::field("team_id", t!("assign-error-unknown-team")));
         }
     }
     if let Some(Some(pr)) = &p.set_priority {
@@ -434,14 +443,14 @@ async fn validate_rule(tx: &mut Tx, p: RulePatch) -> AppResult<RulePatch> {
         p.required_skill = Some(Some(s).filter(|s| !s.is_empty()));
     }
     if p.position.is_some_and(|n| n < 1) {
-        return Err(AppError::field("position", "must be 1 or more"));
+        return Err(AppError::field("position", t!("assign-error-position")));
     }
     Ok(p)
 }
 
 pub async fn create_rule(db: &Db, patch: RulePatch, now: Millis) -> AppResult<i64> {
     if patch.name.is_none() {
-        return Err(AppError::field("name", "is required"));
+        return Err(AppError::field("name", t!("assign-error-required")));
     }
     let mut tx = db.begin().await?;
     let p = validate_rule(&mut tx, patch).await?;
@@ -661,16 +670,14 @@ pub async fn patch_agent(
         && p.working_calendar_id.is_none()
         && actor.id == id;
     if actor.role != Role::Admin && !own_availability_only {
-        return Err(AppError::Forbidden(
-            "only admins change other agents; agents may set their own availability".into(),
-        ));
+        return Err(AppError::Forbidden(t!("assign-error-only-admins")));
     }
     if let Some(c) = p.capacity
         && !(0..=MAX_CAPACITY).contains(&c)
     {
         return Err(AppError::field(
             "capacity",
-            format!("must be between 0 and {MAX_CAPACITY}"),
+            t!("assign-error-capacity", max = MAX_CAPACITY),
         ));
     }
     if let Some(a) = &p.availability
@@ -678,7 +685,7 @@ pub async fn patch_agent(
     {
         return Err(AppError::field(
             "availability",
-            "must be one of: online, away, off",
+            t!("assign-error-availability"),
         ));
     }
     let skills = p
@@ -687,7 +694,10 @@ pub async fn patch_agent(
         .map(|s| clean_list("skills", s, 30))
         .transpose()?;
     if p.active == Some(false) && actor.id == id {
-        return Err(AppError::field("active", "you cannot deactivate yourself"));
+        return Err(AppError::field(
+            "active",
+            t!("assign-error-deactivate-self"),
+        ));
     }
     let mut tx = db.begin().await?;
     let row = sqlx::query("SELECT active, capacity, availability FROM agent WHERE agent_id = $1")
@@ -723,7 +733,7 @@ pub async fn patch_agent(
             if known == 0 {
                 return Err(AppError::field(
                     "working_calendar_id",
-                    "no such calendar (see /api/v1/sla/calendars)",
+                    t!("assign-error-no-calendar"),
                 ));
             }
         }

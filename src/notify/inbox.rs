@@ -143,25 +143,20 @@ pub async fn on_change(
             .map(|n| crate::domain::single_line(&n)),
         None => None,
     };
-    let what = format!("#{ticket_id} “{}”", crate::domain::single_line(subject));
-    let by = actor_name
-        .as_deref()
-        .map(|n| format!(" by {n}"))
-        .unwrap_or_default();
-
+    let subject = crate::domain::single_line(subject);
+    let what = || {
+        t!(
+            "notify-ticket",
+            id = ticket_id.to_string(),
+            subject = &subject
+        )
+    };
+    // Each text is written in its recipient's language, when it is stored (below).
+    let by = actor_name.as_deref();
     // (agent, kind, body), most specific first; the first one per agent wins.
-    let mut out: Vec<(i64, &str, String)> = Vec::new();
+    let mut out: Vec<(i64, &str, Body)> = Vec::new();
     for a in &assigned_to {
-        let how = if actor_agent_id.is_some() {
-            by.clone()
-        } else {
-            " automatically".to_string()
-        };
-        out.push((
-            *a,
-            "assigned",
-            format!("Ticket {what} was assigned to you{how}"),
-        ));
+        out.push((*a, "assigned", Body::Assigned));
     }
     for note in &notes {
         let row = sqlx::query_as::<_, (String, Option<i64>)>(
@@ -180,26 +175,15 @@ pub async fn on_change(
             if Some(agent) == author {
                 continue;
             }
-            out.push((
-                agent,
-                "mention",
-                format!("You were mentioned in a note on {what}{by}"),
-            ));
+            out.push((agent, "mention", Body::Mention));
         }
     }
     if customer_wrote && let Some(a) = assignee {
-        out.push((a, "customer_reply", format!("The customer wrote on {what}")));
+        out.push((a, "customer_reply", Body::CustomerReply));
     }
-    if !followers.is_empty() {
-        let summary = summarize(fields);
-        if !summary.is_empty() {
-            for f in &followers {
-                out.push((
-                    *f,
-                    "following",
-                    format!("Followed ticket {what} changed{by}: {summary}"),
-                ));
-            }
+    if !followers.is_empty() && !summarize(fields).is_empty() {
+        for f in &followers {
+            out.push((*f, "following", Body::Following));
         }
     }
     if out.is_empty() {
@@ -211,9 +195,59 @@ pub async fn on_change(
         if Some(agent) == actor_agent_id || !told.insert(agent) {
             continue;
         }
-        notify(tx, agent, ticket_id, kind, &body, now).await?;
+        let locale = agent_locale(tx, agent).await?;
+        let text = crate::i18n::with(locale, || match body {
+            Body::Assigned => match (actor_agent_id, by) {
+                (Some(_), Some(by)) => t!("notify-assigned-by", ticket = what(), agent = by),
+                (Some(_), None) => t!("notify-assigned", ticket = what()),
+                (None, _) => t!("notify-assigned-auto", ticket = what()),
+            },
+            Body::Mention => match by {
+                Some(by) => t!("notify-mention-by", ticket = what(), agent = by),
+                None => t!("notify-mention", ticket = what()),
+            },
+            Body::CustomerReply => t!("notify-customer-reply", ticket = what()),
+            Body::Following => match by {
+                Some(by) => t!(
+                    "notify-following-by",
+                    ticket = what(),
+                    agent = by,
+                    summary = summarize(fields)
+                ),
+                None => t!(
+                    "notify-following-changed",
+                    ticket = what(),
+                    summary = summarize(fields)
+                ),
+            },
+        });
+        notify(tx, agent, ticket_id, kind, &text, now).await?;
     }
     Ok(())
+}
+
+/// What a notification about a ticket change says; its text is written in the recipient's
+/// language when it is stored.
+#[derive(Clone, Copy)]
+enum Body {
+    Assigned,
+    Mention,
+    CustomerReply,
+    Following,
+}
+
+/// The language agent `agent_id` reads Casebook in: their own choice, else the installation's.
+pub async fn agent_locale(tx: &mut Tx, agent_id: i64) -> AppResult<crate::i18n::Locale> {
+    let chosen: Option<Option<String>> =
+        sqlx::query_scalar("SELECT locale FROM agent WHERE agent_id = $1")
+            .bind(agent_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(chosen
+        .flatten()
+        .as_deref()
+        .and_then(crate::i18n::Locale::parse)
+        .unwrap_or_else(crate::i18n::default_locale))
 }
 
 fn is_message(f: &FieldChange) -> bool {
@@ -223,21 +257,47 @@ fn is_message(f: &FieldChange) -> bool {
 /// What a change did, for followers: "status open → pending, new customer message".
 fn summarize(fields: &[FieldChange]) -> String {
     let mut parts: Vec<String> = Vec::new();
+    // A status or priority value in the current language; other values as they are.
+    let value = |v: Option<&str>| -> String {
+        match v {
+            None => t!("none"),
+            Some("new") => t!("sla-status-new"),
+            Some("open") => t!("sla-status-open"),
+            Some("pending") => t!("sla-status-pending"),
+            Some("solved") => t!("sla-status-solved"),
+            Some("closed") => t!("sla-status-closed"),
+            Some("low") => t!("assign-priority-low"),
+            Some("normal") => t!("assign-priority-normal"),
+            Some("high") => t!("assign-priority-high"),
+            Some("urgent") => t!("assign-priority-urgent"),
+            Some(other) => other.to_string(),
+        }
+    };
     for f in fields {
-        let old = f.old.as_deref().unwrap_or("none");
         let new = f.new.as_deref().unwrap_or("none");
         let part = match f.field.as_str() {
-            "status" | "priority" => format!("{} {old} → {new}", f.field),
-            "assignee_id" if f.new.is_none() => "unassigned".to_string(),
-            "assignee_id" => "assignee changed".to_string(),
-            "team_id" => "team changed".to_string(),
-            "subject" => "subject changed".to_string(),
-            "tags" => format!("tag {new} added"),
-            "message" if f.old.as_deref() == Some("customer") => "new customer message".into(),
-            "message" => "new reply".to_string(),
-            "note" => "new internal note".to_string(),
-            "customer_id" => "customer changed".to_string(),
-            "resolution_message_id" => "solution marked".to_string(),
+            "status" => t!(
+                "notify-summary-status",
+                old = value(f.old.as_deref()),
+                new = value(f.new.as_deref())
+            ),
+            "priority" => t!(
+                "notify-summary-priority",
+                old = value(f.old.as_deref()),
+                new = value(f.new.as_deref())
+            ),
+            "assignee_id" if f.new.is_none() => t!("notify-summary-unassigned"),
+            "assignee_id" => t!("notify-summary-assignee"),
+            "team_id" => t!("notify-summary-team"),
+            "subject" => t!("notify-summary-subject"),
+            "tags" => t!("notify-summary-tag", tag = new),
+            "message" if f.old.as_deref() == Some("customer") => {
+                t!("notify-summary-customer-message")
+            }
+            "message" => t!("notify-summary-reply"),
+            "note" => t!("notify-summary-note"),
+            "customer_id" => t!("notify-summary-customer"),
+            "resolution_message_id" => t!("notify-summary-solution"),
             "ticket" => continue,
             other => other.replace('_', " "),
         };
@@ -245,7 +305,7 @@ fn summarize(fields: &[FieldChange]) -> String {
             parts.push(part);
         }
     }
-    parts.join(", ")
+    parts.join(&t!("notify-summary-separator"))
 }
 
 /// The `@handles` in a note, lowercased: `@dana`, `@dana.white`, `@DanaWhite`. An `@` inside a
@@ -490,6 +550,8 @@ pub struct Digest {
     pub agent_id: i64,
     pub email: String,
     pub name: String,
+    /// The agent's own language (`agent.locale`), if they chose one.
+    pub locale: Option<String>,
     pub items: Vec<Notification>,
 }
 
@@ -503,7 +565,7 @@ pub async fn due_digests(db: &Db, now: Millis, every_ms: i64) -> AppResult<Vec<D
     let since = now - every_ms;
     let rows = sqlx::query(
         "SELECT n.agent_notification_id, n.agent_id, n.ticket_id, n.kind, n.body, n.created_at, n.read_at,
-                a.email, a.name
+                a.email, a.name, a.locale
          FROM agent_notification n
          JOIN notification_pref p ON p.agent_id = n.agent_id AND p.kind = n.kind AND p.email = 1
          JOIN agent a ON a.agent_id = n.agent_id AND a.active = 1
@@ -524,6 +586,7 @@ pub async fn due_digests(db: &Db, now: Millis, every_ms: i64) -> AppResult<Vec<D
                 agent_id,
                 email: r.try_get("email")?,
                 name: crate::domain::single_line(&r.try_get::<String, _>("name")?),
+                locale: r.try_get("locale")?,
                 items: Vec::new(),
             });
         }
@@ -578,35 +641,50 @@ pub async fn release_digest(db: &Db, d: &Digest, stamp: Millis) -> AppResult<()>
     Ok(())
 }
 
-/// The digest mail: subject, plain text, HTML.
+/// The language a digest is written in: the agent's own, else the installation's.
+pub fn digest_locale(d: &Digest) -> crate::i18n::Locale {
+    d.locale
+        .as_deref()
+        .and_then(crate::i18n::Locale::parse)
+        .unwrap_or_else(crate::i18n::default_locale)
+}
+
+/// The digest mail: subject, plain text, HTML, in the current language (the worker renders it
+/// in [`digest_locale`]).
 pub fn digest_mail(d: &Digest, base_url: &str) -> (String, String, String) {
     let n = d.items.len();
-    let subject = if n == 1 {
-        "Casebook: 1 unread notification".to_string()
-    } else {
-        format!("Casebook: {n} unread notifications")
-    };
+    let subject = t!("notify-digest-subject", count = n);
     let link = |n: &Notification| match n.ticket_id {
         Some(t) => format!("{base_url}/tickets/{t}"),
         None => format!("{base_url}/notifications"),
     };
-    let mut text = String::from("Unread in Casebook:\n\n");
+    let settings = format!("{base_url}/notifications");
+    let mut text = format!("{}\n\n", t!("notify-digest-intro"));
     for item in &d.items {
         text.push_str(&format!("- {}\n  {}\n", item.body, link(item)));
     }
     text.push_str(&format!(
-        "\nAll notifications and email settings: {base_url}/notifications\n"
+        "\n{}\n",
+        t!("notify-digest-settings", url = settings.as_str())
     ));
+    let locale = crate::i18n::current();
+    // The address is a link where the translation puts it.
+    let marker = "\u{E000}";
+    let footer = t!("notify-digest-settings", url = marker);
+    let (before, after) = footer.split_once(marker).unwrap_or((footer.as_str(), ""));
     let html = maud::html! {
-        p { "Unread in Casebook:" }
-        ul {
-            @for item in &d.items {
-                li { a href=(link(item)) { (item.body) } }
+        div lang=(locale.tag()) dir=(locale.dir()) {
+            p { (t!("notify-digest-intro")) }
+            ul {
+                @for item in &d.items {
+                    li { a href=(link(item)) dir="auto" { (item.body) } }
+                }
             }
-        }
-        p style="color:#687085;font-size:13px" {
-            "All notifications and email settings: "
-            a href={(base_url) "/notifications"} { (base_url) "/notifications" }
+            p style="color:#687085;font-size:13px" {
+                (before)
+                a href=(settings) { (settings) }
+                (after)
+            }
         }
     }
     .into_string();
@@ -628,7 +706,9 @@ pub async fn send_digests(
         if !claim_digest(&state.db, &d, now).await? {
             continue;
         }
-        let (subject, text, html) = digest_mail(&d, &state.config.base_url);
+        let (subject, text, html) = crate::i18n::with(digest_locale(&d), || {
+            digest_mail(&d, &state.config.base_url)
+        });
         let mail = super::AgentMail {
             to: &d.email,
             to_name: &d.name,

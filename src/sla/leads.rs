@@ -156,18 +156,21 @@ pub async fn escalate(
 ) -> AppResult<()> {
     let reason = e.reason.trim();
     if reason.is_empty() {
-        return Err(AppError::field("reason", "is required"));
+        return Err(AppError::field("reason", t!("sla-error-required")));
     }
     if reason.chars().count() > MAX_REASON_CHARS {
         return Err(AppError::field(
             "reason",
-            format!("is too long ({MAX_REASON_CHARS} characters at most)"),
+            t!("sla-error-too-long", max = MAX_REASON_CHARS),
         ));
     }
     if let Some(a) = e.assignee_id
         && !crate::auth::agent_exists(db, a).await?
     {
-        return Err(AppError::field("assignee_id", "is not an active agent"));
+        return Err(AppError::field(
+            "assignee_id",
+            t!("sla-error-not-active-agent"),
+        ));
     }
     let mut tx = db.begin().await?;
     let mut edit = crate::tickets::commands::open(
@@ -193,7 +196,16 @@ pub async fn escalate(
         None => team_lead(&mut tx, t.team_id).await?,
     };
     if let Some(who) = who.filter(|w| *w != agent.id) {
-        let body = format!("Ticket #{ticket_id} escalated by {}: {reason}", agent.name);
+        // Written in the language of the agent it goes to.
+        let locale = crate::notify::inbox::agent_locale(&mut tx, who).await?;
+        let body = crate::i18n::with(locale, || {
+            t!(
+                "sla-escalated-notification",
+                id = ticket_id.to_string(),
+                agent = &agent.name,
+                reason = reason
+            )
+        });
         notify(&mut tx, who, ticket_id, "escalated", &body, now).await?;
     }
     edit.save(&mut tx).await?;

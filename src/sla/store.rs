@@ -74,7 +74,7 @@ fn parse_time(field: &str, s: &str) -> AppResult<NaiveTime> {
         return Ok(NaiveTime::MIN);
     }
     NaiveTime::parse_from_str(s, "%H:%M")
-        .map_err(|_| AppError::field(field, format!("{s:?} is not a time like 09:00")))
+        .map_err(|_| AppError::field(field, t!("sla-error-time", value = format!("{s:?}"))))
 }
 
 fn build_calendar(
@@ -87,7 +87,7 @@ fn build_calendar(
         let index = DAYS
             .iter()
             .position(|d| d == day)
-            .ok_or_else(|| AppError::field(format!("hours.{day}"), "is not a day of the week"))?;
+            .ok_or_else(|| AppError::field(format!("hours.{day}"), t!("sla-error-day")))?;
         let field = format!("hours.{day}");
         for [start, end] in list {
             windows[index].push((parse_time(&field, start)?, parse_time(&field, end)?));
@@ -97,7 +97,7 @@ fn build_calendar(
     for h in holidays {
         dates.push(
             NaiveDate::parse_from_str(h.trim(), "%Y-%m-%d").map_err(|_| {
-                AppError::field("holidays", format!("{h:?} is not a date like 2026-12-25"))
+                AppError::field("holidays", t!("sla-error-date", value = format!("{h:?}")))
             })?,
         );
     }
@@ -113,24 +113,21 @@ pub fn validate_calendar(
 ) -> AppResult<(String, String, StoredHours, Vec<String>)> {
     let name = input.name.as_deref().unwrap_or("").trim().to_string();
     if name.is_empty() {
-        return Err(AppError::field("name", "is required"));
+        return Err(AppError::field("name", t!("sla-error-required")));
     }
     if name.chars().count() > 100 {
-        return Err(AppError::field(
-            "name",
-            "is too long (100 characters at most)",
-        ));
+        return Err(AppError::field("name", t!("sla-error-too-long", max = 100)));
     }
     let time_zone = input
         .time_zone
         .as_deref()
-        .ok_or_else(|| AppError::field("time_zone", "is required"))?
+        .ok_or_else(|| AppError::field("time_zone", t!("sla-error-required")))?
         .trim()
         .to_string();
     let raw = input
         .hours
         .as_ref()
-        .ok_or_else(|| AppError::field("hours", "is required"))?;
+        .ok_or_else(|| AppError::field("hours", t!("sla-error-required")))?;
     let mut hours = BTreeMap::new();
     for (day, list) in raw {
         let day = day.trim().to_lowercase();
@@ -147,12 +144,7 @@ pub fn validate_calendar(
                 },
                 _ => None,
             }
-            .ok_or_else(|| {
-                AppError::field(
-                    &field,
-                    "each window is [\"09:00\", \"17:00\"] or \"09:00-17:00\"",
-                )
-            })?;
+            .ok_or_else(|| AppError::field(&field, t!("sla-error-window")))?;
             windows.push(pair);
         }
         hours.insert(day, windows);
@@ -245,7 +237,7 @@ pub async fn save_calendar(
         Ok(id) => Ok(id),
         Err(sqlx::Error::RowNotFound) => Err(AppError::NotFound("calendar")),
         Err(e) if crate::db::is_unique_violation(&e) => {
-            Err(AppError::field("name", "is already taken"))
+            Err(AppError::field("name", t!("sla-error-name-taken")))
         }
         Err(e) => Err(e.into()),
     }
@@ -352,22 +344,17 @@ fn non_empty(s: &Option<String>) -> Option<String> {
 }
 
 fn validate_policy(input: &PolicyInput) -> AppResult<ValidPolicy> {
-    let name = non_empty(&input.name).ok_or_else(|| AppError::field("name", "is required"))?;
+    let name =
+        non_empty(&input.name).ok_or_else(|| AppError::field("name", t!("sla-error-required")))?;
     if name.chars().count() > 100 {
-        return Err(AppError::field(
-            "name",
-            "is too long (100 characters at most)",
-        ));
+        return Err(AppError::field("name", t!("sla-error-too-long", max = 100)));
     }
     let calendar_id = input
         .calendar_id
-        .ok_or_else(|| AppError::field("calendar_id", "is required"))?;
+        .ok_or_else(|| AppError::field("calendar_id", t!("sla-error-required")))?;
     let warning_percent = input.warning_percent.unwrap_or(75);
     if !(1..=100).contains(&warning_percent) {
-        return Err(AppError::field(
-            "warning_percent",
-            "must be between 1 and 100",
-        ));
+        return Err(AppError::field("warning_percent", t!("sla-error-percent")));
     }
     let match_priority = match non_empty(&input.match_priority) {
         None => None,
@@ -379,7 +366,7 @@ fn validate_policy(input: &PolicyInput) -> AppResult<ValidPolicy> {
     let raw = input
         .targets
         .as_ref()
-        .ok_or_else(|| AppError::field("targets", "is required"))?;
+        .ok_or_else(|| AppError::field("targets", t!("sla-error-required")))?;
     let mut targets = BTreeMap::new();
     for (priority, t) in raw {
         let p = priority
@@ -415,7 +402,7 @@ fn validate_policy(input: &PolicyInput) -> AppResult<ValidPolicy> {
         }
     }
     if targets.is_empty() {
-        return Err(AppError::field("targets", "must set at least one target"));
+        return Err(AppError::field("targets", t!("sla-error-no-target")));
     }
     Ok(ValidPolicy {
         name,
@@ -450,7 +437,7 @@ pub async fn save_policy(
     let v = validate_policy(input)?;
     get_calendar(conn, v.calendar_id)
         .await
-        .map_err(|_| AppError::field("calendar_id", "is not a calendar"))?;
+        .map_err(|_| AppError::field("calendar_id", t!("sla-error-not-calendar")))?;
     for (field, team) in [
         ("match_team_id", v.match_team_id),
         ("escalation_team_id", input.escalation_team_id),
@@ -458,7 +445,7 @@ pub async fn save_policy(
         if let Some(t) = team
             && !team_exists(conn, t).await?
         {
-            return Err(AppError::field(field, "is not a team"));
+            return Err(AppError::field(field, t!("sla-error-not-team")));
         }
     }
     let targets = serde_json::to_string(&v.targets).map_err(internal)?;
@@ -502,7 +489,7 @@ pub async fn save_policy(
         Ok(Some(id)) => Ok(id),
         Ok(None) => Err(AppError::NotFound("policy")),
         Err(e) if crate::db::is_unique_violation(&e) => {
-            Err(AppError::field("name", "is already taken"))
+            Err(AppError::field("name", t!("sla-error-name-taken")))
         }
         Err(e) => Err(e.into()),
     }

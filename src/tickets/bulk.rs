@@ -81,10 +81,7 @@ impl BulkChange {
     /// fills the macro's title (for confirmations); returns the change made ready to apply.
     pub async fn validate(&mut self, db: &Db, agent: &AgentRef) -> AppResult<Prepared> {
         if self.is_empty() {
-            return Err(AppError::field(
-                "changes",
-                "choose at least one change (status, priority, assignee, team, tags or a macro)",
-            ));
+            return Err(AppError::field("changes", t!("bulk-error-no-change")));
         }
         let p = prepare(db, agent, self).await?;
         if let Some(patch) = &p.patch {
@@ -103,29 +100,48 @@ impl BulkChange {
     ) -> String {
         let mut parts = Vec::new();
         if let Some(s) = self.status {
-            parts.push(format!("status → {}", s.as_str()));
+            let status = match s {
+                Status::New => t!("sla-status-new"),
+                Status::Open => t!("sla-status-open"),
+                Status::Pending => t!("sla-status-pending"),
+                Status::Solved => t!("sla-status-solved"),
+                Status::Closed => t!("sla-status-closed"),
+            };
+            parts.push(t!("bulk-describe-status", status = status));
         }
         if let Some(p) = self.priority {
-            parts.push(format!("priority → {}", p.as_str()));
+            let priority = match p {
+                Priority::Low => t!("assign-priority-low"),
+                Priority::Normal => t!("assign-priority-normal"),
+                Priority::High => t!("assign-priority-high"),
+                Priority::Urgent => t!("assign-priority-urgent"),
+            };
+            parts.push(t!("bulk-describe-priority", priority = priority));
         }
         match self.assignee_id {
-            Some(Some(a)) => parts.push(format!("assign to {}", agent_name(a))),
-            Some(None) => parts.push("unassign".into()),
+            Some(Some(a)) => parts.push(t!("bulk-describe-assign", agent = agent_name(a))),
+            Some(None) => parts.push(t!("bulk-describe-unassign")),
             None => {}
         }
         if let Some(t) = self.team_id {
-            parts.push(format!("move to team {}", team_name(t)));
+            parts.push(t!("bulk-describe-team", team = team_name(t)));
         }
         if !self.add_tags.is_empty() {
-            parts.push(format!("add tags {}", self.add_tags.join(", ")));
+            parts.push(t!(
+                "bulk-describe-add-tags",
+                tags = self.add_tags.join(", ")
+            ));
         }
         if !self.remove_tags.is_empty() {
-            parts.push(format!("remove tags {}", self.remove_tags.join(", ")));
+            parts.push(t!(
+                "bulk-describe-remove-tags",
+                tags = self.remove_tags.join(", ")
+            ));
         }
         if let Some(t) = &self.macro_title {
-            parts.push(format!("apply macro “{t}”"));
+            parts.push(t!("bulk-describe-macro", title = t));
         }
-        parts.join(", ")
+        parts.join(&t!("bulk-describe-separator"))
     }
 }
 
@@ -171,7 +187,7 @@ async fn prepare(db: &Db, agent: &AgentRef, change: &BulkChange) -> AppResult<Pr
             .await?
             .is_none()
     {
-        return Err(AppError::field("team_id", "is not a team"));
+        return Err(AppError::field("team_id", t!("bulk-error-not-team")));
     }
     let patch = match change.patch() {
         Some(p) => Some(super::check_patch(db, p).await?),
@@ -179,7 +195,7 @@ async fn prepare(db: &Db, agent: &AgentRef, change: &BulkChange) -> AppResult<Pr
     };
     let ready = match change.macro_id {
         Some(m) => Some(replies::prepare(db, agent, m).await.map_err(|e| match e {
-            AppError::NotFound(_) => AppError::field("macro_id", "is not a macro"),
+            AppError::NotFound(_) => AppError::field("macro_id", t!("bulk-error-not-macro")),
             other => other,
         })?),
         None => None,
@@ -273,7 +289,7 @@ fn check_size(targets: &[Target]) -> AppResult<()> {
     if targets.len() > MAX_TICKETS {
         return Err(AppError::field(
             "tickets",
-            format!("at most {MAX_TICKETS} tickets at once"),
+            t!("bulk-error-too-many", max = MAX_TICKETS),
         ));
     }
     Ok(())
@@ -471,7 +487,7 @@ pub async fn matching(db: &Db, viewer_id: i64, filter: &ListFilter) -> AppResult
         if out.len() > MAX_TICKETS {
             return Err(AppError::field(
                 "scope",
-                format!("the list has more than {MAX_TICKETS} tickets; narrow it first"),
+                t!("bulk-error-list-too-long", max = MAX_TICKETS),
             ));
         }
         match next {

@@ -107,25 +107,22 @@ impl ViewFilters {
         if let Some(v) = &self.sla
             && SlaFilter::parse(v).is_none()
         {
-            return Err(AppError::field(
-                "filters.sla",
-                "must be breached, at_risk or attention",
-            ));
+            return Err(AppError::field("filters.sla", t!("views-error-sla")));
         }
         if let Some(v) = &self.sort
             && Sort::parse(v).is_none()
         {
-            return Err(AppError::field(
-                "filters.sort",
-                "must be newest, oldest, updated, priority or sla",
-            ));
+            return Err(AppError::field("filters.sort", t!("views-error-sort")));
         }
         for (field, v) in [
             ("filters.plan", &self.plan),
             ("filters.segment", &self.segment),
         ] {
             if v.as_ref().is_some_and(|v| v.chars().count() > 100) {
-                return Err(AppError::field(field, "must be at most 100 characters"));
+                return Err(AppError::field(
+                    field,
+                    t!("views-error-too-long", max = 100),
+                ));
             }
         }
         let mut columns: Vec<String> = Vec::new();
@@ -137,9 +134,9 @@ impl ViewFilters {
             if !COLUMNS.iter().any(|(k, _)| *k == c) {
                 return Err(AppError::field(
                     format!("filters.columns[{i}]"),
-                    format!(
-                        "is not a column (one of {})",
-                        COLUMNS.map(|(k, _)| k).join(", ")
+                    t!(
+                        "views-error-column",
+                        columns = COLUMNS.map(|(k, _)| k).join(", ")
                     ),
                 ));
             }
@@ -151,7 +148,7 @@ impl ViewFilters {
         if let Some(q) = &self.queue
             && Queue::parse(q).is_none()
         {
-            return Err(AppError::field("filters.queue", "is not a known queue"));
+            return Err(AppError::field("filters.queue", t!("views-error-queue")));
         }
         if let Some(s) = &self.status {
             s.parse::<Status>()
@@ -164,13 +161,13 @@ impl ViewFilters {
         match self.assignee.as_deref() {
             None | Some("me") => {}
             Some(a) => {
-                let id = a.parse::<i64>().map_err(|_| {
-                    AppError::field("filters.assignee", "must be me or an agent id")
-                })?;
+                let id = a
+                    .parse::<i64>()
+                    .map_err(|_| AppError::field("filters.assignee", t!("views-error-assignee")))?;
                 if !crate::auth::agent_exists(db, id).await? {
                     return Err(AppError::field(
                         "filters.assignee",
-                        "is not an active agent",
+                        t!("views-error-not-active-agent"),
                     ));
                 }
             }
@@ -180,7 +177,10 @@ impl ViewFilters {
                 .await?
                 .is_none()
         {
-            return Err(AppError::field("filters.team_id", "is not a team"));
+            return Err(AppError::field(
+                "filters.team_id",
+                t!("views-error-not-team"),
+            ));
         }
         self.tag = clean_tags("filters.tag", &self.tag.into_iter().collect::<Vec<_>>())?
             .into_iter()
@@ -192,7 +192,10 @@ impl ViewFilters {
             if let Some(h) = h
                 && !(1..=24 * 365).contains(&h)
             {
-                return Err(AppError::field(field, "must be between 1 and 8760"));
+                return Err(AppError::field(
+                    field,
+                    t!("views-error-hours", min = 1, max = 8760),
+                ));
             }
         }
         Ok(self)
@@ -373,28 +376,20 @@ pub async fn create(
 ) -> AppResult<SavedView> {
     let name = crate::domain::single_line(name);
     if name.is_empty() || name.chars().count() > 80 {
-        return Err(AppError::field(
-            "name",
-            "is required (80 characters at most)",
-        ));
+        return Err(AppError::field("name", t!("views-error-name", max = 80)));
     }
     if shared && !matches!(agent.role, Role::Lead | Role::Admin) {
-        return Err(AppError::Forbidden(
-            "only leads and admins share views".into(),
-        ));
+        return Err(AppError::Forbidden(t!("views-error-only-leads-share")));
     }
     if let Some(t) = team_id {
         if !shared {
-            return Err(AppError::field(
-                "team_id",
-                "is for shared views (an own view is yours alone)",
-            ));
+            return Err(AppError::field("team_id", t!("views-error-team-own")));
         }
         if crate::assign::admin::team_name_by_id(db, t)
             .await?
             .is_none()
         {
-            return Err(AppError::field("team_id", "is not a team"));
+            return Err(AppError::field("team_id", t!("views-error-not-team")));
         }
     }
     let filters = filters.clean(db).await?;
@@ -423,9 +418,7 @@ pub async fn create(
 pub async fn delete(db: &Db, agent: &AgentRef, id: i64) -> AppResult<()> {
     let view = get(db, agent, id).await?;
     if view.shared && !matches!(agent.role, Role::Lead | Role::Admin) {
-        return Err(AppError::Forbidden(
-            "only leads and admins delete shared views".into(),
-        ));
+        return Err(AppError::Forbidden(t!("views-error-only-leads-delete")));
     }
     sqlx::query("DELETE FROM saved_view WHERE saved_view_id = $1")
         .bind(id)

@@ -61,7 +61,7 @@ fn opt_id(field: &str, v: Option<&str>) -> Result<Option<i64>, AppError> {
         Some(s) => s
             .parse::<i64>()
             .map(Some)
-            .map_err(|_| AppError::field(field, "is not a valid id")),
+            .map_err(|_| AppError::field(field, t!("assign-error-id"))),
     }
 }
 
@@ -188,7 +188,7 @@ fn tri(field: &str, v: Option<&str>) -> Result<Option<bool>, AppError> {
         "" => Ok(None),
         "yes" => Ok(Some(true)),
         "no" => Ok(Some(false)),
-        _ => Err(AppError::field(field, "must be yes, no or empty")),
+        _ => Err(AppError::field(field, t!("assign-error-yes-no"))),
     }
 }
 
@@ -321,7 +321,7 @@ async fn agent_routing(
         None | Some("") => None,
         Some(s) => Some(
             s.parse::<i64>()
-                .map_err(|_| AppError::field("capacity", "must be a whole number"))?,
+                .map_err(|_| AppError::field("capacity", t!("assign-error-whole-number")))?,
         ),
     };
     let patch = AgentPatch {
@@ -333,7 +333,7 @@ async fn agent_routing(
             None => None,
             Some("") => Some(None),
             Some(s) => Some(Some(s.parse::<i64>().map_err(|_| {
-                AppError::field("working_calendar_id", "must be a calendar id")
+                AppError::field("working_calendar_id", t!("assign-error-calendar-id"))
             })?)),
         },
     };

@@ -52,11 +52,15 @@ impl BulkForm {
             Some("none") => Some(None),
             _ => self
                 .0
-                .number("assignee_id", "assignee_id", "is not an agent id")?
+                .number("assignee_id", "assignee_id", &t!("bulk-error-not-agent"))?
                 .map(Some),
         };
-        let macro_id = self.0.number("macro_id", "macro_id", "is not a macro")?;
-        let team_id = self.0.number("team_id", "team_id", "is not a team")?;
+        let macro_id = self
+            .0
+            .number("macro_id", "macro_id", &t!("bulk-error-not-macro"))?;
+        let team_id = self
+            .0
+            .number("team_id", "team_id", &t!("bulk-error-not-team"))?;
         Ok(BulkChange {
             status: parse_enum("status", given(self.get("status")))?,
             priority: parse_enum("priority", given(self.get("priority")))?,
@@ -72,7 +76,7 @@ impl BulkForm {
     fn selected(&self) -> AppResult<Vec<Target>> {
         let mut out: Vec<Target> = Vec::new();
         for v in self.0.all("ticket_id") {
-            let bad = || AppError::field("ticket_id", "is not a ticket id");
+            let bad = || AppError::field("ticket_id", t!("bulk-error-not-ticket"));
             let (id, version) = match v.split_once(':') {
                 Some((id, ver)) => (id, Some(ver.parse::<i64>().map_err(|_| bad())?)),
                 None => (v, None),
@@ -98,11 +102,11 @@ impl BulkForm {
             let queue = match self.get("queue").map(str::trim) {
                 None | Some("") => Queue::Mine,
                 Some(k) => Queue::parse(k)
-                    .ok_or_else(|| AppError::field("queue", "is not a known queue"))?,
+                    .ok_or_else(|| AppError::field("queue", t!("bulk-error-unknown-queue")))?,
             };
             let filter = ListFilter {
                 queue: Some(queue),
-                team_id: self.0.number("team", "team", "must be a team id")?,
+                team_id: self.0.number("team", "team", &t!("bulk-error-team-id"))?,
                 tag: super::api::tag_filter(self.get("tag"))?,
                 ..Default::default()
             };
@@ -111,7 +115,7 @@ impl BulkForm {
             self.selected()?
         };
         if targets.is_empty() {
-            return Err(AppError::field("ticket_id", "select at least one ticket"));
+            return Err(AppError::field("ticket_id", t!("bulk-error-select-one")));
         }
         Ok(targets)
     }
@@ -143,7 +147,7 @@ async fn ui_bulk(
             .iter()
             .find(|a| a.id == id)
             .map(|a| a.name.clone())
-            .unwrap_or_else(|| format!("agent {id}"))
+            .unwrap_or_else(|| t!("bulk-unknown-agent", id = id.to_string()))
     };
     let teams = crate::assign::admin::team_names(&state.db).await?;
     let team = |id: i64| {
@@ -151,7 +155,7 @@ async fn ui_bulk(
             .iter()
             .find(|(t, _)| *t == id)
             .map(|(_, n)| n.clone())
-            .unwrap_or_else(|| format!("team {id}"))
+            .unwrap_or_else(|| t!("bulk-unknown-team", id = id.to_string()))
     };
     let what = change.describe(name, team);
     if form.get("confirm") != Some("1") {
@@ -213,7 +217,7 @@ fn refused(agent: &AgentRef, csrf: &str, err: AppError, back: &str) -> PageResul
         agent,
         csrf,
         &out,
-        &format!("Nothing changed: {what}."),
+        &t!("bulk-nothing-changed", reason = what),
         back,
     );
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

@@ -53,7 +53,7 @@ fn ticket_number(field: &str, raw: &str) -> AppResult<i64> {
         .parse::<i64>()
         .ok()
         .filter(|n| *n > 0)
-        .ok_or_else(|| AppError::field(field, "must be a ticket number, such as 123"))
+        .ok_or_else(|| AppError::field(field, t!("merge-error-ticket-number")))
 }
 
 #[derive(Deserialize)]
@@ -72,7 +72,7 @@ async fn api_merge(
     let source = path_id(&raw, "ticket")?;
     let into = body
         .into
-        .ok_or_else(|| AppError::field("into", "is required: the ticket to merge into"))?;
+        .ok_or_else(|| AppError::field("into", t!("merge-error-into-required")))?;
     let window = undo_window_ms(&state);
     let merged = merge::merge(&state.db, &agent, source, into, window, state.now()).await?;
     Ok(Json(json!(merged)))
@@ -126,7 +126,7 @@ async fn ui_merge(
             super::ui::invalid(&state, &agent, &csrf, id, AppError::field("into", why)).await
         }
         Err(AppError::NotFound(_)) => {
-            let err = AppError::field("into", "is not a ticket number");
+            let err = AppError::field("into", t!("merge-error-not-a-ticket"));
             super::ui::invalid(&state, &agent, &csrf, id, err).await
         }
         Err(err) => super::ui::invalid(&state, &agent, &csrf, id, err).await,
@@ -142,7 +142,7 @@ async fn ui_unmerge(
 ) -> PageResult<Response> {
     verify_csrf(&headers, f.csrf.as_deref())?;
     let Some((merge_id, _, _)) = merge::undoable(&state.db, id, state.now()).await? else {
-        return Err(AppError::Conflict("this merge can no longer be undone".into()).into());
+        return Err(AppError::Conflict(t!("merge-error-undo-expired")).into());
     };
     merge::undo(&state.db, &agent, merge_id, state.now()).await?;
     Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
@@ -175,24 +175,24 @@ pub async fn panel(
     };
     Ok(html! {
         section.card #merge {
-            h2 { "Merge" }
+            h2 { (t!("merge-title")) }
             @if let Some(into) = ticket.merged_into_id {
-                p { "Merged into " a href={"/tickets/" (into)} { "#" (into) } "; its messages and the customer's link are there now." }
+                p { (crate::web::views::assign::with_link(&t!("merge-merged-into", link = crate::web::views::assign::LINK), &format!("/tickets/{into}"), &format!("#{into}"))) }
                 @if let Some((_, _, until)) = undo {
                     form method="post" action={"/tickets/" (ticket.id) "/unmerge"} {
                         input type="hidden" name="csrf" value=(csrf);
-                        button.small type="submit" { "Undo the merge" }
-                        " " span.muted.small { "until " (crate::web::views::layout::time(until)) }
+                        button.small type="submit" { (t!("merge-undo")) }
+                        " " span.muted.small { (crate::web::views::assign::splice(&t!("merge-undo-until", time = crate::web::views::assign::LINK), crate::web::views::layout::time(until))) }
                     }
                 }
             } @else {
                 form method="post" action={"/tickets/" (ticket.id) "/merge"} {
                     input type="hidden" name="csrf" value=(csrf);
-                    label for="merge-into" { "Merge this ticket into #" }
-                    input #merge-into name="into" inputmode="numeric" size="8" placeholder="number";
+                    label for="merge-into" { (t!("merge-into-label")) }
+                    input #merge-into name="into" inputmode="numeric" size="8" placeholder=(t!("merge-into-placeholder"));
                     (field_error(errors, "into"))
-                    button.small type="submit" { "Merge" }
-                    p.muted.small { "Its messages, files and the customer's link move there; this ticket is closed with a pointer. You can undo it." }
+                    button.small type="submit" { (t!("merge-button")) }
+                    p.muted.small { (t!("merge-help")) }
                 }
             }
         }

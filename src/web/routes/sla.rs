@@ -214,7 +214,7 @@ async fn ui_escalate(
         None | Some("") => None,
         Some(s) => Some(
             s.parse::<i64>()
-                .map_err(|_| AppError::field("assignee_id", "is not an agent id"))?,
+                .map_err(|_| AppError::field("assignee_id", t!("sla-error-agent-id")))?,
         ),
     };
     let e = Escalation {
@@ -239,7 +239,12 @@ fn positive(field: &str, v: Option<&str>, default: i64) -> AppResult<i64> {
             .parse::<i64>()
             .ok()
             .filter(|n| (1..=10_000).contains(n))
-            .ok_or_else(|| AppError::field(field, "must be a whole number from 1 to 10000")),
+            .ok_or_else(|| {
+                AppError::field(
+                    field,
+                    t!("sla-error-whole-number-range", min = 1, max = 10000),
+                )
+            }),
     }
 }
 
@@ -352,7 +357,7 @@ fn form_policy(f: &HashMap<String, String>) -> AppResult<PolicyInput> {
         text(k)
             .map(|s| {
                 s.parse::<i64>()
-                    .map_err(|_| AppError::field(k, "must be a whole number"))
+                    .map_err(|_| AppError::field(k, t!("sla-error-whole-number")))
             })
             .transpose()
     };
@@ -362,19 +367,19 @@ fn form_policy(f: &HashMap<String, String>) -> AppResult<PolicyInput> {
             first_response_minutes: number(&format!("{p}.first_response")).map_err(|_| {
                 AppError::field(
                     format!("targets.{p}.first_response_minutes"),
-                    "must be a whole number",
+                    t!("sla-error-whole-number"),
                 )
             })?,
             next_response_minutes: number(&format!("{p}.next_response")).map_err(|_| {
                 AppError::field(
                     format!("targets.{p}.next_response_minutes"),
-                    "must be a whole number",
+                    t!("sla-error-whole-number"),
                 )
             })?,
             resolution_minutes: number(&format!("{p}.resolution")).map_err(|_| {
                 AppError::field(
                     format!("targets.{p}.resolution_minutes"),
-                    "must be a whole number",
+                    t!("sla-error-whole-number"),
                 )
             })?,
         };

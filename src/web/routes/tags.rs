@@ -124,11 +124,13 @@ async fn admin_change(
     match tickets::retag(&state.db, &agent, &tag, to.as_deref(), state.now()).await {
         Ok(n) => {
             let what = match &to {
-                Some(to) => format!(
-                    "“{tag}” is now “{}” on {n} tickets",
-                    to.trim().to_lowercase()
+                Some(to) => t!(
+                    "admin-tags-renamed",
+                    tag = &tag,
+                    to = to.trim().to_lowercase(),
+                    count = n
                 ),
-                None => format!("“{tag}” was removed from {n} tickets"),
+                None => t!("admin-tags-removed", tag = &tag, count = n),
             };
             Ok(Redirect::to(&format!("/admin/tags?done={}", url_encode(&what))).into_response())
         }
@@ -150,43 +152,44 @@ fn admin_view(
     done: Option<&str>,
     errors: &[(String, String)],
 ) -> Markup {
+    let title = t!("admin-tags-title");
     page(
         &Frame {
-            title: "Tags",
+            title: &title,
             agent: Some(agent),
             csrf,
         },
         html! {
             section.card {
-                h1 { "Tags" }
-                p.muted { "Renaming a tag to one already in use merges the two. Every ticket changes through its history, like an agent's edit." }
-                @if let Some(done) = done { p.flash role="status" { (done) } }
+                h1 { (title) }
+                p.muted { (t!("admin-tags-intro")) }
+                @if let Some(done) = done { p.flash role="status" dir="auto" { (done) } }
                 (field_error(errors, "tag"))
                 (field_error(errors, "to"))
                 @if counts.is_empty() {
-                    p.empty { "No tags yet. Agents add them on the ticket page; routing rules add them to new tickets." }
+                    p.empty { (t!("admin-tags-empty")) }
                 } @else {
                     table {
-                        thead { tr { th { "Tag" } th { "Tickets" } th { "Rename or merge into" } th { span.visually-hidden { "Delete" } } } }
+                        thead { tr { th { (t!("admin-tags-tag")) } th { (t!("admin-tags-tickets")) } th { (t!("admin-tags-rename-into")) } th { span.visually-hidden { (t!("button-delete")) } } } }
                         tbody {
                             @for (tag, n) in counts {
                                 tr {
                                     td { a.tag dir="auto" href={"/tickets?queue=all&tag=" (url_encode(tag))} { (tag) } }
-                                    td { (n) }
+                                    td { (crate::i18n::number(*n)) }
                                     td {
                                         form.inline method="post" action="/admin/tags" {
                                             input type="hidden" name="csrf" value=(csrf);
                                             input type="hidden" name="tag" value=(tag);
-                                            input name="to" dir="auto" list="tag-names" aria-label={"New name for " (tag)} size="16";
+                                            input name="to" dir="auto" list="tag-names" aria-label=(t!("admin-tags-new-name-for", tag = tag)) size="16";
                                             " "
-                                            button.small type="submit" { "Rename" }
+                                            button.small type="submit" { (t!("admin-tags-rename")) }
                                         }
                                     }
                                     td {
                                         form.inline method="post" action="/admin/tags" {
                                             input type="hidden" name="csrf" value=(csrf);
                                             input type="hidden" name="tag" value=(tag);
-                                            button.small type="submit" name="delete" value="1" { "Delete" }
+                                            button.small type="submit" name="delete" value="1" { (t!("button-delete")) }
                                         }
                                     }
                                 }
@@ -276,18 +279,18 @@ pub async fn cc_panel(
     let action = format!("/tickets/{ticket_id}/cc");
     Ok(html! {
         section.card #cc {
-            h2 { "Cc" }
+            h2 { (t!("cc-panel-title")) }
             @if cc.is_empty() {
-                p.muted.small { "Public replies go to the customer only." }
+                p.muted.small { (t!("cc-panel-customer-only")) }
             } @else {
-                p.muted.small { "Public replies also go to:" }
+                p.muted.small { (t!("cc-panel-also-to")) }
                 ul.tag-list {
                     @for a in &cc {
                         li {
                             form.inline method="post" action=(action) {
                                 input type="hidden" name="csrf" value=(csrf);
-                                span.tag { (a) }
-                                button.small.quiet type="submit" name="remove" value=(a) aria-label={"Stop copying " (a)} title="Remove" { "×" }
+                                span.tag dir="auto" { (a) }
+                                button.small.quiet type="submit" name="remove" value=(a) aria-label=(t!("cc-panel-stop-copying", address = a)) title=(t!("cc-panel-remove")) { "×" }
                             }
                         }
                     }
@@ -295,12 +298,12 @@ pub async fn cc_panel(
             }
             form method="post" action=(action) {
                 input type="hidden" name="csrf" value=(csrf);
-                label.visually-hidden for="cc-add" { "Copy someone" }
-                input #cc-add name="add" type="text" inputmode="email" autocomplete="off" placeholder="Copy someone: name@example.com";
+                label.visually-hidden for="cc-add" { (t!("cc-panel-copy-someone")) }
+                input #cc-add name="add" type="text" inputmode="email" autocomplete="off" dir="auto" placeholder=(t!("cc-panel-copy-placeholder"));
                 @for (field, message) in errors.iter().filter(|(f, _)| f.starts_with("add_cc") || f.starts_with("remove_cc")) {
                     p.field-error role="alert" { (field) " " (message) }
                 }
-                button.small type="submit" { "Add" }
+                button.small type="submit" { (t!("cc-panel-add")) }
             }
         }
     })
@@ -328,17 +331,17 @@ fn card(
     let action = format!("/tickets/{ticket_id}/tags");
     html! {
         section.card #tags {
-            h2 { "Tags" }
+            h2 { (t!("admin-tags-title")) }
             @if tags.is_empty() {
-                p.muted.small { "No tags yet." }
+                p.muted.small { (t!("tags-panel-empty")) }
             } @else {
                 ul.tag-list {
                     @for tag in tags {
                         li {
                             form.inline method="post" action=(action) {
                                 input type="hidden" name="csrf" value=(csrf);
-                                a.tag dir="auto" href={"/tickets?queue=all&tag=" (url_encode(tag))} title="Tickets with this tag" { (tag) }
-                                button.link.small type="submit" name="remove" value=(tag) aria-label={"Remove tag " (tag)} title="Remove" { "×" }
+                                a.tag dir="auto" href={"/tickets?queue=all&tag=" (url_encode(tag))} title=(t!("tags-panel-tickets-with-tag")) { (tag) }
+                                button.link.small type="submit" name="remove" value=(tag) aria-label=(t!("tags-panel-remove-tag", tag = tag)) title=(t!("cc-panel-remove")) { "×" }
                             }
                         }
                     }
@@ -346,12 +349,12 @@ fn card(
             }
             form method="post" action=(action) {
                 input type="hidden" name="csrf" value=(csrf);
-                label.visually-hidden for="tag-add" { "Add tags" }
-                input #tag-add name="add" dir="auto" list="tag-suggestions" autocomplete="off" placeholder="Add tags, separated by commas";
+                label.visually-hidden for="tag-add" { (t!("tags-panel-add-tags")) }
+                input #tag-add name="add" dir="auto" list="tag-suggestions" autocomplete="off" placeholder=(t!("tags-panel-add-placeholder"));
                 datalist #tag-suggestions { @for t in known { option value=(t) {} } }
                 (field_error(errors, "add_tags"))
                 (field_error(errors, "remove_tags"))
-                button.small type="submit" { "Add" }
+                button.small type="submit" { (t!("cc-panel-add")) }
             }
         }
     }

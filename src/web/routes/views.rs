@@ -39,7 +39,7 @@ impl ViewForm {
 
     fn number(&self, field: &str, key: &str) -> AppResult<Option<i64>> {
         self.0
-            .number(key, &format!("filters.{field}"), "must be a number")
+            .number(key, &format!("filters.{field}"), &t!("views-error-number"))
     }
 
     fn filters(&self) -> AppResult<ViewFilters> {
@@ -47,7 +47,7 @@ impl ViewForm {
             None | Some("") => None,
             Some("yes") => Some(true),
             Some("no") => Some(false),
-            Some(_) => return Err(AppError::field("filters.vip", "must be yes or no")),
+            Some(_) => return Err(AppError::field("filters.vip", t!("views-error-yes-no"))),
         };
         Ok(ViewFilters {
             queue: self.get("queue"),

@@ -8,6 +8,76 @@ use crate::domain::{Channel, Priority, Role};
 use crate::tickets::Event;
 use maud::{Markup, html};
 
+/// Where a message puts a link or other markup (`{ $link }` in the message): the sentence's word
+/// order stays each language's own, and the markup goes where the translation placed it.
+pub const LINK: &str = "\u{E000}";
+
+/// `text` (a message rendered with `link = LINK`) with `part` in the placeholder's place.
+pub fn splice(text: &str, part: Markup) -> Markup {
+    match text.split_once(LINK) {
+        Some((before, after)) => html! { (before) (part) (after) },
+        None => html! { (text) },
+    }
+}
+
+/// A second placeholder, for messages with two pieces of markup.
+pub const LINK2: &str = "\u{E001}";
+
+/// `text` (a message rendered with `LINK` and `LINK2`) with `first` and `second` in their places,
+/// in whichever order the translation put them.
+pub fn splice_two(text: &str, first: Markup, second: Markup) -> Markup {
+    let (Some(i), Some(j)) = (text.find(LINK), text.find(LINK2)) else {
+        return html! { (text) };
+    };
+    let (a, b, pa, pb, la, lb) = if i < j {
+        (i, j, first, second, LINK.len(), LINK2.len())
+    } else {
+        (j, i, second, first, LINK2.len(), LINK.len())
+    };
+    html! { (&text[..a]) (pa) (&text[a + la..b]) (pb) (&text[b + lb..]) }
+}
+
+/// `text` (a message rendered with `link = LINK`) with a link to `href` in its place.
+pub fn with_link(text: &str, href: &str, link_text: &str) -> Markup {
+    splice(text, html! { a href=(href) { (link_text) } })
+}
+
+/// A priority's name in the current language.
+pub fn priority_name(p: Priority) -> String {
+    match p {
+        Priority::Low => t!("assign-priority-low"),
+        Priority::Normal => t!("assign-priority-normal"),
+        Priority::High => t!("assign-priority-high"),
+        Priority::Urgent => t!("assign-priority-urgent"),
+    }
+}
+
+/// A stored priority value's name; an unknown value is shown as it is.
+pub fn priority_text(v: &str) -> String {
+    v.parse::<Priority>()
+        .map(priority_name)
+        .unwrap_or_else(|_| v.to_string())
+}
+
+/// A channel's name in the current language.
+pub fn channel_name(c: Channel) -> String {
+    match c {
+        Channel::Web => t!("assign-channel-web"),
+        Channel::Email => t!("assign-channel-email"),
+        Channel::Api => t!("assign-channel-api"),
+    }
+}
+
+/// An availability (`online`, `away`, `off`) in the current language.
+pub fn availability_name(v: &str) -> String {
+    match v {
+        "online" => t!("assign-availability-online"),
+        "away" => t!("assign-availability-away"),
+        "off" => t!("assign-availability-off"),
+        other => other.to_string(),
+    }
+}
+
 fn errors_box(errors: &[(String, String)]) -> Markup {
     html! {
         @if !errors.is_empty() {
@@ -26,7 +96,7 @@ pub fn assignment_note(events: &[Event]) -> Markup {
         .find(|e| matches!(e.kind.as_str(), "assigned" | "routed" | "assignee"));
     html! {
         @if let Some(e) = last.filter(|e| e.kind != "assignee") {
-            @if let Some(d) = &e.detail { p.muted.small.why title="Why this ticket is where it is" { (d) } }
+            @if let Some(d) = &e.detail { p.muted.small.why dir="auto" title=(t!("assign-why-title")) { (d) } }
         }
     }
 }
@@ -40,61 +110,62 @@ pub fn teams_page(
 ) -> Markup {
     let admin = agent.role == Role::Admin;
     let active_agents: Vec<&AgentSettings> = agents.iter().filter(|a| a.active).collect();
+    let title = t!("assign-teams-title");
     page(
         &Frame {
-            title: "Teams",
+            title: &title,
             agent: Some(agent),
             csrf,
         },
         html! {
-            h1 { "Teams" }
-            p.muted { "New tickets go to a team by the " a href="/admin/rules" { "routing rules" } "; tickets no rule matches go to the default team. Within a team, the online member with the fewest open tickets gets the next one." }
+            h1 { (title) }
+            p.muted { (with_link(&t!("assign-teams-intro", link = LINK), "/admin/rules", &t!("assign-teams-intro-link"))) }
             (errors_box(errors))
             @for t in teams {
                 section.card {
                     h2 {
-                        (t.name)
-                        @if t.is_default { " " span.badge { "default" } }
-                        @if !t.active { " " span.badge { "inactive" } }
+                        bdi { (t.name) }
+                        @if t.is_default { " " span.badge { (t!("assign-badge-default")) } }
+                        @if !t.active { " " span.badge { (t!("assign-badge-inactive")) } }
                     }
                     p.muted {
-                        (t.members.len()) " members · "
-                        a href={"/tickets?queue=unassigned&team=" (t.id)} { (t.waiting) " waiting for an agent" }
+                        (t!("assign-team-members", count = t.members.len())) " · "
+                        a href={"/tickets?queue=unassigned&team=" (t.id)} { (t!("assign-team-waiting", count = t.waiting)) }
                     }
                     @if admin {
                         form method="post" action={"/admin/teams/" (t.id)} {
                             input type="hidden" name="csrf" value=(csrf);
-                            label for={"name-" (t.id)} { "Name" }
-                            input id={"name-" (t.id)} name="name" value=(t.name) required;
+                            label for={"name-" (t.id)} { (t!("assign-name")) }
+                            input id={"name-" (t.id)} name="name" value=(t.name) dir="auto" required;
                             div.row {
-                                label { input type="checkbox" name="active" value="1" checked[t.active]; " Active" }
-                                label { input type="checkbox" name="is_default" value="1" checked[t.is_default]; " Default team" }
+                                label { input type="checkbox" name="active" value="1" checked[t.active]; " " (t!("assign-active")) }
+                                label { input type="checkbox" name="is_default" value="1" checked[t.is_default]; " " (t!("assign-default-team")) }
                             }
-                            label for={"lead-" (t.id)} { "Lead" }
+                            label for={"lead-" (t.id)} { (t!("assign-lead")) }
                             select id={"lead-" (t.id)} name="lead_agent_id" {
-                                option value="" { "(none)" }
-                                @for a in &active_agents { option value=(a.id) selected[Some(a.id) == t.lead_agent_id] { (a.name) } }
+                                option value="" { (t!("assign-none-option")) }
+                                @for a in &active_agents { option value=(a.id) selected[Some(a.id) == t.lead_agent_id] dir="auto" { (a.name) } }
                             }
                             fieldset {
-                                legend { "Members" }
+                                legend { (t!("assign-members")) }
                                 @for a in &active_agents {
-                                    label { input type="checkbox" name="members" value=(a.id) checked[t.members.iter().any(|m| m.id == a.id)]; " " (a.name) } " "
+                                    label { input type="checkbox" name="members" value=(a.id) checked[t.members.iter().any(|m| m.id == a.id)]; " " bdi { (a.name) } } " "
                                 }
                             }
-                            button type="submit" { "Save team" }
+                            button type="submit" { (t!("assign-save-team")) }
                         }
                     } @else {
-                        p { @for (i, m) in t.members.iter().enumerate() { @if i > 0 { ", " } (m.name) } }
+                        p { @for (i, m) in t.members.iter().enumerate() { @if i > 0 { (t!("assign-list-separator")) } bdi { (m.name) } } }
                     }
                 }
             }
             @if admin {
                 section.card.narrow {
-                    h2 { "New team" }
+                    h2 { (t!("assign-new-team")) }
                     form method="post" action="/admin/teams" {
                         input type="hidden" name="csrf" value=(csrf);
-                        label for="new-team" { "Name" } input #new-team name="name" required;
-                        button type="submit" { "Create team" }
+                        label for="new-team" { (t!("assign-name")) } input #new-team name="name" dir="auto" required;
+                        button type="submit" { (t!("assign-create-team")) }
                     }
                 }
             }
@@ -108,33 +179,85 @@ fn list(v: &[String]) -> String {
 
 pub fn describe_conditions(r: &RuleView) -> String {
     let c = &r.conditions;
-    let mut parts = Vec::new();
-    let mut add = |label: &str, v: &[String]| {
-        if !v.is_empty() {
-            parts.push(format!("{label} {}", v.join(" or ")));
-        }
+    let or = t!("assign-cond-or");
+    let values = |v: &[String], name: &dyn Fn(&str) -> String| {
+        v.iter().map(|x| name(x)).collect::<Vec<_>>().join(&or)
     };
-    add("channel", &c.channel);
-    add("mailbox", &c.mailbox);
-    add("plan", &c.plan);
-    add("segment", &c.segment);
-    add("words", &c.keywords);
-    add("priority", &c.priority);
+    let same = |x: &str| x.to_string();
+    let channel = |x: &str| {
+        x.parse::<Channel>()
+            .map(channel_name)
+            .unwrap_or_else(|_| x.to_string())
+    };
+    let mut parts = Vec::new();
+    if !c.channel.is_empty() {
+        parts.push(t!(
+            "assign-cond-channel",
+            values = values(&c.channel, &channel)
+        ));
+    }
+    if !c.mailbox.is_empty() {
+        parts.push(t!(
+            "assign-cond-mailbox",
+            values = values(&c.mailbox, &same)
+        ));
+    }
+    if !c.plan.is_empty() {
+        parts.push(t!("assign-cond-plan", values = values(&c.plan, &same)));
+    }
+    if !c.segment.is_empty() {
+        parts.push(t!(
+            "assign-cond-segment",
+            values = values(&c.segment, &same)
+        ));
+    }
+    if !c.keywords.is_empty() {
+        parts.push(t!("assign-cond-words", values = values(&c.keywords, &same)));
+    }
+    if !c.priority.is_empty() {
+        parts.push(t!(
+            "assign-cond-priority",
+            values = values(&c.priority, &priority_text)
+        ));
+    }
     if let Some(v) = c.vip {
-        parts.push(if v { "VIP".into() } else { "not VIP".into() });
+        parts.push(if v {
+            t!("assign-cond-vip")
+        } else {
+            t!("assign-cond-not-vip")
+        });
     }
     if let Some(v) = c.at_risk {
         parts.push(if v {
-            "at risk".into()
+            t!("assign-cond-at-risk")
         } else {
-            "not at risk".into()
+            t!("assign-cond-not-at-risk")
         });
     }
     if parts.is_empty() {
-        "every ticket".into()
+        t!("assign-cond-every-ticket")
     } else {
-        parts.join(" and ")
+        parts.join(&t!("assign-cond-and"))
     }
+}
+
+/// What a rule does: "team Billing; priority high; tags vip, refund; skill german".
+fn describe_outcome(r: &RuleView) -> String {
+    let mut parts = vec![match (&r.team_name, r.team_id) {
+        (Some(n), _) => t!("assign-then-team", team = n),
+        (None, Some(id)) => t!("assign-then-deleted-team", id = id.to_string()),
+        (None, None) => t!("assign-then-default-team"),
+    }];
+    if let Some(p) = &r.set_priority {
+        parts.push(t!("assign-then-priority", priority = priority_text(p)));
+    }
+    if !r.tags.is_empty() {
+        parts.push(t!("assign-then-tags", tags = list(&r.tags)));
+    }
+    if let Some(s) = &r.required_skill {
+        parts.push(t!("assign-then-skill", skill = s));
+    }
+    parts.join(&t!("assign-then-separator"))
 }
 
 pub fn rules_page(
@@ -145,46 +268,38 @@ pub fn rules_page(
     errors: &[(String, String)],
 ) -> Markup {
     let admin = agent.role == Role::Admin;
+    let title = t!("assign-rules-title");
     page(
         &Frame {
-            title: "Routing rules",
+            title: &title,
             agent: Some(agent),
             csrf,
         },
         html! {
-            h1 { "Routing rules" }
-            p.muted { "Checked from the top; the first rule that matches a new ticket decides its team, priority, tags and required skill." }
+            h1 { (title) }
+            p.muted { (t!("assign-rules-intro")) }
             (errors_box(errors))
             table.tickets {
-                thead { tr { th { "#" } th { "Rule" } th { "When" } th { "Then" } @if admin { th { "" } } } }
+                thead { tr { th { "#" } th { (t!("assign-rules-rule")) } th { (t!("assign-rules-when")) } th { (t!("assign-rules-then")) } @if admin { th { "" } } } }
                 tbody {
                     @for r in rules {
                         tr {
                             td { (r.position) }
-                            td { (r.name) @if !r.active { " " span.badge { "off" } } }
-                            td { (describe_conditions(r)) }
-                            td {
-                                @match (&r.team_name, r.team_id) {
-                                    (Some(n), _) => { "team " (n) }
-                                    (None, Some(id)) => { "team #" (id) " (deleted: default team)" }
-                                    (None, None) => { "default team" }
-                                }
-                                @if let Some(p) = &r.set_priority { "; priority " (p) }
-                                @if !r.tags.is_empty() { "; tags " (list(&r.tags)) }
-                                @if let Some(s) = &r.required_skill { "; skill " (s) }
-                            }
+                            td { bdi { (r.name) } @if !r.active { " " span.badge { (t!("assign-badge-off")) } } }
+                            td dir="auto" { (describe_conditions(r)) }
+                            td dir="auto" { (describe_outcome(r)) }
                             @if admin {
                                 td {
                                     div.row {
-                                        a href={"/admin/rules/" (r.id)} { "Edit" }
+                                        a href={"/admin/rules/" (r.id)} { (t!("assign-edit")) }
                                         form method="post" action={"/admin/rules/" (r.id) "/move"} {
                                             input type="hidden" name="csrf" value=(csrf);
-                                            button.link type="submit" name="direction" value="up" aria-label={"Move " (r.name) " up"} { "↑" }
-                                            button.link type="submit" name="direction" value="down" aria-label={"Move " (r.name) " down"} { "↓" }
+                                            button.link type="submit" name="direction" value="up" aria-label=(t!("assign-move-up", name = &r.name)) { "↑" }
+                                            button.link type="submit" name="direction" value="down" aria-label=(t!("assign-move-down", name = &r.name)) { "↓" }
                                         }
                                         form method="post" action={"/admin/rules/" (r.id) "/delete"} {
                                             input type="hidden" name="csrf" value=(csrf);
-                                            button.link type="submit" { "Delete" }
+                                            button.link type="submit" { (t!("button-delete")) }
                                         }
                                     }
                                 }
@@ -195,7 +310,7 @@ pub fn rules_page(
             }
             @if admin {
                 section.card.narrow {
-                    h2 { "New rule" }
+                    h2 { (t!("assign-new-rule")) }
                     (rule_form(csrf, None, teams))
                 }
             }
@@ -210,7 +325,7 @@ pub fn rule_edit_page(
     teams: &[TeamView],
     errors: &[(String, String)],
 ) -> Markup {
-    let title = format!("Rule {}", rule.name);
+    let title = t!("assign-rule-title", name = &rule.name);
     page(
         &Frame {
             title: &title,
@@ -218,7 +333,7 @@ pub fn rule_edit_page(
             csrf,
         },
         html! {
-            p { a href="/admin/rules" { "← Routing rules" } }
+            p { a href="/admin/rules" { (t!("assign-back-to-rules")) } }
             h1 { (title) }
             (errors_box(errors))
             section.card.narrow { (rule_form(csrf, Some(rule), teams)) }
@@ -237,60 +352,65 @@ fn rule_form(csrf: &str, r: Option<&RuleView>, teams: &[TeamView]) -> Markup {
         Some(true) => "yes",
         Some(false) => "no",
     };
+    let choices = [
+        ("", t!("assign-either")),
+        ("yes", t!("yes")),
+        ("no", t!("no")),
+    ];
     html! {
         form method="post" action=(action) {
             input type="hidden" name="csrf" value=(csrf);
-            label for="rule-name" { "Name" }
-            input #rule-name name="name" required value=(r.map(|r| r.name.as_str()).unwrap_or(""));
-            label { input type="checkbox" name="active" value="1" checked[r.is_none_or(|r| r.active)]; " Active" }
+            label for="rule-name" { (t!("assign-name")) }
+            input #rule-name name="name" dir="auto" required value=(r.map(|r| r.name.as_str()).unwrap_or(""));
+            label { input type="checkbox" name="active" value="1" checked[r.is_none_or(|r| r.active)]; " " (t!("assign-active")) }
             fieldset {
-                legend { "When (all that are filled in)" }
-                p.muted.small { "Lists are comma-separated; any value matches." }
+                legend { (t!("assign-rule-when")) }
+                p.muted.small { (t!("assign-rule-lists-help")) }
                 div.row {
-                    "Channel:"
-                    @for ch in Channel::ALL { label { input type="checkbox" name="channel" value=(ch.as_str()) checked[c.channel.iter().any(|x| x == ch.as_str())]; " " (ch.as_str()) } }
+                    (t!("assign-rule-channel"))
+                    @for ch in Channel::ALL { label { input type="checkbox" name="channel" value=(ch.as_str()) checked[c.channel.iter().any(|x| x == ch.as_str())]; " " (channel_name(*ch)) } }
                 }
                 div.row {
-                    "Priority:"
-                    @for p in Priority::ALL { label { input type="checkbox" name="priority" value=(p.as_str()) checked[c.priority.iter().any(|x| x == p.as_str())]; " " (p.as_str()) } }
+                    (t!("assign-rule-priority"))
+                    @for p in Priority::ALL { label { input type="checkbox" name="priority" value=(p.as_str()) checked[c.priority.iter().any(|x| x == p.as_str())]; " " (priority_name(*p)) } }
                 }
-                label for="rule-keywords" { "Words in subject or message" }
-                input #rule-keywords name="keywords" value=(list(&c.keywords));
-                label for="rule-mailbox" { "Mailbox" }
-                input #rule-mailbox name="mailbox" value=(list(&c.mailbox));
-                label for="rule-plan" { "Customer plan" }
-                input #rule-plan name="plan" value=(list(&c.plan));
-                label for="rule-segment" { "Customer segment" }
-                input #rule-segment name="segment" value=(list(&c.segment));
+                label for="rule-keywords" { (t!("assign-rule-keywords")) }
+                input #rule-keywords name="keywords" dir="auto" value=(list(&c.keywords));
+                label for="rule-mailbox" { (t!("assign-rule-mailbox")) }
+                input #rule-mailbox name="mailbox" dir="auto" value=(list(&c.mailbox));
+                label for="rule-plan" { (t!("assign-rule-plan")) }
+                input #rule-plan name="plan" dir="auto" value=(list(&c.plan));
+                label for="rule-segment" { (t!("assign-rule-segment")) }
+                input #rule-segment name="segment" dir="auto" value=(list(&c.segment));
                 div.row {
-                    label for="rule-vip" { "VIP" }
+                    label for="rule-vip" { (t!("assign-rule-vip")) }
                     select #rule-vip name="vip" {
-                        @for (v, l) in [("", "either"), ("yes", "yes"), ("no", "no")] { option value=(v) selected[tri(c.vip) == v] { (l) } }
+                        @for (v, l) in &choices { option value=(v) selected[tri(c.vip) == *v] { (l) } }
                     }
-                    label for="rule-risk" { "At risk" }
+                    label for="rule-risk" { (t!("assign-rule-at-risk")) }
                     select #rule-risk name="at_risk" {
-                        @for (v, l) in [("", "either"), ("yes", "yes"), ("no", "no")] { option value=(v) selected[tri(c.at_risk) == v] { (l) } }
+                        @for (v, l) in &choices { option value=(v) selected[tri(c.at_risk) == *v] { (l) } }
                     }
                 }
             }
             fieldset {
-                legend { "Then" }
-                label for="rule-team" { "Team" }
+                legend { (t!("assign-rules-then")) }
+                label for="rule-team" { (t!("assign-rule-team")) }
                 select #rule-team name="team_id" {
-                    option value="" { "(default team)" }
-                    @for t in teams { option value=(t.id) selected[r.and_then(|r| r.team_id) == Some(t.id)] { (t.name) @if !t.active { " (inactive)" } } }
+                    option value="" { (t!("assign-rule-default-team-option")) }
+                    @for t in teams { option value=(t.id) selected[r.and_then(|r| r.team_id) == Some(t.id)] { @if t.active { (t.name) } @else { (t!("assign-team-inactive-option", team = &t.name)) } } }
                 }
-                label for="rule-priority" { "Set priority" }
+                label for="rule-priority" { (t!("assign-rule-set-priority")) }
                 select #rule-priority name="set_priority" {
-                    option value="" { "(keep)" }
-                    @for p in Priority::ALL { option value=(p.as_str()) selected[r.and_then(|r| r.set_priority.as_deref()) == Some(p.as_str())] { (p.as_str()) } }
+                    option value="" { (t!("assign-rule-keep-option")) }
+                    @for p in Priority::ALL { option value=(p.as_str()) selected[r.and_then(|r| r.set_priority.as_deref()) == Some(p.as_str())] { (priority_name(*p)) } }
                 }
-                label for="rule-tags" { "Add tags" }
-                input #rule-tags name="tags" value=(r.map(|r| list(&r.tags)).unwrap_or_default());
-                label for="rule-skill" { "Required skill" }
-                input #rule-skill name="required_skill" value=(r.and_then(|r| r.required_skill.as_deref()).unwrap_or(""));
+                label for="rule-tags" { (t!("assign-rule-tags")) }
+                input #rule-tags name="tags" dir="auto" value=(r.map(|r| list(&r.tags)).unwrap_or_default());
+                label for="rule-skill" { (t!("assign-rule-skill")) }
+                input #rule-skill name="required_skill" dir="auto" value=(r.and_then(|r| r.required_skill.as_deref()).unwrap_or(""));
             }
-            button type="submit" { (if r.is_some() { "Save rule" } else { "Add rule" }) }
+            button type="submit" { (if r.is_some() { t!("assign-save-rule") } else { t!("assign-add-rule") }) }
         }
     }
 }
@@ -299,32 +419,32 @@ fn rule_form(csrf: &str, r: Option<&RuleView>, teams: &[TeamView]) -> Markup {
 pub fn agent_routing(csrf: &str, agents: &[AgentSettings], calendars: &[(i64, String)]) -> Markup {
     html! {
         section {
-            h2 { "Routing" }
-            p.muted { "Auto-assignment gives online agents new tickets up to their capacity (open tickets), within their working hours (an SLA calendar; none means always). Deactivating someone assigns their open tickets to others." }
+            h2 { (t!("assign-routing-title")) }
+            p.muted { (t!("assign-routing-intro")) }
             table.tickets {
-                thead { tr { th { "Agent" } th { "Teams" } th { "Open" } th { "Capacity · availability · skills" } } }
+                thead { tr { th { (t!("assign-routing-agent")) } th { (t!("assign-routing-teams")) } th { (t!("assign-routing-open")) } th { (t!("assign-routing-settings")) } } }
                 tbody {
                     @for a in agents {
                         tr {
-                            td { (a.name) @if !a.active { " " span.badge { "inactive" } } }
-                            td { (a.teams.join(", ")) }
-                            td { (a.open) }
+                            td { bdi { (a.name) } @if !a.active { " " span.badge { (t!("assign-badge-inactive")) } } }
+                            td dir="auto" { (a.teams.join(&t!("assign-list-separator"))) }
+                            td { (crate::i18n::number(a.open)) }
                             td {
                                 form.row method="post" action={"/admin/agents/" (a.id) "/routing"} {
                                     input type="hidden" name="csrf" value=(csrf);
-                                    input type="number" name="capacity" min="0" value=(a.capacity) aria-label={"Capacity of " (a.name)} size="4";
-                                    select name="availability" aria-label={"Availability of " (a.name)} {
-                                        @for v in ["online", "away", "off"] { option value=(v) selected[a.availability == v] { (v) } }
+                                    input type="number" name="capacity" min="0" value=(a.capacity) aria-label=(t!("assign-routing-capacity-of", name = &a.name)) size="4";
+                                    select name="availability" aria-label=(t!("assign-routing-availability-of", name = &a.name)) {
+                                        @for v in ["online", "away", "off"] { option value=(v) selected[a.availability == v] { (availability_name(v)) } }
                                     }
-                                    input name="skills" value=(a.skills.join(", ")) aria-label={"Skills of " (a.name)} placeholder="skills";
-                                    select name="working_calendar" aria-label={"Working hours of " (a.name)} {
-                                        option value="" selected[a.working_calendar_id.is_none()] { "always" }
+                                    input name="skills" dir="auto" value=(a.skills.join(", ")) aria-label=(t!("assign-routing-skills-of", name = &a.name)) placeholder=(t!("assign-routing-skills-placeholder"));
+                                    select name="working_calendar" aria-label=(t!("assign-routing-hours-of", name = &a.name)) {
+                                        option value="" selected[a.working_calendar_id.is_none()] { (t!("assign-routing-always")) }
                                         @for (id, name) in calendars {
                                             option value=(id) selected[a.working_calendar_id == Some(*id)] { (name) }
                                         }
                                     }
-                                    label { input type="checkbox" name="active" value="1" checked[a.active]; " active" }
-                                    button type="submit" { "Save" }
+                                    label { input type="checkbox" name="active" value="1" checked[a.active]; " " (t!("assign-routing-active")) }
+                                    button type="submit" { (t!("button-save")) }
                                 }
                             }
                         }
@@ -336,23 +456,24 @@ pub fn agent_routing(csrf: &str, agents: &[AgentSettings], calendars: &[(i64, St
 }
 
 pub fn availability_page(agent: &AgentRef, csrf: &str, current: &str) -> Markup {
+    let title = t!("assign-availability-title");
     page(
         &Frame {
-            title: "Availability",
+            title: &title,
             agent: Some(agent),
             csrf,
         },
         html! {
             section.card.narrow {
-                h1 { "Availability" }
-                p { "You are " strong { (current) } ". Only online agents get new tickets automatically; your open tickets stay yours." }
+                h1 { (title) }
+                p { (splice(&t!("assign-availability-current", state = LINK), html! { strong { (availability_name(current)) } })) }
                 form method="post" action="/account/availability" {
                     input type="hidden" name="csrf" value=(csrf);
                     div.row {
                         @for v in ["online", "away", "off"] {
-                            label { input type="radio" name="availability" value=(v) checked[current == v]; " " (v) }
+                            label { input type="radio" name="availability" value=(v) checked[current == v]; " " (availability_name(v)) }
                         }
-                        button type="submit" { "Set" }
+                        button type="submit" { (t!("assign-availability-set")) }
                     }
                 }
             }

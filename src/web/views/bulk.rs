@@ -1,7 +1,9 @@
 //! Bulk changes: the bar above a ticket list, the confirmation with the count, and the result
 //! (what changed, what someone else changed first, what could not change).
 
+use super::assign::priority_name;
 use super::layout::{Frame, page};
+use super::sla::status_name;
 use crate::auth::AgentRef;
 use crate::domain::{Priority, Status};
 use crate::tickets::bulk::{Outcome, Run};
@@ -31,49 +33,49 @@ pub fn bar(
                 input type="hidden" name="queue" value=(l.queue);
                 @if let Some(team) = l.team { input type="hidden" name="team" value=(team); }
                 @if let Some(tag) = l.tag { input type="hidden" name="tag" value=(tag); }
-                label for="bulk-scope" { "Change" }
+                label for="bulk-scope" { (t!("bulk-change")) }
                 select #bulk-scope name="scope" {
-                    option value="selected" { "the selected tickets" }
-                    option value="all" { "every ticket in this list" }
+                    option value="selected" { (t!("bulk-scope-selected")) }
+                    option value="all" { (t!("bulk-scope-all")) }
                 }
             } @else {
-                span { "Selected tickets:" }
+                span { (t!("bulk-selected-tickets")) }
             }
-            label for="bulk-status" { "status" }
+            label for="bulk-status" { (t!("bulk-status")) }
             select #bulk-status name="status" {
-                option value="" { "(no change)" }
-                @for s in Status::ALL { option value=(s.as_str()) { (s.as_str()) } }
+                option value="" { (t!("bulk-no-change")) }
+                @for s in Status::ALL { option value=(s.as_str()) { (status_name(*s)) } }
             }
-            label for="bulk-priority" { "priority" }
+            label for="bulk-priority" { (t!("bulk-priority")) }
             select #bulk-priority name="priority" {
-                option value="" { "(no change)" }
-                @for p in Priority::ALL { option value=(p.as_str()) { (p.as_str()) } }
+                option value="" { (t!("bulk-no-change")) }
+                @for p in Priority::ALL { option value=(p.as_str()) { (priority_name(*p)) } }
             }
-            label for="bulk-assignee" { "assignee" }
+            label for="bulk-assignee" { (t!("bulk-assignee")) }
             select #bulk-assignee name="assignee_id" {
-                option value="" { "(no change)" }
-                option value="none" { "Unassigned" }
-                @for a in agents { option value=(a.id) { (a.name) } }
+                option value="" { (t!("bulk-no-change")) }
+                option value="none" { (t!("bulk-unassigned")) }
+                @for a in agents { option value=(a.id) dir="auto" { (a.name) } }
             }
             @if !teams.is_empty() {
-                label for="bulk-team" { "team" }
+                label for="bulk-team" { (t!("bulk-team")) }
                 select #bulk-team name="team_id" {
-                    option value="" { "(no change)" }
-                    @for (id, name) in teams { option value=(id) { (name) } }
+                    option value="" { (t!("bulk-no-change")) }
+                    @for (id, name) in teams { option value=(id) dir="auto" { (name) } }
                 }
             }
-            label for="bulk-add-tag" { "add tags" }
+            label for="bulk-add-tag" { (t!("bulk-add-tags")) }
             input #bulk-add-tag name="add_tags" dir="auto" size="10" list="tag-suggestions";
-            label for="bulk-remove-tag" { "remove tags" }
+            label for="bulk-remove-tag" { (t!("bulk-remove-tags")) }
             input #bulk-remove-tag name="remove_tags" dir="auto" size="10" list="tag-suggestions";
             @if !macros.is_empty() {
-                label for="bulk-macro" { "macro" }
+                label for="bulk-macro" { (t!("bulk-macro")) }
                 select #bulk-macro name="macro_id" {
-                    option value="" { "(none)" }
-                    @for m in macros { option value=(m.id) { (m.title) } }
+                    option value="" { (t!("bulk-no-macro")) }
+                    @for m in macros { option value=(m.id) dir="auto" { (m.title) } }
                 }
             }
-            button type="submit" { "Apply…" }
+            button type="submit" { (t!("bulk-apply")) }
         }
     }
 }
@@ -87,25 +89,26 @@ pub fn confirm(
     what: &str,
     back: &str,
 ) -> Markup {
+    let title = t!("bulk-confirm-title");
     page(
         &Frame {
-            title: "Confirm bulk change",
+            title: &title,
             agent: Some(agent),
             csrf,
         },
         html! {
             section.card.reading {
-                h1 { "Change " (count) " " (if count == 1 { "ticket" } else { "tickets" }) "?" }
-                p { (what) }
-                p.muted.small { "Tickets someone else changes in the meantime are left alone and listed afterwards." }
+                h1 { (t!("bulk-confirm-heading", count = count)) }
+                p dir="auto" { (what) }
+                p.muted.small { (t!("bulk-confirm-help")) }
                 form method="post" action="/tickets/bulk" {
                     @for (k, v) in fields {
                         @if k != "confirm" { input type="hidden" name=(k) value=(v); }
                     }
                     input type="hidden" name="confirm" value="1";
-                    button type="submit" autofocus { "Change " (count) " " (if count == 1 { "ticket" } else { "tickets" }) }
+                    button type="submit" autofocus { (t!("bulk-confirm-button", count = count)) }
                     " "
-                    a href=(back) { "Cancel" }
+                    a href=(back) { (t!("button-cancel")) }
                 }
             }
         },
@@ -113,29 +116,30 @@ pub fn confirm(
 }
 
 pub fn result(agent: &AgentRef, csrf: &str, out: &Outcome, what: &str, back: &str) -> Markup {
+    let title = t!("bulk-title");
     page(
         &Frame {
-            title: "Bulk change",
+            title: &title,
             agent: Some(agent),
             csrf,
         },
         html! {
             section.card.reading {
-                h1 { "Changed " (out.changed.len()) " " (if out.changed.len() == 1 { "ticket" } else { "tickets" }) }
-                p { (what) }
+                h1 { (t!("bulk-result-heading", count = out.changed.len())) }
+                p dir="auto" { (what) }
                 @if !out.stale.is_empty() {
                     div.flash.error role="alert" {
-                        p { (out.stale.len()) " changed by someone else after you loaded the list, so they were left alone:" }
+                        p { (t!("bulk-result-stale", count = out.stale.len())) }
                         p { @for s in &out.stale { a href={"/tickets/" (s.id)} { "#" (s.id) } " " } }
                     }
                 }
                 @if !out.failed.is_empty() {
                     div.flash.error role="alert" {
-                        p { (out.failed.len()) " could not change:" }
-                        ul { @for f in &out.failed { li { a href={"/tickets/" (f.id)} { "#" (f.id) } ": " (f.error) } } }
+                        p { (t!("bulk-result-failed", count = out.failed.len())) }
+                        ul { @for f in &out.failed { li { a href={"/tickets/" (f.id)} { "#" (f.id) } ": " span dir="auto" { (f.error) } } } }
                     }
                 }
-                p { a.button href=(back) { "Back to the list" } }
+                p { a.button href=(back) { (t!("bulk-back")) } }
             }
         },
     )
@@ -143,26 +147,26 @@ pub fn result(agent: &AgentRef, csrf: &str, out: &Outcome, what: &str, back: &st
 
 /// A large bulk change under way: how far it got (the page reloads itself until it is done).
 pub fn progress(agent: &AgentRef, csrf: &str, run: &Run) -> Markup {
+    let title = t!("bulk-title");
     page(
         &Frame {
-            title: "Bulk change",
+            title: &title,
             agent: Some(agent),
             csrf,
         },
         html! {
             section.card.reading {
-                h1 { "Changing " (run.total) " tickets…" }
-                p { (run.summary) }
+                h1 { (t!("bulk-progress-heading", count = run.total)) }
+                p dir="auto" { (run.summary) }
                 p {
-                    label for="bulk-progress" { (run.done) " of " (run.total) " done" }
+                    label for="bulk-progress" { (t!("bulk-progress-done", done = run.done, total = run.total)) }
                     " "
-                    progress #bulk-progress max=(run.total) value=(run.done) { (run.done) " of " (run.total) }
+                    progress #bulk-progress max=(run.total) value=(run.done) { (t!("bulk-progress-of", done = run.done, total = run.total)) }
                 }
                 p.muted.small {
-                    (run.outcome.changed.len()) " changed, " (run.outcome.stale.len()) " left alone (changed by someone else), "
-                    (run.outcome.failed.len()) " could not change. You can leave this page: the change goes on."
+                    (t!("bulk-progress-counts", changed = run.outcome.changed.len(), stale = run.outcome.stale.len(), failed = run.outcome.failed.len()))
                 }
-                p { a.button href=(run.back) { "Back to the list" } }
+                p { a.button href=(run.back) { (t!("bulk-back")) } }
             }
         },
     )

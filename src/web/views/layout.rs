@@ -284,74 +284,77 @@ pub fn status_name(status: StatusCode) -> String {
 /// nor held in quarantine (see `intake::email::unaccounted`), shown when not 0.
 pub fn admin_index(agent: &AgentRef, csrf: &str, unaccounted: i64) -> Markup {
     let admin = agent.role == crate::domain::Role::Admin;
-    let links: Vec<(&str, &str, &str)> = [
+    let links: Vec<(&str, String, String)> = [
         (
             true,
             "/admin/teams",
-            "Teams",
-            "Teams, their members, lead and the default team.",
+            t!("admin-index-teams"),
+            t!("admin-index-teams-about"),
         ),
         (
             true,
             "/admin/rules",
-            "Routing rules",
-            "Which team, priority and tags a new ticket gets.",
+            t!("admin-index-rules"),
+            t!("admin-index-rules-about"),
         ),
         (
             admin,
             "/admin/agents",
-            "Agents",
-            "People, roles, capacity, availability and skills.",
+            t!("admin-index-agents"),
+            t!("admin-index-agents-about"),
         ),
         (
             admin,
             "/admin/sla",
-            "SLA",
-            "Business calendars, SLA policies and escalation.",
+            t!("admin-index-sla"),
+            t!("admin-index-sla-about"),
         ),
         (
             admin,
             "/admin/tags",
-            "Tags",
-            "Rename, merge and delete the tags tickets carry.",
+            t!("admin-index-tags"),
+            t!("admin-index-tags-about"),
         ),
         (
             true,
             "/admin/macros",
-            "Macros and saved replies",
-            "Answers and one-step actions for the reply box and bulk changes: shared, and your own.",
+            t!("admin-index-macros"),
+            t!("admin-index-macros-about"),
         ),
         (
             admin,
             "/admin/quarantine",
-            "Quarantine",
-            "Mail that could not become a ticket, with the reason.",
+            t!("admin-index-quarantine"),
+            t!("admin-index-quarantine-about"),
         ),
         (
             true,
             "/customers/duplicates",
-            "Likely duplicates",
-            "Customers that may be the same person.",
+            t!("admin-index-duplicates"),
+            t!("admin-index-duplicates-about"),
         ),
     ]
     .into_iter()
     .filter(|(shown, ..)| *shown)
     .map(|(_, href, name, what)| (href, name, what))
     .collect();
+    let title = t!("admin-index-title");
     page(
         &Frame {
-            title: "Admin",
+            title: &title,
             agent: Some(agent),
             csrf,
         },
         html! {
             section.card {
-                h1 { "Admin" }
+                h1 { (title) }
                 @if unaccounted > 0 {
                     p.error role="alert" {
-                        (plural(unaccounted, "stored email")) " became neither a message nor a duplicate and are not held in "
-                        a href="/admin/quarantine" { "quarantine" }
-                        ". Check the log for ingest errors; the mailbox retries them."
+                        (super::assign::with_link(
+                            &t!("admin-index-unaccounted", count = unaccounted, link = super::assign::LINK),
+                            "/admin/quarantine",
+                            &t!("admin-index-unaccounted-link"),
+                        ))
                     }
                 }
                 dl.admin-index {

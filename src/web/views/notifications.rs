@@ -3,7 +3,7 @@
 
 use super::layout::{Frame, ago, page};
 use crate::auth::AgentRef;
-use crate::notify::inbox::{KINDS, Notification, Pref};
+use crate::notify::inbox::{Notification, Pref};
 use maud::{Markup, html};
 
 /// Whether the email digest runs here, and how often.
@@ -22,40 +22,41 @@ pub fn notifications_page(
     digest: &DigestInfo,
 ) -> Markup {
     let unread = items.iter().filter(|n| n.read_at.is_none()).count();
+    let title = t!("notify-title");
     page(
         &Frame {
-            title: "Notifications",
+            title: &title,
             agent: Some(agent),
             csrf,
         },
         html! {
             section {
-                h1 { "Notifications " span.muted { (unread) " unread" } }
+                h1 { (title) " " span.muted { (t!("notify-unread", count = unread)) } }
                 div.row {
                     @if unread > 0 {
                         form method="post" action="/notifications/read" {
                             input type="hidden" name="csrf" value=(csrf);
-                            button.small type="submit" { "Mark all read" }
+                            button.small type="submit" { (t!("notify-mark-all-read")) }
                         }
                     }
                     button.small #desktop-notifications type="button" hidden {
-                        "Show desktop notifications"
+                        (t!("notify-desktop"))
                     }
                 }
-                @if items.is_empty() { p.empty { "Nothing yet." } }
+                @if items.is_empty() { p.empty { (t!("notify-empty")) } }
                 ol.events.notifications {
                     @for n in items {
                         li class=[n.read_at.is_none().then_some("unread")] data-kind=(n.kind) {
                             span.muted { (ago(now, n.created_at)) " · " }
                             @match n.ticket_id {
-                                Some(t) => a href={"/tickets/" (t)} { (n.body) },
-                                None => (n.body),
+                                Some(t) => a href={"/tickets/" (t)} dir="auto" { (n.body) },
+                                None => bdi { (n.body) },
                             }
                             @if n.read_at.is_none() {
                                 " "
                                 form.inline method="post" action={"/notifications/" (n.id) "/read"} {
                                     input type="hidden" name="csrf" value=(csrf);
-                                    button.small type="submit" { "Mark read" }
+                                    button.small type="submit" { (t!("notify-mark-read")) }
                                 }
                             }
                         }
@@ -63,48 +64,52 @@ pub fn notifications_page(
                 }
             }
             section.card {
-                h2 { "What you hear about" }
+                h2 { (t!("notify-prefs-title")) }
                 p.muted.small {
-                    "In Casebook: listed here and counted in the menu; off, nothing is kept. "
-                    "Email digest: what is still unread after " (digest.minutes) " minutes, "
-                    "in one mail at most every " (digest.minutes) " minutes."
-                    @if !digest.available { " Outbound email is not set up on this server, so no digest is sent." }
+                    (t!("notify-prefs-help", minutes = digest.minutes))
+                    @if !digest.available { " " (t!("notify-prefs-no-email")) }
                 }
                 form method="post" action="/notifications/preferences" {
                     input type="hidden" name="csrf" value=(csrf);
                     table.prefs {
-                        thead { tr { th { "Notification" } th { "In Casebook" } th { "Email digest" } } }
+                        thead { tr { th { (t!("notify-prefs-kind")) } th { (t!("notify-prefs-in-app")) } th { (t!("notify-prefs-email")) } } }
                         tbody {
                             @for p in prefs {
                                 tr {
                                     td { (label(&p.kind)) }
-                                    td { input type="checkbox" name={(p.kind) ".in_app"} aria-label={(label(&p.kind)) ": in Casebook"} checked[p.in_app]; }
-                                    td { input type="checkbox" name={(p.kind) ".email"} aria-label={(label(&p.kind)) ": email digest"} checked[p.email]; }
+                                    td { input type="checkbox" name={(p.kind) ".in_app"} aria-label=(t!("notify-prefs-in-app-label", kind = label(&p.kind))) checked[p.in_app]; }
+                                    td { input type="checkbox" name={(p.kind) ".email"} aria-label=(t!("notify-prefs-email-label", kind = label(&p.kind))) checked[p.email]; }
                                 }
                             }
                         }
                     }
-                    button type="submit" { "Save" }
+                    button type="submit" { (t!("button-save")) }
                 }
             }
         },
     )
 }
 
-fn label(kind: &str) -> &str {
-    KINDS
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map(|(_, l)| *l)
-        .unwrap_or(kind)
+/// What a kind of notification means to the agent (`inbox::KINDS`), in the current language.
+fn label(kind: &str) -> String {
+    match kind {
+        "assigned" => t!("notify-kind-assigned"),
+        "customer_reply" => t!("notify-kind-customer-reply"),
+        "mention" => t!("notify-kind-mention"),
+        "following" => t!("notify-kind-following"),
+        "sla_warning" => t!("notify-kind-sla-warning"),
+        "sla_breach" => t!("notify-kind-sla-breach"),
+        "escalated" => t!("notify-kind-escalated"),
+        other => other.to_string(),
+    }
 }
 
 /// Follow or unfollow the ticket: followers hear about every change others make.
 pub fn follow_panel(csrf: &str, ticket_id: i64, following: bool) -> Markup {
     let (action, label) = if following {
-        ("unfollow", "Unfollow")
+        ("unfollow", t!("notify-unfollow"))
     } else {
-        ("follow", "Follow")
+        ("follow", t!("notify-follow"))
     };
     html! {
         section.card.follow {
@@ -112,8 +117,9 @@ pub fn follow_panel(csrf: &str, ticket_id: i64, following: bool) -> Markup {
                 input type="hidden" name="csrf" value=(csrf);
                 button.small type="submit" { (label) }
                 span.muted.small {
-                    @if following { " You hear about every change to this ticket." }
-                    @else { " Hear about every change to this ticket." }
+                    " "
+                    @if following { (t!("notify-following-help")) }
+                    @else { (t!("notify-follow-help")) }
                 }
             }
         }
