@@ -80,7 +80,7 @@ pub async fn rate(
     {
         return Err(AppError::field(
             "comment",
-            format!("is too long ({MAX_COMMENT_CHARS} characters at most)"),
+            t!("reports-error-too-long", max = MAX_COMMENT_CHARS),
         ));
     }
     let mut tx = db.begin().await?;
@@ -93,7 +93,7 @@ pub async fn rate(
     let customer_id: i64 = row.try_get("customer_id")?;
     if !matches!(status.as_str(), "solved" | "closed") {
         return Err(AppError::Conflict(
-            "this request is not solved yet; you can rate it once it is".into(),
+            t!("reports-rate-error-not-solved"),
         ));
     }
     sqlx::query(
