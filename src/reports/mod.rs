@@ -401,7 +401,10 @@ impl Table {
             out.push_str(&escaped.join(","));
             out.push_str("\r\n");
         };
-        line(self.columns.iter().map(|c| column_label(c)).collect(), &mut out);
+        line(
+            self.columns.iter().map(|c| column_label(c)).collect(),
+            &mut out,
+        );
         for row in &self.rows {
             line(
                 row.iter()

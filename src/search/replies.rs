@@ -89,10 +89,7 @@ impl Actions {
             && a != "none"
             && a.parse::<i64>().is_err()
         {
-            return Err(AppError::field(
-                "actions.assign",
-                t!("search-error-assign"),
-            ));
+            return Err(AppError::field("actions.assign", t!("search-error-assign")));
         }
         self.add_tags = crate::tickets::clean_tags("actions.add_tags", &self.add_tags)?;
         self.remove_tags = crate::tickets::clean_tags("actions.remove_tags", &self.remove_tags)?;
@@ -183,7 +180,10 @@ async fn check_team(db: &Db, actions: &Actions) -> AppResult<()> {
             .await?
             .is_none()
     {
-        return Err(AppError::field("actions.team_id", t!("search-error-not-a-team")));
+        return Err(AppError::field(
+            "actions.team_id",
+            t!("search-error-not-a-team"),
+        ));
     }
     Ok(())
 }
@@ -220,10 +220,7 @@ fn validate(title: &str, body: &str, acts: &Actions) -> AppResult<(String, Strin
     }
     let body = body.trim();
     if body.is_empty() && acts.is_empty() {
-        return Err(AppError::field(
-            "body",
-            t!("search-error-body-required"),
-        ));
+        return Err(AppError::field("body", t!("search-error-body-required")));
     }
     if body.chars().count() > MAX_BODY_CHARS || body.contains('\0') {
         return Err(AppError::field(

@@ -161,16 +161,14 @@ async fn rate_link(
         .map_err(link_error)?;
     let proposed = match q.r.as_deref() {
         Some(r) => Some(
-            csat::Rating::parse(r).ok_or_else(|| AppError::field("r", t!("reports-rate-error-choice")))?,
+            csat::Rating::parse(r)
+                .ok_or_else(|| AppError::field("r", t!("reports-rate-error-choice")))?,
         ),
         None => None,
     };
     let ticket = tickets::get_ticket(&state.db, ticket_id).await?;
     if proposed.is_some() && !matches!(ticket.status.as_str(), "solved" | "closed") {
-        return Err(AppError::Conflict(
-            t!("reports-rate-error-not-solved"),
-        )
-        .into());
+        return Err(AppError::Conflict(t!("reports-rate-error-not-solved")).into());
     }
     let given = csat::current(&state.db, ticket_id).await?;
     Ok(no_store(

@@ -108,16 +108,14 @@ pub async fn parse_params(
     let mut q = SearchQuery::new(text);
     q.include_internal = true;
     if let Some(s) = get("status") {
-        let status: Status = s
-            .parse()
-            .map_err(|_: String| {
-                let choices = Status::ALL
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                AppError::field("status", t!("search-error-status", choices = choices))
-            })?;
+        let status: Status = s.parse().map_err(|_: String| {
+            let choices = Status::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            AppError::field("status", t!("search-error-status", choices = choices))
+        })?;
         q.status = Some(status.as_str().to_string());
     }
     if let Some(c) = get("customer") {
@@ -175,14 +173,18 @@ pub async fn parse_params(
             .parse::<i64>()
             .ok()
             .filter(|n| (1..=100).contains(n))
-            .ok_or_else(|| AppError::field("limit", t!("search-error-limit", min = 1, max = 100)))?;
+            .ok_or_else(|| {
+                AppError::field("limit", t!("search-error-limit", min = 1, max = 100))
+            })?;
     }
     if let Some(o) = get("offset") {
         q.offset = o
             .parse::<i64>()
             .ok()
             .filter(|n| (0..=10_000).contains(n))
-            .ok_or_else(|| AppError::field("offset", t!("search-error-offset", min = 0, max = 10000)))?;
+            .ok_or_else(|| {
+                AppError::field("offset", t!("search-error-offset", min = 0, max = 10000))
+            })?;
     }
     Ok(q)
 }
