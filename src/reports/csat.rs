@@ -80,7 +80,7 @@ pub async fn rate(
     {
         return Err(AppError::field(
             "comment",
-            format!("is too long ({MAX_COMMENT_CHARS} characters at most)"),
+            t!("reports-error-too-long", max = MAX_COMMENT_CHARS),
         ));
     }
     let mut tx = db.begin().await?;
@@ -92,9 +92,7 @@ pub async fn rate(
     let status: String = row.try_get("status")?;
     let customer_id: i64 = row.try_get("customer_id")?;
     if !matches!(status.as_str(), "solved" | "closed") {
-        return Err(AppError::Conflict(
-            "this request is not solved yet; you can rate it once it is".into(),
-        ));
+        return Err(AppError::Conflict(t!("reports-rate-error-not-solved")));
     }
     sqlx::query(
         "INSERT INTO csat_rating (ticket_id, customer_id, rating, comment, created_at, rated_at)

@@ -928,7 +928,7 @@ pub async fn summary(db: &Db, p: &Params) -> AppResult<Table> {
         ]);
     }
     if !sla {
-        t.note = Some(format!("{SLA_MISSING}: sla_compliance_pct is empty"));
+        t.note = Some(t!("reports-note-sla-missing-summary"));
     }
     Ok(t)
 }
@@ -1219,7 +1219,7 @@ pub async fn tickets(db: &Db, p: &Params) -> AppResult<Table> {
             "LOWER(t.subject) LIKE $3",
             format!("%{}%", term.replace(['%', '_'], "")),
         ),
-        (None, None) => return Err(AppError::field("tag", "name a tag (or a term)")),
+        (None, None) => return Err(AppError::field("tag", t!("reports-error-tag-or-term"))),
     };
     let team = match p.team {
         Some(_) => " AND t.team_id = $5",
@@ -1461,8 +1461,6 @@ async fn cohort(db: &Db, p: &Params, experience: Experience) -> AppResult<Vec<Co
         .collect())
 }
 
-const CHURN_NOTE: &str = "Customers with an active subscription at the start of the period; churned = their subscription is cancelled at its end. The team filter does not apply.";
-
 /// Churn and retention of subscribed customers, overall and split by support experience.
 pub async fn churn(db: &Db, p: &Params) -> AppResult<Table> {
     let sla = sla_available(db).await?;
@@ -1476,9 +1474,9 @@ pub async fn churn(db: &Db, p: &Params) -> AppResult<Table> {
         "retention_rate_pct",
     ]);
     t.note = Some(if sla {
-        CHURN_NOTE.to_string()
+        t!("reports-note-churn")
     } else {
-        format!("{CHURN_NOTE} {SLA_MISSING}: the breached-ticket split is left out.")
+        t!("reports-note-churn-sla-missing")
     });
     if members.is_empty() {
         return Ok(t);
@@ -1528,7 +1526,7 @@ pub async fn churn_ltv(db: &Db, p: &Params) -> AppResult<Table> {
         "total_ltv",
         "average_ltv",
     ]);
-    t.note = Some(CHURN_NOTE.into());
+    t.note = Some(t!("reports-note-churn"));
     if members.is_empty() {
         return Ok(t);
     }
@@ -1571,7 +1569,7 @@ pub async fn churn_customers(db: &Db, p: &Params) -> AppResult<Table> {
         "bad_csat",
         "link",
     ]);
-    t.note = Some(CHURN_NOTE.into());
+    t.note = Some(t!("reports-note-churn"));
     let flag = |b: bool| Cell::text(if b { "yes" } else { "no" });
     for m in cohort(db, p, Experience::with_sla(sla)).await? {
         t.rows.push(vec![
@@ -1589,7 +1587,7 @@ pub async fn churn_customers(db: &Db, p: &Params) -> AppResult<Table> {
 
 fn sla_missing(columns: &[&'static str]) -> Table {
     let mut t = Table::new(columns);
-    t.note = Some(SLA_MISSING.into());
+    t.note = Some(t!("reports-note-sla-missing"));
     t
 }
 

@@ -49,6 +49,94 @@ pub fn title(name: &str) -> Option<&'static str> {
     REPORTS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
 }
 
+/// A column's heading for people (pages and CSV downloads), in the current language; the
+/// English heading is the column's name, which the API's JSON keys also use.
+pub fn column_label(column: &str) -> String {
+    match column {
+        "metric" => t!("reports-col-metric"),
+        "value" => t!("reports-col-value"),
+        "previous" => t!("reports-col-previous"),
+        "change_pct" => t!("reports-col-change-pct"),
+        "bucket" => t!("reports-col-bucket"),
+        "created" => t!("reports-col-created"),
+        "solved" => t!("reports-col-solved"),
+        "open_at_end" => t!("reports-col-open-at-end"),
+        "status" => t!("reports-col-status"),
+        "age" => t!("reports-col-age"),
+        "tickets" => t!("reports-col-tickets"),
+        "tag" => t!("reports-col-tag"),
+        "term" => t!("reports-col-term"),
+        "ticket_id" => t!("reports-col-ticket-id"),
+        "subject" => t!("reports-col-subject"),
+        "created_at" => t!("reports-col-created-at"),
+        "link" => t!("reports-col-link"),
+        "by" => t!("reports-col-by"),
+        "group" => t!("reports-col-group"),
+        "ratings" => t!("reports-col-ratings"),
+        "good" => t!("reports-col-good"),
+        "bad" => t!("reports-col-bad"),
+        "csat_pct" => t!("reports-col-csat-pct"),
+        "median_h" => t!("reports-col-median-h"),
+        "p90_h" => t!("reports-col-p90-h"),
+        "mean_h" => t!("reports-col-mean-h"),
+        "business_median_h" => t!("reports-col-business-median-h"),
+        "business_p90_h" => t!("reports-col-business-p90-h"),
+        "business_mean_h" => t!("reports-col-business-mean-h"),
+        "agent_id" => t!("reports-col-agent-id"),
+        "agent" => t!("reports-col-agent"),
+        "median_resolution_h" => t!("reports-col-median-resolution-h"),
+        "csat_ratings" => t!("reports-col-csat-ratings"),
+        "open_load" => t!("reports-col-open-load"),
+        "customers" => t!("reports-col-customers"),
+        "churned" => t!("reports-col-churned"),
+        "retained" => t!("reports-col-retained"),
+        "churn_rate_pct" => t!("reports-col-churn-rate-pct"),
+        "retention_rate_pct" => t!("reports-col-retention-rate-pct"),
+        "outcome" => t!("reports-col-outcome"),
+        "currency" => t!("reports-col-currency"),
+        "total_ltv" => t!("reports-col-total-ltv"),
+        "average_ltv" => t!("reports-col-average-ltv"),
+        "customer_id" => t!("reports-col-customer-id"),
+        "customer" => t!("reports-col-customer"),
+        "breached_ticket" => t!("reports-col-breached-ticket"),
+        "slow_resolution" => t!("reports-col-slow-resolution"),
+        "bad_csat" => t!("reports-col-bad-csat"),
+        "due" => t!("reports-col-due"),
+        "met" => t!("reports-col-met"),
+        "breached" => t!("reports-col-breached"),
+        "pending" => t!("reports-col-pending"),
+        "compliance_pct" => t!("reports-col-compliance-pct"),
+        "due_at" => t!("reports-col-due-at"),
+        "breached_at" => t!("reports-col-breached-at"),
+        "team" => t!("reports-col-team"),
+        "assignee" => t!("reports-col-assignee"),
+        other => other.to_string(),
+    }
+}
+
+/// A report's title in the current language.
+pub fn title_text(name: &str) -> String {
+    match name {
+        "summary" => t!("reports-name-summary"),
+        "response-times" => t!("reports-name-response-times"),
+        "volume" => t!("reports-name-volume"),
+        "backlog-age" => t!("reports-name-backlog-age"),
+        "resolution-distribution" => t!("reports-name-resolution-distribution"),
+        "top-tags" => t!("reports-name-top-tags"),
+        "top-terms" => t!("reports-name-top-terms"),
+        "csat" => t!("reports-name-csat"),
+        "agents" => t!("reports-name-agents"),
+        "churn" => t!("reports-name-churn"),
+        "churn-ltv" => t!("reports-name-churn-ltv"),
+        "churn-customers" => t!("reports-name-churn-customers"),
+        "sla" => t!("reports-name-sla"),
+        "sla-trend" => t!("reports-name-sla-trend"),
+        "sla-breaches" => t!("reports-name-sla-breaches"),
+        "tickets" => t!("reports-name-tickets"),
+        other => title(other).unwrap_or(other).to_string(),
+    }
+}
+
 /// The business calendar reports count business hours in: Monday to Friday, 09:00–17:00, in the
 /// configured report time zone (`CASEBOOK_REPORT_TIME_ZONE`).
 pub fn calendar(state: &AppState) -> BusinessCalendar {
@@ -156,7 +244,7 @@ fn parse_instant(field: &str, raw: &str, tz: Tz, end: bool) -> AppResult<Millis>
     if let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
         let date = if end {
             date.succ_opt()
-                .ok_or_else(|| AppError::field(field, "is out of range"))?
+                .ok_or_else(|| AppError::field(field, t!("reports-error-out-of-range")))?
         } else {
             date
         };
@@ -164,7 +252,7 @@ fn parse_instant(field: &str, raw: &str, tz: Tz, end: bool) -> AppResult<Millis>
     }
     DateTime::parse_from_rfc3339(raw)
         .map(|d| d.timestamp_millis())
-        .map_err(|_| AppError::field(field, "must be a date (YYYY-MM-DD) or an RFC 3339 time"))
+        .map_err(|_| AppError::field(field, t!("reports-error-date")))
 }
 
 fn present(v: &Option<String>) -> Option<&str> {
@@ -189,12 +277,12 @@ pub fn parse_params(raw: &RawParams, time_zone: &str, now: Millis) -> AppResult<
         ),
     };
     if to <= from {
-        return Err(AppError::field("to", "must be after from"));
+        return Err(AppError::field("to", t!("reports-error-to-after-from")));
     }
     if to - from > MAX_DAYS * DAY_MS {
         return Err(AppError::field(
             "to",
-            format!("must be at most {MAX_DAYS} days after from"),
+            t!("reports-error-period-too-long", days = MAX_DAYS),
         ));
     }
     let team = match present(&raw.team) {
@@ -203,7 +291,7 @@ pub fn parse_params(raw: &RawParams, time_zone: &str, now: Millis) -> AppResult<
             s.parse::<i64>()
                 .ok()
                 .filter(|n| *n > 0)
-                .ok_or_else(|| AppError::field("team", "must be a team id"))?,
+                .ok_or_else(|| AppError::field("team", t!("reports-error-team")))?,
         ),
     };
     let by = match present(&raw.by) {
@@ -211,7 +299,10 @@ pub fn parse_params(raw: &RawParams, time_zone: &str, now: Millis) -> AppResult<
         Some(s) => Dimension::parse(s).ok_or_else(|| {
             AppError::field(
                 "by",
-                "must be one of: all, team, agent, channel, priority, segment",
+                t!(
+                    "reports-error-by",
+                    choices = "all, team, agent, channel, priority, segment"
+                ),
             )
         })?,
     };
@@ -220,13 +311,13 @@ pub fn parse_params(raw: &RawParams, time_zone: &str, now: Millis) -> AppResult<
         None => Interval::Day,
         Some("day") => Interval::Day,
         Some("week") => Interval::Week,
-        Some(_) => return Err(AppError::field("interval", "must be day or week")),
+        Some(_) => return Err(AppError::field("interval", t!("reports-error-interval"))),
     };
     let text = |field: &str, v: &Option<String>| -> AppResult<Option<String>> {
         match present(v) {
             Some(s) if s.chars().count() > 100 => Err(AppError::field(
                 field,
-                "is too long (100 characters at most)",
+                t!("reports-error-too-long", max = 100),
             )),
             other => Ok(other.map(str::to_lowercase)),
         }
@@ -311,7 +402,7 @@ impl Table {
             out.push_str("\r\n");
         };
         line(
-            self.columns.iter().map(|c| c.to_string()).collect(),
+            self.columns.iter().map(|c| column_label(c)).collect(),
             &mut out,
         );
         for row in &self.rows {

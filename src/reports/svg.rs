@@ -27,19 +27,53 @@ pub fn nice_max(max: f64) -> f64 {
     10.0 * base
 }
 
+/// Chart text size (user units; the charts are drawn at about their natural width).
+const FONT: &str = "12";
+
 fn label(v: f64) -> String {
-    if v.fract() == 0.0 {
+    let plain = if v.fract() == 0.0 {
         format!("{v:.0}")
     } else {
         format!("{v:.1}")
-    }
+    };
+    crate::i18n::digits(&plain, crate::i18n::current())
 }
 
 fn no_data(title: &str) -> Markup {
     html! {
         figure.chart {
             figcaption { (title) }
-            p.no-data { "no data" }
+            p.no-data { (t!("reports-no-data")) }
+        }
+    }
+}
+
+/// About how wide `text` is drawn at 12 px (wide for Hangul and CJK, narrow for the rest).
+fn text_width(text: &str) -> f64 {
+    text.chars()
+        .map(|c| if (c as u32) >= 0x1100 { 12.0 } else { 7.0 })
+        .sum()
+}
+
+/// The chart's numbers as a table, for people who do not see the drawing (and anyone who wants
+/// the exact values); the links of a bar chart live here, outside the image.
+fn data_table(columns: &[String], rows: Vec<(Markup, Vec<String>)>) -> Markup {
+    html! {
+        details.chart-data {
+            summary { (t!("reports-chart-data")) }
+            div.table-wrap {
+                table.report {
+                    thead { tr { @for c in columns { th scope="col" { (c) } } } }
+                    tbody {
+                        @for (head, cells) in rows {
+                            tr {
+                                th scope="row" dir="auto" { (head) }
+                                @for c in cells { td { (c) } }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -53,8 +87,11 @@ pub fn line_chart(title: &str, labels: &[String], series: &[(&str, Vec<Option<f6
         return no_data(title);
     }
     let top = nice_max(max);
+    // The legend has a row of its own above the plot.
+    let legend_h = 20.0;
+    let plot_top = TOP + legend_h;
     let plot_w = W - LEFT - RIGHT;
-    let plot_h = H - TOP - BOTTOM;
+    let plot_h = H - plot_top - BOTTOM;
     let n = labels.len();
     let x = |i: usize| {
         if n == 1 {
@@ -63,23 +100,56 @@ pub fn line_chart(title: &str, labels: &[String], series: &[(&str, Vec<Option<f6
             LEFT + plot_w * i as f64 / (n - 1) as f64
         }
     };
-    let y = |v: f64| TOP + plot_h - plot_h * (v / top);
-    let label_every = n.div_ceil(8).max(1);
+    let y = |v: f64| plot_top + plot_h - plot_h * (v / top);
+    let label_every = n.div_ceil(7).max(1);
+    // Legend entries: a colour swatch, then the series' name.
+    let mut legend = Vec::new();
+    let mut lx = LEFT;
+    for (s, (name, _)) in series.iter().enumerate() {
+        legend.push((lx, COLOURS[s % COLOURS.len()], *name));
+        lx += 14.0 + 4.0 + text_width(name) + 16.0;
+    }
+    let columns: Vec<String> = std::iter::once(String::new())
+        .chain(series.iter().map(|(name, _)| name.to_string()))
+        .collect();
+    let rows = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            (
+                html! { (l) },
+                series
+                    .iter()
+                    .map(|(_, vals)| {
+                        vals.get(i)
+                            .copied()
+                            .flatten()
+                            .map(label)
+                            .unwrap_or_else(|| "–".into())
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
     html! {
         figure.chart {
             figcaption { (title) }
             svg viewBox={"0 0 " (W) " " (H)} role="img" aria-label=(title) {
+                @for (lx, colour, name) in &legend {
+                    rect x=(lx) y=(TOP + 1.0) width="12" height="12" fill=(colour) {}
+                    text x=(lx + 16.0) y=(TOP + 11.0) font-size=(FONT) { (name) }
+                }
                 @for g in 0..=4 {
                     @let v = top * f64::from(g) / 4.0;
                     line x1=(LEFT) x2=(W - RIGHT) y1=(y(v)) y2=(y(v)) stroke="#e5e7eb" {}
-                    text x=(LEFT - 4.0) y=(y(v) + 4.0) text-anchor="end" font-size="10" { (label(v)) }
+                    text x=(LEFT - 4.0) y=(y(v) + 4.0) text-anchor="end" font-size=(FONT) { (label(v)) }
                 }
                 @for (i, l) in labels.iter().enumerate() {
                     @if i % label_every == 0 {
-                        text x=(x(i)) y=(H - 8.0) text-anchor="middle" font-size="10" { (l) }
+                        text x=(x(i)) y=(H - 8.0) text-anchor="middle" font-size=(FONT) { (l) }
                     }
                 }
-                @for (s, (name, vals)) in series.iter().enumerate() {
+                @for (s, (_, vals)) in series.iter().enumerate() {
                     @let colour = COLOURS[s % COLOURS.len()];
                     @for segment in segments(vals) {
                         @if segment.len() == 1 {
@@ -89,9 +159,9 @@ pub fn line_chart(title: &str, labels: &[String], series: &[(&str, Vec<Option<f6
                                 points=(segment.iter().map(|(i, v)| format!("{:.1},{:.1}", x(*i), y(*v))).collect::<Vec<_>>().join(" ")) {}
                         }
                     }
-                    text x=(LEFT + 8.0 + 110.0 * s as f64) y=(TOP + 10.0) font-size="11" fill=(colour) { "■ " (name) }
                 }
             }
+            (data_table(&columns, rows))
         }
     }
 }
@@ -114,7 +184,12 @@ fn segments(values: &[Option<f64>]) -> Vec<Vec<(usize, f64)>> {
 }
 
 /// Horizontal bars, one per `(label, value, link)`; the link (e.g. the tickets behind a tag) is optional.
-pub fn bar_chart(title: &str, bars: &[(String, f64, Option<String>)]) -> Markup {
+/// `value_column` names the values in the chart's data table ("Tickets").
+pub fn bar_chart(
+    title: &str,
+    value_column: &str,
+    bars: &[(String, f64, Option<String>)],
+) -> Markup {
     if bars.is_empty() || bars.iter().all(|(_, v, _)| *v == 0.0) {
         return no_data(title);
     }
@@ -123,24 +198,32 @@ pub fn bar_chart(title: &str, bars: &[(String, f64, Option<String>)]) -> Markup 
     let label_w = 150.0;
     let h = TOP + row * bars.len() as f64 + 8.0;
     let plot_w = W - label_w - 60.0;
+    // Links (the tickets behind a tag) are in the data table: a link inside an image is not
+    // reachable as one.
+    let rows = bars
+        .iter()
+        .map(|(name, v, link)| {
+            let head = match link {
+                Some(href) => html! { a href=(href) { (name) } },
+                None => html! { (name) },
+            };
+            (head, vec![label(*v)])
+        })
+        .collect();
     html! {
         figure.chart {
             figcaption { (title) }
             svg viewBox={"0 0 " (W) " " (h)} role="img" aria-label=(title) {
-                @for (i, (name, v, link)) in bars.iter().enumerate() {
+                @for (i, (name, v, _)) in bars.iter().enumerate() {
                     @let y = TOP + row * i as f64;
                     @let w = (plot_w * v / max).max(if *v > 0.0 { 1.0 } else { 0.0 });
-                    @let short: String = if name.chars().count() > 22 { name.chars().take(21).chain(['…']).collect() } else { name.clone() };
-                    @match link {
-                        Some(href) => a href=(href) {
-                            text x=(label_w - 6.0) y=(y + 14.0) text-anchor="end" font-size="11" { (short) }
-                        },
-                        None => text x=(label_w - 6.0) y=(y + 14.0) text-anchor="end" font-size="11" { (short) },
-                    }
+                    @let short: String = if name.chars().count() > 20 { name.chars().take(19).chain(['…']).collect() } else { name.clone() };
+                    text x=(label_w - 6.0) y=(y + 15.0) text-anchor="end" font-size=(FONT) { (short) }
                     rect x=(label_w) y=(y + 3.0) width=(format!("{w:.1}")) height=(row - 6.0) fill=(COLOURS[0]) {}
-                    text x=(label_w + w + 4.0) y=(y + 14.0) font-size="11" { (label(*v)) }
+                    text x=(label_w + w + 4.0) y=(y + 15.0) font-size=(FONT) { (label(*v)) }
                 }
             }
+            (data_table(&[String::new(), value_column.to_string()], rows))
         }
     }
 }
@@ -175,7 +258,7 @@ mod tests {
         )
         .into_string();
         assert!(gaps.contains("no data"));
-        let bars = bar_chart("Tags", &[("billing".into(), 0.0, None)]).into_string();
+        let bars = bar_chart("Tags", "tickets", &[("billing".into(), 0.0, None)]).into_string();
         assert!(bars.contains("no data"));
         assert!(!line.contains("NaN") && !bars.contains("NaN"));
     }
@@ -197,6 +280,7 @@ mod tests {
         assert!(!svg.contains("NaN"));
         let bars = bar_chart(
             "Top",
+            "tickets",
             &[(
                 "<b>x</b>".into(),
                 3.0,
@@ -207,5 +291,11 @@ mod tests {
         assert!(bars.contains("&lt;b&gt;x"));
         assert!(bars.contains("href=\"/reports/tickets?tag=x\""));
         assert!(bars.contains("<rect"));
+        assert!(
+            !bars.contains("font-size=\"10\"") && !bars.contains("font-size=\"11\""),
+            "chart text is at least 12 px"
+        );
+        let svg_part = &bars[..bars.find("</svg>").unwrap()];
+        assert!(!svg_part.contains("<a "), "no link inside the image");
     }
 }

@@ -89,10 +89,7 @@ impl Actions {
             && a != "none"
             && a.parse::<i64>().is_err()
         {
-            return Err(AppError::field(
-                "actions.assign",
-                "must be me, none or an agent id",
-            ));
+            return Err(AppError::field("actions.assign", t!("search-error-assign")));
         }
         self.add_tags = crate::tickets::clean_tags("actions.add_tags", &self.add_tags)?;
         self.remove_tags = crate::tickets::clean_tags("actions.remove_tags", &self.remove_tags)?;
@@ -103,7 +100,7 @@ impl Actions {
         {
             return Err(AppError::field(
                 "actions.note",
-                format!("must be at most {MAX_BODY_CHARS} characters"),
+                t!("search-error-at-most-chars", max = MAX_BODY_CHARS),
             ));
         }
         Ok(self)
@@ -117,34 +114,56 @@ impl Actions {
     /// [`Actions::describe`] with the team named by `team_name` (its id by default).
     pub fn describe_with(&self, team_name: impl Fn(i64) -> String) -> String {
         let mut parts = Vec::new();
+        let separator = t!("search-action-separator");
         if let Some(s) = &self.status {
-            parts.push(format!("status → {s}"));
+            let status = match s.as_str() {
+                "new" => t!("search-status-new"),
+                "open" => t!("search-status-open"),
+                "pending" => t!("search-status-pending"),
+                "solved" => t!("search-status-solved"),
+                "closed" => t!("search-status-closed"),
+                other => other.to_string(),
+            };
+            parts.push(t!("search-action-status", status = status));
         }
         if let Some(p) = &self.priority {
-            parts.push(format!("priority → {p}"));
+            let priority = match p.as_str() {
+                "low" => t!("search-priority-low"),
+                "normal" => t!("search-priority-normal"),
+                "high" => t!("search-priority-high"),
+                "urgent" => t!("search-priority-urgent"),
+                other => other.to_string(),
+            };
+            parts.push(t!("search-action-priority", priority = priority));
         }
         match self.assign.as_deref() {
-            Some("me") => parts.push("assign to me".into()),
-            Some("none") => parts.push("unassign".into()),
-            Some(id) => parts.push(format!("assign to agent {id}")),
+            Some("me") => parts.push(t!("search-action-assign-me")),
+            Some("none") => parts.push(t!("search-action-unassign")),
+            Some(id) => parts.push(t!("search-action-assign-agent", agent = id)),
             None => {}
         }
         if !self.add_tags.is_empty() {
-            parts.push(format!("add tags {}", self.add_tags.join(", ")));
+            parts.push(t!(
+                "search-action-add-tags",
+                tags = self.add_tags.join(&separator)
+            ));
         }
         if !self.remove_tags.is_empty() {
-            parts.push(format!("remove tags {}", self.remove_tags.join(", ")));
+            parts.push(t!(
+                "search-action-remove-tags",
+                tags = self.remove_tags.join(&separator)
+            ));
         }
         if let Some(t) = self.team_id {
-            parts.push(format!("move to team {}", team_name(t)));
+            parts.push(t!("search-action-team", team = team_name(t)));
         }
         if self.note.is_some() {
-            parts.push("add an internal note".into());
+            parts.push(t!("search-action-note"));
         }
         if self.follow {
-            parts.push("follow the ticket".into());
+            parts.push(t!("search-action-follow"));
         }
-        parts.join(", ")
+        parts.join(&separator)
     }
 }
 
@@ -161,7 +180,10 @@ async fn check_team(db: &Db, actions: &Actions) -> AppResult<()> {
             .await?
             .is_none()
     {
-        return Err(AppError::field("actions.team_id", "is not a team"));
+        return Err(AppError::field(
+            "actions.team_id",
+            t!("search-error-not-a-team"),
+        ));
     }
     Ok(())
 }
@@ -188,25 +210,22 @@ fn check_may_edit(agent: &AgentRef, owner_id: Option<i64>) -> AppResult<()> {
 fn validate(title: &str, body: &str, acts: &Actions) -> AppResult<(String, String)> {
     let title = title.trim();
     if title.is_empty() {
-        return Err(AppError::field("title", "is required"));
+        return Err(AppError::field("title", t!("search-error-required")));
     }
     if title.chars().count() > MAX_TITLE_CHARS || title.chars().any(char::is_control) {
         return Err(AppError::field(
             "title",
-            format!("must be one line of at most {MAX_TITLE_CHARS} characters"),
+            t!("search-error-title-one-line", max = MAX_TITLE_CHARS),
         ));
     }
     let body = body.trim();
     if body.is_empty() && acts.is_empty() {
-        return Err(AppError::field(
-            "body",
-            "is required (or give the macro actions)",
-        ));
+        return Err(AppError::field("body", t!("search-error-body-required")));
     }
     if body.chars().count() > MAX_BODY_CHARS || body.contains('\0') {
         return Err(AppError::field(
             "body",
-            format!("must be at most {MAX_BODY_CHARS} characters"),
+            t!("search-error-at-most-chars", max = MAX_BODY_CHARS),
         ));
     }
     Ok((title.to_string(), body.to_string()))
@@ -251,7 +270,7 @@ pub async fn get(db: &Db, viewer_id: i64, id: i64) -> AppResult<SavedReply> {
 
 fn conflict(err: sqlx::Error) -> AppError {
     if is_unique_violation(&err) {
-        AppError::field("title", "is already used by another macro")
+        AppError::field("title", t!("search-error-title-used"))
     } else {
         err.into()
     }
@@ -384,7 +403,7 @@ pub async fn prepare(db: &Db, agent: &AgentRef, id: i64) -> AppResult<Ready> {
         Some("me") => Some(Some(agent.id)),
         Some("none") => Some(None),
         Some(n) => Some(Some(n.parse::<i64>().map_err(|_| {
-            AppError::field("actions.assign", "must be me, none or an agent id")
+            AppError::field("actions.assign", t!("search-error-assign"))
         })?)),
     };
     let patch = crate::tickets::TicketPatch {

@@ -86,9 +86,9 @@ async fn render_customer(
     let customer = customers::get(&state.db, id).await?;
     let event_kind = match kind {
         None | Some("tickets") => None,
-        Some(k) => Some(
-            EventKind::parse(k).ok_or_else(|| AppError::field("kind", "is not a known kind"))?,
-        ),
+        Some(k) => {
+            Some(EventKind::parse(k).ok_or_else(|| AppError::field("kind", t!("crm-error-kind")))?)
+        }
     };
     let filter = ListFilter {
         customer_id: Some(id),
@@ -196,8 +196,16 @@ async fn add_identity(
 ) -> PageResult<Response> {
     verify_csrf(&headers, f.csrf.as_deref())?;
     let result = async {
-        let kind = identity::IdentityKind::parse(f.kind.as_deref().unwrap_or(""))
-            .ok_or_else(|| AppError::field("kind", "must be one of: email, phone, external"))?;
+        let kind =
+            identity::IdentityKind::parse(f.kind.as_deref().unwrap_or("")).ok_or_else(|| {
+                AppError::field(
+                    "kind",
+                    t!(
+                        "crm-error-identity-kind",
+                        choices = "email, phone, external"
+                    ),
+                )
+            })?;
         identity::add(
             &state.db,
             id,
@@ -272,7 +280,7 @@ async fn merge_customer(
             .map(str::trim)
             .and_then(|s| s.trim_start_matches('#').parse::<i64>().ok())
             .filter(|n| *n > 0)
-            .ok_or_else(|| AppError::field("from", "must be a customer id"))?;
+            .ok_or_else(|| AppError::field("from", t!("crm-error-customer-id")))?;
         merge::merge(
             &state.db,
             id,

@@ -70,11 +70,12 @@ async fn report_page(
     Query(raw): Query<RawParams>,
 ) -> PageResult<Response> {
     agent.require_lead()?;
-    let title = reports::title(&name).ok_or(AppError::NotFound("report"))?;
+    reports::title(&name).ok_or(AppError::NotFound("report"))?;
     let p = params(&state, &raw)?;
     let table = reports::run(&state, &name, &p, &agent).await?;
     let teams = reports::teams(&state.db).await?;
-    Ok(views::report_page(&agent, &csrf, &name, title, &p, &raw, &teams, &table).into_response())
+    let title = reports::title_text(&name);
+    Ok(views::report_page(&agent, &csrf, &name, &title, &p, &raw, &teams, &table).into_response())
 }
 
 fn csv_response(name: &str, table: &Table) -> Response {
@@ -160,16 +161,14 @@ async fn rate_link(
         .map_err(link_error)?;
     let proposed = match q.r.as_deref() {
         Some(r) => Some(
-            csat::Rating::parse(r).ok_or_else(|| AppError::field("r", "must be good or bad"))?,
+            csat::Rating::parse(r)
+                .ok_or_else(|| AppError::field("r", t!("reports-rate-error-choice")))?,
         ),
         None => None,
     };
     let ticket = tickets::get_ticket(&state.db, ticket_id).await?;
     if proposed.is_some() && !matches!(ticket.status.as_str(), "solved" | "closed") {
-        return Err(AppError::Conflict(
-            "this request is not solved yet; you can rate it once it is".into(),
-        )
-        .into());
+        return Err(AppError::Conflict(t!("reports-rate-error-not-solved")).into());
     }
     let given = csat::current(&state.db, ticket_id).await?;
     Ok(no_store(
@@ -207,7 +206,7 @@ async fn rate_form(
         .rating
         .as_deref()
         .and_then(csat::Rating::parse)
-        .ok_or_else(|| AppError::field("rating", "must be good or bad"))?;
+        .ok_or_else(|| AppError::field("rating", t!("reports-rate-error-choice")))?;
     csat::rate(
         &state.db,
         ticket_id,

@@ -86,7 +86,7 @@ pub(crate) fn parse_time(field: &str, raw: &str, end: bool) -> AppResult<i64> {
     }
     chrono::DateTime::parse_from_rfc3339(raw)
         .map(|t| t.timestamp_millis())
-        .map_err(|_| AppError::field(field, "must be a date (YYYY-MM-DD) or an RFC 3339 time"))
+        .map_err(|_| AppError::field(field, t!("search-error-date")))
 }
 
 /// Turns query-string parameters into a search, naming the parameter when one is wrong.
@@ -99,44 +99,43 @@ pub async fn parse_params(
     if text.chars().count() > MAX_QUERY_CHARS {
         return Err(AppError::field(
             "q",
-            format!("is too long ({MAX_QUERY_CHARS} characters at most)"),
+            t!("search-error-too-long", max = MAX_QUERY_CHARS),
         ));
     }
     if text.chars().any(|c| c.is_control() && c != '\t') {
-        return Err(AppError::field("q", "must be a single line"));
+        return Err(AppError::field("q", t!("search-error-single-line")));
     }
     let mut q = SearchQuery::new(text);
     q.include_internal = true;
     if let Some(s) = get("status") {
-        let status: Status = s
-            .parse()
-            .map_err(|e: String| AppError::field("status", e))?;
+        let status: Status = s.parse().map_err(|_: String| {
+            let choices = Status::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            AppError::field("status", t!("search-error-status", choices = choices))
+        })?;
         q.status = Some(status.as_str().to_string());
     }
     if let Some(c) = get("customer") {
         q.customer_id = Some(match c.parse::<i64>() {
             Ok(id) if id > 0 => id,
             Ok(_) => {
-                return Err(AppError::field(
-                    "customer",
-                    "must be a customer id or email",
-                ));
+                return Err(AppError::field("customer", t!("search-error-customer")));
             }
             Err(_) if c.contains('@') => crate::customers::id_by_email(&state.db, c)
                 .await?
                 .unwrap_or(-1),
             Err(_) => {
-                return Err(AppError::field(
-                    "customer",
-                    "must be a customer id or email",
-                ));
+                return Err(AppError::field("customer", t!("search-error-customer")));
             }
         });
     }
     if let Some(t) = get("team") {
         q.team_id = Some(match t.parse::<i64>() {
             Ok(id) if id > 0 => id,
-            Ok(_) => return Err(AppError::field("team", "must be a team id or name")),
+            Ok(_) => return Err(AppError::field("team", t!("search-error-team"))),
             Err(_) => crate::assign::admin::team_id_by_name(&state.db, t)
                 .await?
                 .unwrap_or(-1),
@@ -154,34 +153,38 @@ pub async fn parse_params(
     if let (Some(f), Some(t)) = (q.from, q.to)
         && t <= f
     {
-        return Err(AppError::field("to", "must be after from"));
+        return Err(AppError::field("to", t!("search-error-to-after-from")));
     }
     if let Some(s) = get("solved") {
         q.solved_only = match s.to_lowercase().as_str() {
             "1" | "true" | "yes" | "on" => true,
             "0" | "false" | "no" | "off" => false,
-            _ => return Err(AppError::field("solved", "must be true or false")),
+            _ => return Err(AppError::field("solved", t!("search-error-solved"))),
         };
     }
     q.sort = match get("sort") {
         None if q.text.is_empty() => Sort::Date,
         None | Some("relevance") => Sort::Relevance,
         Some("date") => Sort::Date,
-        Some(_) => return Err(AppError::field("sort", "must be relevance or date")),
+        Some(_) => return Err(AppError::field("sort", t!("search-error-sort"))),
     };
     if let Some(l) = get("limit") {
         q.limit = l
             .parse::<i64>()
             .ok()
             .filter(|n| (1..=100).contains(n))
-            .ok_or_else(|| AppError::field("limit", "must be between 1 and 100"))?;
+            .ok_or_else(|| {
+                AppError::field("limit", t!("search-error-limit", min = 1, max = 100))
+            })?;
     }
     if let Some(o) = get("offset") {
         q.offset = o
             .parse::<i64>()
             .ok()
             .filter(|n| (0..=10_000).contains(n))
-            .ok_or_else(|| AppError::field("offset", "must be between 0 and 10000"))?;
+            .ok_or_else(|| {
+                AppError::field("offset", t!("search-error-offset", min = 0, max = 10000))
+            })?;
     }
     Ok(q)
 }
@@ -336,7 +339,7 @@ fn parse_message_id(raw: Option<&str>) -> AppResult<Option<i64>> {
         Some(s) => s
             .parse::<i64>()
             .map(Some)
-            .map_err(|_| AppError::field("message_id", "is not a message id")),
+            .map_err(|_| AppError::field("message_id", t!("search-error-message-id"))),
     }
 }
 
@@ -415,7 +418,7 @@ impl SavedReplyForm {
             Some(t) => t
                 .parse::<i64>()
                 .map(Some)
-                .map_err(|_| AppError::field("actions.team_id", "is not a team")),
+                .map_err(|_| AppError::field("actions.team_id", t!("search-error-not-a-team"))),
         }
     }
 

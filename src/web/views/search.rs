@@ -2,7 +2,7 @@
 //! ticket page, and the saved-replies admin page. Snippets arrive as HTML that was escaped before
 //! matches were marked, so they are the only strings rendered unescaped here.
 
-use super::layout::{Frame, badge, date, field_error, page, plural};
+use super::layout::{Frame, date, field_error, page};
 use crate::auth::AgentRef;
 use crate::search::ResultItem;
 use crate::search::replies::SavedReply;
@@ -37,51 +37,52 @@ pub struct SearchPage<'a> {
 
 pub fn search_page(p: &SearchPage<'_>) -> Markup {
     let f = p.form;
+    let title = t!("search-title");
     page(
         &Frame {
-            title: "Search",
+            title: &title,
             agent: Some(p.agent),
             csrf: p.csrf,
         },
         html! {
             section.search {
-                h1 { "Search tickets and resolutions" }
+                h1 { (t!("search-heading")) }
                 form.search-form method="get" action="/search" role="search" {
-                    label for="q" { "Words" }
+                    label for="q" { (t!("search-words")) }
                     input #q type="search" name="q" value=(f.q) dir="auto" autofocus;
                     (field_error(p.errors, "q"))
                     div.row {
-                        label { "Status " select name="status" {
-                            option value="" { "any" }
-                            @for s in crate::domain::Status::ALL { option value=(s.as_str()) selected[f.status == s.as_str()] { (s.as_str()) } }
+                        label { (t!("search-status")) " " select name="status" {
+                            option value="" { (t!("search-status-any")) }
+                            @for s in crate::domain::Status::ALL { option value=(s.as_str()) selected[f.status == s.as_str()] { (status_name(s.as_str())) } }
                         } }
-                        label { "Customer " input name="customer" value=(f.customer) placeholder="email or id" size="18"; }
-                        label { "Team " input name="team" value=(f.team) placeholder="name or id" size="12"; }
-                        label { "Tag " input name="tag" dir="auto" value=(f.tag) size="12"; }
-                        label { "From " input type="date" name="from" value=(f.from); }
-                        label { "To " input type="date" name="to" value=(f.to); }
-                        label { input type="checkbox" name="solved" value="true" checked[f.solved]; " Solved only" }
-                        label { "Sort " select name="sort" {
-                            option value="relevance" selected[f.sort != "date"] { "relevance" }
-                            option value="date" selected[f.sort == "date"] { "date" }
+                        label { (t!("search-customer")) " " input name="customer" value=(f.customer) placeholder=(t!("search-customer-placeholder")) size="18" dir="auto"; }
+                        label { (t!("search-team")) " " input name="team" value=(f.team) placeholder=(t!("search-team-placeholder")) size="12" dir="auto"; }
+                        label { (t!("search-tag")) " " input name="tag" dir="auto" value=(f.tag) size="12"; }
+                        label { (t!("search-from")) " " input type="date" name="from" value=(f.from); }
+                        label { (t!("search-to")) " " input type="date" name="to" value=(f.to); }
+                        label { input type="checkbox" name="solved" value="true" checked[f.solved]; " " (t!("search-solved-only")) }
+                        label { (t!("search-sort")) " " select name="sort" {
+                            option value="relevance" selected[f.sort != "date"] { (t!("search-sort-relevance")) }
+                            option value="date" selected[f.sort == "date"] { (t!("search-sort-date")) }
                         } }
-                        button type="submit" { "Search" }
+                        button type="submit" { (t!("button-search")) }
                     }
                     @for field in ["status", "customer", "team", "tag", "from", "to", "solved", "sort"] { (field_error(p.errors, field)) }
                 }
                 @if let Some(r) = p.results {
                     @if p.rebuilding > 0 {
-                        p.flash role="status" { "The search index is catching up (about " (p.rebuilding) " tickets left): some tickets may be missing from the results for now." }
+                        p.flash role="status" { (t!("search-rebuilding", count = p.rebuilding)) }
                     }
                     p.muted {
-                        @if r.total >= crate::search::db_fts::CANDIDATES { "More than " (crate::search::db_fts::CANDIDATES) " tickets found; the most recent are ranked" }
-                        @else { (plural(r.total, "ticket")) " found" }
+                        @if r.total >= crate::search::db_fts::CANDIDATES { (t!("search-found-more", count = crate::search::db_fts::CANDIDATES)) }
+                        @else { (t!("search-found", count = r.total)) }
                     }
                     ol.results {
                         @for item in &r.items { li { (result_item(item, true)) } }
                     }
                 }
-                p.muted.small { "Index: " (p.index_kind) }
+                p.muted.small { (t!("search-index", kind = p.index_kind)) }
             }
         },
     )
@@ -100,11 +101,11 @@ fn result_item(item: &ResultItem, with_snippet: bool) -> Markup {
     html! {
         div.result {
             a href={"/tickets/" (item.ticket_id)} dir="auto" { "#" (item.ticket_id) " " (marked(&item.subject_marked)) }
-            " " (badge("status", &item.status))
-            span.muted.small { " · " (item.customer) " · " (date(item.created_at)) }
+            " " span class={"badge status-" (item.status)} { (status_name(&item.status)) }
+            span.muted.small { " · " bdi { (item.customer) } " · " (date(item.created_at)) }
             @if with_snippet {
                 p.snippet dir="auto" {
-                    @match item.snippet_from { "internal" => span.badge.internal { "internal note" }, "resolution" => span.badge { "resolution" }, _ => {} }
+                    @match item.snippet_from { "internal" => span.badge.internal { (t!("search-snippet-internal")) }, "resolution" => span.badge { (t!("search-snippet-resolution")) }, _ => {} }
                     " " (marked(&item.snippet))
                 }
             }
@@ -127,16 +128,16 @@ pub struct TicketPanels<'a> {
 pub fn similar_panel(p: &TicketPanels<'_>) -> Markup {
     html! {
         section.card.similar aria-labelledby="similar-title" {
-            h2 #similar-title { "Similar solved tickets" }
+            h2 #similar-title { (t!("search-similar-title")) }
             @if p.similar.is_empty() {
-                p.muted { "No solved ticket is close enough." }
+                p.muted { (t!("search-similar-none")) }
             } @else {
                 ol.similar {
                     @for item in p.similar {
                         li {
                             (result_item(item, false))
                             @if let Some(r) = &item.resolution { p.snippet dir="auto" { (marked(r)) } }
-                            a.button.small href={"/tickets/" (p.ticket_id) "?answer_from=" (item.ticket_id) "#body"} { "Insert this answer as a draft reply" }
+                            a.button.small href={"/tickets/" (p.ticket_id) "?answer_from=" (item.ticket_id) "#body"} { (t!("search-similar-insert")) }
                         }
                     }
                 }
@@ -144,14 +145,14 @@ pub fn similar_panel(p: &TicketPanels<'_>) -> Markup {
             @if !p.replies.is_empty() {
                 form.resolution method="post" action={"/tickets/" (p.ticket_id) "/resolution"} {
                     input type="hidden" name="csrf" value=(p.csrf);
-                    label for="resolution" { "Solution of this ticket" }
+                    label for="resolution" { (t!("search-solution-label")) }
                     select #resolution name="message_id" {
-                        option value="" selected[p.marked.is_none()] { "(last public reply before solve)" }
+                        option value="" selected[p.marked.is_none()] { (t!("search-solution-default")) }
                         @for m in p.replies {
-                            option value=(m.id) selected[p.marked == Some(m.id)] { (excerpt(&m.body_text, 60)) }
+                            option value=(m.id) selected[p.marked == Some(m.id)] dir="auto" { (excerpt(&m.body_text, 60)) }
                         }
                     }
-                    button.small type="submit" { "Mark as solution" }
+                    button.small type="submit" { (t!("search-solution-mark")) }
                 }
             }
         }
@@ -163,32 +164,32 @@ pub fn saved_replies_panel(p: &TicketPanels<'_>) -> Markup {
     html! {
         section.saved-replies #saved-replies {
             form method="get" action={"/tickets/" (p.ticket_id)} role="search" {
-                label for="reply_q" { "Saved replies" }
-                input #reply_q type="search" name="reply_q" value=(p.reply_q) placeholder="search saved replies" dir="auto";
-                button.small type="submit" { "Find" }
+                label for="reply_q" { (t!("search-saved-replies")) }
+                input #reply_q type="search" name="reply_q" value=(p.reply_q) placeholder=(t!("search-saved-replies-placeholder")) dir="auto";
+                button.small type="submit" { (t!("search-saved-replies-find")) }
             }
             @if !p.saved.is_empty() {
                 ul.saved {
                     @for r in p.saved {
                         li {
                             @if r.actions.is_empty() {
-                                a href={"/tickets/" (p.ticket_id) "?saved_reply=" (r.id) "#body"} { (r.title) }
-                                span.muted.small { " — " (excerpt(&r.body, 80)) }
+                                a href={"/tickets/" (p.ticket_id) "?saved_reply=" (r.id) "#body"} dir="auto" { (r.title) }
+                                span.muted.small { " — " bdi { (excerpt(&r.body, 80)) } }
                             } @else {
                                 form.inline method="post" action={"/tickets/" (p.ticket_id) "/macros/" (r.id) "/apply"} data-macro-apply {
                                     input type="hidden" name="csrf" value=(p.csrf);
-                                    button.small type="submit" title="Apply: the changes now, the text into your reply" { "Apply " (r.title) }
+                                    button.small type="submit" title=(t!("search-macro-apply-title")) { (t!("search-macro-apply", title = r.title.as_str())) }
                                 }
                                 span.muted.small {
-                                    " — " (r.actions.describe())
-                                    @if !r.body.is_empty() { "; then adds to your reply: " (excerpt(&r.body, 60)) }
+                                    " — " bdi { (r.actions.describe()) }
+                                    @if !r.body.is_empty() { (t!("search-macro-then-adds")) " " bdi { (excerpt(&r.body, 60)) } }
                                 }
                             }
                         }
                     }
                 }
             } @else if !p.reply_q.is_empty() {
-                p.muted.small { "No saved reply matches." }
+                p.muted.small { (t!("search-saved-replies-none")) }
             }
         }
     }
@@ -211,28 +212,28 @@ fn action_fields(
     let a = a.cloned().unwrap_or_default();
     html! {
         fieldset.macro-actions {
-            legend { "When applied (a macro)" }
-            label { "Status " select name="set_status" {
-                option value="" { "(no change)" }
-                @for s in crate::domain::Status::ALL { option value=(s.as_str()) selected[a.status.as_deref() == Some(s.as_str())] { (s.as_str()) } }
+            legend { (t!("search-macro-legend")) }
+            label { (t!("search-status")) " " select name="set_status" {
+                option value="" { (t!("search-no-change")) }
+                @for s in crate::domain::Status::ALL { option value=(s.as_str()) selected[a.status.as_deref() == Some(s.as_str())] { (status_name(s.as_str())) } }
             } }
-            label { "Priority " select name="set_priority" {
-                option value="" { "(no change)" }
-                @for p in crate::domain::Priority::ALL { option value=(p.as_str()) selected[a.priority.as_deref() == Some(p.as_str())] { (p.as_str()) } }
+            label { (t!("search-priority")) " " select name="set_priority" {
+                option value="" { (t!("search-no-change")) }
+                @for p in crate::domain::Priority::ALL { option value=(p.as_str()) selected[a.priority.as_deref() == Some(p.as_str())] { (priority_name(p.as_str())) } }
             } }
-            label { "Assign " select name="assign" {
-                option value="" { "(no change)" }
-                option value="me" selected[a.assign.as_deref() == Some("me")] { "to whoever applies it" }
-                option value="none" selected[a.assign.as_deref() == Some("none")] { "to nobody" }
+            label { (t!("search-assign")) " " select name="assign" {
+                option value="" { (t!("search-no-change")) }
+                option value="me" selected[a.assign.as_deref() == Some("me")] { (t!("search-assign-me")) }
+                option value="none" selected[a.assign.as_deref() == Some("none")] { (t!("search-assign-none")) }
             } }
-            label { "Team " select name="team_id" {
-                option value="" { "(no change)" }
-                @for t in teams { option value=(t.id) selected[a.team_id == Some(t.id)] { (t.name) } }
+            label { (t!("search-team")) " " select name="team_id" {
+                option value="" { (t!("search-no-change")) }
+                @for t in teams { option value=(t.id) selected[a.team_id == Some(t.id)] dir="auto" { (t.name) } }
             } }
-            label { "Add tags " input name="add_tags" value=(a.add_tags.join(", ")) dir="auto"; }
-            label { "Remove tags " input name="remove_tags" value=(a.remove_tags.join(", ")) dir="auto"; }
-            label { "Internal note " textarea name="note" rows="2" dir="auto" { (a.note.clone().unwrap_or_default()) } }
-            label.check { input type="checkbox" name="follow" value="1" checked[a.follow]; " Follow the ticket" }
+            label { (t!("search-add-tags")) " " input name="add_tags" value=(a.add_tags.join(", ")) dir="auto"; }
+            label { (t!("search-remove-tags")) " " input name="remove_tags" value=(a.remove_tags.join(", ")) dir="auto"; }
+            label { (t!("search-internal-note")) " " textarea name="note" rows="2" dir="auto" { (a.note.clone().unwrap_or_default()) } }
+            label.check { input type="checkbox" name="follow" value="1" checked[a.follow]; " " (t!("search-follow")) }
         }
     }
 }
@@ -258,64 +259,88 @@ pub fn saved_replies_admin(
         let describe = r.actions.describe_with(team_name);
         html! {
             details.card {
-                summary { (r.title) " " span.muted.small { "· used " (r.uses) " times" @if !r.actions.is_empty() { " · " (describe) } } }
+                summary { bdi { (r.title) } " " span.muted.small { "· " (t!("search-used-times", count = r.uses)) @if !r.actions.is_empty() { " · " bdi { (describe) } } } }
                 @if editable {
                     form method="post" action={"/admin/saved-replies/" (r.id)} {
                         input type="hidden" name="csrf" value=(csrf);
-                        label { "Title " input name="title" value=(r.title) required dir="auto"; }
-                        label { "Text" textarea name="body" rows="5" dir="auto" { (r.body) } }
+                        label { (t!("search-reply-title")) " " input name="title" value=(r.title) required dir="auto"; }
+                        label { (t!("search-reply-text")) textarea name="body" rows="5" dir="auto" { (r.body) } }
                         (action_fields(Some(&r.actions), teams))
-                        button type="submit" { "Save" }
+                        button type="submit" { (t!("button-save")) }
                     }
                     form method="post" action={"/admin/saved-replies/" (r.id) "/delete"} {
                         input type="hidden" name="csrf" value=(csrf);
-                        button.small type="submit" { "Delete" }
+                        button.small type="submit" { (t!("button-delete")) }
                     }
                 } @else {
                     pre.reading dir="auto" { (r.body) }
-                    p.muted.small { "Shared by a lead or admin; use it from a ticket's reply box or the bulk bar." }
+                    p.muted.small { (t!("search-reply-shared-note")) }
                 }
             }
         }
     };
+    let title = t!("search-replies-title");
     page(
         &Frame {
-            title: "Macros and saved replies",
+            title: &title,
             agent: Some(agent),
             csrf,
         },
         html! {
             section {
-                h1 { "Macros and saved replies" }
-                p.muted { "A saved reply is text for the reply box; a macro also changes the ticket when applied. Placeholders: " code { "{{customer.name}}" } ", " code { "{{ticket.number}}" } ", " code { "{{agent.name}}" } "." }
-                h2 { "Yours" }
-                @if own.is_empty() { p.muted { "None yet: only you see the ones you add below as personal." } }
+                h1 { (title) }
+                p.muted { (t!("search-replies-intro")) " " (t!("search-replies-placeholders")) " " code { "{{customer.name}}" } ", " code { "{{ticket.number}}" } ", " code { "{{agent.name}}" } "." }
+                h2 { (t!("search-replies-yours")) }
+                @if own.is_empty() { p.muted { (t!("search-replies-yours-none")) } }
                 @for r in &own { (item(r, true)) }
-                h2 { "Shared" }
-                @if shared.is_empty() { p.muted { "None yet." } }
+                h2 { (t!("search-replies-shared")) }
+                @if shared.is_empty() { p.muted { (t!("search-replies-shared-none")) } }
                 @for r in &shared { (item(r, manager)) }
             }
             section.card.narrow {
-                h2 { "New macro or saved reply" }
+                h2 { (t!("search-replies-new")) }
                 form method="post" action="/admin/saved-replies" {
                     input type="hidden" name="csrf" value=(csrf);
-                    label for="sr-title" { "Title" } input #sr-title name="title" required dir="auto";
+                    label for="sr-title" { (t!("search-reply-title")) } input #sr-title name="title" required dir="auto";
                     (field_error(errors, "title"))
-                    label for="sr-body" { "Text" } textarea #sr-body name="body" rows="5" dir="auto" {}
+                    label for="sr-body" { (t!("search-reply-text")) } textarea #sr-body name="body" rows="5" dir="auto" {}
                     (field_error(errors, "body"))
                     (action_fields(None, teams))
                     @for (f, m) in errors.iter().filter(|(f, _)| f.starts_with("actions.")) {
                         p.field-error role="alert" { (f) " " (m) }
                     }
                     @if manager {
-                        label.check { input type="checkbox" name="personal" value="1"; " Only for me (personal)" }
+                        label.check { input type="checkbox" name="personal" value="1"; " " (t!("search-replies-personal")) }
                     } @else {
                         input type="hidden" name="personal" value="1";
-                        p.muted.small { "It will be yours alone; leads and admins add shared ones." }
+                        p.muted.small { (t!("search-replies-personal-note")) }
                     }
-                    button type="submit" { "Add" }
+                    button type="submit" { (t!("search-replies-add")) }
                 }
             }
         },
     )
+}
+
+/// A ticket status's name in the current language.
+pub fn status_name(status: &str) -> String {
+    match status {
+        "new" => t!("search-status-new"),
+        "open" => t!("search-status-open"),
+        "pending" => t!("search-status-pending"),
+        "solved" => t!("search-status-solved"),
+        "closed" => t!("search-status-closed"),
+        other => other.to_string(),
+    }
+}
+
+/// A priority's name in the current language.
+pub fn priority_name(priority: &str) -> String {
+    match priority {
+        "low" => t!("search-priority-low"),
+        "normal" => t!("search-priority-normal"),
+        "high" => t!("search-priority-high"),
+        "urgent" => t!("search-priority-urgent"),
+        other => other.to_string(),
+    }
 }
