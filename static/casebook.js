@@ -31,7 +31,7 @@
 
   // A box that scrolls sideways (a wide table on a phone) can be scrolled from the keyboard.
   function focusableScrollers() {
-    document.querySelectorAll("main table, .table-wrap, .table-scroll").forEach(function (el) {
+    document.querySelectorAll("main table, .table-wrap, .table-scroll, .chart").forEach(function (el) {
       var scrolls = el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== "visible";
       if (scrolls && !el.hasAttribute("tabindex")) {
         el.setAttribute("tabindex", "0");

@@ -9,3 +9,7 @@ mail-link-validity = { $days ->
     [one] It works for { $days } day. Links we sent before may no longer work.
    *[other] It works for { $days } days. Links we sent before may no longer work.
 }
+mail-csat-ask = Your request #{ $ticket } "{ $subject }" is solved. How did we do?
+mail-csat-good = Good
+mail-csat-bad = Bad
+mail-csat-hint = One click records your answer; the page lets you add a comment or change it.

@@ -6,3 +6,7 @@ mail-footer-follow = 요청 #{ $ticket } 진행 상황 보기:
 mail-footer-reply = 이 메일에 회신하시면 요청에 내용을 추가할 수 있습니다.
 mail-link-intro = 요청 #{ $ticket } "{ $subject }"의 진행 상황을 확인할 수 있는 새 링크입니다:
 mail-link-validity = 이 링크는 { $days }일 동안 유효합니다. 이전에 보내 드린 링크는 더 이상 작동하지 않을 수 있습니다.
+mail-csat-ask = 요청 #{ $ticket } "{ $subject }"이(가) 해결되었습니다. 저희 지원은 어떠셨나요?
+mail-csat-good = 좋았어요
+mail-csat-bad = 아쉬웠어요
+mail-csat-hint = 한 번만 누르시면 응답이 기록됩니다. 열리는 페이지에서 의견을 남기거나 평가를 바꿀 수 있습니다.

@@ -186,15 +186,22 @@ pub async fn request_rating(
     tx.commit().await?;
     let base = format!("{}/t/{token}/rate", state.config.base_url);
     let (good, bad) = (format!("{base}?r=good"), format!("{base}?r=bad"));
-    let text = format!(
-        "Your request #{ticket_id} \"{subject}\" is solved. How did we do?\n\n\
-         Good: {good}\nBad: {bad}\n\n\
-         One click records your answer; the page lets you add a comment or change it."
-    );
+    let locale = target.locale;
+    let (ask, good_label, bad_label, hint) = crate::i18n::with(locale, || {
+        (
+            t!("mail-csat-ask", ticket = ticket_id, subject = subject.as_str()),
+            t!("mail-csat-good"),
+            t!("mail-csat-bad"),
+            t!("mail-csat-hint"),
+        )
+    });
+    let text = format!("{ask}\n\n{good_label}: {good}\n{bad_label}: {bad}\n\n{hint}");
     let html = maud::html! {
-        p { "Your request #" (ticket_id) " “" (subject) "” is solved. How did we do?" }
-        p { a href=(good) { "👍 Good" } " · " a href=(bad) { "👎 Bad" } }
-        p style="color:#687085;font-size:13px" { "One click records your answer; the page lets you add a comment or change it." }
+        div dir=(locale.dir()) lang=(locale.tag()) {
+            p { (ask) }
+            p { a href=(good) { "👍 " (good_label) } " · " a href=(bad) { "👎 " (bad_label) } }
+            p style="color:#687085;font-size:13px" { (hint) }
+        }
     }
     .into_string();
     match mailer

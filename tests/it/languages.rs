@@ -178,8 +178,8 @@ both_backends!(an_agent_chooses_their_language, |app| async move {
     assert_eq!(lang, "ar");
 });
 
-/// The form in Korean: the private link's page speaks Korean
-/// to a browser that says nothing; a pick on that page becomes the customer's language.
+// The form in Korean: the private link's page speaks Korean
+// to a browser that says nothing; a pick on that page becomes the customer's language.
 both_backends!(
     a_customer_is_answered_in_the_language_they_wrote,
     |app| async move {
