@@ -73,3 +73,16 @@ crm-undo-until = حتى { $time }
 crm-error-kind = نوع غير معروف
 crm-error-identity-kind = يجب أن تكون إحدى القيم: { $choices }
 crm-error-customer-id = يجب أن يكون معرّف عميل
+
+# التحقق من هويات العملاء والمؤسسة وعمليات الدمج.
+crm-err-phone = يجب أن يكون رقم هاتف (أرقام، ويمكن أن يبدأ بعلامة +)
+crm-err-phone-digits = يجب أن يتكوّن من 6 إلى 15 رقمًا
+crm-err-single-line = يجب أن يكون سطرًا واحدًا من 1 إلى { $max } حرف
+crm-err-address-taken = { $value } يخص العميل #{ $owner }؛ ادمج العميلين بدلًا من ذلك
+crm-err-too-long = طويل جدًا (بحد أقصى { $max } حرف)
+crm-err-merged-into = تم دمج العميل #{ $id } في العميل #{ $into }
+crm-err-merge-self = يجب أن يكون عميلًا غير العميل الذي يتم الدمج فيه
+crm-err-no-such-customer = لا يوجد عميل بهذا الرقم
+crm-err-merge-undone = تم التراجع عن هذا الدمج بالفعل
+crm-err-undo-window = انتهت مهلة التراجع عن هذا الدمج
+crm-err-merged-away = تم دمج العميل #{ $into } في عميل آخر منذ ذلك الحين؛ تراجع عن ذلك الدمج أولًا

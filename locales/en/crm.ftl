@@ -64,3 +64,16 @@ crm-undo-until = until { $time }
 crm-error-kind = is not a known kind
 crm-error-identity-kind = must be one of: { $choices }
 crm-error-customer-id = must be a customer id
+
+# Checks of customer identities, organization and merges.
+crm-err-phone = must be a phone number (digits, optionally starting with +)
+crm-err-phone-digits = must have 6 to 15 digits
+crm-err-single-line = must be a single line of 1 to { $max } characters
+crm-err-address-taken = { $value } belongs to customer #{ $owner }; merge the two customers instead
+crm-err-too-long = is too long ({ $max } characters at most)
+crm-err-merged-into = customer #{ $id } was merged into customer #{ $into }
+crm-err-merge-self = must be another customer than the one merged into
+crm-err-no-such-customer = no such customer
+crm-err-merge-undone = this merge was already undone
+crm-err-undo-window = the undo window of this merge has passed
+crm-err-merged-away = customer #{ $into } was merged away since; undo that merge first

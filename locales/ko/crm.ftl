@@ -52,3 +52,16 @@ crm-undo-until = { $time }까지
 crm-error-kind = 알 수 없는 유형입니다
 crm-error-identity-kind = 다음 중 하나여야 합니다: { $choices }
 crm-error-customer-id = 고객 ID여야 합니다
+
+# 고객 식별 정보, 소속 조직, 병합 검사.
+crm-err-phone = 전화번호 형식이어야 합니다 (숫자, 맨 앞에 + 사용 가능)
+crm-err-phone-digits = 숫자가 6~15자리여야 합니다
+crm-err-single-line = 1~{ $max }자의 한 줄이어야 합니다
+crm-err-address-taken = { $value }은(는) 고객 #{ $owner }의 주소입니다. 두 고객을 병합해 주세요
+crm-err-too-long = 너무 깁니다 (최대 { $max }자)
+crm-err-merged-into = 고객 #{ $id }은(는) 고객 #{ $into }에 병합되었습니다
+crm-err-merge-self = 병합 대상과 다른 고객이어야 합니다
+crm-err-no-such-customer = 해당 고객이 없습니다
+crm-err-merge-undone = 이미 취소된 병합입니다
+crm-err-undo-window = 이 병합을 취소할 수 있는 기간이 지났습니다
+crm-err-merged-away = 고객 #{ $into }은(는) 그 후 다른 고객에 병합되었습니다. 먼저 그 병합을 취소해 주세요

@@ -51,7 +51,7 @@ pub struct Identity {
 
 /// Normalizes a phone number to `+` (when given) and digits: separators (space, `-`, `.`,
 /// parentheses, `/`) are dropped; 6 to 15 digits (E.164 allows 15).
-pub fn normalize_phone(raw: &str) -> Result<String, &'static str> {
+pub fn normalize_phone(raw: &str) -> Result<String, String> {
     let s = raw.trim();
     let (plus, rest) = match s.strip_prefix('+') {
         Some(r) => (true, r),
@@ -62,11 +62,11 @@ pub fn normalize_phone(raw: &str) -> Result<String, &'static str> {
         match c {
             '0'..='9' => digits.push(c),
             ' ' | '-' | '.' | '(' | ')' | '/' => {}
-            _ => return Err("must be a phone number (digits, optionally starting with +)"),
+            _ => return Err(t!("crm-err-phone")),
         }
     }
     if !(6..=15).contains(&digits.len()) {
-        return Err("must have 6 to 15 digits");
+        return Err(t!("crm-err-phone-digits"));
     }
     Ok(if plus { format!("+{digits}") } else { digits })
 }
@@ -83,7 +83,7 @@ pub fn normalize(kind: IdentityKind, raw: &str, field: &str) -> AppResult<String
             if v.is_empty() || v.chars().count() > MAX_VALUE || v.chars().any(char::is_control) {
                 return Err(AppError::field(
                     field,
-                    format!("must be a single line of 1 to {MAX_VALUE} characters"),
+                    t!("crm-err-single-line", max = MAX_VALUE),
                 ));
             }
             Ok(v.to_string())
@@ -222,8 +222,10 @@ pub async fn add(
         if owner == customer_id {
             id = Some(r.try_get::<i64, _>("customer_identity_id")?);
         } else if kind == IdentityKind::Email {
-            return Err(AppError::Conflict(format!(
-                "{value} belongs to customer #{owner}; merge the two customers instead"
+            return Err(AppError::Conflict(t!(
+                "crm-err-address-taken",
+                value = value.as_str(),
+                owner = owner
             )));
         }
     }
@@ -280,7 +282,7 @@ pub async fn set_organization(
     if org.chars().count() > MAX_VALUE {
         return Err(AppError::field(
             "organization",
-            format!("is too long ({MAX_VALUE} characters at most)"),
+            t!("crm-err-too-long", max = MAX_VALUE),
         ));
     }
     let mut tx = db.begin().await?;
@@ -304,8 +306,10 @@ pub(crate) async fn require_active(conn: &mut sqlx::AnyConnection, id: i64) -> A
             .await?;
     match merged {
         None => Err(AppError::NotFound("customer")),
-        Some(Some(into)) => Err(AppError::Conflict(format!(
-            "customer #{id} was merged into customer #{into}"
+        Some(Some(into)) => Err(AppError::Conflict(t!(
+            "crm-err-merged-into",
+            id = id,
+            into = into
         ))),
         Some(None) => Ok(()),
     }
@@ -342,7 +346,11 @@ mod tests {
                 Err("must be a phone number (digits, optionally starting with +)"),
             ),
         ] {
-            assert_eq!(normalize_phone(raw).as_deref(), want.as_deref(), "{raw}");
+            assert_eq!(
+                normalize_phone(raw).as_deref().map_err(String::as_str),
+                want,
+                "{raw}"
+            );
         }
     }
 

@@ -65,16 +65,13 @@ pub async fn merge(
     now: Millis,
 ) -> AppResult<MergeRecord> {
     if into == from {
-        return Err(AppError::field(
-            "from",
-            "must be another customer than the one merged into",
-        ));
+        return Err(AppError::field("from", t!("crm-err-merge-self")));
     }
     let mut tx = db.begin().await?;
     super::identity::require_active(&mut tx, into).await?;
     match super::identity::require_active(&mut tx, from).await {
         Err(AppError::NotFound(_)) => {
-            return Err(AppError::field("from", "no such customer"));
+            return Err(AppError::field("from", t!("crm-err-no-such-customer")));
         }
         Err(AppError::Conflict(m)) => return Err(AppError::field("from", m)),
         other => other?,
@@ -198,20 +195,14 @@ pub async fn undo(
     let undo_until: i64 = row.try_get("undo_until")?;
     let undone_at: Option<i64> = row.try_get("undone_at")?;
     if undone_at.is_some() {
-        return Err(AppError::Conflict("this merge was already undone".into()));
+        return Err(AppError::Conflict(t!("crm-err-merge-undone")));
     }
     if now > undo_until {
-        return Err(AppError::Conflict(
-            "the undo window of this merge has passed".into(),
-        ));
+        return Err(AppError::Conflict(t!("crm-err-undo-window")));
     }
     super::identity::require_active(&mut tx, into)
         .await
-        .map_err(|_| {
-            AppError::Conflict(format!(
-                "customer #{into} was merged away since; undo that merge first"
-            ))
-        })?;
+        .map_err(|_| AppError::Conflict(t!("crm-err-merged-away", into = into)))?;
     move_items(&mut tx, merge_id, from, into, false, agent_id, now).await?;
     super::attrs::mark_dirty(&mut tx, into).await?;
     super::attrs::mark_dirty(&mut tx, from).await?;

@@ -189,7 +189,11 @@ pub async fn request_rating(
     let locale = target.locale;
     let (ask, good_label, bad_label, hint) = crate::i18n::with(locale, || {
         (
-            t!("mail-csat-ask", ticket = ticket_id, subject = subject.as_str()),
+            t!(
+                "mail-csat-ask",
+                ticket = ticket_id,
+                subject = subject.as_str()
+            ),
             t!("mail-csat-good"),
             t!("mail-csat-bad"),
             t!("mail-csat-hint"),
