@@ -145,3 +145,4 @@ assign-error-capacity = يجب أن يكون بين ٠ و{ $max }
 assign-error-availability = يجب أن يكون أحد القيم: online أو away أو off
 assign-error-deactivate-self = لا يمكنك إلغاء تنشيط نفسك
 assign-error-no-calendar = لا يوجد تقويم بهذا المعرّف (راجع /api/v1/sla/calendars)
+assign-rules-actions = الإجراءات

@@ -128,3 +128,4 @@ js-key-go = الانتقال إلى: تذاكري، غير المسندة، ال
 js-key-search = البحث
 js-key-help = إظهار هذه القائمة أو إخفاؤها
 js-key-escape = مغادرة الحقل وإغلاق هذه القائمة
+account-language-invalid = يجب أن تكون en أو ko أو ar

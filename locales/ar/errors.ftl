@@ -109,3 +109,5 @@ error-password-weak = سهلة التخمين جدًا؛ الأفضل استخد
 error-password-weak-why = سهلة التخمين جدًا ({ $why })؛ الأفضل استخدام بضع كلمات لا رابط بينها أو عبارة أطول
 error-password-wrong = غير صحيحة
 error-email-taken = يستخدمه موظف دعم آخر بالفعل
+error-not-found-ticket-link = هذا الرابط غير صالح أو انتهت صلاحيته
+error-not-found-rating-link = رابط التقييم هذا غير صالح أو انتهت صلاحيته

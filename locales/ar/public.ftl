@@ -41,3 +41,5 @@ public-cc-title = نسخ الردود إلى
 public-cc-none = تصلك ردودنا أنت فقط.
 public-cc-add-label = أضف زميلًا إلى النسخة
 public-cc-add = إضافة
+public-name-too-long = طويل جدًا (بحد أقصى { $max } حرف)
+public-name-single-line = يجب أن يكون سطرًا واحدًا

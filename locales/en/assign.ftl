@@ -134,3 +134,4 @@ assign-error-capacity = must be between 0 and { $max }
 assign-error-availability = must be one of: online, away, off
 assign-error-deactivate-self = you cannot deactivate yourself
 assign-error-no-calendar = no such calendar (see /api/v1/sla/calendars)
+assign-rules-actions = Actions

@@ -122,3 +122,4 @@ js-key-go = go to Mine, Unassigned, Open, Pending, Solved, All
 js-key-search = search
 js-key-help = show or hide this list
 js-key-escape = leave a field, close this list
+account-language-invalid = must be en, ko or ar

@@ -74,3 +74,5 @@ error-password-weak = is too easy to guess; a few unrelated words or a longer ph
 error-password-weak-why = is too easy to guess ({ $why }); a few unrelated words or a longer phrase are best
 error-password-wrong = is not correct
 error-email-taken = is already used by another agent
+error-not-found-ticket-link = this link is not valid or has expired; ticket link not found
+error-not-found-rating-link = this rating link is not valid or has expired; ticket link not found

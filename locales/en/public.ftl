@@ -41,3 +41,5 @@ public-cc-title = Copied on replies
 public-cc-none = Only you get our replies.
 public-cc-add-label = Copy a colleague
 public-cc-add = Add
+public-name-too-long = is too long ({ $max } characters at most)
+public-name-single-line = must be a single line

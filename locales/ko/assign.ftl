@@ -131,3 +131,4 @@ assign-error-capacity = 0에서 { $max } 사이여야 합니다
 assign-error-availability = online, away, off 중 하나여야 합니다
 assign-error-deactivate-self = 자기 자신을 비활성화할 수 없습니다
 assign-error-no-calendar = 해당 캘린더가 없습니다(/api/v1/sla/calendars 참고)
+assign-rules-actions = 작업

@@ -114,3 +114,4 @@ js-key-go = 내 티켓, 미배정, 진행 중, 보류, 해결됨, 전체로 이�
 js-key-search = 검색
 js-key-help = 이 목록 보이기 / 숨기기
 js-key-escape = 입력란에서 나가기, 이 목록 닫기
+account-language-invalid = en, ko, ar 중 하나여야 합니다

@@ -74,3 +74,5 @@ error-password-weak = 너무 추측하기 쉽습니다. 서로 관련 없는 단
 error-password-weak-why = 너무 추측하기 쉽습니다 ({ $why }). 서로 관련 없는 단어 몇 개나 더 긴 문구를 사용하세요
 error-password-wrong = 올바르지 않습니다
 error-email-taken = 다른 상담원이 이미 사용하고 있습니다
+error-not-found-ticket-link = 유효하지 않거나 만료된 링크입니다
+error-not-found-rating-link = 유효하지 않거나 만료된 평가 링크입니다

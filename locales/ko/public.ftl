@@ -41,3 +41,5 @@ public-cc-title = 답장 참조
 public-cc-none = 답장은 고객님께만 발송됩니다.
 public-cc-add-label = 동료를 참조에 추가
 public-cc-add = 추가
+public-name-too-long = 너무 깁니다 (최대 { $max }자)
+public-name-single-line = 한 줄로 입력해 주세요

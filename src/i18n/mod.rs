@@ -276,6 +276,18 @@ pub fn number(n: i64) -> String {
     digits(&grouped, current())
 }
 
+/// A ticket status's name in the current language (`open` → "open", "처리 중", "مفتوحة").
+pub fn status_name(status: &str) -> String {
+    match status {
+        "new" => crate::t!("status-new"),
+        "open" => crate::t!("status-open"),
+        "pending" => crate::t!("status-pending"),
+        "solved" => crate::t!("status-solved"),
+        "closed" => crate::t!("status-closed"),
+        other => other.to_string(),
+    }
+}
+
 /// A message argument.
 pub struct Arg(FluentValue<'static>);
 

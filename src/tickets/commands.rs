@@ -335,8 +335,8 @@ impl Edit {
                 "status",
                 t!(
                     "error-status-change",
-                    from = crate::web::views::agent::status_name(from.as_str()),
-                    to = crate::web::views::agent::status_name(to.as_str())
+                    from = crate::i18n::status_name(from.as_str()),
+                    to = crate::i18n::status_name(to.as_str())
                 ),
             ));
         }

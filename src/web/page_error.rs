@@ -61,6 +61,10 @@ fn not_found(what: &str) -> String {
         "team" => t!("error-not-found-team"),
         "text to insert" => t!("error-not-found-text-to-insert"),
         "ticket" => t!("error-not-found-ticket"),
+        "this link is not valid or has expired; ticket link" => t!("error-not-found-ticket-link"),
+        "this rating link is not valid or has expired; ticket link" => {
+            t!("error-not-found-rating-link")
+        }
         "view" => t!("error-not-found-view"),
         other => t!("error-not-found", what = other),
     }

@@ -115,7 +115,7 @@ both_backends!(
             .unwrap();
         let agent = app.browser();
         login(&app, &agent, &app.agent_email, PASSWORD).await;
-        for path in [format!("/tickets/{id}"), "/tickets".to_string()] {
+        for path in [format!("/tickets/{id}"), "/tickets?queue=all".to_string()] {
             let (lang, html) = page(&agent, &app.at(&path), Some("en-US,en")).await;
             assert_eq!(lang, "en", "{path}");
             assert_eq!(html_tag(&html), r#"<html lang="en" dir="ltr">"#, "{path}");

@@ -45,7 +45,7 @@ async fn save_language(
         tag => Some(Locale::parse(tag).ok_or_else(|| {
             PageError(crate::error::AppError::field(
                 "locale",
-                "must be en, ko or ar",
+                t!("account-language-invalid"),
             ))
         })?),
     };

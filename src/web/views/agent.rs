@@ -36,14 +36,7 @@ fn rich(text: &str, parts: &[Markup]) -> Markup {
 
 /// A status's name in the current language (`open` → "open", "열림", "مفتوحة").
 pub fn status_name(s: &str) -> String {
-    match s {
-        "new" => t!("status-new"),
-        "open" => t!("status-open"),
-        "pending" => t!("status-pending"),
-        "solved" => t!("status-solved"),
-        "closed" => t!("status-closed"),
-        other => other.to_string(),
-    }
+    crate::i18n::status_name(s)
 }
 
 /// A priority's name in the current language.

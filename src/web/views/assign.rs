@@ -280,7 +280,7 @@ pub fn rules_page(
             p.muted { (t!("assign-rules-intro")) }
             (errors_box(errors))
             table.tickets {
-                thead { tr { th { "#" } th { (t!("assign-rules-rule")) } th { (t!("assign-rules-when")) } th { (t!("assign-rules-then")) } @if admin { th { "" } } } }
+                thead { tr { th { "#" } th { (t!("assign-rules-rule")) } th { (t!("assign-rules-when")) } th { (t!("assign-rules-then")) } @if admin { th { span.visually-hidden { (t!("assign-rules-actions")) } } } } }
                 tbody {
                     @for r in rules {
                         tr {
