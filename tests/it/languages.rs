@@ -122,11 +122,13 @@ both_backends!(
             // The subject carries its own direction.
             let body = html.find("<body").unwrap();
             let at = body + html[body..].find(subject).expect("the subject is shown");
-            let open = html[..at].rfind('<').unwrap();
+            // The elements opened since the last one closed enclose the subject: one of them
+            // carries its direction.
+            let open = html[..at].rfind("</").unwrap();
+            let enclosing = &html[open..at];
             assert!(
-                html[open..at].contains("dir=\"auto\""),
-                "{path}: {}",
-                &html[open..at]
+                enclosing.contains("dir=\"auto\"") || enclosing.contains("<bdi"),
+                "{path}: {enclosing}"
             );
         }
     }

@@ -52,7 +52,10 @@ async fn received(CsrfToken(csrf): CsrfToken) -> Response {
 fn validate_name(name: &str) -> Result<Option<String>, AppError> {
     let name = name.trim();
     if name.chars().count() > 200 {
-        return Err(AppError::field("name", t!("public-name-too-long", max = 200)));
+        return Err(AppError::field(
+            "name",
+            t!("public-name-too-long", max = 200),
+        ));
     }
     if name.chars().any(char::is_control) {
         return Err(AppError::field("name", t!("public-name-single-line")));
