@@ -111,3 +111,6 @@ error-password-wrong = غير صحيحة
 error-email-taken = يستخدمه موظف دعم آخر بالفعل
 error-not-found-ticket-link = هذا الرابط غير صالح أو انتهت صلاحيته
 error-not-found-rating-link = رابط التقييم هذا غير صالح أو انتهت صلاحيته
+error-email-required = هذا الحقل مطلوب
+error-email-too-long = طويل جدًا (بحد أقصى { $max } حرف)
+error-email-invalid = ليس عنوان بريد إلكتروني صالحًا

@@ -158,3 +158,7 @@ sla-error-not-team = ليس فريقًا
 sla-error-not-active-agent = ليس موظف دعم نشطًا
 # The notification the new assignee or the team lead gets.
 sla-escalated-notification = صعّد { $agent } التذكرة #{ $id }: { $reason }
+
+# إشعارات موظفي الدعم (بلغة المستلم).
+sla-notify-warning = التذكرة #{ $ticket }: تحذير SLA ‏({ $clock })
+sla-notify-breached = التذكرة #{ $ticket }: مخالفة SLA ‏({ $clock })

@@ -76,3 +76,6 @@ error-password-wrong = is not correct
 error-email-taken = is already used by another agent
 error-not-found-ticket-link = this link is not valid or has expired; ticket link not found
 error-not-found-rating-link = this rating link is not valid or has expired; ticket link not found
+error-email-required = is required
+error-email-too-long = is too long ({ $max } characters at most)
+error-email-invalid = is not an email address

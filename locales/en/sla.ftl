@@ -150,3 +150,7 @@ sla-error-not-team = is not a team
 sla-error-not-active-agent = is not an active agent
 # The notification the new assignee or the team lead gets.
 sla-escalated-notification = Ticket #{ $id } escalated by { $agent }: { $reason }
+
+# Notifications to agents (in the recipient's language).
+sla-notify-warning = Ticket #{ $ticket }: { $clock } SLA warning
+sla-notify-breached = Ticket #{ $ticket }: { $clock } SLA breached

@@ -76,3 +76,6 @@ error-password-wrong = 올바르지 않습니다
 error-email-taken = 다른 상담원이 이미 사용하고 있습니다
 error-not-found-ticket-link = 유효하지 않거나 만료된 링크입니다
 error-not-found-rating-link = 유효하지 않거나 만료된 평가 링크입니다
+error-email-required = 필수 항목입니다
+error-email-too-long = 너무 깁니다 (최대 { $max }자)
+error-email-invalid = 올바른 이메일 주소가 아닙니다

@@ -144,3 +144,7 @@ sla-error-not-team = 팀이 아닙니다
 sla-error-not-active-agent = 활성 상담원이 아닙니다
 # The notification the new assignee or the team lead gets.
 sla-escalated-notification = { $agent }님이 티켓 #{ $id }을(를) 에스컬레이션했습니다: { $reason }
+
+# 상담원에게 보내는 알림 (받는 사람의 언어로).
+sla-notify-warning = 티켓 #{ $ticket }: { $clock } SLA 경고
+sla-notify-breached = 티켓 #{ $ticket }: { $clock } SLA 위반

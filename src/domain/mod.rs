@@ -131,15 +131,18 @@ impl Role {
 pub struct EmailAddress(String);
 
 impl EmailAddress {
-    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+    /// The address, or why it is not one (in the current language).
+    pub fn parse(raw: &str) -> Result<Self, String> {
         let s = raw.trim();
         if s.is_empty() {
-            return Err("is required");
+            return Err(t!("error-email-required"));
         }
         if s.len() > 254 {
-            return Err("is too long (254 characters at most)");
+            return Err(t!("error-email-too-long", max = 254));
         }
-        let (local, domain) = s.rsplit_once('@').ok_or("is not an email address")?;
+        let (local, domain) = s
+            .rsplit_once('@')
+            .ok_or_else(|| t!("error-email-invalid"))?;
         let ok = !local.is_empty()
             && local.len() <= 64
             && domain.contains('.')
@@ -150,7 +153,7 @@ impl EmailAddress {
                 .chars()
                 .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',');
         if !ok {
-            return Err("is not an email address");
+            return Err(t!("error-email-invalid"));
         }
         Ok(EmailAddress(s.to_lowercase()))
     }

@@ -229,11 +229,35 @@ async fn warn(
             None => settings.lead(t.team_id),
         };
         if let Some(agent) = who {
-            let body = format!("Ticket #{ticket_id}: {label} SLA warning");
+            let body = notice_text(tx, agent, false, ticket_id, metric).await?;
             notify(tx, agent, ticket_id, "sla_warning", &body, now).await?;
         }
     }
     Ok(())
+}
+
+/// An SLA notice's text in its recipient's language.
+async fn notice_text(
+    tx: &mut crate::db::Tx,
+    agent_id: i64,
+    breached: bool,
+    ticket_id: i64,
+    metric: &str,
+) -> AppResult<String> {
+    let locale = crate::notify::inbox::agent_locale(tx, agent_id).await?;
+    Ok(crate::i18n::with(locale, || {
+        let clock = match Metric::parse(metric) {
+            Some(Metric::FirstResponse) => t!("sla-metric-first-response"),
+            Some(Metric::NextResponse) => t!("sla-metric-next-response"),
+            Some(Metric::Resolution) => t!("sla-metric-resolution"),
+            None => "SLA".to_string(),
+        };
+        if breached {
+            t!("sla-notify-breached", ticket = ticket_id, clock = clock)
+        } else {
+            t!("sla-notify-warning", ticket = ticket_id, clock = clock)
+        }
+    }))
 }
 
 async fn breach(
@@ -287,7 +311,7 @@ async fn breach(
     if policy.is_none_or(|p| p.notify_lead_on_breach) {
         match settings.lead(team_id) {
             Some(lead) => {
-                let body = format!("Ticket #{ticket_id}: {label} SLA breached");
+                let body = notice_text(tx, lead, true, ticket_id, metric).await?;
                 notify(tx, lead, ticket_id, "sla_breach", &body, now).await?;
                 steps.push(format!("lead agent {lead} notified"));
             }
