@@ -157,11 +157,15 @@ pub async fn before_check(
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        let body = format!(
-            "{failures} failed sign-ins to your account in the last 15 minutes, the latest from \
-             {address}. Sign-ins from browsers you used before still work; if this was not you, \
-             change your password."
-        );
+        // In the account owner's language, not the one of whoever is trying to sign in.
+        let locale = crate::notify::inbox::agent_locale(&mut tx, agent_id).await?;
+        let body = crate::i18n::with(locale, || {
+            t!(
+                "error-sign-in-alert",
+                count = failures,
+                address = address.to_string()
+            )
+        });
         crate::notify::inbox::notify_account(&mut tx, agent_id, "sign_in", &body, now).await?;
     }
     tx.commit().await?;

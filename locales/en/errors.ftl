@@ -79,3 +79,7 @@ error-not-found-rating-link = this rating link is not valid or has expired; tick
 error-email-required = is required
 error-email-too-long = is too long ({ $max } characters at most)
 error-email-invalid = is not an email address
+error-sign-in-alert = { $count ->
+    [one] { $count } failed sign-in to your account in the last 15 minutes, the latest from { $address }. Sign-ins from browsers you used before still work; if this was not you, change your password.
+   *[other] { $count } failed sign-ins to your account in the last 15 minutes, the latest from { $address }. Sign-ins from browsers you used before still work; if this was not you, change your password.
+}

@@ -79,3 +79,4 @@ error-not-found-rating-link = 유효하지 않거나 만료된 평가 링크입�
 error-email-required = 필수 항목입니다
 error-email-too-long = 너무 깁니다 (최대 { $max }자)
 error-email-invalid = 올바른 이메일 주소가 아닙니다
+error-sign-in-alert = 최근 15분 동안 계정 로그인에 { $count }번 실패했습니다. 마지막 시도는 { $address }에서 있었습니다. 이전에 사용한 브라우저에서는 계속 로그인할 수 있습니다. 본인이 시도한 것이 아니라면 비밀번호를 변경해 주세요.
