@@ -1,12 +1,5 @@
 # assign
 # Shared names of priorities, channels and availability on assignment, SLA and bulk pages.
-assign-priority-low = منخفضة
-assign-priority-normal = عادية
-assign-priority-high = مرتفعة
-assign-priority-urgent = عاجلة
-assign-channel-web = الويب
-assign-channel-email = البريد الإلكتروني
-assign-channel-api = API
 assign-availability-online = متصل
 assign-availability-away = غير متواجد
 assign-availability-off = غير متصل

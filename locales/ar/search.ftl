@@ -46,15 +46,6 @@ search-snippet-internal = ملاحظة داخلية
 search-snippet-resolution = الحل
 
 ## Ticket statuses and priorities
-search-status-new = جديدة
-search-status-open = مفتوحة
-search-status-pending = معلّقة
-search-status-solved = محلولة
-search-status-closed = مغلقة
-search-priority-low = منخفضة
-search-priority-normal = عادية
-search-priority-high = عالية
-search-priority-urgent = عاجلة
 
 ## The ticket page: similar solved tickets and saved replies
 search-similar-title = تذاكر محلولة مشابهة

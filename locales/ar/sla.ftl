@@ -17,11 +17,6 @@ sla-metric-next-response = الرد التالي
 sla-metric-resolution = الحل
 
 # Ticket statuses (queues of the SLA and bulk pages)
-sla-status-new = جديدة
-sla-status-open = مفتوحة
-sla-status-pending = معلّقة
-sla-status-solved = محلولة
-sla-status-closed = مغلقة
 
 # Days of the week
 sla-day-monday = الاثنين

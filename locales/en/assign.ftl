@@ -1,12 +1,5 @@
 # assign
 # Shared names of priorities, channels and availability on assignment, SLA and bulk pages.
-assign-priority-low = low
-assign-priority-normal = normal
-assign-priority-high = high
-assign-priority-urgent = urgent
-assign-channel-web = web
-assign-channel-email = email
-assign-channel-api = api
 assign-availability-online = online
 assign-availability-away = away
 assign-availability-off = off

@@ -31,15 +31,6 @@ search-snippet-internal = internal note
 search-snippet-resolution = resolution
 
 ## Ticket statuses and priorities
-search-status-new = new
-search-status-open = open
-search-status-pending = pending
-search-status-solved = solved
-search-status-closed = closed
-search-priority-low = low
-search-priority-normal = normal
-search-priority-high = high
-search-priority-urgent = urgent
 
 ## The ticket page: similar solved tickets and saved replies
 search-similar-title = Similar solved tickets

@@ -17,11 +17,6 @@ sla-metric-next-response = Next response
 sla-metric-resolution = Resolution
 
 # Ticket statuses (queues of the SLA and bulk pages)
-sla-status-new = new
-sla-status-open = open
-sla-status-pending = pending
-sla-status-solved = solved
-sla-status-closed = closed
 
 # Days of the week
 sla-day-monday = monday

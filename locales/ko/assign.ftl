@@ -1,12 +1,5 @@
 # assign
 # Shared names of priorities, channels and availability on assignment, SLA and bulk pages.
-assign-priority-low = 낮음
-assign-priority-normal = 보통
-assign-priority-high = 높음
-assign-priority-urgent = 긴급
-assign-channel-web = 웹
-assign-channel-email = 이메일
-assign-channel-api = API
 assign-availability-online = 온라인
 assign-availability-away = 자리 비움
 assign-availability-off = 오프라인

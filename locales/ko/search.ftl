@@ -25,15 +25,6 @@ search-snippet-internal = 내부 메모
 search-snippet-resolution = 해결 방법
 
 ## Ticket statuses and priorities
-search-status-new = 신규
-search-status-open = 진행 중
-search-status-pending = 대기 중
-search-status-solved = 해결됨
-search-status-closed = 종료됨
-search-priority-low = 낮음
-search-priority-normal = 보통
-search-priority-high = 높음
-search-priority-urgent = 긴급
 
 ## The ticket page: similar solved tickets and saved replies
 search-similar-title = 비슷한 해결 티켓

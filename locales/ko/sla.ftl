@@ -17,11 +17,6 @@ sla-metric-next-response = 다음 응답
 sla-metric-resolution = 해결
 
 # Ticket statuses (queues of the SLA and bulk pages)
-sla-status-new = 신규
-sla-status-open = 열림
-sla-status-pending = 대기 중
-sla-status-solved = 해결됨
-sla-status-closed = 종료됨
 
 # Days of the week
 sla-day-monday = 월요일

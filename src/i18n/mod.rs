@@ -271,6 +271,27 @@ pub fn status_name(status: &str) -> String {
     }
 }
 
+/// A ticket priority's name in the current language.
+pub fn priority_name(priority: &str) -> String {
+    match priority {
+        "low" => crate::t!("priority-low"),
+        "normal" => crate::t!("priority-normal"),
+        "high" => crate::t!("priority-high"),
+        "urgent" => crate::t!("priority-urgent"),
+        other => other.to_string(),
+    }
+}
+
+/// A channel's name in the current language.
+pub fn channel_name(channel: &str) -> String {
+    match channel {
+        "email" => crate::t!("channel-email"),
+        "web" => crate::t!("channel-web"),
+        "api" => crate::t!("channel-api"),
+        other => other.to_string(),
+    }
+}
+
 /// A message argument.
 pub struct Arg(FluentValue<'static>);
 

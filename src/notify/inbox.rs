@@ -261,16 +261,8 @@ fn summarize(fields: &[FieldChange]) -> String {
     let value = |v: Option<&str>| -> String {
         match v {
             None => t!("none"),
-            Some("new") => t!("sla-status-new"),
-            Some("open") => t!("sla-status-open"),
-            Some("pending") => t!("sla-status-pending"),
-            Some("solved") => t!("sla-status-solved"),
-            Some("closed") => t!("sla-status-closed"),
-            Some("low") => t!("assign-priority-low"),
-            Some("normal") => t!("assign-priority-normal"),
-            Some("high") => t!("assign-priority-high"),
-            Some("urgent") => t!("assign-priority-urgent"),
-            Some(other) => other.to_string(),
+            Some(v @ ("low" | "normal" | "high" | "urgent")) => crate::i18n::priority_name(v),
+            Some(v) => crate::i18n::status_name(v),
         }
     };
     for f in fields {

@@ -116,24 +116,11 @@ impl Actions {
         let mut parts = Vec::new();
         let separator = t!("search-action-separator");
         if let Some(s) = &self.status {
-            let status = match s.as_str() {
-                "new" => t!("search-status-new"),
-                "open" => t!("search-status-open"),
-                "pending" => t!("search-status-pending"),
-                "solved" => t!("search-status-solved"),
-                "closed" => t!("search-status-closed"),
-                other => other.to_string(),
-            };
+            let status = crate::i18n::status_name(s);
             parts.push(t!("search-action-status", status = status));
         }
         if let Some(p) = &self.priority {
-            let priority = match p.as_str() {
-                "low" => t!("search-priority-low"),
-                "normal" => t!("search-priority-normal"),
-                "high" => t!("search-priority-high"),
-                "urgent" => t!("search-priority-urgent"),
-                other => other.to_string(),
-            };
+            let priority = crate::i18n::priority_name(p);
             parts.push(t!("search-action-priority", priority = priority));
         }
         match self.assign.as_deref() {

@@ -100,22 +100,11 @@ impl BulkChange {
     ) -> String {
         let mut parts = Vec::new();
         if let Some(s) = self.status {
-            let status = match s {
-                Status::New => t!("sla-status-new"),
-                Status::Open => t!("sla-status-open"),
-                Status::Pending => t!("sla-status-pending"),
-                Status::Solved => t!("sla-status-solved"),
-                Status::Closed => t!("sla-status-closed"),
-            };
+            let status = crate::i18n::status_name(s.as_str());
             parts.push(t!("bulk-describe-status", status = status));
         }
         if let Some(p) = self.priority {
-            let priority = match p {
-                Priority::Low => t!("assign-priority-low"),
-                Priority::Normal => t!("assign-priority-normal"),
-                Priority::High => t!("assign-priority-high"),
-                Priority::Urgent => t!("assign-priority-urgent"),
-            };
+            let priority = crate::i18n::priority_name(p.as_str());
             parts.push(t!("bulk-describe-priority", priority = priority));
         }
         match self.assignee_id {

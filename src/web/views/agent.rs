@@ -34,31 +34,7 @@ fn rich(text: &str, parts: &[Markup]) -> Markup {
     maud::PreEscaped(out)
 }
 
-/// A status's name in the current language (`open` → "open", "열림", "مفتوحة").
-pub fn status_name(s: &str) -> String {
-    crate::i18n::status_name(s)
-}
-
-/// A priority's name in the current language.
-pub fn priority_name(s: &str) -> String {
-    match s {
-        "low" => t!("priority-low"),
-        "normal" => t!("priority-normal"),
-        "high" => t!("priority-high"),
-        "urgent" => t!("priority-urgent"),
-        other => other.to_string(),
-    }
-}
-
-/// A channel's name in the current language.
-pub fn channel_name(s: &str) -> String {
-    match s {
-        "email" => t!("channel-email"),
-        "web" => t!("channel-web"),
-        "api" => t!("channel-api"),
-        other => other.to_string(),
-    }
-}
+pub use crate::i18n::{channel_name, priority_name, status_name};
 
 /// A queue's name in the current language.
 pub fn queue_name(q: Queue) -> String {

@@ -44,12 +44,7 @@ pub fn with_link(text: &str, href: &str, link_text: &str) -> Markup {
 
 /// A priority's name in the current language.
 pub fn priority_name(p: Priority) -> String {
-    match p {
-        Priority::Low => t!("assign-priority-low"),
-        Priority::Normal => t!("assign-priority-normal"),
-        Priority::High => t!("assign-priority-high"),
-        Priority::Urgent => t!("assign-priority-urgent"),
-    }
+    crate::i18n::priority_name(p.as_str())
 }
 
 /// A stored priority value's name; an unknown value is shown as it is.
@@ -61,11 +56,7 @@ pub fn priority_text(v: &str) -> String {
 
 /// A channel's name in the current language.
 pub fn channel_name(c: Channel) -> String {
-    match c {
-        Channel::Web => t!("assign-channel-web"),
-        Channel::Email => t!("assign-channel-email"),
-        Channel::Api => t!("assign-channel-api"),
-    }
+    crate::i18n::channel_name(c.as_str())
 }
 
 /// An availability (`online`, `away`, `off`) in the current language.

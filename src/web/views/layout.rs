@@ -97,15 +97,6 @@ const SCRIPT_MESSAGES: &[&str] = &[
     "js-field-team",
     "js-field-subject",
     "js-field-tags",
-    "js-value-new",
-    "js-value-open",
-    "js-value-pending",
-    "js-value-solved",
-    "js-value-closed",
-    "js-value-low",
-    "js-value-normal",
-    "js-value-high",
-    "js-value-urgent",
     "js-viewing",
     "js-replying",
     "js-draft-saved",
@@ -132,10 +123,23 @@ const SCRIPT_MESSAGES: &[&str] = &[
 
 /// [`SCRIPT_MESSAGES`] in the current language, as JSON safe inside a `<script>` element.
 fn script_messages() -> maud::PreEscaped<String> {
-    let map: serde_json::Map<String, serde_json::Value> = SCRIPT_MESSAGES
+    let mut map: serde_json::Map<String, serde_json::Value> = SCRIPT_MESSAGES
         .iter()
         .map(|id| (id.to_string(), crate::i18n::text(id, &[]).into()))
         .collect();
+    // Status and priority values a change names ("priority → urgent").
+    for s in crate::domain::Status::ALL {
+        map.insert(
+            format!("js-value-{}", s.as_str()),
+            crate::i18n::status_name(s.as_str()).into(),
+        );
+    }
+    for p in crate::domain::Priority::ALL {
+        map.insert(
+            format!("js-value-{}", p.as_str()),
+            crate::i18n::priority_name(p.as_str()).into(),
+        );
+    }
     let json = serde_json::Value::Object(map)
         .to_string()
         .replace('<', "\\u003c")

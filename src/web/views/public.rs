@@ -13,14 +13,7 @@ pub fn described(errors: &[(String, String)], field: &str) -> Option<String> {
 
 /// A ticket's status badge with the status named in the current language.
 fn status_badge(status: &str) -> Markup {
-    let name = match status {
-        "new" => t!("public-status-name-new"),
-        "open" => t!("public-status-name-open"),
-        "pending" => t!("public-status-name-pending"),
-        "solved" => t!("public-status-name-solved"),
-        _ => t!("public-status-name-closed"),
-    };
-    html! { span class={"badge status-" (status)} { (name) } }
+    html! { span class={"badge status-" (status)} { (crate::i18n::status_name(status)) } }
 }
 use crate::domain::AuthorKind;
 use crate::tickets::{Message, Ticket};

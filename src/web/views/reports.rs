@@ -101,14 +101,10 @@ fn known_value(column: &str, value: &str) -> Option<String> {
 
 /// A ticket status's name in the current language.
 fn status_name(status: &str) -> Option<String> {
-    Some(match status {
-        "new" => t!("search-status-new"),
-        "open" => t!("search-status-open"),
-        "pending" => t!("search-status-pending"),
-        "solved" => t!("search-status-solved"),
-        "closed" => t!("search-status-closed"),
-        _ => return None,
-    })
+    status
+        .parse::<crate::domain::Status>()
+        .ok()
+        .map(|s| crate::i18n::status_name(s.as_str()))
 }
 
 fn dimension_name(by: &str) -> Option<String> {

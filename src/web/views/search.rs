@@ -322,25 +322,4 @@ pub fn saved_replies_admin(
     )
 }
 
-/// A ticket status's name in the current language.
-pub fn status_name(status: &str) -> String {
-    match status {
-        "new" => t!("search-status-new"),
-        "open" => t!("search-status-open"),
-        "pending" => t!("search-status-pending"),
-        "solved" => t!("search-status-solved"),
-        "closed" => t!("search-status-closed"),
-        other => other.to_string(),
-    }
-}
-
-/// A priority's name in the current language.
-pub fn priority_name(priority: &str) -> String {
-    match priority {
-        "low" => t!("search-priority-low"),
-        "normal" => t!("search-priority-normal"),
-        "high" => t!("search-priority-high"),
-        "urgent" => t!("search-priority-urgent"),
-        other => other.to_string(),
-    }
-}
+pub use crate::i18n::{priority_name, status_name};

@@ -51,13 +51,7 @@ pub fn metric_name(m: Metric) -> String {
 
 /// A ticket status's name in the current language.
 pub fn status_name(s: Status) -> String {
-    match s {
-        Status::New => t!("sla-status-new"),
-        Status::Open => t!("sla-status-open"),
-        Status::Pending => t!("sla-status-pending"),
-        Status::Solved => t!("sla-status-solved"),
-        Status::Closed => t!("sla-status-closed"),
-    }
+    crate::i18n::status_name(s.as_str())
 }
 
 /// A day of the week (`monday`…, as stored) in the current language.
