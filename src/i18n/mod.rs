@@ -233,17 +233,9 @@ pub fn bundle(locale: Locale) -> Result<Bundle, String> {
     Ok(bundle)
 }
 
-/// `text`'s ASCII digits and separators as `locale` writes them. All three languages use the
-/// digits 0–9 (CLDR's default numbering system for `en`, `ko` and `ar` alike, and what the
-/// browser's `Intl` formatting shows beside them on the same page); a regional Arabic such as
-/// `ar-EG` or `ar-SA`, whose default is Arabic-Indic digits (٠–٩), would map them here.
-pub fn digits(text: &str, locale: Locale) -> String {
-    match locale {
-        Locale::En | Locale::Ko | Locale::Ar => text.to_string(),
-    }
-}
-
-/// A whole number for the reader: grouped by thousands, in the language's digits.
+/// A whole number for the reader, grouped by thousands. All three languages write the digits 0–9
+/// (CLDR's default numbering system for `en`, `ko` and `ar` alike, and what the browser's `Intl`
+/// formatting shows beside them on the same page).
 pub fn number(n: i64) -> String {
     let plain = n.unsigned_abs().to_string();
     let mut grouped = String::with_capacity(plain.len() + plain.len() / 3 + 1);
@@ -256,7 +248,7 @@ pub fn number(n: i64) -> String {
         }
         grouped.push(c);
     }
-    digits(&grouped, current())
+    grouped
 }
 
 /// A ticket status's name in the current language (`open` → "open", "처리 중", "مفتوحة").

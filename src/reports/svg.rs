@@ -31,12 +31,11 @@ pub fn nice_max(max: f64) -> f64 {
 const FONT: &str = "12";
 
 fn label(v: f64) -> String {
-    let plain = if v.fract() == 0.0 {
+    if v.fract() == 0.0 {
         format!("{v:.0}")
     } else {
         format!("{v:.1}")
-    };
-    crate::i18n::digits(&plain, crate::i18n::current())
+    }
 }
 
 fn no_data(title: &str) -> Markup {

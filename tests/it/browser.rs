@@ -871,6 +871,36 @@ async fn unsent_reply_survives_leaving_the_page_in_chromium() {
     drop(driver);
 }
 
+/// How far the page sticks out past the window's right edge, naming the narrowest element that
+/// does (what to fix); `None` when it fits.
+pub(crate) async fn overflow(c: &Client) -> Option<String> {
+    let overflow = c
+        .execute(
+            "return document.documentElement.scrollWidth - window.innerWidth",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap();
+    if overflow <= 1 {
+        return None;
+    }
+    let culprit = c
+        .execute(
+            "let w = window.innerWidth, best = null;
+             for (const e of document.querySelectorAll('body *')) {
+               const r = e.getBoundingClientRect();
+               if (r.right > w + 1 && (!best || r.width < best.getBoundingClientRect().width)) best = e;
+             }
+             return best ? best.outerHTML.slice(0, 160) : '';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    Some(format!("{overflow} px too wide ({culprit})"))
+}
+
 /// On a phone (390 px wide) no page is wider than the screen: the top bar wraps, wide tables
 /// scroll in their own box, the ticket page stacks its panels.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -920,30 +950,8 @@ async fn pages_fit_a_phone_in_chromium() {
         "/support".into(),
     ] {
         goto(&c, &app.at(&path)).await;
-        let overflow = c
-            .execute(
-                "return document.documentElement.scrollWidth - window.innerWidth",
-                vec![],
-            )
-            .await
-            .unwrap()
-            .as_i64()
-            .unwrap();
-        if overflow > 1 {
-            // Name the widest element that sticks out, to say what to fix.
-            let culprit = c
-                .execute(
-                    "let w = window.innerWidth, best = null;
-                     for (const e of document.querySelectorAll('body *')) {
-                       const r = e.getBoundingClientRect();
-                       if (r.right > w + 1 && (!best || r.width < best.getBoundingClientRect().width)) best = e;
-                     }
-                     return best ? best.outerHTML.slice(0, 160) : '';",
-                    vec![],
-                )
-                .await
-                .unwrap();
-            wide.push(format!("{path}: {overflow} px too wide ({culprit})"));
+        if let Some(wide_by) = overflow(&c).await {
+            wide.push(format!("{path}: {wide_by}"));
         }
     }
     assert!(wide.is_empty(), "pages wider than a phone: {wide:#?}");

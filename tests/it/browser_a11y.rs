@@ -3,8 +3,8 @@
 //! violations found by axe-core (the npm package, injected into each page by the test).
 
 use crate::browser::{
-    Chromedriver, browser_app, click, find, fit_viewport, goto, in_ci, log_in, screenshot,
-    type_into,
+    Chromedriver, browser_app, click, find, fit_viewport, goto, in_ci, log_in, overflow,
+    screenshot, type_into,
 };
 use fantoccini::Client;
 
@@ -174,13 +174,8 @@ async fn every_page_in_every_language_on_phone_and_desktop_in_chromium() {
                 if (page_lang.as_str(), page_dir.as_str()) != (lang, dir) {
                     problems.push(format!("{at}: lang={page_lang} dir={page_dir}"));
                 }
-                let overflow = number(
-                    client,
-                    "return document.documentElement.scrollWidth - window.innerWidth",
-                )
-                .await;
-                if overflow > 1 {
-                    problems.push(format!("{at}: {overflow} px wider than the screen"));
+                if let Some(wide_by) = overflow(client).await {
+                    problems.push(format!("{at}: {wide_by}"));
                 }
                 // Free text follows the script typed into it.
                 let fixed = text(

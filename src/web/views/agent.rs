@@ -922,12 +922,11 @@ fn crm_kind_name(kind: &str) -> String {
 }
 
 pub fn human_size(bytes: i64) -> String {
-    let text = match bytes {
+    match bytes {
         b if b < 1024 => format!("{b} B"),
         b if b < 1024 * 1024 => format!("{:.1} KB", b as f64 / 1024.0),
         b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
-    };
-    crate::i18n::digits(&text, crate::i18n::current())
+    }
 }
 
 pub struct CustomerPage<'a> {

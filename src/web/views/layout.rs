@@ -186,32 +186,22 @@ pub fn date(ms: i64) -> Markup {
     html! { time datetime=(dt.to_rfc3339()) data-date-only { (date_text(dt)) } }
 }
 
-/// "2026-12-06", "2026. 12. 6.", "٢٠٢٦/١٢/٦": a date as the current language writes it.
+/// "2026-12-06", "2026. 12. 6.", "2026/12/6": a date as the current language writes it.
 pub fn date_text(dt: chrono::DateTime<chrono::Utc>) -> String {
-    use crate::i18n::{Locale, current, digits};
-    let locale = current();
-    let text = match locale {
+    use crate::i18n::{Locale, current};
+    match current() {
         Locale::En => dt.format("%Y-%m-%d").to_string(),
         Locale::Ko => dt.format("%Y. %-m. %-d.").to_string(),
         Locale::Ar => dt.format("%Y/%-m/%-d").to_string(),
-    };
-    digits(&text, locale)
+    }
 }
 
 /// A date and time (UTC) as the current language writes it.
 pub fn date_time_text(dt: chrono::DateTime<chrono::Utc>) -> String {
-    let locale = crate::i18n::current();
-    let clock = crate::i18n::digits(&dt.format("%H:%M").to_string(), locale);
-    t!("time-utc", time = format!("{} {clock}", date_text(dt)))
-}
-
-/// "1 ticket", "3 tickets".
-pub fn plural(n: i64, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
+    t!(
+        "time-utc",
+        time = format!("{} {}", date_text(dt), dt.format("%H:%M"))
+    )
 }
 
 /// "just now", "5 min ago".

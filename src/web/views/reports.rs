@@ -160,9 +160,9 @@ fn bucket_name(bucket: &str) -> Option<String> {
     })
 }
 
-/// A number for the reader, in the language's digits.
+/// A number for the reader.
 fn number_text(c: &Cell) -> String {
-    crate::i18n::digits(&c.display(), crate::i18n::current())
+    c.display()
 }
 
 /// How a cell of `column` reads on the page: Casebook's own values translated, numbers in the
@@ -247,7 +247,7 @@ fn card(t: &Table, metric: &str, label: &str, unit: Unit) -> Markup {
                 @match &change {
                     Cell::Num(c) => {
                         span aria-hidden="true" { (if *c > 0.0 { "▲ " } else if *c < 0.0 { "▼ " } else { "" }) }
-                        (t!("reports-change-vs-previous", change = crate::i18n::digits(&format!("{:+}", c), crate::i18n::current())))
+                        (t!("reports-change-vs-previous", change = format!("{:+}", c)))
                     },
                     _ => span.muted { (t!("reports-no-previous-data")) },
                 }

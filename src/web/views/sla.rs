@@ -16,8 +16,7 @@ use maud::{Markup, html};
 pub fn business_duration(ms: i64) -> String {
     let sign = if ms < 0 { "−" } else { "" };
     let mins = ms.abs() / 60_000;
-    let locale = crate::i18n::current();
-    let two = |n: i64| crate::i18n::digits(&format!("{n:02}"), locale);
+    let two = |n: i64| format!("{n:02}");
     let text = match mins {
         m if m < 60 => t!("sla-duration-minutes", minutes = m),
         m if m < 60 * 48 => t!("sla-duration-hours", hours = m / 60, minutes = two(m % 60)),
