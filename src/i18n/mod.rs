@@ -284,6 +284,30 @@ pub fn channel_name(channel: &str) -> String {
     }
 }
 
+/// Stand-ins for markup in a message (private-use characters): the message is asked for with
+/// `SLOT[i]` as an argument, and [`markup`] puts the `i`-th element (a link, a name in `bdi`, a
+/// time) where the translation placed it, so each language keeps its own word order.
+pub const SLOT: [&str; 4] = ["\u{E000}", "\u{E001}", "\u{E002}", "\u{E003}"];
+
+/// `text` (a message rendered with [`SLOT`]s) with `parts[i]` in place of `SLOT[i]`; the rest is
+/// escaped as usual.
+pub fn markup(text: &str, parts: &[maud::Markup]) -> maud::Markup {
+    let mut out = String::new();
+    let mut plain = String::new();
+    for c in text.chars() {
+        let i = (c as u32).wrapping_sub(0xE000) as usize;
+        if let Some(part) = parts.get(i) {
+            out.push_str(&maud::html! { (plain) }.into_string());
+            plain.clear();
+            out.push_str(&part.0);
+        } else {
+            plain.push(c);
+        }
+    }
+    out.push_str(&maud::html! { (plain) }.into_string());
+    maud::PreEscaped(out)
+}
+
 /// A message argument.
 pub struct Arg(FluentValue<'static>);
 

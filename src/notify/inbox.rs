@@ -661,9 +661,10 @@ pub fn digest_mail(d: &Digest, base_url: &str) -> (String, String, String) {
     ));
     let locale = crate::i18n::current();
     // The address is a link where the translation puts it.
-    let marker = "\u{E000}";
-    let footer = t!("notify-digest-settings", url = marker);
-    let (before, after) = footer.split_once(marker).unwrap_or((footer.as_str(), ""));
+    let footer = crate::i18n::markup(
+        &t!("notify-digest-settings", url = crate::i18n::SLOT[0]),
+        &[maud::html! { a href=(settings) { (settings) } }],
+    );
     let html = maud::html! {
         div lang=(locale.tag()) dir=(locale.dir()) {
             p { (t!("notify-digest-intro")) }
@@ -672,11 +673,7 @@ pub fn digest_mail(d: &Digest, base_url: &str) -> (String, String, String) {
                     li { a href=(link(item)) dir="auto" { (item.body) } }
                 }
             }
-            p style="color:#687085;font-size:13px" {
-                (before)
-                a href=(settings) { (settings) }
-                (after)
-            }
+            p style="color:#687085;font-size:13px" { (footer) }
         }
     }
     .into_string();

@@ -9,30 +9,14 @@ use crate::tickets::commands::ChangeEvent;
 use crate::tickets::{Event, Message, Queue, Ticket};
 use maud::{Markup, html};
 
-/// Where [`rich`] puts the `i`-th element of a message (a private-use character).
-const M0: &str = "\u{E000}";
-const M1: &str = "\u{E001}";
-const M2: &str = "\u{E002}";
-const M3: &str = "\u{E003}";
+/// Where [`rich`] puts the `i`-th element of a message.
+const M0: &str = crate::i18n::SLOT[0];
+const M1: &str = crate::i18n::SLOT[1];
+const M2: &str = crate::i18n::SLOT[2];
+const M3: &str = crate::i18n::SLOT[3];
 
-/// A whole-sentence message whose placeables are elements (a link, a name in `bdi`, `kbd`):
-/// the message is asked for with `M0`, `M1`… as arguments, and `parts[i]` goes where `Mi` is.
-fn rich(text: &str, parts: &[Markup]) -> Markup {
-    let mut out = String::new();
-    let mut plain = String::new();
-    for c in text.chars() {
-        let i = (c as u32).wrapping_sub(0xE000) as usize;
-        if let Some(part) = parts.get(i) {
-            out.push_str(&html! { (plain) }.into_string());
-            plain.clear();
-            out.push_str(&part.0);
-        } else {
-            plain.push(c);
-        }
-    }
-    out.push_str(&html! { (plain) }.into_string());
-    maud::PreEscaped(out)
-}
+/// A whole-sentence message whose placeables are elements (a link, a name in `bdi`, `kbd`).
+use crate::i18n::markup as rich;
 
 pub use crate::i18n::{channel_name, priority_name, status_name};
 

@@ -10,31 +10,20 @@ use maud::{Markup, html};
 
 /// Where a message puts a link or other markup (`{ $link }` in the message): the sentence's word
 /// order stays each language's own, and the markup goes where the translation placed it.
-pub const LINK: &str = "\u{E000}";
+pub const LINK: &str = crate::i18n::SLOT[0];
 
 /// `text` (a message rendered with `link = LINK`) with `part` in the placeholder's place.
 pub fn splice(text: &str, part: Markup) -> Markup {
-    match text.split_once(LINK) {
-        Some((before, after)) => html! { (before) (part) (after) },
-        None => html! { (text) },
-    }
+    crate::i18n::markup(text, &[part])
 }
 
 /// A second placeholder, for messages with two pieces of markup.
-pub const LINK2: &str = "\u{E001}";
+pub const LINK2: &str = crate::i18n::SLOT[1];
 
 /// `text` (a message rendered with `LINK` and `LINK2`) with `first` and `second` in their places,
 /// in whichever order the translation put them.
 pub fn splice_two(text: &str, first: Markup, second: Markup) -> Markup {
-    let (Some(i), Some(j)) = (text.find(LINK), text.find(LINK2)) else {
-        return html! { (text) };
-    };
-    let (a, b, pa, pb, la, lb) = if i < j {
-        (i, j, first, second, LINK.len(), LINK2.len())
-    } else {
-        (j, i, second, first, LINK2.len(), LINK.len())
-    };
-    html! { (&text[..a]) (pa) (&text[a + la..b]) (pb) (&text[b + lb..]) }
+    crate::i18n::markup(text, &[first, second])
 }
 
 /// `text` (a message rendered with `link = LINK`) with a link to `href` in its place.

@@ -16,35 +16,8 @@ fn display(name: &str) -> String {
     }
 }
 
-/// Stand-ins for links in a message: the message is rendered with these as arguments, then
-/// [`linked`] puts the links where the language placed them.
-const SLOT: [&str; 2] = ["\u{E000}", "\u{E001}"];
-
-/// `text` with each [`SLOT`] replaced by its link (the rest escaped as usual).
-fn linked(text: &str, links: &[Markup]) -> Markup {
-    let mut parts: Vec<Result<String, usize>> = vec![Ok(String::new())];
-    for c in text.chars() {
-        match SLOT.iter().position(|s| s.starts_with(c)) {
-            Some(i) => {
-                parts.push(Err(i));
-                parts.push(Ok(String::new()));
-            }
-            None => {
-                if let Some(Ok(last)) = parts.last_mut() {
-                    last.push(c);
-                }
-            }
-        }
-    }
-    html! {
-        @for part in &parts {
-            @match part {
-                Ok(text) => (text),
-                Err(i) => @if let Some(link) = links.get(*i) { (link) },
-            }
-        }
-    }
-}
+/// Stand-ins for links in a message, and the message with the links in their places.
+use crate::i18n::{SLOT, markup as linked};
 
 /// The identity lines of a customer card: current ones, then former ones marked as such.
 pub fn identity_lines(c: &Customer) -> Markup {
