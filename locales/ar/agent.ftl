@@ -206,6 +206,11 @@ agent-event-delivery-failed = { $who }: تعذّر تسليم رسالة بري�
 agent-event-ack-suppressed = { $who }: لم يُرسَل إشعار استلام (بلغ هذا العميل الحد المسموح)
 agent-event-customer-merged = { $who }: دمج العميل من { $old } إلى { $new }
 agent-event-customer-merge-undone = { $who }: التراجع عن دمج العميل من { $old } إلى { $new }
+agent-event-team = { $who }: نُقلت التذكرة إلى فريق آخر
+agent-event-resolution = { $who }: حُدّدت الرسالة التي حلّت المشكلة
+agent-event-sla-warning = { $who }: بلغ { $clock } حدّ التحذير
+agent-event-sla-breach = { $who }: تجاوز { $clock } هدفه
+agent-event-escalated = { $who } صعّد التذكرة: { $reason }
 agent-event-other = { $who }: { $what }
 
 ## بطاقة العميل وصفحته
@@ -300,3 +305,29 @@ agent-links-active-until = { $count ->
 agent-links-last-sent = آخر إرسال { $ago }.
 agent-links-reissue = إبطال الروابط وإرسال رابط جديد بالبريد
 agent-links-revoke = إبطال الكل
+
+# How an email found its ticket (recorded when it arrived, read in the reader's language)
+thread-new-ticket = تذكرة جديدة: لا إشارة إلى تذكرة موجودة
+thread-private-link = كُتبت عبر الرابط الخاص للعميل
+thread-in-reply-to = ترويسة In-Reply-To تطابق الرسالة <{ $id }>
+thread-references = ترويسة References تطابق الرسالة <{ $id }>
+thread-subject = الموضوع يذكر التذكرة [#{ $ticket }]
+thread-address = أُرسلت إلى عنوان الرد الخاص بالتذكرة رقم { $ticket }
+thread-foreign = تذكرة جديدة: تشير إلى التذكرة رقم { $ticket } التي تخص عميلًا آخر
+thread-follow-up = متابعة: التذكرة رقم { $ticket } مغلقة
+thread-reused-id = { $reason }؛ سبق استخدام معرّف Message-ID هذا في الرسالة { $message } بمحتوى مختلف
+thread-bounce = رسالة مرتدة للرسالة <{ $id }>
+agent-delivery-failed-detail = الرسالة { $message }: { $error }
+
+# Why mail was held in quarantine
+quarantine-parse-error = تعذّرت قراءتها
+quarantine-too-large = كبيرة جدًا
+quarantine-loop = حلقة بريد
+quarantine-blocked = مرسل محظور
+quarantine-rate-limited = رسائل كثيرة جدًا من هذا المرسل
+quarantine-auto-reply = رد تلقائي
+quarantine-bounce = رسالة مرتدة
+quarantine-no-sender = بلا مرسل
+quarantine-storage-error = تعذّر حفظها
+quarantine-spoofed = مرسل مزوّر
+quarantine-receipt = إشعار قراءة

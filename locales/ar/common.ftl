@@ -84,6 +84,7 @@ js-new-activity = يوجد نشاط جديد.
 js-changed-while-editing = تغيّرت هذه التذكرة أثناء تعديلك لها (%changes%). عند الضغط على «تحديث» سنعرض لك التغييرات أولًا.
 js-new-while-writing = حدث نشاط جديد أثناء كتابتك: %changes% (معروض أعلاه).
 js-list-separator = {"، "}
+list-separator = {"، "}
 js-the-customer = العميل
 js-a-message = رسالة
 js-an-internal-note = ملاحظة داخلية

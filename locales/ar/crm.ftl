@@ -12,7 +12,6 @@ crm-col-tickets = التذاكر
 crm-col-since = منذ
 crm-older-customers = عملاء أقدم ←
 crm-no-name = (بلا اسم)
-crm-list-separator = {"، "}
 
 ## Likely duplicates
 crm-duplicates-heading = عملاء مكررون على الأرجح

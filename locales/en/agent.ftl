@@ -206,6 +206,11 @@ agent-event-delivery-failed = { $who } could not deliver an email: { $detail }
 agent-event-ack-suppressed = { $who } sent no acknowledgement (limit for this customer reached)
 agent-event-customer-merged = { $who } merged the customer: { $old } → { $new }
 agent-event-customer-merge-undone = { $who } undid the merge of the customer: { $old } → { $new }
+agent-event-team = { $who } moved the ticket to another team
+agent-event-resolution = { $who } marked the message that solved it
+agent-event-sla-warning = { $who }: { $clock } is at its warning threshold
+agent-event-sla-breach = { $who }: { $clock } breached its target
+agent-event-escalated = { $who } escalated: { $reason }
 agent-event-other = { $who } { $what }
 
 ## Customer card and page
@@ -288,3 +293,29 @@ agent-links-active-until = { $count ->
 agent-links-last-sent = Last sent { $ago }.
 agent-links-reissue = Revoke and mail a new link
 agent-links-revoke = Revoke all
+
+# How an email found its ticket (recorded when it arrived, read in the reader's language)
+thread-new-ticket = new ticket: no reference to an existing ticket
+thread-private-link = written through the customer's private link
+thread-in-reply-to = In-Reply-To matches message <{ $id }>
+thread-references = References matches message <{ $id }>
+thread-subject = subject names ticket [#{ $ticket }]
+thread-address = sent to the reply address of ticket #{ $ticket }
+thread-foreign = new ticket: refers to ticket #{ $ticket }, which belongs to another customer
+thread-follow-up = follow-up: ticket #{ $ticket } is closed
+thread-reused-id = { $reason }; its Message-ID was used before, by message { $message } with different content
+thread-bounce = bounce of message <{ $id }>
+agent-delivery-failed-detail = message { $message }: { $error }
+
+# Why mail was held in quarantine
+quarantine-parse-error = could not be read
+quarantine-too-large = too large
+quarantine-loop = mail loop
+quarantine-blocked = sender blocked
+quarantine-rate-limited = too many from this sender
+quarantine-auto-reply = automatic reply
+quarantine-bounce = bounce
+quarantine-no-sender = no sender
+quarantine-storage-error = could not be stored
+quarantine-spoofed = forged sender
+quarantine-receipt = read receipt

@@ -78,6 +78,7 @@ js-new-activity = New activity.
 js-changed-while-editing = This ticket changed while you were editing it (%changes%). Pressing Update will show you what changed first.
 js-new-while-writing = New activity while you were writing: %changes% (shown above).
 js-list-separator = {", "}
+list-separator = {", "}
 js-the-customer = The customer
 js-a-message = a message
 js-an-internal-note = an internal note

@@ -12,7 +12,6 @@ crm-col-tickets = Tickets
 crm-col-since = Since
 crm-older-customers = Older customers →
 crm-no-name = (no name)
-crm-list-separator = {", "}
 
 ## Likely duplicates
 crm-duplicates-heading = Likely duplicate customers

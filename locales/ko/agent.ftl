@@ -206,6 +206,11 @@ agent-event-delivery-failed = { $who }: 이메일 전송 실패: { $detail }
 agent-event-ack-suppressed = { $who }: 접수 확인 메일 보내지 않음 (이 고객의 한도 도달)
 agent-event-customer-merged = { $who }: 고객 병합 { $old } → { $new }
 agent-event-customer-merge-undone = { $who }: 고객 병합 취소 { $old } → { $new }
+agent-event-team = { $who }: 티켓을 다른 팀으로 옮김
+agent-event-resolution = { $who }: 해결한 메시지를 표시함
+agent-event-sla-warning = { $who }: { $clock } 경고 기준에 도달함
+agent-event-sla-breach = { $who }: { $clock } 목표를 넘김
+agent-event-escalated = { $who }: 에스컬레이션함: { $reason }
 agent-event-other = { $who }: { $what }
 
 ## 고객 카드와 고객 페이지
@@ -279,3 +284,29 @@ agent-links-active-until = 사용 가능한 링크 { $count }개, 가장 최근 
 agent-links-last-sent = 마지막 발송: { $ago }.
 agent-links-reissue = 취소하고 새 링크 메일로 보내기
 agent-links-revoke = 모두 취소
+
+# How an email found its ticket (recorded when it arrived, read in the reader's language)
+thread-new-ticket = 새 티켓: 기존 티켓에 대한 참조 없음
+thread-private-link = 고객의 비공개 링크로 작성됨
+thread-in-reply-to = In-Reply-To가 메시지 <{ $id }>와 일치
+thread-references = References가 메시지 <{ $id }>와 일치
+thread-subject = 제목에 티켓 [#{ $ticket }]이(가) 있음
+thread-address = 티켓 #{ $ticket }의 회신 주소로 보냄
+thread-foreign = 새 티켓: 다른 고객의 티켓 #{ $ticket }을(를) 참조함
+thread-follow-up = 후속 티켓: 티켓 #{ $ticket }이(가) 닫혀 있음
+thread-reused-id = { $reason }; 이 Message-ID는 내용이 다른 메시지 { $message }에서 이미 쓰였음
+thread-bounce = 메시지 <{ $id }>의 반송
+agent-delivery-failed-detail = 메시지 { $message }: { $error }
+
+# Why mail was held in quarantine
+quarantine-parse-error = 읽을 수 없음
+quarantine-too-large = 너무 큼
+quarantine-loop = 메일 루프
+quarantine-blocked = 차단된 발신자
+quarantine-rate-limited = 이 발신자의 메일이 너무 많음
+quarantine-auto-reply = 자동 회신
+quarantine-bounce = 반송
+quarantine-no-sender = 발신자 없음
+quarantine-storage-error = 저장할 수 없음
+quarantine-spoofed = 위조된 발신자
+quarantine-receipt = 읽음 확인

@@ -70,6 +70,7 @@ js-new-activity = 새 활동이 있습니다.
 js-changed-while-editing = 편집하는 동안 이 티켓이 변경되었습니다(%changes%). 업데이트를 누르면 먼저 변경 내용을 보여 드립니다.
 js-new-while-writing = 작성하는 동안 새 활동이 있었습니다: %changes% (위에 표시됨).
 js-list-separator = {", "}
+list-separator = {", "}
 js-the-customer = 고객
 js-a-message = 메시지
 js-an-internal-note = 내부 메모

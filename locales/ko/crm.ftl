@@ -12,7 +12,6 @@ crm-col-tickets = 티켓
 crm-col-since = 등록일
 crm-older-customers = 이전 고객 →
 crm-no-name = (이름 없음)
-crm-list-separator = {", "}
 
 ## Likely duplicates
 crm-duplicates-heading = 중복 의심 고객

@@ -4,6 +4,7 @@
 
 use crate::customers::crm::CustomerAttributes;
 use crate::domain::Priority;
+use crate::i18n::{Note, Part};
 use serde::{Deserialize, Serialize};
 
 /// What a routing rule asks of a ticket. Every condition given must hold; a list holds when any
@@ -244,43 +245,63 @@ pub struct Routing {
     pub tags: Vec<String>,
     pub required_skill: Option<String>,
     /// Why routing could not follow the rule (its team was deleted or deactivated).
-    pub fallback: Option<String>,
+    pub fallback: Option<Note>,
     /// The keyword that made the rule match, when it has keywords.
     pub keyword: Option<String>,
 }
 
 impl Routing {
-    /// "rule 'Billing' → team Billing; priority high; tags billing".
+    /// "rule 'Billing' → team Billing; priority high; tags billing", in English.
     pub fn describe(&self) -> String {
+        self.note().english()
+    }
+
+    /// Where routing sent the ticket and why, rendered in each reader's language.
+    pub fn note(&self) -> Note {
         let target = match &self.team {
             Some(t)
                 if t.is_default && self.rule.as_ref().is_none_or(|_| self.fallback.is_some()) =>
             {
-                format!("default team {}", t.name)
+                note!("assign-target-default", team = &t.name)
             }
-            Some(t) => format!("team {}", t.name),
-            None => "Unassigned (no default team)".into(),
+            Some(t) => note!("assign-target-team", team = &t.name),
+            None => note!("assign-target-unassigned"),
         };
-        let word = self
+        let keyword = self
             .keyword
             .as_ref()
-            .map(|k| format!(" (keyword “{k}”)"))
-            .unwrap_or_default();
-        let mut out = match (&self.rule, &self.fallback) {
-            (Some((_, name)), Some(why)) => format!("rule '{name}'{word} {why} → {target}"),
-            (Some((_, name)), None) => format!("rule '{name}'{word} → {target}"),
-            (None, _) => format!("no rule matched → {target}"),
+            .map(|k| note!("assign-route-keyword", keyword = k));
+        let main = match (&self.rule, &self.fallback) {
+            (Some((_, name)), Some(why)) => note!(
+                "assign-route-rule-fallback",
+                rule = name,
+                keyword = keyword,
+                why = why.clone(),
+                target = target
+            ),
+            (Some((_, name)), None) => note!(
+                "assign-route-rule",
+                rule = name,
+                keyword = keyword,
+                target = target
+            ),
+            (None, _) => note!("assign-route-no-rule", target = target),
         };
+        let mut details = Vec::new();
         if let Some(p) = self.set_priority {
-            out.push_str(&format!("; priority {p}"));
+            details.push(Part::from(note!(
+                "assign-route-priority",
+                priority = Note::new(&format!("priority-{p}"))
+            )));
         }
         if !self.tags.is_empty() {
-            out.push_str(&format!("; tags {}", self.tags.join(", ")));
+            let tags: Vec<Part> = self.tags.iter().map(Part::from).collect();
+            details.push(note!("assign-route-tags", tags = tags).into());
         }
         if let Some(s) = &self.required_skill {
-            out.push_str(&format!("; needs skill '{s}'"));
+            details.push(note!("assign-route-skill", skill = s).into());
         }
-        out
+        note!("assign-routing", route = main, details = Part::seq(details))
     }
 }
 
@@ -300,16 +321,16 @@ pub fn route(t: &TicketFacts, rules: &[Rule], teams: &[Team]) -> Routing {
         };
     };
     let (team, fallback) = match rule.team_id {
-        None => (default_team, Some("names no team".to_string())),
+        None => (default_team, Some(note!("assign-fallback-no-team"))),
         Some(id) => match teams.iter().find(|x| x.id == id) {
             Some(x) if x.active => (Some(x.clone()), None),
             Some(x) => (
                 default_team,
-                Some(format!("names team {}, which is inactive", x.name)),
+                Some(note!("assign-fallback-inactive", team = &x.name)),
             ),
             None => (
                 default_team,
-                Some(format!("names team #{id}, which no longer exists")),
+                Some(note!("assign-fallback-gone", id = id.to_string())),
             ),
         },
     };
@@ -345,8 +366,8 @@ pub struct Choice {
     /// Eligible agents (online, under capacity, skilled where needed), best first.
     pub available: Vec<Candidate>,
     /// Members who were not eligible, with the reason ("away", "at capacity 5/5").
-    pub unavailable: Vec<(String, String)>,
-    pub skill_note: Option<String>,
+    pub unavailable: Vec<(String, Note)>,
+    pub skill_note: Option<Note>,
     /// The chosen agent shared the lowest load with others and won on the longest wait.
     pub tie: bool,
 }
@@ -364,14 +385,13 @@ pub fn choose(members: &[Candidate], skill: Option<&str>, exclude: Option<i64>) 
             .filter(|c| c.skills.iter().any(|s| s.eq_ignore_ascii_case(skill)))
             .collect();
         if skilled.is_empty() {
-            skill_note = Some(format!(
-                "nobody in the team has skill '{skill}', so any member"
-            ));
+            skill_note = Some(note!("assign-skill-nobody", skill = skill));
         } else {
-            skill_note = Some(format!(
-                "{} of {} with skill '{skill}'",
-                skilled.len(),
-                pool.len()
+            skill_note = Some(note!(
+                "assign-skill-some",
+                count = skilled.len(),
+                total = pool.len(),
+                skill = skill
             ));
             pool = skilled;
         }
@@ -380,14 +400,18 @@ pub fn choose(members: &[Candidate], skill: Option<&str>, exclude: Option<i64>) 
     let mut unavailable = Vec::new();
     for c in pool {
         let reason = if exclude == Some(c.agent_id) {
-            Some("just unassigned".to_string())
+            Some(note!("assign-unavailable-unassigned"))
         } else if c.availability != "online" {
-            Some(c.availability.clone())
+            Some(availability(&c.availability))
         } else if c.open > c.capacity {
             // Counted only up to one past the capacity.
-            Some(format!("over capacity ({} max)", c.capacity))
+            Some(note!("assign-unavailable-over", capacity = c.capacity))
         } else if c.open >= c.capacity {
-            Some(format!("at capacity {}/{}", c.open, c.capacity))
+            Some(note!(
+                "assign-unavailable-full",
+                open = c.open,
+                capacity = c.capacity
+            ))
         } else {
             None
         };
@@ -407,69 +431,93 @@ pub fn choose(members: &[Candidate], skill: Option<&str>, exclude: Option<i64>) 
     }
 }
 
+/// An agent's availability as a reason they were passed over ("away").
+fn availability(state: &str) -> Note {
+    match state {
+        "away" | "off" | "online" => Note::new(&format!("assign-availability-{state}")),
+        "off hours" => note!("assign-availability-off-hours"),
+        other => note!("assign-availability-other", state = other),
+    }
+}
+
 /// The sentence recorded in the audit log and shown beside the assignee, e.g.
 /// "Assigned to Dana: rule 'Billing' → team Billing; 3 available; Dana had 2 open, fewest".
-pub fn explain(routing: &str, team: Option<&str>, choice: Option<&Choice>) -> String {
+pub fn explain(routing: impl Into<Part>, team: Option<&str>, choice: Option<&Choice>) -> Note {
+    let routing = routing.into();
     let Some(team) = team else {
-        return format!("Waiting in Unassigned: {routing}");
+        return note!("assign-why-waiting-unassigned", routing = routing);
     };
     let Some(choice) = choice else {
-        return format!("Waiting in team {team}'s queue: {routing}");
+        return note!("assign-why-waiting-team", team = team, routing = routing);
     };
     let skill = choice
         .skill_note
-        .as_ref()
-        .map(|s| format!("; {s}"))
-        .unwrap_or_default();
-    let unavailable = if choice.unavailable.is_empty() {
-        String::new()
-    } else {
-        let list: Vec<String> = choice
+        .clone()
+        .map(|s| note!("assign-why-skill", skill = s));
+    let unavailable = (!choice.unavailable.is_empty()).then(|| {
+        let list: Vec<Part> = choice
             .unavailable
             .iter()
-            .map(|(n, r)| format!("{n} {r}"))
+            .map(|(n, r)| note!("assign-unavailable-agent", name = n, reason = r.clone()).into())
             .collect();
-        format!(" (not available: {})", list.join(", "))
-    };
+        note!("assign-why-unavailable", list = list)
+    });
     match &choice.chosen {
-        None if choice.unavailable.is_empty() => {
-            format!(
-                "Waiting in team {team}'s queue: {routing}{skill}; the team has no active members"
-            )
-        }
-        None => format!(
-            "Waiting in team {team}'s queue: {routing}{skill}; nobody available{unavailable}"
+        None if choice.unavailable.is_empty() => note!(
+            "assign-why-no-members",
+            team = team,
+            routing = routing,
+            skill = skill
+        ),
+        None => note!(
+            "assign-why-nobody",
+            team = team,
+            routing = routing,
+            skill = skill,
+            unavailable = unavailable
         ),
         Some(c) => {
             let load = if choice.available.len() == 1 {
-                format!("{} had {} open, the only one", c.name, c.open)
+                note!("assign-load-only", name = &c.name, open = c.open)
             } else if choice.tie {
-                let others: Vec<&str> = choice
+                let others: Vec<Part> = choice
                     .available
                     .iter()
                     .skip(1)
                     .filter(|o| o.open == c.open)
-                    .map(|o| o.name.as_str())
+                    .map(|o| Part::from(&o.name))
                     .collect();
-                format!(
-                    "{} had {} open, tied with {}; longest since last assignment",
-                    c.name,
-                    c.open,
-                    others.join(", ")
+                note!(
+                    "assign-load-tie",
+                    name = &c.name,
+                    open = c.open,
+                    others = others
                 )
             } else {
-                format!("{} had {} open, fewest", c.name, c.open)
+                note!("assign-load-fewest", name = &c.name, open = c.open)
             };
-            let loads: Vec<String> = choice
+            let loads: Vec<Part> = choice
                 .available
                 .iter()
-                .map(|o| format!("{} {}/{}", o.name, o.open, o.capacity))
+                .map(|o| {
+                    note!(
+                        "assign-load-of",
+                        name = &o.name,
+                        open = o.open,
+                        capacity = o.capacity
+                    )
+                    .into()
+                })
                 .collect();
-            format!(
-                "Assigned to {}: {routing}{skill}; {} available; {load} (loads: {}){unavailable}",
-                c.name,
-                choice.available.len(),
-                loads.join(", ")
+            note!(
+                "assign-why-assigned",
+                name = &c.name,
+                routing = routing,
+                skill = skill,
+                count = choice.available.len(),
+                load = load,
+                loads = loads,
+                unavailable = unavailable
             )
         }
     }

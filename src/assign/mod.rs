@@ -10,6 +10,7 @@ use crate::db::Tx;
 use crate::domain::clock::Millis;
 use crate::domain::{Priority, Status};
 use crate::error::{AppError, AppResult};
+use crate::i18n::{Note, Part};
 use crate::outbox;
 use crate::tickets::{self, Actor, EventRecord};
 use decide::{Candidate, Conditions, Routing, Rule, Team, TicketFacts};
@@ -276,28 +277,65 @@ async fn apply_routing(
     Ok(routing)
 }
 
-async fn event(
-    tx: &mut Tx,
-    ticket_id: i64,
-    kind: &str,
-    old: Option<&str>,
-    new: Option<&str>,
-    detail: Option<&str>,
-    now: Millis,
-) -> AppResult<()> {
+async fn event(tx: &mut Tx, ticket_id: i64, kind: &str, why: &Note, now: Millis) -> AppResult<()> {
+    let detail = why.english();
     tickets::record_event(
         tx,
         Actor::System,
         EventRecord {
             ticket_id,
             kind,
-            old,
-            new,
-            detail,
+            old: None,
+            new: None,
+            detail: Some(&detail),
+            note: Some(why),
         },
         now,
     )
     .await
+}
+
+/// Why assignment ran, as recorded in a job ("reopened", "ticket #12 was solved"), in words each
+/// reader's language has.
+fn reason_part(reason: &str) -> Part {
+    let id = match reason {
+        "new ticket" => "assign-reason-new",
+        "requested" => "assign-reason-requested",
+        "someone became available" => "assign-reason-available",
+        "an agent became available" => "assign-reason-agent-available",
+        "reopened" => "assign-reason-reopened",
+        "unassigned by an agent" => "assign-reason-unassigned",
+        "its team was deactivated" => "assign-reason-team-deactivated",
+        "the previous assignee was deactivated" => "assign-reason-assignee-deactivated",
+        "working hours may have begun" => "assign-reason-hours",
+        "an agent joined the team" => "assign-reason-joined",
+        "the team was activated" => "assign-reason-team-activated",
+        other => {
+            if let Some(label) = other.strip_prefix("SLA breach: ") {
+                let clock = match label {
+                    "First response" => note!("sla-metric-first-response"),
+                    "Next response" => note!("sla-metric-next-response"),
+                    "Resolution" => note!("sla-metric-resolution"),
+                    _ => return Part::from(other),
+                };
+                return note!("assign-reason-sla-breach", clock = clock).into();
+            }
+            let ticket = other
+                .strip_prefix("ticket #")
+                .and_then(|rest| rest.split_once(" was "));
+            return match ticket {
+                Some((id, "reassigned")) => note!("assign-reason-reassigned", ticket = id).into(),
+                Some((id, status)) if status.parse::<Status>().is_ok() => note!(
+                    "assign-reason-ticket-status",
+                    ticket = id,
+                    status = Note::new(&format!("status-{status}"))
+                )
+                .into(),
+                _ => Part::from(other),
+            };
+        }
+    };
+    Note::new(id).into()
 }
 
 /// How [`lock_team`] holds the team row (PostgreSQL).
@@ -418,7 +456,7 @@ async fn take(
     tx: &mut Tx,
     edit: &mut tickets::commands::Edit,
     agent_id: i64,
-    why: &str,
+    why: &Note,
     now: Millis,
 ) -> AppResult<()> {
     sqlx::query("UPDATE agent SET last_assigned_at = $1 WHERE agent_id = $2")
@@ -426,8 +464,7 @@ async fn take(
         .bind(agent_id)
         .execute(&mut **tx)
         .await?;
-    edit.set_assignee(tx, Some(agent_id), "assigned", Some(why))
-        .await?;
+    edit.assign_automatically(tx, agent_id, why).await?;
     Ok(())
 }
 
@@ -484,39 +521,51 @@ pub async fn assign_within(
     let mut routed = false;
     let (team, skill, routing_text) = match current_team {
         Some(team) if !created => {
-            let text = format!("team {} ({reason})", team.name);
+            let text = note!(
+                "assign-route-kept",
+                team = &team.name,
+                reason = reason_part(reason)
+            );
             (Some(team), t.required_skill.clone(), text)
         }
         _ => {
             routed = true;
             let r = apply_routing(tx, edit, &t, now).await?;
-            let mut text = r.describe();
+            let mut text = r.note();
             if !created {
-                text = format!("{text} ({reason})");
+                text = note!(
+                    "assign-route-because",
+                    routing = text,
+                    reason = reason_part(reason)
+                );
             }
             (r.team, r.required_skill, text)
         }
     };
     let skip = if !t.status.is_active() {
-        Some(format!(
-            "{routing_text}; not assigned: the ticket is {}",
-            t.status
+        Some(note!(
+            "assign-skip-status",
+            routing = routing_text.clone(),
+            status = Note::new(&format!("status-{}", t.status))
         ))
     } else if t.assignee_active == Some(true) {
-        Some(format!("{routing_text}; already assigned"))
+        Some(note!(
+            "assign-skip-assigned",
+            routing = routing_text.clone()
+        ))
     } else {
         None
     };
     if let Some(why) = skip {
         if routed {
-            event(tx, ticket_id, "routed", None, None, Some(&why), now).await?;
+            event(tx, ticket_id, "routed", &why, now).await?;
         }
-        return Ok(Outcome::Skipped { why });
+        return Ok(Outcome::Skipped { why: why.english() });
     }
     let Some(team) = team else {
-        let why = decide::explain(&routing_text, None, None);
-        event(tx, ticket_id, "routed", None, None, Some(&why), now).await?;
-        return Ok(Outcome::Waiting { why });
+        let why = decide::explain(routing_text, None, None);
+        event(tx, ticket_id, "routed", &why, now).await?;
+        return Ok(Outcome::Waiting { why: why.english() });
     };
     // The job holds its ticket; then the team (shared), then the chosen agent. A run over the
     // team's waiting tickets holds the team alone and skips tickets held by jobs, so the two
@@ -526,42 +575,33 @@ pub async fn assign_within(
         .filter(|t| t.active);
     let Some(team) = team else {
         let why = decide::explain(
-            &format!("{routing_text}; the team was just deactivated"),
+            note!("assign-route-deactivated", routing = routing_text),
             None,
             None,
         );
-        event(tx, ticket_id, "routed", None, None, Some(&why), now).await?;
-        return Ok(Outcome::Waiting { why });
+        event(tx, ticket_id, "routed", &why, now).await?;
+        return Ok(Outcome::Waiting { why: why.english() });
     };
     let locked = load_ticket(tx, ticket_id, true).await?;
     if locked.assignee_active == Some(true) || !locked.status.is_active() {
-        let why = format!("{routing_text}; assigned or closed meanwhile");
+        let why = note!("assign-skip-meanwhile", routing = routing_text);
         if routed {
-            event(tx, ticket_id, "routed", None, None, Some(&why), now).await?;
+            event(tx, ticket_id, "routed", &why, now).await?;
         }
-        return Ok(Outcome::Skipped { why });
+        return Ok(Outcome::Skipped { why: why.english() });
     }
     let mut members = load_members(tx, team.id, now).await?;
     let choice = choose_and_take(tx, &mut members, skill.as_deref(), exclude).await?;
-    let why = decide::explain(&routing_text, Some(&team.name), Some(&choice));
+    let why = decide::explain(routing_text.clone(), Some(&team.name), Some(&choice));
     match &choice.chosen {
         Some(agent) => {
             if created {
-                event(
-                    tx,
-                    ticket_id,
-                    "routed",
-                    None,
-                    None,
-                    Some(&routing_text),
-                    now,
-                )
-                .await?;
+                event(tx, ticket_id, "routed", &routing_text, now).await?;
             }
             take(tx, edit, agent.agent_id, &why, now).await?;
             Ok(Outcome::Assigned {
                 agent_id: agent.agent_id,
-                why,
+                why: why.english(),
             })
         }
         None => {
@@ -569,8 +609,8 @@ pub async fn assign_within(
                 // Assigned to someone who has left: the ticket waits in the team's queue.
                 edit.clear_departed_assignee(tx).await?;
             }
-            event(tx, ticket_id, "routed", None, None, Some(&why), now).await?;
-            Ok(Outcome::Waiting { why })
+            event(tx, ticket_id, "routed", &why, now).await?;
+            Ok(Outcome::Waiting { why: why.english() })
         }
     }
 }
@@ -615,8 +655,12 @@ pub async fn assign_waiting(
         let Some(agent) = choice.chosen.clone() else {
             continue;
         };
-        let routing = format!("waited in team {}'s queue ({reason})", team.name);
-        let why = decide::explain(&routing, Some(&team.name), Some(&choice));
+        let routing = note!(
+            "assign-route-waited",
+            team = &team.name,
+            reason = reason_part(reason)
+        );
+        let why = decide::explain(routing, Some(&team.name), Some(&choice));
         let mut edit =
             tickets::commands::open(tx, ticket_id, Actor::System, tickets::Expect::Any, now)
                 .await?;

@@ -191,11 +191,11 @@ fn pure_decisions(args: &Args) {
         let routing = decide::route(&facts, &rules, &teams);
         let choice = decide::choose(&members, routing.required_skill.as_deref(), None);
         let why = decide::explain(
-            &routing.describe(),
+            routing.note(),
             routing.team.as_ref().map(|t| t.name.as_str()),
             Some(&choice),
         );
-        assigned += usize::from(choice.chosen.is_some() && !why.is_empty());
+        assigned += usize::from(choice.chosen.is_some() && !why.english().is_empty());
     }
     let secs = started.elapsed().as_secs_f64();
     println!(

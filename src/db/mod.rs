@@ -435,6 +435,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0033_locale.sql"),
         postgres: include_str!("../../migrations/postgres/0033_locale.sql"),
     },
+    Migration {
+        version: 34,
+        name: "notes",
+        sqlite: include_str!("../../migrations/sqlite/0034_notes.sql"),
+        postgres: include_str!("../../migrations/postgres/0034_notes.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

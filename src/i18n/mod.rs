@@ -11,6 +11,10 @@
 //! task-local, so views render in it without passing it around. Work outside a request (mail
 //! from the outbox) renders in an explicit language with [`with`].
 
+#[macro_use]
+mod note;
+pub use note::{Note, Part};
+
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::cell::Cell;
@@ -498,7 +502,7 @@ mod tests {
     /// Every `t!("id")` in the code names a message (a typo would show the id to users).
     #[test]
     fn every_message_the_code_asks_for_exists() {
-        let call = regex::Regex::new(r#"\bt!\(\s*"([^"]+)""#).unwrap();
+        let call = regex::Regex::new(r#"\b(?:t|note)!\(\s*"([^"]+)""#).unwrap();
         let lookup = regex::Regex::new(r#"\btext_in\([^,"]*,\s*"([^"]+)""#).unwrap();
         let mut missing = Vec::new();
         let mut stack = vec![std::path::PathBuf::from(concat!(

@@ -643,7 +643,7 @@ async fn record_bounce(
         crate::notify::record_failure(&mut tx, ticket_id, message_id, &detail, now).await?;
         // The bounce itself is kept as an internal note, so nothing received is invisible.
         let note = format!("Bounce: {detail}");
-        let reason = format!("bounce of message <{mid}>");
+        let reason = note!("thread-bounce", id = mid);
         let mut edit = crate::tickets::commands::open(
             &mut tx,
             ticket_id,
@@ -662,7 +662,7 @@ async fn record_bounce(
                 full_text: Some(&parsed.text),
                 mail_kind: Some("bounce"),
                 raw_email_id: Some(raw_id),
-                thread_reason: Some(&reason),
+                thread_reason_note: Some(&reason),
                 ..Default::default()
             },
         )

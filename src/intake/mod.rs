@@ -12,6 +12,7 @@ use crate::domain::clock::Millis;
 use crate::domain::{Channel, CustomerMessageEffect, EmailAddress, Priority};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Locale;
+use crate::i18n::Note;
 use crate::outbox;
 use crate::tickets::{self, Actor, Expect};
 use sqlx::Row;
@@ -132,18 +133,24 @@ pub enum ThreadReason {
 }
 
 impl ThreadReason {
+    /// In English ("In-Reply-To matches message <…>").
     pub fn describe(&self) -> String {
+        self.note().english()
+    }
+
+    /// In each reader's language.
+    pub fn note(&self) -> Note {
         match self {
-            ThreadReason::NewTicket => "new ticket: no reference to an existing ticket".into(),
-            ThreadReason::PrivateLink => "written through the customer's private link".into(),
-            ThreadReason::InReplyTo(id) => format!("In-Reply-To matches message <{id}>"),
-            ThreadReason::References(id) => format!("References matches message <{id}>"),
-            ThreadReason::SubjectToken(t) => format!("subject names ticket [#{t}]"),
-            ThreadReason::AddressToken(t) => format!("sent to the reply address of ticket #{t}"),
+            ThreadReason::NewTicket => note!("thread-new-ticket"),
+            ThreadReason::PrivateLink => note!("thread-private-link"),
+            ThreadReason::InReplyTo(id) => note!("thread-in-reply-to", id = id),
+            ThreadReason::References(id) => note!("thread-references", id = id),
+            ThreadReason::SubjectToken(t) => note!("thread-subject", ticket = t.to_string()),
+            ThreadReason::AddressToken(t) => note!("thread-address", ticket = t.to_string()),
             ThreadReason::ForeignReference(t) => {
-                format!("new ticket: refers to ticket #{t}, which belongs to another customer")
+                note!("thread-foreign", ticket = t.to_string())
             }
-            ThreadReason::FollowUp(t) => format!("follow-up: ticket #{t} is closed"),
+            ThreadReason::FollowUp(t) => note!("thread-follow-up", ticket = t.to_string()),
         }
     }
 }
@@ -451,11 +458,13 @@ async fn receive_once(
     let ticket_id = edit.ticket_id;
 
     let email = inbound.email.as_ref();
-    let mut reason = thread_reason.describe();
+    let mut reason = thread_reason.note();
     if let Some(earlier) = email.and_then(|e| e.reuses_message_id_of) {
-        reason.push_str(&format!(
-            "; its Message-ID was used before, by message {earlier} with different content"
-        ));
+        reason = note!(
+            "thread-reused-id",
+            reason = reason,
+            message = earlier.to_string()
+        );
     }
     let message_id = edit
         .add_message(
@@ -467,7 +476,7 @@ async fn receive_once(
                 body_html: inbound.body_html.as_deref(),
                 email_message_id: email.and_then(|e| e.message_id.as_deref()),
                 full_text: email.map(|e| e.full_text.as_str()),
-                thread_reason: Some(&reason),
+                thread_reason_note: Some(&reason),
                 mail_kind: email.map(|e| e.kind.as_str()),
                 raw_email_id: email.map(|e| e.raw_email_id),
                 attachments: &inbound.attachments,

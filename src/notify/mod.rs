@@ -573,6 +573,11 @@ pub async fn record_failure(
     .bind(message_id)
     .execute(&mut **tx)
     .await?;
+    let note = note!(
+        "agent-delivery-failed-detail",
+        message = message_id.to_string(),
+        error = detail
+    );
     crate::tickets::record_event(
         tx,
         crate::tickets::Actor::System,
@@ -581,7 +586,8 @@ pub async fn record_failure(
             kind: "delivery_failed",
             old: None,
             new: None,
-            detail: Some(&format!("message {message_id}: {detail}")),
+            detail: Some(&note.english()),
+            note: Some(&note),
         },
         now,
     )

@@ -219,6 +219,7 @@ async fn warn(
             old: None,
             new: Some(metric),
             detail: Some(&detail),
+            note: None,
         },
         now,
     )

@@ -12,6 +12,7 @@ use crate::db::Tx;
 use crate::domain::clock::Millis;
 use crate::domain::{Priority, Status, Visibility};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Note;
 use crate::outbox;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -61,6 +62,9 @@ pub struct NewMessage<'a> {
     pub full_text: Option<&'a str>,
     pub email_message_id: Option<&'a str>,
     pub thread_reason: Option<&'a str>,
+    /// How the message found its ticket, in each reader's language (stored with its English,
+    /// which takes the place of `thread_reason`).
+    pub thread_reason_note: Option<&'a crate::i18n::Note>,
     pub mail_kind: Option<&'a str>,
     pub raw_email_id: Option<i64>,
     pub attachments: &'a [super::NewAttachment],
@@ -229,8 +233,8 @@ pub async fn record_event(
 
 async fn insert_event(tx: &mut Tx, by: By, ev: &EventRecord<'_>, now: Millis) -> AppResult<()> {
     sqlx::query(
-        "INSERT INTO ticket_event (ticket_id, actor_kind, agent_id, kind, old_value, new_value, detail, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO ticket_event (ticket_id, actor_kind, agent_id, kind, old_value, new_value, detail, detail_note, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(ev.ticket_id)
     .bind(by.kind)
@@ -239,6 +243,7 @@ async fn insert_event(tx: &mut Tx, by: By, ev: &EventRecord<'_>, now: Millis) ->
     .bind(ev.old)
     .bind(ev.new)
     .bind(ev.detail)
+    .bind(ev.note.map(Note::to_json))
     .bind(now)
     .execute(&mut **tx)
     .await?;
@@ -305,6 +310,7 @@ impl Edit {
                 old,
                 new,
                 detail,
+                note: None,
             },
             self.now,
         )
@@ -466,6 +472,30 @@ impl Edit {
         audit_kind: &str,
         detail: Option<&str>,
     ) -> AppResult<bool> {
+        self.change_assignee(tx, to, audit_kind, detail, None).await
+    }
+
+    /// Automatic assignment to `agent_id`, with why (recorded in English and rendered in each
+    /// reader's language).
+    pub async fn assign_automatically(
+        &mut self,
+        tx: &mut Tx,
+        agent_id: i64,
+        why: &Note,
+    ) -> AppResult<bool> {
+        let detail = why.english();
+        self.change_assignee(tx, Some(agent_id), "assigned", Some(&detail), Some(why))
+            .await
+    }
+
+    async fn change_assignee(
+        &mut self,
+        tx: &mut Tx,
+        to: Option<i64>,
+        audit_kind: &str,
+        detail: Option<&str>,
+        note: Option<&Note>,
+    ) -> AppResult<bool> {
         let from = self.current.assignee_id;
         if from == to {
             return Ok(false);
@@ -482,8 +512,20 @@ impl Edit {
         } else {
             old.as_deref()
         };
-        self.audit(tx, audit_kind, audit_old, new.as_deref(), detail)
-            .await?;
+        insert_event(
+            tx,
+            self.by,
+            &EventRecord {
+                ticket_id: self.ticket_id,
+                kind: audit_kind,
+                old: audit_old,
+                new: new.as_deref(),
+                detail,
+                note,
+            },
+            self.now,
+        )
+        .await?;
         self.current.assignee_id = to;
         self.changed("assignee", "assignee_id", old, new);
         Ok(true)
@@ -730,8 +772,8 @@ impl Edit {
         let visibility = m.visibility.unwrap_or(Visibility::Public);
         let message_id: i64 = sqlx::query_scalar(
             "INSERT INTO message (ticket_id, author_kind, agent_id, customer_id, visibility, body_text, body_html,
-                created_at, email_message_id, full_text, thread_reason, mail_kind, raw_email_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING message_id",
+                created_at, email_message_id, full_text, thread_reason, thread_reason_note, mail_kind, raw_email_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING message_id",
         )
         .bind(self.ticket_id)
         .bind(m.author_kind)
@@ -743,7 +785,8 @@ impl Edit {
         .bind(self.now)
         .bind(m.email_message_id)
         .bind(m.full_text)
-        .bind(m.thread_reason)
+        .bind(m.thread_reason_note.map(Note::english).or(m.thread_reason.map(str::to_string)))
+        .bind(m.thread_reason_note.map(Note::to_json))
         .bind(m.mail_kind)
         .bind(m.raw_email_id)
         .fetch_one(&mut **tx)

@@ -69,8 +69,11 @@ pub struct Message {
     pub body_text: String,
     /// The whole text as received (email only), behind "show full message".
     pub full_text: Option<String>,
-    /// How an inbound message was threaded onto this ticket, and why.
+    /// How an inbound message was threaded onto this ticket, and why (in English).
     pub thread_reason: Option<String>,
+    /// The same in each reader's language.
+    #[serde(skip)]
+    pub thread_reason_note: Option<crate::i18n::Note>,
     /// `normal` or `auto_reply` for inbound email.
     pub mail_kind: Option<String>,
     /// Outbound email: `queued`, `sent` or `failed`.
@@ -89,7 +92,17 @@ pub struct Event {
     pub old_value: Option<String>,
     pub new_value: Option<String>,
     pub detail: Option<String>,
+    /// The detail in each reader's language, where it was recorded as a message.
+    #[serde(skip)]
+    pub detail_note: Option<crate::i18n::Note>,
     pub created_at: Millis,
+}
+
+impl Event {
+    /// The detail in the current language (or as recorded).
+    pub fn detail_text(&self) -> Option<String> {
+        crate::i18n::Note::render_stored(self.detail_note.as_ref(), self.detail.as_deref())
+    }
 }
 
 /// Who caused a change, for the audit log.
@@ -106,6 +119,8 @@ pub struct EventRecord<'a> {
     pub old: Option<&'a str>,
     pub new: Option<&'a str>,
     pub detail: Option<&'a str>,
+    /// The detail as a message rendered in each reader's language (`detail` is its English).
+    pub note: Option<&'a crate::i18n::Note>,
 }
 
 /// A file arriving with a message (a customer's email or form, an agent's reply).

@@ -507,7 +507,7 @@ pub async fn queue_counts(db: &Db, viewer_id: i64) -> AppResult<Vec<(Queue, i64)
 pub async fn messages(db: &Db, ticket_id: i64, public_only: bool) -> AppResult<Vec<Message>> {
     let rows = sqlx::query(
         "SELECT m.message_id, m.ticket_id, m.author_kind, m.visibility, m.body_text, m.created_at,
-            m.full_text, m.thread_reason, m.mail_kind, m.delivery_status, m.delivery_error, m.email_message_id,
+            m.full_text, m.thread_reason, m.thread_reason_note, m.mail_kind, m.delivery_status, m.delivery_error, m.email_message_id,
             COALESCE(a.name, c.name, 'Casebook') AS author_name
          FROM message m LEFT JOIN agent a ON a.agent_id = m.agent_id LEFT JOIN customer c ON c.customer_id = m.customer_id
          WHERE m.ticket_id = $1 AND ($2 = 0 OR m.visibility = 'public')
@@ -547,6 +547,10 @@ pub async fn messages(db: &Db, ticket_id: i64, public_only: bool) -> AppResult<V
             body_text: r.try_get("body_text")?,
             full_text: r.try_get("full_text")?,
             thread_reason: r.try_get("thread_reason")?,
+            thread_reason_note: crate::i18n::Note::from_json(
+                r.try_get::<Option<String>, _>("thread_reason_note")?
+                    .as_deref(),
+            ),
             mail_kind: r.try_get("mail_kind")?,
             delivery_status: r.try_get("delivery_status")?,
             delivery_error: r.try_get("delivery_error")?,
@@ -586,7 +590,7 @@ pub async fn attachment(db: &Db, id: i64) -> AppResult<AttachmentContent> {
 
 pub async fn events(db: &Db, ticket_id: i64) -> AppResult<Vec<Event>> {
     let rows = sqlx::query(
-        "SELECT e.ticket_event_id, e.actor_kind, a.name AS agent_name, e.kind, e.old_value, e.new_value, e.detail, e.created_at
+        "SELECT e.ticket_event_id, e.actor_kind, a.name AS agent_name, e.kind, e.old_value, e.new_value, e.detail, e.detail_note, e.created_at
          FROM ticket_event e LEFT JOIN agent a ON a.agent_id = e.agent_id WHERE e.ticket_id = $1 ORDER BY e.ticket_event_id",
     )
     .bind(ticket_id)
@@ -603,6 +607,9 @@ pub async fn events(db: &Db, ticket_id: i64) -> AppResult<Vec<Event>> {
                 old_value: r.try_get("old_value")?,
                 new_value: r.try_get("new_value")?,
                 detail: r.try_get("detail")?,
+                detail_note: crate::i18n::Note::from_json(
+                    r.try_get::<Option<String>, _>("detail_note")?.as_deref(),
+                ),
                 created_at: r.try_get("created_at")?,
             })
         })

@@ -349,3 +349,107 @@ async fn korean_mail_sqlite() {
 async fn korean_mail_postgres() {
     korean_mail(crate::harness::Backend::Postgres).await;
 }
+
+/// The agent's language for the ticket page; `""` goes back to the browser's.
+async fn choose_language(app: &crate::harness::TestApp, agent: &reqwest::Client, locale: &str) {
+    let (csrf, _) = csrf_from(agent, &app.at("/account/language")).await;
+    let resp = agent
+        .post(app.at("/account/language"))
+        .form(&[("csrf", csrf.as_str()), ("locale", locale)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+}
+
+// What Casebook recorded when it happened — why routing and assignment put a ticket where it is,
+// how an email found its ticket — reads in the language of whoever looks at it later, while the
+// API keeps the English it always gave.
+both_backends!(
+    recorded_explanations_read_in_each_agents_language,
+    |app| async move {
+        use casebook::intake::email::{Ingested, Mode, Source, ingest};
+        let state = &app.running.state;
+        let first = crate::email_intake::mail(
+            "ana@example.com",
+            "Broken login",
+            Some("first@mail.example.com"),
+            "",
+            "I cannot log in.",
+        );
+        let source = |uid| Source {
+            mailbox: "test@imap/INBOX".into(),
+            uidvalidity: Some(1),
+            uid: Some(uid),
+        };
+        let Ingested::Ticket { ticket_id, .. } = ingest(state, &source(1), &first, Mode::Normal)
+            .await
+            .unwrap()
+        else {
+            panic!("a ticket")
+        };
+        let reply = crate::email_intake::mail(
+            "ana@example.com",
+            "Re: Broken login",
+            Some("second@mail.example.com"),
+            "In-Reply-To: <first@mail.example.com>\r\n",
+            "Still broken.",
+        );
+        ingest(state, &source(2), &reply, Mode::Normal)
+            .await
+            .unwrap();
+        app.drain_outbox().await;
+
+        // The API: English, as recorded.
+        let t = app.get_json(&format!("/api/v1/tickets/{ticket_id}")).await;
+        let events = t["events"].as_array().unwrap();
+        let routed = events
+            .iter()
+            .find(|e| e["kind"] == "routed" || e["kind"] == "assigned")
+            .expect("routing was recorded");
+        assert!(
+            routed["detail"]
+                .as_str()
+                .unwrap()
+                .contains("no rule matched → Unassigned (no default team)"),
+            "{routed}"
+        );
+        let reasons: Vec<&str> = t["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|m| m["thread_reason"].as_str())
+            .collect();
+        assert!(
+            reasons.contains(&"In-Reply-To matches message <first@mail.example.com>"),
+            "{reasons:?}"
+        );
+
+        let agent = app.browser();
+        login(&app, &agent, &app.agent_email, PASSWORD).await;
+        let url = app.at(&format!("/tickets/{ticket_id}"));
+        let (_, en) = page(&agent, &url, Some("en")).await;
+        assert!(en.contains("no rule matched → Unassigned"), "English page");
+        assert!(en.contains("In-Reply-To matches message"), "English page");
+
+        choose_language(&app, &agent, "ko").await;
+        let (_, ko) = page(&agent, &url, None).await;
+        assert!(
+            ko.contains("미배정 대기 중: 일치하는 규칙 없음 → 미배정 (기본 팀 없음)"),
+            "Korean routing"
+        );
+        assert!(ko.contains("In-Reply-To가 메시지"), "Korean threading");
+        assert!(
+            ko.contains("새 티켓: 기존 티켓에 대한 참조 없음"),
+            "Korean threading"
+        );
+        assert!(!ko.contains("no rule matched"), "no English left");
+
+        choose_language(&app, &agent, "ar").await;
+        let (_, ar) = page(&agent, &url, None).await;
+        assert!(ar.contains("لم تطابق أي قاعدة"), "Arabic routing");
+        assert!(ar.contains("تطابق الرسالة"), "Arabic threading");
+        assert!(!ar.contains("no rule matched"), "no English left");
+        choose_language(&app, &agent, "").await;
+    }
+);

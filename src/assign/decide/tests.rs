@@ -462,7 +462,8 @@ fn explanations() {
             "rule 'Billing' → team Billing",
             Some("Billing"),
             Some(&choice)
-        ),
+        )
+        .english(),
         "Assigned to Dana: rule 'Billing' → team Billing; 3 available; Dana had 2 open, fewest \
          (loads: Dana 2/10, Sam 3/10, Lee 4/10) (not available: Kim away)"
     );
@@ -476,12 +477,48 @@ fn explanations() {
     );
     assert!(
         explain("r", Some("T"), Some(&tied))
+            .english()
             .contains("Sam had 2 open, tied with Dana; longest since last assignment")
     );
     let full = choose(&[cand(1, "Dana", "online", 5, 5, None)], None, None);
     assert_eq!(
-        explain("r", Some("Billing"), Some(&full)),
+        explain("r", Some("Billing"), Some(&full)).english(),
         "Waiting in team Billing's queue: r; nobody available (not available: Dana at capacity 5/5)"
     );
-    assert_eq!(explain("r", None, None), "Waiting in Unassigned: r");
+    assert_eq!(
+        explain("r", None, None).english(),
+        "Waiting in Unassigned: r"
+    );
+}
+
+#[test]
+fn explanations_read_in_each_language() {
+    use crate::i18n::Locale;
+    let members = vec![
+        cand(1, "Dana", "online", 2, 10, Some(1)),
+        cand(2, "Sam", "online", 3, 10, Some(1)),
+        cand(4, "Kim", "away", 0, 10, None),
+    ];
+    let choice = choose(&members, None, None);
+    let routing = crate::note!(
+        "assign-route-rule",
+        rule = "Billing",
+        keyword = crate::note!("assign-route-keyword", keyword = "invoice"),
+        target = crate::note!("assign-target-team", team = "Billing")
+    );
+    let why = explain(routing, Some("Billing"), Some(&choice));
+    assert_eq!(
+        why.english(),
+        "Assigned to Dana: rule 'Billing' (keyword “invoice”) → team Billing; 2 available; Dana \
+         had 2 open, fewest (loads: Dana 2/10, Sam 3/10) (not available: Kim away)"
+    );
+    let ko = why.render_in(Locale::Ko);
+    assert!(ko.starts_with("Dana에게 배정: 규칙 'Billing'"), "{ko}");
+    assert!(ko.contains("Kim 자리 비움"), "{ko}");
+    let ar = why.render_in(Locale::Ar);
+    assert!(ar.starts_with("أُسندت إلى"), "{ar}");
+    assert!(ar.contains("غير متواجد") && ar.contains("، "), "{ar}");
+    // What was stored reads the same after a round trip.
+    let stored = crate::i18n::Note::from_json(Some(&why.to_json())).unwrap();
+    assert_eq!(stored.render_in(Locale::Ko), ko);
 }

@@ -427,7 +427,7 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                                 }
                                 @if m.mail_kind.as_deref() == Some("auto_reply") { p.muted.small { (t!("agent-auto-reply")) } }
                                 @if m.mail_kind.as_deref() == Some("list") { p.muted.small { (t!("agent-list-mail")) } }
-                                @if let Some(reason) = m.thread_reason.as_ref().filter(|_| m.mail_kind.is_some()) { p.muted.small title=(t!("agent-threading-title")) { (t!("agent-threading", reason = reason)) } }
+                                @if let Some(reason) = crate::i18n::Note::render_stored(m.thread_reason_note.as_ref(), m.thread_reason.as_deref()).filter(|_| m.mail_kind.is_some()) { p.muted.small title=(t!("agent-threading-title")) { (t!("agent-threading", reason = reason)) } }
                                 @match m.delivery_status.as_deref() {
                                     Some("failed") => p.delivery.failed role="status" { (t!("agent-delivery-failed", error = m.delivery_error.clone().unwrap_or_else(|| t!("agent-delivery-unknown-error")))) },
                                     Some("queued") => p.muted.small { (t!("agent-delivery-queued")) },
@@ -723,6 +723,35 @@ fn agent_name(agents: &[AgentRef], id: Option<&str>) -> String {
     }
 }
 
+/// Why mail was held, in the reader's language (the stored code stays in the title; the detail
+/// beside it is the mail system's own diagnostic).
+fn quarantine_reason(code: &str) -> String {
+    match code {
+        "parse_error" => t!("quarantine-parse-error"),
+        "too_large" => t!("quarantine-too-large"),
+        "loop_detected" => t!("quarantine-loop"),
+        "sender_blocked" => t!("quarantine-blocked"),
+        "rate_limited" => t!("quarantine-rate-limited"),
+        "auto_reply" => t!("quarantine-auto-reply"),
+        "bounce" => t!("quarantine-bounce"),
+        "no_sender" => t!("quarantine-no-sender"),
+        "storage_error" => t!("quarantine-storage-error"),
+        "spoofed" => t!("quarantine-spoofed"),
+        "receipt" => t!("quarantine-receipt"),
+        other => other.to_string(),
+    }
+}
+
+/// An SLA clock's name (`first_response` → "First response").
+fn clock_name(metric: &str) -> String {
+    match metric {
+        "first_response" => t!("sla-metric-first-response"),
+        "next_response" => t!("sla-metric-next-response"),
+        "resolution" => t!("sla-metric-resolution"),
+        other => other.to_string(),
+    }
+}
+
 /// One line of a ticket's history, with who did it: "Ana changed status open → pending".
 pub fn describe_event(e: &Event, agents: &[AgentRef]) -> String {
     let who = match e.actor.as_str() {
@@ -733,7 +762,8 @@ pub fn describe_event(e: &Event, agents: &[AgentRef]) -> String {
     let who = who.as_str();
     let old = e.old_value.as_deref().unwrap_or("—");
     let new = e.new_value.as_deref().unwrap_or("—");
-    let detail = e.detail.as_deref();
+    let detail_text = e.detail_text();
+    let detail = detail_text.as_deref();
     match e.kind.as_str() {
         "created" => match detail {
             Some(d) => t!(
@@ -804,6 +834,19 @@ pub fn describe_event(e: &Event, agents: &[AgentRef]) -> String {
             detail = detail.unwrap_or("")
         ),
         "ack_suppressed" => t!("agent-event-ack-suppressed", who = who),
+        "team" => t!("agent-event-team", who = who),
+        "resolution" => t!("agent-event-resolution", who = who),
+        "sla_warning" => t!(
+            "agent-event-sla-warning",
+            who = who,
+            clock = clock_name(new)
+        ),
+        "sla_breach" => t!("agent-event-sla-breach", who = who, clock = clock_name(new)),
+        "escalated" => t!(
+            "agent-event-escalated",
+            who = who,
+            reason = detail.unwrap_or("")
+        ),
         "customer_merged" => t!(
             "agent-event-customer-merged",
             who = who,
@@ -1070,7 +1113,7 @@ pub fn quarantine(
                         tbody {
                             @for q in items {
                                 tr {
-                                    td { span.badge title=(q.detail) { (q.reason) } br; span.muted.small { (q.detail) } }
+                                    td { span.badge title=(q.reason) { (quarantine_reason(&q.reason)) } br; span.muted.small dir="auto" { (q.detail) } }
                                     td dir="auto" { (q.sender.as_deref().unwrap_or("—")) }
                                     td dir="auto" { (q.subject.as_deref().unwrap_or("—")) }
                                     td { (human_size(q.size_bytes)) }

@@ -76,7 +76,7 @@ pub fn assignment_note(events: &[Event]) -> Markup {
         .find(|e| matches!(e.kind.as_str(), "assigned" | "routed" | "assignee"));
     html! {
         @if let Some(e) = last.filter(|e| e.kind != "assignee") {
-            @if let Some(d) = &e.detail { p.muted.small.why dir="auto" title=(t!("assign-why-title")) { (d) } }
+            @if let Some(d) = e.detail_text() { p.muted.small.why dir="auto" title=(t!("assign-why-title")) { (d) } }
         }
     }
 }
@@ -135,7 +135,7 @@ pub fn teams_page(
                             button type="submit" { (t!("assign-save-team")) }
                         }
                     } @else {
-                        p { @for (i, m) in t.members.iter().enumerate() { @if i > 0 { (t!("assign-list-separator")) } bdi { (m.name) } } }
+                        p { @for (i, m) in t.members.iter().enumerate() { @if i > 0 { (t!("list-separator")) } bdi { (m.name) } } }
                     }
                 }
             }
@@ -407,7 +407,7 @@ pub fn agent_routing(csrf: &str, agents: &[AgentSettings], calendars: &[(i64, St
                     @for a in agents {
                         tr {
                             td { bdi { (a.name) } @if !a.active { " " span.badge { (t!("assign-badge-inactive")) } } }
-                            td dir="auto" { (a.teams.join(&t!("assign-list-separator"))) }
+                            td dir="auto" { (a.teams.join(&t!("list-separator"))) }
                             td { (crate::i18n::number(a.open)) }
                             td {
                                 form.row method="post" action={"/admin/agents/" (a.id) "/routing"} {

@@ -99,7 +99,7 @@ fn reasons(p: &DuplicatePair) -> String {
         .iter()
         .map(|r| reason_text(*r))
         .collect::<Vec<_>>()
-        .join(&t!("crm-list-separator"))
+        .join(&t!("list-separator"))
 }
 
 /// Why two customers look like one, in the current language.

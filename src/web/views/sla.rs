@@ -274,7 +274,7 @@ pub fn admin_page(
                                         p.match_plan.as_ref().map(|x| t!("sla-admin-cond-plan", plan = x)),
                                         team_name(p.match_team_id).map(|x| t!("sla-admin-cond-team", team = x)),
                                     ].into_iter().flatten().collect();
-                                    @if conds.is_empty() { (t!("sla-admin-every-ticket")) } @else { (conds.join(&t!("assign-list-separator"))) }
+                                    @if conds.is_empty() { (t!("sla-admin-every-ticket")) } @else { (conds.join(&t!("list-separator"))) }
                                 }
                                 td.small {
                                     @for (prio, t) in &p.targets {
