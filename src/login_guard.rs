@@ -158,14 +158,11 @@ pub async fn before_check(
             .execute(&mut *tx)
             .await?;
         // In the account owner's language, not the one of whoever is trying to sign in.
-        let locale = crate::notify::inbox::agent_locale(&mut tx, agent_id).await?;
-        let body = crate::i18n::with(locale, || {
-            t!(
-                "error-sign-in-alert",
-                count = failures,
-                address = address.to_string()
-            )
-        });
+        let body = note!(
+            "error-sign-in-alert",
+            count = failures,
+            address = address.to_string()
+        );
         crate::notify::inbox::notify_account(&mut tx, agent_id, "sign_in", &body, now).await?;
     }
     tx.commit().await?;

@@ -147,7 +147,6 @@ notify-customer-reply = كتب العميل في { $ticket }
 notify-following-by = غيّر { $agent } التذكرة { $ticket } التي تتابعها: { $summary }
 notify-following-changed = تغيّرت التذكرة { $ticket } التي تتابعها: { $summary }
 # What changed, for followers: "status open → pending, new customer message".
-notify-summary-separator = {"، "}
 notify-summary-status = الحالة { $old } ← { $new }
 notify-summary-priority = الأولوية { $old } ← { $new }
 notify-summary-unassigned = أُلغي الإسناد

@@ -106,7 +106,6 @@ notify-customer-reply = The customer wrote on { $ticket }
 notify-following-by = Followed ticket { $ticket } changed by { $agent }: { $summary }
 notify-following-changed = Followed ticket { $ticket } changed: { $summary }
 # What changed, for followers: "status open → pending, new customer message".
-notify-summary-separator = {", "}
 notify-summary-status = status { $old } → { $new }
 notify-summary-priority = priority { $old } → { $new }
 notify-summary-unassigned = unassigned

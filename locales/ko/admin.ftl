@@ -91,7 +91,6 @@ notify-customer-reply = 고객이 { $ticket }에 글을 남겼습니다
 notify-following-by = { $agent }님이 팔로우 중인 티켓 { $ticket }을(를) 변경했습니다: { $summary }
 notify-following-changed = 팔로우 중인 티켓 { $ticket }이(가) 변경되었습니다: { $summary }
 # What changed, for followers: "status open → pending, new customer message".
-notify-summary-separator = {", "}
 notify-summary-status = 상태 { $old } → { $new }
 notify-summary-priority = 우선순위 { $old } → { $new }
 notify-summary-unassigned = 배정 해제됨

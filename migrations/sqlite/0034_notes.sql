@@ -1,5 +1,7 @@
 -- Texts recorded when something happens (why a ticket was routed and assigned, how an email found
--- its ticket) are kept twice: in English, as the API and the audit log show them, and as a message
--- id with its arguments (JSON), which pages render in each reader's language.
+-- its ticket, what a notification tells an agent) are kept twice: as text (English for the API
+-- and the audit log; the recipient's language for a notification) and as a message id with its
+-- arguments (JSON), which pages render in the language of whoever reads them later.
 ALTER TABLE ticket_event ADD COLUMN detail_note TEXT;
 ALTER TABLE message ADD COLUMN thread_reason_note TEXT;
+ALTER TABLE agent_notification ADD COLUMN body_note TEXT;

@@ -7,6 +7,7 @@
 use crate::db::{Db, Tx};
 use crate::domain::clock::Millis;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{Note, Part};
 use crate::tickets::commands::FieldChange;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -36,9 +37,20 @@ pub struct Notification {
     pub id: i64,
     pub ticket_id: Option<i64>,
     pub kind: String,
+    /// The text in the recipient's language when it was written.
     pub body: String,
+    /// The same, to render in the language the agent reads now.
+    #[serde(skip)]
+    pub body_note: Option<Note>,
     pub created_at: Millis,
     pub read_at: Option<Millis>,
+}
+
+impl Notification {
+    /// What it says, in the current language.
+    pub fn text(&self) -> String {
+        Note::render_stored(self.body_note.as_ref(), Some(&self.body)).unwrap_or_default()
+    }
 }
 
 /// Tells agent `agent_id` about ticket `ticket_id`, unless the agent turned in-app notifications
@@ -48,20 +60,22 @@ pub async fn notify(
     agent_id: i64,
     ticket_id: i64,
     kind: &str,
-    body: &str,
+    body: &Note,
     now: Millis,
 ) -> AppResult<bool> {
+    let text = body.render_in(agent_locale(tx, agent_id).await?);
     let written: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO agent_notification (agent_id, ticket_id, kind, body, created_at)
-         SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS
+        "INSERT INTO agent_notification (agent_id, ticket_id, kind, body, body_note, created_at)
+         SELECT $1, $2, $3, $4, $6, $5 WHERE NOT EXISTS
            (SELECT 1 FROM notification_pref WHERE agent_id = $1 AND kind = $3 AND in_app = 0)
          RETURNING agent_notification_id",
     )
     .bind(agent_id)
     .bind(ticket_id)
     .bind(kind)
-    .bind(body)
+    .bind(text)
     .bind(now)
+    .bind(body.to_json())
     .fetch_optional(&mut **tx)
     .await?;
     if let Some(id) = written {
@@ -78,16 +92,18 @@ pub async fn notify_account(
     tx: &mut Tx,
     agent_id: i64,
     kind: &str,
-    body: &str,
+    body: &Note,
     now: Millis,
 ) -> AppResult<()> {
+    let text = body.render_in(agent_locale(tx, agent_id).await?);
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO agent_notification (agent_id, ticket_id, kind, body, created_at)
-         VALUES ($1, NULL, $2, $3, $4) RETURNING agent_notification_id",
+        "INSERT INTO agent_notification (agent_id, ticket_id, kind, body, body_note, created_at)
+         VALUES ($1, NULL, $2, $3, $4, $5) RETURNING agent_notification_id",
     )
     .bind(agent_id)
     .bind(kind)
-    .bind(body)
+    .bind(text)
+    .bind(body.to_json())
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;
@@ -145,13 +161,13 @@ pub async fn on_change(
     };
     let subject = crate::domain::single_line(subject);
     let what = || {
-        t!(
+        note!(
             "notify-ticket",
             id = ticket_id.to_string(),
             subject = &subject
         )
     };
-    // Each text is written in its recipient's language, when it is stored (below).
+    // Each text is kept as a message, read in its recipient's language.
     let by = actor_name.as_deref();
     // (agent, kind, body), most specific first; the first one per agent wins.
     let mut out: Vec<(i64, &str, Body)> = Vec::new();
@@ -195,32 +211,31 @@ pub async fn on_change(
         if Some(agent) == actor_agent_id || !told.insert(agent) {
             continue;
         }
-        let locale = agent_locale(tx, agent).await?;
-        let text = crate::i18n::with(locale, || match body {
+        let text = match body {
             Body::Assigned => match (actor_agent_id, by) {
-                (Some(_), Some(by)) => t!("notify-assigned-by", ticket = what(), agent = by),
-                (Some(_), None) => t!("notify-assigned", ticket = what()),
-                (None, _) => t!("notify-assigned-auto", ticket = what()),
+                (Some(_), Some(by)) => note!("notify-assigned-by", ticket = what(), agent = by),
+                (Some(_), None) => note!("notify-assigned", ticket = what()),
+                (None, _) => note!("notify-assigned-auto", ticket = what()),
             },
             Body::Mention => match by {
-                Some(by) => t!("notify-mention-by", ticket = what(), agent = by),
-                None => t!("notify-mention", ticket = what()),
+                Some(by) => note!("notify-mention-by", ticket = what(), agent = by),
+                None => note!("notify-mention", ticket = what()),
             },
-            Body::CustomerReply => t!("notify-customer-reply", ticket = what()),
+            Body::CustomerReply => note!("notify-customer-reply", ticket = what()),
             Body::Following => match by {
-                Some(by) => t!(
+                Some(by) => note!(
                     "notify-following-by",
                     ticket = what(),
                     agent = by,
                     summary = summarize(fields)
                 ),
-                None => t!(
+                None => note!(
                     "notify-following-changed",
                     ticket = what(),
                     summary = summarize(fields)
                 ),
             },
-        });
+        };
         notify(tx, agent, ticket_id, kind, &text, now).await?;
     }
     Ok(())
@@ -254,50 +269,58 @@ fn is_message(f: &FieldChange) -> bool {
     f.field == "message" || f.field == "note"
 }
 
-/// What a change did, for followers: "status open → pending, new customer message".
-fn summarize(fields: &[FieldChange]) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    // A status or priority value in the current language; other values as they are.
-    let value = |v: Option<&str>| -> String {
+/// What a change did, for followers: "status open → pending, new customer message" (empty when
+/// nothing worth telling changed).
+fn summarize(fields: &[FieldChange]) -> Vec<Part> {
+    let mut parts: Vec<Part> = Vec::new();
+    // A status or priority by its name in the reader's language; other values as they are.
+    let value = |v: Option<&str>| -> Part {
         match v {
-            None => t!("none"),
-            Some(v @ ("low" | "normal" | "high" | "urgent")) => crate::i18n::priority_name(v),
-            Some(v) => crate::i18n::status_name(v),
+            None => note!("none").into(),
+            Some(v @ ("low" | "normal" | "high" | "urgent")) => {
+                Note::new(&format!("priority-{v}")).into()
+            }
+            Some(v @ ("new" | "open" | "pending" | "solved" | "closed")) => {
+                Note::new(&format!("status-{v}")).into()
+            }
+            Some(v) => Part::from(v),
         }
     };
     for f in fields {
         let new = f.new.as_deref().unwrap_or("none");
-        let part = match f.field.as_str() {
-            "status" => t!(
+        let part: Part = match f.field.as_str() {
+            "status" => note!(
                 "notify-summary-status",
                 old = value(f.old.as_deref()),
                 new = value(f.new.as_deref())
-            ),
-            "priority" => t!(
+            )
+            .into(),
+            "priority" => note!(
                 "notify-summary-priority",
                 old = value(f.old.as_deref()),
                 new = value(f.new.as_deref())
-            ),
-            "assignee_id" if f.new.is_none() => t!("notify-summary-unassigned"),
-            "assignee_id" => t!("notify-summary-assignee"),
-            "team_id" => t!("notify-summary-team"),
-            "subject" => t!("notify-summary-subject"),
-            "tags" => t!("notify-summary-tag", tag = new),
+            )
+            .into(),
+            "assignee_id" if f.new.is_none() => note!("notify-summary-unassigned").into(),
+            "assignee_id" => note!("notify-summary-assignee").into(),
+            "team_id" => note!("notify-summary-team").into(),
+            "subject" => note!("notify-summary-subject").into(),
+            "tags" => note!("notify-summary-tag", tag = new).into(),
             "message" if f.old.as_deref() == Some("customer") => {
-                t!("notify-summary-customer-message")
+                note!("notify-summary-customer-message").into()
             }
-            "message" => t!("notify-summary-reply"),
-            "note" => t!("notify-summary-note"),
-            "customer_id" => t!("notify-summary-customer"),
-            "resolution_message_id" => t!("notify-summary-solution"),
+            "message" => note!("notify-summary-reply").into(),
+            "note" => note!("notify-summary-note").into(),
+            "customer_id" => note!("notify-summary-customer").into(),
+            "resolution_message_id" => note!("notify-summary-solution").into(),
             "ticket" => continue,
-            other => other.replace('_', " "),
+            other => Part::from(other.replace('_', " ")),
         };
         if !parts.contains(&part) {
             parts.push(part);
         }
     }
-    parts.join(&t!("notify-summary-separator"))
+    parts
 }
 
 /// The `@handles` in a note, lowercased: `@dana`, `@dana.white`, `@DanaWhite`. An `@` inside a
@@ -357,7 +380,7 @@ async fn mentioned_agents(tx: &mut Tx, handles: &[String]) -> AppResult<Vec<i64>
 
 pub async fn notifications(db: &Db, agent_id: i64, limit: i64) -> AppResult<Vec<Notification>> {
     let rows = sqlx::query(
-        "SELECT agent_notification_id, ticket_id, kind, body, created_at, read_at FROM agent_notification
+        "SELECT agent_notification_id, ticket_id, kind, body, body_note, created_at, read_at FROM agent_notification
          WHERE agent_id = $1 ORDER BY agent_notification_id DESC LIMIT $2",
     )
     .bind(agent_id)
@@ -373,6 +396,7 @@ fn notification_from_row(r: &sqlx::any::AnyRow) -> AppResult<Notification> {
         ticket_id: r.try_get("ticket_id")?,
         kind: r.try_get("kind")?,
         body: r.try_get("body")?,
+        body_note: Note::from_json(r.try_get::<Option<String>, _>("body_note")?.as_deref()),
         created_at: r.try_get("created_at")?,
         read_at: r.try_get("read_at")?,
     })
@@ -556,7 +580,7 @@ const DIGEST_MAX_ITEMS: usize = 50;
 pub async fn due_digests(db: &Db, now: Millis, every_ms: i64) -> AppResult<Vec<Digest>> {
     let since = now - every_ms;
     let rows = sqlx::query(
-        "SELECT n.agent_notification_id, n.agent_id, n.ticket_id, n.kind, n.body, n.created_at, n.read_at,
+        "SELECT n.agent_notification_id, n.agent_id, n.ticket_id, n.kind, n.body, n.body_note, n.created_at, n.read_at,
                 a.email, a.name, a.locale
          FROM agent_notification n
          JOIN notification_pref p ON p.agent_id = n.agent_id AND p.kind = n.kind AND p.email = 1
@@ -653,7 +677,7 @@ pub fn digest_mail(d: &Digest, base_url: &str) -> (String, String, String) {
     let settings = format!("{base_url}/notifications");
     let mut text = format!("{}\n\n", t!("notify-digest-intro"));
     for item in &d.items {
-        text.push_str(&format!("- {}\n  {}\n", item.body, link(item)));
+        text.push_str(&format!("- {}\n  {}\n", item.text(), link(item)));
     }
     text.push_str(&format!(
         "\n{}\n",
@@ -670,7 +694,7 @@ pub fn digest_mail(d: &Digest, base_url: &str) -> (String, String, String) {
             p { (t!("notify-digest-intro")) }
             ul {
                 @for item in &d.items {
-                    li { a href=(link(item)) dir="auto" { (item.body) } }
+                    li { a href=(link(item)) dir="auto" { (item.text()) } }
                 }
             }
             p style="color:#687085;font-size:13px" { (footer) }
@@ -782,12 +806,22 @@ mod tests {
             old: old.map(Into::into),
             new: new.map(Into::into),
         };
+        let parts = summarize(&[
+            f("status", Some("open"), Some("pending")),
+            f("message", Some("customer"), Some("7")),
+            f("status", Some("open"), Some("pending")),
+        ]);
+        let english: Vec<String> = parts
+            .iter()
+            .map(|p| match p {
+                Part::Note(n) => n.english(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
         assert_eq!(
-            summarize(&[
-                f("status", Some("open"), Some("pending")),
-                f("message", Some("customer"), Some("7")),
-            ]),
-            "status open → pending, new customer message"
+            english,
+            ["status open → pending", "new customer message"],
+            "each change once"
         );
     }
 }

@@ -196,16 +196,13 @@ pub async fn escalate(
         None => team_lead(&mut tx, t.team_id).await?,
     };
     if let Some(who) = who.filter(|w| *w != agent.id) {
-        // Written in the language of the agent it goes to.
-        let locale = crate::notify::inbox::agent_locale(&mut tx, who).await?;
-        let body = crate::i18n::with(locale, || {
-            t!(
-                "sla-escalated-notification",
-                id = ticket_id.to_string(),
-                agent = &agent.name,
-                reason = reason
-            )
-        });
+        // Read in the language of the agent it goes to.
+        let body = note!(
+            "sla-escalated-notification",
+            id = ticket_id.to_string(),
+            agent = &agent.name,
+            reason = reason
+        );
         notify(&mut tx, who, ticket_id, "escalated", &body, now).await?;
     }
     edit.save(&mut tx).await?;

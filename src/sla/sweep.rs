@@ -230,35 +230,26 @@ async fn warn(
             None => settings.lead(t.team_id),
         };
         if let Some(agent) = who {
-            let body = notice_text(tx, agent, false, ticket_id, metric).await?;
+            let body = notice_text(false, ticket_id, metric);
             notify(tx, agent, ticket_id, "sla_warning", &body, now).await?;
         }
     }
     Ok(())
 }
 
-/// An SLA notice's text in its recipient's language.
-async fn notice_text(
-    tx: &mut crate::db::Tx,
-    agent_id: i64,
-    breached: bool,
-    ticket_id: i64,
-    metric: &str,
-) -> AppResult<String> {
-    let locale = crate::notify::inbox::agent_locale(tx, agent_id).await?;
-    Ok(crate::i18n::with(locale, || {
-        let clock = match Metric::parse(metric) {
-            Some(Metric::FirstResponse) => t!("sla-metric-first-response"),
-            Some(Metric::NextResponse) => t!("sla-metric-next-response"),
-            Some(Metric::Resolution) => t!("sla-metric-resolution"),
-            None => "SLA".to_string(),
-        };
-        if breached {
-            t!("sla-notify-breached", ticket = ticket_id, clock = clock)
-        } else {
-            t!("sla-notify-warning", ticket = ticket_id, clock = clock)
-        }
-    }))
+/// An SLA notice, read in its recipient's language.
+fn notice_text(breached: bool, ticket_id: i64, metric: &str) -> crate::i18n::Note {
+    let clock: crate::i18n::Part = match Metric::parse(metric) {
+        Some(Metric::FirstResponse) => note!("sla-metric-first-response").into(),
+        Some(Metric::NextResponse) => note!("sla-metric-next-response").into(),
+        Some(Metric::Resolution) => note!("sla-metric-resolution").into(),
+        None => "SLA".into(),
+    };
+    if breached {
+        note!("sla-notify-breached", ticket = ticket_id, clock = clock)
+    } else {
+        note!("sla-notify-warning", ticket = ticket_id, clock = clock)
+    }
 }
 
 async fn breach(
@@ -312,7 +303,7 @@ async fn breach(
     if policy.is_none_or(|p| p.notify_lead_on_breach) {
         match settings.lead(team_id) {
             Some(lead) => {
-                let body = notice_text(tx, lead, true, ticket_id, metric).await?;
+                let body = notice_text(true, ticket_id, metric);
                 notify(tx, lead, ticket_id, "sla_breach", &body, now).await?;
                 steps.push(format!("lead agent {lead} notified"));
             }

@@ -445,6 +445,32 @@ both_backends!(
         );
         assert!(!ko.contains("no rule matched"), "no English left");
 
+        // A notification written while the agent read English reads in Korean once they do.
+        let me: i64 = sqlx::query_scalar("SELECT agent_id FROM agent WHERE email = $1")
+            .bind(&app.agent_email)
+            .fetch_one(&app.db().pool)
+            .await
+            .unwrap();
+        choose_language(&app, &agent, "").await;
+        let resp = app
+            .api()
+            .patch(app.at(&format!("/api/v1/tickets/{ticket_id}")))
+            .bearer_auth(&app.admin_token)
+            .json(&json!({ "assignee_id": me }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let (_, en) = page(&agent, &app.at("/notifications"), Some("en")).await;
+        assert!(
+            en.contains("was assigned to you by"),
+            "English notification"
+        );
+        choose_language(&app, &agent, "ko").await;
+        let (_, ko) = page(&agent, &app.at("/notifications"), None).await;
+        assert!(ko.contains("나에게 배정했습니다"), "Korean notification");
+        assert!(!ko.contains("was assigned to you by"), "no English left");
+
         choose_language(&app, &agent, "ar").await;
         let (_, ar) = page(&agent, &url, None).await;
         assert!(ar.contains("لم تطابق أي قاعدة"), "Arabic routing");

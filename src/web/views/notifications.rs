@@ -49,8 +49,8 @@ pub fn notifications_page(
                         li class=[n.read_at.is_none().then_some("unread")] data-kind=(n.kind) {
                             span.muted { (ago(now, n.created_at)) " · " }
                             @match n.ticket_id {
-                                Some(t) => a href={"/tickets/" (t)} dir="auto" { (n.body) },
-                                None => bdi { (n.body) },
+                                Some(t) => a href={"/tickets/" (t)} dir="auto" { (n.text()) },
+                                None => bdi { (n.text()) },
                             }
                             @if n.read_at.is_none() {
                                 " "
