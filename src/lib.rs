@@ -26,6 +26,7 @@ pub mod outbox;
 pub mod ratelimit;
 pub mod reports;
 pub mod search;
+pub mod settings;
 pub mod sla;
 pub mod state;
 pub mod tickets;
@@ -93,6 +94,11 @@ pub async fn start(config: Config, clock: SharedClock) -> anyhow::Result<Running
     }
     let mailer = notify::Mailer::from_config(&config)?;
     let state = AppState::new(db, config, clock, mailer)?;
+    state
+        .default_locale
+        .load(&state.db, state.now())
+        .await
+        .context("reading the default language")?;
     let mut workers = vec![
         tokio::spawn(live::run_pump(
             state.db.clone(),

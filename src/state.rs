@@ -29,6 +29,8 @@ pub struct AppState {
     pub search_rebuild: Arc<std::sync::atomic::AtomicI64>,
     /// Saved views' counts for the sidebar, counted at most every few seconds.
     pub view_counts: Arc<crate::tickets::views::CountCache>,
+    /// The installation's default language (an admin's choice, else the configuration's).
+    pub default_locale: Arc<crate::settings::DefaultLocale>,
 }
 
 /// In-process rate limiters (per node; a shared store is not needed for abuse control).
@@ -44,9 +46,9 @@ impl AppState {
         clock: SharedClock,
         mailer: Option<Mailer>,
     ) -> anyhow::Result<Self> {
-        if let Some(locale) = crate::i18n::Locale::parse(&config.default_locale) {
-            crate::i18n::set_default(locale);
-        }
+        let configured =
+            crate::i18n::Locale::parse(&config.default_locale).unwrap_or(crate::i18n::Locale::En);
+        crate::i18n::set_default(configured);
         let hour = 3_600_000;
         let limits = Limits {
             form_per_ip: RateLimiter::new(config.form_rate_per_hour, hour),
@@ -68,10 +70,16 @@ impl AppState {
             upload_budget,
             view_counts: Arc::default(),
             search_rebuild: Arc::default(),
+            default_locale: Arc::new(crate::settings::DefaultLocale::new(configured)),
         })
     }
 
     pub fn now(&self) -> i64 {
         self.clock.now_ms()
+    }
+
+    /// The installation's default language now.
+    pub fn default_locale(&self) -> crate::i18n::Locale {
+        self.default_locale.get(&self.db, self.now())
     }
 }

@@ -15,6 +15,12 @@ admin-index-macros = وحدات الماكرو والردود المحفوظة
 admin-index-macros-about = ردود وإجراءات بخطوة واحدة لمربع الرد والتغييرات الجماعية: المشتركة منها والخاصة بك.
 admin-index-quarantine = العزل
 admin-index-quarantine-about = رسائل بريد تعذّر تحويلها إلى تذاكر، مع السبب.
+admin-index-language = اللغة
+admin-index-language-about = لغة من لم يختر لغة ولا يطلب متصفحه لغة يتحدثها Casebook.
+admin-language-title = اللغة الافتراضية
+admin-language-intro = يخاطب Casebook كل شخص باللغة التي اختارها، وإلا فباللغة التي يطلبها متصفحه. ويحصل العملاء والموظفون والرسائل التي لا يحدد فيها أيٌّ منهما لغةً على هذه اللغة. ويُجاب العميل الذي يكتب باللغة التي كتب بها.
+admin-language-label = اللغة الافتراضية
+admin-language-configured = كما في الإعدادات ({ $language })
 admin-index-duplicates = عملاء مكررون على الأرجح
 admin-index-duplicates-about = عملاء قد يكونون الشخص نفسه.
 # $link is the link "quarantine" (admin-index-unaccounted-link).

@@ -15,6 +15,12 @@ admin-index-macros = Macros and saved replies
 admin-index-macros-about = Answers and one-step actions for the reply box and bulk changes: shared, and your own.
 admin-index-quarantine = Quarantine
 admin-index-quarantine-about = Mail that could not become a ticket, with the reason.
+admin-index-language = Language
+admin-index-language-about = The language of people who have not chosen one and whose browser asks for none Casebook speaks.
+admin-language-title = Default language
+admin-language-intro = Casebook speaks to everyone in the language they chose, else the one their browser asks for. Customers, agents and mail where neither says get this language. A customer who writes is answered in the language they wrote.
+admin-language-label = Default language
+admin-language-configured = As configured ({ $language })
 admin-index-duplicates = Likely duplicates
 admin-index-duplicates-about = Customers that may be the same person.
 # $link is the link "quarantine" (admin-index-unaccounted-link).

@@ -15,6 +15,12 @@ admin-index-macros = 매크로 및 저장된 답변
 admin-index-macros-about = 답장 입력란과 일괄 변경에서 쓰는 답변과 원클릭 작업입니다. 공유 항목과 내 항목이 있습니다.
 admin-index-quarantine = 격리함
 admin-index-quarantine-about = 티켓으로 만들 수 없었던 메일과 그 이유입니다.
+admin-index-language = 언어
+admin-index-language-about = 언어를 고르지 않았고 브라우저도 Casebook이 지원하는 언어를 요청하지 않는 사람에게 쓰는 언어입니다.
+admin-language-title = 기본 언어
+admin-language-intro = Casebook은 각자가 고른 언어로, 고르지 않았다면 브라우저가 요청하는 언어로 표시합니다. 둘 다 없는 고객, 상담원, 메일에는 이 언어를 씁니다. 고객이 글을 쓰면 그 글의 언어로 답합니다.
+admin-language-label = 기본 언어
+admin-language-configured = 설정 파일대로 ({ $language })
 admin-index-duplicates = 중복 의심 고객
 admin-index-duplicates-about = 같은 사람일 수 있는 고객입니다.
 # $link is the link "quarantine" (admin-index-unaccounted-link).

@@ -5,3 +5,12 @@
 ALTER TABLE ticket_event ADD COLUMN detail_note TEXT;
 ALTER TABLE message ADD COLUMN thread_reason_note TEXT;
 ALTER TABLE agent_notification ADD COLUMN body_note TEXT;
+
+-- Installation-wide settings an admin changes while Casebook runs (every node reads them here):
+-- `default_locale`, the language of people who chose none and whose browser asks for none
+-- Casebook speaks.
+CREATE TABLE setting (
+    name       TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);

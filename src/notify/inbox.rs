@@ -253,11 +253,13 @@ enum Body {
 
 /// The language agent `agent_id` reads Casebook in: their own choice, else the installation's.
 pub async fn agent_locale(tx: &mut Tx, agent_id: i64) -> AppResult<crate::i18n::Locale> {
-    let chosen: Option<Option<String>> =
-        sqlx::query_scalar("SELECT locale FROM agent WHERE agent_id = $1")
-            .bind(agent_id)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let chosen: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT COALESCE(locale, (SELECT value FROM setting WHERE name = 'default_locale'))
+             FROM agent WHERE agent_id = $1",
+    )
+    .bind(agent_id)
+    .fetch_optional(&mut **tx)
+    .await?;
     Ok(chosen
         .flatten()
         .as_deref()
@@ -581,7 +583,8 @@ pub async fn due_digests(db: &Db, now: Millis, every_ms: i64) -> AppResult<Vec<D
     let since = now - every_ms;
     let rows = sqlx::query(
         "SELECT n.agent_notification_id, n.agent_id, n.ticket_id, n.kind, n.body, n.body_note, n.created_at, n.read_at,
-                a.email, a.name, a.locale
+                a.email, a.name,
+                COALESCE(a.locale, (SELECT value FROM setting WHERE name = 'default_locale')) AS locale
          FROM agent_notification n
          JOIN notification_pref p ON p.agent_id = n.agent_id AND p.kind = n.kind AND p.email = 1
          JOIN agent a ON a.agent_id = n.agent_id AND a.active = 1

@@ -248,7 +248,7 @@ impl NoticeTarget {
 /// such ticket or the customer has no address).
 pub async fn notice_target(db: &Db, ticket_id: i64) -> Result<Option<NoticeTarget>> {
     let Some(row) = sqlx::query(
-        "SELECT t.status, t.subject, t.reply_token, c.name, c.locale,
+        "SELECT t.status, t.subject, t.reply_token, c.name, COALESCE(c.locale, (SELECT value FROM setting WHERE name = 'default_locale')) AS locale,
             (SELECT ci.value FROM customer_identity ci WHERE ci.customer_id = t.customer_id AND ci.kind = 'email'
                ORDER BY ci.customer_identity_id LIMIT 1) AS email
          FROM ticket t JOIN customer c ON c.customer_id = t.customer_id WHERE t.ticket_id = $1",
@@ -272,7 +272,8 @@ pub async fn notice_target(db: &Db, ticket_id: i64) -> Result<Option<NoticeTarge
     }))
 }
 
-/// The customer's language from a row with their `locale`, or the installation's default.
+/// The customer's language from a row with their `locale` (or the admin's default), else the
+/// configuration's default.
 fn locale_of(row: &sqlx::any::AnyRow) -> Result<crate::i18n::Locale> {
     Ok(row
         .try_get::<Option<String>, _>("locale")?
@@ -411,7 +412,7 @@ fn build(mailer: &Mailer, out: &Outgoing, link: &str) -> Result<Message> {
 
 async fn load_outgoing(db: &Db, message_id: i64, automatic: bool) -> Result<Option<Outgoing>> {
     let row = sqlx::query(
-        "SELECT m.ticket_id, m.body_text, t.subject, t.reply_token, c.name, c.locale,
+        "SELECT m.ticket_id, m.body_text, t.subject, t.reply_token, c.name, COALESCE(c.locale, (SELECT value FROM setting WHERE name = 'default_locale')) AS locale,
             (SELECT ci.value FROM customer_identity ci WHERE ci.customer_id = t.customer_id AND ci.kind = 'email'
                ORDER BY (CASE WHEN ci.retired_at IS NULL THEN 0 ELSE 1 END), ci.customer_identity_id LIMIT 1) AS email
          FROM message m JOIN ticket t ON t.ticket_id = m.ticket_id JOIN customer c ON c.customer_id = t.customer_id
@@ -702,7 +703,7 @@ pub async fn acknowledge(
 ) -> anyhow::Result<()> {
     let ticket_id = edit.ticket_id;
     let row = sqlx::query(
-        "SELECT t.customer_id, t.channel, c.locale FROM ticket t
+        "SELECT t.customer_id, t.channel, COALESCE(c.locale, (SELECT value FROM setting WHERE name = 'default_locale')) AS locale FROM ticket t
          JOIN customer c ON c.customer_id = t.customer_id WHERE t.ticket_id = $1",
     )
     .bind(ticket_id)

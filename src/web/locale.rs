@@ -6,7 +6,8 @@
 //! answers in English.
 
 use crate::i18n::{self, Locale};
-use axum::extract::Request;
+use crate::state::AppState;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -19,12 +20,12 @@ pub const LANG_COOKIE: &str = "casebook_lang";
 pub struct ChosenLocale(pub Locale);
 
 /// The language the browser asks for, or the installation's default.
-pub fn from_browser(headers: &axum::http::HeaderMap) -> Locale {
+pub fn from_browser(headers: &axum::http::HeaderMap, default: Locale) -> Locale {
     headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .and_then(Locale::negotiate)
-        .unwrap_or_else(i18n::default_locale)
+        .unwrap_or(default)
 }
 
 fn from_query(query: Option<&str>) -> Option<Locale> {
@@ -34,7 +35,7 @@ fn from_query(query: Option<&str>) -> Option<Locale> {
 }
 
 /// Middleware: runs the request in its language and says which in `Content-Language`.
-pub async fn choose(mut req: Request, next: Next) -> Response {
+pub async fn choose(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     // The API's messages are part of its contract: always English.
     if req.uri().path().starts_with("/api/") {
         let mut resp = i18n::scope(Locale::En, next.run(req)).await;
@@ -45,7 +46,7 @@ pub async fn choose(mut req: Request, next: Next) -> Response {
     let chosen = from_query(req.uri().query());
     let locale = chosen
         .or_else(|| super::extract::cookie(req.headers(), LANG_COOKIE).and_then(Locale::parse))
-        .unwrap_or_else(|| from_browser(req.headers()));
+        .unwrap_or_else(|| from_browser(req.headers(), state.default_locale()));
     if let Some(chosen) = chosen {
         req.extensions_mut().insert(ChosenLocale(chosen));
     }

@@ -67,7 +67,7 @@ pub fn router(state: AppState) -> Router {
         // A panic in a handler is a logged 500 for that request, never a reset connection.
         .layer(CatchPanicLayer::custom(panicked))
         .layer(middleware::from_fn(error_shapes))
-        .layer(middleware::from_fn(locale::choose))
+        .layer(middleware::from_fn_with_state(state.clone(), locale::choose))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

@@ -479,3 +479,59 @@ both_backends!(
         choose_language(&app, &agent, "").await;
     }
 );
+
+// An admin sets the installation's default language: it applies to everyone who chose none and
+// whose browser asks for none Casebook speaks, and never outranks either.
+both_backends!(an_admin_sets_the_default_language, |app| async move {
+    let admin = app.browser();
+    login(&app, &admin, &app.admin_email, PASSWORD).await;
+    let (_, html) = page(&admin, &app.at("/admin"), Some("en")).await;
+    assert!(
+        html.contains("/admin/language"),
+        "linked from the admin page"
+    );
+    let (csrf, _) = csrf_from(&admin, &app.at("/admin/language")).await;
+    let save = |locale: &'static str, csrf: String| {
+        let admin = admin.clone();
+        let url = app.at("/admin/language");
+        async move {
+            admin
+                .post(url)
+                .header(ACCEPT_LANGUAGE, "en")
+                .form(&[("csrf", csrf.as_str()), ("locale", locale)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let resp = save("xx", csrf.clone()).await;
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.unwrap().contains("locale"));
+    assert_eq!(save("ko", csrf.clone()).await.status(), 200);
+
+    // A visitor whose browser says nothing, or asks for a language Casebook does not speak.
+    for accept in [None, Some("de-DE,de;q=0.9")] {
+        let (lang, html) = page(&app.browser(), &app.at("/support"), accept).await;
+        assert_eq!(lang, "ko", "{accept:?}");
+        assert_eq!(html_tag(&html), r#"<html lang="ko" dir="ltr">"#);
+    }
+    // The browser's language and a person's own choice still come first.
+    let (lang, _) = page(&app.browser(), &app.at("/support"), Some("ar")).await;
+    assert_eq!(lang, "ar");
+    let agent = app.browser();
+    login(&app, &agent, &app.agent_email, PASSWORD).await;
+    let (lang, _) = page(&agent, &app.at("/tickets"), None).await;
+    assert_eq!(lang, "ko", "an agent without a choice");
+    choose_language(&app, &agent, "en").await;
+    let (lang, _) = page(&agent, &app.at("/tickets"), None).await;
+    assert_eq!(lang, "en", "an agent's own choice");
+
+    // Only admins.
+    let resp = agent.get(app.at("/admin/language")).send().await.unwrap();
+    assert_eq!(resp.status(), 403);
+
+    // Back to the configuration's default.
+    assert_eq!(save("", csrf).await.status(), 200);
+    let (lang, _) = page(&app.browser(), &app.at("/support"), None).await;
+    assert_eq!(lang, "en");
+});
