@@ -10,28 +10,31 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
 
 pub const SESSION_COOKIE: &str = "cb_session";
 pub const CSRF_COOKIE: &str = "cb_csrf";
 
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
+/// The value of the request's cookie `name` (every `Cookie` header is read).
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    CookieJar::from_headers(headers)
+        .get(name)
+        .map(|c| c.value().to_string())
 }
 
+/// A `Set-Cookie` header for one of Casebook's own cookies: the whole site, not readable by
+/// scripts, sent on top-level navigation from other sites (`SameSite=Lax`), `Secure` over HTTPS.
 pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    let v =
-        format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
-    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+    let c = Cookie::build((name.to_string(), value.to_string()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .max_age(cookie::time::Duration::seconds(max_age_secs))
+        .secure(secure)
+        .build();
+    HeaderValue::from_str(&c.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// A form that carries nothing but its CSRF token (a button: log out, follow, revoke …).
@@ -50,9 +53,7 @@ pub async fn csrf_cookie(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let existing = cookie(req.headers(), CSRF_COOKIE)
-        .filter(|v| v.len() >= 32)
-        .map(str::to_string);
+    let existing = cookie(req.headers(), CSRF_COOKIE).filter(|v| v.len() >= 32);
     let (token, fresh) = match existing {
         Some(t) => (t, false),
         None => (auth::random_token(32), true),
@@ -88,13 +89,14 @@ impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
 pub fn verify_csrf(headers: &HeaderMap, submitted: Option<&str>) -> Result<(), AppError> {
     let cookie = cookie(headers, CSRF_COOKIE);
     match (cookie, submitted) {
-        (Some(c), Some(s)) if !c.is_empty() && constant_eq(c.as_bytes(), s.as_bytes()) => Ok(()),
+        (Some(c), Some(s))
+            if !c.is_empty()
+                && crate::customers::webhook::constant_time_eq(c.as_bytes(), s.as_bytes()) =>
+        {
+            Ok(())
+        }
         _ => Err(AppError::Forbidden(t!("error-csrf"))),
     }
-}
-
-fn constant_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The agent logged in through the session cookie (web UI). Anonymous visitors go to /login.
@@ -111,7 +113,7 @@ where
         use axum::response::IntoResponse;
         let state = AppState::from_ref(state);
         let agent = match cookie(&parts.headers, SESSION_COOKIE) {
-            Some(secret) => auth::session_agent(&state.db, secret, state.now())
+            Some(secret) => auth::session_agent(&state.db, &secret, state.now())
                 .await
                 .map_err(|e| PageError(e).into_response())?,
             None => None,

@@ -45,7 +45,9 @@ pub async fn choose(State(state): State<AppState>, mut req: Request, next: Next)
     }
     let chosen = from_query(req.uri().query());
     let locale = chosen
-        .or_else(|| super::extract::cookie(req.headers(), LANG_COOKIE).and_then(Locale::parse))
+        .or_else(|| {
+            super::extract::cookie(req.headers(), LANG_COOKIE).and_then(|c| Locale::parse(&c))
+        })
         .unwrap_or_else(|| from_browser(req.headers(), state.default_locale()));
     if let Some(chosen) = chosen {
         req.extensions_mut().insert(ChosenLocale(chosen));
@@ -67,11 +69,13 @@ pub async fn choose(State(state): State<AppState>, mut req: Request, next: Next)
         HeaderValue::from_static("Accept-Language, Cookie"),
     );
     if let Some(chosen) = chosen {
-        let cookie = format!(
-            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-            chosen.tag()
-        );
-        if let Ok(v) = HeaderValue::from_str(&cookie) {
+        // A preference, not a secret: no HttpOnly, kept for a year.
+        let cookie = axum_extra::extract::cookie::Cookie::build((LANG_COOKIE, chosen.tag()))
+            .path("/")
+            .same_site(axum_extra::extract::cookie::SameSite::Lax)
+            .max_age(cookie::time::Duration::days(365))
+            .build();
+        if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
             headers.append(header::SET_COOKIE, v);
         }
     }
@@ -82,7 +86,7 @@ pub async fn choose(State(state): State<AppState>, mut req: Request, next: Next)
 /// picked on our pages (the cookie) and the one their browser asks for.
 pub fn hint(headers: &axum::http::HeaderMap) -> crate::intake::LanguageHint {
     crate::intake::LanguageHint {
-        chosen: super::extract::cookie(headers, LANG_COOKIE).and_then(Locale::parse),
+        chosen: super::extract::cookie(headers, LANG_COOKIE).and_then(|c| Locale::parse(&c)),
         declared: headers
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok())

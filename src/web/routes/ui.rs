@@ -79,7 +79,9 @@ async fn login(
         attempts: state.config.login_attempts,
     };
     let counted =
-        match login_guard::before_check(&state.db, limits, &email, &ip, device, now).await? {
+        match login_guard::before_check(&state.db, limits, &email, &ip, device.as_deref(), now)
+            .await?
+        {
             login_guard::Verdict::Check(counted) => counted,
             login_guard::Verdict::Wait(retry_after_secs) => {
                 tracing::info!(ip, "sign-in refused while throttled");
@@ -88,11 +90,18 @@ async fn login(
         };
     match auth::check_login(&state.db, &email, &password).await? {
         Some(agent) => {
-            let device =
-                login_guard::after_success(&state.db, &counted, agent.id, &ip, device, now).await?;
+            let device = login_guard::after_success(
+                &state.db,
+                &counted,
+                agent.id,
+                &ip,
+                device.as_deref(),
+                now,
+            )
+            .await?;
             // A fresh session id at every login; any session id the browser had is dropped.
             if let Some(old) = cookie(&headers, SESSION_COOKIE) {
-                auth::delete_session(&state.db, old).await?;
+                auth::delete_session(&state.db, &old).await?;
             }
             let secret =
                 auth::create_session(&state.db, agent.id, now, state.config.session_hours).await?;
@@ -136,7 +145,7 @@ async fn logout(
 ) -> PageResult<Response> {
     verify_csrf(&headers, f.csrf.as_deref())?;
     if let Some(secret) = cookie(&headers, SESSION_COOKIE) {
-        auth::delete_session(&state.db, secret).await?;
+        auth::delete_session(&state.db, &secret).await?;
     }
     let mut resp = Redirect::to("/login").into_response();
     resp.headers_mut().append(
