@@ -1,41 +1,77 @@
-//! A small fixed-window rate limiter keyed by string (IP address, email address), and a budget
-//! of bytes shared by concurrent work (request bodies in memory).
+//! A rate limiter keyed by string (IP address, email address) over `governor`'s GCRA: up to
+//! `limit` hits at once, then one more each `window / limit` (after a full quiet window, the
+//! whole allowance is back); and a budget of bytes shared by concurrent work (request bodies in
+//! memory).
 
-use std::collections::HashMap;
+use governor::clock::Clock;
+use governor::nanos::Nanos;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::{AcquireError, OwnedSemaphorePermit, Semaphore};
 
+/// Keys the limiter forgets once they are idle, past this many.
+const MAX_KEYS: usize = 100_000;
+
+/// The time of the hit being checked: the caller's clock (the app's, which tests control), not
+/// the machine's.
+#[derive(Clone, Default)]
+struct CallerClock(Arc<AtomicU64>);
+
+impl Clock for CallerClock {
+    type Instant = Nanos;
+    fn now(&self) -> Nanos {
+        Nanos::from(self.0.load(Ordering::Relaxed))
+    }
+}
+
+type Keyed = governor::RateLimiter<
+    String,
+    governor::state::keyed::DefaultKeyedStateStore<String>,
+    CallerClock,
+    governor::middleware::NoOpMiddleware<Nanos>,
+>;
+
 pub struct RateLimiter {
-    limit: u32,
-    window_ms: i64,
-    hits: Mutex<HashMap<String, (i64, u32)>>,
+    limiter: Keyed,
+    clock: CallerClock,
+    /// One hit is checked at a time, at its own time.
+    turn: Mutex<()>,
 }
 
 impl RateLimiter {
     pub fn new(limit: u32, window_ms: i64) -> Self {
+        let limit = NonZeroU32::new(limit).unwrap_or(NonZeroU32::MIN);
+        let per_hit = Duration::from_millis((window_ms.max(1) as u64).div_ceil(limit.get() as u64));
+        let quota = governor::Quota::with_period(per_hit)
+            .unwrap_or_else(|| governor::Quota::per_second(limit))
+            .allow_burst(limit);
+        let clock = CallerClock::default();
         RateLimiter {
-            limit,
-            window_ms,
-            hits: Mutex::new(HashMap::new()),
+            limiter: governor::RateLimiter::new(quota, Default::default(), clock.clone()),
+            clock,
+            turn: Mutex::new(()),
         }
     }
 
-    /// Counts one hit for `key`. `Err(seconds)` says how long until the next hit is allowed.
+    /// Counts one hit for `key` at `now` (ms). `Err(seconds)` says how long until the next hit
+    /// is allowed.
     pub fn hit(&self, key: &str, now: i64) -> Result<(), u64> {
-        let mut hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
-        if hits.len() > 100_000 {
-            hits.retain(|_, (start, _)| now - *start < self.window_ms);
+        let _turn = self.turn.lock().unwrap_or_else(|p| p.into_inner());
+        let at = Nanos::from(Duration::from_millis(now.max(0) as u64));
+        self.clock.0.store(u64::from(at), Ordering::Relaxed);
+        if self.limiter.len() > MAX_KEYS {
+            self.limiter.retain_recent();
         }
-        let entry = hits.entry(key.to_string()).or_insert((now, 0));
-        if now - entry.0 >= self.window_ms {
-            *entry = (now, 0);
-        }
-        if entry.1 >= self.limit {
-            let wait_ms = entry.0 + self.window_ms - now;
-            return Err((wait_ms.max(1000) / 1000) as u64);
-        }
-        entry.1 += 1;
-        Ok(())
+        self.limiter
+            .check_key(&key.to_string())
+            .map_err(|not_until| {
+                let wait = not_until.wait_time_from(self.clock.now());
+                wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+            })
+            .map(|_| ())
+            .map_err(|secs| secs.max(1))
     }
 }
 
@@ -82,5 +118,18 @@ mod tests {
         assert!(rl.hit("a", 1001).is_ok());
         assert!(rl.hit("a", 1002).is_ok());
         assert!(rl.hit("a", 1003).is_err());
+    }
+
+    #[test]
+    fn says_when_the_next_hit_is_allowed() {
+        // Three an hour: after three at once, one more every 20 minutes.
+        let rl = RateLimiter::new(3, 3_600_000);
+        for _ in 0..3 {
+            assert!(rl.hit("ip", 0).is_ok());
+        }
+        assert_eq!(rl.hit("ip", 0), Err(1200));
+        assert_eq!(rl.hit("ip", 600_000), Err(600));
+        assert!(rl.hit("ip", 1_200_000).is_ok());
+        assert_eq!(rl.hit("ip", 1_200_001), Err(1200));
     }
 }
