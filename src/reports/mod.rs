@@ -395,30 +395,21 @@ impl Table {
     /// RFC 4180 CSV with a header row. Text that a spreadsheet would run as a formula is
     /// prefixed with `'`.
     pub fn to_csv(&self) -> String {
-        let mut out = String::new();
-        let line = |cells: Vec<String>, out: &mut String| {
-            let escaped: Vec<String> = cells.into_iter().map(|c| csv_field(&c)).collect();
-            out.push_str(&escaped.join(","));
-            out.push_str("\r\n");
-        };
-        line(
-            self.columns.iter().map(|c| column_label(c)).collect(),
-            &mut out,
-        );
+        let mut out = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        // Writing to memory cannot fail.
+        let _ = out.write_record(self.columns.iter().map(|c| column_label(c)));
         for row in &self.rows {
-            line(
-                row.iter()
-                    .map(|c| match c {
-                        Cell::Text(s) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => {
-                            format!("'{s}")
-                        }
-                        other => other.display(),
-                    })
-                    .collect(),
-                &mut out,
-            );
+            let _ = out.write_record(row.iter().map(|c| match c {
+                Cell::Text(s) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => {
+                    format!("'{s}")
+                }
+                other => other.display(),
+            }));
         }
-        out
+        let bytes = out.into_inner().unwrap_or_default();
+        String::from_utf8(bytes).unwrap_or_default()
     }
 
     /// `{"report", "title", "from", "to", "team", "columns", "rows": [{column: value}], "note"}`.
@@ -451,14 +442,6 @@ impl Table {
             "rows": rows,
             "note": self.note,
         })
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
     }
 }
 
