@@ -29,6 +29,8 @@ pub struct AppState {
     pub search_rebuild: Arc<std::sync::atomic::AtomicI64>,
     /// Saved views' counts for the sidebar, counted at most every few seconds.
     pub view_counts: Arc<crate::tickets::views::CountCache>,
+    /// The HTTP clients outbound webhooks are sent through.
+    pub webhooks: Arc<crate::webhooks::send::Sender>,
 }
 
 /// In-process rate limiters (per node; a shared store is not needed for abuse control).
@@ -56,7 +58,11 @@ impl AppState {
         let upload_budget = Arc::new(crate::ratelimit::ByteBudget::new(
             config.max_upload_bytes_in_flight.max(config.max_body_bytes),
         ));
+        let webhooks = Arc::new(crate::webhooks::send::Sender::new(
+            std::time::Duration::from_millis(config.webhook_timeout_ms),
+        )?);
         Ok(AppState {
+            webhooks,
             db,
             config: Arc::new(config),
             clock,

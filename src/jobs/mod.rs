@@ -46,6 +46,20 @@ async fn run(state: &AppState, claimed: &Claimed, worker: &str) -> anyhow::Resul
         Job::BulkChunk { bulk_run_id } => {
             crate::tickets::bulk::run_chunk_job(&state.db, id, bulk_run_id, state.now()).await
         }
+        Job::WebhookDeliver {
+            delivery_id,
+            manual,
+            ..
+        } => {
+            let job = crate::webhooks::DeliveryJob {
+                job_id: id,
+                attempts: claimed.attempts,
+                worker,
+                delivery_id,
+                manual,
+            };
+            crate::webhooks::run_delivery_job(state, &job).await
+        }
     }
 }
 
@@ -59,6 +73,9 @@ async fn gave_up(state: &AppState, claimed: &Claimed, error: &str) -> anyhow::Re
     {
         let detail = format!("gave up after {} attempts: {error}", claimed.attempts);
         crate::notify::give_up_delivery(state, ticket_id, message_id, &detail).await?;
+    }
+    if let Ok(Job::WebhookDeliver { delivery_id, .. }) = claimed.job() {
+        crate::webhooks::give_up(&state.db, delivery_id, error, state.now()).await?;
     }
     Ok(())
 }
@@ -131,7 +148,7 @@ pub async fn drain_once(state: &AppState, worker: &str) -> anyhow::Result<usize>
 }
 
 /// Workers and claim size of each lane.
-fn lanes(state: &AppState) -> [(Lane, usize, i64); 4] {
+fn lanes(state: &AppState) -> [(Lane, usize, i64); 5] {
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
@@ -148,6 +165,9 @@ fn lanes(state: &AppState) -> [(Lane, usize, i64); 4] {
         (Lane::Mail, 2, 5),
         (Lane::Search, 1, 200),
         (Lane::Bulk, 1, 1),
+        // A worker sends its claimed deliveries one after the other; a small claim keeps one
+        // slow receiver from holding many deliveries that other workers could send.
+        (Lane::Webhook, state.config.webhook_workers.max(1), 2),
     ]
 }
 
