@@ -857,7 +857,8 @@ pub struct Attempt {
     pub manual: bool,
 }
 
-const DELIVERY_COLUMNS: &str = "d.webhook_delivery_id, d.delivery_uid, d.webhook_subscription_id, e.kind, d.ticket_id,
+const DELIVERY_COLUMNS: &str =
+    "d.webhook_delivery_id, d.delivery_uid, d.webhook_subscription_id, e.kind, d.ticket_id,
     d.status, d.attempts, d.last_status_code, d.last_latency_ms, d.last_error, d.response_snippet,
     d.next_attempt_at, e.occurred_at, d.created_at, d.updated_at, d.delivered_at";
 
@@ -1285,7 +1286,10 @@ mod tests {
 
     #[test]
     fn a_change_raises_the_events_it_should() {
-        let created = [f("ticket", None, Some("7")), f("message", Some("customer"), Some("9"))];
+        let created = [
+            f("ticket", None, Some("7")),
+            f("message", Some("customer"), Some("9")),
+        ];
         assert_eq!(change_events(true, &created), [("ticket.created", None)]);
         let reply_and_solve = [
             f("message", Some("agent"), Some("12")),

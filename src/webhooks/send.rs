@@ -27,9 +27,15 @@ pub enum TargetError {
     Credentials,
     TooLong,
     /// The host is, or resolves to, an internal address (the address and its kind).
-    Internal { host: String, ip: IpAddr, kind: &'static str },
+    Internal {
+        host: String,
+        ip: IpAddr,
+        kind: &'static str,
+    },
     /// The host name does not resolve.
-    Unresolvable { host: String },
+    Unresolvable {
+        host: String,
+    },
 }
 
 /// The kind of internal address `ip` is, or None for a public one. Covers IPv4 and IPv6,
@@ -174,9 +180,7 @@ impl reqwest::dns::Resolve for PublicOnly {
         let host = name.as_str().to_string();
         Box::pin(async move {
             // The port is replaced by the URL's when connecting.
-            let all: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let all: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let public: Vec<SocketAddr> = all
                 .iter()
                 .copied()
@@ -469,7 +473,10 @@ mod tests {
             parse_url("https://user:pw@example.com/"),
             Err(TargetError::Credentials)
         );
-        assert!(matches!(parse_url("not a url"), Err(TargetError::Invalid(_))));
+        assert!(matches!(
+            parse_url("not a url"),
+            Err(TargetError::Invalid(_))
+        ));
         let long = format!("https://example.com/{}", "a".repeat(MAX_URL_CHARS));
         assert_eq!(parse_url(&long), Err(TargetError::TooLong));
     }

@@ -28,10 +28,7 @@ pub fn api_routes() -> Router<AppState> {
             get(api_get).patch(api_update).delete(api_delete),
         )
         .route("/webhooks/{id}/deliveries", get(api_deliveries))
-        .route(
-            "/webhooks/{id}/deliveries/{delivery_id}",
-            get(api_delivery),
-        )
+        .route("/webhooks/{id}/deliveries/{delivery_id}", get(api_delivery))
         .route(
             "/webhooks/{id}/deliveries/{delivery_id}/redeliver",
             post(api_redeliver),
