@@ -59,9 +59,12 @@ fn v4_kind(ip: Ipv4Addr) -> Option<&'static str> {
         Some("link-local")
     } else if a == 100 && (64..128).contains(&b) {
         Some("shared (carrier-grade NAT)")
-    } else if ip.is_multicast() || ip.is_broadcast() || a >= 240 {
-        Some("reserved")
-    } else if (a == 192 && b == 0 && c == 0) || (a == 198 && (18..20).contains(&b)) {
+    } else if ip.is_multicast()
+        || ip.is_broadcast()
+        || a >= 240
+        || (a == 192 && b == 0 && c == 0)
+        || (a == 198 && (18..20).contains(&b))
+    {
         Some("reserved")
     } else if (a == 192 && b == 0 && c == 2)
         || (a == 198 && b == 51 && c == 100)

@@ -316,7 +316,11 @@ async fn admin_create(
     match webhooks::create(&state.db, &p.input, Some(agent.id), state.now()).await {
         Ok((sub, secret)) => {
             // The secret is shown once, on the new subscription's page.
-            let page = show(&state, &agent, &csrf, &sub, None, None, Some(&secret), &[]).await?;
+            let log = LogPage {
+                new_secret: Some(&secret),
+                ..LogPage::default()
+            };
+            let page = show(&state, &agent, &csrf, &sub, &log).await?;
             Ok(page.into_response())
         }
         Err(AppError::Validation { field, message }) => {
@@ -335,18 +339,22 @@ struct ShowQuery {
     cursor: Option<String>,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Which part of a subscription's log its page shows, and the secret just made (shown once).
+#[derive(Default)]
+struct LogPage<'a> {
+    status: Option<&'a str>,
+    cursor: Option<i64>,
+    new_secret: Option<&'a str>,
+}
+
 async fn show(
     state: &AppState,
     agent: &AgentRef,
     csrf: &str,
     sub: &Subscription,
-    status: Option<&str>,
-    cursor: Option<i64>,
-    new_secret: Option<&str>,
-    errors: &[(String, String)],
+    log: &LogPage<'_>,
 ) -> AppResult<maud::Markup> {
-    let (deliveries, next_cursor) = page_of(state, sub.id, status, cursor, PAGE).await?;
+    let (deliveries, next_cursor) = page_of(state, sub.id, log.status, log.cursor, PAGE).await?;
     let form = FormValues::default();
     Ok(views::subscription_page(
         agent,
@@ -354,10 +362,10 @@ async fn show(
         &SubscriptionView {
             sub,
             deliveries: &deliveries,
-            status,
+            status: log.status,
             next_cursor,
-            new_secret,
-            errors,
+            new_secret: log.new_secret,
+            errors: &[],
             form: &form,
         },
     ))
@@ -374,7 +382,12 @@ async fn admin_show(
     let sub = webhooks::get(&state.db, id).await?;
     let status = q.status.as_deref().filter(|s| !s.is_empty());
     let cursor = crate::web::routes::page_cursor(q.cursor.as_deref())?;
-    Ok(show(&state, &agent, &csrf, &sub, status, cursor, None, &[])
+    let log = LogPage {
+        status,
+        cursor,
+        new_secret: None,
+    };
+    Ok(show(&state, &agent, &csrf, &sub, &log)
         .await?
         .into_response())
 }
