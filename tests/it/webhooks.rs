@@ -347,6 +347,36 @@ crate::both_backends!(
             assert_eq!(d["response_snippet"], "ok");
             assert!(d["last_latency_ms"].as_i64().unwrap() >= 0);
         }
+        // Filtered and paged, newest first.
+        let page = |q: String| {
+            let app = &app;
+            async move {
+                let (s, v) = app
+                    .send(
+                        "GET",
+                        &format!("/api/v1/webhooks/{sub}/deliveries?{q}"),
+                        &app.admin_token,
+                        Value::Null,
+                    )
+                    .await;
+                assert_eq!(s, 200, "{v}");
+                v
+            }
+        };
+        let v = page("status=delivered&limit=2".into()).await;
+        assert_eq!(v["items"].as_array().unwrap().len(), 2);
+        assert_eq!(v["items"][0]["event"], "ticket.solved");
+        let cursor = v["next_cursor"].as_str().unwrap().to_string();
+        let v = page(format!("status=delivered&limit=2&cursor={cursor}")).await;
+        assert_eq!(v["items"].as_array().unwrap().len(), 1);
+        assert_eq!(v["items"][0]["event"], "ticket.created");
+        assert!(v["next_cursor"].is_null());
+        assert!(
+            page("status=failed".into()).await["items"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
 
         // Sent again by hand: the same delivery id and the same body, a second attempt in the log.
         let first = items
@@ -1039,3 +1069,118 @@ async fn kill9_between_commit_and_delivery_delivers_once_after_dedupe_sqlite() {
 async fn kill9_between_commit_and_delivery_delivers_once_after_dedupe_postgres() {
     kill9_exactly_once(Backend::Postgres).await
 }
+
+crate::both_backends!(
+    sla_rating_reopen_and_merge_events_are_sent,
+    |app| async move {
+        let rx = Receiver::start().await;
+        let (_, secret) = subscribe(
+            &app,
+            &rx.url,
+            &[
+                "sla.warning",
+                "sla.breach",
+                "csat.received",
+                "ticket.reopened",
+                "customer.merged",
+            ],
+        )
+        .await;
+        crate::sla::around_the_clock_policy(&app, 60, 60, 600).await;
+        let t = app.create_ticket("sla-hook@example.com", "Slow", "x").await;
+        let id = t["id"].as_i64().unwrap();
+        app.drain_outbox().await;
+        let state = app.running.state.clone();
+        // The warning at 50 % of the first-response target, then the breach.
+        app.clock.advance_ms(31 * 60_000);
+        casebook::sla::sweep_once(&state).await.unwrap();
+        app.clock.advance_ms(30 * 60_000);
+        casebook::sla::sweep_once(&state).await.unwrap();
+        rx.wait_for("warning and breach", BOUND, |got| {
+            events_of(got, id).len() >= 2
+        })
+        .await;
+        let got = rx.got();
+        assert_eq!(events_of(&got, id), ["sla.warning", "sla.breach"]);
+        for r in &got {
+            assert_eq!(r.json()["data"]["sla"]["metric"], "first_response");
+        }
+        // A rating, then the customer is back: reopened.
+        let (s, v) = app
+            .send(
+                "PATCH",
+                &format!("/api/v1/tickets/{id}"),
+                &app.agent_token,
+                json!({"status": "solved"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        casebook::reports::csat::rate(
+            app.db(),
+            id,
+            casebook::reports::csat::Rating::Good,
+            Some("Quick, thanks"),
+            state.now(),
+        )
+        .await
+        .unwrap();
+        let (s, v) = app
+            .send(
+                "PATCH",
+                &format!("/api/v1/tickets/{id}"),
+                &app.agent_token,
+                json!({"status": "open"}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        rx.wait_for("rating and reopening", BOUND, |got| {
+            events_of(got, id).len() >= 4
+        })
+        .await;
+        let got = rx.got();
+        assert_eq!(
+            events_of(&got, id)[2..],
+            ["csat.received", "ticket.reopened"]
+        );
+        let rating = got
+            .iter()
+            .find(|r| r.event == "csat.received")
+            .unwrap()
+            .json();
+        assert_eq!(rating["data"]["csat"]["rating"], "good");
+        assert_eq!(rating["data"]["csat"]["comment"], "Quick, thanks");
+        // Two customers merged.
+        let other = app
+            .create_ticket("sla-hook-2@example.com", "Also me", "x")
+            .await;
+        let (into, from) = (
+            t["customer_id"].as_i64().unwrap(),
+            other["customer_id"].as_i64().unwrap(),
+        );
+        let (s, v) = app
+            .send(
+                "POST",
+                &format!("/api/v1/customers/{into}/merge"),
+                &app.admin_token,
+                json!({"from": from}),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        rx.wait_for("the merge", BOUND, |got| {
+            got.iter().any(|r| r.event == "customer.merged")
+        })
+        .await;
+        let merged = rx
+            .got()
+            .into_iter()
+            .find(|r| r.event == "customer.merged")
+            .unwrap();
+        let body = merged.json();
+        assert_eq!(body["data"]["merge"]["into_customer_id"], into);
+        assert_eq!(body["data"]["merge"]["from_customer_id"], from);
+        assert_eq!(body["data"]["merge"]["moved"]["tickets"], 1);
+        for r in rx.got() {
+            assert!(signature_ok(&secret, &r.signature, &r.body));
+        }
+    }
+);
