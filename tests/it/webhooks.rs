@@ -970,11 +970,8 @@ async fn kill9_exactly_once(backend: Backend) {
             .unwrap();
         db.pool.close().await;
     }
-    // One webhook worker: the first request is the only one on the wire when the kill comes.
-    let env = [
-        ("CASEBOOK_WEBHOOK_TIMEOUT_MS", "2000".to_string()),
-        ("CASEBOOK_WEBHOOK_WORKERS", "1".to_string()),
-    ];
+    // Long enough that no request times out before the kill.
+    let env = [("CASEBOOK_WEBHOOK_TIMEOUT_MS", "5000".to_string())];
     let port = free_port();
     let client = reqwest::Client::new();
     // Committed with its deliveries, then killed before any worker ran.
@@ -992,13 +989,15 @@ async fn kill9_exactly_once(backend: Backend) {
     }
     server.kill9();
     assert!(rx.got().is_empty());
-    // Restarted, killed again while the first delivery is on the wire (its answer never comes).
-    rx.script(&[Reply::Hang]);
+    // Restarted, killed again while deliveries are on the wire (their answers never come).
+    rx.answer(Reply::Hang);
     let server = Server::start_with(&url, port, true, &env).await;
     rx.wait_for("the first request", BOUND, |got| !got.is_empty())
         .await;
     server.kill9();
-    let in_flight = rx.got()[0].delivery.clone();
+    // A request whose bytes were on their way when the process died may still be read.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let in_flight: HashSet<String> = rx.got().into_iter().map(|r| r.delivery).collect();
     // Restarted for good: everything arrives.
     rx.answer(Reply::Ok);
     let server = Server::start_with(&url, port, true, &env).await;
@@ -1029,14 +1028,12 @@ async fn kill9_exactly_once(backend: Backend) {
         .collect();
     assert_eq!(distinct.len() as i64, total, "each event once after dedupe");
     assert_eq!(tickets.len() as i64, total);
-    // At least once: the delivery cut off by the kill came again; nothing else did.
-    let repeats = got.len() - distinct.len();
-    assert_eq!(
-        got.iter().filter(|r| r.delivery == in_flight).count(),
-        2,
-        "the interrupted delivery is sent again"
-    );
-    assert_eq!(repeats, 1, "only the interrupted delivery arrived twice");
+    // At least once: the deliveries cut off by the kill came again; nothing else did.
+    for id in &distinct {
+        let times = got.iter().filter(|r| r.delivery == *id).count();
+        let want = if in_flight.contains(*id) { 2 } else { 1 };
+        assert_eq!(times, want, "delivery {id}");
+    }
     for r in &got {
         assert!(signature_ok(
             "a secret of the crash test",
