@@ -59,10 +59,13 @@ struct Args {
     keep: bool,
 }
 
-/// What the receivers saw: per (ticket, version), when each receiver got it.
+/// Per (ticket id, version): which receiver got it when.
+type Arrivals = HashMap<(i64, i64), Vec<(usize, Instant)>>;
+
+/// What the receivers saw.
 #[derive(Default)]
 struct Seen {
-    at: Mutex<HashMap<(i64, i64), Vec<(usize, Instant)>>>,
+    at: Mutex<Arrivals>,
     ids: Mutex<HashSet<String>>,
     requests: AtomicUsize,
     duplicates: AtomicUsize,
@@ -225,7 +228,7 @@ async fn run(args: &Args, postgres: bool) -> Result<()> {
             for k in 0..count {
                 let ticket = mine[k % mine.len()];
                 // Every pass over the writer's tickets flips their priority.
-                let priority = if (k / mine.len()) % 2 == 0 {
+                let priority = if (k / mine.len()).is_multiple_of(2) {
                     "high"
                 } else {
                     "normal"
