@@ -118,6 +118,15 @@ pub struct Config {
     /// Minutes between two notification digests to one agent (and how long a notification stays
     /// unread before it is mailed).
     pub notification_digest_minutes: i64,
+    /// How long one webhook delivery may take (connecting, sending, and reading the first KiB of
+    /// the answer), in milliseconds; slower receivers count as failed and are retried.
+    pub webhook_timeout_ms: u64,
+    /// Workers of the webhook lane (deliveries to different tickets or subscriptions at once).
+    pub webhook_workers: usize,
+    /// A webhook subscription is disabled after this many failed attempts in a row …
+    pub webhook_disable_after_failures: i64,
+    /// … that have gone on for at least this long, in milliseconds.
+    pub webhook_disable_after_ms: i64,
 }
 
 impl Default for Config {
@@ -165,6 +174,10 @@ impl Default for Config {
             change_event_retention_days: 30,
             janitor_interval_secs: 3600,
             notification_digest_minutes: 60,
+            webhook_timeout_ms: 10_000,
+            webhook_workers: 4,
+            webhook_disable_after_failures: 20,
+            webhook_disable_after_ms: 3_600_000,
         }
     }
 }
@@ -355,6 +368,33 @@ impl Config {
                     ),
                 });
             }
+        }
+        if !(100..=120_000).contains(&self.webhook_timeout_ms) {
+            return Err(ConfigError::Invalid {
+                key: "webhook_timeout_ms",
+                var: "CASEBOOK_WEBHOOK_TIMEOUT_MS".into(),
+                message: format!(
+                    "must be between 100 and 120000 milliseconds, got {}",
+                    self.webhook_timeout_ms
+                ),
+            });
+        }
+        if !(1..=64).contains(&self.webhook_workers) {
+            return Err(ConfigError::Invalid {
+                key: "webhook_workers",
+                var: "CASEBOOK_WEBHOOK_WORKERS".into(),
+                message: format!("must be between 1 and 64, got {}", self.webhook_workers),
+            });
+        }
+        if self.webhook_disable_after_failures < 1 || self.webhook_disable_after_ms < 0 {
+            return Err(ConfigError::Invalid {
+                key: "webhook_disable_after_failures",
+                var: "CASEBOOK_WEBHOOK_DISABLE_AFTER_FAILURES".into(),
+                message: format!(
+                    "must be at least 1 (and webhook_disable_after_ms at least 0), got {} and {}",
+                    self.webhook_disable_after_failures, self.webhook_disable_after_ms
+                ),
+            });
         }
         if self.job_workers > 64 {
             return Err(ConfigError::Invalid {
@@ -579,6 +619,19 @@ impl Config {
         }
         if let Some(v) = get("CASEBOOK_NOTIFICATION_DIGEST_MINUTES") {
             self.notification_digest_minutes = num("CASEBOOK_NOTIFICATION_DIGEST_MINUTES", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_WEBHOOK_TIMEOUT_MS") {
+            self.webhook_timeout_ms = num("CASEBOOK_WEBHOOK_TIMEOUT_MS", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_WEBHOOK_WORKERS") {
+            self.webhook_workers = num("CASEBOOK_WEBHOOK_WORKERS", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_WEBHOOK_DISABLE_AFTER_FAILURES") {
+            self.webhook_disable_after_failures =
+                num("CASEBOOK_WEBHOOK_DISABLE_AFTER_FAILURES", v)?;
+        }
+        if let Some(v) = get("CASEBOOK_WEBHOOK_DISABLE_AFTER_MS") {
+            self.webhook_disable_after_ms = num("CASEBOOK_WEBHOOK_DISABLE_AFTER_MS", v)?;
         }
         // The embedded database lives in the data folder unless a database URL is given.
         if get("CASEBOOK_DATABASE_URL").is_none()

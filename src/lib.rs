@@ -31,6 +31,7 @@ pub mod sla;
 pub mod state;
 pub mod tickets;
 pub mod web;
+pub mod webhooks;
 
 use anyhow::Context;
 use config::Config;

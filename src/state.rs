@@ -31,6 +31,8 @@ pub struct AppState {
     pub view_counts: Arc<crate::tickets::views::CountCache>,
     /// The installation's default language (an admin's choice, else the configuration's).
     pub default_locale: Arc<crate::settings::DefaultLocale>,
+    /// The HTTP clients outbound webhooks are sent through.
+    pub webhooks: Arc<crate::webhooks::send::Sender>,
 }
 
 /// In-process rate limiters (per node; a shared store is not needed for abuse control).
@@ -58,7 +60,11 @@ impl AppState {
         let upload_budget = Arc::new(crate::ratelimit::ByteBudget::new(
             config.max_upload_bytes_in_flight.max(config.max_body_bytes),
         ));
+        let webhooks = Arc::new(crate::webhooks::send::Sender::new(
+            std::time::Duration::from_millis(config.webhook_timeout_ms),
+        )?);
         Ok(AppState {
+            webhooks,
             db,
             config: Arc::new(config),
             clock,

@@ -106,6 +106,14 @@ pub async fn merge(
         .await?;
     super::attrs::mark_dirty(&mut tx, into).await?;
     super::attrs::mark_dirty(&mut tx, from).await?;
+    let event = crate::webhooks::MergeData {
+        merge_id,
+        into_customer_id: into,
+        from_customer_id: from,
+        agent_id,
+        moved: &moved,
+    };
+    crate::webhooks::on_customer_merged(&mut tx, event, now).await?;
     tx.commit().await?;
     tracing::info!(merge_id, ?moved, "merged customers");
     get(db, merge_id, now).await

@@ -441,6 +441,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0034_notes.sql"),
         postgres: include_str!("../../migrations/postgres/0034_notes.sql"),
     },
+    Migration {
+        version: 35,
+        name: "webhooks",
+        sqlite: include_str!("../../migrations/sqlite/0035_webhooks.sql"),
+        postgres: include_str!("../../migrations/postgres/0035_webhooks.sql"),
+    },
 ];
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.

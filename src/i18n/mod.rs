@@ -191,12 +191,12 @@ macro_rules! resources {
 /// The message files' names (`locales/<tag>/<name>.ftl`).
 pub const FILES: &[&str] = &[
     "common", "public", "mail", "agent", "admin", "reports", "search", "crm", "sla", "assign",
-    "errors",
+    "errors", "webhooks",
 ];
 
 static SOURCES: [&[&str]; 3] = resources!(
     "common", "public", "mail", "agent", "admin", "reports", "search", "crm", "sla", "assign",
-    "errors",
+    "errors", "webhooks",
 );
 
 /// The sources of one language's messages, in [`FILES`] order.

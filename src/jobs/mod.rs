@@ -11,7 +11,13 @@ use std::time::Duration;
 
 /// Runs one job with its handler. Every handler commits its database effect together with the
 /// job's "done" mark, so a job takes effect exactly once.
-async fn run(state: &AppState, claimed: &Claimed, worker: &str) -> anyhow::Result<()> {
+/// `leased_until`: when the claim's lease runs out, if the job was claimed just before.
+async fn run(
+    state: &AppState,
+    claimed: &Claimed,
+    worker: &str,
+    leased_until: Option<i64>,
+) -> anyhow::Result<()> {
     let id = claimed.id;
     match claimed.job()? {
         Job::TicketCreated {
@@ -46,6 +52,21 @@ async fn run(state: &AppState, claimed: &Claimed, worker: &str) -> anyhow::Resul
         Job::BulkChunk { bulk_run_id } => {
             crate::tickets::bulk::run_chunk_job(&state.db, id, bulk_run_id, state.now()).await
         }
+        Job::WebhookDeliver {
+            delivery_id,
+            manual,
+            ..
+        } => {
+            let job = crate::webhooks::DeliveryJob {
+                job_id: id,
+                attempts: claimed.attempts,
+                worker,
+                delivery_id,
+                manual,
+                leased_until,
+            };
+            crate::webhooks::run_delivery_job(state, &job).await
+        }
     }
 }
 
@@ -60,29 +81,62 @@ async fn gave_up(state: &AppState, claimed: &Claimed, error: &str) -> anyhow::Re
         let detail = format!("gave up after {} attempts: {error}", claimed.attempts);
         crate::notify::give_up_delivery(state, ticket_id, message_id, &detail).await?;
     }
+    if let Ok(Job::WebhookDeliver { delivery_id, .. }) = claimed.job() {
+        crate::webhooks::give_up(&state.db, delivery_id, error, state.now()).await?;
+    }
+    Ok(())
+}
+
+/// Runs one claimed job, recording a failure for a retry.
+async fn run_one(
+    state: &AppState,
+    job: &Claimed,
+    worker: &str,
+    leased_until: Option<i64>,
+) -> anyhow::Result<()> {
+    let outcome = AssertUnwindSafe(run(state, job, worker, leased_until))
+        .catch_unwind()
+        .await;
+    let outcome = outcome.unwrap_or_else(|panic| {
+        let what = crate::error::panic_message(panic.as_ref());
+        Err(anyhow::anyhow!("job panicked: {what}"))
+    });
+    if let Err(err) = outcome {
+        tracing::warn!(job_id = job.id, kind = %job.kind, attempts = job.attempts, error = %err, "job failed");
+        let now = state.clock.now_ms();
+        outbox::mark_failed(&state.db, job, &err.to_string(), now).await?;
+        if job.attempts >= MAX_ATTEMPTS {
+            gave_up(state, job, &err.to_string()).await?;
+        }
+    }
     Ok(())
 }
 
 /// Runs claimed jobs one after the other, recording each failure for a retry.
 async fn run_claimed(state: &AppState, jobs: &[Claimed], worker: &str) -> anyhow::Result<()> {
     for job in jobs {
-        let outcome = AssertUnwindSafe(run(state, job, worker))
-            .catch_unwind()
-            .await;
-        let outcome = outcome.unwrap_or_else(|panic| {
-            let what = crate::error::panic_message(panic.as_ref());
-            Err(anyhow::anyhow!("job panicked: {what}"))
-        });
-        if let Err(err) = outcome {
-            tracing::warn!(job_id = job.id, kind = %job.kind, attempts = job.attempts, error = %err, "job failed");
-            let now = state.clock.now_ms();
-            outbox::mark_failed(&state.db, job, &err.to_string(), now).await?;
-            if job.attempts >= MAX_ATTEMPTS {
-                gave_up(state, job, &err.to_string()).await?;
-            }
-        }
+        run_one(state, job, worker, None).await?;
     }
     Ok(())
+}
+
+/// Sends claimed webhook deliveries side by side: a claim never holds two of one ticket for one
+/// subscription, so their order holds, and one slow receiver does not hold up the others of the
+/// batch. They were claimed at `claimed_at`, so their lease covers the sending.
+async fn run_webhook_batch(
+    state: &AppState,
+    jobs: &[Claimed],
+    worker: &str,
+    claimed_at: i64,
+) -> anyhow::Result<()> {
+    let leased_until = claimed_at + state.config.outbox_lease_ms;
+    let runs = jobs
+        .iter()
+        .map(|job| run_one(state, job, worker, Some(leased_until)));
+    futures_util::future::join_all(runs)
+        .await
+        .into_iter()
+        .collect()
 }
 
 /// Indexes claimed search jobs together: one write to the index for all their tickets. When the
@@ -131,7 +185,7 @@ pub async fn drain_once(state: &AppState, worker: &str) -> anyhow::Result<usize>
 }
 
 /// Workers and claim size of each lane.
-fn lanes(state: &AppState) -> [(Lane, usize, i64); 4] {
+fn lanes(state: &AppState) -> [(Lane, usize, i64); 5] {
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
@@ -148,6 +202,8 @@ fn lanes(state: &AppState) -> [(Lane, usize, i64); 4] {
         (Lane::Mail, 2, 5),
         (Lane::Search, 1, 200),
         (Lane::Bulk, 1, 1),
+        // A worker sends its claimed deliveries side by side (see `run_webhook_batch`).
+        (Lane::Webhook, state.config.webhook_workers.max(1), 8),
     ]
 }
 
@@ -165,10 +221,10 @@ async fn run_lane(state: AppState, lane: Lane, claim: i64, worker: String) {
         let ran = match outbox::claim_lane(&state.db, lane, &worker, claim, now, lease).await {
             Ok(jobs) if jobs.is_empty() => false,
             Ok(jobs) => {
-                let done = if lane == Lane::Search {
-                    run_search_batch(&state, &jobs, &worker).await
-                } else {
-                    run_claimed(&state, &jobs, &worker).await
+                let done = match lane {
+                    Lane::Search => run_search_batch(&state, &jobs, &worker).await,
+                    Lane::Webhook => run_webhook_batch(&state, &jobs, &worker, now).await,
+                    _ => run_claimed(&state, &jobs, &worker).await,
                 };
                 if let Err(err) = done {
                     tracing::warn!(lane = lane.as_str(), error = %err, "job worker error");

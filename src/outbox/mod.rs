@@ -80,6 +80,18 @@ pub enum Job {
     /// Apply the next chunk of a bulk change.
     #[serde(rename = "bulk.chunk")]
     BulkChunk { bulk_run_id: i64 },
+    /// Send one webhook delivery (one event to one subscription). Deliveries of one ticket to
+    /// one subscription run in order (see [`Job::order_key`]).
+    #[serde(rename = "webhook.deliver")]
+    WebhookDeliver {
+        delivery_id: i64,
+        subscription_id: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ticket_id: Option<i64>,
+        /// A person asked for it again.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        manual: bool,
+    },
 }
 
 fn requested() -> String {
@@ -128,6 +140,7 @@ impl Job {
             Job::MessageSent { .. } | Job::LinkSent { .. } | Job::TicketSolved { .. } => Lane::Mail,
             Job::SearchIndex { .. } => Lane::Search,
             Job::BulkChunk { .. } => Lane::Bulk,
+            Job::WebhookDeliver { .. } => Lane::Webhook,
             Job::TicketCreated { .. }
             | Job::MessageReceived { .. }
             | Job::Assign { .. }
@@ -145,7 +158,20 @@ impl Job {
             | Job::Assign { ticket_id, .. }
             | Job::SearchIndex { ticket_id }
             | Job::LinkSent { ticket_id } => Some(*ticket_id),
+            Job::WebhookDeliver { ticket_id, .. } => *ticket_id,
             Job::AssignWaiting { .. } | Job::BulkChunk { .. } => None,
+        }
+    }
+
+    /// Which of its ticket's jobs in its lane a job waits for: only those with the same key.
+    /// Empty for most jobs (all of the ticket's jobs in the lane, in order); a webhook delivery's
+    /// is its subscription, so a receiver that keeps failing holds back only its own deliveries.
+    pub fn order_key(&self) -> String {
+        match self {
+            Job::WebhookDeliver {
+                subscription_id, ..
+            } => format!("webhook:{subscription_id}"),
+            _ => String::new(),
         }
     }
 }
@@ -163,10 +189,18 @@ pub enum Lane {
     Search,
     /// Chunks of large bulk changes.
     Bulk,
+    /// Outbound webhook deliveries: a receiver that hangs or fails delays nothing else.
+    Webhook,
 }
 
 impl Lane {
-    pub const ALL: [Lane; 4] = [Lane::Work, Lane::Mail, Lane::Search, Lane::Bulk];
+    pub const ALL: [Lane; 5] = [
+        Lane::Work,
+        Lane::Mail,
+        Lane::Search,
+        Lane::Bulk,
+        Lane::Webhook,
+    ];
 
     /// The lane's wake-up slot: a committed job wakes only its own lane's workers.
     pub fn slot(self) -> usize {
@@ -184,6 +218,7 @@ impl Lane {
             Lane::Mail => "mail",
             Lane::Search => "search",
             Lane::Bulk => "bulk",
+            Lane::Webhook => "webhook",
         }
     }
 }
@@ -195,27 +230,29 @@ impl Lane {
 pub async fn enqueue(tx: &mut Tx, job: &Job, now: Millis) -> AppResult<()> {
     let lane = job.lane();
     let ticket_id = job.ticket_id();
-    let inserted = if lane == Lane::Search {
+    let query = if lane == Lane::Search {
         sqlx::query(
-            "INSERT INTO outbox (kind, payload, run_at, attempts, created_at, lane, ticket_id)
-             SELECT $1, $2, $3, 0, $3, $4, $5 WHERE NOT EXISTS (
+            "INSERT INTO outbox (kind, payload, run_at, attempts, created_at, lane, ticket_id, order_key)
+             SELECT $1, $2, $3, 0, $3, $4, $5, $6 WHERE NOT EXISTS (
                SELECT 1 FROM outbox w WHERE w.ticket_id = $5 AND w.lane = $4 AND w.done_at IS NULL
                  AND w.failed_at IS NULL AND w.locked_until IS NULL AND w.run_at <= $3)",
         )
     } else {
         sqlx::query(
-            "INSERT INTO outbox (kind, payload, run_at, attempts, created_at, lane, ticket_id)
-             VALUES ($1, $2, $3, 0, $3, $4, $5)",
+            "INSERT INTO outbox (kind, payload, run_at, attempts, created_at, lane, ticket_id, order_key)
+             VALUES ($1, $2, $3, 0, $3, $4, $5, $6)",
         )
-    }
-    .bind(job.kind())
-    .bind(job.payload().to_string())
-    .bind(now)
-    .bind(lane.as_str())
-    .bind(ticket_id)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    };
+    let inserted = query
+        .bind(job.kind())
+        .bind(job.payload().to_string())
+        .bind(now)
+        .bind(lane.as_str())
+        .bind(ticket_id)
+        .bind(job.order_key())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
     if inserted > 0 {
         tx.notify_on_commit(WAKE_CHANNEL, lane.as_str().to_string());
         tx.wake_workers_on_commit(lane.slot());
@@ -253,8 +290,9 @@ pub async fn claim(
 /// Claims up to `limit` due jobs of `lane` for `worker`.
 /// A job stays reserved for `lease_ms`; after that (its worker died) another worker may take it,
 /// unless it used up its attempts: then it waits for [`park_exhausted`]. Outside the search lane
-/// a job whose ticket has an earlier unfinished job in the same lane waits for it, so one
-/// ticket's jobs run one at a time and in order, whatever the number of workers.
+/// a job whose ticket has an earlier unfinished job in the same lane (with the same
+/// [`Job::order_key`]) waits for it, so one ticket's jobs run one at a time and in order,
+/// whatever the number of workers.
 pub async fn claim_lane(
     db: &Db,
     lane: Lane,
@@ -287,7 +325,7 @@ async fn claim_in(
               AND (o.locked_until IS NULL OR o.locked_until < $3) AND o.attempts < {MAX_ATTEMPTS}
               AND (o.lane = 'search' OR o.ticket_id IS NULL OR NOT EXISTS (
                 SELECT 1 FROM outbox p WHERE p.ticket_id = o.ticket_id AND p.lane = o.lane
-                  AND p.done_at IS NULL AND p.failed_at IS NULL AND p.outbox_id < o.outbox_id))
+                  AND p.order_key = o.order_key AND p.done_at IS NULL AND p.failed_at IS NULL AND p.outbox_id < o.outbox_id))
             ORDER BY o.outbox_id LIMIT $4 {})
          RETURNING outbox_id, kind, payload, attempts",
         db.skip_locked()
@@ -350,11 +388,17 @@ pub async fn mark_done(tx: &mut Tx, job_id: i64, now: Millis) -> anyhow::Result<
     Ok(res.rows_affected() == 1)
 }
 
+/// How long a job waits after failing its `attempts`-th attempt: 2 s after the first, doubling
+/// each time, at most an hour.
+pub fn backoff_ms(attempts: i64) -> i64 {
+    1_000i64
+        .saturating_mul(1 << attempts.clamp(0, 12))
+        .min(3_600_000)
+}
+
 /// Records a failure; retries later with exponential backoff, or parks the job after `MAX_ATTEMPTS`.
 pub async fn mark_failed(db: &Db, job: &Claimed, error: &str, now: Millis) -> anyhow::Result<()> {
-    let backoff = 1_000i64
-        .saturating_mul(1 << job.attempts.clamp(0, 12))
-        .min(3_600_000);
+    let backoff = backoff_ms(job.attempts);
     let failed_at = (job.attempts >= MAX_ATTEMPTS).then_some(now);
     let mut tx = db.begin().await?;
     sqlx::query("UPDATE outbox SET run_at = $1, locked_until = NULL, last_error = $2, failed_at = $3 WHERE outbox_id = $4")

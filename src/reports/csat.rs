@@ -113,6 +113,11 @@ pub async fn rate(
             .bind(ticket_id)
             .fetch_one(&mut *tx)
             .await?;
+    let csat = crate::webhooks::CsatData {
+        rating: rating.as_str(),
+        comment: comment.as_deref(),
+    };
+    crate::webhooks::on_csat(&mut tx, ticket_id, csat, now).await?;
     tx.commit().await?;
     let mut attributes = Map::new();
     attributes.insert("score".into(), json!(rating.score()));

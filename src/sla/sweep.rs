@@ -224,6 +224,7 @@ async fn warn(
         now,
     )
     .await?;
+    crate::webhooks::on_sla_step(tx, ticket_id, false, metric, at, now).await?;
     if policy.is_none_or(|p| p.notify_assignee_on_warning) {
         let who = match t.assignee_id {
             Some(a) => Some(a),
@@ -274,6 +275,8 @@ async fn breach(
         now,
     } = *step;
     let ticket_id = t.id;
+    // Before the breach's own changes (priority, team) are saved, which send `ticket.updated`.
+    crate::webhooks::on_sla_step(tx, ticket_id, true, metric, at, now).await?;
     let mut steps: Vec<String> = Vec::new();
     if policy.is_none_or(|p| p.raise_priority_on_breach) && raised(t.priority) != t.priority {
         let to = raised(t.priority);

@@ -883,6 +883,19 @@ impl Edit {
         // it (delivered only if the transaction commits), on SQLite this process's pump wakes.
         tx.notify_on_commit(crate::live::CHANNEL, change_id.to_string());
         tx.wake_live_on_commit();
+        // Webhook deliveries are queued with the change, so none is lost.
+        crate::webhooks::on_ticket_change(
+            tx,
+            &crate::webhooks::TicketChange {
+                ticket_id: self.ticket_id,
+                created,
+                actor_kind: self.by.kind,
+                agent_id: self.by.agent_id,
+                fields: &self.fields,
+                now: self.now,
+            },
+        )
+        .await?;
         if refresh_sla && self.fields.iter().any(|f| moves_sla(&f.field)) {
             crate::sla::store::refresh(tx, self.ticket_id, self.now).await?;
         }

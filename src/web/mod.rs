@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::search::ui_routes())
         .merge(routes::reports::routes())
         .merge(routes::events::ui_routes())
+        .merge(routes::webhooks::ui_routes())
         .nest(
             "/api/v1",
             routes::api::routes(crate::customers::crm::MAX_BATCH_BODY_BYTES.min(limit)),

@@ -92,6 +92,8 @@ pub struct Options {
     /// Search through this Meilisearch (or the in-process fake) instead of the database.
     pub meili_url: Option<String>,
     pub meili_key: Option<String>,
+    /// Changes any other setting before the app starts.
+    pub configure: Option<fn(&mut Config)>,
 }
 
 impl Default for Options {
@@ -106,6 +108,7 @@ impl Default for Options {
             crm_webhook_secret: None,
             meili_url: None,
             meili_key: None,
+            configure: None,
         }
     }
 }
@@ -122,7 +125,7 @@ impl TestApp {
 
     /// An app on the database at `database_url` (created if it is a new SQLite file).
     pub async fn spawn_on(database_url: String, opts: Options) -> TestApp {
-        let config = Config {
+        let mut config = Config {
             database_url: Secret::new(database_url.clone()),
             bind: "127.0.0.1:0".into(),
             base_url: "http://127.0.0.1:0".into(),
@@ -139,6 +142,9 @@ impl TestApp {
             meili_key: opts.meili_key.map(Secret::new),
             ..Config::default()
         };
+        if let Some(configure) = opts.configure {
+            configure(&mut config);
+        }
         let clock = OffsetClock::new();
         let running = casebook::start(config, clock.clone())
             .await

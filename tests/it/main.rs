@@ -39,3 +39,4 @@ mod tags;
 mod ticket_writes;
 mod views;
 mod web_flow;
+mod webhooks;

@@ -55,6 +55,7 @@ pub fn routes(crm_body_bytes: usize) -> Router<AppState> {
         .merge(super::crm_api::routes(crm_body_bytes))
         .merge(super::search::api_routes())
         .merge(super::events::api_routes())
+        .merge(super::webhooks::api_routes())
         .fallback(|| async { AppError::NotFound("endpoint") })
 }
 

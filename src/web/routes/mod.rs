@@ -19,6 +19,7 @@ pub mod sla;
 pub mod tags;
 pub mod ui;
 pub mod views;
+pub mod webhooks;
 
 /// Collects the form validation error (if any) as `(field, message)` pairs for re-rendering.
 pub fn field_errors(err: &crate::error::AppError) -> Option<Vec<(String, String)>> {

@@ -328,6 +328,12 @@ pub fn admin_index(agent: &AgentRef, csrf: &str, unaccounted: i64) -> Markup {
             t!("admin-index-language-about"),
         ),
         (
+            admin,
+            "/admin/webhooks",
+            t!("webhooks-title"),
+            t!("webhooks-admin-index-about"),
+        ),
+        (
             true,
             "/customers/duplicates",
             t!("admin-index-duplicates"),

@@ -11,3 +11,4 @@ pub mod public;
 pub mod reports;
 pub mod search;
 pub mod sla;
+pub mod webhooks;
