@@ -1,101 +1,99 @@
-//! Prometheus counters and the HTTP latency histogram, rendered as text at `/metrics`.
+//! Prometheus counters and the HTTP latency histogram, rendered as text at `/metrics`, through the
+//! `metrics` facade and its Prometheus exporter. Each running instance records into its own
+//! recorder (never the process-wide one), so instances in one process keep their own series.
 
-use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
+use metrics::{
+    Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram,
+};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusRecorder};
 
-const BUCKETS_MS: [u64; 12] = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10000];
+const BUCKETS_SECONDS: [f64; 12] = [
+    0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
 
-#[derive(Default)]
+const TICKETS: &str = "casebook_tickets_created_total";
+const HTTP_DURATION: &str = "casebook_http_request_duration_seconds";
+const HTTP_5XX: &str = "casebook_http_server_errors_total";
+const OUTBOX_DEPTH: &str = "casebook_outbox_depth";
+
 pub struct Metrics {
-    tickets_web: AtomicU64,
-    tickets_email: AtomicU64,
-    tickets_api: AtomicU64,
-    http_buckets: [AtomicU64; BUCKETS_MS.len()],
-    http_count: AtomicU64,
-    http_sum_us: AtomicU64,
-    http_5xx: AtomicU64,
+    recorder: PrometheusRecorder,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Full(HTTP_DURATION.into()), &BUCKETS_SECONDS)
+            .expect("the buckets are not empty")
+            .build_recorder();
+        let metrics = Metrics { recorder };
+        metrics.record(|| {
+            describe_counter!(TICKETS, "Tickets created since start, by channel.");
+            describe_histogram!(HTTP_DURATION, Unit::Seconds, "HTTP request latency.");
+            describe_counter!(HTTP_5XX, "Responses with a 5xx status.");
+            describe_gauge!(OUTBOX_DEPTH, "Durable jobs not yet done.");
+            // Every series exists from the start, at zero.
+            for channel in ["web", "email", "api"] {
+                counter!(TICKETS, "channel" => channel).absolute(0);
+            }
+            counter!(HTTP_5XX).absolute(0);
+        });
+        metrics
+    }
 }
 
 impl Metrics {
+    fn record<T>(&self, f: impl FnOnce() -> T) -> T {
+        metrics::with_local_recorder(&self.recorder, f)
+    }
+
     pub fn ticket_created(&self, channel: crate::domain::Channel) {
-        use crate::domain::Channel::*;
-        let c = match channel {
-            Web => &self.tickets_web,
-            Email => &self.tickets_email,
-            Api => &self.tickets_api,
-        };
-        c.fetch_add(1, Ordering::Relaxed);
+        self.record(|| counter!(TICKETS, "channel" => channel.as_str()).increment(1));
     }
 
     pub fn observe_http(&self, micros: u64, status: u16) {
-        let ms = micros / 1000;
-        for (i, b) in BUCKETS_MS.iter().enumerate() {
-            if ms <= *b {
-                self.http_buckets[i].fetch_add(1, Ordering::Relaxed);
+        self.record(|| {
+            histogram!(HTTP_DURATION).record(micros as f64 / 1e6);
+            if status >= 500 {
+                counter!(HTTP_5XX).increment(1);
             }
-        }
-        self.http_count.fetch_add(1, Ordering::Relaxed);
-        self.http_sum_us.fetch_add(micros, Ordering::Relaxed);
-        if status >= 500 {
-            self.http_5xx.fetch_add(1, Ordering::Relaxed);
-        }
+        });
     }
 
     pub fn render(&self, outbox_depth: i64) -> String {
-        let mut s = String::new();
-        let _ = writeln!(
-            s,
-            "# HELP casebook_tickets_created_total Tickets created since start, by channel."
-        );
-        let _ = writeln!(s, "# TYPE casebook_tickets_created_total counter");
-        for (ch, c) in [
-            ("web", &self.tickets_web),
-            ("email", &self.tickets_email),
-            ("api", &self.tickets_api),
+        self.record(|| gauge!(OUTBOX_DEPTH).set(outbox_depth as f64));
+        self.recorder.handle().render()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_the_series_with_their_values() {
+        let m = Metrics::default();
+        m.ticket_created(crate::domain::Channel::Email);
+        m.observe_http(3_000, 200);
+        m.observe_http(40_000, 503);
+        let text = m.render(7);
+        for line in [
+            "casebook_tickets_created_total{channel=\"email\"} 1",
+            "casebook_tickets_created_total{channel=\"web\"} 0",
+            "casebook_http_request_duration_seconds_bucket{le=\"0.005\"} 1",
+            "casebook_http_request_duration_seconds_bucket{le=\"0.05\"} 2",
+            "casebook_http_request_duration_seconds_count 2",
+            "casebook_http_server_errors_total 1",
+            "casebook_outbox_depth 7",
+            "# TYPE casebook_http_request_duration_seconds histogram",
         ] {
-            let _ = writeln!(
-                s,
-                "casebook_tickets_created_total{{channel=\"{ch}\"}} {}",
-                c.load(Ordering::Relaxed)
-            );
+            assert!(text.contains(line), "{line} in\n{text}");
         }
-        let _ = writeln!(
-            s,
-            "# HELP casebook_http_request_duration_seconds HTTP request latency."
+        // Another instance keeps its own series.
+        assert!(
+            Metrics::default()
+                .render(0)
+                .contains("casebook_tickets_created_total{channel=\"email\"} 0")
         );
-        let _ = writeln!(s, "# TYPE casebook_http_request_duration_seconds histogram");
-        for (i, b) in BUCKETS_MS.iter().enumerate() {
-            let _ = writeln!(
-                s,
-                "casebook_http_request_duration_seconds_bucket{{le=\"{}\"}} {}",
-                *b as f64 / 1000.0,
-                self.http_buckets[i].load(Ordering::Relaxed)
-            );
-        }
-        let count = self.http_count.load(Ordering::Relaxed);
-        let _ = writeln!(
-            s,
-            "casebook_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}"
-        );
-        let _ = writeln!(
-            s,
-            "casebook_http_request_duration_seconds_sum {}",
-            self.http_sum_us.load(Ordering::Relaxed) as f64 / 1e6
-        );
-        let _ = writeln!(s, "casebook_http_request_duration_seconds_count {count}");
-        let _ = writeln!(
-            s,
-            "# HELP casebook_http_server_errors_total Responses with a 5xx status."
-        );
-        let _ = writeln!(s, "# TYPE casebook_http_server_errors_total counter");
-        let _ = writeln!(
-            s,
-            "casebook_http_server_errors_total {}",
-            self.http_5xx.load(Ordering::Relaxed)
-        );
-        let _ = writeln!(s, "# HELP casebook_outbox_depth Durable jobs not yet done.");
-        let _ = writeln!(s, "# TYPE casebook_outbox_depth gauge");
-        let _ = writeln!(s, "casebook_outbox_depth {outbox_depth}");
-        s
     }
 }
