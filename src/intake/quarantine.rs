@@ -137,6 +137,7 @@ async fn resolve(
 
 /// What a retry or release did.
 #[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
+#[schema(as = QuarantineOutcome)]
 pub struct Outcome {
     pub status: &'static str,
     pub ticket_id: Option<i64>,

@@ -142,6 +142,7 @@ pub struct Target {
 }
 
 #[derive(utoipa::ToSchema, Debug, Default, Serialize, Deserialize)]
+#[schema(as = BulkOutcome)]
 pub struct Outcome {
     /// Tickets changed (a ticket that already had the values counts too).
     pub changed: Vec<i64>,

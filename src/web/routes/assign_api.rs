@@ -46,7 +46,7 @@ struct RuleOut {
 }
 
 #[derive(Serialize, ToSchema)]
-struct AgentOut {
+struct AgentSettingsOut {
     agent: AgentSettings,
 }
 
@@ -264,31 +264,31 @@ struct AgentIn {
 
 #[utoipa::path(get, path = "/agents/{id}", tag = "agents",
     params(("id" = i64, Path, description = "Agent id")),
-    responses((status = 200, description = "The agent with their open-ticket count and teams", body = AgentOut),
+    responses((status = 200, description = "The agent with their open-ticket count and teams", body = AgentSettingsOut),
         (status = 403, description = "Leads and admins only (an agent may read their own)")))]
 async fn show_agent(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     Path(raw): Path<String>,
-) -> AppResult<Json<AgentOut>> {
+) -> AppResult<Json<AgentSettingsOut>> {
     let id = path_id(&raw, "agent")?;
     if agent.id != id {
         agent.require_lead()?;
     }
     let agent = admin::agent_setting(&state.db, id).await?;
-    Ok(Json(AgentOut { agent }))
+    Ok(Json(AgentSettingsOut { agent }))
 }
 
 #[utoipa::path(patch, path = "/agents/{id}", tag = "agents", request_body = AgentIn,
     params(("id" = i64, Path, description = "Agent id")),
-    responses((status = 200, description = "Changed", body = AgentOut),
+    responses((status = 200, description = "Changed", body = AgentSettingsOut),
         (status = 403, description = "Admins only (an agent may set their own `availability`)")))]
 async fn patch_agent(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<AgentIn>,
-) -> AppResult<Json<AgentOut>> {
+) -> AppResult<Json<AgentSettingsOut>> {
     let id = path_id(&raw, "agent")?;
     let p = AgentPatch {
         capacity: body.capacity,
@@ -299,5 +299,5 @@ async fn patch_agent(
     };
     admin::patch_agent(&state.db, &agent, id, p, state.now()).await?;
     let agent = admin::agent_setting(&state.db, id).await?;
-    Ok(Json(AgentOut { agent }))
+    Ok(Json(AgentSettingsOut { agent }))
 }
