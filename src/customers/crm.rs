@@ -422,12 +422,12 @@ pub fn parse_event(v: &Value, prefix: &str) -> AppResult<NewEvent> {
 }
 
 /// The body of `POST /crm/events` (and the signed webhook) as the API documents it: one event, or
-/// a batch. The handlers parse it with [`parse_body`], which names the field at fault.
+/// a batch. The handlers parse it field by field (`parse_body`), naming the field at fault.
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 #[allow(dead_code)]
 #[serde(untagged)]
 pub enum EventsIn {
-    One(EventIn),
+    One(Box<EventIn>),
     Batch(EventBatchIn),
 }
 

@@ -18,13 +18,8 @@ pub const CRM_SIGNATURE: &str = "crm_signature";
 
 /// The API's router: routes are added only with their operation (`routes!(handler)`), so the
 /// router and the document cannot drift apart.
+#[derive(Default)]
 pub struct ApiRouter(OpenApiRouter<AppState>);
-
-impl Default for ApiRouter {
-    fn default() -> Self {
-        ApiRouter(OpenApiRouter::default())
-    }
-}
 
 impl ApiRouter {
     pub fn new() -> Self {
