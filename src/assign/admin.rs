@@ -15,13 +15,13 @@ use sqlx::Row;
 
 const ACTIVE: &str = super::ACTIVE;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
 pub struct Member {
     pub id: i64,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
 pub struct TeamView {
     pub id: i64,
     pub name: String,
@@ -311,7 +311,7 @@ async fn apply_team_patch(tx: &mut Tx, id: i64, patch: TeamPatch, now: Millis) -
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
 pub struct RuleView {
     pub id: i64,
     pub name: String,
@@ -572,7 +572,7 @@ pub async fn delete_rule(db: &Db, id: i64) -> AppResult<()> {
 }
 
 /// An agent as assignment sees them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
 pub struct AgentSettings {
     pub id: i64,
     pub name: String,

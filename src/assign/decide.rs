@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a routing rule asks of a ticket. Every condition given must hold; a list holds when any
 /// of its values matches. An empty condition set matches every ticket.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Conditions {
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -19,7 +19,7 @@ const MAX_TEXT: usize = 200;
 const MAX_ATTRIBUTES_BYTES: usize = 16 * 1024;
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Signup,
@@ -421,6 +421,58 @@ pub fn parse_event(v: &Value, prefix: &str) -> AppResult<NewEvent> {
     })
 }
 
+/// The body of `POST /crm/events` (and the signed webhook) as the API documents it: one event, or
+/// a batch. The handlers parse it field by field (`parse_body`), naming the field at fault.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+#[serde(untagged)]
+pub enum EventsIn {
+    One(Box<EventIn>),
+    Batch(EventBatchIn),
+}
+
+/// Up to 1000 events (and 4 MiB), stored all or nothing; a 422 names `events[i].field`.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct EventBatchIn {
+    pub events: Vec<EventIn>,
+}
+
+/// One CRM event; upserted on (`source`, `external_id`).
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct EventIn {
+    /// The customer (or `customer_email`); not given on `/customers/{id}/events`.
+    #[schema(required = false)]
+    pub customer_id: Option<i64>,
+    /// Finds or creates the customer by address.
+    #[schema(required = false)]
+    pub customer_email: Option<String>,
+    /// Finds the customer by the CRM's own id.
+    #[schema(required = false)]
+    pub customer_external_id: Option<String>,
+    /// The name of a customer created by this event.
+    #[schema(required = false)]
+    pub customer_name: Option<String>,
+    #[schema(value_type = EventKind)]
+    pub kind: String,
+    /// RFC 3339.
+    #[schema(example = "2024-05-01T12:00:00Z")]
+    pub occurred_at: String,
+    pub source: String,
+    pub external_id: String,
+    /// A decimal amount such as `"49.90"` (or a number).
+    #[schema(required = false)]
+    pub amount: Option<String>,
+    /// ISO 4217, with `amount`.
+    #[schema(required = false)]
+    pub currency: Option<String>,
+    /// Anything else the CRM knows (plan, segment, campaign, score …).
+    #[schema(required = false)]
+    #[schema(value_type = Option<Object>)]
+    pub attributes: Option<Value>,
+}
+
 /// Parses a request body: one event object, or `{"events": [..]}` (1 to `MAX_BATCH` events).
 /// Errors in a batch name the item: `events[3].occurred_at`.
 pub fn parse_body(body: &Value) -> AppResult<Vec<NewEvent>> {
@@ -443,7 +495,7 @@ pub fn parse_body(body: &Value) -> AppResult<Vec<NewEvent>> {
     }
 }
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct UpsertOutcome {
     pub created: u64,
     pub updated: u64,
@@ -587,7 +639,7 @@ pub(crate) async fn upsert_one(
 }
 
 /// A stored event, as the API shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct CrmEvent {
     pub id: i64,
     pub customer_id: i64,
@@ -709,13 +761,13 @@ pub struct TicketFact {
     pub open: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct RiskReason {
     pub code: &'static str,
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct Acquisition {
     pub source: Option<String>,
     pub campaign: Option<String>,
@@ -723,7 +775,7 @@ pub struct Acquisition {
 }
 
 /// Derived facts about a customer, computed from their events and tickets.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct Profile {
     pub customer_since: Option<Millis>,
     /// Currency → total of orders and purchases, as a decimal string. Currencies are never summed

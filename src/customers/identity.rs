@@ -11,7 +11,7 @@ use sqlx::Row;
 
 const MAX_VALUE: usize = 200;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IdentityKind {
     Email,
@@ -39,7 +39,7 @@ impl IdentityKind {
 }
 
 /// One identity of a customer, current or former.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Serialize)]
 pub struct Identity {
     pub id: i64,
     pub kind: IdentityKind,

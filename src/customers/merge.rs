@@ -17,7 +17,7 @@ const ITEMS: &[(&str, &str, &str)] = &[
 ];
 
 /// How many rows of each kind a merge moved.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Moved {
     pub identities: i64,
     pub tickets: i64,
@@ -37,7 +37,7 @@ impl Moved {
 }
 
 /// One merge, as the customer page and the API show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
 pub struct MergeRecord {
     pub id: i64,
     pub into_customer_id: i64,
@@ -285,7 +285,7 @@ pub async fn history(db: &Db, customer_id: i64, now: Millis) -> AppResult<Vec<Me
 }
 
 /// Why two customers look like the same person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DuplicateReason {
     SameExternalId,
@@ -304,7 +304,7 @@ impl DuplicateReason {
 }
 
 /// Two customers that are probably one person; `a` is the older one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DuplicatePair {
     pub a: i64,
     pub a_name: String,

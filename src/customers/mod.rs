@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult};
 use serde::Serialize;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
 pub struct Customer {
     pub id: i64,
     pub name: String,
@@ -116,7 +116,7 @@ pub async fn get(db: &Db, id: i64) -> AppResult<Customer> {
 }
 
 /// One line of the customer list.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct CustomerSummary {
     #[sqlx(rename = "customer_id")]
     pub id: i64,

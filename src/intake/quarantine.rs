@@ -11,7 +11,7 @@ use crate::state::AppState;
 use serde::Serialize;
 use sqlx::Row;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
 pub struct Held {
     pub id: i64,
     pub reason: String,
@@ -136,7 +136,8 @@ async fn resolve(
 }
 
 /// What a retry or release did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
+#[schema(as = QuarantineOutcome)]
 pub struct Outcome {
     pub status: &'static str,
     pub ticket_id: Option<i64>,

@@ -60,7 +60,7 @@ pub type Batch = Arc<Vec<(Arc<LiveEvent>, bytes::Bytes)>>;
 pub const WINDOW: Duration = Duration::from_millis(100);
 
 /// What a ticket change event carries on the stream.
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
 pub struct TicketEvent {
     pub id: i64,
     pub ticket_id: i64,
@@ -74,7 +74,7 @@ pub struct TicketEvent {
 }
 
 /// Someone on a ticket page: viewing it, or writing a reply.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Presence {
     pub ticket_id: i64,
     pub agent_id: i64,

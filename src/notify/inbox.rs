@@ -32,7 +32,7 @@ fn known_kind(kind: &str) -> bool {
     KINDS.iter().any(|(k, _)| *k == kind)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
 pub struct Notification {
     pub id: i64,
     pub ticket_id: Option<i64>,
@@ -448,7 +448,7 @@ pub async fn mark_read(db: &Db, agent_id: i64, notification_id: i64, now: Millis
 // Preferences
 
 /// How an agent wants to hear about one kind of notification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pref {
     pub kind: String,

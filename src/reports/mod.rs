@@ -154,7 +154,7 @@ pub fn calendar_in(time_zone: &str) -> BusinessCalendar {
 }
 
 /// How duration reports are broken down.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Dimension {
     All,
@@ -192,14 +192,25 @@ impl Dimension {
 }
 
 /// Query parameters as they arrive (`?from=&to=&team=&by=&interval=&tag=&term=`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RawParams {
+    /// Start of the period: `YYYY-MM-DD` or RFC 3339 (default: 30 days ago).
     pub from: Option<String>,
+    /// End of the period (default: now).
     pub to: Option<String>,
+    /// A team id.
+    #[param(value_type = Option<i64>)]
     pub team: Option<String>,
+    /// Break down by `all`, `team`, `agent`, `channel`, `priority` or `segment`.
+    #[param(value_type = Option<Dimension>)]
     pub by: Option<String>,
+    /// `day`, `week` or `month`.
+    #[param(pattern = "^(day|week|month)$")]
     pub interval: Option<String>,
+    /// The tag (`tickets` report).
     pub tag: Option<String>,
+    /// The subject term (`tickets` report).
     pub term: Option<String>,
 }
 
@@ -413,7 +424,7 @@ impl Table {
     }
 
     /// `{"report", "title", "from", "to", "team", "columns", "rows": [{column: value}], "note"}`.
-    pub fn to_json(&self, name: &str, params: &Params) -> Value {
+    pub fn to_json(&self, name: &str, params: &Params) -> ReportJson {
         let rows: Vec<Value> = self
             .rows
             .iter()
@@ -432,17 +443,33 @@ impl Table {
                 .unwrap_or_default()
                 .to_rfc3339()
         };
-        json!({
-            "report": name,
-            "title": title(name),
-            "from": iso(params.from),
-            "to": iso(params.to),
-            "team": params.team,
-            "columns": self.columns,
-            "rows": rows,
-            "note": self.note,
-        })
+        ReportJson {
+            report: name.to_string(),
+            title: title(name),
+            from: iso(params.from),
+            to: iso(params.to),
+            team: params.team,
+            columns: self.columns.clone(),
+            rows,
+            note: self.note.clone(),
+        }
     }
+}
+
+/// A report as the API answers it in JSON: each row an object keyed by the column names.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReportJson {
+    pub report: String,
+    pub title: Option<&'static str>,
+    /// RFC 3339.
+    pub from: String,
+    /// RFC 3339.
+    pub to: String,
+    pub team: Option<i64>,
+    pub columns: Vec<&'static str>,
+    /// One object per row: column name → number, text or `null`.
+    pub rows: Vec<Value>,
+    pub note: Option<String>,
 }
 
 /// Whether `viewer` may see every agent's numbers (leads and admins) or only their own.

@@ -56,7 +56,7 @@ impl TicketDoc {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Sort {
     Relevance,
@@ -637,7 +637,7 @@ pub async fn run_reconciler(state: AppState, interval: std::time::Duration) {
 /// A search result as the UI and API show it. The subject, snippet and resolution come as runs
 /// of text with the matches marked (the UI escapes and marks them); the API also gives each as
 /// HTML, escaped then marked.
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
 pub struct ResultItem {
     pub ticket_id: i64,
     pub subject: String,

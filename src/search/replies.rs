@@ -11,7 +11,7 @@ use crate::domain::clock::Millis;
 use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct SavedReply {
     #[sqlx(rename = "saved_reply_id")]
     pub id: i64,
@@ -34,7 +34,7 @@ pub struct SavedReply {
 }
 
 /// What a macro does to the ticket besides its reply text.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Actions {
     #[serde(default, skip_serializing_if = "Option::is_none")]

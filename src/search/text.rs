@@ -221,7 +221,7 @@ fn needles(terms: &[Term]) -> Vec<String> {
 }
 
 /// One run of a highlighted text: a match (`mark`) or the text between matches.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Piece {
     pub text: String,
     pub mark: bool,
@@ -229,7 +229,7 @@ pub struct Piece {
 
 /// A text cut to a window around its matches, in runs; the view escapes each run and marks the
 /// matches. Leading and trailing `…` say the text goes on.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Highlight(pub Vec<Piece>);
 

@@ -9,7 +9,7 @@ use crate::domain::{AuthorKind, Priority, Status};
 use serde::{Deserialize, Serialize};
 
 /// What an SLA clock measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
     FirstResponse,
@@ -46,7 +46,7 @@ impl Metric {
 }
 
 /// Business-time targets of one priority; `None` means no clock for that metric.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Targets {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_response_ms: Option<i64>,

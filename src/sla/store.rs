@@ -39,7 +39,7 @@ fn internal(e: impl std::fmt::Display) -> AppError {
 // Calendars
 
 /// A business calendar as stored and as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
 pub struct Calendar {
     pub id: i64,
     pub name: String,
@@ -58,7 +58,7 @@ impl Calendar {
 }
 
 /// Input for a calendar (API and admin form).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarInput {
     pub name: Option<String>,
@@ -247,7 +247,7 @@ pub async fn save_calendar(
 // Policies
 
 /// Targets of one priority in whole minutes, as the API and the admin form take them.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetMinutes {
     pub first_response_minutes: Option<i64>,
@@ -255,7 +255,7 @@ pub struct TargetMinutes {
     pub resolution_minutes: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
 pub struct Policy {
     pub id: i64,
     pub name: String,
@@ -304,7 +304,7 @@ impl Policy {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyInput {
     pub name: Option<String>,
@@ -860,7 +860,7 @@ pub async fn refresh_active(db: &crate::db::Db, now: Millis) -> AppResult<usize>
 // A ticket's clocks as people see them
 
 /// One clock as the API and the ticket page show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
 pub struct ClockView {
     pub metric: plan::Metric,
     pub cycle: i64,
@@ -875,7 +875,7 @@ pub struct ClockView {
 }
 
 /// An escalation stage that fired for a ticket.
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
 pub struct Escalated {
     pub metric: String,
     pub cycle: i64,
@@ -884,7 +884,7 @@ pub struct Escalated {
     pub fired_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
 pub struct TicketSla {
     pub policy: Option<Value>,
     pub clocks: Vec<ClockView>,

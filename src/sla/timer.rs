@@ -61,7 +61,7 @@ impl Target {
 
 /// Where a clock stands. Precedence: a met clock is `Met` or (if late) `Breached`; otherwise
 /// `Breached` once the target is spent, even while paused; then `Paused`; then `Warning`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SlaState {
     OnTrack,

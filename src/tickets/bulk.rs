@@ -141,7 +141,8 @@ pub struct Target {
     pub version: Option<i64>,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Default, Serialize, Deserialize)]
+#[schema(as = BulkOutcome)]
 pub struct Outcome {
     /// Tickets changed (a ticket that already had the values counts too).
     pub changed: Vec<i64>,
@@ -151,13 +152,13 @@ pub struct Outcome {
     pub failed: Vec<Failed>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Serialize, Deserialize)]
 pub struct Stale {
     pub id: i64,
     pub current_version: i64,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Serialize, Deserialize)]
 pub struct Failed {
     pub id: i64,
     pub error: String,
@@ -303,7 +304,7 @@ pub async fn apply(
 }
 
 /// A bulk change applied in the background, and how far it got.
-#[derive(Debug, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Serialize)]
 pub struct Run {
     pub id: i64,
     pub agent_id: i64,

@@ -78,7 +78,7 @@ pub async fn revoke_all(tx: &mut Tx, ticket_id: i64, now: Millis) -> AppResult<u
 }
 
 /// A ticket's links, for its page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
 pub struct LinkSummary {
     /// Links that work now.
     pub active: i64,

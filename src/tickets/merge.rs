@@ -27,7 +27,7 @@ struct Moved {
     tags: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Serialize)]
 pub struct Merged {
     pub merge_id: i64,
     pub source_id: i64,

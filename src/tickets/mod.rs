@@ -21,7 +21,7 @@ use sqlx::Row;
 pub use commands::{Expect, NewMessage, Saved, record_event};
 pub use repo::{ListFilter, Queue, events, get_ticket, known_tags, list_tickets, messages, tags};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Ticket {
     #[sqlx(rename = "ticket_id")]
     pub id: i64,
@@ -50,7 +50,7 @@ pub struct Ticket {
     pub team_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
 pub struct Attachment {
     pub id: i64,
     pub filename: String,
@@ -58,7 +58,7 @@ pub struct Attachment {
     pub size_bytes: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
 pub struct Message {
     pub id: i64,
     pub ticket_id: i64,
@@ -84,7 +84,7 @@ pub struct Message {
     pub attachments: Vec<Attachment>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
 pub struct Event {
     pub id: i64,
     pub actor: String,

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 /// A view's filters, as stored and as the API takes them.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ViewFilters {
     /// mine, unassigned, open, pending, solved or all (the default).
@@ -77,7 +77,7 @@ pub const DEFAULT_COLUMNS: [&str; 7] = [
     "customer", "status", "priority", "assignee", "tags", "age", "sla",
 ];
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize)]
 pub struct SavedView {
     pub id: i64,
     pub name: String,

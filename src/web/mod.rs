@@ -5,6 +5,7 @@ pub mod form;
 pub mod input;
 pub mod limits;
 pub mod locale;
+pub mod openapi;
 pub mod page_error;
 pub mod routes;
 pub mod server;
@@ -30,6 +31,13 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-
 
 pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
+    let (api, doc) = routes::api::routes(crate::customers::crm::MAX_BATCH_BODY_BYTES.min(limit));
+    // The reference page is the document rendered once; it needs no script, so the strict CSP
+    // below holds for it too.
+    let docs_page: std::sync::Arc<str> = serde_json::to_value(&doc)
+        .map(|v| views::api_docs::reference(&v).into_string())
+        .unwrap_or_default()
+        .into();
     Router::new()
         .merge(routes::ui::routes())
         .merge(routes::account::routes())
@@ -47,9 +55,18 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::reports::routes())
         .merge(routes::events::ui_routes())
         .merge(routes::webhooks::ui_routes())
-        .nest(
-            "/api/v1",
-            routes::api::routes(crate::customers::crm::MAX_BATCH_BODY_BYTES.min(limit)),
+        .nest("/api/v1", api)
+        .route(
+            "/api/docs",
+            get(move || {
+                let page = docs_page.clone();
+                async move {
+                    (
+                        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                        page.to_string(),
+                    )
+                }
+            }),
         )
         .route("/healthz", get(healthz))
         .route("/readyz", get(healthz))

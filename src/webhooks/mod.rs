@@ -39,7 +39,8 @@ const MAX_EVENT_BODY_CHARS: usize = 100_000;
 // Subscriptions
 
 /// A subscription as admins and the API see it (the secret only as its last characters).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = WebhookSubscription)]
 pub struct Subscription {
     pub id: i64,
     pub name: String,
@@ -63,8 +64,9 @@ pub struct Subscription {
 
 /// What creating or changing a subscription gives; absent fields keep their value (on create:
 /// `name` defaults to the URL's host, `secret` to a new random one, `active` to true).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = WebhookInput)]
 pub struct SubscriptionInput {
     pub name: Option<String>,
     pub url: Option<String>,
@@ -820,7 +822,8 @@ pub fn body(uid: &str, kind: &str, occurred_at: Millis, data: &str) -> String {
 // Deliveries: the log, redelivery
 
 /// One delivery (an event to a subscription) in the log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = WebhookDelivery)]
 pub struct Delivery {
     pub id: i64,
     /// Sent as `Casebook-Delivery` and as the body's `id`; the same on every attempt.
@@ -844,7 +847,8 @@ pub struct Delivery {
 }
 
 /// One HTTP attempt of a delivery.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = WebhookAttempt)]
 pub struct Attempt {
     pub id: i64,
     pub attempted_at: Millis,

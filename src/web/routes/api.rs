@@ -8,42 +8,35 @@ use crate::intake::{self, IdempotencyKey, NewInbound};
 use crate::state::AppState;
 use crate::tickets::{self, AgentMessage, ListFilter, Queue, TicketPatch};
 use crate::web::extract::{ApiAgent, ApiJson, path_id};
+use crate::web::openapi::{ApiDocument, ApiRouter};
+use crate::web::openapi::{StaleBody, StaleDetail};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::handler::Handler;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::UtoipaMethodRouterExt;
+use utoipa_axum::routes;
 
-/// The API; CRM event posts are limited to `crm_body_bytes` (see
+/// The API and its OpenAPI document; CRM event posts are limited to `crm_body_bytes` (see
 /// [`crm::MAX_BATCH_BODY_BYTES`]).
-pub fn routes(crm_body_bytes: usize) -> Router<AppState> {
-    Router::new()
-        .route("/tickets", get(list).post(create))
-        .route("/tickets/{id}", get(show).patch(patch))
-        .route(
-            "/tickets/{id}/messages",
-            get(list_messages).post(add_message),
-        )
-        .route("/customers/{id}", get(customer))
-        .route(
-            "/customers/{id}/events",
-            get(customer_events)
-                .post(add_customer_events.layer(DefaultBodyLimit::max(crm_body_bytes))),
-        )
-        .route(
-            "/crm/events",
-            axum::routing::post(add_crm_events.layer(DefaultBodyLimit::max(crm_body_bytes))),
-        )
-        .route("/agents", get(list_agents).post(create_agent))
-        .route("/quarantine", get(list_quarantine))
-        .route("/reports/{name}", get(super::reports::api_report))
-        .route(
-            "/quarantine/{id}/{action}",
-            axum::routing::post(quarantine_action),
-        )
+pub fn routes(crm_body_bytes: usize) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let limit = DefaultBodyLimit::max(crm_body_bytes);
+    let (router, api) = ApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, patch))
+        .routes(routes!(list_messages, add_message))
+        .routes(routes!(customer))
+        .routes(routes!(customer_events))
+        .routes(routes!(add_customer_events).layer(limit))
+        .routes(routes!(add_crm_events).layer(limit))
+        .routes(routes!(list_agents, create_agent))
+        .routes(routes!(list_quarantine))
+        .routes(routes!(quarantine_action))
+        .routes(routes!(openapi_json))
+        .merge(super::reports::api_routes())
         .merge(super::assign_api::routes())
         .merge(super::sla::api_routes())
         .merge(super::notifications::api_routes())
@@ -56,24 +49,53 @@ pub fn routes(crm_body_bytes: usize) -> Router<AppState> {
         .merge(super::search::api_routes())
         .merge(super::events::api_routes())
         .merge(super::webhooks::api_routes())
+        .split();
+    let doc = ApiDocument::new(&api);
+    let router = router
         .fallback(|| async { AppError::NotFound("endpoint") })
+        .layer(axum::Extension(doc));
+    (router, api)
+}
+
+/// `GET /openapi.json`: this document.
+#[utoipa::path(get, path = "/openapi.json", tag = "meta", security(()),
+    responses((status = 200, description = "The OpenAPI 3.1 document of this API", body = Object)))]
+async fn openapi_json(axum::Extension(doc): axum::Extension<ApiDocument>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        doc.0.to_string(),
+    )
+        .into_response()
 }
 
 /// Path ids are parsed here so a bad id is a 404 with a JSON body, not a plain-text rejection.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Serialize, Deserialize, Default, ToSchema)]
+#[serde(default, deny_unknown_fields)]
 struct CustomerIn {
+    /// Required.
     email: Option<String>,
     name: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A new ticket (`customer`, `subject` and `body` are required; a missing one is a 422 naming it).
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(default, deny_unknown_fields)]
 struct CreateTicket {
     customer: Option<CustomerIn>,
     subject: Option<String>,
     body: Option<String>,
+    #[schema(value_type = Option<Priority>)]
     priority: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct CreatedTicket {
+    ticket: tickets::Ticket,
+    /// The `Idempotency-Key` was seen before: this is the ticket it made (status 200).
+    duplicate: bool,
 }
 
 /// An enum field (status, priority); absent is none.
@@ -85,6 +107,12 @@ pub(super) fn parse_enum<T: std::str::FromStr<Err = String>>(
         .transpose()
 }
 
+#[utoipa::path(post, path = "/tickets", tag = "tickets", request_body = CreateTicket,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a repeat answers 200 with the same ticket (1-200 visible characters)")),
+    responses(
+        (status = 201, description = "Created", body = CreatedTicket),
+        (status = 200, description = "A repeat of an `Idempotency-Key`: the ticket it made", body = CreatedTicket),
+    ))]
 async fn create(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
@@ -168,23 +196,44 @@ async fn create(
     };
     Ok((
         status,
-        Json(json!({"ticket": ticket, "duplicate": outcome.duplicate})),
+        Json(CreatedTicket {
+            ticket,
+            duplicate: outcome.duplicate,
+        }),
     )
         .into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    #[param(value_type = Option<Status>)]
     status: Option<String>,
+    /// `mine`, `unassigned`, `open`, `pending`, `solved` or `all`.
+    #[param(value_type = Option<String>, pattern = "^(mine|unassigned|open|pending|solved|all)$")]
     queue: Option<String>,
+    #[param(value_type = Option<i64>)]
     assignee_id: Option<String>,
+    #[param(value_type = Option<i64>)]
     customer_id: Option<String>,
+    #[param(value_type = Option<i64>)]
     team_id: Option<String>,
     /// Only tickets with this tag.
     tag: Option<String>,
+    /// `next_cursor` of the previous page.
+    #[param(value_type = Option<i64>)]
     cursor: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     limit: Option<String>,
+}
+
+/// A page of tickets, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct TicketPage {
+    pub items: Vec<tickets::Ticket>,
+    /// The `cursor` of the next page; `null` on the last.
+    pub next_cursor: Option<String>,
 }
 
 fn opt_i64(field: &str, v: Option<&str>) -> AppResult<Option<i64>> {
@@ -196,11 +245,13 @@ fn opt_i64(field: &str, v: Option<&str>) -> AppResult<Option<i64>> {
         .transpose()
 }
 
+#[utoipa::path(get, path = "/tickets", tag = "tickets", params(ListQuery),
+    responses((status = 200, description = "Tickets", body = TicketPage)))]
 async fn list(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<TicketPage>> {
     let Query(q) = q.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let queue = match q.queue.as_deref() {
         None | Some("") => None,
@@ -227,11 +278,37 @@ async fn list(
         ..Default::default()
     };
     let (items, next) = tickets::list_tickets(&state.db, agent.id, &filter).await?;
-    Ok(Json(
-        json!({"items": items, "next_cursor": next.map(|n| n.to_string())}),
-    ))
+    Ok(Json(TicketPage {
+        items,
+        next_cursor: next.map(|n| n.to_string()),
+    }))
 }
 
+/// A ticket with everything on it.
+#[derive(Serialize, ToSchema)]
+struct TicketDetail {
+    ticket: tickets::Ticket,
+    tags: Vec<String>,
+    /// People copied on public replies.
+    cc: Vec<String>,
+    /// Every message, internal notes too.
+    messages: Vec<tickets::Message>,
+    /// The audit history.
+    events: Vec<tickets::Event>,
+}
+
+/// The ticket after a change.
+#[derive(Serialize, ToSchema)]
+struct TicketChanged {
+    ticket: tickets::Ticket,
+    tags: Vec<String>,
+    cc: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/tickets/{id}", tag = "tickets",
+    params(("id" = i64, Path, description = "Ticket id")),
+    responses((status = 200, description = "The ticket", body = TicketDetail,
+        headers(("ETag" = String, description = "The ticket's version, quoted")))))]
 async fn show(
     State(state): State<AppState>,
     ApiAgent(_agent): ApiAgent,
@@ -246,9 +323,13 @@ async fn show(
     let etag = etag(ticket.version);
     Ok((
         [(header::ETAG, etag)],
-        Json(
-            json!({"ticket": ticket, "tags": tags, "cc": cc, "messages": messages, "events": events}),
-        ),
+        Json(TicketDetail {
+            ticket,
+            tags,
+            cc,
+            messages,
+            events,
+        }),
     )
         .into_response())
 }
@@ -293,30 +374,38 @@ async fn stale(state: &AppState, id: i64, err: AppError) -> AppResult<Response> 
         return Err(err);
     };
     let ticket = tickets::get_ticket(&state.db, id).await?;
-    let body = json!({
-        "error": {
-            "code": "stale_version",
-            "message": format!("the ticket changed since version you sent; it is now at version {current_version}"),
-            "field": "If-Match",
-            "current_version": current_version,
+    let etag = etag(ticket.version);
+    let body = StaleBody {
+        error: StaleDetail {
+            code: "stale_version".into(),
+            message: format!(
+                "the ticket changed since version you sent; it is now at version {current_version}"
+            ),
+            field: "If-Match".into(),
+            current_version,
         },
-        "ticket": ticket,
-    });
+        ticket,
+    };
     Ok((
         StatusCode::PRECONDITION_FAILED,
-        [(header::ETAG, etag(ticket.version))],
+        [(header::ETAG, etag)],
         Json(body),
     )
         .into_response())
 }
 
 /// `assignee_id` distinguishes "absent" (leave as is) from `null` (unassign).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Any of the fields; absent ones stay as they are.
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(default, deny_unknown_fields)]
 struct PatchTicket {
+    #[schema(value_type = Option<Status>)]
     status: Option<String>,
+    #[schema(value_type = Option<Priority>)]
     priority: Option<String>,
+    /// An agent id; `null` unassigns.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
     assignee_id: Option<Option<i64>>,
     subject: Option<String>,
     /// Tags to add (lower-cased; at most 20, 50 characters each).
@@ -334,6 +423,14 @@ pub(super) fn present<'de, D: serde::Deserializer<'de>>(
     Option::<i64>::deserialize(d).map(Some)
 }
 
+#[utoipa::path(patch, path = "/tickets/{id}", tag = "tickets", request_body = PatchTicket,
+    params(("id" = i64, Path, description = "Ticket id"), IfMatch),
+    responses(
+        (status = 200, description = "Changed", body = TicketChanged,
+            headers(("ETag" = String, description = "The ticket's new version"))),
+        (status = 409, description = "The change is not allowed now"),
+        (status = 412, description = "The ticket changed since the `If-Match` version", body = StaleBody),
+    ))]
 async fn patch(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
@@ -363,34 +460,58 @@ async fn patch(
     let cc = tickets::cc(&state.db, id).await?;
     Ok((
         [(header::ETAG, etag(ticket.version))],
-        Json(json!({"ticket": ticket, "tags": tags, "cc": cc})),
+        Json(TicketChanged { ticket, tags, cc }),
     )
         .into_response())
 }
 
+/// `If-Match: "<version>"`: the change applies only to that version of the ticket.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+struct IfMatch {
+    /// The ticket's `ETag` (`"7"`, `W/"7"` or `7`); `*` or absent means whatever is current.
+    #[param(rename = "If-Match")]
+    if_match: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct MessageList {
+    /// Each message's visible text, full text, how it was threaded and why, delivery state.
+    items: Vec<tickets::Message>,
+}
+
+#[utoipa::path(get, path = "/tickets/{id}/messages", tag = "tickets",
+    params(("id" = i64, Path, description = "Ticket id")),
+    responses((status = 200, description = "The ticket's messages", body = MessageList)))]
 async fn list_messages(
     State(state): State<AppState>,
     ApiAgent(_agent): ApiAgent,
     Path(raw): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<MessageList>> {
     let id = path_id(&raw, "ticket")?;
     tickets::get_ticket(&state.db, id).await?;
-    Ok(Json(
-        json!({"items": tickets::messages(&state.db, id, false).await?}),
-    ))
+    Ok(Json(MessageList {
+        items: tickets::messages(&state.db, id, false).await?,
+    }))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A reply or an internal note (`body` is required).
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(default, deny_unknown_fields)]
 struct NewMessage {
     body: Option<String>,
+    /// `public` (the default; emailed to the customer) or `internal`.
+    #[schema(value_type = Option<Visibility>)]
     visibility: Option<String>,
+    /// The ticket's status after the message.
+    #[schema(value_type = Option<Status>)]
     status: Option<String>,
     attachments: Option<Vec<AttachmentIn>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Serialize, Deserialize, Default, ToSchema)]
+#[serde(default, deny_unknown_fields)]
 struct AttachmentIn {
     filename: Option<String>,
     content_type: Option<String>,
@@ -445,6 +566,19 @@ fn decode_attachments(
         .collect()
 }
 
+#[derive(Serialize, ToSchema)]
+struct MessageAdded {
+    message: Option<tickets::Message>,
+}
+
+#[utoipa::path(post, path = "/tickets/{id}/messages", tag = "tickets", request_body = NewMessage,
+    params(("id" = i64, Path, description = "Ticket id"), IfMatch),
+    responses(
+        (status = 201, description = "Added", body = MessageAdded,
+            headers(("ETag" = String, description = "The ticket's new version"))),
+        (status = 409, description = "The ticket does not take messages now"),
+        (status = 412, description = "The ticket changed since the `If-Match` version", body = StaleBody),
+    ))]
 async fn add_message(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
@@ -476,41 +610,56 @@ async fn add_message(
     Ok((
         StatusCode::CREATED,
         [(header::ETAG, etag(saved.version))],
-        Json(json!({"message": message})),
+        Json(MessageAdded { message }),
     )
         .into_response())
 }
 
+#[derive(Serialize, ToSchema)]
+struct CustomerDetail {
+    customer: crate::customers::Customer,
+    profile: crm::Profile,
+}
+
+#[utoipa::path(get, path = "/customers/{id}", tag = "customers",
+    params(("id" = i64, Path, description = "Customer id")),
+    responses((status = 200, description = "The customer and their profile", body = CustomerDetail)))]
 async fn customer(
     State(state): State<AppState>,
     ApiAgent(_agent): ApiAgent,
     Path(raw): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<CustomerDetail>> {
     let id = path_id(&raw, "customer")?;
     let customer = crate::customers::get(&state.db, id).await?;
     let profile = crm::profile(&state.db, id, state.now()).await?;
-    Ok(Json(json!({"customer": customer, "profile": profile})))
+    Ok(Json(CustomerDetail { customer, profile }))
 }
 
 /// `POST /crm/events`: one event or `{"events": [..]}`; each names its customer.
+#[utoipa::path(post, path = "/crm/events", tag = "customers", request_body = crm::EventsIn,
+    responses((status = 200, description = "How many events were created and updated (upsert on `source` + `external_id`)", body = crm::UpsertOutcome)))]
 async fn add_crm_events(
     State(state): State<AppState>,
     ApiAgent(_agent): ApiAgent,
     ApiJson(body): ApiJson<Value>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<crm::UpsertOutcome>> {
     let events = crm::parse_body(&body)?;
     let batch = body.get("events").is_some();
     let outcome = crm::upsert_events(&state.db, &events, None, batch, state.now()).await?;
-    Ok(Json(json!(outcome)))
+    Ok(Json(outcome))
 }
 
 /// `POST /customers/{id}/events`: like `/crm/events`, for the customer in the path.
+#[utoipa::path(post, path = "/customers/{id}/events", tag = "customers", request_body = crm::EventsIn,
+    description = "Like `POST /crm/events`, for the customer in the path (the events must not name one).",
+    params(("id" = i64, Path, description = "Customer id")),
+    responses((status = 200, description = "How many events were created and updated", body = crm::UpsertOutcome)))]
 async fn add_customer_events(
     State(state): State<AppState>,
     ApiAgent(_agent): ApiAgent,
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<Value>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<crm::UpsertOutcome>> {
     let id = path_id(&raw, "customer")?;
     crate::customers::get(&state.db, id).await?;
     let events = crm::parse_body(&body)?;
@@ -526,23 +675,36 @@ async fn add_customer_events(
         }
     }
     let outcome = crm::upsert_events(&state.db, &events, Some(id), batch, state.now()).await?;
-    Ok(Json(json!(outcome)))
+    Ok(Json(outcome))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct EventsQuery {
+    #[param(value_type = Option<crm::EventKind>)]
     kind: Option<String>,
+    /// `next_cursor` of the previous page.
     cursor: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     limit: Option<String>,
 }
 
+#[derive(Serialize, ToSchema)]
+struct CrmEventPage {
+    items: Vec<crm::CrmEvent>,
+    next_cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/customers/{id}/events", tag = "customers",
+    params(("id" = i64, Path, description = "Customer id"), EventsQuery),
+    responses((status = 200, description = "The customer's CRM events, newest first", body = CrmEventPage)))]
 async fn customer_events(
     State(state): State<AppState>,
     ApiAgent(_agent): ApiAgent,
     Path(raw): Path<String>,
     q: Result<Query<EventsQuery>, axum::extract::rejection::QueryRejection>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<CrmEventPage>> {
     let Query(q) = q.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let id = path_id(&raw, "customer")?;
     crate::customers::get(&state.db, id).await?;
@@ -566,33 +728,71 @@ async fn customer_events(
     }
     let filter = crm::EventFilter { kind, after, limit };
     let (items, next) = crm::list_events(&state.db, id, &filter).await?;
-    Ok(Json(
-        json!({"items": items, "next_cursor": next.map(|c| c.render())}),
-    ))
+    Ok(Json(CrmEventPage {
+        items,
+        next_cursor: next.map(|c| c.render()),
+    }))
 }
 
+#[derive(Serialize, ToSchema)]
+struct AgentOut {
+    id: i64,
+    email: String,
+    name: String,
+    role: Role,
+}
+
+impl From<&auth::AgentRef> for AgentOut {
+    fn from(a: &auth::AgentRef) -> Self {
+        AgentOut {
+            id: a.id,
+            email: a.email.clone(),
+            name: a.name.clone(),
+            role: a.role,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+struct AgentList {
+    items: Vec<AgentOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct AgentCreated {
+    agent: AgentOut,
+}
+
+#[utoipa::path(get, path = "/agents", tag = "agents",
+    responses((status = 200, description = "Every agent", body = AgentList),
+        (status = 403, description = "Leads and admins only")))]
 async fn list_agents(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<AgentList>> {
     agent.require_lead()?;
     let agents = auth::list_agents(&state.db).await?;
-    let items: Vec<Value> = agents
-        .iter()
-        .map(|a| json!({"id": a.id, "email": a.email, "name": a.name, "role": a.role}))
-        .collect();
-    Ok(Json(json!({"items": items})))
+    Ok(Json(AgentList {
+        items: agents.iter().map(AgentOut::from).collect(),
+    }))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A new agent (every field is required).
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(default, deny_unknown_fields)]
 struct CreateAgent {
     email: Option<String>,
     name: Option<String>,
+    #[schema(value_type = Option<Role>)]
     role: Option<String>,
+    /// At least 12 characters and not easily guessed.
     password: Option<String>,
 }
 
+#[utoipa::path(post, path = "/agents", tag = "agents", request_body = CreateAgent,
+    responses((status = 201, description = "Created", body = AgentCreated),
+        (status = 403, description = "Admins only"),
+        (status = 409, description = "An agent with that email address exists")))]
 async fn create_agent(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
@@ -612,26 +812,47 @@ async fn create_agent(
         state.now(),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(json!({"agent": {"id": created.id, "email": created.email, "name": created.name, "role": created.role}}))).into_response())
+    let agent = AgentOut::from(&created);
+    Ok((StatusCode::CREATED, Json(AgentCreated { agent })).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct QuarantineQuery {
+    /// `true` lists resolved entries too.
+    #[param(value_type = Option<bool>)]
     all: Option<String>,
+    /// A reason code.
     reason: Option<String>,
     mailbox: Option<String>,
+    /// `YYYY-MM-DD` or RFC 3339.
     from: Option<String>,
+    /// `YYYY-MM-DD` (the whole day) or RFC 3339.
     to: Option<String>,
+    #[param(value_type = Option<i64>)]
     cursor: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
     limit: Option<String>,
 }
 
+#[derive(Serialize, ToSchema)]
+struct QuarantinePage {
+    items: Vec<crate::intake::quarantine::Held>,
+    next_cursor: Option<i64>,
+    /// Stored emails that became neither a message, a duplicate nor a quarantine entry (0 unless
+    /// something is wrong).
+    unaccounted_raw_mail: i64,
+}
+
+#[utoipa::path(get, path = "/quarantine", tag = "quarantine", params(QuarantineQuery),
+    responses((status = 200, description = "Held email, newest first", body = QuarantinePage),
+        (status = 403, description = "Admins only")))]
 async fn list_quarantine(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     q: Result<Query<QuarantineQuery>, axum::extract::rejection::QueryRejection>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<QuarantinePage>> {
     agent.require_admin()?;
     let Query(q) = q.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let text = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
@@ -655,22 +876,34 @@ async fn list_quarantine(
     };
     let (items, next_cursor) = crate::intake::quarantine::list(&state, &filter).await?;
     let unaccounted = crate::intake::email::unaccounted(&state.db, state.now()).await?;
-    Ok(Json(json!({
-        "items": items,
-        "next_cursor": next_cursor,
-        "unaccounted_raw_mail": unaccounted,
-    })))
+    Ok(Json(QuarantinePage {
+        items,
+        next_cursor,
+        unaccounted_raw_mail: unaccounted,
+    }))
 }
 
+#[derive(Serialize, ToSchema)]
+struct QuarantineActed {
+    result: crate::intake::quarantine::Outcome,
+}
+
+#[utoipa::path(post, path = "/quarantine/{id}/{action}", tag = "quarantine",
+    params(("id" = i64, Path, description = "Quarantine entry id"),
+        ("action" = String, Path, description = "`retry` (run intake again), `release` (make a ticket as it is) or `dismiss`",
+            pattern = "^(retry|release|dismiss)$")),
+    responses((status = 200, description = "What happened", body = QuarantineActed),
+        (status = 403, description = "Admins only"),
+        (status = 409, description = "The entry was already resolved")))]
 async fn quarantine_action(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     Path((raw, action)): Path<(String, String)>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<QuarantineActed>> {
     agent.require_admin()?;
     let id = raw
         .parse::<i64>()
         .map_err(|_| AppError::NotFound("quarantined message"))?;
     let outcome = crate::intake::quarantine::act(&state, id, &action, &agent).await?;
-    Ok(Json(json!({"result": outcome})))
+    Ok(Json(QuarantineActed { result: outcome }))
 }

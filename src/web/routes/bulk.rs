@@ -12,14 +12,16 @@ use crate::tickets::{ListFilter, Queue};
 use crate::web::PageResult;
 use crate::web::extract::{ApiAgent, ApiJson, CsrfToken, CurrentAgent, verify_csrf};
 use crate::web::form::RepeatedFields;
+use crate::web::openapi::ApiRouter;
 use crate::web::views::bulk as views;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::routes;
 
 pub fn ui_routes() -> Router<AppState> {
     Router::new()
@@ -28,10 +30,23 @@ pub fn ui_routes() -> Router<AppState> {
 }
 
 /// Merged into /api/v1.
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/tickets/bulk", post(api_bulk))
-        .route("/tickets/bulk/{id}", get(api_progress))
+pub fn api_routes() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(api_bulk))
+        .routes(routes!(api_progress))
+}
+
+#[derive(Serialize, ToSchema)]
+struct RunOut {
+    bulk_run: bulk::Run,
+}
+
+/// A large change started in the background (202).
+#[derive(Serialize, ToSchema)]
+struct Started {
+    bulk_run: bulk::Run,
+    /// Where to follow its progress (also the `Location` header).
+    status_url: String,
 }
 
 /// A choice left empty ("(no change)") is no choice.
@@ -192,14 +207,17 @@ async fn ui_progress(
         .into_response())
 }
 
+#[utoipa::path(get, path = "/tickets/bulk/{id}", tag = "tickets",
+    params(("id" = i64, Path, description = "Bulk run id")),
+    responses((status = 200, description = "How far the change has come (the starter's own, or any for admins)", body = RunOut)))]
 async fn api_progress(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     Path(id): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<RunOut>> {
     let id = crate::web::extract::path_id(&id, "bulk change")?;
-    let run = bulk::run(&state.db, &agent, id).await?;
-    Ok(Json(json!({"bulk_run": run})))
+    let bulk_run = bulk::run(&state.db, &agent, id).await?;
+    Ok(Json(RunOut { bulk_run }))
 }
 
 /// A refused bulk change: the reason, naming the field, and the way back (422).
@@ -223,8 +241,9 @@ fn refused(agent: &AgentRef, csrf: &str, err: AppError, back: &str) -> PageResul
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One change to many tickets: `tickets` or `filter` (one of them), and `changes`.
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(default, deny_unknown_fields)]
 struct ApiBulk {
     /// Tickets to change, each with the version the caller saw (optional).
     tickets: Option<Vec<ApiTarget>>,
@@ -233,27 +252,34 @@ struct ApiBulk {
     changes: Option<ApiChanges>,
 }
 
-#[derive(Deserialize)]
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ApiTarget {
     id: i64,
+    /// The version the caller saw; a ticket changed since is left alone (`stale`).
+    #[serde(default)]
     version: Option<i64>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Serialize, Deserialize, Default, ToSchema)]
+#[serde(default, deny_unknown_fields)]
 struct ApiFilter {
+    /// `mine`, `unassigned`, `open`, `pending`, `solved` or `all` (the default).
     queue: Option<String>,
     team_id: Option<i64>,
     tag: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[derive(Serialize, Deserialize, Default, ToSchema)]
+#[serde(default, deny_unknown_fields)]
 struct ApiChanges {
+    #[schema(value_type = Option<crate::domain::Status>)]
     status: Option<String>,
+    #[schema(value_type = Option<crate::domain::Priority>)]
     priority: Option<String>,
+    /// An agent id; `null` unassigns.
     #[serde(default, deserialize_with = "super::api::present")]
+    #[schema(value_type = Option<i64>)]
     assignee_id: Option<Option<i64>>,
     team_id: Option<i64>,
     add_tags: Option<Vec<String>>,
@@ -262,6 +288,13 @@ struct ApiChanges {
     macro_id: Option<i64>,
 }
 
+#[utoipa::path(post, path = "/tickets/bulk", tag = "tickets", request_body = ApiBulk,
+    responses(
+        (status = 200, description = "Up to 200 tickets: what changed, what was stale, what failed", body = bulk::Outcome),
+        (status = 202, description = "More: started in the background", body = Started,
+            headers(("Location" = String, description = "The run's status URL"))),
+        (status = 403, description = "The macro or change is not the caller's to use"),
+    ))]
 async fn api_bulk(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
@@ -325,9 +358,12 @@ async fn api_bulk(
         let id = bulk::start(&state.db, &agent, &targets, &change, &what, "/tickets", now).await?;
         let run = bulk::run(&state.db, &agent, id).await?;
         let url = format!("/api/v1/tickets/bulk/{id}");
-        let body = Json(json!({"bulk_run": run, "status_url": url}));
+        let body = Json(Started {
+            bulk_run: run,
+            status_url: url.clone(),
+        });
         return Ok((StatusCode::ACCEPTED, [(header::LOCATION, url)], body).into_response());
     }
     let out = bulk::apply(&state.db, &agent, &targets, &prepared, state.now()).await?;
-    Ok(Json(json!(out)).into_response())
+    Ok(Json(out).into_response())
 }

@@ -5,33 +5,60 @@ use crate::customers::{self, crm, identity, merge, webhook};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::extract::{ApiAgent, ApiJson, path_id};
+use crate::web::openapi::{ApiRouter, ErrorBody, ErrorDetail};
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::handler::Handler;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::UtoipaMethodRouterExt;
+use utoipa_axum::routes;
 
-pub fn routes(crm_body_bytes: usize) -> Router<AppState> {
-    Router::new()
-        .route("/customers", get(list))
-        .route("/customers/duplicates", get(duplicates))
-        .route("/customers/{id}/identities", post(add_identity))
-        .route(
-            "/customers/{id}/identities/{identity_id}/retire",
-            post(retire_identity),
-        )
-        .route("/customers/{id}/organization", post(set_organization))
-        .route("/customers/{id}/merge", post(merge_customer))
-        .route("/customers/{id}/merges", get(merge_history))
-        .route("/customers/{id}/merges/{merge_id}/undo", post(undo_merge))
-        .route(
-            "/crm/webhook",
-            post(crm_webhook.layer(axum::extract::DefaultBodyLimit::max(crm_body_bytes))),
-        )
+pub fn routes(crm_body_bytes: usize) -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(duplicates))
+        .routes(routes!(add_identity))
+        .routes(routes!(retire_identity))
+        .routes(routes!(set_organization))
+        .routes(routes!(merge_customer))
+        .routes(routes!(merge_history))
+        .routes(routes!(undo_merge))
+        .routes(routes!(crm_webhook).layer(axum::extract::DefaultBodyLimit::max(crm_body_bytes)))
+}
+
+#[derive(Serialize, ToSchema)]
+struct CustomerPage {
+    items: Vec<customers::CustomerSummary>,
+    next_cursor: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct DuplicateList {
+    items: Vec<merge::DuplicatePair>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct IdentityOut {
+    identity: identity::Identity,
+}
+
+#[derive(Serialize, ToSchema)]
+struct CustomerOut {
+    customer: customers::Customer,
+}
+
+#[derive(Serialize, ToSchema)]
+struct MergeOut {
+    merge: merge::MergeRecord,
+}
+
+#[derive(Serialize, ToSchema)]
+struct MergeList {
+    items: Vec<merge::MergeRecord>,
 }
 
 fn opt_i64(field: &str, v: Option<&str>) -> AppResult<Option<i64>> {
@@ -43,20 +70,26 @@ fn opt_i64(field: &str, v: Option<&str>) -> AppResult<Option<i64>> {
         .transpose()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Name, organization, email, phone or external id, current or former.
     q: Option<String>,
+    #[param(value_type = Option<i64>)]
     cursor: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     limit: Option<String>,
 }
 
 /// `GET /customers?q=`: search by name, organization, email, phone or external id.
+#[utoipa::path(get, path = "/customers", tag = "customers", params(ListQuery),
+    responses((status = 200, description = "Customers (not merged-away ones)", body = CustomerPage)))]
 async fn list(
     State(state): State<AppState>,
     ApiAgent(_agent): ApiAgent,
     q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<CustomerPage>> {
     let Query(q) = q.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let limit = opt_i64("limit", q.limit.as_deref())?.unwrap_or(50);
     if !(1..=200).contains(&limit) {
@@ -65,35 +98,48 @@ async fn list(
     let before = opt_i64("cursor", q.cursor.as_deref())?;
     let (items, next) =
         customers::search(&state.db, q.q.as_deref().unwrap_or(""), before, limit).await?;
-    Ok(Json(
-        json!({"items": items, "next_cursor": next.map(|n| n.to_string())}),
-    ))
+    Ok(Json(CustomerPage {
+        items,
+        next_cursor: next.map(|n| n.to_string()),
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct DuplicatesQuery {
+    /// Only this customer's likely duplicates.
+    #[param(value_type = Option<i64>)]
     customer_id: Option<String>,
 }
 
+#[utoipa::path(get, path = "/customers/duplicates", tag = "customers", params(DuplicatesQuery),
+    responses((status = 200, description = "Likely duplicate pairs with their reasons", body = DuplicateList)))]
 async fn duplicates(
     State(state): State<AppState>,
     ApiAgent(_agent): ApiAgent,
     q: Result<Query<DuplicatesQuery>, axum::extract::rejection::QueryRejection>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<DuplicateList>> {
     let Query(q) = q.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let only = opt_i64("customer_id", q.customer_id.as_deref())?;
     let items = merge::duplicates(&state.db, only, 200).await?;
-    Ok(Json(json!({"items": items})))
+    Ok(Json(DuplicateList { items }))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A contact (both fields required).
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(default, deny_unknown_fields)]
 struct NewIdentity {
+    #[schema(value_type = Option<identity::IdentityKind>)]
     kind: Option<String>,
+    /// Phones are normalized (`+49 30 1234-567` → `+49301234567`).
     value: Option<String>,
 }
 
+#[utoipa::path(post, path = "/customers/{id}/identities", tag = "customers", request_body = NewIdentity,
+    params(("id" = i64, Path, description = "Customer id")),
+    responses((status = 201, description = "Added", body = IdentityOut),
+        (status = 409, description = "Another customer has it (merge instead)")))]
 async fn add_identity(
     State(state): State<AppState>,
     ApiAgent(_agent): ApiAgent,
@@ -113,34 +159,41 @@ async fn add_identity(
         .value
         .ok_or_else(|| AppError::field("value", "is required"))?;
     let added = identity::add(&state.db, id, kind, &value, state.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!({"identity": added}))).into_response())
+    Ok((StatusCode::CREATED, Json(IdentityOut { identity: added })).into_response())
 }
 
+#[utoipa::path(post, path = "/customers/{id}/identities/{identity_id}/retire", tag = "customers",
+    params(("id" = i64, Path, description = "Customer id"), ("identity_id" = i64, Path, description = "Identity id")),
+    responses((status = 200, description = "Kept as a former contact (it still matches)", body = CustomerOut),
+        (status = 409, description = "The customer's last email address cannot be retired")))]
 async fn retire_identity(
     State(state): State<AppState>,
     ApiAgent(_agent): ApiAgent,
     Path((raw, raw_identity)): Path<(String, String)>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<CustomerOut>> {
     let id = path_id(&raw, "customer")?;
     let identity_id = path_id(&raw_identity, "identity")?;
     identity::retire(&state.db, id, identity_id, state.now()).await?;
-    Ok(Json(
-        json!({"customer": customers::get(&state.db, id).await?}),
-    ))
+    let customer = customers::get(&state.db, id).await?;
+    Ok(Json(CustomerOut { customer }))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(default, deny_unknown_fields)]
 struct OrganizationIn {
+    /// Empty clears it.
     organization: Option<String>,
 }
 
+#[utoipa::path(post, path = "/customers/{id}/organization", tag = "customers", request_body = OrganizationIn,
+    params(("id" = i64, Path, description = "Customer id")),
+    responses((status = 200, description = "Saved", body = CustomerOut)))]
 async fn set_organization(
     State(state): State<AppState>,
     ApiAgent(_agent): ApiAgent,
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<OrganizationIn>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<CustomerOut>> {
     let id = path_id(&raw, "customer")?;
     identity::set_organization(
         &state.db,
@@ -149,24 +202,29 @@ async fn set_organization(
         state.now(),
     )
     .await?;
-    Ok(Json(
-        json!({"customer": customers::get(&state.db, id).await?}),
-    ))
+    let customer = customers::get(&state.db, id).await?;
+    Ok(Json(CustomerOut { customer }))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(default, deny_unknown_fields)]
 struct MergeIn {
+    /// The id of the other customer (required; a number or a string of digits).
+    #[schema(value_type = Option<i64>)]
     from: Option<Value>,
 }
 
 /// `POST /customers/{id}/merge {"from": other_id}`: merges `other_id` into `id`.
+#[utoipa::path(post, path = "/customers/{id}/merge", tag = "customers", request_body = MergeIn,
+    params(("id" = i64, Path, description = "The customer to keep")),
+    responses((status = 200, description = "The merge record with `moved` counts and `can_undo`", body = MergeOut),
+        (status = 409, description = "Into itself, or a customer already merged away")))]
 async fn merge_customer(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<MergeIn>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<MergeOut>> {
     let id = path_id(&raw, "customer")?;
     let from = body
         .from
@@ -186,26 +244,32 @@ async fn merge_customer(
         state.now(),
     )
     .await?;
-    Ok(Json(json!({"merge": record})))
+    Ok(Json(MergeOut { merge: record }))
 }
 
+#[utoipa::path(get, path = "/customers/{id}/merges", tag = "customers",
+    params(("id" = i64, Path, description = "Customer id")),
+    responses((status = 200, description = "Merge history", body = MergeList)))]
 async fn merge_history(
     State(state): State<AppState>,
     ApiAgent(_agent): ApiAgent,
     Path(raw): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<MergeList>> {
     let id = path_id(&raw, "customer")?;
     customers::get(&state.db, id).await?;
-    Ok(Json(
-        json!({"items": merge::history(&state.db, id, state.now()).await?}),
-    ))
+    let items = merge::history(&state.db, id, state.now()).await?;
+    Ok(Json(MergeList { items }))
 }
 
+#[utoipa::path(post, path = "/customers/{id}/merges/{merge_id}/undo", tag = "customers",
+    params(("id" = i64, Path, description = "Customer id"), ("merge_id" = i64, Path, description = "Merge id")),
+    responses((status = 200, description = "Undone", body = MergeOut),
+        (status = 409, description = "Already undone, or after the window")))]
 async fn undo_merge(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     Path((raw, raw_merge)): Path<(String, String)>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<MergeOut>> {
     let id = path_id(&raw, "customer")?;
     let merge_id = path_id(&raw_merge, "merge")?;
     let record = merge::get(&state.db, merge_id, state.now()).await?;
@@ -213,19 +277,31 @@ async fn undo_merge(
         return Err(AppError::NotFound("merge"));
     }
     let record = merge::undo(&state.db, merge_id, Some(agent.id), state.now()).await?;
-    Ok(Json(json!({"merge": record})))
+    Ok(Json(MergeOut { merge: record }))
 }
 
 fn webhook_refusal(status: StatusCode, code: &str, message: String) -> Response {
-    (
-        status,
-        Json(json!({"error": {"code": code, "message": message}})),
-    )
-        .into_response()
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: code.into(),
+            message,
+            field: None,
+        },
+    };
+    (status, Json(body)).into_response()
 }
 
 /// `POST /crm/webhook`: CRM events signed with the shared secret (the scheme is in `docs/api.md`).
 /// No bearer token: the signature is the authentication.
+#[utoipa::path(post, path = "/crm/webhook", tag = "customers", request_body = crm::EventsIn,
+    description = "Signed CRM events: the same body as `POST /crm/events`, authenticated by the `Casebook-Signature` header instead of a token.",
+    security(("crm_signature" = [])),
+    responses(
+        (status = 200, description = "How many events were created and updated", body = crm::UpsertOutcome),
+        (status = 401, description = "The signature header is missing or malformed, does not match the body, or `t` is more than 5 minutes off (`bad_signature`)"),
+        (status = 409, description = "A delivery whose signature was already accepted (a replay)"),
+        (status = 503, description = "The webhook is off: no `crm_webhook_secret` is set (`not_configured`), or the database did not answer"),
+    ))]
 async fn crm_webhook(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -258,5 +334,5 @@ async fn crm_webhook(
     let events = crm::parse_body(&value)?;
     let batch = value.get("events").is_some();
     let outcome = webhook::store(&state.db, &delivery, &events, batch, now).await?;
-    Ok(Json(json!(outcome)).into_response())
+    Ok(Json(outcome).into_response())
 }

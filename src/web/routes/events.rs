@@ -29,8 +29,8 @@ pub fn ui_routes() -> Router<AppState> {
         .route("/tickets/{id}/presence", post(presence))
 }
 
-pub fn api_routes() -> Router<AppState> {
-    Router::new().route("/events", get(api_events))
+pub fn api_routes() -> crate::web::openapi::ApiRouter {
+    crate::web::openapi::ApiRouter::new().routes(utoipa_axum::routes!(api_events))
 }
 
 /// What a stream carries: everything (the API's default), one ticket's events (a ticket page),
@@ -42,9 +42,15 @@ enum Scope {
     Queue,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ScopeQuery {
+    /// Only this ticket's events.
+    #[param(value_type = Option<i64>)]
     ticket: Option<String>,
+    /// `all` (the default) or `queue` (one short `tickets` notice per window naming the tickets
+    /// that changed).
+    #[param(pattern = "^(all|queue)?$")]
     view: Option<String>,
 }
 
@@ -80,6 +86,12 @@ async fn ui_events(
     }
 }
 
+#[utoipa::path(get, path = "/events", tag = "live",
+    description = "Server-sent events: `ready` (with the resume `id`), `ticket` (every committed change, a `TicketEvent`), `presence` (a `Presence`) and the caller's notifications. Send `Last-Event-ID` to resume (missed events are replayed from the change table; on PostgreSQL the last few seconds may come again — skip versions you have). A client that stops reading is dropped and may reconnect.",
+    params(ScopeQuery,
+        ("Last-Event-ID" = Option<i64>, Header, description = "The `id` of the last event received")),
+    responses((status = 200, description = "An endless stream of events", content_type = "text/event-stream", body = String),
+        (status = 503, description = "Too many open streams, or the database did not answer")))]
 async fn api_events(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,

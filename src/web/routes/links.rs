@@ -7,19 +7,37 @@ use crate::state::AppState;
 use crate::tickets::{self, links};
 use crate::web::PageResult;
 use crate::web::extract::{ApiAgent, CsrfOnly, CurrentAgent, path_id, verify_csrf};
+use crate::web::openapi::ApiRouter;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::post;
 use axum::{Form, Json, Router};
 use maud::Markup;
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::routes;
 
 /// Merged into /api/v1.
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/tickets/{id}/links", get(api_summary))
-        .route("/tickets/{id}/links/{action}", post(api_action))
+pub fn api_routes() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(api_summary))
+        .routes(routes!(api_action))
+}
+
+#[derive(Serialize, ToSchema)]
+struct LinksOut {
+    ticket_id: i64,
+    links: links::LinkSummary,
+}
+
+#[derive(Serialize, ToSchema)]
+struct LinksChanged {
+    ticket_id: i64,
+    /// How many working links were withdrawn.
+    revoked: u64,
+    /// A fresh link is on its way to the customer (`reissue`).
+    fresh_link_queued: bool,
 }
 
 pub fn ui_routes() -> Router<AppState> {
@@ -62,30 +80,41 @@ async fn apply(state: &AppState, agent: &AgentRef, id: i64, action: Action) -> A
     Ok(revoked)
 }
 
+#[utoipa::path(get, path = "/tickets/{id}/links", tag = "tickets",
+    params(("id" = i64, Path, description = "Ticket id")),
+    responses((status = 200, description = "The customer's private links: how many work and until when", body = LinksOut)))]
 async fn api_summary(
     State(state): State<AppState>,
     ApiAgent(_agent): ApiAgent,
     Path(raw): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<LinksOut>> {
     let id = path_id(&raw, "ticket")?;
     tickets::get_ticket(&state.db, id).await?;
     let summary = links::summary(&state.db, id, state.now()).await?;
-    Ok(Json(json!({"ticket_id": id, "links": summary})))
+    Ok(Json(LinksOut {
+        ticket_id: id,
+        links: summary,
+    }))
 }
 
+#[utoipa::path(post, path = "/tickets/{id}/links/{action}", tag = "tickets",
+    params(("id" = i64, Path, description = "Ticket id"),
+        ("action" = String, Path, description = "`revoke` (withdraw every working link) or `reissue` (and mail the customer a fresh one)",
+            pattern = "^(revoke|reissue)$")),
+    responses((status = 200, description = "Done", body = LinksChanged)))]
 async fn api_action(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     Path((raw, action)): Path<(String, String)>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<LinksChanged>> {
     let id = path_id(&raw, "ticket")?;
     let action = parse_action(&action)?;
     let revoked = apply(&state, &agent, id, action).await?;
-    Ok(Json(json!({
-        "ticket_id": id,
-        "revoked": revoked,
-        "fresh_link_queued": action == Action::Reissue,
-    })))
+    Ok(Json(LinksChanged {
+        ticket_id: id,
+        revoked,
+        fresh_link_queued: action == Action::Reissue,
+    }))
 }
 
 async fn ui_action(

@@ -10,6 +10,7 @@ use crate::web::PageResult;
 use crate::web::extract::{
     ApiAgent, ApiJson, CsrfOnly, CsrfToken, CurrentAgent, path_id, verify_csrf,
 };
+use crate::web::openapi::ApiRouter;
 use crate::web::views::layout::field_error;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -17,8 +18,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Form, Json, Router};
 use maud::{Markup, html};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::routes;
 
 pub fn ui_routes() -> Router<AppState> {
     Router::new()
@@ -28,11 +30,11 @@ pub fn ui_routes() -> Router<AppState> {
 }
 
 /// Merged into /api/v1.
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/tickets/{id}/merge", post(api_merge))
-        .route("/merges/{id}/undo", post(api_undo))
-        .route("/messages/{id}/split", post(api_split))
+pub fn api_routes() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(api_merge))
+        .routes(routes!(api_undo))
+        .routes(routes!(api_split))
 }
 
 fn undo_window_ms(state: &AppState) -> i64 {
@@ -56,38 +58,56 @@ fn ticket_number(field: &str, raw: &str) -> AppResult<i64> {
         .ok_or_else(|| AppError::field(field, t!("merge-error-ticket-number")))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(default, deny_unknown_fields)]
 struct MergeBody {
     /// The ticket to merge into.
     into: Option<i64>,
 }
 
+#[utoipa::path(post, path = "/tickets/{id}/merge", tag = "tickets", request_body = MergeBody,
+    params(("id" = i64, Path, description = "The ticket to merge away")),
+    responses((status = 200, description = "Merged", body = merge::Merged),
+        (status = 409, description = "Into itself, already merged, a target merged away, or tickets of different customers")))]
 async fn api_merge(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<MergeBody>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<merge::Merged>> {
     let source = path_id(&raw, "ticket")?;
     let into = body
         .into
         .ok_or_else(|| AppError::field("into", t!("merge-error-into-required")))?;
     let window = undo_window_ms(&state);
     let merged = merge::merge(&state.db, &agent, source, into, window, state.now()).await?;
-    Ok(Json(json!(merged)))
+    Ok(Json(merged))
 }
 
+/// The ticket the operation left (the restored source, or the new ticket of a split).
+#[derive(Serialize, ToSchema)]
+struct TicketRef {
+    ticket_id: i64,
+}
+
+#[utoipa::path(post, path = "/merges/{id}/undo", tag = "tickets",
+    params(("id" = i64, Path, description = "Merge id")),
+    responses((status = 200, description = "Undone; the restored ticket", body = TicketRef),
+        (status = 409, description = "Already undone, or too late")))]
 async fn api_undo(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     Path(raw): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<TicketRef>> {
     let id = path_id(&raw, "merge")?;
     let source = merge::undo(&state.db, &agent, id, state.now()).await?;
-    Ok(Json(json!({ "ticket_id": source })))
+    Ok(Json(TicketRef { ticket_id: source }))
 }
 
+#[utoipa::path(post, path = "/messages/{id}/split", tag = "tickets",
+    params(("id" = i64, Path, description = "Message id")),
+    responses((status = 201, description = "The new ticket", body = TicketRef),
+        (status = 409, description = "A ticket's first message cannot be split off")))]
 async fn api_split(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
@@ -95,7 +115,7 @@ async fn api_split(
 ) -> AppResult<Response> {
     let id = path_id(&raw, "message")?;
     let ticket = merge::split(&state.db, &agent, id, state.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "ticket_id": ticket }))).into_response())
+    Ok((StatusCode::CREATED, Json(TicketRef { ticket_id: ticket })).into_response())
 }
 
 #[derive(Deserialize)]

@@ -9,15 +9,17 @@ use crate::web::PageResult;
 use crate::web::extract::{
     ApiAgent, ApiJson, CsrfOnly, CsrfToken, CurrentAgent, path_id, verify_csrf,
 };
+use crate::web::openapi::ApiRouter;
 use crate::web::views::notifications as views;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use maud::Markup;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::routes;
 
 /// How many notifications the page and the API list.
 const LIST_LIMIT: i64 = 200;
@@ -25,88 +27,132 @@ const LIST_LIMIT: i64 = 200;
 // ---------------------------------------------------------------------------------------------
 // API (merged into /api/v1)
 
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/notifications", get(api_list))
-        .route("/notifications/read", post(api_read_all))
-        .route("/notifications/{id}/read", post(api_read_one))
-        .route(
-            "/notifications/preferences",
-            get(api_prefs).put(api_set_prefs),
-        )
-        .route("/tickets/{id}/follow", put(api_follow).delete(api_unfollow))
+pub fn api_routes() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(api_list))
+        .routes(routes!(api_read_all))
+        .routes(routes!(api_read_one))
+        .routes(routes!(api_prefs, api_set_prefs))
+        .routes(routes!(api_follow, api_unfollow))
 }
 
+#[derive(Serialize, ToSchema)]
+struct NotificationList {
+    /// Newest first, up to 200.
+    items: Vec<inbox::Notification>,
+    unread: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+struct Unread {
+    unread: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+struct Prefs {
+    preferences: Vec<Pref>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct Following {
+    ticket_id: i64,
+    following: bool,
+}
+
+#[utoipa::path(get, path = "/notifications", tag = "notifications",
+    responses((status = 200, description = "The caller's notifications and unread count", body = NotificationList)))]
 async fn api_list(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<NotificationList>> {
     let items = inbox::notifications(&state.db, agent.id, LIST_LIMIT).await?;
     let unread = inbox::unread_count(&state.db, agent.id).await?;
-    Ok(Json(json!({"items": items, "unread": unread})))
+    Ok(Json(NotificationList { items, unread }))
 }
 
+#[utoipa::path(post, path = "/notifications/read", tag = "notifications",
+    responses((status = 200, description = "All marked read", body = Unread)))]
 async fn api_read_all(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Unread>> {
     inbox::mark_all_read(&state.db, agent.id, state.now()).await?;
-    Ok(Json(json!({"unread": 0})))
+    Ok(Json(Unread { unread: 0 }))
 }
 
+#[utoipa::path(post, path = "/notifications/{id}/read", tag = "notifications",
+    params(("id" = i64, Path, description = "Notification id")),
+    responses((status = 200, description = "Marked read; the unread count", body = Unread)))]
 async fn api_read_one(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     Path(raw): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Unread>> {
     let id = path_id(&raw, "notification")?;
     inbox::mark_read(&state.db, agent.id, id, state.now()).await?;
     let unread = inbox::unread_count(&state.db, agent.id).await?;
-    Ok(Json(json!({"unread": unread})))
+    Ok(Json(Unread { unread }))
 }
 
+#[utoipa::path(get, path = "/notifications/preferences", tag = "notifications",
+    responses((status = 200, description = "In-app and email choice per kind", body = Prefs)))]
 async fn api_prefs(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
-) -> AppResult<Json<Value>> {
-    Ok(Json(
-        json!({"preferences": inbox::prefs(&state.db, agent.id).await?}),
-    ))
+) -> AppResult<Json<Prefs>> {
+    let preferences = inbox::prefs(&state.db, agent.id).await?;
+    Ok(Json(Prefs { preferences }))
 }
 
-#[derive(Deserialize)]
+/// The kinds to change (`assigned`, `customer_reply`, `mention`, `following`, `sla_warning`,
+/// `sla_breach`, `escalated`); kinds not listed stay as they are.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PrefsIn {
     preferences: Vec<Pref>,
 }
 
+#[utoipa::path(put, path = "/notifications/preferences", tag = "notifications", request_body = PrefsIn,
+    responses((status = 200, description = "Saved; every preference", body = Prefs)))]
 async fn api_set_prefs(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     ApiJson(body): ApiJson<PrefsIn>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Prefs>> {
     inbox::set_prefs(&state.db, agent.id, &body.preferences, state.now()).await?;
     api_prefs(State(state), ApiAgent(agent)).await
 }
 
+#[utoipa::path(put, path = "/tickets/{id}/follow", tag = "notifications",
+    params(("id" = i64, Path, description = "Ticket id")),
+    responses((status = 200, description = "Following", body = Following)))]
 async fn api_follow(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     Path(raw): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Following>> {
     let id = path_id(&raw, "ticket")?;
     inbox::follow(&state.db, id, agent.id, state.now()).await?;
-    Ok(Json(json!({"ticket_id": id, "following": true})))
+    Ok(Json(Following {
+        ticket_id: id,
+        following: true,
+    }))
 }
 
+#[utoipa::path(delete, path = "/tickets/{id}/follow", tag = "notifications",
+    params(("id" = i64, Path, description = "Ticket id")),
+    responses((status = 200, description = "Not following", body = Following)))]
 async fn api_unfollow(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     Path(raw): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Following>> {
     let id = path_id(&raw, "ticket")?;
     inbox::unfollow(&state.db, id, agent.id).await?;
-    Ok(Json(json!({"ticket_id": id, "following": false})))
+    Ok(Json(Following {
+        ticket_id: id,
+        following: false,
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ use crate::reports::{self, RawParams, Table, csat};
 use crate::state::AppState;
 use crate::tickets;
 use crate::web::extract::{ApiAgent, CsrfToken, CurrentAgent, verify_csrf};
+use crate::web::openapi::ApiRouter;
 use crate::web::views::reports as views;
 use crate::web::{PageError, PageResult};
 use axum::extract::{Path, Query, State};
@@ -15,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
+use utoipa_axum::routes;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -105,6 +107,22 @@ async fn report_csv(
 }
 
 /// `GET /api/v1/reports/{name}?from=&to=&team=`: JSON, or CSV with `Accept: text/csv`.
+/// Merged into /api/v1.
+pub fn api_routes() -> ApiRouter {
+    ApiRouter::new().routes(routes!(api_report))
+}
+
+#[utoipa::path(get, path = "/reports/{name}", tag = "reports",
+    params(("name" = String, Path, description = "The report",
+            pattern = "^(summary|response-times|volume|backlog-age|resolution-distribution|top-tags|top-terms|csat|agents|churn|churn-ltv|churn-customers|sla|sla-trend|sla-breaches|tickets)$"),
+        RawParams,
+        ("Accept" = Option<String>, Header, description = "`text/csv` for CSV")),
+    responses((status = 200, description = "The report: JSON, or CSV with `Accept: text/csv`",
+        content(
+            (reports::ReportJson = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 403, description = "Leads and admins only (some reports)")))]
 pub async fn api_report(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,

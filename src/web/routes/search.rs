@@ -10,15 +10,17 @@ use crate::web::PageResult;
 use crate::web::extract::{
     ApiAgent, ApiJson, CsrfOnly, CsrfToken, CurrentAgent, path_id, verify_csrf,
 };
+use crate::web::openapi::ApiRouter;
 use crate::web::views::search as views;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use utoipa::ToSchema;
+use utoipa_axum::routes;
 
 pub fn ui_routes() -> Router<AppState> {
     Router::new()
@@ -40,32 +42,33 @@ pub fn ui_routes() -> Router<AppState> {
         )
 }
 
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/search", get(api_search))
-        .route(
-            "/tickets/{id}/resolution",
-            axum::routing::put(api_mark_resolution),
-        )
-        .route("/saved-replies", get(api_list_saved).post(api_create_saved))
-        .route(
-            "/saved-replies/{id}",
-            get(api_get_saved)
-                .put(api_update_saved)
-                .delete(api_delete_saved),
-        )
+pub fn api_routes() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(api_search))
+        .routes(routes!(api_mark_resolution))
+        .routes(routes!(api_list_saved, api_create_saved))
+        .routes(routes!(api_get_saved, api_update_saved, api_delete_saved))
         // Macros are saved replies with actions: the same resource under its other name.
-        .route("/macros", get(api_list_saved).post(api_create_saved))
-        .route(
-            "/macros/{id}",
-            get(api_get_saved)
-                .put(api_update_saved)
-                .delete(api_delete_saved),
-        )
-        .route(
-            "/tickets/{id}/macros/{macro_id}/apply",
-            post(api_apply_macro),
-        )
+        .routes(routes!(api_list_macros, api_create_macro))
+        .routes(routes!(api_get_macro, api_update_macro, api_delete_macro))
+        .routes(routes!(api_apply_macro))
+}
+
+/// The index is catching up with many tickets: results may be incomplete.
+#[derive(Serialize, ToSchema)]
+struct Rebuilding {
+    tickets_left: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+struct SearchOut {
+    /// `null`, or how far the index has to go while it catches up.
+    index_rebuilding: Option<Rebuilding>,
+    total: i64,
+    results: Vec<search::ResultItem>,
+    sort: Sort,
+    /// `database` or `meilisearch`.
+    index: &'static str,
 }
 
 pub const MAX_QUERY_CHARS: usize = 500;
@@ -189,24 +192,41 @@ pub async fn parse_params(
     Ok(q)
 }
 
+#[utoipa::path(get, path = "/search", tag = "search",
+    params(
+        ("q" = Option<String>, Query, description = "Words to find (500 characters at most)"),
+        ("status" = Option<Status>, Query, description = "Only tickets in this status"),
+        ("customer" = Option<String>, Query, description = "A customer id or email address"),
+        ("team" = Option<String>, Query, description = "A team id or name"),
+        ("tag" = Option<String>, Query),
+        ("from" = Option<String>, Query, description = "`YYYY-MM-DD` or RFC 3339"),
+        ("to" = Option<String>, Query, description = "`YYYY-MM-DD` (the whole day) or RFC 3339"),
+        ("solved" = Option<bool>, Query, description = "Only solved tickets"),
+        ("sort" = Option<Sort>, Query, description = "`relevance` (the default with words) or `date`"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 100),
+        ("offset" = Option<i64>, Query, minimum = 0, maximum = 10000),
+    ),
+    responses((status = 200, description = "Matching tickets with the matches marked", body = SearchOut)))]
 async fn api_search(
     State(state): State<AppState>,
     ApiAgent(_agent): ApiAgent,
-    Query(params): Query<HashMap<String, String>>,
+    params: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
 ) -> AppResult<Response> {
+    let Query(params) = params.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let q = parse_params(&state, &params).await?;
     let results = search::search(&state, &q).await?;
     let left = state
         .search_rebuild
         .load(std::sync::atomic::Ordering::Relaxed);
-    Ok(Json(json!({
-        // Results may be incomplete while the index catches up with many tickets.
-        "index_rebuilding": (left > 0).then(|| json!({"tickets_left": left})),
-        "total": results.total,
-        "results": results.items,
-        "sort": q.sort,
-        "index": state.search.kind(),
-    }))
+    Ok(Json(SearchOut {
+        index_rebuilding: (left > 0).then_some(Rebuilding {
+            tickets_left: left as u64,
+        }),
+        total: results.total,
+        results: results.items,
+        sort: q.sort,
+        index: state.search.kind(),
+    })
     .into_response())
 }
 
@@ -356,12 +376,22 @@ async fn mark_resolution_form(
     Ok(Redirect::to(&format!("/tickets/{id}")).into_response())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(default, deny_unknown_fields)]
 struct ResolutionIn {
+    /// The message that solved the ticket; `null` goes back to the default.
     message_id: Option<i64>,
 }
 
+#[derive(Serialize, ToSchema)]
+struct ResolutionOut {
+    ticket_id: i64,
+    resolution_message_id: Option<i64>,
+}
+
+#[utoipa::path(put, path = "/tickets/{id}/resolution", tag = "search", request_body = ResolutionIn,
+    params(("id" = i64, Path, description = "Ticket id")),
+    responses((status = 200, description = "Marked", body = ResolutionOut)))]
 async fn api_mark_resolution(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
@@ -374,7 +404,11 @@ async fn api_mark_resolution(
         .filter(|n| *n > 0)
         .ok_or(AppError::NotFound("ticket"))?;
     search::mark_resolution(&state.db, &agent, id, body.message_id, state.now()).await?;
-    Ok(Json(json!({"ticket_id": id, "resolution_message_id": body.message_id})).into_response())
+    Ok(Json(ResolutionOut {
+        ticket_id: id,
+        resolution_message_id: body.message_id,
+    })
+    .into_response())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -466,7 +500,7 @@ async fn apply_macro_form(
         .is_some_and(|v| v.contains("application/json"));
     if wants_json {
         let text = result?;
-        return Ok(Json(json!({"reply_text": text})).into_response());
+        return Ok(Json(ReplyText { reply_text: text }).into_response());
     }
     match result {
         Ok(text) if text.is_empty() => {
@@ -482,6 +516,22 @@ async fn apply_macro_form(
 
 /// `POST /api/v1/tickets/{id}/macros/{macro_id}/apply`: the actions applied; the reply text is
 /// returned for the caller to send or edit.
+#[derive(Serialize)]
+struct ReplyText {
+    reply_text: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct MacroApplied {
+    ticket: crate::tickets::Ticket,
+    /// The macro's reply, filled in for this ticket; not sent (the caller sends or edits it).
+    reply_text: String,
+}
+
+#[utoipa::path(post, path = "/tickets/{id}/macros/{macro_id}/apply", tag = "saved replies",
+    params(("id" = i64, Path, description = "Ticket id"), ("macro_id" = i64, Path, description = "Macro (saved reply) id")),
+    responses((status = 200, description = "The actions applied (one change); the reply text", body = MacroApplied),
+        (status = 409, description = "The ticket does not take this change now")))]
 async fn api_apply_macro(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
@@ -493,7 +543,11 @@ async fn api_apply_macro(
     let text =
         search::replies::apply(&state.db, &agent, macro_id, ticket_id, any, state.now()).await?;
     let ticket = crate::tickets::get_ticket(&state.db, ticket_id).await?;
-    Ok(Json(json!({"ticket": ticket, "reply_text": text})).into_response())
+    Ok(Json(MacroApplied {
+        ticket,
+        reply_text: text,
+    })
+    .into_response())
 }
 
 async fn saved_reply_result(
@@ -566,8 +620,9 @@ async fn delete_saved_reply_form(
     Ok(Redirect::to("/admin/saved-replies").into_response())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A saved reply or macro (`title` and a body, actions or both).
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(default, deny_unknown_fields)]
 struct SavedReplyIn {
     title: Option<String>,
     body: Option<String>,
@@ -589,50 +644,143 @@ impl SavedReplyIn {
     }
 }
 
-async fn api_list_saved(
-    State(state): State<AppState>,
-    ApiAgent(agent): ApiAgent,
-    Query(params): Query<HashMap<String, String>>,
-) -> AppResult<Response> {
-    let q = params.get("q").map(String::as_str).unwrap_or("");
-    let replies = search::replies::list(&state.db, agent.id, q).await?;
-    Ok(Json(json!({"saved_replies": replies})).into_response())
+#[derive(Serialize, ToSchema)]
+struct SavedReplyList {
+    saved_replies: Vec<search::replies::SavedReply>,
 }
 
-async fn api_get_saved(
-    State(state): State<AppState>,
-    ApiAgent(agent): ApiAgent,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let r = search::replies::get(&state.db, agent.id, path_id(&id, "saved reply")?).await?;
-    Ok(Json(json!({"saved_reply": r})).into_response())
+#[derive(Serialize, ToSchema)]
+struct SavedReplyOut {
+    saved_reply: search::replies::SavedReply,
 }
 
-async fn api_create_saved(
-    State(state): State<AppState>,
-    ApiAgent(agent): ApiAgent,
-    ApiJson(body): ApiJson<SavedReplyIn>,
-) -> AppResult<Response> {
-    let r = search::replies::create(&state.db, &agent, body.macro_in(), state.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!({"saved_reply": r}))).into_response())
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct SavedQuery {
+    /// Words in the title or body.
+    q: Option<String>,
 }
 
-async fn api_update_saved(
-    State(state): State<AppState>,
-    ApiAgent(agent): ApiAgent,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<SavedReplyIn>,
-) -> AppResult<Response> {
-    let id = path_id(&id, "saved reply")?;
-    let r = search::replies::update(&state.db, &agent, id, body.macro_in(), state.now()).await?;
-    Ok(Json(json!({"saved_reply": r})).into_response())
+async fn list_saved(
+    state: AppState,
+    agent: AgentRef,
+    q: Result<Query<SavedQuery>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Json<SavedReplyList>> {
+    let Query(q) = q.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let saved_replies =
+        search::replies::list(&state.db, agent.id, q.q.as_deref().unwrap_or("")).await?;
+    Ok(Json(SavedReplyList { saved_replies }))
 }
 
-async fn api_delete_saved(
-    State(state): State<AppState>,
-    ApiAgent(agent): ApiAgent,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    search::replies::delete(&state.db, &agent, path_id(&id, "saved reply")?).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+async fn get_saved(state: AppState, agent: AgentRef, id: &str) -> AppResult<Json<SavedReplyOut>> {
+    let saved_reply =
+        search::replies::get(&state.db, agent.id, path_id(id, "saved reply")?).await?;
+    Ok(Json(SavedReplyOut { saved_reply }))
 }
+
+async fn create_saved(state: AppState, agent: AgentRef, body: SavedReplyIn) -> AppResult<Response> {
+    let saved_reply =
+        search::replies::create(&state.db, &agent, body.macro_in(), state.now()).await?;
+    Ok((StatusCode::CREATED, Json(SavedReplyOut { saved_reply })).into_response())
+}
+
+async fn update_saved(
+    state: AppState,
+    agent: AgentRef,
+    id: &str,
+    body: SavedReplyIn,
+) -> AppResult<Json<SavedReplyOut>> {
+    let id = path_id(id, "saved reply")?;
+    let saved_reply =
+        search::replies::update(&state.db, &agent, id, body.macro_in(), state.now()).await?;
+    Ok(Json(SavedReplyOut { saved_reply }))
+}
+
+async fn delete_saved(state: AppState, agent: AgentRef, id: &str) -> AppResult<StatusCode> {
+    search::replies::delete(&state.db, &agent, path_id(id, "saved reply")?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Declares the five handlers of one name of the resource (`/saved-replies` or `/macros`), each
+/// with its operation.
+macro_rules! saved_reply_api {
+    ($base:literal, $one:literal, $tag:literal, $list:ident, $create:ident, $get:ident, $update:ident, $delete:ident) => {
+        #[utoipa::path(get, path = $base, tag = $tag, params(SavedQuery),
+            responses((status = 200, description = "Saved replies and macros the caller may use", body = SavedReplyList)))]
+        async fn $list(
+            State(state): State<AppState>,
+            ApiAgent(agent): ApiAgent,
+            q: Result<Query<SavedQuery>, axum::extract::rejection::QueryRejection>,
+        ) -> AppResult<Json<SavedReplyList>> {
+            list_saved(state, agent, q).await
+        }
+
+        #[utoipa::path(post, path = $base, tag = $tag, request_body = SavedReplyIn,
+            responses((status = 201, description = "Created", body = SavedReplyOut),
+                (status = 403, description = "Leads and admins make shared ones")))]
+        async fn $create(
+            State(state): State<AppState>,
+            ApiAgent(agent): ApiAgent,
+            ApiJson(body): ApiJson<SavedReplyIn>,
+        ) -> AppResult<Response> {
+            create_saved(state, agent, body).await
+        }
+
+        #[utoipa::path(get, path = $one, tag = $tag,
+            params(("id" = i64, Path, description = "Saved reply id")),
+            responses((status = 200, description = "The saved reply", body = SavedReplyOut)))]
+        async fn $get(
+            State(state): State<AppState>,
+            ApiAgent(agent): ApiAgent,
+            Path(id): Path<String>,
+        ) -> AppResult<Json<SavedReplyOut>> {
+            get_saved(state, agent, &id).await
+        }
+
+        #[utoipa::path(put, path = $one, tag = $tag, request_body = SavedReplyIn,
+            params(("id" = i64, Path, description = "Saved reply id")),
+            responses((status = 200, description = "Saved", body = SavedReplyOut),
+                (status = 403, description = "Leads and admins change the shared ones")))]
+        async fn $update(
+            State(state): State<AppState>,
+            ApiAgent(agent): ApiAgent,
+            Path(id): Path<String>,
+            ApiJson(body): ApiJson<SavedReplyIn>,
+        ) -> AppResult<Json<SavedReplyOut>> {
+            update_saved(state, agent, &id, body).await
+        }
+
+        #[utoipa::path(delete, path = $one, tag = $tag,
+            params(("id" = i64, Path, description = "Saved reply id")),
+            responses((status = 204, description = "Deleted"),
+                (status = 403, description = "Leads and admins delete the shared ones")))]
+        async fn $delete(
+            State(state): State<AppState>,
+            ApiAgent(agent): ApiAgent,
+            Path(id): Path<String>,
+        ) -> AppResult<StatusCode> {
+            delete_saved(state, agent, &id).await
+        }
+    };
+}
+
+saved_reply_api!(
+    "/saved-replies",
+    "/saved-replies/{id}",
+    "saved replies",
+    api_list_saved,
+    api_create_saved,
+    api_get_saved,
+    api_update_saved,
+    api_delete_saved
+);
+saved_reply_api!(
+    "/macros",
+    "/macros/{id}",
+    "saved replies",
+    api_list_macros,
+    api_create_macro,
+    api_get_macro,
+    api_update_macro,
+    api_delete_macro
+);

@@ -13,6 +13,7 @@ use crate::web::PageResult;
 use crate::web::extract::{
     ApiAgent, ApiJson, CsrfOnly, CsrfToken, CurrentAgent, path_id, verify_csrf,
 };
+use crate::web::openapi::ApiRouter;
 use crate::web::views::sla as views;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -20,95 +21,137 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use maud::Markup;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
+use utoipa::ToSchema;
+use utoipa_axum::routes;
 
 // ---------------------------------------------------------------------------------------------
 // API (merged into /api/v1)
 
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/sla/calendars",
-            get(api_calendars).post(api_create_calendar),
-        )
-        .route(
-            "/sla/calendars/{id}",
-            get(api_calendar).put(api_update_calendar),
-        )
-        .route("/sla/policies", get(api_policies).post(api_create_policy))
-        .route("/sla/policies/{id}", get(api_policy).put(api_update_policy))
-        .route("/tickets/{id}/sla", get(api_ticket_sla))
-        .route("/tickets/{id}/escalate", post(api_escalate))
+pub fn api_routes() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(api_calendars, api_create_calendar))
+        .routes(routes!(api_calendar, api_update_calendar))
+        .routes(routes!(api_policies, api_create_policy))
+        .routes(routes!(api_policy, api_update_policy))
+        .routes(routes!(api_ticket_sla))
+        .routes(routes!(api_escalate))
 }
 
+#[derive(Serialize, ToSchema)]
+struct CalendarList {
+    items: Vec<store::Calendar>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct CalendarOut {
+    calendar: store::Calendar,
+}
+
+#[derive(Serialize, ToSchema)]
+struct PolicyList {
+    items: Vec<store::Policy>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct PolicyOut {
+    policy: store::Policy,
+}
+
+#[derive(Serialize, ToSchema)]
+struct TicketSlaOut {
+    sla: store::TicketSla,
+}
+
+#[derive(Serialize, ToSchema)]
+struct EscalatedOut {
+    ticket: tickets::Ticket,
+}
+
+#[utoipa::path(get, path = "/sla/calendars", tag = "sla",
+    responses((status = 200, description = "Business calendars", body = CalendarList)))]
 async fn api_calendars(
     State(state): State<AppState>,
     ApiAgent(_a): ApiAgent,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<CalendarList>> {
     let mut conn = state.db.pool.acquire().await?;
-    Ok(Json(
-        json!({"items": store::list_calendars(&mut conn).await?}),
-    ))
+    let items = store::list_calendars(&mut conn).await?;
+    Ok(Json(CalendarList { items }))
 }
 
+#[utoipa::path(get, path = "/sla/calendars/{id}", tag = "sla",
+    params(("id" = i64, Path, description = "Calendar id")),
+    responses((status = 200, description = "The calendar", body = CalendarOut)))]
 async fn api_calendar(
     State(state): State<AppState>,
     ApiAgent(_a): ApiAgent,
     Path(raw): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<CalendarOut>> {
     let id = path_id(&raw, "calendar")?;
     let mut conn = state.db.pool.acquire().await?;
-    Ok(Json(
-        json!({"calendar": store::get_calendar(&mut conn, id).await?}),
-    ))
+    let calendar = store::get_calendar(&mut conn, id).await?;
+    Ok(Json(CalendarOut { calendar }))
 }
 
+#[utoipa::path(post, path = "/sla/calendars", tag = "sla", request_body = CalendarInput,
+    responses((status = 201, description = "Created", body = CalendarOut), (status = 403, description = "Admins only"),
+        (status = 409, description = "A calendar with that name exists")))]
 async fn api_create_calendar(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     ApiJson(input): ApiJson<CalendarInput>,
 ) -> AppResult<Response> {
     agent.require_admin()?;
-    let cal = admin::save_calendar(&state.db, None, &input, state.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!({"calendar": cal}))).into_response())
+    let calendar = admin::save_calendar(&state.db, None, &input, state.now()).await?;
+    Ok((StatusCode::CREATED, Json(CalendarOut { calendar })).into_response())
 }
 
+#[utoipa::path(put, path = "/sla/calendars/{id}", tag = "sla", request_body = CalendarInput,
+    params(("id" = i64, Path, description = "Calendar id")),
+    responses((status = 200, description = "Saved", body = CalendarOut), (status = 403, description = "Admins only"),
+        (status = 409, description = "A calendar with that name exists")))]
 async fn api_update_calendar(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     Path(raw): Path<String>,
     ApiJson(input): ApiJson<CalendarInput>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<CalendarOut>> {
     agent.require_admin()?;
     let id = path_id(&raw, "calendar")?;
-    let cal = admin::save_calendar(&state.db, Some(id), &input, state.now()).await?;
-    Ok(Json(json!({"calendar": cal})))
+    let calendar = admin::save_calendar(&state.db, Some(id), &input, state.now()).await?;
+    Ok(Json(CalendarOut { calendar }))
 }
 
+#[utoipa::path(get, path = "/sla/policies", tag = "sla",
+    responses((status = 200, description = "SLA policies in order", body = PolicyList)))]
 async fn api_policies(
     State(state): State<AppState>,
     ApiAgent(_a): ApiAgent,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<PolicyList>> {
     let mut conn = state.db.pool.acquire().await?;
-    Ok(Json(
-        json!({"items": store::list_policies(&mut conn).await?}),
-    ))
+    let items = store::list_policies(&mut conn).await?;
+    Ok(Json(PolicyList { items }))
 }
 
+#[utoipa::path(get, path = "/sla/policies/{id}", tag = "sla",
+    params(("id" = i64, Path, description = "Policy id")),
+    responses((status = 200, description = "The policy", body = PolicyOut)))]
 async fn api_policy(
     State(state): State<AppState>,
     ApiAgent(_a): ApiAgent,
     Path(raw): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<PolicyOut>> {
     let id = path_id(&raw, "policy")?;
     let mut conn = state.db.pool.acquire().await?;
-    Ok(Json(
-        json!({"policy": store::get_policy(&mut conn, id).await?}),
-    ))
+    let policy = store::get_policy(&mut conn, id).await?;
+    Ok(Json(PolicyOut { policy }))
 }
 
+#[utoipa::path(post, path = "/sla/policies", tag = "sla", request_body = PolicyInput,
+    responses((status = 201, description = "Created", body = PolicyOut), (status = 403, description = "Admins only"),
+        (status = 409, description = "A policy with that name exists")))]
 async fn api_create_policy(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
@@ -116,46 +159,59 @@ async fn api_create_policy(
 ) -> AppResult<Response> {
     agent.require_admin()?;
     let policy = admin::save_policy(&state.db, None, &input, state.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!({"policy": policy}))).into_response())
+    Ok((StatusCode::CREATED, Json(PolicyOut { policy })).into_response())
 }
 
+#[utoipa::path(put, path = "/sla/policies/{id}", tag = "sla", request_body = PolicyInput,
+    params(("id" = i64, Path, description = "Policy id")),
+    responses((status = 200, description = "Saved", body = PolicyOut), (status = 403, description = "Admins only"),
+        (status = 409, description = "A policy with that name exists")))]
 async fn api_update_policy(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     Path(raw): Path<String>,
     ApiJson(input): ApiJson<PolicyInput>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<PolicyOut>> {
     agent.require_admin()?;
     let id = path_id(&raw, "policy")?;
     let policy = admin::save_policy(&state.db, Some(id), &input, state.now()).await?;
-    Ok(Json(json!({"policy": policy})))
+    Ok(Json(PolicyOut { policy }))
 }
 
+#[utoipa::path(get, path = "/tickets/{id}/sla", tag = "sla",
+    params(("id" = i64, Path, description = "Ticket id")),
+    responses((status = 200, description = "The policy and each clock read now; the escalation steps that fired", body = TicketSlaOut)))]
 async fn api_ticket_sla(
     State(state): State<AppState>,
     ApiAgent(_a): ApiAgent,
     Path(raw): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<TicketSlaOut>> {
     let id = path_id(&raw, "ticket")?;
-    Ok(Json(
-        json!({"sla": store::ticket_sla(&state.db, id, state.now()).await?}),
-    ))
+    let sla = store::ticket_sla(&state.db, id, state.now()).await?;
+    Ok(Json(TicketSlaOut { sla }))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A manual escalation (`reason` is required).
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(default, deny_unknown_fields)]
 struct EscalateIn {
     reason: Option<String>,
+    /// Hand the ticket to this agent.
     assignee_id: Option<i64>,
     raise_priority: Option<bool>,
 }
 
+#[utoipa::path(post, path = "/tickets/{id}/escalate", tag = "sla", request_body = EscalateIn,
+    params(("id" = i64, Path, description = "Ticket id")),
+    responses((status = 200, description = "Escalated", body = EscalatedOut),
+        (status = 403, description = "Leads and admins only"),
+        (status = 409, description = "The ticket cannot be escalated now")))]
 async fn api_escalate(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<EscalateIn>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<EscalatedOut>> {
     agent.require_lead()?;
     let id = path_id(&raw, "ticket")?;
     let e = Escalation {
@@ -164,9 +220,8 @@ async fn api_escalate(
         raise_priority: body.raise_priority.unwrap_or(false),
     };
     leads::escalate(&state.db, &agent, id, &e, state.now()).await?;
-    Ok(Json(
-        json!({"ticket": tickets::get_ticket(&state.db, id).await?}),
-    ))
+    let ticket = tickets::get_ticket(&state.db, id).await?;
+    Ok(Json(EscalatedOut { ticket }))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,15 +11,17 @@ use crate::state::AppState;
 use crate::tickets::{self, TicketPatch};
 use crate::web::PageResult;
 use crate::web::extract::{ApiAgent, ApiJson, CsrfToken, CurrentAgent, verify_csrf};
+use crate::web::openapi::ApiRouter;
 use crate::web::views::layout::{Frame, field_error, page, url_encode};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use maud::{Markup, html};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::routes;
 
 /// How many tags in use the add field suggests.
 const SUGGESTIONS: i64 = 200;
@@ -32,53 +34,82 @@ pub fn ui_routes() -> Router<AppState> {
 }
 
 /// Merged into /api/v1.
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/tags", get(api_list))
-        .route("/tags/rename", post(api_rename))
-        .route("/tags/{tag}", delete(api_delete))
+pub fn api_routes() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(api_list))
+        .routes(routes!(api_rename))
+        .routes(routes!(api_delete))
 }
 
+#[derive(Serialize, ToSchema)]
+struct TagCount {
+    tag: String,
+    /// How many tickets carry it.
+    tickets: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+struct TagList {
+    items: Vec<TagCount>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct Changed {
+    /// How many tickets changed.
+    changed: u64,
+}
+
+#[utoipa::path(get, path = "/tags", tag = "tags",
+    responses((status = 200, description = "Every tag in use with its ticket count", body = TagList)))]
 async fn api_list(
     State(state): State<AppState>,
     ApiAgent(_agent): ApiAgent,
-) -> AppResult<Json<Value>> {
-    let items: Vec<Value> = tickets::tag_counts(&state.db)
+) -> AppResult<Json<TagList>> {
+    let items = tickets::tag_counts(&state.db)
         .await?
         .into_iter()
-        .map(|(tag, n)| json!({"tag": tag, "tickets": n}))
+        .map(|(tag, tickets)| TagCount { tag, tickets })
         .collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(TagList { items }))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Rename `from` to `to` on every ticket (both required).
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(default, deny_unknown_fields)]
 struct Rename {
     from: Option<String>,
     to: Option<String>,
 }
 
 /// Renames a tag on every ticket; renaming onto a tag in use merges the two.
+#[utoipa::path(post, path = "/tags/rename", tag = "tags", request_body = Rename,
+    responses((status = 200, description = "Renamed (merged into `to` when it is in use)", body = Changed),
+        (status = 403, description = "Admins only"),
+        (status = 404, description = "No ticket has the tag `from`")))]
 async fn api_rename(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     ApiJson(body): ApiJson<Rename>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Changed>> {
     agent.require_admin()?;
     let from = body.from.unwrap_or_default();
     let to = body.to.unwrap_or_default();
     let n = tickets::retag(&state.db, &agent, &from, Some(&to), state.now()).await?;
-    Ok(Json(json!({ "changed": n })))
+    Ok(Json(Changed { changed: n }))
 }
 
+#[utoipa::path(delete, path = "/tags/{tag}", tag = "tags",
+    params(("tag" = String, Path, description = "The tag")),
+    responses((status = 200, description = "Removed from every ticket", body = Changed),
+        (status = 403, description = "Admins only")))]
 async fn api_delete(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     Path(tag): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Changed>> {
     agent.require_admin()?;
     let n = tickets::retag(&state.db, &agent, &tag, None, state.now()).await?;
-    Ok(Json(json!({ "changed": n })))
+    Ok(Json(Changed { changed: n }))
 }
 
 #[derive(Deserialize, Default)]

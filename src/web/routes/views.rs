@@ -7,13 +7,15 @@ use crate::tickets::views::{self, ViewFilters};
 use crate::web::PageResult;
 use crate::web::extract::{ApiAgent, ApiJson, CsrfOnly, CurrentAgent, path_id, verify_csrf};
 use crate::web::form::RepeatedFields;
+use crate::web::openapi::ApiRouter;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::post;
 use axum::{Form, Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 
 pub fn ui_routes() -> Router<AppState> {
     Router::new()
@@ -22,11 +24,37 @@ pub fn ui_routes() -> Router<AppState> {
 }
 
 /// Merged into /api/v1.
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/views", get(api_list).post(api_create))
-        .route("/views/{id}", axum::routing::delete(api_delete))
-        .route("/views/{id}/tickets", get(api_tickets))
+pub fn api_routes() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(api_list, api_create))
+        .routes(routes!(api_delete))
+        .routes(routes!(api_tickets))
+}
+
+#[derive(Serialize, ToSchema)]
+struct ViewCount {
+    view: views::SavedView,
+    /// Tickets in it (up to 200); `null` when counting took over 10 s (the next call has it).
+    count: Option<i64>,
+    /// More than `count`.
+    count_is_lower_bound: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ViewList {
+    items: Vec<ViewCount>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ViewOut {
+    view: views::SavedView,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ViewTickets {
+    view: views::SavedView,
+    items: Vec<crate::tickets::Ticket>,
+    next_cursor: Option<String>,
 }
 
 /// The "Save as a view" form's fields (`columns` repeats, one per ticked column).
@@ -113,10 +141,12 @@ async fn ui_delete(
     Ok(Redirect::to("/tickets").into_response())
 }
 
+#[utoipa::path(get, path = "/views", tag = "views",
+    responses((status = 200, description = "The caller's views and the shared ones, with counts", body = ViewList)))]
 async fn api_list(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ViewList>> {
     let now = state.now();
     let list = views::list_for(&state.db, &agent).await?;
     // Counted at most every few seconds; a count that takes longer than 10 s is `null` (counting
@@ -132,15 +162,21 @@ async fn api_list(
             Some((n, more)) => (Some(n), more),
             None => (None, false),
         };
-        items.push(json!({"view": v, "count": n, "count_is_lower_bound": more}));
+        items.push(ViewCount {
+            view: v,
+            count: n,
+            count_is_lower_bound: more,
+        });
     }
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(ViewList { items }))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A new saved view (`name` is required).
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(default, deny_unknown_fields)]
 struct NewView {
     name: Option<String>,
+    /// Shared with others (leads and admins).
     #[serde(default)]
     shared: bool,
     /// Shared with this team's members only.
@@ -148,6 +184,9 @@ struct NewView {
     filters: Option<ViewFilters>,
 }
 
+#[utoipa::path(post, path = "/views", tag = "views", request_body = NewView,
+    responses((status = 201, description = "Created", body = ViewOut),
+        (status = 403, description = "Only leads and admins share views")))]
 async fn api_create(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
@@ -163,9 +202,13 @@ async fn api_create(
         state.now(),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "view": v }))).into_response())
+    Ok((StatusCode::CREATED, Json(ViewOut { view: v })).into_response())
 }
 
+#[utoipa::path(delete, path = "/views/{id}", tag = "views",
+    params(("id" = i64, Path, description = "View id")),
+    responses((status = 204, description = "Deleted"),
+        (status = 403, description = "A shared view only its owner or an admin deletes")))]
 async fn api_delete(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
@@ -175,22 +218,31 @@ async fn api_delete(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Page {
+    /// `next_cursor` of the previous page.
+    #[param(value_type = Option<i64>)]
     cursor: Option<String>,
 }
 
+#[utoipa::path(get, path = "/views/{id}/tickets", tag = "views",
+    params(("id" = i64, Path, description = "View id"), Page),
+    responses((status = 200, description = "The view's tickets, paged like `GET /tickets`", body = ViewTickets)))]
 async fn api_tickets(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
     Path(raw): Path<String>,
-    Query(p): Query<Page>,
-) -> AppResult<Json<Value>> {
+    p: Result<Query<Page>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Json<ViewTickets>> {
+    let Query(p) = p.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let v = views::get(&state.db, &agent, path_id(&raw, "view")?).await?;
     let mut f = v.filters.list_filter(&agent, state.now());
     f.before_id = super::page_cursor(p.cursor.as_deref())?;
     let (items, next) = crate::tickets::list_tickets(&state.db, agent.id, &f).await?;
-    Ok(Json(
-        json!({"view": v, "items": items, "next_cursor": next.map(|n| n.to_string())}),
-    ))
+    Ok(Json(ViewTickets {
+        view: v,
+        items,
+        next_cursor: next.map(|n| n.to_string()),
+    }))
 }

@@ -8,6 +8,7 @@ use crate::web::PageResult;
 use crate::web::extract::{
     ApiAgent, ApiJson, CsrfOnly, CsrfToken, CurrentAgent, path_id, verify_csrf,
 };
+use crate::web::openapi::ApiRouter;
 use crate::web::views::webhooks::{self as views, FormValues, SubscriptionView};
 use crate::webhooks::{self, Attempt, Delivery, Subscription, SubscriptionInput};
 use axum::extract::{Path, Query, State};
@@ -16,27 +17,23 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::routes;
 
 // ---------------------------------------------------------------------------------------------
 // API (merged into /api/v1)
 
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/webhooks", get(api_list).post(api_create))
-        .route(
-            "/webhooks/{id}",
-            get(api_get).patch(api_update).delete(api_delete),
-        )
-        .route("/webhooks/{id}/deliveries", get(api_deliveries))
-        .route("/webhooks/{id}/deliveries/{delivery_id}", get(api_delivery))
-        .route(
-            "/webhooks/{id}/deliveries/{delivery_id}/redeliver",
-            post(api_redeliver),
-        )
+pub fn api_routes() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(api_list, api_create))
+        .routes(routes!(api_get, api_update, api_delete))
+        .routes(routes!(api_deliveries))
+        .routes(routes!(api_delivery))
+        .routes(routes!(api_redeliver))
 }
 
 /// `GET /webhooks`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = WebhookList)]
 pub struct SubscriptionList {
     pub items: Vec<Subscription>,
     /// Every event kind a subscription can ask for.
@@ -44,20 +41,23 @@ pub struct SubscriptionList {
 }
 
 /// One subscription.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = WebhookOut)]
 pub struct SubscriptionOut {
     pub subscription: Subscription,
 }
 
 /// A new subscription with its secret (the only time the API shows it).
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = WebhookCreated)]
 pub struct CreatedOut {
     pub subscription: Subscription,
     pub secret: String,
 }
 
 /// A page of deliveries, newest first.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = WebhookDeliveryList)]
 pub struct DeliveryList {
     pub items: Vec<Delivery>,
     /// Pass as `cursor` for the next (older) page; none on the last.
@@ -65,7 +65,8 @@ pub struct DeliveryList {
 }
 
 /// One delivery with every attempt and the exact body it sends.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = WebhookDeliveryOut)]
 pub struct DeliveryOut {
     pub delivery: Delivery,
     pub attempts: Vec<Attempt>,
@@ -73,7 +74,8 @@ pub struct DeliveryOut {
 }
 
 /// A delivery queued again.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = WebhookRedelivery)]
 pub struct RedeliveryOut {
     pub delivery: Delivery,
 }
@@ -91,6 +93,9 @@ fn admin(agent: &AgentRef) -> AppResult<()> {
     agent.require_admin()
 }
 
+#[utoipa::path(get, path = "/webhooks", tag = "webhooks",
+    responses((status = 200, description = "Every subscription, and the event kinds one can ask for", body = SubscriptionList),
+        (status = 403, description = "Admins only")))]
 async fn api_list(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
@@ -105,6 +110,9 @@ async fn api_list(
     }))
 }
 
+#[utoipa::path(post, path = "/webhooks", tag = "webhooks", request_body = SubscriptionInput,
+    responses((status = 201, description = "Created; the secret is shown this once", body = CreatedOut),
+        (status = 403, description = "Admins only")))]
 async fn api_create(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
@@ -123,6 +131,9 @@ async fn api_create(
         .into_response())
 }
 
+#[utoipa::path(get, path = "/webhooks/{id}", tag = "webhooks", params(("id" = i64, Path, description = "Subscription id")),
+    responses((status = 200, description = "The subscription", body = SubscriptionOut),
+        (status = 403, description = "Admins only")))]
 async fn api_get(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
@@ -135,6 +146,9 @@ async fn api_get(
     }))
 }
 
+#[utoipa::path(patch, path = "/webhooks/{id}", tag = "webhooks", params(("id" = i64, Path, description = "Subscription id")), request_body = SubscriptionInput,
+    responses((status = 200, description = "Changed; absent fields keep their value", body = SubscriptionOut),
+        (status = 403, description = "Admins only")))]
 async fn api_update(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
@@ -148,6 +162,9 @@ async fn api_update(
     }))
 }
 
+#[utoipa::path(delete, path = "/webhooks/{id}", tag = "webhooks", params(("id" = i64, Path, description = "Subscription id")),
+    responses((status = 204, description = "Deleted with its deliveries"),
+        (status = 403, description = "Admins only")))]
 async fn api_delete(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
@@ -190,6 +207,14 @@ async fn page_of(
     Ok((items, next))
 }
 
+#[utoipa::path(get, path = "/webhooks/{id}/deliveries", tag = "webhooks",
+    params(("id" = i64, Path, description = "Subscription id"),
+        ("status" = Option<String>, Query, description = "Only deliveries in this state",
+            pattern = "^(pending|retrying|delivered|failed|paused)?$"),
+        ("limit" = Option<i64>, Query, description = "1 to 500 (default 50)", minimum = 1, maximum = 500),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
+    responses((status = 200, description = "A page of the delivery log, newest first", body = DeliveryList),
+        (status = 403, description = "Admins only")))]
 async fn api_deliveries(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
@@ -207,6 +232,10 @@ async fn api_deliveries(
     }))
 }
 
+#[utoipa::path(get, path = "/webhooks/{id}/deliveries/{delivery_id}", tag = "webhooks",
+    params(("id" = i64, Path, description = "Subscription id"), ("delivery_id" = i64, Path, description = "Delivery id")),
+    responses((status = 200, description = "The delivery, every attempt, and the body it sends", body = DeliveryOut),
+        (status = 403, description = "Admins only")))]
 async fn api_delivery(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,
@@ -223,6 +252,10 @@ async fn api_delivery(
     }))
 }
 
+#[utoipa::path(post, path = "/webhooks/{id}/deliveries/{delivery_id}/redeliver", tag = "webhooks",
+    params(("id" = i64, Path, description = "Subscription id"), ("delivery_id" = i64, Path, description = "Delivery id")),
+    responses((status = 202, description = "Queued to be sent again, with the same id and body", body = RedeliveryOut),
+        (status = 403, description = "Admins only")))]
 async fn api_redeliver(
     State(state): State<AppState>,
     ApiAgent(agent): ApiAgent,

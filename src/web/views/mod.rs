@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod agent;
+pub mod api_docs;
 pub mod assign;
 pub mod bulk;
 pub mod crm;
