@@ -1077,6 +1077,11 @@ crate::both_backends!(
         // The warning at 50 % of the first-response target, then the breach.
         app.clock.advance_ms(31 * 60_000);
         casebook::sla::sweep_once(&state).await.unwrap();
+        // The warning is delivered before the clock jumps again: a jump of half an hour while it
+        // is being sent would expire its lease (leases follow the app's clock) and send it twice.
+        rx.wait_for("the warning", BOUND, |got| !events_of(got, id).is_empty())
+            .await;
+        app.drain_outbox().await;
         app.clock.advance_ms(30 * 60_000);
         casebook::sla::sweep_once(&state).await.unwrap();
         rx.wait_for("warning and breach", BOUND, |got| {
