@@ -249,7 +249,7 @@ agent-crm-note = ملاحظة
 agent-password-title = تغيير كلمة المرور
 agent-password-done = تم تغيير كلمة المرور، وسُجّل الخروج من الجلسات الأخرى.
 agent-password-current = كلمة المرور الحالية
-agent-password-new = كلمة المرور الجديدة (١٢ حرفًا على الأقل؛ بضع كلمات لا رابط بينها خيار جيد)
+agent-password-new = كلمة المرور الجديدة (12 حرفًا على الأقل؛ بضع كلمات لا رابط بينها خيار جيد)
 agent-password-button = تغيير كلمة المرور
 
 ## العزل

@@ -84,15 +84,15 @@ reports-metric-resolution = الحل
 
 ## Age and duration buckets
 reports-bucket-under-1-day = أقل من يوم
-reports-bucket-1-3-days = ١–٣ أيام
-reports-bucket-3-7-days = ٣–٧ أيام
-reports-bucket-7-30-days = ٧–٣٠ يومًا
-reports-bucket-over-30-days = أكثر من ٣٠ يومًا
+reports-bucket-1-3-days = 1–3 أيام
+reports-bucket-3-7-days = 3–7 أيام
+reports-bucket-7-30-days = 7–30 يومًا
+reports-bucket-over-30-days = أكثر من 30 يومًا
 reports-bucket-under-1-h = أقل من ساعة
-reports-bucket-1-4-h = ١–٤ ساعات
-reports-bucket-4-8-h = ٤–٨ ساعات
-reports-bucket-8-24-h = ٨–٢٤ ساعة
-reports-bucket-over-7-days = أكثر من ٧ أيام
+reports-bucket-1-4-h = 1–4 ساعات
+reports-bucket-4-8-h = 4–8 ساعات
+reports-bucket-8-24-h = 8–24 ساعة
+reports-bucket-over-7-days = أكثر من 7 أيام
 
 ## Groups, breakdowns and outcomes
 reports-group-all = (الكل)

@@ -499,6 +499,21 @@ mod tests {
         assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 
+    /// Numbers in Arabic messages use the digits 0–9, as [`number`] and the browser's dates
+    /// beside them do (CLDR's default for `ar`), never Arabic-Indic digits in one sentence and
+    /// Western ones in the next.
+    #[test]
+    fn arabic_messages_write_the_digits_numbers_use() {
+        for (file, source) in FILES.iter().zip(sources(Locale::Ar)) {
+            for line in source.lines().filter(|l| !l.starts_with('#')) {
+                assert!(
+                    !line.chars().any(|c| ('\u{0660}'..='\u{0669}').contains(&c)),
+                    "locales/ar/{file}.ftl: {line}"
+                );
+            }
+        }
+    }
+
     /// Every `t!("id")` in the code names a message (a typo would show the id to users).
     #[test]
     fn every_message_the_code_asks_for_exists() {
