@@ -7,36 +7,17 @@ use maud::{Markup, html};
 
 /// `/account/language`: the agent's language, or their browser's (`browser`).
 pub fn language(agent: &AgentRef, csrf: &str, browser: Locale, saved: bool) -> Markup {
-    let title = t!("account-language-title");
-    page(
-        &Frame {
-            title: &title,
-            agent: Some(agent),
-            csrf,
-        },
-        html! {
-            section.card.narrow {
-                h1 { (title) }
-                @if saved { p.flash role="status" { (t!("account-language-saved")) } }
-                p { (t!("account-language-intro")) }
-                form method="post" action="/account/language" {
-                    input type="hidden" name="csrf" value=(csrf);
-                    fieldset {
-                        legend { (t!("account-language-label")) }
-                        label.check {
-                            input type="radio" name="locale" value="" checked[agent.locale.is_none()];
-                            (t!("account-language-browser", language = browser.native_name()))
-                        }
-                        @for locale in Locale::ALL {
-                            label.check lang=(locale.tag()) dir=(locale.dir()) {
-                                input type="radio" name="locale" value=(locale.tag()) checked[agent.locale == Some(locale)];
-                                (locale.native_name())
-                            }
-                        }
-                    }
-                    button type="submit" { (t!("button-save")) }
-                }
-            }
+    choice_page(
+        agent,
+        csrf,
+        &Choice {
+            action: "/account/language",
+            title: t!("account-language-title"),
+            intro: t!("account-language-intro"),
+            label: t!("account-language-label"),
+            fallback: t!("account-language-browser", language = browser.native_name()),
+            chosen: agent.locale,
+            saved,
         },
     )
 }
@@ -50,29 +31,58 @@ pub fn default_language(
     configured: Locale,
     saved: bool,
 ) -> Markup {
-    let title = t!("admin-language-title");
+    choice_page(
+        agent,
+        csrf,
+        &Choice {
+            action: "/admin/language",
+            title: t!("admin-language-title"),
+            intro: t!("admin-language-intro"),
+            label: t!("admin-language-label"),
+            fallback: t!(
+                "admin-language-configured",
+                language = configured.native_name()
+            ),
+            chosen,
+            saved,
+        },
+    )
+}
+
+/// A form choosing one language, or none (`fallback` says what applies then).
+struct Choice {
+    action: &'static str,
+    title: String,
+    intro: String,
+    label: String,
+    fallback: String,
+    chosen: Option<Locale>,
+    saved: bool,
+}
+
+fn choice_page(agent: &AgentRef, csrf: &str, c: &Choice) -> Markup {
     page(
         &Frame {
-            title: &title,
+            title: &c.title,
             agent: Some(agent),
             csrf,
         },
         html! {
             section.card.narrow {
-                h1 { (title) }
-                @if saved { p.flash role="status" { (t!("account-language-saved")) } }
-                p { (t!("admin-language-intro")) }
-                form method="post" action="/admin/language" {
+                h1 { (c.title) }
+                @if c.saved { p.flash role="status" { (t!("account-language-saved")) } }
+                p { (c.intro) }
+                form method="post" action=(c.action) {
                     input type="hidden" name="csrf" value=(csrf);
                     fieldset {
-                        legend { (t!("admin-language-label")) }
+                        legend { (c.label) }
                         label.check {
-                            input type="radio" name="locale" value="" checked[chosen.is_none()];
-                            (t!("admin-language-configured", language = configured.native_name()))
+                            input type="radio" name="locale" value="" checked[c.chosen.is_none()];
+                            (c.fallback)
                         }
                         @for locale in Locale::ALL {
                             label.check lang=(locale.tag()) dir=(locale.dir()) {
-                                input type="radio" name="locale" value=(locale.tag()) checked[chosen == Some(locale)];
+                                input type="radio" name="locale" value=(locale.tag()) checked[c.chosen == Some(locale)];
                                 (locale.native_name())
                             }
                         }
