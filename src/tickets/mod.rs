@@ -209,7 +209,8 @@ pub async fn add_agent_message(
     if let Some(to) = target {
         edit.set_status(&mut tx, to, None).await?;
     }
-    if public {
+    // A messaging gateway's ticket is answered through its gateway, never by email.
+    if public && !crate::channels::queue_reply(&mut tx, ticket_id, message_id, now).await? {
         let job = outbox::Job::MessageSent {
             ticket_id,
             message_id,

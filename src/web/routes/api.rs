@@ -171,7 +171,7 @@ async fn create(
     };
     let inbound = NewInbound {
         channel: Channel::Api,
-        from_email,
+        from: crate::intake::Sender::Email(from_email),
         from_name: customer.name,
         subject,
         body_text: text,
@@ -183,6 +183,7 @@ async fn create(
         issue_link: false,
         language: Default::default(),
         email: None,
+        gateway: None,
     };
     let outcome = intake::receive(&state.db, &inbound, state.now()).await?;
     if outcome.created_ticket {
