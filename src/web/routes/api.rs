@@ -49,6 +49,7 @@ pub fn routes(crm_body_bytes: usize) -> (Router<AppState>, utoipa::openapi::Open
         .merge(super::search::api_routes())
         .merge(super::events::api_routes())
         .merge(super::webhooks::api_routes())
+        .merge(super::channels::api_routes())
         .split();
     let doc = ApiDocument::new(&api);
     let router = router
