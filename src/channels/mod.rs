@@ -249,10 +249,7 @@ fn checked_line(field: &str, raw: &str, max: usize) -> AppResult<String> {
         return Err(AppError::field(field, t!("error-required")));
     }
     if v.chars().count() > max || v.chars().any(char::is_control) {
-        return Err(AppError::field(
-            field,
-            t!("crm-err-single-line", max = max),
-        ));
+        return Err(AppError::field(field, t!("crm-err-single-line", max = max)));
     }
     Ok(v.to_string())
 }
@@ -374,17 +371,18 @@ async fn settings(input: &GatewayInput, current: Option<&Stored>) -> AppResult<S
     };
     match adapter {
         Adapter::Generic => {
-            s.inbound_secret = match given_secret("inbound_secret", input.inbound_secret.as_deref())? {
-                Some(secret) => Some(secret),
-                None => match current.and_then(|c| c.inbound_secret.clone()) {
-                    Some(kept) => Some(kept),
-                    None => {
-                        let secret = new_secret();
-                        new_secrets.inbound_secret = Some(secret.clone());
-                        Some(secret)
-                    }
-                },
-            };
+            s.inbound_secret =
+                match given_secret("inbound_secret", input.inbound_secret.as_deref())? {
+                    Some(secret) => Some(secret),
+                    None => match current.and_then(|c| c.inbound_secret.clone()) {
+                        Some(kept) => Some(kept),
+                        None => {
+                            let secret = new_secret();
+                            new_secrets.inbound_secret = Some(secret.clone());
+                            Some(secret)
+                        }
+                    },
+                };
             s.reply_secret = match given_secret("reply_secret", input.reply_secret.as_deref())? {
                 Some(secret) => Some(secret),
                 None => match current.and_then(|c| c.reply_secret.clone()) {
@@ -425,12 +423,9 @@ async fn settings(input: &GatewayInput, current: Option<&Stored>) -> AppResult<S
                 .map(str::to_string)
                 .or_else(|| keep(|g| g.twilio_api_base.clone()))
                 .unwrap_or_else(|| TWILIO_API_BASE.to_string());
-            let base = crate::webhooks::checked_target_url(
-                "twilio_api_base",
-                Some(&base),
-                allow_private,
-            )
-            .await?;
+            let base =
+                crate::webhooks::checked_target_url("twilio_api_base", Some(&base), allow_private)
+                    .await?;
             s.twilio_api_base = Some(base.trim_end_matches('/').to_string());
         }
     }
@@ -454,10 +449,17 @@ async fn slug_taken(db: &Db, slug: &str, except: Option<i64>) -> AppResult<bool>
 
 /// Creates a channel; answers it with the secrets it made (shown once).
 #[tracing::instrument(skip_all)]
-pub async fn create(db: &Db, input: &GatewayInput, now: Millis) -> AppResult<(Gateway, NewSecrets)> {
+pub async fn create(
+    db: &Db,
+    input: &GatewayInput,
+    now: Millis,
+) -> AppResult<(Gateway, NewSecrets)> {
     let s = settings(input, None).await?;
     if slug_taken(db, &s.slug, None).await? {
-        return Err(AppError::Conflict(t!("channels-error-slug-taken", slug = s.slug.as_str())));
+        return Err(AppError::Conflict(t!(
+            "channels-error-slug-taken",
+            slug = s.slug.as_str()
+        )));
     }
     sqlx::query(
         "INSERT INTO channel_gateway (slug, name, kind, adapter, inbound_secret, reply_url, reply_secret,
@@ -496,7 +498,10 @@ pub async fn update(
     let current = stored(db, slug).await?;
     let s = settings(input, Some(&current)).await?;
     if slug_taken(db, &s.slug, Some(current.gateway.id)).await? {
-        return Err(AppError::Conflict(t!("channels-error-slug-taken", slug = s.slug.as_str())));
+        return Err(AppError::Conflict(t!(
+            "channels-error-slug-taken",
+            slug = s.slug.as_str()
+        )));
     }
     sqlx::query(
         "UPDATE channel_gateway SET slug = $1, name = $2, kind = $3, inbound_secret = $4, reply_url = $5,
@@ -661,7 +666,9 @@ pub fn parse_inbound(
 ) -> AppResult<Parsed> {
     let f = &m.from;
     let phone = match f.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-        Some(p) => Some(identity::normalize_phone(p).map_err(|e| AppError::field("from.phone", e))?),
+        Some(p) => {
+            Some(identity::normalize_phone(p).map_err(|e| AppError::field("from.phone", e))?)
+        }
         None => None,
     };
     let handle = optional_id("from.handle", f.handle.as_deref())?;
@@ -701,7 +708,10 @@ pub fn parse_inbound(
                     return Err(AppError::PayloadTooLarge);
                 }
                 let content = decode_base64(data).ok_or_else(|| {
-                    AppError::field(format!("attachments[{i}].data"), t!("channels-error-base64"))
+                    AppError::field(
+                        format!("attachments[{i}].data"),
+                        t!("channels-error-base64"),
+                    )
                 })?;
                 if content.len() > max_file_bytes {
                     return Err(AppError::PayloadTooLarge);
@@ -714,7 +724,10 @@ pub fn parse_inbound(
             }
             (None, Some(url)) => {
                 let url = send::parse_url(url).map_err(|_| {
-                    AppError::field(format!("attachments[{i}].url"), t!("webhooks-error-url-invalid"))
+                    AppError::field(
+                        format!("attachments[{i}].url"),
+                        t!("webhooks-error-url-invalid"),
+                    )
                 })?;
                 links.push(match filename {
                     Some(n) => format!("{n} ({content_type}): {url}"),
@@ -779,7 +792,9 @@ fn decode_base64(data: &str) -> Option<Vec<u8>> {
     let compact: String = data.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     base64::engine::general_purpose::STANDARD
         .decode(compact.trim_end_matches('='))
-        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(compact.trim_end_matches('=')))
+        .or_else(|_| {
+            base64::engine::general_purpose::STANDARD_NO_PAD.decode(compact.trim_end_matches('='))
+        })
         .ok()
 }
 
@@ -912,7 +927,12 @@ pub async fn receive_generic(
 
 /// When `ticket_id` came through a gateway, queues the agent's public reply `message_id` to go
 /// back through it (in the caller's transaction) and answers true; else false (send by email).
-pub async fn queue_reply(tx: &mut Tx, ticket_id: i64, message_id: i64, now: Millis) -> AppResult<bool> {
+pub async fn queue_reply(
+    tx: &mut Tx,
+    ticket_id: i64,
+    message_id: i64,
+    now: Millis,
+) -> AppResult<bool> {
     let row = sqlx::query(
         "SELECT ct.channel_gateway_id, t.channel FROM channel_thread ct JOIN ticket t ON t.ticket_id = ct.ticket_id
          WHERE ct.ticket_id = $1",
@@ -1080,7 +1100,15 @@ pub async fn run_reply_job(
     }
     let (outcome, external_id) = match channel.gateway.adapter {
         Adapter::Generic => send_generic(state, &channel, &reply, message_id).await?,
-        Adapter::Twilio => twilio::send_reply(state, &channel, &reply_text(&reply), reply.to_phone.as_deref()).await,
+        Adapter::Twilio => {
+            twilio::send_reply(
+                state,
+                &channel,
+                &reply_text(&reply),
+                reply.to_phone.as_deref(),
+            )
+            .await
+        }
     };
     let mut tx = db.begin().await?;
     if outcome.ok {
@@ -1105,7 +1133,10 @@ pub async fn run_reply_job(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    anyhow::bail!("reply through channel {} failed: {error}", channel.gateway.slug)
+    anyhow::bail!(
+        "reply through channel {} failed: {error}",
+        channel.gateway.slug
+    )
 }
 
 fn reply_text(reply: &Reply) -> String {
@@ -1167,7 +1198,10 @@ mod tests {
 
     #[test]
     fn subjects_are_the_first_words() {
-        assert_eq!(subject_from("  My  parcel\nis late ", "x"), "My parcel is late");
+        assert_eq!(
+            subject_from("  My  parcel\nis late ", "x"),
+            "My parcel is late"
+        );
         assert_eq!(subject_from("", "SMS"), "SMS");
         let long = "word ".repeat(30);
         let s = subject_from(&long, "x");
@@ -1205,6 +1239,9 @@ mod tests {
         assert!(transient(&o(Some(429), "HTTP 429")));
         assert!(transient(&o(None, "timed out after 10 ms")));
         assert!(!transient(&o(Some(400), "HTTP 400")));
-        assert!(!transient(&o(None, "refused: 10.0.0.1 is a private address")));
+        assert!(!transient(&o(
+            None,
+            "refused: 10.0.0.1 is a private address"
+        )));
     }
 }

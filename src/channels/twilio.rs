@@ -37,7 +37,12 @@ pub fn signature(auth_token: &str, url: &str, params: &[(String, String)]) -> St
 }
 
 /// Whether `header` is Twilio's signature of this request under the channel's auth token.
-pub fn verify(channel: &Stored, header: Option<&str>, url: &str, params: &[(String, String)]) -> bool {
+pub fn verify(
+    channel: &Stored,
+    header: Option<&str>,
+    url: &str,
+    params: &[(String, String)],
+) -> bool {
     let (Some(token), Some(given)) = (channel.twilio_auth_token.as_deref(), header) else {
         return false;
     };
@@ -64,7 +69,10 @@ pub fn parse(channel: &Stored, params: &[(String, String)]) -> AppResult<Parsed>
         .filter(|f| !f.is_empty())
         .ok_or_else(|| AppError::field("From", t!("error-required")))?;
     if from.chars().count() > super::MAX_ID_CHARS || from.chars().any(char::is_control) {
-        return Err(AppError::field("From", t!("crm-err-single-line", max = super::MAX_ID_CHARS)));
+        return Err(AppError::field(
+            "From",
+            t!("crm-err-single-line", max = super::MAX_ID_CHARS),
+        ));
     }
     let sid = field(params, "MessageSid")
         .or_else(|| field(params, "SmsSid"))

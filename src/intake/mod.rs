@@ -618,7 +618,10 @@ async fn receive_once(
                 attachments: &inbound.attachments,
                 channel: Some(inbound.channel.as_str()),
                 channel_gateway_id: inbound.gateway.as_ref().map(|g| g.gateway_id),
-                external_id: inbound.gateway.as_ref().and_then(|g| g.external_id.as_deref()),
+                external_id: inbound
+                    .gateway
+                    .as_ref()
+                    .and_then(|g| g.external_id.as_deref()),
                 ..Default::default()
             },
         )

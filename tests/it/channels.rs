@@ -40,7 +40,10 @@ async fn generic_channel(app: &TestApp, slug: &str, reply_url: &str) -> (String,
         )
         .await;
     assert_eq!(s, 201, "{v}");
-    assert_eq!(v["channel"]["inbound_path"], format!("/api/v1/channels/{slug}/inbound"));
+    assert_eq!(
+        v["channel"]["inbound_path"],
+        format!("/api/v1/channels/{slug}/inbound")
+    );
     (
         v["secrets"]["inbound_secret"].as_str().unwrap().to_string(),
         v["secrets"]["reply_secret"].as_str().unwrap().to_string(),
@@ -69,7 +72,9 @@ async fn signed_inbound(app: &TestApp, slug: &str, secret: &str, body: &Value) -
 }
 
 async fn messages(app: &TestApp, ticket: i64) -> Vec<Value> {
-    let v = app.get_json(&format!("/api/v1/tickets/{ticket}/messages")).await;
+    let v = app
+        .get_json(&format!("/api/v1/tickets/{ticket}/messages"))
+        .await;
     v["messages"]
         .as_array()
         .or_else(|| v["items"].as_array())
@@ -90,7 +95,10 @@ async fn wait_for_status(app: &TestApp, ticket: i64, message: i64, want: &str) -
         if m["delivery_status"] == want {
             return m;
         }
-        assert!(Instant::now() < until, "message {message} never became {want}: {m}");
+        assert!(
+            Instant::now() < until,
+            "message {message} never became {want}: {m}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -117,7 +125,9 @@ crate::both_backends!(generic_gateway_end_to_end, |app| async move {
     let (secret, reply_secret) = generic_channel(&app, "sms-main", &rx.url).await;
 
     // A known customer, by email and phone.
-    let first = app.create_ticket("ana@example.com", "Earlier", "Hello").await;
+    let first = app
+        .create_ticket("ana@example.com", "Earlier", "Hello")
+        .await;
     let ana = first["customer_id"].as_i64().unwrap();
     let (s, v) = app
         .send(
@@ -138,7 +148,11 @@ crate::both_backends!(generic_gateway_end_to_end, |app| async move {
     assert_eq!(out["duplicate"], false);
     let ticket = out["ticket_id"].as_i64().unwrap();
     let t = app.get_json(&format!("/api/v1/tickets/{ticket}")).await;
-    let t = if t["ticket"].is_object() { t["ticket"].clone() } else { t };
+    let t = if t["ticket"].is_object() {
+        t["ticket"].clone()
+    } else {
+        t
+    };
     assert_eq!(t["customer_id"].as_i64(), Some(ana), "{t}");
     assert_eq!(t["channel"], "sms");
     assert_eq!(t["subject"], "My parcel is late again");
@@ -169,7 +183,13 @@ crate::both_backends!(generic_gateway_end_to_end, |app| async move {
     let (s, v) = post_inbound(&app, "sms-main", &m2_sig, &m2_body).await;
     assert_eq!(s, 409, "{v}");
     // A bad signature, an unknown channel.
-    let (s, v) = post_inbound(&app, "sms-main", &sign("wrong-secret-000000", app_secs(&app), &m2_body), &m2_body).await;
+    let (s, v) = post_inbound(
+        &app,
+        "sms-main",
+        &sign("wrong-secret-000000", app_secs(&app), &m2_body),
+        &m2_body,
+    )
+    .await;
     assert_eq!(s, 401, "{v}");
     assert_eq!(v["error"]["code"], "bad_signature");
     let (s, v) = post_inbound(&app, "sms-main", "t=1,v1=00", &m2_body).await;
@@ -183,10 +203,30 @@ crate::both_backends!(generic_gateway_end_to_end, |app| async move {
     let (s, v) = signed_inbound(&app, "sms-main", &secret, &huge).await;
     assert_eq!(s, 413, "{v}");
     // Missing sender, bad phone, malformed JSON: named, never a 500.
-    let (s, v) = signed_inbound(&app, "sms-main", &secret, &json!({"from": {}, "text": "hi"})).await;
-    assert_eq!((s, v["error"]["field"].as_str()), (422, Some("from")), "{v}");
-    let (s, v) = signed_inbound(&app, "sms-main", &secret, &json!({"from": {"phone": "call me"}, "text": "hi"})).await;
-    assert_eq!((s, v["error"]["field"].as_str()), (422, Some("from.phone")), "{v}");
+    let (s, v) = signed_inbound(
+        &app,
+        "sms-main",
+        &secret,
+        &json!({"from": {}, "text": "hi"}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (422, Some("from")),
+        "{v}"
+    );
+    let (s, v) = signed_inbound(
+        &app,
+        "sms-main",
+        &secret,
+        &json!({"from": {"phone": "call me"}, "text": "hi"}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"]["field"].as_str()),
+        (422, Some("from.phone")),
+        "{v}"
+    );
     let (s, v) = signed_inbound(&app, "sms-main", &secret, &json!({"text": "hi"})).await;
     assert_eq!(s, 422, "{v}");
     let bad = "{\"from\": ";
@@ -244,26 +284,41 @@ crate::both_backends!(customer_without_email_and_recent_ticket, |app| async move
     assert_eq!(s, 200, "{a}");
     let ticket = a["ticket_id"].as_i64().unwrap();
     // Without a conversation id, the customer's open ticket on this channel continues.
-    let (s, b) = signed_inbound(&app, "chat-web", &secret,
-        &json!({"from": {"handle": "u-77"}, "text": "Still there?", "external_id": "c-2"})).await;
+    let (s, b) = signed_inbound(
+        &app,
+        "chat-web",
+        &secret,
+        &json!({"from": {"handle": "u-77"}, "text": "Still there?", "external_id": "c-2"}),
+    )
+    .await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["ticket_id"].as_i64(), Some(ticket));
     let t = app.get_json(&format!("/api/v1/tickets/{ticket}")).await;
-    let t = if t["ticket"].is_object() { t["ticket"].clone() } else { t };
+    let t = if t["ticket"].is_object() {
+        t["ticket"].clone()
+    } else {
+        t
+    };
     let customer = t["customer_id"].as_i64().unwrap();
     let c = app.get_json(&format!("/api/v1/customers/{customer}")).await;
     assert!(c.to_string().contains("chat-web:u-77"), "{c}");
     // The customer pages render for a customer without email.
     let browser = app.browser();
     crate::harness::login(&app, &browser, &app.agent_email, PASSWORD).await;
-    for path in [format!("/customers/{customer}"), format!("/tickets/{ticket}")] {
+    for path in [
+        format!("/customers/{customer}"),
+        format!("/tickets/{ticket}"),
+    ] {
         let r = browser.get(app.at(&path)).send().await.unwrap();
         assert_eq!(r.status(), 200, "{path}");
     }
     app.drain_outbox().await;
     // No acknowledgement was attempted (no system message).
     let msgs = messages(&app, ticket).await;
-    assert!(msgs.iter().all(|m| m["author_kind"] != "system"), "{msgs:?}");
+    assert!(
+        msgs.iter().all(|m| m["author_kind"] != "system"),
+        "{msgs:?}"
+    );
 });
 
 crate::both_backends!(reply_retried_until_the_gateway_takes_it, |app| async move {
@@ -275,7 +330,8 @@ crate::both_backends!(reply_retried_until_the_gateway_takes_it, |app| async move
     assert_eq!(s, 200, "{out}");
     let ticket = out["ticket_id"].as_i64().unwrap();
     let reply_id = agent_reply(&app, ticket, "On it").await;
-    rx.wait_for("the first attempt", BOUND, |got| !got.is_empty()).await;
+    rx.wait_for("the first attempt", BOUND, |got| !got.is_empty())
+        .await;
     let m = wait_for_status(&app, ticket, reply_id, "queued").await;
     rx.answer(Reply::Ok);
     // The retry waits its backoff on the app's clock.
@@ -313,7 +369,11 @@ async fn fake_messages(
         .unwrap_or_default()
         .to_string();
     let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
-    inner.got.lock().unwrap().push((uri.path().to_string(), auth, form));
+    inner
+        .got
+        .lock()
+        .unwrap()
+        .push((uri.path().to_string(), auth, form));
     (
         axum::http::StatusCode::CREATED,
         [("content-type", "application/json")],
@@ -339,16 +399,24 @@ fn twilio_sign(token: &str, url: &str, params: &[(&str, &str)]) -> String {
 crate::both_backends!(twilio_both_ways, |app| async move {
     let fake = Arc::new(FakeTwilio::default());
     let router = axum::Router::new()
-        .route("/2010-04-01/Accounts/{sid}/Messages.json", axum::routing::post(fake_messages))
+        .route(
+            "/2010-04-01/Accounts/{sid}/Messages.json",
+            axum::routing::post(fake_messages),
+        )
         .with_state(fake.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let server = tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     let token = "twilio-auth-token-123";
     let (s, v) = app
-        .send("POST", "/api/v1/channels", &app.admin_token, json!({"slug": "tw", "name": "Twilio SMS", "kind": "sms",
+        .send(
+            "POST",
+            "/api/v1/channels",
+            &app.admin_token,
+            json!({"slug": "tw", "name": "Twilio SMS", "kind": "sms",
             "adapter": "twilio", "twilio_account_sid": "AC0001", "twilio_auth_token": token,
-            "twilio_from": "+15550009999", "twilio_api_base": base, "allow_private": true}))
+            "twilio_from": "+15550009999", "twilio_api_base": base, "allow_private": true}),
+        )
         .await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["channel"]["inbound_path"], "/api/v1/channels/tw/twilio");
@@ -363,7 +431,10 @@ crate::both_backends!(twilio_both_ways, |app| async move {
         ("MessageSid", "SMin0001"),
         ("AccountSid", "AC0001"),
         ("NumMedia", "1"),
-        ("MediaUrl0", "https://api.twilio.com/2010-04-01/Accounts/AC0001/Messages/SMin0001/Media/ME1"),
+        (
+            "MediaUrl0",
+            "https://api.twilio.com/2010-04-01/Accounts/AC0001/Messages/SMin0001/Media/ME1",
+        ),
         ("MediaContentType0", "image/jpeg"),
     ];
     let post = |sig: String| {
@@ -375,23 +446,47 @@ crate::both_backends!(twilio_both_ways, |app| async move {
     };
     let r = post(twilio_sign(token, &url, &params)).await.unwrap();
     assert_eq!(r.status(), 200);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/xml"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/xml")
+    );
     assert!(r.text().await.unwrap().contains("<Response/>"));
     // Twilio retrying the same message: still one message.
     let r = post(twilio_sign(token, &url, &params)).await.unwrap();
     assert_eq!(r.status(), 200);
-    let r = post(twilio_sign("not-the-token", &url, &params)).await.unwrap();
+    let r = post(twilio_sign("not-the-token", &url, &params))
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
 
-    let (s, list) = app.send("GET", "/api/v1/tickets?queue=all", &app.agent_token, Value::Null).await;
+    let (s, list) = app
+        .send(
+            "GET",
+            "/api/v1/tickets?queue=all",
+            &app.agent_token,
+            Value::Null,
+        )
+        .await;
     assert_eq!(s, 200, "{list}");
-    let items = list["items"].as_array().or_else(|| list["tickets"].as_array()).unwrap().clone();
-    let t = items.iter().find(|t| t["channel"] == "sms").unwrap_or_else(|| panic!("{list}"));
+    let items = list["items"]
+        .as_array()
+        .or_else(|| list["tickets"].as_array())
+        .unwrap()
+        .clone();
+    let t = items
+        .iter()
+        .find(|t| t["channel"] == "sms")
+        .unwrap_or_else(|| panic!("{list}"));
     let ticket = t["id"].as_i64().unwrap();
     let msgs = messages(&app, ticket).await;
     assert_eq!(msgs.len(), 1, "{msgs:?}");
     let text = msgs[0]["body_text"].as_str().unwrap();
-    assert!(text.contains("Is my order on its way?") && text.contains("Media/ME1"), "{text}");
+    assert!(
+        text.contains("Is my order on its way?") && text.contains("Media/ME1"),
+        "{text}"
+    );
 
     let reply_id = agent_reply(&app, ticket, "Yes, it arrives Friday").await;
     let m = wait_for_status(&app, ticket, reply_id, "sent").await;
@@ -417,8 +512,12 @@ crate::both_backends!(twilio_both_ways, |app| async move {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_channel_check_widens_and_keeps_everything() {
-    let url = crate::harness::fresh_database(Backend::Sqlite).await.unwrap();
-    let db = casebook::db::Db::connect_with(&url, Duration::from_secs(5)).await.unwrap();
+    let url = crate::harness::fresh_database(Backend::Sqlite)
+        .await
+        .unwrap();
+    let db = casebook::db::Db::connect_with(&url, Duration::from_secs(5))
+        .await
+        .unwrap();
     db.migrate_through(35).await.unwrap();
     let schema = |db: casebook::db::Db| async move {
         let rows: Vec<(String, String)> = sqlx::query_as(
@@ -431,10 +530,12 @@ async fn sqlite_channel_check_widens_and_keeps_everything() {
     };
     let before = schema(db.clone()).await;
     assert!(before.iter().any(|(t, _)| t == "trigger"), "{before:?}");
-    sqlx::query("INSERT INTO customer (customer_id, name, created_at, updated_at) VALUES (1, 'Ana', 0, 0)")
-        .execute(&db.pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO customer (customer_id, name, created_at, updated_at) VALUES (1, 'Ana', 0, 0)",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
     sqlx::query("INSERT INTO ticket (ticket_id, subject, status, priority, channel, customer_id, created_at, updated_at)
                  VALUES (7, 'Old', 'open', 'normal', 'email', 1, 0, 0)")
         .execute(&db.pool)
@@ -447,10 +548,11 @@ async fn sqlite_channel_check_widens_and_keeps_everything() {
     assert!(refused.is_err());
     db.migrate().await.unwrap();
     assert_eq!(schema(db.clone()).await, before);
-    let old: (String, String) = sqlx::query_as("SELECT subject, channel FROM ticket WHERE ticket_id = 7")
-        .fetch_one(&db.pool)
-        .await
-        .unwrap();
+    let old: (String, String) =
+        sqlx::query_as("SELECT subject, channel FROM ticket WHERE ticket_id = 7")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
     assert_eq!(old, ("Old".to_string(), "email".to_string()));
     // Every connection of the pool sees the wider CHECK; anything else is still refused.
     for channel in ["sms", "chat", "social"] {
@@ -466,8 +568,14 @@ async fn sqlite_channel_check_widens_and_keeps_everything() {
         .execute(&db.pool)
         .await;
     assert!(refused.is_err());
-    let check: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&db.pool).await.unwrap();
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
     assert_eq!(check, "ok");
-    let fk = sqlx::query("PRAGMA foreign_key_check").fetch_all(&db.pool).await.unwrap();
+    let fk = sqlx::query("PRAGMA foreign_key_check")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
     assert!(fk.is_empty());
 }

@@ -4,7 +4,9 @@
 //! (`/admin/channels`).
 
 use crate::auth::AgentRef;
-use crate::channels::{self, Gateway, GatewayInput, InboundMessage, InboundOutcome, NewSecrets, twilio};
+use crate::channels::{
+    self, Gateway, GatewayInput, InboundMessage, InboundOutcome, NewSecrets, twilio,
+};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::PageResult;
@@ -179,7 +181,11 @@ async fn inbound(
         Ok(v) => v,
         Err(why) => {
             tracing::info!(reason = ?why, channel = %slug, "refused a channel delivery");
-            return Ok(refusal(StatusCode::UNAUTHORIZED, "bad_signature", why.message()));
+            return Ok(refusal(
+                StatusCode::UNAUTHORIZED,
+                "bad_signature",
+                why.message(),
+            ));
         }
     };
     let message: InboundMessage = crate::web::extract::parse_json(&body)?;
@@ -215,7 +221,9 @@ async fn twilio_inbound(
     let url = format!(
         "{}{}",
         state.config.base_url.trim_end_matches('/'),
-        uri.path_and_query().map(|p| p.as_str()).unwrap_or(uri.path())
+        uri.path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or(uri.path())
     );
     let header = headers
         .get(twilio::SIGNATURE_HEADER)
@@ -251,7 +259,10 @@ pub fn ui_routes() -> Router<AppState> {
 }
 
 /// A posted channel form: its CSRF token, its input, and what to show again on an error.
-fn posted(pairs: Vec<(String, String)>, editing: bool) -> (Option<String>, GatewayInput, FormValues) {
+fn posted(
+    pairs: Vec<(String, String)>,
+    editing: bool,
+) -> (Option<String>, GatewayInput, FormValues) {
     let mut csrf = None;
     let mut input = GatewayInput::default();
     let mut v = FormValues::default();
@@ -322,7 +333,14 @@ async fn admin_create(
     admin(&agent)?;
     match channels::create(&state.db, &input, state.now()).await {
         Ok((channel, secrets)) => {
-            let page = views::channel_page(&agent, &csrf, &channel, &secrets, &[], &FormValues::default());
+            let page = views::channel_page(
+                &agent,
+                &csrf,
+                &channel,
+                &secrets,
+                &[],
+                &FormValues::default(),
+            );
             Ok((StatusCode::CREATED, page).into_response())
         }
         Err(e) => match errors_of(&e) {
@@ -344,7 +362,14 @@ async fn admin_show(
 ) -> PageResult<Response> {
     admin(&agent)?;
     let channel = channels::get(&state.db, &slug).await?;
-    let page = views::channel_page(&agent, &csrf, &channel, &NewSecrets::default(), &[], &FormValues::default());
+    let page = views::channel_page(
+        &agent,
+        &csrf,
+        &channel,
+        &NewSecrets::default(),
+        &[],
+        &FormValues::default(),
+    );
     Ok(page.into_response())
 }
 
@@ -364,13 +389,27 @@ async fn admin_update(
             Ok(Redirect::to(&format!("/admin/channels/{}", channel.slug)).into_response())
         }
         Ok((channel, secrets)) => {
-            let page = views::channel_page(&agent, &csrf, &channel, &secrets, &[], &FormValues::default());
+            let page = views::channel_page(
+                &agent,
+                &csrf,
+                &channel,
+                &secrets,
+                &[],
+                &FormValues::default(),
+            );
             Ok(page.into_response())
         }
         Err(e) => match errors_of(&e) {
             Some(errors) => {
                 let channel = channels::get(&state.db, &slug).await?;
-                let page = views::channel_page(&agent, &csrf, &channel, &NewSecrets::default(), &errors, &values);
+                let page = views::channel_page(
+                    &agent,
+                    &csrf,
+                    &channel,
+                    &NewSecrets::default(),
+                    &errors,
+                    &values,
+                );
                 Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
             }
             None => Err(e.into()),

@@ -46,22 +46,28 @@ fn fields(g: Option<&Gateway>, errors: &[(String, String)], form: &FormValues) -
     let slug = value(&form.slug, g.map(|g| g.slug.clone()));
     let name = value(&form.name, g.map(|g| g.name.clone()));
     let kind = value(&form.kind, g.map(|g| g.kind.clone()));
-    let adapter = g.map(|g| g.adapter).unwrap_or_else(|| {
-        match form.adapter.as_deref() {
+    let adapter = g
+        .map(|g| g.adapter)
+        .unwrap_or_else(|| match form.adapter.as_deref() {
             Some("twilio") => Adapter::Twilio,
             _ => Adapter::Generic,
-        }
-    });
+        });
     let reply_url = value(&form.reply_url, g.and_then(|g| g.reply_url.clone()));
-    let sid = value(&form.twilio_account_sid, g.and_then(|g| g.twilio_account_sid.clone()));
+    let sid = value(
+        &form.twilio_account_sid,
+        g.and_then(|g| g.twilio_account_sid.clone()),
+    );
     let from = value(&form.twilio_from, g.and_then(|g| g.twilio_from.clone()));
-    let base = value(&form.twilio_api_base, g.and_then(|g| g.twilio_api_base.clone()));
+    let base = value(
+        &form.twilio_api_base,
+        g.and_then(|g| g.twilio_api_base.clone()),
+    );
     let allow_private = form.allow_private || g.is_some_and(|g| g.allow_private);
     let active = form.active || g.is_none_or(|g| g.active);
     let secret_label = |new: String, set: String| if g.is_some() { set } else { new };
     html! {
         label for="ch-slug" { (t!("channels-field-slug")) }
-        input #ch-slug name="slug" dir="ltr" value=(slug) required maxlength="40" pattern="[a-z0-9][a-z0-9-]*" aria-describedby="ch-slug-help";
+        input #ch-slug name="slug" dir="auto" value=(slug) required maxlength="40" pattern="[a-z0-9][a-z0-9-]*" aria-describedby="ch-slug-help";
         p #ch-slug-help .muted.small { (t!("channels-field-slug-help")) }
         (field_error(errors, "slug"))
         label for="ch-name" { (t!("channels-field-name")) }
@@ -103,13 +109,13 @@ fn fields(g: Option<&Gateway>, errors: &[(String, String)], form: &FormValues) -
             fieldset {
                 legend { (adapter_name(Adapter::Twilio)) }
                 label for="ch-sid" { (t!("channels-field-twilio-sid")) }
-                input #ch-sid name="twilio_account_sid" dir="ltr" value=(sid) maxlength="64";
+                input #ch-sid name="twilio_account_sid" dir="auto" value=(sid) maxlength="64";
                 (field_error(errors, "twilio_account_sid"))
                 label for="ch-token" { (secret_label(t!("channels-field-twilio-token"), t!("channels-field-new-twilio-token"))) }
                 input #ch-token name="twilio_auth_token" type="password" autocomplete="new-password" dir="ltr" maxlength="200";
                 (field_error(errors, "twilio_auth_token"))
                 label for="ch-from" { (t!("channels-field-twilio-from")) }
-                input #ch-from name="twilio_from" dir="ltr" value=(from) maxlength="64" placeholder="+15017122661";
+                input #ch-from name="twilio_from" dir="auto" value=(from) maxlength="64" placeholder="+15017122661";
                 (field_error(errors, "twilio_from"))
                 label for="ch-base" { (t!("channels-field-twilio-base")) }
                 input #ch-base name="twilio_api_base" type="url" dir="ltr" value=(base) placeholder=(crate::channels::TWILIO_API_BASE);
