@@ -352,9 +352,12 @@ crate::both_backends!(reply_retried_until_the_gateway_takes_it, |app| async move
 // ---------------------------------------------------------------------------------------------
 // Twilio
 
+/// A request the fake got: its path, its `Authorization` header and its form fields.
+type TwilioRequest = (String, String, Vec<(String, String)>);
+
 #[derive(Default)]
 struct FakeTwilio {
-    got: Mutex<Vec<(String, String, Vec<(String, String)>)>>,
+    got: Mutex<Vec<TwilioRequest>>,
 }
 
 async fn fake_messages(
