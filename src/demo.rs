@@ -146,7 +146,9 @@ pub async fn load_if_empty(db: &Db, now: Millis) -> Result<()> {
             } else {
                 Channel::Web
             },
-            from_email: EmailAddress::parse(cemail).map_err(|e| anyhow::anyhow!(e))?,
+            from: crate::intake::Sender::Email(
+                EmailAddress::parse(cemail).map_err(|e| anyhow::anyhow!(e))?,
+            ),
             from_name: Some(cname.to_string()),
             subject: subject.to_string(),
             body_text: body.to_string(),
@@ -158,6 +160,7 @@ pub async fn load_if_empty(db: &Db, now: Millis) -> Result<()> {
             issue_link: false,
             language: Default::default(),
             email: None,
+            gateway: None,
         };
         let out = intake::receive(db, &inbound, created)
             .await

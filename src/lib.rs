@@ -8,6 +8,7 @@ pub mod assign;
 pub mod auth;
 #[doc(hidden)]
 pub mod bench_support;
+pub mod channels;
 pub mod config;
 pub mod customers;
 pub mod db;

@@ -33,8 +33,8 @@ impl Default for Metrics {
             describe_counter!(HTTP_5XX, "Responses with a 5xx status.");
             describe_gauge!(OUTBOX_DEPTH, "Durable jobs not yet done.");
             // Every series exists from the start, at zero.
-            for channel in ["web", "email", "api"] {
-                counter!(TICKETS, "channel" => channel).absolute(0);
+            for channel in crate::domain::Channel::ALL {
+                counter!(TICKETS, "channel" => channel.as_str()).absolute(0);
             }
             counter!(HTTP_5XX).absolute(0);
         });

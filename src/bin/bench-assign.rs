@@ -399,8 +399,10 @@ async fn create_tickets(db: &Db, n: usize, tasks: usize) -> Result<Vec<i64>> {
                 };
                 let inbound = NewInbound {
                     channel: Channel::Email,
-                    from_email: EmailAddress::parse(&format!("c{}@bench.example", i % 300))
-                        .map_err(|e| anyhow::anyhow!(e))?,
+                    from: casebook::intake::Sender::Email(
+                        EmailAddress::parse(&format!("c{}@bench.example", i % 300))
+                            .map_err(|e| anyhow::anyhow!(e))?,
+                    ),
                     from_name: None,
                     subject,
                     body_text:
@@ -414,6 +416,7 @@ async fn create_tickets(db: &Db, n: usize, tasks: usize) -> Result<Vec<i64>> {
                     issue_link: false,
                     language: Default::default(),
                     email: None,
+                    gateway: None,
                 };
                 let out = intake::receive(&db, &inbound, SystemClock.now_ms())
                     .await

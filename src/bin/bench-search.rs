@@ -455,8 +455,10 @@ async fn run_backend(backend: DbBackend, args: &Args) -> Result<Option<Figures>>
             let marker = format!("zqx{}{}", random_name("").to_lowercase(), n);
             let inbound = casebook::intake::NewInbound {
                 channel: casebook::domain::Channel::Api,
-                from_email: casebook::domain::EmailAddress::parse("fresh@bench.example")
-                    .map_err(|e| anyhow::anyhow!(e))?,
+                from: casebook::intake::Sender::Email(
+                    casebook::domain::EmailAddress::parse("fresh@bench.example")
+                        .map_err(|e| anyhow::anyhow!(e))?,
+                ),
                 from_name: None,
                 subject: format!("Bench ticket {marker}"),
                 body_text: "Freshly created; how soon can it be found?".into(),
@@ -468,6 +470,7 @@ async fn run_backend(backend: DbBackend, args: &Args) -> Result<Option<Figures>>
                 issue_link: false,
                 language: Default::default(),
                 email: None,
+                gateway: None,
             };
             let t = Instant::now();
             casebook::intake::receive(&state.db, &inbound, state.now())

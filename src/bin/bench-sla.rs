@@ -243,8 +243,10 @@ async fn run_backend(postgres: bool, args: &Args) -> Result<Option<Outcome>> {
                 let at = t0 + (i as i64 * window_ms) / n as i64;
                 let inbound = NewInbound {
                     channel: Channel::Api,
-                    from_email: EmailAddress::parse(&format!("c{}@bench.test", i % 500))
-                        .map_err(|e| anyhow::anyhow!(e))?,
+                    from: casebook::intake::Sender::Email(
+                        EmailAddress::parse(&format!("c{}@bench.test", i % 500))
+                            .map_err(|e| anyhow::anyhow!(e))?,
+                    ),
                     from_name: None,
                     subject: format!("Bench ticket {i}"),
                     body_text: "Waiting for an answer".into(),
@@ -256,6 +258,7 @@ async fn run_backend(postgres: bool, args: &Args) -> Result<Option<Outcome>> {
                     issue_link: false,
                     language: Default::default(),
                     email: None,
+                    gateway: None,
                 };
                 casebook::intake::receive(&db, &inbound, at)
                     .await

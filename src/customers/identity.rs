@@ -176,7 +176,7 @@ pub async fn match_or_create_external(
     Ok(id)
 }
 
-async fn insert(
+pub(crate) async fn insert(
     tx: &mut Tx,
     customer_id: i64,
     kind: IdentityKind,

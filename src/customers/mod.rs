@@ -74,6 +74,89 @@ pub async fn match_or_create(
     Ok(id)
 }
 
+/// What a messaging gateway knows about who wrote: any of an email address, a phone number
+/// (normalized, see [`identity::normalize_phone`]) and a handle on the gateway (recorded as the
+/// external identity `<channel slug>:<handle>`).
+#[derive(Debug, Clone, Default)]
+pub struct Contact {
+    pub email: Option<EmailAddress>,
+    pub phone: Option<String>,
+    pub handle: Option<String>,
+}
+
+impl Contact {
+    /// The identities it names, most specific to the gateway first.
+    fn identities(&self) -> Vec<(identity::IdentityKind, &str)> {
+        use identity::IdentityKind::*;
+        let mut out = Vec::new();
+        if let Some(p) = &self.phone {
+            out.push((Phone, p.as_str()));
+        }
+        if let Some(h) = &self.handle {
+            out.push((External, h.as_str()));
+        }
+        if let Some(e) = &self.email {
+            out.push((Email, e.as_str()));
+        }
+        out
+    }
+}
+
+/// Finds the customer a gateway's sender is — by phone, then handle, then email address,
+/// current or former, following merges — or creates one (who may have no email address). The
+/// identities they wrote with that no customer has yet are added to them; one another customer
+/// has is left there (merge the two to join them).
+pub async fn match_or_create_contact(
+    tx: &mut Tx,
+    contact: &Contact,
+    name: Option<&str>,
+    now: Millis,
+) -> AppResult<i64> {
+    let name = name
+        .map(crate::domain::single_line)
+        .filter(|n| !n.is_empty());
+    let mut found = None;
+    for (kind, value) in contact.identities() {
+        if let Some(id) = identity::find(tx, kind, value).await? {
+            found = Some(id);
+            break;
+        }
+    }
+    let id = match found {
+        Some(id) => {
+            if let Some(name) = &name {
+                sqlx::query("UPDATE customer SET name = $1, updated_at = $2 WHERE customer_id = $3 AND name = ''")
+                    .bind(name)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            id
+        }
+        None => sqlx::query_scalar(
+            "INSERT INTO customer (name, created_at, updated_at) VALUES ($1, $2, $2) RETURNING customer_id",
+        )
+        .bind(name.as_deref().unwrap_or(""))
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?,
+    };
+    for (kind, value) in contact.identities() {
+        let taken: Option<i64> = sqlx::query_scalar(
+            "SELECT customer_id FROM customer_identity WHERE kind = $1 AND value = $2 LIMIT 1",
+        )
+        .bind(kind.as_str())
+        .bind(value)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if taken.is_none() {
+            identity::insert(tx, id, kind, value, now).await?;
+        }
+    }
+    Ok(id)
+}
+
 /// The customer owning the email address `email` (compared in lower case), if any.
 pub async fn id_by_email(db: &Db, email: &str) -> AppResult<Option<i64>> {
     Ok(sqlx::query_scalar(

@@ -447,7 +447,55 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0035_webhooks.sql"),
         postgres: include_str!("../../migrations/postgres/0035_webhooks.sql"),
     },
+    Migration {
+        version: 36,
+        name: "channels",
+        sqlite: include_str!("../../migrations/sqlite/0036_channels.sql"),
+        postgres: include_str!("../../migrations/postgres/0036_channels.sql"),
+    },
 ];
+
+/// The migration whose SQLite script expects `ticket.channel`'s CHECK widened first.
+const WIDEN_TICKET_CHANNEL: i64 = 36;
+
+/// SQLite cannot alter a CHECK constraint. Loosening one changes nothing stored, which is the
+/// case SQLite documents for editing the table's schema text (`PRAGMA writable_schema`, in the
+/// migration's transaction, with the schema version bumped so every connection re-reads it) —
+/// instead of rebuilding `ticket` with its many indexes, triggers and foreign keys. Refuses
+/// (and the migration fails, changing nothing) unless the CHECK is exactly as created.
+async fn widen_sqlite_ticket_channel(conn: &mut sqlx::AnyConnection) -> Result<()> {
+    const OLD: &str = "CHECK (channel IN ('web', 'email', 'api'))";
+    const NEW: &str = "CHECK (channel IN ('web', 'email', 'api', 'sms', 'chat', 'social'))";
+    let version: i64 = sqlx::query_scalar("PRAGMA schema_version")
+        .fetch_one(&mut *conn)
+        .await?;
+    conn.execute("PRAGMA writable_schema = ON").await?;
+    let changed = sqlx::query(
+        "UPDATE sqlite_master SET sql = replace(sql, $1, $2)
+         WHERE type = 'table' AND name = 'ticket' AND instr(sql, $1) > 0",
+    )
+    .bind(OLD)
+    .bind(NEW)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    conn.execute(sqlx::AssertSqlSafe(format!(
+        "PRAGMA schema_version = {}",
+        version + 1
+    )))
+    .await?;
+    conn.execute("PRAGMA writable_schema = OFF").await?;
+    if changed != 1 {
+        anyhow::bail!("ticket.channel's CHECK is not the one migration 1 created; not changed");
+    }
+    let check: String = sqlx::query_scalar("PRAGMA quick_check")
+        .fetch_one(&mut *conn)
+        .await?;
+    if check != "ok" {
+        anyhow::bail!("the database failed its check after widening ticket.channel: {check}");
+    }
+    Ok(())
+}
 
 /// Advisory lock key that serialises migrations across `casebook` processes on PostgreSQL.
 const MIGRATION_LOCK: i64 = 0x0CA5_EB00_0001;
@@ -550,6 +598,13 @@ impl Db {
 
     /// Applies pending migrations. Safe to run from several processes at once.
     pub async fn migrate(&self) -> Result<()> {
+        self.migrate_through(i64::MAX).await
+    }
+
+    /// Applies migrations up to version `last` (tests of a migration start from the schema
+    /// before it).
+    #[doc(hidden)]
+    pub async fn migrate_through(&self, last: i64) -> Result<()> {
         let mut conn = self.pool.acquire().await?;
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_lock($1)")
@@ -557,7 +612,7 @@ impl Db {
                 .execute(&mut *conn)
                 .await?;
         }
-        let result = self.migrate_locked(&mut conn).await;
+        let result = self.migrate_locked(&mut conn, last).await;
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_unlock($1)")
                 .bind(MIGRATION_LOCK)
@@ -567,13 +622,13 @@ impl Db {
         result
     }
 
-    async fn migrate_locked(&self, conn: &mut sqlx::AnyConnection) -> Result<()> {
+    async fn migrate_locked(&self, conn: &mut sqlx::AnyConnection, last: i64) -> Result<()> {
         conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migration (
                 version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
         )
         .await?;
-        for m in MIGRATIONS {
+        for m in MIGRATIONS.iter().filter(|m| m.version <= last) {
             let done: Option<i64> =
                 sqlx::query_scalar("SELECT version FROM schema_migration WHERE version = $1")
                     .bind(m.version)
@@ -587,6 +642,9 @@ impl Db {
                 Backend::Postgres => m.postgres,
             };
             let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            if self.backend == Backend::Sqlite && m.version == WIDEN_TICKET_CHANNEL {
+                widen_sqlite_ticket_channel(&mut tx).await?;
+            }
             tx.execute(sql)
                 .await
                 .with_context(|| format!("migration {} ({}) failed", m.version, m.name))?;

@@ -55,7 +55,11 @@ string_enum!(
     Status { New => "new", Open => "open", Pending => "pending", Solved => "solved", Closed => "closed" }
 );
 string_enum!(Priority { Low => "low", Normal => "normal", High => "high", Urgent => "urgent" });
-string_enum!(Channel { Web => "web", Email => "email", Api => "api" });
+string_enum!(
+    /// Where a ticket came from: the web form, email, the API, or a connected gateway's SMS,
+    /// chat or social messages.
+    Channel { Web => "web", Email => "email", Api => "api", Sms => "sms", Chat => "chat", Social => "social" }
+);
 string_enum!(Role { Agent => "agent", Lead => "lead", Admin => "admin" });
 string_enum!(Visibility { Public => "public", Internal => "internal" });
 string_enum!(AuthorKind { Customer => "customer", Agent => "agent", System => "system" });

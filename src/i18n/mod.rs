@@ -191,12 +191,12 @@ macro_rules! resources {
 /// The message files' names (`locales/<tag>/<name>.ftl`).
 pub const FILES: &[&str] = &[
     "common", "public", "mail", "agent", "admin", "reports", "search", "crm", "sla", "assign",
-    "errors", "webhooks",
+    "errors", "webhooks", "channels",
 ];
 
 static SOURCES: [&[&str]; 3] = resources!(
     "common", "public", "mail", "agent", "admin", "reports", "search", "crm", "sla", "assign",
-    "errors", "webhooks",
+    "errors", "webhooks", "channels",
 );
 
 /// The sources of one language's messages, in [`FILES`] order.
@@ -284,6 +284,9 @@ pub fn channel_name(channel: &str) -> String {
         "email" => crate::t!("channel-email"),
         "web" => crate::t!("channel-web"),
         "api" => crate::t!("channel-api"),
+        "sms" => crate::t!("channel-sms"),
+        "chat" => crate::t!("channel-chat"),
+        "social" => crate::t!("channel-social"),
         other => other.to_string(),
     }
 }

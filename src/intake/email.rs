@@ -418,7 +418,7 @@ pub async fn ingest_stored(
     });
     let inbound = NewInbound {
         channel: Channel::Email,
-        from_email: from,
+        from: super::Sender::Email(from),
         from_name: parsed
             .from_name
             .clone()
@@ -443,6 +443,7 @@ pub async fn ingest_stored(
         issue_link: false,
         language: Default::default(),
         email: Some(meta),
+        gateway: None,
     };
     match super::receive(db, &inbound, now).await {
         Ok(out) if out.duplicate => {

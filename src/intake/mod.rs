@@ -35,10 +35,35 @@ pub fn api_scope(agent_id: i64) -> String {
     format!("api:{agent_id}")
 }
 
+/// Who wrote: an email address (mail, the web form, the API), or what a messaging gateway
+/// knows (a phone number, a handle, perhaps an address).
+#[derive(Debug, Clone)]
+pub enum Sender {
+    Email(EmailAddress),
+    Contact(customers::Contact),
+}
+
+/// Facts only a messaging gateway (SMS, chat, social) has.
+#[derive(Debug, Clone)]
+pub struct GatewayMeta {
+    pub gateway_id: i64,
+    /// The gateway's id of the message: the same id twice is one message.
+    pub external_id: Option<String>,
+    /// The gateway's conversation id: an open ticket of that conversation continues.
+    pub thread_id: Option<String>,
+    /// Where replies go (normalized phone number, handle as the gateway knows it).
+    pub reply_phone: Option<String>,
+    pub reply_handle: Option<String>,
+}
+
+/// How long after its last change a customer's open ticket on a gateway still takes their next
+/// message when the gateway names no conversation.
+pub const GATEWAY_THREAD_WINDOW_MS: i64 = 7 * 24 * 3_600_000;
+
 #[derive(Debug, Clone)]
 pub struct NewInbound {
     pub channel: Channel,
-    pub from_email: EmailAddress,
+    pub from: Sender,
     pub from_name: Option<String>,
     pub subject: String,
     pub body_text: String,
@@ -54,6 +79,8 @@ pub struct NewInbound {
     pub email: Option<EmailMeta>,
     /// What the channel says about the customer's language.
     pub language: LanguageHint,
+    /// Facts only a messaging gateway has.
+    pub gateway: Option<GatewayMeta>,
 }
 
 /// What a channel knows about the language a customer writes in. The customer's language (their
@@ -130,6 +157,11 @@ pub enum ThreadReason {
     ForeignReference(i64),
     /// A reply to a closed ticket starts a follow-up.
     FollowUp(i64),
+    /// A gateway's message of a conversation an open ticket already holds.
+    GatewayThread(String),
+    /// A gateway's message without a known conversation, onto the customer's open ticket of
+    /// that gateway changed within [`GATEWAY_THREAD_WINDOW_MS`].
+    GatewayRecent(i64),
 }
 
 impl ThreadReason {
@@ -151,6 +183,12 @@ impl ThreadReason {
                 note!("thread-foreign", ticket = t.to_string())
             }
             ThreadReason::FollowUp(t) => note!("thread-follow-up", ticket = t.to_string()),
+            ThreadReason::GatewayThread(id) => note!("thread-gateway-conversation", id = id),
+            ThreadReason::GatewayRecent(t) => note!(
+                "thread-gateway-recent",
+                ticket = t.to_string(),
+                days = (GATEWAY_THREAD_WINDOW_MS / 86_400_000).to_string()
+            ),
         }
     }
 }
@@ -263,6 +301,77 @@ async fn thread_email(
         }
         None => Ok((None, ThreadReason::NewTicket)),
     }
+}
+
+/// Finds the ticket a gateway's message continues: the open (not closed, not merged) ticket of
+/// the same conversation on the same gateway; else, without a conversation id, the customer's
+/// open ticket on that gateway changed within [`GATEWAY_THREAD_WINDOW_MS`]; else none. A
+/// conversation's ticket of another customer is never used.
+async fn thread_gateway(
+    tx: &mut Tx,
+    meta: &GatewayMeta,
+    customer_id: i64,
+    now: Millis,
+) -> AppResult<(Option<i64>, ThreadReason)> {
+    if let Some(thread) = &meta.thread_id {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT t.ticket_id FROM channel_thread ct JOIN ticket t ON t.ticket_id = ct.ticket_id
+             WHERE ct.channel_gateway_id = $1 AND ct.thread_id = $2 AND t.customer_id = $3
+               AND t.status <> 'closed' AND t.merged_into_id IS NULL
+             ORDER BY t.ticket_id DESC LIMIT 1",
+        )
+        .bind(meta.gateway_id)
+        .bind(thread)
+        .bind(customer_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        return Ok(match found {
+            Some(id) => (Some(id), ThreadReason::GatewayThread(thread.clone())),
+            None => (None, ThreadReason::NewTicket),
+        });
+    }
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT t.ticket_id FROM channel_thread ct JOIN ticket t ON t.ticket_id = ct.ticket_id
+         WHERE ct.channel_gateway_id = $1 AND t.customer_id = $2
+           AND t.status IN ('new', 'open', 'pending') AND t.merged_into_id IS NULL AND t.updated_at >= $3
+         ORDER BY t.updated_at DESC, t.ticket_id DESC LIMIT 1",
+    )
+    .bind(meta.gateway_id)
+    .bind(customer_id)
+    .bind(now - GATEWAY_THREAD_WINDOW_MS)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(match found {
+        Some(id) => (Some(id), ThreadReason::GatewayRecent(id)),
+        None => (None, ThreadReason::NewTicket),
+    })
+}
+
+/// Records where a gateway ticket's replies go (the latest message's conversation and sender).
+async fn remember_gateway_thread(
+    tx: &mut Tx,
+    ticket_id: i64,
+    meta: &GatewayMeta,
+    now: Millis,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO channel_thread (ticket_id, channel_gateway_id, thread_id, to_phone, to_handle, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)
+         ON CONFLICT (ticket_id) DO UPDATE SET channel_gateway_id = excluded.channel_gateway_id,
+           thread_id = COALESCE(excluded.thread_id, channel_thread.thread_id),
+           to_phone = COALESCE(excluded.to_phone, channel_thread.to_phone),
+           to_handle = COALESCE(excluded.to_handle, channel_thread.to_handle),
+           updated_at = excluded.updated_at",
+    )
+    .bind(ticket_id)
+    .bind(meta.gateway_id)
+    .bind(&meta.thread_id)
+    .bind(&meta.reply_phone)
+    .bind(&meta.reply_handle)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Where a chain of merges ends (a ticket merged into one that was merged on, and so on).
@@ -386,13 +495,37 @@ async fn receive_once(
         }
     }
 
-    let customer_id = customers::match_or_create(
-        &mut tx,
-        &inbound.from_email,
-        inbound.from_name.as_deref(),
-        now,
-    )
-    .await?;
+    // The same message of a gateway (its id) is one message, however often it is delivered.
+    if let Some(g) = &inbound.gateway
+        && let Some(external_id) = &g.external_id
+    {
+        let seen = sqlx::query(
+            "SELECT ticket_id, message_id FROM message WHERE channel_gateway_id = $1 AND external_id = $2",
+        )
+        .bind(g.gateway_id)
+        .bind(external_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(row) = seen {
+            tx.commit().await?;
+            return Ok(IntakeOutcome {
+                ticket_id: row.try_get("ticket_id")?,
+                message_id: row.try_get("message_id")?,
+                created_ticket: false,
+                duplicate: true,
+                link_token: None,
+                thread_reason: ThreadReason::NewTicket,
+            });
+        }
+    }
+
+    let name = inbound.from_name.as_deref();
+    let customer_id = match &inbound.from {
+        Sender::Email(address) => customers::match_or_create(&mut tx, address, name, now).await?,
+        Sender::Contact(contact) => {
+            customers::match_or_create_contact(&mut tx, contact, name, now).await?
+        }
+    };
 
     if !auto_reply_mail(inbound)
         && let Some(locale) = inbound.language.decide(body)
@@ -404,7 +537,10 @@ async fn receive_once(
     let (target, mut thread_reason) = match (inbound.ticket_id, &inbound.email) {
         (Some(id), _) => (Some(id), ThreadReason::PrivateLink),
         (None, Some(meta)) => thread_email(&mut tx, meta, customer_id).await?,
-        (None, None) => (None, ThreadReason::NewTicket),
+        (None, None) => match &inbound.gateway {
+            Some(g) => thread_gateway(&mut tx, g, customer_id, now).await?,
+            None => (None, ThreadReason::NewTicket),
+        },
     };
     let auto_reply = inbound
         .email
@@ -480,10 +616,19 @@ async fn receive_once(
                 mail_kind: email.map(|e| e.kind.as_str()),
                 raw_email_id: email.map(|e| e.raw_email_id),
                 attachments: &inbound.attachments,
+                channel: Some(inbound.channel.as_str()),
+                channel_gateway_id: inbound.gateway.as_ref().map(|g| g.gateway_id),
+                external_id: inbound
+                    .gateway
+                    .as_ref()
+                    .and_then(|g| g.external_id.as_deref()),
                 ..Default::default()
             },
         )
         .await?;
+    if let Some(g) = &inbound.gateway {
+        remember_gateway_thread(&mut tx, ticket_id, g, now).await?;
+    }
 
     // The people the customer copied are copied on the ticket (not from list or automatic mail:
     // the list itself would be copied).

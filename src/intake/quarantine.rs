@@ -214,7 +214,7 @@ pub async fn release(state: &AppState, id: i64, by: &AgentRef) -> AppResult<Outc
             });
             let inbound = NewInbound {
                 channel: Channel::Email,
-                from_email: sender,
+                from: crate::intake::Sender::Email(sender),
                 from_name: None,
                 subject: "(message that could not be read)".into(),
                 body_text: if text.trim().is_empty() {
@@ -235,6 +235,7 @@ pub async fn release(state: &AppState, id: i64, by: &AgentRef) -> AppResult<Outc
                 issue_link: false,
                 language: Default::default(),
                 email: None,
+                gateway: None,
             };
             receive(&state.db, &inbound, state.now()).await?.ticket_id
         }

@@ -67,6 +67,9 @@ async fn run(
             };
             crate::webhooks::run_delivery_job(state, &job).await
         }
+        Job::ChannelReply { message_id, .. } => {
+            crate::channels::run_reply_job(state, id, worker, claimed.attempts, message_id).await
+        }
     }
 }
 
@@ -76,6 +79,14 @@ async fn gave_up(state: &AppState, claimed: &Claimed, error: &str) -> anyhow::Re
         ticket_id,
         message_id,
         ..
+    }) = claimed.job()
+    {
+        let detail = format!("gave up after {} attempts: {error}", claimed.attempts);
+        crate::notify::give_up_delivery(state, ticket_id, message_id, &detail).await?;
+    }
+    if let Ok(Job::ChannelReply {
+        ticket_id,
+        message_id,
     }) = claimed.job()
     {
         let detail = format!("gave up after {} attempts: {error}", claimed.attempts);

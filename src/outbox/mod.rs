@@ -92,6 +92,10 @@ pub enum Job {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         manual: bool,
     },
+    /// Send an agent's public reply on a messaging gateway's ticket (SMS, chat, social) to the
+    /// gateway instead of by email. Replies of one ticket go out in order.
+    #[serde(rename = "channel.reply")]
+    ChannelReply { ticket_id: i64, message_id: i64 },
 }
 
 fn requested() -> String {
@@ -140,7 +144,7 @@ impl Job {
             Job::MessageSent { .. } | Job::LinkSent { .. } | Job::TicketSolved { .. } => Lane::Mail,
             Job::SearchIndex { .. } => Lane::Search,
             Job::BulkChunk { .. } => Lane::Bulk,
-            Job::WebhookDeliver { .. } => Lane::Webhook,
+            Job::WebhookDeliver { .. } | Job::ChannelReply { .. } => Lane::Webhook,
             Job::TicketCreated { .. }
             | Job::MessageReceived { .. }
             | Job::Assign { .. }
@@ -157,7 +161,8 @@ impl Job {
             | Job::TicketSolved { ticket_id }
             | Job::Assign { ticket_id, .. }
             | Job::SearchIndex { ticket_id }
-            | Job::LinkSent { ticket_id } => Some(*ticket_id),
+            | Job::LinkSent { ticket_id }
+            | Job::ChannelReply { ticket_id, .. } => Some(*ticket_id),
             Job::WebhookDeliver { ticket_id, .. } => *ticket_id,
             Job::AssignWaiting { .. } | Job::BulkChunk { .. } => None,
         }
@@ -171,6 +176,7 @@ impl Job {
             Job::WebhookDeliver {
                 subscription_id, ..
             } => format!("webhook:{subscription_id}"),
+            Job::ChannelReply { .. } => "channel".into(),
             _ => String::new(),
         }
     }
@@ -189,7 +195,8 @@ pub enum Lane {
     Search,
     /// Chunks of large bulk changes.
     Bulk,
-    /// Outbound webhook deliveries: a receiver that hangs or fails delays nothing else.
+    /// Outbound webhook deliveries and replies through messaging gateways: a receiver that
+    /// hangs or fails delays nothing else.
     Webhook,
 }
 

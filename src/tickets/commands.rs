@@ -68,6 +68,11 @@ pub struct NewMessage<'a> {
     pub mail_kind: Option<&'a str>,
     pub raw_email_id: Option<i64>,
     pub attachments: &'a [super::NewAttachment],
+    /// The channel the message came through or goes out on (`email`, `web`, `api`, `sms`, …).
+    pub channel: Option<&'a str>,
+    /// The connected gateway it came through or goes out on, and the gateway's id for it.
+    pub channel_gateway_id: Option<i64>,
+    pub external_id: Option<&'a str>,
 }
 
 /// The actor of an edit, owned so the edit can outlive the caller's borrow.
@@ -772,8 +777,9 @@ impl Edit {
         let visibility = m.visibility.unwrap_or(Visibility::Public);
         let message_id: i64 = sqlx::query_scalar(
             "INSERT INTO message (ticket_id, author_kind, agent_id, customer_id, visibility, body_text, body_html,
-                created_at, email_message_id, full_text, thread_reason, thread_reason_note, mail_kind, raw_email_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING message_id",
+                created_at, email_message_id, full_text, thread_reason, thread_reason_note, mail_kind, raw_email_id,
+                channel, channel_gateway_id, external_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING message_id",
         )
         .bind(self.ticket_id)
         .bind(m.author_kind)
@@ -789,6 +795,9 @@ impl Edit {
         .bind(m.thread_reason_note.map(Note::to_json))
         .bind(m.mail_kind)
         .bind(m.raw_email_id)
+        .bind(m.channel)
+        .bind(m.channel_gateway_id)
+        .bind(m.external_id)
         .fetch_one(&mut **tx)
         .await?;
         store_attachments(tx, message_id, m.attachments, self.now).await?;

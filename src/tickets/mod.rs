@@ -80,6 +80,13 @@ pub struct Message {
     pub delivery_status: Option<String>,
     pub delivery_error: Option<String>,
     pub email_message_id: Option<String>,
+    /// The channel it came through or went out on (`email`, `web`, `api`, `sms`, `chat`,
+    /// `social`); none when unknown (messages from before channels were recorded).
+    pub channel: Option<String>,
+    /// The connected gateway's name, for a message through one.
+    pub gateway_name: Option<String>,
+    /// The gateway's id for the message (inbound: the one it sent; a reply: the one it answered).
+    pub external_id: Option<String>,
     pub created_at: Millis,
     pub attachments: Vec<Attachment>,
 }
@@ -209,7 +216,8 @@ pub async fn add_agent_message(
     if let Some(to) = target {
         edit.set_status(&mut tx, to, None).await?;
     }
-    if public {
+    // A messaging gateway's ticket is answered through its gateway, never by email.
+    if public && !crate::channels::queue_reply(&mut tx, ticket_id, message_id, now).await? {
         let job = outbox::Job::MessageSent {
             ticket_id,
             message_id,

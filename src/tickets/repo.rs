@@ -508,8 +508,13 @@ pub async fn messages(db: &Db, ticket_id: i64, public_only: bool) -> AppResult<V
     let rows = sqlx::query(
         "SELECT m.message_id, m.ticket_id, m.author_kind, m.visibility, m.body_text, m.created_at,
             m.full_text, m.thread_reason, m.thread_reason_note, m.mail_kind, m.delivery_status, m.delivery_error, m.email_message_id,
+            COALESCE(m.channel, CASE WHEN m.raw_email_id IS NOT NULL OR m.delivery_status IS NOT NULL THEN 'email'
+              WHEN m.author_kind = 'customer' THEN t.channel END) AS channel,
+            g.name AS gateway_name, m.external_id,
             COALESCE(a.name, c.name, 'Casebook') AS author_name
-         FROM message m LEFT JOIN agent a ON a.agent_id = m.agent_id LEFT JOIN customer c ON c.customer_id = m.customer_id
+         FROM message m JOIN ticket t ON t.ticket_id = m.ticket_id
+           LEFT JOIN agent a ON a.agent_id = m.agent_id LEFT JOIN customer c ON c.customer_id = m.customer_id
+           LEFT JOIN channel_gateway g ON g.channel_gateway_id = m.channel_gateway_id
          WHERE m.ticket_id = $1 AND ($2 = 0 OR m.visibility = 'public')
          ORDER BY m.message_id",
     )
@@ -555,6 +560,9 @@ pub async fn messages(db: &Db, ticket_id: i64, public_only: bool) -> AppResult<V
             delivery_status: r.try_get("delivery_status")?,
             delivery_error: r.try_get("delivery_error")?,
             email_message_id: r.try_get("email_message_id")?,
+            channel: r.try_get("channel")?,
+            gateway_name: r.try_get("gateway_name")?,
+            external_id: r.try_get("external_id")?,
             created_at: r.try_get("created_at")?,
             attachments,
         });

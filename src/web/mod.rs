@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::reports::routes())
         .merge(routes::events::ui_routes())
         .merge(routes::webhooks::ui_routes())
+        .merge(routes::channels::ui_routes())
         .nest("/api/v1", api)
         .route(
             "/api/docs",

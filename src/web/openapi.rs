@@ -15,6 +15,10 @@ use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 pub const BEARER: &str = "bearer";
 /// The name of the signed-webhook security scheme (`Casebook-Signature`).
 pub const CRM_SIGNATURE: &str = "crm_signature";
+/// A messaging channel's inbound signature (`Casebook-Signature` with its inbound secret).
+pub const CHANNEL_SIGNATURE: &str = "channel_signature";
+/// Twilio's signature of its webhooks (`X-Twilio-Signature`).
+pub const TWILIO_SIGNATURE: &str = "twilio_signature";
 
 /// The API's router: routes are added only with their operation (`routes!(handler)`), so the
 /// router and the document cannot drift apart.
@@ -174,6 +178,25 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
              shared secret `crm_webhook_secret`; several `v1=` may be given while rotating \
              secrets; `t` must be within 5 minutes of the server's clock; a signature accepted \
              once is a 409 the second time.",
+        )))
+        .into(),
+    );
+    components.security_schemes.insert(
+        CHANNEL_SIGNATURE.into(),
+        SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+            crate::customers::webhook::SIGNATURE_HEADER,
+            "`t=<unix seconds>,v1=<hex HMAC-SHA256(inbound secret, \"<t>.\" + raw body)>` with the \
+             channel's inbound secret; the CRM webhook's rules (5 minutes, a signature accepted \
+             once is a 409 the second time). See docs/channels.md.",
+        )))
+        .into(),
+    );
+    components.security_schemes.insert(
+        TWILIO_SIGNATURE.into(),
+        SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+            crate::channels::twilio::SIGNATURE_HEADER,
+            "Twilio's signature: base64 HMAC-SHA1 under the channel's auth token over the full \
+             URL followed by every posted field sorted by name, each name followed by its value.",
         )))
         .into(),
     );

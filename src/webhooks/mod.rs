@@ -137,11 +137,20 @@ pub async fn get(db: &Db, id: i64) -> AppResult<Subscription> {
 
 /// A checked URL (form and target) for a subscription.
 async fn checked_url(raw: Option<&str>, allow_private: bool) -> AppResult<String> {
+    checked_target_url("url", raw, allow_private).await
+}
+
+/// A checked URL (form and target) that Casebook will send to; errors name `field`.
+pub(crate) async fn checked_target_url(
+    field: &str,
+    raw: Option<&str>,
+    allow_private: bool,
+) -> AppResult<String> {
     use send::TargetError;
     let raw = raw
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| AppError::field("url", t!("webhooks-error-url-missing")))?;
+        .ok_or_else(|| AppError::field(field, t!("webhooks-error-url-missing")))?;
     let url = send::parse_url(raw).map_err(|e| {
         let message = match e {
             TargetError::Scheme => t!("webhooks-error-url-scheme"),
@@ -149,7 +158,7 @@ async fn checked_url(raw: Option<&str>, allow_private: bool) -> AppResult<String
             TargetError::TooLong => t!("webhooks-error-url-long", max = send::MAX_URL_CHARS),
             _ => t!("webhooks-error-url-invalid"),
         };
-        AppError::field("url", message)
+        AppError::field(field, message)
     })?;
     send::check_target(&url, allow_private)
         .await
@@ -164,9 +173,9 @@ async fn checked_url(raw: Option<&str>, allow_private: bool) -> AppResult<String
                 ),
             ),
             TargetError::Unresolvable { host } => {
-                AppError::field("url", t!("webhooks-error-url-unresolvable", host = host))
+                AppError::field(field, t!("webhooks-error-url-unresolvable", host = host))
             }
-            _ => AppError::field("url", t!("webhooks-error-url-invalid")),
+            _ => AppError::field(field, t!("webhooks-error-url-invalid")),
         })?;
     Ok(url.to_string())
 }

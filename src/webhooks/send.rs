@@ -215,6 +215,19 @@ pub struct Outgoing<'a> {
     pub body: &'a str,
 }
 
+/// A form posted to an API with HTTP basic authentication.
+#[derive(Debug, Clone)]
+pub struct FormPost<'a> {
+    pub url: &'a str,
+    pub allow_private: bool,
+    pub user: &'a str,
+    pub password: &'a str,
+    pub fields: &'a [(&'a str, &'a str)],
+}
+
+/// How much of an API's answer [`Sender::post_form`] reads.
+pub const MAX_ANSWER_BYTES: usize = 64 * 1024;
+
 /// What one attempt got.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
@@ -349,6 +362,88 @@ impl Sender {
             error,
             snippet,
         }
+    }
+
+    /// Posts a form with HTTP basic authentication to `url` (an API such as an SMS gateway's),
+    /// under the same address rules, timeout and no-redirect policy as deliveries. Never fails:
+    /// the outcome says why; the answer's body (its first [`MAX_ANSWER_BYTES`]) comes along.
+    pub async fn post_form(&self, f: &FormPost<'_>) -> (Outcome, Vec<u8>) {
+        let start = Instant::now();
+        let refused = |error: String| Outcome {
+            ok: false,
+            status_code: None,
+            latency_ms: 0,
+            error: Some(error),
+            snippet: None,
+        };
+        let url = match parse_url(f.url) {
+            Ok(u) => u,
+            Err(e) => return (refused(format!("refused: {}", describe(&e))), Vec::new()),
+        };
+        if !f.allow_private
+            && let Some(ip) = literal_ip(&url)
+            && let Some(kind) = internal_kind(ip)
+        {
+            return (
+                refused(format!(
+                    "refused: {ip} is a {kind} address; private addresses are not allowed"
+                )),
+                Vec::new(),
+            );
+        }
+        let client = if f.allow_private {
+            &self.any
+        } else {
+            &self.public
+        };
+        let sent = client
+            .post(url)
+            .basic_auth(f.user, Some(f.password))
+            .form(f.fields)
+            .send()
+            .await;
+        let mut resp = match sent {
+            Ok(r) => r,
+            Err(err) => {
+                let outcome = Outcome {
+                    ok: false,
+                    status_code: None,
+                    latency_ms: elapsed_ms(start),
+                    error: Some(self.error_text(&err)),
+                    snippet: None,
+                };
+                return (outcome, Vec::new());
+            }
+        };
+        let status = resp.status();
+        let mut body = Vec::new();
+        let mut read_error = None;
+        while body.len() < MAX_ANSWER_BYTES {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => break,
+                Err(err) => {
+                    read_error = Some(self.error_text(&err));
+                    break;
+                }
+            }
+        }
+        let code = i64::from(status.as_u16());
+        let error = if status.is_success() {
+            read_error.map(|e| format!("answered {code} but the body failed: {e}"))
+        } else if status.is_redirection() {
+            Some(format!("HTTP {code}: redirects are not followed"))
+        } else {
+            Some(format!("HTTP {code}"))
+        };
+        let outcome = Outcome {
+            ok: error.is_none(),
+            status_code: Some(code),
+            latency_ms: elapsed_ms(start),
+            error,
+            snippet: (!body.is_empty()).then(|| snippet(&body)),
+        };
+        (outcome, body)
     }
 
     fn error_text(&self, err: &reqwest::Error) -> String {

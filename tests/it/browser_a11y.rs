@@ -139,6 +139,7 @@ async fn every_page_in_every_language_on_phone_and_desktop_in_chromium() {
         "/admin/quarantine".into(),
         "/admin/language".into(),
         "/admin/webhooks".into(),
+        "/admin/channels".into(),
         "/account/password".into(),
         "/account/availability".into(),
         "/account/language".into(),

@@ -56,7 +56,9 @@ async fn a_commit_wakes_this_nodes_worker() {
     // A write through this node's own database handle: the commit wakes its worker.
     let inbound = casebook::intake::NewInbound {
         channel: casebook::domain::Channel::Api,
-        from_email: casebook::domain::EmailAddress::parse("wake@example.com").unwrap(),
+        from: casebook::intake::Sender::Email(
+            casebook::domain::EmailAddress::parse("wake@example.com").unwrap(),
+        ),
         from_name: None,
         subject: "Wake up".into(),
         body_text: "The worker should start at once".into(),
@@ -68,6 +70,7 @@ async fn a_commit_wakes_this_nodes_worker() {
         issue_link: false,
         language: Default::default(),
         email: None,
+        gateway: None,
     };
     casebook::intake::receive(&node.state.db, &inbound, node.state.now())
         .await
@@ -318,8 +321,9 @@ async fn a_hung_mail_server_does_not_hold_up_routing() {
     for i in 0..12 {
         let inbound = casebook::intake::NewInbound {
             channel: casebook::domain::Channel::Web,
-            from_email: casebook::domain::EmailAddress::parse(&format!("hung{i}@example.com"))
-                .unwrap(),
+            from: casebook::intake::Sender::Email(
+                casebook::domain::EmailAddress::parse(&format!("hung{i}@example.com")).unwrap(),
+            ),
             from_name: None,
             subject: "Routing must go on".into(),
             body_text: "x".into(),
@@ -331,6 +335,7 @@ async fn a_hung_mail_server_does_not_hold_up_routing() {
             issue_link: false,
             language: Default::default(),
             email: None,
+            gateway: None,
         };
         casebook::intake::receive(app.db(), &inbound, app.running.state.now())
             .await

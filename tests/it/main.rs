@@ -11,6 +11,7 @@ mod browser_a11y;
 mod browser_desk;
 mod bulk;
 mod cc;
+mod channels;
 mod connections;
 pub mod crash;
 mod crm;

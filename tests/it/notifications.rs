@@ -118,7 +118,7 @@ async fn write(app: &TestApp, token: &str, ticket: i64, body: &str, visibility: 
 async fn customer_writes(app: &TestApp, ticket: i64, body: &str) {
     let inbound = NewInbound {
         channel: Channel::Web,
-        from_email: EmailAddress::parse("customer@example.com").unwrap(),
+        from: casebook::intake::Sender::Email(EmailAddress::parse("customer@example.com").unwrap()),
         from_name: None,
         subject: "More".into(),
         body_text: body.into(),
@@ -130,6 +130,7 @@ async fn customer_writes(app: &TestApp, ticket: i64, body: &str) {
         issue_link: false,
         language: Default::default(),
         email: None,
+        gateway: None,
     };
     casebook::intake::receive(app.db(), &inbound, app.running.state.now())
         .await

@@ -151,8 +151,15 @@ both_backends!(every_documented_route_is_routed, |app| async move {
             let r = client.request(m, &url).send().await.unwrap();
             let status = r.status().as_u16();
             let body: Value = r.json().await.unwrap_or(Value::Null);
+            // A gateway's inbound webhook looks its channel up before it can check the
+            // signature: an unknown channel is its own 404, not the fallback's.
+            let unknown_channel = path.starts_with("/channels/{channel}/")
+                && status == 404
+                && body["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("channel"));
             assert!(
-                matches!(status, 401 | 503),
+                matches!(status, 401 | 503) || unknown_channel,
                 "{method} {path} ({url}): {status} {body}"
             );
             checked += 1;

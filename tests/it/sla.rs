@@ -305,7 +305,9 @@ both_backends!(
         let now = state.now();
         let inbound = NewInbound {
             channel: Channel::Web,
-            from_email: EmailAddress::parse("pause@example.com").unwrap(),
+            from: casebook::intake::Sender::Email(
+                EmailAddress::parse("pause@example.com").unwrap(),
+            ),
             from_name: None,
             subject: "Question".into(),
             body_text: "Model X".into(),
@@ -317,6 +319,7 @@ both_backends!(
             issue_link: false,
             language: Default::default(),
             email: None,
+            gateway: None,
         };
         casebook::intake::receive(&db, &inbound, now).await.unwrap();
         let c = clocks(&app, id).await;
@@ -707,7 +710,9 @@ async fn two_serve_processes_fire_every_escalation_once() {
             for i in (w..total).step_by(8) {
                 let inbound = NewInbound {
                     channel: Channel::Api,
-                    from_email: EmailAddress::parse(&format!("c{}@example.com", i % 50)).unwrap(),
+                    from: casebook::intake::Sender::Email(
+                        EmailAddress::parse(&format!("c{}@example.com", i % 50)).unwrap(),
+                    ),
                     from_name: None,
                     subject: format!("Ticket {i}"),
                     body_text: "x".into(),
@@ -719,6 +724,7 @@ async fn two_serve_processes_fire_every_escalation_once() {
                     issue_link: false,
                     language: Default::default(),
                     email: None,
+                    gateway: None,
                 };
                 casebook::intake::receive(&db, &inbound, now).await.unwrap();
             }

@@ -49,6 +49,7 @@ pub fn routes(crm_body_bytes: usize) -> (Router<AppState>, utoipa::openapi::Open
         .merge(super::search::api_routes())
         .merge(super::events::api_routes())
         .merge(super::webhooks::api_routes())
+        .merge(super::channels::api_routes())
         .split();
     let doc = ApiDocument::new(&api);
     let router = router
@@ -171,7 +172,7 @@ async fn create(
     };
     let inbound = NewInbound {
         channel: Channel::Api,
-        from_email,
+        from: crate::intake::Sender::Email(from_email),
         from_name: customer.name,
         subject,
         body_text: text,
@@ -183,6 +184,7 @@ async fn create(
         issue_link: false,
         language: Default::default(),
         email: None,
+        gateway: None,
     };
     let outcome = intake::receive(&state.db, &inbound, state.now()).await?;
     if outcome.created_ticket {

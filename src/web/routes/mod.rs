@@ -5,6 +5,7 @@ pub mod api;
 pub mod assign_api;
 pub mod assign_ui;
 pub mod bulk;
+pub mod channels;
 pub mod crm_api;
 pub mod crm_ui;
 pub mod drafts;

@@ -119,7 +119,7 @@ async fn submit(
         });
         let inbound = NewInbound {
             channel: Channel::Web,
-            from_email,
+            from: crate::intake::Sender::Email(from_email),
             from_name,
             subject: values.subject.clone(),
             body_text: values.message.clone(),
@@ -131,6 +131,7 @@ async fn submit(
             issue_link: true,
             language: crate::web::locale::hint(&headers),
             email: None,
+            gateway: None,
         };
         intake::receive(&state.db, &inbound, now).await
     }
@@ -337,7 +338,7 @@ async fn customer_reply(
         })?;
     let inbound = NewInbound {
         channel: Channel::Web,
-        from_email,
+        from: crate::intake::Sender::Email(from_email),
         from_name: None,
         subject: ticket.subject.clone(),
         body_text: f.message.unwrap_or_default(),
@@ -349,6 +350,7 @@ async fn customer_reply(
         issue_link: ticket.status == Status::Closed,
         language: crate::web::locale::hint(&headers),
         email: None,
+        gateway: None,
     };
     match intake::receive(&state.db, &inbound, now).await {
         Ok(outcome) => match outcome.link_token {

@@ -405,6 +405,7 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                                     strong dir="auto" { (m.author_name) }
                                     @if m.visibility == Visibility::Internal { " " span.badge.internal { (t!("agent-internal-note-badge")) } }
                                     " · " (time(m.created_at))
+                                    @if let Some(via) = message_channel(m) { " · " span.channel.muted.small { (via) } }
                                     @if Some(m.id) != p.messages.first().map(|f| f.id) && t.merged_into_id.is_none() {
                                         form.inline.split method="post" action={"/messages/" (m.id) "/split"} {
                                             input type="hidden" name="csrf" value=(p.csrf);
@@ -427,12 +428,21 @@ pub fn ticket(p: &TicketPage<'_>) -> Markup {
                                 }
                                 @if m.mail_kind.as_deref() == Some("auto_reply") { p.muted.small { (t!("agent-auto-reply")) } }
                                 @if m.mail_kind.as_deref() == Some("list") { p.muted.small { (t!("agent-list-mail")) } }
-                                @if let Some(reason) = crate::i18n::Note::render_stored(m.thread_reason_note.as_ref(), m.thread_reason.as_deref()).filter(|_| m.mail_kind.is_some()) { p.muted.small title=(t!("agent-threading-title")) { (t!("agent-threading", reason = reason)) } }
+                                @if let Some(reason) = crate::i18n::Note::render_stored(m.thread_reason_note.as_ref(), m.thread_reason.as_deref()).filter(|_| m.mail_kind.is_some() || (m.gateway_name.is_some() && m.author_kind == crate::domain::AuthorKind::Customer)) { p.muted.small title=(t!("agent-threading-title")) { (t!("agent-threading", reason = reason)) } }
+                                @if m.gateway_name.is_some() || matches!(m.channel.as_deref(), Some("sms" | "chat" | "social")) && m.author_kind != crate::domain::AuthorKind::Customer {
+                                    @match m.delivery_status.as_deref() {
+                                        Some("failed") => p.delivery.failed role="status" { (t!("channels-delivery-failed", error = m.delivery_error.clone().unwrap_or_else(|| t!("agent-delivery-unknown-error")))) },
+                                        Some("queued") => p.muted.small { (t!("channels-delivery-queued")) @if let Some(e) = &m.delivery_error { " · " (t!("channels-delivery-retrying", error = e.as_str())) } },
+                                        Some("sent") => p.muted.small { (t!("channels-delivery-sent")) },
+                                        _ => {}
+                                    }
+                                } @else {
                                 @match m.delivery_status.as_deref() {
                                     Some("failed") => p.delivery.failed role="status" { (t!("agent-delivery-failed", error = m.delivery_error.clone().unwrap_or_else(|| t!("agent-delivery-unknown-error")))) },
                                     Some("queued") => p.muted.small { (t!("agent-delivery-queued")) },
                                     Some("sent") => p.muted.small { (t!("agent-delivery-sent")) },
                                     _ => {}
+                                }
                                 }
                                 @if !m.attachments.is_empty() {
                                     ul.attachments {
@@ -623,7 +633,7 @@ fn save_view_form(p: &QueuePage<'_>) -> Markup {
                 label { (t!("agent-save-view-priority")) " " select name="priority" { option value="" { (any) } @for pr in Priority::ALL { option value=(pr.as_str()) { (priority_name(pr.as_str())) } } } }
                 label { (t!("agent-save-view-assignee")) " " select name="assignee" { option value="" { (t!("agent-save-view-anyone")) } option value="me" { (t!("agent-save-view-me")) } @for a in p.agents { option value=(a.id) { (a.name) } } } }
                 label { (t!("agent-save-view-tag")) " " input name="tag" value=(p.tag.unwrap_or("")) dir="auto" size="10"; }
-                label { (t!("agent-save-view-channel")) " " select name="channel" { option value="" { (any) } @for c in ["email", "web", "api"] { option value=(c) { (channel_name(c)) } } } }
+                label { (t!("agent-save-view-channel")) " " select name="channel" { option value="" { (any) } @for c in crate::domain::Channel::ALL { option value=(c.as_str()) { (channel_name(c.as_str())) } } } }
                 label { (t!("agent-save-view-idle")) " " input name="idle_hours" type="number" min="1" size="4"; }
                 label { (t!("agent-save-view-waiting")) " " input name="waiting_hours" type="number" min="1" size="4"; }
                 label { (t!("agent-save-view-sla")) " " select name="sla" { option value="" { (any) } @for (_, k, label) in crate::tickets::repo::SlaFilter::ALL { option value=(k) { (sla_filter_name(k, label)) } } } }
@@ -750,6 +760,20 @@ fn clock_name(metric: &str) -> String {
         "resolution" => t!("sla-metric-resolution"),
         other => other.to_string(),
     }
+}
+
+/// The channel a message came through or went out on, in the current language ("via SMS
+/// (Main line)").
+fn message_channel(m: &crate::tickets::Message) -> Option<String> {
+    let channel = m.channel.as_deref()?;
+    Some(match &m.gateway_name {
+        Some(name) => t!(
+            "agent-message-via-gateway",
+            channel = channel_name(channel),
+            name = name.as_str()
+        ),
+        None => t!("agent-message-via", channel = channel_name(channel)),
+    })
 }
 
 /// One line of a ticket's history, with who did it: "Ana changed status open → pending".

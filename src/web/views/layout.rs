@@ -334,6 +334,12 @@ pub fn admin_index(agent: &AgentRef, csrf: &str, unaccounted: i64) -> Markup {
             t!("webhooks-admin-index-about"),
         ),
         (
+            admin,
+            "/admin/channels",
+            t!("channels-title"),
+            t!("channels-admin-index-about"),
+        ),
+        (
             true,
             "/customers/duplicates",
             t!("admin-index-duplicates"),

@@ -5,6 +5,7 @@ pub mod agent;
 pub mod api_docs;
 pub mod assign;
 pub mod bulk;
+pub mod channels;
 pub mod crm;
 pub mod layout;
 pub mod notifications;
