@@ -41,6 +41,9 @@ pub fn api_scope(agent_id: i64) -> String {
 pub enum Sender {
     Email(EmailAddress),
     Contact(customers::Contact),
+    /// A customer already known: one writing through their ticket's private link (who may have
+    /// no email address, having written by SMS or chat).
+    Customer(i64),
 }
 
 /// Facts only a messaging gateway (SMS, chat, social) has.
@@ -525,6 +528,7 @@ async fn receive_once(
         Sender::Contact(contact) => {
             customers::match_or_create_contact(&mut tx, contact, name, now).await?
         }
+        Sender::Customer(id) => *id,
     };
 
     if !auto_reply_mail(inbound)

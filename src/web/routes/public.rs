@@ -329,16 +329,10 @@ async fn customer_reply(
         .await
         .map_err(link_error)?;
     let ticket = tickets::get_ticket(&state.db, ticket_id).await?;
-    let from_email = ticket
-        .customer_email
-        .as_deref()
-        .and_then(|e| EmailAddress::parse(e).ok())
-        .ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!("ticket {ticket_id} has no customer email"))
-        })?;
     let inbound = NewInbound {
         channel: Channel::Web,
-        from: crate::intake::Sender::Email(from_email),
+        // The link names its ticket, and so its customer, whatever addresses they have.
+        from: crate::intake::Sender::Customer(ticket.customer_id),
         from_name: None,
         subject: ticket.subject.clone(),
         body_text: f.message.unwrap_or_default(),
