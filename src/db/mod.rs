@@ -546,6 +546,15 @@ impl Db {
             }),
             Backend::Postgres => options,
         };
+        if backend == Backend::Sqlite {
+            // Before the pool's connections load the schema (each keeps the statistics it
+            // loaded): they then plan the full-text tables' statements with sound estimates.
+            let mut conn = sqlx::AnyConnection::connect(&url)
+                .await
+                .with_context(|| format!("cannot open the {backend:?} database"))?;
+            forget_fts_statistics(&mut conn).await?;
+            conn.close().await?;
+        }
         let pool = options
             .connect(&url)
             .await
@@ -670,6 +679,7 @@ impl Db {
             sqlx::query("PRAGMA optimize=0x10002")
                 .execute(&self.pool)
                 .await?;
+            forget_fts_statistics(&mut *self.pool.acquire().await?).await?;
         }
         Ok(())
     }
@@ -778,6 +788,53 @@ pub fn is_storage_failure(err: &sqlx::Error) -> bool {
 }
 
 /// Adds `mode=rwc` and creates the parent folder so a fresh checkout just works.
+/// Drops SQLite's planner statistics of the full-text index's row-keyed storage tables
+/// (`<name>_data`, `_content`, `_docsize` of every FTS5 table). FTS5 reads and deletes their
+/// rows by key only, and a row count taken while the index was small (by `PRAGMA optimize` on a
+/// young install, by an `ANALYZE` before a reindex or a bulk import) makes the planner read the
+/// whole table for FTS5's key-range deletes instead. At a million tickets every segment FTS5
+/// merged away then cost a 300 MB scan (~65 ms), and an insert of five documents that merged
+/// sixteen small segments held the writer for over a second. Each connection keeps the
+/// statistics it loaded (the pool replaces connections within half an hour), so fresh ones
+/// only help connections opened after them; without statistics the planner assumes a large
+/// table and always goes by the key.
+async fn forget_fts_statistics(conn: &mut sqlx::AnyConnection) -> Result<()> {
+    let has_stats: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_stat1'",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if has_stats.is_none() {
+        return Ok(());
+    }
+    let stale: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sqlite_stat1 s WHERE EXISTS (
+             SELECT 1 FROM sqlite_schema v
+             WHERE v.type = 'table' AND v.sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'
+               AND s.tbl IN (v.name || '_data', v.name || '_content', v.name || '_docsize'))",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if stale > 0 {
+        // In a write transaction, so it waits for the writer like any other write.
+        let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
+        sqlx::query(
+            "DELETE FROM sqlite_stat1 WHERE EXISTS (
+                 SELECT 1 FROM sqlite_schema v
+                 WHERE v.type = 'table' AND v.sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'
+                   AND sqlite_stat1.tbl IN (v.name || '_data', v.name || '_content', v.name || '_docsize'))",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        tracing::info!(
+            tables = stale,
+            "dropped stale planner statistics of the full-text index"
+        );
+    }
+    Ok(())
+}
+
 fn prepare_sqlite_url(url: &str) -> Result<String> {
     let rest = url
         .trim_start_matches("sqlite://")

@@ -1440,3 +1440,80 @@ both_backends!(
         assert_eq!(body["results"][0]["ticket_id"], id);
     }
 );
+
+/// How SQLite reads just the rows of one segment.
+const KEY_RANGE: &str = "USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)";
+
+/// The plan SQLite picks for FTS5's key-range delete of a merged-away segment.
+async fn segment_delete_plan(conn: &mut sqlx::AnyConnection) -> String {
+    // With bound values, as FTS5 runs it.
+    let rows =
+        sqlx::query("EXPLAIN QUERY PLAN DELETE FROM search_fts_data WHERE id >= $1 AND id <= $2")
+            .bind(1i64)
+            .bind(2i64)
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+    rows.iter()
+        .map(|r| sqlx::Row::try_get::<String, _>(r, 3).unwrap())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statistics_of_a_small_index_never_turn_segment_merges_into_scans() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
+    create(
+        &app,
+        "stats@example.com",
+        "Printer jams",
+        "The printer jams on every page",
+    )
+    .await;
+    settle(&app).await;
+    // A full ANALYZE while the index is small, as an operator (or a tool) may run it: it records
+    // a handful of rows for the index's storage table, and the planner believes it.
+    let db = app.db();
+    let mut conn = db.pool.acquire().await.unwrap();
+    sqlx::query("ANALYZE").execute(&mut *conn).await.unwrap();
+    let recorded: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'search_fts_data'")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+    assert_eq!(recorded, 1, "ANALYZE records the small index");
+    // A whole-table scan, or a walk from the lower bound to the end of the table: both read
+    // most of a large index for each merged-away segment.
+    let stale = segment_delete_plan(&mut conn).await;
+    assert!(!stale.contains(KEY_RANGE), "with those statistics: {stale}");
+    drop(conn);
+
+    // The hourly upkeep forgets them…
+    db.optimize().await.unwrap();
+    let left: Vec<String> = sqlx::query_scalar(
+        "SELECT tbl FROM sqlite_stat1 WHERE tbl GLOB 'search_fts*_data' OR tbl GLOB 'search_fts*_content' OR tbl GLOB 'search_fts*_docsize'",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert!(left.is_empty(), "statistics left: {left:?}");
+    // …while the tables with indexes keep theirs.
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'ticket'")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert!(kept > 0);
+
+    // A restart after another such ANALYZE: every connection of the new pool uses the key.
+    sqlx::query("ANALYZE").execute(&db.pool).await.unwrap();
+    let reopened = casebook::db::Db::connect(&app.database_url).await.unwrap();
+    let mut conns = Vec::new();
+    for _ in 0..3 {
+        let mut conn = reopened.pool.acquire().await.unwrap();
+        let plan = segment_delete_plan(&mut conn).await;
+        assert!(plan.contains(KEY_RANGE), "after a restart: {plan}");
+        conns.push(conn);
+    }
+}
