@@ -53,6 +53,9 @@ pub struct JanitorReport {
     pub sessions: u64,
     pub inbound_keys: u64,
     pub ticket_changes: u64,
+    /// Finished webhook deliveries (with their attempt log) and the events left without one.
+    pub webhook_deliveries: u64,
+    pub webhook_events: u64,
 }
 
 impl JanitorReport {
@@ -62,6 +65,8 @@ impl JanitorReport {
             + self.sessions
             + self.inbound_keys
             + self.ticket_changes
+            + self.webhook_deliveries
+            + self.webhook_events
     }
 }
 
@@ -141,12 +146,50 @@ pub async fn sweep(db: &Db, retention: &Retention, now: Millis) -> AppResult<Jan
         None,
     )
     .await?;
+    // A webhook's delivery log: delivered ones as long as finished jobs, failed ones as long as
+    // failed jobs (admins look at those). Pending, retrying and paused deliveries stay. (The
+    // `status IN` repeats the partial index's condition, so SQLite knows it can use it.)
+    let webhook_deliveries = delete_in_batches(
+        db,
+        "DELETE FROM webhook_delivery WHERE webhook_delivery_id IN (
+            SELECT webhook_delivery_id FROM webhook_delivery
+            WHERE status IN ('delivered', 'failed') AND status = 'delivered' AND updated_at < $1
+            ORDER BY updated_at LIMIT $2)",
+        cutoff(retention.outbox_days),
+        None,
+    )
+    .await?
+        + delete_in_batches(
+            db,
+            "DELETE FROM webhook_delivery WHERE webhook_delivery_id IN (
+                SELECT webhook_delivery_id FROM webhook_delivery
+                WHERE status IN ('delivered', 'failed') AND status = 'failed' AND updated_at < $1
+                ORDER BY updated_at LIMIT $2)",
+            cutoff(retention.failed_job_days),
+            None,
+        )
+        .await?;
+    // Events are written with the change that causes them and get their deliveries at once; one
+    // older than the outbox retention with no delivery left is done with.
+    let webhook_events = delete_in_batches(
+        db,
+        "DELETE FROM webhook_event WHERE webhook_event_id IN (
+            SELECT e.webhook_event_id FROM webhook_event e
+            WHERE e.occurred_at < $1 AND NOT EXISTS
+                (SELECT 1 FROM webhook_delivery d WHERE d.webhook_event_id = e.webhook_event_id)
+            ORDER BY e.occurred_at LIMIT $2)",
+        cutoff(retention.outbox_days),
+        None,
+    )
+    .await?;
     Ok(JanitorReport {
         outbox_done,
         outbox_failed,
         sessions,
         inbound_keys,
         ticket_changes,
+        webhook_deliveries,
+        webhook_events,
     })
 }
 
@@ -189,6 +232,8 @@ pub async fn run(state: AppState) {
                 sessions = r.sessions,
                 inbound_keys = r.inbound_keys,
                 ticket_changes = r.ticket_changes,
+                webhook_deliveries = r.webhook_deliveries,
+                webhook_events = r.webhook_events,
                 elapsed_ms = started.elapsed().as_millis() as u64,
                 "janitor deleted rows past their retention"
             ),

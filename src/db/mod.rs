@@ -453,6 +453,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0036_channels.sql"),
         postgres: include_str!("../../migrations/postgres/0036_channels.sql"),
     },
+    Migration {
+        version: 37,
+        name: "webhook_retention",
+        sqlite: include_str!("../../migrations/sqlite/0037_webhook_retention.sql"),
+        postgres: include_str!("../../migrations/postgres/0037_webhook_retention.sql"),
+    },
 ];
 
 /// The migration whose SQLite script expects `ticket.channel`'s CHECK widened first.

@@ -103,6 +103,51 @@ async fn insert_change(db: &Db, ticket_id: i64, version: i64, created_at: i64) {
 }
 
 /// The distinct values of the first column of `sql`, as text.
+/// A webhook subscription with one event per `(label, status, updated_at)`, each delivered (or
+/// not) once, with an attempt in its log.
+async fn insert_deliveries(db: &Db, rows: &[(&str, &str, i64)]) {
+    let subscription: i64 = sqlx::query_scalar(
+        "INSERT INTO webhook_subscription (name, url, secret, events, created_at, updated_at)
+         VALUES ('janitor', 'https://hooks.example.com/in', 'secret', 'ticket.created', 0, 0)
+         RETURNING webhook_subscription_id",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    for (label, status, at) in rows {
+        let event: i64 = sqlx::query_scalar(
+            "INSERT INTO webhook_event (kind, ticket_id, data, occurred_at)
+             VALUES ('ticket.created', NULL, '{}', $1) RETURNING webhook_event_id",
+        )
+        .bind(at)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+        let delivery: i64 = sqlx::query_scalar(
+            "INSERT INTO webhook_delivery (delivery_uid, webhook_subscription_id, webhook_event_id,
+                 status, attempts, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, 1, $5, $5) RETURNING webhook_delivery_id",
+        )
+        .bind(label)
+        .bind(subscription)
+        .bind(event)
+        .bind(status)
+        .bind(at)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO webhook_attempt (webhook_delivery_id, attempted_at, latency_ms, ok)
+             VALUES ($1, $2, 5, 1)",
+        )
+        .bind(delivery)
+        .bind(at)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    }
+}
+
 async fn set(db: &Db, sql: &'static str) -> BTreeSet<String> {
     sqlx::query_scalar::<_, String>(sql)
         .fetch_all(&db.pool)
@@ -199,6 +244,20 @@ async fn keeps_what_is_not_past_retention(backend: Backend) {
     insert_change(db, ids.0, 2, now - 31 * DAY).await;
     insert_change(db, ids.0, 3, now - 29 * DAY).await;
 
+    // Webhook deliveries: finished ones go with their attempts and events; waiting ones stay.
+    insert_deliveries(
+        db,
+        &[
+            ("delivered-old", "delivered", now - 8 * DAY),
+            ("delivered-recent", "delivered", now - 6 * DAY),
+            ("failed-old", "failed", now - 31 * DAY),
+            ("failed-recent", "failed", now - 20 * DAY),
+            ("retrying-ancient", "retrying", now - 100 * DAY),
+            ("paused-ancient", "paused", now - 100 * DAY),
+        ],
+    )
+    .await;
+
     let report = janitor::sweep(db, &RETENTION, now).await.unwrap();
     assert_eq!(
         report,
@@ -208,8 +267,26 @@ async fn keeps_what_is_not_past_retention(backend: Backend) {
             sessions: 1,
             inbound_keys: 3,
             ticket_changes: 1,
+            webhook_deliveries: 2,
+            webhook_events: 2,
         }
     );
+    assert_eq!(
+        set(db, "SELECT delivery_uid FROM webhook_delivery").await,
+        strings(&[
+            "delivered-recent",
+            "failed-recent",
+            "retrying-ancient",
+            "paused-ancient"
+        ])
+    );
+    let (attempts, events): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM webhook_attempt), (SELECT COUNT(*) FROM webhook_event)",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!((attempts, events), (4, 4));
     assert_eq!(
         set(db, "SELECT payload FROM outbox WHERE kind = 'janitor.test'").await,
         strings(&[
@@ -260,6 +337,8 @@ async fn keeps_what_is_not_past_retention(backend: Backend) {
             sessions: 2,
             inbound_keys: 2,
             ticket_changes: 1,
+            webhook_deliveries: 1,
+            webhook_events: 1,
         }
     );
     assert_eq!(
@@ -332,6 +411,7 @@ async fn deletes_past_one_batch(backend: Backend) {
             sessions: old,
             inbound_keys: old,
             ticket_changes: old,
+            ..JanitorReport::default()
         }
     );
     assert_eq!(
