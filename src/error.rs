@@ -3,7 +3,6 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -171,12 +170,46 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
-/// JSON rendering: `{"error": {"code", "message", "field"?}}`.
+/// The API's one error shape: `{"error": {"code", "message", "field"?}}`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// A stable machine-readable code: `bad_request`, `unauthorized`, `bad_signature`,
+    /// `forbidden`, `not_found`, `method_not_allowed`, `conflict`, `stale_version`,
+    /// `payload_too_large`, `validation_failed`, `rate_limited`, `unavailable`,
+    /// `not_configured`, `internal`.
+    #[schema(example = "validation_failed")]
+    pub code: String,
+    /// What went wrong, for people (English under `/api`).
+    pub message: String,
+    /// The field at fault (a body path such as `events[2].occurred_at`, a query parameter or a
+    /// header name); with `validation_failed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ErrorBody {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> ErrorBody {
+        ErrorBody {
+            error: ErrorDetail {
+                code: code.into(),
+                message: message.into(),
+                field: None,
+            },
+        }
+    }
+}
+
+/// JSON rendering: [`ErrorBody`].
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let mut body = json!({"error": {"code": self.code(), "message": self.public_message()}});
+        let mut body = ErrorBody::new(self.code(), self.public_message());
         if let AppError::Validation { field, .. } = &self {
-            body["error"]["field"] = json!(field);
+            body.error.field = Some(field.to_string());
         }
         let mut resp = (self.status(), axum::Json(body)).into_response();
         self.extra_headers(&mut resp);

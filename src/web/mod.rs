@@ -215,7 +215,8 @@ async fn json_error(resp: Response) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    let body = serde_json::json!({"error": {"code": code, "message": message}}).to_string();
+    let body =
+        serde_json::to_string(&crate::error::ErrorBody::new(code, message)).unwrap_or_default();
     Response::from_parts(parts, axum::body::Body::from(body))
 }
 

@@ -46,27 +46,7 @@ impl ApiRouter {
     }
 }
 
-/// The API's one error shape: `{"error": {"code", "message", "field"?}}`.
-#[derive(serde::Serialize, ToSchema)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(serde::Serialize, ToSchema)]
-pub struct ErrorDetail {
-    /// A stable machine-readable code: `bad_request`, `unauthorized`, `bad_signature`,
-    /// `forbidden`, `not_found`, `method_not_allowed`, `conflict`, `stale_version`,
-    /// `payload_too_large`, `validation_failed`, `rate_limited`, `unavailable`,
-    /// `not_configured`, `internal`.
-    #[schema(example = "validation_failed")]
-    pub code: String,
-    /// What went wrong, for people (English under `/api`).
-    pub message: String,
-    /// The field at fault (a body path such as `events[2].occurred_at`, a query parameter or a
-    /// header name); with `validation_failed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-}
+pub use crate::error::{ErrorBody, ErrorDetail};
 
 /// 412: the change was made against an older version; the ticket as it is now comes along.
 #[derive(serde::Serialize, ToSchema)]
