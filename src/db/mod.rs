@@ -558,6 +558,8 @@ impl Db {
             let mut conn = sqlx::AnyConnection::connect(&url)
                 .await
                 .with_context(|| format!("cannot open the {backend:?} database"))?;
+            // Another process may be writing: wait for it as the pool's connections do.
+            conn.execute("PRAGMA busy_timeout=10000").await?;
             forget_fts_statistics(&mut conn).await?;
             conn.close().await?;
         }
