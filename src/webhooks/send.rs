@@ -278,90 +278,23 @@ impl Sender {
     /// an unsuccessful [`Outcome`] saying why.
     pub async fn send(&self, o: &Outgoing<'_>, unix_secs: i64) -> Outcome {
         let start = Instant::now();
-        let refused = |error: String| Outcome {
-            ok: false,
-            status_code: None,
-            latency_ms: 0,
-            error: Some(error),
-            snippet: None,
-        };
-        let url = match parse_url(o.url) {
-            Ok(u) => u,
-            Err(e) => return refused(format!("refused: {}", describe(&e))),
-        };
-        if !o.allow_private
-            && let Some(ip) = literal_ip(&url)
-            && let Some(kind) = internal_kind(ip)
-        {
-            return refused(format!(
-                "refused: {ip} is a {kind} address; the subscription does not allow private addresses"
-            ));
-        }
-        let client = if o.allow_private {
-            &self.any
-        } else {
-            &self.public
+        let (url, client) = match self.client_for(
+            o.url,
+            o.allow_private,
+            "the subscription does not allow private addresses",
+        ) {
+            Ok(target) => target,
+            Err(refusal) => return refusal,
         };
         let signature = crate::customers::webhook::sign(o.secret, unix_secs, o.body.as_bytes());
-        let sent = client
+        let request = client
             .post(url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header("Casebook-Signature", signature)
             .header("Casebook-Delivery", o.uid)
             .header("Casebook-Event", o.event)
-            .body(o.body.to_string())
-            .send()
-            .await;
-        let mut resp = match sent {
-            Ok(r) => r,
-            Err(err) => {
-                return Outcome {
-                    ok: false,
-                    status_code: None,
-                    latency_ms: elapsed_ms(start),
-                    error: Some(self.error_text(&err)),
-                    snippet: None,
-                };
-            }
-        };
-        let status = resp.status();
-        let location = resp
-            .headers()
-            .get(reqwest::header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .map(|l| l.chars().take(300).collect::<String>());
-        let mut body = Vec::new();
-        let mut read_error = None;
-        while body.len() < SNIPPET_BYTES {
-            match resp.chunk().await {
-                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-                Ok(None) => break,
-                Err(err) => {
-                    read_error = Some(self.error_text(&err));
-                    break;
-                }
-            }
-        }
-        let latency_ms = elapsed_ms(start);
-        let snippet = (!body.is_empty()).then(|| snippet(&body));
-        let code = i64::from(status.as_u16());
-        let error = if status.is_success() {
-            read_error.map(|e| format!("answered {code} but the body failed: {e}"))
-        } else if status.is_redirection() {
-            Some(format!(
-                "HTTP {code}: redirects are not followed{}",
-                location.map(|l| format!(" (to {l})")).unwrap_or_default()
-            ))
-        } else {
-            Some(format!("HTTP {code}"))
-        };
-        Outcome {
-            ok: error.is_none(),
-            status_code: Some(code),
-            latency_ms,
-            error,
-            snippet,
-        }
+            .body(o.body.to_string());
+        self.exchange(request, start, SNIPPET_BYTES).await.0
     }
 
     /// Posts a form with HTTP basic authentication to `url` (an API such as an SMS gateway's),
@@ -369,6 +302,27 @@ impl Sender {
     /// the outcome says why; the answer's body (its first [`MAX_ANSWER_BYTES`]) comes along.
     pub async fn post_form(&self, f: &FormPost<'_>) -> (Outcome, Vec<u8>) {
         let start = Instant::now();
+        let (url, client) =
+            match self.client_for(f.url, f.allow_private, "private addresses are not allowed") {
+                Ok(target) => target,
+                Err(refusal) => return (refusal, Vec::new()),
+            };
+        let request = client
+            .post(url)
+            .basic_auth(f.user, Some(f.password))
+            .form(f.fields);
+        self.exchange(request, start, MAX_ANSWER_BYTES).await
+    }
+
+    /// The URL and the client that may reach it, or the refusal (`not_allowed` says why a
+    /// private address is refused here). A name is checked when it is resolved
+    /// ([`PublicOnly`]); an address written in the URL, here.
+    fn client_for(
+        &self,
+        raw: &str,
+        allow_private: bool,
+        not_allowed: &str,
+    ) -> Result<(url::Url, &reqwest::Client), Outcome> {
         let refused = |error: String| Outcome {
             ok: false,
             status_code: None,
@@ -376,33 +330,32 @@ impl Sender {
             error: Some(error),
             snippet: None,
         };
-        let url = match parse_url(f.url) {
-            Ok(u) => u,
-            Err(e) => return (refused(format!("refused: {}", describe(&e))), Vec::new()),
-        };
-        if !f.allow_private
+        let url = parse_url(raw).map_err(|e| refused(format!("refused: {}", describe(&e))))?;
+        if !allow_private
             && let Some(ip) = literal_ip(&url)
             && let Some(kind) = internal_kind(ip)
         {
-            return (
-                refused(format!(
-                    "refused: {ip} is a {kind} address; private addresses are not allowed"
-                )),
-                Vec::new(),
-            );
+            return Err(refused(format!(
+                "refused: {ip} is a {kind} address; {not_allowed}"
+            )));
         }
-        let client = if f.allow_private {
+        let client = if allow_private {
             &self.any
         } else {
             &self.public
         };
-        let sent = client
-            .post(url)
-            .basic_auth(f.user, Some(f.password))
-            .form(f.fields)
-            .send()
-            .await;
-        let mut resp = match sent {
+        Ok((url, client))
+    }
+
+    /// Sends `request` and reads up to `limit` bytes of the answer (the outcome's snippet is
+    /// the first [`SNIPPET_BYTES`] of them); the latency runs from `start` to the last byte read.
+    async fn exchange(
+        &self,
+        request: reqwest::RequestBuilder,
+        start: Instant,
+        limit: usize,
+    ) -> (Outcome, Vec<u8>) {
+        let mut resp = match request.send().await {
             Ok(r) => r,
             Err(err) => {
                 let outcome = Outcome {
@@ -416,9 +369,14 @@ impl Sender {
             }
         };
         let status = resp.status();
+        let location = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(|l| l.chars().take(300).collect::<String>());
         let mut body = Vec::new();
         let mut read_error = None;
-        while body.len() < MAX_ANSWER_BYTES {
+        while body.len() < limit {
             match resp.chunk().await {
                 Ok(Some(chunk)) => body.extend_from_slice(&chunk),
                 Ok(None) => break,
@@ -432,7 +390,10 @@ impl Sender {
         let error = if status.is_success() {
             read_error.map(|e| format!("answered {code} but the body failed: {e}"))
         } else if status.is_redirection() {
-            Some(format!("HTTP {code}: redirects are not followed"))
+            Some(format!(
+                "HTTP {code}: redirects are not followed{}",
+                location.map(|l| format!(" (to {l})")).unwrap_or_default()
+            ))
         } else {
             Some(format!("HTTP {code}"))
         };

@@ -313,12 +313,12 @@ async fn admin_list(
     Ok(views::list_page(&agent, &csrf, &all, &[], &FormValues::default()).into_response())
 }
 
+/// A form's field errors; a conflict is a slug another channel has.
 fn errors_of(e: &AppError) -> Option<Vec<(String, String)>> {
-    match e {
-        AppError::Validation { field, message } => Some(vec![(field.clone(), message.clone())]),
+    super::field_errors(e).or_else(|| match e {
         AppError::Conflict(message) => Some(vec![("slug".into(), message.clone())]),
         _ => None,
-    }
+    })
 }
 
 async fn admin_create(
