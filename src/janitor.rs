@@ -149,24 +149,22 @@ pub async fn sweep(db: &Db, retention: &Retention, now: Millis) -> AppResult<Jan
     // A webhook's delivery log: delivered ones as long as finished jobs, failed ones as long as
     // failed jobs (admins look at those). Pending, retrying and paused deliveries stay. (The
     // `status IN` repeats the partial index's condition, so SQLite knows it can use it.)
+    const FINISHED_DELIVERIES: &str = "DELETE FROM webhook_delivery WHERE webhook_delivery_id IN (
+            SELECT webhook_delivery_id FROM webhook_delivery
+            WHERE status IN ('delivered', 'failed') AND status = $3 AND updated_at < $1
+            ORDER BY updated_at LIMIT $2)";
     let webhook_deliveries = delete_in_batches(
         db,
-        "DELETE FROM webhook_delivery WHERE webhook_delivery_id IN (
-            SELECT webhook_delivery_id FROM webhook_delivery
-            WHERE status IN ('delivered', 'failed') AND status = 'delivered' AND updated_at < $1
-            ORDER BY updated_at LIMIT $2)",
+        FINISHED_DELIVERIES,
         cutoff(retention.outbox_days),
-        None,
+        Some("delivered"),
     )
     .await?
         + delete_in_batches(
             db,
-            "DELETE FROM webhook_delivery WHERE webhook_delivery_id IN (
-                SELECT webhook_delivery_id FROM webhook_delivery
-                WHERE status IN ('delivered', 'failed') AND status = 'failed' AND updated_at < $1
-                ORDER BY updated_at LIMIT $2)",
+            FINISHED_DELIVERIES,
             cutoff(retention.failed_job_days),
-            None,
+            Some("failed"),
         )
         .await?;
     // Events are written with the change that causes them and get their deliveries at once; one
@@ -193,8 +191,9 @@ pub async fn sweep(db: &Db, retention: &Retention, now: Millis) -> AppResult<Jan
     })
 }
 
-/// Runs `sql`, a `DELETE` of at most `$2` rows older than `$1` (of scope `$3` when given), one
-/// short transaction after another until a batch comes back short. Returns the rows deleted.
+/// Runs `sql`, a `DELETE` of at most `$2` rows older than `$1` (of scope or status `$3` when
+/// given), one short transaction after another until a batch comes back short. Returns the rows
+/// deleted.
 async fn delete_in_batches(
     db: &Db,
     sql: &'static str,
