@@ -815,28 +815,18 @@ async fn forget_fts_statistics(conn: &mut sqlx::AnyConnection) -> Result<()> {
     if has_stats.is_none() {
         return Ok(());
     }
-    let stale: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM sqlite_stat1 s WHERE EXISTS (
+    let dropped = sqlx::query(
+        "DELETE FROM sqlite_stat1 WHERE EXISTS (
              SELECT 1 FROM sqlite_schema v
              WHERE v.type = 'table' AND v.sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'
-               AND s.tbl IN (v.name || '_data', v.name || '_content', v.name || '_docsize'))",
+               AND sqlite_stat1.tbl IN (v.name || '_data', v.name || '_content', v.name || '_docsize'))",
     )
-    .fetch_one(&mut *conn)
-    .await?;
-    if stale > 0 {
-        // In a write transaction, so it waits for the writer like any other write.
-        let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
-        sqlx::query(
-            "DELETE FROM sqlite_stat1 WHERE EXISTS (
-                 SELECT 1 FROM sqlite_schema v
-                 WHERE v.type = 'table' AND v.sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'
-                   AND sqlite_stat1.tbl IN (v.name || '_data', v.name || '_content', v.name || '_docsize'))",
-        )
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if dropped > 0 {
         tracing::info!(
-            tables = stale,
+            tables = dropped,
             "dropped stale planner statistics of the full-text index"
         );
     }
